@@ -31,7 +31,11 @@
  * - JSON Web Tokens: three base64url parts joined by `.`, the first two JSON objects, so each starts
  *   `eyJ` (`{"`), per RFC 7519 / RFC 7515's compact serialisation.
  * - Private keys: PEM blocks per RFC 7468 (PRIVATE KEY, RSA/EC/DSA/OPENSSH/ENCRYPTED PRIVATE KEY,
- *   PGP PRIVATE KEY BLOCK).
+ *   PGP PRIVATE KEY BLOCK); the SSH2 key files of ssh.com's SSH Tectia (`---- BEGIN SSH2 ENCRYPTED
+ *   PRIVATE KEY ----`, RFC 4716's framing with header lines such as `Comment:` before a base64
+ *   body); PuTTY's .ppk files (PuTTY manual, appendix C "PPK file format": a
+ *   `PuTTY-User-Key-File-<version>:` first line, then `Public-Lines:` and `Private-Lines: <n>`,
+ *   each followed by that many lines of base64).
  *
  * Linear by construction: each pattern is a literal prefix followed by one greedy character class
  * with nothing after it that could make the engine back up, plus an O(1) look-behind. Lengths are
@@ -278,3 +282,8 @@ function isJwtIoSample(token: string): boolean {
 
 /** PEM private key headers (RFC 7468 labels). The body must follow, or it is only a mention of the format. */
 export const PRIVATE_KEY_HEADER = /-----BEGIN (?:[A-Z0-9]+ )?PRIVATE KEY(?: BLOCK)?-----/g;
+/** SSH2 private key headers (SSH Tectia's files, in RFC 4716's `---- BEGIN … ----` framing), encrypted or not. */
+export const SSH2_PRIVATE_KEY_HEADER = /---- BEGIN SSH2 (?:ENCRYPTED )?PRIVATE KEY ----/g;
+/** A PuTTY key file's first line (versions 1 to 3 so far); the private part is under `Private-Lines:`. */
+export const PUTTY_KEY_HEADER = /PuTTY-User-Key-File-[0-9]+:/g;
+export const PUTTY_PRIVATE_LINES = 'Private-Lines:';

@@ -15,7 +15,8 @@ import type { Confidence, ScanSeverity } from '../types.js';
 import { shannonEntropy } from './entropy.js';
 import { curlCredentials } from './curl.js';
 import { fingerprint } from './fingerprint.js';
-import { PRIVATE_KEY_HEADER, TOKEN_FORMATS } from './formats.js';
+import { TOKEN_FORMATS } from './formats.js';
+import { privateKeys } from './private-keys.js';
 import { isPlaceholder, looksRandom } from './placeholders.js';
 import { LineIndex } from '../text.js';
 
@@ -115,13 +116,8 @@ export function scanSecrets(ctx: SecretScanContext): SecretReport[] {
     }
   }
 
-  if (text.includes('PRIVATE KEY')) {
-    PRIVATE_KEY_HEADER.lastIndex = 0;
-    for (let m = PRIVATE_KEY_HEADER.exec(text); m; m = PRIVATE_KEY_HEADER.exec(text)) {
-      const body = keyBody(text, m.index + m[0].length);
-      if (body === null) continue; // only the header: code that looks for keys, or documentation
-      add('secret-private-key', `${m[0].slice(11, -5).toLowerCase()}`, body, m.index, 'critical', 'high', 'A private key is written in this file; anyone who can read the repository (or its history) can use it.', 'Treat the key as compromised: replace it (and revoke certificates or deploy keys made with it), and load keys from a secret store or a file outside the repository.');
-    }
+  for (const key of privateKeys(text)) {
+    add('secret-private-key', key.kind, key.body, key.start, 'critical', 'high', 'A private key is written in this file; anyone who can read the repository (or its history) can use it.', 'Treat the key as compromised: replace it (and revoke certificates or deploy keys made with it), and load keys from a secret store or a file outside the repository.');
   }
 
   for (let at = text.indexOf('://'); at !== -1; at = text.indexOf('://', at + 3)) {
@@ -243,22 +239,6 @@ class ReportedValues {
   has(at: number): boolean {
     return this.marks !== null && this.marks[at] === 1;
   }
-}
-
-/** The start of a PEM body after its header (newlines, or `\n` escapes in JSON strings), or null when there is none. */
-function keyBody(text: string, from: number): string | null {
-  let i = from;
-  for (let skipped = 0; i < text.length && skipped < 200; skipped++) {
-    const c = text[i]!;
-    if (c === '\n' || c === '\r' || c === ' ' || c === '\t' || c === '"' || c === "'") i++;
-    else if (c === '\\' && text[i + 1] === 'n') i += 2;
-    else break;
-  }
-  // Headers such as `Proc-Type:` come before the body of legacy encrypted keys.
-  let j = i;
-  while (j < text.length && j - i < 64 && /[A-Za-z0-9+/=]/.test(text[j]!)) j++;
-  const body = text.slice(i, j);
-  return body.length >= 40 || /^[A-Za-z-]+:/.test(text.slice(i, i + 20)) ? text.slice(i, Math.min(text.length, i + 64)) : null;
 }
 
 /** `scheme://user:password@host`: the password and where it starts, when it is not a placeholder. */
