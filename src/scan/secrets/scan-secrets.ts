@@ -17,7 +17,7 @@ import { curlCredentials } from './curl.js';
 import { fingerprint } from './fingerprint.js';
 import { TOKEN_FORMATS } from './formats.js';
 import { privateKeys } from './private-keys.js';
-import { isPlaceholder, looksRandom } from './placeholders.js';
+import { expansionDefault, isPlaceholder, looksRandom } from './placeholders.js';
 import { LineIndex } from '../text.js';
 
 export interface SecretReport extends Report {
@@ -151,7 +151,10 @@ export function scanSecrets(ctx: SecretScanContext): SecretReport[] {
   }
 
   /** A value given to a secret-named setting: reported when it looks like a real credential. */
-  const reportAssigned = (found: Assigned) => {
+  const reportAssigned = (assigned: Assigned) => {
+    // `${DB_PASSWORD:-Np9w…}`: the default written for an unset variable is the value judged (and fingerprinted).
+    const fallback = expansionDefault(assigned.value);
+    const found = fallback ? { ...assigned, value: fallback.value, start: assigned.start + fallback.offset } : assigned;
     if (covered.has(found.start)) return;
     const judged = judge(found.value);
     // Where fake credentials are common, a value must look generated (long and random: judged high)
@@ -260,7 +263,11 @@ function urlPassword(text: string, at: number): { password: string; start: numbe
   }
   if (lastAt === -1 || colon === -1 || colon > lastAt) return null;
   const user = text.slice(at + 3, colon);
-  const password = text.slice(colon + 1, lastAt);
+  // `postgres://app:${DB_PASSWORD:-Mp9w…}@db`: the default is the password wherever the variable is unset.
+  const written = text.slice(colon + 1, lastAt);
+  const fallback = expansionDefault(written);
+  const password = fallback ? fallback.value : written;
+  const passwordStart = colon + 1 + (fallback ? fallback.offset : 0);
   if (!/^[A-Za-z0-9[\]]/.test(text[lastAt + 1] ?? '')) return null; // no host after @
   // An `@` left unencoded in the password: its first part decides (`Xk9…@example.com` is no placeholder).
   if (password.length < 3 || isPlaceholder(password.split('@', 1)[0]!) || password === user) return null;
@@ -271,7 +278,7 @@ function urlPassword(text: string, at: number): { password: string; start: numbe
   const p = password.toLowerCase();
   if (host !== null && isLoopback(host) && (user.toLowerCase().split(/[^a-z0-9]+/).includes(p) || databaseAfter(text, lastAt + 1).toLowerCase() === p)) return null;
   if (/^(?:pass|pw|pwd|secret|s3cr3t|admin|postgres|mysql|root|guest|dev|local)$/i.test(password)) return null;
-  return { password, start: colon + 1, scheme: scheme.toLowerCase(), host, confidence: shannonEntropy(password) >= 3 ? 'high' : 'medium' };
+  return { password, start: passwordStart, scheme: scheme.toLowerCase(), host, confidence: shannonEntropy(password) >= 3 ? 'high' : 'medium' };
 }
 
 /**
@@ -394,6 +401,7 @@ function valueAfter(text: string, wordStart: number, wordEnd: number, dialect: D
   while (e < text.length && e - wordEnd < MAX_IDENT && IDENT_CHAR.test(text[e]!)) e++;
   const name = text.slice(s, e);
   if (NOT_A_VALUE_NAME.test(name) || /^existing/i.test(name)) return null; // …Ref, existingSecret: where a secret is kept
+  if (text[s - 1] === '{' && text[s - 2] === '$') return expansionDefaultAfter(text, s, e, name);
   if (dialect.shell && name.startsWith('-')) return flagValue(text, s, e, name);
   let i = e;
   // `NAME=value` in a shell script: a name alone as a word (start of a command, after `export`,
@@ -483,6 +491,22 @@ function opensArguments(text: string, q: number): boolean {
   let p = q;
   while ((text[p - 1] === ' ' || text[p - 1] === '\t') && q - p < 40) p--;
   return text[p - 1] === '(';
+}
+
+/**
+ * A variable expanded with a default (`${DB_PASSWORD:-…}`, `-`, `:=`, `=`): the literal default up
+ * to the closing brace, which is the variable's value wherever it is unset; null when there is no
+ * default or it expands or quotes something. (Given to a key, `KEY: ${NAME:-…}`, the key's finding
+ * comes first and covers it; in a URL, the URL's.) Bounded.
+ */
+function expansionDefaultAfter(text: string, s: number, e: number, name: string): Assigned | null {
+  const operator = text[e] === ':' ? 2 : 1;
+  if (text[e + operator - 1] !== '-' && text[e + operator - 1] !== '=') return null;
+  const start = e + operator;
+  let j = start;
+  while (j < text.length && j - start <= MAX_VALUE && !/[}$`"'\n]/.test(text[j]!)) j++;
+  if (text[j] !== '}') return null;
+  return { name, shown: plausibleKey(text, s, e), value: text.slice(start, j), start, end: j + 1 };
 }
 
 /** Whether the identifier at `s` is the first word after a Dockerfile's `ENV` at the start of a line (a bounded look-behind). */
