@@ -281,7 +281,11 @@ export async function scanTree(source: ScanSource, options: ScanOptions = {}): P
       } else {
         if (isPython) {
           python ??= await (await import('./python/scan-python.js')).createPythonScanner({ parseTimeoutMs, ruleTimeoutMs });
-          const outcome = python.scan(path, text, inTests);
+          // The secrets' statements too: a marker on a statement's first or last line covers what is in it.
+          const outcome = python.scan(path, text, inTests, raw);
+          outcome.statements.forEach((statement, i) => {
+            if (statement) raw[i]!.statement = statement;
+          });
           if (outcome.timedOut) {
             skipped.push({ path, reason: 'parse-timeout', partial: true, message: `${path}: parsing took longer than ${Math.round(outcome.parseBudgetMs ?? parseTimeoutMs)} ms (its time limit for ${text.length.toLocaleString('en')} characters); code rules not run (secrets were checked)` });
           } else {
