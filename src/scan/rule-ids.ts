@@ -47,6 +47,7 @@ export const SCAN_RULE_IDS: Record<CodeFindingKind, readonly string[]> = {
     'secret-anthropic-key',
     'secret-npm-token',
     'secret-sendgrid-key',
+    'secret-azure-key',
     'secret-jwt',
     'secret-private-key',
     'secret-url-password',

@@ -30,7 +30,7 @@ import { SECRET_RULES_BY_ID } from './secrets/rules.js';
 import { scanSecrets } from './secrets/scan-secrets.js';
 import type { ScanSource } from './source.js';
 import { commentStyle, fileSuppressions, suppressionOnLine, suppresses, type Suppression } from './suppressions.js';
-import { decode, LineIndex, utf16ByMark, utf8OrLatin1, utf8OrNull, type Decoded } from './text.js';
+import { decode, decodeUtf16ByShape, LineIndex, looksLikeText, utf16ByMark, utf8OrLatin1, utf8OrNull, type Decoded } from './text.js';
 import { severityCounts } from '../report/summary.js';
 import type { TreeView } from './tree-rule.js';
 import { CONFIDENCE_ORDER, isPartialNote, type CodeFinding, type ScanNote, type ScanResult, type ScanRuleText, type SkippedFile } from './types.js';
@@ -230,8 +230,16 @@ export async function scanTree(source: ScanSource, options: ScanOptions = {}): P
         // have many NULs or bytes that are not UTF-8 (`\x89PNG`, `PK\3\4`, ELF's zeros) and stay
         // binary, passed over quietly. One pass over the first 8 KB, one over the bytes.
         // A Python file is always read (below): the NUL itself makes it partial.
-        const text = isPython ? utf8OrLatin1(read.bytes) : fewNuls(read.bytes.subarray(0, 8192)) && utf16ByMark(read.bytes) === null ? utf8OrNull(read.bytes) : null;
-        if (text !== null) decoded = { kind: 'text', text, encoding: 'utf-8' };
+        // UTF-16 text without a byte order mark is told by its shape (every other byte NUL) and read for secrets.
+        const utf16 = isPython ? null : decodeUtf16ByShape(read.bytes);
+        const text = isPython ? utf8OrLatin1(read.bytes) : utf16 !== null ? utf16.text : fewNuls(read.bytes.subarray(0, 8192)) && utf16ByMark(read.bytes) === null ? utf8OrNull(read.bytes) : null;
+        if (text !== null) decoded = { kind: 'text', text, encoding: utf16?.encoding ?? 'utf-8' };
+        else if (looksLikeText(read.bytes)) {
+          // Text by every other sign (printable but for its NULs, or a UTF-16 mark) that could not be
+          // decoded: what it holds was not looked at, so the result is partial, not quietly binary.
+          skipped.push({ path, reason: 'not-utf8', partial: true, message: `${path}: looks like text but is neither UTF-8 nor UTF-16 (NUL bytes among printable ones: UTF-32, or UTF-16 cut short?); not scanned, not even for secrets` });
+          continue;
+        }
         // A file that looks like source or settings by name and is binary by content is worth a word.
         else if (isTextLikePath(path)) notes.push({ kind: 'binary', file: path, message: `${path}: has a NUL byte in its first 8 KB and is not UTF-8 text, so it was passed over as binary (not scanned, not even for secrets)` });
       }
@@ -273,7 +281,11 @@ export async function scanTree(source: ScanSource, options: ScanOptions = {}): P
       } else {
         if (isPython) {
           python ??= await (await import('./python/scan-python.js')).createPythonScanner({ parseTimeoutMs, ruleTimeoutMs });
-          const outcome = python.scan(path, text, inTests);
+          // The secrets' statements too: a marker on a statement's first or last line covers what is in it.
+          const outcome = python.scan(path, text, inTests, raw);
+          outcome.statements.forEach((statement, i) => {
+            if (statement) raw[i]!.statement = statement;
+          });
           if (outcome.timedOut) {
             skipped.push({ path, reason: 'parse-timeout', partial: true, message: `${path}: parsing took longer than ${Math.round(outcome.parseBudgetMs ?? parseTimeoutMs)} ms (its time limit for ${text.length.toLocaleString('en')} characters); code rules not run (secrets were checked)` });
           } else {

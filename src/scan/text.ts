@@ -212,6 +212,53 @@ function undecodableOffsets(bytes: Uint8Array, start: number): { undecodable: nu
  * no NUL in their first 4096 characters (the same heuristic as for bytes); otherwise binary that
  * happens to start with the two bytes of a mark.
  */
+/** How much of a file's start is looked at to tell UTF-16 text without a byte order mark, or text padded with NULs. */
+const SHAPE_PREFIX = 8192;
+
+/**
+ * UTF-16 text without a byte order mark, told by its shape, or null: in the first 8 KB, at least
+ * half of the two-byte units are an ASCII-range character (a NUL byte on one side, never the
+ * same side twice: `p\0a\0` is little-endian, `\0p\0a` big-endian), and no unit is NUL itself
+ * (text has none; binary formats are full of `00 00`). Then the whole file must decode strictly,
+ * with no NUL character in its first 4096. Windows tools write such files (a settings.json saved
+ * by `Out-File -Encoding Unicode` from some hosts, .NET's `Encoding.Unicode.GetBytes`), and a
+ * token in one is as usable as in UTF-8. Not for manifests or Python (pip and CPython do not read
+ * them as UTF-16), only for finding secrets. One bounded pass over the prefix.
+ */
+export function decodeUtf16ByShape(bytes: Uint8Array): { text: string; encoding: 'utf-16le' | 'utf-16be' } | null {
+  const units = Math.min(bytes.length, SHAPE_PREFIX) >> 1;
+  let little = 0;
+  let big = 0;
+  for (let k = 0; k < units; k++) {
+    const first = bytes[2 * k]!;
+    const second = bytes[2 * k + 1]!;
+    if (first === 0 && second === 0) return null;
+    if (second === 0) little++;
+    else if (first === 0) big++;
+  }
+  const encoding = little * 2 >= units && big === 0 ? 'utf-16le' : big * 2 >= units && little === 0 ? 'utf-16be' : null;
+  if (units === 0 || encoding === null) return null;
+  const decoded = decodeUtf16(bytes, encoding);
+  return decoded.kind === 'text' ? { text: decoded.text, encoding } : null;
+}
+
+/**
+ * Whether bytes passed over as binary still look like text: a first 8 KB whose bytes are all
+ * printable ASCII, tabs and line breaks but for its NULs (UTF-32, UTF-16 cut to an odd length, text
+ * padded with NULs). Images, archives and compiled files have control bytes (`\x89PNG\r\n\x1a`,
+ * `PK\x03\x04`, `\x7fELF\x02`), and so does a binary that merely starts like a UTF-16 mark
+ * (`\xff\xfe`). One bounded pass.
+ */
+export function looksLikeText(bytes: Uint8Array): boolean {
+  const head = bytes.subarray(0, SHAPE_PREFIX);
+  let printable = 0;
+  for (const b of head) {
+    if (b >= 0x20 && b < 0x7f) printable++;
+    else if (b !== 0 && b !== 0x09 && b !== 0x0a && b !== 0x0d) return false;
+  }
+  return printable >= 8;
+}
+
 function decodeUtf16(bytes: Uint8Array, encoding: 'utf-16le' | 'utf-16be'): Decoded {
   let text: string;
   try {

@@ -42,7 +42,8 @@ export interface CodeFinding {
 /** Why a file was not (fully) scanned. */
 /**
  * `not-utf8` also: a Python file whose PEP 263 cookie names a codec the scanner does not decode, or
- * that its bytes do not follow; `nul-byte`: a Python file with a NUL byte (code rules not run).
+ * that its bytes do not follow, and a file with NULs that looks like text but decodes as neither
+ * UTF-8 nor UTF-16 (not scanned at all); `nul-byte`: a Python file with a NUL byte (code rules not run).
  */
 export type SkipReason = 'too-large' | 'not-utf8' | 'nul-byte' | 'parse-timeout' | 'rule-timeout' | 'wide-syntax-error' | 'unreadable' | 'symlink' | 'not-regular';
 

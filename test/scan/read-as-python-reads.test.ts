@@ -143,12 +143,13 @@ describe('NUL bytes in files named like source or settings', () => {
     const result = await scanFiles({
       ...GITIGNORE,
       'config/app.yml': 'name: x\0\ntoken: ghp_R4nd0mT0k3nV4lu3abcdefGHIJKLmnopqrST\n',
-      'config/utf16.ini': Buffer.from('password=Zq7vP2mX9kR4tL8w\n', 'utf16le'),
+      // gzip bytes saved under a settings name (UTF-16 text without a mark is read: utf16-without-bom.test.ts).
+      'config/settings.json': Buffer.from([0x1f, 0x8b, 0x08, 0, 0, 0, 0, 0, 0, 0x03, 0xcb, 0x48, 0xcd]),
       'logo.png': Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 0, 0xff]),
     });
     expect(result.findings.map((f) => `${f.file} ${f.rule}`)).toEqual(['config/app.yml secret-github-token']);
     expect(result.notes.map((n) => `${n.kind} ${n.message}`)).toEqual([
-      'binary config/utf16.ini: has a NUL byte in its first 8 KB and is not UTF-8 text, so it was passed over as binary (not scanned, not even for secrets)',
+      'binary config/settings.json: has a NUL byte in its first 8 KB and is not UTF-8 text, so it was passed over as binary (not scanned, not even for secrets)',
     ]);
     expect(result.stats.binaryFiles).toBe(2);
     expect(result.partial).toBe(false);

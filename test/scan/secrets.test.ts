@@ -777,6 +777,8 @@ describe('linear time on hostile input', () => {
     'a long string before each comparison': (n) => ('"' + 'Zx9q'.repeat(100) + '" == password\n').repeat(Math.ceil(n / 415)).slice(0, n),
     'JSON Web Token parts that never make three': (n) => ('-eyJ' + 'eyJa.'.repeat(2)).repeat(Math.ceil(n / 14)).slice(0, n),
     'one JSON Web Token header with no end': (n) => 'eyJ' + 'A-'.repeat(Math.ceil(n / 2)).slice(0, n - 3),
+    'argument pairs and subscripts without literals': (n) => ('get("token", x) d["password"] ||= y define( \'secret\', ').repeat(Math.ceil(n / 60)).slice(0, n),
+    'expansion defaults that never close': (n) => 'X: ${PASSWORD:-${token-'.repeat(Math.ceil(n / 23)).slice(0, n),
     'newer token prefixes, repeated': (n) => 'SG.pypi-AgEsk-ant-api03-npm_'.repeat(Math.ceil(n / 28)).slice(0, n),
   };
 

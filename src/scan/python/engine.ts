@@ -189,7 +189,7 @@ const POINTS = { start: (n: Node) => n.startPosition, end: (n: Node) => n.endPos
  * once per file (only files with findings), then a binary search per finding (NestedNodes, as
  * PythonFile.enclosingFunction finds functions).
  */
-function statementFinder(root: Node): (row: number, column: number) => { line: number; endLine: number } | null {
+export function statementFinder(root: Node): (row: number, column: number) => { line: number; endLine: number } | null {
   const statements = new NestedNodes(root, [...SIMPLE_STATEMENTS, ...COMPOUND_STATEMENTS], POINTS);
   return (row, column) => {
     const at = { row, column };

@@ -4,7 +4,7 @@
  * largest single file.
  */
 import type { Report, RuleInfo } from '../rule.js';
-import { PythonRuleEngine } from './engine.js';
+import { PythonRuleEngine, statementFinder } from './engine.js';
 import { createPythonParser, pythonLanguage } from './parser.js';
 import type { PythonRule } from './rule.js';
 import { PYTHON_RULES } from './rules/index.js';
@@ -12,6 +12,13 @@ import { mentionsMarker } from '../suppressions.js';
 
 export interface PythonScanOutcome {
   findings: (Report & { info: RuleInfo })[];
+  /**
+   * For each position asked about (findings of other scanners in this file, such as secrets), the
+   * statement it is in, so that a marker on the statement's first or last line covers it as it
+   * covers the code rules' findings; null where it is in none. Only worked out when the file has a
+   * comment mentioning a marker (nothing to apply otherwise): empty then.
+   */
+  statements: ({ line: number; endLine: number } | null)[];
   /** Set when the parse was stopped at the time limit: no rule ran. */
   timedOut: boolean;
   /** The parse's time limit for this file (by its size: parseBudgetMs), for the message when it ran out. */
@@ -80,7 +87,8 @@ export interface WideError {
 export const WIDE_ERROR_CHILDREN = 2_000;
 
 export interface PythonScanner {
-  scan(path: string, text: string, isTest: boolean): PythonScanOutcome;
+  /** `positions`: 1-based lines and columns whose statements to give back (PythonScanOutcome.statements). */
+  scan(path: string, text: string, isTest: boolean, positions?: readonly { line: number | null; column: number | null }[]): PythonScanOutcome;
   close(): void;
 }
 
@@ -89,9 +97,9 @@ export async function createPythonScanner(options: { parseTimeoutMs: number; rul
   const parser = await createPythonParser(options.parseTimeoutMs);
   const engine = new PythonRuleEngine(language, options.rules ?? PYTHON_RULES);
   return {
-    scan(path, text, isTest) {
+    scan(path, text, isTest, positions = []) {
       const tree = parser.parse(text);
-      if (!tree) return { findings: [], timedOut: true, parseBudgetMs: parser.budgetMs(text), rulesTimedOut: null, syntaxErrors: 0, unparsed: null, tooWide: null, ruleErrors: [], comments: new Map() };
+      if (!tree) return { findings: [], statements: [], timedOut: true, parseBudgetMs: parser.budgetMs(text), rulesTimedOut: null, syntaxErrors: 0, unparsed: null, tooWide: null, ruleErrors: [], comments: new Map() };
       try {
         const root = tree.rootNode;
         const { count, unparsed, tooWide } = root.hasError ? findErrors(root, text) : { count: 0, unparsed: null, tooWide: null };
@@ -99,12 +107,17 @@ export async function createPythonScanner(options: { parseTimeoutMs: number; rul
         const { findings, errors: ruleErrors, timedOut } =
           tooWide === null ? engine.run(root, path, text, isTest, () => performance.now() >= deadline) : { findings: [], errors: [], timedOut: null };
         const comments = new Map<number, string>();
+        let statements: PythonScanOutcome['statements'] = [];
         if (mentionsMarker(text)) {
           for (const c of root.descendantsOfType('comment')) {
             if (c && mentionsMarker(c.text)) comments.set(c.startPosition.row + 1, c.text);
           }
+          if (comments.size > 0 && positions.length > 0) {
+            const statementAt = statementFinder(root);
+            statements = positions.map((p) => (p.line !== null && p.column !== null ? statementAt(p.line - 1, p.column - 1) : null));
+          }
         }
-        return { findings: findings.map(({ rule, ...r }) => ({ ...r, info: rule.info })), timedOut: false, rulesTimedOut: timedOut, syntaxErrors: count, unparsed, tooWide, ruleErrors, comments };
+        return { findings: findings.map(({ rule, ...r }) => ({ ...r, info: rule.info })), statements, timedOut: false, rulesTimedOut: timedOut, syntaxErrors: count, unparsed, tooWide, ruleErrors, comments };
       } finally {
         tree.delete();
       }

@@ -21,10 +21,21 @@
  * - Anthropic: `sk-ant-` keys, `sk-ant-api03-…` and `sk-ant-admin01-…` (Anthropic console and API docs).
  * - npm: `npm_` and 36 base62 characters (npm docs, "About access tokens"; GitHub blog, 2021).
  * - SendGrid: `SG.`, a 22-character key id, `.`, a 43-character secret (Twilio SendGrid docs, "API keys").
+ * - Azure: storage connection strings (`DefaultEndpointsProtocol=https;AccountName=…;AccountKey=…`,
+ *   Microsoft Learn, "Configure Azure Storage connection strings"; Cosmos DB's `AccountEndpoint=…;
+ *   AccountKey=…` the same) hold a 512-bit account key as 88 base64 characters; Service Bus, Event
+ *   Hubs and IoT Hub connection strings (`Endpoint=sb://…;SharedAccessKeyName=…;SharedAccessKey=…`,
+ *   Microsoft Learn, "Service Bus access control with Shared Access Signatures") a 256-bit key as 44.
+ *   Azurite's published development key (Microsoft Learn, "Use the Azurite emulator": the well-known
+ *   `devstoreaccount1` account) is a sample.
  * - JSON Web Tokens: three base64url parts joined by `.`, the first two JSON objects, so each starts
  *   `eyJ` (`{"`), per RFC 7519 / RFC 7515's compact serialisation.
  * - Private keys: PEM blocks per RFC 7468 (PRIVATE KEY, RSA/EC/DSA/OPENSSH/ENCRYPTED PRIVATE KEY,
- *   PGP PRIVATE KEY BLOCK).
+ *   PGP PRIVATE KEY BLOCK); the SSH2 key files of ssh.com's SSH Tectia (`---- BEGIN SSH2 ENCRYPTED
+ *   PRIVATE KEY ----`, RFC 4716's framing with header lines such as `Comment:` before a base64
+ *   body); PuTTY's .ppk files (PuTTY manual, appendix C "PPK file format": a
+ *   `PuTTY-User-Key-File-<version>:` first line, then `Public-Lines:` and `Private-Lines: <n>`,
+ *   each followed by that many lines of base64).
  *
  * Linear by construction: each pattern is a literal prefix followed by one greedy character class
  * with nothing after it that could make the engine back up, plus an O(1) look-behind. Lengths are
@@ -218,6 +229,28 @@ export const TOKEN_FORMATS: readonly TokenFormat[] = [
     fix: 'Delete the key in SendGrid (Settings → API Keys), create one with only the scopes it needs, and read it from the environment.',
   },
   {
+    rule: 'secret-azure-key',
+    kind: 'Azure storage account key',
+    keywords: ['AccountKey='],
+    // The class holds no `=`: the padding after it is read once, with nothing to back up into.
+    pattern: new RegExp(`${B}AccountKey=([A-Za-z0-9+/]{40,}={0,2})`, 'g'),
+    minLength: 99,
+    maxLength: 99,
+    severity: 'critical',
+    fix: 'Rotate the account key in the Azure portal (Storage account → Access keys), then use a managed identity, or read the connection string from the environment or Key Vault.',
+    isSample: (match) => match.endsWith(AZURITE_ACCOUNT_KEY),
+  },
+  {
+    rule: 'secret-azure-key',
+    kind: 'Azure shared access key',
+    keywords: ['SharedAccessKey='],
+    pattern: new RegExp(`${B}SharedAccessKey=([A-Za-z0-9+/]{40,}={0,2})`, 'g'),
+    minLength: 60,
+    maxLength: 60,
+    severity: 'critical',
+    fix: 'Regenerate the key of that shared access policy (Service Bus, Event Hubs or IoT Hub → Shared access policies), then use a managed identity, or read the connection string from the environment or Key Vault.',
+  },
+  {
     rule: 'secret-jwt',
     kind: 'JSON Web Token',
     keywords: ['eyJ'],
@@ -234,6 +267,9 @@ export const TOKEN_FORMATS: readonly TokenFormat[] = [
   },
 ];
 
+/** Azurite's well-known development account key, the same in every install (Microsoft Learn, "Use the Azurite emulator"). */
+const AZURITE_ACCOUNT_KEY = 'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==';
+
 /**
  * jwt.io's example token (sub `1234567890`, name `John Doe`), copied into countless tests and
  * READMEs; its key is published with it. Decodes the payload (at most a few kilobytes: maxLength).
@@ -246,3 +282,8 @@ function isJwtIoSample(token: string): boolean {
 
 /** PEM private key headers (RFC 7468 labels). The body must follow, or it is only a mention of the format. */
 export const PRIVATE_KEY_HEADER = /-----BEGIN (?:[A-Z0-9]+ )?PRIVATE KEY(?: BLOCK)?-----/g;
+/** SSH2 private key headers (SSH Tectia's files, in RFC 4716's `---- BEGIN … ----` framing), encrypted or not. */
+export const SSH2_PRIVATE_KEY_HEADER = /---- BEGIN SSH2 (?:ENCRYPTED )?PRIVATE KEY ----/g;
+/** A PuTTY key file's first line (versions 1 to 3 so far); the private part is under `Private-Lines:`. */
+export const PUTTY_KEY_HEADER = /PuTTY-User-Key-File-[0-9]+:/g;
+export const PUTTY_PRIVATE_LINES = 'Private-Lines:';

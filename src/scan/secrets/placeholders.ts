@@ -13,12 +13,33 @@ const REFERENCE = /^(?:\$\{?[A-Za-z_]|%\(|\{\{|\{[A-Za-z_]|<[^>]*>$|\[[A-Z_]+\]$
 export function isPlaceholder(value: string): boolean {
   const v = value.trim();
   if (v.length === 0) return true;
+  // `${DB_PASSWORD:-Kp9w…}`: a reference, but with a literal written down for when it is unset.
+  const fallback = expansionDefault(v);
+  if (fallback) return isPlaceholder(fallback.value);
   if (EXACT.has(v.toLowerCase())) return true;
   if (REFERENCE.test(v) || v.includes('${') || v.includes('{{')) return true;
   if (WORDS.test(v)) return true;
   // One character repeated, or two alternating: `aaaaaaaa`, `abababab`.
   if (new Set(v).size <= 2) return true;
   return false;
+}
+
+/** A variable's expansion with a default, as a whole value: `${NAME:-…}`, `${NAME-…}`, and the assigning `:=` and `=`. */
+const EXPANSION_WITH_DEFAULT = /^\$\{[A-Za-z_][A-Za-z0-9_]*:?[-=]/;
+
+/**
+ * The literal default of a value that is one shell or compose expansion with a default
+ * (`${POSTGRES_PASSWORD:-Kp9w…}`), and where it starts in the value; null for anything else. That
+ * default is used wherever the variable is unset, so it is as much written down as a bare value.
+ * The closing brace may be missing (an unquoted YAML value is read up to it); a default that expands
+ * something itself (`${A:-$B}`) or has more after the brace is computed, not a literal.
+ */
+export function expansionDefault(value: string): { value: string; offset: number } | null {
+  const m = EXPANSION_WITH_DEFAULT.exec(value);
+  if (!m) return null;
+  const literal = value.slice(m[0].length, value.endsWith('}') ? -1 : undefined);
+  if (/[${}`]/.test(literal)) return null;
+  return { value: literal, offset: m[0].length };
 }
 
 /**

@@ -28,6 +28,7 @@ export const SECRET_RULES: readonly RuleInfo[] = [
   secret('secret-anthropic-key', 'Anthropic API key', 'critical'),
   secret('secret-npm-token', 'npm access token', 'critical'),
   secret('secret-sendgrid-key', 'SendGrid API key', 'high'),
+  secret('secret-azure-key', 'Azure storage account or shared access key', 'critical'),
   secret('secret-jwt', 'JSON Web Token', 'medium'),
   secret('secret-private-key', 'Private key', 'critical'),
   secret('secret-url-password', 'Password in a URL', 'high'),

@@ -15,8 +15,9 @@ import type { Confidence, ScanSeverity } from '../types.js';
 import { shannonEntropy } from './entropy.js';
 import { curlCredentials } from './curl.js';
 import { fingerprint } from './fingerprint.js';
-import { PRIVATE_KEY_HEADER, TOKEN_FORMATS } from './formats.js';
-import { isPlaceholder, looksRandom } from './placeholders.js';
+import { TOKEN_FORMATS } from './formats.js';
+import { privateKeys } from './private-keys.js';
+import { expansionDefault, isPlaceholder, looksRandom } from './placeholders.js';
 import { LineIndex } from '../text.js';
 
 export interface SecretReport extends Report {
@@ -115,13 +116,8 @@ export function scanSecrets(ctx: SecretScanContext): SecretReport[] {
     }
   }
 
-  if (text.includes('PRIVATE KEY')) {
-    PRIVATE_KEY_HEADER.lastIndex = 0;
-    for (let m = PRIVATE_KEY_HEADER.exec(text); m; m = PRIVATE_KEY_HEADER.exec(text)) {
-      const body = keyBody(text, m.index + m[0].length);
-      if (body === null) continue; // only the header: code that looks for keys, or documentation
-      add('secret-private-key', `${m[0].slice(11, -5).toLowerCase()}`, body, m.index, 'critical', 'high', 'A private key is written in this file; anyone who can read the repository (or its history) can use it.', 'Treat the key as compromised: replace it (and revoke certificates or deploy keys made with it), and load keys from a secret store or a file outside the repository.');
-    }
+  for (const key of privateKeys(text)) {
+    add('secret-private-key', key.kind, key.body, key.start, 'critical', 'high', 'A private key is written in this file; anyone who can read the repository (or its history) can use it.', 'Treat the key as compromised: replace it (and revoke certificates or deploy keys made with it), and load keys from a secret store or a file outside the repository.');
   }
 
   for (let at = text.indexOf('://'); at !== -1; at = text.indexOf('://', at + 3)) {
@@ -155,7 +151,10 @@ export function scanSecrets(ctx: SecretScanContext): SecretReport[] {
   }
 
   /** A value given to a secret-named setting: reported when it looks like a real credential. */
-  const reportAssigned = (found: Assigned) => {
+  const reportAssigned = (assigned: Assigned) => {
+    // `${DB_PASSWORD:-Np9w…}`: the default written for an unset variable is the value judged (and fingerprinted).
+    const fallback = expansionDefault(assigned.value);
+    const found = fallback ? { ...assigned, value: fallback.value, start: assigned.start + fallback.offset } : assigned;
     if (covered.has(found.start)) return;
     const judged = judge(found.value);
     // Where fake credentials are common, a value must look generated (long and random: judged high)
@@ -245,22 +244,6 @@ class ReportedValues {
   }
 }
 
-/** The start of a PEM body after its header (newlines, or `\n` escapes in JSON strings), or null when there is none. */
-function keyBody(text: string, from: number): string | null {
-  let i = from;
-  for (let skipped = 0; i < text.length && skipped < 200; skipped++) {
-    const c = text[i]!;
-    if (c === '\n' || c === '\r' || c === ' ' || c === '\t' || c === '"' || c === "'") i++;
-    else if (c === '\\' && text[i + 1] === 'n') i += 2;
-    else break;
-  }
-  // Headers such as `Proc-Type:` come before the body of legacy encrypted keys.
-  let j = i;
-  while (j < text.length && j - i < 64 && /[A-Za-z0-9+/=]/.test(text[j]!)) j++;
-  const body = text.slice(i, j);
-  return body.length >= 40 || /^[A-Za-z-]+:/.test(text.slice(i, i + 20)) ? text.slice(i, Math.min(text.length, i + 64)) : null;
-}
-
 /** `scheme://user:password@host`: the password and where it starts, when it is not a placeholder. */
 function urlPassword(text: string, at: number): { password: string; start: number; scheme: string; host: string | null; confidence: Confidence } | null {
   let s = at;
@@ -280,7 +263,11 @@ function urlPassword(text: string, at: number): { password: string; start: numbe
   }
   if (lastAt === -1 || colon === -1 || colon > lastAt) return null;
   const user = text.slice(at + 3, colon);
-  const password = text.slice(colon + 1, lastAt);
+  // `postgres://app:${DB_PASSWORD:-Mp9w…}@db`: the default is the password wherever the variable is unset.
+  const written = text.slice(colon + 1, lastAt);
+  const fallback = expansionDefault(written);
+  const password = fallback ? fallback.value : written;
+  const passwordStart = colon + 1 + (fallback ? fallback.offset : 0);
   if (!/^[A-Za-z0-9[\]]/.test(text[lastAt + 1] ?? '')) return null; // no host after @
   // An `@` left unencoded in the password: its first part decides (`Xk9…@example.com` is no placeholder).
   if (password.length < 3 || isPlaceholder(password.split('@', 1)[0]!) || password === user) return null;
@@ -291,7 +278,7 @@ function urlPassword(text: string, at: number): { password: string; start: numbe
   const p = password.toLowerCase();
   if (host !== null && isLoopback(host) && (user.toLowerCase().split(/[^a-z0-9]+/).includes(p) || databaseAfter(text, lastAt + 1).toLowerCase() === p)) return null;
   if (/^(?:pass|pw|pwd|secret|s3cr3t|admin|postgres|mysql|root|guest|dev|local)$/i.test(password)) return null;
-  return { password, start: colon + 1, scheme: scheme.toLowerCase(), host, confidence: shannonEntropy(password) >= 3 ? 'high' : 'medium' };
+  return { password, start: passwordStart, scheme: scheme.toLowerCase(), host, confidence: shannonEntropy(password) >= 3 ? 'high' : 'medium' };
 }
 
 /**
@@ -414,21 +401,40 @@ function valueAfter(text: string, wordStart: number, wordEnd: number, dialect: D
   while (e < text.length && e - wordEnd < MAX_IDENT && IDENT_CHAR.test(text[e]!)) e++;
   const name = text.slice(s, e);
   if (NOT_A_VALUE_NAME.test(name) || /^existing/i.test(name)) return null; // …Ref, existingSecret: where a secret is kept
+  if (text[s - 1] === '{' && text[s - 2] === '$') return expansionDefaultAfter(text, s, e, name);
   if (dialect.shell && name.startsWith('-')) return flagValue(text, s, e, name);
   let i = e;
   // `NAME=value` in a shell script: a name alone as a word (start of a command, after `export`,
   // `;`, `&&`, another assignment), then `=` with no space: the shell's own assignment syntax.
   const shellAssignment =
     dialect.shell && text[e] === '=' && text[e + 1] !== '=' && /^[A-Za-z_][A-Za-z0-9_]*$/.test(name) && (s === 0 || /[\s;&|(]/.test(text[s - 1]!));
-  const quotedKey = text[i] === '"' || text[i] === "'";
-  if (quotedKey) i++; // closing quote of a JSON / dict key
+  // The closing quote of a JSON / dict key, or of a subscript or an argument; `\"` inside a JSON
+  // string (a notebook cell's source).
+  const closing = quoteAt(text, e);
+  const quotedKey = closing > 0;
+  i += closing;
+  const opening = quotedKey ? quoteBefore(text, s) : 0;
+  // `settings["db_password"] = "…"`, `ENV["STRIPE_SECRET"] ||= "…"`, `$config['api_key'] = '…'`:
+  // a subscript assigned; the separator after the `]` is read as after a bare name.
+  if (opening > 0 && text[s - opening - 1] === '[' && text[i] === ']') i++;
+  else if (opening > 0 && text[i] === ',' && opensArguments(text, s - opening)) {
+    // `os.environ.get("SECRET_KEY", "…")`, `define('DB_PASSWORD', '…')`, `props.put("api.token",
+    // "…")`: a quoted secret name as the first argument gives the quoted second one to it (a
+    // default, a definition, a property), as an assignment does.
+    i++;
+    while (text[i] === ' ' || text[i] === '\t') i++;
+    const found = literalAt(text, i, dialect, { comparison: false, shellAssignment: false });
+    if (!found || !/["'`]/.test(text[found.start - 1] ?? '')) return null; // a name or an expression: not a literal
+    return { name, shown: plausibleKey(text, s, e), ...found };
+  }
   while (text[i] === ' ' || text[i] === '\t') i++;
-  // Separator: = : := => (a type annotation's `: str =` is handled by the value check), or a
-  // comparison == != === !== (bandit B105: `if password == "…"` writes the password down too).
+  // Separator: = : := => ||= ??= (a type annotation's `: str =` is handled by the value check), or
+  // a comparison == != === !== (bandit B105: `if password == "…"` writes the password down too).
   let colon = false;
   let comparison = false;
-  const spaced = i > e && text[e] !== '"' && text[e] !== "'";
-  if ((text[i] === '=' || text[i] === '!') && text[i + 1] === '=') {
+  const spaced = !quotedKey && i > e;
+  if ((text[i] === '|' || text[i] === '?') && text[i + 1] === text[i] && text[i + 2] === '=') i += 3; // Ruby's and JavaScript's "unless set"
+  else if ((text[i] === '=' || text[i] === '!') && text[i + 1] === '=') {
     i += text[i + 2] === '=' ? 3 : 2;
     comparison = true;
   } else if (text[i] === ':' && text[i + 1] === '=') i += 2;
@@ -466,6 +472,41 @@ function valueAfter(text: string, wordStart: number, wordEnd: number, dialect: D
   if (!code && colon && spaced && !/["'`]/.test(text[i] ?? '')) return null;
   const found = literalAt(text, i, dialect, { comparison, shellAssignment });
   return found && { name, shown: plausibleKey(text, s, e), ...found, comparison };
+}
+
+/** How many characters close a quoted name at `i`: 1 for `"` or `'`, 2 for `\"` or `\'` (a JSON string's escape), else 0. */
+function quoteAt(text: string, i: number): number {
+  if (text[i] === '"' || text[i] === "'") return 1;
+  return text[i] === '\\' && (text[i + 1] === '"' || text[i + 1] === "'") ? 2 : 0;
+}
+
+/** How many characters open a quoted name ending just before `s`: as quoteAt, read backwards. */
+function quoteBefore(text: string, s: number): number {
+  if (text[s - 1] !== '"' && text[s - 1] !== "'") return 0;
+  return text[s - 2] === '\\' ? 2 : 1;
+}
+
+/** Whether the quote at `q` opens a call's first argument: `(` before it, blanks allowed (`define( 'AUTH_KEY', …`). Bounded. */
+function opensArguments(text: string, q: number): boolean {
+  let p = q;
+  while ((text[p - 1] === ' ' || text[p - 1] === '\t') && q - p < 40) p--;
+  return text[p - 1] === '(';
+}
+
+/**
+ * A variable expanded with a default (`${DB_PASSWORD:-…}`, `-`, `:=`, `=`): the literal default up
+ * to the closing brace, which is the variable's value wherever it is unset; null when there is no
+ * default or it expands or quotes something. (Given to a key, `KEY: ${NAME:-…}`, the key's finding
+ * comes first and covers it; in a URL, the URL's.) Bounded.
+ */
+function expansionDefaultAfter(text: string, s: number, e: number, name: string): Assigned | null {
+  const operator = text[e] === ':' ? 2 : 1;
+  if (text[e + operator - 1] !== '-' && text[e + operator - 1] !== '=') return null;
+  const start = e + operator;
+  let j = start;
+  while (j < text.length && j - start <= MAX_VALUE && !/[}$`"'\n]/.test(text[j]!)) j++;
+  if (text[j] !== '}') return null;
+  return { name, shown: plausibleKey(text, s, e), value: text.slice(start, j), start, end: j + 1 };
 }
 
 /** Whether the identifier at `s` is the first word after a Dockerfile's `ENV` at the start of a line (a bounded look-behind). */

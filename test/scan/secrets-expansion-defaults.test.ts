@@ -1,0 +1,63 @@
+/**
+ * `${VAR:-literal}` and `${VAR-literal}`: a reference, but with a default written down that is used
+ * wherever the variable is unset. The default is judged (and fingerprinted) as the value: a real
+ * looking one is reported, `${VAR:-changeme}` and `${VAR}` stay quiet.
+ */
+import { describe, expect, it } from 'vitest';
+import { fingerprint } from '../../src/scan/secrets/fingerprint.js';
+import { KEY, scanFiles } from './helpers.js';
+
+// Built from parts so this test file does not itself look like it holds credentials.
+const RANDOM = 'Kp9wLm2QxR7v' + 'Tz4NaB3c';
+
+function found(result: Awaited<ReturnType<typeof scanFiles>>): string[] {
+  return result.findings.filter((f) => f.kind === 'secret').map((f) => `${f.file}:${f.line} ${f.rule}`).sort();
+}
+
+describe('a secret written as the default of a variable', () => {
+  it('compose and shell defaults are reported, fingerprinted as the literal itself', async () => {
+    const result = await scanFiles({
+      'docker-compose.yml': [
+        'services:',
+        '  db:',
+        '    image: postgres:16.1',
+        '    environment:',
+        `      POSTGRES_PASSWORD: \${POSTGRES_PASSWORD:-${RANDOM}}`,
+        `      API_TOKEN: "\${API_TOKEN-${RANDOM}x}"`,
+        `      DATABASE_URL: postgres://app:\${DB_PASSWORD:-${RANDOM}y}@db-prod.acme-corp.io/app`,
+      ].join('\n'),
+      'deploy/run.sh': `#!/bin/sh\nexport DB_PASSWORD="\${DB_PASSWORD:-${RANDOM}z}"\n: "\${SECRET_KEY:=${RANDOM}w}"\n`,
+    });
+    expect(found(result)).toEqual([
+      'deploy/run.sh:2 secret-assigned',
+      'deploy/run.sh:3 secret-assigned',
+      'docker-compose.yml:5 secret-assigned',
+      'docker-compose.yml:6 secret-assigned',
+      'docker-compose.yml:7 secret-url-password',
+    ]);
+    const postgres = result.findings.find((f) => f.file === 'docker-compose.yml' && f.line === 5)!;
+    expect(postgres.secret).toEqual({ kind: 'value of POSTGRES_PASSWORD', fingerprint: fingerprint(KEY, RANDOM) });
+    expect(postgres.column).toBe(47); // at the literal, past `${POSTGRES_PASSWORD:-`
+    expect(JSON.stringify(result)).not.toContain(RANDOM);
+  });
+
+  it('placeholders as defaults, empty defaults, references and computed defaults stay quiet', async () => {
+    const result = await scanFiles({
+      'docker-compose.yml': [
+        'services:',
+        '  db:',
+        '    image: postgres:16.1',
+        '    environment:',
+        '      POSTGRES_PASSWORD: ${POSTGRES_PASSWORD:-changeme}',
+        '      API_TOKEN: "${API_TOKEN}"',
+        '      SECRET_KEY: "${SECRET_KEY:-}"',
+        '      AUTH_TOKEN: "${AUTH_TOKEN:-<token>}"',
+        '      REDIS_PASSWORD: ${REDIS_PASSWORD:?set REDIS_PASSWORD}',
+        '      DATABASE_URL: postgres://app:${DB_PASSWORD:-postgres}@db/app',
+        '      SESSION_SECRET: "${SESSION_SECRET:-$DEFAULT_SECRET}"',
+      ].join('\n'),
+      'deploy/run.sh': '#!/bin/sh\nexport DB_PASSWORD="${DB_PASSWORD:-xxxxxxxxxxxx}"\nexport API_KEY="${API_KEY-your-api-key}"\n',
+    });
+    expect(found(result)).toEqual([]);
+  });
+});

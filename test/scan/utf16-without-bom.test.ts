@@ -1,0 +1,64 @@
+/**
+ * UTF-16 text without a byte order mark (every other byte NUL) is read for secrets, not passed over
+ * as binary; a file passed over as binary that still looks like text (printable but for its NULs)
+ * makes the result partial; real binaries stay quiet.
+ */
+import { describe, expect, it } from 'vitest';
+import { scanFiles } from './helpers.js';
+
+// Built from parts so this test file does not itself look like it holds credentials.
+const TOKEN = 'ghp_' + 'sMehGAkWvj7FAc9QeWJKY40uvSwMFLZDe1f8';
+const PASSWORD = 'icHTp8hkqdlm7tOt' + 'HWnsCGRlrwZbqcab';
+const GITIGNORE = { '.gitignore': '.env\n*.env\n.env.*\n!.env.example\n' };
+
+const utf16be = (text: string) => Buffer.from(text, 'utf16le').swap16();
+
+describe('UTF-16 text without a byte order mark', () => {
+  it('little- and big-endian files are decoded and their secrets found, at the right line and column', async () => {
+    const result = await scanFiles({
+      ...GITIGNORE,
+      'settings.json': Buffer.from(`{"github_token": "${TOKEN}", "password": "${PASSWORD}"}`, 'utf16le'),
+      'win.cfg': Buffer.from(`password=${PASSWORD}\r\ngh=${TOKEN}\r\n`, 'utf16le'),
+      'deploy/app.yml': utf16be(`name: app\ntoken: ${TOKEN}\n`),
+    });
+    expect(result.findings.map((f) => `${f.file}:${f.line}:${f.column} ${f.rule}`).sort()).toEqual([
+      'deploy/app.yml:2:8 secret-github-token',
+      'settings.json:1:19 secret-github-token',
+      'settings.json:1:75 secret-assigned',
+      'win.cfg:1:10 secret-assigned',
+      'win.cfg:2:4 secret-github-token',
+    ]);
+    expect(result.stats).toMatchObject({ binaryFiles: 0, textFiles: 4 });
+    expect(result.partial).toBe(false);
+    const json = JSON.stringify(result);
+    expect(json).not.toContain(TOKEN);
+    expect(json).not.toContain(PASSWORD);
+  });
+
+  it('a file that looks like text but decodes as neither UTF-8 nor UTF-16 is not passed over quietly: partial', async () => {
+    const utf32 = Buffer.alloc(4 * 40);
+    [...`token=${TOKEN}`].slice(0, 40).forEach((c, i) => utf32.writeUInt32LE(c.charCodeAt(0), 4 * i));
+    const result = await scanFiles({
+      ...GITIGNORE,
+      'config/utf32.cfg': utf32,
+      'notes/cut.txt': Buffer.concat([Buffer.from(`gh=${TOKEN}`, 'utf16le'), Buffer.from('x')]), // an odd length: not UTF-16
+    });
+    expect(result.skipped.map((s) => `${s.path} ${s.reason} ${s.partial}`)).toEqual(['config/utf32.cfg not-utf8 true', 'notes/cut.txt not-utf8 true']);
+    expect(result.skipped[0]!.message).toContain('looks like text');
+    expect(result.partial).toBe(true);
+    expect(result.stats.binaryFiles).toBe(0);
+  });
+
+  it('binaries whose bytes alternate with NULs in places, or hold ASCII runs, stay binary and quiet', async () => {
+    const result = await scanFiles({
+      ...GITIGNORE,
+      // A BMP header and an ELF: `00 00` units and control bytes.
+      'assets/icon.bmp': Buffer.concat([Buffer.from('BM'), Buffer.from([0x36, 0x10, 0, 0, 0, 0, 0, 0, 0x36, 0, 0, 0]), Buffer.from(`t\0o\0k\0${TOKEN}`)]),
+      'build/tool': Buffer.concat([Buffer.from('\x7fELF\x02\x01\x01'), Buffer.alloc(64), Buffer.from(TOKEN)]),
+    });
+    expect(result.findings).toEqual([]);
+    expect(result.skipped).toEqual([]);
+    expect(result.stats.binaryFiles).toBe(2);
+    expect(result.partial).toBe(false);
+  });
+});
