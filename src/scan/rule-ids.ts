@@ -25,6 +25,7 @@ export const SCAN_RULE_IDS: Record<CodeFindingKind, readonly string[]> = {
     'py-flask-debug',
     'py-django-debug',
     'py-exception-leak',
+    'py-try-except-pass',
     'py-mktemp',
     'py-assert-access-control',
     'py-tarfile-extract',

@@ -210,3 +210,60 @@ if __name__ == "__main__":
     expect(await linesOf('import asyncio\nasyncio.run(main(), host="0.0.0.0")\nthing.run(host="0.0.0.0")\n', 'py-bind-all-interfaces')).toEqual([]);
   });
 });
+
+describe('py-try-except-pass (bandit B110)', () => {
+  it('a bare except or except Exception (alone, aliased, in a tuple) whose whole body is pass; narrow handlers and handlers that do something are fine', async () => {
+    const code = `import builtins
+import contextlib
+import os
+
+def cleanup(path):
+    try:
+        os.remove(path)
+    except:  # HIT
+        pass
+    try:
+        os.remove(path)
+    except Exception:  # HIT
+        # best effort
+        pass
+    try:
+        os.remove(path)
+    except Exception as e:  # HIT
+        pass
+    try:
+        os.remove(path)
+    except (OSError, builtins.BaseException):  # HIT
+        pass
+    try:
+        os.remove(path)
+    except FileNotFoundError:
+        pass
+    try:
+        os.remove(path)
+    except (KeyError, OSError):
+        pass
+    try:
+        os.remove(path)
+    except Exception:
+        log.exception("cleanup failed")
+    try:
+        os.remove(path)
+    except Exception:
+        pass
+        cleanup_failed = True
+    with contextlib.suppress(FileNotFoundError):
+        os.remove(path)
+`;
+    await expectHits(code, 'py-try-except-pass');
+    const found = await pythonFindings(code, 'py-try-except-pass');
+    expect(found.every((f) => f.severity === 'low' && f.confidence === 'high')).toBe(true);
+    expect(found[0]!.message).toContain('everything (bare except:)');
+    expect(found[1]!.message).toContain('any Exception');
+  });
+
+  it('# nosec B110 written for bandit covers it', async () => {
+    const code = 'try:\n    run()\nexcept Exception:  # nosec B110\n    pass\n';
+    expect(await linesOf(code, 'py-try-except-pass')).toEqual([]);
+  });
+});
