@@ -26,6 +26,7 @@ export const SCAN_RULE_IDS: Record<CodeFindingKind, readonly string[]> = {
     'py-django-debug',
     'py-exception-leak',
     'py-try-except-pass',
+    'py-try-except-continue',
     'py-mktemp',
     'py-assert-access-control',
     'py-tarfile-extract',

@@ -267,3 +267,38 @@ def cleanup(path):
     expect(await linesOf(code, 'py-try-except-pass')).toEqual([]);
   });
 });
+
+describe('py-try-except-continue (bandit B112)', () => {
+  it('a broad handler whose whole body is continue; a narrow one, or one that logs first, is fine', async () => {
+    const code = `import json
+
+def load_all(lines):
+    out = []
+    for line in lines:
+        try:
+            out.append(json.loads(line))
+        except Exception:  # HIT
+            continue
+        try:
+            out.append(json.loads(line))
+        except:  # HIT
+            continue
+        try:
+            out.append(json.loads(line))
+        except ValueError:
+            continue
+        try:
+            out.append(json.loads(line))
+        except Exception:
+            log.exception("bad line")
+            continue
+        try:
+            out.append(json.loads(line))
+        except Exception:
+            pass
+    return out
+`;
+    await expectHits(code, 'py-try-except-continue');
+    expect(await linesOf(code, 'py-try-except-pass')).toEqual([25]);
+  });
+});

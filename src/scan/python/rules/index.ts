@@ -20,6 +20,7 @@ import { rule as sysPath } from './py-sys-path-modification.js';
 import { rule as tarfileExtract } from './py-tarfile-extract.js';
 import { rule as tlsVerifyDisabled } from './py-tls-verify-disabled.js';
 import { rule as torchLoad } from './py-torch-load.js';
+import { rule as tryExceptContinue } from './py-try-except-continue.js';
 import { rule as tryExceptPass } from './py-try-except-pass.js';
 import { rule as unsafeDeserialization } from './py-unsafe-deserialization.js';
 import { rule as weakHash } from './py-weak-hash.js';
@@ -46,6 +47,7 @@ export const PYTHON_RULES: readonly PythonRule[] = [
   djangoDebug,
   exceptionLeak,
   tryExceptPass,
+  tryExceptContinue,
   mktemp,
   assertAccessControl,
   tarfileExtract,
