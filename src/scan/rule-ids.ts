@@ -33,6 +33,7 @@ export const SCAN_RULE_IDS: Record<CodeFindingKind, readonly string[]> = {
     'py-ssl-no-verify',
     'py-chmod-world-writable',
     'py-bind-all-interfaces',
+    'py-paramiko-host-key',
   ],
   secret: [
     'secret-aws-access-key-id',

@@ -302,3 +302,36 @@ def load_all(lines):
     expect(await linesOf(code, 'py-try-except-pass')).toEqual([25]);
   });
 });
+
+describe('py-paramiko-host-key (bandit B507)', () => {
+  it('AutoAddPolicy and WarningPolicy, as instances or classes, through aliases and a local name; RejectPolicy and a policy of the project are fine', async () => {
+    const code = `import paramiko
+import paramiko as pm
+from paramiko import AutoAddPolicy, RejectPolicy
+from paramiko.client import WarningPolicy as Warn
+
+def connect(host, policy_cls):
+    c = paramiko.SSHClient()
+    c.set_missing_host_key_policy(paramiko.AutoAddPolicy())  # HIT
+    c.set_missing_host_key_policy(pm.AutoAddPolicy)  # HIT
+    c.set_missing_host_key_policy(AutoAddPolicy())  # HIT
+    c.set_missing_host_key_policy(policy=Warn())  # HIT
+    lenient = paramiko.client.WarningPolicy()
+    c.set_missing_host_key_policy(lenient)  # HIT
+    c.set_missing_host_key_policy(paramiko.RejectPolicy())
+    c.set_missing_host_key_policy(RejectPolicy)
+    c.set_missing_host_key_policy(PinnedKeyPolicy(fingerprint))
+    c.set_missing_host_key_policy(policy_cls())
+    c.load_system_host_keys()
+`;
+    await expectHits(code, 'py-paramiko-host-key');
+    const found = await pythonFindings(code, 'py-paramiko-host-key');
+    expect(found.every((f) => f.severity === 'high' && f.confidence === 'high')).toBe(true);
+    expect(found[3]!.message).toContain('log a warning and connect');
+  });
+
+  it('a policy the file does not tie to paramiko is medium confidence', async () => {
+    const found = await pythonFindings('def f(client):\n    client.set_missing_host_key_policy(AutoAddPolicy())\n', 'py-paramiko-host-key');
+    expect(found.map((f) => f.confidence)).toEqual(['medium']);
+  });
+});

@@ -13,6 +13,7 @@ import { rule as importFromPath } from './py-import-from-path.js';
 import { rule as jinja2Autoescape } from './py-jinja2-autoescape.js';
 import { rule as mktemp } from './py-mktemp.js';
 import { rule as osSystem } from './py-os-system.js';
+import { rule as paramikoHostKey } from './py-paramiko-host-key.js';
 import { rule as sqlInjection } from './py-sql-injection.js';
 import { rule as sslNoVerify } from './py-ssl-no-verify.js';
 import { rule as subprocessShell } from './py-subprocess-shell.js';
@@ -54,4 +55,5 @@ export const PYTHON_RULES: readonly PythonRule[] = [
   sslNoVerify,
   chmodWorldWritable,
   bindAllInterfaces,
+  paramikoHostKey,
 ];
