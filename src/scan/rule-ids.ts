@@ -21,6 +21,7 @@ export const SCAN_RULE_IDS: Record<CodeFindingKind, readonly string[]> = {
     'py-http-no-timeout',
     'py-tls-verify-disabled',
     'py-weak-hash',
+    'py-weak-cipher',
     'py-jinja2-autoescape',
     'py-flask-debug',
     'py-django-debug',

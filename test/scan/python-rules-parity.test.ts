@@ -335,3 +335,43 @@ def connect(host, policy_cls):
     expect(found.map((f) => f.confidence)).toEqual(['medium']);
   });
 });
+
+describe('py-weak-cipher (bandit B304, B305)', () => {
+  it('broken and 64-bit-block ciphers and ECB mode in cryptography and PyCryptodome, through aliases; AES in CBC or GCM mode is fine', async () => {
+    const code = `from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+from cryptography.hazmat.primitives.ciphers.algorithms import TripleDES as TDES
+from cryptography.hazmat.decrepit.ciphers import algorithms as old
+from Crypto.Cipher import AES, DES, ARC4
+from Cryptodome.Cipher import Blowfish
+import Crypto.Cipher.DES3 as triple
+
+def encrypt(key, iv, data):
+    Cipher(algorithms.ARC4(key), mode=None)  # HIT
+    Cipher(algorithms.AES(key), modes.ECB())  # HIT
+    Cipher(TDES(key), modes.CBC(iv))  # HIT
+    Cipher(old.Blowfish(key), modes.CBC(iv))  # HIT
+    DES.new(key, DES.MODE_ECB)  # HIT
+    ARC4.new(key)  # HIT
+    Blowfish.new(key, Blowfish.MODE_CBC, iv)  # HIT
+    triple.new(key, triple.MODE_CBC, iv)  # HIT
+    AES.new(key, AES.MODE_ECB)  # HIT
+    AES.new(key, mode=AES.MODE_ECB)  # HIT
+    AES.new(key, AES.MODE_GCM)
+    AES.new(key, AES.MODE_CBC, iv)
+    Cipher(algorithms.AES(key), modes.GCM(iv))
+    Cipher(algorithms.ChaCha20(key, iv), mode=None)
+    ARC4Helper(key)
+`;
+    await expectHits(code, 'py-weak-cipher');
+    const found = await pythonFindings(code, 'py-weak-cipher');
+    expect(found.map((f) => f.severity)).toEqual(['high', 'medium', 'medium', 'medium', 'high', 'high', 'medium', 'medium', 'medium', 'medium']);
+    expect(found[0]!.message).toContain('RC4');
+    expect(found[1]!.message).toContain('ECB mode');
+    expect(found[8]!.message).toContain('AES in ECB mode');
+    expect(found[0]!.fix).toContain('AES-GCM');
+  });
+
+  it('a class of the project named like a cipher is not one', async () => {
+    expect(await linesOf('class ARC4:\n    pass\n\nARC4(b"k")\nDES.new(b"k")\n', 'py-weak-cipher')).toEqual([]);
+  });
+});

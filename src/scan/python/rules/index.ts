@@ -24,6 +24,7 @@ import { rule as torchLoad } from './py-torch-load.js';
 import { rule as tryExceptContinue } from './py-try-except-continue.js';
 import { rule as tryExceptPass } from './py-try-except-pass.js';
 import { rule as unsafeDeserialization } from './py-unsafe-deserialization.js';
+import { rule as weakCipher } from './py-weak-cipher.js';
 import { rule as weakHash } from './py-weak-hash.js';
 import { rule as xmlParser } from './py-xml-parser.js';
 import { rule as yamlLoad } from './py-yaml-load.js';
@@ -43,6 +44,7 @@ export const PYTHON_RULES: readonly PythonRule[] = [
   httpNoTimeout,
   tlsVerifyDisabled,
   weakHash,
+  weakCipher,
   jinja2Autoescape,
   flaskDebug,
   djangoDebug,
