@@ -22,6 +22,7 @@ export const SCAN_RULE_IDS: Record<CodeFindingKind, readonly string[]> = {
     'py-tls-verify-disabled',
     'py-weak-hash',
     'py-weak-cipher',
+    'py-weak-key-size',
     'py-jinja2-autoescape',
     'py-flask-debug',
     'py-django-debug',

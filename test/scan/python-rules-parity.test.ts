@@ -375,3 +375,32 @@ def encrypt(key, iv, data):
     expect(await linesOf('class ARC4:\n    pass\n\nARC4(b"k")\nDES.new(b"k")\n', 'py-weak-cipher')).toEqual([]);
   });
 });
+
+describe('py-weak-key-size (bandit B505)', () => {
+  it('RSA and DSA keys under 2048 bits and curves under 224, in cryptography and PyCryptodome, as literals and module constants; 2048 and up, P-256 and sizes from a variable are fine', async () => {
+    const code = `from cryptography.hazmat.primitives.asymmetric import rsa, dsa, ec
+from Crypto.PublicKey import RSA
+from Cryptodome.PublicKey import DSA as D
+LEGACY_BITS = 1024
+
+def make(bits):
+    rsa.generate_private_key(public_exponent=65537, key_size=1024)  # HIT
+    rsa.generate_private_key(65537, 512)  # HIT
+    rsa.generate_private_key(public_exponent=65537, key_size=LEGACY_BITS)  # HIT
+    dsa.generate_private_key(key_size=1_024)  # HIT
+    ec.generate_private_key(ec.SECP192R1())  # HIT
+    RSA.generate(1024)  # HIT
+    D.generate(bits=1024)  # HIT
+    rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    rsa.generate_private_key(public_exponent=65537, key_size=4096)
+    rsa.generate_private_key(public_exponent=65537, key_size=bits)
+    ec.generate_private_key(ec.SECP256R1())
+    RSA.generate(3072)
+`;
+    await expectHits(code, 'py-weak-key-size');
+    const found = await pythonFindings(code, 'py-weak-key-size');
+    expect(found.map((f) => f.severity)).toEqual(['medium', 'high', 'medium', 'medium', 'medium', 'medium', 'medium']);
+    expect(found[0]!.message).toContain('RSA key of 1024 bits');
+    expect(found[4]!.message).toContain('SECP192R1 of 192 bits');
+  });
+});

@@ -26,6 +26,7 @@ import { rule as tryExceptPass } from './py-try-except-pass.js';
 import { rule as unsafeDeserialization } from './py-unsafe-deserialization.js';
 import { rule as weakCipher } from './py-weak-cipher.js';
 import { rule as weakHash } from './py-weak-hash.js';
+import { rule as weakKeySize } from './py-weak-key-size.js';
 import { rule as xmlParser } from './py-xml-parser.js';
 import { rule as yamlLoad } from './py-yaml-load.js';
 
@@ -45,6 +46,7 @@ export const PYTHON_RULES: readonly PythonRule[] = [
   tlsVerifyDisabled,
   weakHash,
   weakCipher,
+  weakKeySize,
   jinja2Autoescape,
   flaskDebug,
   djangoDebug,
