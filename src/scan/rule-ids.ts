@@ -33,6 +33,7 @@ export const SCAN_RULE_IDS: Record<CodeFindingKind, readonly string[]> = {
     'py-assert-access-control',
     'py-tarfile-extract',
     'py-ssl-no-verify',
+    'py-insecure-tls-version',
     'py-chmod-world-writable',
     'py-bind-all-interfaces',
     'py-paramiko-host-key',

@@ -404,3 +404,39 @@ def make(bits):
     expect(found[4]!.message).toContain('SECP192R1 of 192 bits');
   });
 });
+
+describe('py-insecure-tls-version (bandit B502, B503)', () => {
+  it('SSL 2/3 and TLS 1.0/1.1 constants in calls, keyword arguments, defaults and minimum_version, through imports; comparisons and negotiating protocols are fine', async () => {
+    const code = `import ssl
+from ssl import PROTOCOL_TLSv1_1
+from OpenSSL import SSL
+
+def connect(sock, version=ssl.PROTOCOL_SSLv2):  # HIT
+    ssl.wrap_socket(sock, ssl_version=ssl.PROTOCOL_SSLv3)  # HIT
+    ssl.SSLContext(ssl.PROTOCOL_TLSv1)  # HIT
+    ssl.SSLContext(PROTOCOL_TLSv1_1)  # HIT
+    SSL.Context(SSL.TLSv1_METHOD)  # HIT
+    ctx = ssl.create_default_context()
+    ctx.minimum_version = ssl.TLSVersion.TLSv1  # HIT
+    ftp_options = {"ssl_version": ssl.PROTOCOL_SSLv3}  # HIT
+    ctx.minimum_version = ssl.TLSVersion.TLSv1_2
+    ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    ctx.options |= ssl.OP_NO_TLSv1 | ssl.OP_NO_TLSv1_1
+    SSL.Context(SSL.TLS_CLIENT_METHOD)
+    if ctx.protocol == ssl.PROTOCOL_TLSv1:
+        raise ValueError("TLS 1.0 refused")
+    if version in (ssl.PROTOCOL_SSLv2, ssl.PROTOCOL_SSLv3):
+        raise ValueError("SSL refused")
+    hasattr(ssl, "PROTOCOL_SSLv3")
+`;
+    await expectHits(code, 'py-insecure-tls-version');
+    const found = await pythonFindings(code, 'py-insecure-tls-version');
+    expect(found.map((f) => f.severity)).toEqual(['high', 'high', 'medium', 'medium', 'medium', 'medium', 'high']);
+    expect(found[1]!.message).toContain('ssl.PROTOCOL_SSLv3 chooses SSL 3');
+    expect(found[4]!.message).toContain('OpenSSL.SSL.TLSv1_METHOD');
+  });
+
+  it("a constant of the project with the same name is not ssl's", async () => {
+    expect(await linesOf('PROTOCOL_TLSv1 = "legacy"\nsend(PROTOCOL_TLSv1)\n', 'py-insecure-tls-version')).toEqual([]);
+  });
+});

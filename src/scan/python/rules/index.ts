@@ -10,6 +10,7 @@ import { rule as exceptionLeak } from './py-exception-leak.js';
 import { rule as flaskDebug } from './py-flask-debug.js';
 import { rule as httpNoTimeout } from './py-http-no-timeout.js';
 import { rule as importFromPath } from './py-import-from-path.js';
+import { rule as insecureTlsVersion } from './py-insecure-tls-version.js';
 import { rule as jinja2Autoescape } from './py-jinja2-autoescape.js';
 import { rule as mktemp } from './py-mktemp.js';
 import { rule as osSystem } from './py-os-system.js';
@@ -57,6 +58,7 @@ export const PYTHON_RULES: readonly PythonRule[] = [
   assertAccessControl,
   tarfileExtract,
   sslNoVerify,
+  insecureTlsVersion,
   chmodWorldWritable,
   bindAllInterfaces,
   paramikoHostKey,
