@@ -30,6 +30,7 @@ export const SCAN_RULE_IDS: Record<CodeFindingKind, readonly string[]> = {
     'py-try-except-pass',
     'py-try-except-continue',
     'py-mktemp',
+    'py-hardcoded-tmp-path',
     'py-assert-access-control',
     'py-tarfile-extract',
     'py-ssl-no-verify',

@@ -440,3 +440,37 @@ def connect(sock, version=ssl.PROTOCOL_SSLv2):  # HIT
     expect(await linesOf('PROTOCOL_TLSv1 = "legacy"\nsend(PROTOCOL_TLSv1)\n', 'py-insecure-tls-version')).toEqual([]);
   });
 });
+
+describe('py-hardcoded-tmp-path (bandit B108)', () => {
+  it('fixed paths in /tmp, /var/tmp and /dev/shm opened or created, written medium and read low; tempfile, other directories and mere mentions are fine', async () => {
+    const code = `import io
+import logging
+import os
+import tempfile
+PID_FILE = "/tmp/app.pid"
+
+def start(name, mode):
+    open("/tmp/app.pid", "w")  # HIT
+    open(PID_FILE, mode="a")  # HIT
+    io.open(f"/var/tmp/{name}.json", "w")  # HIT
+    os.makedirs(os.path.join("/dev/shm", name))  # HIT
+    logging.FileHandler("/tmp/" + name + ".log")  # HIT
+    open("/tmp/settings.ini")  # HIT
+    open("/tmp/out", mode)  # HIT
+    open("/tmpfiles/x", "w")
+    open(os.path.join(tempfile.gettempdir(), name), "w")
+    open("/var/lib/app/state", "w")
+    tempfile.NamedTemporaryFile(dir="/tmp")
+    log.info("wrote /tmp/app.pid")
+`;
+    await expectHits(code, 'py-hardcoded-tmp-path');
+    const found = await pythonFindings(code, 'py-hardcoded-tmp-path');
+    expect(found.map((f) => f.severity)).toEqual(['medium', 'medium', 'medium', 'medium', 'medium', 'low', 'medium']);
+    expect(found[0]!.message).toContain('writes to "/tmp/app.pid", a fixed name in /tmp');
+    expect(found[5]!.message).toContain('reads');
+  });
+
+  it('test code writes scratch files there as a matter of course: not reported', async () => {
+    expect(await linesOf('def test_x():\n    open("/tmp/x", "w")\n', 'py-hardcoded-tmp-path', 'tests/test_x.py')).toEqual([]);
+  });
+});

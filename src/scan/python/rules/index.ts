@@ -8,6 +8,7 @@ import { rule as dynamicImport } from './py-dynamic-import.js';
 import { rule as evalExec } from './py-eval-exec.js';
 import { rule as exceptionLeak } from './py-exception-leak.js';
 import { rule as flaskDebug } from './py-flask-debug.js';
+import { rule as hardcodedTmpPath } from './py-hardcoded-tmp-path.js';
 import { rule as httpNoTimeout } from './py-http-no-timeout.js';
 import { rule as importFromPath } from './py-import-from-path.js';
 import { rule as insecureTlsVersion } from './py-insecure-tls-version.js';
@@ -55,6 +56,7 @@ export const PYTHON_RULES: readonly PythonRule[] = [
   tryExceptPass,
   tryExceptContinue,
   mktemp,
+  hardcodedTmpPath,
   assertAccessControl,
   tarfileExtract,
   sslNoVerify,
