@@ -11,6 +11,7 @@ export const SCAN_RULE_IDS: Record<CodeFindingKind, readonly string[]> = {
     'py-import-from-path',
     'py-sys-path-modification',
     'py-eval-exec',
+    'py-logging-config-listen',
     'py-unsafe-deserialization',
     'py-torch-load',
     'py-yaml-load',

@@ -474,3 +474,25 @@ def start(name, mode):
     expect(await linesOf('def test_x():\n    open("/tmp/x", "w")\n', 'py-hardcoded-tmp-path', 'tests/test_x.py')).toEqual([]);
   });
 });
+
+describe('py-logging-config-listen (bandit B612)', () => {
+  it('listen() without verify=, through each way of importing it; a verify callable is fine', async () => {
+    const code = `import logging.config
+from logging import config
+from logging.config import listen as listen_for_config
+
+def start(check_signature, opts):
+    logging.config.listen(9999)  # HIT
+    config.listen()  # HIT
+    listen_for_config(9999, verify=None)  # HIT
+    logging.config.listen(9999, verify=check_signature)
+    logging.config.listen(9999, check_signature)
+    logging.config.listen(**opts)
+    logging.config.dictConfig({"version": 1})
+`;
+    await expectHits(code, 'py-logging-config-listen');
+    const found = await pythonFindings(code, 'py-logging-config-listen');
+    expect(found.every((f) => f.severity === 'medium' && f.confidence === 'high')).toBe(true);
+    expect(found[0]!.fix).toContain('verify=');
+  });
+});
