@@ -27,6 +27,7 @@ export const SCAN_RULE_IDS: Record<CodeFindingKind, readonly string[]> = {
     'py-jinja2-autoescape',
     'py-flask-debug',
     'py-django-debug',
+    'py-django-mark-safe',
     'py-exception-leak',
     'py-try-except-pass',
     'py-try-except-continue',

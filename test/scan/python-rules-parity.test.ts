@@ -496,3 +496,27 @@ def start(check_signature, opts):
     expect(found[0]!.fix).toContain('verify=');
   });
 });
+
+describe('py-django-mark-safe (bandit B308, B703)', () => {
+  it('mark_safe and SafeString on text built at run time, higher from the request; literals and escaped text are fine', async () => {
+    const code = `from django.utils.safestring import mark_safe, SafeString
+from django.utils import safestring
+from django.utils.html import escape, format_html
+
+def render(request, label):
+    mark_safe(request.GET["x"])  # HIT
+    mark_safe(f"<b>{label}</b>")  # HIT
+    SafeString("<i>" + label + "</i>")  # HIT
+    safestring.mark_safe(label)  # HIT
+    mark_safe("<br>")
+    mark_safe(format_html("<b>{}</b>", label))
+    mark_safe(escape(label))
+    SafeString("<hr>" + "<br>")
+`;
+    await expectHits(code, 'py-django-mark-safe');
+    const found = await pythonFindings(code, 'py-django-mark-safe');
+    expect(found.map((f) => `${f.severity}/${f.confidence}`)).toEqual(['high/high', 'medium/high', 'medium/high', 'medium/medium']);
+    expect(found[0]!.message).toContain('from the HTTP request');
+    expect(found[0]!.fix).toContain('format_html');
+  });
+});

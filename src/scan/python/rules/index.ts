@@ -4,6 +4,7 @@ import { rule as assertAccessControl } from './py-assert-access-control.js';
 import { rule as bindAllInterfaces } from './py-bind-all-interfaces.js';
 import { rule as chmodWorldWritable } from './py-chmod-world-writable.js';
 import { rule as djangoDebug } from './py-django-debug.js';
+import { rule as djangoMarkSafe } from './py-django-mark-safe.js';
 import { rule as dynamicImport } from './py-dynamic-import.js';
 import { rule as evalExec } from './py-eval-exec.js';
 import { rule as exceptionLeak } from './py-exception-leak.js';
@@ -54,6 +55,7 @@ export const PYTHON_RULES: readonly PythonRule[] = [
   jinja2Autoescape,
   flaskDebug,
   djangoDebug,
+  djangoMarkSafe,
   exceptionLeak,
   tryExceptPass,
   tryExceptContinue,
