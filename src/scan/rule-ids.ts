@@ -25,6 +25,7 @@ export const SCAN_RULE_IDS: Record<CodeFindingKind, readonly string[]> = {
     'py-weak-cipher',
     'py-weak-key-size',
     'py-jinja2-autoescape',
+    'py-mako-autoescape',
     'py-flask-debug',
     'py-django-debug',
     'py-django-mark-safe',

@@ -520,3 +520,24 @@ def render(request, label):
     expect(found[0]!.fix).toContain('format_html');
   });
 });
+
+describe('py-mako-autoescape (bandit B702)', () => {
+  it('Template and TemplateLookup without the h filter, through aliases; default_filters with h, or computed, is fine', async () => {
+    const code = `from mako.template import Template as MakoTemplate
+from mako import lookup
+
+def page(data, filters, opts):
+    MakoTemplate(data)  # HIT
+    MakoTemplate(data, default_filters=["str"])  # HIT
+    lookup.TemplateLookup(directories=["templates"])  # HIT
+    MakoTemplate(data, default_filters=["str", "h"])
+    lookup.TemplateLookup(directories=["templates"], default_filters=["h"])
+    MakoTemplate(data, default_filters=filters)
+    MakoTemplate(data, **opts)
+`;
+    await expectHits(code, 'py-mako-autoescape');
+    const found = await pythonFindings(code, 'py-mako-autoescape');
+    expect(found.map((f) => `${f.severity}/${f.confidence}`)).toEqual(['high/medium', 'high/high', 'high/medium']);
+    expect(found[1]!.message).toContain('leaves out the "h" filter');
+  });
+});

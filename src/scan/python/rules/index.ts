@@ -15,6 +15,7 @@ import { rule as importFromPath } from './py-import-from-path.js';
 import { rule as insecureTlsVersion } from './py-insecure-tls-version.js';
 import { rule as jinja2Autoescape } from './py-jinja2-autoescape.js';
 import { rule as loggingConfigListen } from './py-logging-config-listen.js';
+import { rule as makoAutoescape } from './py-mako-autoescape.js';
 import { rule as mktemp } from './py-mktemp.js';
 import { rule as osSystem } from './py-os-system.js';
 import { rule as paramikoHostKey } from './py-paramiko-host-key.js';
@@ -53,6 +54,7 @@ export const PYTHON_RULES: readonly PythonRule[] = [
   weakCipher,
   weakKeySize,
   jinja2Autoescape,
+  makoAutoescape,
   flaskDebug,
   djangoDebug,
   djangoMarkSafe,
