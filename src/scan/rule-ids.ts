@@ -41,6 +41,7 @@ export const SCAN_RULE_IDS: Record<CodeFindingKind, readonly string[]> = {
     'py-chmod-world-writable',
     'py-bind-all-interfaces',
     'py-paramiko-host-key',
+    'py-paramiko-exec-command',
   ],
   secret: [
     'secret-aws-access-key-id',

@@ -541,3 +541,23 @@ def page(data, filters, opts):
     expect(found[1]!.message).toContain('leaves out the "h" filter');
   });
 });
+
+describe('py-paramiko-exec-command (bandit B601)', () => {
+  it('a command built at run time, critical from the request; fixed commands are fine, and other exec_command methods outside paramiko files', async () => {
+    const code = `import shlex
+import paramiko
+
+def run(request, host, path, conn):
+    c = paramiko.SSHClient()
+    c.exec_command(request.GET["cmd"])  # HIT
+    c.exec_command(f"ls {path}")  # HIT
+    conn.exec_command("du -sh " + path)  # HIT
+    c.exec_command("uptime")
+    c.exec_command(command="df -h")
+`;
+    await expectHits(code, 'py-paramiko-exec-command');
+    const found = await pythonFindings(code, 'py-paramiko-exec-command');
+    expect(found.map((f) => `${f.severity}/${f.confidence}`)).toEqual(['critical/high', 'high/high', 'high/medium']);
+    expect(await linesOf('def run(db, sql):\n    db.exec_command(sql)\n', 'py-paramiko-exec-command')).toEqual([]);
+  });
+});

@@ -18,6 +18,7 @@ import { rule as loggingConfigListen } from './py-logging-config-listen.js';
 import { rule as makoAutoescape } from './py-mako-autoescape.js';
 import { rule as mktemp } from './py-mktemp.js';
 import { rule as osSystem } from './py-os-system.js';
+import { rule as paramikoExecCommand } from './py-paramiko-exec-command.js';
 import { rule as paramikoHostKey } from './py-paramiko-host-key.js';
 import { rule as sqlInjection } from './py-sql-injection.js';
 import { rule as sslNoVerify } from './py-ssl-no-verify.js';
@@ -70,4 +71,5 @@ export const PYTHON_RULES: readonly PythonRule[] = [
   chmodWorldWritable,
   bindAllInterfaces,
   paramikoHostKey,
+  paramikoExecCommand,
 ];
