@@ -427,7 +427,8 @@ def connect(sock, version=ssl.PROTOCOL_SSLv2):  # HIT
         raise ValueError("TLS 1.0 refused")
     if version in (ssl.PROTOCOL_SSLv2, ssl.PROTOCOL_SSLv3):
         raise ValueError("SSL refused")
-    hasattr(ssl, "PROTOCOL_SSLv3")
+    hasattr(ssl, "PROTOCOL_SSLv3")  # not ssl.PROTOCOL_TLSv1 here
+    return ssl.TLSVersion.TLSv1_3
 `;
     await expectHits(code, 'py-insecure-tls-version');
     const found = await pythonFindings(code, 'py-insecure-tls-version');

@@ -5,11 +5,12 @@
  * and B503. The constant is wrong wherever it is passed, so every use counts except a comparison
  * (`if ctx.protocol == ssl.PROTOCOL_TLSv1:` checks, it does not choose).
  *
- * Read once per file, and only in files whose text names one of the constants: calls are not the
- * only place they go (defaults, keyword arguments of any library, attributes).
+ * Read once per file, from the constants' names in its text (each looked up in the tree where it
+ * stands, no walk of the tree): calls are not the only place they go (defaults, keyword arguments of
+ * any library, attributes).
  */
 import type { Node } from 'web-tree-sitter';
-import { columnOf, lineOf, nameOf } from '../file.js';
+import { columnOf, lineOf } from '../file.js';
 import type { PythonRule } from '../rule.js';
 
 /** Each constant's last part, with the protocol it picks. */
@@ -32,10 +33,13 @@ const TLS_VERSIONS = new Map([
 /** The modules that define them: the stdlib's ssl and pyOpenSSL. */
 const OWNERS = new Set(['ssl', 'OpenSSL.SSL', 'ssl.TLSVersion']);
 
-const MENTION = /PROTOCOL_(?:SSLv[23]|TLSv1(?:_1)?)\b|\b(?:SSLv[23]|TLSv1(?:_1)?)_METHOD\b|TLSVersion\.(?:SSLv3|TLSv1(?:_1)?)\b|\bTLSVersion\b/;
-const NAMES = new Set([...PROTOCOLS.keys(), ...TLS_VERSIONS.keys()]);
-/** At most this many uses are looked at per file (a generated file may repeat one thousands of times). */
-const MAX_USES = 200;
+/** The constants' names in the text; each is then looked up in the tree where it stands. */
+const MENTION = /\b(?:PROTOCOL_(?:SSLv[23]|TLSv1(?:_1)?)|(?:SSLv[23]|TLSv1(?:_1)?)_METHOD|SSLv3|TLSv1(?:_1)?)\b/g;
+/**
+ * At most this many mentions are looked at per file: each costs a descent from the root, as deep as
+ * the file nests, and a generated file may repeat a name without end. Real code names them a few times.
+ */
+const MAX_MENTIONS = 500;
 
 /** Whether the expression sits in a comparison a few levels up (`x == PROTOCOL_TLSv1`, `p in (PROTOCOL_SSLv3, …)`). */
 function inComparison(node: Node): boolean {
@@ -59,11 +63,12 @@ export const rule: PythonRule = {
   },
   statements: ['module'],
   check(root, file, report) {
-    if (!MENTION.test(file.text)) return;
-    let seen = 0;
-    for (const id of root.descendantsOfType('identifier')) {
-      if (!id || !NAMES.has(nameOf(id))) continue;
-      if (++seen > MAX_USES) return;
+    let mentions = 0;
+    for (const m of file.text.matchAll(MENTION)) {
+      if (++mentions > MAX_MENTIONS) return;
+      // The node at the mention: an identifier when it is code (not a comment or a string).
+      const id = root.descendantForIndex(m.index, m.index + m[0].length);
+      if (id?.type !== 'identifier' || id.startIndex !== m.index) continue;
       // `ssl.PROTOCOL_TLSv1` is an attribute whose last part is this identifier; a bare name was imported.
       const parent = id.parent;
       const expression = parent?.type === 'attribute' && parent.childForFieldName('attribute')?.id === id.id ? parent : id;
