@@ -210,3 +210,355 @@ if __name__ == "__main__":
     expect(await linesOf('import asyncio\nasyncio.run(main(), host="0.0.0.0")\nthing.run(host="0.0.0.0")\n', 'py-bind-all-interfaces')).toEqual([]);
   });
 });
+
+describe('py-try-except-pass (bandit B110)', () => {
+  it('a bare except or except Exception (alone, aliased, in a tuple) whose whole body is pass; narrow handlers and handlers that do something are fine', async () => {
+    const code = `import builtins
+import contextlib
+import os
+
+def cleanup(path):
+    try:
+        os.remove(path)
+    except:  # HIT
+        pass
+    try:
+        os.remove(path)
+    except Exception:  # HIT
+        # best effort
+        pass
+    try:
+        os.remove(path)
+    except Exception as e:  # HIT
+        pass
+    try:
+        os.remove(path)
+    except (OSError, builtins.BaseException):  # HIT
+        pass
+    try:
+        os.remove(path)
+    except FileNotFoundError:
+        pass
+    try:
+        os.remove(path)
+    except (KeyError, OSError):
+        pass
+    try:
+        os.remove(path)
+    except Exception:
+        log.exception("cleanup failed")
+    try:
+        os.remove(path)
+    except Exception:
+        pass
+        cleanup_failed = True
+    with contextlib.suppress(FileNotFoundError):
+        os.remove(path)
+`;
+    await expectHits(code, 'py-try-except-pass');
+    const found = await pythonFindings(code, 'py-try-except-pass');
+    expect(found.every((f) => f.severity === 'low' && f.confidence === 'high')).toBe(true);
+    expect(found[0]!.message).toContain('everything (bare except:)');
+    expect(found[1]!.message).toContain('any Exception');
+  });
+
+  it('# nosec B110 written for bandit covers it', async () => {
+    const code = 'try:\n    run()\nexcept Exception:  # nosec B110\n    pass\n';
+    expect(await linesOf(code, 'py-try-except-pass')).toEqual([]);
+  });
+});
+
+describe('py-try-except-continue (bandit B112)', () => {
+  it('a broad handler whose whole body is continue; a narrow one, or one that logs first, is fine', async () => {
+    const code = `import json
+
+def load_all(lines):
+    out = []
+    for line in lines:
+        try:
+            out.append(json.loads(line))
+        except Exception:  # HIT
+            continue
+        try:
+            out.append(json.loads(line))
+        except:  # HIT
+            continue
+        try:
+            out.append(json.loads(line))
+        except ValueError:
+            continue
+        try:
+            out.append(json.loads(line))
+        except Exception:
+            log.exception("bad line")
+            continue
+        try:
+            out.append(json.loads(line))
+        except Exception:
+            pass
+    return out
+`;
+    await expectHits(code, 'py-try-except-continue');
+    expect(await linesOf(code, 'py-try-except-pass')).toEqual([25]);
+  });
+});
+
+describe('py-paramiko-host-key (bandit B507)', () => {
+  it('AutoAddPolicy and WarningPolicy, as instances or classes, through aliases and a local name; RejectPolicy and a policy of the project are fine', async () => {
+    const code = `import paramiko
+import paramiko as pm
+from paramiko import AutoAddPolicy, RejectPolicy
+from paramiko.client import WarningPolicy as Warn
+
+def connect(host, policy_cls):
+    c = paramiko.SSHClient()
+    c.set_missing_host_key_policy(paramiko.AutoAddPolicy())  # HIT
+    c.set_missing_host_key_policy(pm.AutoAddPolicy)  # HIT
+    c.set_missing_host_key_policy(AutoAddPolicy())  # HIT
+    c.set_missing_host_key_policy(policy=Warn())  # HIT
+    lenient = paramiko.client.WarningPolicy()
+    c.set_missing_host_key_policy(lenient)  # HIT
+    c.set_missing_host_key_policy(paramiko.RejectPolicy())
+    c.set_missing_host_key_policy(RejectPolicy)
+    c.set_missing_host_key_policy(PinnedKeyPolicy(fingerprint))
+    c.set_missing_host_key_policy(policy_cls())
+    c.load_system_host_keys()
+`;
+    await expectHits(code, 'py-paramiko-host-key');
+    const found = await pythonFindings(code, 'py-paramiko-host-key');
+    expect(found.every((f) => f.severity === 'high' && f.confidence === 'high')).toBe(true);
+    expect(found[3]!.message).toContain('log a warning and connect');
+  });
+
+  it('a policy the file does not tie to paramiko is medium confidence', async () => {
+    const found = await pythonFindings('def f(client):\n    client.set_missing_host_key_policy(AutoAddPolicy())\n', 'py-paramiko-host-key');
+    expect(found.map((f) => f.confidence)).toEqual(['medium']);
+  });
+});
+
+describe('py-weak-cipher (bandit B304, B305)', () => {
+  it('broken and 64-bit-block ciphers and ECB mode in cryptography and PyCryptodome, through aliases; AES in CBC or GCM mode is fine', async () => {
+    const code = `from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+from cryptography.hazmat.primitives.ciphers.algorithms import TripleDES as TDES
+from cryptography.hazmat.decrepit.ciphers import algorithms as old
+from Crypto.Cipher import AES, DES, ARC4
+from Cryptodome.Cipher import Blowfish
+import Crypto.Cipher.DES3 as triple
+
+def encrypt(key, iv, data):
+    Cipher(algorithms.ARC4(key), mode=None)  # HIT
+    Cipher(algorithms.AES(key), modes.ECB())  # HIT
+    Cipher(TDES(key), modes.CBC(iv))  # HIT
+    Cipher(old.Blowfish(key), modes.CBC(iv))  # HIT
+    DES.new(key, DES.MODE_ECB)  # HIT
+    ARC4.new(key)  # HIT
+    Blowfish.new(key, Blowfish.MODE_CBC, iv)  # HIT
+    triple.new(key, triple.MODE_CBC, iv)  # HIT
+    AES.new(key, AES.MODE_ECB)  # HIT
+    AES.new(key, mode=AES.MODE_ECB)  # HIT
+    AES.new(key, AES.MODE_GCM)
+    AES.new(key, AES.MODE_CBC, iv)
+    Cipher(algorithms.AES(key), modes.GCM(iv))
+    Cipher(algorithms.ChaCha20(key, iv), mode=None)
+    ARC4Helper(key)
+`;
+    await expectHits(code, 'py-weak-cipher');
+    const found = await pythonFindings(code, 'py-weak-cipher');
+    expect(found.map((f) => f.severity)).toEqual(['high', 'medium', 'medium', 'medium', 'high', 'high', 'medium', 'medium', 'medium', 'medium']);
+    expect(found[0]!.message).toContain('RC4');
+    expect(found[1]!.message).toContain('ECB mode');
+    expect(found[8]!.message).toContain('AES in ECB mode');
+    expect(found[0]!.fix).toContain('AES-GCM');
+  });
+
+  it('a class of the project named like a cipher is not one', async () => {
+    expect(await linesOf('class ARC4:\n    pass\n\nARC4(b"k")\nDES.new(b"k")\n', 'py-weak-cipher')).toEqual([]);
+  });
+});
+
+describe('py-weak-key-size (bandit B505)', () => {
+  it('RSA and DSA keys under 2048 bits and curves under 224, in cryptography and PyCryptodome, as literals and module constants; 2048 and up, P-256 and sizes from a variable are fine', async () => {
+    const code = `from cryptography.hazmat.primitives.asymmetric import rsa, dsa, ec
+from Crypto.PublicKey import RSA
+from Cryptodome.PublicKey import DSA as D
+LEGACY_BITS = 1024
+
+def make(bits):
+    rsa.generate_private_key(public_exponent=65537, key_size=1024)  # HIT
+    rsa.generate_private_key(65537, 512)  # HIT
+    rsa.generate_private_key(public_exponent=65537, key_size=LEGACY_BITS)  # HIT
+    dsa.generate_private_key(key_size=1_024)  # HIT
+    ec.generate_private_key(ec.SECP192R1())  # HIT
+    RSA.generate(1024)  # HIT
+    D.generate(bits=1024)  # HIT
+    rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    rsa.generate_private_key(public_exponent=65537, key_size=4096)
+    rsa.generate_private_key(public_exponent=65537, key_size=bits)
+    ec.generate_private_key(ec.SECP256R1())
+    RSA.generate(3072)
+`;
+    await expectHits(code, 'py-weak-key-size');
+    const found = await pythonFindings(code, 'py-weak-key-size');
+    expect(found.map((f) => f.severity)).toEqual(['medium', 'high', 'medium', 'medium', 'medium', 'medium', 'medium']);
+    expect(found[0]!.message).toContain('RSA key of 1024 bits');
+    expect(found[4]!.message).toContain('SECP192R1 of 192 bits');
+  });
+});
+
+describe('py-insecure-tls-version (bandit B502, B503)', () => {
+  it('SSL 2/3 and TLS 1.0/1.1 constants in calls, keyword arguments, defaults and minimum_version, through imports; comparisons and negotiating protocols are fine', async () => {
+    const code = `import ssl
+from ssl import PROTOCOL_TLSv1_1
+from OpenSSL import SSL
+
+def connect(sock, version=ssl.PROTOCOL_SSLv2):  # HIT
+    ssl.wrap_socket(sock, ssl_version=ssl.PROTOCOL_SSLv3)  # HIT
+    ssl.SSLContext(ssl.PROTOCOL_TLSv1)  # HIT
+    ssl.SSLContext(PROTOCOL_TLSv1_1)  # HIT
+    SSL.Context(SSL.TLSv1_METHOD)  # HIT
+    ctx = ssl.create_default_context()
+    ctx.minimum_version = ssl.TLSVersion.TLSv1  # HIT
+    ftp_options = {"ssl_version": ssl.PROTOCOL_SSLv3}  # HIT
+    ctx.minimum_version = ssl.TLSVersion.TLSv1_2
+    ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    ctx.options |= ssl.OP_NO_TLSv1 | ssl.OP_NO_TLSv1_1
+    SSL.Context(SSL.TLS_CLIENT_METHOD)
+    if ctx.protocol == ssl.PROTOCOL_TLSv1:
+        raise ValueError("TLS 1.0 refused")
+    if version in (ssl.PROTOCOL_SSLv2, ssl.PROTOCOL_SSLv3):
+        raise ValueError("SSL refused")
+    hasattr(ssl, "PROTOCOL_SSLv3")  # not ssl.PROTOCOL_TLSv1 here
+    return ssl.TLSVersion.TLSv1_3
+`;
+    await expectHits(code, 'py-insecure-tls-version');
+    const found = await pythonFindings(code, 'py-insecure-tls-version');
+    expect(found.map((f) => f.severity)).toEqual(['high', 'high', 'medium', 'medium', 'medium', 'medium', 'high']);
+    expect(found[1]!.message).toContain('ssl.PROTOCOL_SSLv3 chooses SSL 3');
+    expect(found[4]!.message).toContain('OpenSSL.SSL.TLSv1_METHOD');
+  });
+
+  it("a constant of the project with the same name is not ssl's", async () => {
+    expect(await linesOf('PROTOCOL_TLSv1 = "legacy"\nsend(PROTOCOL_TLSv1)\n', 'py-insecure-tls-version')).toEqual([]);
+  });
+});
+
+describe('py-hardcoded-tmp-path (bandit B108)', () => {
+  it('fixed paths in /tmp, /var/tmp and /dev/shm opened or created, written medium and read low; tempfile, other directories and mere mentions are fine', async () => {
+    const code = `import io
+import logging
+import os
+import tempfile
+PID_FILE = "/tmp/app.pid"
+
+def start(name, mode):
+    open("/tmp/app.pid", "w")  # HIT
+    open(PID_FILE, mode="a")  # HIT
+    io.open(f"/var/tmp/{name}.json", "w")  # HIT
+    os.makedirs(os.path.join("/dev/shm", name))  # HIT
+    logging.FileHandler("/tmp/" + name + ".log")  # HIT
+    open("/tmp/settings.ini")  # HIT
+    open("/tmp/out", mode)  # HIT
+    open("/tmpfiles/x", "w")
+    open(os.path.join(tempfile.gettempdir(), name), "w")
+    open("/var/lib/app/state", "w")
+    tempfile.NamedTemporaryFile(dir="/tmp")
+    log.info("wrote /tmp/app.pid")
+`;
+    await expectHits(code, 'py-hardcoded-tmp-path');
+    const found = await pythonFindings(code, 'py-hardcoded-tmp-path');
+    expect(found.map((f) => f.severity)).toEqual(['medium', 'medium', 'medium', 'medium', 'medium', 'low', 'medium']);
+    expect(found[0]!.message).toContain('writes to "/tmp/app.pid", a fixed name in /tmp');
+    expect(found[5]!.message).toContain('reads');
+  });
+
+  it('test code writes scratch files there as a matter of course: not reported', async () => {
+    expect(await linesOf('def test_x():\n    open("/tmp/x", "w")\n', 'py-hardcoded-tmp-path', 'tests/test_x.py')).toEqual([]);
+  });
+});
+
+describe('py-logging-config-listen (bandit B612)', () => {
+  it('listen() without verify=, through each way of importing it; a verify callable is fine', async () => {
+    const code = `import logging.config
+from logging import config
+from logging.config import listen as listen_for_config
+
+def start(check_signature, opts):
+    logging.config.listen(9999)  # HIT
+    config.listen()  # HIT
+    listen_for_config(9999, verify=None)  # HIT
+    logging.config.listen(9999, verify=check_signature)
+    logging.config.listen(9999, check_signature)
+    logging.config.listen(**opts)
+    logging.config.dictConfig({"version": 1})
+`;
+    await expectHits(code, 'py-logging-config-listen');
+    const found = await pythonFindings(code, 'py-logging-config-listen');
+    expect(found.every((f) => f.severity === 'medium' && f.confidence === 'high')).toBe(true);
+    expect(found[0]!.fix).toContain('verify=');
+  });
+});
+
+describe('py-django-mark-safe (bandit B308, B703)', () => {
+  it('mark_safe and SafeString on text built at run time, higher from the request; literals and escaped text are fine', async () => {
+    const code = `from django.utils.safestring import mark_safe, SafeString
+from django.utils import safestring
+from django.utils.html import escape, format_html
+
+def render(request, label):
+    mark_safe(request.GET["x"])  # HIT
+    mark_safe(f"<b>{label}</b>")  # HIT
+    SafeString("<i>" + label + "</i>")  # HIT
+    safestring.mark_safe(label)  # HIT
+    mark_safe("<br>")
+    mark_safe(format_html("<b>{}</b>", label))
+    mark_safe(escape(label))
+    SafeString("<hr>" + "<br>")
+`;
+    await expectHits(code, 'py-django-mark-safe');
+    const found = await pythonFindings(code, 'py-django-mark-safe');
+    expect(found.map((f) => `${f.severity}/${f.confidence}`)).toEqual(['high/high', 'medium/high', 'medium/high', 'medium/medium']);
+    expect(found[0]!.message).toContain('from the HTTP request');
+    expect(found[0]!.fix).toContain('format_html');
+  });
+});
+
+describe('py-mako-autoescape (bandit B702)', () => {
+  it('Template and TemplateLookup without the h filter, through aliases; default_filters with h, or computed, is fine', async () => {
+    const code = `from mako.template import Template as MakoTemplate
+from mako import lookup
+
+def page(data, filters, opts):
+    MakoTemplate(data)  # HIT
+    MakoTemplate(data, default_filters=["str"])  # HIT
+    lookup.TemplateLookup(directories=["templates"])  # HIT
+    MakoTemplate(data, default_filters=["str", "h"])
+    lookup.TemplateLookup(directories=["templates"], default_filters=["h"])
+    MakoTemplate(data, default_filters=filters)
+    MakoTemplate(data, **opts)
+`;
+    await expectHits(code, 'py-mako-autoescape');
+    const found = await pythonFindings(code, 'py-mako-autoescape');
+    expect(found.map((f) => `${f.severity}/${f.confidence}`)).toEqual(['high/medium', 'high/high', 'high/medium']);
+    expect(found[1]!.message).toContain('leaves out the "h" filter');
+  });
+});
+
+describe('py-paramiko-exec-command (bandit B601)', () => {
+  it('a command built at run time, critical from the request; fixed commands are fine, and other exec_command methods outside paramiko files', async () => {
+    const code = `import shlex
+import paramiko
+
+def run(request, host, path, conn):
+    c = paramiko.SSHClient()
+    c.exec_command(request.GET["cmd"])  # HIT
+    c.exec_command(f"ls {path}")  # HIT
+    conn.exec_command("du -sh " + path)  # HIT
+    c.exec_command("uptime")
+    c.exec_command(command="df -h")
+`;
+    await expectHits(code, 'py-paramiko-exec-command');
+    const found = await pythonFindings(code, 'py-paramiko-exec-command');
+    expect(found.map((f) => `${f.severity}/${f.confidence}`)).toEqual(['critical/high', 'high/high', 'high/medium']);
+    expect(await linesOf('def run(db, sql):\n    db.exec_command(sql)\n', 'py-paramiko-exec-command')).toEqual([]);
+  });
+});

@@ -225,6 +225,35 @@ def deploy(branch):
     expect(found[1]!.severity).toBe('low'); // a fixed command through the shell
   });
 
+  it('py-subprocess-shell: shell= as Python reads it: any value not plainly false starts a shell; a flag decided at run time is medium confidence', async () => {
+    const code = `import os
+import subprocess
+from subprocess import run as r
+SHELL = True
+NO_SHELL = False
+
+def deploy(cmd, use_shell, opts):
+    subprocess.run(cmd, shell="yes")  # HIT
+    subprocess.run(cmd, shell=1)  # HIT
+    r(cmd, shell=SHELL)  # HIT
+    subprocess.run(cmd, shell=use_shell)  # HIT
+    subprocess.Popen(cmd, shell=(os.name == "nt"))  # HIT
+    subprocess.call("make clean", shell=opts.shell)  # HIT
+    subprocess.run(cmd, shell=False)
+    subprocess.run(cmd, shell=None)
+    subprocess.run(cmd, shell=0)
+    subprocess.run(cmd, shell="")
+    subprocess.run(cmd, shell=[])
+    subprocess.run(cmd, shell=NO_SHELL)
+    subprocess.run(["ls", "-l"], shell=(False))
+`;
+    await expectHits(code, 'py-subprocess-shell');
+    const found = await pythonFindings(code, 'py-subprocess-shell');
+    expect(found.map((f) => f.confidence)).toEqual(['high', 'high', 'high', 'medium', 'medium', 'medium']);
+    expect(found.map((f) => f.severity)).toEqual(['high', 'high', 'high', 'high', 'high', 'low']);
+    expect(found[3]!.message).toContain('when `shell=use_shell` is true');
+  });
+
   it('py-os-system: os.system and os.popen on non-literals; a fixed command low, as subprocess with shell=True and bandit B605', async () => {
     const code = `import os
 from os import popen

@@ -35,6 +35,24 @@ describe('inline suppressions', () => {
     ]);
   });
 
+  it('# nosec B110 (bandit\'s try/except/pass) does not hide an exception returned to the caller: py-exception-leak answers for no bandit test', async () => {
+    const code = `def a():
+    try:
+        return do()
+    except Exception as e:
+        return str(e)  # nosec B110
+
+def b():
+    try:
+        return do()
+    except Exception as e:
+        return str(e)  # nosec
+`;
+    const result = await scanFiles({ 'app/views.py': code });
+    expect(hits(result, 'py-exception-leak')).toEqual(['py-exception-leak@5']);
+    expect(result.ignored.map((f) => `${f.rule}@${f.line}`)).toEqual(['py-exception-leak@11']);
+  });
+
   it('reads ids after the marker only, and only a bounded stretch of a huge line', () => {
     expect(suppressionOnLine('x = 1  # nosec B602,B607', 1)).toMatchObject({ ids: ['B602', 'B607'], kind: 'nosec' });
     expect(suppressionOnLine('x = 1  # depwatch: ignore', 1)).toMatchObject({ ids: null, kind: 'depwatch' });

@@ -3,9 +3,14 @@
  * hand with a command string: `subprocess.run(["sh", "-c", cmd])`, `["bash", "-lc", cmd]`,
  * `["/usr/bin/env", "bash", "-c", cmd]`. The latter is shell=True without saying it: the string is
  * parsed by the shell all the same, so a value formatted into it adds commands.
+ *
+ * `shell=` is read as Python reads it: any value that is not plainly false (False, None, 0, "", an
+ * empty list…) starts a shell, so `shell="yes"` is shell=True. A flag the file does not fix
+ * (`shell=use_shell`, `shell=os.name == "nt"`) may start one: reported at medium confidence (bandit
+ * B602 reports it as it reports True).
  */
 import type { Node } from 'web-tree-sitter';
-import { PythonFile, columnOf, lineOf, nameOf } from '../file.js';
+import { columnOf, lineOf, nameOf, type PythonFile } from '../file.js';
 import type { PythonRule } from '../rule.js';
 
 const SHELL_ALWAYS = new Set(['subprocess.getoutput', 'subprocess.getstatusoutput', 'commands.getoutput', 'commands.getstatusoutput']);
@@ -32,6 +37,46 @@ function shellCommandOf(file: PythonFile, list: Node | null | undefined): { comm
   return command && command.type !== 'list_splat' ? { command, passesArgs: items.length > i + 3 } : null;
 }
 
+/** Whether a `shell=` value starts a shell: 'yes' (truthy literal), 'no' (falsy literal, or absent), 'maybe' (decided at run time). */
+function shellFlag(file: PythonFile, value: Node | null | undefined, depth = 0): 'yes' | 'no' | 'maybe' {
+  if (!value) return 'no';
+  if (depth > 4) return 'maybe';
+  switch (value.type) {
+    case 'true':
+      return 'yes';
+    case 'false':
+    case 'none':
+      return 'no';
+    case 'integer':
+    case 'float':
+      return Number(value.text.replace(/_/g, '')) === 0 ? 'no' : 'yes';
+    case 'string': {
+      const text = file.constantString(value);
+      if (text !== null) return text === '' ? 'no' : 'yes';
+      // An f-string with fixed text around its fields is never empty.
+      return value.namedChildren.some((c) => c?.type === 'string_content') ? 'yes' : 'maybe';
+    }
+    case 'list':
+    case 'tuple':
+    case 'dictionary':
+    case 'set':
+      return value.namedChildren.some((c) => c && c.type !== 'comment') ? 'yes' : 'no';
+    case 'parenthesized_expression':
+      return shellFlag(file, value.firstNamedChild, depth + 1);
+    case 'identifier': {
+      // A module constant is bound once: its value is the flag's. A local name's last assignment
+      // before the call may sit in a branch not taken, so a local is decided at run time.
+      const constant = file.moduleConstant(nameOf(value), value);
+      return constant ? shellFlag(file, constant, depth + 1) : 'maybe';
+    }
+    default:
+      return 'maybe';
+  }
+}
+
+/** A short quote of source text for a message. */
+const clip = (text: string) => (text.length > 40 ? `${text.slice(0, 37)}...` : text).replace(/\s+/g, ' ');
+
 export const rule: PythonRule = {
   info: {
     id: 'py-subprocess-shell',
@@ -47,7 +92,8 @@ export const rule: PythonRule = {
     const args = file.argumentsOf(call);
     let command = args.keywords.get('args') ?? args.keywords.get('cmd') ?? args.positional[0];
     let byHand = false;
-    if (!SHELL_ALWAYS.has(callee!) && !PythonFile.isTrue(args.keywords.get('shell'))) {
+    const flag = SHELL_ALWAYS.has(callee!) ? 'yes' : shellFlag(file, args.keywords.get('shell'));
+    if (flag === 'no') {
       // No shell=True: a list that starts a shell with -c is one all the same. A name is followed to the list it was given in this scope.
       const list = command?.type === 'identifier' ? file.lastAssignment(nameOf(command), command).plain?.childForFieldName('right') : command;
       const inner = shellCommandOf(file, list);
@@ -61,13 +107,16 @@ export const rule: PythonRule = {
     if (SHELL_ALWAYS.has(callee!) && literal) return; // a fixed command string: nothing to inject
     const origin = command && !literal ? file.originOf(command) : null;
     const how = byHand ? 'starts a shell with -c and' : '';
+    // shell= set by a value only known at run time: the shell may be off, so the finding may not hold.
+    const maybe = !byHand && flag === 'maybe' ? ` when \`shell=${clip(args.keywords.get('shell')!.text)}\` is true` : '';
     report({
       line: lineOf(call),
       column: columnOf(call),
       severity: literal ? 'low' : origin && !origin.startsWith('parameter') ? 'critical' : undefined,
+      confidence: maybe ? 'medium' : undefined,
       message: literal
-        ? `${callee}() ${byHand ? 'starts a shell with -c on a fixed command' : 'runs a fixed command through the shell'}; harmless today, but the first value formatted into it becomes a command injection.`
-        : `${callee}() ${how ? `${how} passes it` : 'passes'} a command built at run time${origin ? ` (from ${origin})` : ''}${byHand ? '' : ' to the shell'}; a value containing ; | $() or backticks runs extra commands.`,
+        ? `${callee}() ${byHand ? 'starts a shell with -c on a fixed command' : 'runs a fixed command through the shell'}${maybe}; harmless today, but the first value formatted into it becomes a command injection.`
+        : `${callee}() ${how ? `${how} passes it` : 'passes'} a command built at run time${origin ? ` (from ${origin})` : ''}${byHand ? '' : ' to the shell'}${maybe}; a value containing ; | $() or backticks runs extra commands.`,
       fix: byHand
         ? 'Run the program directly with a list of arguments (subprocess.run(["cmd", arg], check=True)); if a shell is unavoidable, keep its script fixed and pass values as its arguments (["sh", "-c", \'cmd "$1"\', "sh", value]) or shlex.quote() each one.'
         : 'Pass the command as a list of arguments and drop shell=True (subprocess.run(["cmd", arg], check=True)); if a shell is unavoidable, shlex.quote() every value.',
