@@ -4,7 +4,7 @@
  * miss that must stay quiet.
  */
 import { describe, expect, it } from 'vitest';
-import { expectHits, linesOf, pythonFindings } from './helpers.js';
+import { expectHits, hits, linesOf, pythonFindings, scanFiles } from './helpers.js';
 
 describe('py-tarfile-extract (bandit B202)', () => {
   it('TarFile.extractall/extract without filter=, on tarfile.open() chains, variables and with-blocks', async () => {
@@ -435,6 +435,14 @@ def connect(sock, version=ssl.PROTOCOL_SSLv2):  # HIT
     expect(found.map((f) => f.severity)).toEqual(['high', 'high', 'medium', 'medium', 'medium', 'medium', 'high']);
     expect(found[1]!.message).toContain('ssl.PROTOCOL_SSLv3 chooses SSL 3');
     expect(found[4]!.message).toContain('OpenSSL.SSL.TLSv1_METHOD');
+  });
+
+  it('a file naming the constants past the cap is partial, naming the rule, and what was checked is still reported', async () => {
+    const code = `import ssl\nssl.SSLContext(ssl.PROTOCOL_TLSv1)\n${'# PROTOCOL_TLSv1\n'.repeat(600)}ssl.SSLContext(ssl.PROTOCOL_SSLv3)\n`;
+    const result = await scanFiles({ 'app/service.py': code });
+    expect(hits(result, 'py-insecure-tls-version')).toEqual(['py-insecure-tls-version@2']);
+    expect(result.partial).toBe(true);
+    expect(JSON.stringify(result.notes)).toContain('py-insecure-tls-version: more than 500 mentions');
   });
 
   it("a constant of the project with the same name is not ssl's", async () => {

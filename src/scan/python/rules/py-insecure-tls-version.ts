@@ -38,6 +38,8 @@ const MENTION = /\b(?:PROTOCOL_(?:SSLv[23]|TLSv1(?:_1)?)|(?:SSLv[23]|TLSv1(?:_1)
 /**
  * At most this many mentions are looked at per file: each costs a descent from the root, as deep as
  * the file nests, and a generated file may repeat a name without end. Real code names them a few times.
+ * Past it the rule stops and fails (the engine makes the file's scan partial, naming the rule), so
+ * a use after the cap is never passed over in silence.
  */
 const MAX_MENTIONS = 500;
 
@@ -65,7 +67,7 @@ export const rule: PythonRule = {
   check(root, file, report) {
     let mentions = 0;
     for (const m of file.text.matchAll(MENTION)) {
-      if (++mentions > MAX_MENTIONS) return;
+      if (++mentions > MAX_MENTIONS) throw new Error(`more than ${MAX_MENTIONS} mentions of SSL/TLS protocol names in one file; those after the first ${MAX_MENTIONS} were not checked`);
       // The node at the mention: an identifier when it is code (not a comment or a string).
       const id = root.descendantForIndex(m.index, m.index + m[0].length);
       if (id?.type !== 'identifier' || id.startIndex !== m.index) continue;
