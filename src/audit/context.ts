@@ -12,6 +12,7 @@ import type { Dependency } from '../python/types.js';
 import type { TyposquatChecker } from '../packages/typosquat/check.js';
 import { compareText } from '../text-order.js';
 import { isArchiveLocation } from '../python/archive-name.js';
+import { isUvLockPath } from '../python/formats/paths.js';
 
 export const LOCK_FORMATS = new Set(['poetry-lock', 'pipfile-lock', 'uv-lock', 'pdm-lock', 'pylock']);
 
@@ -81,6 +82,9 @@ export function isRatedRelease(d: Dependency): boolean {
   return !d.editable && isArchiveLocation(d.url);
 }
 
+/** A uv constraint or override (pyproject.toml `[tool.uv]`), as opposed to a pip `-c` file's pin. */
+const isUvConstraint = (d: Dependency) => d.section === 'tool.uv.constraint-dependencies' || d.section === 'tool.uv.override-dependencies';
+
 /**
  * Exact installed releases (isRatedRelease): every exact pin and lock entry, and an exact constraint
  * pin (pip's `-c`, uv's `constraint-dependencies` / `override-dependencies`) when the package may be
@@ -92,23 +96,23 @@ export function isRatedRelease(d: Dependency): boolean {
  * the whole resolved tree, as pip-compile writes it), and without a lock the files cannot tell: the
  * pin is rated as pip-audit rates what the resolver installs. If it carries no advisory nothing is
  * said (nothing wrong either way); if it does, the finding points at the constraint, the version
- * that would be installed. A lockfile in the constraint's folder or one above it (where lock tools
- * put them) tells: a package it does not list is not installed, and its constraint is not rated.
+ * that would be installed.
+ *
+ * Only the lock of the tool that reads the constraint tells otherwise: uv's lists are read from the
+ * workspace root, and the uv.lock beside that pyproject.toml lists everything uv installs, so a
+ * package it does not list is not installed and its constraint is not rated. A pip `-c` file is read
+ * by `pip install -r`, which no poetry.lock, uv.lock or other lock in the folders above governs (a
+ * docs project's poetry.lock at the root says nothing of what services/api installs): its pins are
+ * always rated (fail closed).
  */
 export function installedPackages(dependencies: Dependency[]): PackageUse[] {
   const required = new Set(dependencies.filter((d) => d.kind !== 'constraint').map((d) => d.name));
-  const lockDirs = new Set(dependencies.filter((d) => d.kind === 'locked' || isRequirementsLockFile(d.file)).map((d) => dirOf(d.file)));
-  const lockedAbove = (file: string) => {
-    // Up the folders, not over the locks: a cost of the path's depth per constraint.
-    for (let dir = dirOf(file); ; dir = dirOf(dir)) {
-      if (lockDirs.has(dir)) return true;
-      if (dir === '.' || dir === '/' || dir === '') return false;
-    }
-  };
+  const uvLockDirs = new Set(dependencies.filter((d) => d.kind === 'locked' && isUvLockPath(d.file)).map((d) => dirOf(d.file)));
+  const lockedByUv = (d: Dependency) => isUvConstraint(d) && uvLockDirs.has(dirOf(d.file));
   const byKey = new Map<string, Dependency[]>();
   for (const d of dependencies) {
     if (!isRatedRelease(d)) continue;
-    if (d.kind === 'constraint' && !required.has(d.name) && lockedAbove(d.file)) continue;
+    if (d.kind === 'constraint' && !required.has(d.name) && lockedByUv(d)) continue;
     const key = `${d.name}@${d.version}`;
     // push, not a copy per entry: 100,000 locked entries of one release made the copies quadratic (400 s).
     const same = byKey.get(key);
@@ -185,9 +189,6 @@ export function namedPackages(ctx: Pick<AuditContext, 'packages' | 'unpinned'>):
  * lockfile formats do.
  */
 export const isRequirementsLock = (m: Pick<LoadedManifest, 'path' | 'format'>): boolean => m.format === 'requirements' && m.path.endsWith('.lock');
-
-/** An entry's file is a lock in requirements format (isRequirementsLock): every lock format's entries are `locked` instead. */
-const isRequirementsLockFile = (file: string): boolean => file.endsWith('.lock');
 
 /** Lockfiles (of a lock format, or requirements-format `.lock` files) in the manifest's directory or one above it. */
 export function lockfilesCovering(manifest: LoadedManifest, manifests: LoadedManifest[]): LoadedManifest[] {

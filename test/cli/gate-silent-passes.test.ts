@@ -35,4 +35,17 @@ describe('the audit gate', () => {
     expect(vulnerable(json.findings)).toEqual(['django 2.2.0 app/uv.lock:9', 'requests 2.19.0 requirements.txt:1', 'urllib3 1.24.1 requirements.txt:2', 'werkzeug 0.15.0 app/uv.lock:14']);
     expect((json.findings as Finding[]).filter((f) => f.kind === 'non-registry-source').map((f) => f.package).sort()).toEqual(['django', 'requests', 'urllib3', 'werkzeug']);
   });
+
+  it("fails on a vulnerable constraint pin of a pip tree below another project's poetry.lock", async () => {
+    const dir = writeTree('depwatch-gate-constraint-', {
+      'pyproject.toml': '[tool.poetry]\nname = "docs"\nversion = "0.1.0"\n[tool.poetry.dependencies]\npython = "^3.12"\nmarkdown = "3.5"\n',
+      'poetry.lock': '[[package]]\nname = "markdown"\nversion = "3.5"\ndescription = ""\noptional = false\npython-versions = "*"\nfiles = []\n\n[metadata]\nlock-version = "2.0"\npython-versions = "^3.12"\ncontent-hash = "abc"\n',
+      'services/api/requirements.txt': '-c constraints.txt\nrequests\n',
+      'services/api/constraints.txt': 'requests==2.31.0\nurllib3==1.24.1\n',
+    });
+    const { out, run } = cli();
+    expect(await run('audit', '--offline', '--no-code', dir)).toBe(1);
+    expect(out.stdout).toMatch(/urllib3 1\.24\.1 → \S+ clears \d+ advisories\n\s+at services\/api\/constraints\.txt:2/);
+    expect(out.stdout).not.toContain('no known vulnerabilities');
+  });
 });
