@@ -54,6 +54,10 @@ describe('a release installed from outside the index whose version is known', ()
       ['requests', '2.19.0', true],
       ['werkzeug', '0.15.0', true],
     ]);
+    // No pin to edit and no lock command moves it: the upgrade names the source to change by hand.
+    const django = result.findings.find((f) => f.kind === 'vulnerability' && f.package === 'django')!;
+    expect(django.fix.advice).toBeUndefined();
+    expect(django.fix.text).toMatch(/^Upgrade django 2\.2\.0 to (2\.2\.\d+) \(clears all \d+ advisories\): it is installed from outside the index \(uv\.lock:10\), which no pin or lock command moves: point that source at \1 or later \(a release from PyPI, or a later tag, commit or file\) by hand\.$/);
     const wheel = result.findings.find((f) => f.kind === 'non-registry-source' && f.package === 'django')!;
     expect(wheel.fix.text).toBe(
       'django is installed from a local path (wheels/Django-2.2.0-py3-none-any.whl), which nothing verifies is the release 2.2.0 published on PyPI (advisories are matched by its name and version; version checks cannot follow it): use a released version from PyPI.',
