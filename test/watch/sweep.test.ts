@@ -155,4 +155,17 @@ describe('sweep', () => {
     const original = installedPackages(deps);
     expect(restored.map((p) => [p.name, p.version, p.direct, p.primary.file, p.primary.line, p.primary.kind])).toEqual(original.map((p) => [p.name, p.version, p.direct, p.primary.file, p.primary.line, p.primary.kind]));
   });
+
+  it('keeps whether a release comes from outside the index, so a re-match advises its upgrade as the audit does', async () => {
+    const files = { 'requirements.txt': 'requests==2.31.0\nurllib3 @ https://files.example/urllib3-1.24.1-py2.py3-none-any.whl\n' };
+    const load = await loadManifests(memorySource(files), {});
+    const deps = load.manifests.flatMap((m) => m.dependencies);
+    const stored = storedPackagesOf(deps);
+    expect(stored.map((p) => [p.name, p.outsideIndex])).toEqual([
+      ['requests', undefined],
+      ['urllib3', true],
+    ]);
+    const restored = packageUsesOf(JSON.parse(JSON.stringify(stored)));
+    expect(restored.map((p) => [p.name, p.fromRegistry])).toEqual(installedPackages(deps).map((p) => [p.name, p.fromRegistry]));
+  });
 });
