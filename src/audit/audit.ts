@@ -11,7 +11,7 @@ import type { LoadResult } from '../python/load.js';
 import type { ProjectInfo } from '../python/releases.js';
 import type { ExtractError } from '../python/types.js';
 import type { ScanResult } from '../scan/types.js';
-import { installedPackages, unpinnedRequirements, type AuditContext } from './context.js';
+import { installedPackages, registryPackages, unpinnedRequirements, type AuditContext } from './context.js';
 import { groupHits } from '../advisories/aliases.js';
 import { unreadableRangeWarnings } from '../advisories/match.js';
 import { checkUncomparableVersions, findUncomparable } from '../advisories/uncompared-versions.js';
@@ -160,7 +160,7 @@ export async function runAudit(input: AuditInput): Promise<AuditResult> {
   const vulnerable = new Set(packages.filter((p) => (hits.get(`${p.name}@${p.version}`)?.length ?? 0) > 0).map((p) => p.name));
   const wantAdvisories = [...new Set([...vulnerable, ...unpinned.map((d) => d.name)])];
 
-  const wantRegistry = [...new Set([...packages.map((p) => p.name), ...unpinned.map((d) => d.name)])];
+  const wantRegistry = [...new Set([...registryPackages(packages).map((p) => p.name), ...unpinned.map((d) => d.name)])];
   progress(`reading release data for ${plural(wantRegistry.length, 'package')}`);
   // The registry is the slow part (one request per package) and only the outdated, yanked and not-on-index checks
   // need it, so it is read while the advisory details are, and the first stage does not wait for it.

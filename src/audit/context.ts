@@ -11,6 +11,8 @@ import type { ProjectInfo } from '../python/releases.js';
 import type { Dependency } from '../python/types.js';
 import type { TyposquatChecker } from '../packages/typosquat/check.js';
 import { compareText } from '../text-order.js';
+import { isArchiveLocation } from '../python/archive-name.js';
+import { isUvLockPath } from '../python/formats/paths.js';
 
 export const LOCK_FORMATS = new Set(['poetry-lock', 'pipfile-lock', 'uv-lock', 'pdm-lock', 'pylock']);
 
@@ -22,6 +24,12 @@ export interface PackageUse {
   primary: Dependency;
   entries: Dependency[];
   direct: boolean;
+  /**
+   * Whether an entry installs it from a registry. The others (a VCS checkout, a URL, a local archive:
+   * isRatedRelease) are matched against advisories, but PyPI's facts (outdated, yanked, on the index,
+   * typosquat) are not about what they install. Absent counts as true (the bot's stored form).
+   */
+  fromRegistry?: boolean;
 }
 
 export interface AuditContext {
@@ -56,8 +64,30 @@ const within = (dir: string, ancestor: string) => ancestor === '.' || dir === an
 const ENTRY_PREFERENCE: Record<Dependency['kind'], number> = { requirement: 0, locked: 1, constraint: 2 };
 
 /**
- * Exact, registry-installed releases: every exact pin and lock entry, and an exact constraint pin
- * (pip's `-c`, uv's `constraint-dependencies` / `override-dependencies`) when the package may be
+ * Whether an entry installs a release the advisories can be rated against: its name and exact
+ * version are known, and it is not the project's own code. The one decision the audit, the bot's
+ * stored packages and the pull-request review share (through installedPackages).
+ *
+ * A registry pin or lock entry is. So is a VCS checkout, a URL or a local wheel or sdist whose
+ * version the lock or the file's name gives: what is installed is that package at that version
+ * (OSV-Scanner queries them by name and version, pip-audit audits the installed wheel), and leaving
+ * it unrated passed a vulnerable release silently. That it comes from outside the index is said by
+ * the non-registry-source rule. Not the project's own code: an editable install or a local folder
+ * (uv's `editable` / `virtual` / `directory`, Poetry's `directory`, `-e .`), whose name may well be
+ * a PyPI project's that it is not.
+ */
+export function isRatedRelease(d: Dependency): boolean {
+  if (d.version === null || !d.name) return false;
+  if (d.source !== 'path') return true;
+  return !d.editable && isArchiveLocation(d.url);
+}
+
+/** A uv constraint or override (pyproject.toml `[tool.uv]`), as opposed to a pip `-c` file's pin. */
+const isUvConstraint = (d: Dependency) => d.section === 'tool.uv.constraint-dependencies' || d.section === 'tool.uv.override-dependencies';
+
+/**
+ * Exact installed releases (isRatedRelease): every exact pin and lock entry, and an exact constraint
+ * pin (pip's `-c`, uv's `constraint-dependencies` / `override-dependencies`) when the package may be
  * installed at that version.
  *
  * A constraint installs nothing by itself; it decides the version of a package something else
@@ -66,23 +96,23 @@ const ENTRY_PREFERENCE: Record<Dependency['kind'], number> = { requirement: 0, l
  * the whole resolved tree, as pip-compile writes it), and without a lock the files cannot tell: the
  * pin is rated as pip-audit rates what the resolver installs. If it carries no advisory nothing is
  * said (nothing wrong either way); if it does, the finding points at the constraint, the version
- * that would be installed. A lockfile in the constraint's folder or one above it (where lock tools
- * put them) tells: a package it does not list is not installed, and its constraint is not rated.
+ * that would be installed.
+ *
+ * Only the lock of the tool that reads the constraint tells otherwise: uv's lists are read from the
+ * workspace root, and the uv.lock beside that pyproject.toml lists everything uv installs, so a
+ * package it does not list is not installed and its constraint is not rated. A pip `-c` file is read
+ * by `pip install -r`, which no poetry.lock, uv.lock or other lock in the folders above governs (a
+ * docs project's poetry.lock at the root says nothing of what services/api installs): its pins are
+ * always rated (fail closed).
  */
 export function installedPackages(dependencies: Dependency[]): PackageUse[] {
   const required = new Set(dependencies.filter((d) => d.kind !== 'constraint').map((d) => d.name));
-  const lockDirs = new Set(dependencies.filter((d) => d.kind === 'locked' || isRequirementsLockFile(d.file)).map((d) => dirOf(d.file)));
-  const lockedAbove = (file: string) => {
-    // Up the folders, not over the locks: a cost of the path's depth per constraint.
-    for (let dir = dirOf(file); ; dir = dirOf(dir)) {
-      if (lockDirs.has(dir)) return true;
-      if (dir === '.' || dir === '/' || dir === '') return false;
-    }
-  };
+  const uvLockDirs = new Set(dependencies.filter((d) => d.kind === 'locked' && isUvLockPath(d.file)).map((d) => dirOf(d.file)));
+  const lockedByUv = (d: Dependency) => isUvConstraint(d) && uvLockDirs.has(dirOf(d.file));
   const byKey = new Map<string, Dependency[]>();
   for (const d of dependencies) {
-    if (d.version === null || d.source !== 'registry' || !d.name) continue;
-    if (d.kind === 'constraint' && !required.has(d.name) && lockedAbove(d.file)) continue;
+    if (!isRatedRelease(d)) continue;
+    if (d.kind === 'constraint' && !required.has(d.name) && lockedByUv(d)) continue;
     const key = `${d.name}@${d.version}`;
     // push, not a copy per entry: 100,000 locked entries of one release made the copies quadratic (400 s).
     const same = byKey.get(key);
@@ -93,9 +123,19 @@ export function installedPackages(dependencies: Dependency[]): PackageUse[] {
     // Files as localeCompare ordered them (text-order.ts): the same primary entry as ever, on every machine.
     const sorted = [...entries].sort((a, b) => ENTRY_PREFERENCE[a.kind] - ENTRY_PREFERENCE[b.kind] || compareText(a.file, b.file) || (a.line ?? 0) - (b.line ?? 0));
     const primary = sorted[0]!;
-    return { name: primary.name, version: primary.version!, primary, entries: sorted, direct: entries.some((e) => e.direct && e.kind !== 'constraint') };
+    return {
+      name: primary.name,
+      version: primary.version!,
+      primary,
+      entries: sorted,
+      direct: entries.some((e) => e.direct && e.kind !== 'constraint'),
+      fromRegistry: entries.some((e) => e.source === 'registry'),
+    };
   });
 }
+
+/** The installed releases PyPI's facts are about (PackageUse.fromRegistry): what the outdated, yanked, not-on-index and typosquat checks read. */
+export const registryPackages = (packages: readonly PackageUse[]): PackageUse[] => packages.filter((p) => p.fromRegistry !== false);
 
 /**
  * Direct registry requirements that nothing fixes to one version: no lockfile, exact pin or constraint
@@ -125,14 +165,15 @@ export interface NamedPackage {
 }
 
 /**
- * Every installed release, then the unpinned requirements (unpinnedRequirements) of names no pinned
+ * Every release installed from a registry, then the unpinned requirements (unpinnedRequirements) of names no pinned
  * or locked release installs, the first of each name in file order. The checks of a name alone
  * (typosquat, not-on-index) read both: pip installs a squat, or fails on a missing name, whatever
  * range asks for it.
  */
 export function namedPackages(ctx: Pick<AuditContext, 'packages' | 'unpinned'>): NamedPackage[] {
-  const out: NamedPackage[] = ctx.packages.map((p) => ({ name: p.name, version: p.version, file: p.primary.file, line: p.primary.line, direct: p.direct, entries: p.entries }));
-  const seen = new Set(ctx.packages.map((p) => p.name));
+  const installed = registryPackages(ctx.packages);
+  const out: NamedPackage[] = installed.map((p) => ({ name: p.name, version: p.version, file: p.primary.file, line: p.primary.line, direct: p.direct, entries: p.entries }));
+  const seen = new Set(installed.map((p) => p.name));
   for (const dep of ctx.unpinned) {
     if (seen.has(dep.name)) continue;
     seen.add(dep.name);
@@ -148,9 +189,6 @@ export function namedPackages(ctx: Pick<AuditContext, 'packages' | 'unpinned'>):
  * lockfile formats do.
  */
 export const isRequirementsLock = (m: Pick<LoadedManifest, 'path' | 'format'>): boolean => m.format === 'requirements' && m.path.endsWith('.lock');
-
-/** An entry's file is a lock in requirements format (isRequirementsLock): every lock format's entries are `locked` instead. */
-const isRequirementsLockFile = (file: string): boolean => file.endsWith('.lock');
 
 /** Lockfiles (of a lock format, or requirements-format `.lock` files) in the manifest's directory or one above it. */
 export function lockfilesCovering(manifest: LoadedManifest, manifests: LoadedManifest[]): LoadedManifest[] {

@@ -25,18 +25,21 @@ export interface FixOutcome {
   encodings?: ReadonlyMap<string, string>;
 }
 
-/** Vulnerable releases still installed once this run is over (ignored ones do not count, as in `audit`). */
+/**
+ * Vulnerable releases still installed once this run is over (ignored ones do not count, as in
+ * `audit`): those not fixed, and those left alone that stay installed, among them a release
+ * installed from a URL or VCS (`non-registry`), also when its registry pins elsewhere were moved.
+ */
 export function stillVulnerable(outcome: FixOutcome): number {
   const unwritten = new Set(outcome.writeErrors.map((e) => e.file));
   const notFixed = outcome.plan.fixes.filter((f) => {
     if (f.status !== 'fixed') return true;
     if (outcome.dryRun) return true;
     return outcome.plan.changes.some((c) => c.package === f.package && c.fromVersion === f.from && unwritten.has(c.file));
-  }).length;
-  const unfixable = new Set(
-    outcome.plan.leftAlone.filter((l) => l.kind === 'no-fix' || l.kind === 'malicious' || l.kind === 'not-found').map((l) => `${l.package}@${l.version}`),
-  ).size;
-  return notFixed + unfixable;
+  });
+  const staying = new Set<string>(['no-fix', 'malicious', 'not-found', 'non-registry']);
+  const unfixable = outcome.plan.leftAlone.filter((l) => staying.has(l.kind));
+  return new Set([...notFixed.map((f) => `${f.package}@${f.from}`), ...unfixable.map((l) => `${l.package}@${l.version}`)]).size;
 }
 
 /** Why the dry run's diff does not apply to `file` as printed. */

@@ -105,8 +105,16 @@ export function planFixes(result: Pick<AuditResult, 'findings' | 'ignored'>, fil
   const locations = new Map<FixTarget, Dependency[]>();
   const perFile = new Map<string, FixTarget[]>();
   for (const target of targets) {
-    const at = (byName.get(target.name) ?? []).filter((d) => d.version === target.from && d.source === 'registry');
+    const installing = (byName.get(target.name) ?? []).filter((d) => d.version === target.from);
+    const at = installing.filter((d) => d.source === 'registry');
     locations.set(target, at);
+    const outside = installing.find((d) => d.source !== 'registry');
+    if (at.length === 0 && outside !== undefined) {
+      // Rated by its version (a wheel URL, a git checkout, a local archive), but nothing here is a pin to move.
+      const from = outside.source === 'path' ? 'a local path' : outside.source === 'vcs' ? 'a VCS' : 'a URL';
+      plan.leftAlone.push({ ...aboutTarget(target, outside.file, outside.line), kind: 'non-registry', reason: `installed from ${from}, not from the index: change the URL by hand` });
+      continue;
+    }
     if (at.length === 0) {
       plan.leftAlone.push({ ...aboutTarget(target, null, null), kind: 'not-found', reason: `no file given pins ${target.name} ${target.from} any more (changed since the audit, or not read)` });
       continue;

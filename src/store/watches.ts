@@ -86,6 +86,12 @@ export interface StoredPackage {
   direct: boolean;
   /** Where it is pinned, the primary place first. */
   entries: StoredEntry[];
+  /**
+   * Set when no registry entry installs it (a VCS checkout, a URL, a local wheel or sdist:
+   * PackageUse.fromRegistry false): rated, but its name is not a PyPI project's use, so it is not
+   * counted among the known names. Absent otherwise (and in packages stored before it).
+   */
+  outsideIndex?: true;
 }
 
 export interface RepoStateRow {
@@ -376,7 +382,10 @@ export class WatchStore {
       }
       if (!Array.isArray(packages)) continue;
       const names = new Set<string>();
-      for (const p of packages) if (typeof (p as { name?: unknown })?.name === 'string') names.add((p as { name: string }).name);
+      for (const p of packages) {
+        const pkg = p as { name?: unknown; outsideIndex?: unknown } | null;
+        if (typeof pkg?.name === 'string' && pkg.outsideIndex !== true) names.add(pkg.name);
+      }
       for (const name of names) counts.set(name, (counts.get(name) ?? 0) + 1);
     }
     return [...counts].map(([name, repos]) => ({ name, repos }));

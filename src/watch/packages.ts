@@ -14,6 +14,8 @@ export function storedPackagesOf(dependencies: Dependency[]): StoredPackage[] {
     version: p.version,
     direct: p.direct,
     entries: p.entries.map((e) => ({ file: e.file, line: e.line, kind: e.kind, direct: e.direct, specifier: e.specifier, group: e.group })),
+    // Only when true: the stored text of every registry package stays as it was.
+    ...(p.fromRegistry === false ? { outsideIndex: true as const } : {}),
   }));
 }
 
@@ -36,6 +38,7 @@ export function packageUsesOf(packages: StoredPackage[]): PackageUse[] {
         file: e.file,
         line: e.line,
       }));
-      return { name: p.name, version: p.version, primary: entries[0]!, entries, direct: p.direct };
+      // Re-matched as the audit rates it: an upgrade of a release from outside the index is said as the audit says it.
+      return { name: p.name, version: p.version, primary: entries[0]!, entries, direct: p.direct, fromRegistry: p.outsideIndex !== true };
     });
 }

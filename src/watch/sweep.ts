@@ -422,7 +422,7 @@ async function auditRepository(options: ResolvedOptions, key: string, ref: RepoR
     baseline: !state?.auditedSha,
     // A package at a version the last audit did not hold came with this commit: its findings arrived
     // with it (what is new is the dependency, not its advisories), and the alerts say it once.
-    newDependency: newIn(state?.packages ?? []),
+    newDependency: newIn(state?.packages ?? [], packages),
     // Files that could not be read hide their findings: keep what was open rather than call it fixed.
     closeMissing: unread !== null,
     mayClose: (f) => !findingFiles(f).some((file) => unread?.has(file)) && options.mayCloseAdvisory(f),
@@ -441,10 +441,22 @@ async function auditRepository(options: ResolvedOptions, key: string, ref: RepoR
   return { ...diff, newSecrets, partialKinds: partialReasons.map((r) => r.kind) };
 }
 
-/** Whether a finding's package, at its version, is one the previous audit's packages did not hold. */
-function newIn(previous: readonly StoredPackage[]): (f: Finding) => boolean {
+/**
+ * Whether a finding's package, at its version, is one the previous audit's packages did not hold.
+ * A release from outside the index (StoredPackage.outsideIndex) was not kept before such releases
+ * were rated: when the previous packages hold none, its absence says nothing about when it came,
+ * and its findings are new advisories to the repository, not a dependency just added.
+ */
+export function newIn(previous: readonly StoredPackage[], current: readonly StoredPackage[] = []): (f: Finding) => boolean {
   const held = new Set(previous.map((p) => packageAt(p.name, p.version)));
-  return (f) => f.package !== null && f.version !== null && !held.has(packageAt(f.package, f.version));
+  const keptOutsideIndex = previous.some((p) => p.outsideIndex === true);
+  const outsideIndex = new Set(current.filter((p) => p.outsideIndex === true).map((p) => packageAt(p.name, p.version)));
+  return (f) => {
+    if (f.package === null || f.version === null) return false;
+    const at = packageAt(f.package, f.version);
+    if (held.has(at)) return false;
+    return keptOutsideIndex || !outsideIndex.has(at);
+  };
 }
 
 const packageAt = (name: string, version: string) => `${name.toLowerCase()}@${version}`;

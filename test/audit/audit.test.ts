@@ -446,6 +446,35 @@ describe('a constraint pin of a package nothing in the files asks for', () => {
     expect(result.errors).toEqual([]);
     expect(pyyaml(result.findings)).toEqual([]);
   });
+
+  it("is rated when the only lock is another project's: a docs project's poetry.lock at the root does not lock what `pip install -r` installs below it", async () => {
+    const docsLock = '[[package]]\nname = "markdown"\nversion = "3.5"\ndescription = ""\noptional = false\npython-versions = "*"\nfiles = []\n\n[metadata]\nlock-version = "2.0"\npython-versions = "^3.12"\ncontent-hash = "abc"\n';
+    const files = {
+      'pyproject.toml': '[tool.poetry]\nname = "docs"\nversion = "0.1.0"\n[tool.poetry.dependencies]\npython = "^3.12"\nmarkdown = "3.5"\n',
+      'poetry.lock': docsLock,
+      'services/api/requirements.txt': '-c constraints.txt\nrequests\n',
+      'services/api/constraints.txt': 'requests==2.31.0\nurllib3==1.24.1\n',
+    };
+    const result = await auditFileSource(memorySource(files), { target: 'app', advisories: await realMirror(), registry, now });
+    expect(result.partial).toBe(false);
+    const urllib3 = of(result.findings, 'vulnerability').filter((f) => f.package === 'urllib3');
+    expect(urllib3.length).toBeGreaterThan(0);
+    expect(urllib3.every((f) => f.version === '1.24.1' && f.file === 'services/api/constraints.txt' && f.line === 2)).toBe(true);
+  });
+
+  it('is rated beside a uv.lock when pip reads it (`-c`): uv.lock governs what uv installs, not a requirements tree', async () => {
+    const lock = 'version = 1\nrequires-python = ">=3.8"\n\n[[package]]\nname = "django"\nversion = "2.2.28"\nsource = { registry = "https://pypi.org/simple" }\n';
+    const files = { 'uv.lock': lock, 'requirements.txt': '-c constraints.txt\ndjango==2.2.28\n', 'constraints.txt': 'pyyaml==5.1\n' };
+    const result = await auditFileSource(memorySource(files), { target: 'app', advisories: await realMirror(), registry, now });
+    expect(pyyaml(result.findings).length).toBeGreaterThan(0);
+    expect(pyyaml(result.findings).every((f) => f.file === 'constraints.txt' && f.line === 1)).toBe(true);
+  });
+
+  it("is rated when the uv.lock is only in a folder above (another project's, or a workspace's that does not read this pyproject's lists)", async () => {
+    const lock = 'version = 1\nrequires-python = ">=3.8"\n\n[[package]]\nname = "django"\nversion = "2.2.28"\nsource = { registry = "https://pypi.org/simple" }\n';
+    const result = await auditFileSource(memorySource({ 'uv.lock': lock, 'tools/app/pyproject.toml': pyproject }), { target: 'app', advisories: await realMirror(), registry, now });
+    expect(pyyaml(result.findings).length).toBeGreaterThan(0);
+  });
 });
 
 describe('a locked package the index does not have', () => {

@@ -71,7 +71,9 @@ describe('depwatch fix over the real manifests of the corpus', () => {
   it('acts on every vulnerable release that has a fix: rewritten, or how to regenerate its lockfile given', () => {
     for (const { name, before, plan } of fixed) {
       const fixable = new Set(before.findings.filter((f) => f.kind === 'vulnerability' && f.fix.version !== null).map((f) => `${f.package}@${f.version}`));
-      expect(new Set(plan.fixes.map((f) => `${f.package}@${f.from}`)), name).toEqual(fixable);
+      // A release installed only from a URL (zulip's fork of pip, `…/archive/<commit>.zip#egg=pip==20.3.4+git`) has no pin to move: left alone, said.
+      const byHand = new Set(plan.leftAlone.filter((l) => l.kind === 'non-registry').map((l) => `${l.package}@${l.version}`));
+      expect(new Set([...plan.fixes.map((f) => `${f.package}@${f.from}`), ...byHand]), name).toEqual(fixable);
       for (const fix of plan.fixes) {
         expect(fix.status, `${name} ${fix.package} ${fix.from}: ${JSON.stringify(plan.leftAlone)}`).not.toBe('left-alone');
         if (fix.status === 'lock-pending') {

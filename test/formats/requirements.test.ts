@@ -253,12 +253,24 @@ describe('URLs, VCS, editables and paths', () => {
     expect(only('file:///opt/wheels/local_pkg-0.1-py3-none-any.whl')).toMatchObject({ name: 'local-pkg', version: '0.1', source: 'path' });
   });
 
+  it('pins `name @` a wheel or sdist URL to the version its file name states, as the same link alone is', () => {
+    expect(only('urllib3 @ https://files.example/x/urllib3-1.24.1-py2.py3-none-any.whl')).toMatchObject({ name: 'urllib3', version: '1.24.1', specifier: '==1.24.1', source: 'url' });
+    expect(only('python-dateutil @ https://files.example/python-dateutil-2.8.0.tar.gz')).toMatchObject({ version: '2.8.0', specifier: '==2.8.0' });
+    expect(only('zope.interface @ file:///opt/zope.interface-5.0.zip')).toMatchObject({ name: 'zope-interface', version: '5.0', source: 'path' });
+    // A file of another project, a name that states no version, a VCS link: nothing is pinned.
+    expect(only('urllib3 @ https://files.example/x/requests-2.19.0-py2.py3-none-any.whl')).toMatchObject({ version: null, specifier: '' });
+    expect(only('tool @ https://github.com/org/tool/archive/main.zip')).toMatchObject({ version: null });
+    expect(only('mylib @ git+https://github.com/org/mylib-1.0.tar.gz')).toMatchObject({ version: null, source: 'vcs' });
+  });
+
   it('keeps unnamed URL and path requirements with a derived name', () => {
-    expect(only('https://example.com/packages/some_pkg-2.0.tar.gz')).toMatchObject({ name: 'some-pkg', version: null, source: 'url' });
+    // An sdist's file name states its version, as a wheel's does.
+    expect(only('https://example.com/packages/some_pkg-2.0.tar.gz')).toMatchObject({ name: 'some-pkg', version: '2.0', specifier: '==2.0', source: 'url' });
     expect(only('https://example.com/archive.zip#egg=zippkg')).toMatchObject({ name: 'zippkg', source: 'url' });
     expect(only('git+https://github.com/org/NoEgg.git@v2')).toMatchObject({ name: 'noegg', source: 'vcs' });
     expect(only('./libs/foo_lib[extra]')).toMatchObject({ name: 'foo-lib', source: 'path', extras: ['extra'], url: './libs/foo_lib' });
-    expect(only('./downloads/thing-1.0.tar.gz')).toMatchObject({ name: 'thing', source: 'path' });
+    expect(only('./downloads/thing-1.0.tar.gz')).toMatchObject({ name: 'thing', version: '1.0', source: 'path' });
+    expect(only('./libs/thing-1.0')).toMatchObject({ name: 'thing-1-0', version: null, source: 'path' });
     expect(only('.')).toMatchObject({ name: '', source: 'path' });
   });
 

@@ -142,7 +142,9 @@ describe.each<Dialect>(['sqlite', 'postgres'])('the watch state on %s', (dialect
   it('counts the repositories using each package, for the typosquat rule, alike on every replica', async () => {
     const [a, b] = await open();
     expect(await b.packageUsage()).toEqual([]);
-    const twoPackages = { ...audit('octo/api', 'sha1', T0), packages: [...audit('x', 's', T0).packages, { ...audit('x', 's', T0).packages[0]!, name: 'flask' }] };
+    // A release installed from outside the index (a git checkout) is rated, but its name is no use of a PyPI project.
+    const fromGit = { ...audit('x', 's', T0).packages[0]!, name: 'internal-tool', outsideIndex: true as const };
+    const twoPackages = { ...audit('octo/api', 'sha1', T0), packages: [...audit('x', 's', T0).packages, { ...audit('x', 's', T0).packages[0]!, name: 'flask' }, fromGit] };
     await a.recordAudit(audit('octo/app', 'sha1', T0), update('octo/app', [], 'sha1', T0, { baseline: true }));
     await a.recordAudit(twoPackages, update('octo/api', [], 'sha1', T0, { baseline: true }));
     expect((await b.packageUsage()).sort((x, y) => x.name.localeCompare(y.name))).toEqual([

@@ -2,7 +2,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { OsvRecord } from '../../src/advisories/types.js';
 import { installedPackages } from '../../src/audit/context.js';
-import { excludedReason, packageUsesOf, stillInTree, storedPackagesOf } from '../../src/watch/sweep.js';
+import { excludedReason, newIn, packageUsesOf, stillInTree, storedPackagesOf } from '../../src/watch/sweep.js';
 import { memorySource } from '../../src/python/files.js';
 import { loadManifests } from '../../src/python/load.js';
 import { ROUTES } from '../fakes/github.js';
@@ -154,5 +154,31 @@ describe('sweep', () => {
     const restored = packageUsesOf(JSON.parse(JSON.stringify(storedPackagesOf(deps))));
     const original = installedPackages(deps);
     expect(restored.map((p) => [p.name, p.version, p.direct, p.primary.file, p.primary.line, p.primary.kind])).toEqual(original.map((p) => [p.name, p.version, p.direct, p.primary.file, p.primary.line, p.primary.kind]));
+  });
+
+  it('does not say a release from outside the index arrived with this commit when the last audit could not have kept it', () => {
+    const stored = (name: string, version: string, outsideIndex?: true) => ({ name, version, direct: true, entries: [], ...(outsideIndex ? { outsideIndex } : {}) });
+    const finding = (pkg: string, version: string) => ({ kind: 'vulnerability', package: pkg, version, file: 'uv.lock', line: 1, severity: 'high' }) as Parameters<ReturnType<typeof newIn>>[0];
+    const now = [stored('requests', '2.31.0'), stored('werkzeug', '0.15.0', true), stored('flask', '3.0.0')];
+    // Stored before such releases were rated: none outside the index. werkzeug was there all along, unrated.
+    const before = newIn([stored('requests', '2.31.0')], now);
+    expect(before(finding('werkzeug', '0.15.0'))).toBe(false);
+    expect(before(finding('flask', '3.0.0'))).toBe(true);
+    // Stored since: one outside the index is kept, so a new one is new.
+    const since = newIn([stored('requests', '2.31.0'), stored('mako', '1.2.0', true)], now);
+    expect(since(finding('werkzeug', '0.15.0'))).toBe(true);
+  });
+
+  it('keeps whether a release comes from outside the index, so a re-match advises its upgrade as the audit does', async () => {
+    const files = { 'requirements.txt': 'requests==2.31.0\nurllib3 @ https://files.example/urllib3-1.24.1-py2.py3-none-any.whl\n' };
+    const load = await loadManifests(memorySource(files), {});
+    const deps = load.manifests.flatMap((m) => m.dependencies);
+    const stored = storedPackagesOf(deps);
+    expect(stored.map((p) => [p.name, p.outsideIndex])).toEqual([
+      ['requests', undefined],
+      ['urllib3', true],
+    ]);
+    const restored = packageUsesOf(JSON.parse(JSON.stringify(stored)));
+    expect(restored.map((p) => [p.name, p.fromRegistry])).toEqual(installedPackages(deps).map((p) => [p.name, p.fromRegistry]));
   });
 });

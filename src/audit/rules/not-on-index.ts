@@ -11,7 +11,7 @@
  *
  * Only what the index answered counts: a registry that failed (the map is null, the audit partial)
  * or was not asked (offline, said by a notice) gives no finding, and nor does a name it was not asked
- * about. VCS, URL and path sources are not from the index (ctx.packages holds registry releases only).
+ * about. VCS, URL and path sources are not from the index (namedPackages lists registry releases only).
  */
 import { packageSourceKind } from '../../python/index-options.js';
 import { stripUrlCredentials } from '../../python/urls.js';

@@ -1,7 +1,7 @@
 /** `outdated` and `yanked`: what PyPI says about each installed release. */
 import { classifyBump, daysBetween, latestStable, releasesBetween } from '../../python/releases.js';
 import { compareVersions, isPrerelease, isValidVersion } from '../../python/pep440.js';
-import type { AuditContext } from '../context.js';
+import { registryPackages, type AuditContext } from '../context.js';
 import type { Finding } from '../findings.js';
 import { upgradeSteps } from '../fix-wording.js';
 import { projectFiles, upgradeAdvice } from './fix-hints.js';
@@ -10,7 +10,8 @@ export function registryFindings(ctx: AuditContext): Finding[] {
   if (!ctx.registry) return [];
   const findings: Finding[] = [];
   const project = projectFiles(ctx.manifests, ctx.entryRewriter);
-  for (const pkg of ctx.packages) {
+  // PyPI's releases are not what a VCS checkout, URL or local archive installs: those are rated by advisories only.
+  for (const pkg of registryPackages(ctx.packages)) {
     const info = ctx.registry.get(pkg.name);
     if (!info) continue;
     const where = { package: pkg.name, version: pkg.version, file: pkg.primary.file, line: pkg.primary.line };

@@ -3,7 +3,7 @@ import { describeAdvisory } from '../../advisories/description.js';
 import { groupFixedVersions } from '../../advisories/match.js';
 import { groupSeverity } from '../../advisories/alias-severity.js';
 import { isMaliciousGroup } from '../../advisories/malicious.js';
-import type { AuditContext } from '../context.js';
+import type { AuditContext, PackageUse } from '../context.js';
 import { MAX_LISTED_PLACES, type Finding, type Fix } from '../findings.js';
 import { smallestFix } from '../fix.js';
 import { upgradeSentence } from '../fix-wording.js';
@@ -26,7 +26,9 @@ export function vulnerabilityFindings(ctx: AuditContext): Finding[] {
     const vulnerabilities = malicious.filter((m) => !m).length;
     // One upgrade for every advisory of the release, so every finding of the package carries the same fix.
     const upgrade: Fix = fix.ok
-      ? ((advice) => ({ version: advice.to, text: upgradeSentence(advice, vulnerabilities), advice }))(upgradeAdvice(pkg, fix.version, project))
+      ? pkg.fromRegistry === false
+        ? { version: fix.version, text: outsideIndexUpgrade(pkg, fix.version, vulnerabilities) }
+        : ((advice) => ({ version: advice.to, text: upgradeSentence(advice, vulnerabilities), advice }))(upgradeAdvice(pkg, fix.version, project))
       : { version: null, text: `No single upgrade fixes this (${fix.reason}). Remove ${pkg.name}, or apply the mitigation the advisory describes and ignore it with a reason and an expiry.` };
 
     // The same for every advisory of the release: made once and shared by its findings.
@@ -71,4 +73,14 @@ export function vulnerabilityFindings(ctx: AuditContext): Finding[] {
     }
   }
   return findings;
+}
+
+/**
+ * The upgrade of a release installed only from outside the index (a VCS checkout, a URL, a local
+ * wheel or sdist): no pin to edit and no lock command moves it (a lock re-resolves the same source),
+ * so the advice names the source to change, by hand.
+ */
+function outsideIndexUpgrade(pkg: PackageUse, to: string, advisories: number): string {
+  const clears = advisories === 1 ? 'clears its advisory' : advisories === 2 ? 'clears both advisories' : `clears all ${advisories} advisories`;
+  return `Upgrade ${pkg.name} ${pkg.version} to ${to} (${clears}): it is installed from outside the index (${placeOf(pkg.primary.file, pkg.primary.line)}), which no pin or lock command moves: point that source at ${to} or later (a release from PyPI, or a later tag, commit or file) by hand.`;
 }

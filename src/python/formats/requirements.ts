@@ -32,6 +32,7 @@ import type {
   ManifestFormatModule,
 } from '../types.js';
 import { normalizeName } from '../names.js';
+import { archiveExtension, archiveVersionOf, wheelRelease } from '../archive-name.js';
 import { exactPin, parseMarker, parsePep508 } from '../pep508.js';
 import { isJsSpace, pythonStrip, trimEndChar } from '../text.js';
 import { ManifestCollector } from './collector.js';
@@ -361,10 +362,7 @@ const VCS_SCHEMES = new Set([
 ]);
 const URL_SCHEMES = new Set(['http', 'https', 'file', 'ftp', ...VCS_SCHEMES]);
 const VCS_NAMES = ['git', 'hg', 'svn', 'bzr'];
-const ARCHIVE_EXTENSIONS = ['.zip', '.whl', '.tar.bz2', '.tbz', '.tar.xz', '.txz', '.tlz', '.tar.lz', '.tar.lzma', '.tar.gz', '.tgz', '.tar'];
 const VALID_PROJECT_NAME = /^([A-Z0-9]|[A-Z0-9][A-Z0-9._-]*[A-Z0-9])$/i;
-/** pip's wheel file name pattern (`models/wheel.py`). */
-const WHEEL_FILE = /^(?:([^\s-]+?)-([^\s-]*?))(?:-(\d[^-]*?))?-([^\s-]+?)-([^\s-]+?)-([^\s-]+?)\.whl$/;
 
 /** `urllib.parse.urlsplit(...).scheme`, lower case, or null. */
 function urlScheme(text: string): string | null {
@@ -383,8 +381,7 @@ function looksLikePath(text: string): boolean {
 }
 
 function isArchive(path: string): boolean {
-  const lower = path.toLowerCase();
-  return ARCHIVE_EXTENSIONS.some((ext) => lower.endsWith(ext));
+  return archiveExtension(path) !== null;
 }
 
 function sourceOfUrl(url: string): DependencySource {
@@ -435,7 +432,7 @@ function deriveName(location: string, source: DependencySource): string {
       const repo = segments[archiveAt - 1] ?? '';
       return VALID_PROJECT_NAME.test(repo) ? normalizeName(repo) : '';
     }
-    const stem = last.slice(0, last.length - (ARCHIVE_EXTENSIONS.find((e) => last.toLowerCase().endsWith(e)) ?? '').length);
+    const stem = last.slice(0, last.length - (archiveExtension(last) ?? '').length);
     const nameOnly = /^(.+?)-\d/.exec(stem)?.[1] ?? stem;
     return VALID_PROJECT_NAME.test(nameOnly) ? normalizeName(nameOnly) : '';
   }
@@ -494,7 +491,17 @@ function namedRequirement(text: string): RequirementParts {
   const req = parsed.requirement;
   const source = req.url === null ? 'registry' : sourceOfUrl(req.url);
   const url = req.url === null ? undefined : stripUrlCredentials(req.url);
-  return requirementParts(req.normalizedName, req.specifier, req.extras, req.marker, source, url);
+  // `name @ …/name-1.0-py3-none-any.whl` installs 1.0, as the same link on a line of its own does.
+  const fromFile = req.url === null || source === 'vcs' ? null : archivePin(req.normalizedName, linkFilename(req.url));
+  return requirementParts(req.normalizedName, fromFile ?? req.specifier, req.extras, req.marker, source, url);
+}
+
+/** `==version` for the release of `name` a distribution file's name states (archive-name.ts), normalised as a written pin is; null when it states none. */
+function archivePin(name: string, fileName: string): string | null {
+  const version = archiveVersionOf(fileName, name);
+  if (version === null) return null;
+  const parsed = parsePep508(`${name}==${version}`);
+  return parsed.ok ? parsed.requirement.specifier : null;
 }
 
 /** A link pip would install from: wheel → `name==version`; otherwise `#egg=` names it, or nothing does. */
@@ -502,10 +509,9 @@ function linkRequirement(location: string, source: DependencySource, extras: str
   const url = stripUrlCredentials(location);
   const filename = source === 'path' && !isPipUrl(location) ? location.split('/').pop() ?? '' : linkFilename(location);
   if (filename.toLowerCase().endsWith('.whl')) {
-    const wheel = WHEEL_FILE.exec(filename);
+    const wheel = wheelRelease(filename);
     if (!wheel) throw new LineProblem(`${clipInput(filename)} is not a valid wheel filename.`);
-    const name = (wheel[1] as string).replace(/_/g, '-');
-    const version = (wheel[2] as string).replace(/_/g, '-');
+    const { name, version } = wheel;
     const named = namedRequirement(`${name}==${version}`);
     return requirementParts(named.name, named.specifier, extras.length > 0 ? extras : named.extras, named.marker, source, url);
   }
@@ -514,7 +520,10 @@ function linkRequirement(location: string, source: DependencySource, extras: str
     const named = eggRequirement(egg, location, notes);
     return requirementParts(named.name, named.specifier, extras.length > 0 ? extras : named.extras, named.marker, source, url);
   }
-  return requirementParts(deriveName(location, source), '', extras, null, source, url);
+  const name = deriveName(location, source);
+  // An sdist (`…/Django-2.2.0.tar.gz`) installs the release its name states, as a wheel does.
+  const pin = source === 'vcs' || name === '' ? null : archivePin(name, filename);
+  return requirementParts(name, pin ?? '', extras, null, source, url);
 }
 
 /**

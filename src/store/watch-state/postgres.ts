@@ -98,6 +98,7 @@ export class PostgresWatchState implements WatchStateStore {
        FROM repo_state s,
             jsonb_array_elements(CASE WHEN jsonb_typeof(s.packages_json::jsonb) = 'array' THEN s.packages_json::jsonb ELSE '[]'::jsonb END) AS p
        WHERE s.packages_json IS NOT NULL AND jsonb_typeof(p) = 'object' AND jsonb_typeof(p->'name') = 'string'
+         AND (p->'outsideIndex') IS DISTINCT FROM 'true'::jsonb
        GROUP BY 1 ORDER BY 1`,
     );
     return res.rows.map((r) => ({ name: r.name, repos: Number(r.repos) }));

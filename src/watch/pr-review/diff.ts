@@ -20,7 +20,7 @@
  * when only some lines were not, and any named on a line that was not), and the errors say which.
  * Each side is what it installs: the changed files and what they include (ChangedFiles.included).
  */
-import { installedPackages } from '../../audit/context.js';
+import { installedPackages, registryPackages } from '../../audit/context.js';
 import { formatForPath } from '../../python/discover.js';
 import { memorySource } from '../../python/files.js';
 import { packageSourceKind, type PackageSourceKind } from '../../python/index-options.js';
@@ -188,7 +188,8 @@ async function readSide(files: Record<string, string>, label: string, included?:
     for (const extra of d.extras) p.extras.add(extra);
     for (const hash of d.hashes ?? []) p.hashes.add(hash);
   }
-  for (const p of installedPackages(dependencies)) packages.get(p.name)?.versions.add(p.version);
+  // The index's versions of the index's packages: a VCS, URL or path source is a `source` change and a new source (below).
+  for (const p of registryPackages(installedPackages(dependencies))) packages.get(p.name)?.versions.add(p.version);
   const sources = dependencies
     .filter((d) => d.source !== 'registry' && d.url)
     .map((d) => ({ name: d.name, url: stripUrlCredentials(d.url!), kind: d.source as NewSource['kind'], file: d.file, line: d.line }));
