@@ -371,12 +371,12 @@ export function emptyRequirementsNotice(manifests: readonly LoadedManifest[], er
  */
 export function passedOverInputsNotice(paths: readonly string[]): string | null {
   if (paths.length === 0) return null;
-  const named = paths.slice(0, PASSED_OVER_NAMED).join(', ');
+  const named = paths.slice(0, PASSED_OVER_NAMED).map((path) => clipInput(path)).join(', ');
   const more = paths.length > PASSED_OVER_NAMED ? ` and ${paths.length - PASSED_OVER_NAMED} more` : '';
   return (
     `${named}${more}: not read as requirements (a .in file is read when its name says requirements/constraints/reqs, ` +
     `when a pip-compile output beside it names it, or when a manifest includes it; to read one, include it from a requirements file, ` +
-    `as \`-r ${paths[0]}\`, or rename it)`
+    `as \`-r ${clipInput(paths[0]!)}\`, or rename it)`
   );
 }
 
@@ -406,7 +406,7 @@ export function foldersNamedAsManifests(listed: readonly string[], folder: strin
  */
 export function manifestFoldersNotice(paths: readonly string[]): string | null {
   if (paths.length === 0) return null;
-  const named = paths.slice(0, PASSED_OVER_NAMED).join(', ');
+  const named = paths.slice(0, PASSED_OVER_NAMED).map((path) => clipInput(path)).join(', ');
   const more = paths.length > PASSED_OVER_NAMED ? ` and ${paths.length - PASSED_OVER_NAMED} more` : '';
   return paths.length === 1
     ? `${named}: is a folder, not read as a manifest (the files in it are read by their own names)`

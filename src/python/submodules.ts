@@ -57,7 +57,7 @@ export function submodulesNotice(unread: readonly Submodule[], from: UnreadSubmo
   if (unread.length === 0) return null;
   const named = unread
     .slice(0, SUBMODULES_NAMED)
-    .map((s) => (s.commit === undefined ? s.path : `${s.path} (at ${shortSha(s.commit)})`))
+    .map((s) => (s.commit === undefined ? clipInput(s.path) : `${clipInput(s.path)} (at ${shortSha(s.commit)})`))
     .join(', ');
   const more = unread.length > SUBMODULES_NAMED ? ` and ${unread.length - SUBMODULES_NAMED} more` : '';
   const one = unread.length === 1;
