@@ -62,8 +62,8 @@ export interface SnapshotOptions {
    */
   resolved?: () => void;
   /**
-   * The ref already resolved (resolveCommit) and admitted by the caller: the snapshot starts at the
-   * tree, `admit` is not asked again.
+   * The ref already resolved (lookUpRepository, the caller's own `admit`, then resolveCommit): the
+   * snapshot starts at the tree, `admit` is not asked again.
    */
   resolution?: ResolvedCommit;
   /**
@@ -556,27 +556,38 @@ export function unreadableFiles(errors: readonly SnapshotError[]): { path: strin
 type Call = <T>(what: string, request: () => Promise<T>, explain?: (err: unknown) => Error | undefined) => Promise<T>;
 
 /**
- * What a ref names on GitHub, before any file is read: the repository as GitHub names it, and the
- * commit. Resolving is cheap (two or three requests): the Slack bot resolves every request, then
- * merges identical audits of one commit (src/slack/audits-in-flight.ts).
+ * What GitHub says a repository is, from one request and before anything about its branches is
+ * read: what an `admit` decides on. The Slack bot looks it up once for every identical request
+ * meanwhile, asks each requester's `admit`, then resolves the ref (resolveCommit) for those admitted.
  */
-export interface ResolvedCommit {
+export interface RepositoryFacts {
+  /** The names GitHub uses (it follows renames and answers in canonical case). */
   owner: string;
   repo: string;
   private: boolean;
   htmlUrl: string;
   defaultBranch: string;
+  /** GitHub requests the lookup took (lookUpRepository). */
+  requests?: number;
+}
+
+/**
+ * What a ref names on GitHub, before any file is read: the repository as GitHub names it, and the
+ * commit. Resolving is cheap (two or three requests): the Slack bot resolves every request, then
+ * merges identical audits of one commit (src/slack/audits-in-flight.ts).
+ */
+export interface ResolvedCommit extends RepositoryFacts {
   /** The branch (or tag, or commit) to read: the one asked for, else the default branch. */
   ref: string;
   sha: string;
   /** As RepoSnapshot.namedBranch. */
   namedBranch: string | null;
-  /** GitHub requests resolving took (resolveCommit), counted in the snapshot's stats that starts from it. */
+  /** GitHub requests the lookup and resolving took, counted in the snapshot's stats that starts from it. */
   requests?: number;
 }
 
-/** Resolves `ref` to a commit, on its own (no `admit`): errors as takeSnapshot's. */
-export function resolveCommit(octokit: Octokit, ref: RepoRef, options: Pick<SnapshotOptions, 'nameBranch'> = {}): Promise<ResolvedCommit> {
+/** Issues the requests of one lookup or resolution, counted; failures named after `ref` as takeSnapshot names them. */
+function countedCall(ref: Pick<RepoRef, 'owner' | 'repo'>): { call: Call; requests: () => number } {
   const name = { owner: ref.owner, repo: ref.repo };
   let requests = 0;
   const call: Call = async (what, request, explain) => {
@@ -587,19 +598,45 @@ export function resolveCommit(octokit: Octokit, ref: RepoRef, options: Pick<Snap
       throw explain?.(err) ?? toGitHubError(err, name, what);
     }
   };
-  return resolveWith(octokit, ref, call, options).then((commit) => ({ ...commit, requests }));
+  return { call, requests: () => requests };
 }
 
-async function resolveWith(octokit: Octokit, ref: RepoRef, call: Call, options: Pick<SnapshotOptions, 'admit' | 'nameBranch'>): Promise<ResolvedCommit> {
-  const { data: repoData } = await call('repository lookup', () => octokit.request('GET /repos/{owner}/{repo}', { owner: ref.owner, repo: ref.repo }));
+/** The repository `ref` names, in one request, its branches not read yet: errors as takeSnapshot's. */
+export async function lookUpRepository(octokit: Octokit, ref: Pick<RepoRef, 'owner' | 'repo'>): Promise<RepositoryFacts> {
+  const counted = countedCall(ref);
+  const repository = await lookUpWith(octokit, ref, counted.call);
+  return { ...repository, requests: counted.requests() };
+}
+
+/**
+ * Resolves `ref` to a commit of `repository` (lookUpRepository's answer, admitted by the caller: no
+ * `admit` here): errors as takeSnapshot's. Its `requests` count the lookup's as well.
+ */
+export async function resolveCommit(octokit: Octokit, repository: RepositoryFacts, ref: RepoRef, options: Pick<SnapshotOptions, 'nameBranch'> = {}): Promise<ResolvedCommit> {
+  const counted = countedCall(ref);
+  const commit = await resolveIn(octokit, repository, ref, counted.call, options);
+  return { ...commit, requests: (repository.requests ?? 0) + counted.requests() };
+}
+
+async function lookUpWith(octokit: Octokit, ref: Pick<RepoRef, 'owner' | 'repo'>, call: Call): Promise<RepositoryFacts> {
+  const { data } = await call('repository lookup', () => octokit.request('GET /repos/{owner}/{repo}', { owner: ref.owner, repo: ref.repo }));
   // GitHub follows renames and answers in canonical case: report the names it uses.
-  const owner = repoData.owner.login;
-  const repo = repoData.name;
-  options.admit?.({ owner, repo, private: repoData.private });
-  const refName = ref.branch ?? repoData.default_branch;
+  return { owner: data.owner.login, repo: data.name, private: data.private, htmlUrl: data.html_url, defaultBranch: data.default_branch };
+}
+
+/** The lookup, `admit`, then the ref: someone `admit` refuses learns nothing about the repository's branches. */
+async function resolveWith(octokit: Octokit, ref: RepoRef, call: Call, options: Pick<SnapshotOptions, 'admit' | 'nameBranch'>): Promise<ResolvedCommit> {
+  const repository = await lookUpWith(octokit, ref, call);
+  options.admit?.({ owner: repository.owner, repo: repository.repo, private: repository.private });
+  return resolveIn(octokit, repository, ref, call, options);
+}
+
+async function resolveIn(octokit: Octokit, repository: RepositoryFacts, ref: RepoRef, call: Call, options: Pick<SnapshotOptions, 'nameBranch'>): Promise<ResolvedCommit> {
+  const { owner, repo, defaultBranch } = repository;
+  const refName = ref.branch ?? defaultBranch;
   const sha = await resolveCommitSha(octokit, { owner, repo }, refName, call);
-  const namedBranch = ref.branch === undefined || options.nameBranch !== true ? null : await branchAt(octokit, { owner, repo }, ref.branch, repoData.default_branch, sha, call);
-  return { owner, repo, private: repoData.private, htmlUrl: repoData.html_url, defaultBranch: repoData.default_branch, ref: refName, sha, namedBranch };
+  const namedBranch = ref.branch === undefined || options.nameBranch !== true ? null : await branchAt(octokit, { owner, repo }, ref.branch, defaultBranch, sha, call);
+  return { owner, repo, private: repository.private, htmlUrl: repository.htmlUrl, defaultBranch, ref: refName, sha, namedBranch };
 }
 
 /** The commit a branch, tag or sha points at, as bare text through the `vnd.github.sha` media type. */

@@ -20,7 +20,7 @@ import type { Config } from '../config.js';
 import type { StatusRegistry } from '../watch/digests.js';
 import type { Octokit } from '../github/client.js';
 import { formatRepoRef, htmlHostFromApiUrl, parseRepoRef, type RepoRef } from '../github/repo-ref.js';
-import { resolveCommit, snapshotErrors, takeSnapshot, treeOfSnapshot, type ResolvedCommit, type SnapshotOptions, type SnapshotStats } from '../github/snapshot.js';
+import { lookUpRepository, resolveCommit, snapshotErrors, takeSnapshot, treeOfSnapshot, type ResolvedCommit, type SnapshotOptions, type SnapshotStats } from '../github/snapshot.js';
 import type { Logger } from '../log.js';
 import { isManifestPath, isProjectContextPath } from '../python/discover.js';
 import type { AuditRecord } from '../store/audits.js';
@@ -351,16 +351,20 @@ export class SlackAuditService {
    * checks pending) and handed over, then completed in place: the returned record is always the
    * complete one.
    *
-   * Identical requests are merged (audits-in-flight.ts): the ref is resolved once for all asking at
-   * once; while an audit of the same commit with the same options runs, a request waits for it and
+   * Identical requests are merged (audits-in-flight.ts): the repository is looked up once for all
+   * asking at once, each asks its own `admit`, and the ref is resolved once for those admitted; while an audit of the same commit with the same options runs, a request waits for it and
    * stores its result as an audit of its own (no first stage), or, when `channel` already gets that
    * answer, is told so privately (AnsweredPrivately). An audit that would run itself counts against
    * its requester's limit (AnsweredPrivately past it).
    */
   async auditRepository(ref: RepoRef, requestedBy: string | null, unknownAs?: RatedSeverity, stages: AuditStages = {}): Promise<AuditOutcome> {
     const { services } = this.options;
-    const commit = await this.inFlight.resolve(ref, () => resolveCommit(services.github, ref, { nameBranch: true }));
-    stages.admit?.({ owner: commit.owner, repo: commit.repo, private: commit.private });
+    // What the repository is (shared), then this requester's own `admit`, and only then its ref
+    // (shared among those admitted): someone refused is told so whatever ref they named, and costs
+    // no branch lookup (SnapshotOptions.admit).
+    const repository = await this.inFlight.lookUp(ref, () => lookUpRepository(services.github, ref));
+    stages.admit?.({ owner: repository.owner, repo: repository.repo, private: repository.private });
+    const commit = await this.inFlight.resolve(ref, () => resolveCommit(services.github, repository, ref, { nameBranch: true }));
     const channelIgnores = activeChannelIgnores(stages.channelIgnores ?? [], this.now());
     const key = auditKey(commit, { unknownAs: unknownAs ?? null, channelIgnores });
     const running = this.inFlight.find(key);

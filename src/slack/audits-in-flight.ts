@@ -2,7 +2,10 @@
  * What this process is auditing for Slack right now, so that one person (or a channel of people
  * pressing at once) cannot turn forty `/audit octo/shop` into forty downloads of the same commit:
  *
- * - a ref being resolved is resolved once for every request that names it meanwhile;
+ * - a repository being looked up is looked up once for every request that names it meanwhile, and
+ *   a ref being resolved is resolved once likewise; between the two each request's own `admit`
+ *   decides, so someone refused learns nothing about the repository's branches (and costs no
+ *   branch lookup) even when an admitted request for the same ref is resolving;
  * - an audit of one commit with the same options (the channel's ignores and unknown-severity
  *   setting) is run once: a request arriving while it runs waits for its result and is answered in
  *   its own channel, or, in a channel already getting that answer, told privately where it is;
@@ -15,7 +18,7 @@
  * its buttons), on whichever replica ran it; nothing is shared between rows but the result copied in.
  * The per-person limit is likewise per replica.
  */
-import type { ResolvedCommit } from '../github/snapshot.js';
+import type { RepositoryFacts, ResolvedCommit } from '../github/snapshot.js';
 import type { RepoRef } from '../github/repo-ref.js';
 
 /**
@@ -54,9 +57,14 @@ export interface RunningAudit<T> {
   readonly channels: Set<string>;
 }
 
+/** Which repository lookups can be shared: GitHub matches owner and name in any case. */
+export function repositoryKey(ref: Pick<RepoRef, 'owner' | 'repo'>): string {
+  return `${ref.owner.toLowerCase()}/${ref.repo.toLowerCase()}`;
+}
+
 /** Which resolutions can be shared: GitHub matches owner and name in any case, refs exactly. */
 export function resolutionKey(ref: RepoRef): string {
-  return `${ref.owner.toLowerCase()}/${ref.repo.toLowerCase()}@${ref.branch ?? ''}`;
+  return `${repositoryKey(ref)}@${ref.branch ?? ''}`;
 }
 
 /** Which audits can be merged: the same commit of the same repository, audited with the same options. */
@@ -65,6 +73,7 @@ export function auditKey(commit: Pick<ResolvedCommit, 'owner' | 'repo' | 'sha'>,
 }
 
 export class AuditsInFlight<T> {
+  private readonly lookingUp = new Map<string, Promise<RepositoryFacts>>();
   private readonly resolving = new Map<string, Promise<ResolvedCommit>>();
   private readonly running = new Map<string, RunningAudit<T>>();
   /** Per person, the audits they lead (merged requests are not counted). */
@@ -93,18 +102,14 @@ export class AuditsInFlight<T> {
     };
   }
 
-  /** `resolve()`, shared with every request for the same ref while it runs. */
+  /** `lookUp()`, shared with every request for the same repository while it runs. */
+  lookUp(ref: Pick<RepoRef, 'owner' | 'repo'>, lookUp: () => Promise<RepositoryFacts>): Promise<RepositoryFacts> {
+    return shared(this.lookingUp, repositoryKey(ref), lookUp);
+  }
+
+  /** `resolve()`, shared with every request for the same ref while it runs. Only for admitted requests. */
   resolve(ref: RepoRef, resolve: () => Promise<ResolvedCommit>): Promise<ResolvedCommit> {
-    const key = resolutionKey(ref);
-    const existing = this.resolving.get(key);
-    if (existing) return existing;
-    const resolving = resolve();
-    this.resolving.set(key, resolving);
-    const forget = () => {
-      if (this.resolving.get(key) === resolving) this.resolving.delete(key);
-    };
-    resolving.then(forget, forget);
-    return resolving;
+    return shared(this.resolving, resolutionKey(ref), resolve);
   }
 
   /** The running audit a request for `key` joins, if any. */
@@ -140,6 +145,19 @@ export class AuditsInFlight<T> {
   ledBy(user: string): number {
     return this.leading.get(user) ?? 0;
   }
+}
+
+/** What `start()` gives, started once for `key` while it runs: later callers meanwhile get the same promise. */
+function shared<T>(inFlight: Map<string, Promise<T>>, key: string, start: () => Promise<T>): Promise<T> {
+  const existing = inFlight.get(key);
+  if (existing) return existing;
+  const started = start();
+  inFlight.set(key, started);
+  const forget = () => {
+    if (inFlight.get(key) === started) inFlight.delete(key);
+  };
+  started.then(forget, forget);
+  return started;
 }
 
 function decrement(counts: Map<string, number>, user: string): void {

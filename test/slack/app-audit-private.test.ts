@@ -8,7 +8,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AccessLog } from '../../src/store/access-log.js';
-import type { FakeRepoInit } from '../fakes/github.js';
+import { ROUTES, type FakeRepoInit } from '../fakes/github.js';
 import { viewSubmission } from '../helpers/slack-requests.js';
 import { blockText, CHANNEL, SHOP, startWorld, waitFor, type World } from './app-world.js';
 
@@ -50,6 +50,23 @@ describe('/audit of a private repository with DEPWATCH_ADMINS set', () => {
     ]);
   });
 
+  it('refuses a ref that does not exist the same way, before any branch is looked up: what the repository holds is not hinted at', async () => {
+    const before = world.github.totalRequests();
+    const branchLookups = world.github.count(ROUTES.commit) + world.github.count(ROUTES.branch);
+    const { responseId } = await world.audit('octo/vault@no-such-branch', { user: MEMBER });
+    const refusal = await waitFor(() => world.slack.responses.find((r) => r.id === responseId), 'the refusal');
+    await world.bot.service.idle();
+    expect(refusal.body).toMatchObject({ response_type: 'ephemeral', text: 'Only Depwatch admins (DEPWATCH_ADMINS) can audit a private repository.' });
+    expect(JSON.stringify(world.slack.responses.filter((r) => r.id === responseId))).not.toContain('no-such-branch');
+    expect(seenInChannel(world, responseId)).toBe('');
+    // One request (what the repository is), as for its default branch: nothing about its branches.
+    expect(world.github.totalRequests() - before).toBe(1);
+    expect(world.github.count(ROUTES.commit) + world.github.count(ROUTES.branch)).toBe(branchLookups);
+    expect(new AccessLog(world.db).refusals(1)).toEqual([
+      expect.objectContaining({ userId: MEMBER, channel: CHANNEL, via: 'command', action: 'audit octo/vault (private)', rule: 'private-repository' }),
+    ]);
+  });
+
   it('still audits a public repository for anyone', async () => {
     const before = world.slack.callsTo('chat.update').length;
     await world.audit('octo/shop', { user: MEMBER });
@@ -82,6 +99,28 @@ describe('/audit of a private repository with DEPWATCH_ADMINS set', () => {
     expect(new AccessLog(world.db).refusals(1)).toEqual([
       expect.objectContaining({ userId: MEMBER, channel: null, via: 'home', action: 'audit octo/vault (private)', targetChannel: dm.id, rule: 'private-repository' }),
     ]);
+  });
+});
+
+describe('/audit of a private repository asked by an admin and someone else at once', () => {
+  let world: World;
+  beforeAll(async () => {
+    world = await startWorld({ repos: [SHOP, VAULT], env: { DEPWATCH_ADMINS: ADMIN }, latencyMs: 20 });
+  });
+  afterAll(async () => {
+    await world.close();
+  });
+
+  it('audits it for the admin, and refuses the other by their own rights, never merged into the admin’s audit', async () => {
+    const [admin, member] = await Promise.all([world.audit('octo/vault@main', { user: ADMIN }), world.audit('octo/vault@main', { user: MEMBER })]);
+    await world.bot.service.idle();
+    // The admin's ref is resolved once (the audit reads from that resolution); the refused request resolved nothing.
+    expect(world.github.count(ROUTES.commit)).toBe(1);
+    expect(world.slack.responses.filter((r) => r.id === member.responseId).map((r) => r.body.text)).toEqual(['Only Depwatch admins (DEPWATCH_ADMINS) can audit a private repository.']);
+    expect(world.slack.responses.filter((r) => r.id === admin.responseId && r.body.response_type === 'ephemeral')).toEqual([]);
+    expect(world.channel().map((m) => m.text)).toEqual([expect.stringMatching(/^octo\/vault@/)]);
+    expect(world.logs.filter((l) => l.msg === 'audit posted').map((l) => l.user)).toEqual([ADMIN]);
+    expect(new AccessLog(world.db).refusals(100)).toEqual([expect.objectContaining({ userId: MEMBER, rule: 'private-repository' })]);
   });
 });
 

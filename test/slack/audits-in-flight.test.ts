@@ -1,7 +1,7 @@
 /** The bookkeeping behind merged audits and the per-person limit (src/slack/audits-in-flight.ts). */
 import { describe, expect, it } from 'vitest';
 import { AnsweredPrivately, auditKey, AuditsInFlight, resolutionKey, tooManyAuditsLine } from '../../src/slack/audits-in-flight.js';
-import type { ResolvedCommit } from '../../src/github/snapshot.js';
+import type { RepositoryFacts, ResolvedCommit } from '../../src/github/snapshot.js';
 
 const who = (user: string, label: string) => ({ user, channel: 'C1', label, sha: 'a'.repeat(40) });
 const deferred = () => {
@@ -44,6 +44,17 @@ describe('audits in flight', () => {
     await flights.resolve({ owner: 'octo', repo: 'shop' }, resolve);
     expect(calls).toBe(3);
     expect(resolutionKey({ owner: 'octo', repo: 'shop', branch: 'Dev' })).not.toBe(resolutionKey({ owner: 'octo', repo: 'shop', branch: 'dev' }));
+  });
+
+  it('looks a repository up once for every request meanwhile, whatever ref each names, and again after', async () => {
+    const flights = new AuditsInFlight<string>();
+    let calls = 0;
+    const repository = { owner: 'Octo', repo: 'Shop', private: true, htmlUrl: 'https://github.com/Octo/Shop', defaultBranch: 'main' } satisfies RepositoryFacts;
+    const lookUp = () => (calls++, Promise.resolve(repository));
+    await Promise.all([flights.lookUp({ owner: 'octo', repo: 'shop' }, lookUp), flights.lookUp({ owner: 'OCTO', repo: 'Shop' }, lookUp)]);
+    expect(calls).toBe(1);
+    await flights.lookUp({ owner: 'octo', repo: 'shop' }, lookUp);
+    expect(calls).toBe(2);
   });
 
   it('tells audits of one commit apart by their options', () => {
