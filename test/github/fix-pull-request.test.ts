@@ -41,19 +41,19 @@ async function setUp(token: string, writeTokens: string[]) {
 }
 
 describe('openFixPullRequest', () => {
-  it('pushes one commit on depwatch/fix-<package>-<version>-on-<base> from the audited commit and opens the PR', async () => {
+  it('pushes one commit on depwatch/fix-<package>-<version>-<hash>-on-<base> from the audited commit and opens the PR', async () => {
     const { octokit, input, fake } = await setUp('writer', ['writer']);
     const pr = await openFixPullRequest(octokit, input, QUICK);
 
-    expect(input.branch).toBe('depwatch/fix-django-2.1.11-on-main');
+    expect(input.branch).toBe('depwatch/fix-django-2.1.11-cc068d9d-on-main');
     expect(pr).toEqual({ number: 1, url: 'https://github.com/acme/web/pull/1', state: 'open', created: true });
-    const files = fake.branchFiles('acme', 'web', 'depwatch/fix-django-2.1.11-on-main')!;
+    const files = fake.branchFiles('acme', 'web', 'depwatch/fix-django-2.1.11-cc068d9d-on-main')!;
     expect(files['requirements.txt']).toBe('# web\r\ndjango==2.1.11  # pinned\r\nsix==1.16.0\r\n');
     // Everything else is the audited tree, untouched.
     expect(files['README.md']).toBe('# app\n');
-    expect(fake.commitParent(fake.headSha('acme', 'web', 'depwatch/fix-django-2.1.11-on-main'))).toBe(input.auditedSha);
+    expect(fake.commitParent(fake.headSha('acme', 'web', 'depwatch/fix-django-2.1.11-cc068d9d-on-main'))).toBe(input.auditedSha);
     const [pull] = fake.pulls('acme', 'web');
-    expect(pull).toMatchObject({ head: 'depwatch/fix-django-2.1.11-on-main', base: 'main', title: 'Upgrade django to 2.1.11 (security fix)' });
+    expect(pull).toMatchObject({ head: 'depwatch/fix-django-2.1.11-cc068d9d-on-main', base: 'main', title: 'Upgrade django to 2.1.11 (security fix)' });
     expect(pull!.body).toContain('| django | 2.1.5 | 2.1.11 | PYSEC-2019-13 (high) |');
     expect(pull!.body).toContain('[this Slack thread](https://slack.example/archives/C1/p1)');
   });
@@ -82,7 +82,7 @@ describe('openFixPullRequest', () => {
     const octokit = await createGitHubClient({ apiUrl: fake.url, token: 'writer' }, FAST);
     const auditedSha = fake.headSha('acme', 'web');
     const files = new Map([['deploy/requirements.txt', { bytes: Buffer.from('django==2.1.11\n'), mode: '100644' as const, auditedBlob: gitBlobSha(Buffer.from(REQUIREMENTS)) }]]);
-    const input = { owner: 'acme', repo: 'web', base: 'main', auditedSha, branch: 'depwatch/fix-django-2.1.11-on-main', title: 't', body: 'b', files };
+    const input = { owner: 'acme', repo: 'web', base: 'main', auditedSha, branch: 'depwatch/fix-django-2.1.11-cc068d9d-on-main', title: 't', body: 'b', files };
     fake.pushCommit('acme', 'web', { 'a/b.txt': 'z\n' });
     expect(await openFixPullRequest(octokit, input, QUICK)).toMatchObject({ created: true });
     fake.deleteBranch('acme', 'web', input.branch);
@@ -133,12 +133,12 @@ describe('openFixPullRequest', () => {
     const intoMain = await openFixPullRequest(octokit, input, QUICK);
     const release = { ...input, base: 'Release/1.x', auditedSha: fake.headSha('acme', 'web', 'Release/1.x'), branch: fixBranchName(plan, 'Release/1.x') };
     const intoRelease = await openFixPullRequest(octokit, release, QUICK);
-    expect(release.branch).toBe('depwatch/fix-django-2.1.11-on-release-1.x');
+    expect(release.branch).toBe('depwatch/fix-django-2.1.11-cc068d9d-on-release-1.x');
     expect(intoRelease).toMatchObject({ created: true });
     expect(intoRelease.number).not.toBe(intoMain.number);
     expect(fake.pulls('acme', 'web').map((p) => [p.head, p.base])).toEqual([
-      ['depwatch/fix-django-2.1.11-on-main', 'main'],
-      ['depwatch/fix-django-2.1.11-on-release-1.x', 'Release/1.x'],
+      ['depwatch/fix-django-2.1.11-cc068d9d-on-main', 'main'],
+      ['depwatch/fix-django-2.1.11-cc068d9d-on-release-1.x', 'Release/1.x'],
     ]);
   });
 
@@ -181,7 +181,7 @@ describe('openFixPullRequest', () => {
     fake.pushCommit('acme', 'web', { 'x.txt': 'x\n' }, { branch: input.branch });
     const error = await openFixPullRequest(octokit, input, QUICK).catch((e: unknown) => e);
     expect(error).toMatchObject({ problem: 'branch-exists' });
-    expect((error as Error).message).toContain('depwatch/fix-django-2.1.11-on-main already exists');
+    expect((error as Error).message).toContain('depwatch/fix-django-2.1.11-cc068d9d-on-main already exists');
   });
 });
 
@@ -194,6 +194,15 @@ describe('fixBranchName', () => {
     const again = fixBranchName(plan([move('six', '1.17.0'), move('Django', '2.1.11')], ['setup.cfg', 'requirements.txt']), 'main');
     expect(one).toMatch(/^depwatch\/fix-2-packages-[0-9a-f]{8}-on-main$/);
     expect(again).toBe(one);
+  });
+
+  it('names one move readably and by its files: the same release in one more file is another branch', () => {
+    const one = fixBranchName(plan([move('requests', '2.20.0')], ['requirements.txt']), 'main');
+    expect(one).toMatch(/^depwatch\/fix-requests-2\.20\.0-[0-9a-f]{8}-on-main$/);
+    expect(fixBranchName(plan([move('Requests', '2.20.0')], ['requirements.txt']), 'main')).toBe(one);
+    const twoFiles = fixBranchName(plan([move('requests', '2.20.0')], ['requirements.txt', 'api/requirements.txt']), 'main');
+    expect(twoFiles).toMatch(/^depwatch\/fix-requests-2\.20\.0-[0-9a-f]{8}-on-main$/);
+    expect(twoFiles).not.toBe(one);
   });
 
   it('gives other edits (another version, another file) and another base another branch', () => {
