@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { djangoPinFinding } from './helpers.js';
-import { createGitHubClient } from '../../src/github/client.js';
+import { createGitHubClient, type Octokit } from '../../src/github/client.js';
 import { FixPullRequestError, getPullState, openFixPullRequest } from '../../src/github/fix-pull-request.js';
 import { planFixes } from '../../src/fix/plan.js';
 import { gitBlobSha } from '../../src/github/snapshot.js';
@@ -174,6 +174,30 @@ describe('openFixPullRequest', () => {
     const error = await openFixPullRequest(octokit, input, QUICK).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(GitHubServiceError);
     expect(error).toMatchObject({ status: 503, message: expect.stringContaining('GitHub failed the pull request creation for acme/web (HTTP 503') });
+  });
+
+  it('throws a fault of its own (an answer of another shape) as it is, never as GitHub failing', async () => {
+    const { input } = await setUp('writer', ['writer']);
+    const answers: Record<string, unknown> = {
+      [ROUTES.listPulls]: [],
+      [ROUTES.branch]: { commit: { sha: input.auditedSha } },
+      [ROUTES.commit]: {},
+      [ROUTES.createBlob]: { sha: 'b'.repeat(40) },
+    };
+    const octokit = { request: async (route: string) => ({ data: answers[route] }) } as unknown as Octokit;
+    const error = await openFixPullRequest(octokit, input, QUICK).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TypeError);
+    expect(error).not.toBeInstanceOf(GitHubServiceError);
+  });
+
+  it('says GitHub could not be reached when a request gets no answer', async () => {
+    const { input } = await setUp('writer', ['writer']);
+    // What octokit throws when fetch fails: a RequestError with status 500 and no response.
+    const noAnswer = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:443'), { name: 'HttpError', status: 500 });
+    const octokit = { request: async () => Promise.reject(noAnswer) } as unknown as Octokit;
+    const error = await openFixPullRequest(octokit, input, QUICK).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(GitHubServiceError);
+    expect((error as Error).message).toBe('GitHub could not be reached for acme/web: connect ECONNREFUSED 127.0.0.1:443');
   });
 
   it('says so when the branch already exists without a pull request (422)', async () => {

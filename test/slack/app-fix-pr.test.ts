@@ -247,6 +247,17 @@ describe('Open fix PR', () => {
     expect(w.logs.find((l) => l.msg === 'opening a fix pull request failed')).toMatchObject({ problem: 'service' });
   });
 
+  it('says something went wrong, with an error id and nothing of its insides, when GitHub answers in a shape the flow does not expect', async () => {
+    const { w, parent } = await audited({ githubWrite: true, env: { DEPWATCH_FIX_PRS: '1' } });
+    // A 200 whose body is not the list of pull requests asked for.
+    w.github.failRequests({ route: ROUTES.listPulls, status: 200, times: 10, body: {} });
+    const said = (await click(w, parent.ts, fixButton(w, parent.ts)!.value!)).join('\n');
+    expect(said).toMatch(/Something went wrong.*E-[A-Z0-9]{5}/);
+    expect(said).not.toMatch(/GitHub did not answer|could not be reached|[Tt]ry again|is not a function|undefined/);
+    expect(w.logs.find((l) => l.msg === 'opening a fix pull request failed')).toMatchObject({ problem: 'unexpected' });
+    expect(w.github.pulls('octo', 'shop')).toEqual([]);
+  });
+
   it('refuses people who are not Depwatch admins, and buttons whose value does not match the audit', async () => {
     const { w, parent } = await audited({ githubWrite: true, env: { DEPWATCH_FIX_PRS: '1', DEPWATCH_ADMINS: 'U0ADMIN0001' } });
     const value = fixButton(w, parent.ts)!.value!;
