@@ -121,6 +121,24 @@ export function rateLimitFromError(err: unknown, now = Date.now()): RateLimitErr
 }
 
 /**
+ * Whether `err` is a request to GitHub failing (what toGitHubError words) rather than a fault of
+ * the code around it: octokit's RequestError (it carries the status, and wraps every fetch failure
+ * as one with status 500), its AbortError (status 500 too), the errors above, a ServiceError, or a
+ * bare network failure (undici's "fetch failed", a socket error code, a timeout). A TypeError from
+ * reading an answer of another shape is none of these: worded as "GitHub did not answer", it would
+ * hide a bug behind advice to try again.
+ */
+export function isGitHubRequestFailure(err: unknown): boolean {
+  if (err instanceof RepoNotFoundError || err instanceof RefNotFoundError || err instanceof ServiceError) return true;
+  if (typeof err !== 'object' || err === null) return false;
+  const { status, name, message, code, cause } = err as { status?: unknown; name?: unknown; message?: unknown; code?: unknown; cause?: unknown };
+  if (typeof status === 'number') return true;
+  if (name === 'AbortError' || name === 'TimeoutError') return true;
+  if (typeof code === 'string' && /^(E[A-Z]+|UND_ERR_[A-Z_]+)$/.test(code)) return true;
+  return name === 'TypeError' && message === 'fetch failed' && cause !== undefined;
+}
+
+/**
  * Turns whatever octokit threw for a request about `name` into one of the errors above. 404, and 403
  * without rate-limit signals, mean "not visible with these credentials": GitHub hides private
  * repositories behind 404 and answers 403 when an App installation does not cover the repository.

@@ -7,7 +7,7 @@
  * refuses becomes one FixPullRequestError sentence (no status dump, no token).
  */
 import type { Octokit } from './client.js';
-import { toGitHubError } from './errors.js';
+import { isGitHubRequestFailure, toGitHubError } from './errors.js';
 
 export interface FixPullRequestInput {
   owner: string;
@@ -114,15 +114,17 @@ async function findAgain(octokit: Octokit, input: FixPullRequestInput, delaysMs:
 /**
  * Opens the fix's pull request, or links the open one from its branch. Fails with a
  * FixPullRequestError (a refusal, said in one sentence) or, for anything else GitHub answered (a
- * 5xx, a 401, a rate limit) or did not, with toGitHubError's error naming the step: the Slack reply
- * then says GitHub failed and whether trying again may help, never "something went wrong".
+ * 5xx, a 401, a rate limit) or did not (network, timeout), with toGitHubError's error naming the
+ * step: the Slack reply then says GitHub failed and whether trying again may help. Anything else
+ * (a bug here, an answer of a shape this code does not expect) is thrown as it is: the reply says
+ * "something went wrong" with an error id and the log has it as unexpected, never as GitHub failing.
  */
 export async function openFixPullRequest(octokit: Octokit, input: FixPullRequestInput, options: OpenFixPullRequestOptions = {}): Promise<FixPullRequest> {
   const at: Step = { step: 'pull request lookup' };
   try {
     return await openSteps(octokit, input, options, at);
   } catch (err) {
-    if (err instanceof FixPullRequestError) throw err;
+    if (err instanceof FixPullRequestError || !isGitHubRequestFailure(err)) throw err;
     throw toGitHubError(err, input, at.step);
   }
 }

@@ -190,7 +190,10 @@ async function openFixPr(ctx: FixPrContext, click: FixPrClick, record: AuditReco
     if (where.reply) {
       await showOnReply(ctx, record.id, where.reply, click).catch((err: unknown) => log.warn({ err }, 'could not show the fix pull request on the reply'));
     }
-    await say(`${pull.created ? 'Opened' : 'There already is'} <${pull.url}|fix pull request #${pull.number}> on ${fixPrAnswer(record.repo)}, branch \`${fixPrAnswer(branch)}\` from the audited commit ${record.sha.slice(0, 7)}.`);
+    // One linked, not opened, was built by another audit (maybe of another commit) with the same
+    // edits: which commit that was is not known here, so the answer does not name one.
+    const opened = `<${pull.url}|fix pull request #${pull.number}> on ${fixPrAnswer(record.repo)}, branch \`${fixPrAnswer(branch)}\``;
+    await say(pull.created ? `Opened ${opened} from the audited commit ${record.sha.slice(0, 7)}.` : `There already is ${opened}, with the same edits.`);
   } catch (err) {
     if (err instanceof FixPullRequestError) {
       log.warn({ problem: err.problem }, 'fix pull request refused');

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { djangoPinFinding } from './helpers.js';
-import { createGitHubClient } from '../../src/github/client.js';
+import { createGitHubClient, type Octokit } from '../../src/github/client.js';
 import { FixPullRequestError, getPullState, openFixPullRequest } from '../../src/github/fix-pull-request.js';
 import { planFixes } from '../../src/fix/plan.js';
 import { gitBlobSha } from '../../src/github/snapshot.js';
@@ -41,19 +41,19 @@ async function setUp(token: string, writeTokens: string[]) {
 }
 
 describe('openFixPullRequest', () => {
-  it('pushes one commit on depwatch/fix-<package>-<version>-on-<base> from the audited commit and opens the PR', async () => {
+  it('pushes one commit on depwatch/fix-<package>-<version>-<hash>-on-<base> from the audited commit and opens the PR', async () => {
     const { octokit, input, fake } = await setUp('writer', ['writer']);
     const pr = await openFixPullRequest(octokit, input, QUICK);
 
-    expect(input.branch).toBe('depwatch/fix-django-2.1.11-on-main');
+    expect(input.branch).toBe('depwatch/fix-django-2.1.11-cc068d9d-on-main');
     expect(pr).toEqual({ number: 1, url: 'https://github.com/acme/web/pull/1', state: 'open', created: true });
-    const files = fake.branchFiles('acme', 'web', 'depwatch/fix-django-2.1.11-on-main')!;
+    const files = fake.branchFiles('acme', 'web', 'depwatch/fix-django-2.1.11-cc068d9d-on-main')!;
     expect(files['requirements.txt']).toBe('# web\r\ndjango==2.1.11  # pinned\r\nsix==1.16.0\r\n');
     // Everything else is the audited tree, untouched.
     expect(files['README.md']).toBe('# app\n');
-    expect(fake.commitParent(fake.headSha('acme', 'web', 'depwatch/fix-django-2.1.11-on-main'))).toBe(input.auditedSha);
+    expect(fake.commitParent(fake.headSha('acme', 'web', 'depwatch/fix-django-2.1.11-cc068d9d-on-main'))).toBe(input.auditedSha);
     const [pull] = fake.pulls('acme', 'web');
-    expect(pull).toMatchObject({ head: 'depwatch/fix-django-2.1.11-on-main', base: 'main', title: 'Upgrade django to 2.1.11 (security fix)' });
+    expect(pull).toMatchObject({ head: 'depwatch/fix-django-2.1.11-cc068d9d-on-main', base: 'main', title: 'Upgrade django to 2.1.11 (security fix)' });
     expect(pull!.body).toContain('| django | 2.1.5 | 2.1.11 | PYSEC-2019-13 (high) |');
     expect(pull!.body).toContain('[this Slack thread](https://slack.example/archives/C1/p1)');
   });
@@ -82,7 +82,7 @@ describe('openFixPullRequest', () => {
     const octokit = await createGitHubClient({ apiUrl: fake.url, token: 'writer' }, FAST);
     const auditedSha = fake.headSha('acme', 'web');
     const files = new Map([['deploy/requirements.txt', { bytes: Buffer.from('django==2.1.11\n'), mode: '100644' as const, auditedBlob: gitBlobSha(Buffer.from(REQUIREMENTS)) }]]);
-    const input = { owner: 'acme', repo: 'web', base: 'main', auditedSha, branch: 'depwatch/fix-django-2.1.11-on-main', title: 't', body: 'b', files };
+    const input = { owner: 'acme', repo: 'web', base: 'main', auditedSha, branch: 'depwatch/fix-django-2.1.11-cc068d9d-on-main', title: 't', body: 'b', files };
     fake.pushCommit('acme', 'web', { 'a/b.txt': 'z\n' });
     expect(await openFixPullRequest(octokit, input, QUICK)).toMatchObject({ created: true });
     fake.deleteBranch('acme', 'web', input.branch);
@@ -133,12 +133,12 @@ describe('openFixPullRequest', () => {
     const intoMain = await openFixPullRequest(octokit, input, QUICK);
     const release = { ...input, base: 'Release/1.x', auditedSha: fake.headSha('acme', 'web', 'Release/1.x'), branch: fixBranchName(plan, 'Release/1.x') };
     const intoRelease = await openFixPullRequest(octokit, release, QUICK);
-    expect(release.branch).toBe('depwatch/fix-django-2.1.11-on-release-1.x');
+    expect(release.branch).toBe('depwatch/fix-django-2.1.11-cc068d9d-on-release-1.x');
     expect(intoRelease).toMatchObject({ created: true });
     expect(intoRelease.number).not.toBe(intoMain.number);
     expect(fake.pulls('acme', 'web').map((p) => [p.head, p.base])).toEqual([
-      ['depwatch/fix-django-2.1.11-on-main', 'main'],
-      ['depwatch/fix-django-2.1.11-on-release-1.x', 'Release/1.x'],
+      ['depwatch/fix-django-2.1.11-cc068d9d-on-main', 'main'],
+      ['depwatch/fix-django-2.1.11-cc068d9d-on-release-1.x', 'Release/1.x'],
     ]);
   });
 
@@ -176,12 +176,36 @@ describe('openFixPullRequest', () => {
     expect(error).toMatchObject({ status: 503, message: expect.stringContaining('GitHub failed the pull request creation for acme/web (HTTP 503') });
   });
 
+  it('throws a fault of its own (an answer of another shape) as it is, never as GitHub failing', async () => {
+    const { input } = await setUp('writer', ['writer']);
+    const answers: Record<string, unknown> = {
+      [ROUTES.listPulls]: [],
+      [ROUTES.branch]: { commit: { sha: input.auditedSha } },
+      [ROUTES.commit]: {},
+      [ROUTES.createBlob]: { sha: 'b'.repeat(40) },
+    };
+    const octokit = { request: async (route: string) => ({ data: answers[route] }) } as unknown as Octokit;
+    const error = await openFixPullRequest(octokit, input, QUICK).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TypeError);
+    expect(error).not.toBeInstanceOf(GitHubServiceError);
+  });
+
+  it('says GitHub could not be reached when a request gets no answer', async () => {
+    const { input } = await setUp('writer', ['writer']);
+    // What octokit throws when fetch fails: a RequestError with status 500 and no response.
+    const noAnswer = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:443'), { name: 'HttpError', status: 500 });
+    const octokit = { request: async () => Promise.reject(noAnswer) } as unknown as Octokit;
+    const error = await openFixPullRequest(octokit, input, QUICK).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(GitHubServiceError);
+    expect((error as Error).message).toBe('GitHub could not be reached for acme/web: connect ECONNREFUSED 127.0.0.1:443');
+  });
+
   it('says so when the branch already exists without a pull request (422)', async () => {
     const { octokit, input, fake } = await setUp('writer', ['writer']);
     fake.pushCommit('acme', 'web', { 'x.txt': 'x\n' }, { branch: input.branch });
     const error = await openFixPullRequest(octokit, input, QUICK).catch((e: unknown) => e);
     expect(error).toMatchObject({ problem: 'branch-exists' });
-    expect((error as Error).message).toContain('depwatch/fix-django-2.1.11-on-main already exists');
+    expect((error as Error).message).toContain('depwatch/fix-django-2.1.11-cc068d9d-on-main already exists');
   });
 });
 
@@ -194,6 +218,15 @@ describe('fixBranchName', () => {
     const again = fixBranchName(plan([move('six', '1.17.0'), move('Django', '2.1.11')], ['setup.cfg', 'requirements.txt']), 'main');
     expect(one).toMatch(/^depwatch\/fix-2-packages-[0-9a-f]{8}-on-main$/);
     expect(again).toBe(one);
+  });
+
+  it('names one move readably and by its files: the same release in one more file is another branch', () => {
+    const one = fixBranchName(plan([move('requests', '2.20.0')], ['requirements.txt']), 'main');
+    expect(one).toMatch(/^depwatch\/fix-requests-2\.20\.0-[0-9a-f]{8}-on-main$/);
+    expect(fixBranchName(plan([move('Requests', '2.20.0')], ['requirements.txt']), 'main')).toBe(one);
+    const twoFiles = fixBranchName(plan([move('requests', '2.20.0')], ['requirements.txt', 'api/requirements.txt']), 'main');
+    expect(twoFiles).toMatch(/^depwatch\/fix-requests-2\.20\.0-[0-9a-f]{8}-on-main$/);
+    expect(twoFiles).not.toBe(one);
   });
 
   it('gives other edits (another version, another file) and another base another branch', () => {

@@ -166,6 +166,46 @@ describe('Open fix PR', () => {
     expect(blockText(w.slack.message(CHANNEL, second.ts)!.blocks)).toContain('Fix pull request');
   });
 
+  it('opens a second pull request when a later commit pins the same release in one more file, never linking the first as its fix', async () => {
+    world = await startWorld({ githubWrite: true, env: { DEPWATCH_FIX_PRS: '1' }, repos: [{ owner: 'octo', name: 'shop', files: { 'requirements.txt': 'requests==2.18.4\n' } }] });
+    const w = world;
+    await w.audit('octo/shop');
+    await waitFor(() => w.slack.callsTo('chat.update')[0], 'the first audit');
+    await w.bot.service.idle();
+    const first = w.channel()[0]!;
+    expect((await click(w, first.ts, fixButton(w, first.ts)!.value!)).join('\n')).toContain('Opened <https://github.com/octo/shop/pull/1|');
+
+    const later = w.github.pushCommit('octo', 'shop', { 'api/requirements.txt': 'requests==2.18.4\n' });
+    await w.audit('octo/shop');
+    await waitFor(() => w.slack.callsTo('chat.update')[1], 'the second audit');
+    await w.bot.service.idle();
+    const second = w.channel().at(-1)!;
+    const said = (await click(w, second.ts, fixButton(w, second.ts)!.value!)).join('\n');
+
+    expect(said).toContain(`Opened <https://github.com/octo/shop/pull/2|fix pull request #2>`);
+    expect(said).toContain(`from the audited commit ${later.slice(0, 7)}`);
+    const pulls = w.github.pulls('octo', 'shop');
+    expect(pulls.map((p) => p.head)).toEqual([expect.stringMatching(/^depwatch\/fix-requests-[\w.]+-[0-9a-f]{8}-on-main$/), expect.stringMatching(/^depwatch\/fix-requests-[\w.]+-[0-9a-f]{8}-on-main$/)]);
+    expect(pulls[1]!.head).not.toBe(pulls[0]!.head);
+    expect(w.github.branchFiles('octo', 'shop', pulls[1]!.head)!['api/requirements.txt']).not.toBe('requests==2.18.4\n');
+  });
+
+  it('links the open pull request of the same edits from a later commit without saying it was built from that commit', async () => {
+    const { w, parent } = await audited({ githubWrite: true, env: { DEPWATCH_FIX_PRS: '1' } });
+    expect((await click(w, parent.ts, fixButton(w, parent.ts)!.value!)).join('\n')).toContain('Opened <');
+    const later = w.github.pushCommit('octo', 'shop', { 'README.md': 'shop\n' });
+    await w.audit('octo/shop');
+    await waitFor(() => w.slack.callsTo('chat.update')[1], 'the second audit');
+    await w.bot.service.idle();
+    const second = w.channel().at(-1)!;
+    const said = (await click(w, second.ts, fixButton(w, second.ts)!.value!)).join('\n');
+    expect(said).toContain('There already is <https://github.com/octo/shop/pull/1|fix pull request #1>');
+    expect(said).toContain('with the same edits');
+    expect(said).not.toContain(later.slice(0, 7));
+    expect(said).not.toContain('from the audited commit');
+    expect(w.github.pulls('octo', 'shop')).toHaveLength(1);
+  });
+
   it('opens one pull request on a double click and links it for the second click', async () => {
     const { w, parent } = await audited({ githubWrite: true, env: { DEPWATCH_FIX_PRS: '1' } });
     const value = fixButton(w, parent.ts)!.value!;
@@ -205,6 +245,17 @@ describe('Open fix PR', () => {
     expect(said).toContain('Trying again in a few minutes may work.');
     expect(said).not.toContain('Something went wrong');
     expect(w.logs.find((l) => l.msg === 'opening a fix pull request failed')).toMatchObject({ problem: 'service' });
+  });
+
+  it('says something went wrong, with an error id and nothing of its insides, when GitHub answers in a shape the flow does not expect', async () => {
+    const { w, parent } = await audited({ githubWrite: true, env: { DEPWATCH_FIX_PRS: '1' } });
+    // A 200 whose body is not the list of pull requests asked for.
+    w.github.failRequests({ route: ROUTES.listPulls, status: 200, times: 10, body: {} });
+    const said = (await click(w, parent.ts, fixButton(w, parent.ts)!.value!)).join('\n');
+    expect(said).toMatch(/Something went wrong.*E-[A-Z0-9]{5}/);
+    expect(said).not.toMatch(/GitHub did not answer|could not be reached|[Tt]ry again|is not a function|undefined/);
+    expect(w.logs.find((l) => l.msg === 'opening a fix pull request failed')).toMatchObject({ problem: 'unexpected' });
+    expect(w.github.pulls('octo', 'shop')).toEqual([]);
   });
 
   it('refuses people who are not Depwatch admins, and buttons whose value does not match the audit', async () => {

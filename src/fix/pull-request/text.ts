@@ -13,23 +13,28 @@ import type { FixPlan, ReleaseFix } from '../plan.js';
 const refPart = (s: string) => s.toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/\.{2,}/g, '.').replace(/^[-.]+|[-.]+$/g, '').slice(0, 60) || 'x';
 
 /**
- * `depwatch/fix-<package>-<version>-on-<base>` for one release, `depwatch/fix-<n>-packages-<hash>-on-<base>`
+ * `depwatch/fix-<package>-<version>-<hash>-on-<base>` for one release, `depwatch/fix-<n>-packages-<hash>-on-<base>`
  * for several, where the hash (8 hex digits) is of the sorted moves (`package==version`) and the
  * sorted paths of the files rewritten. The name says what the pull request changes and where, never
  * which audit asked for it: a second audit of the same commit (or of a later one that needs the same
  * edits), from any channel, finds the open pull request on that branch and links it, as Dependabot
- * keeps one pull request per update. The base is part of the name so that the same fix for a
- * release branch and for main are two branches (and two pull requests), never one answering for the other.
+ * keeps one pull request per update. One release carries the hash too: the same move in more files
+ * (a second requirements file pinning the same vulnerable release since) is other edits, and a pull
+ * request that leaves one of them vulnerable must not be linked as its fix. The base is part of the
+ * name so that the same fix for a release branch and for main are two branches (and two pull
+ * requests), never one answering for the other.
  *
- * Branches named before this (`…-packages-audit-<id>-on-<base>`) are left as they are: their pull
- * requests stay linked from the audits that opened them and the sweep still follows their state, but
- * a new audit does not find them and opens its pull request on a branch named this way.
+ * Branches named before this (`…-packages-audit-<id>-on-<base>`, and `depwatch/fix-<package>-<version>-on-<base>`
+ * without the hash) are left as they are: their pull requests stay linked from the audits that
+ * opened them and the sweep still follows their state, but a new audit does not find them and opens
+ * its pull request on a branch named this way.
  */
 export function fixBranchName(plan: Pick<FixPlan, 'fixes' | 'newTexts'>, base: string): string {
   const moved = plan.fixes.filter((f) => f.status !== 'left-alone');
+  const edits = editsHash(moved, [...plan.newTexts.keys()]);
   const on = `-on-${refPart(base)}`;
-  if (moved.length === 1) return `depwatch/fix-${refPart(moved[0]!.package)}-${refPart(moved[0]!.to)}${on}`;
-  return `depwatch/fix-${moved.length}-packages-${editsHash(moved, [...plan.newTexts.keys()])}${on}`;
+  if (moved.length === 1) return `depwatch/fix-${refPart(moved[0]!.package)}-${refPart(moved[0]!.to)}-${edits}${on}`;
+  return `depwatch/fix-${moved.length}-packages-${edits}${on}`;
 }
 
 /** 8 hex digits naming a set of moves and files, the same whatever order the plan lists them in. */
