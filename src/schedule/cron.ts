@@ -83,6 +83,9 @@ export function scheduleToCron(text: string, kind: ScheduleKind): string {
   const fields = phrase.split(' ');
   if (fields.length === 5 && /^[\d*,/\-a-zA-Z#?L]+$/.test(fields.join(''))) {
     if (!isValidCron(phrase)) throw new ScheduleParseError(`"${phrase}" is not a valid cron expression (minute hour day-of-month month day-of-week)`);
+    // node-cron's validator passes dates that come rarely or never (29 February on a Monday: 2044):
+    // the timer would wait years, and people would be shown no next run.
+    if (!nextOccurrence(phrase, 'UTC', CALENDAR_CYCLE_START, SHOWN_LOOKAHEAD_DAYS)) throw new ScheduleParseError(`"${phrase}" never runs (not once in ${SHOWN_LOOKAHEAD_YEARS} years); check the day of month and month`);
     return phrase;
   }
   const lower = phrase.toLowerCase();
@@ -186,7 +189,20 @@ export function previousOccurrence(expression: string, tz: string, now: Date, lo
   return scan(expression, tz, now, -1, lookbackDays);
 }
 
-/** The first time after `now` at which `expression` fires in `tz` (the scheduler's timer, and what people are shown). */
+/**
+ * How far ahead the next run shown to people is looked for: 29 February comes at most 8 years apart
+ * (2096 to 2104), so every schedule `scheduleToCron` accepts has a run inside it.
+ */
+export const SHOWN_LOOKAHEAD_YEARS = 8;
+export const SHOWN_LOOKAHEAD_DAYS = SHOWN_LOOKAHEAD_YEARS * 366 + 1;
+/** A schedule must run within SHOWN_LOOKAHEAD_YEARS of this day (leap years 2024 and 2028 fall inside). */
+const CALENDAR_CYCLE_START = new Date('2023-12-31T00:00:00Z');
+
+/**
+ * The first time after `now` at which `expression` fires in `tz`, looking ahead at most
+ * `lookaheadDays` (the scheduler's timer looks again later when there is none in its window; what
+ * people are shown looks SHOWN_LOOKAHEAD_DAYS ahead).
+ */
 export function nextOccurrence(expression: string, tz: string, now: Date, lookaheadDays = 400): Date | null {
   return scan(expression, tz, now, 1, lookaheadDays);
 }

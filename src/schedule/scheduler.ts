@@ -78,7 +78,12 @@ export function createOccurrenceTimer(logger?: Logger): CronTimer {
       const arm = (from: Date) => {
         if (stopped) return;
         const slot = nextOccurrence(spec.cron, spec.timeZone, from);
-        if (!slot) return;
+        if (!slot) {
+          // None within the lookahead (29 February can be ~450 days off): look again later rather
+          // than leave the schedule with nothing armed, forever.
+          timeout = setTimeout(() => arm(new Date()), LONGEST_WAIT_MS);
+          return;
+        }
         const wait = () => {
           if (stopped) return;
           const left = slot.getTime() - Date.now();

@@ -23,6 +23,12 @@ describe('schedule phrases', () => {
     expect(isValidCron('0 0 9 * * 1')).toBe(false); // six fields (seconds) are not offered
   });
 
+  it('refuses a cron that node-cron accepts but that would not run for years, and keeps 29 February, which comes every four', () => {
+    // 29 February on a Monday: next in 2044.
+    expect(() => scheduleToCron('0 9 29 2 1', 'alerts')).toThrow(/"0 9 29 2 1" never runs \(not once in 8 years\)/);
+    expect(scheduleToCron('0 9 29 2 *', 'alerts')).toBe('0 9 29 2 *');
+  });
+
   it('reads times of day', () => {
     expect(parseTimeOfDay('12am')).toEqual([0, 0]);
     expect(parseTimeOfDay('12pm')).toEqual([12, 0]);

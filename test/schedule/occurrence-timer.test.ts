@@ -98,4 +98,14 @@ describe('occurrence timer', () => {
     expect(fired).toEqual(['2026-01-05T09:00:00.000Z', '2026-01-05T09:01:00.000Z']);
     expect(lines.filter((l) => l.level === 50)).toHaveLength(1);
   });
+
+  it('fires a 29 February schedule armed more than a year before the day comes', async () => {
+    // 2026-12-07: the next 29 February is ~450 days away, past one look-ahead window.
+    vi.useFakeTimers({ now: new Date('2026-12-07T06:00:00Z') });
+    const fired: string[] = [];
+    const handle = occurrenceTimer.schedule({ ...spec('0 9 29 2 *'), timeZone: 'UTC' }, (slot) => void fired.push(slot.toISOString()));
+    await vi.advanceTimersByTimeAsync(460 * 24 * 60 * 60_000);
+    handle.stop();
+    expect(fired).toEqual(['2028-02-29T09:00:00.000Z']);
+  });
 });
