@@ -140,6 +140,12 @@ export interface StatusUpdate {
  * inside a part is text, not a new part. The separator is part of the match (the part before ends there).
  */
 const LABELS = /(?:^|[;\n])[ \t]*(conditions|actions|needs)[ \t]*:/gi;
+/**
+ * Text with no `;` and no line break is the form the help showed until session 21
+ * (`conditions: db down actions: failover needs: dba`): there a label may also follow a space, written
+ * as the help writes it, in lower case, so a capitalised "GitHub Actions:" inside it stays text.
+ */
+const INLINE_LABELS = /[ \t](conditions|actions|needs):/g;
 
 /**
  * `/incident status` text: `conditions: …; actions: …; needs: …` in any order (labels optional;
@@ -148,6 +154,8 @@ const LABELS = /(?:^|[;\n])[ \t]*(conditions|actions|needs)[ \t]*:/gi;
 export function parseStatusUpdate(text: string): StatusUpdate {
   const out: StatusUpdate = { conditions: '', actions: '', needs: '' };
   const marks = [...text.matchAll(LABELS)];
+  if (!/[;\n]/.test(text)) marks.push(...[...text.matchAll(INLINE_LABELS)].filter((m) => !marks.some((l) => (l.index ?? 0) + l[0].length > (m.index ?? 0))));
+  marks.sort((a, b) => (a.index ?? 0) - (b.index ?? 0));
   const lead = text.slice(0, marks[0]?.index ?? text.length).trim().replace(/[;,]$/, '').trim();
   if (lead) out.conditions = lead;
   marks.forEach((mark, i) => {

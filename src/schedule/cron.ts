@@ -7,12 +7,13 @@
  * candidate times (from node-cron's parse) in order, the day confirmed with node-cron's matcher, so
  * day-of-month, month and day-of-week agree with node-cron's reading of the expression.
  *
- * Daylight saving time, as Vixie cron and Kubernetes CronJobs do it: a slot whose wall time does
- * not exist (clocks went forward past it) runs once, at the first instant after the gap (02:30 in
- * Berlin on the last Sunday of March runs at 03:00); slots the gap swallowed collapse into that one
- * instant, so it runs once. A wall time that happens twice (clocks went back) runs once, at its
- * later reading. node-cron itself skips gap slots, so the scheduler's timer follows these instants
- * (nextOccurrence), not node-cron's.
+ * Daylight saving time, as Vixie cron does it. A schedule at a fixed time of day (one minute and
+ * one hour, "30 2 * * *") runs once a day: a wall time that does not exist (clocks went forward past
+ * it) runs at the first instant after the gap (02:30 in Berlin on the last Sunday of March runs at
+ * 03:00), and one that happens twice (clocks went back) runs once, at its later reading. Any other
+ * schedule (hourly, every 15 minutes, "0 9,21") runs at every real instant its fields match: both
+ * passes of the repeated hour, and nothing for wall times the gap skipped. node-cron itself skips gap
+ * slots, so the scheduler's timer follows these instants (nextOccurrence), not node-cron's.
  */
 import cron from 'node-cron';
 import type { ScheduleKind } from '../store/watches.js';
@@ -83,6 +84,9 @@ export function scheduleToCron(text: string, kind: ScheduleKind): string {
   const fields = phrase.split(' ');
   if (fields.length === 5 && /^[\d*,/\-a-zA-Z#?L]+$/.test(fields.join(''))) {
     if (!isValidCron(phrase)) throw new ScheduleParseError(`"${phrase}" is not a valid cron expression (minute hour day-of-month month day-of-week)`);
+    // node-cron's validator passes dates that come rarely or never (29 February on a Monday: 2044):
+    // the timer would wait years, and people would be shown no next run.
+    if (!nextOccurrence(phrase, 'UTC', CALENDAR_CYCLE_START, SHOWN_LOOKAHEAD_DAYS)) throw new ScheduleParseError(`"${phrase}" never runs (not once in ${SHOWN_LOOKAHEAD_YEARS} years); check the day of month and month`);
     return phrase;
   }
   const lower = phrase.toLowerCase();
@@ -150,14 +154,14 @@ function offsetMs(instant: number, tz: string): number {
  */
 export function instantOf(w: WallTime, tz: string): Date {
   const naive = Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute);
-  const firstOffset = offsetMs(naive, tz);
-  let guess = naive - firstOffset;
-  const secondOffset = offsetMs(guess, tz);
-  guess = naive - secondOffset;
-  if (readsAs(guess, w, tz)) return new Date(guess);
+  // The offsets a day either side hold both of a change's: west of Greenwich the offset at the
+  // naive instant is the earlier one, east of it the later, so neither alone finds both readings.
+  const offsets = [offsetMs(naive - 86_400_000, tz), offsetMs(naive, tz), offsetMs(naive + 86_400_000, tz)];
+  const readings = readingsOf(w, tz, offsets);
+  if (readings.length > 0) return new Date(Math.max(...readings));
   // A gap: the wall time falls between the offsets before and after the change. The change itself
   // lies between the two readings; find its minute.
-  return new Date(gapEnd(naive - Math.max(firstOffset, secondOffset), naive - Math.min(firstOffset, secondOffset), tz));
+  return new Date(gapEnd(naive - Math.max(...offsets), naive - Math.min(...offsets), tz));
 }
 
 function readsAs(instant: number, w: WallTime, tz: string): boolean {
@@ -186,7 +190,20 @@ export function previousOccurrence(expression: string, tz: string, now: Date, lo
   return scan(expression, tz, now, -1, lookbackDays);
 }
 
-/** The first time after `now` at which `expression` fires in `tz` (the scheduler's timer, and what people are shown). */
+/**
+ * How far ahead the next run shown to people is looked for: 29 February comes at most 8 years apart
+ * (2096 to 2104), so every schedule `scheduleToCron` accepts has a run inside it.
+ */
+export const SHOWN_LOOKAHEAD_YEARS = 8;
+export const SHOWN_LOOKAHEAD_DAYS = SHOWN_LOOKAHEAD_YEARS * 366 + 1;
+/** A schedule must run within SHOWN_LOOKAHEAD_YEARS of this day (leap years 2024 and 2028 fall inside). */
+const CALENDAR_CYCLE_START = new Date('2023-12-31T00:00:00Z');
+
+/**
+ * The first time after `now` at which `expression` fires in `tz`, looking ahead at most
+ * `lookaheadDays` (the scheduler's timer looks again later when there is none in its window; what
+ * people are shown looks SHOWN_LOOKAHEAD_DAYS ahead).
+ */
 export function nextOccurrence(expression: string, tz: string, now: Date, lookaheadDays = 400): Date | null {
   return scan(expression, tz, now, 1, lookaheadDays);
 }
@@ -196,6 +213,9 @@ function scan(expression: string, tz: string, now: Date, direction: 1 | -1, days
   const order = (a: number, b: number) => (a - b) * direction;
   const minutes = [...fields.minute].sort(order);
   const hours = [...fields.hour].sort(order);
+  // A fixed time of day (one hour, one minute) runs once a day whatever the clocks do; any other
+  // schedule runs at each real instant whose wall time it matches (both passes of a fold, none in a gap).
+  const fixedTime = minutes.length === 1 && hours.length === 1;
   // The day is checked apart from the time of day: a gap slot's instant reads another time.
   const dayFields = expression.trim().split(/\s+/).slice(-3).join(' ');
   const dayTask = cron.createTask(`* * ${dayFields}`, () => undefined, { timezone: tz });
@@ -208,19 +228,41 @@ function scan(expression: string, tz: string, now: Date, direction: 1 | -1, days
       const date = { year: day.getUTCFullYear(), month: day.getUTCMonth() + 1, day: day.getUTCDate() };
       if (!fields.month.includes(date.month)) continue;
       if (!dayTask.match(instantOf({ ...date, hour: 12, minute: 0 }, tz))) continue;
-      // Wall times map to instants in order (a gap's slots share its end, a fold's take the later
-      // reading), so the first slot inside the window is the answer.
+      if (fixedTime) {
+        const at = instantOf({ ...date, hour: hours[0]!, minute: minutes[0]! }, tz);
+        if (inWindow(at.getTime())) return at;
+        continue;
+      }
+      // Wall times map to instants in order except inside a fold, where a later wall time's first
+      // reading comes before an earlier one's second: keep the best instant until no wall time
+      // left can give a better one (the day's offsets bound how far a reading is from its wall time).
+      const dayStart = Date.UTC(date.year, date.month - 1, date.day);
+      const offsets = [offsetMs(dayStart - 86_400_000, tz), offsetMs(dayStart + 2 * 86_400_000, tz)];
+      const reach = direction > 0 ? Math.max(...offsets) : Math.min(...offsets);
+      let best: number | null = null;
       for (const hour of hours) {
         for (const minute of minutes) {
-          const at = instantOf({ ...date, hour, minute }, tz);
-          if (inWindow(at.getTime())) return at;
+          const wall = Date.UTC(date.year, date.month - 1, date.day, hour, minute);
+          if (best !== null && (wall - reach - best) * direction > 0) return new Date(best);
+          for (const at of readingsOf({ ...date, hour, minute }, tz, offsets)) {
+            if (inWindow(at) && (best === null || (at - best) * direction < 0)) best = at;
+          }
         }
       }
+      if (best !== null) return new Date(best);
     }
     return null;
   } finally {
     void dayTask.destroy();
   }
+}
+
+/** Every real instant at which the clocks in `tz` read `w`: two in a fold, none in a gap. */
+function readingsOf(w: WallTime, tz: string, offsets: readonly number[]): number[] {
+  const naive = Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute);
+  const found = new Set<number>();
+  for (const offset of offsets) if (readsAs(naive - offset, w, tz)) found.add(naive - offset);
+  return [...found];
 }
 
 const WEEKDAY_NAMES = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];

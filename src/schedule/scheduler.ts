@@ -24,6 +24,7 @@
  * a hand-fired fake in tests). Jobs run in the background, never in a Slack request's path.
  */
 import type { Logger } from '../log.js';
+import { redactSecrets } from '../redact.js';
 import type { ScheduleKind, ScheduleRow, WatchStore } from '../store/watches.js';
 import type { JobQueue } from '../jobs/interface.js';
 import { nextOccurrence, previousOccurrence } from './cron.js';
@@ -44,9 +45,12 @@ export interface TimerHandle {
   stop(): void;
 }
 
-/** Calls `fire(scheduledFor)` whenever `spec.cron` matches in `spec.timeZone`. */
+/**
+ * Calls `fire(scheduledFor)` whenever `spec.cron` matches in `spec.timeZone`. A fire that throws or
+ * rejects is the timer's to contain: it is logged and the next slot is still armed.
+ */
 export interface CronTimer {
-  schedule(spec: JobSpec, fire: (scheduledFor: Date) => void): TimerHandle;
+  schedule(spec: JobSpec, fire: (scheduledFor: Date) => void | Promise<void>): TimerHandle;
 }
 
 /** The longest single wait: the clock is looked at again at least this often (sleep, clock changes). */
@@ -55,36 +59,61 @@ const LONGEST_WAIT_MS = 60 * 60_000;
 /**
  * Production ticks: waits for each slot's instant as nextOccurrence reckons it, not node-cron's
  * runtime, which never fires a slot whose wall time a DST gap skipped (cron.ts says when those run).
+ *
+ * A fire's failure never leaves the timer: a rejection dropped here would be unhandled, and Node
+ * ends the process on one (node-cron caught and logged them). It is logged as one line, through the
+ * logger (whose lines are redacted) or, without one, redacted to stderr; the next slot is armed
+ * whatever happened.
  */
-export const occurrenceTimer: CronTimer = {
-  schedule(spec, fire) {
-    let timeout: NodeJS.Timeout | null = null;
-    let stopped = false;
-    const arm = (from: Date) => {
-      if (stopped) return;
-      const slot = nextOccurrence(spec.cron, spec.timeZone, from);
-      if (!slot) return;
-      const wait = () => {
+export function createOccurrenceTimer(logger?: Logger): CronTimer {
+  const report = (spec: JobSpec, slot: Date, err: unknown) => {
+    const message = err instanceof Error ? err.message : String(err);
+    if (logger) logger.error({ job: spec.key, slot: slot.toISOString(), err: message }, 'scheduler: scheduled run failed');
+    else process.stderr.write(`${redactSecrets(`scheduler: scheduled run of ${spec.key} for ${slot.toISOString()} failed: ${message}`.replace(/\s+/g, ' '))}\n`);
+  };
+  return {
+    schedule(spec, fire) {
+      let timeout: NodeJS.Timeout | null = null;
+      let stopped = false;
+      const arm = (from: Date) => {
         if (stopped) return;
-        const left = slot.getTime() - Date.now();
-        if (left > 0) {
-          timeout = setTimeout(wait, Math.min(left, LONGEST_WAIT_MS));
+        const slot = nextOccurrence(spec.cron, spec.timeZone, from);
+        if (!slot) {
+          // None within the lookahead (29 February can be ~450 days off): look again later rather
+          // than leave the schedule with nothing armed, forever.
+          timeout = setTimeout(() => arm(new Date()), LONGEST_WAIT_MS);
           return;
         }
-        fire(slot);
-        arm(new Date(Math.max(Date.now(), slot.getTime())));
+        const wait = () => {
+          if (stopped) return;
+          const left = slot.getTime() - Date.now();
+          if (left > 0) {
+            timeout = setTimeout(wait, Math.min(left, LONGEST_WAIT_MS));
+            return;
+          }
+          try {
+            Promise.resolve(fire(slot)).catch((err: unknown) => report(spec, slot, err));
+          } catch (err) {
+            report(spec, slot, err);
+          } finally {
+            arm(new Date(Math.max(Date.now(), slot.getTime())));
+          }
+        };
+        wait();
       };
-      wait();
-    };
-    arm(new Date());
-    return {
-      stop: () => {
-        stopped = true;
-        if (timeout) clearTimeout(timeout);
-      },
-    };
-  },
-};
+      arm(new Date());
+      return {
+        stop: () => {
+          stopped = true;
+          if (timeout) clearTimeout(timeout);
+        },
+      };
+    },
+  };
+}
+
+/** The production timer without a logger of its own (its failures go to stderr, redacted). */
+export const occurrenceTimer: CronTimer = createOccurrenceTimer();
 
 export type JobRunner = (job: JobSpec, scheduledFor: Date) => Promise<void>;
 
@@ -133,7 +162,7 @@ export class Scheduler {
 
   constructor(private readonly options: SchedulerOptions) {
     this.now = options.now ?? (() => new Date());
-    this.timer = options.timer ?? occurrenceTimer;
+    this.timer = options.timer ?? createOccurrenceTimer(options.logger);
   }
 
   /** Builds the jobs and catches up missed runs (in the background; await `idle()` to wait for them). */
@@ -289,17 +318,35 @@ export class Scheduler {
     // A digest slot whose run a crash cut off (interrupted) or that threw is run again when it comes
     // up (at the next start's catch-up): its outbox rows are keyed by the slot, so the rerun writes
     // what is missing and never posts twice. An alerts slot is not: the next one decides the same.
-    if (!store.claimJobRun(spec.key, slot, now, { retake: rerunsFailedSlots(spec.kind) })) return;
+    // The store can fail (busy, closed at shutdown): the slot is then not run and the failure is
+    // logged; nothing here rejects, as the timer and catch-up drop these promises.
     const log = this.options.logger?.child({ job: spec.key, slot: slot.toISOString() });
+    let claimed: boolean;
+    try {
+      claimed = store.claimJobRun(spec.key, slot, now, { retake: rerunsFailedSlots(spec.kind) });
+    } catch (err) {
+      log?.error({ err: errorMessage(err) }, 'scheduler: cannot claim the scheduled run; it did not run');
+      return;
+    }
+    if (!claimed) return;
     log?.info('scheduled job started');
+    let failure: string | undefined;
     try {
       await this.options.run(spec, slot);
-      store.finishJobRun(spec.key, slot, this.now());
-      log?.info('scheduled job finished');
     } catch (err) {
-      const message = err instanceof Error ? err.message : String(err);
-      store.finishJobRun(spec.key, slot, this.now(), message);
-      log?.error({ err: message }, 'scheduled job failed');
+      failure = errorMessage(err);
+      log?.error({ err: failure }, 'scheduled job failed');
+    }
+    try {
+      store.finishJobRun(spec.key, slot, this.now(), failure);
+      if (failure === undefined) log?.info('scheduled job finished');
+    } catch (err) {
+      // The row stays running: the next start marks it interrupted (and a digest slot is run again).
+      log?.error({ err: errorMessage(err) }, 'scheduler: cannot record how the scheduled run ended');
     }
   }
+}
+
+function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
 }

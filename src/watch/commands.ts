@@ -12,7 +12,7 @@ import { advisoryKindIgnoreRefusal, DEFAULT_UNKNOWN_AS, isAdvisoryKind, isFindin
 import { applyIgnores, isExpired, type IgnoreRule } from '../audit/ignores.js';
 import { isValidName, normalizeName } from '../python/names.js';
 import { branchOfRef, formatRepoRef, parseRepoRef, RepoRefError, type RepoRef } from '../github/repo-ref.js';
-import { isValidTimeZone, nextOccurrence, ScheduleParseError, scheduleToCron } from '../schedule/cron.js';
+import { isValidTimeZone, nextOccurrence, ScheduleParseError, scheduleToCron, SHOWN_LOOKAHEAD_DAYS } from '../schedule/cron.js';
 import type { AccessGate } from '../authz/gate.js';
 import type { Decision, Entry } from '../authz/policy.js';
 import { channelIgnoreRule, repoKeyOf, SCHEDULE_KINDS, type ScheduleKind } from '../store/watches.js';
@@ -377,7 +377,7 @@ export async function handleWatchCommand(command: WatchCommand, ctx: WatchComman
       await rebuildTimers(ctx);
       if (command.cron === null) return { kind: 'schedule-off', by, schedule: command.schedule, ephemeral: false };
       const tz = (await store.channelTimeZone(ctx.channelId)) ?? ctx.defaultTimeZone;
-      const next = nextOccurrence(command.cron, tz, ctx.now);
+      const next = nextOccurrence(command.cron, tz, ctx.now, SHOWN_LOOKAHEAD_DAYS);
       const zoneChanged = tz !== before ? { zoneChanged: { from: before, others: (await scheduleLines(ctx, tz)).filter((s) => s.kind !== command.schedule) } } : {};
       return { kind: 'schedule-set', by, schedule: command.schedule, cron: command.cron, timeZone: tz, next: next?.toISOString() ?? null, ...zoneChanged, ephemeral: false };
     }
@@ -476,7 +476,7 @@ export async function checkIgnoredAdvisory(
 
 /** The channel's schedules with their next runs in `tz`. */
 async function scheduleLines(ctx: WatchCommandContext, tz: string): Promise<ScheduleLine[]> {
-  return (await ctx.state.schedulesForChannel(ctx.channelId)).map((s) => ({ kind: s.kind, enabled: s.enabled, cron: s.cron, next: s.enabled ? (nextOccurrence(s.cron, tz, ctx.now)?.toISOString() ?? null) : null }));
+  return (await ctx.state.schedulesForChannel(ctx.channelId)).map((s) => ({ kind: s.kind, enabled: s.enabled, cron: s.cron, next: s.enabled ? (nextOccurrence(s.cron, tz, ctx.now, SHOWN_LOOKAHEAD_DAYS)?.toISOString() ?? null) : null }));
 }
 
 const MAX_LISTED = 40;

@@ -199,6 +199,19 @@ describe('/incident command text', () => {
       actions: '',
       needs: 'a new runner image',
     });
-    expect(parseStatusUpdate('the needs: column of the sheet is empty')).toEqual({ conditions: 'the needs: column of the sheet is empty', actions: '', needs: '' });
+    expect(parseStatusUpdate('the Needs: column of the sheet is empty')).toEqual({ conditions: 'the Needs: column of the sheet is empty', actions: '', needs: '' });
+  });
+
+  it('still reads the form the help showed before, labels after spaces with no ; between parts', () => {
+    expect(parseStatusUpdate('conditions: db down actions: failover needs: dba')).toEqual({ conditions: 'db down', actions: 'failover', needs: 'dba' });
+    expect(parseStatusUpdate('db down needs: dba actions: failover')).toEqual({ conditions: 'db down', actions: 'failover', needs: 'dba' });
+    // Lower case, as the help writes labels: a capitalised one inside the text stays text.
+    expect(parseStatusUpdate('conditions: GitHub Actions: runner compromised needs: a new runner image')).toEqual({
+      conditions: 'GitHub Actions: runner compromised',
+      actions: '',
+      needs: 'a new runner image',
+    });
+    // With a ; the parts are told apart by it alone: a lower-case label word inside a part is text.
+    expect(parseStatusUpdate('conditions: the needs: column is empty; actions: refill it')).toEqual({ conditions: 'the needs: column is empty', actions: 'refill it', needs: '' });
   });
 });

@@ -23,6 +23,12 @@ describe('schedule phrases', () => {
     expect(isValidCron('0 0 9 * * 1')).toBe(false); // six fields (seconds) are not offered
   });
 
+  it('refuses a cron that node-cron accepts but that would not run for years, and keeps 29 February, which comes every four', () => {
+    // 29 February on a Monday: next in 2044.
+    expect(() => scheduleToCron('0 9 29 2 1', 'alerts')).toThrow(/"0 9 29 2 1" never runs \(not once in 8 years\)/);
+    expect(scheduleToCron('0 9 29 2 *', 'alerts')).toBe('0 9 29 2 *');
+  });
+
   it('reads times of day', () => {
     expect(parseTimeOfDay('12am')).toEqual([0, 0]);
     expect(parseTimeOfDay('12pm')).toEqual([12, 0]);
@@ -93,13 +99,53 @@ describe('slots that daylight saving time moves', () => {
     expect(previousOccurrence(daily, berlin, new Date('2026-03-29T00:59:00Z'))?.toISOString()).toBe('2026-03-28T01:30:00.000Z');
   });
 
-  it('runs the slots inside a gap once between them, and not again with the slot the gap ends on', () => {
-    const quarterHours = '*/15 2 * * *';
-    expect(nextOccurrence(quarterHours, berlin, new Date('2026-03-29T00:00:00Z'))?.toISOString()).toBe('2026-03-29T01:00:00.000Z');
-    expect(nextOccurrence(quarterHours, berlin, new Date('2026-03-29T01:00:00Z'))?.toISOString()).toBe('2026-03-30T00:00:00.000Z');
-    const hourly = '0 * * * *';
-    expect(nextOccurrence(hourly, berlin, new Date('2026-03-29T00:00:00Z'))?.toISOString()).toBe('2026-03-29T01:00:00.000Z');
-    expect(nextOccurrence(hourly, berlin, new Date('2026-03-29T01:00:00Z'))?.toISOString()).toBe('2026-03-29T02:00:00.000Z');
+  /** The runs after `from` one by one, and the same runs found stepping back from the last: both ways must agree. */
+  function runs(expression: string, tz: string, from: string, count: number): string[] {
+    const forward: string[] = [];
+    let at = new Date(from);
+    for (let i = 0; i < count; i++) {
+      at = nextOccurrence(expression, tz, at)!;
+      forward.push(at.toISOString().slice(0, 16));
+    }
+    const backward: string[] = [];
+    for (let i = 0; i < count; i++) {
+      const slot = previousOccurrence(expression, tz, at)!;
+      backward.unshift(slot.toISOString().slice(0, 16));
+      at = new Date(slot.getTime() - 1);
+    }
+    expect(backward).toEqual(forward);
+    return forward;
+  }
+
+  it('runs schedules that are not one fixed time at every real instant they match: none for wall times a gap skipped', () => {
+    // Berlin 2026-03-29: 01:45 CET is 00:45Z, then 03:00 CEST is 01:00Z.
+    expect(runs('*/15 * * * *', berlin, '2026-03-29T00:30:00Z', 4)).toEqual(['2026-03-29T00:45', '2026-03-29T01:00', '2026-03-29T01:15', '2026-03-29T01:30']);
+    expect(runs('30 * * * *', berlin, '2026-03-29T00:00:00Z', 2)).toEqual(['2026-03-29T00:30', '2026-03-29T01:30']);
+    // Every wall time of '*/15 2 * * *' is inside the gap: that day has no run.
+    expect(runs('*/15 2 * * *', berlin, '2026-03-28T12:00:00Z', 2)).toEqual(['2026-03-30T00:00', '2026-03-30T00:15']);
+    // New York 2026-03-08: 01:30 EST is 06:30Z, then 03:00 EDT is 07:00Z.
+    expect(runs('*/30 * * * *', 'America/New_York', '2026-03-08T06:15:00Z', 3)).toEqual(['2026-03-08T06:30', '2026-03-08T07:00', '2026-03-08T07:30']);
+    expect(runs('0 * * * *', 'America/New_York', '2026-03-08T05:30:00Z', 3)).toEqual(['2026-03-08T06:00', '2026-03-08T07:00', '2026-03-08T08:00']);
+  });
+
+  it('runs schedules that are not one fixed time in both passes of the hour the fold repeats', () => {
+    // Berlin 2026-10-25: 02:00 CEST is 00:00Z, 02:00 CET is 01:00Z.
+    expect(runs('*/15 * * * *', berlin, '2026-10-24T23:30:00Z', 10)).toEqual([
+      '2026-10-24T23:45', '2026-10-25T00:00', '2026-10-25T00:15', '2026-10-25T00:30', '2026-10-25T00:45',
+      '2026-10-25T01:00', '2026-10-25T01:15', '2026-10-25T01:30', '2026-10-25T01:45', '2026-10-25T02:00',
+    ]);
+    expect(runs('0 * * * *', berlin, '2026-10-24T22:30:00Z', 4)).toEqual(['2026-10-24T23:00', '2026-10-25T00:00', '2026-10-25T01:00', '2026-10-25T02:00']);
+    expect(runs('30 2,3 * * *', berlin, '2026-10-24T12:00:00Z', 3)).toEqual(['2026-10-25T00:30', '2026-10-25T01:30', '2026-10-25T02:30']);
+    // New York 2026-11-01: 01:00 EDT is 05:00Z, 01:00 EST is 06:00Z.
+    expect(runs('0 * * * *', 'America/New_York', '2026-11-01T04:30:00Z', 3)).toEqual(['2026-11-01T05:00', '2026-11-01T06:00', '2026-11-01T07:00']);
+    expect(runs('*/30 * * * *', 'America/New_York', '2026-11-01T04:45:00Z', 4)).toEqual(['2026-11-01T05:00', '2026-11-01T05:30', '2026-11-01T06:00', '2026-11-01T06:30']);
+  });
+
+  it('runs a fixed time once on both nights, looking forward and back alike', () => {
+    expect(runs('30 2 * * *', berlin, '2026-03-28T12:00:00Z', 2)).toEqual(['2026-03-29T01:00', '2026-03-30T00:30']);
+    expect(runs('30 2 * * *', berlin, '2026-10-24T12:00:00Z', 2)).toEqual(['2026-10-25T01:30', '2026-10-26T01:30']);
+    expect(runs('30 2 * * *', 'America/New_York', '2026-03-07T12:00:00Z', 2)).toEqual(['2026-03-08T07:00', '2026-03-09T06:30']);
+    expect(runs('30 1 * * *', 'America/New_York', '2026-10-31T12:00:00Z', 2)).toEqual(['2026-11-01T06:30', '2026-11-02T06:30']);
   });
 
   it('runs a wall time the fall-back fold repeats once, at its later reading', () => {

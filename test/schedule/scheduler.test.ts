@@ -4,6 +4,7 @@
  * zones come from the store and are rebuilt on change.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import type { Logger } from '../../src/log.js';
 import { Scheduler, type JobSpec } from '../../src/schedule/scheduler.js';
 import { WatchStore } from '../../src/store/watches.js';
 import { registryOf, project, release } from '../audit/helpers.js';
@@ -97,6 +98,32 @@ describe('scheduler', () => {
     expect(peak).toBe(1);
     expect(runs).toEqual(['2025-01-05T12:00:00.000Z', '2025-01-05T12:02:00.000Z']);
     await scheduler.stop();
+    db.close();
+  });
+  it('logs a store that cannot claim the slot (busy, closed at shutdown) and resolves: nothing is left to reject unhandled', async () => {
+    const db = openTestDb();
+    const store = new WatchStore(db);
+    const clock = new TestClock(Date.parse('2025-01-05T12:00:00Z'));
+    store.addWatch({ repo: 'octo/app', channel: CHANNEL, userId: 'U1', private: false, adminLinked: true, now: clock.now() });
+    clock.set('2025-01-05T12:30:00Z');
+    const errors: { fields: Record<string, unknown>; msg: string }[] = [];
+    const logger = {
+      child: () => logger,
+      info: () => undefined,
+      warn: () => undefined,
+      error: (fields: Record<string, unknown>, msg: string) => void errors.push({ fields, msg }),
+    } as unknown as Logger;
+    store.claimJobRun = () => {
+      throw new Error('database is locked');
+    };
+    const runs: string[] = [];
+    const scheduler = new Scheduler({ store, run: async (job) => void runs.push(job.key), defaultTimeZone: 'UTC', now: clock.now, timer: new ManualTimer(), logger });
+    scheduler.start();
+    await expect(scheduler.trigger(`alerts:${CHANNEL}`)).resolves.toBeUndefined();
+    await scheduler.stop();
+    expect(runs).toEqual([]);
+    expect(errors.length).toBeGreaterThan(0);
+    expect(errors.every((e) => e.msg === 'scheduler: cannot claim the scheduled run; it did not run' && e.fields.err === 'database is locked')).toBe(true);
     db.close();
   });
 });

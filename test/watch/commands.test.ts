@@ -237,6 +237,10 @@ describe('handleWatchCommand', () => {
     await run('watch octo/app', ctx);
     expect((await run('schedule weekly fri 16:30 Europe/Berlin', ctx)).text).toContain('Fridays at 16:30 (Europe/Berlin); next: Fri, 10 Jan 2025, 16:30');
     expect(store.channelTimeZone('C0SEC000001')).toBe('Europe/Berlin');
+    // 29 February: the reply names the day it comes, however far off, not nothing.
+    const winter = { ...ctx, now: new Date('2026-12-07T06:00:00Z') };
+    expect((await run('schedule alerts 0 9 29 2 *', winter)).text).toContain('next: Tue, 29 Feb 2028, 09:00');
+    expect(JSON.stringify(await run('list', winter))).toContain('(next Tue, 29 Feb 2028, 09:00');
     expect((await run('schedule monthly off', ctx)).text).toContain('turned off the monthly digest');
     expect(store.schedulesForChannel('C0SEC000001').find((s) => s.kind === 'monthly')).toMatchObject({ enabled: false, cron: '0 9 1 * *' });
     // Watching another repository does not turn a schedule back on.
