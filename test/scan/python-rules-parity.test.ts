@@ -438,11 +438,19 @@ def connect(sock, version=ssl.PROTOCOL_SSLv2):  # HIT
   });
 
   it('a file naming the constants past the cap is partial, naming the rule, and what was checked is still reported', async () => {
-    const code = `import ssl\nssl.SSLContext(ssl.PROTOCOL_TLSv1)\n${'# PROTOCOL_TLSv1\n'.repeat(600)}ssl.SSLContext(ssl.PROTOCOL_SSLv3)\n`;
+    const code = `import ssl\nssl.SSLContext(ssl.PROTOCOL_TLSv1)\n${'checked = protocol == ssl.PROTOCOL_TLSv1\n'.repeat(600)}ssl.SSLContext(ssl.PROTOCOL_SSLv3)\n`;
     const result = await scanFiles({ 'app/service.py': code });
     expect(hits(result, 'py-insecure-tls-version')).toEqual(['py-insecure-tls-version@2']);
     expect(result.partial).toBe(true);
     expect(JSON.stringify(result.notes)).toContain('py-insecure-tls-version: more than 500 mentions');
+  });
+
+  it('names in strings and comments do not count toward the cap: a table of 600 rows of "TLSv1.2" is read whole', async () => {
+    const rows = '    ("ECDHE-RSA-AES128-GCM-SHA256", "TLSv1.2", "TLSv1.3"),  # TLSv1.2 and up\n'.repeat(600);
+    const code = `import ssl\nSUITES = [\n${rows}]\nssl.SSLContext(ssl.PROTOCOL_SSLv3)\n`;
+    const result = await scanFiles({ 'app/cipher_suites.py': code });
+    expect(hits(result, 'py-insecure-tls-version')).toEqual(['py-insecure-tls-version@604']);
+    expect(result.partial).toBe(false);
   });
 
   it("a constant of the project with the same name is not ssl's", async () => {

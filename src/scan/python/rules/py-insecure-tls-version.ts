@@ -33,13 +33,17 @@ const TLS_VERSIONS = new Map([
 /** The modules that define them: the stdlib's ssl and pyOpenSSL. */
 const OWNERS = new Set(['ssl', 'OpenSSL.SSL', 'ssl.TLSVersion']);
 
-/** The constants' names in the text; each is then looked up in the tree where it stands. */
-const MENTION = /\b(?:PROTOCOL_(?:SSLv[23]|TLSv1(?:_1)?)|(?:SSLv[23]|TLSv1(?:_1)?)_METHOD|SSLv3|TLSv1(?:_1)?)\b/g;
 /**
- * At most this many mentions are looked at per file: each costs a descent from the root, as deep as
- * the file nests, and a generated file may repeat a name without end. Real code names them a few times.
- * Past it the rule stops and fails (the engine makes the file's scan partial, naming the rule), so
- * a use after the cap is never passed over in silence.
+ * The constants' names in the text; each is then looked up in the tree where it stands. Not followed
+ * by a dot or a digit: "TLSv1.2" and "TLSv1.3" (in strings and comments) are other versions.
+ */
+const MENTION = /\b(?:PROTOCOL_(?:SSLv[23]|TLSv1(?:_1)?)|(?:SSLv[23]|TLSv1(?:_1)?)_METHOD|SSLv3|TLSv1(?:_1)?)\b(?![.\d])/g;
+/**
+ * At most this many names in code (identifiers) are looked at per file: each costs the qualification
+ * of the name, and a generated file may repeat one without end. Real code names them a few times.
+ * Names in strings and comments do not count (a table of cipher suites names "TLSv1.2" on every row
+ * and is not a reason to give up). Past the cap the rule stops and fails (the engine makes the file's
+ * scan partial, naming the rule), so a use after it is never passed over in silence.
  */
 const MAX_MENTIONS = 500;
 
@@ -67,10 +71,10 @@ export const rule: PythonRule = {
   check(root, file, report) {
     let mentions = 0;
     for (const m of file.text.matchAll(MENTION)) {
-      if (++mentions > MAX_MENTIONS) throw new Error(`more than ${MAX_MENTIONS} mentions of SSL/TLS protocol names in one file; those after the first ${MAX_MENTIONS} were not checked`);
       // The node at the mention: an identifier when it is code (not a comment or a string).
       const id = root.descendantForIndex(m.index, m.index + m[0].length);
       if (id?.type !== 'identifier' || id.startIndex !== m.index) continue;
+      if (++mentions > MAX_MENTIONS) throw new Error(`more than ${MAX_MENTIONS} mentions of SSL/TLS protocol names in one file; those after the first ${MAX_MENTIONS} were not checked`);
       // `ssl.PROTOCOL_TLSv1` is an attribute whose last part is this identifier; a bare name was imported.
       const parent = id.parent;
       const expression = parent?.type === 'attribute' && parent.childForFieldName('attribute')?.id === id.id ? parent : id;
