@@ -453,6 +453,30 @@ def connect(sock, version=ssl.PROTOCOL_SSLv2):  # HIT
     expect(result.partial).toBe(false);
   });
 
+  it('lookup tables translate the constants, they do not choose one: keys, indexes, del, .get/.pop and hasattr are quiet; a setting named by a string still chooses', async () => {
+    const code = `import ssl
+import OpenSSL.SSL
+
+_openssl_versions = {
+    ssl.PROTOCOL_TLS: OpenSSL.SSL.SSLv23_METHOD,
+    ssl.PROTOCOL_TLSv1: OpenSSL.SSL.TLSv1_METHOD,
+}
+if hasattr(ssl, "PROTOCOL_SSLv3") and hasattr(OpenSSL.SSL, "SSLv3_METHOD"):
+    _openssl_versions[ssl.PROTOCOL_SSLv3] = OpenSSL.SSL.SSLv3_METHOD
+_protocol_to_min_max = {}
+_protocol_to_min_max[ssl.PROTOCOL_TLSv1_1] = (1, 2)
+LABELS = {"tls1": ssl.PROTOCOL_TLSv1, "sslv3": ssl.PROTOCOL_SSLv3}
+name = LABELS.get(ssl.PROTOCOL_TLSv1)
+old = LABELS.pop(ssl.PROTOCOL_SSLv3, None)
+del _openssl_versions[ssl.PROTOCOL_TLSv1_1]
+hasattr(ssl.PROTOCOL_TLSv1, "name")
+options = {"ssl_version": ssl.PROTOCOL_SSLv3}  # HIT
+options["ssl_version"] = ssl.PROTOCOL_TLSv1  # HIT
+chosen = options.get("ssl_version", ssl.PROTOCOL_TLSv1)  # HIT
+`;
+    await expectHits(code, 'py-insecure-tls-version');
+  });
+
   it("a constant of the project with the same name is not ssl's", async () => {
     expect(await linesOf('PROTOCOL_TLSv1 = "legacy"\nsend(PROTOCOL_TLSv1)\n', 'py-insecure-tls-version')).toEqual([]);
   });
