@@ -511,6 +511,53 @@ def start(name, mode):
     expect(found[5]!.message).toContain('reads');
   });
 
+  it('pathlib, shutil, logging.basicConfig, and a /tmp path given as the fallback of an environment variable or an or', async () => {
+    const code = `import logging
+import os
+import shutil
+from pathlib import Path
+
+def start(src, path):
+    Path("/tmp/app.pid").write_text("1")  # HIT
+    Path("/var/tmp/state.json").open("w")  # HIT
+    Path("/dev/shm/app.lock").touch()  # HIT
+    Path("/tmp/settings.ini").read_text()  # HIT
+    shutil.copy(src, "/tmp/out.txt")  # HIT
+    shutil.move(src, dst="/var/tmp/out")  # HIT
+    open(os.environ.get("PIDFILE", "/tmp/app.pid"), "w")  # HIT
+    open(os.getenv("PIDFILE", "/tmp/app.pid"), "w")  # HIT
+    open(path or "/tmp/app.pid", "w")  # HIT
+    logging.basicConfig(filename="/tmp/app.log")  # HIT
+    Path("/var/lib/app/state").write_text("1")
+    shutil.copy("/tmp/in.txt", "/srv/app/in.txt")
+    open(os.environ.get("PIDFILE", "/run/app.pid"), "w")
+    open(os.environ["PIDFILE"], "w")
+    logging.basicConfig(level=logging.INFO)
+`;
+    await expectHits(code, 'py-hardcoded-tmp-path');
+    const found = await pythonFindings(code, 'py-hardcoded-tmp-path');
+    expect(found.map((f) => f.severity)).toEqual(['medium', 'medium', 'medium', 'low', 'medium', 'medium', 'medium', 'medium', 'medium', 'medium']);
+    expect(found[0]!.message).toContain('writes to "/tmp/app.pid"');
+  });
+
+  it('the directory itself is not a fixed name in it, and os.open with read-only flags reads', async () => {
+    const code = `import os
+import tempfile
+
+os.makedirs("/tmp", exist_ok=True)
+os.makedirs("/var/tmp/", exist_ok=True)
+os.makedirs(os.path.join("/tmp", tempfile.gettempprefix()), exist_ok=True)  # HIT
+fd = os.open("/dev/shm/app.lock", os.O_RDONLY)  # HIT
+fd = os.open("/dev/shm/app.lock", os.O_RDONLY | os.O_NOFOLLOW)  # HIT
+fd = os.open("/dev/shm/app.lock", os.O_RDWR | os.O_CREAT)  # HIT
+fd = os.open("/dev/shm/app.lock", flags)  # HIT
+`;
+    await expectHits(code, 'py-hardcoded-tmp-path');
+    const found = await pythonFindings(code, 'py-hardcoded-tmp-path');
+    expect(found.map((f) => f.severity)).toEqual(['medium', 'low', 'low', 'medium', 'medium']);
+    expect(found[1]!.message).toContain('os.open() reads "/dev/shm/app.lock"');
+  });
+
   it('test code writes scratch files there as a matter of course: not reported', async () => {
     expect(await linesOf('def test_x():\n    open("/tmp/x", "w")\n', 'py-hardcoded-tmp-path', 'tests/test_x.py')).toEqual([]);
   });
