@@ -265,6 +265,7 @@ def cleanup(path):
   it('# nosec B110 written for bandit covers it', async () => {
     const code = 'try:\n    run()\nexcept Exception:  # nosec B110\n    pass\n';
     expect(await linesOf(code, 'py-try-except-pass')).toEqual([]);
+    expect(await linesOf(code.replace('  # nosec B110', ''), 'py-try-except-pass')).toEqual([3]);
   });
 });
 
@@ -373,6 +374,8 @@ def encrypt(key, iv, data):
 
   it('a class of the project named like a cipher is not one', async () => {
     expect(await linesOf('class ARC4:\n    pass\n\nARC4(b"k")\nDES.new(b"k")\n', 'py-weak-cipher')).toEqual([]);
+    const theLibrarys = 'from cryptography.hazmat.primitives.ciphers.algorithms import ARC4\nfrom Crypto.Cipher import DES\n\nARC4(b"k")\nDES.new(b"k")\n';
+    expect(await linesOf(theLibrarys, 'py-weak-cipher')).toEqual([4, 5]);
   });
 });
 
@@ -479,6 +482,7 @@ chosen = options.get("ssl_version", ssl.PROTOCOL_TLSv1)  # HIT
 
   it("a constant of the project with the same name is not ssl's", async () => {
     expect(await linesOf('PROTOCOL_TLSv1 = "legacy"\nsend(PROTOCOL_TLSv1)\n', 'py-insecure-tls-version')).toEqual([]);
+    expect(await linesOf('from ssl import PROTOCOL_TLSv1\nsend(PROTOCOL_TLSv1)\n', 'py-insecure-tls-version')).toEqual([2]);
   });
 });
 
@@ -559,7 +563,9 @@ fd = os.open("/dev/shm/app.lock", flags)  # HIT
   });
 
   it('test code writes scratch files there as a matter of course: not reported', async () => {
-    expect(await linesOf('def test_x():\n    open("/tmp/x", "w")\n', 'py-hardcoded-tmp-path', 'tests/test_x.py')).toEqual([]);
+    const code = 'def test_x():\n    open("/tmp/x", "w")\n';
+    expect(await linesOf(code, 'py-hardcoded-tmp-path', 'tests/test_x.py')).toEqual([]);
+    expect(await linesOf(code, 'py-hardcoded-tmp-path', 'app/x.py')).toEqual([2]);
   });
 });
 
