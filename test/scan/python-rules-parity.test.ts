@@ -625,13 +625,16 @@ def page(data, filters, opts):
     MakoTemplate(data, default_filters=["str"])  # HIT
     lookup.TemplateLookup(directories=["templates"])  # HIT
     MakoTemplate(data, default_filters=["str", "h"])
+    MakoTemplate(data, default_filters=["str", "filters.html_escape"])
+    MakoTemplate(data, default_filters=["mako.filters.html_escape"])
+    MakoTemplate(data, default_filters=["filters.url_escape"])  # HIT
     lookup.TemplateLookup(directories=["templates"], default_filters=["h"])
     MakoTemplate(data, default_filters=filters)
     MakoTemplate(data, **opts)
 `;
     await expectHits(code, 'py-mako-autoescape');
     const found = await pythonFindings(code, 'py-mako-autoescape');
-    expect(found.map((f) => `${f.severity}/${f.confidence}`)).toEqual(['high/medium', 'high/high', 'high/medium']);
+    expect(found.map((f) => `${f.severity}/${f.confidence}`)).toEqual(['high/medium', 'high/high', 'high/medium', 'high/high']);
     expect(found[1]!.message).toContain('leaves out the "h" filter');
   });
 });
