@@ -172,6 +172,24 @@ def run(branch, value):
   });
 });
 
+describe('py-subprocess-shell: shell= with not', () => {
+  it('not flips a literal: shell=not True is False, shell=not False and shell=not 0 start a shell, not of a run-time flag is still decided at run time', async () => {
+    const code = `import subprocess
+
+def run(cmd, quiet):
+    subprocess.run(cmd, shell=not True)
+    subprocess.run(cmd, shell=not "yes")
+    subprocess.run(cmd, shell=not False)  # HIT
+    subprocess.run(cmd, shell=not 0)  # HIT
+    subprocess.run(cmd, shell=not quiet)  # HIT
+`;
+    await expectHits(code, 'py-subprocess-shell');
+    const found = await pythonFindings(code, 'py-subprocess-shell');
+    expect(found[2]!.message).toContain('when `shell=not quiet` is true');
+    expect(found[0]!.message).not.toContain('when');
+  });
+});
+
 describe('py-bind-all-interfaces (bandit B104)', () => {
   it('Flask, uvicorn, aiohttp and sockets on 0.0.0.0 / "::" / ""; low, saying a container makes it normal', async () => {
     const code = `import socket
