@@ -172,6 +172,24 @@ def run(branch, value):
   });
 });
 
+describe('py-subprocess-shell: shell= with not', () => {
+  it('not flips a literal: shell=not True is False, shell=not False and shell=not 0 start a shell, not of a run-time flag is still decided at run time', async () => {
+    const code = `import subprocess
+
+def run(cmd, quiet):
+    subprocess.run(cmd, shell=not True)
+    subprocess.run(cmd, shell=not "yes")
+    subprocess.run(cmd, shell=not False)  # HIT
+    subprocess.run(cmd, shell=not 0)  # HIT
+    subprocess.run(cmd, shell=not quiet)  # HIT
+`;
+    await expectHits(code, 'py-subprocess-shell');
+    const found = await pythonFindings(code, 'py-subprocess-shell');
+    expect(found[2]!.message).toContain('when `shell=not quiet` is true');
+    expect(found[0]!.message).not.toContain('when');
+  });
+});
+
 describe('py-bind-all-interfaces (bandit B104)', () => {
   it('Flask, uvicorn, aiohttp and sockets on 0.0.0.0 / "::" / ""; low, saying a container makes it normal', async () => {
     const code = `import socket
@@ -265,6 +283,7 @@ def cleanup(path):
   it('# nosec B110 written for bandit covers it', async () => {
     const code = 'try:\n    run()\nexcept Exception:  # nosec B110\n    pass\n';
     expect(await linesOf(code, 'py-try-except-pass')).toEqual([]);
+    expect(await linesOf(code.replace('  # nosec B110', ''), 'py-try-except-pass')).toEqual([3]);
   });
 });
 
@@ -373,6 +392,8 @@ def encrypt(key, iv, data):
 
   it('a class of the project named like a cipher is not one', async () => {
     expect(await linesOf('class ARC4:\n    pass\n\nARC4(b"k")\nDES.new(b"k")\n', 'py-weak-cipher')).toEqual([]);
+    const theLibrarys = 'from cryptography.hazmat.primitives.ciphers.algorithms import ARC4\nfrom Crypto.Cipher import DES\n\nARC4(b"k")\nDES.new(b"k")\n';
+    expect(await linesOf(theLibrarys, 'py-weak-cipher')).toEqual([4, 5]);
   });
 });
 
@@ -438,15 +459,48 @@ def connect(sock, version=ssl.PROTOCOL_SSLv2):  # HIT
   });
 
   it('a file naming the constants past the cap is partial, naming the rule, and what was checked is still reported', async () => {
-    const code = `import ssl\nssl.SSLContext(ssl.PROTOCOL_TLSv1)\n${'# PROTOCOL_TLSv1\n'.repeat(600)}ssl.SSLContext(ssl.PROTOCOL_SSLv3)\n`;
+    const code = `import ssl\nssl.SSLContext(ssl.PROTOCOL_TLSv1)\n${'checked = protocol == ssl.PROTOCOL_TLSv1\n'.repeat(600)}ssl.SSLContext(ssl.PROTOCOL_SSLv3)\n`;
     const result = await scanFiles({ 'app/service.py': code });
     expect(hits(result, 'py-insecure-tls-version')).toEqual(['py-insecure-tls-version@2']);
     expect(result.partial).toBe(true);
     expect(JSON.stringify(result.notes)).toContain('py-insecure-tls-version: more than 500 mentions');
   });
 
+  it('names in strings and comments do not count toward the cap: a table of 600 rows of "TLSv1.2" is read whole', async () => {
+    const rows = '    ("ECDHE-RSA-AES128-GCM-SHA256", "TLSv1.2", "TLSv1.3"),  # TLSv1.2 and up\n'.repeat(600);
+    const code = `import ssl\nSUITES = [\n${rows}]\nssl.SSLContext(ssl.PROTOCOL_SSLv3)\n`;
+    const result = await scanFiles({ 'app/cipher_suites.py': code });
+    expect(hits(result, 'py-insecure-tls-version')).toEqual(['py-insecure-tls-version@604']);
+    expect(result.partial).toBe(false);
+  });
+
+  it('lookup tables translate the constants, they do not choose one: keys, indexes, del, .get/.pop and hasattr are quiet; a setting named by a string still chooses', async () => {
+    const code = `import ssl
+import OpenSSL.SSL
+
+_openssl_versions = {
+    ssl.PROTOCOL_TLS: OpenSSL.SSL.SSLv23_METHOD,
+    ssl.PROTOCOL_TLSv1: OpenSSL.SSL.TLSv1_METHOD,
+}
+if hasattr(ssl, "PROTOCOL_SSLv3") and hasattr(OpenSSL.SSL, "SSLv3_METHOD"):
+    _openssl_versions[ssl.PROTOCOL_SSLv3] = OpenSSL.SSL.SSLv3_METHOD
+_protocol_to_min_max = {}
+_protocol_to_min_max[ssl.PROTOCOL_TLSv1_1] = (1, 2)
+LABELS = {"tls1": ssl.PROTOCOL_TLSv1, "sslv3": ssl.PROTOCOL_SSLv3}
+name = LABELS.get(ssl.PROTOCOL_TLSv1)
+old = LABELS.pop(ssl.PROTOCOL_SSLv3, None)
+del _openssl_versions[ssl.PROTOCOL_TLSv1_1]
+hasattr(ssl.PROTOCOL_TLSv1, "name")
+options = {"ssl_version": ssl.PROTOCOL_SSLv3}  # HIT
+options["ssl_version"] = ssl.PROTOCOL_TLSv1  # HIT
+chosen = options.get("ssl_version", ssl.PROTOCOL_TLSv1)  # HIT
+`;
+    await expectHits(code, 'py-insecure-tls-version');
+  });
+
   it("a constant of the project with the same name is not ssl's", async () => {
     expect(await linesOf('PROTOCOL_TLSv1 = "legacy"\nsend(PROTOCOL_TLSv1)\n', 'py-insecure-tls-version')).toEqual([]);
+    expect(await linesOf('from ssl import PROTOCOL_TLSv1\nsend(PROTOCOL_TLSv1)\n', 'py-insecure-tls-version')).toEqual([2]);
   });
 });
 
@@ -479,8 +533,57 @@ def start(name, mode):
     expect(found[5]!.message).toContain('reads');
   });
 
+  it('pathlib, shutil, logging.basicConfig, and a /tmp path given as the fallback of an environment variable or an or', async () => {
+    const code = `import logging
+import os
+import shutil
+from pathlib import Path
+
+def start(src, path):
+    Path("/tmp/app.pid").write_text("1")  # HIT
+    Path("/var/tmp/state.json").open("w")  # HIT
+    Path("/dev/shm/app.lock").touch()  # HIT
+    Path("/tmp/settings.ini").read_text()  # HIT
+    shutil.copy(src, "/tmp/out.txt")  # HIT
+    shutil.move(src, dst="/var/tmp/out")  # HIT
+    open(os.environ.get("PIDFILE", "/tmp/app.pid"), "w")  # HIT
+    open(os.getenv("PIDFILE", "/tmp/app.pid"), "w")  # HIT
+    open(path or "/tmp/app.pid", "w")  # HIT
+    logging.basicConfig(filename="/tmp/app.log")  # HIT
+    Path("/var/lib/app/state").write_text("1")
+    shutil.copy("/tmp/in.txt", "/srv/app/in.txt")
+    open(os.environ.get("PIDFILE", "/run/app.pid"), "w")
+    open(os.environ["PIDFILE"], "w")
+    logging.basicConfig(level=logging.INFO)
+`;
+    await expectHits(code, 'py-hardcoded-tmp-path');
+    const found = await pythonFindings(code, 'py-hardcoded-tmp-path');
+    expect(found.map((f) => f.severity)).toEqual(['medium', 'medium', 'medium', 'low', 'medium', 'medium', 'medium', 'medium', 'medium', 'medium']);
+    expect(found[0]!.message).toContain('writes to "/tmp/app.pid"');
+  });
+
+  it('the directory itself is not a fixed name in it, and os.open with read-only flags reads', async () => {
+    const code = `import os
+import tempfile
+
+os.makedirs("/tmp", exist_ok=True)
+os.makedirs("/var/tmp/", exist_ok=True)
+os.makedirs(os.path.join("/tmp", tempfile.gettempprefix()), exist_ok=True)  # HIT
+fd = os.open("/dev/shm/app.lock", os.O_RDONLY)  # HIT
+fd = os.open("/dev/shm/app.lock", os.O_RDONLY | os.O_NOFOLLOW)  # HIT
+fd = os.open("/dev/shm/app.lock", os.O_RDWR | os.O_CREAT)  # HIT
+fd = os.open("/dev/shm/app.lock", flags)  # HIT
+`;
+    await expectHits(code, 'py-hardcoded-tmp-path');
+    const found = await pythonFindings(code, 'py-hardcoded-tmp-path');
+    expect(found.map((f) => f.severity)).toEqual(['medium', 'low', 'low', 'medium', 'medium']);
+    expect(found[1]!.message).toContain('os.open() reads "/dev/shm/app.lock"');
+  });
+
   it('test code writes scratch files there as a matter of course: not reported', async () => {
-    expect(await linesOf('def test_x():\n    open("/tmp/x", "w")\n', 'py-hardcoded-tmp-path', 'tests/test_x.py')).toEqual([]);
+    const code = 'def test_x():\n    open("/tmp/x", "w")\n';
+    expect(await linesOf(code, 'py-hardcoded-tmp-path', 'tests/test_x.py')).toEqual([]);
+    expect(await linesOf(code, 'py-hardcoded-tmp-path', 'app/x.py')).toEqual([2]);
   });
 });
 
@@ -540,13 +643,16 @@ def page(data, filters, opts):
     MakoTemplate(data, default_filters=["str"])  # HIT
     lookup.TemplateLookup(directories=["templates"])  # HIT
     MakoTemplate(data, default_filters=["str", "h"])
+    MakoTemplate(data, default_filters=["str", "filters.html_escape"])
+    MakoTemplate(data, default_filters=["mako.filters.html_escape"])
+    MakoTemplate(data, default_filters=["filters.url_escape"])  # HIT
     lookup.TemplateLookup(directories=["templates"], default_filters=["h"])
     MakoTemplate(data, default_filters=filters)
     MakoTemplate(data, **opts)
 `;
     await expectHits(code, 'py-mako-autoescape');
     const found = await pythonFindings(code, 'py-mako-autoescape');
-    expect(found.map((f) => `${f.severity}/${f.confidence}`)).toEqual(['high/medium', 'high/high', 'high/medium']);
+    expect(found.map((f) => `${f.severity}/${f.confidence}`)).toEqual(['high/medium', 'high/high', 'high/medium', 'high/high']);
     expect(found[1]!.message).toContain('leaves out the "h" filter');
   });
 });

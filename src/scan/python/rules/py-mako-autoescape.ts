@@ -10,12 +10,18 @@ import type { Node } from 'web-tree-sitter';
 import { columnOf, lineOf, type PythonFile } from '../file.js';
 import type { PythonRule } from '../rule.js';
 
-/** Whether a literal list of filter names holds `h`; null when the value is not a literal list. */
+/**
+ * The filters that HTML-escape: `h` is Mako's name for mako.filters.html_escape, and a template's
+ * code has `filters` (Mako's module) in scope, so "filters.html_escape" is the same filter spelled out.
+ */
+const HTML_ESCAPING = new Set(['h', 'filters.html_escape', 'mako.filters.html_escape']);
+
+/** Whether a literal list of filter names holds an HTML-escaping one; null when the value is not a literal list. */
 function hasHtmlFilter(filters: Node, file: PythonFile): boolean | null {
   if (filters.type !== 'list' && filters.type !== 'tuple') return null;
   const names = filters.namedChildren.filter((c): c is Node => !!c && c.type !== 'comment').map((c) => file.constantString(c));
   if (names.some((n) => n === null)) return null;
-  return names.includes('h');
+  return names.some((n) => HTML_ESCAPING.has(n!.trim()));
 }
 
 export const rule: PythonRule = {

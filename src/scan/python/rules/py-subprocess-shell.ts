@@ -63,6 +63,11 @@ function shellFlag(file: PythonFile, value: Node | null | undefined, depth = 0):
       return value.namedChildren.some((c) => c && c.type !== 'comment') ? 'yes' : 'no';
     case 'parenthesized_expression':
       return shellFlag(file, value.firstNamedChild, depth + 1);
+    case 'not_operator': {
+      // `shell=not True` is False: not flips a value the file fixes, and leaves a run-time one undecided.
+      const operand = shellFlag(file, value.childForFieldName('argument'), depth + 1);
+      return operand === 'yes' ? 'no' : operand === 'no' ? 'yes' : 'maybe';
+    }
     case 'identifier': {
       // A module constant is bound once: its value is the flag's. A local name's last assignment
       // before the call may sit in a branch not taken, so a local is decided at run time.
