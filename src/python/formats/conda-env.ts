@@ -39,14 +39,54 @@ const MAX_CONDA_ENV_NESTING = 100;
 /** How many conda packages the notice names before it counts the rest. */
 const NAMED_CONDA_PACKAGES = 5;
 
-interface PipLine {
+/** One line of the requirements text conda writes for the `pip:` list, and the YAML entry it came from. */
+export interface PipLine {
   text: string;
+  /** 1-based line of the YAML file. */
   line: number;
+  entry: PipEntry;
 }
+
+/** Where a `pip:` entry sits in the YAML text, and how it is written there (what a rewriter needs). */
+export interface PipEntry {
+  /** The scalar's style: `PLAIN`, `QUOTE_DOUBLE`, `QUOTE_SINGLE`, `BLOCK_LITERAL` or `BLOCK_FOLDED`. */
+  style: string;
+  /** Inside a flow collection (`pip: [a==1, b==2]`), where `,` `[` `]` `{` `}` end a plain entry. */
+  flow: boolean;
+  /** The entry's text in the file without its quotes: `text.slice(start, end)`. */
+  start: number;
+  end: number;
+  /** The string conda reads from it. */
+  value: string;
+}
+
+/** The requirements text conda writes for the `pip:` list: one entry (or a block scalar's line) a line. */
+export const pipRequirementsText = (lines: readonly PipLine[]) => lines.map((l) => l.text).join('\n');
+
+/** The `pip:` lines of an environment file, or the result that says why it was not read. */
+export type CondaEnvRead = { read: ExtractResult } | { pipLines: PipLine[]; errors: ExtractError[]; notices?: string[] };
 
 function extractCondaEnv(text: string, context: ExtractContext): ExtractResult {
   const file = context.file;
-  const problem = (line: number | null, message: string): ExtractResult => ({ dependencies: [], errors: [{ file, line, message }] });
+  const env = readCondaEnv(text, file);
+  if ('read' in env) return env.read;
+  const { pipLines, errors, notices } = env;
+  if (pipLines.length === 0) return notices === undefined ? { dependencies: [], errors } : { dependencies: [], errors, notices };
+  const read = requirementsFormat.extract(pipRequirementsText(pipLines), { file });
+  // The requirements reader numbers the lines of the text conda would write; each is put back on its YAML line.
+  const yamlLine = (line: number | null): number | null => (line === null ? null : (pipLines[line - 1]?.line ?? line));
+  return {
+    dependencies: read.dependencies.map((d) => ({ ...d, line: yamlLine(d.line) })),
+    errors: [...errors, ...read.errors.map((e) => ({ ...e, line: yamlLine(e.line) }))],
+    includes: (read.includes ?? []).map((i) => ({ ...i, line: yamlLine(i.line) })),
+    options: (read.options ?? []).map((o) => ({ ...o, line: yamlLine(o.line) })),
+    notices: notices ?? [],
+  };
+}
+
+/** Reads the YAML: its `pip:` lines with the entries they came from, the errors, and the notice of conda packages. */
+export function readCondaEnv(text: string, file: string): CondaEnvRead {
+  const problem = (line: number | null, message: string): { read: ExtractResult } => ({ read: { dependencies: [], errors: [{ file, line, message }] } });
   if (text.length > MAX_CONDA_ENV_CHARS) return problem(null, `${file} is too large (${text.length} characters; the limit is ${MAX_CONDA_ENV_CHARS}); not read`);
   if (yamlMayNestDeeperThan(text, MAX_CONDA_ENV_NESTING)) return problem(null, `nests deeper than ${MAX_CONDA_ENV_NESTING} levels, which no conda environment does; not read`);
 
@@ -68,7 +108,7 @@ function extractCondaEnv(text: string, context: ExtractContext): ExtractResult {
   const root = doc.contents;
   const dependencies = Y.isMap(root) ? root.get('dependencies', true) : undefined;
   if (dependencies === undefined || dependencies === null || (Y.isScalar(dependencies) && dependencies.value === null)) {
-    return { dependencies: [], errors };
+    return { pipLines: [], errors };
   }
   if (!Y.isSeq(dependencies)) return problem(lineOf(dependencies as YamlNode), '`dependencies` is not a list; not read');
 
@@ -97,23 +137,17 @@ function extractCondaEnv(text: string, context: ExtractContext): ExtractResult {
         continue;
       }
       const line = lineOf(entry) ?? 1;
+      const value = String(entry.value);
+      const [from, to] = entry.range ?? [0, 0];
+      const quoted = entry.type === 'QUOTE_DOUBLE' || entry.type === 'QUOTE_SINGLE';
+      const where: PipEntry = { style: entry.type ?? 'PLAIN', flow: Boolean(dependencies.flow || item.flow || pip.flow), start: quoted ? from + 1 : from, end: quoted ? to - 1 : to, value };
       // A block scalar spanning lines is as many lines of the requirements file conda writes.
-      for (const [k, part] of String(entry.value).split(/\r\n|\n|\r/).entries()) pipLines.push({ text: part, line: line + k });
+      for (const [k, part] of value.split(/\r\n|\n|\r/).entries()) pipLines.push({ text: part, line: line + k, entry: where });
     }
   }
 
   const notices = condaPackages.length === 0 ? [] : [condaPackagesNotice(file, condaLine, condaPackages)];
-  if (pipLines.length === 0) return { dependencies: [], errors, notices };
-  const read = requirementsFormat.extract(pipLines.map((l) => l.text).join('\n'), { file });
-  // The requirements reader numbers the lines of the text conda would write; each is put back on its YAML line.
-  const yamlLine = (line: number | null): number | null => (line === null ? null : (pipLines[line - 1]?.line ?? line));
-  return {
-    dependencies: read.dependencies.map((d) => ({ ...d, line: yamlLine(d.line) })),
-    errors: [...errors, ...read.errors.map((e) => ({ ...e, line: yamlLine(e.line) }))],
-    includes: (read.includes ?? []).map((i) => ({ ...i, line: yamlLine(i.line) })),
-    options: (read.options ?? []).map((o) => ({ ...o, line: yamlLine(o.line) })),
-    notices,
-  };
+  return { pipLines, errors, notices };
 }
 
 /** One line for every conda package of the file: named (the first few), and said not audited. */
