@@ -217,8 +217,9 @@ const SHAPE_PREFIX = 8192;
 
 /**
  * UTF-16 text without a byte order mark, told by its shape, or null: in the first 8 KB, at least
- * half of the two-byte units are an ASCII-range character (a NUL byte on one side, never the
- * same side twice: `p\0a\0` is little-endian, `\0p\0a` big-endian), and no unit is NUL itself
+ * half of the two-byte units are an ASCII-range character (a NUL byte on one side: `p\0a\0` is
+ * little-endian, `\0p\0a` big-endian), at most one in eight of those has its NUL on the other side
+ * (a character such as 가 U+AC00 or ─ U+2500 is `00 AC` little-endian), and no unit is NUL itself
  * (text has none; binary formats are full of `00 00`). Then the whole file must decode strictly,
  * with no NUL character in its first 4096. Windows tools write such files (a settings.json saved
  * by `Out-File -Encoding Unicode` from some hosts, .NET's `Encoding.Unicode.GetBytes`), and a
@@ -245,7 +246,9 @@ function utf16Shape(bytes: Uint8Array): 'utf-16le' | 'utf-16be' | null {
     else if (first === 0) big++;
   }
   if (units === 0) return null;
-  return little * 2 >= units && big === 0 ? 'utf-16le' : big * 2 >= units && little === 0 ? 'utf-16be' : null;
+  // A clear majority on one side, not all: a character whose other byte is 0x00 (가 U+AC00, 一
+  // U+4E00, ─ U+2500, Ā U+0100) puts a NUL on the other side, and the strict decode decides.
+  return little * 2 >= units && big * 8 <= little ? 'utf-16le' : big * 2 >= units && little * 8 <= big ? 'utf-16be' : null;
 }
 
 /**

@@ -109,4 +109,31 @@ describe('UTF-16 text without a byte order mark', () => {
     });
     expect(result.skipped.map((s) => `${s.path} ${s.reason} ${s.partial}`)).toEqual(['a.cfg not-utf8 true', 'b.cfg not-utf8 true']);
   });
+
+  it('a character whose other byte is 0x00 (가, 一, ─, က, Ѐ, Ā) does not make the file binary, in either byte order', async () => {
+    const files: Record<string, Buffer> = {};
+    for (const [i, c] of ['가', '一', '─', 'က', 'Ѐ', 'Ā'].entries()) {
+      const text = `# ${c} settings\npassword=${PASSWORD}\n`;
+      files[`le/${i}.cfg`] = Buffer.from(text, 'utf16le');
+      files[`be/${i}.cfg`] = utf16be(text);
+    }
+    const result = await scanFiles({ ...GITIGNORE, ...files });
+    expect(result.findings.map((f) => `${f.file}:${f.line}:${f.column} ${f.rule}`).sort()).toEqual(
+      Object.keys(files).map((path) => `${path}:2:10 secret-assigned`).sort(),
+    );
+    expect(result.notes.filter((n) => n.kind === 'binary')).toEqual([]);
+    expect(result.stats.binaryFiles).toBe(0);
+    expect(result.partial).toBe(false);
+  });
+
+  it('a file with the UTF-16 shape and such a character that does not decode is a partial not-utf8 skip, not a binary note', async () => {
+    const result = await scanFiles({
+      ...GITIGNORE,
+      'cut.cfg': Buffer.concat([Buffer.from(`# 가\ngh=${TOKEN}\n`, 'utf16le'), Buffer.from('x')]),
+      'lone.cfg': utf16be(`# ─ \ud800\ngh=${TOKEN}\n`),
+    });
+    expect(result.skipped.map((s) => `${s.path} ${s.reason} ${s.partial}`)).toEqual(['cut.cfg not-utf8 true', 'lone.cfg not-utf8 true']);
+    expect(result.notes.filter((n) => n.kind === 'binary')).toEqual([]);
+    expect(result.partial).toBe(true);
+  });
 });
