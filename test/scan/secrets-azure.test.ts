@@ -43,4 +43,36 @@ describe('Azure connection strings', () => {
     });
     expect(found(result)).toEqual([]);
   });
+
+  it('an account key under an ordinary setting name (AccountKey, account_key, storage_key, AZURE_STORAGE_KEY, SharedAccessKey, master_key) is found', async () => {
+    const result = await scanFiles({
+      'appsettings.json': `{\n  "Storage": {\n    "AccountName": "acct",\n    "AccountKey": "${ACCOUNT_KEY}"\n  }\n}\n`,
+      'settings.ini': `[azure]\naccount_key = ${ACCOUNT_KEY}\nstorage_key = ${ACCOUNT_KEY}\nstorage-account-key = ${ACCOUNT_KEY}\n`,
+      'deploy.sh': `export AZURE_STORAGE_KEY="${ACCOUNT_KEY}"\n`,
+      'bus.yml': `servicebus:\n  shared_access_key: "${SHARED_KEY}"\n  shared_access_key_name: RootManageSharedAccessKey\n`,
+      'cosmos.toml': `master_key = "${ACCOUNT_KEY}"\n`,
+      'lower.cfg': `conn = defaultendpointsprotocol=https;accountname=acct;accountkey=${ACCOUNT_KEY};endpointsuffix=core.windows.net\n`,
+    });
+    expect(result.findings.filter((f) => f.kind === 'secret').map((f) => `${f.file}:${f.line} ${f.rule}`).sort()).toEqual([
+      'appsettings.json:4 secret-assigned',
+      'bus.yml:2 secret-assigned',
+      'cosmos.toml:1 secret-assigned',
+      'deploy.sh:1 secret-assigned',
+      'lower.cfg:1 secret-assigned',
+      'settings.ini:2 secret-assigned',
+      'settings.ini:3 secret-assigned',
+      'settings.ini:4 secret-assigned',
+    ]);
+    expect(JSON.stringify(result)).not.toContain(ACCOUNT_KEY.slice(0, 20));
+  });
+
+  it('placeholders and Azurite\'s key under those names stay quiet, and so do names that hold no key', async () => {
+    const result = await scanFiles({
+      'appsettings.json': `{"AccountKey": "<your-account-key>", "StorageKey": "${AZURITE}", "storage_account_key": "${'x'.repeat(86)}=="}\n`,
+      '.env.example': `AZURE_STORAGE_KEY=your_storage_key_here\nACCOUNT_KEY=changeme\n`,
+      'config.yml': `account_key_name: primary\nstorage_key_path: /run/secrets/storage\nshared_access_key_name: RootManageSharedAccessKey\nmaster_key_file: keys/master.key\n`,
+      'compose.yml': `x: DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=${AZURITE};BlobEndpoint=http://127.0.0.1:10000/devstoreaccount1;\n`,
+    });
+    expect(found(result)).toEqual([]);
+  });
 });

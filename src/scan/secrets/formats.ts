@@ -270,6 +270,11 @@ export const TOKEN_FORMATS: readonly TokenFormat[] = [
 /** Azurite's well-known development account key, the same in every install (Microsoft Learn, "Use the Azurite emulator"). */
 const AZURITE_ACCOUNT_KEY = 'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==';
 
+/** Whether a value is an Azure emulator's published key: a sample however it is named (`"AccountKey": …`, `AZURE_STORAGE_KEY=…`). */
+export function isPublishedAzureKey(value: string): boolean {
+  return value === AZURITE_ACCOUNT_KEY;
+}
+
 /**
  * jwt.io's example token (sub `1234567890`, name `John Doe`), copied into countless tests and
  * READMEs; its key is published with it. Decodes the payload (at most a few kilobytes: maxLength).

@@ -6,6 +6,8 @@
 import { shannonEntropy } from './entropy.js';
 
 const WORDS = /(?:change[_-]?me|changeit|example|placeholder|dummy|fake|sample|redacted|replace[_-]?me|your[_-]|my[_-]?(?:secret|password|token|key)|insert[_-]|enter[_-]|put[_-]|fill[_-]?in|todo|fixme|secret[_-]?here|password[_-]?here|token[_-]?here|key[_-]?here|not[_-]?a[_-]?(?:real|secret)|do[_-]?not[_-]?use|test[_-]?(?:key|token|secret|password)|x{4,}|\*{3,}|\.{3,}|0{6,}|1234567|abcdef(?:gh)?$)/i;
+/** A name for the value as its whole value: `myAccountKey`, `my_storage_key` (Microsoft's connection-string samples). */
+const MY_NAMED_KEY = /^my[_-]?[A-Za-z]{0,24}?[_-]?(?:secret|password|token|key)$/i;
 const EXACT = new Set(['password', 'passwd', 'secret', 'token', 'apikey', 'api_key', 'none', 'null', 'nil', 'undefined', 'true', 'false', 'test', 'testing', 'admin', 'root', 'default', 'foobar', 'foo', 'bar', 'baz', 'qwerty', 'letmein', 'pass', 'guest', 'user', 'username', 'string', 'str', 'value', 'empty', 'required', 'optional']);
 /** References to a value kept elsewhere: `${VAR}`, `$VAR`, `%(name)s`, `{{ var }}`, `<token>`, `os.environ[…]`. */
 const REFERENCE = /^(?:\$\{?[A-Za-z_]|%\(|\{\{|\{[A-Za-z_]|<[^>]*>$|\[[A-Z_]+\]$|env[:(.]|os\.|process\.env|secrets?\.|vault:|!vault|arn:aws:secretsmanager)/i;
@@ -18,7 +20,7 @@ export function isPlaceholder(value: string): boolean {
   if (fallback) return isPlaceholder(fallback.value);
   if (EXACT.has(v.toLowerCase())) return true;
   if (REFERENCE.test(v) || v.includes('${') || v.includes('{{')) return true;
-  if (WORDS.test(v)) return true;
+  if (WORDS.test(v) || MY_NAMED_KEY.test(v)) return true;
   // One character repeated, or two alternating: `aaaaaaaa`, `abababab`.
   if (new Set(v).size <= 2) return true;
   return false;
