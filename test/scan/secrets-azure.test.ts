@@ -9,6 +9,7 @@ import { scanFiles } from './helpers.js';
 // Built from parts so this test file does not itself look like it holds credentials.
 const ACCOUNT_KEY = 'cQSOjy+KLeDDDFlZib21s6nH06g9ToK0vJgxjY3pz9v5TY25Q45W' + 'gSWXwXmEmSVSYm7KQKDIZ57egQPuKzjVhw==';
 const SHARED_KEY = 'Xq7Lm2Np9Rt4Vw6Yb1Nc3Kd5' + 'Fg8Hj0Zs2Ae4Ti6Uo8P=';
+const COSMOS_EMULATOR = 'C2y6yDjf5/R+ob0N8A7Cgv30VRDJIWEHLM+4' + 'QDU5DE2nQ9nDuVTqobD4b8mGGyPMbIZnqyMsEcaGQy67XIw/Jw==';
 const AZURITE = 'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsu' + 'Fq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==';
 
 function found(result: Awaited<ReturnType<typeof scanFiles>>): string[] {
@@ -72,6 +73,14 @@ describe('Azure connection strings', () => {
       '.env.example': `AZURE_STORAGE_KEY=your_storage_key_here\nACCOUNT_KEY=changeme\n`,
       'config.yml': `account_key_name: primary\nstorage_key_path: /run/secrets/storage\nshared_access_key_name: RootManageSharedAccessKey\nmaster_key_file: keys/master.key\n`,
       'compose.yml': `x: DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=${AZURITE};BlobEndpoint=http://127.0.0.1:10000/devstoreaccount1;\n`,
+    });
+    expect(found(result)).toEqual([]);
+  });
+
+  it('the Cosmos DB emulator\'s published key stays quiet, in a connection string or under a key name', async () => {
+    const result = await scanFiles({
+      'compose.yml': `services:\n  app:\n    environment:\n      COSMOS: AccountEndpoint=https://localhost:8081/;AccountKey=${COSMOS_EMULATOR}\n`,
+      'appsettings.Development.json': `{"Cosmos": {"AccountKey": "${COSMOS_EMULATOR}", "master_key": "${COSMOS_EMULATOR}"}}\n`,
     });
     expect(found(result)).toEqual([]);
   });
