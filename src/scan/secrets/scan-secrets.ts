@@ -17,7 +17,7 @@ import { curlCredentials } from './curl.js';
 import { fingerprint } from './fingerprint.js';
 import { isPublishedAzureKey, TOKEN_FORMATS } from './formats.js';
 import { privateKeys } from './private-keys.js';
-import { expansionDefault, isPlaceholder, looksRandom } from './placeholders.js';
+import { expansionDefault, isPlaceholder, literalDefault, looksRandom } from './placeholders.js';
 import { LineIndex } from '../text.js';
 
 export interface SecretReport extends Report {
@@ -503,18 +503,17 @@ function opensArguments(text: string, q: number): boolean {
 
 /**
  * A variable expanded with a default (`${DB_PASSWORD:-…}`, `-`, `:=`, `=`): the literal default up
- * to the closing brace, which is the variable's value wherever it is unset; null when there is no
- * default or it expands or quotes something. (Given to a key, `KEY: ${NAME:-…}`, the key's finding
- * comes first and covers it; in a URL, the URL's.) Bounded.
+ * to the closing brace, which is the variable's value wherever it is unset (quoted, `${TOKEN:-'…'}`,
+ * or nested, `${A:-${B:-…}}`: see literalDefault); null when there is no default or it expands
+ * something. (Given to a key, `KEY: ${NAME:-…}`, the key's finding comes first and covers it; in a
+ * URL, the URL's.) Bounded.
  */
 function expansionDefaultAfter(text: string, s: number, e: number, name: string): Assigned | null {
   const operator = text[e] === ':' ? 2 : 1;
   if (text[e + operator - 1] !== '-' && text[e + operator - 1] !== '=') return null;
-  const start = e + operator;
-  let j = start;
-  while (j < text.length && j - start <= MAX_VALUE && !/[}$`"'\n]/.test(text[j]!)) j++;
-  if (text[j] !== '}') return null;
-  return { name, shown: plausibleKey(text, s, e), value: text.slice(start, j), start, end: j + 1 };
+  const found = literalDefault(text, e + operator);
+  if (found === null) return null;
+  return { name, shown: plausibleKey(text, s, e), value: found.value, start: found.start, end: found.end };
 }
 
 /** Whether the identifier at `s` is the first word after a Dockerfile's `ENV` at the start of a line (a bounded look-behind). */
