@@ -235,9 +235,9 @@ export async function scanTree(source: ScanSource, options: ScanOptions = {}): P
         const text = isPython ? utf8OrLatin1(read.bytes) : utf16 !== null ? utf16.text : fewNuls(read.bytes.subarray(0, 8192)) && utf16ByMark(read.bytes) === null ? utf8OrNull(read.bytes) : null;
         if (text !== null) decoded = { kind: 'text', text, encoding: utf16?.encoding ?? 'utf-8' };
         else if (looksLikeText(read.bytes)) {
-          // Text by every other sign (printable but for its NULs, or a UTF-16 mark) that could not be
-          // decoded: what it holds was not looked at, so the result is partial, not quietly binary.
-          skipped.push({ path, reason: 'not-utf8', partial: true, message: `${path}: looks like text but is neither UTF-8 nor UTF-16 (NUL bytes among printable ones: UTF-32, or UTF-16 cut short?); not scanned, not even for secrets` });
+          // Text by its shape (UTF-16 cut short, UTF-32) that could not be decoded: what it holds was
+          // not looked at, so the result is partial, not quietly binary. A tar archive is binary.
+          skipped.push({ path, reason: 'not-utf8', partial: true, message: `${path}: looks like text but is neither UTF-8 nor UTF-16 (the shape of UTF-32, or of UTF-16 cut short?); not scanned, not even for secrets` });
           continue;
         }
         // A file that looks like source or settings by name and is binary by content is worth a word.

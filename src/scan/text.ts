@@ -217,8 +217,9 @@ const SHAPE_PREFIX = 8192;
 
 /**
  * UTF-16 text without a byte order mark, told by its shape, or null: in the first 8 KB, at least
- * half of the two-byte units are an ASCII-range character (a NUL byte on one side, never the
- * same side twice: `p\0a\0` is little-endian, `\0p\0a` big-endian), and no unit is NUL itself
+ * half of the two-byte units are an ASCII-range character (a NUL byte on one side: `p\0a\0` is
+ * little-endian, `\0p\0a` big-endian), at most one in eight of those has its NUL on the other side
+ * (a character such as 가 U+AC00 or ─ U+2500 is `00 AC` little-endian), and no unit is NUL itself
  * (text has none; binary formats are full of `00 00`). Then the whole file must decode strictly,
  * with no NUL character in its first 4096. Windows tools write such files (a settings.json saved
  * by `Out-File -Encoding Unicode` from some hosts, .NET's `Encoding.Unicode.GetBytes`), and a
@@ -226,6 +227,14 @@ const SHAPE_PREFIX = 8192;
  * them as UTF-16), only for finding secrets. One bounded pass over the prefix.
  */
 export function decodeUtf16ByShape(bytes: Uint8Array): { text: string; encoding: 'utf-16le' | 'utf-16be' } | null {
+  const encoding = utf16Shape(bytes);
+  if (encoding === null) return null;
+  const decoded = decodeUtf16(bytes, encoding);
+  return decoded.kind === 'text' ? { text: decoded.text, encoding } : null;
+}
+
+/** The byte order of UTF-16 text by its shape in the first 8 KB (see `decodeUtf16ByShape`), or null. One bounded pass. */
+function utf16Shape(bytes: Uint8Array): 'utf-16le' | 'utf-16be' | null {
   const units = Math.min(bytes.length, SHAPE_PREFIX) >> 1;
   let little = 0;
   let big = 0;
@@ -236,27 +245,68 @@ export function decodeUtf16ByShape(bytes: Uint8Array): { text: string; encoding:
     if (second === 0) little++;
     else if (first === 0) big++;
   }
-  const encoding = little * 2 >= units && big === 0 ? 'utf-16le' : big * 2 >= units && little === 0 ? 'utf-16be' : null;
-  if (units === 0 || encoding === null) return null;
-  const decoded = decodeUtf16(bytes, encoding);
-  return decoded.kind === 'text' ? { text: decoded.text, encoding } : null;
+  if (units === 0) return null;
+  // A clear majority on one side, not all: a character whose other byte is 0x00 (가 U+AC00, 一
+  // U+4E00, ─ U+2500, Ā U+0100) puts a NUL on the other side, and the strict decode decides.
+  return little * 2 >= units && big * 8 <= little ? 'utf-16le' : big * 2 >= units && little * 8 <= big ? 'utf-16be' : null;
 }
 
 /**
- * Whether bytes passed over as binary still look like text: a first 8 KB whose bytes are all
- * printable ASCII, tabs and line breaks but for its NULs (UTF-32, UTF-16 cut to an odd length, text
- * padded with NULs). Images, archives and compiled files have control bytes (`\x89PNG\r\n\x1a`,
- * `PK\x03\x04`, `\x7fELF\x02`), and so does a binary that merely starts like a UTF-16 mark
- * (`\xff\xfe`). One bounded pass.
+ * Whether bytes passed over as binary are still text that could not be decoded: the shape of UTF-16
+ * (one side of each two-byte unit NUL, as `decodeUtf16ByShape` tells it: UTF-16 cut to an odd
+ * length, or with a broken surrogate) or of UTF-32 (`t\0\0\0o\0\0\0`) in the first 8 KB. Only those
+ * shapes: printable bytes among NULs are also what a tar archive's headers are (names and octal
+ * numbers padded with NULs), and a binary format with ASCII headers, and those are binary as ever.
+ * One bounded pass.
  */
 export function looksLikeText(bytes: Uint8Array): boolean {
-  const head = bytes.subarray(0, SHAPE_PREFIX);
-  let printable = 0;
-  for (const b of head) {
-    if (b >= 0x20 && b < 0x7f) printable++;
-    else if (b !== 0 && b !== 0x09 && b !== 0x0a && b !== 0x0d) return false;
+  if (isTarArchive(bytes)) return false;
+  return utf16Shape(bytes) !== null || utf32Shape(bytes);
+}
+
+/**
+ * A tar archive (an uncompressed `.tar`, a fixture of tests): POSIX and GNU headers say `ustar` at
+ * offset 257; the old v7 header does not, and is told by its checksum (the sum of the header's 512
+ * bytes, the checksum field counted as spaces, written in octal at offset 148). Archives are not
+ * scanned inside, here as for `.tar.gz` or `.zip`: they are binary.
+ */
+export function isTarArchive(bytes: Uint8Array): boolean {
+  if (bytes.length < 512) return false;
+  if (latin1.decode(bytes.subarray(257, 262)) === 'ustar') return true;
+  if (bytes[0] === 0) return false;
+  const field = latin1.decode(bytes.subarray(148, 156));
+  const written = /^ *([0-7]{1,7})[ \0]*$/.exec(field);
+  if (written === null) return false;
+  let sum = 0;
+  for (let i = 0; i < 512; i++) sum += i >= 148 && i < 156 ? 0x20 : bytes[i]!;
+  return sum === parseInt(written[1]!, 8);
+}
+
+/**
+ * UTF-32 text by its shape, with or without a byte order mark: in the first 8 KB every four-byte
+ * unit is a code point (at most 0x10FFFF, never NUL: binary formats are full of zero words) and at
+ * least half are ASCII-range (`t\0\0\0` little-endian, `\0\0\0t` big-endian). One bounded pass.
+ */
+function utf32Shape(bytes: Uint8Array): boolean {
+  const units = Math.min(bytes.length, SHAPE_PREFIX) >> 2;
+  if (units < 4) return false;
+  let little = 0;
+  let big = 0;
+  let littleAscii = 0;
+  let bigAscii = 0;
+  for (let k = 0; k < units; k++) {
+    const [a, b, c, d] = [bytes[4 * k]!, bytes[4 * k + 1]!, bytes[4 * k + 2]!, bytes[4 * k + 3]!];
+    if ((a | b | c | d) === 0) return false;
+    if (d === 0 && c <= 0x10) {
+      little++;
+      if (b === 0 && c === 0) littleAscii++;
+    }
+    if (a === 0 && b <= 0x10) {
+      big++;
+      if (b === 0 && c === 0) bigAscii++;
+    }
   }
-  return printable >= 8;
+  return (little === units && littleAscii * 2 >= units) || (big === units && bigAscii * 2 >= units);
 }
 
 function decodeUtf16(bytes: Uint8Array, encoding: 'utf-16le' | 'utf-16be'): Decoded {

@@ -60,4 +60,33 @@ describe('a secret written as the default of a variable', () => {
     });
     expect(found(result)).toEqual([]);
   });
+
+  it('a quoted default and a nested one are literals too, fingerprinted without their quotes', async () => {
+    const result = await scanFiles({
+      'deploy/run.sh': `#!/bin/sh\nTOKEN=\${TOKEN:-'${RANDOM}'}\nexport API_SECRET="\${API_SECRET:-'${RANDOM}a'}"\n`,
+      'docker-compose.yml': [
+        'services:',
+        '  app:',
+        '    image: app:1.0',
+        '    environment:',
+        `      NESTED: \${NESTED_PASSWORD:-\${FALLBACK:-${RANDOM}b}}`,
+        `      DEEP_TOKEN: "\${DEEP_TOKEN:-\${A:-\${B:-'${RANDOM}c'}}}"`,
+      ].join('\n'),
+    });
+    expect(found(result)).toEqual(['deploy/run.sh:2 secret-assigned', 'deploy/run.sh:3 secret-assigned', 'docker-compose.yml:5 secret-assigned', 'docker-compose.yml:6 secret-assigned']);
+    const token = result.findings.find((f) => f.file === 'deploy/run.sh' && f.line === 2)!;
+    expect(token.secret!.fingerprint).toBe(fingerprint(KEY, RANDOM));
+    expect(token.column).toBe(17); // at the literal, past `TOKEN=\${TOKEN:-'`
+    const nested = result.findings.find((f) => f.file === 'docker-compose.yml' && f.line === 5)!;
+    expect(nested.secret!.fingerprint).toBe(fingerprint(KEY, `${RANDOM}b`));
+    expect(JSON.stringify(result)).not.toContain(RANDOM);
+  });
+
+  it('quoted and nested defaults that are placeholders, references or computed stay quiet', async () => {
+    const result = await scanFiles({
+      'deploy/run.sh': `#!/bin/sh\nTOKEN=\${TOKEN:-'changeme'}\nexport API_SECRET="\${API_SECRET:-\${OTHER_SECRET}}"\nPASSWORD=\${PASSWORD:-\${FALLBACK:-$(cat /run/pw)}}\n`,
+      'docker-compose.yml': 'services:\n  app:\n    image: app:1.0\n    environment:\n      NESTED: ${NESTED_PASSWORD:-${FALLBACK:-your-password}}\n',
+    });
+    expect(found(result)).toEqual([]);
+  });
 });

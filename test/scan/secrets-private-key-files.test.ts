@@ -55,6 +55,42 @@ describe('PuTTY and SSH2 private key files', () => {
     expect(found(result)).toEqual([]);
   });
 
+  it('an SSH2 key with a long wrapped Comment, or more header lines than are read, and a PuTTY key with a very long comment, are still found', async () => {
+    const longComment = `Comment: "${'word '.repeat(300)}"`;
+    const wrapped = `Comment: "${'word '.repeat(150)}\\\n${'more '.repeat(150)}"`;
+    const headers = Array.from({ length: 17 }, (_, i) => `x-header-${i}: v${i}`);
+    const ssh2With = (lines: string[]) => ['---- BEGIN SSH2 ENCRYPTED PRIVATE KEY ----', ...lines, ...LINES, '---- END SSH2 ENCRYPTED PRIVATE KEY ----', ''].join('\n');
+    const result = await scanFiles({
+      'keys/long_comment.ssh2': ssh2With([longComment]),
+      'keys/wrapped.ssh2': ssh2With([wrapped]),
+      'keys/many_headers.ssh2': ssh2With(headers),
+      'keys/unended.ssh2': ssh2With(headers).split('---- END')[0]!,
+      'keys/long.ppk': ppk(3).replace('Comment: deploy', `Comment: ${'x'.repeat(9_000)}`),
+    });
+    expect(found(result)).toEqual([
+      'keys/long.ppk:1 secret-private-key PuTTY private key',
+      'keys/long_comment.ssh2:1 secret-private-key SSH2 encrypted private key',
+      'keys/many_headers.ssh2:1 secret-private-key SSH2 encrypted private key',
+      'keys/unended.ssh2:1 secret-private-key SSH2 encrypted private key',
+      'keys/wrapped.ssh2:1 secret-private-key SSH2 encrypted private key',
+    ]);
+    // Two keys with the same headers are told apart by their bodies.
+    const other = await scanFiles({ 'keys/many_headers.ssh2': ssh2With(headers).replace(LINES[2]!, LINES[0]!) });
+    expect(other.findings.find((f) => f.kind === 'secret')!.secret!.fingerprint).not.toBe(result.findings.find((f) => f.file === 'keys/many_headers.ssh2')!.secret!.fingerprint);
+    expect(JSON.stringify(result)).not.toContain(LINES[2]!.slice(0, 24));
+  });
+
+  it('SSH2 headers by the thousand, each with too many header lines and no end: ten times the text costs about ten times as much', () => {
+    const make = (n: number) => ('---- BEGIN SSH2 PRIVATE KEY ----\n' + 'a: b\n'.repeat(17)).repeat(n / 118);
+    const time = (text: string, times: number) => {
+      let best = Infinity;
+      for (let round = 0; round < 5; round++) best = Math.min(best, cpuMs(() => { for (let i = 0; i < times; i++) scanSecrets({ path: 'k.ssh2', text, fingerprintKey: KEY, lines: new LineIndex(text) }); }));
+      return best;
+    };
+    time(make(10_000), 10);
+    expect(time(make(100_000), 10) / Math.max(time(make(10_000), 100), 0.5)).toBeLessThan(4);
+  });
+
   it('PuTTY headers by the thousand with one Private-Lines at the end: ten times the text costs about ten times as much', () => {
     const make = (n: number) => 'PuTTY-User-Key-File-3: x\n'.repeat(n / 25) + 'Private-Lines: 1\n' + 'A'.repeat(64);
     const time = (text: string, times: number) => {

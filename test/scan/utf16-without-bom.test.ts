@@ -1,9 +1,11 @@
 /**
  * UTF-16 text without a byte order mark (every other byte NUL) is read for secrets, not passed over
- * as binary; a file passed over as binary that still looks like text (printable but for its NULs)
- * makes the result partial; real binaries stay quiet.
+ * as binary; a file passed over as binary that still has the shape of UTF-16 or UTF-32 text makes
+ * the result partial; real binaries stay quiet, a tar archive of text files among them.
  */
 import { describe, expect, it } from 'vitest';
+import { gunzipSync } from 'node:zlib';
+import { makeTarball } from '../helpers/tarball.js';
 import { scanFiles } from './helpers.js';
 
 // Built from parts so this test file does not itself look like it holds credentials.
@@ -12,6 +14,23 @@ const PASSWORD = 'icHTp8hkqdlm7tOt' + 'HWnsCGRlrwZbqcab';
 const GITIGNORE = { '.gitignore': '.env\n*.env\n.env.*\n!.env.example\n' };
 
 const utf16be = (text: string) => Buffer.from(text, 'utf16le').swap16();
+
+/** An old (v7) tar header: name, mode, ids, size and time in octal padded with NULs, no `ustar`, its checksum right. */
+function v7TarOf(name: string, content: string): Buffer {
+  const header = Buffer.alloc(512);
+  header.write(name, 0);
+  header.write('0000644\0', 100);
+  header.write('0001750\0', 108);
+  header.write('0001750\0', 116);
+  header.write(content.length.toString(8).padStart(11, '0') + '\0', 124);
+  header.write('14723740000\0', 136);
+  header.write('        ', 148);
+  const sum = header.reduce((a, b) => a + b, 0);
+  header.write(sum.toString(8).padStart(6, '0') + '\0 ', 148);
+  const body = Buffer.alloc(Math.ceil(content.length / 512) * 512);
+  body.write(content);
+  return Buffer.concat([header, body, Buffer.alloc(1024)]);
+}
 
 describe('UTF-16 text without a byte order mark', () => {
   it('little- and big-endian files are decoded and their secrets found, at the right line and column', async () => {
@@ -60,5 +79,61 @@ describe('UTF-16 text without a byte order mark', () => {
     expect(result.skipped).toEqual([]);
     expect(result.stats.binaryFiles).toBe(2);
     expect(result.partial).toBe(false);
+  });
+
+  it('an uncompressed tar of text files is an archive, binary as ever: its headers are printable ASCII padded with NULs, not UTF-16 or UTF-32', async () => {
+    const text = { 'a.txt': 'hello\n', 'config/app.cfg': `name = app\nregion = eu\n` };
+    const ustar = gunzipSync(await makeTarball(Object.entries(text).map(([name, content]) => ({ name, content })), null));
+    const result = await scanFiles({
+      ...GITIGNORE,
+      'fixtures/sample.tar': ustar,
+      'fixtures/old.tar': v7TarOf('notes.txt', 'just some notes\n'),
+      // A made-up format with an ASCII header padded with NULs, as many have.
+      'data/model.bin': Buffer.concat([Buffer.from('MODELv2\0\0\0\0\0name=demo\0\0\0\0\0\0\0layers=12\0\0\0'), Buffer.alloc(256), Buffer.from('weights follow')]),
+    });
+    expect(result.skipped).toEqual([]);
+    expect(result.stats.binaryFiles).toBe(3);
+    expect(result.partial).toBe(false);
+  });
+
+  it('UTF-32 of either byte order, with or without a mark, is text that was not read: partial', async () => {
+    const utf32 = (text: string, bigEndian: boolean) => {
+      const out = Buffer.alloc(4 * text.length);
+      [...text].forEach((c, i) => (bigEndian ? out.writeUInt32BE(c.codePointAt(0)!, 4 * i) : out.writeUInt32LE(c.codePointAt(0)!, 4 * i)));
+      return out;
+    };
+    const result = await scanFiles({
+      ...GITIGNORE,
+      'a.cfg': utf32(`token=${TOKEN}\n`, true),
+      'b.cfg': utf32(`\ufeffpassword=${PASSWORD}\n`, false),
+    });
+    expect(result.skipped.map((s) => `${s.path} ${s.reason} ${s.partial}`)).toEqual(['a.cfg not-utf8 true', 'b.cfg not-utf8 true']);
+  });
+
+  it('a character whose other byte is 0x00 (가, 一, ─, က, Ѐ, Ā) does not make the file binary, in either byte order', async () => {
+    const files: Record<string, Buffer> = {};
+    for (const [i, c] of ['가', '一', '─', 'က', 'Ѐ', 'Ā'].entries()) {
+      const text = `# ${c} settings\npassword=${PASSWORD}\n`;
+      files[`le/${i}.cfg`] = Buffer.from(text, 'utf16le');
+      files[`be/${i}.cfg`] = utf16be(text);
+    }
+    const result = await scanFiles({ ...GITIGNORE, ...files });
+    expect(result.findings.map((f) => `${f.file}:${f.line}:${f.column} ${f.rule}`).sort()).toEqual(
+      Object.keys(files).map((path) => `${path}:2:10 secret-assigned`).sort(),
+    );
+    expect(result.notes.filter((n) => n.kind === 'binary')).toEqual([]);
+    expect(result.stats.binaryFiles).toBe(0);
+    expect(result.partial).toBe(false);
+  });
+
+  it('a file with the UTF-16 shape and such a character that does not decode is a partial not-utf8 skip, not a binary note', async () => {
+    const result = await scanFiles({
+      ...GITIGNORE,
+      'cut.cfg': Buffer.concat([Buffer.from(`# 가\ngh=${TOKEN}\n`, 'utf16le'), Buffer.from('x')]),
+      'lone.cfg': utf16be(`# ─ \ud800\ngh=${TOKEN}\n`),
+    });
+    expect(result.skipped.map((s) => `${s.path} ${s.reason} ${s.partial}`)).toEqual(['cut.cfg not-utf8 true', 'lone.cfg not-utf8 true']);
+    expect(result.notes.filter((n) => n.kind === 'binary')).toEqual([]);
+    expect(result.partial).toBe(true);
   });
 });

@@ -27,7 +27,8 @@
  *   Hubs and IoT Hub connection strings (`Endpoint=sb://…;SharedAccessKeyName=…;SharedAccessKey=…`,
  *   Microsoft Learn, "Service Bus access control with Shared Access Signatures") a 256-bit key as 44.
  *   Azurite's published development key (Microsoft Learn, "Use the Azurite emulator": the well-known
- *   `devstoreaccount1` account) is a sample.
+ *   `devstoreaccount1` account) and the Cosmos DB emulator's (Microsoft Learn, "Develop locally using
+ *   the Azure Cosmos DB emulator") are samples.
  * - JSON Web Tokens: three base64url parts joined by `.`, the first two JSON objects, so each starts
  *   `eyJ` (`{"`), per RFC 7519 / RFC 7515's compact serialisation.
  * - Private keys: PEM blocks per RFC 7468 (PRIVATE KEY, RSA/EC/DSA/OPENSSH/ENCRYPTED PRIVATE KEY,
@@ -238,7 +239,7 @@ export const TOKEN_FORMATS: readonly TokenFormat[] = [
     maxLength: 99,
     severity: 'critical',
     fix: 'Rotate the account key in the Azure portal (Storage account → Access keys), then use a managed identity, or read the connection string from the environment or Key Vault.',
-    isSample: (match) => match.endsWith(AZURITE_ACCOUNT_KEY),
+    isSample: (match) => isPublishedAzureKey(match.slice('AccountKey='.length)),
   },
   {
     rule: 'secret-azure-key',
@@ -269,6 +270,18 @@ export const TOKEN_FORMATS: readonly TokenFormat[] = [
 
 /** Azurite's well-known development account key, the same in every install (Microsoft Learn, "Use the Azurite emulator"). */
 const AZURITE_ACCOUNT_KEY = 'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==';
+
+/**
+ * The Azure Cosmos DB emulator's well-known key, the same in every install (Microsoft Learn,
+ * "Develop locally using the Azure Cosmos DB emulator": "Authenticate requests with the well-known
+ * key"; it only opens the emulator on localhost:8081).
+ */
+const COSMOS_EMULATOR_KEY = 'C2y6yDjf5/R+ob0N8A7Cgv30VRDJIWEHLM+4QDU5DE2nQ9nDuVTqobD4b8mGGyPMbIZnqyMsEcaGQy67XIw/Jw==';
+
+/** Whether a value is an Azure emulator's published key: a sample however it is named (`"AccountKey": …`, `AZURE_STORAGE_KEY=…`). */
+export function isPublishedAzureKey(value: string): boolean {
+  return value === AZURITE_ACCOUNT_KEY || value === COSMOS_EMULATOR_KEY;
+}
 
 /**
  * jwt.io's example token (sub `1234567890`, name `John Doe`), copied into countless tests and

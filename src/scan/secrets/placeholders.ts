@@ -6,6 +6,8 @@
 import { shannonEntropy } from './entropy.js';
 
 const WORDS = /(?:change[_-]?me|changeit|example|placeholder|dummy|fake|sample|redacted|replace[_-]?me|your[_-]|my[_-]?(?:secret|password|token|key)|insert[_-]|enter[_-]|put[_-]|fill[_-]?in|todo|fixme|secret[_-]?here|password[_-]?here|token[_-]?here|key[_-]?here|not[_-]?a[_-]?(?:real|secret)|do[_-]?not[_-]?use|test[_-]?(?:key|token|secret|password)|x{4,}|\*{3,}|\.{3,}|0{6,}|1234567|abcdef(?:gh)?$)/i;
+/** A name for the value as its whole value: `myAccountKey`, `my_storage_key` (Microsoft's connection-string samples). */
+const MY_NAMED_KEY = /^my[_-]?[A-Za-z]{0,24}?[_-]?(?:secret|password|token|key)$/i;
 const EXACT = new Set(['password', 'passwd', 'secret', 'token', 'apikey', 'api_key', 'none', 'null', 'nil', 'undefined', 'true', 'false', 'test', 'testing', 'admin', 'root', 'default', 'foobar', 'foo', 'bar', 'baz', 'qwerty', 'letmein', 'pass', 'guest', 'user', 'username', 'string', 'str', 'value', 'empty', 'required', 'optional']);
 /** References to a value kept elsewhere: `${VAR}`, `$VAR`, `%(name)s`, `{{ var }}`, `<token>`, `os.environ[…]`. */
 const REFERENCE = /^(?:\$\{?[A-Za-z_]|%\(|\{\{|\{[A-Za-z_]|<[^>]*>$|\[[A-Z_]+\]$|env[:(.]|os\.|process\.env|secrets?\.|vault:|!vault|arn:aws:secretsmanager)/i;
@@ -18,7 +20,7 @@ export function isPlaceholder(value: string): boolean {
   if (fallback) return isPlaceholder(fallback.value);
   if (EXACT.has(v.toLowerCase())) return true;
   if (REFERENCE.test(v) || v.includes('${') || v.includes('{{')) return true;
-  if (WORDS.test(v)) return true;
+  if (WORDS.test(v) || MY_NAMED_KEY.test(v)) return true;
   // One character repeated, or two alternating: `aaaaaaaa`, `abababab`.
   if (new Set(v).size <= 2) return true;
   return false;
@@ -26,20 +28,57 @@ export function isPlaceholder(value: string): boolean {
 
 /** A variable's expansion with a default, as a whole value: `${NAME:-…}`, `${NAME-…}`, and the assigning `:=` and `=`. */
 const EXPANSION_WITH_DEFAULT = /^\$\{[A-Za-z_][A-Za-z0-9_]*:?[-=]/;
+/** The same at a default's start, the name bounded (a nested default, `${A:-${B:-…}}`). */
+const NESTED_EXPANSION = /^\$\{[A-Za-z_][A-Za-z0-9_]{0,63}:?[-=]/;
+/** How deep nested defaults are followed: `${A:-${B:-${C:-…}}}`. */
+const MAX_NESTING = 4;
+const MAX_DEFAULT = 300;
 
 /**
  * The literal default of a value that is one shell or compose expansion with a default
  * (`${POSTGRES_PASSWORD:-Kp9w…}`), and where it starts in the value; null for anything else. That
  * default is used wherever the variable is unset, so it is as much written down as a bare value.
  * The closing brace may be missing (an unquoted YAML value is read up to it); a default that expands
- * something itself (`${A:-$B}`) or has more after the brace is computed, not a literal.
+ * something itself (`${A:-$B}`) or has more after the brace is computed, not a literal. A quoted
+ * default (`${TOKEN:-'Sp9w…'}`) and a nested one (`${A:-${B:-Xq8…}}`) are literals too: see literalDefault.
  */
 export function expansionDefault(value: string): { value: string; offset: number } | null {
   const m = EXPANSION_WITH_DEFAULT.exec(value);
   if (!m) return null;
-  const literal = value.slice(m[0].length, value.endsWith('}') ? -1 : undefined);
-  if (/[${}`]/.test(literal)) return null;
-  return { value: literal, offset: m[0].length };
+  // Whole, or whole but for the last closing brace.
+  const found = literalDefault(value, m[0].length);
+  const closed = found !== null && found.end === value.length ? found : literalDefault(`${value}}`, m[0].length);
+  if (closed === null || (closed !== found && closed.end !== value.length + 1)) return null;
+  return { value: closed.value, offset: closed.start };
+}
+
+/**
+ * The literal default of an expansion whose default starts at `start` (just past `:-`, `-`, `:=`
+ * or `=`): the characters up to the closing brace, with one pair of matching quotes around them
+ * removed (`${TOKEN:-'Sp9w…'}`: the shell's value has none), or, when the default is an expansion
+ * with a default itself (`${A:-${B:-Xq8…}}`), that one's, followed at most MAX_NESTING deep. `start`
+ * and `end` (just past the closing brace) are indexes in `text`. Null when the default expands
+ * something (`$`, a backtick) or does not end on its line. Bounded: each level reads at most MAX_DEFAULT characters.
+ */
+export function literalDefault(text: string, start: number, depth = 0): { value: string; start: number; end: number } | null {
+  const first = text[start];
+  if (first === '$') {
+    const m = depth < MAX_NESTING ? NESTED_EXPANSION.exec(text.slice(start, start + 72)) : null;
+    const inner = m ? literalDefault(text, start + m[0].length, depth + 1) : null;
+    return inner !== null && text[inner.end] === '}' ? { ...inner, end: inner.end + 1 } : null;
+  }
+  const quote = first === '"' || first === "'" ? first : null;
+  const from = quote ? start + 1 : start;
+  let j = from;
+  // Quoted, up to the same quote; else a quote is a character of the default (`${PW:-a"b}` in YAML).
+  const stop = quote === '"' ? /[}$`"\n]/ : quote === "'" ? /[}$`'\n]/ : /[}$`\n]/;
+  while (j < text.length && j - from <= MAX_DEFAULT && !stop.test(text[j]!)) j++;
+  if (quote !== null) {
+    if (text[j] !== quote) return null;
+    j++;
+  }
+  if (text[j] !== '}') return null;
+  return { value: text.slice(from, quote ? j - 1 : j), start: from, end: j + 1 };
 }
 
 /**

@@ -15,9 +15,9 @@ import type { Confidence, ScanSeverity } from '../types.js';
 import { shannonEntropy } from './entropy.js';
 import { curlCredentials } from './curl.js';
 import { fingerprint } from './fingerprint.js';
-import { TOKEN_FORMATS } from './formats.js';
+import { isPublishedAzureKey, TOKEN_FORMATS } from './formats.js';
 import { privateKeys } from './private-keys.js';
-import { expansionDefault, isPlaceholder, looksRandom } from './placeholders.js';
+import { expansionDefault, isPlaceholder, literalDefault, looksRandom } from './placeholders.js';
 import { LineIndex } from '../text.js';
 
 export interface SecretReport extends Report {
@@ -30,8 +30,10 @@ export interface SecretReport extends Report {
 /**
  * Names that hold credentials; matched anywhere inside an identifier (`DB_PASSWORD`, `stripeApiKey`).
  * A bare `pass` counts only as the last segment of a name (`DB_PASS`, `smtpPass`): see isLastSegment.
+ * Azure's keys go by their own names in settings (`"AccountKey": …` in appsettings.json,
+ * `account_key`, `AZURE_STORAGE_KEY`, Cosmos DB's `master_key`, `shared_access_key`).
  */
-const SECRET_WORDS = 'pass(?:word|wd|phrase)?|pwd|secret|token|api[_-]?key|apikey|access[_-]?key|private[_-]?key|auth[_-]?key|signing[_-]?key|encryption[_-]?key|credential';
+const SECRET_WORDS = 'pass(?:word|wd|phrase)?|pwd|secret|token|api[_-]?key|apikey|access[_-]?key|private[_-]?key|auth[_-]?key|signing[_-]?key|encryption[_-]?key|credential|account[_-]?key|storage[_-]?(?:account[_-]?)?key|shared[_-]?access[_-]?key|master[_-]?key';
 const SECRET_NAME = new RegExp(SECRET_WORDS, 'gi');
 /** Identifiers that mention a secret but hold something else: a path, a URL, a name, a length, a flag. */
 const NOT_A_VALUE_NAME = /(?:_|\b|[a-z])(?:url|uri|path|file|filename|dir|name|id|ids|type|len|length|size|count|field|header|prefix|suffix|env|var|endpoint|hash|hashed|hasher|salt|policy|expiry|expires|ttl|timeout|format|regex|pattern|min|max|limit|length|required|enabled|label|placeholder|hint|prompt|help|message|msg|error|validator|class|tokens|tokenizer|tokenize|ref|refs|reference)$/i;
@@ -47,6 +49,9 @@ const MAX_VALUE = 300;
 const RELAXED_CAP = { 'secret-assigned': 'low', 'secret-aws-secret-access-key': 'medium' } as const satisfies Record<string, ScanSeverity>;
 /** The prefix Django's `startproject` gives a generated development SECRET_KEY: its own mark of a key not meant for production. */
 const DJANGO_DEVELOPMENT_KEY = 'django-insecure-';
+
+/** The keys of Azure connection strings, whose values end at `;`. */
+const CONNECTION_STRING_KEY = /^(?:AccountKey|SharedAccessKey)$/i;
 
 const AWS_SECRET_NAME = /aws.{0,20}secret|secret.{0,20}access.{0,5}key/i;
 
@@ -154,8 +159,11 @@ export function scanSecrets(ctx: SecretScanContext): SecretReport[] {
   const reportAssigned = (assigned: Assigned) => {
     // `${DB_PASSWORD:-Np9w…}`: the default written for an unset variable is the value judged (and fingerprinted).
     const fallback = expansionDefault(assigned.value);
-    const found = fallback ? { ...assigned, value: fallback.value, start: assigned.start + fallback.offset } : assigned;
-    if (covered.has(found.start)) return;
+    let found = fallback ? { ...assigned, value: fallback.value, start: assigned.start + fallback.offset } : assigned;
+    // A key of an Azure connection string (`…;AccountKey=<key>;EndpointSuffix=…`, in any case) ends at its `;`.
+    const semicolon = CONNECTION_STRING_KEY.test(found.name) ? found.value.indexOf(';') : -1;
+    if (semicolon > 0) found = { ...found, value: found.value.slice(0, semicolon) };
+    if (covered.has(found.start) || isPublishedAzureKey(found.value)) return;
     const judged = judge(found.value);
     // Where fake credentials are common, a value must look generated (long and random: judged high)
     // to count: a test's `password = "Passw0rd!"` stays quiet. A dotenv file holds settings wherever it is.
@@ -495,18 +503,17 @@ function opensArguments(text: string, q: number): boolean {
 
 /**
  * A variable expanded with a default (`${DB_PASSWORD:-…}`, `-`, `:=`, `=`): the literal default up
- * to the closing brace, which is the variable's value wherever it is unset; null when there is no
- * default or it expands or quotes something. (Given to a key, `KEY: ${NAME:-…}`, the key's finding
- * comes first and covers it; in a URL, the URL's.) Bounded.
+ * to the closing brace, which is the variable's value wherever it is unset (quoted, `${TOKEN:-'…'}`,
+ * or nested, `${A:-${B:-…}}`: see literalDefault); null when there is no default or it expands
+ * something. (Given to a key, `KEY: ${NAME:-…}`, the key's finding comes first and covers it; in a
+ * URL, the URL's.) Bounded.
  */
 function expansionDefaultAfter(text: string, s: number, e: number, name: string): Assigned | null {
   const operator = text[e] === ':' ? 2 : 1;
   if (text[e + operator - 1] !== '-' && text[e + operator - 1] !== '=') return null;
-  const start = e + operator;
-  let j = start;
-  while (j < text.length && j - start <= MAX_VALUE && !/[}$`"'\n]/.test(text[j]!)) j++;
-  if (text[j] !== '}') return null;
-  return { name, shown: plausibleKey(text, s, e), value: text.slice(start, j), start, end: j + 1 };
+  const found = literalDefault(text, e + operator);
+  if (found === null) return null;
+  return { name, shown: plausibleKey(text, s, e), value: found.value, start: found.start, end: found.end };
 }
 
 /** Whether the identifier at `s` is the first word after a Dockerfile's `ENV` at the start of a line (a bounded look-behind). */
