@@ -9,7 +9,7 @@
 import type { Node as YamlNode } from 'yaml';
 import { isDockerfilePath } from '../scan/paths.js';
 import { MAX_TOML_DEPTH, smolToml } from './toml.js';
-import { QUIET_YAML, yaml, yamlMayNestDeeperThan } from '../yaml.js';
+import { QUIET_YAML, withoutErrorStacks, yaml, yamlMayNestDeeperThan } from '../yaml.js';
 
 /** CPython branches: first release and end of life, from the Python devguide / endoflife.date. */
 export interface PythonBranch {
@@ -265,7 +265,7 @@ function fromWorkflow(text: string): Hit[] {
   const counter = new (yaml().LineCounter)();
   // prettyErrors adds the surrounding text to every error, rescanning the line each time: with
   // thousands of errors on one long line that was quadratic, and the errors are never shown.
-  const doc = yaml().parseDocument(text, { ...QUIET_YAML, lineCounter: counter, uniqueKeys: false, prettyErrors: false });
+  const doc = withoutErrorStacks(() => yaml().parseDocument(text, { ...QUIET_YAML, lineCounter: counter, uniqueKeys: false, prettyErrors: false }));
   if (doc.errors.length > 0) return [];
   const hits: Hit[] = [];
   const seen = new Set<string>();

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { condaEnvFormat, MAX_CONDA_ENV_CHARS } from '../../src/python/formats/conda-env.js';
+import { condaEnvFormat, MAX_CONDA_ENV_BRACKETS, MAX_CONDA_ENV_CHARS } from '../../src/python/formats/conda-env.js';
+import { withoutErrorStacks } from '../../src/yaml.js';
 import { extractorFor, fixture, itClaimsItsFiles } from './lock-helpers.js';
 
 const extract = extractorFor(condaEnvFormat, 'environment.yml');
@@ -88,5 +89,25 @@ describe('conda environment.yml', () => {
   it('refuses input too large or nested too deep for the YAML library, in one line each', () => {
     expect(extract(`dependencies:\n  - pip:\n    - ${'a'.repeat(MAX_CONDA_ENV_CHARS)}\n`).errors).toEqual([{ file: 'environment.yml', line: null, message: expect.stringContaining('too large') }]);
     expect(extract(`dependencies: ${'['.repeat(5_000)}\n`).errors).toEqual([{ file: 'environment.yml', line: null, message: expect.stringContaining('nests deeper than') }]);
+  });
+
+  it('refuses a file of stray brackets in one line, before the YAML library makes an error of each', () => {
+    const strays = `dependencies:\n  - pip: [${']'.repeat(MAX_CONDA_ENV_BRACKETS)}x\n`;
+    expect(extract(strays).errors).toEqual([{ file: 'environment.yml', line: null, message: expect.stringContaining(`brackets ([ ] { }; the limit is ${MAX_CONDA_ENV_BRACKETS})`) }]);
+    // Extras and a flow list or two are what real files hold: read as usual.
+    const extras = `channels: [conda-forge]\ndependencies:\n  - pip:\n${Array.from({ length: 300 }, (_, i) => `    - pkg${i}[socks]==1.0\n`).join('')}`;
+    expect(extract(extras).errors).toEqual([]);
+    expect(extract(extras).dependencies).toHaveLength(300);
+  });
+
+  it('parses without capturing error stacks, and gives the limit back even when the parse throws', () => {
+    const before = Error.stackTraceLimit;
+    expect(withoutErrorStacks(() => Error.stackTraceLimit)).toBe(0);
+    expect(() =>
+      withoutErrorStacks(() => {
+        throw new Error('boom');
+      }),
+    ).toThrow('boom');
+    expect(Error.stackTraceLimit).toBe(before);
   });
 });

@@ -15,7 +15,7 @@
  */
 import type { Node as YamlNode } from 'yaml';
 import { clipInput } from '../../quoted-input.js';
-import { QUIET_YAML, yaml, yamlMayNestDeeperThan } from '../../yaml.js';
+import { flowBrackets, QUIET_YAML, withoutErrorStacks, yaml, yamlMayNestDeeperThan } from '../../yaml.js';
 import type { ExtractContext, ExtractError, ExtractResult, ManifestFormatModule } from '../types.js';
 import { isCondaEnvPath } from './paths.js';
 import { requirementsFormat } from './requirements.js';
@@ -32,6 +32,14 @@ export const condaEnvFormat: ManifestFormatModule = {
  * per character: 100k of them cost ~0.8 s of CPU), so past this the file is one error, not a stall.
  */
 export const MAX_CONDA_ENV_CHARS = 64 * 1024;
+
+/**
+ * Brackets a file may hold: a stray `]` or `}` is an error per character to the YAML library (about
+ * 3 µs each even without stacks), so a file of them cost 200 ms. Real files have a few: extras
+ * (`requests[socks]`) and an occasional flow list (`channels: [conda-forge]`); 300 pip entries with
+ * extras hold 600.
+ */
+export const MAX_CONDA_ENV_BRACKETS = 2_000;
 
 /** Real environment files nest three levels (`dependencies` → `pip` → entry). */
 const MAX_CONDA_ENV_NESTING = 100;
@@ -89,11 +97,13 @@ export function readCondaEnv(text: string, file: string): CondaEnvRead {
   const problem = (line: number | null, message: string): { read: ExtractResult } => ({ read: { dependencies: [], errors: [{ file, line, message }] } });
   if (text.length > MAX_CONDA_ENV_CHARS) return problem(null, `${file} is too large (${text.length} characters; the limit is ${MAX_CONDA_ENV_CHARS}); not read`);
   if (yamlMayNestDeeperThan(text, MAX_CONDA_ENV_NESTING)) return problem(null, `nests deeper than ${MAX_CONDA_ENV_NESTING} levels, which no conda environment does; not read`);
+  const brackets = flowBrackets(text);
+  if (brackets > MAX_CONDA_ENV_BRACKETS) return problem(null, `holds ${brackets} brackets ([ ] { }; the limit is ${MAX_CONDA_ENV_BRACKETS}), which no conda environment does; not read`);
 
   const Y = yaml();
   const counter = new Y.LineCounter();
   // prettyErrors rescans the line for every error (quadratic on one long bad line); errors are said by line.
-  const doc = Y.parseDocument(text, { ...QUIET_YAML, lineCounter: counter, uniqueKeys: false, prettyErrors: false });
+  const doc = withoutErrorStacks(() => Y.parseDocument(text, { ...QUIET_YAML, lineCounter: counter, uniqueKeys: false, prettyErrors: false }));
   const lineOf = (node: YamlNode | null | undefined): number | null => {
     const offset = node?.range?.[0];
     return offset === undefined ? null : counter.linePos(offset).line || null;

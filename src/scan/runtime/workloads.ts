@@ -11,7 +11,7 @@
  */
 import type { Document, LineCounter, Node as YamlNode, YAMLMap } from 'yaml';
 import { errorLine } from '../../error-line.js';
-import { QUIET_YAML, yaml } from '../../yaml.js';
+import { QUIET_YAML, withoutErrorStacks, yaml } from '../../yaml.js';
 import { ResolvedDocument } from './resolved-yaml.js';
 import { isRootUser } from './users.js';
 
@@ -86,7 +86,7 @@ const POD_TEMPLATES: Record<string, string[]> = {
 
 function docs(text: string): { documents: Document.Parsed[]; counter: LineCounter } {
   const counter = new (yaml().LineCounter)();
-  return { documents: yaml().parseAllDocuments(text, { ...QUIET_YAML, lineCounter: counter, schema: 'core', uniqueKeys: false }) as Document.Parsed[], counter };
+  return { documents: withoutErrorStacks(() => yaml().parseAllDocuments(text, { ...QUIET_YAML, lineCounter: counter, schema: 'core', uniqueKeys: false })) as Document.Parsed[], counter };
 }
 
 /** The parser's first complaint about a document, in one line without the colon that introduced its excerpt. */
