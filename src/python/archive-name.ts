@@ -9,6 +9,8 @@
  */
 import { normalizeName } from './names.js';
 import { isValidVersion } from './pep440.js';
+import { exactPin, parsePep508 } from './pep508.js';
+import { trimEndChar } from './text.js';
 
 /** The archive kinds pip installs from a link (pip's `ARCHIVE_EXTENSIONS`). */
 export const ARCHIVE_EXTENSIONS = ['.zip', '.whl', '.tar.bz2', '.tbz', '.tar.xz', '.txz', '.tlz', '.tar.lz', '.tar.lzma', '.tar.gz', '.tgz', '.tar'] as const;
@@ -86,4 +88,42 @@ export function archiveVersionOf(fileName: string, project: string): string | nu
   const wheel = wheelRelease(fileName);
   if (wheel !== null) return normalizeName(wheel.name) === project ? wheel.version : null;
   return sdistRelease(fileName, project)?.version ?? null;
+}
+
+/** pip's `Link.filename`: the last path segment of a URL, without query or fragment, percent-decoded. */
+export function linkFilename(url: string): string {
+  const withoutFragment = url.split('#')[0] ?? '';
+  const withoutQuery = withoutFragment.split('?')[0] ?? '';
+  const path = withoutQuery.replace(/^[a-zA-Z][a-zA-Z0-9+.-]*:(?:\/\/[^/]*)?/, '');
+  // trimEndChar, not /\/+$/: the pattern rescans a long run of slashes from each of its positions.
+  const segments = trimEndChar(path, '/').split('/');
+  const last = segments[segments.length - 1] ?? '';
+  try {
+    return decodeURIComponent(last);
+  } catch {
+    return last;
+  }
+}
+
+/** `==version` for the release of `project` a distribution file's name states, normalised as a written pin is; null when it states none. */
+export function archivePin(project: string, fileName: string): string | null {
+  const version = archiveVersionOf(fileName, project);
+  if (version === null) return null;
+  const parsed = parsePep508(`${project}==${version}`);
+  return parsed.ok ? parsed.requirement.specifier : null;
+}
+
+const hasScheme = (location: string) => /^[a-zA-Z][a-zA-Z0-9+.-]*:/.test(location) && !/^[a-zA-Z]:[\\/]/.test(location);
+
+/**
+ * The release of `project` a direct reference installs when it points at a distribution file
+ * (`urllib3 @ https://…/urllib3-1.24.1-py2.py3-none-any.whl`, Poetry's `{ path = "wheels/x-1.0.tar.gz" }`),
+ * as the version a pin would give (exactPin); null for a folder (the project's own code, built from
+ * the checkout), a file of another project, or a file name that states no version. Every format
+ * that reads such a reference asks here, so they all rate the same files.
+ */
+export function archiveVersionAt(project: string, location: string): string | null {
+  const fileName = hasScheme(location) ? linkFilename(location) : lastSegment(location);
+  const pin = archivePin(project, fileName);
+  return pin === null ? null : exactPin(pin);
 }

@@ -36,6 +36,18 @@ describe('the audit gate', () => {
     expect((json.findings as Finding[]).filter((f) => f.kind === 'non-registry-source').map((f) => f.package).sort()).toEqual(['django', 'requests', 'urllib3', 'werkzeug']);
   });
 
+  it("fails on a vulnerable wheel a pyproject.toml pins by URL, and leaves the project's own folder unrated", async () => {
+    const dir = writeTree('depwatch-gate-pyproject-url-', {
+      'pyproject.toml':
+        '[project]\nname = "app"\nversion = "0.1.0"\ndependencies = [\n  "urllib3 @ https://files.pythonhosted.org/packages/x/urllib3-1.24.1-py2.py3-none-any.whl",\n  "django @ file:///home/me/src/django",\n]\n',
+    });
+    const { out, run } = cli();
+    expect(await run('audit', '--json', '--offline', '--no-code', dir)).toBe(1);
+    const json = JSON.parse(out.stdout);
+    expect(json.partial).toBe(false);
+    expect(vulnerable(json.findings)).toEqual(['urllib3 1.24.1 pyproject.toml:5']);
+  });
+
   it("fails on a vulnerable constraint pin of a pip tree below another project's poetry.lock", async () => {
     const dir = writeTree('depwatch-gate-constraint-', {
       'pyproject.toml': '[tool.poetry]\nname = "docs"\nversion = "0.1.0"\n[tool.poetry.dependencies]\npython = "^3.12"\nmarkdown = "3.5"\n',

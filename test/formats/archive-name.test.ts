@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { archiveVersionOf, isArchiveLocation, sdistRelease, wheelRelease } from '../../src/python/archive-name.js';
+import { archiveVersionAt, archiveVersionOf, isArchiveLocation, sdistRelease, wheelRelease } from '../../src/python/archive-name.js';
 
 describe('the release a distribution file name states', () => {
   it('reads wheels as PEP 427 names them, with or without a build tag', () => {
@@ -22,6 +22,16 @@ describe('the release a distribution file name states', () => {
     expect(isArchiveLocation('.')).toBe(false);
     expect(isArchiveLocation('libs/flask')).toBe(false);
     expect(isArchiveLocation(undefined)).toBe(false);
+  });
+
+  it('gives the version a direct reference installs: from a URL (decoded, without query or fragment) or a path; none for a folder or another project', () => {
+    expect(archiveVersionAt('urllib3', 'https://files.example/x/urllib3-1.24.1-py2.py3-none-any.whl#sha256=00')).toBe('1.24.1');
+    expect(archiveVersionAt('django', 'https://files.example/Django-2.2.0.tar.gz?download=1')).toBe('2.2.0');
+    expect(archiveVersionAt('my-lib', 'file:///wheels/my%5Flib-1.0-py3-none-any.whl')).toBe('1.0');
+    expect(archiveVersionAt('jinja2', 'C:\\wheels\\Jinja2-2.10.0-py3-none-any.whl')).toBe('2.10.0');
+    expect(archiveVersionAt('mylib', 'file:///home/me/src/mylib')).toBeNull();
+    expect(archiveVersionAt('core', 'file:///home/me/src/core-1.0')).toBeNull();
+    expect(archiveVersionAt('requests', 'https://files.example/urllib3-1.24.1-py2.py3-none-any.whl')).toBeNull();
   });
 
   it('reads a hostile name in linear time', () => {

@@ -171,4 +171,23 @@ describe('Pipfile format', () => {
     expect(result.errors[0]!.line).toBe(7);
     expect(result.errors[0]!.message).toMatch(/line 7/);
   });
+
+  it("takes the version of a file entry from the wheel or sdist it names, and none for a folder", () => {
+    const result = extract(
+      [
+        '[packages]',
+        'urllib3 = { file = "https://files.example/x/urllib3-1.24.1-py2.py3-none-any.whl" }',
+        'django = { path = "./wheels/Django-2.2.0-py3-none-any.whl" }',
+        'mylib = { path = ".", editable = true }',
+        'other = { path = "../other" }',
+      ].join('\n'),
+    );
+    expect(result.errors).toEqual([]);
+    expect(result.dependencies.map((d) => [d.name, d.source, d.version])).toEqual([
+      ['urllib3', 'url', '1.24.1'],
+      ['django', 'path', '2.2.0'],
+      ['mylib', 'path', null],
+      ['other', 'path', null],
+    ]);
+  });
 });

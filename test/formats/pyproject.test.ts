@@ -645,6 +645,86 @@ describe('pyproject.toml format', () => {
     });
   });
 
+  describe('direct references to a distribution file', () => {
+    const WHEEL = 'https://files.example/x/urllib3-1.24.1-py2.py3-none-any.whl';
+
+    it('take the version the file name states, in PEP 621 dependencies, optional-dependencies and dependency-groups, as a requirements line does', () => {
+      const result = extract(
+        [
+          '[project]',
+          'name = "app"',
+          `dependencies = ["urllib3 @ ${WHEEL}", "Django @ https://files.example/Django-2.2.0.tar.gz#sha256=00"]`,
+          '[project.optional-dependencies]',
+          'web = ["Jinja2 @ file:///wheels/Jinja2-2.10-py2.py3-none-any.whl"]',
+          '[dependency-groups]',
+          'test = ["requests @ https://files.example/requests-2.19.0-py2.py3-none-any.whl?x=1"]',
+        ].join('\n'),
+      );
+      expect(result.errors).toEqual([]);
+      expect(only(result, 'urllib3')).toMatchObject({ source: 'url', url: WHEEL, version: '1.24.1', specifier: '' });
+      expect(only(result, 'django')).toMatchObject({ source: 'url', version: '2.2.0' });
+      expect(only(result, 'jinja2')).toMatchObject({ source: 'path', version: '2.10', group: 'web' });
+      expect(only(result, 'requests')).toMatchObject({ source: 'url', version: '2.19.0', group: 'test' });
+    });
+
+    it("keep no version for the project's own folders, a VCS checkout, or a file of another project", () => {
+      const result = extract(
+        [
+          '[project]',
+          'name = "app"',
+          'dependencies = [',
+          '  "mylib @ file:///home/me/src/mylib",',
+          '  "core @ file:///home/me/src/core-1.0",',
+          '  "werkzeug @ git+https://github.com/pallets/werkzeug.git@0.15.0",',
+          `  "requests @ ${WHEEL}",`,
+          ']',
+        ].join('\n'),
+      );
+      expect(result.errors).toEqual([]);
+      expect(result.dependencies.map((d) => [d.name, d.version])).toEqual([
+        ['mylib', null],
+        ['core', null],
+        ['werkzeug', null],
+        ['requests', null],
+      ]);
+    });
+
+    it('take the version in Poetry url and path entries of a wheel or sdist, not of a folder', () => {
+      const result = extract(
+        [
+          '[tool.poetry.dependencies]',
+          'python = "^3.9"',
+          `urllib3 = { url = "${WHEEL}" }`,
+          'django = { path = "wheels/Django-2.2.0-py3-none-any.whl" }',
+          'jinja2 = { path = "../dist/Jinja2-2.10.tar.gz" }',
+          'local = { path = "../local", develop = true }',
+          'folder = { path = "../folder-1.0.tar.gz", develop = true }',
+        ].join('\n'),
+      );
+      expect(result.errors).toEqual([]);
+      expect(only(result, 'urllib3')).toMatchObject({ source: 'url', version: '1.24.1' });
+      expect(only(result, 'django')).toMatchObject({ source: 'path', version: '2.2.0' });
+      expect(only(result, 'jinja2')).toMatchObject({ source: 'path', version: '2.10' });
+      expect(only(result, 'local')).toMatchObject({ source: 'path', version: null });
+      expect(only(result, 'folder')).toMatchObject({ editable: true, version: null });
+    });
+
+    it('take the version a uv source of a wheel states, and none for a path folder', () => {
+      const result = extract(
+        [
+          '[project]',
+          'dependencies = ["urllib3", "lib-b"]',
+          '[tool.uv.sources]',
+          `urllib3 = { url = "${WHEEL}" }`,
+          'lib-b = { path = "packages/lib-b" }',
+        ].join('\n'),
+      );
+      expect(result.errors).toEqual([]);
+      expect(only(result, 'urllib3')).toMatchObject({ source: 'url', version: '1.24.1' });
+      expect(only(result, 'lib-b')).toMatchObject({ source: 'path', version: null });
+    });
+  });
+
   describe('TOML positions', () => {
     it('finds keys, array elements and array-of-tables entries around tricky strings', () => {
       const source = [

@@ -440,4 +440,22 @@ describe('setup.py format', () => {
       { path: 'requirements-dev.txt', kind: 'requirement', line: 5, group: 'dev' },
     ]);
   });
+
+  it("takes the version of a `name @` wheel or sdist URL from its file name, and none for the project's own folder", () => {
+    const result = extract(
+      [
+        'from setuptools import setup',
+        'setup(',
+        '    install_requires=["urllib3 @ https://files.example/x/urllib3-1.24.1-py2.py3-none-any.whl", "mylib @ file:///home/me/src/mylib"],',
+        '    extras_require={"web": ["Django @ https://files.example/Django-2.2.0.tar.gz"]},',
+        ')',
+      ].join('\n'),
+    );
+    expect(result.errors).toEqual([]);
+    expect(result.dependencies.map((d) => [d.name, d.source, d.version, d.group])).toEqual([
+      ['urllib3', 'url', '1.24.1', 'main'],
+      ['mylib', 'path', null, 'main'],
+      ['django', 'url', '2.2.0', 'web'],
+    ]);
+  });
 });

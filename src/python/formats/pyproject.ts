@@ -49,6 +49,7 @@ import { isUnion, poetryToPep440 } from '../poetry-constraint.js';
 import { poetryPythonMarker } from '../poetry-python-marker.js';
 import { getOwn, getPath, isTable, parseToml, tomlTypeName } from '../toml.js';
 import { stripUrlCredentials } from '../urls.js';
+import { archiveVersionAt } from '../archive-name.js';
 import { isJsSpace } from '../text.js';
 import type { TomlPositions, TomlTable } from '../toml.js';
 import type {
@@ -102,7 +103,7 @@ export function makeDependency(
   const source = fields.source ?? 'registry';
   const dependency: Dependency = {
     name: fields.name,
-    version: source === 'registry' && !isUnion(specifier) ? exactPin(specifier) : null,
+    version: source === 'registry' ? (isUnion(specifier) ? null : exactPin(specifier)) : directReferenceVersion(fields.name, source, fields.url, fields.editable ?? false),
     specifier,
     extras: fields.extras ?? [],
     marker: fields.marker ?? null,
@@ -117,6 +118,17 @@ export function makeDependency(
   if (fields.url !== undefined) dependency.url = stripUrlCredentials(fields.url);
   if (place.section !== undefined) dependency.section = place.section;
   return dependency;
+}
+
+/**
+ * The release a direct reference installs: a distribution file (`name @ https://…/name-1.0-py3-none-any.whl`,
+ * Poetry's `{ url = … }` or `{ path = "….whl" }`) installs the version its file name states, as the same
+ * line in a requirements file does (archive-name.ts). A folder, a VCS checkout or an editable install
+ * is the project's own code built from source: no version, so it is never rated.
+ */
+function directReferenceVersion(name: string, source: DependencySource, url: string | undefined, editable: boolean): string | null {
+  if (source === 'vcs' || editable || url === undefined) return null;
+  return archiveVersionAt(name, url);
 }
 
 /** One PEP 508 string (`requests[socks]>=2; python_version < "3.8"`) as a dependency. */
@@ -884,7 +896,7 @@ function overrideSource(ctx: Context, name: string, source: Pick<Dependency, 'so
     if (dependency.source !== 'registry') continue;
     dependency.source = source.source;
     dependency.editable = source.editable;
-    dependency.version = null;
+    dependency.version = directReferenceVersion(dependency.name, source.source, source.url, source.editable);
     if (source.url !== undefined) dependency.url = stripUrlCredentials(source.url);
   }
 }

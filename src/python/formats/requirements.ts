@@ -32,9 +32,9 @@ import type {
   ManifestFormatModule,
 } from '../types.js';
 import { normalizeName } from '../names.js';
-import { archiveExtension, archiveVersionOf, wheelRelease } from '../archive-name.js';
+import { archiveExtension, archivePin, linkFilename, wheelRelease } from '../archive-name.js';
 import { exactPin, parseMarker, parsePep508 } from '../pep508.js';
-import { isJsSpace, pythonStrip, trimEndChar } from '../text.js';
+import { isJsSpace, pythonStrip } from '../text.js';
 import { ManifestCollector } from './collector.js';
 import { lockedByRye } from './created-by.js';
 import { isRequirementsPath } from './paths.js';
@@ -399,21 +399,6 @@ function eggFragment(url: string): string | null {
   return match ? (match[1] as string) : null;
 }
 
-/** pip's `Link.filename`: the last path segment, without query or fragment. */
-function linkFilename(url: string): string {
-  const withoutFragment = url.split('#')[0] ?? '';
-  const withoutQuery = withoutFragment.split('?')[0] ?? '';
-  const path = withoutQuery.replace(/^[a-zA-Z][a-zA-Z0-9+.-]*:(?:\/\/[^/]*)?/, '');
-  // trimEndChar, not /\/+$/: the pattern rescans a long run of slashes from each of its positions.
-  const segments = trimEndChar(path, '/').split('/');
-  const last = segments[segments.length - 1] ?? '';
-  try {
-    return decodeURIComponent(last);
-  } catch {
-    return last;
-  }
-}
-
 /** A name for a requirement pip would accept unnamed, from what the URL or path shows. */
 function deriveName(location: string, source: DependencySource): string {
   const withoutFragment = (location.split('#')[0] ?? '').split('?')[0] ?? '';
@@ -494,14 +479,6 @@ function namedRequirement(text: string): RequirementParts {
   // `name @ …/name-1.0-py3-none-any.whl` installs 1.0, as the same link on a line of its own does.
   const fromFile = req.url === null || source === 'vcs' ? null : archivePin(req.normalizedName, linkFilename(req.url));
   return requirementParts(req.normalizedName, fromFile ?? req.specifier, req.extras, req.marker, source, url);
-}
-
-/** `==version` for the release of `name` a distribution file's name states (archive-name.ts), normalised as a written pin is; null when it states none. */
-function archivePin(name: string, fileName: string): string | null {
-  const version = archiveVersionOf(fileName, name);
-  if (version === null) return null;
-  const parsed = parsePep508(`${name}==${version}`);
-  return parsed.ok ? parsed.requirement.specifier : null;
 }
 
 /** A link pip would install from: wheel → `name==version`; otherwise `#egg=` names it, or nothing does. */
