@@ -30,7 +30,7 @@ import { SECRET_RULES_BY_ID } from './secrets/rules.js';
 import { scanSecrets } from './secrets/scan-secrets.js';
 import type { ScanSource } from './source.js';
 import { commentStyle, fileSuppressions, suppressionOnLine, suppresses, type Suppression } from './suppressions.js';
-import { decode, decodeUtf16ByShape, LineIndex, looksLikeText, utf16ByMark, utf8OrLatin1, utf8OrNull, type Decoded } from './text.js';
+import { decode, decodeUtf16ByContent, decodeUtf16ByShape, LineIndex, looksLikeText, utf16ByMark, utf8OrLatin1, utf8OrNull, type Decoded } from './text.js';
 import { severityCounts } from '../report/summary.js';
 import type { TreeView } from './tree-rule.js';
 import { CONFIDENCE_ORDER, isPartialNote, type CodeFinding, type ScanNote, type ScanResult, type ScanRuleText, type SkippedFile } from './types.js';
@@ -232,8 +232,14 @@ export async function scanTree(source: ScanSource, options: ScanOptions = {}): P
         // A Python file is always read (below): the NUL itself makes it partial.
         // UTF-16 text without a byte order mark is told by its shape (every other byte NUL) and read for secrets.
         const utf16 = isPython ? null : decodeUtf16ByShape(read.bytes);
-        const text = isPython ? utf8OrLatin1(read.bytes) : utf16 !== null ? utf16.text : fewNuls(read.bytes.subarray(0, 8192)) && utf16ByMark(read.bytes) === null ? utf8OrNull(read.bytes) : null;
-        if (text !== null) decoded = { kind: 'text', text, encoding: utf16?.encoding ?? 'utf-8' };
+        let text = isPython ? utf8OrLatin1(read.bytes) : utf16 !== null ? utf16.text : fewNuls(read.bytes.subarray(0, 8192)) && utf16ByMark(read.bytes) === null ? utf8OrNull(read.bytes) : null;
+        let encoding = utf16?.encoding ?? 'utf-8';
+        // UTF-16 that is mostly not ASCII (Korean, Russian) has too few NULs for that shape, and is
+        // told by what it decodes to: letters and punctuation, where a binary yields surrogates,
+        // private-use characters and NUL units.
+        const byContent = text === null && !isPython && utf16ByMark(read.bytes) === null ? decodeUtf16ByContent(read.bytes) : null;
+        if (byContent !== null) [text, encoding] = [byContent.text, byContent.encoding];
+        if (text !== null) decoded = { kind: 'text', text, encoding };
         else if (looksLikeText(read.bytes)) {
           // Text by its shape (UTF-16 cut short, UTF-32) that could not be decoded: what it holds was
           // not looked at, so the result is partial, not quietly binary. A tar archive is binary.

@@ -252,16 +252,90 @@ function utf16Shape(bytes: Uint8Array): 'utf-16le' | 'utf-16be' | null {
 }
 
 /**
+ * UTF-16 text without a byte order mark told by what it decodes to, or null: for a file that is
+ * mostly non-ASCII (Korean, Chinese, Russian saved as UTF-16LE by Windows tools), few bytes are NUL
+ * and `decodeUtf16ByShape` does not see it; an ASCII token in it (`ghp_…`, `password = "…"`) is as
+ * usable as anywhere. The first 8 KB must decode strictly (no lone surrogate, no NUL unit, an even
+ * length when that is the whole file) and be almost all letters, marks, digits, punctuation,
+ * symbols and spaces (control, unassigned and private-use characters at most 1 in 100); then the
+ * whole file must decode strictly. Compressed and compiled binaries fail at once: their `00 00`
+ * units, lone surrogates (one random unit in 32) and private-use characters (one in 10). When
+ * both byte orders pass, the one yielding more ASCII wins: a real file's spaces, line ends and
+ * tokens are ASCII in its own order and CJK or unassigned in the other. Bounded: the prefix is
+ * checked before the whole file is decoded. Secrets only, as for `decodeUtf16ByShape`.
+ */
+export function decodeUtf16ByContent(bytes: Uint8Array): { text: string; encoding: 'utf-16le' | 'utf-16be' } | null {
+  const encoding = utf16ByContent(bytes);
+  if (encoding === null) return null;
+  const decoded = decodeUtf16(bytes, encoding);
+  return decoded.kind === 'text' ? { text: decoded.text, encoding } : null;
+}
+
+/** Characters that are not text: controls other than whitespace, unassigned and private-use code points. */
+const NOT_TEXT = /(?![\t\n\v\f\r])[\p{Cc}\p{Cn}\p{Co}]/gu;
+/** Characters of text: letters, marks, digits, punctuation, symbols, spaces and line ends. */
+const TEXT = /[\p{L}\p{M}\p{N}\p{P}\p{S}\p{Z}\t\n\v\f\r]/gu;
+const ASCII = /[\t\n\r\x20-\x7e]/g;
+
+/** The byte order in which the first 8 KB decode to text (see `decodeUtf16ByContent`), or null. One bounded pass each way. */
+function utf16ByContent(bytes: Uint8Array): 'utf-16le' | 'utf-16be' | null {
+  if (isTarArchive(bytes)) return null;
+  const whole = bytes.length <= SHAPE_PREFIX;
+  if (bytes.length < 2 || (whole && bytes.length % 2 !== 0)) return null;
+  const prefix = bytes.subarray(0, whole ? bytes.length : SHAPE_PREFIX);
+  let best: 'utf-16le' | 'utf-16be' | null = null;
+  let bestAscii = -1;
+  for (const encoding of ['utf-16le', 'utf-16be'] as const) {
+    const text = textOfPrefix(prefix, encoding, whole);
+    if (text === null) continue;
+    const ascii = count(text, ASCII);
+    // A whole file with no ASCII in it holds no secret (their formats are ASCII): binary as before,
+    // and the tiny binaries that decode to a few CJK characters by chance stay so.
+    if (whole && ascii === 0) continue;
+    if (ascii > bestAscii) [best, bestAscii] = [encoding, ascii];
+  }
+  return best;
+}
+
+/** The prefix decoded strictly in one byte order when it reads as text, else null. */
+function textOfPrefix(prefix: Uint8Array, encoding: 'utf-16le' | 'utf-16be', whole: boolean): string | null {
+  let units = prefix;
+  if (!whole) {
+    // The cut may split a surrogate pair: its high half, the last unit, is left for the whole decode.
+    const last = encoding === 'utf-16le' ? prefix[prefix.length - 1]! : prefix[prefix.length - 2]!;
+    if (last >= 0xd8 && last <= 0xdb) units = prefix.subarray(0, prefix.length - 2);
+  }
+  let text: string;
+  try {
+    text = (encoding === 'utf-16le' ? utf16le : utf16be).decode(units);
+  } catch {
+    return null;
+  }
+  if (text.length === 0 || text.includes('\0')) return null;
+  const characters = text.length - count(text, /[\ud800-\udbff]/g);
+  if (count(text, NOT_TEXT) * 100 > characters) return null;
+  return count(text, TEXT) * 100 >= characters * 95 ? text : null;
+}
+
+function count(text: string, pattern: RegExp): number {
+  pattern.lastIndex = 0;
+  let n = 0;
+  while (pattern.exec(text) !== null) n++;
+  return n;
+}
+
+/**
  * Whether bytes passed over as binary are still text that could not be decoded: the shape of UTF-16
  * (one side of each two-byte unit NUL, as `decodeUtf16ByShape` tells it: UTF-16 cut to an odd
  * length, or with a broken surrogate) or of UTF-32 (`t\0\0\0o\0\0\0`) in the first 8 KB. Only those
- * shapes: printable bytes among NULs are also what a tar archive's headers are (names and octal
- * numbers padded with NULs), and a binary format with ASCII headers, and those are binary as ever.
- * One bounded pass.
+ * shapes, and UTF-16 whose first 8 KB read as text (`decodeUtf16ByContent`) but not the rest:
+ * printable bytes among NULs are also what a tar archive's headers are (names and octal numbers
+ * padded with NULs), and a binary format with ASCII headers, and those are binary as ever.
+ * Bounded passes over the first 8 KB.
  */
 export function looksLikeText(bytes: Uint8Array): boolean {
   if (isTarArchive(bytes)) return false;
-  return utf16Shape(bytes) !== null || utf32Shape(bytes);
+  return utf16Shape(bytes) !== null || utf32Shape(bytes) || utf16ByContent(bytes) !== null;
 }
 
 /**
