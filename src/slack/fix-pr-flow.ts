@@ -14,6 +14,7 @@ import { fixBody, fixBranchName, fixTitle } from '../fix/pull-request/text.js';
 import type { Octokit } from '../github/client.js';
 import { planFixPullRequest, type FixPlanReads } from '../github/fix-files.js';
 import { FixPullRequestError, getPullState, openFixPullRequest } from '../github/fix-pull-request.js';
+import { isGitHubRequestFailure, toGitHubError } from '../github/errors.js';
 import { takeSnapshot, type SnapshotOptions } from '../github/snapshot.js';
 import type { Logger } from '../log.js';
 import { isManifestPath, isProjectContextPath } from '../python/discover.js';
@@ -126,7 +127,8 @@ async function auditRecordOfSweep(ctx: FixPrContext, watch: AlertFixSource, key:
   const branch = key.includes('@') ? key.slice(key.indexOf('@') + 1) : null;
   const [owner = '', name = ''] = repo.split('/');
   // The pull request's base: the watched branch, or the repository's default branch (one request).
-  const ref = branch ?? (await ctx.github.request('GET /repos/{owner}/{repo}', { owner, repo: name })).data.default_branch;
+  // GitHub failing it is said as GitHub's failure, as the rest of the flow's requests are.
+  const ref = branch ?? (await defaultBranchOf(ctx, owner, name));
   const findings = (await watch.state.openFindings(key)).map((row) => row.finding);
   // The sweep's findings are all the watch state keeps: not which files it could not read then, nor
   // whether its data sources answered. A record of them cannot claim to be complete.
@@ -144,6 +146,14 @@ async function auditRecordOfSweep(ctx: FixPrContext, watch: AlertFixSource, key:
     advisorySource: 'mirror',
   };
   return ctx.state.insertAudit({ repo, ref, requestedBranch: branch, sha, htmlUrl: state.htmlUrl!, createdAt: ctx.now(), requestedBy: null, private: state.private, result });
+}
+
+async function defaultBranchOf(ctx: FixPrContext, owner: string, repo: string): Promise<string> {
+  try {
+    return (await ctx.github.request('GET /repos/{owner}/{repo}', { owner, repo })).data.default_branch;
+  } catch (err) {
+    throw isGitHubRequestFailure(err) ? toGitHubError(err, { owner, repo }, 'default branch lookup') : err;
+  }
 }
 
 /** Whether the person may open pull requests on `repo` from this click (src/authz); tells them why not. */

@@ -130,6 +130,15 @@ describe('Open fix PR under an alert', () => {
     expect(w.github.pulls('octo', 'shop')).toEqual([]);
   });
 
+  it('says GitHub failed when the lookup of the default branch fails, not "something went wrong"', async () => {
+    const { w, alertTs, fix } = await alerted(true, undefined, [], {}, 'urllib3==1.26.17');
+    w.github.failRequests({ route: ROUTES.repo, status: 502, times: 5 });
+    const reply = await click(w, alertTs, fix!.action_id, fix!.value!);
+    expect(reply).toContain('GitHub failed the default branch lookup for octo/shop (HTTP 502');
+    expect(reply).not.toContain('Something went wrong');
+    expect(w.github.pulls('octo', 'shop')).toHaveLength(0);
+  });
+
   it('refuses someone who is not an admin before asking GitHub or recording anything', async () => {
     const { w, alertTs, fix } = await alerted(true, undefined, ['U0ADMIN0001']);
     const repoLookups = w.github.count(ROUTES.repo);
