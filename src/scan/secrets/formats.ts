@@ -32,8 +32,8 @@
  * - JSON Web Tokens: three base64url parts joined by `.`, the first two JSON objects, so each starts
  *   `eyJ` (`{"`), per RFC 7519 / RFC 7515's compact serialisation.
  * - Private keys: PEM blocks per RFC 7468 (PRIVATE KEY, RSA/EC/DSA/OPENSSH/ENCRYPTED PRIVATE KEY,
- *   PGP PRIVATE KEY BLOCK); the SSH2 key files of ssh.com's SSH Tectia (`---- BEGIN SSH2 ENCRYPTED
- *   PRIVATE KEY ----`, RFC 4716's framing with header lines such as `Comment:` before a base64
+ *   PGP PRIVATE KEY BLOCK); the SSH2 key files of ssh.com's SSH Tectia (a BEGIN SSH2 [ENCRYPTED]
+ *   PRIVATE KEY line between four dashes each side, RFC 4716's framing with header lines such as `Comment:` before a base64
  *   body); PuTTY's .ppk files (PuTTY manual, appendix C "PPK file format": a
  *   `PuTTY-User-Key-File-<version>:` first line, then `Public-Lines:` and `Private-Lines: <n>`,
  *   each followed by that many lines of base64).

@@ -1,7 +1,7 @@
 /**
- * Private key files written into a repository: PEM blocks (`-----BEGIN RSA PRIVATE KEY-----`), SSH2
- * key files (`---- BEGIN SSH2 ENCRYPTED PRIVATE KEY ----`) and PuTTY's .ppk files
- * (`PuTTY-User-Key-File-3:` … `Private-Lines:`). A header counts only with a key body after it: a
+ * Private key files written into a repository: PEM blocks (a BEGIN … PRIVATE KEY line between five
+ * dashes each side), SSH2 key files (the same between four dashes, naming SSH2) and PuTTY's .ppk
+ * files (a key-file version line … `Private-Lines:`); formats.ts has the exact headers, as patterns. A header counts only with a key body after it: a
  * header alone is code that looks for keys, or documentation. One key is one finding, at its header.
  *
  * Linear: each header is found by a regex that is a literal with one bounded class, the body is
