@@ -61,6 +61,42 @@ describe('a secret given as a (name, value) argument pair', () => {
   });
 });
 
+describe("a default given by Python's getattr", () => {
+  it('the third argument of getattr (or the value of setattr) for a secret-named attribute is a secret written down', async () => {
+    const result = await scanFiles({
+      'app/settings.py': [
+        'from django.conf import settings',
+        `SECRET_KEY = getattr(settings, "SECRET_KEY", "${RANDOM}")`,
+        `API_TOKEN = getattr(django.conf.settings, 'API_TOKEN', '${RANDOM}')`,
+        `DB_PASSWORD = getattr( self.config ,"db_password",  "${RANDOM}" )`,
+        `setattr(settings, "STRIPE_SECRET", "${RANDOM}")`,
+      ].join('\n'),
+    });
+    expect(found(result)).toEqual(['app/settings.py:2 secret-assigned', 'app/settings.py:3 secret-assigned', 'app/settings.py:4 secret-assigned', 'app/settings.py:5 secret-assigned']);
+    const key = result.findings.find((f) => f.line === 2)!;
+    expect(key.secret!.kind).toBe('value of SECRET_KEY');
+    expect(key.column).toBe(47); // at the literal, past `getattr(settings, "SECRET_KEY", "`
+    expect(JSON.stringify(result)).not.toContain(RANDOM);
+  });
+
+  it('stays quiet for placeholders, no default, computed defaults and a secret name that is not the attribute', async () => {
+    const result = await scanFiles({
+      'app/settings.py': [
+        'SECRET_KEY = getattr(settings, "SECRET_KEY", "changeme")',
+        'API_TOKEN = getattr(settings, "API_TOKEN", "")',
+        'API_TOKEN = getattr(settings, "API_TOKEN", None)',
+        'DB_PASSWORD = getattr(settings, "DB_PASSWORD")',
+        'DB_PASSWORD = getattr(settings, "DB_PASSWORD", default_password)',
+        'KEY = getattr(settings, "API_KEY", "<api-key>")',
+        'TOKEN = getattr(settings, "TOKEN", "${TOKEN}")',
+        'label = gettext_lazy(name, "password", "Enter your password")',
+        'value = getattr(obj, field_name, "password_confirmation")',
+      ].join('\n'),
+    });
+    expect(found(result)).toEqual([]);
+  });
+});
+
 describe('a secret assigned by subscript', () => {
   it('an environment variable, a settings table or a config map given a literal under a secret name', async () => {
     const result = await scanFiles({

@@ -425,10 +425,11 @@ function valueAfter(text: string, wordStart: number, wordEnd: number, dialect: D
   // `settings["db_password"] = "…"`, `ENV["STRIPE_SECRET"] ||= "…"`, `$config['api_key'] = '…'`:
   // a subscript assigned; the separator after the `]` is read as after a bare name.
   if (opening > 0 && text[s - opening - 1] === '[' && text[i] === ']') i++;
-  else if (opening > 0 && text[i] === ',' && opensArguments(text, s - opening)) {
+  else if (opening > 0 && text[i] === ',' && (opensArguments(text, s - opening) || followsAttributeObject(text, s - opening))) {
     // `os.environ.get("SECRET_KEY", "…")`, `define('DB_PASSWORD', '…')`, `props.put("api.token",
     // "…")`: a quoted secret name as the first argument gives the quoted second one to it (a
-    // default, a definition, a property), as an assignment does.
+    // default, a definition, a property), as an assignment does. Python's `getattr(settings,
+    // "SECRET_KEY", "…")` and `setattr(…)` take the object first: the name is their second argument.
     i++;
     while (text[i] === ' ' || text[i] === '\t') i++;
     const found = literalAt(text, i, dialect, { comparison: false, shellAssignment: false });
@@ -499,6 +500,26 @@ function opensArguments(text: string, q: number): boolean {
   let p = q;
   while ((text[p - 1] === ' ' || text[p - 1] === '\t') && q - p < 40) p--;
   return text[p - 1] === '(';
+}
+
+/**
+ * Whether the quote at `q` opens the second argument of Python's `getattr` or `setattr`, after an
+ * object written as a (dotted) name: `getattr(settings, "SECRET_KEY", "…")`,
+ * `getattr(django.conf.settings, …)`. The attribute's default (or new value) is the third. Bounded.
+ */
+function followsAttributeObject(text: string, q: number): boolean {
+  let p = q;
+  while ((text[p - 1] === ' ' || text[p - 1] === '\t') && q - p < 40) p--;
+  if (text[p - 1] !== ',') return false;
+  p--;
+  for (const from = p; (text[p - 1] === ' ' || text[p - 1] === '\t') && from - p < 40; ) p--;
+  const objectEnd = p;
+  while (p > 0 && objectEnd - p < MAX_IDENT && /[A-Za-z0-9_.]/.test(text[p - 1]!)) p--;
+  if (p === objectEnd || !/[A-Za-z_]/.test(text[p]!)) return false;
+  for (const from = p; (text[p - 1] === ' ' || text[p - 1] === '\t') && from - p < 40; ) p--;
+  if (text[p - 1] !== '(') return false;
+  p--;
+  return /(?:^|[^A-Za-z0-9_])[gs]etattr$/.test(text.slice(Math.max(0, p - 8), p));
 }
 
 /**
