@@ -90,3 +90,58 @@ describe('a secret written as the default of a variable', () => {
     expect(found(result)).toEqual([]);
   });
 });
+
+describe('a secret written as the alternate value of a variable, or as a default quoted inside a quoted value', () => {
+  it('`${X:+literal}` (used when X is set) is a literal written down, as a default is', async () => {
+    const result = await scanFiles({
+      'docker-compose.yml': [
+        'services:',
+        '  app:',
+        '    image: app:1.0',
+        '    environment:',
+        `      API_TOKEN: \${USE_TOKEN:+${RANDOM}}`,
+        `      SECRET_KEY: "\${SECRET_KEY+${RANDOM}a}"`,
+      ].join('\n'),
+      'deploy/run.sh': `#!/bin/sh\nexport DB_PASSWORD="\${DB_PASSWORD:+'${RANDOM}b'}"\n: "\${API_SECRET:+${RANDOM}c}"\n`,
+    });
+    expect(found(result)).toEqual(['deploy/run.sh:2 secret-assigned', 'deploy/run.sh:3 secret-assigned', 'docker-compose.yml:5 secret-assigned', 'docker-compose.yml:6 secret-assigned']);
+    const token = result.findings.find((f) => f.file === 'docker-compose.yml' && f.line === 5)!;
+    expect(token.secret!.fingerprint).toBe(fingerprint(KEY, RANDOM));
+    expect(token.column).toBe(31); // at the literal, past `\${USE_TOKEN:+`
+    expect(JSON.stringify(result)).not.toContain(RANDOM);
+  });
+
+  it('a double-quoted default inside a double-quoted value (`"${X:-"…"}"`, as the shell reads it) is the value', async () => {
+    const result = await scanFiles({
+      'deploy/run.sh': [
+        '#!/bin/sh',
+        `export DB_PASSWORD="\${DB_PASSWORD:-"${RANDOM}"}"`,
+        `API_TOKEN="\${API_TOKEN:+"${RANDOM}d"}"`,
+        `: "\${SECRET_KEY:="${RANDOM}e"}"`,
+      ].join('\n'),
+      '.env': `SESSION_SECRET="\${SESSION_SECRET:-"${RANDOM}f"}"\n`,
+    });
+    expect(found(result)).toEqual(['.env:1 secret-assigned', 'deploy/run.sh:2 secret-assigned', 'deploy/run.sh:3 secret-assigned', 'deploy/run.sh:4 secret-assigned']);
+    const password = result.findings.find((f) => f.file === 'deploy/run.sh' && f.line === 2)!;
+    expect(password.secret).toEqual({ kind: 'value of DB_PASSWORD', fingerprint: fingerprint(KEY, RANDOM) });
+    expect(password.column).toBe(37); // at the literal, past `export DB_PASSWORD="\${DB_PASSWORD:-"`
+    expect(JSON.stringify(result)).not.toContain(RANDOM);
+  });
+
+  it('alternate values and nested quoted defaults that are placeholders, empty or computed stay quiet', async () => {
+    const result = await scanFiles({
+      'deploy/run.sh': [
+        '#!/bin/sh',
+        'export DB_PASSWORD="${DB_PASSWORD:-"changeme"}"',
+        'API_TOKEN="${API_TOKEN:+"<token>"}"',
+        'SECRET_KEY="${SECRET_KEY:-""}"',
+        'export API_SECRET="${API_SECRET:-"$FALLBACK_SECRET"}"',
+        'if [ -n "${API_TOKEN+x}" ]; then echo set; fi',
+        'CURL_AUTH="${API_TOKEN:+--oauth2-bearer $API_TOKEN}"',
+        'export PASSWORD="${PASSWORD:+"${OTHER_PASSWORD}"}"',
+      ].join('\n'),
+      'docker-compose.yml': 'services:\n  app:\n    image: app:1.0\n    environment:\n      API_TOKEN: ${USE_TOKEN:+your-api-token}\n',
+    });
+    expect(found(result)).toEqual([]);
+  });
+});

@@ -15,7 +15,7 @@ const REFERENCE = /^(?:\$\{?[A-Za-z_]|%\(|\{\{|\{[A-Za-z_]|<[^>]*>$|\[[A-Z_]+\]$
 export function isPlaceholder(value: string): boolean {
   const v = value.trim();
   if (v.length === 0) return true;
-  // `${DB_PASSWORD:-Kp9w…}`: a reference, but with a literal written down for when it is unset.
+  // `${DB_PASSWORD:-Kp9w…}`: a reference, but with a literal written down for when it is unset (or, `:+`, set).
   const fallback = expansionDefault(v);
   if (fallback) return isPlaceholder(fallback.value);
   if (EXACT.has(v.toLowerCase())) return true;
@@ -26,10 +26,14 @@ export function isPlaceholder(value: string): boolean {
   return false;
 }
 
-/** A variable's expansion with a default, as a whole value: `${NAME:-…}`, `${NAME-…}`, and the assigning `:=` and `=`. */
-const EXPANSION_WITH_DEFAULT = /^\$\{[A-Za-z_][A-Za-z0-9_]*:?[-=]/;
+/**
+ * A variable's expansion with a literal in it, as a whole value: a default, `${NAME:-…}`,
+ * `${NAME-…}`, the assigning `:=` and `=`, and an alternate value, `${NAME:+…}` and `${NAME+…}`
+ * (used when the variable is set: as much a value written down as a default).
+ */
+const EXPANSION_WITH_DEFAULT = /^\$\{[A-Za-z_][A-Za-z0-9_]*:?[-=+]/;
 /** The same at a default's start, the name bounded (a nested default, `${A:-${B:-…}}`). */
-const NESTED_EXPANSION = /^\$\{[A-Za-z_][A-Za-z0-9_]{0,63}:?[-=]/;
+const NESTED_EXPANSION = /^\$\{[A-Za-z_][A-Za-z0-9_]{0,63}:?[-=+]/;
 /** How deep nested defaults are followed: `${A:-${B:-${C:-…}}}`. */
 const MAX_NESTING = 4;
 const MAX_DEFAULT = 300;
@@ -53,8 +57,8 @@ export function expansionDefault(value: string): { value: string; offset: number
 }
 
 /**
- * The literal default of an expansion whose default starts at `start` (just past `:-`, `-`, `:=`
- * or `=`): the characters up to the closing brace, with one pair of matching quotes around them
+ * The literal default of an expansion whose default starts at `start` (just past `:-`, `-`, `:=`,
+ * `=`, `:+` or `+`): the characters up to the closing brace, with one pair of matching quotes around them
  * removed (`${TOKEN:-'Sp9w…'}`: the shell's value has none), or, when the default is an expansion
  * with a default itself (`${A:-${B:-Xq8…}}`), that one's, followed at most MAX_NESTING deep. `start`
  * and `end` (just past the closing brace) are indexes in `text`. Null when the default expands
@@ -79,6 +83,21 @@ export function literalDefault(text: string, start: number, depth = 0): { value:
   }
   if (text[j] !== '}') return null;
   return { value: text.slice(from, quote ? j - 1 : j), start: from, end: j + 1 };
+}
+
+/**
+ * A double-quoted value that is one expansion whose default is double-quoted itself, starting at
+ * `start` (just past the outer opening quote): `"${DB_PASSWORD:-"Kp9w…"}"`. The shell reads the
+ * inner quotes as quoting the default, not as ending the outer string, so the value runs to the quote
+ * after the `}`. Where that `}` is (the end of the value), when the outer closing quote follows it;
+ * else null. Bounded, as literalDefault is.
+ */
+export function expansionInQuotesEnd(text: string, start: number): number | null {
+  if (text[start] !== '$') return null;
+  const m = NESTED_EXPANSION.exec(text.slice(start, start + 72));
+  if (m === null || text[start + m[0].length] !== '"') return null;
+  const found = literalDefault(text, start + m[0].length);
+  return found !== null && text[found.end] === '"' ? found.end : null;
 }
 
 /**

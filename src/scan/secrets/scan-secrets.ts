@@ -17,7 +17,7 @@ import { curlCredentials } from './curl.js';
 import { fingerprint } from './fingerprint.js';
 import { isPublishedAzureKey, TOKEN_FORMATS } from './formats.js';
 import { privateKeys } from './private-keys.js';
-import { expansionDefault, isPlaceholder, literalDefault, looksRandom } from './placeholders.js';
+import { expansionDefault, expansionInQuotesEnd, isPlaceholder, literalDefault, looksRandom } from './placeholders.js';
 import { LineIndex } from '../text.js';
 
 export interface SecretReport extends Report {
@@ -157,7 +157,7 @@ export function scanSecrets(ctx: SecretScanContext): SecretReport[] {
 
   /** A value given to a secret-named setting: reported when it looks like a real credential. */
   const reportAssigned = (assigned: Assigned) => {
-    // `${DB_PASSWORD:-Np9w…}`: the default written for an unset variable is the value judged (and fingerprinted).
+    // `${DB_PASSWORD:-Np9w…}`: the default written for an unset variable (or, `${X:+…}`, the value for a set one) is the value judged (and fingerprinted).
     const fallback = expansionDefault(assigned.value);
     let found = fallback ? { ...assigned, value: fallback.value, start: assigned.start + fallback.offset } : assigned;
     // A key of an Azure connection string (`…;AccountKey=<key>;EndpointSuffix=…`, in any case) ends at its `;`.
@@ -523,15 +523,15 @@ function followsAttributeObject(text: string, q: number): boolean {
 }
 
 /**
- * A variable expanded with a default (`${DB_PASSWORD:-…}`, `-`, `:=`, `=`): the literal default up
- * to the closing brace, which is the variable's value wherever it is unset (quoted, `${TOKEN:-'…'}`,
- * or nested, `${A:-${B:-…}}`: see literalDefault); null when there is no default or it expands
- * something. (Given to a key, `KEY: ${NAME:-…}`, the key's finding comes first and covers it; in a
+ * A variable expanded with a default (`${DB_PASSWORD:-…}`, `-`, `:=`, `=`) or an alternate value
+ * (`:+`, `+`): the literal up to the closing brace, which is the value wherever the variable is
+ * unset (set, for `+`); quoted, `${TOKEN:-'…'}`, or nested, `${A:-${B:-…}}`: see literalDefault.
+ * Null when there is no default or it expands something. (Given to a key, `KEY: ${NAME:-…}`, the key's finding comes first and covers it; in a
  * URL, the URL's.) Bounded.
  */
 function expansionDefaultAfter(text: string, s: number, e: number, name: string): Assigned | null {
   const operator = text[e] === ':' ? 2 : 1;
-  if (text[e + operator - 1] !== '-' && text[e + operator - 1] !== '=') return null;
+  if (text[e + operator - 1] !== '-' && text[e + operator - 1] !== '=' && text[e + operator - 1] !== '+') return null;
   const found = literalDefault(text, e + operator);
   if (found === null) return null;
   return { name, shown: plausibleKey(text, s, e), value: found.value, start: found.start, end: found.end };
@@ -693,6 +693,9 @@ function literalAt(text: string, i: number, dialect: Dialect, how: { comparison:
   const quote = escaped ? text[i + 1] : text[i];
   if (quote === '"' || quote === "'" || quote === '`') {
     const start = i + (escaped ? 2 : 1);
+    // `"${DB_PASSWORD:-"Kp9w…"}"`: the inner quotes quote the default (reportAssigned reads it out of the expansion).
+    const expansionEnd = quote === '"' && !escaped ? expansionInQuotesEnd(text, start) : null;
+    if (expansionEnd !== null) return { value: text.slice(start, expansionEnd), start, end: expansionEnd + 1 };
     let j = start;
     while (j < text.length && j - start <= MAX_VALUE && text[j] !== quote && text[j] !== '\n' && !(escaped && text[j] === '\\')) j++;
     if (text[j] !== (escaped ? '\\' : quote) || j - start > MAX_VALUE) return null;
