@@ -41,9 +41,9 @@ export function isPythonPath(path: string): boolean {
  * (NULs in its first 8 KB and not UTF-8, or many NULs) is worth a word rather than a quiet pass
  * (scan.ts; a file of any name with a stray NUL and UTF-8 bytes is read as text). Python, `.env` files (`.env`,
  * `.env.prod`, `prod.env`), YAML, TOML, INI-like settings, JSON, shell scripts, requirements files,
- * Dockerfiles and Containerfiles.
+ * PostgreSQL's `.pgpass` (`pgpass.conf` is a `.conf`), Dockerfiles and Containerfiles.
  */
-const TEXT_LIKE = /\.(?:pyw?|pyi|env|ya?ml|toml|cfg|ini|conf|json|properties|sh|bash|txt)$|(?:^|\/)\.env(?:\.[^/]*)?$|(?:^|\/)(?:[^/]*\.)?(?:dockerfile|containerfile)(?:[._-][^/]*)?$/i;
+const TEXT_LIKE = /\.(?:pyw?|pyi|env|ya?ml|toml|cfg|ini|conf|json|properties|sh|bash|txt)$|(?:^|\/)\.env(?:\.[^/]*)?$|(?:^|\/)\.pgpass$|(?:^|\/)(?:[^/]*\.)?(?:dockerfile|containerfile)(?:[._-][^/]*)?$/i;
 
 export function isTextLikePath(path: string): boolean {
   return TEXT_LIKE.test(path);

@@ -64,6 +64,7 @@ export const SCAN_RULE_IDS: Record<CodeFindingKind, readonly string[]> = {
     'secret-url-password',
     'secret-curl-auth-header',
     'secret-curl-auth-user',
+    'secret-pgpass-password',
     'secret-assigned',
   ],
   file: ['file-env-committed', 'file-secret-config-committed', 'file-gitignore-env', 'file-gitignore-secret-config'],

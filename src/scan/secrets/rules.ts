@@ -34,6 +34,7 @@ export const SECRET_RULES: readonly RuleInfo[] = [
   secret('secret-url-password', 'Password in a URL', 'high'),
   secret('secret-curl-auth-header', 'Credential in a curl authorization header', 'high'),
   secret('secret-curl-auth-user', 'Password in a curl -u option', 'high'),
+  secret('secret-pgpass-password', 'Password in a PostgreSQL password file (.pgpass)', 'high'),
   secret('secret-assigned', 'Hard-coded credential', 'high', 'medium', ['B105', 'B106', 'B107']),
 ];
 

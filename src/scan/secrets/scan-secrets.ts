@@ -16,6 +16,7 @@ import { shannonEntropy } from './entropy.js';
 import { curlCredentials } from './curl.js';
 import { fingerprint } from './fingerprint.js';
 import { isPublishedAzureKey, TOKEN_FORMATS } from './formats.js';
+import { isPgpassPath, pgpassLogins } from './pgpass.js';
 import { privateKeys } from './private-keys.js';
 import { expansionDefault, expansionInQuotesEnd, isPlaceholder, literalDefault, looksRandom } from './placeholders.js';
 import { LineIndex } from '../text.js';
@@ -155,6 +156,28 @@ export function scanSecrets(ctx: SecretScanContext): SecretReport[] {
     );
   }
 
+  // PostgreSQL's password file: every password in it is a login (one finding a line), whatever it
+  // looks like, unless it is plainly none: a placeholder, its own username or a stock default, as
+  // in a URL. Before secret-named settings, so a `…:api_token:…` username does not report it again.
+  if (isPgpassPath(path)) {
+    for (const login of pgpassLogins(text)) {
+      const { password, user } = login;
+      if (covered.has(login.start) || isPlaceholder(password) || password === user || STOCK_PASSWORD.test(password)) continue;
+      const generated = judge(password) === 'high';
+      if (relaxed && !generated) continue;
+      add(
+        'secret-pgpass-password',
+        'password in a .pgpass file',
+        password,
+        login.start,
+        relaxed ? 'low' : 'high',
+        generated ? 'high' : 'medium',
+        'A PostgreSQL password file (.pgpass) in the repository holds a password; anyone who can read the repository (or its history) can log in to that database.',
+        'Change the password, remove the file from the repository (add it to .gitignore), and keep it outside the repository (~/.pgpass with mode 0600, or a path in PGPASSFILE).',
+      );
+    }
+  }
+
   /** A value given to a secret-named setting: reported when it looks like a real credential. */
   const reportAssigned = (assigned: Assigned) => {
     // `${DB_PASSWORD:-Np9w…}`: the default written for an unset variable (or, `${X:+…}`, the value for a set one) is the value judged (and fingerprinted).
@@ -285,9 +308,12 @@ function urlPassword(text: string, at: number): { password: string; start: numbe
   // (`saleor_read_only:saleor@localhost:5432/saleor`); anywhere else it may well be the real one.
   const p = password.toLowerCase();
   if (host !== null && isLoopback(host) && (user.toLowerCase().split(/[^a-z0-9]+/).includes(p) || databaseAfter(text, lastAt + 1).toLowerCase() === p)) return null;
-  if (/^(?:pass|pw|pwd|secret|s3cr3t|admin|postgres|mysql|root|guest|dev|local)$/i.test(password)) return null;
+  if (STOCK_PASSWORD.test(password)) return null;
   return { password, start: passwordStart, scheme: scheme.toLowerCase(), host, confidence: shannonEntropy(password) >= 3 ? 'high' : 'medium' };
 }
+
+/** Passwords that stand for "the default one" in examples and local setups: `postgres`, `root`, `admin`. */
+const STOCK_PASSWORD = /^(?:pass|pw|pwd|secret|s3cr3t|admin|postgres|mysql|root|guest|dev|local)$/i;
 
 /**
  * A URL's password is as usable from a test as from anywhere when it logs into a real server, but
