@@ -379,6 +379,12 @@ describe('a release from outside the index whose version is known, in a pull req
     const safe = await reviewDependencies(await diffDependencies({ base: { 'uv.lock': uvLock('') }, head: { 'uv.lock': uvLock(entry('3.0.0', GIT.replace('0.15.0', '3.0.0'))) } }), await world.sources());
     expect(safe.newSources[0]!.card).toMatchObject({ verdict: 'caution', advisories: [], reasons: ['installed from outside the index: no advisory is known of werkzeug 3.0.0, but nothing verifies the file is that published release, check the source'] });
 
+    const poetryLock = (extra: string) => `[[package]]\nname = "goodlib"\nversion = "1.2.0"\ndescription = ""\noptional = false\npython-versions = "*"\nfiles = []\n${extra}\n[metadata]\nlock-version = "2.0"\npython-versions = "^3.12"\ncontent-hash = "x"\n`;
+    const poetryGit = `\n[[package]]\nname = "werkzeug"\nversion = "0.15.0"\ndescription = ""\noptional = false\npython-versions = "*"\nfiles = []\n\n[package.source]\ntype = "git"\nurl = "https://github.com/pallets/werkzeug.git"\nreference = "0.15.0"\nresolved_reference = "b1916c0c083e0be1c9d887ee2f3d696922bfc5c1"\n`;
+    const poetry = await reviewDependencies(await diffDependencies({ base: { 'poetry.lock': poetryLock('') }, head: { 'poetry.lock': poetryLock(poetryGit) } }), await world.sources());
+    expect(poetry.errors).toEqual([]);
+    expect(poetry.newSources).toEqual([expect.objectContaining({ name: 'werkzeug', kind: 'vcs', version: '0.15.0', card: expect.objectContaining({ advisories: ['GHSA-werk-0000-0001'] }) })]);
+
     // The same place at another version (the URL's rev left as it was): another release, rated.
     const moved = await reviewDependencies(await diffDependencies({ base: { 'uv.lock': uvLock(entry('3.0.0', GIT)) }, head: { 'uv.lock': uvLock(entry('0.15.0', GIT)) } }), await world.sources());
     expect(moved.newSources).toEqual([expect.objectContaining({ name: 'werkzeug', version: '0.15.0', card: expect.objectContaining({ advisories: ['GHSA-werk-0000-0001'] }) })]);
