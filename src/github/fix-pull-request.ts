@@ -39,6 +39,14 @@ export interface FixPullRequest {
   state: PullState;
   /** False when the branch and pull request already existed (a second click). */
   created: boolean;
+  /** A linked one's head commit, as the pull request lookup answered it; absent when it did not say. */
+  headSha?: string;
+  /**
+   * A linked one's audited commit: the parent of its head when that head is Depwatch's fix commit
+   * (one parent, the fix's title as its message). Absent when it cannot be told: pushed to since,
+   * or the commit lookup failed (the link stands all the same).
+   */
+  builtFrom?: string;
 }
 
 export type FixPullRequestProblem =
@@ -83,7 +91,28 @@ export function pullState(p: { state?: unknown; merged?: unknown; merged_at?: un
 export async function findFixPullRequest(octokit: Octokit, owner: string, repo: string, branch: string, base: string): Promise<FixPullRequest | null> {
   const { data } = await octokit.request('GET /repos/{owner}/{repo}/pulls', { owner, repo, head: `${owner}:${branch}`, base, state: 'open', per_page: 10 });
   const pull = data.find((p) => p.base.ref === base && p.state === 'open');
-  return pull ? { number: pull.number, url: pull.html_url, state: pullState(pull), created: false } : null;
+  if (!pull) return null;
+  const headSha = typeof pull.head.sha === 'string' && /^[0-9a-f]{40}$/i.test(pull.head.sha) ? pull.head.sha : undefined;
+  return { number: pull.number, url: pull.html_url, state: pullState(pull), created: false, ...(headSha ? { headSha } : {}) };
+}
+
+/**
+ * The audited commit a linked pull request was built from, in one request (its head commit): the
+ * head's one parent when the head is the fix's own commit (its message is the fix's title, as
+ * openSteps writes it). Anything else (a commit pushed on top, a merge, a failed lookup) tells
+ * nothing sure, so nothing is said: the link is the answer, and this line only a detail of it.
+ */
+async function withBuiltFrom(octokit: Octokit, input: FixPullRequestInput, pull: FixPullRequest): Promise<FixPullRequest> {
+  if (pull.headSha === undefined) return pull;
+  try {
+    const { data } = await octokit.request('GET /repos/{owner}/{repo}/commits/{ref}', { owner: input.owner, repo: input.repo, ref: pull.headSha });
+    const parent = data.parents.length === 1 ? data.parents[0]!.sha : null;
+    const ours = data.commit.message.trim() === input.title.trim();
+    return parent && ours && /^[0-9a-f]{40}$/i.test(parent) ? { ...pull, builtFrom: parent } : pull;
+  } catch (err) {
+    if (!isGitHubRequestFailure(err)) throw err;
+    return pull;
+  }
 }
 
 export async function getPullState(octokit: Octokit, owner: string, repo: string, number: number): Promise<PullState> {
@@ -137,7 +166,7 @@ interface Step {
 async function openSteps(octokit: Octokit, input: FixPullRequestInput, options: OpenFixPullRequestOptions, at: Step): Promise<FixPullRequest> {
   const { owner, repo } = input;
   const existing = await findFixPullRequest(octokit, owner, repo, input.branch, input.base);
-  if (existing) return existing;
+  if (existing) return withBuiltFrom(octokit, input, existing);
 
   at.step = 'base branch lookup';
   const changed = await changedSinceAudit(octokit, input);
@@ -176,7 +205,7 @@ async function openSteps(octokit: Octokit, input: FixPullRequestInput, options: 
       // winner opens its pull request a moment after its branch. Linking it is the answer; telling
       // this person to delete the branch would close the pull request just opened.
       const opened = await findAgain(octokit, input, options.refindDelaysMs ?? REFIND_DELAYS_MS);
-      if (opened) return opened;
+      if (opened) return withBuiltFrom(octokit, input, opened);
       throw new FixPullRequestError('branch-exists', `The branch ${input.branch} already exists on ${owner}/${repo} without an open pull request into ${input.base}: open one from it on GitHub, or delete it and press the button again.`);
     }
     if (status(err) === 403 || status(err) === 404) throw noPermission(owner, repo, 'contents');

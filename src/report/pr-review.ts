@@ -9,7 +9,7 @@ import { indexNote } from '../python/index-options.js';
 import type { Verdict } from '../packages/verdict.js';
 import { markdownCode, markdownText } from './markdown-text.js';
 import { changeKindLabel, shownSide } from '../watch/pr-review/diff.js';
-import type { DependencyReview, ReviewedChange } from '../watch/pr-review/review.js';
+import type { DependencyReview, ReviewedChange, ReviewedSource } from '../watch/pr-review/review.js';
 
 export const REVIEW_COMMENT_MARKER = '<!-- depwatch:review -->';
 
@@ -35,13 +35,22 @@ function changeLine(c: ReviewedChange): string {
   return `- ${BADGE[c.card.verdict]} ${code(c.name)} ${changeKindLabel(c.kind)} ${versions}: **${c.card.verdict}**${c.card.partial ? ' (partial)' : ''}${reasons.length ? ` — ${reasons.join('; ')}` : ''}${extra.length ? ` (${extra.join('; ')})` : ''}`;
 }
 
+/** A new source, with the verdict and advisories of the release it installs when its version is known. */
+function sourceLine(s: ReviewedSource): string {
+  const where = `- ${code(s.name)}${s.version !== undefined ? ` ${code(s.version)}` : ''} from ${code(s.url)} (${code(`${s.file}${s.line ? `:${s.line}` : ''}`)})`;
+  if (!s.card) return where;
+  const reasons = s.card.reasons.slice(0, 2).map(escapeMarkdown);
+  const advisories = s.card.advisories.length ? ` (advisories: ${s.card.advisories.map(escapeMarkdown).join(', ')})` : '';
+  return `${where}: ${BADGE[s.card.verdict]} **${s.card.verdict}**${s.card.partial ? ' (partial)' : ''}${reasons.length ? ` — ${reasons.join('; ')}` : ''}${advisories}`;
+}
+
 export function pullRequestReviewMarkdown(pr: { headSha: string }, review: DependencyReview): string {
   const out = [REVIEW_COMMENT_MARKER, `### Depwatch dependency review: ${BADGE[review.verdict]} ${review.verdict}`, '', `At head ${code(pr.headSha.slice(0, 7))}.`, ''];
   const moved = review.changes.filter((c) => c.kind !== 'removed');
   const removed = review.changes.filter((c) => c.kind === 'removed');
   if (moved.length) out.push('**Added and changed**', '', ...moved.map(changeLine), '');
   if (removed.length) out.push(`**Removed**: ${removed.map((c) => `${code(c.name)}${shownSide(c, 'from') !== null ? ` ${code(shownSide(c, 'from')!)}` : ''}`).join(', ')}`, '');
-  if (review.newSources.length) out.push('⚠️ **New sources outside the index**', '', ...review.newSources.map((s) => `- ${code(s.name)} from ${code(s.url)} (${code(`${s.file}${s.line ? `:${s.line}` : ''}`)})`), '');
+  if (review.newSources.length) out.push('⚠️ **New sources outside the index**', '', ...review.newSources.map(sourceLine), '');
   if (review.newIndexUrls.length) out.push('⚠️ **New index URLs**', '', ...review.newIndexUrls.map((i) => `- ${code(i.url)} (${code(`${i.file}${i.line ? `:${i.line}` : ''}`)})${indexNote(i) ? `: ${indexNote(i)!}` : ''}`), '');
   if (review.notes?.length) out.push(`_${review.notes.map(escapeMarkdown).join('; ')}_`, '');
   if (review.errors.length) out.push(`_Partial: ${review.errors.map(escapeMarkdown).join('; ')}_`, '');

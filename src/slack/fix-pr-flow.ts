@@ -13,7 +13,7 @@ import type { RepoTarget } from '../authz/policy.js';
 import { fixBody, fixBranchName, fixTitle } from '../fix/pull-request/text.js';
 import type { Octokit } from '../github/client.js';
 import { planFixPullRequest, type FixPlanReads } from '../github/fix-files.js';
-import { FixPullRequestError, getPullState, openFixPullRequest } from '../github/fix-pull-request.js';
+import { FixPullRequestError, getPullState, openFixPullRequest, type FixPullRequest } from '../github/fix-pull-request.js';
 import { isGitHubRequestFailure, toGitHubError } from '../github/errors.js';
 import { takeSnapshot, type SnapshotOptions } from '../github/snapshot.js';
 import type { Logger } from '../log.js';
@@ -200,10 +200,8 @@ async function openFixPr(ctx: FixPrContext, click: FixPrClick, record: AuditReco
     if (where.reply) {
       await showOnReply(ctx, record.id, where.reply, click).catch((err: unknown) => log.warn({ err }, 'could not show the fix pull request on the reply'));
     }
-    // One linked, not opened, was built by another audit (maybe of another commit) with the same
-    // edits: which commit that was is not known here, so the answer does not name one.
     const opened = `<${pull.url}|fix pull request #${pull.number}> on ${fixPrAnswer(record.repo)}, branch \`${fixPrAnswer(branch)}\``;
-    await say(pull.created ? `Opened ${opened} from the audited commit ${record.sha.slice(0, 7)}.` : `There already is ${opened}, with the same edits.`);
+    await say(pull.created ? `Opened ${opened} from the audited commit ${record.sha.slice(0, 7)}.` : `There already is ${opened}, with the same edits${linkedFrom(pull, record.sha)}.`);
   } catch (err) {
     if (err instanceof FixPullRequestError) {
       log.warn({ problem: err.problem }, 'fix pull request refused');
@@ -211,6 +209,19 @@ async function openFixPr(ctx: FixPrContext, click: FixPrClick, record: AuditReco
     }
     throw err;
   }
+}
+
+/**
+ * Which commit a linked pull request was built from: it was opened by another audit, maybe of an
+ * earlier commit, with the same edits. Said when its head is the fix's own commit (builtFrom), and
+ * whether that is the commit this audit read; else its head, saying that is all that is known.
+ */
+function linkedFrom(pull: FixPullRequest, auditedSha: string): string {
+  const short = (sha: string) => sha.slice(0, 7);
+  if (pull.builtFrom === auditedSha) return `, built from this audited commit ${short(auditedSha)}`;
+  if (pull.builtFrom !== undefined) return `, built from commit ${short(pull.builtFrom)} (this audit read ${short(auditedSha)})`;
+  if (pull.headSha !== undefined) return ` (at head ${short(pull.headSha)}; which commit it was built from could not be told)`;
+  return '';
 }
 
 /**

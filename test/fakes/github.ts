@@ -251,7 +251,7 @@ type TreeItem = { name: string; mode: string; type: 'blob' | 'tree' | 'commit'; 
 type GitObject =
   | { type: 'blob'; bytes: Buffer }
   | { type: 'tree'; entries: TreeItem[] }
-  | { type: 'commit'; tree: string; parent: string | null; files: Map<string, FakeFile> };
+  | { type: 'commit'; tree: string; parent: string | null; files: Map<string, FakeFile>; message: string };
 
 interface RepoState {
   id: number;
@@ -348,7 +348,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
     const when = `${clock++} +0000`;
     const text = `tree ${tree}\n${parent ? `parent ${parent}\n` : ''}author Fake <fake@example.com> ${when}\ncommitter Fake <fake@example.com> ${when}\n\n${message}\n`;
     const sha = hashObject('commit', Buffer.from(text));
-    objects.set(sha, { type: 'commit', tree, parent, files });
+    objects.set(sha, { type: 'commit', tree, parent, files, message });
     return sha;
   };
 
@@ -591,7 +591,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
         if (!sha) return reply(422, { message: `No commit found for SHA: ${last}`, documentation_url: DOCS, status: '422' }, headers);
         if ((req.headers.accept ?? '').includes('application/vnd.github.sha')) return reply(200, sha, headers);
         const commit = objects.get(sha) as Extract<GitObject, { type: 'commit' }>;
-        return reply(200, { sha, commit: { tree: { sha: commit.tree }, message: 'change' }, parents: commit.parent ? [{ sha: commit.parent }] : [] }, headers);
+        return reply(200, { sha, commit: { tree: { sha: commit.tree }, message: commit.message }, parents: commit.parent ? [{ sha: commit.parent }] : [] }, headers);
       }
       if (route === ROUTES.tree) {
         const target = objects.get(last);
@@ -697,8 +697,9 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
     merged: p.merged,
     merged_at: p.merged ? '2026-01-02T00:00:00Z' : null,
     html_url: `${htmlUrl}/${repo.owner}/${repo.name}/pull/${p.number}`,
-    head: { ref: p.head, label: `${repo.owner}:${p.head}` },
-    base: { ref: p.base },
+    // As GitHub answers: each side's commit (the branch's head now; a deleted one's is gone here).
+    head: { ref: p.head, label: `${repo.owner}:${p.head}`, sha: repo.branches.get(p.head) ?? null },
+    base: { ref: p.base, sha: repo.branches.get(p.base) ?? null },
   });
 
   function writes(

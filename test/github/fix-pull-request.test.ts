@@ -96,9 +96,20 @@ describe('openFixPullRequest', () => {
     await openFixPullRequest(octokit, input, QUICK);
     fake.resetCounts();
     const again = await openFixPullRequest(octokit, input, QUICK);
-    expect(again).toMatchObject({ number: 1, created: false, state: 'open' });
+    expect(again).toMatchObject({ number: 1, created: false, state: 'open', headSha: fake.headSha('acme', 'web', input.branch), builtFrom: input.auditedSha });
     expect(fake.pulls('acme', 'web')).toHaveLength(1);
     expect(fake.count(ROUTES.createRef)).toBe(0);
+    // The head from the pull request list, its parent from one commit lookup: no other request.
+    expect([fake.count(ROUTES.listPulls), fake.count(ROUTES.commit), fake.count(ROUTES.getPull)]).toEqual([1, 1, 0]);
+  });
+
+  it('links the open pull request all the same when its head commit cannot be read, naming no commit it was built from', async () => {
+    const { octokit, input, fake } = await setUp('writer', ['writer']);
+    await openFixPullRequest(octokit, input, QUICK);
+    fake.failRequests({ route: ROUTES.commit, status: 503, times: 10 });
+    const again = await openFixPullRequest(octokit, input, QUICK);
+    expect(again).toMatchObject({ number: 1, created: false, headSha: fake.headSha('acme', 'web', input.branch) });
+    expect(again.builtFrom).toBeUndefined();
   });
 
   it('links the pull request of a click that pushed the same branch first, never telling this one to delete it', async () => {
@@ -108,6 +119,7 @@ describe('openFixPullRequest', () => {
     expect(fake.pulls('acme', 'web')).toHaveLength(1);
     expect([a.number, b.number]).toEqual([1, 1]);
     expect([a.created, b.created].sort()).toEqual([false, true]);
+    expect([a, b].find((p) => !p.created)).toMatchObject({ builtFrom: input.auditedSha });
   });
 
   it('opens a new pull request once the last one from the branch was closed unmerged and its branch deleted', async () => {

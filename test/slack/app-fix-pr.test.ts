@@ -162,6 +162,7 @@ describe('Open fix PR', () => {
     const answers = await click(w, second.ts, fixButton(w, second.ts)!.value!);
     expect(w.github.pulls('octo', 'shop')).toHaveLength(1);
     expect(answers.join('\n')).toContain('There already is <https://github.com/octo/shop/pull/1|fix pull request #1>');
+    expect(answers.join('\n')).toContain(`, with the same edits, built from this audited commit ${w.github.headSha('octo', 'shop').slice(0, 7)}.`);
     // The second reply shows the pull request too.
     expect(blockText(w.slack.message(CHANNEL, second.ts)!.blocks)).toContain('Fix pull request');
   });
@@ -190,8 +191,9 @@ describe('Open fix PR', () => {
     expect(w.github.branchFiles('octo', 'shop', pulls[1]!.head)!['api/requirements.txt']).not.toBe('requests==2.18.4\n');
   });
 
-  it('links the open pull request of the same edits from a later commit without saying it was built from that commit', async () => {
+  it('links the open pull request of the same edits from a later commit, saying the earlier commit it was built from', async () => {
     const { w, parent } = await audited({ githubWrite: true, env: { DEPWATCH_FIX_PRS: '1' } });
+    const earlier = w.github.headSha('octo', 'shop');
     expect((await click(w, parent.ts, fixButton(w, parent.ts)!.value!)).join('\n')).toContain('Opened <');
     const later = w.github.pushCommit('octo', 'shop', { 'README.md': 'shop\n' });
     await w.audit('octo/shop');
@@ -200,10 +202,26 @@ describe('Open fix PR', () => {
     const second = w.channel().at(-1)!;
     const said = (await click(w, second.ts, fixButton(w, second.ts)!.value!)).join('\n');
     expect(said).toContain('There already is <https://github.com/octo/shop/pull/1|fix pull request #1>');
-    expect(said).toContain('with the same edits');
-    expect(said).not.toContain(later.slice(0, 7));
+    expect(said).toContain(`with the same edits, built from commit ${earlier.slice(0, 7)} (this audit read ${later.slice(0, 7)}).`);
     expect(said).not.toContain('from the audited commit');
     expect(w.github.pulls('octo', 'shop')).toHaveLength(1);
+  });
+
+  it('links a fix pull request pushed to since by its head, not claiming which commit it was built from', async () => {
+    const { w, parent } = await audited({ githubWrite: true, env: { DEPWATCH_FIX_PRS: '1' } });
+    const audited1 = w.github.headSha('octo', 'shop');
+    expect((await click(w, parent.ts, fixButton(w, parent.ts)!.value!)).join('\n')).toContain('Opened <');
+    const branch = w.github.pulls('octo', 'shop')[0]!.head;
+    const pushed = w.github.pushCommit('octo', 'shop', { 'NOTES.md': 'reviewed\n' }, { branch, message: 'Note from a reviewer' });
+    await w.audit('octo/shop');
+    await waitFor(() => w.slack.callsTo('chat.update')[1], 'the second audit');
+    await w.bot.service.idle();
+    const second = w.channel().at(-1)!;
+    const said = (await click(w, second.ts, fixButton(w, second.ts)!.value!)).join('\n');
+    expect(said).toContain(`There already is <https://github.com/octo/shop/pull/1|fix pull request #1>`);
+    expect(said).toContain(`with the same edits (at head ${pushed.slice(0, 7)}; which commit it was built from could not be told).`);
+    expect(said).not.toContain('built from commit');
+    expect(said).not.toContain(audited1.slice(0, 7));
   });
 
   it('opens one pull request on a double click and links it for the second click', async () => {

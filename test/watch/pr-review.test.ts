@@ -318,3 +318,84 @@ describe('an advisory the source did not rate, in a pull request review', () => 
     expect(text).not.toContain('(unknown)');
   });
 });
+
+describe('a release from outside the index whose version is known, in a pull request review', () => {
+  const WHEEL = 'https://files.example.com/wheels/Django-2.2.0-py3-none-any.whl';
+  const GIT = 'https://github.com/pallets/werkzeug.git?rev=0.15.0#b1916c0c083e0be1c9d887ee2f3d696922bfc5c1';
+  const uvLock = (werkzeug: string) => `version = 1\nrequires-python = ">=3.12"\n\n[[package]]\nname = "app"\nversion = "0.1.0"\nsource = { virtual = "." }\ndependencies = [{ name = "werkzeug" }]\n\n${werkzeug}`;
+  let world: PackageWorld;
+  beforeAll(async () => {
+    world = await startPackageWorld({
+      projects: [
+        GOODLIB,
+        ...REQUIREMENTS,
+        { name: 'django', releases: [{ version: '2.2.0', uploadTime: '2025-01-01T00:00:00Z' }, { version: '3.2.0', uploadTime: '2025-06-01T00:00:00Z' }] },
+        { name: 'werkzeug', releases: [{ version: '0.15.0', uploadTime: '2025-01-01T00:00:00Z' }, { version: '3.0.0', uploadTime: '2025-06-01T00:00:00Z' }] },
+      ],
+      records: [
+        osvRecord('GHSA-djan-0000-0001', 'django', { fixed: '2.2.1', severity: 'HIGH' }),
+        osvRecord('GHSA-werk-0000-0001', 'werkzeug', { fixed: '0.15.3', severity: 'MODERATE' }),
+      ],
+    });
+  });
+  afterAll(async () => {
+    await world.close();
+  });
+
+  const slackOf = (review: Awaited<ReturnType<typeof reviewDependencies>>) =>
+    blockText(pullRequestReviewMessage({ repo: 'octo/shop', number: 50, title: 't', url: 'https://github.com/octo/shop/pull/50', headSha: 'abcdef1234567890', state: 'open' }, review).blocks);
+
+  it('a wheel URL added lists the advisories of its name and version, says the file is not verified, and is as severe as that release from PyPI', async () => {
+    const diff = await diffDependencies({ base: { 'requirements.txt': 'goodlib==1.2.0\n' }, head: { 'requirements.txt': `goodlib==1.2.0\ndjango @ ${WHEEL}\n` } });
+    expect(diff.newSources).toEqual([expect.objectContaining({ name: 'django', kind: 'url', version: '2.2.0' })]);
+    const review = await reviewDependencies(diff, await world.sources());
+    expect(review.newSources[0]!.card).toMatchObject({ verdict: 'avoid', partial: false, advisories: ['GHSA-djan-0000-0001'] });
+    expect(review.verdict).toBe('avoid');
+    const fromPypi = await reviewDependencies(await diffDependencies({ base: { 'requirements.txt': 'goodlib==1.2.0\n' }, head: { 'requirements.txt': 'goodlib==1.2.0\ndjango==2.2.0\n' } }), await world.sources());
+    expect(fromPypi.verdict).toBe('avoid');
+
+    const slack = slackOf(review);
+    expect(slack).toContain(`• \`django\` 2.2.0 from ${WHEEL} (requirements.txt:2): :no_entry: *avoid* — known vulnerabilities in this release: GHSA-djan-0000-0001 (high); installed from outside the index: the advisories listed are those of django 2.2.0, but nothing verifies the file is that published release, check the source (advisories: GHSA-djan-0000-0001)`);
+    const markdown = pullRequestReviewMarkdown({ headSha: 'abcdef1234567890' }, review);
+    expect(markdown).toContain(`- \`django\` \`2.2.0\` from \`${WHEEL}\` (\`requirements.txt:2\`): ⛔ **avoid** — known vulnerabilities in this release: GHSA-djan-0000-0001 (high); installed from outside the index:`);
+    expect(markdown).toContain('(advisories: GHSA-djan-0000-0001)');
+  });
+
+  it('a pin moved to a wheel URL lists the advisories of the version the wheel installs', async () => {
+    const diff = await diffDependencies({ base: { 'requirements.txt': 'django==3.2.0\n' }, head: { 'requirements.txt': `django @ ${WHEEL}\n` } });
+    expect(diff.changes).toEqual([expect.objectContaining({ name: 'django', kind: 'source', from: '3.2.0', toSource: WHEEL, toSourceVersion: '2.2.0' })]);
+    const review = await reviewDependencies(diff, await world.sources());
+    expect(review.changes[0]!.card).toMatchObject({ verdict: 'avoid', advisories: ['GHSA-djan-0000-0001'] });
+    expect(review.verdict).toBe('avoid');
+    expect(slackOf(review)).toContain(`:no_entry: \`django\` source changed 3.2.0 → ${WHEEL}: *avoid* — known vulnerabilities in this release: GHSA-djan-0000-0001 (high); installed from outside the index: the advisories listed are those of django 2.2.0, but nothing verifies the file is that published release, check the source (advisories: GHSA-djan-0000-0001)`);
+  });
+
+  it('a uv.lock git entry added, or moved to another release, lists its advisories; a lesser one stays caution', async () => {
+    const entry = (version: string, url: string) => `[[package]]\nname = "werkzeug"\nversion = "${version}"\nsource = { git = "${url}" }\n`;
+    const added = await reviewDependencies(await diffDependencies({ base: { 'uv.lock': uvLock('') }, head: { 'uv.lock': uvLock(entry('0.15.0', GIT)) } }), await world.sources());
+    expect(added.newSources).toEqual([expect.objectContaining({ name: 'werkzeug', version: '0.15.0', card: expect.objectContaining({ verdict: 'caution', advisories: ['GHSA-werk-0000-0001'] }) })]);
+    expect(slackOf(added)).toContain('known vulnerabilities in this release: GHSA-werk-0000-0001 (medium); installed from outside the index: the advisories listed are those of werkzeug 0.15.0');
+
+    const safe = await reviewDependencies(await diffDependencies({ base: { 'uv.lock': uvLock('') }, head: { 'uv.lock': uvLock(entry('3.0.0', GIT.replace('0.15.0', '3.0.0'))) } }), await world.sources());
+    expect(safe.newSources[0]!.card).toMatchObject({ verdict: 'caution', advisories: [], reasons: ['installed from outside the index: no advisory is known of werkzeug 3.0.0, but nothing verifies the file is that published release, check the source'] });
+
+    const poetryLock = (extra: string) => `[[package]]\nname = "goodlib"\nversion = "1.2.0"\ndescription = ""\noptional = false\npython-versions = "*"\nfiles = []\n${extra}\n[metadata]\nlock-version = "2.0"\npython-versions = "^3.12"\ncontent-hash = "x"\n`;
+    const poetryGit = `\n[[package]]\nname = "werkzeug"\nversion = "0.15.0"\ndescription = ""\noptional = false\npython-versions = "*"\nfiles = []\n\n[package.source]\ntype = "git"\nurl = "https://github.com/pallets/werkzeug.git"\nreference = "0.15.0"\nresolved_reference = "b1916c0c083e0be1c9d887ee2f3d696922bfc5c1"\n`;
+    const poetry = await reviewDependencies(await diffDependencies({ base: { 'poetry.lock': poetryLock('') }, head: { 'poetry.lock': poetryLock(poetryGit) } }), await world.sources());
+    expect(poetry.errors).toEqual([]);
+    expect(poetry.newSources).toEqual([expect.objectContaining({ name: 'werkzeug', kind: 'vcs', version: '0.15.0', card: expect.objectContaining({ advisories: ['GHSA-werk-0000-0001'] }) })]);
+
+    // The same place at another version (the URL's rev left as it was): another release, rated.
+    const moved = await reviewDependencies(await diffDependencies({ base: { 'uv.lock': uvLock(entry('3.0.0', GIT)) }, head: { 'uv.lock': uvLock(entry('0.15.0', GIT)) } }), await world.sources());
+    expect(moved.newSources).toEqual([expect.objectContaining({ name: 'werkzeug', version: '0.15.0', card: expect.objectContaining({ advisories: ['GHSA-werk-0000-0001'] }) })]);
+  });
+
+  it('advisories that cannot be read leave the card partial, never ok', async () => {
+    const sources = await world.sources();
+    const failing = { ...sources, advisories: { forRelease: () => Promise.reject(new Error('OSV answered 503')) } as unknown as typeof sources.advisories };
+    const review = await reviewDependencies(await diffDependencies({ base: { 'requirements.txt': '' }, head: { 'requirements.txt': `django @ ${WHEEL}\n` } }), failing);
+    expect(review.newSources[0]!.card).toMatchObject({ verdict: 'caution', partial: true });
+    expect(review.newSources[0]!.card!.reasons[0]).toMatch(/^advisories could not be checked \(OSV answered 503\)/);
+    expect(pullRequestReviewMessage({ repo: 'octo/shop', number: 51, title: 't', url: 'https://github.com/octo/shop/pull/51', headSha: 'abcdef1234567890', state: 'open' }, review).text).toContain('caution (partial)');
+  });
+});

@@ -8,7 +8,7 @@ import type { KnownBlock } from '@slack/types';
 import { indexNote } from '../../python/index-options.js';
 import type { Verdict } from '../../packages/verdict.js';
 import { changeKindLabel, shownSide } from '../../watch/pr-review/diff.js';
-import type { DependencyReview, ReviewedChange } from '../../watch/pr-review/review.js';
+import type { DependencyReview, ReviewedChange, ReviewedSource } from '../../watch/pr-review/review.js';
 import type { SlackMessage } from './errors.js';
 import { context, header, listSections, listWithin, section } from './kit.js';
 import { SLACK_LIMITS, cumulativeText } from './limits.js';
@@ -29,6 +29,15 @@ function changeLine(c: ReviewedChange): Mrkdwn {
   if (c.card.advisories.length) extra.push(md`advisories: ${c.card.advisories.join(', ')}`);
   const reasons = c.card.reasons.slice(0, 2);
   return md`• ${md.raw(BADGE[c.card.verdict])} \`${c.name}\` ${changeKindLabel(c.kind)} ${versions}: *${c.card.verdict}*${c.card.partial ? ' (partial)' : ''}${reasons.length ? md` — ${reasons.join('; ')}` : ''}${extra.length ? md` (${md.join(extra, '; ')})` : ''}`;
+}
+
+/** A new source, with the verdict and advisories of the release it installs when its version is known. */
+function sourceLine(s: ReviewedSource): string {
+  const where = md`\`${s.name}\`${s.version !== undefined ? md` ${s.version}` : md``} from ${s.url} (${s.file}${s.line ? md`:${s.line}` : md``})`;
+  if (!s.card) return md`• ${where}`.text;
+  const reasons = s.card.reasons.slice(0, 2);
+  const advisories = s.card.advisories.length ? md` (advisories: ${s.card.advisories.join(', ')})` : md``;
+  return md`• ${where}: ${md.raw(BADGE[s.card.verdict])} *${s.card.verdict}*${s.card.partial ? ' (partial)' : ''}${reasons.length ? md` — ${reasons.join('; ')}` : md``}${advisories}`.text;
 }
 
 /** Each warning's list at most, and the removed packages' line: the added and changed get the rest. */
@@ -53,7 +62,7 @@ export function pullRequestReviewMessage(pr: PullRequestRef, review: DependencyR
   if (review.notReviewed !== undefined) lead.push(section(md`:warning: *Not reviewed*: ${review.notReviewed}. Tried again at the next sweep; this card is updated when it is reviewed.`));
   if (review.nothingToReview !== undefined) lead.push(section(md`*Nothing to review*: ${review.nothingToReview}. This card is updated if a later commit changes one.`));
   if (review.newSources.length) {
-    const lines = review.newSources.map((s) => md`• \`${s.name}\` from ${s.url} (${s.file}${s.line ? md`:${s.line}` : md``})`.text);
+    const lines = review.newSources.map(sourceLine);
     lead.push(...listSections(':warning: *New sources outside the index*', lines, { room: WARNING_ROOM, more: more('new sources') }));
   }
   if (review.newIndexUrls.length) {
@@ -78,7 +87,7 @@ export function pullRequestReviewMessage(pr: PullRequestRef, review: DependencyR
     ? listSections('*Added and changed*', moved.map((c) => changeLine(c).text), { room: SLACK_LIMITS.messageTextBudget - cumulativeText([...lead, ...tail]), more: more('added or changed') })
     : [];
   // The notification says partial as the card does: a preview reading "ok" must not hide what was not read or rated.
-  const partial = review.errors.length > 0 || review.changes.some((c) => c.card?.partial);
+  const partial = review.errors.length > 0 || review.changes.some((c) => c.card?.partial) || review.newSources.some((s) => s.card?.partial);
   const text = review.notReviewed !== undefined
     ? md`Dependency review of ${pr.repo} #${pr.number} (${pr.state}): not reviewed (partial): ${review.notReviewed}`.text
     : review.nothingToReview !== undefined

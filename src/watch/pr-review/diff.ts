@@ -20,7 +20,7 @@
  * when only some lines were not, and any named on a line that was not), and the errors say which.
  * Each side is what it installs: the changed files and what they include (ChangedFiles.included).
  */
-import { installedPackages, registryPackages } from '../../audit/context.js';
+import { installedPackages, isRatedRelease, registryPackages } from '../../audit/context.js';
 import { formatForPath } from '../../python/discover.js';
 import { memorySource } from '../../python/files.js';
 import { packageSourceKind, type PackageSourceKind } from '../../python/index-options.js';
@@ -59,6 +59,12 @@ export interface DependencyChange {
   /** For a `source` change: the VCS, URL or path source on the side that installs from one (credentials removed). */
   fromSource?: string;
   toSource?: string;
+  /**
+   * For a `source` change to a VCS, URL or path source: the exact version it installs when that is
+   * known (isRatedRelease: a lock's version, a wheel's file name), which its advisories are matched
+   * by, as the audit matches them; absent when not known.
+   */
+  toSourceVersion?: string;
 }
 
 /** One side of a change as a reader should see it: the version(s), else the requirement as written, else null (not there). */
@@ -76,6 +82,8 @@ export interface NewSource {
   kind: 'vcs' | 'url' | 'path';
   file: string;
   line: number | null;
+  /** The exact version it installs when that is known (isRatedRelease), which its advisories are matched by; absent otherwise. */
+  version?: string;
 }
 
 export interface NewIndexUrl {
@@ -192,7 +200,7 @@ async function readSide(files: Record<string, string>, label: string, included?:
   for (const p of registryPackages(installedPackages(dependencies))) packages.get(p.name)?.versions.add(p.version);
   const sources = dependencies
     .filter((d) => d.source !== 'registry' && d.url)
-    .map((d) => ({ name: d.name, url: stripUrlCredentials(d.url!), kind: d.source as NewSource['kind'], file: d.file, line: d.line }));
+    .map((d): NewSource => ({ name: d.name, url: stripUrlCredentials(d.url!), kind: d.source as NewSource['kind'], file: d.file, line: d.line, ...(isRatedRelease(d) ? { version: d.version! } : {}) }));
   // Which options add an index or page, and what a --find-links value is, as the audit reads them (src/python/index-options.ts).
   const indexes = load.manifests.flatMap((m) =>
     m.options.flatMap((o): NewIndexUrl[] => {
@@ -343,20 +351,22 @@ export async function diffDependencies(files: ChangedFiles): Promise<DependencyD
     const now = headSource.get(name);
     if (now && !baseSource.has(name)) {
       movedSource.add(now);
-      changes.push({ name, kind: 'source', from: joined(before.versions), to: null, file: now.file, ...withRanges(before, undefined), toSource: now.url });
+      changes.push({ name, kind: 'source', from: joined(before.versions), to: null, file: now.file, ...withRanges(before, undefined), toSource: now.url, ...(now.version !== undefined ? { toSourceVersion: now.version } : {}) });
       continue;
     }
     changes.push({ name, kind: 'removed', from: joined(before.versions), to: null, file: before.file, ...withRanges(before, undefined) });
   }
   changes.sort((a, b) => a.name.localeCompare(b.name));
-  const knownSources = new Set(base.sources.map((s) => `${s.name} ${s.url}`));
+  // By version too: another release from the same place (a lock's git entry moved on) is a new one to rate.
+  const sourceKey = (s: NewSource) => `${s.name} ${s.url} ${s.version ?? ''}`;
+  const knownSources = new Set(base.sources.map(sourceKey));
   // By what the option adds as well as its text: a host trusted at the base does not make a
   // --find-links folder of the same name known, nor an index a --find-links page at its address.
   const indexKey = (i: NewIndexUrl) => `${i.trustedHost ? 'trusted-host' : (i.findLinks ?? 'index')}\n${i.url}`;
   const knownIndexes = new Set(base.indexes.map(indexKey));
   return {
     changes,
-    newSources: head.sources.filter((s) => !knownSources.has(`${s.name} ${s.url}`) && !movedSource.has(s)),
+    newSources: head.sources.filter((s) => !knownSources.has(sourceKey(s)) && !movedSource.has(s)),
     newIndexUrls: head.indexes.filter((i) => !knownIndexes.has(indexKey(i))),
     errors: [...base.errors, ...head.errors, ...leftOutLines(leftOut)],
   };

@@ -8,13 +8,16 @@
  * A package whose requirement at the head is a range is rated by what the range admits
  * (range-rating.ts): the card of the newest release it admits, never ok when it admits a release
  * with a known advisory, not rated when that cannot be told. One moved from the index to a VCS, URL
- * or path source is caution (OUTSIDE_INDEX): nothing rates what it installs.
+ * or path source, or added from one, is caution (outsideIndexCard): nothing verifies what it installs;
+ * when its exact version is known (a lock's, a wheel's file name) the advisories of that version are
+ * listed and rated as a registry release's would be, as the audit rates it.
  */
 import { errorLine } from '../../error-line.js';
 import { mapLimit } from '../../http.js';
 import { buildCards, parsePackageArg, whyFailed, type CardSources, type PackageCard, type PackageRequest } from '../../packages/card.js';
-import type { Verdict } from '../../packages/verdict.js';
-import { changeKindLabel, shownSide, type DependencyChange, type DependencyDiff } from './diff.js';
+import { securitySignals } from '../../packages/health/security.js';
+import { decideVerdict, type Verdict } from '../../packages/verdict.js';
+import { changeKindLabel, shownSide, type DependencyChange, type DependencyDiff, type NewSource } from './diff.js';
 import { admittedReason, rateRange, type AdmittedAdvisory } from './range-rating.js';
 
 export interface ReviewedChange extends DependencyChange {
@@ -24,9 +27,17 @@ export interface ReviewedChange extends DependencyChange {
   unrated?: string;
 }
 
+/**
+ * A new VCS, URL or path source; `card` when it installs a known exact version (NewSource.version):
+ * the advisories of that release, rated as a registry release's. Absent in reviews from before it.
+ */
+export interface ReviewedSource extends NewSource {
+  card?: NonNullable<ReviewedChange['card']>;
+}
+
 export interface DependencyReview {
   changes: ReviewedChange[];
-  newSources: DependencyDiff['newSources'];
+  newSources: ReviewedSource[];
   newIndexUrls: DependencyDiff['newIndexUrls'];
   errors: string[];
   /**
@@ -92,8 +103,9 @@ function withRange(summary: NonNullable<ReviewedChange['card']>, ranges: readonl
 }
 
 /**
- * A package the head installs from a VCS, URL or path source instead of the index: no card rates
- * what is there (PyPI's releases are not what is installed), so it is caution, saying why.
+ * A package the head installs from a VCS, URL or path source instead of the index, its version not
+ * known: no card rates what is there (PyPI's releases are not what is installed), so it is caution,
+ * saying why.
  */
 const OUTSIDE_INDEX: NonNullable<ReviewedChange['card']> = {
   verdict: 'caution',
@@ -102,6 +114,36 @@ const OUTSIDE_INDEX: NonNullable<ReviewedChange['card']> = {
   advisories: [],
   similarTo: null,
 };
+
+const NOT_A_SQUAT = (name: string) => ({ name, normalized: name, suspect: false, similarTo: [] });
+
+/**
+ * The card of a package installed from outside the index. With its exact version known, the
+ * advisories of that name and version, judged by the verdict rules as a registry release's are (a
+ * severe one is avoid), and never better than caution: nothing verifies the file is the release
+ * published under that version. PyPI's facts (yanked, outdated, typosquat) are not about the file,
+ * so only the advisories are asked; when they cannot be, the card is partial and says so.
+ */
+async function outsideIndexCard(name: string, version: string | undefined, sources: CardSources): Promise<NonNullable<ReviewedChange['card']>> {
+  if (version === undefined) return { ...OUTSIDE_INDEX, reasons: [...OUTSIDE_INDEX.reasons] };
+  const facts = await sources.advisories.forRelease(name, version).then(
+    (value) => ({ ok: true as const, value }),
+    (err: unknown) => ({ ok: false as const, why: whyFailed(err), failed: true }),
+  );
+  const signals = securitySignals(facts, version);
+  const advisoryWarnings = facts.ok ? (facts.value.warnings ?? []) : [];
+  const rated = decideVerdict({ name, version, exists: true, versionExists: true, signals, typosquat: NOT_A_SQUAT(name), advisoryWarnings });
+  const hits = signals.affecting_release;
+  const advisories = hits && !hits.unknown && Array.isArray(hits.value) ? hits.value.map((h) => String((h as { id?: unknown }).id ?? '')).filter(Boolean) : [];
+  const outside = `installed from outside the index: ${advisories.length ? 'the advisories listed are those' : 'no advisory is known'} of ${name} ${version}, but nothing verifies the file is that published release, check the source`;
+  return {
+    verdict: rated.verdict === 'avoid' ? 'avoid' : 'caution',
+    partial: rated.partial,
+    reasons: [...rated.reasons.map((r) => r.text), outside],
+    advisories,
+    similarTo: null,
+  };
+}
 
 type Asked = { request: PackageRequest; admitted: AdmittedAdvisory[]; warnings: string[] } | string;
 
@@ -122,8 +164,11 @@ export async function reviewDependencies(diff: DependencyDiff, sources: CardSour
   const cards = await buildCards(carded.map(([, a]) => a.request), sources);
   const byChange = new Map(carded.map(([c, a], i) => [c, withRange(summarise(cards[i]!), c.toRange ?? [], a.admitted, a.warnings)]));
   const unrated = new Map(asked.filter((a): a is readonly [DependencyChange, string] => typeof a[1] === 'string'));
-  const changes = diff.changes.map((c): ReviewedChange => {
-    const card = c.toSource !== undefined ? { ...OUTSIDE_INDEX, reasons: [...OUTSIDE_INDEX.reasons] } : byChange.get(c);
+  // Those installed from outside the index: the advisories of their release when its version is known.
+  const outside = await mapLimit(diff.changes, 4, async (c) => (c.toSource !== undefined ? outsideIndexCard(c.name, c.toSourceVersion, sources) : undefined));
+  const newSources = await mapLimit(diff.newSources, 4, async (s): Promise<ReviewedSource> => (s.version !== undefined ? { ...s, card: await outsideIndexCard(s.name, s.version, sources) } : s));
+  const changes = diff.changes.map((c, i): ReviewedChange => {
+    const card = outside[i] ?? byChange.get(c);
     const why = unrated.get(c);
     return { ...c, card: card ?? null, ...(why ? { unrated: why } : {}) };
   });
@@ -131,8 +176,9 @@ export async function reviewDependencies(diff: DependencyDiff, sources: CardSour
   const errors = [...diff.errors, ...changes.filter((c) => c.unrated).map((c) => `${c.name} ${changeKindLabel(c.kind)}${shownSide(c, 'to') !== null ? ` to ${shownSide(c, 'to')}` : ''}: not rated (${c.unrated})`)];
   // A file that could not be read, or a package not rated, makes the review at least caution.
   const floor: Verdict = errors.length || diff.newIndexUrls.length || diff.newSources.length ? 'caution' : 'ok';
-  const worst = changes.reduce<Verdict>((w, c) => (c.card && RANK[c.card.verdict] > RANK[w] ? c.card.verdict : w), floor);
-  return { changes, newSources: diff.newSources, newIndexUrls: diff.newIndexUrls, errors, verdict: worst };
+  const rated = [...changes.map((c) => c.card), ...newSources.map((s) => s.card)];
+  const worst = rated.reduce<Verdict>((w, card) => (card && RANK[card.verdict] > RANK[w] ? card.verdict : w), floor);
+  return { changes, newSources, newIndexUrls: diff.newIndexUrls, errors, verdict: worst };
 }
 
 /** The review of a pull request that could not be reviewed at its head this time: partial, never ok. */
