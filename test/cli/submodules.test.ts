@@ -56,6 +56,25 @@ describe('git submodules of a checkout', () => {
     expect(sarif.runs[0]!.invocations[0]!.toolExecutionNotifications).toContainEqual(expect.objectContaining({ level: 'note', message: { text: NOTICE } }));
   });
 
+  it('says them when they are all there is: no manifests is partial (exit 2) and the notice still names the submodules, in every format', async () => {
+    const dir = checkout({ 'README.md': 'the code is in the submodules\n' });
+    const json = await audit(dir, '--json');
+    const doc = JSON.parse(json.stdout) as Doc & { partial_reasons: { kind: string }[] };
+    expect(json.code).toBe(2);
+    expect(doc.partial).toBe(true);
+    expect(doc.partial_reasons.map((r) => r.kind)).toEqual(['no-manifests']);
+    expect(doc.notices.filter((n) => n.includes('submodule'))).toEqual([NOTICE]);
+    const text = await audit(dir);
+    expect(text.code).toBe(2);
+    expect(text.stdout).toContain(`note: ${NOTICE}\n`);
+    expect(text.stdout).toContain('PARTIAL RESULT');
+    expect((await audit(dir, '--markdown')).stdout).toContain(`- ${NOTICE}\n`);
+    const sarif = JSON.parse((await audit(dir, '--sarif')).stdout) as { runs: { invocations: { toolExecutionNotifications: { level: string; message: { text: string } }[] }[] }[] };
+    const notifications = sarif.runs[0]!.invocations[0]!.toolExecutionNotifications;
+    expect(notifications).toContainEqual(expect.objectContaining({ level: 'note', message: { text: NOTICE } }));
+    expect(notifications).toContainEqual(expect.objectContaining({ level: 'error', descriptor: { id: 'depwatch/partial/no-manifests' } }));
+  });
+
   it('refuses an include of a file inside one saying it is in a submodule not checked out, not "file not found": partial', async () => {
     const dir = checkout({ 'requirements.txt': 'six==1.16.0\n-r vendor/lib/requirements.txt\n' });
     const { code, stdout } = await audit(dir, '--json');
