@@ -87,3 +87,22 @@ it('writes the submodule into the comment on the pull request too', async () => 
   expect(comment?.body).toContain('⚠️ **Git submodules**');
   expect(comment?.body).toContain('- `vendor/lib` moved to another commit: another repository, whose changes were not reviewed here');
 });
+
+it('is partial, saying so, when a side\'s .gitmodules could not be read, and still names the changed submodule the other side names', async () => {
+  world = await startWorld({ records: [], start: '2026-01-15T12:00:00Z' });
+  pypi = await startFakePypi({ projects: [GOODLIB, ...REQUIREMENTS] });
+  world.github.addRepo({ owner: 'octo', name: 'shop', files: { 'requirements.txt': 'goodlib==1.1.0\n', '.gitmodules': GITMODULES, 'vendor/lib': submoduleAt(OLD) } });
+  // The head's .gitmodules grows past what GitHub hands over whole: read cut short, so not read.
+  world.github.pushCommit('octo', 'shop', { '.gitmodules': `${GITMODULES}${'# a long comment\n'.repeat(40)}`, 'vendor/lib': submoduleAt(NEW) } as never, { branch: 'bump-lib' });
+  world.github.openPullRequest('octo', 'shop', { number: 3, title: 'PR 3', head: 'bump-lib' });
+  world.github.truncateTextsOver(GITMODULES.length + 10);
+  const cards = reviewCardSources(world, pypi.url, openTestDb(world.dbPath));
+  const { watch } = world.service({ pullRequestReviews: { cards } });
+  watch.store.addWatch({ repo: 'octo/shop', channel: CHANNEL, userId: 'U1', private: false, adminLinked: true, now: world.clock.now() });
+  await watch.sweeps.runNow();
+  await watch.delivery.idle();
+  const card = cardOf(3)!;
+  expect(card.text).toMatch(/Partial: head: \.gitmodules .*; whether this pull request moves a git submodule could not be told/);
+  expect(card.text).toContain('`vendor/lib` moved to another commit');
+  expect(card.text).toContain('overall :warning: *caution*');
+});

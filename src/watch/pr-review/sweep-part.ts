@@ -954,13 +954,17 @@ function submodulesMoved(
 ): { changes: SubmoduleChange[]; untold: string[] } {
   if (!at.pull.paths.some(mayBeIncluded)) return { changes: [], untold: [] };
   const untold: string[] = [];
-  const side = (label: 'base' | 'head', oid: string): string | null => {
+  /** The side's text, null when it has none, undefined when it could not be read (said in `untold`). */
+  const side = (label: 'base' | 'head', oid: string): string | null | undefined => {
     const key = textKey({ owner: at.owner, repo: at.repo, oid, path: GITMODULES });
     const why = read.failed.get(key);
-    if (why !== undefined) untold.push(`${label}: ${GITMODULES} ${why}; whether this pull request moves a git submodule could not be told`);
-    return read.texts.get(key) ?? null;
+    if (why === undefined) return read.texts.get(key) ?? null;
+    untold.push(`${label}: ${GITMODULES} ${why}; whether this pull request moves a git submodule could not be told`);
+    return undefined;
   };
   const base = side('base', at.baseOid);
   const head = side('head', at.pull.headOid);
-  return { changes: submoduleChanges(at.pull.paths, base, head), untold };
+  // A side not read is taken to name what the other names: a changed submodule there is said as
+  // moved (the review is partial, saying why), never as added or removed on a guess.
+  return { changes: submoduleChanges(at.pull.paths, base === undefined ? (head ?? null) : base, head === undefined ? (base ?? null) : head), untold };
 }
