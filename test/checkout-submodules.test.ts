@@ -8,6 +8,7 @@ import { symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { checkoutSubmodules, MAX_SUBMODULE_DEPTH } from '../src/python/checkout-submodules.js';
+import { MAX_SUBMODULES } from '../src/python/submodules.js';
 import { directoryWalk } from '../src/python/directory-walk.js';
 import { CheckoutRoot } from '../src/python/inside-root.js';
 import { writeTree } from './helpers/cli-in-process.js';
@@ -63,6 +64,17 @@ describe('checkoutSubmodules', () => {
     const { unread, problem } = await submodulesOf(writeTree('depwatch-deep-', files));
     expect(unread).toEqual([]);
     expect(problem).toBe(`submodules nested more than ${MAX_SUBMODULE_DEPTH} deep (below ${Array.from({ length: MAX_SUBMODULE_DEPTH }, () => 's').join('/')}) were not looked at: one not checked out there may not be named here`);
+  });
+
+  it(`looks at ${MAX_SUBMODULES} submodules in all, nested ones counted, and says the rest were not looked at`, async () => {
+    const many = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => `${prefix}${i}`);
+    const dir = writeTree('depwatch-many-', { '.gitmodules': gitmodules('a', ...many('r', 6_000)), ...checkedOut('a', { '.gitmodules': gitmodules(...many('n', 6_000)) }) });
+    const started = performance.now();
+    const { unread, problem } = await submodulesOf(dir);
+    expect(performance.now() - started).toBeLessThan(2_000);
+    expect(unread).toHaveLength(MAX_SUBMODULES - 1);
+    expect(unread.at(-1)).toBe(`a/n${MAX_SUBMODULES - 6_002}`);
+    expect(problem).toBe(`more than ${MAX_SUBMODULES} submodules in all; the rest were not looked at, and one not checked out there may not be named here`);
   });
 
   it('takes a submodule folder holding any file as checked out, and reads the .gitmodules in it', async () => {
