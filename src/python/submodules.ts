@@ -65,7 +65,7 @@ export function submodulesNotice(unread: readonly Submodule[], from: UnreadSubmo
     return (
       `${named}${more}: ${one ? 'a git submodule that is' : 'git submodules that are'} not checked out, ` +
       `${one ? 'another repository whose files were' : 'other repositories whose files were'} not audited ` +
-      `(run \`git submodule update --init\` and audit again, or audit ${one ? 'that repository' : 'those repositories'} on ${one ? 'its' : 'their'} own)`
+      `(run \`git submodule update --init --recursive\` and audit again, or audit ${one ? 'that repository' : 'those repositories'} on ${one ? 'its' : 'their'} own)`
     );
   }
   return (
@@ -77,7 +77,7 @@ export function submodulesNotice(unread: readonly Submodule[], from: UnreadSubmo
 /** What a read of a file inside an unread submodule is told (the loader adds the include that named it). */
 export function inSubmoduleMessage(submodule: Submodule, from: UnreadSubmodules['from']): string {
   return from === 'checkout'
-    ? `is in ${submodule.path}, a git submodule that is not checked out (another repository; run \`git submodule update --init\`); not read`
+    ? `is in ${submodule.path}, a git submodule that is not checked out (another repository; run \`git submodule update --init --recursive\`); not read`
     : `is in ${submodule.path}, a git submodule (another repository, at ${shortSha(submodule.commit ?? '')}) whose files a snapshot does not have; not read`;
 }
 
@@ -101,7 +101,7 @@ export function submoduleHolding<T>(path: string, byPath: ReadonlyMap<string, T>
  * A path that is absolute, names a drive, holds a backslash or NUL, or climbs out of the root
  * (`..`) is never returned: it is counted in the problem line.
  */
-export function parseGitmodules(text: string): { paths: string[]; problem: string | null } {
+export function parseGitmodules(text: string, file = '.gitmodules'): { paths: string[]; problem: string | null } {
   const byName = new Map<string, string>();
   const badLines: number[] = [];
   let badLineCount = 0;
@@ -200,7 +200,7 @@ export function parseGitmodules(text: string): { paths: string[]; problem: strin
     ...(outside > 0 ? [`${outside === 1 ? 'a submodule path that is' : `${outside} submodule paths that are`} absolute or outside the repository, ignored`] : []),
     ...(tooMany ? [`more than ${MAX_SUBMODULES} submodules; the rest were not looked at`] : []),
   ];
-  return { paths, problem: parts.length === 0 ? null : `.gitmodules: ${parts.join('; ')}; a submodule it names there that is not checked out may not be named here` };
+  return { paths, problem: parts.length === 0 ? null : `${clipInput(file)}: ${parts.join('; ')}; a submodule it names there that is not checked out may not be named here` };
 
   /**
    * A section header, the cursor past its `[`: the submodule's name for `[submodule "name"]` or the
@@ -297,7 +297,7 @@ function submodulePath(raw: string): string | null {
   return path;
 }
 
-/** A `.gitmodules` that could not be read at all, in one line: why, and what that leaves unsaid. */
-export function unreadGitmodules(why: string): string {
-  return `.gitmodules: ${clipInput(why)}; not read, so a submodule that is not checked out may not be named here`;
+/** A `.gitmodules` (the root's, or `file` of a checked-out submodule) that could not be read at all, in one line: why, and what that leaves unsaid. */
+export function unreadGitmodules(why: string, file = '.gitmodules'): string {
+  return `${clipInput(file)}: ${clipInput(why)}; not read, so a submodule that is not checked out may not be named here`;
 }

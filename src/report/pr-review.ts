@@ -6,6 +6,7 @@
  * is lost, and is kept as one comment.
  */
 import { indexNote } from '../python/index-options.js';
+import { submoduleChangeWords } from '../watch/pr-review/submodules.js';
 import type { Verdict } from '../packages/verdict.js';
 import { markdownCode, markdownText } from './markdown-text.js';
 import { changeKindLabel, shownSide } from '../watch/pr-review/diff.js';
@@ -52,6 +53,7 @@ export function pullRequestReviewMarkdown(pr: { headSha: string }, review: Depen
   if (removed.length) out.push(`**Removed**: ${removed.map((c) => `${code(c.name)}${shownSide(c, 'from') !== null ? ` ${code(shownSide(c, 'from')!)}` : ''}`).join(', ')}`, '');
   if (review.newSources.length) out.push('⚠️ **New sources outside the index**', '', ...review.newSources.map(sourceLine), '');
   if (review.newIndexUrls.length) out.push('⚠️ **New index URLs**', '', ...review.newIndexUrls.map((i) => `- ${code(i.url)} (${code(`${i.file}${i.line ? `:${i.line}` : ''}`)})${indexNote(i) ? `: ${indexNote(i)!}` : ''}`), '');
+  if (review.submodules?.length) out.push('⚠️ **Git submodules**', '', ...review.submodules.map((c) => `- ${code(c.path)} ${submoduleChangeWords(c.change)}`), '');
   if (review.notes?.length) out.push(`_${review.notes.map(escapeMarkdown).join('; ')}_`, '');
   if (review.errors.length) out.push(`_Partial: ${review.errors.map(escapeMarkdown).join('; ')}_`, '');
   // With files unread, "no package changed" would be a claim about files nobody read.

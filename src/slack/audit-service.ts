@@ -399,9 +399,12 @@ export class SlackAuditService {
     const repo = `${snapshot.owner}/${snapshot.repo}`;
     // Manifests `exclude:` kept out were not downloaded, but are there: the audit says what it left out.
     const manifests = [...snapshot.files, ...snapshot.excluded].filter((f) => f.kind === 'manifest');
-    // "No manifests" only when the whole tree was read: a tree listed in part (errors with no path)
-    // or a manifest that could not be read is audited as a partial result that says what was missed.
-    if (manifests.length === 0 && snapshot.errors.length === 0) throw new NoManifestsError(repo, snapshot.sha, snapshot.htmlUrl);
+    // "No manifests" only when the whole tree was read: a tree listed in part (errors with no path),
+    // a manifest that could not be read, or git submodules (other repositories, whose files a
+    // snapshot never has: their requirements may be what the project installs) is audited as a
+    // partial result that says what was missed, as the CLI audits it: the submodules' notice and
+    // "nothing was checked", never a reply that reads as a repository with nothing to worry about.
+    if (manifests.length === 0 && snapshot.errors.length === 0 && !snapshot.submodules?.length) throw new NoManifestsError(repo, snapshot.sha, snapshot.htmlUrl);
     const now = this.now();
     const ignoresAtStart = await this.state.ignoreRulesForRepo(repo);
     const stored = { repo, ref: snapshot.ref, requestedBranch: snapshot.namedBranch, sha: snapshot.sha, htmlUrl: snapshot.htmlUrl, createdAt: now, requestedBy, private: snapshot.private };

@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFakeGitHub, type FakeGitHub } from '../fakes/github.js';
+import { startFakeGitHub, submoduleAt, type FakeGitHub } from '../fakes/github.js';
 import { startFakeOsv, type FakeOsv } from '../fakes/osv.js';
 import { startFakePypi, type FakePypi } from '../fakes/pypi.js';
 import { ADVISORIES_JSONL_GZ, fixtureRecords } from '../fixtures/osv/load.js';
@@ -60,6 +60,8 @@ beforeAll(async () => {
         },
       },
       { owner: 'octo', name: 'layered', files: LAYERED },
+      // A superproject: its Python is in a submodule, another repository a snapshot never has.
+      { owner: 'octo', name: 'meta', files: { 'README.md': '# meta\n', 'services/api': submoduleAt('a1b2c3d4e5f60718293a4b5c6d7e8f9012345678') } },
     ],
   });
 });
@@ -299,6 +301,15 @@ describe('depwatch audit', () => {
     const result = JSON.parse(json.out.stdout);
     expect(result.partial_reasons).toEqual([]);
     expect(result.findings).toContainEqual(expect.objectContaining({ kind: 'vulnerability', package: 'django', file: 'plugins/setup.py', line: 5 }));
+  });
+
+  it('a GitHub repository of submodules alone: partial (exit 2, no manifests) and the notice names each submodule at its commit', async () => {
+    const { out, run } = cli();
+    expect(await run('audit', '--json', '--no-code', 'octo/meta')).toBe(2);
+    const result = JSON.parse(out.stdout);
+    expect(result.partial).toBe(true);
+    expect(result.partial_reasons).toEqual([expect.objectContaining({ kind: 'no-manifests' })]);
+    expect(result.notices).toContainEqual(expect.stringMatching(/^services\/api \(at a1b2c3d\): a git submodule, another repository whose files were not audited/));
   });
 
   it('reads from GitHub the files that manifests include under names discovery does not read, finding what a checkout finds', async () => {

@@ -40,7 +40,7 @@ async function audit(dir: string, ...flags: string[]) {
 }
 
 const NOTICE =
-  'vendor/lib, tools/lint: git submodules that are not checked out, other repositories whose files were not audited (run `git submodule update --init` and audit again, or audit those repositories on their own)';
+  'vendor/lib, tools/lint: git submodules that are not checked out, other repositories whose files were not audited (run `git submodule update --init --recursive` and audit again, or audit those repositories on their own)';
 
 describe('git submodules of a checkout', () => {
   it('names those not checked out in one notice, not partial, in JSON, text, Markdown and SARIF', async () => {
@@ -56,6 +56,25 @@ describe('git submodules of a checkout', () => {
     expect(sarif.runs[0]!.invocations[0]!.toolExecutionNotifications).toContainEqual(expect.objectContaining({ level: 'note', message: { text: NOTICE } }));
   });
 
+  it('says them when they are all there is: no manifests is partial (exit 2) and the notice still names the submodules, in every format', async () => {
+    const dir = checkout({ 'README.md': 'the code is in the submodules\n' });
+    const json = await audit(dir, '--json');
+    const doc = JSON.parse(json.stdout) as Doc & { partial_reasons: { kind: string }[] };
+    expect(json.code).toBe(2);
+    expect(doc.partial).toBe(true);
+    expect(doc.partial_reasons.map((r) => r.kind)).toEqual(['no-manifests']);
+    expect(doc.notices.filter((n) => n.includes('submodule'))).toEqual([NOTICE]);
+    const text = await audit(dir);
+    expect(text.code).toBe(2);
+    expect(text.stdout).toContain(`note: ${NOTICE}\n`);
+    expect(text.stdout).toContain('PARTIAL RESULT');
+    expect((await audit(dir, '--markdown')).stdout).toContain(`- ${NOTICE}\n`);
+    const sarif = JSON.parse((await audit(dir, '--sarif')).stdout) as { runs: { invocations: { toolExecutionNotifications: { level: string; message: { text: string } }[] }[] }[] };
+    const notifications = sarif.runs[0]!.invocations[0]!.toolExecutionNotifications;
+    expect(notifications).toContainEqual(expect.objectContaining({ level: 'note', message: { text: NOTICE } }));
+    expect(notifications).toContainEqual(expect.objectContaining({ level: 'error', descriptor: { id: 'depwatch/partial/no-manifests' } }));
+  });
+
   it('refuses an include of a file inside one saying it is in a submodule not checked out, not "file not found": partial', async () => {
     const dir = checkout({ 'requirements.txt': 'six==1.16.0\n-r vendor/lib/requirements.txt\n' });
     const { code, stdout } = await audit(dir, '--json');
@@ -63,7 +82,7 @@ describe('git submodules of a checkout', () => {
     expect(code).toBe(2);
     expect(doc.partial).toBe(true);
     expect(doc.errors.map((e) => `${e.file}: ${e.message}`)).toEqual([
-      'vendor/lib/requirements.txt: is in vendor/lib, a git submodule that is not checked out (another repository; run `git submodule update --init`); not read (included by requirements.txt:2)',
+      'vendor/lib/requirements.txt: is in vendor/lib, a git submodule that is not checked out (another repository; run `git submodule update --init --recursive`); not read (included by requirements.txt:2)',
     ]);
   });
 
@@ -77,11 +96,29 @@ describe('git submodules of a checkout', () => {
     expect(doc.findings.some((f) => f.kind === 'vulnerability' && f.package === 'django' && f.file === 'vendor/lib/requirements.txt')).toBe(true);
   });
 
+  it('names a submodule of a checked-out submodule that is not checked out (an init without --recursive), and refuses an include into it', async () => {
+    const dir = checkout({
+      'requirements.txt': 'six==1.16.0\n-r vendor/lib/third/api/requirements.txt\n',
+      'vendor/lib/.git': 'gitdir: ../../.git/modules/lib\n',
+      'vendor/lib/.gitmodules': '[submodule "api"]\n\tpath = third/api\n\turl = ../api.git\n',
+      'tools/lint/.git': 'gitdir: ../../.git/modules/lint\n',
+    });
+    const { code, stdout } = await audit(dir, '--json');
+    const doc = JSON.parse(stdout) as Doc;
+    expect(code).toBe(2);
+    expect(doc.notices.filter((n) => n.includes('submodule'))).toEqual([
+      'vendor/lib/third/api: a git submodule that is not checked out, another repository whose files were not audited (run `git submodule update --init --recursive` and audit again, or audit that repository on its own)',
+    ]);
+    expect(doc.errors.map((e) => `${e.file}: ${e.message}`)).toEqual([
+      'vendor/lib/third/api/requirements.txt: is in vendor/lib/third/api, a git submodule that is not checked out (another repository; run `git submodule update --init --recursive`); not read (included by requirements.txt:2)',
+    ]);
+  });
+
   it('leaves out a submodule exclude: keeps out, and says one in the singular', async () => {
     const dir = checkout({ 'requirements.txt': 'six==1.16.0\n', '.depwatch.yml': 'exclude:\n  - path: tools/\n    reason: linters\n' });
     const doc = JSON.parse((await audit(dir, '--json')).stdout) as Doc;
     expect(doc.notices.filter((n) => n.includes('submodule'))).toEqual([
-      'vendor/lib: a git submodule that is not checked out, another repository whose files were not audited (run `git submodule update --init` and audit again, or audit that repository on its own)',
+      'vendor/lib: a git submodule that is not checked out, another repository whose files were not audited (run `git submodule update --init --recursive` and audit again, or audit that repository on its own)',
     ]);
   });
 
@@ -99,7 +136,7 @@ describe('git submodules of a checkout', () => {
     expect(code).toBe(0);
     expect(doc.partial).toBe(false);
     expect(doc.notices.filter((n) => n.includes('submodule'))).toEqual([
-      'vendor/lib: a git submodule that is not checked out, another repository whose files were not audited (run `git submodule update --init` and audit again, or audit that repository on its own)',
+      'vendor/lib: a git submodule that is not checked out, another repository whose files were not audited (run `git submodule update --init --recursive` and audit again, or audit that repository on its own)',
       '.gitmodules: 2 lines not understood (line 7, 9); 2 submodule paths that are absolute or outside the repository, ignored; a submodule it names there that is not checked out may not be named here',
     ]);
   });

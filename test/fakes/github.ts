@@ -904,12 +904,13 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
         const text = textOf(content);
         const cut = text !== null && textLimit !== null && Buffer.byteLength(text) > textLimit;
         const folder = content === undefined && commit?.type === 'commit' && [...commit.files.keys()].some((p) => p.startsWith(`${rest.join(':')}/`));
-        // The root folder (`oid:`), asked for its entries: each name at the root, a file (blob) or a folder (tree).
+        // The root folder (`oid:`), asked for its entries: each name at the root, a file (blob), a
+        // folder (tree) or a git submodule (commit, as GitHub's TreeEntry types one).
         if (rest.join(':') === '' && commit?.type === 'commit' && selection.includes('entries')) {
           const entries = new Map<string, string>();
-          for (const path of commit.files.keys()) {
+          for (const [path, file] of commit.files) {
             const slash = path.indexOf('/');
-            entries.set(slash < 0 ? path : path.slice(0, slash), slash < 0 ? 'blob' : 'tree');
+            entries.set(slash < 0 ? path : path.slice(0, slash), slash >= 0 ? 'tree' : typeof file !== 'string' && 'submodule' in file ? 'commit' : 'blob');
           }
           node[b[1]!] = { __typename: 'Tree', entries: [...entries].map(([entry, type]) => ({ name: entry, type })) };
         }

@@ -5,7 +5,7 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_MAX_TREE_REQUESTS } from '../../src/github/snapshot.js';
-import { gitBlobShaOf, ROUTES } from '../fakes/github.js';
+import { gitBlobShaOf, ROUTES, submoduleAt } from '../fakes/github.js';
 import { blockText, startWorld, waitFor, type World, latestAudit } from './app-world.js';
 
 describe('a lockfile that could not be read', () => {
@@ -87,6 +87,34 @@ describe('a tree too large to list completely', () => {
     expect(text).not.toContain('No Python manifests or lockfiles');
     expect(world.slack.responses.filter((r) => r.id === responseId)).toEqual([]);
     expect((await latestAudit(world, 'octo/huge')).result.partial).toBe(true);
+    expect(world.slack.violations).toEqual([]);
+  });
+});
+
+describe('a repository whose only content beyond docs is git submodules', () => {
+  // A superproject: its Python lives in submodules, other repositories a snapshot never has.
+  const LIB = 'a1b2c3d4e5f60718293a4b5c6d7e8f9012345678';
+  let world: World;
+  beforeAll(async () => {
+    world = await startWorld({ repos: [{ owner: 'octo', name: 'meta', files: { 'README.md': 'see the submodules\n', 'services/api': submoduleAt(LIB) } }] });
+  });
+  afterAll(async () => {
+    await world.close();
+  });
+
+  it('is a partial result naming the submodule it did not read, not "no Python manifests" as if the repository were clean', async () => {
+    const { responseId } = await world.audit('octo/meta');
+    const update = await waitFor(() => world.slack.callsTo('chat.update')[0], 'the audit reply');
+    await world.bot.service.idle();
+    const text = blockText(update.params.blocks);
+    expect(text).toContain('⚠️ *Partial result:* no Python manifest or lockfile was found to audit: nothing was checked');
+    expect(text).toContain('services/api (at a1b2c3d): a git submodule, another repository whose files were not audited');
+    expect(text).not.toContain('No Python manifests or lockfiles in');
+    expect(world.slack.responses.filter((r) => r.id === responseId)).toEqual([]);
+    const stored = await latestAudit(world, 'octo/meta');
+    expect(stored.result.partial).toBe(true);
+    expect(stored.result.partialReasons).toEqual([expect.objectContaining({ kind: 'no-manifests' })]);
+    expect(stored.result.notices).toContainEqual(expect.stringMatching(/^services\/api \(at a1b2c3d\): a git submodule/));
     expect(world.slack.violations).toEqual([]);
   });
 });

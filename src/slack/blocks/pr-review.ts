@@ -6,6 +6,7 @@
  */
 import type { KnownBlock } from '@slack/types';
 import { indexNote } from '../../python/index-options.js';
+import { submoduleChangeWords, submodulesSummary } from '../../watch/pr-review/submodules.js';
 import type { Verdict } from '../../packages/verdict.js';
 import { changeKindLabel, shownSide } from '../../watch/pr-review/diff.js';
 import type { DependencyReview, ReviewedChange, ReviewedSource } from '../../watch/pr-review/review.js';
@@ -57,7 +58,9 @@ export function pullRequestReviewMessage(pr: PullRequestRef, review: DependencyR
   const lead: KnownBlock[] = [header(`Dependency review: ${pr.repo} #${pr.number}`)];
   // Not reviewed: no verdict to give, only that nothing was compared at this head. Nothing to
   // review: the head changes no file read as dependencies, which is no verdict on packages either.
-  const overall = review.notReviewed !== undefined ? 'not reviewed' : review.nothingToReview !== undefined ? 'nothing to review' : review.verdict;
+  // A head that changes no dependency file but moves a git submodule is no "nothing to review": its verdict (caution) stands.
+  const submodules = review.submodules ?? [];
+  const overall = review.notReviewed !== undefined ? 'not reviewed' : review.nothingToReview !== undefined && submodules.length === 0 ? 'nothing to review' : review.verdict;
   lead.push(section(md`${md.link(pr.url, pr.title)} · ${md.raw(STATE[pr.state])} · head \`${pr.headSha.slice(0, 7)}\` · overall ${md.raw(BADGE[review.verdict])} *${overall}*`));
   if (review.notReviewed !== undefined) lead.push(section(md`:warning: *Not reviewed*: ${review.notReviewed}. Tried again at the next sweep; this card is updated when it is reviewed.`));
   if (review.nothingToReview !== undefined) lead.push(section(md`*Nothing to review*: ${review.nothingToReview}. This card is updated if a later commit changes one.`));
@@ -71,6 +74,10 @@ export function pullRequestReviewMessage(pr: PullRequestRef, review: DependencyR
       return md`• ${i.url} (${i.file}${i.line ? md`:${i.line}` : md``})${note ? md`: ${note}` : md``}`.text;
     });
     lead.push(...listSections(':warning: *New index URLs*', lines, { room: WARNING_ROOM, more: more('new index URLs') }));
+  }
+  if (submodules.length) {
+    const lines = submodules.map((c) => md`• \`${c.path}\` ${submoduleChangeWords(c.change)}`.text);
+    lead.push(...listSections(':warning: *Git submodules*', lines, { room: WARNING_ROOM, more: more('git submodules') }));
   }
   if (review.notes?.length) lead.push(context(listWithin(review.notes.map((n) => md`${n}`.text), '; ', { room: PARTIAL_ROOM, more: (left) => `…and ${left} more` })));
   if (review.errors.length && review.notReviewed === undefined) lead.push(context(`Partial: ${listWithin(review.errors.map((e) => md`${e}`.text), '; ', { room: PARTIAL_ROOM, more: (left) => `…and ${left} more` })}`));
@@ -90,9 +97,11 @@ export function pullRequestReviewMessage(pr: PullRequestRef, review: DependencyR
   const partial = review.errors.length > 0 || review.changes.some((c) => c.card?.partial) || review.newSources.some((s) => s.card?.partial);
   const text = review.notReviewed !== undefined
     ? md`Dependency review of ${pr.repo} #${pr.number} (${pr.state}): not reviewed (partial): ${review.notReviewed}`.text
+    : review.nothingToReview !== undefined && submodules.length > 0
+    ? md`Dependency review of ${pr.repo} #${pr.number} (${pr.state}): ${review.verdict}: ${submodulesSummary(submodules)}`.text
     : review.nothingToReview !== undefined
     ? md`Dependency review of ${pr.repo} #${pr.number} (${pr.state}): nothing to review: ${review.nothingToReview}`.text
-    : md`Dependency review of ${pr.repo} #${pr.number} (${pr.state}): ${review.verdict}${partial ? ' (partial)' : ''}, ${review.changes.length} package changes`.text;
+    : md`Dependency review of ${pr.repo} #${pr.number} (${pr.state}): ${review.verdict}${partial ? ' (partial)' : ''}, ${review.changes.length} package changes${submodules.length > 0 ? `; ${submodulesSummary(submodules)}` : ''}`.text;
   return { text, blocks: [...lead, ...changes, ...tail] };
 }
 

@@ -17,6 +17,7 @@ import { mapLimit } from '../../http.js';
 import { buildCards, parsePackageArg, whyFailed, type CardSources, type PackageCard, type PackageRequest } from '../../packages/card.js';
 import { securitySignals } from '../../packages/health/security.js';
 import { decideVerdict, type Verdict } from '../../packages/verdict.js';
+import type { SubmoduleChange } from './submodules.js';
 import { changeKindLabel, shownSide, type DependencyChange, type DependencyDiff, type NewSource } from './diff.js';
 import { admittedReason, rateRange, type AdmittedAdvisory } from './range-rating.js';
 
@@ -45,7 +46,13 @@ export interface DependencyReview {
    * `.depwatch.yml` excludes), one line each: said, not partial. Absent in reviews from before it.
    */
   notes?: string[];
-  /** The worst verdict among the cards (ok when there are none); at least caution when anything is partial or not rated. */
+  /**
+   * The git submodules the pull request moves, adds or removes (submodules.ts): other repositories,
+   * whose files were not reviewed; at least caution when one moves or is added. Absent when none,
+   * and in reviews from before it.
+   */
+  submodules?: SubmoduleChange[];
+  /** The worst verdict among the cards (ok when there are none); at least caution when anything is partial or not rated, or a submodule moved. */
   verdict: Verdict;
   /**
    * The pull request could not be reviewed at its head this time (why): nothing was compared, the

@@ -62,6 +62,7 @@ import { announceNotReviewed, type DueNotReviewed, type ListedPulls } from './no
 import { includedAt, includingRoots, mayBeIncluded, mayBeRequirements, rootsReaching, type IncludedFiles } from './includes.js';
 import { readsHere, type ManifestReads } from '../../workers/jobs/manifest-reads.js';
 import { nothingToReview, notReviewed, reviewDependencies, type DependencyReview } from './review.js';
+import { GITMODULES, submoduleChanges, withSubmodules, type SubmoduleChange } from './submodules.js';
 import { PULL_REQUEST_REVIEW, type PullRequestRef, type PullRequestReviewCard, type PullRequestsNotReviewed } from '../messages.js';
 
 export interface PullRequestReviewOptions {
@@ -219,11 +220,12 @@ async function reviewEach(
    * none too (it has notes to give: a `.in` file not read as requirements). False when a card could
    * not be written: the head is then not remembered as done, and the next sweep tries again.
    */
-  const settle = async (repo: string, pull: OpenPullRequest, known: ReadonlyMap<string, PullReviewRow>, notes: readonly string[] = [], post = false): Promise<boolean> => {
+  const settle = async (repo: string, pull: OpenPullRequest, known: ReadonlyMap<string, PullReviewRow>, notes: readonly string[] = [], post = false, submodules: readonly SubmoduleChange[] = []): Promise<boolean> => {
     if (!post && ![...known.values()].some((row) => row.headOid !== pull.headOid)) return true;
     const ref: PullRequestRef = { repo, number: pull.number, title: pull.title, url: pull.url, headSha: pull.headOid, state: 'open' };
     try {
-      const review = nothingToReview(NOTHING_TO_REVIEW, notes);
+      // No dependency file changed, but a submodule moved: the card says it, as caution.
+      const review = withSubmodules(nothingToReview(NOTHING_TO_REVIEW, notes), submodules);
       await sayNothingToReview(options, reviews, ref, review, repos.get(repo) ?? [], known, post);
       await followComment(options, reviews, ref, review);
       return true;
@@ -303,6 +305,9 @@ async function reviewEach(
       want({ owner, repo: name, oid: baseOid, path });
       want({ owner, repo: name, oid: pull.headOid, path });
     }
+    // The submodules at each side, when it changes a path that may be one (named like no manifest,
+    // outside the folders discovery skips; `.gitmodules` itself is such a path): which moved.
+    if (pull.paths.some(mayBeIncluded)) for (const oid of [baseOid, pull.headOid]) want({ owner, repo: name, oid, path: GITMODULES });
   }
   const { texts, failed, permanent, folders, roots, requests, errors } = await readTexts(options.octokit, [...wanted.values()]);
   result.githubRequests += requests;
@@ -332,6 +337,7 @@ async function reviewEach(
       // Changed halves of a pip-tools pair (dev.in and the dev.txt compiled from it): manifests the
       // audit reads on their own, not through an include, so reviewed as roots on both sides.
       let pairRoots: string[] = [];
+      const submodules = submodulesMoved({ owner, repo: name, pull, baseOid }, { texts, failed });
       const excludedChanged = changed.filter((path) => excludedBy(path) !== null);
       const unnamedChanged = pull.paths.filter(mayBeIncluded);
       // Files named like no manifest, and manifests under an excluded path: never roots of their
@@ -415,6 +421,7 @@ async function reviewEach(
       const oneSided = untold ? askedBase.filter(included) : [];
       const untoldLines = [
         ...(settingsUnread ? [`base: ${settingsUnread}`] : []),
+        ...submodules.untold,
         ...(notReached.length > 0 ? [`whether a manifest includes ${untoldOf(notReached)} could not be told (${untold}); not reviewed`] : []),
         ...(oneSided.length > 0 ? [`whether the manifests this pull request leaves alone include ${untoldOf(oneSided)} could not be told (${untold})`] : []),
       ];
@@ -430,11 +437,11 @@ async function reviewEach(
         // none, only files no manifest includes): nothing to review. A card is brought up to date,
         // and one is posted to say a `.in` file was not read.
         if (excludeNotes.length > 0) result.notes.push(`${repo}#${pull.number}: ${excludeNotes.join('; ')}; no review`);
-        if (await settle(repo, pull, known, [...excludeNotes, ...inputNotes], inputNotes.length > 0)) unchanged?.set(`${repo}#${pull.number}`, pull.headOid);
+        if (await settle(repo, pull, known, [...excludeNotes, ...inputNotes], inputNotes.length > 0 || submodules.changes.length > 0, submodules.changes)) unchanged?.set(`${repo}#${pull.number}`, pull.headOid);
         continue;
       }
       const notes = [...settingsNotes, ...excludeNotes, ...inputNotes];
-      ready.push({ repo, owner, name, pull, known, baseOid, paths, through, notes, untold: untoldLines, sides: { base: emptySide(), head: emptySide() } });
+      ready.push({ repo, owner, name, pull, known, baseOid, paths, through, notes, untold: untoldLines, submodules: submodules.changes, sides: { base: emptySide(), head: emptySide() } });
     } catch (err) {
       unreviewed(repo, pull, known, reviewFailed(options, result, repo, pull.number, err), changed.length > 0, 'failed');
     }
@@ -496,7 +503,7 @@ async function reviewEach(
     }
   }
 
-  for (const { repo, owner, name, pull, known, baseOid, paths, notes, untold, sides } of ready) {
+  for (const { repo, owner, name, pull, known, baseOid, paths, notes, untold, submodules, sides } of ready) {
     try {
       const unread = paths.flatMap((path) =>
         SIDES.flatMap((label) => {
@@ -519,7 +526,7 @@ async function reviewEach(
       for (const e of untold) diff.errors.push(e);
       if (pull.filesNotListed > 0) diff.errors.push(`GitHub did not list ${pull.filesNotListed} of its ${pull.paths.length + pull.filesNotListed} changed files; dependency files among them are not in this review`);
       const reviewed = await reviewDependencies(diff, await options.cards());
-      const review: DependencyReview = notes.length ? { ...reviewed, notes } : reviewed;
+      const review: DependencyReview = withSubmodules(notes.length ? { ...reviewed, notes } : reviewed, submodules);
       let ref: PullRequestRef = { repo, number: pull.number, title: pull.title, url: pull.url, headSha: pull.headOid, state: 'open' };
       if (options.comments) ref = { ...ref, comment: await comment(options, reviews, owner, name, pull.number, pullRequestReviewMarkdown(ref, review)) };
       // Only what another read may mend leaves the head to be reviewed again; a file cut short or
@@ -557,6 +564,8 @@ interface Ready {
   pull: OpenPullRequest;
   known: Map<string, PullReviewRow>;
   baseOid: string;
+  /** The git submodules it moves, adds or removes (submodules.ts): said on the card. */
+  submodules: SubmoduleChange[];
   paths: string[];
   /**
    * Manifests the pull request does not change that lead to a changed file named like no manifest
@@ -799,11 +808,13 @@ async function comment(options: PullRequestReviewOptions, reviews: PullReviewSta
 /**
  * Keeps a review comment already on the pull request true of its head when the head is not
  * reviewed ("not reviewed", "nothing to review"): an older head's verdict must not stand on GitHub
- * either. No comment is created for them (the Slack card says it); one that cannot be written is
- * logged, as a review's is, and the next change of the head writes it again.
+ * either. No comment is created for them (the Slack card says it), but for a head that moves a git
+ * submodule: a caution, said where the pull request is reviewed as a review's is. One that cannot be
+ * written is logged, as a review's is, and the next change of the head writes it again.
  */
 async function followComment(options: PullRequestReviewOptions, reviews: PullReviewState, ref: PullRequestRef, review: DependencyReview): Promise<void> {
-  if (!options.comments || (await reviews.comment(ref.repo, ref.number)) === null) return;
+  if (!options.comments) return;
+  if (!review.submodules?.length && (await reviews.comment(ref.repo, ref.number)) === null) return;
   const [owner = '', name = ''] = ref.repo.split('/');
   await comment(options, reviews, owner, name, ref.number, pullRequestReviewMarkdown(ref, review));
 }
@@ -930,4 +941,30 @@ function listCutShort(repo: string, pull: OpenPullRequest, errors: string[]): bo
   if (!pull.filesListError) return false;
   errors.push(`${repo}#${pull.number}: ${pull.filesListError}; not reviewed this time`);
   return true;
+}
+
+/**
+ * The submodules a pull request moves, by the `.gitmodules` read at each side (asked for with its
+ * texts when it changes a path that may be one); `untold`: a side's `.gitmodules` that could not be
+ * read, said (partial) rather than taken as "no submodule".
+ */
+function submodulesMoved(
+  at: { owner: string; repo: string; pull: OpenPullRequest; baseOid: string },
+  read: { texts: ReadonlyMap<string, string | null>; failed: ReadonlyMap<string, string> },
+): { changes: SubmoduleChange[]; untold: string[] } {
+  if (!at.pull.paths.some(mayBeIncluded)) return { changes: [], untold: [] };
+  const untold: string[] = [];
+  /** The side's text, null when it has none, undefined when it could not be read (said in `untold`). */
+  const side = (label: 'base' | 'head', oid: string): string | null | undefined => {
+    const key = textKey({ owner: at.owner, repo: at.repo, oid, path: GITMODULES });
+    const why = read.failed.get(key);
+    if (why === undefined) return read.texts.get(key) ?? null;
+    untold.push(`${label}: ${GITMODULES} ${why}; whether this pull request moves a git submodule could not be told`);
+    return undefined;
+  };
+  const base = side('base', at.baseOid);
+  const head = side('head', at.pull.headOid);
+  // A side not read is taken to name what the other names: a changed submodule there is said as
+  // moved (the review is partial, saying why), never as added or removed on a guess.
+  return { changes: submoduleChanges(at.pull.paths, base === undefined ? (head ?? null) : base, head === undefined ? (base ?? null) : head), untold };
 }
