@@ -151,8 +151,11 @@ export function readCondaEnv(text: string, file: string): CondaEnvRead {
       const [from, to] = entry.range ?? [0, 0];
       const quoted = entry.type === 'QUOTE_DOUBLE' || entry.type === 'QUOTE_SINGLE';
       const where: PipEntry = { style: entry.type ?? 'PLAIN', flow: Boolean(dependencies.flow || item.flow || pip.flow), start: quoted ? from + 1 : from, end: quoted ? to - 1 : to, value };
-      // A block scalar spanning lines is as many lines of the requirements file conda writes.
-      for (const [k, part] of value.split(/\r\n|\n|\r/).entries()) pipLines.push({ text: part, line: line + k, entry: where });
+      // A block scalar (`- |`, `- >`) starts its text on the line after its indicator, where the
+      // requirement is written and where a finding should point; spanning lines, it is as many
+      // lines of the requirements file conda writes.
+      const first = where.style === 'BLOCK_LITERAL' || where.style === 'BLOCK_FOLDED' ? line + 1 : line;
+      for (const [k, part] of value.split(/\r\n|\n|\r/).entries()) pipLines.push({ text: part, line: first + k, entry: where });
     }
   }
 
