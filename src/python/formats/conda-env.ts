@@ -71,8 +71,17 @@ export interface PipEntry {
 /** The requirements text conda writes for the `pip:` list: one entry (or a block scalar's line) a line. */
 export const pipRequirementsText = (lines: readonly PipLine[]) => lines.map((l) => l.text).join('\n');
 
-/** The `pip:` lines of an environment file, or the result that says why it was not read. */
-export type CondaEnvRead = { read: ExtractResult } | { pipLines: PipLine[]; errors: ExtractError[]; notices?: string[] };
+/** A conda package of `dependencies` as written (a match spec: `python=3.7`, `conda-forge::numpy>=1.21`), and its 1-based line. */
+export interface CondaPackage {
+  spec: string;
+  line: number | null;
+}
+
+/**
+ * The `pip:` lines of an environment file and its conda packages, or the result that says why it
+ * was not read.
+ */
+export type CondaEnvRead = { read: ExtractResult } | { pipLines: PipLine[]; errors: ExtractError[]; notices?: string[]; condaPackages?: CondaPackage[] };
 
 function extractCondaEnv(text: string, context: ExtractContext): ExtractResult {
   const file = context.file;
@@ -122,13 +131,11 @@ export function readCondaEnv(text: string, file: string): CondaEnvRead {
   }
   if (!Y.isSeq(dependencies)) return problem(lineOf(dependencies as YamlNode), '`dependencies` is not a list; not read');
 
-  const condaPackages: string[] = [];
-  let condaLine: number | null = null;
+  const condaPackages: CondaPackage[] = [];
   const pipLines: PipLine[] = [];
   for (const item of dependencies.items) {
     if (Y.isScalar(item) && item.value !== null) {
-      condaPackages.push(String(item.value).trim());
-      condaLine ??= lineOf(item);
+      condaPackages.push({ spec: String(item.value).trim(), line: lineOf(item) });
       continue;
     }
     const pip = Y.isMap(item) ? item.get('pip', true) : undefined;
@@ -159,8 +166,8 @@ export function readCondaEnv(text: string, file: string): CondaEnvRead {
     }
   }
 
-  const notices = condaPackages.length === 0 ? [] : [condaPackagesNotice(file, condaLine, condaPackages)];
-  return { pipLines, errors, notices };
+  const notices = condaPackages.length === 0 ? [] : [condaPackagesNotice(file, condaPackages[0]!.line, condaPackages.map((p) => p.spec))];
+  return { pipLines, errors, notices, condaPackages };
 }
 
 /** One line for every conda package of the file: named (the first few), and said not audited. */
