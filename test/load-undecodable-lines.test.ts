@@ -176,9 +176,9 @@ describe('a requirements file whose coding line declares its encoding, read as p
   it('an encoding it cannot decode, or bytes that are not text in the declared one, is one line and nothing read (partial), never a UTF-8 guess', async () => {
     const utf7 = await loadManifests(memorySource({ 'requirements.txt': latin1('# -*- coding: utf-7 -*-\nrequests==2.19.0\n') }));
     expect(pins(utf7)).toEqual([]);
-    expect(said(utf7)).toEqual(['requirements.txt:1 its coding line declares the encoding utf-7, which pip decodes the file with and Depwatch cannot; not read']);
+    expect(said(utf7)).toEqual(['requirements.txt:1 its coding line declares the encoding utf-7, which Depwatch cannot decode as pip does; not read']);
     const unknown = await loadManifests(memorySource({ 'requirements.txt': latin1('# pins\n# coding: klingon\nrequests==2.19.0\n') }));
-    expect(said(unknown)).toEqual(['requirements.txt:2 its coding line declares the encoding klingon, which pip decodes the file with and Depwatch cannot; not read']);
+    expect(said(unknown)).toEqual(['requirements.txt:2 its coding line declares the encoding klingon, which Depwatch cannot decode as pip does; not read']);
     const broken = await loadManifests(memorySource({ 'requirements.txt': Buffer.concat([latin1('# coding: shift_jis\nrequests==2.19.0  # '), Buffer.from([0x81, 0x20]), latin1('\n')]) }));
     expect(pins(broken)).toEqual([]);
     expect(said(broken)).toEqual(['requirements.txt:1 is not valid shift_jis text, the encoding its coding line declares (pip refuses it too); not read']);

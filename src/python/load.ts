@@ -551,7 +551,7 @@ function declaredRequirementsText(bytes: Buffer, path: string, errors: ExtractEr
   if (declared.kind === 'text') return { text: declared.text, undecodable: [] };
   const message =
     declared.kind === 'unknown'
-      ? `its coding line declares the encoding ${codec}, which pip decodes the file with and Depwatch cannot; not read`
+      ? `its coding line declares the encoding ${codec}, which Depwatch cannot decode as pip does; not read`
       : `is not valid ${codec} text, the encoding its coding line declares (pip refuses it too); not read`;
   errors.push({ file: path, line: declared.line, message });
   return null;
