@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
+  condaPythonVersion,
   detectPythonVersions,
   eolStatus,
   INTERPRETER_FILES,
@@ -184,6 +185,49 @@ describe('detectPythonVersions', () => {
 
     expect(detect('setup.cfg', '[options]\npackages = find:\npython_requires = >=3.7\n')).toEqual([{ version: '3.7', file: 'setup.cfg', line: 3, via: 'python_requires', constraint: '>=3.7' }]);
     expect(detect('Pipfile', '[packages]\nrequests = "*"\n\n[requires]\npython_version = "3.9"\n')).toEqual([{ version: '3.9', file: 'Pipfile', line: 5, via: 'pipfile', constraint: '3.9' }]);
+  });
+
+  it('reads the python package of a conda environment file, on its line, as the Python the environment installs', () => {
+    const env = ['name: legacy', 'channels:', '  - conda-forge', 'dependencies:', '  - numpy=1.21', '  - python=3.7', '  - pip', '  - pip:', '    - requests==2.19.0', ''].join('\n');
+    expect(detect('environment.yml', env)).toEqual([{ version: '3.7', file: 'environment.yml', line: 6, via: 'conda', constraint: 'python=3.7' }]);
+    expect(detect('envs/gpu/environment.yaml', 'dependencies:\n  - conda-forge::python 3.8.*\n')).toEqual([expect.objectContaining({ version: '3.8', line: 2, constraint: 'conda-forge::python 3.8.*' })]);
+    // Not a conda environment, or YAML that does not parse: nothing, and no throw.
+    expect(detect('environment.yml', 'dependencies: [python=3.7\n')).toEqual([]);
+    expect(isInterpreterFile('environment.yml') && isInterpreterFile('a/environment.yaml') && !isInterpreterFile('my-environment.yml')).toBe(true);
+  });
+
+  it('takes from a conda match spec the Python conda installs: the newest it allows, nothing when that is the newest Python', () => {
+    const cases: [string, string | null][] = [
+      ['python=3.7', '3.7'],
+      ['python=3.7=h3b4b9b1_0', '3.7'],
+      ['python==3.7.*', '3.7'],
+      ['python==3.7.3', '3.7.3'],
+      ['python 3.7', '3.7'],
+      ['python 3.7.* h12345_0', '3.7'],
+      ['python 3.7*', '3.7'],
+      ['python>=3.6,<3.8', '3.7'],
+      ['python >=3.6,<3.8', '3.7'],
+      ['python<3.8.2', '3.8'],
+      ['python<=3.8', '3.8'],
+      ['python~=3.8.1', '3.8'],
+      ['python=3.6|3.7', '3.7'],
+      ["python[version='>=3.6,<3.8']", '3.7'],
+      ['defaults::python=2.7', '2.7'],
+      ['Python=3.7', '3.7'],
+      // conda takes the newest Python these allow:
+      ['python', null],
+      ['python>=3.6', null],
+      ['python~=3.7', null],
+      ['python=3', null],
+      ['python>=3.6,!=3.7.*', null],
+      ['python=3.7|>=3.10', null],
+      // Other packages, and versions not read with confidence:
+      ['python-dateutil=2.8', null],
+      ['python_abi=3.7', null],
+      ['ipython=7.0', null],
+      ['python=3.x', null],
+    ];
+    for (const [spec, version] of cases) expect(condaPythonVersion(spec), spec).toBe(version);
   });
 
   it('lowestAllowedPython handles the usual specifier shapes', () => {

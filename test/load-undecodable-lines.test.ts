@@ -4,7 +4,7 @@
  * it. Whole-document formats (TOML, JSON) still need every byte to be UTF-8.
  */
 import { describe, expect, it } from 'vitest';
-import { memorySource } from '../src/python/files.js';
+import { memorySource, treeSource } from '../src/python/files.js';
 import { loadManifests } from '../src/python/load.js';
 import { decodeLines } from '../src/scan/text.js';
 
@@ -138,5 +138,57 @@ describe('decodeLines', () => {
       expect(decoded.undecodable.filter((o) => text[o] === '\uFFFD').length).toBe(replacements - genuine);
       expect(decoded.undecodable.filter((o) => text[o] === '\0').length).toBe(bytes.filter((b) => b === 0).length);
     }
+  });
+});
+
+describe('a requirements file whose coding line declares its encoding, read as pip reads it', () => {
+  it('decodes the whole file with the declared codec: Latin-1 comments and include names are text, not errors', async () => {
+    const result = await loadManifests(
+      memorySource({
+        'requirements.txt': latin1('# -*- coding: latin-1 -*-\nrequests==2.19.0  # caf\xe9\n-r r\xe9qs.txt\n'),
+        'r\u00e9qs.txt': latin1('django==2.1.5\n'),
+      }),
+    );
+    expect(pins(result)).toEqual(['requirements.txt:2 requests==2.19.0', 'r\u00e9qs.txt:1 django==2.1.5']);
+    expect(said(result)).toEqual([]);
+  });
+
+  it('honours the forms pip honours: `coding=` or `coding:` anywhere in a `#` line among the first two', async () => {
+    const files = (head: string) => memorySource({ 'requirements.txt': latin1(`${head}-r r\xe9qs.txt\n`), 'r\u00e9qs.txt': latin1('six==1.16.0\n') });
+    for (const head of ['#!/usr/bin/env pip\n# vim: set fileencoding=cp1252 :\n', '#coding=latin-1\n', '# -*- coding: iso-8859-15 -*-\r\n']) {
+      const result = await loadManifests(files(head));
+      expect([pins(result), said(result)], head).toEqual([['r\u00e9qs.txt:1 six==1.16.0'], []]);
+    }
+    // Not a coding line to pip: not starting with `#`, or on the third line. Read as UTF-8, line by line, as before.
+    for (const head of ['  # coding: latin-1\n', '#\n#\n# coding: latin-1\n']) {
+      const result = await loadManifests(files(head));
+      expect(said(result), head).toEqual([expect.stringContaining('not valid UTF-8; not read')]);
+    }
+  });
+
+  it('reads a multi-byte codec a coding line declares (Shift_JIS)', async () => {
+    const sjis = Buffer.concat([latin1('# coding: shift_jis\nrequests==2.19.0  # '), Buffer.from([0x93, 0xfa, 0x96, 0x7b]), latin1('\n')]);
+    const result = await loadManifests(memorySource({ 'requirements.txt': sjis }));
+    expect(pins(result)).toEqual(['requirements.txt:2 requests==2.19.0']);
+    expect(said(result)).toEqual([]);
+  });
+
+  it('an encoding it cannot decode, or bytes that are not text in the declared one, is one line and nothing read (partial), never a UTF-8 guess', async () => {
+    const utf7 = await loadManifests(memorySource({ 'requirements.txt': latin1('# -*- coding: utf-7 -*-\nrequests==2.19.0\n') }));
+    expect(pins(utf7)).toEqual([]);
+    expect(said(utf7)).toEqual(['requirements.txt:1 its coding line declares the encoding utf-7, which Depwatch cannot decode as pip does; not read']);
+    const unknown = await loadManifests(memorySource({ 'requirements.txt': latin1('# pins\n# coding: klingon\nrequests==2.19.0\n') }));
+    expect(said(unknown)).toEqual(['requirements.txt:2 its coding line declares the encoding klingon, which Depwatch cannot decode as pip does; not read']);
+    const broken = await loadManifests(memorySource({ 'requirements.txt': Buffer.concat([latin1('# coding: shift_jis\nrequests==2.19.0  # '), Buffer.from([0x81, 0x20]), latin1('\n')]) }));
+    expect(pins(broken)).toEqual([]);
+    expect(said(broken)).toEqual(['requirements.txt:1 is not valid shift_jis text, the encoding its coding line declares (pip refuses it too); not read']);
+  });
+
+  it('a byte order mark wins over a coding line, as in pip; a snapshot, already decoded, is not decoded again', async () => {
+    const bom = await loadManifests(memorySource({ 'requirements.txt': Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('# coding: utf-7\nsix==1.16.0  # caf\u00e9\n')]) }));
+    expect([pins(bom), said(bom)]).toEqual([['requirements.txt:2 six==1.16.0'], []]);
+    // A snapshot's files are text (decoded when downloaded): `é` stays `é`, not the Latin-1 reading of its UTF-8.
+    const tree = await loadManifests(treeSource({ files: [{ path: 'requirements.txt', text: '# coding: latin-1\n-r r\u00e9qs.txt\n' }, { path: 'r\u00e9qs.txt', text: 'six==1.16.0\n' }] }));
+    expect([pins(tree), said(tree)]).toEqual([['r\u00e9qs.txt:1 six==1.16.0'], []]);
   });
 });

@@ -8,7 +8,7 @@
 import { memorySource, type FileSource } from '../python/files.js';
 import { readyFormatReaders } from '../python/formats/index.js';
 import { loadManifests } from '../python/load.js';
-import { decodeLines } from '../scan/text.js';
+import { decodeLines, pipDeclaredDecode } from '../scan/text.js';
 import { decodeExact, type FileEncoding } from './encoding.js';
 import type { FixFile } from './plan.js';
 
@@ -50,18 +50,29 @@ export interface AuditedFile extends FixFile {
  * grammar asynchronously (only when a setup.py is among the files). `folder`: the audited folder's
  * name, as its source gave it (FileSource.folder).
  */
-export async function auditedManifests(read: ReadonlyMap<string, Buffer>, folder?: string): Promise<AuditedFile[]> {
+export async function auditedManifests(read: ReadonlyMap<string, Buffer>, folder?: string, options: { reencoded?: boolean } = {}): Promise<AuditedFile[]> {
   // Discovered as the audit discovered them: under the audited folder's name (FileSource.folder).
   const source = memorySource(Object.fromEntries(read));
   if (folder !== undefined) source.folder = folder;
+  // A snapshot's bytes (treeFileBytes) are its decoded text's UTF-8: no coding line is applied to them again.
+  if (options.reencoded === true) source.reencoded = true;
   const { manifests } = await loadManifests(source);
   const files: AuditedFile[] = [];
   for (const m of manifests) {
     const bytes = read.get(m.path);
     if (!bytes) continue;
-    const exact = decodeExact(bytes);
+    // A requirements file is decoded as pip and the audit decode it: with the codec its coding line declares.
+    const pipCoding = m.format === 'requirements' && options.reencoded !== true;
+    const exact = decodeExact(bytes, { pipCoding });
     if (exact.ok) {
       files.push({ path: m.path, format: m.format, text: exact.text, encoding: exact.encoding });
+      continue;
+    }
+    const declared = pipCoding ? pipDeclaredDecode(bytes) : null;
+    if (declared?.kind === 'unknown' || declared?.kind === 'invalid') continue; // the audit read nothing from it
+    if (declared?.kind === 'text' && declared.label !== 'utf-8') {
+      // Read in a codec that is not written back here (shift_jis): planned from the audit's reading, left alone.
+      files.push({ path: m.path, format: m.format, text: declared.text, encoding: { charset: 'utf-8', bom: false }, unwritable: notRoundTrip(m.path, exact.reason) });
       continue;
     }
     // Read anyway: a requirements file or setup.cfg with a line that is not UTF-8 (a Latin-1

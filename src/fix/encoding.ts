@@ -11,15 +11,16 @@
  * anything else is refused with its reason, and nothing that cannot be written back byte for byte
  * outside the edits is ever written.
  */
-import { utf16ByMark } from '../scan/text.js';
+import { decodeWith, pipDeclaredDecode, utf16ByMark } from '../scan/text.js';
 
 export type Charset = 'utf-8' | 'utf-16le' | 'utf-16be';
 
-/** How a file was saved: its character encoding and whether it starts with a byte order mark. */
-export interface FileEncoding {
-  charset: Charset;
-  bom: boolean;
-}
+/**
+ * How a file was saved: its character encoding and whether it starts with a byte order mark, or
+ * (a requirements file) the codec its coding line declares, which pip decodes it with: `codec` as
+ * written, `label` the decoder's (pipCodecLabel).
+ */
+export type FileEncoding = { charset: Charset; bom: boolean } | { charset: 'declared'; bom: false; codec: string; label: string };
 
 export type ExactText = { ok: true; text: string; encoding: FileEncoding } | { ok: false; reason: string };
 
@@ -32,15 +33,33 @@ const DECODERS = {
 
 const NAMES: Record<Charset, string> = { 'utf-8': 'UTF-8', 'utf-16le': 'UTF-16 LE', 'utf-16be': 'UTF-16 BE' };
 
-/** "UTF-16 LE with a byte order mark", "UTF-8": for messages. */
-export const encodingName = (e: FileEncoding): string => `${NAMES[e.charset]}${e.bom ? ' with a byte order mark' : ''}`;
+/** "UTF-16 LE with a byte order mark", "UTF-8", "latin-1, the encoding its coding line declares": for messages. */
+export const encodingName = (e: FileEncoding): string =>
+  e.charset === 'declared' ? `${e.codec}, the encoding its coding line declares` : `${NAMES[e.charset]}${e.bom ? ' with a byte order mark' : ''}`;
 
 export class EncodingError extends Error {
   override name = 'EncodingError';
 }
 
-/** The text of `bytes` and how they were saved, or why they cannot be written back byte for byte. */
-export function decodeExact(bytes: Uint8Array): ExactText {
+/**
+ * The text of `bytes` and how they were saved, or why they cannot be written back byte for byte.
+ * `pipCoding`: the bytes are a requirements file's own, whose coding line pip honours (the audit
+ * read it so: pipDeclaredDecode); a codec that is not UTF-8 is taken only when it is one byte a
+ * character, which this module writes back exactly.
+ */
+export function decodeExact(bytes: Uint8Array, options: { pipCoding?: boolean } = {}): ExactText {
+  if (options.pipCoding === true) {
+    const declared = pipDeclaredDecode(bytes);
+    if (declared.kind === 'unknown') return { ok: false, reason: `its coding line declares the encoding ${declared.codec}, which Depwatch cannot read` };
+    if (declared.kind !== 'none' && declared.label !== 'utf-8') {
+      if (declared.kind === 'invalid') return { ok: false, reason: `it is not valid ${declared.codec} text, the encoding its coding line declares` };
+      const { text, codec, label } = declared;
+      if (singleByteTable(label) === null) return { ok: false, reason: `its coding line declares ${codec}, which Depwatch reads but cannot write back` };
+      const back = encodeSingleByte(text, label);
+      if (back === null || !back.equals(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength))) return { ok: false, reason: `its ${codec} text does not encode back to the same bytes` };
+      return { ok: true, text, encoding: { charset: 'declared', bom: false, codec, label } };
+    }
+  }
   const charset: Charset = utf16ByMark(bytes) ?? 'utf-8';
   let text: string;
   try {
@@ -63,6 +82,12 @@ export function decodeExact(bytes: Uint8Array): ExactText {
  * text would not read back as itself (a lone surrogate) or has lost or gained its byte order mark.
  */
 export function encodeExact(text: string, encoding: FileEncoding): Buffer {
+  if (encoding.charset === 'declared') {
+    // A character the codec has no byte for (a `é` is one in latin-1, a `€` is not): refused, never replaced.
+    const bytes = encodeSingleByte(text, encoding.label);
+    if (bytes === null || decodeWith(bytes, encoding.label) !== text) throw new EncodingError(`the rewritten text cannot be written as ${encoding.codec} exactly; not written`);
+    return bytes;
+  }
   if (text.startsWith('\uFEFF') !== encoding.bom) throw new EncodingError(`the rewritten text ${encoding.bom ? 'lost' : 'gained'} its byte order mark; not written`);
   const bytes = encodeBytes(text, encoding.charset);
   let back: string | null;
@@ -79,4 +104,46 @@ function encodeBytes(text: string, charset: Charset): Buffer {
   if (charset === 'utf-8') return Buffer.from(text, 'utf8');
   const le = Buffer.from(text, 'utf16le');
   return charset === 'utf-16le' ? le : le.swap16();
+}
+
+/**
+ * Codecs of more than one byte a character (shift_jis, euc-kr, gbk, big5…, which pip reads when a
+ * coding line names them): TextDecoder reads them, but Node has no encoder for them, so a file in
+ * one is planned and left alone with the reason rather than written.
+ */
+const MULTI_BYTE = new Set(['shift_jis', 'euc-jp', 'iso-2022-jp', 'euc-kr', 'gbk', 'gb18030', 'big5', 'utf-8']);
+
+const singleByteTables = new Map<string, Map<string, number> | null>();
+
+/**
+ * Character → byte for a one-byte-a-character codec (latin-1, cp1252, iso-8859-x, koi8-r…), built
+ * once by decoding each of the 256 bytes; a byte the codec leaves undefined has no character. Null
+ * for any other codec.
+ */
+function singleByteTable(label: string): Map<string, number> | null {
+  const known = singleByteTables.get(label);
+  if (known !== undefined) return known;
+  let table: Map<string, number> | null = null;
+  if (!MULTI_BYTE.has(label)) {
+    table = new Map();
+    for (let b = 0; b < 256; b++) {
+      const ch = decodeWith(Uint8Array.of(b), label);
+      if (ch !== null && ch.length === 1 && !table.has(ch)) table.set(ch, b);
+    }
+  }
+  singleByteTables.set(label, table);
+  return table;
+}
+
+/** `text` in a one-byte-a-character codec, or null when a character has no byte in it. */
+function encodeSingleByte(text: string, label: string): Buffer | null {
+  const table = singleByteTable(label);
+  if (table === null) return null;
+  const out = Buffer.alloc(text.length);
+  for (let i = 0; i < text.length; i++) {
+    const b = table.get(text[i]!);
+    if (b === undefined) return null;
+    out[i] = b;
+  }
+  return out;
 }

@@ -4,7 +4,7 @@
  */
 import { isDockerfilePath } from '../scan/paths.js';
 import { compiledBy } from './formats/created-by.js';
-import { FORMAT_PATHS, isNeverRequirementsInput, pipToolsTwinOf } from './formats/paths.js';
+import { FORMAT_PATHS, isCondaEnvPath, isNeverRequirementsInput, pipToolsTwinOf } from './formats/paths.js';
 import type { ManifestFormat } from './types.js';
 
 /** Directories never searched: VCS metadata, JavaScript dependencies, virtual environments, caches. */
@@ -137,5 +137,7 @@ export function isProjectContextPath(path: string): boolean {
   if (base === '.python-version' || base === 'runtime.txt' || base === '.depwatch.yml' || base === '.depwatch.yaml') return true;
   // The Dockerfiles the code scan reads (Dockerfile-prod, dockerfile, Containerfile…): one rule for both.
   if (isDockerfilePath(path)) return true;
+  // A conda environment file says which Python it installs (`python=3.7`), as well as being a manifest.
+  if (isCondaEnvPath(path)) return true;
   return /^\.github\/workflows\/[^/]+\.ya?ml$/.test(path);
 }

@@ -45,6 +45,12 @@ export interface FileSource {
    */
   isLink?(path: string): Promise<boolean>;
   /**
+   * The bytes read() gives are the UTF-8 of text already decoded (a snapshot's files: TreeFile,
+   * treeFileBytes), not the file's own: a requirements file's coding line (pipDeclaredDecode) did
+   * not decide them and is not applied to them again.
+   */
+  reencoded?: boolean;
+  /**
    * The git submodules whose files the source does not have (a checkout's that are not checked
    * out, every one of a GitHub snapshot's), for discovery's notice (submodules.ts). Absent where
    * the tree has none that could be known (a pull request's files).
@@ -216,7 +222,9 @@ export class NotDownloadedError extends Error {
  */
 export function treeSource(tree: { files: readonly TreeFile[] } & MemorySourceOptions): FileSource {
   const { files, links = [], notDownloaded = [], pastLimit = [], passedOver = [], unreadable = [], misnamedSettings = [], folders = [], submodules = [], manifestFolders } = tree;
-  return memorySource(Object.fromEntries(files.map((f) => [f.path, treeFileBytes(f)])), { links, notDownloaded, pastLimit, passedOver, unreadable, misnamedSettings, folders, submodules, ...(manifestFolders ? { manifestFolders } : {}) });
+  const source = memorySource(Object.fromEntries(files.map((f) => [f.path, treeFileBytes(f)])), { links, notDownloaded, pastLimit, passedOver, unreadable, misnamedSettings, folders, submodules, ...(manifestFolders ? { manifestFolders } : {}) });
+  source.reencoded = true;
+  return source;
 }
 
 /**

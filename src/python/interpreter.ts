@@ -9,6 +9,8 @@
 import type { Node as YamlNode } from 'yaml';
 import { isDockerfilePath } from '../scan/paths.js';
 import { MAX_TOML_DEPTH, smolToml } from './toml.js';
+import { readCondaEnv } from './formats/conda-env.js';
+import { isCondaEnvPath } from './formats/paths.js';
 import { QUIET_YAML, withoutErrorStacks, yaml, yamlMayNestDeeperThan } from '../yaml.js';
 
 /** CPython branches: first release and end of life, from the Python devguide / endoflife.date. */
@@ -89,6 +91,7 @@ export const INTERPRETER_FILES: readonly InterpreterFilePattern[] = [
   { glob: '**/pyproject.toml', test: (p) => baseName(p) === 'pyproject.toml' },
   { glob: '**/setup.cfg', test: (p) => baseName(p) === 'setup.cfg' },
   { glob: '**/Pipfile', test: (p) => baseName(p) === 'Pipfile' },
+  { glob: '**/environment.{yml,yaml}', test: isCondaEnvPath },
 ];
 
 export function isInterpreterFile(path: string): boolean {
@@ -104,7 +107,7 @@ export interface DetectedPython {
   version: string;
   file: string;
   line: number | null;
-  /** How it was found: `.python-version`, `.tool-versions`, `runtime.txt`, `dockerfile`, `setup-python`, `requires-python`, `poetry`, `pipfile`, `python_requires`. */
+  /** How it was found: `.python-version`, `.tool-versions`, `runtime.txt`, `dockerfile`, `setup-python`, `conda`, `requires-python`, `poetry`, `pipfile`, `python_requires`. */
   via: string;
   /**
    * The requirement as written (`>=3.8`, `^3.8`, `3.8` in a Pipfile), for declared requirements:
@@ -146,6 +149,7 @@ function detectorFor(path: string, name: string): Detector | null {
   if (name === 'pyproject.toml') return fromPyproject;
   if (name === 'setup.cfg') return fromSetupCfg;
   if (name === 'Pipfile') return fromPipfile;
+  if (isCondaEnvPath(path)) return fromCondaEnv;
   return null;
 }
 
@@ -317,6 +321,122 @@ function expandWorkflowValue(scalar: YamlScalarHit, matrix: YamlNode | undefined
     .map((v) => v.trim())
     .filter((v) => v !== '')
     .map((value) => ({ value, source: scalar }));
+}
+
+// --- Conda environments -----------------------------------------------------------------------
+
+/**
+ * The `python` package of a conda environment file's `dependencies` (`python=3.7`): the interpreter
+ * `conda env create` installs, so a pin of which Python runs, like a `.python-version`. Read by
+ * the environment file's own reader, with its limits on hostile YAML.
+ */
+function fromCondaEnv(text: string): Hit[] {
+  const env = readCondaEnv(text, 'environment.yml');
+  if ('read' in env) return [];
+  const hits: Hit[] = [];
+  for (const { spec, line } of env.condaPackages ?? []) {
+    const version = condaPythonVersion(spec);
+    if (version !== null) hits.push({ version, line, via: 'conda', constraint: spec });
+  }
+  return hits;
+}
+
+/** Conda's package names are lowercase letters, digits and `_.-`; `channel::` or `channel/subdir::` may come first. */
+const CONDA_SPEC = /^(?:[^\s:]+::)?([A-Za-z0-9_.-]+)\s*(.*)$/s;
+
+/**
+ * The Python a conda match spec for `python` gets, or null when it is not one, when the spec lets
+ * conda take the newest Python (`python`, `python>=3.6`), or when it cannot be read with confidence.
+ * Conda installs the newest version a spec allows, so a spec bounded above (`python=3.7`,
+ * `python 3.7.*`, `python==3.7.3`, `python>=3.6,<3.8`, `python[version='<3.8']`) gets its highest
+ * allowed branch: the version as written for a single version (`3.7.3`), else the branch (`3.7`).
+ */
+export function condaPythonVersion(spec: string): string | null {
+  const m = CONDA_SPEC.exec(spec.trim());
+  if (m === null || m[1]!.toLowerCase() !== 'python') return null;
+  let rest = m[2]!.trim();
+  let version: string;
+  if (rest.startsWith('[')) {
+    // `python[version='>=3.6,<3.8', build=…]`
+    const inside = /\bversion\s*=\s*(?:'([^']*)'|"([^"]*)"|([^,\]\s]+))/.exec(rest);
+    if (inside === null) return null;
+    version = (inside[1] ?? inside[2] ?? inside[3]!).trim();
+  } else {
+    rest = rest.replace(/\[.*$/s, '').trim();
+    if (rest === '') return null;
+    // `python=3.7` is conda's fuzzy `3.7.*`; `python=3.7=h12345_0` adds a build string after a second `=`.
+    if (/^=[^=]/.test(rest)) rest = `${rest.slice(1).split('=', 1)[0]!}*`;
+    // `python 3.7 h12345_0`: the version, then the build.
+    version = rest.split(/\s+/, 1)[0]!;
+  }
+  return highestCondaBranch(version);
+}
+
+/** A version's numeric parts (`3.7.2` → [3, 7, 2]), or null when it is not plain numbers. */
+function versionParts(text: string): number[] | null {
+  return /^\d+(?:\.\d+)*$/.test(text) ? text.split('.').map(Number) : null;
+}
+
+function compareParts(a: readonly number[], b: readonly number[]): number {
+  for (let i = 0; i < Math.max(a.length, b.length); i++) {
+    const d = (a[i] ?? 0) - (b[i] ?? 0);
+    if (d !== 0) return d;
+  }
+  return 0;
+}
+
+/** Which branches (`[3, 7]`) one clause of a conda version spec allows, and whether it bounds them above. */
+type Clause = { allows: (branch: readonly [number, number]) => boolean; bounded: boolean };
+
+function condaClause(clause: string): Clause | null {
+  const m = /^(==|!=|>=|<=|~=|=|>|<)?\s*v?([0-9][0-9.]*?)(\.?\*)?$/.exec(clause.trim());
+  if (m === null) return null;
+  const op = m[1] ?? '';
+  const parts = versionParts(m[2]!.replace(/\.$/, ''));
+  if (parts === null) return null;
+  const sameBranch = (b: readonly [number, number]) => b[0] === parts[0] && (parts.length < 2 || b[1] === parts[1]);
+  switch (op) {
+    case '':
+    case '=':
+    case '==':
+      // `3.7`, `3.7.*`, `==3.7.3`: one branch (`3` or `3.*` alone: any Python 3, the newest).
+      return parts.length >= 2 ? { allows: sameBranch, bounded: true } : { allows: sameBranch, bounded: false };
+    case '!=':
+      // Only a whole excluded branch (`!=3.7.*`) changes which branch is taken.
+      return { allows: (b) => !(m[3] !== undefined && parts.length === 2 && sameBranch(b)), bounded: false };
+    case '<':
+      return { allows: (b) => compareParts(b, parts) < 0, bounded: true };
+    case '<=':
+      return { allows: (b) => compareParts(b, parts) <= 0, bounded: true };
+    case '>':
+    case '>=':
+      return { allows: (b) => compareParts(b, parts.slice(0, 2)) >= 0, bounded: false };
+    case '~=':
+      // `~=3.7.2` is `>=3.7.2,<3.8` (one branch); `~=3.7` is `>=3.7,<4` (the newest Python 3).
+      return parts.length >= 3 ? { allows: sameBranch, bounded: true } : { allows: (b) => b[0] === parts[0] && compareParts(b, parts) >= 0, bounded: false };
+    default:
+      return null;
+  }
+}
+
+/**
+ * The highest CPython branch a conda version spec allows (`|` alternatives of `,` clauses), or
+ * the single version it names (`3.7.3`), or null when some alternative lets conda take the newest
+ * Python or a clause is not one read here.
+ */
+function highestCondaBranch(spec: string): string | null {
+  const exact = /^(?:==)?\s*(\d+\.\d+\.\d+)$/.exec(spec.trim());
+  if (exact !== null) return exact[1]!;
+  const branches = PYTHON_BRANCHES.map((b) => b.branch.split('.').map(Number) as [number, number]);
+  let best: [number, number] | null = null;
+  for (const alternative of spec.split('|')) {
+    const clauses = alternative.split(',').map(condaClause);
+    if (clauses.some((c) => c === null) || !clauses.some((c) => c!.bounded)) return null;
+    for (const branch of branches) {
+      if (clauses.every((c) => c!.allows(branch)) && (best === null || compareParts(branch, best) > 0)) best = branch;
+    }
+  }
+  return best === null ? null : `${best[0]}.${best[1]}`;
 }
 
 // --- Declared requirements (requires-python and friends) --------------------------------------

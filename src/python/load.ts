@@ -6,7 +6,7 @@
 import { posix } from 'node:path';
 import { errorLine } from '../error-line.js';
 import { boundMessage, clipInput, MESSAGE_MAX } from '../quoted-input.js';
-import { decode, decodeLines, utf16ByMark } from '../scan/text.js';
+import { decode, decodeLines, pipDeclaredDecode, utf16ByMark } from '../scan/text.js';
 import { maskUrlSecrets } from './urls.js';
 import { formatForPathIn, isCompiledFrom, isManifestPathIn, isUndecidedInput, pipToolsPairs } from './discover.js';
 import { InSubmoduleError, LinkNotFollowedError, NotDownloadedError, NotRegularFileError, UnreadableFileError, type FileSource } from './files.js';
@@ -527,9 +527,34 @@ async function readText(source: FileSource, path: string, format: ManifestFormat
     errors.push({ file: path, line: null, message: FILE_NOT_FOUND });
     return null;
   }
+  if (format === 'requirements' && source.reencoded !== true) {
+    if (overManifestLimit(bytes.length, path, errors)) return null;
+    const declared = declaredRequirementsText(bytes, path, errors);
+    if (declared !== undefined) return declared;
+  }
   if (LINE_FORMATS.has(format)) return decodeLineManifest(bytes, path, errors);
   const text = decodeManifest(bytes, path, errors);
   return text === null ? null : { text, undecodable: [] };
+}
+
+/**
+ * A requirements file whose coding line declares a codec other than UTF-8, read as pip reads it
+ * (pipDeclaredDecode): the whole file in that codec, or, when the codec is not one decoded here or
+ * the bytes are not text in it, not at all, said in one line (pip fails on such a file; reading it
+ * as UTF-8 instead could read another name or path than pip does). Undefined when no such line
+ * decides (none, a byte order mark, or UTF-8 declared): read as usual.
+ */
+function declaredRequirementsText(bytes: Buffer, path: string, errors: ExtractError[]): { text: string; undecodable: readonly number[] } | null | undefined {
+  const declared = pipDeclaredDecode(bytes);
+  if (declared.kind === 'none' || (declared.kind !== 'unknown' && declared.label === 'utf-8')) return undefined;
+  const codec = clipInput(declared.codec);
+  if (declared.kind === 'text') return { text: declared.text, undecodable: [] };
+  const message =
+    declared.kind === 'unknown'
+      ? `its coding line declares the encoding ${codec}, which Depwatch cannot decode as pip does; not read`
+      : `is not valid ${codec} text, the encoding its coding line declares (pip refuses it too); not read`;
+  errors.push({ file: path, line: declared.line, message });
+  return null;
 }
 
 /**

@@ -456,6 +456,78 @@ function whatwgLabel(cookie: string): string | null {
   return null;
 }
 
+/**
+ * A requirements file's encoding as pip reads it (its req_file decodes with utils/encoding.py's
+ * auto_decode): a byte order mark decides; otherwise a line among the first two (split at LF only)
+ * that starts with `#` and holds `coding:` or `coding=` followed by a name declares the codec, as
+ * written (`# -*- coding: latin-1 -*-`, `#coding=cp1252`, `# vim: set fileencoding=latin-1`); pip
+ * decodes the whole file with it, strictly. Without either, pip uses the locale's encoding: UTF-8
+ * on the machines that install (and what depwatch reads otherwise).
+ */
+export type PipDeclared =
+  /** No coding line (or a byte order mark, which wins): read as usual. */
+  | { kind: 'none' }
+  /** `codec`: the declared name as written; `line`: 1 or 2. `label`: how depwatch decodes it (pipCodecLabel). */
+  | { kind: 'text'; text: string; codec: string; label: string; line: number }
+  /** A codec no decoder here reads as pip would (utf-7, an unknown name): nothing is read. */
+  | { kind: 'unknown'; codec: string; line: number }
+  /** The bytes are not text in the declared codec: pip fails on the file too. */
+  | { kind: 'invalid'; codec: string; label: string; line: number };
+
+/** pip's pattern, on bytes read as Latin-1 (`\s` and `\w` of a bytes pattern are ASCII). */
+const PIP_CODING = /coding[:=][ \t\n\r\f\v]*([-A-Za-z0-9_.]+)/;
+
+/** The codec a pip coding line declares and its 1-based line, or null (none, or a byte order mark first). */
+export function pipCodingLine(bytes: Uint8Array): { codec: string; line: number } | null {
+  if (utf16ByMark(bytes) !== null || (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf)) return null;
+  // UTF-32 marks: FF FE 00 00 is the UTF-16 LE mark already; 00 00 FE FF is not text pip reads here.
+  let start = 0;
+  for (let line = 1; line <= 2 && start < bytes.length; line++) {
+    const newline = bytes.indexOf(0x0a, start);
+    const end = newline === -1 ? bytes.length : newline;
+    // Only a line starting with `#`; a very long one is looked at in its first kilobyte (a coding line is short).
+    if (bytes[start] === 0x23) {
+      const m = PIP_CODING.exec(latin1.decode(bytes.subarray(start, Math.min(end, start + 1024))));
+      if (m) return { codec: m[1]!, line };
+    }
+    if (newline === -1) break;
+    start = newline + 1;
+  }
+  return null;
+}
+
+/**
+ * The TextDecoder label that reads a Python codec name exactly as Python does, or null. Python's
+ * `latin-1` maps each byte to the code point of its value; the WHATWG `latin1` label is
+ * windows-1252 (0x80 is `€`), so it is `iso-8859-1` here, decoded byte for byte (decodeWith).
+ */
+export function pipCodecLabel(codec: string): string | null {
+  const label = whatwgLabel(codec);
+  if (label !== 'windows-1252') return label;
+  return /^(?:cp-?1252|windows-1252)$/.test(codec.toLowerCase().replace(/[_ ]/g, '-')) ? label : 'iso-8859-1';
+}
+
+/** `bytes` decoded strictly with a label pipCodecLabel gave, or null when they are not text in it. */
+export function decodeWith(bytes: Uint8Array, label: string): string | null {
+  if (label === 'iso-8859-1') return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
+  try {
+    return new TextDecoder(label, { fatal: true, ignoreBOM: true }).decode(bytes);
+  } catch {
+    return null;
+  }
+}
+
+/** A requirements file's bytes as pip decodes them when a coding line declares their codec (PipDeclared). */
+export function pipDeclaredDecode(bytes: Uint8Array): PipDeclared {
+  const declared = pipCodingLine(bytes);
+  if (declared === null) return { kind: 'none' };
+  const { codec, line } = declared;
+  const label = pipCodecLabel(codec);
+  if (label === null) return { kind: 'unknown', codec, line };
+  const text = decodeWith(bytes, label);
+  return text === null ? { kind: 'invalid', codec, label, line } : { kind: 'text', text, codec, label, line };
+}
+
 /** Offsets to 1-based (line, column); built on first use, in one pass. */
 export class LineIndex {
   private starts: Int32Array | null = null;

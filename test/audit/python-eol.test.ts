@@ -71,3 +71,36 @@ describe('a Python requirement a lockfile repeats', () => {
     expect(findings).toHaveLength(2);
   });
 });
+
+describe('a conda environment that installs an end-of-life Python', () => {
+  const environment = (python: string) => ['name: legacy', 'channels:', '  - conda-forge', 'dependencies:', '  - numpy=1.21', `  - ${python}`, '  - pip:', '    - idna==3.7', ''].join('\n');
+
+  it('is a finding at the python line of environment.yml, with the move said in conda words', async () => {
+    const findings = await eol({ 'environment.yml': environment('python=3.7') });
+    expect(findings).toEqual([
+      expect.objectContaining({
+        file: 'environment.yml',
+        line: 6,
+        version: '3.7',
+        severity: 'high',
+        details: expect.objectContaining({ branch: '3.7', via: 'conda' }),
+        fix: {
+          version: null,
+          text: 'Python 3.7 reached end of life on 2023-06-27 and gets no security fixes: change `python=3.7` in its `dependencies` to `python=3.12` or newer, then update the environment with `conda env update --file environment.yml --prune`.',
+        },
+      }),
+    ]);
+  });
+
+  it('reads the match-spec forms conda users write, in a nested folder too', async () => {
+    for (const spec of ['python==3.7.*', 'python 3.7', 'python>=3.6,<3.8', 'conda-forge::python=3.7']) {
+      const findings = await eol({ 'envs/ml/environment.yaml': environment(spec) });
+      expect(findings.map((f) => [f.file, f.line, f.details?.branch]), spec).toEqual([['envs/ml/environment.yaml', 6, '3.7']]);
+    }
+  });
+
+  it('says nothing when the environment takes a supported Python or the newest one', async () => {
+    expect(await eol({ 'environment.yml': environment('python=3.12') })).toEqual([]);
+    expect(await eol({ 'environment.yml': environment('python>=3.6') })).toEqual([]);
+  });
+});

@@ -117,6 +117,31 @@ describe('depwatch fix', () => {
     });
   });
 
+  describe('a requirements file whose coding line declares its encoding, as pip reads it', () => {
+    const latin1 = (text: string) => Buffer.from(text, 'latin1');
+
+    it('Latin-1: the pin is rewritten and the file stays Latin-1, its other bytes as they were', async () => {
+      const bytes = latin1('# -*- coding: latin-1 -*-\ndjango==2.1.5  # pinned by Ren\xe9\n');
+      const dir = writeTree('depwatch-fix-latin1-', { 'requirements.txt': bytes });
+      const { out, run } = cli();
+      expect(await run('fix', '--json', '--offline', dir)).toBe(0);
+      const json = JSON.parse(out.stdout);
+      expect(json).toMatchObject({ written: ['requirements.txt'], left_alone: [], still_vulnerable: 0, changes: [{ file: 'requirements.txt', line: 2, package: 'django', from_version: '2.1.5' }] });
+      expect(readFileSync(join(dir, 'requirements.txt'))).toEqual(latin1(`# -*- coding: latin-1 -*-\ndjango==${json.changes[0].to_version}  # pinned by Ren\xe9\n`));
+    });
+
+    it('a codec it cannot write back (Shift_JIS): the pin is left alone with the reason, the file untouched', async () => {
+      const bytes = Buffer.concat([latin1('# coding: shift_jis\ndjango==2.1.5  # '), Buffer.from([0x93, 0xfa, 0x96, 0x7b]), latin1('\n')]);
+      const dir = writeTree('depwatch-fix-sjis-', { 'requirements.txt': bytes });
+      const { out, run } = cli();
+      expect(await run('fix', '--json', '--offline', dir)).toBe(1);
+      const json = JSON.parse(out.stdout);
+      expect(json).toMatchObject({ written: [], changes: [], left_alone: [expect.objectContaining({ file: 'requirements.txt', line: 2, package: 'django' })] });
+      expect(JSON.stringify(json.left_alone)).toContain('its coding line declares shift_jis, which Depwatch reads but cannot write back');
+      expect(readFileSync(join(dir, 'requirements.txt'))).toEqual(bytes);
+    });
+  });
+
   it('fixes every pin, then a second run and the audit find nothing left (exit 0)', async () => {
     const dir = project({
       'requirements.txt': '-r requirements/base.txt\n',

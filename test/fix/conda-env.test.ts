@@ -62,8 +62,8 @@ describe('the conda environment rewriter', () => {
   it('leaves block scalars and entries written with escapes alone, and says why', () => {
     const block = env('- |', '  urllib3==1.24.1');
     expect(rewrite(block).after).toBe(block);
-    // On the line the parser reports the entry at (the scalar's `|`).
-    expect(rewrite(block).leftAlone).toEqual([expect.objectContaining({ kind: 'not-understood', line: 5, reason: expect.stringContaining('block scalar') })]);
+    // On the line the parser reports the entry at: where its requirement is written, under the `|`.
+    expect(rewrite(block).leftAlone).toEqual([expect.objectContaining({ kind: 'not-understood', line: 6, reason: expect.stringContaining('block scalar') })]);
     const escaped = env('- "urllib3\\x3d=1.24.1"');
     expect(rewrite(escaped).after).toBe(escaped);
     expect(rewrite(escaped).leftAlone).toEqual([expect.objectContaining({ kind: 'not-understood', line: 5, reason: expect.stringContaining('escapes') })]);

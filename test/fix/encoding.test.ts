@@ -84,3 +84,32 @@ describe('bytes that cannot be written back as they were are refused, with the r
     expect(() => encodeExact('\uFEFFdjango==2.1.11 # \uD800\r\n', { charset: 'utf-16le', bom: true })).toThrow(/cannot be written as UTF-16 LE exactly/);
   });
 });
+
+describe('a requirements file whose coding line declares its encoding (pip decodes it so)', () => {
+  const latin1 = (text: string) => Buffer.from(text, 'latin1');
+
+  it('is read in that codec and written back in it, every other byte as it was', () => {
+    const bytes = latin1('# -*- coding: latin-1 -*-\r\ndjango==2.1.5  # caf\xe9 \x80\r\n');
+    const read = decodeExact(bytes, { pipCoding: true });
+    // Python's latin-1 is byte for byte (0x80 is U+0080), not the WHATWG decoder's windows-1252.
+    expect(read).toEqual({ ok: true, text: '# -*- coding: latin-1 -*-\r\ndjango==2.1.5  # caf\u00e9 \u0080\r\n', encoding: { charset: 'declared', bom: false, codec: 'latin-1', label: 'iso-8859-1' } });
+    if (!read.ok) return;
+    expect(encodeExact(read.text, read.encoding).equals(bytes)).toBe(true);
+    expect(encodeExact(read.text.replace('2.1.5', '2.1.11'), read.encoding)).toEqual(latin1('# -*- coding: latin-1 -*-\r\ndjango==2.1.11  # caf\xe9 \x80\r\n'));
+    expect(encodingName(read.encoding)).toBe('latin-1, the encoding its coding line declares');
+    // Another one-byte codec: whatever character the decoder gives each byte, the bytes come back the same.
+    const cp1252 = latin1('#coding=cp1252\ndjango==2.1.5  # 5 \x80 \xe9\n');
+    const again = decodeExact(cp1252, { pipCoding: true });
+    expect(again).toMatchObject({ ok: true, encoding: { charset: 'declared', codec: 'cp1252', label: 'windows-1252' } });
+    if (again.ok) expect(encodeExact(again.text, again.encoding).equals(cp1252)).toBe(true);
+  });
+
+  it('refuses, with one reason, a codec it cannot write back or read, and a character the codec has no byte for', () => {
+    const sjis = Buffer.concat([latin1('# coding: shift_jis\ndjango==2.1.5  # '), Buffer.from([0x93, 0xfa, 0x96, 0x7b]), latin1('\n')]);
+    expect(decodeExact(sjis, { pipCoding: true })).toEqual({ ok: false, reason: 'its coding line declares shift_jis, which Depwatch reads but cannot write back' });
+    expect(decodeExact(latin1('# coding: utf-7\ndjango==2.1.5\n'), { pipCoding: true })).toEqual({ ok: false, reason: 'its coding line declares the encoding utf-7, which Depwatch cannot read' });
+    expect(() => encodeExact('# coding: latin-1\ndjango==2.1.11  # \u20ac\n', { charset: 'declared', bom: false, codec: 'latin-1', label: 'iso-8859-1' })).toThrow(/cannot be written as latin-1 exactly; not written/);
+    // Not a requirements file's own bytes (pipCoding unset): UTF-8 as before.
+    expect(decodeExact(latin1('# coding: latin-1\ndjango==2.1.5 # caf\xe9\n'))).toEqual({ ok: false, reason: 'it is not valid UTF-8' });
+  });
+});

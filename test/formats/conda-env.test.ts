@@ -86,6 +86,19 @@ describe('conda environment.yml', () => {
     expect(extract('dependencies: python\n').errors).toEqual([{ file: 'environment.yml', line: 1, message: '`dependencies` is not a list; not read' }]);
   });
 
+  it('puts a pip entry written as a block scalar on the line its requirement is written, not on the `- |` line', () => {
+    const result = extract(
+      ['dependencies:', '  - pip:', '    - |', '      requests==2.19.0', '    - >-', '      flask==0.12', '    - |', '      django==1.11', '      --hash=sha256:' + 'a'.repeat(64)].join('\n'),
+    );
+    expect(result.dependencies.map((d) => [d.name, d.line])).toEqual([
+      ['requests', 4],
+      ['flask', 6],
+      ['django', 8],
+    ]);
+    // A bad requirement in a block scalar is said on its own line too.
+    expect(extract(['dependencies:', '  - pip:', '    - |', '      bad>>1'].join('\n')).errors).toEqual([{ file: 'environment.yml', line: 4, message: expect.stringContaining('bad>>1') }]);
+  });
+
   it('refuses input too large or nested too deep for the YAML library, in one line each', () => {
     expect(extract(`dependencies:\n  - pip:\n    - ${'a'.repeat(MAX_CONDA_ENV_CHARS)}\n`).errors).toEqual([{ file: 'environment.yml', line: null, message: expect.stringContaining('too large') }]);
     expect(extract(`dependencies: ${'['.repeat(5_000)}\n`).errors).toEqual([{ file: 'environment.yml', line: null, message: expect.stringContaining('nests deeper than') }]);

@@ -11,11 +11,24 @@
 import { posix } from 'node:path';
 import { detectPythonVersions, eolStatus, lowestAllowedPython, type DetectedPython } from '../../python/interpreter.js';
 import { plural } from '../../plural.js';
+import { clipInput } from '../../quoted-input.js';
 import { poetryToPep440 } from '../../python/poetry-constraint.js';
 import type { ManifestFormat } from '../../python/types.js';
 import { compareText } from '../../text-order.js';
 import { LOCK_FORMATS, type AuditContext } from '../context.js';
 import { MAX_LISTED_PLACES, type Finding, type FindingLocation } from '../findings.js';
+
+/** The oldest branch advised as a move: supported for a few years yet. */
+const SUPPORTED_PYTHON = '3.12';
+
+/**
+ * The move in conda's words: the environment file's `python` spec is what installs the
+ * interpreter, and `conda env update --prune` makes an existing environment match the file again.
+ */
+function condaAdvice(place: Place): string {
+  const spec = place.constraint === undefined ? 'the `python` entry' : `\`${clipInput(place.constraint).replace(/`/g, "'")}\``;
+  return `change ${spec} in its \`dependencies\` to \`python=${SUPPORTED_PYTHON}\` or newer, then update the environment with \`conda env update --file ${clipInput(place.file)} --prune\``;
+}
 
 /** Warn this many days before a branch's end of life, so the upgrade can be planned. */
 const WARN_DAYS = 180;
@@ -96,8 +109,8 @@ export function pythonEolFindings(ctx: AuditContext): Finding[] {
       fix: {
         version: null,
         text: status.isEol
-          ? `Python ${status.branch} reached end of life on ${status.eol} and gets no security fixes: ${allows ? 'raise the minimum Python version' : 'move to a supported Python (3.12 or newer)'}.`
-          : `Python ${status.branch} reaches end of life on ${status.eol} (${plural(status.daysLeft, 'day')}): plan the move to a newer Python.`,
+          ? `Python ${status.branch} reached end of life on ${status.eol} and gets no security fixes: ${f.via === 'conda' ? condaAdvice(f) : allows ? 'raise the minimum Python version' : `move to a supported Python (${SUPPORTED_PYTHON} or newer)`}.`
+          : `Python ${status.branch} reaches end of life on ${status.eol} (${plural(status.daysLeft, 'day')}): plan the move to a newer Python${f.via === 'conda' ? ` (${condaAdvice(f)})` : ''}.`,
       },
       details: { branch: status.branch, eol: status.eol, via: f.via, days_left: status.daysLeft },
     });

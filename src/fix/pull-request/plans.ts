@@ -45,7 +45,7 @@ export async function planOnAudited(tree: SnapshotTree, result: PlannedResult): 
   const fromResult = excluder(result.exclusions ?? []);
   const excludedBy = (path: string) => fromSnapshot(path) ?? fromResult(path);
   const read = tree.files.filter((f) => excludedBy(f.path) === null);
-  const audited = await auditedManifests(new Map(read.map((f) => [f.path, treeFileBytes(f)])));
+  const audited = await auditedManifests(new Map(read.map((f) => [f.path, treeFileBytes(f)])), undefined, { reencoded: true });
   return { plan: planFixes(result, audited), audited };
 }
 

@@ -71,8 +71,17 @@ export interface PipEntry {
 /** The requirements text conda writes for the `pip:` list: one entry (or a block scalar's line) a line. */
 export const pipRequirementsText = (lines: readonly PipLine[]) => lines.map((l) => l.text).join('\n');
 
-/** The `pip:` lines of an environment file, or the result that says why it was not read. */
-export type CondaEnvRead = { read: ExtractResult } | { pipLines: PipLine[]; errors: ExtractError[]; notices?: string[] };
+/** A conda package of `dependencies` as written (a match spec: `python=3.7`, `conda-forge::numpy>=1.21`), and its 1-based line. */
+export interface CondaPackage {
+  spec: string;
+  line: number | null;
+}
+
+/**
+ * The `pip:` lines of an environment file and its conda packages, or the result that says why it
+ * was not read.
+ */
+export type CondaEnvRead = { read: ExtractResult } | { pipLines: PipLine[]; errors: ExtractError[]; notices?: string[]; condaPackages?: CondaPackage[] };
 
 function extractCondaEnv(text: string, context: ExtractContext): ExtractResult {
   const file = context.file;
@@ -122,13 +131,11 @@ export function readCondaEnv(text: string, file: string): CondaEnvRead {
   }
   if (!Y.isSeq(dependencies)) return problem(lineOf(dependencies as YamlNode), '`dependencies` is not a list; not read');
 
-  const condaPackages: string[] = [];
-  let condaLine: number | null = null;
+  const condaPackages: CondaPackage[] = [];
   const pipLines: PipLine[] = [];
   for (const item of dependencies.items) {
     if (Y.isScalar(item) && item.value !== null) {
-      condaPackages.push(String(item.value).trim());
-      condaLine ??= lineOf(item);
+      condaPackages.push({ spec: String(item.value).trim(), line: lineOf(item) });
       continue;
     }
     const pip = Y.isMap(item) ? item.get('pip', true) : undefined;
@@ -151,13 +158,16 @@ export function readCondaEnv(text: string, file: string): CondaEnvRead {
       const [from, to] = entry.range ?? [0, 0];
       const quoted = entry.type === 'QUOTE_DOUBLE' || entry.type === 'QUOTE_SINGLE';
       const where: PipEntry = { style: entry.type ?? 'PLAIN', flow: Boolean(dependencies.flow || item.flow || pip.flow), start: quoted ? from + 1 : from, end: quoted ? to - 1 : to, value };
-      // A block scalar spanning lines is as many lines of the requirements file conda writes.
-      for (const [k, part] of value.split(/\r\n|\n|\r/).entries()) pipLines.push({ text: part, line: line + k, entry: where });
+      // A block scalar (`- |`, `- >`) starts its text on the line after its indicator, where the
+      // requirement is written and where a finding should point; spanning lines, it is as many
+      // lines of the requirements file conda writes.
+      const first = where.style === 'BLOCK_LITERAL' || where.style === 'BLOCK_FOLDED' ? line + 1 : line;
+      for (const [k, part] of value.split(/\r\n|\n|\r/).entries()) pipLines.push({ text: part, line: first + k, entry: where });
     }
   }
 
-  const notices = condaPackages.length === 0 ? [] : [condaPackagesNotice(file, condaLine, condaPackages)];
-  return { pipLines, errors, notices };
+  const notices = condaPackages.length === 0 ? [] : [condaPackagesNotice(file, condaPackages[0]!.line, condaPackages.map((p) => p.spec))];
+  return { pipLines, errors, notices, condaPackages };
 }
 
 /** One line for every conda package of the file: named (the first few), and said not audited. */
