@@ -4,7 +4,7 @@
  * shared by every report format and the Slack layouts; each passes its own syntax (AdviceSyntax).
  */
 import { PLAIN_SYNTAX, upgradeSteps, type AdviceSyntax } from '../audit/fix-wording.js';
-import type { Finding, FindingLocation, Fix, Severity } from '../audit/findings.js';
+import type { AdvicePlaces, Finding, FindingLocation, Fix, Severity, UpgradeAdvice } from '../audit/findings.js';
 import { plural } from '../plural.js';
 
 export interface PackageGroup {
@@ -75,17 +75,63 @@ const ROLE_WORDS: Record<FindingLocation['role'], string> = { pin: 'pinned in', 
 
 /** "requirements.txt:2, also locked in poetry.lock:40 and declared in pyproject.toml:9 (`>=2.0`)". */
 export function placesLine(locations: readonly FindingLocation[], s: AdviceSyntax = PLAIN_SYNTAX, omitted = 0): string {
+  return placesWithin(locations, s, omitted).text;
+}
+
+/**
+ * placesLine within `room` characters: the primary place always, then as many of the others as fit,
+ * in order, the rest counted with the audit's own omitted ones ("and 12 more places"), so a place
+ * left out is said, never cut mid-link. `cut` is how many of `locations` were left out for room.
+ */
+export function placesWithin(
+  locations: readonly FindingLocation[],
+  s: AdviceSyntax = PLAIN_SYNTAX,
+  omitted = 0,
+  room = Number.POSITIVE_INFINITY,
+): { text: string; cut: number } {
   const [primary, ...rest] = locations;
-  if (!primary) return '';
-  const byRole = new Map<string, string[]>();
-  for (const l of rest) {
-    const text = `${s.place(l.file, l.line)}${l.role === 'declaration' ? ` (${l.specifier ? s.code(l.specifier) : 'any version'})` : ''}`;
-    const words = ROLE_WORDS[l.role] === ROLE_WORDS[primary.role] ? `also ${ROLE_WORDS[l.role]}` : ROLE_WORDS[l.role];
-    byRole.set(words, [...(byRole.get(words) ?? []), text]);
+  if (!primary) return { text: '', cut: 0 };
+  const texts = rest.map((l) => `${s.place(l.file, l.line)}${l.role === 'declaration' ? ` (${l.specifier ? s.code(l.specifier) : 'any version'})` : ''}`);
+  const line = (kept: number): string => {
+    const byRole = new Map<string, string[]>();
+    rest.slice(0, kept).forEach((l, i) => {
+      const words = ROLE_WORDS[l.role] === ROLE_WORDS[primary.role] ? `also ${ROLE_WORDS[l.role]}` : ROLE_WORDS[l.role];
+      byRole.set(words, [...(byRole.get(words) ?? []), texts[i]!]);
+    });
+    const also = [...byRole].map(([words, places]) => `${words} ${places.join(', ')}`);
+    const more = omitted + rest.length - kept;
+    if (more > 0) also.push(`and ${plural(more, 'more place', 'more places')}`);
+    return [s.place(primary.file, primary.line), ...also].join('; ');
+  };
+  // Places are few (MAX_LISTED_PLACES at most), so trying each count from all down is cheap.
+  for (let kept = rest.length; kept > 0; kept--) {
+    const text = line(kept);
+    if (text.length <= room) return { text, cut: rest.length - kept };
   }
-  const also = [...byRole].map(([words, places]) => `${words} ${places.join(', ')}`);
-  if (omitted > 0) also.push(`and ${plural(omitted, 'more place', 'more places')}`);
-  return [s.place(primary.file, primary.line), ...also].join('; ');
+  return { text: line(0), cut: rest.length };
+}
+
+/**
+ * packageFix within `room` characters: when the edits of every place do not fit, the first ones of
+ * each project are kept (at least one) and the rest said as "the same in N more places", so the
+ * advice keeps its command and never ends mid-link. `cut` is how many edits were left out for room;
+ * advice that does not fit even so is returned whole (the caller cuts it).
+ */
+export function packageFixWithin(g: PackageGroup, s: AdviceSyntax, room: number): { text: string; cut: number } {
+  const whole = packageFix(g, s);
+  const advice = g.fix.advice;
+  if (whole.length <= room || g.malicious || !advice) return { text: whole, cut: 0 };
+  const most = Math.max(advice.edits.length, ...(advice.projects ?? []).map((p) => p.edits.length));
+  for (let kept = most - 1; kept >= 1; kept--) {
+    const left = (a: AdvicePlaces): number => Math.max(0, a.edits.length - kept);
+    const trim = <T extends AdvicePlaces>(a: T): T => ({ ...a, edits: a.edits.slice(0, kept), placesOmitted: (a.placesOmitted ?? 0) + left(a) });
+    const trimmed: UpgradeAdvice = { ...trim(advice), ...(advice.projects ? { projects: advice.projects.map(trim) } : {}) };
+    const text = `${upgradeSteps(trimmed, s)}.`;
+    // Several projects are said project by project (upgradeSteps), so theirs are the edits left out.
+    const cut = advice.projects && advice.projects.length > 1 ? advice.projects.reduce((n, p) => n + left(p), 0) : left(advice);
+    if (text.length <= room) return { text, cut };
+  }
+  return { text: whole, cut: 0 };
 }
 
 /**

@@ -5,7 +5,7 @@ import { DEFAULT_UNKNOWN_AS, SEVERITY_ORDER, severityOrder, type RatedSeverity, 
 import { plural } from '../plural.js';
 import { scanPartialReasons } from '../audit/code-scan.js';
 import { notReached } from '../audit/partial.js';
-import { isVulnerability, vulnerablePackages } from './packages.js';
+import { isVulnerability, vulnerablePackages, type PackageGroup } from './packages.js';
 
 /** Counts by severity of anything with one: dependency findings, code findings. */
 export function countBySeverity(findings: readonly { severity: Severity }[]): Record<Severity, number> {
@@ -42,15 +42,25 @@ export function codeSummary(scan: ScanResult): string {
   return codeScanIncomplete(scan) ? `${found} in what could be scanned (${CODE_SCAN_PARTIAL})` : found;
 }
 
+/**
+ * Where the vulnerabilities are: "in 20 packages", or "in 1200 releases of 4 packages" when a package
+ * is pinned at several versions (each release is fixed on its own), so the count of packages is of
+ * the same thing as the audit's count of packages (distinct names).
+ */
+export function vulnerableWhere(groups: readonly PackageGroup[]): string {
+  const names = new Set(groups.map((g) => g.package)).size;
+  return groups.length > names ? `in ${plural(groups.length, 'release')} of ${plural(names, 'package')}` : `in ${plural(names, 'package')}`;
+}
+
 export function summaryLine(result: AuditResult): string {
   const vulns = result.findings.filter(isVulnerability);
-  const packages = vulnerablePackages(vulns).length;
+  const packages = vulnerablePackages(vulns);
   const other = result.findings.length - vulns.length;
   const ignored = result.ignored.length + (result.code?.ignored.length ?? 0);
   return (
     `${result.target}: ${plural(result.dependencies, 'dependency', 'dependencies')}, ` +
     (vulns.length
-      ? `${plural(vulns.length, 'vulnerability', 'vulnerabilities')} in ${plural(packages, 'package')} (${severityCounts(vulns, result.unknownAs ?? DEFAULT_UNKNOWN_AS)})`
+      ? `${plural(vulns.length, 'vulnerability', 'vulnerabilities')} ${vulnerableWhere(packages)} (${severityCounts(vulns, result.unknownAs ?? DEFAULT_UNKNOWN_AS)})`
       : // No advisory source answered: "no known vulnerabilities" would be an answer to a question
         // never asked (the Slack reply says the same: audit-reply.ts).
         result.partial && notReached(result, 'advisories')

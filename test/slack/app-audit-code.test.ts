@@ -73,7 +73,7 @@ async function replyTo(repo: string): Promise<{ text: string; message: string }>
 describe('/audit with code scanning', () => {
   it('shows code findings next to the vulnerabilities, the secret by kind and fingerprint only', async () => {
     const { text, message } = await replyTo('octo/webapp');
-    expect(text).toMatch(/\*\d+ vulnerabilities in \d+ packages:\*/);
+    expect(text).toMatch(/\*\d+ vulnerabilities in \d+ (?:releases of \d+ )?packages:\*/);
     expect(text).toContain('*2 code findings*: 🔴 2 critical');
     expect(text).toContain('*Code and configuration:* 2 code findings (2 critical)');
     expect(text).toMatch(/`py-eval-exec` <[^|]+\/blob\/[0-9a-f]{40}\/app\/views\.py#L2\|app\/views\.py:2:\d+>/);

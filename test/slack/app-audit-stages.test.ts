@@ -34,7 +34,7 @@ describe('a staged /audit reply', () => {
     expect(world.pypi.held).toBeGreaterThan(0);
     expect(world.pypi.requests).toEqual([]);
     const firstText = blockText(first.params.blocks);
-    expect(firstText).toContain('*24 vulnerabilities in 10 packages:*');
+    expect(firstText).toContain('*24 vulnerabilities in 10 releases of 9 packages:*');
     expect(firstText).toContain('PYSEC-2023-221');
     expect(firstText).toContain('*Still coming:* outdated and yanked releases and packages not on the index (reading PyPI); the code and configuration scan');
     expect(firstText).not.toContain('*Outdated:*');

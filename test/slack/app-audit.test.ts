@@ -41,7 +41,7 @@ describe('/audit owner/repo', () => {
     expect(text).toContain(`octo/shop@${sha.slice(0, 7)}`);
     // The worst package first: werkzeug 0.14.1, one upgrade for its five advisories, then those
     // advisories worst first: PYSEC-2023-221 (CVSS 7.5, high) leads.
-    expect(text).toContain('*24 vulnerabilities in 10 packages:* 🟠 1 high · ⚪ 23 not rated (count as high)');
+    expect(text).toContain('*24 vulnerabilities in 10 releases of 9 packages:* 🟠 1 high · ⚪ 23 not rated (count as high)');
     const werkzeug = text.indexOf('🟠 *werkzeug 0.14.1 → 2.3.8 clears 5 advisories*');
     expect(werkzeug).toBeGreaterThan(-1);
     expect(text.slice(werkzeug)).toMatch(/^[^]*?\*Fix:\* run `pipenv upgrade werkzeug`[^]*?🟠 \*High\* · <https:\/\/osv\.dev\/vulnerability\/PYSEC-2023-221\|PYSEC-2023-221>/);

@@ -40,7 +40,7 @@ describe('/audit ignore in a channel', () => {
   it("applies to the channel's /audit replies: counted and listed as ignored, with the channel that set it", async () => {
     const text = await replyIn(CHANNEL);
     // Without the ignore: 24 vulnerabilities, 1 high (werkzeug's).
-    expect(text).toContain('*23 vulnerabilities in 10 packages:* ⚪ 23 not rated (count as high)');
+    expect(text).toContain('*23 vulnerabilities in 10 releases of 9 packages:* ⚪ 23 not rated (count as high)');
     expect(text).toContain(' · 1 ignored');
     expect(text).toMatch(new RegExp(`\\*Ignored:\\* 1\\n• <https://osv\\.dev/vulnerability/${ADVISORY}\\|${ADVISORY}> in \\*werkzeug\\*: “we never run the debugger” \\(\`/audit ignore\` in <#${CHANNEL}> until 2099-01-31\\)`));
     // A channel ignore is for whichever watched repository has the advisory: never "matches nothing; remove it".
@@ -50,7 +50,7 @@ describe('/audit ignore in a channel', () => {
 
   it("leaves other channels' replies as they were", async () => {
     const text = await replyIn(OTHER_CHANNEL);
-    expect(text).toContain('*24 vulnerabilities in 10 packages:* 🟠 1 high · ⚪ 23 not rated (count as high)');
+    expect(text).toContain('*24 vulnerabilities in 10 releases of 9 packages:* 🟠 1 high · ⚪ 23 not rated (count as high)');
     expect(text).not.toContain('*Ignored:*');
   });
 

@@ -106,7 +106,7 @@ describe('Ignore…', () => {
     const rendered = await world.bot.service.render((await latestAudit(world, 'octo/shop')));
     const whole = [rendered.first, ...rendered.replies].map((m) => blockText(m.blocks)).join('\n');
     expect(whole).toContain('*werkzeug 0.14.1 → 2.3.8 clears 4 advisories*');
-    expect(text).toContain('*23 vulnerabilities in 10 packages:*');
+    expect(text).toContain('*23 vulnerabilities in 10 releases of 9 packages:*');
     expect(text).toContain('1 ignored');
     // Werkzeug's incident button went with it; those left are for advisories no source rated (they count as high).
     const stored2 = (await latestAudit(world, 'octo/shop'));

@@ -283,3 +283,92 @@ describe('a package card for a release with a hundred advisories', () => {
     expect(all.join('\n')).toContain('*Past advisories:*');
   });
 });
+
+describe('the audit reply of a repository that pins the same old releases in many files', () => {
+  const files = (n: number) => Array.from({ length: n }, (_, i) => `services/svc${String(i).padStart(3, '0')}/requirements.txt`);
+  /** urllib3 1.20 with 8 advisories, pinned at line 8 of `pinned` files (the audit lists 20 at most and counts the rest). */
+  function pinnedEverywhere(pinned: number): Finding[] {
+    const listed = files(Math.min(pinned, 20));
+    const omitted = pinned - listed.length;
+    const advice = {
+      package: 'urllib3', from: '1.20', to: '1.26.18', constraints: [], commands: [], transitive: false,
+      edits: listed.map((file) => ({ file, line: 8, write: 'urllib3==1.26.18' })),
+      ...(omitted ? { placesOmitted: omitted } : {}),
+    };
+    return Array.from({ length: 8 }, (_, i) =>
+      vuln('urllib3', i, {
+        version: '1.20', file: listed[0], line: 8,
+        fix: { version: '1.26.18', text: 'Upgrade urllib3 1.20 to 1.26.18', advice },
+        locations: listed.map((file) => ({ file, line: 8, role: 'pin' as const })),
+        ...(omitted ? { locationsOmitted: omitted } : {}),
+      }),
+    );
+  }
+  const reply = (findings: Finding[], extra: Partial<AuditResult> = {}) =>
+    auditReply({ auditId: 1, repo: 'octo/mono', ref: 'main', sha: SHA, htmlUrl: 'https://github.com/octo/mono', createdAt: NOW, requestedBy: null,
+      result: { target: `octo/mono@${SHA}`, dependencies: 1, findings, ignored: [], notes: [], errors: [], warnings: [], notices: [], partial: false, advisorySource: 'api', ...extra } });
+  const packageSection = (all: string[]) => all.find((t) => t.startsWith('🟠 *urllib3 1.20 → 1.26.18 clears 8 advisories*'))!;
+  const svc = (line: string) => new Set(line.match(/svc\d{3}\/requirements\.txt:8>/g)).size;
+
+  for (const pinned of [20, 300]) {
+    it(`keeps the headline and the fix with ${pinned} places, listing those that fit and counting the rest`, () => {
+      const all = fittedTexts(reply(pinnedEverywhere(pinned)));
+      expectNoBareCut(all);
+      const [headline, at, fix] = packageSection(all).split('\n');
+      expect(headline).toBe('🟠 *urllib3 1.20 → 1.26.18 clears 8 advisories*');
+      // Every place is either linked or in the count, which includes the audit's own (past 20).
+      const morePlaces = Number(/; and (\d+) more places$/.exec(at!)![1]);
+      expect(svc(at!) + morePlaces).toBe(pinned);
+      // The fix names the edit in each file's own syntax for the first places, then counts the same edit elsewhere.
+      expect(fix).toMatch(/^\*Fix:\* set `urllib3==1\.26\.18` in </);
+      const moreEdits = Number(/ and the same in (\d+) more places\.$/.exec(fix!)![1]);
+      expect(svc(fix!) + moreEdits).toBe(pinned);
+      expect(fix!.match(/`urllib3==1\.26\.18` in </g)).toHaveLength(svc(fix!));
+    });
+  }
+
+  it('says once, at the end, the command whose report lists what it only counted', () => {
+    const hygiene = Array.from({ length: 318 }, (_, i): Finding => ({
+      kind: 'not-on-index', severity: 'medium', package: `pkg${i}`, version: '1.0', file: files(318)[i]!, line: 1, fix: { version: null, text: 'Check the name.' },
+    }));
+    const all = fittedTexts(reply([...pinnedEverywhere(20), ...hygiene]));
+    expect(all.join('\n')).toContain('…and 313 more');
+    const hints = all.filter((t) => t.includes('depwatch audit'));
+    expect(hints).toEqual([`:information_source: The terminal's report of the same commit lists what this reply only counts: \`depwatch audit octo/mono@${SHA}\` (add \`--markdown\` for a file to share).`]);
+    expect(all[all.length - 1]).toBe(hints[0]);
+  });
+
+  it('names the --unknown-as the reply was rated with in that command', () => {
+    const all = fittedTexts(reply(pinnedEverywhere(300), { unknownAs: 'medium' }));
+    expect(all.filter((t) => t.includes('depwatch audit'))).toEqual([expect.stringContaining(`\`depwatch audit --unknown-as medium octo/mono@${SHA}\``)]);
+  });
+
+  it('says no command when every list is whole', () => {
+    const all = fittedTexts(reply(pinnedEverywhere(2)));
+    expect(all.join('\n')).not.toContain('depwatch audit');
+    expect(packageSection(all).split('\n')[2]).toMatch(/^\*Fix:\* set `urllib3==1\.26\.18` in .* and `urllib3==1\.26\.18` in [^,]*\.$/);
+  });
+});
+
+describe('the audit reply’s counts of packages', () => {
+  it('counts packages as the audit does (names) in the header and the vulnerabilities, and releases apart', () => {
+    // 4 packages, each pinned at 3 versions in different files: 12 vulnerable releases.
+    const findings = ['django', 'pillow', 'salt', 'ansible'].flatMap((pkg, p) =>
+      [0, 1, 2].map((v) => vuln(pkg, p * 10 + v, { version: `1.${v}`, file: `svc${v}/requirements.txt` })),
+    );
+    const result: AuditResult = { target: `octo/mono@${SHA}`, dependencies: 4, findings, ignored: [], notes: [], errors: [], warnings: [], notices: [], partial: false, advisorySource: 'api' };
+    const message = auditReply({ auditId: 1, repo: 'octo/mono', ref: 'main', sha: SHA, htmlUrl: 'https://github.com/octo/mono', createdAt: NOW, requestedBy: null, result });
+    const all = fittedTexts(message);
+    expect(all.find((t) => t.includes('(main)'))).toContain(' · 4 packages · ');
+    expect(all.join('\n')).toContain('*12 vulnerabilities in 12 releases of 4 packages:*');
+    expect(message.text).toContain('12 vulnerabilities in 12 releases of 4 packages (');
+  });
+
+  it('says packages alone when each is pinned at one version', () => {
+    const findings = ['django', 'pillow'].map((pkg, i) => vuln(pkg, i));
+    const result: AuditResult = { target: `octo/app@${SHA}`, dependencies: 5, findings, ignored: [], notes: [], errors: [], warnings: [], notices: [], partial: false, advisorySource: 'api' };
+    const all = fittedTexts(auditReply({ auditId: 1, repo: 'octo/app', ref: 'main', sha: SHA, htmlUrl: 'https://github.com/octo/app', createdAt: NOW, requestedBy: null, result }));
+    expect(all.find((t) => t.includes('(main)'))).toContain(' · 5 packages · ');
+    expect(all.join('\n')).toContain('*2 vulnerabilities in 2 packages:*');
+  });
+});

@@ -15,12 +15,14 @@ import { DEFAULT_UNKNOWN_AS, effectiveSeverity, findingKey, severityOrder, UNRAT
 import { forReaders, notReached, reasonsOf } from '../../audit/partial.js';
 import { blobLineUrl, treeUrl } from '../../github/links.js';
 import { plural } from '../../plural.js';
-import { findingPlaces, isVulnerability, packageFix, packageHeadline, placesLine, vulnerablePackages, type PackageGroup } from '../../report/packages.js';
+import { findingPlaces, isVulnerability, packageFixWithin, packageHeadline, placesWithin, vulnerablePackages, type PackageGroup } from '../../report/packages.js';
 import { SEVERITY_STYLE } from '../../report/severity-style.js';
 import { placeOf } from '../../place.js';
 import { shorten, shortProblemMessage, shortReason } from '../../report/shorten.js';
-import { codeScanIncomplete, codeSummary, countBySeverity, osvUrl, severityCounts } from '../../report/summary.js';
-import { actions, button, context, divider, escapeMrkdwn, header, link, listWithin, md, section, truncate } from './kit.js';
+import { codeScanIncomplete, codeSummary, countBySeverity, osvUrl, severityCounts, vulnerableWhere } from '../../report/summary.js';
+import { actions, button, context, divider, escapeMrkdwn, header, link, listFit, md, section, truncate } from './kit.js';
+import { SLACK_LIMITS } from './limits.js';
+import { shellWord } from '../../shell-word.js';
 import type { AuditRecord } from '../../store/audits.js';
 import { codePlace, scanNotes, secretLabel } from '../../report/code.js';
 import type { CodeFinding, ScanResult } from '../../scan/types.js';
@@ -134,15 +136,39 @@ function advisoryLinks(f: Finding): string {
   return aliases.length ? `${primary} (${aliases.map((a) => link(osvUrl(a), a)).join(', ')}${more > 0 ? `, +${more}` : ''})` : primary;
 }
 
-/** The package line: "🟠 *django 2.1.5 → 2.2.28 clears 9 advisories*", where it is, and the one fix. */
-function packageText(input: AuditReplyInput, g: PackageGroup): string {
+/**
+ * Whether the reply left out something of a list (a "…and N more", places or edits counted rather
+ * than listed) that the terminal's full report has: then, once, the reply says how to get it.
+ */
+interface LeftOut {
+  any: boolean;
+}
+
+/** Characters the fix line may take: the places get what is left of the section. */
+const FIX_ROOM = 1_200;
+
+/**
+ * The package line: "🟠 *django 2.1.5 → 2.2.28 clears 9 advisories*", where it is, and the one fix,
+ * within one section: a release pinned in many files lists the places and edits that fit and counts
+ * the rest, so the headline and the fix always show and nothing ends in a bare "…".
+ */
+function packageText(input: AuditReplyInput, g: PackageGroup, leftOut: LeftOut): string {
   const s = slackSyntax(input);
-  const lines = [`${emoji(g.severity)} *${packageHeadline(g, s)}*${g.malicious ? ' · *MALICIOUS PACKAGE*' : ''}`];
+  const head = `${emoji(g.severity)} *${packageHeadline(g, s)}*${g.malicious ? ' · *MALICIOUS PACKAGE*' : ''}`;
+  const fix = packageFixWithin(g, s, FIX_ROOM);
+  const fixLine = `*Fix:* ${truncate(fix.text, FIX_ROOM)}`;
   // The place is worth its own line when there are several, or when the fix does not already link it.
   const primary = g.locations[0];
   const edited = primary && g.fix.advice?.edits.some((e) => e.file === primary.file && e.line === primary.line);
-  if (g.locations.length > 1 || (primary && !edited)) lines.push(`At ${placesLine(g.locations, s, g.locationsOmitted)}`);
-  lines.push(`*Fix:* ${truncate(packageFix(g, s), 1200)}`);
+  const lines = [head];
+  if (g.locations.length > 1 || (primary && !edited)) {
+    const room = SLACK_LIMITS.sectionText - head.length - fixLine.length - '\nAt \n'.length;
+    const places = placesWithin(g.locations, s, g.locationsOmitted, room);
+    if (places.cut > 0) leftOut.any = true;
+    lines.push(`At ${places.text}`);
+  }
+  if (fix.cut > 0) leftOut.any = true;
+  lines.push(fixLine);
   return lines.join('\n');
 }
 
@@ -177,14 +203,12 @@ function advisoryBlocks(input: AuditReplyInput, f: Finding): KnownBlock[] {
 const COMPACT_ADVISORIES_ROOM = 1_500;
 
 /** Past the detailed ones: one line per package, its remaining advisories linked worst first. */
-function compactLine(input: AuditReplyInput, g: PackageGroup, findings: Finding[]): string {
+function compactLine(input: AuditReplyInput, g: PackageGroup, findings: Finding[], leftOut: LeftOut): string {
   const s = slackSyntax(input);
   const primary = g.locations[0];
-  return [
-    `${emoji(g.severity)} *${packageHeadline(g, s)}*`,
-    ...(primary ? [s.place(primary.file, primary.line)] : []),
-    listWithin(findings.map((f) => `${emoji(f.severity)} ${f.id ? link(osvUrl(f.id), f.id) : '?'}`), ', ', { room: COMPACT_ADVISORIES_ROOM, more: (left) => `…and ${left} more` }),
-  ].join(' · ');
+  const advisories = listFit(findings.map((f) => `${emoji(f.severity)} ${f.id ? link(osvUrl(f.id), f.id) : '?'}`), ', ', { room: COMPACT_ADVISORIES_ROOM, more: (left) => `…and ${left} more` });
+  if (advisories.left > 0) leftOut.any = true;
+  return [`${emoji(g.severity)} *${packageHeadline(g, s)}*`, ...(primary ? [s.place(primary.file, primary.line)] : []), advisories.text].join(' · ');
 }
 
 /** Lines packed into sections of at most ~2,800 characters (fitMessage would split them anyway, less tidily). */
@@ -202,7 +226,7 @@ function packedSections(lines: string[], max = 2800): KnownBlock[] {
   return out;
 }
 
-function outdatedSummary(input: AuditReplyInput, outdated: Finding[]): KnownBlock[] {
+function outdatedSummary(input: AuditReplyInput, outdated: Finding[], leftOut: LeftOut): KnownBlock[] {
   if (!outdated.length) return [];
   const major = outdated.filter((f) => f.details?.bump === 'major').length;
   const examples = outdated.slice(0, SUMMARY_EXAMPLES).map((f) => {
@@ -211,6 +235,7 @@ function outdatedSummary(input: AuditReplyInput, outdated: Finding[]): KnownBloc
     return `• *${escapeMrkdwn(f.package ?? '?')}* ${escapeMrkdwn(f.version ?? '')} → ${escapeMrkdwn(latest)}${bump}`;
   });
   const more = outdated.length - examples.length;
+  if (more > 0) leftOut.any = true;
   return [
     section(
       `*Outdated:* ${plural(outdated.length, 'release')} behind the latest${major ? ` (${major} a major version behind)` : ''}\n${examples.join('\n')}${more > 0 ? `\n…and ${more} more` : ''}`,
@@ -218,7 +243,7 @@ function outdatedSummary(input: AuditReplyInput, outdated: Finding[]): KnownBloc
   ];
 }
 
-function hygieneSummary(input: AuditReplyInput, hygiene: Finding[]): KnownBlock[] {
+function hygieneSummary(input: AuditReplyInput, hygiene: Finding[], leftOut: LeftOut): KnownBlock[] {
   if (!hygiene.length) return [];
   const byKind = new Map<FindingKind, number>();
   for (const f of hygiene) byKind.set(f.kind, (byKind.get(f.kind) ?? 0) + 1);
@@ -228,6 +253,7 @@ function hygieneSummary(input: AuditReplyInput, hygiene: Finding[]): KnownBlock[
     return `• ${emoji(f.severity)} _${KIND_LABEL[f.kind]}_${f.package ? ` *${escapeMrkdwn(f.package)}*` : ''}${where ? ` (${where})` : ''}: ${escapeMrkdwn(truncate(f.fix.text, 160))}`;
   });
   const more = hygiene.length - examples.length;
+  if (more > 0) leftOut.any = true;
   return [section(`*Hygiene:* ${counts}\n${examples.join('\n')}${more > 0 ? `\n…and ${more} more` : ''}`)];
 }
 
@@ -266,7 +292,7 @@ function codeFindingsSection(input: AuditReplyInput, scan: ScanResult): KnownBlo
   return blocks;
 }
 
-function problemsSummary(result: AuditResult): KnownBlock[] {
+function problemsSummary(result: AuditResult, leftOut: LeftOut): KnownBlock[] {
   const lines = [
     ...result.errors.map((e) => `:x: ${escapeMrkdwn(`${placeOf(e.file, e.line)}: ${shortProblemMessage(e)}`)}`),
     ...result.notes.map((n) => `:memo: ${escapeMrkdwn(shorten(n.message))}`),
@@ -274,7 +300,24 @@ function problemsSummary(result: AuditResult): KnownBlock[] {
   ];
   if (!lines.length) return [];
   const shown = lines.slice(0, 8);
+  if (lines.length > shown.length) leftOut.any = true;
   return [section(`*Could not read or apply:*\n${shown.join('\n')}${lines.length > shown.length ? `\n…and ${lines.length - shown.length} more` : ''}`)];
+}
+
+/**
+ * How to get what the reply's lists left out, said once: the terminal's report of the same commit
+ * (every advisory, finding, place and edit; `--markdown` for a file to share), with the reply's
+ * `--unknown-as`. Slack could take a file upload, but a command costs no message and no extra
+ * request, and works for whoever may read the repository. A repository elsewhere than github.com
+ * is named by its URL, which the terminal reads on the host it is configured for.
+ */
+function fullReportHint(input: AuditReplyInput): string {
+  const onGitHub = /^https:\/\/github\.com\//.test(input.htmlUrl);
+  // A sha is hex and `@` is plain in a shell: only the name or URL may need quoting.
+  const target = onGitHub ? `${shellWord(input.repo)}@${input.sha}` : shellWord(`${input.htmlUrl}/tree/${input.sha}`);
+  const unknownAs = input.result.unknownAs && input.result.unknownAs !== DEFAULT_UNKNOWN_AS ? ` --unknown-as ${input.result.unknownAs}` : '';
+  const command = `depwatch audit${unknownAs} ${target}`;
+  return `:information_source: The terminal's report of the same commit lists what this reply only counts: \`${escapeMrkdwn(command)}\` (add \`--markdown\` for a file to share).`;
 }
 
 /** The full reply (before fitting): header, partial-result warning, counts, buttons, then the details. */
@@ -286,6 +329,7 @@ export function auditReply(input: AuditReplyInput): SlackMessage & { continuatio
   const outdated = result.findings.filter((f) => f.kind === 'outdated' || f.kind === 'yanked');
   const hygiene = result.findings.filter((f) => !isVulnerability(f) && f.kind !== 'outdated' && f.kind !== 'yanked');
 
+  const leftOut: LeftOut = { any: false };
   const blocks: KnownBlock[] = [header(`Dependency audit: ${input.repo}`)];
   // A first stage is partial only because checks are still coming: it says that, not "partial".
   const pending = result.pending ?? [];
@@ -295,12 +339,13 @@ export function auditReply(input: AuditReplyInput): SlackMessage & { continuatio
     // A long path is cut in its middle, never "not read completely" after it (shortReason).
     const reasons = forReaders(reasonsOf(result)).map((r) => escapeMrkdwn(shortReason(r, 200)));
     const shown = reasons.slice(0, 5);
+    if (reasons.length > shown.length) leftOut.any = true;
     blocks.push(section(`⚠️ *Partial result:* ${shown.join('; ')}${reasons.length > shown.length ? `; …and ${reasons.length - shown.length} more` : ''}`));
   }
   const when = new Date(input.createdAt);
   blocks.push(
     section(
-      `${link(treeUrl(input.htmlUrl, input.sha), `${input.repo}@${shortSha}`)} (${escapeMrkdwn(input.ref)}) · ${plural(result.dependencies, 'dependency', 'dependencies')}` +
+      `${link(treeUrl(input.htmlUrl, input.sha), `${input.repo}@${shortSha}`)} (${escapeMrkdwn(input.ref)}) · ${plural(result.dependencies, 'package')}` +
         ` · audited <!date^${Math.floor(when.getTime() / 1000)}^{date_short_pretty} {time}|${when.toISOString().slice(0, 16).replace('T', ' ')} UTC>` +
         (input.requestedBy ? ` for <@${input.requestedBy}>` : ''),
     ),
@@ -312,7 +357,7 @@ export function auditReply(input: AuditReplyInput): SlackMessage & { continuatio
   blocks.push(
     section(
       (vulns.length
-        ? `*${plural(vulns.length, 'vulnerability', 'vulnerabilities')} in ${plural(packages.length, 'package')}:* ${countsLine(vulnCounts, unknownAsOf(input))}`
+        ? `*${plural(vulns.length, 'vulnerability', 'vulnerabilities')} ${vulnerableWhere(packages)}:* ${countsLine(vulnCounts, unknownAsOf(input))}`
         : advisoriesUnchecked
           ? '*Vulnerabilities were not checked* (see above)'
           : partial
@@ -337,8 +382,8 @@ export function auditReply(input: AuditReplyInput): SlackMessage & { continuatio
     for (const g of packages) {
       const shown = g.findings.slice(0, Math.max(0, DETAILED_FINDINGS - detailed));
       detailed += shown.length;
-      if (shown.length) blocks.push(section(packageText(input, g)), ...shown.flatMap((f) => advisoryBlocks(input, f)));
-      if (shown.length < g.findings.length) compact.push(compactLine(input, g, g.findings.slice(shown.length)));
+      if (shown.length) blocks.push(section(packageText(input, g, leftOut)), ...shown.flatMap((f) => advisoryBlocks(input, f)));
+      if (shown.length < g.findings.length) compact.push(compactLine(input, g, g.findings.slice(shown.length), leftOut));
     }
     const rest = vulns.length - detailed;
     if (rest) {
@@ -346,15 +391,16 @@ export function auditReply(input: AuditReplyInput): SlackMessage & { continuatio
       blocks.push(...packedSections(compact));
     }
   }
-  const tail = [...(result.code ? codeFindingsSection(input, result.code) : []), ...outdatedSummary(input, outdated), ...hygieneSummary(input, hygiene), ...ignoredSummary(result), ...problemsSummary(result)];
+  const tail = [...(result.code ? codeFindingsSection(input, result.code) : []), ...outdatedSummary(input, outdated, leftOut), ...hygieneSummary(input, hygiene, leftOut), ...ignoredSummary(result), ...problemsSummary(result, leftOut)];
   if (tail.length) blocks.push(divider(), ...tail);
+  if (leftOut.any) blocks.push(context(fullReportHint(input)));
 
   // The notification text (notifications, screen readers, search) says what the section says, the
   // partial marker first: a notification cut short still shows it.
   const code = result.code ? `, ${codeSummary(result.code)}` : '';
   const marks = [...(partial ? ['partial result'] : []), ...(pending.length ? [`still coming: ${escapeMrkdwn(pending.join('; '))}`] : [])];
   const vulnText = vulns.length
-    ? `${plural(vulns.length, 'vulnerability', 'vulnerabilities')} in ${plural(packages.length, 'package')} (${severityCounts(vulns, unknownAsOf(input))})`
+    ? `${plural(vulns.length, 'vulnerability', 'vulnerabilities')} ${vulnerableWhere(packages)} (${severityCounts(vulns, unknownAsOf(input))})`
     : advisoriesUnchecked
       ? 'vulnerabilities NOT checked'
       : partial

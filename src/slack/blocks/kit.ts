@@ -149,9 +149,14 @@ function countFitting(items: readonly string[], gap: number, fit: ListFit): numb
  * `fit.more(left)` for the rest. A list shortened to fit says so; nothing is cut silently.
  */
 export function listWithin(items: readonly string[], separator: string, fit: ListFit): string {
+  return listFit(items, separator, fit).text;
+}
+
+/** listWithin's line, and how many items it left out (`alsoLeft` included), for a layout that says where the rest are. */
+export function listFit(items: readonly string[], separator: string, fit: ListFit): { text: string; left: number } {
   const kept = countFitting(items, separator.length, fit);
   const left = items.length - kept + (fit.alsoLeft ?? 0);
-  return [...items.slice(0, kept), ...(left > 0 ? [fit.more(left)] : [])].join(separator);
+  return { text: [...items.slice(0, kept), ...(left > 0 ? [fit.more(left)] : [])].join(separator), left };
 }
 
 /**
