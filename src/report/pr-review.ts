@@ -10,12 +10,22 @@ import { submoduleChangeWords } from '../watch/pr-review/submodules.js';
 import type { Verdict } from '../packages/verdict.js';
 import { markdownCode, markdownText } from './markdown-text.js';
 import { changeKindLabel, shownSide } from '../watch/pr-review/diff.js';
+import { mostSevereFirst, verdictCounts } from '../watch/pr-review/severity-order.js';
 import type { DependencyReview, ReviewedChange, ReviewedSource } from '../watch/pr-review/review.js';
 
 export const REVIEW_COMMENT_MARKER = '<!-- depwatch:review -->';
 
-/** GitHub refuses comment bodies over 65,536 characters. */
+/**
+ * GitHub refuses comment bodies over 65,536 characters ("Body is too long (maximum is 65536
+ * characters)"); the margin covers characters it may count otherwise than JavaScript does.
+ */
 const MAX_BODY = 60_000;
+
+/** Each warning's list at most, the notes, what was not read, and the removed packages' line: the added and changed get the rest. */
+const WARNING_ROOM = 8000;
+const NOTES_ROOM = 2000;
+const PARTIAL_ROOM = 4000;
+const REMOVED_ROOM = 6000;
 
 const BADGE: Record<Verdict, string> = { ok: '✅', caution: '⚠️', avoid: '⛔' };
 
@@ -45,21 +55,102 @@ function sourceLine(s: ReviewedSource): string {
   return `${where}: ${BADGE[s.card.verdict]} **${s.card.verdict}**${s.card.partial ? ' (partial)' : ''}${reasons.length ? ` — ${reasons.join('; ')}` : ''}${advisories}`;
 }
 
+/**
+ * The lines of a list that fit whole in `room` characters, each followed by `gap` characters of
+ * separator, with room left for what `more(left)` says of the rest. Order is kept.
+ */
+function countFitting(items: readonly string[], gap: number, room: number, more: (left: number) => string): number {
+  let used = 0;
+  for (let i = 0; i < items.length; i++) {
+    const left = items.length - i - 1;
+    const tail = left > 0 ? more(left).length + gap : 0;
+    if (used + items[i]!.length + gap + tail > room) return i;
+    used += items[i]!.length + gap;
+  }
+  return items.length;
+}
+
+/** `items` within `room` characters: those that fit whole, then `more(left)` for the rest. */
+function within(items: readonly string[], gap: number, room: number, more: (left: number) => string): { kept: string[]; left: number } {
+  const kept = countFitting(items, gap, room, more);
+  const left = items.length - kept;
+  return { kept: [...items.slice(0, kept), ...(left > 0 ? [more(left)] : [])], left };
+}
+
+/** The comment, and how many of its lists' items it had no room to list (the Slack card says where the rest are). */
+export interface ReviewComment {
+  body: string;
+  /** Added and changed packages not listed: the least severe (mostSevereFirst), listed nowhere else in full either. */
+  changesNotListed: number;
+  removedNotListed: number;
+  sourcesNotListed: number;
+  indexUrlsNotListed: number;
+  submodulesNotListed: number;
+}
+
 export function pullRequestReviewMarkdown(pr: { headSha: string }, review: DependencyReview): string {
-  const out = [REVIEW_COMMENT_MARKER, `### Depwatch dependency review: ${BADGE[review.verdict]} ${review.verdict}`, '', `At head ${code(pr.headSha.slice(0, 7))}.`, ''];
-  const moved = review.changes.filter((c) => c.kind !== 'removed');
+  return pullRequestReviewComment(pr, review).body;
+}
+
+/**
+ * The comment as the Slack card orders it: warnings, notes and what was not read first, each list
+ * within its own room, then the added and changed packages most severe first in the room that is
+ * left, then the removed ones. A list that has to stop does so at a whole line and says how many it
+ * left out (and, for packages, their verdicts), so the body stays one comment GitHub accepts.
+ */
+export function pullRequestReviewComment(pr: { headSha: string }, review: DependencyReview): ReviewComment {
+  const lead = [REVIEW_COMMENT_MARKER, `### Depwatch dependency review: ${BADGE[review.verdict]} ${review.verdict}`, '', `At head ${code(pr.headSha.slice(0, 7))}.`, ''];
+  const moved = mostSevereFirst(review.changes.filter((c) => c.kind !== 'removed'));
   const removed = review.changes.filter((c) => c.kind === 'removed');
-  if (moved.length) out.push('**Added and changed**', '', ...moved.map(changeLine), '');
-  if (removed.length) out.push(`**Removed**: ${removed.map((c) => `${code(c.name)}${shownSide(c, 'from') !== null ? ` ${code(shownSide(c, 'from')!)}` : ''}`).join(', ')}`, '');
-  if (review.newSources.length) out.push('⚠️ **New sources outside the index**', '', ...review.newSources.map(sourceLine), '');
-  if (review.newIndexUrls.length) out.push('⚠️ **New index URLs**', '', ...review.newIndexUrls.map((i) => `- ${code(i.url)} (${code(`${i.file}${i.line ? `:${i.line}` : ''}`)})${indexNote(i) ? `: ${indexNote(i)!}` : ''}`), '');
-  if (review.submodules?.length) out.push('⚠️ **Git submodules**', '', ...review.submodules.map((c) => `- ${code(c.path)} ${submoduleChangeWords(c.change)}`), '');
-  if (review.notes?.length) out.push(`_${review.notes.map(escapeMarkdown).join('; ')}_`, '');
-  if (review.errors.length) out.push(`_Partial: ${review.errors.map(escapeMarkdown).join('; ')}_`, '');
+  const notListed = (what: string) => (left: number) => `- _…and ${left} more ${what}, not listed: a comment has no room for more._`;
+  let sourcesNotListed = 0;
+  let indexUrlsNotListed = 0;
+  let submodulesNotListed = 0;
+  if (review.newSources.length) {
+    const list = within(review.newSources.map(sourceLine), 1, WARNING_ROOM, notListed('new sources'));
+    sourcesNotListed = list.left;
+    lead.push('⚠️ **New sources outside the index**', '', ...list.kept, '');
+  }
+  if (review.newIndexUrls.length) {
+    const lines = review.newIndexUrls.map((i) => `- ${code(i.url)} (${code(`${i.file}${i.line ? `:${i.line}` : ''}`)})${indexNote(i) ? `: ${indexNote(i)!}` : ''}`);
+    const list = within(lines, 1, WARNING_ROOM, notListed('new index URLs'));
+    indexUrlsNotListed = list.left;
+    lead.push('⚠️ **New index URLs**', '', ...list.kept, '');
+  }
+  if (review.submodules?.length) {
+    const lines = review.submodules.map((c) => `- ${code(c.path)} ${submoduleChangeWords(c.change)}`);
+    const list = within(lines, 1, WARNING_ROOM, notListed('git submodules'));
+    submodulesNotListed = list.left;
+    lead.push('⚠️ **Git submodules**', '', ...list.kept, '');
+  }
+  const andMore = (left: number) => `…and ${left} more`;
+  if (review.notes?.length) lead.push(`_${within(review.notes.map(escapeMarkdown), 2, NOTES_ROOM, andMore).kept.join('; ')}_`, '');
+  if (review.errors.length) lead.push(`_Partial: ${within(review.errors.map(escapeMarkdown), 2, PARTIAL_ROOM, andMore).kept.join('; ')}_`, '');
   // With files unread, "no package changed" would be a claim about files nobody read.
-  if (review.nothingToReview !== undefined) out.push(`**Nothing to review**: ${escapeMarkdown(review.nothingToReview)}.`, '');
-  else if (!moved.length && !removed.length && !review.newSources.length && !review.newIndexUrls.length && review.notReviewed === undefined) out.push(review.errors.length ? 'No package changed in the files that were read.' : 'The dependency files changed, but no package did.', '');
-  out.push('<sub>Updated in place by Depwatch when the pull request changes.</sub>');
-  const body = out.join('\n');
-  return body.length <= MAX_BODY ? body : `${body.slice(0, MAX_BODY)}\n\n_…cut: the review is longer than a comment may be; the pull request’s changes have the rest._`;
+  if (review.nothingToReview !== undefined) lead.push(`**Nothing to review**: ${escapeMarkdown(review.nothingToReview)}.`, '');
+  else if (!moved.length && !removed.length && !review.newSources.length && !review.newIndexUrls.length && review.notReviewed === undefined) lead.push(review.errors.length ? 'No package changed in the files that were read.' : 'The dependency files changed, but no package did.', '');
+  const tail: string[] = [];
+  let removedNotListed = 0;
+  if (removed.length) {
+    const names = within(
+      removed.map((c) => `${code(c.name)}${shownSide(c, 'from') !== null ? ` ${code(shownSide(c, 'from')!)}` : ''}`),
+      2,
+      REMOVED_ROOM,
+      (left) => `…and ${left} more, not listed: a comment has no room for more`,
+    );
+    removedNotListed = names.left;
+    tail.push(`**Removed**: ${names.kept.join(', ')}`, '');
+  }
+  tail.push('<sub>Updated in place by Depwatch when the pull request changes.</sub>');
+  let changesNotListed = 0;
+  const changes: string[] = [];
+  if (moved.length) {
+    const heading = ['**Added and changed**', ''];
+    const room = MAX_BODY - [...lead, ...heading, '', ...tail].join('\n').length - 1;
+    const more = (left: number) => `- _…and ${left} more added or changed, not listed (${verdictCounts(moved.slice(-left))}): a comment has no room for more._`;
+    const list = within(moved.map(changeLine), 1, room, more);
+    changesNotListed = list.left;
+    changes.push(...heading, ...list.kept, '');
+  }
+  return { body: [...lead, ...changes, ...tail].join('\n'), changesNotListed, removedNotListed, sourcesNotListed, indexUrlsNotListed, submodulesNotListed };
 }

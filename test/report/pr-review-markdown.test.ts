@@ -70,3 +70,54 @@ describe('mentions in the review comment', () => {
     expect(body).toContain('`git+ssh://git@github.com/octo/lib.git`');
   });
 });
+
+/** 500 upgrades, every fifth cautioned and one avoided at the end: far more than one comment holds. */
+function bigReview(): DependencyReview {
+  const changes = Array.from({ length: 500 }, (_, i): DependencyReview['changes'][number] => ({
+    name: `package-name-${i}`,
+    kind: 'upgraded',
+    from: '1.2.3',
+    to: '1.4.0',
+    file: 'uv.lock',
+    card: { verdict: i === 499 ? 'avoid' : i % 5 ? 'ok' : 'caution', partial: false, reasons: ['the latest release is 26 months old (2024-09-30)', 'one person can publish releases (alice)'], advisories: i % 5 ? [] : ['GHSA-aaaa-bbbb-cccc', 'PYSEC-2024-101'], similarTo: null },
+  }));
+  return review({ verdict: 'avoid', changes, newIndexUrls: [{ url: 'https://pypi.evil.example/simple', file: 'requirements.txt', line: 1 } as DependencyReview['newIndexUrls'][number]], errors: ['requirements/dev.txt could not be read: GitHub answered 502'] });
+}
+
+describe('a review longer than one comment', () => {
+  const body = pullRequestReviewMarkdown({ headSha: 'abcdef1234567' }, bigReview());
+  const lines = body.split('\n');
+
+  it('stays within what GitHub accepts (65,536 characters), ending as a comment does', () => {
+    expect(body.length).toBeLessThanOrEqual(65_536);
+    expect(lines.at(-1)).toBe('<sub>Updated in place by Depwatch when the pull request changes.</sub>');
+  });
+
+  it('says the new index URL and what was not read before any package', () => {
+    const firstPackage = lines.findIndex((l) => l.includes('`package-name-'));
+    expect(lines.indexOf('⚠️ **New index URLs**')).toBeGreaterThan(0);
+    expect(lines.indexOf('⚠️ **New index URLs**')).toBeLessThan(firstPackage);
+    expect(lines.findIndex((l) => l.startsWith('_Partial: requirements/dev.txt could not be read'))).toBeLessThan(firstPackage);
+  });
+
+  it('lists the packages most severe first at whole lines, leaving out only ok ones, and counts them', () => {
+    const listed = lines.filter((l) => l.includes('`package-name-'));
+    expect(listed[0]).toContain('`package-name-499`');
+    expect(listed.every((l) => l.endsWith(')') || l.endsWith('(alice)'))).toBe(true);
+    // All 100 cautions and the avoid are listed; the ok ones fill the rest.
+    expect(listed.filter((l) => l.includes('**caution**')).length).toBe(100);
+    const more = lines.find((l) => l.includes('more added or changed'))!;
+    const left = Number(/…and (\d+) more/.exec(more)![1]);
+    expect(listed.length + left).toBe(500);
+    expect(more).toBe(`- _…and ${left} more added or changed, not listed (${left} ok): a comment has no room for more._`);
+    expect(body).not.toContain('the pull request’s changes have the rest');
+  });
+
+  it('keeps a long list of removed packages to whole names, counted', () => {
+    const removed = Array.from({ length: 2000 }, (_, i): DependencyReview['changes'][number] => ({ name: `gone-${i}`, kind: 'removed', from: '1.0', to: null, file: 'uv.lock', card: null }));
+    const long = pullRequestReviewMarkdown({ headSha: 'abcdef1234567' }, { ...bigReview(), changes: [...bigReview().changes, ...removed] });
+    expect(long.length).toBeLessThanOrEqual(65_536);
+    const line = long.split('\n').find((l) => l.startsWith('**Removed**'))!;
+    expect(line).toMatch(/`gone-\d+` `1\.0`, …and \d+ more, not listed: a comment has no room for more$/);
+  });
+});

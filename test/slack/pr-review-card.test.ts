@@ -93,3 +93,34 @@ describe('the message naming pull requests not reviewed in an outage', () => {
     expect(text).toMatch(/octo\/shop #3[^\n]*not known yet/);
   });
 });
+
+describe('a review with more packages than the card (and the comment) can list', () => {
+  const many = (n: number): ReviewedChange[] =>
+    Array.from({ length: n }, (_, i) => ({ ...okChange, name: `package-name-${i}`, card: { verdict: i === n - 1 ? 'avoid' : i % 5 ? 'ok' : 'caution', partial: false, reasons: ['the latest release is 26 months old (2024-09-30)', 'one person can publish releases (alice)'], advisories: [], similarTo: null } }));
+  const withComment: PullRequestRef = { ...PR, comment: { url: 'https://github.com/octo/shop/pull/42#issuecomment-1' } } as PullRequestRef;
+
+  it('lists the most severe first, so an avoid at the end of the diff is on the card', () => {
+    const text = blockText(pullRequestReviewMessage(withComment, review({ changes: many(300), verdict: 'avoid' })).blocks);
+    expect(text).toContain('`package-name-299`');
+    expect(text.indexOf('*avoid*')).toBeLessThan(text.indexOf('*caution*'));
+  });
+
+  it('points at the comment for the rest only when the comment lists them', () => {
+    const text = blockText(pullRequestReviewMessage(withComment, review({ changes: many(300), verdict: 'avoid' })).blocks);
+    expect(text).toMatch(/…and \d+ more added or changed \(see <https:\/\/github\.com\/octo\/shop\/pull\/42#issuecomment-1\|the comment on the pull request>\)/);
+  });
+
+  it('says how many the comment could not list either, and their verdicts', () => {
+    const text = blockText(pullRequestReviewMessage(withComment, review({ changes: many(500), verdict: 'avoid' })).blocks);
+    const more = text.split('\n').find((l) => l.includes('more added or changed'))!;
+    const [, left, inComment, nowhere, ok] = /…and (\d+) more added or changed: (\d+) in <[^>]+\|the comment on the pull request>, the last (\d+) \((\d+) ok\) listed nowhere, for want of room/.exec(more)!.map(Number);
+    expect(inComment! + nowhere!).toBe(left);
+    expect(ok).toBe(nowhere);
+    expect(pullRequestReviewMarkdown(PR, review({ changes: many(500), verdict: 'avoid' }))).toContain(`…and ${nowhere} more added or changed, not listed (${nowhere} ok)`);
+  });
+
+  it('without a comment, says they are not listed and that the diff shows which, not their verdicts', () => {
+    const text = blockText(pullRequestReviewMessage(PR, review({ changes: many(300), verdict: 'avoid' })).blocks);
+    expect(text).toMatch(/…and \d+ more added or changed, not listed here \(\d+ ok\): <https:\/\/github\.com\/octo\/shop\/pull\/42\/files\|the pull request’s changes> show which, without verdicts/);
+  });
+});

@@ -38,6 +38,12 @@ const MAX_LISTED = 25;
 /** The names of the repositories not listed in full, at most; their count is always said. */
 const MORE_NAMES_MAX = 1000;
 
+/** A repository's pins listed in full at most (a monorepo may pin one package in many files). */
+const MAX_PINS_LISTED = 5;
+
+/** The repositories named in the notification text at most (a phone shows its start only). */
+const TEXT_NAMES_ROOM = 1000;
+
 function commitLink(a: AffectedRepo): string {
   if (!a.fixedBySha) return 'no longer reported (the advisory was withdrawn or changed)';
   const short = a.fixedBySha.slice(0, 7);
@@ -82,6 +88,24 @@ function repoLine(a: AffectedRepo): string {
   if (a.fixedBySha !== null || a.fixedAt !== null) return `✅ ${name}: fixed by ${commitLink(a)}`;
   const pull = a.fixPull ? ` · fix pull request ${link(a.fixPull.url, `#${a.fixPull.number}`)}: ${FIX_PULL_STATE[a.fixPull.state]}` : '';
   return `• ${name} ${a.version ? `\`${escapeMrkdwn(a.version)}\` ` : ''}${where ? `in ${where}` : ''}\n   ↳ ${escapeMrkdwn(a.fix)}${pull}`;
+}
+
+/** The pins of each repository, in the alert's order: a repository is listed, counted and named once. */
+function byRepository(affected: readonly AffectedRepo[]): AffectedRepo[][] {
+  const groups = new Map<string, AffectedRepo[]>();
+  for (const a of affected) {
+    const group = groups.get(a.repo);
+    if (group) group.push(a);
+    else groups.set(a.repo, [a]);
+  }
+  return [...groups.values()];
+}
+
+/** One repository's lines: each pin (up to MAX_PINS_LISTED, the rest counted), so it is listed whole or not at all. */
+function repoLines(pins: readonly AffectedRepo[]): string {
+  const shown = pins.slice(0, MAX_PINS_LISTED).map(repoLine);
+  const left = pins.length - shown.length;
+  return [...shown, ...(left > 0 ? [`   …and ${plural(left, 'more pin', 'more pins')} in *${escapeMrkdwn(pins[0]!.repo)}*`] : [])].join('\n');
 }
 
 /** `1 repository no longer checked, 2 ignored, not fixed`: how many of each kind, first kind naming the noun. */
@@ -143,15 +167,21 @@ export function alertMessage(view: AlertView): FittedMessage {
       );
     }
   }
-  // Repositories that do not fit in full are still named, after how many they are.
-  const more = (left: number): string =>
-    `…and ${plural(left, 'more repository', 'more repositories')}: ${truncate(view.affected.slice(-left).map((a) => escapeMrkdwn(a.repo)).join(', '), MORE_NAMES_MAX)}`;
-  blocks.push(...listSections('', view.affected.map(repoLine), { room: SLACK_LIMITS.messageTextBudget - cumulativeText(blocks), more, max: MAX_LISTED }));
+  // Listed, counted and named by repository: its pins (two files, two versions) stay together under it.
+  const repos = byRepository(view.affected);
+  // Repositories that do not fit in full are still named, after how many they are, as many as the
+  // room allows (whole names, with their pins when more than one), the rest counted.
+  const more = (left: number): string => {
+    const names = repos.slice(-left).map((pins) => `${escapeMrkdwn(pins[0]!.repo)}${pins.length > 1 ? ` (${pins.length} pins)` : ''}`);
+    const head = `…and ${plural(left, 'more repository', 'more repositories')}: `;
+    return head + listWithin(names, ', ', { room: MORE_NAMES_MAX - head.length, more: (unnamed) => `…and ${unnamed} more not named here (no room left in one message)` });
+  };
+  blocks.push(...listSections('', repos.map(repoLines), { room: SLACK_LIMITS.messageTextBudget - cumulativeText(blocks), more, max: MAX_LISTED }));
   // The notification text is mrkdwn too: advisory ids and package names come from OSV.
   const text = view.resolved
     ? unfixed.length
       ? md`${view.advisoryId}${pkg} is no longer open in any watched repository: ${view.affected.map(closedText).join(', ')}`.text
       : md`✅ ${view.advisoryId}${pkg} is fixed in every watched repository: ${view.affected.map(closedText).join(', ')}`.text
-    : md`${what}${pkg}: ${view.advisoryId} (${view.severity === 'unknown' ? severityLabel('unknown', view.unknownAs) : view.severity}) hits ${openRepos.join(', ')}`.text;
+    : md`${what}${pkg}: ${view.advisoryId} (${view.severity === 'unknown' ? severityLabel('unknown', view.unknownAs) : view.severity}) hits ${listWithin(openRepos, ', ', { room: TEXT_NAMES_ROOM, more: (left) => `…and ${left} more` })}`.text;
   return fitOneMessage({ text, blocks }, `alert #${view.alertId}`);
 }

@@ -9,6 +9,8 @@ import { indexNote } from '../../python/index-options.js';
 import { submoduleChangeWords, submodulesSummary } from '../../watch/pr-review/submodules.js';
 import type { Verdict } from '../../packages/verdict.js';
 import { changeKindLabel, shownSide } from '../../watch/pr-review/diff.js';
+import { mostSevereFirst, verdictCounts } from '../../watch/pr-review/severity-order.js';
+import { pullRequestReviewComment, type ReviewComment } from '../../report/pr-review.js';
 import type { DependencyReview, ReviewedChange, ReviewedSource } from '../../watch/pr-review/review.js';
 import type { SlackMessage } from './errors.js';
 import { context, header, listSections, listWithin, section } from './kit.js';
@@ -51,10 +53,21 @@ const REMOVED_ROOM = 1500;
  * package changes in the room they leave, each list saying how many it left out and where they all are.
  */
 export function pullRequestReviewMessage(pr: PullRequestRef, review: DependencyReview): SlackMessage {
-  const moved = review.changes.filter((c) => c.kind !== 'removed');
+  // Most severe first, as the comment lists them: a list that must stop leaves out ok ones.
+  const moved = mostSevereFirst(review.changes.filter((c) => c.kind !== 'removed'));
   const removed = review.changes.filter((c) => c.kind === 'removed');
-  const everything = pr.comment && 'url' in pr.comment ? md.link(pr.comment.url, 'the comment on the pull request') : md.link(`${pr.url.replace(/\/+$/, '')}/files`, 'the pull request’s changes');
-  const more = (what: string) => (left: number) => md`…and ${left} more ${what} (see ${everything})`.text;
+  // The comment has more room than the card, but it may have to stop too: the card points there only for what it lists.
+  const comment = pr.comment && 'url' in pr.comment ? { link: md.link(pr.comment.url, 'the comment on the pull request'), notListed: pullRequestReviewComment(pr, review) } : null;
+  const more = (what: string, inComment: (c: ReviewComment) => number, verdicts?: (left: number) => string) => (left: number) => {
+    const counted = verdicts ? ` (${verdicts(left)})` : '';
+    if (!comment) return md`…and ${left} more ${what}, not listed here${md.raw(counted)}: ${md.link(`${pr.url.replace(/\/+$/, '')}/files`, 'the pull request’s changes')} show which, without verdicts`.text;
+    const nowhere = Math.min(left, inComment(comment.notListed));
+    if (nowhere === 0) return md`…and ${left} more ${what} (see ${comment.link})`.text;
+    const nowhereCounted = verdicts ? ` (${verdicts(nowhere)})` : '';
+    return left === nowhere
+      ? md`…and ${left} more ${what}${md.raw(counted)}, listed neither here nor in ${comment.link}: no room for them`.text
+      : md`…and ${left} more ${what}: ${left - nowhere} in ${comment.link}, the last ${nowhere}${md.raw(nowhereCounted)} listed nowhere, for want of room`.text;
+  };
   const lead: KnownBlock[] = [header(`Dependency review: ${pr.repo} #${pr.number}`)];
   // Not reviewed: no verdict to give, only that nothing was compared at this head. Nothing to
   // review: the head changes no file read as dependencies, which is no verdict on packages either.
@@ -66,32 +79,32 @@ export function pullRequestReviewMessage(pr: PullRequestRef, review: DependencyR
   if (review.nothingToReview !== undefined) lead.push(section(md`*Nothing to review*: ${review.nothingToReview}. This card is updated if a later commit changes one.`));
   if (review.newSources.length) {
     const lines = review.newSources.map(sourceLine);
-    lead.push(...listSections(':warning: *New sources outside the index*', lines, { room: WARNING_ROOM, more: more('new sources') }));
+    lead.push(...listSections(':warning: *New sources outside the index*', lines, { room: WARNING_ROOM, more: more('new sources', (c) => c.sourcesNotListed) }));
   }
   if (review.newIndexUrls.length) {
     const lines = review.newIndexUrls.map((i) => {
       const note = indexNote(i);
       return md`• ${i.url} (${i.file}${i.line ? md`:${i.line}` : md``})${note ? md`: ${note}` : md``}`.text;
     });
-    lead.push(...listSections(':warning: *New index URLs*', lines, { room: WARNING_ROOM, more: more('new index URLs') }));
+    lead.push(...listSections(':warning: *New index URLs*', lines, { room: WARNING_ROOM, more: more('new index URLs', (c) => c.indexUrlsNotListed) }));
   }
   if (submodules.length) {
     const lines = submodules.map((c) => md`• \`${c.path}\` ${submoduleChangeWords(c.change)}`.text);
-    lead.push(...listSections(':warning: *Git submodules*', lines, { room: WARNING_ROOM, more: more('git submodules') }));
+    lead.push(...listSections(':warning: *Git submodules*', lines, { room: WARNING_ROOM, more: more('git submodules', (c) => c.submodulesNotListed) }));
   }
   if (review.notes?.length) lead.push(context(listWithin(review.notes.map((n) => md`${n}`.text), '; ', { room: PARTIAL_ROOM, more: (left) => `…and ${left} more` })));
   if (review.errors.length && review.notReviewed === undefined) lead.push(context(`Partial: ${listWithin(review.errors.map((e) => md`${e}`.text), '; ', { room: PARTIAL_ROOM, more: (left) => `…and ${left} more` })}`));
   const tail: KnownBlock[] = [];
   if (removed.length) {
     const names = removed.map((c) => md`\`${c.name}\`${shownSide(c, 'from') !== null ? md` ${shownSide(c, 'from')!}` : md``}`.text);
-    tail.push(section(`*Removed*: ${listWithin(names, ', ', { room: REMOVED_ROOM, more: more('removed') })}`));
+    tail.push(section(`*Removed*: ${listWithin(names, ', ', { room: REMOVED_ROOM, more: more('removed', (c) => c.removedNotListed) })}`));
   }
   if (pr.comment && 'url' in pr.comment) tail.push(context(md`Also ${md.link(pr.comment.url, 'on the pull request')}, kept as one comment.`));
   if (pr.comment && 'problem' in pr.comment) tail.push(context(md`:warning: Not commented on the pull request: ${pr.comment.problem}.`));
   // With files unread, "no package changed" would be a claim about files nobody read.
   if (!moved.length && !removed.length && !review.newSources.length && !review.newIndexUrls.length && review.notReviewed === undefined && review.nothingToReview === undefined) tail.push(context(review.errors.length ? 'No package changed in the files that were read.' : 'The dependency files changed, but no package did.'));
   const changes = moved.length
-    ? listSections('*Added and changed*', moved.map((c) => changeLine(c).text), { room: SLACK_LIMITS.messageTextBudget - cumulativeText([...lead, ...tail]), more: more('added or changed') })
+    ? listSections('*Added and changed*', moved.map((c) => changeLine(c).text), { room: SLACK_LIMITS.messageTextBudget - cumulativeText([...lead, ...tail]), more: more('added or changed', (c) => c.changesNotListed, (left) => verdictCounts(moved.slice(-left))) })
     : [];
   // The notification says partial as the card does: a preview reading "ok" must not hide what was not read or rated.
   const partial = review.errors.length > 0 || review.changes.some((c) => c.card?.partial) || review.newSources.some((s) => s.card?.partial);
