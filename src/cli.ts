@@ -24,7 +24,8 @@ const COMMANDS: Record<string, { load: () => Promise<Command>; summary: string; 
   check: { load: async () => (await import('./cli/check.js')).checkCommand, summary: 'check [--json] [--offline] <name==version>...' },
   audit: {
     load: async () => (await import('./cli/audit.js')).auditCommand,
-    summary: 'audit [--json | --markdown | --sarif] [--offline] [--fail-on LEVEL] <dir | owner/repo[@branch] | github URL>',
+    summary:
+      'audit [--json | --markdown | --sarif] [--offline [--max-data-age DAYS]] [--no-code] [--fail-on LEVEL] [--unknown-as LEVEL] [--show-ignored] [--db PATH] <dir | owner/repo[@branch] | github URL>',
   },
   db: { load: async () => (await import('./cli/db.js')).dbCommand, summary: 'db <import FILE | sync | status> [--json]', actions: ['import', 'sync', 'status'] },
   package: { load: async () => (await import('./cli/package.js')).packageCommand, summary: 'package [--json] [--offline] [--fail-on avoid|caution] <name[==version]>...' },

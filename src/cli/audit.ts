@@ -21,11 +21,14 @@ import { sourceRootOf } from './source-root.js';
 import { terminalSafe } from '../report/terminal-text.js';
 import { missingOr } from './missing-path.js';
 
-export const AUDIT_USAGE = `usage: depwatch audit [--json | --markdown | --sarif] [--offline [--max-data-age DAYS]] [--no-code] [--fail-on LEVEL] [--unknown-as LEVEL] [--db PATH] <dir | owner/repo[@branch] | github URL>
+export const AUDIT_USAGE = `usage: depwatch audit [--json | --markdown | --sarif] [--offline [--max-data-age DAYS]] [--no-code] [--fail-on LEVEL] [--unknown-as LEVEL] [--show-ignored] [--db PATH] <dir | owner/repo[@branch] | github URL>
   Audits every manifest and lockfile: vulnerabilities, malicious packages, outdated and yanked
   releases, unpinned requirements, missing locks and hashes, VCS/URL sources, extra indexes, old Python.
   In a directory it also scans code and configuration, as "depwatch scan" does: risky Python,
   hardcoded credentials (never printed: kind and fingerprint only), committed .env files, containers.
+  --json           the report as JSON (a contract scripts can rely on: docs/cli-contract.md)
+  --markdown       the report as Markdown
+  --sarif          the report as SARIF 2.1.0, for GitHub code scanning
   --fail-on LEVEL  exit 1 when a finding is at or above LEVEL (critical, high, medium, low, info);
                    default: any vulnerability, or a code finding at high or above.
                    "never": findings never fail the run.
@@ -38,6 +41,8 @@ export const AUDIT_USAGE = `usage: depwatch audit [--json | --markdown | --sarif
 ${MAX_DATA_AGE_USAGE}
   --no-code        audit dependencies only: do not scan code and configuration
   --show-ignored   list ignored findings too
+  --db PATH        the database of the advisory mirror and caches (default: DEPWATCH_DB, else
+                   $XDG_DATA_HOME/depwatch/depwatch.db); audit never creates one
   DEPWATCH_FINGERPRINT_KEY (env): key for secret fingerprints, so they compare across runs.`;
 
 // Reports are written piece by piece: tens of megabytes for a large tree, never held whole. Only
@@ -49,23 +54,26 @@ const RENDERERS: Record<ReportFormat, () => Promise<ChunkedRenderer>> = {
   sarif: async () => (await import('../report/sarif.js')).renderSarifChunks,
 };
 
+/** What audit's parser accepts; test/cli/help.test.ts holds AUDIT_USAGE and the top-level help to it. */
+export const AUDIT_OPTIONS = {
+  json: { type: 'boolean' },
+  markdown: { type: 'boolean' },
+  sarif: { type: 'boolean' },
+  offline: { type: 'boolean' },
+  ...MAX_DATA_AGE_OPTION,
+  'no-code': { type: 'boolean' },
+  'fail-on': { type: 'string' },
+  'unknown-as': { type: 'string' },
+  'show-ignored': { type: 'boolean' },
+  db: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
 export async function auditCommand(argv: string[], io: CliIO): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: {
-      json: { type: 'boolean' },
-      markdown: { type: 'boolean' },
-      sarif: { type: 'boolean' },
-      offline: { type: 'boolean' },
-      ...MAX_DATA_AGE_OPTION,
-      'no-code': { type: 'boolean' },
-      'fail-on': { type: 'string' },
-      'unknown-as': { type: 'string' },
-      'show-ignored': { type: 'boolean' },
-      db: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
+    options: AUDIT_OPTIONS,
   });
   if (values.help) {
     io.stdout(AUDIT_USAGE + '\n');

@@ -29,8 +29,9 @@ export const FIX_USAGE = `usage: depwatch fix [--dry-run] [--json] [--offline [-
   Audits DIR (default: the current folder) and rewrites the requirements that pin vulnerable
   releases to the smallest upgrade clearing every advisory: requirements files (and their -r
   includes; --hash lines of the old release are removed), pyproject.toml (PEP 621, dependency
-  groups, Poetry: constraints widened only as far as needed) and Pipfile. Everything else stays
-  byte for byte. Lockfiles are never edited: the command that regenerates each is printed.
+  groups, uv's constraint and override dependencies, Poetry: constraints widened only as far as
+  needed), Pipfile, and the pip: list of a conda environment.yml. Everything else stays byte for
+  byte. Lockfiles are never edited: the command that regenerates each is printed.
   --dry-run   write nothing; print the unified diff (stdout) and the summary (stderr)
   --json      print what was (or would be) changed, the lock commands and what was left alone
   --offline   use only the local advisory mirror and skip PyPI (fix versions are then not

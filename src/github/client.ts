@@ -27,7 +27,7 @@ import Bottleneck from 'bottleneck/light.js';
 import { App, Octokit } from 'octokit';
 import type { Config } from '../config.js';
 import type { Logger } from '../log.js';
-import { observedFetch } from '../http.js';
+import { observedFetch, USER_AGENT } from '../http.js';
 import { rateLimitFromError } from './errors.js';
 
 export type { Octokit };
@@ -49,7 +49,11 @@ export interface GitHubClientOptions {
   retryUnitMs?: number;
 }
 
-export const DEFAULT_USER_AGENT = 'depwatch (+https://github.com/depwatch/depwatch)';
+/**
+ * The product and its version, as every other service is told (src/http.ts): no web address, since
+ * Depwatch has no published home page to point at.
+ */
+export const DEFAULT_USER_AGENT = USER_AGENT;
 
 type GitHubConfig = Config['github'];
 

@@ -87,6 +87,39 @@ export function markdownCode(text: string): string {
 }
 
 /**
+ * Depwatch's own sentence, which may hold code spans of its own ("run `depwatch db sync`"), with
+ * text from a repository or a service inside it: escaped as markdownText outside the spans, so the
+ * sentence's commands read as code and not as "\`depwatch db sync\`". A backtick pair that came
+ * from the untrusted part only makes a code span, which shows its text as written: inside every span
+ * control characters are shown as escapes, an `@` gets its zero-width space (breakMentions), pipes
+ * are escaped (GFM tables split on them even in code) and line breaks flattened. An unmatched
+ * backtick run is text. Linear: the closing run of each is found in one pass from the end.
+ */
+export function markdownTextWithCode(s: string): string {
+  let out = '';
+  let from = 0;
+  const runs = [...s.matchAll(/`+/g)];
+  const nextSameLength: number[] = new Array<number>(runs.length);
+  const lastSeen = new Map<number, number>();
+  for (let i = runs.length - 1; i >= 0; i--) {
+    const length = runs[i]![0].length;
+    nextSameLength[i] = lastSeen.get(length) ?? -1;
+    lastSeen.set(length, i);
+  }
+  for (let i = 0; i < runs.length; i++) {
+    const open = runs[i]!;
+    const closeAt = nextSameLength[i]!;
+    if (closeAt < 0) continue;
+    const close = runs[closeAt]!;
+    const end = close.index! + close[0].length;
+    out += markdownText(s.slice(from, open.index)) + oneVisibleLine(breakMentions(s.slice(open.index, end))).replace(/\|/g, '\\|');
+    from = end;
+    i = closeAt;
+  }
+  return out + markdownText(s.slice(from));
+}
+
+/**
  * Inline code in a GFM table cell: the table splits its row at every unescaped `|`, inside code
  * spans too, and gives a `\|` back as `|`. Outside tables a `\|` would show as written.
  */

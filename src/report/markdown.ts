@@ -5,7 +5,7 @@ import { describeReason, forReaders, reasonsOf } from '../audit/partial.js';
 import type { ScanResult } from '../scan/types.js';
 import type { ChunkedRenderer, Renderer, ReportOptions } from './interface.js';
 import { linesInChunks } from './json-chunks.js';
-import { markdownCellCode, markdownCode, markdownText, markdownUrl } from './markdown-text.js';
+import { markdownCellCode, markdownCode, markdownText, markdownTextWithCode, markdownUrl } from './markdown-text.js';
 import { findingPlaces, isVulnerability, packageFix, packageHeadline, placesLine, vulnerablePackages, type PackageGroup } from './packages.js';
 import { passedOver, scanNotes, secretLabel } from './code.js';
 import { SEVERITY_STYLE, severityBadge } from './severity-style.js';
@@ -20,35 +20,11 @@ import { CODE_SCAN_PARTIAL, codeScanIncomplete, osvUrl, summaryLine } from './su
 const cell = markdownText;
 
 /**
- * A cell of text that may hold code spans (fix wording: "the constraint `<5` excludes 5.1"): escaped
- * as cell() outside the spans; inside them only pipes (GFM tables split on them even in code) and
- * line breaks, since code spans show entities and backslashes as written. An unmatched backtick run is text.
+ * Text in Depwatch's own words that may hold code spans (fix wording: "the constraint `<5` excludes
+ * 5.1"; warnings and partial reasons: "run `depwatch db sync`"), with repository or service text
+ * inside: markdown-text.ts's markdownTextWithCode.
  */
-function cellWithCode(s: string): string {
-  let out = '';
-  let from = 0;
-  const runs = [...s.matchAll(/`+/g)];
-  // The next run of the same length after each run (-1: none), found in one pass from the end, so
-  // a cell full of backtick runs costs no more than its length.
-  const nextSameLength: number[] = new Array<number>(runs.length);
-  const lastSeen = new Map<number, number>();
-  for (let i = runs.length - 1; i >= 0; i--) {
-    const length = runs[i]![0].length;
-    nextSameLength[i] = lastSeen.get(length) ?? -1;
-    lastSeen.set(length, i);
-  }
-  for (let i = 0; i < runs.length; i++) {
-    const open = runs[i]!;
-    const closeAt = nextSameLength[i]!;
-    if (closeAt < 0) continue;
-    const close = runs[closeAt]!;
-    const end = close.index! + close[0].length;
-    out += cell(s.slice(from, open.index)) + s.slice(open.index, end).replace(/[\r\n]+/g, ' ').replace(/\|/g, '\\|');
-    from = end;
-    i = closeAt;
-  }
-  return out + cell(s.slice(from));
-}
+const cellWithCode = markdownTextWithCode;
 
 const code = markdownCode;
 const cellCode = markdownCellCode;
@@ -112,10 +88,10 @@ function codeSection(scan: ScanResult, options: ReportOptions): string[] {
 /** The report's lines (without their line breaks). */
 function markdownLines(result: Parameters<Renderer>[0], options: Parameters<Renderer>[1]): string[] {
   const out = [`## Depwatch audit of ${code(result.target)}`, '', cell(summaryLine(result)), ''];
-  for (const w of result.warnings) out.push(`> **Warning:** ${cell(w)}`, '');
+  for (const w of result.warnings) out.push(`> **Warning:** ${cellWithCode(w)}`, '');
   if (result.partial) {
     out.push('> **Partial result:** not everything was read or checked, so what is missing here may still be there.');
-    for (const r of forReaders(reasonsOf(result))) out.push(`> - ${cell(describeReason(r))}`);
+    for (const r of forReaders(reasonsOf(result))) out.push(`> - ${cellWithCode(describeReason(r))}`);
     out.push('');
   }
   const unknownAs = result.unknownAs ?? DEFAULT_UNKNOWN_AS;

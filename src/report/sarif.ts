@@ -28,6 +28,7 @@ import type { CodeFinding, Confidence, ScanResult, ScanRuleText } from '../scan/
 import { passedOver, scanNotes, secretLabel } from './code.js';
 import type { ChunkedRenderer, Renderer, ReportOptions } from './interface.js';
 import { jsonChunks, streamed } from './json-chunks.js';
+import { packageVersion } from '../version.js';
 
 const SCORE: Record<RatedSeverity, number> = { critical: 9.5, high: 8.0, medium: 5.5, low: 3.0, info: 0.0 };
 const LEVEL: Record<RatedSeverity, 'error' | 'warning' | 'note'> = { critical: 'error', high: 'error', medium: 'warning', low: 'note', info: 'note' };
@@ -239,7 +240,8 @@ export const renderSarifChunks: ChunkedRenderer = function* (result, options) {
     version: '2.1.0',
     runs: [
       {
-        tool: { driver: { name: 'depwatch', informationUri: 'https://github.com/depwatch/depwatch', rules: [...rules.values()] } },
+        // informationUri is optional in SARIF 2.1.0 and left out: Depwatch has no published home page.
+        tool: { driver: { name: 'depwatch', version: packageVersion(), rules: [...rules.values()] } },
         ...(options.sourceRoot ? { originalUriBaseIds: { [SOURCE_ROOT_ID]: { uri: options.sourceRoot.uri } } } : {}),
         invocations: [
           {

@@ -10,6 +10,7 @@ import { takeSnapshot } from '../../src/github/snapshot.js';
 import { SourceCache } from '../../src/packages/sources/cache.js';
 import { GitHubSource } from '../../src/packages/sources/github.js';
 import { openDb } from '../../src/store/db.js';
+import { packageVersion } from '../../src/version.js';
 import { ROUTES, startFakeGitHub, type FakeGitHub } from '../fakes/github.js';
 import { FAST, startWorld, type World } from './helpers.js';
 
@@ -134,6 +135,25 @@ describe('createGitHubClient', () => {
       "I can't see acme/open with the configured GitHub credentials",
     );
     expect(world.fake.count(ROUTES.repo)).toBe(1);
+  });
+});
+
+describe('the User-Agent sent to GitHub', () => {
+  it('names the product and its version, and no web address Depwatch does not own', async () => {
+    const agents: (string | undefined)[] = [];
+    const server = createServer((req, res) => {
+      agents.push(req.headers['user-agent']);
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+    });
+    await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
+    try {
+      const octokit = await createGitHubClient({ apiUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}` }, FAST);
+      await octokit.request('GET /rate_limit');
+    } finally {
+      await new Promise((ok) => server.close(ok));
+    }
+    expect(agents[0]?.startsWith(`depwatch/${packageVersion()} (Python dependency audit; node/`)).toBe(true);
+    expect(agents[0]).not.toMatch(/https?:/);
   });
 });
 

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { fixBody } from '../../src/fix/pull-request/text.js';
 import { markdownCode, markdownText } from '../../src/report/markdown-text.js';
+import { renderMarkdown } from '../../src/report/markdown.js';
 import { pullRequestReviewMarkdown } from '../../src/report/pr-review.js';
 import type { DependencyReview } from '../../src/watch/pr-review/review.js';
 import { ADVISORIES_JSONL_GZ } from '../fixtures/osv/load.js';
@@ -196,5 +197,23 @@ describe('pull-request comments', () => {
       notChecked: [{ kind: 'other', message: '[z](http://evil.example)' }],
     } as unknown as Parameters<typeof fixBody>[0]);
     assertLiteral(body);
+  });
+});
+
+describe('warnings in audit --markdown', () => {
+  const empty = { target: 'app', findings: [], ignored: [], errors: [], notes: [], notices: [], partial: false, partialReasons: [], manifestsRead: 1, dependencies: 0 };
+  const warningLine = (warning: string) =>
+    renderMarkdown({ ...empty, warnings: [warning] } as unknown as Parameters<typeof renderMarkdown>[0], {})
+      .split('\n')
+      .find((line) => line.startsWith('> **Warning:**'))!;
+
+  it("keep Depwatch's own code spans: a command to run reads as code, not as escaped backticks", () => {
+    expect(warningLine('the local advisory mirror is 12 days old: run `depwatch db sync`')).toBe('> **Warning:** the local advisory mirror is 12 days old: run `depwatch db sync`');
+  });
+
+  it('show text from the repository or a service literally, inside a code span or out of one', () => {
+    const line = warningLine('version of [x](http://evil.example) for @team: `\u001b[2J@team` could not be compared');
+    assertLiteral(line);
+    expect(line.replace(/`+/g, '')).not.toMatch(/(^|\W)@[A-Za-z0-9]/);
   });
 });

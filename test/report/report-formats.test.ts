@@ -14,6 +14,7 @@ import { renderSarif } from '../../src/report/sarif.js';
 import type { CodeFinding, ScanResult } from '../../src/scan/types.js';
 import { shorten } from '../../src/report/shorten.js';
 import { renderText } from '../../src/report/text.js';
+import { packageVersion } from '../../src/version.js';
 import { project, realMirror, registryOf, release } from '../audit/helpers.js';
 
 const now = new Date('2026-11-28T12:00:00Z');
@@ -189,6 +190,14 @@ describe('the SARIF report', () => {
     expect(hit.locations[0].physicalLocation).toEqual({ artifactLocation: { uri: 'Pipfile' }, region: { startLine: 2 } });
     expect(hit.relatedLocations).toEqual([{ id: 1, physicalLocation: { artifactLocation: { uri: 'Pipfile.lock' }, region: { startLine: expect.any(Number) } }, message: { text: 'locked here' } }]);
     expect(hit.message.text).toMatch(/^django 2\.1\.5: Due to an error in shallow key transformation, .* SQL injection\. \(not rated by the source; treated as high\) Upgrade django/);
+  });
+});
+
+describe('the SARIF tool', () => {
+  it('names Depwatch with the version `depwatch --version` prints, and no home page it does not have', () => {
+    const driver = JSON.parse(renderSarif(result, {})).runs[0].tool.driver;
+    expect(driver).toMatchObject({ name: 'depwatch', version: packageVersion() });
+    expect(driver).not.toHaveProperty('informationUri');
   });
 });
 

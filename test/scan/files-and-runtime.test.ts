@@ -89,6 +89,20 @@ describe('files', () => {
     ]);
   });
 
+  it('in a directory, a .env no .gitignore excludes is said as not ignored and to be committed, not as committed: git may not track it yet', async () => {
+    const files = { '.env': 'DB_HOST=db.internal\n', 'services/api/.env': 'DB_HOST=\n' };
+    const message = (result: Awaited<ReturnType<typeof scanFiles>>, path: string) => result.findings.find((f) => f.rule === 'file-env-committed' && f.file === path)!.message;
+    const local = await scanDirectory(files);
+    expect(message(local, '.env')).toBe(
+      '.env is not ignored by .gitignore, so git would commit it (git ls-files tells whether it already has): the settings and credentials it holds would be readable by everyone with access to the repository and its history.',
+    );
+    expect(message(local, 'services/api/.env')).toBe('services/api/.env is not ignored by .gitignore, with no real values yet; once filled in, git would commit the credentials with it.');
+    // From GitHub every file was committed.
+    const archive = await scanFiles(files);
+    expect(message(archive, '.env')).toMatch(/^\.env is committed: /);
+    expect(message(archive, 'services/api/.env')).toMatch(/^services\/api\/\.env is committed, with no real values yet/);
+  });
+
   it('reads .gitignore like git: negations, anchored patterns, folders, nested files', async () => {
     const gaps = async (files: Record<string, string>) => of(await scanFiles({ 'app/config/settings.py': 'X = 1\n', ...files }), 'file');
     expect(await gaps({})).toEqual(['file-gitignore-env .gitignore', 'file-gitignore-secret-config .gitignore']);

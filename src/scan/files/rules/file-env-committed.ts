@@ -1,7 +1,8 @@
 /**
  * A `.env` (or `*.env`) file committed to the repository. In an archive every file was committed;
  * in a checkout on disk, one that `.gitignore` excludes is the setup this rule recommends (a local
- * .env git leaves out), not a committed one. Its credentials are still reported by the secret rules:
+ * .env git leaves out), not a committed one, and one it does not exclude is said as such: git would
+ * commit it, and may already have. Its credentials are still reported by the secret rules:
  * a file git already tracked stays tracked after it is ignored, which the tree alone cannot tell.
  */
 import { loweredPlace } from '../../paths.js';
@@ -40,16 +41,44 @@ export const rule: TreeRule = {
         line: null,
         column: null,
         severity: withValues && !fixture && !devContainer ? undefined : ('low' as const),
-        message: fixture
-          ? `${path} is committed in test code, as a fixture of tests that load .env files; keep only made-up values in it (a real credential in it is reported on its own).`
-          : devContainer
-            ? `${path} is committed as the development container's settings; keep only development values in it (a real credential in it is reported on its own).`
-          : withValues
-            ? `${path} is committed: the settings and credentials it holds are readable by everyone with access to the repository and its history.`
-            : `${path} is committed, with no real values yet; the next person who fills it in will commit their credentials.`,
-        fix: 'git rm --cached the file, add it to .gitignore, rotate any credential it held, and commit a .env.example with placeholders instead.',
+        message: describe(path, tree.workingTree, fixture ? 'fixture' : devContainer ? 'dev-container' : withValues ? 'values' : 'empty'),
+        fix: tree.workingTree
+          ? 'Add it to .gitignore (and git rm --cached it if git already tracks it), rotate any credential it held if it was ever pushed, and commit a .env.example with placeholders instead.'
+          : 'git rm --cached the file, add it to .gitignore, rotate any credential it held, and commit a .env.example with placeholders instead.',
       });
     }
     return out;
   },
 };
+
+type EnvFileUse = 'fixture' | 'dev-container' | 'values' | 'empty';
+
+/**
+ * What is true of the file. In an archive from GitHub it is committed. In a checkout, that .gitignore
+ * does not exclude it is all the tree tells: git may not track it yet (an untracked .env of a new
+ * project), and `git ls-files` is not run, so the sentence says what git would do.
+ */
+function describe(path: string, workingTree: boolean, use: EnvFileUse): string {
+  if (!workingTree) {
+    switch (use) {
+      case 'fixture':
+        return `${path} is committed in test code, as a fixture of tests that load .env files; keep only made-up values in it (a real credential in it is reported on its own).`;
+      case 'dev-container':
+        return `${path} is committed as the development container's settings; keep only development values in it (a real credential in it is reported on its own).`;
+      case 'values':
+        return `${path} is committed: the settings and credentials it holds are readable by everyone with access to the repository and its history.`;
+      case 'empty':
+        return `${path} is committed, with no real values yet; the next person who fills it in will commit their credentials.`;
+    }
+  }
+  switch (use) {
+    case 'fixture':
+      return `${path} is in test code and not ignored by .gitignore, as a fixture of tests that load .env files; keep only made-up values in it (a real credential in it is reported on its own).`;
+    case 'dev-container':
+      return `${path} holds the development container's settings and is not ignored by .gitignore; keep only development values in it (a real credential in it is reported on its own).`;
+    case 'values':
+      return `${path} is not ignored by .gitignore, so git would commit it (git ls-files tells whether it already has): the settings and credentials it holds would be readable by everyone with access to the repository and its history.`;
+    case 'empty':
+      return `${path} is not ignored by .gitignore, with no real values yet; once filled in, git would commit the credentials with it.`;
+  }
+}
