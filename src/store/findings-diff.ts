@@ -16,8 +16,14 @@ export interface FindingsUpdate {
   now: Date;
   /** Only findings of these kinds take part (a re-match of advisories touches vulnerabilities only). */
   kinds?: ReadonlySet<string>;
-  /** A repository's first audit: its baseline, stored but never alerted. */
+  /** A repository's first audit: its baseline, stored but not alerted (the sweep tells the watching channels what it holds instead). */
   baseline: boolean;
+  /**
+   * In a baseline: whether a finding's advisory was published or modified after the repository was
+   * first watched. Such a finding alerts as a new advisory would have, had the baseline been taken
+   * when the watch was made. Absent: none was.
+   */
+  newSinceWatched?: (finding: Finding) => boolean;
   /**
    * Whether a finding's package, at its version, is new in the repository with this audit (it was
    * not among the last audit's packages): its new findings are then recorded as having arrived with
@@ -74,7 +80,8 @@ export function planFindings(open: readonly OpenFinding[], input: FindingsUpdate
     // Still open and unchanged: nothing to write (a sweep over a fleet is mostly this).
     const unchanged = previous !== undefined && previous.json === json;
     const dependencyAddedAt = previous ? (previous.dependencyAddedAt ?? null) : !input.baseline && input.newDependency?.(finding) ? at : null;
-    if (!unchanged) plan.writes.push({ key, finding, json, alertable: !input.baseline, dependencyAddedAt });
+    const alertable = previous ? previous.alertable : !input.baseline || input.newSinceWatched?.(finding) === true;
+    if (!unchanged) plan.writes.push({ key, finding, json, alertable, dependencyAddedAt });
     const row: FindingRow = {
       repo: input.repo,
       key,
@@ -89,7 +96,7 @@ export function planFindings(open: readonly OpenFinding[], input: FindingsUpdate
       fixedAt: null,
       fixedBySha: null,
       closedReason: null,
-      alertable: previous ? previous.alertable : !input.baseline,
+      alertable,
       dependencyAddedAt,
     };
     (previous ? plan.diff.stillOpen : plan.diff.added).push(row);

@@ -131,6 +131,30 @@ export interface SettingsNotice {
 }
 
 /**
+ * What a newly watched repository already has (watch-started.ts): posted in each watching channel by
+ * the sweep that takes its baseline, once per repository and channel, so that the vulnerabilities
+ * known before the watch, which never alert, are not absorbed unsaid.
+ */
+export const WATCH_STARTED = 'watch-started';
+
+export interface WatchStarted {
+  /** How the repository is shown (`owner/name`, or with its branch). */
+  repo: string;
+  repoUrl: string | null;
+  /** The commit the baseline was taken at. */
+  sha: string;
+  private: boolean;
+  /** Open vulnerabilities (and malicious packages) known before the watch, by severity as rated (`unknown`: not rated). */
+  counts: Partial<Record<string, number>>;
+  /** The worst few of them, worst first. */
+  top: { id: string; package: string | null; version: string | null; severity: string; summary: string }[];
+  /** How many there are, listed or not. */
+  total: number;
+  /** Advisories published or modified since the watch was made: each gets its own alert. */
+  alertedApart: number;
+}
+
+/**
  * A review digest for one channel and one scheduled slot: its summary is posted in the channel
  * (DIGEST, op post) and its details, and the monthly chart, in the summary's thread (DIGEST_THREAD,
  * op reply). Both rows are written with the slot in one transaction; their keys name the slot, so

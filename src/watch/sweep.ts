@@ -19,7 +19,7 @@ import type { IgnoreRule } from '../audit/ignores.js';
 import { excluder, type Exclusion } from '../audit/exclude.js';
 import { notReached, unreadFiles } from '../audit/partial.js';
 import { loggedText, LOGGED_REASONS_MAX } from '../audit/partial-log.js';
-import type { AdvisorySource } from '../advisories/types.js';
+import type { AdvisorySource, OsvRecord } from '../advisories/types.js';
 import { errorLine } from '../error-line.js';
 import { fetchHeads, HEADS_BATCH_SIZE, headKey, type HeadResult } from '../github/heads.js';
 import type { RepoRef } from '../github/repo-ref.js';
@@ -35,6 +35,7 @@ import type { ScanResult } from '../scan/types.js';
 import type { SeenCommit } from './secret-alerts.js';
 import { ignoredReason } from './closed-reasons.js';
 import { announceSettingsProblems, settingsProblems } from './settings-notices.js';
+import { announceWatchStarted, watchStartedOf } from './watch-started.js';
 import { needsRecheck, repoPartialReasons, sweepProblemsOf } from './partial-state.js';
 import { currentAdvisoryMark, encodeMark, ignoresFingerprint, inPlan, lastFullMatch, planRematch, type RematchPlan } from './rematch-plan.js';
 
@@ -394,6 +395,9 @@ async function auditRepository(options: ResolvedOptions, key: string, ref: RepoR
   });
 
   const partialReasons = repoPartialReasons(audit, scanned || undefined);
+  const baseline = !state?.auditedSha;
+  // A baseline that read the advisories: those published or modified since the watch was made alert.
+  const newSinceWatched = baseline && kinds.has('vulnerability') ? await advisoriesSinceWatched(options, key, audit.findings) : undefined;
   const diff = await options.state.recordAudit({
     repo: key,
     display,
@@ -419,7 +423,8 @@ async function auditRepository(options: ResolvedOptions, key: string, ref: RepoR
     sha: snapshot.sha,
     now,
     kinds,
-    baseline: !state?.auditedSha,
+    baseline,
+    ...(newSinceWatched ? { newSinceWatched } : {}),
     // A package at a version the last audit did not hold came with this commit: its findings arrived
     // with it (what is new is the dependency, not its advisories), and the alerts say it once.
     newDependency: newIn(state?.packages ?? [], packages),
@@ -432,13 +437,46 @@ async function auditRepository(options: ResolvedOptions, key: string, ref: RepoR
     // is gone whatever excludes it.
     closedReason: closedReasonOf(ignoredReasons(audit.ignored), excludedReason(audit.exclusions ?? [], stillInTree(snapshot))),
   });
+  // What the baseline holds is told to the watching channels once, not absorbed unsaid.
+  if (baseline && kinds.has('vulnerability')) {
+    await announceWatchStarted({ state: options.state, repo: key, message: watchStartedOf({ repo: display, repoUrl: snapshot.htmlUrl, sha: snapshot.sha, private: snapshot.private }, diff.added), now });
+  }
   let newSecrets = 0;
   if (scanned && options.codeScan) {
-    const commit = { repo: key, display, htmlUrl: snapshot.htmlUrl, private: snapshot.private, sha: snapshot.sha, baseline: !state?.auditedSha };
+    const commit = { repo: key, display, htmlUrl: snapshot.htmlUrl, private: snapshot.private, sha: snapshot.sha, baseline };
     if ('error' in scanned) throw scanned.error;
     newSecrets = await options.codeScan.record(commit, scanned.result, now);
   }
   return { ...diff, newSecrets, partialKinds: partialReasons.map((r) => r.kind) };
+}
+
+/**
+ * In a repository's baseline, which findings' advisories were published or modified after it was
+ * first watched: the baseline is taken by the first sweep, up to an hour after `/audit watch`, and
+ * an advisory that appeared meanwhile is as new to the channel as one a later sweep finds. Asked of
+ * the advisory data by id (one lookup for the audit's advisories); should it fail, or the source not
+ * answer by id, none is: they are then said with what the repository already had (watch-started.ts),
+ * never dropped.
+ */
+async function advisoriesSinceWatched(options: ResolvedOptions, key: string, findings: readonly Finding[]): Promise<((f: Finding) => boolean) | undefined> {
+  const ids = [...new Set(findings.flatMap((f) => (VULNERABILITY_KINDS.has(f.kind) && f.id ? [f.id] : [])))];
+  const source = options.advisories;
+  if (ids.length === 0 || !source.byIds) return undefined;
+  const watchedSince = Math.min(...(await options.state.watchesOfRepo(key)).map((w) => Date.parse(w.addedAt)).filter((t) => Number.isFinite(t)));
+  if (!Number.isFinite(watchedSince)) return undefined;
+  let records: Map<string, OsvRecord>;
+  try {
+    records = await source.byIds(ids);
+  } catch (err) {
+    options.logger?.warn({ repo: key, err: errorLine(err) }, 'sweep: could not tell which advisories are newer than the watch; they are said with what the repository already had');
+    return undefined;
+  }
+  const newer = new Set(ids.filter((id) => {
+    const record = records.get(id);
+    const changed = Math.max(Date.parse(record?.published ?? ''), Date.parse(record?.modified ?? ''));
+    return Number.isFinite(changed) && changed >= watchedSince;
+  }));
+  return newer.size === 0 ? undefined : (f) => f.id !== undefined && newer.has(f.id);
 }
 
 /**

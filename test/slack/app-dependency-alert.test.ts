@@ -105,13 +105,13 @@ describe('a dependency added to a watched repository', () => {
     expect(alerts.every((a) => a.affected.filter((r) => r.fixedAt === null).map((r) => r.repo).sort().join() === 'acme/api,acme/web')).toBe(true);
   });
 
-  it('adds a newly watched repository that already pins the dependency to its advisories without a message (its baseline)', async () => {
+  it('adds a newly watched repository that already pins the dependency to its advisories without an alert (its baseline: one "Now watching" message says it)', async () => {
     const w = await watchedWithPillowAdded();
     const count = w.watch!.store.alertsForChannel(CHANNEL).length;
     w.github.addRepo({ owner: 'acme', name: 'lib', files: { 'requirements.txt': 'pillow==8.0.0\n' } });
     await w.watch!.state.addWatch({ repo: 'acme/lib', channel: CHANNEL, userId: USER, private: false, adminLinked: false, now: new Date() });
     await w.watch!.runJob(alertsJob, new Date());
-    expect(topLevel(w)).toHaveLength(1);
+    expect(topLevel(w).map((c) => String(c.params.text)).slice(1)).toEqual([`Now watching acme/lib: ${count} known vulnerabilities`]);
     const alerts = w.watch!.store.alertsForChannel(CHANNEL);
     expect(alerts).toHaveLength(count);
     expect(alerts.every((a) => a.affected.some((r) => r.repo === 'acme/lib' && r.fixedAt === null))).toBe(true);

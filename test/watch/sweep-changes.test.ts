@@ -83,8 +83,9 @@ describe('sweeps that do only what changed', () => {
 
   it('after 20 new advisories re-matches only the affected packages; the new findings appear and are alerted once', async () => {
     const { watch, mirror, asked, close } = await setUp();
-    await watch.runJob(alertsJob, world.clock.now()); // the baseline: nothing alerted
-    expect(world.slack.messages(CHANNEL)).toHaveLength(0);
+    await watch.runJob(alertsJob, world.clock.now()); // the baseline: nothing alerted, what each repository has said once
+    const alertsIn = () => world.slack.messages(CHANNEL).filter((m) => !m.text.startsWith('Now watching'));
+    expect(alertsIn()).toHaveLength(0);
 
     await mirror.importRecords(newAdvisories('2025-01-06T10:00:00Z'));
     asked.length = 0;
@@ -100,7 +101,7 @@ describe('sweeps that do only what changed', () => {
     // The baseline urllib3 findings are untouched by a partial re-match.
     for (const name of REPOS) expect(watch.store.openFindings(`octo/${name}`).filter((f) => f.advisoryId === URLLIB3.id)).toHaveLength(1);
     expect(alerted).toMatchObject({ posted: 20, failed: [] });
-    expect(world.slack.messages(CHANNEL)).toHaveLength(20);
+    expect(alertsIn()).toHaveLength(20);
 
     // The next sweep has nothing to re-match and alerts nothing again.
     asked.length = 0;
@@ -109,7 +110,7 @@ describe('sweeps that do only what changed', () => {
     expect(watch.sweeps.last).toMatchObject({ rematched: 0, upToDate: REPOS.length, added: [], fixed: [] });
     expect(asked).toEqual([]);
     expect(again).toMatchObject({ posted: 0 });
-    expect(world.slack.messages(CHANNEL)).toHaveLength(20);
+    expect(alertsIn()).toHaveLength(20);
     close();
   });
 

@@ -6,7 +6,7 @@ import type { KnownBlock } from '@slack/types';
 import { INCIDENT_MESSAGE_UPDATE, type IncidentMessageUpdate } from '../../incidents/messages.js';
 import { INCIDENT_REMINDER, type IncidentReminder } from '../../incidents/reminders.js';
 import { renderOpenVulnerabilityChart } from '../../watch/chart.js';
-import { ADVISORIES_SUMMARY, ADVISORY_ALERT, DEPENDENCY_ADVISORIES, DIGEST, DIGEST_THREAD, PULL_REQUEST_REVIEW, PULL_REQUESTS_NOT_LISTED, PULL_REQUESTS_NOT_REVIEWED, SECRET_ALERT, SETTINGS_NOTICE, SWEEP_PROBLEMS, type AdvisoriesSummary, type AdvisoryAlert, type DependencyAdvisories, type DigestMessage, type PullRequestReviewCard, type PullRequestsNotListed, type PullRequestsNotReviewed, type SecretAlert, type SettingsNotice, type SweepProblemsNotice } from '../../watch/messages.js';
+import { ADVISORIES_SUMMARY, ADVISORY_ALERT, DEPENDENCY_ADVISORIES, DIGEST, DIGEST_THREAD, PULL_REQUEST_REVIEW, PULL_REQUESTS_NOT_LISTED, PULL_REQUESTS_NOT_REVIEWED, SECRET_ALERT, SETTINGS_NOTICE, SWEEP_PROBLEMS, WATCH_STARTED, type AdvisoriesSummary, type AdvisoryAlert, type DependencyAdvisories, type DigestMessage, type PullRequestReviewCard, type PullRequestsNotListed, type PullRequestsNotReviewed, type SecretAlert, type SettingsNotice, type SweepProblemsNotice, type WatchStarted } from '../../watch/messages.js';
 import { alertMessage } from '../blocks/alert.js';
 import { dependencyAlertMessage } from '../blocks/dependency-alert.js';
 import { advisoriesSummaryMessage } from '../blocks/advisories-summary.js';
@@ -17,6 +17,7 @@ import { context } from '../blocks/kit.js';
 import { pullRequestReviewMessage, pullRequestsNotReviewedMessage } from '../blocks/pr-review.js';
 import { secretAlertMessage } from '../blocks/secret-alert.js';
 import { settingsNoticeMessage } from '../blocks/settings-notice.js';
+import { watchStartedMessage } from '../blocks/watch-started.js';
 import { sweepProblemsMessage } from '../blocks/sweep-problems.js';
 import { pullRequestsNotListedMessage } from '../blocks/pull-requests-not-listed.js';
 
@@ -90,6 +91,10 @@ export const RENDERERS: Readonly<Record<string, Renderer>> = {
   [SETTINGS_NOTICE]: (data) => {
     const message = settingsNoticeMessage(data as SettingsNotice);
     return { text: message.text, blocks: message.blocks, eventType: 'depwatch_settings_notice' };
+  },
+  [WATCH_STARTED]: (data) => {
+    const message = watchStartedMessage(data as WatchStarted);
+    return { text: message.text, blocks: message.blocks, eventType: 'depwatch_watch_started' };
   },
   [SWEEP_PROBLEMS]: (data) => {
     const message = sweepProblemsMessage(data as SweepProblemsNotice);
