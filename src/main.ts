@@ -21,6 +21,7 @@ import { PostgresPullReviewState } from './store/pull-review-state/postgres.js';
 import { SqlitePullReviewState } from './store/pull-review-state/sqlite.js';
 import { SqliteIncidentStore } from './store/incident-state/sqlite.js';
 import { createWatchService } from './watch/service.js';
+import { systemFontFamilies } from './watch/chart.js';
 import { SlackDelivery } from './slack/outbox/slack-delivery.js';
 import { startIncidentReminders } from './incidents/reminders.js';
 import { dmReachability } from './slack/dm-reach.js';
@@ -181,6 +182,8 @@ export async function main(): Promise<number> {
   };
   process.once('SIGINT', () => stop('SIGINT'));
   process.once('SIGTERM', () => stop('SIGTERM'));
+  // The operator hears it at start, not on the 1st of the month: each monthly digest says it too.
+  if (systemFontFamilies().length === 0) logger.warn('no system font found: the monthly digest goes out without its chart (install a font, e.g. Debian\'s fonts-dejavu-core)');
   // Said only once SIGTERM and SIGINT are handled: a supervisor may stop the bot as soon as it reads
   // this line, and a signal before the handlers would kill it without finishing anything.
   logger.info({ db: config.dbPath, watchState: sharedWatchState ? 'postgresql' : 'sqlite', incidents: incidents.dialect }, bot.mode === 'socket' ? `listening on Socket Mode (GET /healthz, /metrics on port ${opsServer?.port})` : `listening on port ${port} (POST /slack/events, GET /healthz, /metrics)`);
