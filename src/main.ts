@@ -9,7 +9,7 @@ import { createLogger, redactSecrets } from './log.js';
 import { buildBotServices, createBot } from './slack/bot.js';
 import { refreshFixPullStates } from './slack/fix-pr-flow.js';
 import { createBulkSlackClient } from './slack/pacing.js';
-import { openDb, StoreError } from './store/db.js';
+import { DatabasePathError, openDb, StoreError } from './store/db.js';
 import { openPostgres, type PgPool } from './store/postgres.js';
 import { PostgresWatchState } from './store/watch-state/postgres.js';
 import { SqliteWatchState } from './store/watch-state/sqlite.js';
@@ -66,7 +66,9 @@ export async function main(): Promise<number> {
     if (config.databaseUrl) pgPool = await openPostgres(config.databaseUrl);
   } catch (err) {
     if (err instanceof StoreError) {
-      process.stderr.write(`depwatch: ${redactSecrets(err.message)}\n`);
+      // A path that cannot be used is said as the CLI says it, naming the variable that chose it.
+      const line = err instanceof DatabasePathError ? `could not start: ${err.from(process.env.DEPWATCH_DB?.trim() ? 'DEPWATCH_DB' : 'the default location, as DEPWATCH_DB is not set')}` : err.message;
+      process.stderr.write(`depwatch: ${redactSecrets(line)}\n`);
       db?.close();
       return 2;
     }
