@@ -49,6 +49,12 @@ ENV NODE_ENV=production \
     DEPWATCH_DB=/data/depwatch.db \
     PORT=3000
 WORKDIR /app
+# A font for the monthly chart's text: @napi-rs/canvas draws with the system's fonts only, and the slim
+# image has none (without one the bot leaves the chart out and says so). DejaVu, no recommends.
+# hadolint ignore=DL3008
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends fonts-dejavu-core \
+ && rm -rf /var/lib/apt/lists/*
 # Owned by root and read-only to the bot: the code cannot be changed by the process running it.
 COPY package.json ./
 COPY --from=deps /app/node_modules ./node_modules

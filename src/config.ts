@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { SETTING_NAMES } from './dotenv.js';
 import { parseMaxDataAgeDays } from './advisories/max-data-age.js';
 import { issuePhrase } from './settings-issue.js';
+import { appKeyProblem, pemLinesReadAsNames } from './github/app-key.js';
 
 export const DEFAULT_DB_PATH = './depwatch.db';
 
@@ -183,8 +184,11 @@ export function machineTimeZone(): string {
 }
 
 /** What is wrong across settings, or in a setting's meaning beyond its form, from the values as set. */
-function crossSettingProblems(values: Readonly<Record<string, string>>): string[] {
+function crossSettingProblems(values: Readonly<Record<string, string>>, env: NodeJS.ProcessEnv): string[] {
   const problems: string[] = [];
+  const key = values.GITHUB_APP_PRIVATE_KEY?.trim();
+  const keyProblem = key ? appKeyProblem(key, pemLinesReadAsNames(env)) : undefined;
+  if (keyProblem) problems.push(`GITHUB_APP_PRIVATE_KEY: ${keyProblem}`);
   const appParts = ['GITHUB_APP_ID', 'GITHUB_APP_PRIVATE_KEY', 'GITHUB_APP_INSTALLATION_ID'].map((name) => values[name] !== undefined);
   if (appParts.some(Boolean) && !appParts.every(Boolean)) {
     problems.push(
@@ -204,7 +208,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   // Every problem in one pass: the checks across settings read the values as set, so a user who
   // fixes the lines of a first start does not meet new ones on the second.
   // zod issues carry the path (the variable's name) and a message; never the value itself.
-  const problems = [...(parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join('.')}: ${issuePhrase(i, values)}`)), ...crossSettingProblems(values)];
+  const problems = [...(parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join('.')}: ${issuePhrase(i, values)}`)), ...crossSettingProblems(values, env)];
   if (!parsed.success || problems.length) throw new ConfigError(problems);
   const e = parsed.data;
   // The machine's zone is asked for when first needed: loading ICU's zone data costs a CLI command

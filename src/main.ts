@@ -9,7 +9,7 @@ import { createLogger, redactSecrets } from './log.js';
 import { buildBotServices, createBot } from './slack/bot.js';
 import { refreshFixPullStates } from './slack/fix-pr-flow.js';
 import { createBulkSlackClient } from './slack/pacing.js';
-import { openDb, StoreError } from './store/db.js';
+import { DatabasePathError, openDb, StoreError } from './store/db.js';
 import { openPostgres, type PgPool } from './store/postgres.js';
 import { PostgresWatchState } from './store/watch-state/postgres.js';
 import { SqliteWatchState } from './store/watch-state/sqlite.js';
@@ -21,6 +21,7 @@ import { PostgresPullReviewState } from './store/pull-review-state/postgres.js';
 import { SqlitePullReviewState } from './store/pull-review-state/sqlite.js';
 import { SqliteIncidentStore } from './store/incident-state/sqlite.js';
 import { createWatchService } from './watch/service.js';
+import { systemFontFamilies } from './watch/chart.js';
 import { SlackDelivery } from './slack/outbox/slack-delivery.js';
 import { startIncidentReminders } from './incidents/reminders.js';
 import { dmReachability } from './slack/dm-reach.js';
@@ -65,7 +66,9 @@ export async function main(): Promise<number> {
     if (config.databaseUrl) pgPool = await openPostgres(config.databaseUrl);
   } catch (err) {
     if (err instanceof StoreError) {
-      process.stderr.write(`depwatch: ${redactSecrets(err.message)}\n`);
+      // A path that cannot be used is said as the CLI says it, naming the variable that chose it.
+      const line = err instanceof DatabasePathError ? `could not start: ${err.from(process.env.DEPWATCH_DB?.trim() ? 'DEPWATCH_DB' : 'the default location, as DEPWATCH_DB is not set')}` : err.message;
+      process.stderr.write(`depwatch: ${redactSecrets(line)}\n`);
       db?.close();
       return 2;
     }
@@ -181,6 +184,8 @@ export async function main(): Promise<number> {
   };
   process.once('SIGINT', () => stop('SIGINT'));
   process.once('SIGTERM', () => stop('SIGTERM'));
+  // The operator hears it at start, not on the 1st of the month: each monthly digest says it too.
+  if (systemFontFamilies().length === 0) logger.warn('no system font found: the monthly digest goes out without its chart (install a font, e.g. Debian\'s fonts-dejavu-core)');
   // Said only once SIGTERM and SIGINT are handled: a supervisor may stop the bot as soon as it reads
   // this line, and a signal before the handlers would kill it without finishing anything.
   logger.info({ db: config.dbPath, watchState: sharedWatchState ? 'postgresql' : 'sqlite', incidents: incidents.dialect }, bot.mode === 'socket' ? `listening on Socket Mode (GET /healthz, /metrics on port ${opsServer?.port})` : `listening on port ${port} (POST /slack/events, GET /healthz, /metrics)`);

@@ -1,6 +1,8 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { generateKeyPairSync } from 'node:crypto';
+import { parseEnv } from 'node:util';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { CONFIG_VARIABLES, ConfigError, DEFAULT_DB_PATH, loadConfig, missingSlackSettings } from '../src/config.js';
 import { loadDotEnv, SETTING_NAMES } from '../src/dotenv.js';
@@ -14,6 +16,11 @@ const readmeNames = README.slice(README.indexOf('## Configuration'), README.inde
   .split('\n')
   .filter((line) => line.startsWith('| `'))
   .flatMap((line) => [...line.split('|')[1]!.matchAll(/`([A-Z][A-Z0-9_]*)`/g)].map((m) => m[1]!));
+
+/** A GitHub App key as GitHub hands it out: RSA, PKCS#1 PEM (1024 bits: only its form is checked here). */
+const APP_KEY = generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey.export({ type: 'pkcs1', format: 'pem' }).toString();
+/** The key's body lines, which no message may quote. */
+const APP_KEY_LINES = APP_KEY.split('\n').filter((line) => line && !line.startsWith('-----'));
 
 describe('configuration from the environment', () => {
   it('has working defaults for everything but the Slack and GitHub credentials', () => {
@@ -77,10 +84,10 @@ describe('configuration from the environment', () => {
       DEPWATCH_ADMINS: 'U1, U2 U3',
       GITHUB_APP_ID: '1',
       GITHUB_APP_INSTALLATION_ID: '2',
-      GITHUB_APP_PRIVATE_KEY: 'line1\\nline2',
+      GITHUB_APP_PRIVATE_KEY: APP_KEY.trim().replaceAll('\n', '\\n'),
     });
     expect(config.admins).toEqual(['U1', 'U2', 'U3']);
-    expect(config.github.app?.privateKey).toBe('line1\nline2');
+    expect(config.github.app?.privateKey).toBe(APP_KEY.trim());
   });
 
   it('takes PORT as digits from 1 to 65535, or 0 for any free port, and nothing Number() would also read', () => {
@@ -121,7 +128,7 @@ describe('configuration from the environment', () => {
   });
 
   it('refuses GitHub App and installation ids that are not digits at start-up, without echoing them', () => {
-    const app = { TZ: 'UTC', GITHUB_APP_PRIVATE_KEY: 'key' };
+    const app = { TZ: 'UTC', GITHUB_APP_PRIVATE_KEY: APP_KEY };
     expect(loadConfig({ ...app, GITHUB_APP_ID: '12345', GITHUB_APP_INSTALLATION_ID: '678' }).github.app).toMatchObject({ appId: '12345', installationId: '678' });
     try {
       loadConfig({ ...app, GITHUB_APP_ID: 'Iv1.abc123', GITHUB_APP_INSTALLATION_ID: '67 8' });
@@ -134,6 +141,50 @@ describe('configuration from the environment', () => {
       ]);
       expect(problems.join('\n')).not.toContain('Iv1.abc123');
     }
+  });
+
+  it('refuses at start-up a GitHub App key that cannot sign, in one line saying how to write it, never quoting it', () => {
+    const app = { TZ: 'UTC', GITHUB_APP_ID: '1', GITHUB_APP_INSTALLATION_ID: '2' };
+    const problems = (env: NodeJS.ProcessEnv) => {
+      try {
+        loadConfig(env);
+      } catch (err) {
+        return (err as ConfigError).problems;
+      }
+      return [];
+    };
+    expect(problems({ ...app, GITHUB_APP_PRIVATE_KEY: 'abc' })).toEqual([
+      'GITHUB_APP_PRIVATE_KEY: not a readable private key (the .pem file GitHub generated for the App, from -----BEGIN to -----END …-----, without a passphrase); in a .env file put the whole PEM in double quotes over its lines, or on one line with \\n escapes',
+    ]);
+    const ecKey = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+    expect(problems({ ...app, GITHUB_APP_PRIVATE_KEY: ecKey })).toEqual(['GITHUB_APP_PRIVATE_KEY: a private key of type ec, and GitHub Apps sign in with RSA keys: use the .pem file GitHub generated for the App']);
+    // A key cut short (a line lost in copying) is not readable either.
+    const cut = APP_KEY.split('\n').filter((_, i) => i !== 3).join('\n');
+    expect(problems({ ...app, GITHUB_APP_PRIVATE_KEY: cut })).toEqual([expect.stringMatching(/^GITHUB_APP_PRIVATE_KEY: not a readable private key/)]);
+    expect(problems({ ...app, GITHUB_APP_PRIVATE_KEY: cut }).join('\n')).not.toContain(APP_KEY_LINES[0]);
+    // GitHub's own download (PKCS#1) and the PKCS#8 form are both taken, as lines or with \n escapes.
+    expect(problems({ ...app, GITHUB_APP_PRIVATE_KEY: APP_KEY })).toEqual([]);
+    expect(problems({ ...app, GITHUB_APP_PRIVATE_KEY: APP_KEY.replaceAll('\n', '\\n') })).toEqual([]);
+  });
+
+  it('says a GitHub App key left unquoted in a .env file looks unquoted, without quoting the lines read as names', () => {
+    const dotenv = `GITHUB_APP_ID=1\nGITHUB_APP_PRIVATE_KEY=${APP_KEY}GITHUB_APP_INSTALLATION_ID=2\nTZ=UTC\n`;
+    const env = { ...parseEnv(dotenv) } as NodeJS.ProcessEnv;
+    // What Node's loader makes of it: the first line as the value, the rest merged into one name.
+    expect(env.GITHUB_APP_PRIVATE_KEY).toMatch(/^-----BEGIN RSA PRIVATE KEY-----$/);
+    expect(Object.keys(env).some((name) => name.includes('-----END RSA PRIVATE KEY-----'))).toBe(true);
+    try {
+      loadConfig(env);
+      expect.unreachable();
+    } catch (err) {
+      const problems = (err as ConfigError).problems;
+      expect(problems).toContain(
+        'GITHUB_APP_PRIVATE_KEY: only its first line was read: the key looks unquoted in the .env file (its other lines were read as setting names); in a .env file put the whole PEM in double quotes over its lines, or on one line with \\n escapes',
+      );
+      for (const line of APP_KEY_LINES) expect(problems.join('\n')).not.toContain(line);
+    }
+    // Quoted, the same file is read whole and accepted.
+    expect(loadConfig({ ...parseEnv(`GITHUB_APP_ID=1\nGITHUB_APP_PRIVATE_KEY="${APP_KEY}"\nGITHUB_APP_INSTALLATION_ID=2\nTZ=UTC\n`) }).github.app?.installationId).toBe('2');
   });
 
   it('keeps fix pull requests off unless DEPWATCH_FIX_PRS turns them on', () => {

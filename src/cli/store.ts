@@ -5,11 +5,10 @@
  * (cliDbPath). Nor the advisory mirror: its matcher and version parser are for the commands that
  * match (services.ts adds it).
  */
-import { existsSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
-import { ForeignDatabaseError, openDb, type Db } from '../store/db.js';
-import { errorLine } from '../error-line.js';
+import { DatabasePathError, openDb, type Db } from '../store/db.js';
 import { CliError, type CliIO } from './io.js';
 
 export interface Store {
@@ -52,27 +51,13 @@ export function openStore(io: CliIO, dbOverride?: string, options: OpenOptions =
   const dbPath = given === ':memory:' ? given : resolve(io.cwd, given);
   const dbExists = dbPath === ':memory:' || existsSync(dbPath);
   const from = dbOverride ? '--db' : io.env['DEPWATCH_DB']?.trim() ? 'DEPWATCH_DB' : 'the default location';
-  // SQLite says only "unable to open database file" of a folder.
-  if (dbExists && dbPath !== ':memory:' && statSync(dbPath, { throwIfNoEntry: false })?.isDirectory()) {
-    throw new CliError(`the database ${dbPath} (from ${from}) is a directory: give the path of a database file (created if it does not exist)`);
-  }
   let db: Db;
   try {
     db = openDb(dbExists || !options.readOnly ? dbPath : ':memory:', { mapBytes: CLI_MAP_BYTES });
   } catch (err) {
-    if (err instanceof ForeignDatabaseError) {
-      throw new CliError(`the database ${dbPath} (from ${from}) is a SQLite database of something else (no Depwatch tables); not changed`);
-    }
-    // SQLite's own words name no file ("file is not a database"): say which, and who chose it.
-    if (!isSqliteError(err)) throw err;
-    const what = (err as { code?: unknown }).code === 'SQLITE_NOTADB' ? 'is not a Depwatch database' : 'could not be opened as a Depwatch database';
-    throw new CliError(`the database ${dbPath} (from ${from}) ${what}: ${errorLine(err)}`);
+    // Said as the bot says it (src/store/db.ts), naming who chose the path.
+    if (err instanceof DatabasePathError) throw new CliError(err.from(from));
+    throw err;
   }
   return { dbPath, dbExists, db, close: () => db.close() };
-}
-
-/** An error of SQLite itself (better-sqlite3's SqliteError: `SQLITE_NOTADB`, `SQLITE_CORRUPT`, ...). */
-function isSqliteError(err: unknown): boolean {
-  const code = err instanceof Error ? (err as { code?: unknown }).code : undefined;
-  return typeof code === 'string' && code.startsWith('SQLITE_');
 }

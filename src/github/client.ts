@@ -28,7 +28,7 @@ import { App, Octokit } from 'octokit';
 import type { Config } from '../config.js';
 import type { Logger } from '../log.js';
 import { observedFetch, USER_AGENT } from '../http.js';
-import { rateLimitFromError } from './errors.js';
+import { appKeyError, rateLimitFromError } from './errors.js';
 
 export type { Octokit };
 
@@ -134,11 +134,13 @@ function spacingGroups(unitMs: number) {
 
 /**
  * Registered after octokit's own plugins, so its error hook is the outermost: it sees a rate-limited
- * response only once throttling has decided not to wait, and turns it into RateLimitError { resetAt }.
+ * response only once throttling has decided not to wait, and turns it into RateLimitError { resetAt };
+ * an App key the signer refused (before any request left) becomes GitHubCredentialsError, never
+ * "GitHub could not be reached".
  */
 function rateLimitErrors(octokit: { hook: Octokit['hook'] }): Record<string, never> {
   octokit.hook.error('request', (error) => {
-    throw rateLimitFromError(error) ?? error;
+    throw rateLimitFromError(error) ?? appKeyError(error) ?? error;
   });
   return {};
 }

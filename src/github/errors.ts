@@ -56,6 +56,31 @@ export class GitHubServiceError extends ServiceError {
   }
 }
 
+/**
+ * The GitHub App's private key could not sign the token GitHub's sign-in asks for: a settings
+ * problem found before any request left, not GitHub failing to answer. Classified with a 401 as
+ * credentials for whoever runs Depwatch (no "try again in a few minutes"). Start-up checks the key
+ * (src/github/app-key.ts), so this is what is left: a key the check let through that the signer refuses.
+ */
+export class GitHubCredentialsError extends GitHubServiceError {
+  override name = 'GitHubCredentialsError';
+}
+
+/**
+ * What the App's token signer throws for a key it cannot use: WebCrypto's DataError ("Invalid
+ * keyData"), or universal-github-app-jwt's own errors about the key. Its text is not kept: it may
+ * quote a line of the key.
+ */
+export function appKeyError(err: unknown): GitHubCredentialsError | undefined {
+  if (typeof err !== 'object' || err === null) return undefined;
+  const { name, message } = err as { name?: unknown; message?: unknown };
+  const text = typeof message === 'string' ? message : '';
+  if (name !== 'DataError' && !text.startsWith('[universal-github-app-jwt]') && !/'privateKey` option/.test(text)) return undefined;
+  return new GitHubCredentialsError(
+    'GitHub App private key (GITHUB_APP_PRIVATE_KEY) cannot sign in to GitHub, so GitHub was not asked: set it to the .pem file GitHub generated for the App (in a .env file in double quotes, or on one line with \\n escapes)',
+  );
+}
+
 /** The shape of octokit's RequestError that we rely on, without importing its class. */
 interface ResponseLike {
   status: number;
@@ -147,6 +172,8 @@ export function toGitHubError(err: unknown, name: RepoName, what = 'request'): E
   if (err instanceof RepoNotFoundError || err instanceof RefNotFoundError || err instanceof RateLimitError || err instanceof GitHubServiceError) {
     return err;
   }
+  const keyError = appKeyError(err);
+  if (keyError) return keyError;
   const limited = rateLimitFromError(err);
   if (limited) return limited;
   if (isResponseLike(err)) {

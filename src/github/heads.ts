@@ -7,7 +7,7 @@
 import type { Octokit } from 'octokit';
 import { errorLine } from '../error-line.js';
 import { redactSecrets } from '../log.js';
-import { answeredStatus, type RateLimitError, rateLimitFromError, unauthorizedMessage } from './errors.js';
+import { answeredStatus, GitHubCredentialsError, type RateLimitError, rateLimitFromError, unauthorizedMessage } from './errors.js';
 import { formatRepoRef, type RepoRef } from './repo-ref.js';
 
 /**
@@ -127,6 +127,7 @@ function graphqlPartial(err: unknown): { data: Record<string, RepositoryNode | n
 }
 
 function describeBatchFailure(err: unknown): string {
+  if (err instanceof GitHubCredentialsError) return err.message;
   const status = answeredStatus(err);
   if (status === 401) return unauthorizedMessage(err);
   const detail = redactSecrets(errorLine(err)).slice(0, 200);

@@ -6,7 +6,7 @@
  */
 import { randomInt } from 'node:crypto';
 import { errorLine } from '../error-line.js';
-import { RateLimitError, RefNotFoundError, RepoNotFoundError } from '../github/errors.js';
+import { GitHubCredentialsError, RateLimitError, RefNotFoundError, RepoNotFoundError } from '../github/errors.js';
 import { RepoRefError } from '../github/repo-ref.js';
 import { ServiceError } from '../http.js';
 import { redactSecrets } from '../log.js';
@@ -88,6 +88,7 @@ export function classifyError(err: unknown): Problem {
   if (err instanceof RepoNotFoundError || err instanceof RefNotFoundError) return { kind: 'not-visible', message: err.message };
   if (err instanceof NoManifestsError) return { kind: 'no-manifests', repo: err.repo, sha: err.sha, htmlUrl: err.htmlUrl };
   if (err instanceof RateLimitError) return { kind: 'rate-limited', resetAt: err.resetAt, secondary: err.secondary };
+  if (err instanceof GitHubCredentialsError) return { kind: 'credentials', service: err.service, message: err.message };
   if (err instanceof ServiceError && err.service === 'GitHub' && err.status === 401) return { kind: 'credentials', service: err.service, message: redactSecrets(errorLine(err)) };
   if (err instanceof ServiceError) {
     return { kind: 'service', service: err.service, message: redactSecrets(errorLine(err)), ...(err.status === undefined ? {} : { status: err.status }) };

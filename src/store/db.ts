@@ -3,10 +3,12 @@
  * migrations from migrations/NNN_name.sql applied in order, each in its own transaction.
  */
 import type BetterSqlite3 from 'better-sqlite3';
-import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { errorLine } from '../error-line.js';
+import { fileProblem } from '../file-error.js';
 import { redactSecrets } from '../redact.js';
 
 export type Db = BetterSqlite3.Database;
@@ -34,20 +36,75 @@ export interface MigrationFile {
   path: string;
 }
 
+export class StoreError extends Error {
+  override name = 'StoreError';
+}
+
+/**
+ * The database's path cannot be used: a folder, a file that is not SQLite, a folder that cannot be
+ * made. `problem` ends "the database PATH …" in people's words, never the system's code
+ * (EEXIST, ENOTDIR): the CLI and the bot say it the same way, adding who chose the path (`from`).
+ */
+export class DatabasePathError extends StoreError {
+  override name = 'DatabasePathError';
+  constructor(
+    readonly path: string,
+    readonly problem: string,
+  ) {
+    super(`the database ${path} ${problem}`);
+  }
+
+  /** The line, naming where the path came from: "--db", "DEPWATCH_DB", "the default location". */
+  from(source: string): string {
+    return `the database ${this.path} (from ${source}) ${this.problem}`;
+  }
+}
+
 /**
  * The file is a SQLite database of another application: it has tables, and none of them is
  * Depwatch's record of migrations. Refused before anything is written (not even the journal mode),
  * so a mistyped --db or DEPWATCH_DB never migrates Depwatch's schema into someone else's data.
  */
-export class ForeignDatabaseError extends Error {
-  constructor(readonly path: string) {
-    super(`${path} is a SQLite database of something else (no Depwatch tables); not changed`);
-    this.name = 'ForeignDatabaseError';
+export class ForeignDatabaseError extends DatabasePathError {
+  override name = 'ForeignDatabaseError';
+  constructor(path: string) {
+    super(path, 'is a SQLite database of something else (no Depwatch tables); not changed');
   }
 }
 
-export class StoreError extends Error {
-  override name = 'StoreError';
+/** An error of SQLite itself (better-sqlite3's SqliteError: `SQLITE_NOTADB`, `SQLITE_CORRUPT`, ...). */
+function sqliteCode(err: unknown): string | undefined {
+  const code = err instanceof Error ? (err as { code?: unknown }).code : undefined;
+  return typeof code === 'string' && code.startsWith('SQLITE_') ? code : undefined;
+}
+
+/** Whether `path` is a folder; false for anything that cannot be looked at (a file in the path: ENOTDIR). */
+function isFolder(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The database's folder, made if missing. mkdir's failure where a part of the path is a file says
+ * EEXIST or ENOTDIR and the whole path: this names the file that stands in the way.
+ */
+function makeFolder(path: string): void {
+  const folder = dirname(path);
+  try {
+    mkdirSync(folder, { recursive: true });
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST' || code === 'ENOTDIR') {
+      // The deepest part of the path that exists: the file in the way.
+      let part = folder;
+      while (!existsSync(part) && dirname(part) !== part) part = dirname(part);
+      if (!isFolder(part)) throw new DatabasePathError(path, `cannot be created: ${part} is a file, not a folder`);
+    }
+    throw new DatabasePathError(path, `cannot be created: its folder ${folder} cannot be made: ${fileProblem(err)}`);
+  }
 }
 
 const MIGRATION_FILE = /^(\d{3})_([a-z0-9_]+)\.sql$/;
@@ -84,17 +141,29 @@ export interface OpenOptions {
 
 /** Opens (creating if needed) the database at `path` (`:memory:` for tests) and migrates it. */
 export function openDb(path: string, options: OpenOptions = {}): Db {
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  if (path !== ':memory:') {
+    // SQLite says only "unable to open database file" of a folder.
+    if (isFolder(path)) throw new DatabasePathError(path, 'is a directory: give the path of a database file (created if it does not exist)');
+    makeFolder(path);
+  }
   let db: Db;
   try {
     db = new Database(path, { readonly: options.readonly ?? false });
   } catch (err) {
-    throw new StoreError(`cannot open the database ${path}: ${(err as Error).message}`);
+    throw new DatabasePathError(path, `could not be opened: ${sqliteCode(err) ? errorLine(err) : fileProblem(err)}`);
   }
   try {
     const migrations = listMigrations(options.migrationsDir);
-    if (path !== ':memory:' && !isDepwatchOrEmpty(db, migrations[0]?.name)) throw new ForeignDatabaseError(path);
-    if (path !== ':memory:') db.pragma('journal_mode = WAL');
+    try {
+      if (path !== ':memory:' && !isDepwatchOrEmpty(db, migrations[0]?.name)) throw new ForeignDatabaseError(path);
+      if (path !== ':memory:') db.pragma('journal_mode = WAL');
+    } catch (err) {
+      // The first reads of the file: SQLite's words ("file is not a database") name no file.
+      const code = sqliteCode(err);
+      if (code === 'SQLITE_NOTADB') throw new DatabasePathError(path, `is not a Depwatch database: ${errorLine(err)}`);
+      if (code) throw new DatabasePathError(path, `could not be opened as a Depwatch database: ${errorLine(err)}`);
+      throw err;
+    }
     db.pragma('foreign_keys = ON');
     db.pragma('busy_timeout = 5000');
     db.pragma('synchronous = NORMAL');

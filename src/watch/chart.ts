@@ -2,7 +2,7 @@
  * The monthly review's chart: open vulnerabilities at the end of each of the last six months, stacked
  * by severity, drawn by Chart.js on @napi-rs/canvas (no browser) and returned as a PNG.
  */
-import { createCanvas } from '@napi-rs/canvas';
+import { createCanvas, GlobalFonts } from '@napi-rs/canvas';
 import { Chart, registerables, type ChartConfiguration } from 'chart.js';
 import { SEVERITY_STYLE } from '../report/severity-style.js';
 
@@ -17,9 +17,32 @@ export interface ChartPoint {
   low: number;
 }
 
+/**
+ * The chart's text (title, axes, legend) cannot be drawn: @napi-rs/canvas draws only with the
+ * system's fonts, and it found none (a slim container image has none unless one is installed). Such
+ * a chart would be bars without a single label, so it is not drawn at all.
+ */
+export class ChartTextUndrawable extends Error {
+  constructor() {
+    super('no font to draw the chart\'s text with (install one, e.g. Debian\'s fonts-dejavu-core)');
+    this.name = 'ChartTextUndrawable';
+  }
+}
 
+/** The font families canvas can draw with: the system's. */
+export const systemFontFamilies = (): readonly string[] => GlobalFonts.families.map((f) => f.family);
 
-export function renderOpenVulnerabilityChart(points: ChartPoint[], options: { width?: number; height?: number; title?: string } = {}): Buffer {
+export interface ChartOptions {
+  width?: number;
+  height?: number;
+  title?: string;
+  /** Where the font families come from (tests pass none to stand for a host without fonts). */
+  fontFamilies?: () => readonly string[];
+}
+
+/** The chart as a PNG; throws ChartTextUndrawable rather than drawing a chart without its labels. */
+export function renderOpenVulnerabilityChart(points: ChartPoint[], options: ChartOptions = {}): Buffer {
+  if ((options.fontFamilies ?? systemFontFamilies)().length === 0) throw new ChartTextUndrawable();
   if (!registered) {
     Chart.register(...registerables);
     registered = true;

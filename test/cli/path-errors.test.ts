@@ -37,6 +37,20 @@ describe('paths that cannot be used', () => {
     }
   });
 
+  it('DEPWATCH_DB under a regular file: names the variable and the file in the way, not EEXIST', async () => {
+    const dir = folder();
+    const file = join(dir, 'requirements.txt');
+    for (const path of [join(file, 'x.db'), join(file, 'deeper', 'x.db')]) {
+      const c = inProcessCli({ cwd: dir, env: { DEPWATCH_DB: path, ...UNREACHABLE_SERVICES } });
+      expect(await c.run('db', 'import', file)).toBe(2);
+      expect(c.out.stderr).toBe(`depwatch db: the database ${path} (from DEPWATCH_DB) cannot be created: ${file} is a file, not a folder\n`);
+    }
+    // --db says the same of itself.
+    const c = cli(dir);
+    expect(await c.run('db', 'import', '--db', join(file, 'x.db'), file)).toBe(2);
+    expect(c.out.stderr).toBe(`depwatch db: the database ${join(file, 'x.db')} (from --db) cannot be created: ${file} is a file, not a folder\n`);
+  });
+
   it('deps of a symbolic link in a loop: says so, not "no such file"', async () => {
     const dir = folder();
     symlinkSync('loop-b', join(dir, 'loop-a'));

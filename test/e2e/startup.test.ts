@@ -4,7 +4,7 @@
  * and every way start-up can fail (a rejected or revoked token, an unreachable Slack, a port in use)
  * is one clear line on stderr and exit status 2, before the bot ever says it is listening.
  */
-import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -114,6 +114,32 @@ describe('start-up of node dist/main.js', () => {
       const bot = startMain(env({ SLACK_API_URL: `http://127.0.0.1:${closed}/api`, PORT: String(await freePort()) }), workDir);
       expect((await exitWithin(bot)).code).toBe(2);
       expect(onlyLine(bot)).toMatch(new RegExp(`^depwatch: cannot reach Slack at http://127\\.0\\.0\\.1:${closed}/api .*SLACK_API_URL`));
+    }, BOT_TEST_MS);
+
+    it('a DEPWATCH_DB that cannot be used: one line naming DEPWATCH_DB, the path and what is wrong, never a system code', async () => {
+      const dir = mkdtempSync(join(workDir, 'db-'));
+      const file = join(dir, 'a-file');
+      writeFileSync(file, 'not a folder\n');
+      const notes = join(dir, 'notes.txt');
+      writeFileSync(notes, 'shopping list\n'.repeat(200));
+      const cases: [string, string][] = [
+        [join(file, 'x.db'), `the database ${join(file, 'x.db')} (from DEPWATCH_DB) cannot be created: ${file} is a file, not a folder`],
+        [notes, `the database ${notes} (from DEPWATCH_DB) is not a Depwatch database: file is not a database`],
+      ];
+      for (const [path, problem] of cases) {
+        const bot = startMain(env({ DEPWATCH_DB: path, PORT: String(await freePort()) }), workDir);
+        expect((await exitWithin(bot)).code).toBe(2);
+        const line = onlyLine(bot);
+        expect(line).toBe(`depwatch: could not start: ${problem}`);
+        expect(line).not.toMatch(/\bE[A-Z]{3,}\b/);
+      }
+    }, BOT_TEST_MS);
+
+    it('a GitHub App key that cannot sign: refused at start in one line naming GITHUB_APP_PRIVATE_KEY, never said to be listening', async () => {
+      const bot = startMain(env({ GITHUB_APP_ID: '1', GITHUB_APP_INSTALLATION_ID: '2', GITHUB_APP_PRIVATE_KEY: 'abc', PORT: String(await freePort()) }), workDir);
+      expect((await exitWithin(bot)).code).toBe(2);
+      expect(bot.stderr()).not.toContain('listening');
+      expect(bot.stderr().split('\n')[0]).toMatch(/^depwatch: GITHUB_APP_PRIVATE_KEY: not a readable private key .*double quotes.*\\n escapes$/);
     }, BOT_TEST_MS);
 
     it('a port in use: one line naming the port and PORT, exit 2', async () => {

@@ -3,7 +3,8 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createGitHubClient } from '../../src/github/client.js';
-import { GitHubServiceError, RateLimitError, rateLimitFromError } from '../../src/github/errors.js';
+import { GitHubCredentialsError, GitHubServiceError, RateLimitError, rateLimitFromError } from '../../src/github/errors.js';
+import { classifyError } from '../../src/slack/errors.js';
 import { fetchHeads } from '../../src/github/heads.js';
 import { blobLineUrl } from '../../src/github/links.js';
 import { takeSnapshot } from '../../src/github/snapshot.js';
@@ -49,6 +50,21 @@ describe('createGitHubClient', () => {
     await expect(
       createGitHubClient({ apiUrl: 'http://127.0.0.1:9', app: { appId: '1', privateKey: 'x', installationId: 'abc' } }, FAST),
     ).rejects.toThrow('GITHUB_APP_INSTALLATION_ID: must be the installation number');
+  });
+
+  it('says a GitHub App key the signer refuses is a credentials problem for whoever runs Depwatch, not GitHub failing to answer', async () => {
+    const { publicKey } = generateKeyPairSync('rsa', { modulusLength: 1024 });
+    fake = await startFakeGitHub({ repos: [{ owner: 'acme', name: 'vault', files: FILES, private: true }], app: { appId: '12345', publicKey, installationId: 678 } });
+    const octokit = await createGitHubClient({ apiUrl: fake.url, app: { appId: '12345', privateKey: 'abc', installationId: '678' } }, FAST);
+    const db = openDb(':memory:');
+    const failure = await takeSnapshot(octokit, db, { owner: 'acme', repo: 'vault' }).then(() => undefined, (err: unknown) => err);
+    db.close();
+    expect(failure).toBeInstanceOf(GitHubCredentialsError);
+    expect((failure as Error).message).toBe(
+      'GitHub App private key (GITHUB_APP_PRIVATE_KEY) cannot sign in to GitHub, so GitHub was not asked: set it to the .pem file GitHub generated for the App (in a .env file in double quotes, or on one line with \\n escapes)',
+    );
+    expect(classifyError(failure)).toMatchObject({ kind: 'credentials', service: 'GitHub' });
+    expect(fake.requests).toEqual([]);
   });
 
   it('works unauthenticated for public repositories', async () => {

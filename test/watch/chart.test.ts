@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { renderOpenVulnerabilityChart } from '../../src/watch/chart.js';
+import { ChartTextUndrawable, renderOpenVulnerabilityChart } from '../../src/watch/chart.js';
 
 describe('open vulnerability chart', () => {
   it('renders a PNG of the requested size without a browser', () => {
@@ -12,5 +12,10 @@ describe('open vulnerability chart', () => {
     expect(png.readUInt32BE(16)).toBe(640);
     expect(png.readUInt32BE(20)).toBe(320);
     expect(png.length).toBeGreaterThan(2000); // bars, axes and legend drawn, not an empty canvas
+  });
+
+  it('draws nothing rather than bars without a label when canvas has no font family', () => {
+    const points = [{ label: 'Mar 2025', critical: 1, high: 0, medium: 0, low: 0 }];
+    expect(() => renderOpenVulnerabilityChart(points, { fontFamilies: () => [] })).toThrow(ChartTextUndrawable);
   });
 });

@@ -13,6 +13,7 @@ import { WatchStore, type StoredPackage } from '../../src/store/watches.js';
 import { buildMonthlyDigest, buildWeeklyDigest, runDigest, type DigestOptions } from '../../src/watch/digests.js';
 import { planDependencyMessages } from '../../src/watch/dependency-alerts.js';
 import { monthlyDigestLayout, weeklyDigestLayout } from '../../src/slack/blocks/digest.js';
+import { outboxRenderers } from '../../src/slack/outbox/renderers.js';
 import { blockText } from '../slack/app-world.js';
 import { project, registryOf, release } from '../audit/helpers.js';
 import { FAKE_BOT_TOKEN, startFakeSlack, type FakeSlack } from '../fakes/slack-api.js';
@@ -188,6 +189,23 @@ describe('posting digests', () => {
     const [file] = f.files();
     expect(file).toMatchObject({ completed: true, channel: CHANNEL, thread_ts: summary!.ts, filename: 'open-vulnerabilities.png' });
     expect(file?.content?.subarray(1, 4).toString()).toBe('PNG');
+    expect(f.violations).toEqual([]);
+  });
+
+  it('posts no chart when the server has no font for its labels, and says so in one line with its numbers', async () => {
+    const f = (fake = await startFakeSlack());
+    const store = new WatchStore(openTestDb());
+    seed(store);
+    await runDigest('monthly', CHANNEL, { state: new SqliteWatchState(store), registry: null, now: () => new Date('2025-03-01T09:00:00Z'), defaultTimeZone: 'UTC' });
+    const report = await drainOutbox(store.db, f.url, { renderers: outboxRenderers({ fontFamilies: () => [] }) });
+    expect(report.posted).toHaveLength(2);
+    expect(f.files()).toEqual([]);
+    const [summary] = f.messages(CHANNEL);
+    expect(blockText(summary!.blocks ?? [])).toContain('Details in the thread.');
+    expect(blockText(summary!.blocks ?? [])).not.toContain('chart');
+    const thread = blockText(f.thread(CHANNEL, summary!.ts).flatMap((m) => m.blocks ?? []));
+    const lines = thread.split('\n').filter((line) => line.includes('No chart'));
+    expect(lines).toEqual(['No chart this month: the server has no font to draw its labels with. Open vulnerabilities at each month end: Oct 2024 1, Nov 2024 1, Dec 2024 2, Jan 2025 2, Feb 2025 2, Mar 2025 2.']);
     expect(f.violations).toEqual([]);
   });
 

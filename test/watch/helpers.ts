@@ -16,6 +16,7 @@ import { INDEX_REFRESH_MS, serviceCardSources } from '../../src/packages/service
 import { watchedNamesEvery } from '../../src/packages/sources/known-names.js';
 import type { CronTimer, JobSpec } from '../../src/schedule/scheduler.js';
 import type { DeliveryReport } from '../../src/slack/outbox/deliver.js';
+import type { Renderer } from '../../src/slack/outbox/renderers.js';
 import { SlackDelivery } from '../../src/slack/outbox/slack-delivery.js';
 import { createBulkSlackClient } from '../../src/slack/pacing.js';
 import { MIGRATIONS_DIR, openDb, type Db } from '../../src/store/db.js';
@@ -169,8 +170,8 @@ export function reviewCardSources(world: World, pypiUrl: string, db: Db, watchSt
  * Runs the Slack outbox's delivery loop over the fake Slack until nothing is due: what the domain
  * wrote to the outbox (digests, reminders, cards) is posted, as a replica's loop would.
  */
-export async function drainOutbox(db: Db, slackUrl: string, options: { now?: () => Date; minIntervalMs?: number } = {}): Promise<DeliveryReport & { delivery: SlackDelivery }> {
-  const delivery = new SlackDelivery({ db, api: createBulkSlackClient(FAKE_BOT_TOKEN, { slackApiUrl: slackUrl }), pacer: { minIntervalMs: options.minIntervalMs ?? 1 }, ...(options.now ? { now: options.now } : {}) });
+export async function drainOutbox(db: Db, slackUrl: string, options: { now?: () => Date; minIntervalMs?: number; renderers?: Readonly<Record<string, Renderer>> } = {}): Promise<DeliveryReport & { delivery: SlackDelivery }> {
+  const delivery = new SlackDelivery({ db, api: createBulkSlackClient(FAKE_BOT_TOKEN, { slackApiUrl: slackUrl }), pacer: { minIntervalMs: options.minIntervalMs ?? 1 }, ...(options.now ? { now: options.now } : {}), ...(options.renderers ? { deliverer: { renderers: options.renderers } } : {}) });
   const report = await delivery.deliver();
   await delivery.stop();
   return { ...report, delivery };

@@ -12,7 +12,7 @@ import type { Octokit } from 'octokit';
 import { z } from 'zod';
 import { errorLine } from '../../error-line.js';
 import { checkShape } from '../../http.js';
-import { answeredStatus, RateLimitError, rateLimitFromError, unauthorizedMessage } from '../../github/errors.js';
+import { answeredStatus, GitHubCredentialsError, RateLimitError, rateLimitFromError, unauthorizedMessage } from '../../github/errors.js';
 import { ServiceError } from '../../http.js';
 import { redactSecrets } from '../../log.js';
 import type { SourceCache } from './cache.js';
@@ -220,6 +220,7 @@ function isNotFound(err: unknown): boolean {
 function describe(err: unknown, repo: string): ServiceError {
   const limited = rateLimitFromError(err);
   if (limited) return new RateLimitError(limited.resetAt, limited.secondary);
+  if (err instanceof GitHubCredentialsError) return err;
   const status = answeredStatus(err);
   if (status === 401) return new ServiceError('GitHub', unauthorizedMessage(err), { status: 401 });
   const detail = redactSecrets(errorLine(err)).slice(0, 200);

@@ -30,6 +30,11 @@ export interface DigestLayout {
 
 export interface LayoutOptions {
   timeZone: string;
+  /**
+   * The monthly chart cannot be drawn (the host has no font for its labels): the summary does not
+   * promise it, and the details end with one line saying so and giving its numbers.
+   */
+  chartLeftOut?: boolean;
 }
 
 /** Characters one list of the details may take (about a thread reply's worth); the rest is counted. */
@@ -206,7 +211,7 @@ export function monthlyDigestLayout(d: MonthlyDigest, options: LayoutOptions): D
       ...news.map((n) => `*${n.label}*\n${n.value}`),
       `*Fixed this month*\n${d.fixedThisMonth.length}`,
     ),
-    context(`Open by age: ${d.open.byAge.under30} under 30 days, ${d.open.byAge.from30to90} 30–90 days, ${d.open.byAge.over90} over 90 days. ${plural(d.expiringIgnores.length, 'ignore')} expiring within 30 days. Details and chart in the thread.`),
+    context(`Open by age: ${d.open.byAge.under30} under 30 days, ${d.open.byAge.from30to90} 30–90 days, ${d.open.byAge.over90} over 90 days. ${plural(d.expiringIgnores.length, 'ignore')} expiring within 30 days. ${options.chartLeftOut ? 'Details' : 'Details and chart'} in the thread.`),
     ...notCheckedBlocks(d.notChecked),
   ];
   const details: KnownBlock[] = [];
@@ -230,6 +235,7 @@ export function monthlyDigestLayout(d: MonthlyDigest, options: LayoutOptions): D
     details.push(divider(), ...detailsList('*Ignores expiring within 30 days*', lines));
   }
   const chartAlt = `Open vulnerabilities at each month end: ${d.chart.map((p) => `${p.label} ${p.critical + p.high + p.medium + p.low}`).join(', ')}`;
+  if (options.chartLeftOut) details.push(context(`No chart this month: the server has no font to draw its labels with. ${chartAlt}.`));
   return {
     title,
     summary: { text: `${title}: ${d.open.total} open (${s.critical} critical, ${s.high} high), ${newText}, ${d.fixedThisMonth.length} fixed${notCheckedText(d.notChecked)}`, blocks: summaryBlocks },

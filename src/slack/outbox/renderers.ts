@@ -5,7 +5,7 @@
 import type { KnownBlock } from '@slack/types';
 import { INCIDENT_MESSAGE_UPDATE, type IncidentMessageUpdate } from '../../incidents/messages.js';
 import { INCIDENT_REMINDER, type IncidentReminder } from '../../incidents/reminders.js';
-import { renderOpenVulnerabilityChart } from '../../watch/chart.js';
+import { renderOpenVulnerabilityChart, systemFontFamilies } from '../../watch/chart.js';
 import { ADVISORIES_SUMMARY, ADVISORY_ALERT, DEPENDENCY_ADVISORIES, DIGEST, DIGEST_THREAD, PULL_REQUEST_REVIEW, PULL_REQUESTS_NOT_LISTED, PULL_REQUESTS_NOT_REVIEWED, SECRET_ALERT, SETTINGS_NOTICE, SWEEP_PROBLEMS, WATCH_STARTED, type AdvisoriesSummary, type AdvisoryAlert, type DependencyAdvisories, type DigestMessage, type PullRequestReviewCard, type PullRequestsNotListed, type PullRequestsNotReviewed, type SecretAlert, type SettingsNotice, type SweepProblemsNotice, type WatchStarted } from '../../watch/messages.js';
 import { alertMessage } from '../blocks/alert.js';
 import { dependencyAlertMessage } from '../blocks/dependency-alert.js';
@@ -52,26 +52,60 @@ export class UnknownMessageKind extends Error {
   override name = 'UnknownMessageKind';
 }
 
-function digestLayout(message: DigestMessage): DigestLayout {
+function digestLayout(message: DigestMessage, chartLeftOut = false): DigestLayout {
   const options = { timeZone: message.timeZone };
   if (message.kind === 'weekly') return weeklyDigestLayout(message.digest, options);
-  if (message.kind === 'monthly') return monthlyDigestLayout(message.digest, options);
+  if (message.kind === 'monthly') return monthlyDigestLayout(message.digest, { ...options, chartLeftOut });
   return quarterlyDigestLayout(message.digest, options);
 }
 
+export interface RendererOptions {
+  /** The font families the chart can be drawn with: the system's by default (tests pass none). */
+  fontFamilies?: () => readonly string[];
+}
+
 /** The monthly chart; a chart that cannot be drawn leaves the digest without it rather than unsent. */
-function digestChart(message: DigestMessage, layout: DigestLayout): RenderedFile | undefined {
+function digestChart(message: DigestMessage, layout: DigestLayout, fontFamilies: () => readonly string[]): RenderedFile | undefined {
   if (message.kind !== 'monthly') return undefined;
   let bytes: Buffer;
   try {
-    bytes = renderOpenVulnerabilityChart(message.digest.chart);
+    bytes = renderOpenVulnerabilityChart(message.digest.chart, { fontFamilies });
   } catch {
     return undefined;
   }
   return { bytes, filename: 'open-vulnerabilities.png', title: 'Open vulnerabilities, last six months', altText: layout.chartAlt ?? 'Open vulnerabilities at the end of each of the last six months' };
 }
 
-export const RENDERERS: Readonly<Record<string, Renderer>> = {
+/** Every kind's renderer; `options` says what the host can draw with. */
+export function outboxRenderers(options: RendererOptions = {}): Readonly<Record<string, Renderer>> {
+  const fontFamilies = options.fontFamilies ?? systemFontFamilies;
+  // Without a font the chart would be bars without a label: it is left out, and the digest says so.
+  const chartLeftOut = (message: DigestMessage) => message.kind === 'monthly' && fontFamilies().length === 0;
+  return {
+    ...BASE_RENDERERS,
+    // The summary in the channel; what does not fit in one message goes to the thread (DIGEST_THREAD).
+    [DIGEST]: (data) => {
+      const message = data as DigestMessage;
+      const { first } = fitMessage(digestLayout(message, chartLeftOut(message)).summary);
+      return { text: first.text, blocks: first.blocks, eventType: 'depwatch_digest' };
+    },
+    // In the summary's thread: the summary's overflow, the details (each message within Slack's
+    // limits), then the monthly chart, or the line saying why there is none.
+    [DIGEST_THREAD]: (data) => {
+      const message = data as DigestMessage;
+      const leftOut = chartLeftOut(message);
+      const layout = digestLayout(message, leftOut);
+      const summary = fitMessage(layout.summary);
+      const details = fitMessage({ ...layout.details, continuation: (i, n) => [context(`${layout.title}, details (${i}/${n})`)] });
+      const parts = [...summary.replies, details.first, ...details.replies].filter((m) => m.blocks.length > 0);
+      const [first = { text: `${layout.title}: nothing more`, blocks: [] }, ...more] = parts;
+      const file = leftOut ? undefined : digestChart(message, layout, fontFamilies);
+      return { text: first.text, blocks: first.blocks, eventType: 'depwatch_digest', more, ...(file ? { file } : {}) };
+    },
+  };
+}
+
+const BASE_RENDERERS: Readonly<Record<string, Renderer>> = {
   [ADVISORY_ALERT]: (data) => {
     const message = alertMessage(data as AdvisoryAlert);
     return { text: message.text, blocks: message.blocks, eventType: 'depwatch_alert' };
@@ -123,24 +157,9 @@ export const RENDERERS: Readonly<Record<string, Renderer>> = {
     const message = pullRequestsNotListedMessage(data as PullRequestsNotListed);
     return { text: message.text, blocks: message.blocks, eventType: 'depwatch_pr_review' };
   },
-  // The summary in the channel; what does not fit in one message goes to the thread (DIGEST_THREAD).
-  [DIGEST]: (data) => {
-    const { first } = fitMessage(digestLayout(data as DigestMessage).summary);
-    return { text: first.text, blocks: first.blocks, eventType: 'depwatch_digest' };
-  },
-  // In the summary's thread: the summary's overflow, the details (each message within Slack's
-  // limits), then the monthly chart.
-  [DIGEST_THREAD]: (data) => {
-    const message = data as DigestMessage;
-    const layout = digestLayout(message);
-    const summary = fitMessage(layout.summary);
-    const details = fitMessage({ ...layout.details, continuation: (i, n) => [context(`${layout.title}, details (${i}/${n})`)] });
-    const parts = [...summary.replies, details.first, ...details.replies].filter((m) => m.blocks.length > 0);
-    const [first = { text: `${layout.title}: nothing more`, blocks: [] }, ...more] = parts;
-    const file = digestChart(message, layout);
-    return { text: first.text, blocks: first.blocks, eventType: 'depwatch_digest', more, ...(file ? { file } : {}) };
-  },
 };
+
+export const RENDERERS: Readonly<Record<string, Renderer>> = outboxRenderers();
 
 export function renderOutboxMessage(kind: string, data: unknown, renderers: Readonly<Record<string, Renderer>> = RENDERERS): RenderedMessage {
   const render = renderers[kind];
