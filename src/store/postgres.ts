@@ -6,6 +6,7 @@
 import pg from 'pg';
 import { join } from 'node:path';
 import { MIGRATIONS_DIR, readMigrations, StoreError, type Migration } from './db.js';
+import { newerSchemaText } from './schema-verdict.js';
 
 export type PgPool = pg.Pool;
 export type PgClient = pg.PoolClient;
@@ -50,9 +51,7 @@ export async function migratePostgres(pool: PgPool, migrations: Migration[]): Pr
       const current = Number((await client.query<{ v: number | null }>('SELECT MAX(version) AS v FROM schema_migrations')).rows[0]?.v ?? 0);
       const latest = migrations.at(-1)?.version ?? 0;
       if (current > latest) {
-        throw new StoreError(
-          `the PostgreSQL database was written by a newer version of Depwatch (schema ${current}, this version knows ${latest}); upgrade Depwatch`,
-        );
+        throw new StoreError(newerSchemaText('PostgreSQL', current, latest));
       }
       const applied: number[] = [];
       for (const m of migrations) {
