@@ -80,7 +80,7 @@ const UNTRUSTED_CERTIFICATE = new Set([
 ]);
 
 /** What to do when the server's TLS certificate is not trusted: the fix is in DATABASE_URL, and never switching verification off unasked. */
-function untrustedCertificateHint(err: unknown): string {
+export function untrustedCertificateHint(err: unknown): string {
   const code = (err as { code?: unknown } | null)?.code;
   if (typeof code !== 'string' || !UNTRUSTED_CERTIFICATE.has(code)) return '';
   return (
