@@ -196,7 +196,8 @@ function crossSettingProblems(values: Readonly<Record<string, string>>, env: Nod
     );
   }
   const databaseUrl = values.DATABASE_URL?.trim();
-  if (databaseUrl && !isPostgresUrl(databaseUrl)) problems.push('DATABASE_URL: must be a postgres:// (or postgresql://) URL, for example postgres://depwatch:PASSWORD@db:5432/depwatch');
+  const databaseUrlWrong = databaseUrl ? databaseUrlProblem(databaseUrl) : null;
+  if (databaseUrlWrong) problems.push(databaseUrlWrong);
   const tz = values.TZ?.trim();
   if (tz && !isValidTimeZone(tz)) problems.push('TZ: not an IANA time zone (for example Europe/Berlin)');
   return problems;
@@ -278,8 +279,25 @@ export function missingSlackSettings(config: Config): string[] {
   return missing;
 }
 
-function isPostgresUrl(value: string): boolean {
-  return URL.canParse(value) && /^postgres(?:ql)?:$/.test(new URL(value).protocol);
+const POSTGRES_SCHEME = /^postgres(?:ql)?:\/\//i;
+
+/** What is wrong with a DATABASE_URL, in one line that never holds its value; null when it reads as a postgres:// URL. */
+export function databaseUrlProblem(databaseUrl: string): string | null {
+  if (isReadablePostgresUrl(databaseUrl)) return null;
+  return POSTGRES_SCHEME.test(databaseUrl)
+    ? // Its scheme is right, so what broke it is in the rest: nearly always a password with a "#", "/" or "?" left as typed.
+      'DATABASE_URL: not a URL that can be read: special characters in the user name or password must be percent-encoded (# as %23, / as %2F, ? as %3F, @ as %40, % as %25)'
+    : 'DATABASE_URL: must be a postgres:// (or postgresql://) URL, for example postgres://depwatch:PASSWORD@db:5432/depwatch';
+}
+
+/**
+ * A postgres:// URL that reads as written. One with a fragment is not: a "#" in a password ends
+ * the password there, and `postgres://u:12#pw@db/x` would otherwise connect to host "u", port 12.
+ */
+function isReadablePostgresUrl(value: string): boolean {
+  if (!URL.canParse(value)) return false;
+  const url = new URL(value);
+  return /^postgres(?:ql)?:$/.test(url.protocol) && !value.includes('#');
 }
 
 export function isValidTimeZone(tz: string): boolean {

@@ -10,7 +10,7 @@ import { buildBotServices, createBot } from './slack/bot.js';
 import { refreshFixPullStates } from './slack/fix-pr-flow.js';
 import { createBulkSlackClient } from './slack/pacing.js';
 import { DatabasePathError, openDb, StoreError } from './store/db.js';
-import { openPostgres, type PgPool } from './store/postgres.js';
+import { openPostgres, sslModeNote, type PgPool } from './store/postgres.js';
 import { PostgresWatchState } from './store/watch-state/postgres.js';
 import { SqliteWatchState } from './store/watch-state/sqlite.js';
 import { WatchStore } from './store/watches.js';
@@ -63,7 +63,11 @@ export async function main(): Promise<number> {
   let pgPool: PgPool | null = null;
   try {
     db = openDb(config.dbPath);
-    if (config.databaseUrl) pgPool = await openPostgres(config.databaseUrl);
+    if (config.databaseUrl) {
+      const note = sslModeNote(config.databaseUrl);
+      if (note) logger.info(note);
+      pgPool = await openPostgres(config.databaseUrl);
+    }
   } catch (err) {
     if (err instanceof StoreError) {
       // A path that cannot be used is said as the CLI says it, naming the variable that chose it.

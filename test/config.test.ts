@@ -74,6 +74,22 @@ describe('configuration from the environment', () => {
     }
   });
 
+  it('says a postgres:// URL with an unencoded special character in its password must be percent-encoded, never echoing it', () => {
+    // "#" starts a fragment: the password ends at it, and what follows is no longer the host.
+    for (const unencoded of ['postgres://depwatch:Pa#Secret99@db/depwatch', 'postgresql://depwatch:12#Secret99@db:5432/depwatch', 'postgres://depwatch:Pa/Secret99@db/depwatch']) {
+      try {
+        loadConfig({ TZ: 'UTC', DATABASE_URL: unencoded });
+        expect.unreachable();
+      } catch (err) {
+        expect((err as ConfigError).problems).toEqual([
+          'DATABASE_URL: not a URL that can be read: special characters in the user name or password must be percent-encoded (# as %23, / as %2F, ? as %3F, @ as %40, % as %25)',
+        ]);
+        expect((err as ConfigError).problems.join('\n')).not.toContain('Secret99');
+      }
+    }
+    expect(loadConfig({ TZ: 'UTC', DATABASE_URL: 'postgres://depwatch:Pa%23Secret99@db/depwatch' }).databaseUrl).toBe('postgres://depwatch:Pa%23Secret99@db/depwatch');
+  });
+
   it('rejects a time zone that is not IANA', () => {
     expect(() => loadConfig({ TZ: 'Mars/Olympus' })).toThrow(/TZ: not an IANA time zone/);
   });

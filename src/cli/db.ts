@@ -13,7 +13,8 @@ import { describeIncompleteUpdate, incompleteUpdateFix, type IncompleteUpdate } 
 export const DB_USAGE = `usage: depwatch db <import FILE | sync [--full] | status> [--json] [--db PATH]
   import FILE  load an OSV all.zip, a directory of OSV JSON files, or a JSON Lines file (.jsonl, .jsonl.gz)
   sync         download OSV's PyPI advisories ($OSV_BULK_URL/PyPI/all.zip, then only what changed)
-  status       how many advisories the mirror holds, the newest, and when it was last synced or imported`;
+  status       how many advisories the mirror holds, the newest, and when it was last synced or imported;
+               with DATABASE_URL also the PostgreSQL store's schema version (the database's and this build's)`;
 
 function summaryLines(s: ImportSummary): string {
   let out = `added ${s.added}, updated ${s.updated}, unchanged ${s.unchanged}, rejected ${s.rejected}\n`;
@@ -102,8 +103,13 @@ export async function dbCommand(argv: string[], io: CliIO): Promise<number> {
       const now = new Date();
       const status = new MirrorStatusReader(services.db).status(now);
       const { ageDays } = dataAge(status, now);
+      // With DATABASE_URL the shared state is in PostgreSQL: its schema is part of the answer (pg loads only then).
+      const databaseUrl = io.env.DATABASE_URL?.trim();
+      const shared = databaseUrl ? await (await import('./postgres-status.js')).postgresStatus(databaseUrl) : null;
+      if (shared?.error) io.stderr(`depwatch: cannot reach the PostgreSQL database ${shared.url} (DATABASE_URL): ${shared.error}\n`);
+      const exit = shared?.state === 'unreachable' ? EXIT.error : EXIT.ok;
       if (values.json) {
-        io.stdout(JSON.stringify({ ...status, dataAgeDays: ageDays, path: services.dbPath, exists: services.dbExists }, null, 2) + '\n');
+        io.stdout(JSON.stringify({ ...status, dataAgeDays: ageDays, path: services.dbPath, exists: services.dbExists, postgres: shared }, null, 2) + '\n');
       } else {
         io.stdout(
           `${plural(status.records, 'advisory', 'advisories')} (${status.withdrawn} withdrawn) for ${plural(status.packages, 'package')}\n` +
@@ -113,10 +119,11 @@ export async function dbCommand(argv: string[], io: CliIO): Promise<number> {
               : `last synced: ${status.lastSync ?? 'never'}${status.lastSyncSource ? ` from ${status.lastSyncSource}` : ''}\n`) +
             incompleteLine(status.lastUpdateIncomplete) +
             futureLine(status.futureModified) +
-            `database: ${services.dbPath}${services.dbExists ? '' : ' (not created yet: depwatch db sync or depwatch db import creates it)'}\n`,
+            `database: ${services.dbPath}${services.dbExists ? '' : ' (not created yet: depwatch db sync or depwatch db import creates it)'}\n` +
+            (shared ? `${(await import('./postgres-status.js')).postgresStatusLine(shared)}\n` : ''),
         );
       }
-      return EXIT.ok;
+      return exit;
     }
     const mirror = new (await import('../advisories/mirror.js')).AdvisoryMirror(services.db);
     if (action === 'import') {

@@ -4,6 +4,7 @@
  * closed under the process, or rolled back to an older schema, turns the probe red.
  */
 import { listMigrations, schemaVersion, type Db } from '../store/db.js';
+import { schemaMismatchReason } from '../store/schema-verdict.js';
 
 export type Health = { ok: true } | { ok: false; reason: string };
 
@@ -38,7 +39,7 @@ export function storeHealth(db: Db, expectedVersion = listMigrations().at(-1)?.v
       // Not errorLine (src/error-line.ts): the reason is one line of the health answer whatever was thrown, so a non-Error's text is cut too, and capped.
       return { ok: false, reason: `store: ${(err instanceof Error ? err.message : String(err)).split('\n')[0]!.slice(0, 200)}` };
     }
-    if (version !== expectedVersion) return { ok: false, reason: `store: schema version ${version}, this build needs ${expectedVersion} (migrations not applied)` };
-    return { ok: true };
+    const mismatch = schemaMismatchReason('SQLite', version, expectedVersion);
+    return mismatch === null ? { ok: true } : { ok: false, reason: `store: ${mismatch}` };
   };
 }

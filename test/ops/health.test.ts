@@ -36,6 +36,16 @@ describe('/healthz', () => {
     expect(storeHealth(db)()).toEqual({ ok: true });
     db.close();
   });
+
+  it('is 503 when a newer build migrated the store, saying so in the words of the refusal at start (not "migrations not applied")', () => {
+    const db = openDb(':memory:');
+    const latest = readMigrations().at(-1)!.version;
+    expect(storeHealth(db, latest - 1)()).toEqual({
+      ok: false,
+      reason: `store: the database was written by a newer version of Depwatch (schema ${latest}, this version knows ${latest - 1}); upgrade Depwatch`,
+    });
+    db.close();
+  });
 });
 
 describe('METRICS_TOKEN', () => {

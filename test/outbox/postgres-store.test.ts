@@ -6,6 +6,7 @@
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import { PostgresOutbox } from '../../src/store/outbox/postgres.js';
+import { PostgresWatchState } from '../../src/store/watch-state/postgres.js';
 import { readMigrations } from '../../src/store/db.js';
 import { openPostgres, POSTGRES_MIGRATIONS_DIR } from '../../src/store/postgres.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/postgres.js';
@@ -34,6 +35,20 @@ describe('PostgreSQL store start-up', () => {
     await pool.query("INSERT INTO schema_migrations (version, name, applied_at) VALUES (99, 'from_the_future', now())");
     const latest = readMigrations(POSTGRES_MIGRATIONS_DIR).at(-1)!.version;
     await expect(openPostgres(database.url)).rejects.toThrow(`the PostgreSQL database was written by a newer version of Depwatch (schema 99, this version knows ${latest})`);
+  });
+
+  it('a replica running when a newer build migrates the database is not ready, and says a newer version wrote it', async () => {
+    database = await createTestDatabase();
+    const pool = await database.open();
+    const replica = new PostgresWatchState(pool);
+    expect(await replica.health()).toEqual({ ok: true });
+    const latest = readMigrations(POSTGRES_MIGRATIONS_DIR).at(-1)!.version;
+    await pool.query("INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, 'from_a_newer_build', now())", [latest + 1]);
+    const refusal = (await openPostgres(database.url).catch((err: Error) => err)) as Error;
+    expect(await replica.health()).toEqual({ ok: false, reason: `store: ${refusal.message}` });
+    expect(refusal.message).toBe(`the PostgreSQL database was written by a newer version of Depwatch (schema ${latest + 1}, this version knows ${latest}); upgrade Depwatch`);
+    await pool.query('DELETE FROM schema_migrations WHERE version >= $1', [latest]);
+    expect(await replica.health()).toEqual({ ok: false, reason: `store: PostgreSQL schema version ${latest - 1}, this build needs ${latest} (migrations not applied)` });
   });
 
   it('says in one line when the server cannot be reached', async () => {

@@ -12,6 +12,7 @@ import type { HealthSnapshot } from '../../packages/health-snapshot.js';
 import { parseUnknownAs, type RatedSeverity } from '../../audit/findings.js';
 import type { IgnoreRule } from '../../audit/ignores.js';
 import { listMigrations } from '../db.js';
+import { schemaMismatchReason } from '../schema-verdict.js';
 import { PostgresOutbox } from '../outbox/postgres.js';
 import { HEALTH_SEEN_COLUMNS, HEALTH_SEEN_ON_CONFLICT, healthSeenValues, healthSnapshotOf, type HealthSeenRow } from '../package-health.js';
 import type { OutboundMessage } from '../outbox/types.js';
@@ -452,8 +453,10 @@ export class PostgresWatchState implements WatchStateStore {
       // Not errorLine (src/error-line.ts): the reason is one line of the health answer whatever was thrown, so a non-Error's text is cut too, and capped.
       return { ok: false, reason: `store: ${(err instanceof Error ? err.message : String(err)).split('\n')[0]!.slice(0, 200)}` };
     }
-    if (version !== this.expectedVersion) return { ok: false, reason: `store: PostgreSQL schema version ${version}, this build needs ${this.expectedVersion} (migrations not applied)` };
-    return { ok: true };
+    // Not ready on a newer schema either (docs/store.md, "Rolling upgrades"): nothing promises this
+    // build's SQL works on it, so an older replica leaves the rotation, saying why in the start-up refusal's words.
+    const mismatch = schemaMismatchReason('PostgreSQL', version, this.expectedVersion);
+    return mismatch === null ? { ok: true } : { ok: false, reason: `store: ${mismatch}` };
   }
 }
 
