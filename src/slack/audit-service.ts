@@ -37,10 +37,11 @@ import type { WatchStateStore } from '../store/watch-state/types.js';
 import { auditingMessage, auditReply, findByToken, parseFindingButtonValue } from './blocks/audit-reply.js';
 import { errorMessage, failedPlaceholder, undeliveredFailurePlaceholder, withdrawnPlaceholder, type SlackMessage } from './blocks/errors.js';
 import { errorLine } from '../error-line.js';
-import { fitMessage, fitView } from './blocks/fit.js';
+import { fitMessage, fitView, withClosingNotice, type FittedMessage } from './blocks/fit.js';
 import { escapeMrkdwn } from './blocks/mrkdwn.js';
 import { context } from './blocks/kit.js';
 import { postPlaceholder, replaceThroughResponseUrl, slackErrorCode, type ReplyTarget } from './reply-target.js';
+import { ChannelPacer, rateLimitedRetryAfter, type PacerOptions } from './pacing.js';
 import { homeView } from './blocks/home.js';
 import { IGNORE_BLOCKS, ignoreModal, ignoreReplacedNote, ignoreSavedView, readIgnoreSubmission, type StateValues } from './blocks/ignore-modal.js';
 import { ignoredIdWarning } from './blocks/watch-reply.js';
@@ -96,7 +97,24 @@ export interface AuditServiceOptions {
   state?: AuditStateStore;
   /** The watch state's channel settings and ignores (`/audit ignore`); default: `db`. */
   watchState?: Pick<WatchStateStore, 'channelUnknownAs' | 'ignoreRulesForChannel'>;
+  /** Every reply post and edit per channel, shared with `/audit package` (bot.ts); default: one at REPLY_PACE. */
+  pacer?: ChannelPacer;
 }
+
+/**
+ * How fast one channel's /audit replies are posted and edited: Slack takes about one chat.postMessage
+ * a second per channel with short bursts (docs/platform-facts.md), and a reply and its thread go
+ * out together. A burst of four lets a normal reply (its first stage and a few continuations) out at
+ * once; a long one then goes one message a second, as watch delivery does.
+ */
+export const REPLY_PACE = { minIntervalMs: 1000, burst: 4 } as const satisfies PacerOptions;
+
+/**
+ * Thread continuations one reply posts at most. A monorepo's reply can need a hundred: posted they
+ * flood the channel and keep it busy for minutes (and again at every Ignore… click, which re-renders
+ * them). Past these, the last one says what was left out and where the whole list is.
+ */
+export const MAX_REPLY_CONTINUATIONS = 9;
 
 
 export interface HomeSections {
@@ -192,8 +210,11 @@ export class SlackAuditService {
   private readonly replyEdits = new Map<number, Promise<unknown>>();
   /** Resolutions and audits running now, shared by identical requests; each person's audits counted. */
   private readonly inFlight = new AuditsInFlight<AuditOutcome>();
+  /** Every post, edit and delete of a reply, per channel at Slack's pace (REPLY_PACE). */
+  private readonly pacer: ChannelPacer;
 
   constructor(private readonly options: AuditServiceOptions) {
+    this.pacer = options.pacer ?? new ChannelPacer({ ...REPLY_PACE, logger: options.logger });
     this.state = options.state ?? new SqliteAuditState(options.db);
     this.codeScans = new CodeScanStore(options.db);
     this.watchState = options.watchState ?? new SqliteWatchState(new WatchStore(options.db));
@@ -472,7 +493,7 @@ export class SlackAuditService {
   }
 
   private postPlaceholder(request: AuditRequest, message: SlackMessage): Promise<ReplyTarget> {
-    return postPlaceholder({ client: request.client, channel: request.channel, respond: request.respond, command: '/audit', logger: this.options.logger }, fitMessage(message).first);
+    return postPlaceholder({ client: request.client, channel: request.channel, respond: request.respond, command: '/audit', logger: this.options.logger, pacer: this.pacer }, fitMessage(message).first);
   }
 
   /** The first stage: in a message, the whole reply (thread included); through response_url, its first message. */
@@ -518,31 +539,51 @@ export class SlackAuditService {
   private async syncReply(client: WebClient, auditId: number, channel: string, ts: string): Promise<void> {
     const record = await this.state.getAudit(auditId);
     if (!record) return;
-    const { first, replies } = await this.render(record);
+    const rendered = await this.render(record);
+    const updateMessage = (message: FittedMessage) => this.pacer.run(channel, () => client.chat.update({ channel, ts, text: message.text, blocks: message.blocks }));
     if (record.replyParts === null) {
       // Its thread is not known (a reply posted before continuations were kept): the message only,
       // rather than a second copy of the thread.
-      await client.chat.update({ channel, ts, text: first.text, blocks: first.blocks });
+      await updateMessage(rendered.first);
       return;
     }
+    const { first } = rendered;
+    const replies = cappedContinuations(rendered.replies, record);
+    const total = rendered.replies.length + 1;
     const previous = record.replyParts;
     const parts: string[] = [];
     // With no thread yet (a first stage), the message goes first: it is the answer people wait for.
     // With a thread already there, the message changes last, once its thread agrees with it.
     const messageFirst = previous.length === 0;
+    let undelivered: { part: number; err: unknown } | null = null;
     try {
-      if (messageFirst) await client.chat.update({ channel, ts, text: first.text, blocks: first.blocks });
+      if (messageFirst) await updateMessage(first);
       for (const [i, reply] of replies.entries()) {
-        const existing = previous[i];
-        if (existing && (await this.updateIfThere(client, channel, existing, reply))) {
-          parts.push(existing);
-          continue;
+        try {
+          const existing = previous[i];
+          if (existing && (await this.updateIfThere(client, channel, existing, reply))) {
+            parts.push(existing);
+            continue;
+          }
+          const posted = await this.pacer.run(channel, () => client.chat.postMessage({ channel, thread_ts: ts, text: reply.text, blocks: reply.blocks }));
+          if (posted.ts) parts.push(posted.ts);
+        } catch (err) {
+          // The results are in the message already: one part Slack refused (or kept rate limiting)
+          // costs that part and those after it, said in the message, never the whole reply.
+          undelivered = { part: i + 2, err };
+          break;
         }
-        const posted = await client.chat.postMessage({ channel, thread_ts: ts, text: reply.text, blocks: reply.blocks });
-        if (posted.ts) parts.push(posted.ts);
+      }
+      const kept = [...parts, ...previous.slice(parts.length)];
+      if (undelivered) {
+        this.options.logger.warn({ err: undelivered.err, auditId, channel, part: undelivered.part, parts: total }, 'could not post a part of the audit reply; the reply says it is incomplete');
+        // What was not reached stays known, so the next edit (an ignore) still finds and fixes it.
+        await this.state.setReplyParts(auditId, kept);
+        await updateMessage(withClosingNotice(first, (dropped) => context(undeliveredNotice(record.repo, undelivered!, total, dropped))));
+        return;
       }
       for (const extra of previous.slice(replies.length)) await this.retire(client, channel, extra);
-      if (!messageFirst) await client.chat.update({ channel, ts, text: first.text, blocks: first.blocks });
+      if (!messageFirst) await updateMessage(first);
       await this.state.setReplyParts(auditId, parts);
     } catch (err) {
       // What was not reached stays known, so the next edit (an ignore) still finds and fixes it.
@@ -554,7 +595,7 @@ export class SlackAuditService {
   /** chat.update of a continuation; false when it is gone (someone deleted it), so a new one is posted. */
   private async updateIfThere(client: WebClient, channel: string, ts: string, message: { text: string; blocks: KnownBlock[] }): Promise<boolean> {
     try {
-      await client.chat.update({ channel, ts, text: message.text, blocks: message.blocks });
+      await this.pacer.run(channel, () => client.chat.update({ channel, ts, text: message.text, blocks: message.blocks }));
       return true;
     } catch (err) {
       if (slackErrorCode(err) === 'message_not_found') return false;
@@ -574,11 +615,11 @@ export class SlackAuditService {
     what = 'a reply continuation',
   ): Promise<void> {
     try {
-      await client.chat.delete({ channel, ts });
+      await this.pacer.run(channel, () => client.chat.delete({ channel, ts }));
     } catch (err) {
       if (slackErrorCode(err) === 'message_not_found') return;
       this.options.logger.warn({ err, channel, ts }, `could not delete ${what}; replacing it`);
-      await client.chat.update({ channel, ts, text: instead.text, blocks: instead.blocks });
+      await this.pacer.run(channel, () => client.chat.update({ channel, ts, text: instead.text, blocks: instead.blocks }));
     }
   }
 
@@ -617,7 +658,7 @@ export class SlackAuditService {
     if (theirMistake && request.respond && target) return this.withdrawPlaceholder(request, target);
     if (target?.mode === 'chat') {
       const { channel, ts } = target;
-      const replace = () => request.client.chat.update({ channel, ts, text: inPlace.text, blocks: inPlace.blocks }).then(() => undefined);
+      const replace = () => this.pacer.run(channel, () => request.client.chat.update({ channel, ts, text: inPlace.text, blocks: inPlace.blocks })).then(() => undefined);
       if (stagedId === null) return replace();
       return this.queueEdit(stagedId, async () => {
         await replace();
@@ -787,4 +828,32 @@ function pullRequestIgnored(label: string, pullRequest: number): string {
  */
 function placeholderStays(err: unknown): Error {
   return new Error(`the in-channel placeholder stays: it was posted through response_url, which failed (${errorLine(err)})`, { cause: err });
+}
+
+/**
+ * The continuations a reply posts: at most MAX_REPLY_CONTINUATIONS, the last one then saying how
+ * many parts were left out and how to get the whole list (the CLI audits the same commit).
+ */
+function cappedContinuations(replies: FittedMessage[], record: Pick<AuditRecord, 'repo' | 'sha'>): FittedMessage[] {
+  if (replies.length <= MAX_REPLY_CONTINUATIONS) return replies;
+  const shown = replies.slice(0, MAX_REPLY_CONTINUATIONS);
+  const hidden = replies.length - shown.length;
+  const last = shown[shown.length - 1]!;
+  shown[shown.length - 1] = withClosingNotice(last, (dropped) =>
+    context(
+      `${hidden} more part${hidden === 1 ? '' : 's'} of this reply${dropped ? ' and the end of this one' : ''} not posted, to keep the channel readable. ` +
+        `The whole list: \`depwatch audit ${escapeMrkdwn(record.repo)}@${record.sha}\` in a terminal (\`--json\` for all of it).`,
+    ),
+  );
+  return shown;
+}
+
+/** Said at the end of a reply whose thread Slack refused a part of: what is missing, and the way to get it. */
+function undeliveredNotice(repo: string, undelivered: { part: number; err: unknown }, total: number, droppedBlocks: number): string {
+  const code = slackErrorCode(undelivered.err) ?? (rateLimitedRetryAfter(undelivered.err) !== undefined || /rate limit/i.test(errorLine(undelivered.err)) ? 'rate limited' : 'no answer');
+  const missing = undelivered.part === total ? `part ${total} of ${total} is` : `parts ${undelivered.part}–${total} of ${total} are`;
+  return (
+    `:warning: *This reply is incomplete:* part ${undelivered.part} of ${total} could not be posted in the thread (Slack: ${escapeMrkdwn(code)}), so ${missing} missing${droppedBlocks ? ', and the end of this message' : ''}. ` +
+    `Run \`/audit ${escapeMrkdwn(repo)}\` again for the whole reply.`
+  );
 }

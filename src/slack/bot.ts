@@ -14,9 +14,10 @@ import type { Config } from '../config.js';
 import { observedFetch } from '../http.js';
 import { createGitHubClient } from '../github/client.js';
 import type { Logger } from '../log.js';
+import { ChannelPacer, type PacerOptions } from './pacing.js';
 import { PyPIClient } from '../python/pypi.js';
 import type { Db } from '../store/db.js';
-import { SlackAuditService, type BotServices } from './audit-service.js';
+import { REPLY_PACE, SlackAuditService, type BotServices } from './audit-service.js';
 import { SlackPackageService } from './package-service.js';
 import { INDEX_REFRESH_MS, serviceCardSources } from '../packages/service-sources.js';
 import { watchedNamesEvery } from '../packages/sources/known-names.js';
@@ -56,6 +57,8 @@ export interface BotOptions {
   auditState?: AuditStateStore;
   /** Extra Web API client options (tests turn retries down). */
   clientOptions?: webApi.WebClientOptions;
+  /** The pace of /audit replies per channel; default REPLY_PACE (audit-service.ts). */
+  replyPace?: PacerOptions;
   /** The access check (DEPWATCH_ADMINS); the watch service's, else one built from the config. */
   gate?: AccessGate;
   /** HTTP mode: routes served beside /slack/events (GET /healthz, GET /metrics: src/ops/routes.ts). */
@@ -215,6 +218,8 @@ export function createBot(options: BotOptions): Bot {
   const incidents = options.incidents ?? new SqliteIncidentStore(db);
   const gate = options.gate ?? watchService?.gate ?? createAccessGate({ admins: config.admins, db, logger });
   const seal = viewMetadataSealFor(config);
+  // One pace per channel for everything /audit posts and edits there (replies, package cards).
+  const replyPacer = new ChannelPacer({ ...REPLY_PACE, logger, ...options.replyPace });
   const service = new SlackAuditService({
     config,
     db,
@@ -225,6 +230,7 @@ export function createBot(options: BotOptions): Bot {
     seal,
     ...(options.auditState ? { state: options.auditState } : {}),
     ...(watchService ? { watchState: watchService.state } : {}),
+    pacer: replyPacer,
     home: {
       // From the watch state (PostgreSQL with DATABASE_URL): every replica's App Home shows every watch.
       watched: async () => {
@@ -248,7 +254,7 @@ export function createBot(options: BotOptions): Bot {
     await next();
   });
   const watch = watchService;
-  const packages = options.services.packageCards ? new SlackPackageService(options.services.packageCards, logger) : null;
+  const packages = options.services.packageCards ? new SlackPackageService(options.services.packageCards, logger, replyPacer) : null;
   registerListeners(app, { service, watch, logger, timeZone: config.timeZone, now, gate, seal, packages });
   registerIncidentListeners(app, {
     db,

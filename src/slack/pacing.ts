@@ -77,6 +77,11 @@ export interface UploadArgs {
 export interface PacerOptions {
   /** Least time between two calls in one channel (Slack: about 1 s). */
   minIntervalMs?: number;
+  /**
+   * Calls a channel may make at once before the interval applies (Slack allows "short bursts"): a
+   * bucket of `burst` calls, refilled one per interval, so the average stays one per interval. Default 1.
+   */
+  burst?: number;
   now?: () => number;
   sleep?: (ms: number) => Promise<void>;
   logger?: Logger;
@@ -98,8 +103,10 @@ export function rateLimitedRetryAfter(err: unknown): number | undefined {
 
 export class ChannelPacer {
   private readonly lanes = new Map<string, Promise<unknown>>();
-  private readonly lastCall = new Map<string, number>();
+  /** Per channel, the calls it may make now (up to `burst`) as of `at`. */
+  private readonly buckets = new Map<string, { calls: number; at: number }>();
   private readonly minIntervalMs: number;
+  private readonly burst: number;
   private readonly now: () => number;
   private readonly sleep: (ms: number) => Promise<void>;
   /** 429s seen and sat out, for logs and tests. */
@@ -107,6 +114,7 @@ export class ChannelPacer {
 
   constructor(private readonly options: PacerOptions = {}) {
     this.minIntervalMs = options.minIntervalMs ?? 1000;
+    this.burst = Math.max(1, Math.floor(options.burst ?? 1));
     this.now = options.now ?? Date.now;
     this.sleep = options.sleep ?? defaultSleep;
   }
@@ -130,17 +138,13 @@ export class ChannelPacer {
 
   private async attempt<T>(channel: string, call: () => Promise<T>): Promise<T> {
     for (;;) {
-      const last = this.lastCall.get(channel);
-      const wait = last === undefined ? 0 : last + this.minIntervalMs - this.now();
-      if (wait > 0) await this.sleep(wait);
-      this.lastCall.set(channel, this.now());
+      await this.take(channel);
       try {
         const result = await call();
-        // Spaced from when Slack answered, so network latency can't squeeze two posts together.
-        this.lastCall.set(channel, this.now());
+        this.called(channel);
         return result;
       } catch (err) {
-        this.lastCall.set(channel, this.now());
+        this.called(channel);
         const retryAfter = rateLimitedRetryAfter(err);
         if (retryAfter === undefined) throw err;
         this.rateLimited++;
@@ -148,6 +152,32 @@ export class ChannelPacer {
         await this.sleep(retryAfter * 1000);
       }
     }
+  }
+
+  /** Waits until `channel` may make a call, and spends it. */
+  private async take(channel: string): Promise<void> {
+    const bucket = this.buckets.get(channel) ?? { calls: this.burst, at: this.now() };
+    this.buckets.set(channel, bucket);
+    const refill = () => {
+      const now = this.now();
+      bucket.calls = Math.min(this.burst, bucket.calls + (now - bucket.at) / this.minIntervalMs);
+      bucket.at = now;
+    };
+    refill();
+    if (bucket.calls < 1) {
+      await this.sleep((1 - bucket.calls) * this.minIntervalMs);
+      refill();
+    }
+    bucket.calls = Math.max(0, bucket.calls - 1);
+  }
+
+  /**
+   * A call ended: the bucket refills from when Slack answered, not from when the call was sent, so
+   * network latency can't squeeze two posts together.
+   */
+  private called(channel: string): void {
+    const bucket = this.buckets.get(channel);
+    if (bucket) bucket.at = Math.max(bucket.at, this.now());
   }
 }
 

@@ -18,6 +18,7 @@ import { checkingPackagesMessage, packageCardsMessage, PACKAGE_USAGE_TEXT } from
 import { section } from './blocks/kit.js';
 import { md } from './blocks/mrkdwn.js';
 import { postPlaceholder, replaceInThread, replaceThroughResponseUrl, type ReplyTarget } from './reply-target.js';
+import type { ChannelPacer } from './pacing.js';
 
 /** More would take minutes and fill a channel; the CLI takes any number. */
 export const MAX_PACKAGES_PER_COMMAND = 10;
@@ -103,6 +104,8 @@ export class SlackPackageService {
   constructor(
     private readonly sources: () => Promise<CardSources>,
     private readonly logger?: Pick<Logger, 'info'>,
+    /** The channel's pace for replies, shared with /audit's (bot.ts). */
+    private readonly pacer?: ChannelPacer,
   ) {}
 
   /** Builds the cards and posts them in the channel (after the ack); failures throw PackageAnswerError. */
@@ -110,10 +113,10 @@ export class SlackPackageService {
     let placed: ReplyTarget | null = null;
     try {
       const placeholder = fitMessage(checkingPackagesMessage(command.requests.map((r) => r.given), request.user)).first;
-      placed = await postPlaceholder({ ...request, command: '/audit package', logger: this.logger }, placeholder);
+      placed = await postPlaceholder({ ...request, command: '/audit package', logger: this.logger, pacer: this.pacer }, placeholder);
       const cards = await buildCards(command.requests, await this.sources());
       const fitted = fitMessage(packageCardsMessage(cards, command.refused));
-      if (placed.mode === 'chat') await replaceInThread(request.client, placed, fitted);
+      if (placed.mode === 'chat') await replaceInThread(request.client, placed, fitted, this.pacer);
       else await replaceThroughResponseUrl(placed.respond, fitted, { advice: 'ask about fewer packages at once.' });
     } catch (err) {
       throw new PackageAnswerError(err, placed);

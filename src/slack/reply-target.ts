@@ -12,6 +12,7 @@ import type { Logger } from '../log.js';
 import { plural } from '../plural.js';
 import { withClosingNotice, type FittedMessage } from './blocks/fit.js';
 import { context } from './blocks/kit.js';
+import type { ChannelPacer } from './pacing.js';
 
 type WebClient = webApi.WebClient;
 
@@ -41,6 +42,8 @@ export interface PlaceholderRequest {
   /** Names the command in the log line that says the reply goes through response_url. */
   command: string;
   logger?: Pick<Logger, 'info'> | undefined;
+  /** The channel's pace for replies (the bot's ChannelPacer): the post waits its turn there. */
+  pacer?: ChannelPacer | undefined;
 }
 
 /**
@@ -49,7 +52,8 @@ export interface PlaceholderRequest {
  */
 export async function postPlaceholder(request: PlaceholderRequest, placeholder: FittedMessage): Promise<ReplyTarget> {
   try {
-    const posted = await request.client.chat.postMessage({ channel: request.channel, text: placeholder.text, blocks: placeholder.blocks });
+    const post = () => request.client.chat.postMessage({ channel: request.channel, text: placeholder.text, blocks: placeholder.blocks });
+    const posted = await (request.pacer ? request.pacer.run(request.channel, post) : post());
     if (!posted.ts || !posted.channel) throw new Error('chat.postMessage answered without a ts');
     return { mode: 'chat', channel: posted.channel, ts: posted.ts };
   } catch (err) {
@@ -62,9 +66,10 @@ export async function postPlaceholder(request: PlaceholderRequest, placeholder: 
 }
 
 /** The placeholder the bot posted, edited into the answer; what did not fit goes in its thread. */
-export async function replaceInThread(client: WebClient, target: Extract<ReplyTarget, { mode: 'chat' }>, { first, replies }: FittedParts): Promise<void> {
-  await client.chat.update({ channel: target.channel, ts: target.ts, text: first.text, blocks: first.blocks });
-  for (const reply of replies) await client.chat.postMessage({ channel: target.channel, thread_ts: target.ts, text: reply.text, blocks: reply.blocks });
+export async function replaceInThread(client: WebClient, target: Extract<ReplyTarget, { mode: 'chat' }>, { first, replies }: FittedParts, pacer?: ChannelPacer): Promise<void> {
+  const paced = <T>(call: () => Promise<T>): Promise<T> => (pacer ? pacer.run(target.channel, call) : call());
+  await paced(() => client.chat.update({ channel: target.channel, ts: target.ts, text: first.text, blocks: first.blocks }));
+  for (const reply of replies) await paced(() => client.chat.postMessage({ channel: target.channel, thread_ts: target.ts, text: reply.text, blocks: reply.blocks }));
 }
 
 /**

@@ -18,7 +18,10 @@
  * - `thread_ts` must name a message in that channel (`thread_not_found`); a reply's ts means its parent;
  * - views with limit violations answer `invalid_arguments` with `response_metadata.messages` (what
  *   Slack does for views) and are recorded in `violations` all the same;
- * - a response_url accepts 5 posts, then answers HTTP 404 `used_url`; invalid blocks answer HTTP 400.
+ * - a response_url accepts 5 posts, then answers HTTP 404 `used_url`; invalid blocks answer HTTP 400;
+ * - chat.postMessage takes about one message a second per channel with short bursts: more than
+ *   `postBurst` (default POST_BURST) to one channel within any second answer HTTP 429 with
+ *   `Retry-After: 1`, as Slack does to a bot flooding a channel.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -27,6 +30,14 @@ import { checkMessage, checkView, type LimitViolation } from '../../src/slack/bl
 export const FAKE_BOT_TOKEN = 'xoxb-depwatch-fake-bot-token';
 /** The app-level token (Socket Mode) the fake accepts for `apps.connections.open` by default. */
 export const FAKE_APP_TOKEN = 'xapp-depwatch-fake-app-token';
+/**
+ * chat.postMessage calls one channel takes within any second before the fake answers 429. Slack
+ * documents one a second with "short bursts >1 allowed" and no number; people who measured it report
+ * a few dozen before the 429s start. Twenty is on the safe side of that: a product that paces itself
+ * never meets it, and one that posts a long thread at once (dozens of parts in a second) does.
+ */
+export const POST_BURST = 20;
+
 export const FAKE_TEAM = { id: 'T0DEPWATCH1', domain: 'depwatch-test', name: 'Depwatch Test' } as const;
 export const FAKE_BOT = { userId: 'U0DEPBOT001', botId: 'B0DEPBOT001', appId: 'A0DEPWATCH1' } as const;
 
@@ -56,6 +67,8 @@ export interface FakeSlackOptions {
   users?: Record<string, Partial<FakeUser>>;
   /** Seconds part of the first `ts` handed out. */
   startTs?: number;
+  /** chat.postMessage calls one channel takes within a second before 429 (default POST_BURST). */
+  postBurst?: number;
 }
 
 export interface SlackCall {
@@ -131,7 +144,7 @@ export interface UploadedFile {
 }
 
 /** What the next call to a method answers instead of its usual answer. */
-type Script = { kind: 'fail'; error: string; extra: Answer } | { kind: 'rate'; seconds: number } | { kind: 'http'; status: number; handled: boolean };
+type Script = { kind: 'fail'; error: string; extra: Answer } | { kind: 'rate'; seconds: number } | { kind: 'http'; status: number; handled: boolean } | { kind: 'pass' };
 
 export interface FakeSlack {
   /** `http://127.0.0.1:PORT/api/`, for `slackApiUrl`. */
@@ -144,6 +157,10 @@ export interface FakeSlack {
   callsTo(method: string): SlackCall[];
   /** The next call to `method` answers `{ok:false, error}` (plus `extra` fields). */
   failNext(method: string, error: string, extra?: Record<string, unknown>): void;
+  /** Calls to `method` after the next `after` (answered as usual) answer `{ok:false, error}`, `times` of them. */
+  failLater(method: string, error: string, options: { after: number; times?: number }): void;
+  /** Drops what was scripted for `method` and not used yet: its calls are answered as usual again. */
+  unscript(method: string): void;
   /** The next call to `method` answers HTTP 429 with `Retry-After: retryAfterSeconds`. */
   rateLimitNext(method: string, retryAfterSeconds: number): void;
   /**
@@ -264,6 +281,18 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
   const dms = new Map<string, string>();
   const responseTargets = new Map<string, { channel?: string; user?: string; uses: number; lastTs?: string }>();
   let tsMicros = (options.startTs ?? 1732780000) * 1_000_000;
+  const postBurst = options.postBurst ?? POST_BURST;
+  /** Per channel, when its recent chat.postMessage calls were taken (ms). */
+  const recentPosts = new Map<string, number[]>();
+  /** Whether one more chat.postMessage to `channel` is within Slack's pace; taken when it is. */
+  const takePost = (channel: string): boolean => {
+    const now = Date.now();
+    const recent = (recentPosts.get(channel) ?? []).filter((t) => now - t < 1000);
+    recentPosts.set(channel, recent);
+    if (recent.length >= postBurst) return false;
+    recent.push(now);
+    return true;
+  };
   let idCounter = 0;
   let origin = '';
 
@@ -664,6 +693,10 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     if (!token || !tokens.has(token)) return { status: 200, answer: { ok: false, error: 'invalid_auth' }, params, ...(token ? { token } : {}) };
     const handler = methods[method];
     if (!handler) return { status: 200, answer: { ok: false, error: 'unknown_method' }, params, token };
+    const postChannel = method === 'chat.postMessage' ? str(params.channel) : undefined;
+    if (postChannel && !takePost(postChannel)) {
+      return { status: 429, answer: { ok: false, error: 'ratelimited' }, headers: { 'retry-after': '1' }, params, token };
+    }
     return { status: 200, answer: handler(params), params, token };
   };
 
@@ -803,6 +836,13 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     callsTo: (method) => calls.filter((c) => c.method === method),
     failNext: (method, error, extra = {}) => {
       queueFor(method).push({ kind: 'fail', error, extra });
+    },
+    failLater: (method, error, { after, times = 1 }) => {
+      for (let i = 0; i < after; i++) queueFor(method).push({ kind: 'pass' });
+      for (let i = 0; i < times; i++) queueFor(method).push({ kind: 'fail', error, extra: {} });
+    },
+    unscript: (method) => {
+      scripted.delete(method);
     },
     rateLimitNext: (method, seconds) => {
       queueFor(method).push({ kind: 'rate', seconds });

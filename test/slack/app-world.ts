@@ -18,7 +18,7 @@ import { createGitHubClient } from '../../src/github/client.js';
 import { createLogger } from '../../src/log.js';
 import { PyPIClient } from '../../src/python/pypi.js';
 import { BOT_PYPI_CONCURRENCY, createBot, type Bot, type BotServices } from '../../src/slack/bot.js';
-import { createBulkSlackClient } from '../../src/slack/pacing.js';
+import { createBulkSlackClient, type PacerOptions } from '../../src/slack/pacing.js';
 import { serviceCardSources } from '../../src/packages/service-sources.js';
 import { watchedNamesEvery } from '../../src/packages/sources/known-names.js';
 import { createWatchService, type WatchService } from '../../src/watch/service.js';
@@ -84,7 +84,16 @@ export interface WorldOptions {
   truncateTreesOver?: number;
   /** Where /audit replies live (PostgreSQL, shared with replicas); default: the app's SQLite file. */
   auditState?: AuditStateStore;
+  /** The pace of /audit replies per channel; default TEST_REPLY_PACE. */
+  replyPace?: PacerOptions;
 }
+
+/**
+ * Replies paced as in production (REPLY_PACE's burst) but faster: a burst of four, then one call
+ * every 150 ms, at most eleven in a second, within the fake's POST_BURST (a reply that paces itself
+ * never meets the fake's 429; one that floods does).
+ */
+export const TEST_REPLY_PACE: PacerOptions = { minIntervalMs: 150, burst: 4 };
 
 /** One bot process: what a replica has of its own. */
 export interface App {
@@ -215,7 +224,7 @@ async function startApp({ slack, github, osv, pypi }: Fakes, options: WorldOptio
         ...(config.fixPullRequests ? { fixPullRequests: true } : {}),
       })
     : null;
-  const bot = createBot({ config, db, logger, services, watch, ...(options.auditState ? { auditState: options.auditState } : {}), clientOptions: { retryConfig: { retries: 0 } } });
+  const bot = createBot({ config, db, logger, services, watch, ...(options.auditState ? { auditState: options.auditState } : {}), clientOptions: { retryConfig: { retries: 0 } }, replyPace: options.replyPace ?? TEST_REPLY_PACE });
   const { port } = await bot.start({ port: 0, host: '127.0.0.1' });
   const eventsUrl = `http://127.0.0.1:${port}/slack/events`;
   const send = (body: SlackRequestBody, signOptions?: SignOptions) => postToBolt(eventsUrl, signedRequest(SIGNING_SECRET, body, signOptions));

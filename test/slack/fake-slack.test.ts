@@ -5,7 +5,7 @@ import { WebClient, WebClientEvent, type WebAPIPlatformError } from '@slack/web-
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { fitMessage } from '../../src/slack/blocks/fit.js';
 import { button, context, header, section } from '../../src/slack/blocks/kit.js';
-import { FAKE_BOT, FAKE_BOT_TOKEN, startFakeSlack, type FakeSlack } from '../fakes/slack-api.js';
+import { FAKE_BOT, FAKE_BOT_TOKEN, POST_BURST, startFakeSlack, type FakeSlack } from '../fakes/slack-api.js';
 import { blockAction, eventCallback, postToBolt, signedRequest, slashCommand, urlVerification, viewSubmission } from '../helpers/slack-requests.js';
 
 const CHANNEL = 'C0AUDITS001';
@@ -109,6 +109,30 @@ describe('fake Slack Web API answering a real WebClient', () => {
     expect(waits).toEqual([1]);
     expect(fake.callsTo('chat.postMessage').map((c) => c.status)).toEqual([429, 200]);
     expect(fake.messages(CHANNEL)).toHaveLength(1);
+  });
+
+  it('answers 429 with Retry-After 1 to a channel given more than a short burst of posts within a second, as Slack does', async () => {
+    const flooding = new WebClient(FAKE_BOT_TOKEN, { slackApiUrl: fake.url, retryConfig: { retries: 0 }, rejectRateLimitedCalls: true, logger: quiet });
+    const results = await Promise.allSettled(Array.from({ length: POST_BURST + 2 }, (_, i) => flooding.chat.postMessage({ channel: CHANNEL, text: `post ${i}` })));
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(POST_BURST);
+    const refused = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected').map((r) => (r.reason as { retryAfter?: number }).retryAfter);
+    expect(refused).toEqual([1, 1]);
+    expect(fake.messages(CHANNEL)).toHaveLength(POST_BURST);
+    // Another channel has its own allowance; edits are not posts.
+    expect((await flooding.chat.postMessage({ channel: 'C0ELSEWHERE1', text: 'elsewhere' })).ok).toBe(true);
+    expect((await flooding.chat.update({ channel: CHANNEL, ts: fake.messages(CHANNEL)[0]!.ts, text: 'edited' })).ok).toBe(true);
+    // A second later the channel takes posts again.
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    expect((await flooding.chat.postMessage({ channel: CHANNEL, text: 'a second later' })).ok).toBe(true);
+  });
+
+  it('fails later calls when scripted so, and answers as usual once unscripted', async () => {
+    fake.failLater('chat.postMessage', 'fatal_error', { after: 1, times: 5 });
+    expect((await client.chat.postMessage({ channel: CHANNEL, text: 'first' })).ok).toBe(true);
+    expect((await platformError(client.chat.postMessage({ channel: CHANNEL, text: 'second' }))).data.error).toBe('fatal_error');
+    fake.unscript('chat.postMessage');
+    expect((await client.chat.postMessage({ channel: CHANNEL, text: 'third' })).ok).toBe(true);
+    expect(fake.messages(CHANNEL).map((m) => m.text)).toEqual(['first', 'third']);
   });
 
   it('fails scripted calls once, rejects bad tokens and unknown methods', async () => {

@@ -28,6 +28,21 @@ describe('channel pacer', () => {
     expect(times('C0BBBBBBBB1')[0]!).toBeLessThan(a[1]!);
   });
 
+  it('lets a burst through at once, then keeps to one call an interval on average', async () => {
+    let now = 0;
+    const started: number[] = [];
+    const pacer = new ChannelPacer({ minIntervalMs: 1000, burst: 3, now: () => now, sleep: async (ms) => void (now += ms) });
+    await Promise.all(Array.from({ length: 7 }, () => pacer.run('C0AAAAAAAA1', async () => void started.push(now))));
+    // Three at once, then one a second.
+    expect(started).toEqual([0, 0, 0, 1000, 2000, 3000, 4000]);
+    // Without a burst, one a second, as before.
+    now = 0;
+    started.length = 0;
+    const single = new ChannelPacer({ minIntervalMs: 1000, now: () => now, sleep: async (ms) => void (now += ms) });
+    await Promise.all(Array.from({ length: 3 }, () => single.run('C0AAAAAAAA1', async () => void started.push(now))));
+    expect(started).toEqual([0, 1000, 2000]);
+  });
+
   it('holds the channel for Retry-After on a 429 and re-sends the same post', async () => {
     const f = (fake = await startFakeSlack());
     const slack = new PacedSlack(createBulkSlackClient(FAKE_BOT_TOKEN, { slackApiUrl: f.url }), new ChannelPacer({ minIntervalMs: 1 }));

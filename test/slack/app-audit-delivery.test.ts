@@ -1,0 +1,155 @@
+/**
+ * Delivering a long /audit reply: its thread continuations go out at Slack's pace (the fake answers
+ * 429 to a channel flooded with posts, as Slack does), at most MAX_REPLY_CONTINUATIONS of them, the
+ * last saying what was left out and where the whole list is. A part Slack refuses costs that part
+ * and those after it, said in the message, never the results already posted.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { MAX_REPLY_CONTINUATIONS } from '../../src/slack/audit-service.js';
+import type { FakeRepoInit } from '../fakes/github.js';
+import { blockAction, ignoreModalValues, viewSubmission } from '../helpers/slack-requests.js';
+import { blockText, buttons, CHANNEL, latestAudit, startWorld, TEST_REPLY_PACE, USER, waitFor, type World } from './app-world.js';
+
+/** A monorepo of `services` services pinning old django, pillow, salt and ansible: a reply of dozens of messages. */
+function monorepo(services: number): FakeRepoInit {
+  const files: Record<string, string> = { 'README.md': '# mono\n' };
+  for (let i = 0; i < services; i++) {
+    files[`services/svc${String(i).padStart(3, '0')}/requirements.txt`] = [`django==1.4.${i}`, `pillow==2.${i}.0`, `salt==2015.5.${i}`, `ansible==2.0.${i}`].join('\n') + '\n';
+  }
+  return { owner: 'octo', name: 'mono', files };
+}
+
+let world: World | undefined;
+afterEach(async () => {
+  await world?.close();
+  world = undefined;
+});
+
+async function auditMono(services = 40): Promise<World> {
+  world = await startWorld({ repos: [monorepo(services)], osvRetries: 0 });
+  await world.audit('octo/mono');
+  await waitFor(() => world!.slack.callsTo('chat.update')[0], 'the audit');
+  await world.bot.service.idle();
+  return world;
+}
+
+/** The Slack calls that wrote to the channel (posts, edits, deletes), in the order the fake took them. */
+function writes(w: World) {
+  return w.slack.calls.filter((c) => ['chat.postMessage', 'chat.update', 'chat.delete'].includes(c.method) && c.params.channel === CHANNEL);
+}
+
+describe('a reply too long for its thread', () => {
+  it('posts at most MAX_REPLY_CONTINUATIONS continuations, the last saying how many parts were left out and how to get them all', async () => {
+    const w = await auditMono();
+    const message = w.channel()[0]!;
+    const record = await latestAudit(w, 'octo/mono');
+    const all = (await w.bot.service.render(record)).replies.length;
+    expect(all).toBeGreaterThan(MAX_REPLY_CONTINUATIONS);
+    const thread = w.slack.thread(CHANNEL, message.ts);
+    expect(thread).toHaveLength(MAX_REPLY_CONTINUATIONS);
+    expect(record.replyParts).toEqual(thread.map((m) => m.ts));
+    const last = blockText(thread.at(-1)!.blocks);
+    expect(last).toContain(`continued (${MAX_REPLY_CONTINUATIONS + 1}/${all + 1})`);
+    expect(last).toContain(`${all - MAX_REPLY_CONTINUATIONS} more parts of this reply not posted, to keep the channel readable.`);
+    expect(last).toContain(`\`depwatch audit octo/mono@${record.sha}\``);
+    expect(blockText(message.blocks)).not.toContain('Could not audit');
+    expect(w.slack.violations).toEqual([]);
+  });
+
+  it('posts at the channel pace, never meeting a 429, with the answer itself first', async () => {
+    const w = await auditMono();
+    expect(w.slack.calls.filter((c) => c.status === 429)).toEqual([]);
+    const times = writes(w).map((c) => c.time);
+    // A burst, then one call an interval: any burst + 1 calls in a row span an interval at least.
+    const { burst = 1, minIntervalMs = 1000 } = TEST_REPLY_PACE;
+    for (let i = 0; i + burst < times.length; i++) expect(times[i + burst]! - times[i]!).toBeGreaterThanOrEqual(minIntervalMs - 1);
+    // The whole reply took about (calls - burst) intervals.
+    expect(times.at(-1)! - times[0]!).toBeGreaterThanOrEqual((times.length - 1 - burst) * minIntervalMs - 50);
+    // The placeholder, then the results in its place, then the thread.
+    const [placeholder, answer, ...rest] = writes(w);
+    expect([placeholder?.method, answer?.method, answer?.params.ts]).toEqual(['chat.postMessage', 'chat.update', w.channel()[0]!.ts]);
+    expect(rest.filter((c) => c.method === 'chat.postMessage').every((c) => c.params.thread_ts === answer?.params.ts)).toBe(true);
+  });
+
+  it('re-renders only the capped thread after Ignore…, at the same pace', async () => {
+    const w = await auditMono();
+    const parent = w.channel()[0]!.ts;
+    const before = writes(w).length;
+    await ignoreFirst(w, parent);
+    const edits = writes(w).slice(before);
+    expect(edits.filter((c) => c.method === 'chat.update')).toHaveLength(MAX_REPLY_CONTINUATIONS + 1);
+    expect(edits.filter((c) => c.method === 'chat.postMessage')).toEqual([]);
+    expect(w.slack.calls.filter((c) => c.status === 429)).toEqual([]);
+    expect(w.slack.thread(CHANNEL, parent)).toHaveLength(MAX_REPLY_CONTINUATIONS);
+  });
+});
+
+describe('a part of the reply Slack refuses', () => {
+  it('keeps the results and what was posted, and says in the message which parts are missing and what to do', async () => {
+    world = await startWorld({ repos: [monorepo(40)], osvRetries: 0 });
+    const w = world;
+    // The placeholder and part 2 go out; every post after them is refused (Slack does not retry fatal_error).
+    w.slack.failLater('chat.postMessage', 'fatal_error', { after: 2, times: 50 });
+    await w.audit('octo/mono');
+    await waitFor(() => w.slack.callsTo('chat.update')[0], 'the audit');
+    await w.bot.service.idle();
+    w.slack.unscript('chat.postMessage');
+
+    const message = w.channel()[0]!;
+    const text = blockText(message.blocks);
+    expect(message.text).toMatch(/^octo\/mono@[0-9a-f]{7}: \d+ vulnerabilities/);
+    expect(text).not.toContain('Could not audit');
+    const total = (await w.bot.service.render(await latestAudit(w, 'octo/mono'))).replies.length + 1;
+    expect(text).toContain(`This reply is incomplete:* part 3 of ${total} could not be posted in the thread (Slack: fatal_error), so parts 3–${total} of ${total} are missing`);
+    expect(text).toContain('Run `/audit octo/mono` again for the whole reply.');
+    const thread = w.slack.thread(CHANNEL, message.ts);
+    expect(thread.map((m) => blockText(m.blocks).match(/continued \(\d+\/\d+\)/)?.[0])).toEqual([`continued (2/${total})`]);
+    // Nothing but the reply: no error to the requester, no stack trace anywhere in Slack.
+    expect(w.slack.responses).toEqual([]);
+    expect(w.slack.ephemerals()).toEqual([]);
+    expect(JSON.stringify(w.slack.calls.map((c) => c.params))).not.toMatch(/\bat .*\.[jt]s:\d+/);
+    expect(w.logs.find((l) => l.msg === 'could not post a part of the audit reply; the reply says it is incomplete')).toMatchObject({ part: 3, parts: total });
+
+    // The next edit (an Ignore…) posts what was missing, and the message stops saying it is incomplete.
+    await ignoreFirst(w, message.ts);
+    expect(blockText(w.channel()[0]!.blocks)).not.toContain('incomplete');
+    expect(w.slack.thread(CHANNEL, message.ts)).toHaveLength(MAX_REPLY_CONTINUATIONS);
+    expect((await latestAudit(w, 'octo/mono')).replyParts).toEqual(w.slack.thread(CHANNEL, message.ts).map((m) => m.ts));
+  });
+
+  it('says a part still rate limited after the retries as rate limited, keeping the results', async () => {
+    world = await startWorld({ repos: [monorepo(12)], osvRetries: 0 });
+    const w = world;
+    await w.audit('octo/mono');
+    await waitFor(() => w.slack.callsTo('chat.postMessage')[0], 'the placeholder');
+    // The test app's client does not retry: the first 429 outlasts its retries.
+    for (let i = 0; i < 20; i++) w.slack.rateLimitNext('chat.postMessage', 0);
+    await waitFor(() => w.slack.callsTo('chat.update')[0], 'the audit');
+    await w.bot.service.idle();
+    w.slack.unscript('chat.postMessage');
+    const text = blockText(w.channel()[0]!.blocks);
+    expect(text).toMatch(/\d+ vulnerabilities/);
+    expect(text).toMatch(/This reply is incomplete:\* part 2 of \d+ could not be posted in the thread \(Slack: rate limited\)/);
+    expect(w.slack.ephemerals()).toEqual([]);
+  });
+});
+
+/** Presses the first Ignore… of the reply and submits the modal, then waits for the re-render. */
+async function ignoreFirst(w: World, parentTs: string): Promise<void> {
+  const opens = w.slack.callsTo('views.open').length;
+  const button = buttons(w.slack.message(CHANNEL, parentTs)!.blocks).find((b) => b.action_id === 'audit_ignore')!;
+  await w.send(blockAction({ actionId: 'audit_ignore', value: button.value!, channel: CHANNEL, message_ts: parentTs, blockId: 'f:x' }));
+  const opened = await waitFor(() => w.slack.callsTo('views.open')[opens], 'views.open');
+  const view = opened.params.view as { private_metadata: string; blocks: { block_id?: string; element?: { initial_value?: string } }[] };
+  const initial = (blockId: string) => view.blocks.find((b) => b.block_id === blockId)?.element?.initial_value ?? '';
+  const response = await w.send(
+    viewSubmission({
+      callbackId: 'ignore_submit',
+      privateMetadata: view.private_metadata,
+      user: USER,
+      values: ignoreModalValues({ advisory: initial('ignore_advisory'), reason: 'Not reachable in our deployment', until: '2999-12-31', pkg: initial('ignore_package') }),
+    }),
+  );
+  expect(response.status).toBe(200);
+  await w.bot.service.idle();
+}
