@@ -176,14 +176,14 @@ describe('a pull request review card for a lock file maintenance pull request', 
     expectNothingCutShort(message.blocks);
   });
 
-  it('lists the package changes that fit whole and counts the rest, pointing to where all of them are', () => {
+  it('lists the package changes that fit whole and counts the rest, linking the pull request’s changes for which they are', () => {
     const many = review({ ...lockMaintenance, changes: Array.from({ length: 150 }, (_, i) => upgraded(i)) });
     const message = renderOutboxMessage(PULL_REQUEST_REVIEW, { ref, review: many });
     expectOneMessage(message);
     expect(blockText(message.blocks)).toContain('*New index URLs*');
     expectEveryChangeAccountedFor(message, many.changes);
     expect(leftOut(sectionText(message.blocks), 'added or changed')).toBeGreaterThan(0);
-    expect(blockText(message.blocks)).toContain('(see <https://github.com/octo/shop/pull/42/files|the pull request’s changes>)');
+    expect(blockText(message.blocks)).toContain('not listed here (89 ok): <https://github.com/octo/shop/pull/42/files|the pull request’s changes> show which, without verdicts');
     expectNothingCutShort(message.blocks);
   });
 
