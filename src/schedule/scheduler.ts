@@ -321,7 +321,8 @@ export class Scheduler {
   private async enqueue(queue: JobQueue, spec: JobSpec, slot: Date): Promise<void> {
     const log = this.options.logger;
     const pending = this.enqueueRetries.get(spec.key);
-    if (pending && pending.slot.getTime() < slot.getTime()) {
+    // An alerts slot passed over loses nothing (the next decides the same alerts); a digest's is a digest not sent.
+    if (pending && pending.slot.getTime() < slot.getTime() && rerunsFailedSlots(spec.kind)) {
       log?.warn({ job: spec.key, slot: pending.slot.toISOString(), later: slot.toISOString() }, 'scheduler: a scheduled run that could not be enqueued was passed over: a later one is due');
     }
     try {
@@ -331,14 +332,16 @@ export class Scheduler {
       if (created) log?.info({ job: spec.key, slot: slot.toISOString() }, 'scheduled job enqueued');
       if (pending) log?.info({ job: spec.key, slot: slot.toISOString(), failures: pending.failures }, 'scheduler: the scheduled run is enqueued after failed tries');
     } catch (err) {
-      const failures = pending && pending.slot.getTime() === slot.getTime() ? pending.failures + 1 : 1;
+      // Counted across the job's slots until one is enqueued: an outage spanning slots backs off, and is said, once.
+      const failures = (pending?.failures ?? 0) + 1;
       const { firstMs, maxMs } = this.options.enqueueRetry ?? ENQUEUE_RETRY;
       const delay = Math.min(maxMs, firstMs * 2 ** Math.min(failures - 1, 30));
       if (pending?.timer) clearTimeout(pending.timer);
       const entry: { slot: Date; failures: number; timer: NodeJS.Timeout | null } = { slot, failures, timer: null };
       this.enqueueRetries.set(spec.key, entry);
-      // Said once for a slot, then only the retries' count now and then: an outage is long enough as it is in the log.
-      if (failures === 1 || Number.isInteger(Math.log2(failures))) {
+      // Said at the first failure, then only now and then (the 8th, 16th… ~10 min, then ~40 min apart):
+      // the database's own line says the outage (src/store/postgres-health.ts).
+      if (failures === 1 || (failures >= 8 && Number.isInteger(Math.log2(failures)))) {
         log?.error({ job: spec.key, slot: slot.toISOString(), failures, retryInMs: delay, err: errorLine(err) }, 'scheduler: cannot enqueue the scheduled run; trying again');
       }
       if (!this.started) return;
