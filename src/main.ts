@@ -11,6 +11,7 @@ import { refreshFixPullStates } from './slack/fix-pr-flow.js';
 import { createBulkSlackClient } from './slack/pacing.js';
 import { DatabasePathError, openDb, StoreError } from './store/db.js';
 import { openPostgres, sslModeNote, type PgPool } from './store/postgres.js';
+import { watchPostgresHealth } from './store/postgres-health.js';
 import { PostgresWatchState } from './store/watch-state/postgres.js';
 import { SqliteWatchState } from './store/watch-state/sqlite.js';
 import { WatchStore } from './store/watches.js';
@@ -103,6 +104,8 @@ export async function main(): Promise<number> {
     // Said once at start: what is shared, and what each replica keeps (docs/store.md).
     logger.info('DATABASE_URL: shared state in PostgreSQL; DEPWATCH_DB keeps this replica\'s caches');
   }
+  // An outage of the database said as such, once, and its end (the other lines only quote ECONNREFUSED).
+  const databaseHealth = pgPool ? watchPostgresHealth(pgPool, { logger }) : null;
 
   // Parsing, matching and rules run in worker threads: the event loop stays free to ack Slack.
   const pool = createAuditWorkerPool({ logger });
@@ -174,6 +177,7 @@ export async function main(): Promise<number> {
     stopping = true;
     logger.info({ signal }, 'stopping: finishing audits in progress');
     reminders.stop();
+    databaseHealth?.stop();
     Promise.all([bot.stop(), watch.stop(), opsServer?.close()])
       .then(() => pool.close())
       .then(() => jobs?.stop(10_000))

@@ -16,6 +16,10 @@
  *   (queued.ts). Every replica keeps its timers and catch-up, and the slot still runs once. A digest
  *   slot's job that failed is retried by the queue, and once its retries are used up, made again
  *   by the next catch-up (as job_runs retakes it on SQLite); an alerts slot's is not.
+ *   A slot that could not be enqueued (the database unreachable) is tried again, further apart each
+ *   time (`enqueueRetry`), by the catch-up rule: the job's latest due slot is enqueued. So the slot
+ *   is enqueued once the database is back, unless a later slot of the job came first (which is then
+ *   the one run, as catch-up at start would). The singleton key keeps it once across replicas.
  *   Given `shared` schedules (the watch state on PostgreSQL), every replica builds its timers from
  *   them, and reads them again every `refreshMs` (a minute): a schedule changed through another
  *   replica is followed within that time.
@@ -24,6 +28,7 @@
  * a hand-fired fake in tests). Jobs run in the background, never in a Slack request's path.
  */
 import type { Logger } from '../log.js';
+import { errorLine } from '../error-line.js';
 import { redactSecrets } from '../redact.js';
 import type { ScheduleKind, ScheduleRow, WatchStore } from '../store/watches.js';
 import type { JobQueue } from '../jobs/interface.js';
@@ -139,7 +144,17 @@ export interface SchedulerOptions {
   digestRetry?: SlotRetry;
   /** Schedules read from here instead of `store` (replicas); `refreshMs`: how often they are read again. */
   shared?: { schedules: SharedSchedules; refreshMs?: number };
+  /** Queue mode: how soon a slot that could not be enqueued is tried again (doubling up to `maxMs`). */
+  enqueueRetry?: EnqueueRetry;
 }
+
+export interface EnqueueRetry {
+  firstMs: number;
+  maxMs: number;
+}
+
+/** A database restart or failover takes seconds to minutes: tried soon, then at most every five minutes. */
+export const ENQUEUE_RETRY: EnqueueRetry = { firstMs: 5_000, maxMs: 5 * 60_000 };
 
 /** How far back catch-up looks by default: a quarterly job needs ~92 days, a yearly cron a year. */
 export const CATCH_UP_LOOKBACK_DAYS = 400;
@@ -159,6 +174,8 @@ export class Scheduler {
   private queueWorker: Promise<void> | null = null;
   private refresher: NodeJS.Timeout | null = null;
   private firstLoad: Promise<void> = Promise.resolve();
+  /** Queue mode: per job, the slot whose enqueue failed, how often in a row, and the pending retry. */
+  private readonly enqueueRetries = new Map<string, { slot: Date; failures: number; timer: NodeJS.Timeout | null }>();
 
   constructor(private readonly options: SchedulerOptions) {
     this.now = options.now ?? (() => new Date());
@@ -287,12 +304,54 @@ export class Scheduler {
     this.refresher = null;
     for (const job of this.jobs.values()) job.handle.stop();
     this.jobs.clear();
+    for (const retry of this.enqueueRetries.values()) if (retry.timer) clearTimeout(retry.timer);
+    this.enqueueRetries.clear();
     await this.idle();
   }
 
   private specOf(s: ScheduleRow, channelZone: string | null): JobSpec {
     const tz = channelZone ?? this.options.defaultTimeZone;
     return { key: jobKey(s.kind, s.channel), channel: s.channel, kind: s.kind, cron: s.cron, timeZone: tz, since: new Date(s.updatedAt) };
+  }
+
+  /**
+   * Enqueues the slot; when that fails, arms a retry of the job's due slot (see the header). A retry
+   * whose due slot is a later one says the earlier slot was passed over, once.
+   */
+  private async enqueue(queue: JobQueue, spec: JobSpec, slot: Date): Promise<void> {
+    const log = this.options.logger;
+    const pending = this.enqueueRetries.get(spec.key);
+    // An alerts slot passed over loses nothing (the next decides the same alerts); a digest's is a digest not sent.
+    if (pending && pending.slot.getTime() < slot.getTime() && rerunsFailedSlots(spec.kind)) {
+      log?.warn({ job: spec.key, slot: pending.slot.toISOString(), later: slot.toISOString() }, 'scheduler: a scheduled run that could not be enqueued was passed over: a later one is due');
+    }
+    try {
+      const { created } = await enqueueSlot(queue, spec, slot, this.options.digestRetry);
+      if (pending?.timer) clearTimeout(pending.timer);
+      this.enqueueRetries.delete(spec.key);
+      if (created) log?.info({ job: spec.key, slot: slot.toISOString() }, 'scheduled job enqueued');
+      if (pending) log?.info({ job: spec.key, slot: slot.toISOString(), failures: pending.failures }, 'scheduler: the scheduled run is enqueued after failed tries');
+    } catch (err) {
+      // Counted across the job's slots until one is enqueued: an outage spanning slots backs off, and is said, once.
+      const failures = (pending?.failures ?? 0) + 1;
+      const { firstMs, maxMs } = this.options.enqueueRetry ?? ENQUEUE_RETRY;
+      const delay = Math.min(maxMs, firstMs * 2 ** Math.min(failures - 1, 30));
+      if (pending?.timer) clearTimeout(pending.timer);
+      const entry: { slot: Date; failures: number; timer: NodeJS.Timeout | null } = { slot, failures, timer: null };
+      this.enqueueRetries.set(spec.key, entry);
+      // Said at the first failure, then only now and then (the 8th, 16th… ~10 min, then ~40 min apart):
+      // the database's own line says the outage (src/store/postgres-health.ts).
+      if (failures === 1 || (failures >= 8 && Number.isInteger(Math.log2(failures)))) {
+        log?.error({ job: spec.key, slot: slot.toISOString(), failures, retryInMs: delay, err: errorLine(err) }, 'scheduler: cannot enqueue the scheduled run; trying again');
+      }
+      if (!this.started) return;
+      entry.timer = setTimeout(() => {
+        entry.timer = null;
+        if (!this.jobs.has(spec.key)) this.enqueueRetries.delete(spec.key); // the schedule was removed or changed meanwhile
+        else if (this.started) void this.trigger(spec.key);
+      }, delay);
+      entry.timer.unref?.();
+    }
   }
 
   private async runDue(spec: JobSpec, firedFor?: Date): Promise<void> {
@@ -308,11 +367,7 @@ export class Scheduler {
     if (!slot || slot.getTime() < spec.since.getTime()) return;
     const { store, queue } = this.options;
     if (queue) {
-      const { created } = await enqueueSlot(queue, spec, slot, this.options.digestRetry).catch((err: unknown) => {
-        this.options.logger?.error({ job: spec.key, err: (err as Error).message }, 'scheduler: cannot enqueue the scheduled run');
-        return { created: false };
-      });
-      if (created) this.options.logger?.info({ job: spec.key, slot: slot.toISOString() }, 'scheduled job enqueued');
+      await this.enqueue(queue, spec, slot);
       return;
     }
     // A digest slot whose run a crash cut off (interrupted) or that threw is run again when it comes

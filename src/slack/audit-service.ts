@@ -35,7 +35,7 @@ import { WatchStore } from '../store/watches.js';
 import { SqliteWatchState } from '../store/watch-state/sqlite.js';
 import type { WatchStateStore } from '../store/watch-state/types.js';
 import { auditingMessage, auditReply, findByToken, parseFindingButtonValue } from './blocks/audit-reply.js';
-import { errorMessage, failedPlaceholder, undeliveredFailurePlaceholder, withdrawnPlaceholder, type SlackMessage } from './blocks/errors.js';
+import { errorMessage, failedPlaceholder, undeliveredFailurePlaceholder, unexpectedFailurePlaceholder, withdrawnPlaceholder, type SlackMessage } from './blocks/errors.js';
 import { errorLine } from '../error-line.js';
 import { fitMessage, fitView, withClosingNotice, type FittedMessage } from './blocks/fit.js';
 import { escapeMrkdwn } from './blocks/mrkdwn.js';
@@ -642,7 +642,10 @@ export class SlackAuditService {
     // requester's alone: once they are told privately, the "Auditing…" the channel saw is removed,
     // as nothing is posted for a request GitHub refuses before the placeholder. One answer, to them.
     let theirMistake = (error.problem.kind === 'not-visible' || error.problem.kind === 'bad-input') && stagedId === null;
-    if (request.respond) {
+    // An unexpected failure has no details for the requester beyond its id: said once, in the reply's place.
+    const saidInPlace = error.problem.kind === 'unexpected' && target !== null && request.respond !== undefined;
+    if (saidInPlace) inPlace = fitMessage(unexpectedFailurePlaceholder(label, error.errorId)).first;
+    if (request.respond && !saidInPlace) {
       try {
         await request.respond({ response_type: 'ephemeral', replace_original: false, text: message.text, blocks: message.blocks });
       } catch (err) {

@@ -19,7 +19,7 @@ import { parseRepoRef, RepoRefError, type RepoRef } from '../github/repo-ref.js'
 import { createAccessGate, type AccessGate } from '../authz/gate.js';
 import type { Entry } from '../authz/policy.js';
 import type { Logger } from '../log.js';
-import { CATCH_UP_LOOKBACK_DAYS, Scheduler, type CronTimer, type JobSpec } from '../schedule/scheduler.js';
+import { CATCH_UP_LOOKBACK_DAYS, Scheduler, type CronTimer, type EnqueueRetry, type JobSpec } from '../schedule/scheduler.js';
 import type { SlotRetry } from '../schedule/queued.js';
 import type { Db } from '../store/db.js';
 import { repoKeyOfDisplay, WatchStore, type AffectedRepo, type AlertRow } from '../store/watches.js';
@@ -100,6 +100,8 @@ export interface WatchServiceOptions<D extends OutboxDelivery = OutboxDelivery> 
   jobs?: JobQueue;
   /** With `jobs`: a digest job's retries when its run throws (default DIGEST_RETRY, src/schedule/queued.ts; a test hook). */
   digestRetry?: SlotRetry;
+  /** With `jobs`: how soon a slot that could not be enqueued is tried again (default ENQUEUE_RETRY, src/schedule/scheduler.ts; a test hook). */
+  enqueueRetry?: EnqueueRetry;
   /** How this replica takes sweep batches from `jobs` (concurrency; a test hook). */
   sweepBatches?: BatchWorkerOptions;
   /** Test hook: runs between recording an alert and posting it. */
@@ -300,6 +302,7 @@ export function createWatchService<D extends OutboxDelivery>(options: WatchServi
     ...(options.logger ? { logger: options.logger } : {}),
     ...(options.jobs ? { queue: options.jobs } : {}),
     ...(options.digestRetry ? { digestRetry: options.digestRetry } : {}),
+    ...(options.enqueueRetry ? { enqueueRetry: options.enqueueRetry } : {}),
     // On PostgreSQL the schedules are the replicas' shared ones (set through any of them).
     ...(state.dialect === 'postgres' ? { shared: { schedules: state } } : {}),
   });

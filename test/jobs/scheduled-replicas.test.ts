@@ -119,6 +119,54 @@ describe('scheduled runs across replicas', () => {
     expect(world.slack.violations).toEqual([]);
   });
 
+  it('posts the Monday 09:00 weekly digest once when both replicas could not enqueue it during a database blip', async () => {
+    const registry = registryOf([project('requests', [release('2.2.0', '2014-01-24T00:00:00Z'), release('3.0.0', '2025-01-01T00:00:00Z')])]);
+    world = await startWorld({ records: [fixtureRecord('PYSEC-2019-132')], start: '2025-01-05T12:00:00Z', registry });
+    world.github.addRepo({ owner: 'octo', name: 'app', files: { 'requirements.txt': 'requests==2.2.0\n' } });
+    database = await createTestDatabase();
+    const outage = { down: false, refused: 0 };
+    /** The queue as a replica sees it while PostgreSQL is stopped: every enqueue refused. */
+    class OutageQueue extends PostgresQueue {
+      override enqueue(...args: Parameters<PostgresQueue['enqueue']>) {
+        if (outage.down) {
+          outage.refused++;
+          return Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:5432'));
+        }
+        return super.enqueue(...args);
+      }
+    }
+    const replica = async () => {
+      const queue = new OutageQueue(await database!.open({ max: 4 }), { pollingIntervalSeconds: 0.5 });
+      queues.push(queue);
+      return world!.service({ jobs: queue, enqueueRetry: { firstMs: 100, maxMs: 200 } });
+    };
+    const [a, b] = [await replica(), await replica()];
+    await a.watch.handleCommand('watch octo/app', { userId: 'U0ADMIN0001', channelId: CHANNEL });
+    a.watch.start();
+    b.watch.start();
+    await Promise.all([a.watch.scheduler.idle(), b.watch.scheduler.idle()]);
+
+    // Monday 09:00 comes during the blip: both replicas' timers fire and cannot enqueue.
+    outage.down = true;
+    world.clock.set('2025-01-06T09:00:00Z');
+    a.timer.active.get(`weekly:${CHANNEL}`)!.fire(world.clock.now());
+    b.timer.active.get(`weekly:${CHANNEL}`)!.fire(world.clock.now());
+    for (let i = 0; i < 100 && outage.refused < 6; i++) await new Promise((r) => setTimeout(r, 20));
+    world.clock.set('2025-01-06T09:01:00Z');
+    outage.down = false;
+
+    const digests = () => world!.slack.messages(CHANNEL).filter((m) => m.text.startsWith('Weekly dependency updates'));
+    const deadline = Date.now() + 20_000;
+    while (digests().length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, 2_000)); // time for a second post, were there one
+    expect(digests()).toHaveLength(1);
+    const pool = await database.open({ max: 1 });
+    const jobs = await pool.query<{ key: string }>("SELECT key FROM job_singletons WHERE queue = 'scheduled-run' AND key LIKE 'weekly:%'");
+    expect(jobs.rows).toEqual([{ key: `weekly:${CHANNEL}@2025-01-06T09:00:00.000Z` }]);
+    await Promise.all([a.watch.stop(), b.watch.stop()]);
+    expect(world.slack.violations).toEqual([]);
+  });
+
   it('runs a digest job whose run failed again through the queue, and posts it once', async () => {
     const flaky = await digestWorldWithFlakyState();
     ({ world, database } = flaky);

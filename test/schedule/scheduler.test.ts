@@ -4,6 +4,8 @@
  * zones come from the store and are rebuilt on change.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import type { Enqueued, JsonValue } from '../../src/jobs/interface.js';
+import { InProcessQueue } from '../../src/jobs/in-process.js';
 import type { Logger } from '../../src/log.js';
 import { Scheduler, type JobSpec } from '../../src/schedule/scheduler.js';
 import { WatchStore } from '../../src/store/watches.js';
@@ -286,6 +288,88 @@ describe('digests after a time zone change or a crash', () => {
     expect(weekly).toEqual(['weekly@2025-01-06T09:00:00.000Z', 'weekly@2025-01-06T09:00:00.000Z']);
     expect(alerts).toEqual(['alerts@2025-01-06T09:00:00.000Z']);
     expect(store.jobRuns(`weekly:${CHANNEL}`).map((r) => r.status)).toEqual(['done']);
+    db.close();
+  });
+});
+
+describe('a scheduled run whose enqueue failed (replicas, the database unreachable)', () => {
+  /** A queue whose enqueue fails while `down` (PostgreSQL stopped), and the singleton keys it was asked for. */
+  class OutageQueue extends InProcessQueue {
+    down = false;
+    readonly asked: string[] = [];
+    override async enqueue<P extends JsonValue>(...args: Parameters<InProcessQueue['enqueue']>): Promise<Enqueued> {
+      this.asked.push(args[2]?.singletonKey ?? '');
+      if (this.down) throw new Error('connect ECONNREFUSED 127.0.0.1:5432');
+      return super.enqueue<P>(args[0], args[1] as P, args[2]);
+    }
+  }
+
+  const until = async (what: () => boolean) => {
+    for (let i = 0; i < 300 && !what(); i++) await new Promise((r) => setTimeout(r, 10));
+  };
+
+  it('enqueues the Monday 09:00 weekly digest once the database is back from a one-minute blip, once across two replicas', async () => {
+    const db = openTestDb();
+    const store = new WatchStore(db);
+    const clock = new TestClock(Date.parse('2025-01-05T12:00:00Z'));
+    store.addWatch({ repo: 'octo/app', channel: CHANNEL, userId: 'U1', private: false, adminLinked: true, now: clock.now() });
+    const queue = new OutageQueue({ now: clock.now });
+    const runs: string[] = [];
+    const replica = () => {
+      const timer = new ManualTimer();
+      const scheduler = new Scheduler({ store, run: async (job, slot) => void runs.push(`${job.key}@${slot.toISOString()}`), defaultTimeZone: 'UTC', now: clock.now, timer, queue, enqueueRetry: { firstMs: 20, maxMs: 40 } });
+      return { scheduler, timer };
+    };
+    const [a, b] = [replica(), replica()];
+    a.scheduler.start();
+    b.scheduler.start();
+    await Promise.all([a.scheduler.idle(), b.scheduler.idle()]);
+    expect(runs.filter((r) => r.startsWith('weekly:'))).toEqual([]);
+
+    // Monday 09:00: the database is down when the slot fires on both replicas.
+    queue.down = true;
+    clock.set('2025-01-06T09:00:00Z');
+    a.timer.active.get(`weekly:${CHANNEL}`)!.fire(clock.now());
+    b.timer.active.get(`weekly:${CHANNEL}`)!.fire(clock.now());
+    await until(() => queue.asked.filter((k) => k === `weekly:${CHANNEL}@2025-01-06T09:00:00.000Z`).length >= 6);
+    expect(runs.filter((r) => r.startsWith('weekly:'))).toEqual([]);
+
+    // A minute later it is back: the slot is enqueued by the retries, and run once.
+    clock.set('2025-01-06T09:01:00Z');
+    queue.down = false;
+    await until(() => runs.some((r) => r.startsWith('weekly:')));
+    await new Promise((r) => setTimeout(r, 200)); // time for a second run, were there one
+    await Promise.all([a.scheduler.stop(), b.scheduler.stop()]);
+    expect(runs.filter((r) => r.startsWith('weekly:'))).toEqual([`weekly:${CHANNEL}@2025-01-06T09:00:00.000Z`]);
+    await queue.stop();
+    db.close();
+  });
+
+  it('gives up a slot whose enqueue failed once a later slot of the job is due, and enqueues that one (as catch-up at start does)', async () => {
+    const db = openTestDb();
+    const store = new WatchStore(db);
+    const clock = new TestClock(Date.parse('2025-01-05T12:00:00Z'));
+    store.addWatch({ repo: 'octo/app', channel: CHANNEL, userId: 'U1', private: false, adminLinked: true, now: clock.now() });
+    const queue = new OutageQueue({ now: clock.now });
+    const runs: string[] = [];
+    const warnings: string[] = [];
+    const logger = { info: () => undefined, warn: (_f: unknown, msg: string) => void warnings.push(msg), error: () => undefined, debug: () => undefined, child: () => logger } as unknown as Logger;
+    const timer = new ManualTimer();
+    const scheduler = new Scheduler({ store, run: async (job, slot) => void runs.push(`${job.key}@${slot.toISOString()}`), defaultTimeZone: 'UTC', now: clock.now, timer, queue, logger, enqueueRetry: { firstMs: 20, maxMs: 20 } });
+    scheduler.start();
+    await scheduler.idle();
+    queue.down = true;
+    clock.set('2025-01-06T09:00:00Z');
+    timer.active.get(`weekly:${CHANNEL}`)!.fire(clock.now());
+    await until(() => queue.asked.length >= 3);
+    // The database stays down for a week: the next Monday's slot is the one to run.
+    clock.set('2025-01-13T09:00:30Z');
+    queue.down = false;
+    await until(() => runs.some((r) => r.startsWith('weekly:')));
+    await scheduler.stop();
+    expect(runs.filter((r) => r.startsWith('weekly:'))).toEqual([`weekly:${CHANNEL}@2025-01-13T09:00:00.000Z`]);
+    expect(warnings).toContain('scheduler: a scheduled run that could not be enqueued was passed over: a later one is due');
+    await queue.stop();
     db.close();
   });
 });

@@ -95,14 +95,24 @@ describe('/audit when things go wrong', () => {
     }
   });
 
-  it('anything unexpected: "Something went wrong (error id …)", with the details only in the log', async () => {
+  it('anything unexpected: one answer, "Could not audit … something went wrong (error id …)" in the reply\'s place, the details only in the log', async () => {
     const original = world.services.advisories;
     world.services.advisories = () => {
       throw new TypeError(`boom at /srv/secret/path with xoxb-1234-5678-abcdefghijkl`);
     };
     try {
-      const { shown, errorId } = await failingAudit('octo/shop');
-      expect(shown).toContain(`Something went wrong (error id ${errorId})`);
+      // One answer: the "Auditing…" the channel saw becomes the failure; no private line repeats its id.
+      const { responseId } = await world.audit('octo/shop');
+      const failed = await waitFor(() => world.channel().find((m) => m.text.startsWith('Could not audit octo/shop: something went wrong')), 'the failure in the channel');
+      await world.bot.service.idle();
+      const shown = `${failed.text}\n${blockText(failed.blocks)}`;
+      const errorId = ERROR_ID.exec(shown)?.[0] ?? '';
+      expect(failed.text).toBe(`Could not audit octo/shop: something went wrong (error id ${errorId})`);
+      expect(blockText(failed.blocks)).toContain("The details are in Depwatch's log under its error id.");
+      expect(world.slack.responses.filter((r) => r.id === responseId)).toEqual([]);
+      expect(world.channel().filter((m) => m.text.includes(errorId))).toHaveLength(1);
+      expect(world.logs.filter((l) => l.errorId === errorId).map((l) => l.level)).toEqual([50]);
+      expect(shown).not.toMatch(/\bat .+:\d+:\d+\)?$/m);
       expect(shown).not.toContain('boom');
       expect(shown).not.toContain('xoxb-');
       const logged = world.logs.find((l) => l.errorId === errorId);

@@ -100,6 +100,18 @@ export function failedPlaceholder(repo: string, user: string | null, errorId: st
 }
 
 /**
+ * What replaces "Auditing…" when the failure has nothing to tell beyond its id (an unexpected one:
+ * the database unreachable, a bug): the one answer, in the channel that saw "Auditing…", instead of
+ * that and a private "Something went wrong" with the same id.
+ */
+export function unexpectedFailurePlaceholder(repo: string, errorId: string): SlackMessage {
+  return {
+    text: `Could not audit ${escapeMrkdwn(repo)}: something went wrong (error id ${errorId})`,
+    blocks: [section(`:warning: Could not audit *${escapeMrkdwn(repo)}*: something went wrong. The details are in Depwatch's log under its error id.`), context(`Error id ${errorId}`)],
+  };
+}
+
+/**
  * What replaces "Auditing…" when a mistake in the request (a repository or ref GitHub does not show)
  * was told to the requester privately and the message could not be deleted: neutral, without what
  * was typed, so the channel does not read one person's typo.

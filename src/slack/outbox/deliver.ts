@@ -81,6 +81,9 @@ function errorLine(err: unknown): string {
   return String(e?.message ?? err).split('\n')[0]!.slice(0, 300);
 }
 
+/** How often a run of failing delivery rounds is said again while it lasts. */
+const REPEAT_ROUND_FAILURE_MS = 5 * 60_000;
+
 export class OutboxDeliverer {
   readonly owner: string;
   private readonly now: () => Date;
@@ -116,9 +119,24 @@ export class OutboxDeliverer {
   /** Polls every `intervalMs` (a replica's background loop); `stop()` waits for the round in progress. */
   start(intervalMs = 1000): void {
     if (this.timer) return;
+    // A store that is down fails every round: said at the first, then every few minutes, and once
+    // when rounds work again, not once a round (the database's own line says the outage).
+    let failingSince: number | null = null;
+    let saidAt = 0;
     const tick = () => {
       this.running = this.deliver()
-        .catch((err: unknown) => this.options.logger?.warn({ err: errorLine(err) }, 'outbox delivery round failed'))
+        .then(() => {
+          if (failingSince === null) return;
+          this.options.logger?.info({ failedForMs: Date.now() - failingSince }, 'outbox delivery rounds work again');
+          failingSince = null;
+        })
+        .catch((err: unknown) => {
+          const at = Date.now();
+          if (failingSince !== null && at - saidAt < REPEAT_ROUND_FAILURE_MS) return;
+          saidAt = at;
+          failingSince ??= at;
+          this.options.logger?.warn({ err: errorLine(err), since: new Date(failingSince).toISOString() }, 'outbox delivery round failed');
+        })
         .finally(() => {
           if (this.timer) this.timer = setTimeout(tick, intervalMs);
         });

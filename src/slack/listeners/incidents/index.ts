@@ -36,6 +36,8 @@ import { INCIDENT_VIEWS, INPUTS, actionItemModal, closeModal, skipModal, updateM
 import { START_INCIDENT_ACTION, type IncidentDeps } from './deps.js';
 import { whyNotAPerson } from './people.js';
 import { commandText } from '../../command-text.js';
+import { errorLine } from '../../../error-line.js';
+import { newErrorId } from '../../errors.js';
 import {
   afterStepChange,
   applyStepChange,
@@ -72,12 +74,34 @@ function clickChannel(body: BlockAction): string | null {
   return body.channel?.id ?? (body.container as { channel_id?: string } | undefined)?.channel_id ?? null;
 }
 
-async function withErrors(deps: Ready, what: string, run: () => Promise<void>): Promise<void> {
+/**
+ * Runs a handler's work; a failure (the store unreachable, mostly) is logged under an error id and
+ * told to the person who asked, ephemerally, as other commands' failures are: someone declaring an
+ * incident must learn it was not declared. The line says the id, never the error itself.
+ */
+async function withErrors(deps: Ready, what: string, tellPerson: ((text: string) => Promise<void>) | null, run: () => Promise<void>): Promise<void> {
   try {
     await run();
   } catch (error) {
-    deps.logger?.error({ error: (error as Error).message }, `incident: ${what} failed`);
+    const errorId = newErrorId();
+    deps.logger?.error({ errorId, error: errorLine(error) }, `incident: ${what} failed`);
+    if (!tellPerson) return;
+    try {
+      await tellPerson(failureText(errorId));
+    } catch (told) {
+      deps.logger?.warn({ errorId, error: errorLine(told) }, 'incident: could not tell the person about the failure');
+    }
   }
+}
+
+/** One line for the person whose command or click failed; `(or not all of it)`: a failure can come after a first write. */
+export function failureText(errorId: string): string {
+  return `:warning: Something went wrong (error id ${errorId}): what you asked was not done (or not all of it). The details are in Depwatch's log under that id.`;
+}
+
+/** Tells the person an ephemeral line where they clicked (a button, a select, a reaction). */
+function tellWhere(ctx: FlowContext, channel: string, user: string): (text: string) => Promise<void> {
+  return (text) => tell(ctx, channel, user, text);
 }
 
 /**
@@ -118,7 +142,7 @@ export async function startIncidentFromButton(args: ActionArgs, deps: Ready): Pr
   const user = body.user.id;
   if (!channel) return;
   const value = action.value ?? '';
-  await withErrors(deps, 'start from button', async () => {
+  await withErrors(deps, 'start from button', tellWhere(ctx, channel, user), async () => {
     const source = deps.resolveIncidentContext ? await deps.resolveIncidentContext(value) : null;
     if (!source) {
       await tell(ctx, channel, user, 'I can no longer find that alert or finding, so I can’t pre-fill an incident. Start one with `/incident start &lt;title&gt;`.');
@@ -161,7 +185,7 @@ async function onStepButton(args: ActionArgs<BlockAction<ButtonAction>>, deps: R
   if (!ids || !channel) return;
   const ctx = flowContext(deps, args.client);
   const user = args.body.user.id;
-  await withErrors(deps, `step ${action}`, async () => {
+  await withErrors(deps, `step ${action}`, tellWhere(ctx, channel, user), async () => {
     const target = await deps.incidents.getIncident(ids.incidentId);
     if (target) {
       const allowed = mayChange(deps, { userId: user, channel, via: 'button' }, 'step', { channel: target.channel, incident: target, stepOwner: await stepOwner(deps, ids.incidentId, ids.stepId) });
@@ -197,12 +221,13 @@ async function openModalFor(
 ): Promise<void> {
   await args.ack();
   const id = parseIncidentId(args.action.value);
-  const incident = id === null ? null : await deps.incidents.getIncident(id);
   const channel = clickChannel(args.body);
-  if (!incident || !channel) return;
+  if (id === null || !channel) return;
   const ctx = flowContext(deps, args.client);
   const user = args.body.user.id;
-  await withErrors(deps, 'open modal', async () => {
+  await withErrors(deps, 'open modal', tellWhere(ctx, channel, user), async () => {
+    const incident = await deps.incidents.getIncident(id);
+    if (!incident) return;
     const allowed = mayChange(deps, { userId: user, channel, via: 'button' }, verb, { channel: incident.channel, incident });
     if (!allowed.allowed) return refuseClick(ctx, channel, user, allowed.reason);
     if (incident.status !== 'open') {
@@ -236,7 +261,7 @@ export function registerIncidentListeners(app: App, given: IncidentDeps): void {
         deps.logger?.warn({ error: (error as Error).message }, 'incident: could not answer the command');
       }
     };
-    await withErrors(deps, 'command', async () => {
+    await withErrors(deps, 'command', reply, async () => {
       const parsed = parseIncidentCommand(commandText(command.text));
       const user = command.user_id;
       const channel = command.channel_id;
@@ -326,7 +351,7 @@ export function registerIncidentListeners(app: App, given: IncidentDeps): void {
     if (!ids || !channel || !owner) return;
     const ctx = flowContext(deps, args.client, args.context.botUserId);
     const user = args.body.user.id;
-    await withErrors(deps, 'assign', async () => {
+    await withErrors(deps, 'assign', tellWhere(ctx, channel, user), async () => {
       const target = await deps.incidents.getIncident(ids.incidentId);
       if (target) {
         const allowed = mayChange(deps, { userId: user, channel, via: 'button' }, 'step', { channel: target.channel, incident: target });
@@ -347,7 +372,7 @@ export function registerIncidentListeners(app: App, given: IncidentDeps): void {
     if (!snooze || !channel) return;
     const ctx = flowContext(deps, args.client);
     const user = args.body.user.id;
-    await withErrors(deps, 'snooze', async () => {
+    await withErrors(deps, 'snooze', tellWhere(ctx, channel, user), async () => {
       const now = ctx.now();
       const until = new Date(now.getTime() + snooze.minutes * 60_000).toISOString();
       const label = snooze.minutes < 60 ? `${snooze.minutes} min` : `${snooze.minutes / 60} h`;
@@ -371,12 +396,13 @@ export function registerIncidentListeners(app: App, given: IncidentDeps): void {
   app.action<BlockAction<StaticSelectAction>>(INCIDENT_ACTIONS.severity, async (args) => {
     await args.ack();
     const m = /^(\d{1,15}):([a-z]+)$/.exec(args.action.selected_option?.value ?? '');
-    const incident = m ? await deps.incidents.getIncident(Number(m[1])) : null;
     const severity = m?.[2];
     const channel = clickChannel(args.body);
-    if (!incident || !severity || !isSeverity(severity) || !channel) return;
+    if (!m || !severity || !isSeverity(severity) || !channel) return;
     const ctx = flowContext(deps, args.client);
-    await withErrors(deps, 'severity', async () => {
+    await withErrors(deps, 'severity', tellWhere(ctx, channel, args.body.user.id), async () => {
+      const incident = await deps.incidents.getIncident(Number(m[1]));
+      if (!incident) return;
       const allowed = mayChange(deps, { userId: args.body.user.id, channel, via: 'button' }, 'severity', { channel: incident.channel, incident });
       if (!allowed.allowed) return refuseClick(ctx, channel, args.body.user.id, allowed.reason);
       await changeSeverity(ctx, incident, severity, args.body.user.id);
@@ -386,14 +412,16 @@ export function registerIncidentListeners(app: App, given: IncidentDeps): void {
   app.action<BlockAction<UsersSelectAction>>(INCIDENT_ACTIONS.commander, async (args) => {
     await args.ack();
     const id = parseIncidentId(args.action.block_id);
-    const incident = id === null ? null : await deps.incidents.getIncident(id);
     const channel = clickChannel(args.body);
-    if (!incident || !args.action.selected_user || !channel) return;
+    const commander = args.action.selected_user;
+    if (id === null || !commander || !channel) return;
     const ctx = flowContext(deps, args.client, args.context.botUserId);
-    await withErrors(deps, 'commander', async () => {
+    await withErrors(deps, 'commander', tellWhere(ctx, channel, args.body.user.id), async () => {
+      const incident = await deps.incidents.getIncident(id);
+      if (!incident) return;
       const allowed = mayChange(deps, { userId: args.body.user.id, channel, via: 'button' }, 'role', { channel: incident.channel, incident });
       if (!allowed.allowed) return refuseClick(ctx, channel, args.body.user.id, allowed.reason);
-      const result = await assignRole(ctx, incident, COMMANDER_ROLE, args.action.selected_user, args.body.user.id);
+      const result = await assignRole(ctx, incident, COMMANDER_ROLE, commander, args.body.user.id);
       if (!result.changed) await tell(ctx, channel, args.body.user.id, result.message, { incident });
     });
   });
@@ -404,7 +432,7 @@ export function registerIncidentListeners(app: App, given: IncidentDeps): void {
     const channel = clickChannel(args.body);
     if (!scenario || !channel) return;
     const ctx = flowContext(deps, args.client);
-    await withErrors(deps, 'drill start', async () => {
+    await withErrors(deps, 'drill start', tellWhere(ctx, channel, args.body.user.id), async () => {
       const allowed = mayChange(deps, { userId: args.body.user.id, channel, via: 'button' }, 'start', { channel, incident: null });
       if (!allowed.allowed) return refuseClick(ctx, channel, args.body.user.id, allowed.reason);
       const started = await startIncident(ctx, { kind: 'drill', title: scenario.title, severity: scenario.severity, channel, user: args.body.user.id, context: scenario.context, scenario });
@@ -444,7 +472,7 @@ export function registerIncidentListeners(app: App, given: IncidentDeps): void {
     const result = await recordStepChange(ctx, { ...ids, action: { type: 'skip', reason }, actor: body.user.id });
     if (!result.ok) return ack({ response_action: 'errors', errors: { [INPUTS.reason]: conflictText(result, 'skip').replace(/<@([A-Z0-9]+)>/g, '@$1').replace(/<!date\^\d+\^[^|]*\|([^>]*)>/g, '$1').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&').slice(0, 150) } });
     await ack();
-    await withErrors(deps, 'skip refresh', () => afterStepChange(ctx, result.incident));
+    await withErrors(deps, 'skip refresh', null, () => afterStepChange(ctx, result.incident));
   });
 
   // A status update or an action item is written before the ack, and only while the incident is
@@ -465,7 +493,7 @@ export function registerIncidentListeners(app: App, given: IncidentDeps): void {
     const at = await recordStatusUpdate(ctx, incident, update, body.user.id);
     if (at === null) return ack(UPDATE_CLOSED);
     await ack();
-    await withErrors(deps, 'status update', () => postStatusUpdateMessage(ctx, incident, update, body.user.id, at));
+    await withErrors(deps, 'status update', tellWhere(ctx, incident.channel, body.user.id), () => postStatusUpdateMessage(ctx, incident, update, body.user.id, at));
   });
 
   app.view(INCIDENT_VIEWS.actionItem, async ({ ack, view, body, client }) => {
@@ -480,7 +508,7 @@ export function registerIncidentListeners(app: App, given: IncidentDeps): void {
     const item = await recordActionItem(ctx, incident, text.slice(0, 500), owner, body.user.id);
     if (!item) return ack(ITEM_CLOSED);
     await ack();
-    await withErrors(deps, 'action item', () => postActionItemNote(ctx, incident, item));
+    await withErrors(deps, 'action item', tellWhere(ctx, incident.channel, body.user.id), () => postActionItemNote(ctx, incident, item));
   });
 
   app.view(INCIDENT_VIEWS.close, async ({ ack, view, body, client }) => {
@@ -489,7 +517,7 @@ export function registerIncidentListeners(app: App, given: IncidentDeps): void {
     await ack();
     const id = target.incident.id;
     const ctx = flowContext(deps, client);
-    await withErrors(deps, 'close', async () => {
+    await withErrors(deps, 'close', tellWhere(ctx, target.incident.channel, body.user.id), async () => {
       const closed = await closeAndReport(ctx, id, body.user.id, inputValue(view.state.values, INPUTS.summary));
       const incident = await deps.incidents.getIncident(id);
       if (!closed.ok && incident) await tell(ctx, incident.channel, body.user.id, closed.message, { incident });
@@ -501,7 +529,7 @@ export function registerIncidentListeners(app: App, given: IncidentDeps): void {
     if (event.reaction !== 'pushpin' || event.item.type !== 'message') return;
     const ctx = flowContext(deps, client);
     const requester: Requester = { userId: event.user, channel: event.item.channel, via: 'event' };
-    await withErrors(deps, 'pin', async () => {
+    await withErrors(deps, 'pin', null, async () => {
       const incident = await recordPin(ctx, event.item.channel, event.item.ts, event.user, (target) => mayChange(deps, requester, 'pin', { channel: target.channel, incident: target }).allowed);
       if (incident) deps.logger?.info({ incident: incident.id }, 'incident: pinned a message to the timeline');
     });
