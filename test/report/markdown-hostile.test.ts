@@ -242,6 +242,30 @@ describe('pull-request comments', () => {
     expect(unbrokenReferences(pullRequestReviewMarkdown({ headSha: '0'.repeat(40) }, { ...review, errors: [], nothingToReview: REFERENCES }))).toEqual([]);
   });
 
+  it('fix pull-request bodies leave GitHub nothing to link, make an emoji of or mention either, in code spans too', () => {
+    const auditedSha = 'f'.repeat(40);
+    const body = fixBody({
+      plan: {
+        fixes: [{ package: REFERENCES, from: REFERENCES, to: REFERENCES, status: 'fixed', advisories: [REFERENCES] }],
+        changes: [{ file: `@octo-org/team/${REFERENCES}`, line: 1, package: REFERENCES, before: REFERENCES, after: REFERENCES }],
+        lockCommands: [{ directory: REFERENCES, command: REFERENCES, lockfile: REFERENCES, required: true }],
+        notes: [{ file: REFERENCES, message: `note ${REFERENCES}` }],
+        leftAlone: [{ package: REFERENCES, version: REFERENCES, file: REFERENCES, advisories: [REFERENCES], reason: REFERENCES }],
+      },
+      findings: [],
+      repo: 'octo/shop',
+      auditedSha,
+      slackLink: null,
+      notChecked: [
+        { kind: 'unread', file: `@octo-org/sec/${REFERENCES}`, line: 2, message: 'x' },
+        { kind: 'other', message: REFERENCES },
+      ],
+    } as unknown as Parameters<typeof fixBody>[0]);
+    expect(body).toContain(`at ${auditedSha} and opened`); // ours: the commit audited, linked on purpose
+    expect(body).toContain('- `@\u200Bocto-org/sec/');
+    expect(unbrokenReferences(body.replace(auditedSha, ''))).toEqual([]);
+  });
+
   it('fix pull-request bodies too', () => {
     const body = fixBody({
       plan: {
