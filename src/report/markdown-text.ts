@@ -8,6 +8,7 @@
  * inline: the callers put it after a list marker, a table pipe or a heading's words.
  */
 
+import { breakGitHubReferences } from './github-references.js';
 import { terminalSafe } from './terminal-text.js';
 
 /** Line breaks, flattened to one space: every helper here writes one line. */
@@ -57,9 +58,12 @@ const breakMentions = (text: string): string => text.replace(/(?<!\w)@(?=[A-Za-z
  * an entity, every `@` followed by a zero-width space (no HTML, no mention, no e-mail autolink), a leading `>`, `-` or `1.` escaped, the `:` of `scheme://` and the dot of
  * `www.` escaped (GitHub's autolinks start at those), line breaks flattened to a space, other control
  * characters shown as escapes (oneVisibleLine; their backslash is then escaped like any other).
+ * `#12`, `GH-3`, commit hashes and `:emoji:` broken by zero-width spaces too (github-references.ts):
+ * GitHub makes those of the rendered text, where no escape is left. Code spans need none of that:
+ * GitHub makes no reference or emoji in code, and a path or a version copied from one stays whole.
  */
 export function markdownText(text: string): string {
-  return oneVisibleLine(text)
+  return breakGitHubReferences(oneVisibleLine(text))
     .replace(INLINE_SYNTAX, (c) => `\\${c}`)
     .replace(LEADING_BLOCK, (marker) => `${marker.slice(0, -1)}\\${marker.slice(-1)}`)
     .replace(/:(?=\/\/)/g, '\\:')

@@ -97,6 +97,26 @@ function assertLiteral(markdown: string): void {
   }
 }
 
+/**
+ * What GitHub would still turn into a mention, an issue or pull-request reference (`#12`,
+ * `octo/other#3`, `GH-4`), a commit link (7 or more hex digits) or an emoji (`:name:`, digits alone only `:100:` and `:1234:`) in
+ * `markdown`, as the rendered text reads (backslash escapes undone: GitHub looks after rendering).
+ * Mentions in code spans too (the e-mail copy is read for them again); the rest outside code spans
+ * only, where GitHub makes them: it makes none in code.
+ */
+function unbrokenReferences(markdown: string): string[] {
+  const rendered = (text: string) => text.replace(/\\(.)/g, '$1');
+  const found: string[] = [];
+  for (const line of markdown.split('\n')) {
+    found.push(...(rendered(line.replace(/`+/g, ' ')).match(/(?<!\w)@[A-Za-z0-9][\w-]*/g) ?? []));
+    found.push(...(rendered(outsideCodeSpans(line)).match(/#\d+|gh-\d+|:(?:\d*[A-Za-z_+-][\w+-]*|100|1234):|[0-9a-f]{7,}/gi) ?? []));
+  }
+  return found;
+}
+
+/** Every kind of reference GitHub makes, as a repository, PyPI or OSV could write them. */
+const REFERENCES = 'PKCS #12 octo/other#3 GH-4 gh-5 octo@deadbeefcafe1234 cafe123 1234567 :white_check_mark: :+1: :100: @octo-org/team';
+
 describe('markdownText and markdownCode', () => {
   it('leave no link, autolink, mention, HTML or list marker', () => {
     expect(markdownText('[x](http://evil.example)')).toBe('\\[x\\](http\\://evil.example)');
@@ -108,6 +128,19 @@ describe('markdownText and markdownCode', () => {
     expect(markdownText('1. item')).toBe('1\\. item');
     expect(markdownText('a|b\nc')).toBe('a\\|b c');
     expect(markdownText('django 2.1.5 requirements.txt:3')).toBe('django 2.1.5 requirements.txt:3');
+  });
+
+  it('leave GitHub no issue or pull-request reference, commit link or emoji to make, and no mention', () => {
+    // PYSEC-2018-24, as OSV words it: "PKCS #12" linked issue #12 of the audited repository (and left a backlink there).
+    expect(markdownText('a vulnerability in PKCS #12 Store')).toBe('a vulnerability in PKCS #\u200B12 Store');
+    expect(markdownText('fixes #1, octo/other#2, GH-3 and gh-4')).toBe('fixes #\u200B1, octo/other#\u200B2, GH-\u200B3 and gh-\u200B4');
+    // Pieces of at most 6 hex digits: GitHub links 7 to 40 that name a commit.
+    expect(markdownText('octo@deadbeefcafe1234 and 1234567')).toBe('octo@\u200Bdeadbe\u200Befcafe\u200B1234 and 123456\u200B7');
+    // The escaped `_` renders back to `_`, and GitHub looks for emoji in the rendered text.
+    expect(markdownText(':white_check_mark: ok :+1: :a:b: :100: :8ball:')).toBe(':\u200Bwhite\\_check\\_mark: ok :\u200B+1: :\u200Ba:\u200Bb: :\u200B100: :\u200B8ball:');
+    expect(unbrokenReferences(markdownText(REFERENCES))).toEqual([]);
+    // What GitHub makes nothing of stays as written.
+    expect(markdownText('PYSEC-2018-24 # 1 C# 2.2.28 abcdef requirements.txt:3: x 12:34:56')).toBe('PYSEC-2018-24 # 1 C# 2.2.28 abcdef requirements.txt:3: x 12:34:56');
   });
 
   it('show control characters as the terminal output escapes them: no ESC, BEL or bidi override reaches the page or a terminal', () => {
@@ -137,6 +170,8 @@ describe('audit --markdown of a repository with hostile folder names', () => {
       '@@octo-org/requirements.txt': 'attrs\n',
       'r\u001bc\u001b(0\u0007\u202e/requirements.txt': 'idna\n',
       'app/r\u001bc\u001b(0\u202ex.py': 'eval(input())\n',
+      // PYSEC-2018-24's summary holds "PKCS #12"; the folder name, every other kind of reference.
+      [`${REFERENCES.replace(/\//g, '-')}/requirements.txt`]: 'pyopenssl==17.4.0\n(( ok #6 GH-7 :tada:\n',
     });
     const c = cli();
     await c.run('audit', '--offline', '--markdown', dir);
@@ -154,6 +189,11 @@ describe('audit --markdown of a repository with hostile folder names', () => {
     expect(markdown).toContain('@@\u200Bocto-org/requirements.txt');
     const plain = markdown.replace(/`+/g, '').replace(/\\(.)/g, '$1');
     expect(plain).not.toMatch(/(^|\W)@[A-Za-z0-9]/m);
+  });
+
+  it("leaves GitHub nothing to link or make an emoji of in what OSV or the repository wrote: PKCS #12 is no issue", () => {
+    expect(markdown).toContain('PKCS #\u200B12');
+    expect(unbrokenReferences(markdown)).toEqual([]);
   });
 
   it('keeps each table row as many cells as its header, with a pipe in a folder name', () => {
@@ -179,6 +219,51 @@ describe('pull-request comments', () => {
     const body = pullRequestReviewMarkdown({ headSha: '0'.repeat(40) }, review);
     expect(body).toContain('`` a`b ``');
     assertLiteral(body.split('\n').slice(1).join('\n'));
+  });
+
+  it('leave GitHub nothing to link or make an emoji of, in any field a pull request, PyPI or OSV wrote', () => {
+    const card = { verdict: 'caution', partial: true, reasons: [REFERENCES], advisories: [REFERENCES], similarTo: REFERENCES };
+    const review = {
+      verdict: 'caution',
+      changes: [
+        { kind: 'added', name: REFERENCES, from: null, to: REFERENCES, detail: REFERENCES, card },
+        { kind: 'changed', name: REFERENCES, from: REFERENCES, to: null, toRange: [REFERENCES], card: null, unrated: REFERENCES },
+        { kind: 'removed', name: REFERENCES, from: REFERENCES, to: null, card: null },
+      ],
+      newSources: [{ name: REFERENCES, version: REFERENCES, url: REFERENCES, file: REFERENCES, line: 2, card }],
+      newIndexUrls: [{ url: REFERENCES, file: REFERENCES, line: 3 }],
+      submodules: [{ path: REFERENCES, change: 'moved' }],
+      notes: [REFERENCES],
+      errors: [`sub\n${REFERENCES}/requirements.txt:1: Invalid requirement: '${REFERENCES}'`],
+    } as unknown as DependencyReview;
+    const body = pullRequestReviewMarkdown({ headSha: 'abcdef1234567890' }, review);
+    expect(body).toContain('At head `abcdef1`.'); // ours, in a code span
+    expect(unbrokenReferences(body)).toEqual([]);
+    expect(unbrokenReferences(pullRequestReviewMarkdown({ headSha: '0'.repeat(40) }, { ...review, errors: [], nothingToReview: REFERENCES }))).toEqual([]);
+  });
+
+  it('fix pull-request bodies leave GitHub nothing to link, make an emoji of or mention either, in code spans too', () => {
+    const auditedSha = 'f'.repeat(40);
+    const body = fixBody({
+      plan: {
+        fixes: [{ package: REFERENCES, from: REFERENCES, to: REFERENCES, status: 'fixed', advisories: [REFERENCES] }],
+        changes: [{ file: `@octo-org/team/${REFERENCES}`, line: 1, package: REFERENCES, before: REFERENCES, after: REFERENCES }],
+        lockCommands: [{ directory: REFERENCES, command: REFERENCES, lockfile: REFERENCES, required: true }],
+        notes: [{ file: REFERENCES, message: `note ${REFERENCES}` }],
+        leftAlone: [{ package: REFERENCES, version: REFERENCES, file: REFERENCES, advisories: [REFERENCES], reason: REFERENCES }],
+      },
+      findings: [],
+      repo: 'octo/shop',
+      auditedSha,
+      slackLink: null,
+      notChecked: [
+        { kind: 'unread', file: `@octo-org/sec/${REFERENCES}`, line: 2, message: 'x' },
+        { kind: 'other', message: REFERENCES },
+      ],
+    } as unknown as Parameters<typeof fixBody>[0]);
+    expect(body).toContain(`at ${auditedSha} and opened`); // ours: the commit audited, linked on purpose
+    expect(body).toContain('- `@\u200Bocto-org/sec/');
+    expect(unbrokenReferences(body.replace(auditedSha, ''))).toEqual([]);
   });
 
   it('fix pull-request bodies too', () => {

@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import type { Finding } from '../../audit/findings.js';
 import { forReaders, type PartialReason } from '../../audit/partial.js';
-import { markdownText } from '../../report/markdown-text.js';
+import { markdownCode, markdownText } from '../../report/markdown-text.js';
 import type { FixPlan, ReleaseFix } from '../plan.js';
 
 /** Git ref–safe and readable: PEP 503 names and PEP 440 versions only ever need these characters. */
@@ -51,8 +51,12 @@ export function fixTitle(plan: Pick<FixPlan, 'fixes'>): string {
   return `Upgrade ${moved.length} vulnerable packages (security fixes)`;
 }
 
-/** Text inside a code span from data: no pipes, backticks or newlines can break the span or the table. */
-const cell = (s: string) => s.replace(/[|`\r\n]/g, ' ');
+/**
+ * A code span of data (a path, a command): shown as written, its `@` broken like any mention
+ * (markdown-text.ts: the e-mail copy of the body is read for mentions again, code or not). None of
+ * these is in a table, so a pipe can stay.
+ */
+const code = markdownCode;
 
 /** Text outside code spans from data (names, reasons, notes quoting a file): literal, never a link or markup. */
 const text = markdownText;
@@ -77,7 +81,7 @@ const NOT_CHECKED_SHOWN = 10;
  */
 function notCheckedLine(r: PartialReason): string {
   if (r.file !== undefined && (r.kind === 'unread' || r.kind === 'unscanned')) {
-    return `\`${cell(`${r.file}${r.line ? `:${r.line}` : ''}`)}\` ${r.kind === 'unread' ? 'not read completely' : 'not scanned'}`;
+    return `${code(`${r.file}${r.line ? `:${r.line}` : ''}`)} ${r.kind === 'unread' ? 'not read completely' : 'not scanned'}`;
   }
   return text(r.message);
 }
@@ -90,7 +94,7 @@ export function fixBody(input: FixBodyInput): string {
     return severity === undefined || severity === 'unknown' ? 'not rated' : severity;
   };
   const lines: string[] = [];
-  lines.push(`Depwatch audited \`${cell(input.repo)}\` at ${input.auditedSha} and opened this branch from that commit.`);
+  lines.push(`Depwatch audited ${code(input.repo)} at ${input.auditedSha} and opened this branch from that commit.`);
   lines.push('');
   const notChecked = forReaders(input.notChecked ?? []);
   if (notChecked.length > 0) {
@@ -113,14 +117,14 @@ export function fixBody(input: FixBodyInput): string {
   lines.push('');
   lines.push('## Files changed');
   lines.push('');
-  for (const c of plan.changes) lines.push(`- \`${cell(c.file)}\` line ${c.line}: ${text(c.package)} \`${cell(c.before)}\` → \`${cell(c.after)}\``);
+  for (const c of plan.changes) lines.push(`- ${code(c.file)} line ${c.line}: ${text(c.package)} ${code(c.before)} → ${code(c.after)}`);
   const commands = plan.lockCommands.filter((l) => l.required);
   if (commands.length > 0 || plan.notes.length > 0) {
     lines.push('');
     lines.push('## Still to do (Depwatch never edits lockfiles)');
     lines.push('');
-    for (const l of commands) lines.push(`- in \`${cell(l.directory)}\`: \`${cell(l.command)}\` (regenerates \`${cell(l.lockfile)}\`)`);
-    for (const n of plan.notes) lines.push(`- \`${cell(n.file)}\`: ${text(n.message)}`);
+    for (const l of commands) lines.push(`- in ${code(l.directory)}: ${code(l.command)} (regenerates ${code(l.lockfile)})`);
+    for (const n of plan.notes) lines.push(`- ${code(n.file)}: ${text(n.message)}`);
   }
   if (plan.leftAlone.length > 0) {
     lines.push('');
