@@ -22,12 +22,17 @@ const ZERO_WIDTH_SPACE = '\u200B';
 const ISSUE_REFERENCE = /#(?=\d)|gh-(?=\d)/gi;
 
 /**
- * Runs of 7 or more hex digits: GitHub links 7 to 40 of them that name a commit of the repository
- * (`deadbee`, `octo@deadbee`, `octo/repo@deadbee`), and seven chosen characters are cheap to find
- * among a repository's commits. Split into pieces of at most 6, none of which is long enough,
- * whatever GitHub takes as the edge of a word. Digits only too: a commit's prefix can be all digits.
+ * Runs of 7 or more hex digits with a letter among them: GitHub links 7 to 40 that name a commit of
+ * the repository (`deadbee`, `octo@deadbee`, `octo/repo@deadbee`), and seven chosen characters are
+ * cheap to find among a repository's commits. Split into pieces of at most 6, none of which is long
+ * enough, whatever GitHub takes as the edge of a word. Runs of digits alone stay as written: they are
+ * CVE numbers (`CVE-2017-1000117`), dates and versions that readers copy into a search, and a
+ * written number names one of the audited repository's commits only if a commit id happens to
+ * start with it (about one chance in 16^7 / commits, a few in ten thousand for a large repository).
+ * Each whole run is matched once and then looked at for a letter: linear.
  */
 const HEX_RUN = /[0-9a-f]{7,}/gi;
+const HEX_LETTER = /[a-f]/i;
 const HEX_PIECE = /[0-9a-f]{6}(?=[0-9a-f])/gi;
 
 /**
@@ -45,5 +50,5 @@ export function breakGitHubReferences(text: string): string {
   return text
     .replace(ISSUE_REFERENCE, (marker) => `${marker}${ZERO_WIDTH_SPACE}`)
     .replace(SHORTCODE_OPENING, `:${ZERO_WIDTH_SPACE}`)
-    .replace(HEX_RUN, (run) => run.replace(HEX_PIECE, (piece) => `${piece}${ZERO_WIDTH_SPACE}`));
+    .replace(HEX_RUN, (run) => (HEX_LETTER.test(run) ? run.replace(HEX_PIECE, (piece) => `${piece}${ZERO_WIDTH_SPACE}`) : run));
 }

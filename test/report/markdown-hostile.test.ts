@@ -109,13 +109,13 @@ function unbrokenReferences(markdown: string): string[] {
   const found: string[] = [];
   for (const line of markdown.split('\n')) {
     found.push(...(rendered(line.replace(/`+/g, ' ')).match(/(?<!\w)@[A-Za-z0-9][\w-]*/g) ?? []));
-    found.push(...(rendered(outsideCodeSpans(line)).match(/#\d+|gh-\d+|:(?:\d*[A-Za-z_+-][\w+-]*|100|1234):|[0-9a-f]{7,}/gi) ?? []));
+    found.push(...(rendered(outsideCodeSpans(line)).match(/#\d+|gh-\d+|:(?:\d*[A-Za-z_+-][\w+-]*|100|1234):|(?=[0-9a-f]*[a-f])[0-9a-f]{7,}/gi) ?? []));
   }
   return found;
 }
 
 /** Every kind of reference GitHub makes, as a repository, PyPI or OSV could write them. */
-const REFERENCES = 'PKCS #12 octo/other#3 GH-4 gh-5 octo@deadbeefcafe1234 cafe123 1234567 :white_check_mark: :+1: :100: @octo-org/team';
+const REFERENCES = 'PKCS #12 octo/other#3 GH-4 gh-5 octo@deadbeefcafe1234 cafe123 :white_check_mark: :+1: :100: @octo-org/team';
 
 describe('markdownText and markdownCode', () => {
   it('leave no link, autolink, mention, HTML or list marker', () => {
@@ -135,7 +135,9 @@ describe('markdownText and markdownCode', () => {
     expect(markdownText('a vulnerability in PKCS #12 Store')).toBe('a vulnerability in PKCS #\u200B12 Store');
     expect(markdownText('fixes #1, octo/other#2, GH-3 and gh-4')).toBe('fixes #\u200B1, octo/other#\u200B2, GH-\u200B3 and gh-\u200B4');
     // Pieces of at most 6 hex digits: GitHub links 7 to 40 that name a commit.
-    expect(markdownText('octo@deadbeefcafe1234 and 1234567')).toBe('octo@\u200Bdeadbe\u200Befcafe\u200B1234 and 123456\u200B7');
+    expect(markdownText('octo@deadbeefcafe1234 and cafe1234')).toBe('octo@\u200Bdeadbe\u200Befcafe\u200B1234 and cafe12\u200B34');
+    // Digits alone stay copyable: a CVE number is searched for as written.
+    expect(markdownText('CVE-2017-1000117 and 1234567')).toBe('CVE-2017-1000117 and 1234567');
     // The escaped `_` renders back to `_`, and GitHub looks for emoji in the rendered text.
     expect(markdownText(':white_check_mark: ok :+1: :a:b: :100: :8ball:')).toBe(':\u200Bwhite\\_check\\_mark: ok :\u200B+1: :\u200Ba:\u200Bb: :\u200B100: :\u200B8ball:');
     expect(unbrokenReferences(markdownText(REFERENCES))).toEqual([]);
