@@ -99,9 +99,11 @@ export interface WatchDbRow {
   added_at: string;
   private: Flag;
   admin_linked: Flag;
+  /** migrations/038 (SQLite), postgres/019: absent from rows of a database not yet migrated. */
+  baseline_said_at?: string | null;
 }
 
-export const toWatch = (r: WatchDbRow): WatchRow => ({ repo: r.repo, channel: r.channel, addedBy: r.added_by, addedAt: r.added_at, private: isSet(r.private), adminLinked: isSet(r.admin_linked) });
+export const toWatch = (r: WatchDbRow): WatchRow => ({ repo: r.repo, channel: r.channel, addedBy: r.added_by, addedAt: r.added_at, private: isSet(r.private), adminLinked: isSet(r.admin_linked), baselineSaidAt: r.baseline_said_at ?? null });
 
 export interface StateDbRow {
   repo: string;
@@ -120,6 +122,8 @@ export interface StateDbRow {
   advisories_mark: string | null;
   /** migrations/034 (SQLite), postgres/015: JSON RepoPartialReason[], or null when complete. */
   partial_reasons?: string | null;
+  /** migrations/038 (SQLite), postgres/019: when a sweep first read the advisories for it; null: not yet baselined. */
+  baseline_at?: string | null;
 }
 
 /**
@@ -215,8 +219,8 @@ export function sameSweepProblems(stored: string | null, next: string): boolean 
 }
 
 /** The `repo_state` columns of a RepoSummary: none of the JSON ones. */
-export const REPO_SUMMARY_COLUMNS = 'repo, display, html_url, private, audited_sha, dependencies, error, checked_at, partial_reasons';
-export type RepoSummaryDbRow = Pick<StateDbRow, 'repo' | 'display' | 'html_url' | 'private' | 'audited_sha' | 'dependencies' | 'error' | 'checked_at' | 'partial_reasons'>;
+export const REPO_SUMMARY_COLUMNS = 'repo, display, html_url, private, audited_sha, dependencies, error, checked_at, partial_reasons, baseline_at';
+export type RepoSummaryDbRow = Pick<StateDbRow, 'repo' | 'display' | 'html_url' | 'private' | 'audited_sha' | 'dependencies' | 'error' | 'checked_at' | 'partial_reasons' | 'baseline_at'>;
 
 /** What a `partial_reasons` value that cannot be read (hand-edited, truncated, another shape) reads as: fail closed, on every reader. */
 export const UNREADABLE_REASONS: RepoPartialReason = { kind: 'unread', text: 'stored reasons could not be read' };
@@ -262,6 +266,7 @@ export const toSummary = (r: RepoSummaryDbRow): RepoSummary => ({
   error: r.error ?? null,
   checkedAt: r.checked_at ?? null,
   partialReasons: partialReasonsOf(r.partial_reasons),
+  baselineAt: r.baseline_at ?? null,
 });
 
 export const toState = (r: StateDbRow): RepoStateRow => ({

@@ -30,6 +30,12 @@ export interface WatchRow {
   addedAt: string;
   private: boolean;
   adminLinked: boolean;
+  /**
+   * When the channel was told what the repository already had when it was watched ("Now watching
+   * …": src/watch/watch-started.ts); null: not yet (its repository not yet baselined, or told at the
+   * channel's next alerts run).
+   */
+  baselineSaidAt: string | null;
 }
 
 export interface ScheduleRow {
@@ -117,6 +123,11 @@ export interface RepoStateRow {
   advisoriesMark: string | null;
   /** Why the last sweep audit was partial (empty: it was complete, or the repository was never audited). */
   partialReasons: RepoPartialReason[];
+  /**
+   * When a sweep first read the advisories for it: its baseline. Null: not yet baselined (never
+   * audited, or no audit so far reached the advisories), and the next sweep audits it again.
+   */
+  baselineAt: string | null;
 }
 
 /**
@@ -199,7 +210,7 @@ export function partialReasonsColumn(reasons: readonly RepoPartialReason[] | und
  * What App Home, alerts, `/watch list` and an alert's "Open fix PR" read of a repository's state:
  * its small columns, without the stored packages and ignore rules (JSON that can be large).
  */
-export type RepoSummary = Pick<RepoStateRow, 'repo' | 'display' | 'htmlUrl' | 'private' | 'auditedSha' | 'dependencies' | 'error' | 'checkedAt' | 'partialReasons'>;
+export type RepoSummary = Pick<RepoStateRow, 'repo' | 'display' | 'htmlUrl' | 'private' | 'auditedSha' | 'dependencies' | 'error' | 'checkedAt' | 'partialReasons' | 'baselineAt'>;
 
 export interface FindingRow {
   repo: string;
@@ -552,16 +563,16 @@ export class WatchStore {
   }
 
   /** Records a full audit of `sha`; `advisoriesMark`: what its findings were matched against (absent: unknown). */
-  saveAudit(input: { repo: string; display: string; htmlUrl: string; private: boolean; sha: string; packages: StoredPackage[]; ignores: IgnoreRule[]; dependencies: number; now: Date; advisoriesMark?: string | null; partialReasons?: readonly RepoPartialReason[] }): void {
+  saveAudit(input: { repo: string; display: string; htmlUrl: string; private: boolean; sha: string; packages: StoredPackage[]; ignores: IgnoreRule[]; dependencies: number; now: Date; advisoriesMark?: string | null; partialReasons?: readonly RepoPartialReason[]; advisoriesRead?: boolean }): void {
     this.db
       .prepare(
-        `INSERT INTO repo_state (repo, display, html_url, private, head_oid, audited_sha, audited_at, packages_json, ignores_json, dependencies, error, error_at, checked_at, advisories_mark, partial_reasons)
-         VALUES (@repo, @display, @htmlUrl, @private, @sha, @sha, @now, @packages, @ignores, @dependencies, NULL, NULL, @now, @mark, @partial)
+        `INSERT INTO repo_state (repo, display, html_url, private, head_oid, audited_sha, audited_at, packages_json, ignores_json, dependencies, error, error_at, checked_at, advisories_mark, partial_reasons, baseline_at)
+         VALUES (@repo, @display, @htmlUrl, @private, @sha, @sha, @now, @packages, @ignores, @dependencies, NULL, NULL, @now, @mark, @partial, @baselineAt)
          ON CONFLICT (repo) DO UPDATE SET display = excluded.display, html_url = excluded.html_url, private = excluded.private,
            head_oid = excluded.head_oid, audited_sha = excluded.audited_sha, audited_at = excluded.audited_at,
            packages_json = excluded.packages_json, ignores_json = excluded.ignores_json, dependencies = excluded.dependencies,
            error = NULL, error_at = NULL, checked_at = excluded.checked_at, advisories_mark = excluded.advisories_mark,
-           partial_reasons = excluded.partial_reasons`,
+           partial_reasons = excluded.partial_reasons, baseline_at = COALESCE(repo_state.baseline_at, excluded.baseline_at)`,
       )
       .run({
         repo: input.repo,
@@ -575,6 +586,7 @@ export class WatchStore {
         dependencies: input.dependencies,
         mark: input.advisoriesMark ?? null,
         partial: partialReasonsColumn(input.partialReasons),
+        baselineAt: input.advisoriesRead ? iso(input.now) : null,
       });
   }
 

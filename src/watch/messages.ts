@@ -131,9 +131,10 @@ export interface SettingsNotice {
 }
 
 /**
- * What a newly watched repository already has (watch-started.ts): posted in each watching channel by
- * the sweep that takes its baseline, once per repository and channel, so that the vulnerabilities
- * known before the watch, which never alert, are not absorbed unsaid.
+ * What a repository already had when a channel watched it (watch-started.ts): posted in that channel
+ * by its alerts run once the repository is baselined, once per watch, so that the vulnerabilities
+ * known before the watch, which never alert there, are not absorbed unsaid. As that channel sees
+ * them: its ignores left out, unrated ones counted as it counts them.
  */
 export const WATCH_STARTED = 'watch-started';
 
@@ -144,13 +145,15 @@ export interface WatchStarted {
   /** The commit the baseline was taken at. */
   sha: string;
   private: boolean;
+  /** How the channel counts unrated advisories (absent in messages written before it: the default). */
+  unknownAs?: RatedSeverity;
   /** Open vulnerabilities (and malicious packages) known before the watch, by severity as rated (`unknown`: not rated). */
   counts: Partial<Record<string, number>>;
   /** The worst few of them, worst first. */
   top: { id: string; package: string | null; version: string | null; severity: string; summary: string }[];
   /** How many there are, listed or not. */
   total: number;
-  /** Advisories published or modified since the watch was made: each gets its own alert. */
+  /** Advisories new to the channel since its watch (published or modified since, or first seen since): each gets its own alert there. */
   alertedApart: number;
 }
 

@@ -112,6 +112,8 @@ const NOT_LOOKED_UP: readonly string[] = [
   'sweep batch ',
   // src/jobs/sweep-batches.ts: the batch's replica held advisory data older than the sweep's.
   "advisory data older than the sweep's",
+  // src/watch/sweep.ts baselineWaiting: newly watched repositories whose baseline could not read the advisories.
+  'baseline waiting: ',
 ];
 
 /**

@@ -27,6 +27,7 @@ import { SqliteOutbox } from '../store/outbox/sqlite.js';
 import type { OutboxDelivery } from '../store/outbox/types.js';
 import { SqliteWatchState } from '../store/watch-state/sqlite.js';
 import { announceSweepProblems } from './sweep-notice.js';
+import { announceWatchesStarted } from './watch-started.js';
 import type { WatchStateStore } from '../store/watch-state/types.js';
 import { decideAlerts, recordAlertDeliveries, type AlertDeliveryResult } from './alerts.js';
 import { ADVISORY_ALERT, type AdvisoryAlert } from './messages.js';
@@ -255,6 +256,8 @@ export function createWatchService<D extends OutboxDelivery>(options: WatchServi
     // Every job reads the store; make sure a sweep at least as recent as the slot has filled it.
     await sweeps.ensureFresh(scheduledFor);
     if (job.kind === 'alerts') {
+      // What repositories newly watched here already had, said once before anything new is alerted.
+      await announceWatchesStarted(job.channel, state, now());
       const decided = await decideAlerts(job.channel, {
         state,
         now,

@@ -35,7 +35,6 @@ import type { ScanResult } from '../scan/types.js';
 import type { SeenCommit } from './secret-alerts.js';
 import { ignoredReason } from './closed-reasons.js';
 import { announceSettingsProblems, settingsProblems } from './settings-notices.js';
-import { announceWatchStarted, watchStartedOf } from './watch-started.js';
 import { needsRecheck, repoPartialReasons, sweepProblemsOf } from './partial-state.js';
 import { currentAdvisoryMark, encodeMark, ignoresFingerprint, inPlan, lastFullMatch, planRematch, type RematchPlan } from './rematch-plan.js';
 
@@ -274,6 +273,8 @@ export async function sweep(input: SweepOptions): Promise<SweepResult> {
   const states = await store.repoStates(repos);
   const rechecks = rechecksAllowed(states, options.maxRechecks ?? RECHECKS_PER_SWEEP);
   const changes = memoisedChanges(options.advisories);
+  /** Repositories not yet baselined whose audit this sweep could not reach the advisories for. */
+  let waitingBaselines = 0;
   const rematches: Promise<void>[] = [];
   const audits = limiter(Math.max(1, options.concurrency ?? 8));
   const pending: Promise<void>[] = [];
@@ -297,7 +298,9 @@ export async function sweep(input: SweepOptions): Promise<SweepResult> {
       // answer again: re-matched. One whose last audit a source failing left partial (PyPI, GitHub
       // not reached) is audited again like one that moved, or it would stay partial until it does;
       // at most RECHECKS_PER_SWEEP of them, the others are re-matched and wait for a later sweep.
-      if (state?.auditedSha && state.auditedSha === head.oid && !rechecks.has(key)) {
+      // One not yet baselined (no audit so far reached its advisories) is audited again too: a
+      // re-match would store what it finds as new, and its baseline is what the channels are told.
+      if (state?.auditedSha && state.baselineAt && state.auditedSha === head.oid && !rechecks.has(key)) {
         unchanged.push({ key, state, head });
         continue;
       }
@@ -309,6 +312,7 @@ export async function sweep(input: SweepOptions): Promise<SweepResult> {
             collect(result, diff);
             result.newSecrets += diff.newSecrets;
             countPartial(result, diff.partialKinds);
+            if (diff.baselineWaits) waitingBaselines++;
           } catch (err) {
             const message = errorLine(err);
             log?.warn({ repo: key, err: message }, 'sweep: repository failed');
@@ -325,6 +329,7 @@ export async function sweep(input: SweepOptions): Promise<SweepResult> {
     );
   }
   await Promise.all([...pending, ...rematches]);
+  if (waitingBaselines > 0) result.warnings.push(baselineWaiting(waitingBaselines));
   if (closer.unknown.size > 0) {
     const ids = [...closer.unknown].sort();
     log?.warn({ advisories: ids }, "sweep: findings of advisories this replica's advisory data does not hold were left open");
@@ -395,9 +400,12 @@ async function auditRepository(options: ResolvedOptions, key: string, ref: RepoR
   });
 
   const partialReasons = repoPartialReasons(audit, scanned || undefined);
-  const baseline = !state?.auditedSha;
+  // The baseline is the first audit that reads the advisories: one that could not reach them stored
+  // no vulnerability, and taking it as the baseline would alert all of them at the next sweep.
+  const advisoriesRead = kinds.has('vulnerability');
+  const baseline = !state?.baselineAt;
   // A baseline that read the advisories: those published or modified since the watch was made alert.
-  const newSinceWatched = baseline && kinds.has('vulnerability') ? await advisoriesSinceWatched(options, key, audit.findings) : undefined;
+  const newSinceWatched = baseline && advisoriesRead ? await advisoriesSinceWatched(options, key, audit.findings) : undefined;
   const diff = await options.state.recordAudit({
     repo: key,
     display,
@@ -416,6 +424,7 @@ async function auditRepository(options: ResolvedOptions, key: string, ref: RepoR
         ? null
         : encodeMark({ advisories: advisoryMark, ignores: ignoresFingerprint([...(treeIgnores ?? []), ...repoIgnores], now), fullAt: now.toISOString() }),
     partialReasons,
+    advisoriesRead,
   }, {
     repo: key,
     findings: audit.findings,
@@ -437,17 +446,25 @@ async function auditRepository(options: ResolvedOptions, key: string, ref: RepoR
     // is gone whatever excludes it.
     closedReason: closedReasonOf(ignoredReasons(audit.ignored), excludedReason(audit.exclusions ?? [], stillInTree(snapshot))),
   });
-  // What the baseline holds is told to the watching channels once, not absorbed unsaid.
-  if (baseline && kinds.has('vulnerability')) {
-    await announceWatchStarted({ state: options.state, repo: key, message: watchStartedOf({ repo: display, repoUrl: snapshot.htmlUrl, sha: snapshot.sha, private: snapshot.private }, diff.added), now });
-  }
+  // What the baseline holds is told to each watching channel by its alerts run (watch-started.ts).
   let newSecrets = 0;
   if (scanned && options.codeScan) {
-    const commit = { repo: key, display, htmlUrl: snapshot.htmlUrl, private: snapshot.private, sha: snapshot.sha, baseline };
+    // The code scan's own baseline: the repository's first audit, whatever it read of the advisories.
+    const commit = { repo: key, display, htmlUrl: snapshot.htmlUrl, private: snapshot.private, sha: snapshot.sha, baseline: !state?.auditedSha };
     if ('error' in scanned) throw scanned.error;
     newSecrets = await options.codeScan.record(commit, scanned.result, now);
   }
-  return { ...diff, newSecrets, partialKinds: partialReasons.map((r) => r.kind) };
+  return { ...diff, newSecrets, partialKinds: partialReasons.map((r) => r.kind), baselineWaits: baseline && !advisoriesRead };
+}
+
+/**
+ * The sweep problem that says newly watched repositories wait for their baseline (partial-state.ts
+ * NOT_LOOKED_UP): counted, not named, since the notice goes to every channel and a repository may
+ * be private.
+ */
+export function baselineWaiting(repos: number): string {
+  const which = repos === 1 ? '1 newly watched repository waits' : `${repos} newly watched repositories wait`;
+  return `baseline waiting: ${which} for the advisories (not reached): what ${repos === 1 ? 'it already has' : 'they already have'} is said, and new advisories alerted, once a sweep reads them`;
 }
 
 /**

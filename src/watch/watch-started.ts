@@ -1,70 +1,118 @@
 /**
- * What a newly watched repository already has. `/audit watch` runs no audit: the repository's first
- * sweep takes its baseline, and the vulnerabilities known then do not alert one by one (a repository
- * with forty old advisories would be forty alerts). They are not absorbed unsaid either: that sweep
- * tells each watching channel, in one short message, that the repository is now watched and what it
- * has (counts by severity, the worst few, `/audit owner/repo` for all of them). An advisory published
- * or modified after the watch was made is not among them: it alerts as any new advisory does
- * (sweep.ts `newSinceWatched`), and the message counts it apart.
+ * What a repository already has when a channel starts watching it. `/audit watch` runs no audit, and
+ * the vulnerabilities known before the watch do not alert one by one (a repository with forty old
+ * advisories would be forty alerts). They are not absorbed unsaid either: each channel that watches
+ * the repository is told, once, in one short message, that it is now watched and what it has (counts
+ * by severity, the worst few, `/audit owner/repo` for all of them), as that channel sees it: without
+ * what the channel ignores (`/audit ignore`), unrated ones counted as the channel counts them.
  *
- * Said once per repository and channel (the outbox key names both, and posted posts are never
- * pruned), and only by a baseline that read the advisories: one that could not reach them stored no
- * vulnerabilities, so the next sweep is still the baseline (sweep.ts `isBaseline`).
+ * Each channel has its own baseline, its watch (WatchRow.addedAt): a finding the repository's sweeps
+ * first saw before the channel watched it is something the repository already had there, said in
+ * that message, never alerted in that channel; one first seen since may alert there as any new
+ * finding does (`newToChannel`), whether or not it was alerted in another channel before. So a second
+ * channel that watches an already swept repository hears of all it has, once, and of nothing twice.
+ *
+ * Said by the channel's alerts run, not the sweep (the message depends on the channel's settings),
+ * once the repository is baselined (repo_state.baseline_at: a sweep read its advisories; one that
+ * could not reach them leaves it not yet baselined, sweep.ts) and visible to the channel; once per
+ * watch (watches.baseline_said_at, set in the transaction that writes the message, so two replicas
+ * say it once). A baseline with nothing to say marks the watch told, with no message.
  */
-import { severityRank, type Finding } from '../audit/findings.js';
+import { DEFAULT_UNKNOWN_AS, SEVERITY_ORDER, severityRank, type RatedSeverity } from '../audit/findings.js';
+import { applyIgnores } from '../audit/ignores.js';
 import type { OutboundMessage } from '../store/outbox/types.js';
 import type { WatchStateStore } from '../store/watch-state/types.js';
-import type { FindingRow } from '../store/watches.js';
+import { advisoryIdOf, type FindingRow, type RepoSummary, type WatchRow } from '../store/watches.js';
 import { WATCH_STARTED, type WatchStarted } from './messages.js';
 
 /** The worst listed by name; the rest are counted and one `/audit` away. */
 export const WATCH_STARTED_TOP = 5;
 
-const VULNERABILITY_KINDS: ReadonlySet<Finding['kind']> = new Set(['vulnerability', 'malicious']);
+const VULNERABILITY_KINDS = ['vulnerability', 'malicious'];
+
+/**
+ * Whether a finding may alert in a channel that has watched its repository since `watchedAt`: it
+ * may alert at all (not a repository's baseline), and the repository's sweeps first saw it after
+ * the channel's watch. One seen before is what the repository already had when the channel watched
+ * it: said by this message, not alerted there.
+ */
+export const newToChannel = (row: Pick<FindingRow, 'alertable' | 'firstSeen'>, watchedAt: string | undefined): boolean =>
+  row.alertable && (watchedAt === undefined || row.firstSeen >= watchedAt);
 
 /** One advisory once per repository: two pins of one release in two files are one line. */
-function byAdvisory(rows: readonly FindingRow[]): FindingRow[] {
+function byAdvisory(rows: readonly FindingRow[], unknownAs: RatedSeverity): FindingRow[] {
   const seen = new Map<string, FindingRow>();
   for (const row of rows) {
-    const id = row.advisoryId ?? row.finding.id ?? row.key;
+    const id = advisoryIdOf(row) ?? row.key;
     const held = seen.get(id);
-    if (!held || severityRank(row.severity) > severityRank(held.severity)) seen.set(id, row);
+    if (!held || severityRank(row.severity, unknownAs) > severityRank(held.severity, unknownAs)) seen.set(id, row);
   }
   return [...seen.values()];
 }
 
-/** What the message says of a baseline's open findings (pure). Null when it holds no vulnerability. */
-export function watchStartedOf(repo: Omit<WatchStarted, 'counts' | 'top' | 'total' | 'alertedApart'>, added: readonly FindingRow[]): WatchStarted | null {
-  const vulnerable = added.filter((r) => VULNERABILITY_KINDS.has(r.kind));
-  const known = byAdvisory(vulnerable.filter((r) => !r.alertable));
-  const alertedApart = byAdvisory(vulnerable.filter((r) => r.alertable)).length;
+/**
+ * What the message says to one channel of a repository's open vulnerability findings that the
+ * channel does not ignore (pure). Null when it already had none.
+ */
+export function watchStartedOf(
+  repo: Omit<WatchStarted, 'counts' | 'top' | 'total' | 'alertedApart' | 'unknownAs'>,
+  open: readonly FindingRow[],
+  watchedAt: string,
+  unknownAs: RatedSeverity = DEFAULT_UNKNOWN_AS,
+): WatchStarted | null {
+  const known = byAdvisory(open.filter((r) => !newToChannel(r, watchedAt)), unknownAs);
   if (known.length === 0) return null;
+  const alertedApart = byAdvisory(open.filter((r) => newToChannel(r, watchedAt)), unknownAs).length;
   const counts: Partial<Record<string, number>> = {};
   for (const row of known) counts[row.severity] = (counts[row.severity] ?? 0) + 1;
-  const worstFirst = [...known].sort((a, b) => severityRank(b.severity) - severityRank(a.severity) || (a.package ?? '').localeCompare(b.package ?? '') || (a.advisoryId ?? '').localeCompare(b.advisoryId ?? ''));
+  const worstFirst = [...known].sort(
+    (a, b) => severityRank(b.severity, unknownAs) - severityRank(a.severity, unknownAs) || SEVERITY_ORDER.indexOf(a.severity) - SEVERITY_ORDER.indexOf(b.severity) || (a.package ?? '').localeCompare(b.package ?? '') || (advisoryIdOf(a) ?? '').localeCompare(advisoryIdOf(b) ?? ''),
+  );
   const top = worstFirst.slice(0, WATCH_STARTED_TOP).map((r) => ({
-    id: r.advisoryId ?? r.finding.id ?? '',
+    id: advisoryIdOf(r) ?? '',
     package: r.package,
     version: r.version,
     severity: r.severity,
     summary: r.finding.summary ?? '',
   }));
-  return { ...repo, counts, top, total: known.length, alertedApart };
+  return { ...repo, unknownAs, counts, top, total: known.length, alertedApart };
 }
 
+/** Whether the channel may see the repository (a private one: only when an admin linked it, as for alerts). */
+const visible = (watch: WatchRow, summary: RepoSummary | undefined): boolean => watch.adminLinked || !(watch.private || summary?.private);
+
 /**
- * Writes the message for every channel that may see the repository (a private one: only channels an
- * admin linked it to, as for alerts); a channel already told writes nothing. How many were new.
+ * Tells the channel what each repository it watches already had when it watched it, for every watch
+ * not told yet whose repository is baselined and visible to it (one message each, none when there
+ * is nothing to say). How many watches were told now.
  */
-export async function announceWatchStarted(input: { state: WatchStateStore; repo: string; message: WatchStarted | null; now: Date }): Promise<number> {
-  const { state, repo, message, now } = input;
-  if (!message) return 0;
-  const watches = await state.watchesOfRepo(repo);
-  const messages: OutboundMessage[] = watches
-    .filter((w) => w.adminLinked || !(w.private || message.private))
-    .map((w) => {
-      const key = `watch-started:${repo}:${w.channel}`;
-      return { kind: WATCH_STARTED, data: message, channel: w.channel, op: 'post', messageKey: key, idempotencyKey: key };
-    });
-  return messages.length === 0 ? 0 : state.announce(messages, now);
+export async function announceWatchesStarted(channel: string, state: WatchStateStore, now: Date): Promise<number> {
+  const waiting = (await state.watchesForChannel(channel)).filter((w) => w.baselineSaidAt === null);
+  if (waiting.length === 0) return 0;
+  const summaries = await state.repoSummaries(waiting.map((w) => w.repo));
+  const ready = waiting.filter((w) => summaries.get(w.repo)?.baselineAt && visible(w, summaries.get(w.repo)));
+  if (ready.length === 0) return 0;
+  const unknownAs = (await state.channelUnknownAs(channel)) ?? DEFAULT_UNKNOWN_AS;
+  const open = (await state.findingsFor(ready.map((w) => w.repo), VULNERABILITY_KINDS)).filter((r) => r.fixedAt === null);
+  const { findings: marked } = applyIgnores(
+    open.map((r) => r.finding),
+    await state.ignoreRulesForChannel(channel),
+    now,
+  );
+  const notIgnored = open.filter((_, i) => !marked[i]?.ignoredBy);
+  let told = 0;
+  for (const watch of ready) {
+    const summary = summaries.get(watch.repo)!;
+    const message = watchStartedOf(
+      { repo: summary.display, repoUrl: summary.htmlUrl, sha: summary.auditedSha ?? '', private: summary.private },
+      notIgnored.filter((r) => r.repo === watch.repo),
+      watch.addedAt,
+      unknownAs,
+    );
+    // Keyed by the watch: a channel that stops watching and watches again is told again.
+    const key = `watch-started:${watch.repo}:${channel}:${watch.addedAt}`;
+    const messages: OutboundMessage[] = message ? [{ kind: WATCH_STARTED, data: message, channel, op: 'post', messageKey: key, idempotencyKey: key }] : [];
+    if (await state.recordWatchStarted({ repo: watch.repo, channel, now }, messages)) told++;
+  }
+  return told;
 }

@@ -64,6 +64,8 @@ export interface FakeOsv {
   readonly peakInFlight: number;
   /** The next `n` requests (any endpoint) answer `status` with an OSV-style error body. */
   failNext(n: number, status?: number): void;
+  /** Drops the faults still scripted (an outage that ends now, however many requests it took). */
+  clearFaults(): void;
   /** The next `times` requests answer 429 with `Retry-After: retryAfterSeconds`. */
   respondWith429(retryAfterSeconds: number, times?: number): void;
   /** The next `n` requests answer 200 with a body that is not JSON. */
@@ -107,6 +109,9 @@ export async function startFakeOsv(options: FakeOsvOptions): Promise<FakeOsv> {
     peakInFlight: 0,
     failNext(n, status = 500) {
       for (let i = 0; i < n; i++) faults.push({ kind: 'status', status });
+    },
+    clearFaults() {
+      faults.length = 0;
     },
     respondWith429(retryAfter, times = 1) {
       for (let i = 0; i < times; i++) faults.push({ kind: '429', retryAfter });

@@ -104,9 +104,31 @@ describe.each<Dialect>(['sqlite', 'postgres'])('the watch state on %s', (dialect
     await a.addWatch({ repo: 'octo/a', channel: 'C0OTHER0001', userId: 'U1', private: false, adminLinked: false, now: T0 });
     await a.addWatch({ repo: 'octo/b', channel: 'C0OTHER0001', userId: 'U1', private: false, adminLinked: false, now: T0 });
     expect(await b.watchedRepos()).toEqual(['octo/a', 'octo/b']);
-    expect(await b.watchesForChannel(CHANNEL)).toEqual([{ repo: 'octo/b', channel: CHANNEL, addedBy: 'U1', addedAt: T0.toISOString(), private: true, adminLinked: true }]);
+    expect(await b.watchesForChannel(CHANNEL)).toEqual([{ repo: 'octo/b', channel: CHANNEL, addedBy: 'U1', addedAt: T0.toISOString(), private: true, adminLinked: true, baselineSaidAt: null }]);
     // Every watch, by repository then channel: what pull-request reviews go by.
     expect((await a.allWatches()).map((w) => `${w.repo} ${w.channel}`)).toEqual(['octo/a C0OTHER0001', `octo/b ${CHANNEL}`, 'octo/b C0OTHER0001'].sort());
+  });
+
+  it('takes a baseline only from an audit that read the advisories, and keeps it', async () => {
+    const [a, b] = await open();
+    await a.recordAudit({ ...audit('octo/app', 'sha1', T0), advisoriesRead: false }, update('octo/app', [], 'sha1', T0, { baseline: true }));
+    expect((await b.repoSummaries(['octo/app'])).get('octo/app')?.baselineAt).toBeNull();
+    await b.recordAudit({ ...audit('octo/app', 'sha1', later(1)), advisoriesRead: true }, update('octo/app', [], 'sha1', later(1), { baseline: true }));
+    await a.recordAudit({ ...audit('octo/app', 'sha2', later(2)), advisoriesRead: false }, update('octo/app', [], 'sha2', later(2)));
+    expect((await a.repoStates(['octo/app'])).get('octo/app')?.baselineAt).toBe(later(1).toISOString());
+  });
+
+  it("tells a channel what a repository already had once per watch, whichever replica gets there first", async () => {
+    const [a, b] = await open();
+    await a.addWatch({ repo: 'octo/app', channel: CHANNEL, userId: 'U1', private: false, adminLinked: false, now: T0 });
+    const said = (key: string): OutboundMessage => ({ kind: 'watch-started', data: { key }, channel: CHANNEL, op: 'post', messageKey: key, idempotencyKey: key });
+    const told = await Promise.all([a.recordWatchStarted({ repo: 'octo/app', channel: CHANNEL, now: later(1) }, [said('one')]), b.recordWatchStarted({ repo: 'octo/app', channel: CHANNEL, now: later(1) }, [said('two')])]);
+    expect(told.filter(Boolean)).toHaveLength(1);
+    expect([await a.outbox.row('one'), await a.outbox.row('two')].filter((r) => r !== null)).toHaveLength(1);
+    expect((await b.watchesForChannel(CHANNEL))[0]?.baselineSaidAt).toBe(later(1).toISOString());
+    // Not watched (any more): nothing to tell, nothing written.
+    expect(await a.recordWatchStarted({ repo: 'octo/gone', channel: CHANNEL, now: later(2) }, [said('three')])).toBe(false);
+    expect(await a.outbox.row('three')).toBeNull();
   });
 
   it('diffs audits against what was open: a baseline that never alerts, a new finding that does, a fix by its commit', async () => {
@@ -451,8 +473,8 @@ describe.each<Dialect>(['sqlite', 'postgres'])('the watch state on %s', (dialect
     const summaries = await b.repoSummaries(asked);
     expect([...summaries.keys()]).toEqual(['octo/gone', 'octo/app', 'octo/lib']);
     for (const [repo, state] of states) {
-      const { repo: name, display, htmlUrl, private: isPrivate, auditedSha, dependencies, error, checkedAt, partialReasons } = state;
-      expect(summaries.get(repo)).toStrictEqual({ repo: name, display, htmlUrl, private: isPrivate, auditedSha, dependencies, error, checkedAt, partialReasons });
+      const { repo: name, display, htmlUrl, private: isPrivate, auditedSha, dependencies, error, checkedAt, partialReasons, baselineAt } = state;
+      expect(summaries.get(repo)).toStrictEqual({ repo: name, display, htmlUrl, private: isPrivate, auditedSha, dependencies, error, checkedAt, partialReasons, baselineAt });
     }
     expect(summaries.get('octo/app')).toMatchObject({ display: 'Octo/App', dependencies: 7, auditedSha: 'sha1', private: false });
     expect(summaries.get('octo/lib')).toMatchObject({ private: true, checkedAt: later(1).toISOString() });

@@ -8,7 +8,7 @@ import type { OsvRecord } from '../../src/advisories/types.js';
 import { IgnoreStore } from '../../src/store/ignores.js';
 import { buildMonthlyDigest } from '../../src/watch/digests.js';
 import { fixtureRecord } from '../fixtures/osv/load.js';
-import { startWorld, type World } from './helpers.js';
+import { afterWatchStarted, startWorld, type World } from './helpers.js';
 
 const URLLIB3 = fixtureRecord('PYSEC-2019-132');
 const REQUESTS: OsvRecord = { ...fixtureRecord('PYSEC-2014-13'), modified: '2025-01-06T10:00:00Z' };
@@ -31,7 +31,7 @@ async function alerted() {
   await runAlerts(service.watch);
   world.osv.addRecord(REQUESTS);
   await runAlerts(service.watch);
-  expect(world.slack.messages(CHANNEL)).toHaveLength(1);
+  expect(afterWatchStarted(world.slack.messages(CHANNEL))).toHaveLength(1);
   return service;
 }
 
@@ -49,7 +49,7 @@ describe('an alerted advisory the repository then ignores', () => {
     expect(await runAlerts(watch)).toMatchObject({ posted: 0, resolved: 1 });
 
     expect(requestsRow(watch)).toMatchObject({ fixedBySha: null, closedReason: 'ignored in .depwatch.yml: not reachable from our code' });
-    const [message] = world.slack.messages(CHANNEL);
+    const [message] = afterWatchStarted(world.slack.messages(CHANNEL));
     expect(message?.text).toBe('PYSEC-2014-13 in requests is no longer open in any watched repository: octo/app not fixed (ignored in .depwatch.yml: not reachable from our code)');
     const blocks = JSON.stringify(message?.blocks);
     expect(blocks).toContain('no longer open in any watched repository (1 repository ignored, not fixed)');
@@ -66,7 +66,7 @@ describe('an alerted advisory the repository then ignores', () => {
     expect(await runAlerts(watch)).toMatchObject({ posted: 0, resolved: 1 });
 
     expect(requestsRow(watch)).toMatchObject({ fixedBySha: null, closedReason: `ignored in Slack by <@${ADMIN}> until 2025-03-31: proxy never sends auth` });
-    const [message] = world.slack.messages(CHANNEL);
+    const [message] = afterWatchStarted(world.slack.messages(CHANNEL));
     expect(message?.text).toContain('octo/app not fixed (ignored in Slack by');
     expect(message?.text).not.toContain('fixed in every watched repository');
   });
@@ -80,7 +80,7 @@ describe('an alerted advisory the repository then ignores', () => {
     world.github.pushCommit('octo', 'app', { '.depwatch.yml': null });
     expect(await runAlerts(watch)).toMatchObject({ posted: 0, updated: 1 });
     expect(requestsRow(watch)).toMatchObject({ fixedAt: null, closedReason: null, firstSeen });
-    const messages = world.slack.messages(CHANNEL);
+    const messages = afterWatchStarted(world.slack.messages(CHANNEL));
     expect(messages).toHaveLength(1);
     expect(messages[0]?.text).toMatch(/^New advisory in requests: PYSEC-2014-13 \(.*\) hits octo\/app$/);
   });
@@ -97,6 +97,6 @@ describe('an alerted advisory the repository then ignores', () => {
     await runAlerts(watch);
     const back = watch.store.findingsFor(['octo/app'], ['vulnerability']).find((r) => r.advisoryId === 'PYSEC-2019-132')!;
     expect(back).toMatchObject({ fixedAt: null, closedReason: null, firstSeen: closed.firstSeen, alertable: false });
-    expect(world.slack.messages(CHANNEL).map((m) => m.text)).toEqual([expect.stringContaining('PYSEC-2014-13')]);
+    expect(afterWatchStarted(world.slack.messages(CHANNEL)).map((m) => m.text)).toEqual([expect.stringContaining('PYSEC-2014-13')]);
   });
 });

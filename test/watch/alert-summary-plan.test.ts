@@ -34,7 +34,7 @@ const byAdvisory = (rows: FindingRow[]) => {
   return map;
 };
 
-const summaries = new Map([['octo/app', { repo: 'octo/app', display: 'octo/app', htmlUrl: null, private: false, auditedSha: 'app', dependencies: 0, error: null, checkedAt: AT, partialReasons: [] }]]);
+const summaries = new Map([['octo/app', { repo: 'octo/app', display: 'octo/app', htmlUrl: null, private: false, auditedSha: 'app', dependencies: 0, error: null, checkedAt: AT, partialReasons: [], baselineAt: AT }]]);
 
 /** One package with two advisories (a dependency message), and `singles` packages with one each (an alert each). */
 const flood = (singles: number) => [vuln('PYSEC-1', 'django', 'critical'), vuln('PYSEC-2', 'django', 'medium'), ...Array.from({ length: singles }, (_, i) => vuln(`PYSEC-${100 + i}`, `pkg${i}`, 'unknown'))];

@@ -176,3 +176,12 @@ export async function drainOutbox(db: Db, slackUrl: string, options: { now?: () 
   await delivery.stop();
   return { ...report, delivery };
 }
+
+/**
+ * A channel's messages without the "Now watching …" one that says, once, what a newly watched
+ * repository already had (src/watch/watch-started.ts; test/slack/app-watch-baseline.test.ts): for
+ * tests about what comes after it.
+ */
+export function afterWatchStarted<T extends { text?: unknown }>(messages: readonly T[]): T[] {
+  return messages.filter((m) => !String(m.text).startsWith('Now watching'));
+}

@@ -24,10 +24,12 @@ async function watchedAndSwept() {
   const { watch } = w.service();
   watch.store.addWatch({ repo: 'octo/app', channel: CHANNEL, userId: 'U1', private: false, adminLinked: true, now: w.clock.now() });
   await watch.runJob(job('alerts'), w.clock.now());
+  // Its baseline is said first, once (watch-started.ts); what follows is the sweeps' word.
+  expect(w.slack.messages(CHANNEL).map((m) => String(m.text))).toEqual(['Now watching octo/app: 1 known vulnerability']);
   return { w, watch };
 }
 
-const texts = (w: World) => w.slack.messages(CHANNEL).map((m) => String(m.text));
+const texts = (w: World) => w.slack.messages(CHANNEL).map((m) => String(m.text)).filter((t) => !t.startsWith('Now watching'));
 
 describe('sweeps that could not check for new advisories', () => {
   it('are said once per channel by the alerts job from their second sweep, and the notice is edited when a complete sweep ends them', async () => {

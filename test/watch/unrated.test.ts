@@ -9,7 +9,7 @@ import { monthlyDigestLayout } from '../../src/slack/blocks/digest.js';
 import { WatchStore } from '../../src/store/watches.js';
 import { buildMonthlyDigest } from '../../src/watch/digests.js';
 import { fixtureRecord } from '../fixtures/osv/load.js';
-import { openTestDb, startWorld, vulnerabilityFinding, type World } from './helpers.js';
+import { afterWatchStarted, openTestDb, startWorld, vulnerabilityFinding, type World } from './helpers.js';
 
 const CHANNEL = 'C0SECURITY1';
 const ADMIN = 'U0ADMIN0001';
@@ -59,7 +59,7 @@ describe('new-advisory alerts', () => {
     world.osv.addRecord(requests);
     world.clock.advance(3_600_000);
     expect(await watch.runJob(job, world.clock.now())).toMatchObject({ posted: 1 });
-    const [alert] = world.slack.messages(CHANNEL);
+    const [alert] = afterWatchStarted(world.slack.messages(CHANNEL));
     expect(JSON.stringify(alert?.blocks)).toContain('Severity: ⚪ *not rated by the source (treated as medium)*');
     expect(alert?.text).toBe('New advisory in requests: PYSEC-2014-13 (not rated by the source (treated as medium)) hits octo/app');
   });

@@ -4,20 +4,20 @@
  * the audit reply is where the details live.
  */
 import type { KnownBlock } from '@slack/types';
-import { SEVERITY_ORDER, type Severity } from '../../audit/findings.js';
+import { DEFAULT_UNKNOWN_AS, SEVERITY_ORDER, severityLabel, type Severity } from '../../audit/findings.js';
 import { plural } from '../../plural.js';
 import type { WatchStarted } from '../../watch/messages.js';
 import { fitOneMessage, type FittedMessage } from './fit.js';
 import { context, escapeMrkdwn, link, section, truncate } from './kit.js';
 
-const severityWord = (s: string) => (s === 'unknown' ? 'not rated' : s);
-
 export function watchStartedMessage(message: WatchStarted): FittedMessage {
+  // Unrated ones as this channel counts them, as its alerts say them.
+  const severityWord = (s: string) => severityLabel(s as Severity, message.unknownAs ?? DEFAULT_UNKNOWN_AS);
   const name = message.repoUrl ? link(message.repoUrl, message.repo) : `*${escapeMrkdwn(message.repo)}*`;
   const audit = `\`/audit ${escapeMrkdwn(message.repo)}\``;
   const counts = (SEVERITY_ORDER as string[])
     .filter((s) => (message.counts[s] ?? 0) > 0)
-    .map((s) => `${message.counts[s]} ${severityWord(s as Severity)}`)
+    .map((s) => `${message.counts[s]} ${severityWord(s)}`)
     .join(', ');
   const lines = message.top.map((t) => {
     const at = t.package ? ` in ${escapeMrkdwn(t.package)}${t.version ? ` ${escapeMrkdwn(t.version)}` : ''}` : '';
@@ -29,8 +29,8 @@ export function watchStartedMessage(message: WatchStarted): FittedMessage {
     section(`👀 Now watching ${name}. It already has ${plural(message.total, 'known vulnerability', 'known vulnerabilities')} (${counts}):`),
     section([...lines, ...(more > 0 ? [`…and ${more} more`] : [])].join('\n')),
     context(
-      `These were known before the watch and are not alerted one by one; ${audit} lists them all with their fixes. New advisories are alerted here from now on` +
-        (message.alertedApart > 0 ? ` (${plural(message.alertedApart, 'advisory', 'advisories')} published since the watch was made: alerted apart).` : '.'),
+      `These were known before this channel watched it and are not alerted here one by one; ${audit} lists them all with their fixes. New advisories are alerted here from now on` +
+        (message.alertedApart > 0 ? ` (${plural(message.alertedApart, 'advisory', 'advisories')} new since the watch was made: alerted apart).` : '.'),
     ),
   ];
   return fitOneMessage({ text: `Now watching ${escapeMrkdwn(message.repo)}: ${plural(message.total, 'known vulnerability', 'known vulnerabilities')}`, blocks }, `the watch-started message for ${message.repo}`);

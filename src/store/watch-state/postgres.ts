@@ -218,14 +218,14 @@ export class PostgresWatchState implements WatchStateStore {
   recordAudit(audit: AuditRecord, findings: FindingsUpdate): Promise<FindingsDiff> {
     return inTransaction(this.pool, async (c) => {
       await c.query(
-        `INSERT INTO repo_state (repo, display, html_url, private, head_oid, audited_sha, audited_at, packages_json, ignores_json, dependencies, error, error_at, checked_at, advisories_mark, partial_reasons)
-         VALUES ($1, $2, $3, $4, $5, $5, $6, $7, $8, $9, NULL, NULL, $6, $10, $11)
+        `INSERT INTO repo_state (repo, display, html_url, private, head_oid, audited_sha, audited_at, packages_json, ignores_json, dependencies, error, error_at, checked_at, advisories_mark, partial_reasons, baseline_at)
+         VALUES ($1, $2, $3, $4, $5, $5, $6, $7, $8, $9, NULL, NULL, $6, $10, $11, $12)
          ON CONFLICT (repo) DO UPDATE SET display = excluded.display, html_url = excluded.html_url, private = excluded.private,
            head_oid = excluded.head_oid, audited_sha = excluded.audited_sha, audited_at = excluded.audited_at,
            packages_json = excluded.packages_json, ignores_json = excluded.ignores_json, dependencies = excluded.dependencies,
            error = NULL, error_at = NULL, checked_at = excluded.checked_at, advisories_mark = excluded.advisories_mark,
-           partial_reasons = excluded.partial_reasons`,
-        [audit.repo, audit.display, audit.htmlUrl, audit.private, audit.sha, iso(audit.now), JSON.stringify(audit.packages), JSON.stringify(audit.ignores), audit.dependencies, audit.advisoriesMark ?? null, partialReasonsColumn(audit.partialReasons)],
+           partial_reasons = excluded.partial_reasons, baseline_at = COALESCE(repo_state.baseline_at, excluded.baseline_at)`,
+        [audit.repo, audit.display, audit.htmlUrl, audit.private, audit.sha, iso(audit.now), JSON.stringify(audit.packages), JSON.stringify(audit.ignores), audit.dependencies, audit.advisoriesMark ?? null, partialReasonsColumn(audit.partialReasons), audit.advisoriesRead ? iso(audit.now) : null],
       );
       return applyFindings(c, findings);
     });
@@ -389,6 +389,15 @@ export class PostgresWatchState implements WatchStateStore {
 
   announce(messages: readonly OutboundMessage[], now: Date): Promise<number> {
     return this.outbox.enqueue(messages, now);
+  }
+
+  recordWatchStarted(input: { repo: string; channel: string; now: Date }, messages: readonly OutboundMessage[]): Promise<boolean> {
+    return inTransaction(this.pool, async (c) => {
+      const res = await c.query('UPDATE watches SET baseline_said_at = $1 WHERE repo = $2 AND channel = $3 AND baseline_said_at IS NULL', [iso(input.now), input.repo, input.channel]);
+      if (res.rowCount !== 1) return false;
+      await PostgresOutbox.write(c, messages, input.now);
+      return true;
+    });
   }
 
   async healthSeen(channel: string): Promise<Map<string, HealthSnapshot>> {

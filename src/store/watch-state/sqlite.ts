@@ -248,6 +248,15 @@ export class SqliteWatchState implements WatchStateStore {
     return this.outbox.write(messages, now);
   }
 
+  async recordWatchStarted(input: { repo: string; channel: string; now: Date }, messages: readonly OutboundMessage[]): Promise<boolean> {
+    return this.db.transaction(() => {
+      const marked = this.db.prepare('UPDATE watches SET baseline_said_at = ? WHERE repo = ? AND channel = ? AND baseline_said_at IS NULL').run(input.now.toISOString(), input.repo, input.channel).changes;
+      if (marked !== 1) return false;
+      this.outbox.write(messages, input.now);
+      return true;
+    })();
+  }
+
   async healthSeen(channel: string) {
     return this.healthBaseline.seen(channel);
   }

@@ -31,6 +31,8 @@ export interface AuditRecord {
   advisoriesMark?: string | null;
   /** Why the audit was partial (absent or empty: complete); replaces what was stored. */
   partialReasons?: readonly RepoPartialReason[];
+  /** The audit read the advisories: a repository not yet baselined is baselined now (repo_state.baseline_at, kept once set). */
+  advisoriesRead?: boolean;
 }
 
 import type { FindingsUpdate } from '../findings-diff.js';
@@ -211,6 +213,13 @@ export interface WatchStateStore {
    * two replicas recording the same finding at once find it new once between them.
    */
   recordCodeFindings(input: { repo: string; sha: string; findings: readonly SeenCodeFinding[]; now: Date }, announce: (fresh: SeenCodeFinding[]) => readonly OutboundMessage[]): Promise<SeenCodeFinding[]>;
+  /**
+   * Records that the channel was told what the repository already had when it watched it
+   * (watches.baseline_said_at) with the `messages` that tell it, in one transaction, only if it was
+   * not told yet: false, and nothing written, when it was (another replica, an earlier run) or the
+   * watch is gone.
+   */
+  recordWatchStarted(input: { repo: string; channel: string; now: Date }, messages: readonly OutboundMessage[]): Promise<boolean>;
   /** Writes messages to the outbox (a repeated idempotency key changes nothing); how many were new. */
   announce(messages: readonly OutboundMessage[], now: Date): Promise<number>;
   /** What the channel's weekly digest last showed of package health, by package. */
