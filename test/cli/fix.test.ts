@@ -145,14 +145,14 @@ describe('depwatch fix', () => {
   it('fixes every pin, then a second run and the audit find nothing left (exit 0)', async () => {
     const dir = project({
       'requirements.txt': '-r requirements/base.txt\n',
-      'requirements/base.txt': 'django==2.1.5\njinja2==2.10 \\\n    --hash=sha256:aaaa\nsix==1.16.0\n',
+      'requirements/base.txt': 'django==2.1.5\njinja2==2.10 \\\n    --hash=sha256:aaaa\nsix==1.16.0 --hash=sha256:bbbb\n',
     });
     const first = cli();
     expect(await first.run('fix', '--offline', dir)).toBe(0);
     expect(first.out.stdout).toMatch(/^Rewrote 2 requirements in 1 file:\n/);
     expect(first.out.stdout).toMatch(/Re-hash the file with the tool that made it/);
     expect(first.out.stdout).toMatch(/Nothing vulnerable is left\.\nWritten: requirements\/base\.txt\n$/);
-    expect(readFileSync(join(dir, 'requirements/base.txt'), 'utf8')).toMatch(/^django==[\d.]+\njinja2==[\d.]+\nsix==1\.16\.0\n$/);
+    expect(readFileSync(join(dir, 'requirements/base.txt'), 'utf8')).toMatch(/^django==[\d.]+\njinja2==[\d.]+\nsix==1\.16\.0 --hash=sha256:bbbb\n$/);
 
     const again = cli();
     expect(await again.run('fix', '--offline', dir)).toBe(0);
