@@ -377,10 +377,10 @@ function excludesFix(specifier: string, target: FixTarget): boolean {
 
 /** Why a range in a file fix does not write is left alone, and what to write there by hand. */
 function notRewritable(file: FixFile, specifier: string, target: FixTarget): string {
-  const why = file.unwritable ?? `${posix.basename(file.path)} is not rewritten by depwatch fix`;
+  const why = file.unwritable?.replace(/\.\s*$/, '') ?? `${posix.basename(file.path)} is not rewritten by depwatch fix; change it by hand`;
   const widened = widenPep440(specifier, target.from, target.to);
   const instead = widened.kind === 'widened' ? ` (for example ${target.name}${widened.text})` : '';
-  return `${why}, and ${target.name}${specifier} there does not allow the fix ${target.to}: change it by hand to a range that does${instead}; until then no pin of ${target.name} ${target.from} is moved`;
+  return `${target.name}${specifier} here does not allow the fix ${target.to}, and ${why}: write a range that allows it${instead}; until then no pin of ${target.name} ${target.from} in this project is moved`;
 }
 
 /** The pins of held releases that would otherwise have moved, each saying what holds it. */
