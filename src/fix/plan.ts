@@ -15,7 +15,8 @@ import { posix } from 'node:path';
 import type { AuditResult } from '../audit/audit.js';
 import type { Finding } from '../audit/findings.js';
 import { formatModule } from '../python/formats/index.js';
-import { specifierContains } from '../python/pep440.js';
+import { parseSpecifierSet, specifierContains } from '../python/pep440.js';
+import { widenPep440 } from './widen.js';
 import type { Dependency, ManifestFormat } from '../python/types.js';
 import { applyEdits } from './edits.js';
 import { rewriterFor } from './formats/index.js';
@@ -104,6 +105,8 @@ export function planFixes(result: Pick<AuditResult, 'findings' | 'ignored'>, fil
   for (const { dependencies } of read) for (const d of dependencies) pushTo(byName, d.name, d);
   const locations = new Map<FixTarget, Dependency[]>();
   const perFile = new Map<string, FixTarget[]>();
+  /** Constraints that exclude a release's fix and stay as written: no pin of their project moves. */
+  const held = new Holds();
   for (const target of targets) {
     const installing = (byName.get(target.name) ?? []).filter((d) => d.version === target.from);
     const at = installing.filter((d) => d.source === 'registry');
@@ -120,45 +123,57 @@ export function planFixes(result: Pick<AuditResult, 'findings' | 'ignored'>, fil
       continue;
     }
     const dirs = new Set(at.map((d) => posix.dirname(d.file)));
-    for (const { file } of read) {
-      if (rewriterFor(file.format) === null || file.unwritable) continue;
+    for (const { file, dependencies } of read) {
       const dir = posix.dirname(file.path);
-      if ([...dirs].some((d) => within(dir, d) || within(d, dir))) pushTo(perFile, file.path, target);
-    }
-  }
-
-  // Rewrite each file, keeping the result only if it reads as before apart from the moved constraints.
-  const rehash = new Map<string, RewriteResult['rehash']>();
-  for (const { file, dependencies } of read) {
-    const wanted = perFile.get(file.path);
-    if (!wanted) continue;
-    const rewritten = rewriterFor(file.format)!.rewrite(file.text, file.path, wanted);
-    plan.leftAlone.push(...rewritten.leftAlone);
-    if (rewritten.changes.length === 0) continue;
-    const applied = applyEdits(file.text, rewritten.edits);
-    const problem = applied === null ? 'its edits overlap' : rewriteProblem(file, dependencies, applied, rewritten.changes);
-    if (problem !== null || applied === null) {
-      for (const c of rewritten.changes) {
-        const target = wanted.find((t) => t.name === c.package && t.from === c.fromVersion)!;
-        plan.leftAlone.push({ ...aboutTarget(target, file.path, c.line), kind: 'not-understood', reason: `rewriting the file would change more than the constraint (${problem}); left alone` });
+      if (![...dirs].some((d) => within(dir, d) || within(d, dir))) continue;
+      if (rewriterFor(file.format) !== null && !file.unwritable) {
+        pushTo(perFile, file.path, target);
+        continue;
       }
-      continue;
+      // A file fix cannot rewrite (setup.cfg, setup.py, one it could not write back exactly) still
+      // constrains the project: a range of it that excludes the fix holds the release there.
+      if (LOCK_FORMATS.has(file.format)) continue;
+      for (const d of dependencies) {
+        if (d.name !== target.name || d.source !== 'registry' || !excludesFix(d.specifier, target)) continue;
+        plan.leftAlone.push({ ...aboutTarget(target, file.path, d.line), kind: 'unsupported-format', reason: notRewritable(file, d.specifier, target) });
+        held.add(target, file.path, d.line);
+      }
     }
-    plan.changes.push(...rewritten.changes);
-    plan.edits.set(file.path, [...rewritten.edits].sort((a, b) => a.start - b.start));
-    plan.newTexts.set(file.path, applied);
-    if (rewritten.rehash.length > 0) rehash.set(file.path, rewritten.rehash);
   }
 
+  // Rewrite each file, keeping the result only if it reads as before apart from the moved
+  // constraints. A release that some constraint of a project still excludes after the rewrite (one
+  // refused, one in a file fix cannot write, the last hashes of a file) is not moved in that project:
+  // moving only some of its pins would leave files pip cannot install together. The first pass moves
+  // every release, so what each file says about it is known; each further pass holds more, so this ends.
   const fileOf = new Map(read.map((r) => [r.file.path, r.file]));
+  const said = new Map<string, LeftAlone[]>();
+  let rewritten = rewriteAll(read, perFile, new Holds(), said);
+  for (;;) {
+    const added = held.merge(rewritten.holds);
+    const movedWhereHeld = rewritten.changes.some((c) => rewritten.targetOf(c) !== undefined && held.at(rewritten.targetOf(c)!, c.file) !== undefined);
+    if (!added && !movedWhereHeld) break;
+    rewritten = rewriteAll(read, perFile, held, said);
+  }
+  for (const { file } of read) for (const target of perFile.get(file.path) ?? []) plan.leftAlone.push(...(said.get(pairKey(target, file.path)) ?? []));
+  plan.leftAlone.push(...heldPins(held, locations, plan.leftAlone, fileOf));
+  plan.changes.push(...rewritten.changes);
+  for (const [path, edits] of rewritten.edits) plan.edits.set(path, edits);
+  for (const [path, text] of rewritten.newTexts) plan.newTexts.set(path, text);
+  const rehash = rewritten.rehash;
+
   const rewrittenAt = new Set(plan.changes.map((c) => `${c.file}\u0000${c.line}\u0000${c.package}\u0000${c.fromVersion}`));
+  const movable = new Map<FixTarget, Dependency[]>();
   for (const target of targets) {
     const at = locations.get(target)!;
+    movable.set(target, at.filter((d) => held.at(target, d.file) === undefined));
     if (at.length === 0) continue;
-    plan.fixes.push({ package: target.name, from: target.from, to: target.to, advisories: target.advisories, status: statusOf(target, at, plan, fileOf, rewrittenAt) });
+    const status = at.some((d) => held.at(target, d.file) !== undefined) ? 'left-alone' : statusOf(target, at, plan, fileOf, rewrittenAt);
+    plan.fixes.push({ package: target.name, from: target.from, to: target.to, advisories: target.advisories, status });
   }
   const lockNotes: FixPlan['notes'] = [];
-  plan.lockCommands = lockCommands(targets, locations, plan, read, lockNotes);
+  // A lockfile of a project where the release is held is not asked to move it (its manifests forbid it).
+  plan.lockCommands = lockCommands(targets, movable, plan, read, lockNotes);
   plan.notes = [...recompileNotes(plan, files), ...rehashNotes(rehash, files, plan.lockCommands), ...lockNotes];
   return plan;
 }
@@ -220,6 +235,172 @@ function aboutTarget(t: FixTarget, file: string | null, line: number | null): Om
 
 /** Whether folder `dir` is `ancestor` or inside it (`.` is the audited folder). */
 const within = (dir: string, ancestor: string) => ancestor === '.' || dir === ancestor || dir.startsWith(`${ancestor}/`);
+
+// ---------------------------------------------------------------------------------------------
+// Rewriting, and holding back a release that cannot move everywhere
+// ---------------------------------------------------------------------------------------------
+
+/** A constraint that excludes a release's fix and is left as written. */
+interface Hold {
+  file: string;
+  line: number | null;
+}
+
+/** Where each release is held back: a hold covers the files of its project (its folder, above or below). */
+class Holds {
+  private readonly byTarget = new Map<FixTarget, Hold[]>();
+
+  /** Whether this is a new hold. */
+  add(target: FixTarget, file: string, line: number | null): boolean {
+    const holds = this.byTarget.get(target) ?? [];
+    if (holds.some((h) => h.file === file && h.line === line)) return false;
+    holds.push({ file, line });
+    this.byTarget.set(target, holds);
+    return true;
+  }
+
+  /** Whether any hold of `other` was new here. */
+  merge(other: Holds): boolean {
+    let added = false;
+    for (const [target, holds] of other.byTarget) for (const h of holds) added = this.add(target, h.file, h.line) || added;
+    return added;
+  }
+
+  /** The hold that keeps `target` from moving in `file`, if any. */
+  at(target: FixTarget, file: string): Hold | undefined {
+    const dir = posix.dirname(file);
+    return this.byTarget.get(target)?.find((h) => {
+      const holding = posix.dirname(h.file);
+      return within(dir, holding) || within(holding, dir);
+    });
+  }
+
+  entries(): [FixTarget, Hold[]][] {
+    return [...this.byTarget];
+  }
+}
+
+const placeOf = (h: Hold) => `${h.file}${h.line ? `:${h.line}` : ''}`;
+const pairKey = (t: FixTarget, file: string) => `${t.name}\u0000${t.from}\u0000${file}`;
+
+interface Rewritten {
+  changes: EntryChange[];
+  edits: Map<string, TextEdit[]>;
+  newTexts: Map<string, string>;
+  rehash: Map<string, RewriteResult['rehash']>;
+  /** Constraints this pass found still excluding a fix. */
+  holds: Holds;
+  /** The release a change moves. */
+  targetOf(c: EntryChange): FixTarget | undefined;
+}
+
+/**
+ * One pass of the rewriters over every file, leaving each release alone where it is `held`. What a
+ * pass says about a release in a file is kept in `said` (by release and file), so a release held
+ * after a pass keeps the reasons its files gave.
+ */
+function rewriteAll(read: readonly ReadFile[], perFile: Map<string, FixTarget[]>, held: Holds, said: Map<string, LeftAlone[]>): Rewritten {
+  const moved = new Map<EntryChange, FixTarget>();
+  const out: Rewritten = { changes: [], edits: new Map(), newTexts: new Map(), rehash: new Map(), holds: new Holds(), targetOf: (c) => moved.get(c) };
+  const targetOf = (wanted: readonly FixTarget[], pkg: string | null, version: string | null) => wanted.find((t) => t.name === pkg && t.from === version);
+  for (const { file, dependencies } of read) {
+    const wanted = (perFile.get(file.path) ?? []).filter((t) => held.at(t, file.path) === undefined);
+    if (wanted.length === 0) continue;
+    const leftAlone = rewriteFile(file, dependencies, wanted, out, moved);
+    for (const l of leftAlone) {
+      // A constraint left as it is that admits the vulnerable release but not the fix: a refused
+      // `!=`, a split line, a `||`, a rewrite that would change more, the last hashes of a file.
+      const target = targetOf(wanted, l.package, l.version);
+      if (target && l.kind === 'not-understood') out.holds.add(target, file.path, l.line);
+    }
+    for (const t of wanted) said.set(pairKey(t, file.path), leftAlone.filter((l) => l.package === t.name && l.version === t.from));
+  }
+  return out;
+}
+
+/** One file's rewrite, added to `out` when it is kept; what it leaves alone. */
+function rewriteFile(file: FixFile, dependencies: Dependency[], wanted: readonly FixTarget[], out: Rewritten, moved: Map<EntryChange, FixTarget>): LeftAlone[] {
+  const targetOf = (c: EntryChange) => wanted.find((t) => t.name === c.package && t.from === c.fromVersion)!;
+  const rewritten = rewriterFor(file.format)!.rewrite(file.text, file.path, wanted);
+  const leftAlone = [...rewritten.leftAlone];
+  if (rewritten.changes.length === 0) return leftAlone;
+  const applied = applyEdits(file.text, rewritten.edits);
+  const problem = applied === null ? 'its edits overlap' : rewriteProblem(file, dependencies, applied, rewritten.changes);
+  if (problem !== null || applied === null) {
+    for (const c of rewritten.changes) {
+      leftAlone.push({ ...aboutTarget(targetOf(c), file.path, c.line), kind: 'not-understood', reason: `rewriting the file would change more than the constraint (${problem}); left alone` });
+    }
+    return leftAlone;
+  }
+  if (dropsLastHashes(file, dependencies, applied)) {
+    // pip checks hashes only while a requirement has one (or --require-hashes is given): removing
+    // the last ones would switch checking off for the whole file, silently. Refused, as a person
+    // who hashed the file expects; the tool that made it moves the pin with new hashes.
+    for (const c of rewritten.changes.filter((c) => c.hashesRemoved > 0)) {
+      leftAlone.push({ ...aboutTarget(targetOf(c), file.path, c.line), kind: 'not-understood', reason: lastHashesReason(file, c) });
+    }
+    return leftAlone;
+  }
+  for (const c of rewritten.changes) moved.set(c, targetOf(c));
+  out.changes.push(...rewritten.changes);
+  out.edits.set(file.path, [...rewritten.edits].sort((a, b) => a.start - b.start));
+  out.newTexts.set(file.path, applied);
+  if (rewritten.rehash.length > 0) out.rehash.set(file.path, rewritten.rehash);
+  return leftAlone;
+}
+
+/** Whether the rewrite takes away every `--hash` of a requirements file that does not ask for hashes otherwise. */
+function dropsLastHashes(file: FixFile, before: readonly Dependency[], newText: string): boolean {
+  if (file.format !== 'requirements' || !before.some((d) => (d.hashes ?? []).length > 0)) return false;
+  if (/(^|\s)--require-hashes\b/m.test(newText)) return false;
+  const after = formatModule(file.format).extract(newText, { file: file.path }).dependencies;
+  return after.every((d) => (d.hashes ?? []).length === 0);
+}
+
+function lastHashesReason(file: FixFile, c: EntryChange): string {
+  const pin = shellWord(`${c.package}==${c.toVersion}`);
+  const tool = compiledBy(file.text);
+  const how =
+    tool === 'uv-pip-compile'
+      ? `\`uv pip compile --generate-hashes --upgrade-package ${pin}\` on its input`
+      : tool === 'pip-compile'
+        ? `\`pip-compile --generate-hashes --upgrade-package ${pin}\` on its input`
+        : `write ${c.package}${c.after} with the --hash of each of its files (\`pip hash FILE\` on the files \`pip download --no-deps ${pin}\` fetches, or \`hashin ${pin}\`)`;
+  return `not rewritten: its --hash options are the last of ${file.path}, and pip checks hashes only while the file holds one: removing them would switch hash-checking off for the whole file. Move it with new hashes: ${how}`;
+}
+
+/** Whether a requirement's specifier admits the vulnerable release but not its fix. */
+function excludesFix(specifier: string, target: FixTarget): boolean {
+  const inside = { containsPrereleases: true } as const;
+  return parseSpecifierSet(specifier) !== null && specifierContains(specifier, target.from, inside) && !specifierContains(specifier, target.to, inside);
+}
+
+/** Why a range in a file fix does not write is left alone, and what to write there by hand. */
+function notRewritable(file: FixFile, specifier: string, target: FixTarget): string {
+  const why = file.unwritable?.replace(/\.\s*$/, '') ?? `${posix.basename(file.path)} is not rewritten by depwatch fix; change it by hand`;
+  const widened = widenPep440(specifier, target.from, target.to);
+  const instead = widened.kind === 'widened' ? ` (for example ${target.name}${widened.text})` : '';
+  return `${target.name}${specifier} here does not allow the fix ${target.to}, and ${why}: write a range that allows it${instead}; until then no pin of ${target.name} ${target.from} in this project is moved`;
+}
+
+/** The pins of held releases that would otherwise have moved, each saying what holds it. */
+function heldPins(held: Holds, locations: ReadonlyMap<FixTarget, Dependency[]>, listed: readonly LeftAlone[], fileOf: ReadonlyMap<string, FixFile>): LeftAlone[] {
+  const out: LeftAlone[] = [];
+  for (const [target] of held.entries()) {
+    for (const d of locations.get(target) ?? []) {
+      const hold = held.at(target, d.file);
+      // A lockfile follows its manifests: the release's status says it still pins it.
+      if (hold === undefined || LOCK_FORMATS.has(fileOf.get(d.file)!.format)) continue;
+      if (listed.some((l) => l.file === d.file && l.line === d.line && l.package === target.name)) continue;
+      out.push({
+        ...aboutTarget(target, d.file, d.line),
+        kind: 'not-understood',
+        reason: `not moved to ${target.to}: ${placeOf(hold)} still excludes it (listed here), and moving only some pins would leave files pip cannot install together; move them together by hand`,
+      });
+    }
+  }
+  return out;
+}
 
 // ---------------------------------------------------------------------------------------------
 // Applying and checking
@@ -393,7 +574,7 @@ function rehashNotes(rehash: Map<string, RewriteResult['rehash']>, files: readon
         : tool === 'pip-compile'
           ? 'the tool that made it (`pip-compile --generate-hashes`)'
           : 'the tool that made it (e.g. `pip-compile --generate-hashes`, or `hashin`)';
-    notes.push({ file: path, message: `${path}: the hashes of the old releases were removed: ${what}. Re-hash the file with ${how}; until then pip in --require-hashes mode refuses it.` });
+    notes.push({ file: path, message: `${path}: the hashes of the old releases were removed: ${what}. Re-hash the file with ${how}; until then pip refuses to install it: the file still holds other hashes (or --require-hashes), so pip checks hashes for every requirement, and the moved ones have none.` });
   }
   return notes;
 }

@@ -57,7 +57,10 @@ export function fixText(outcome: FixOutcome): string {
   const remaining = stillVulnerable(outcome);
   lines.push(
     '',
-    `${count(plan.fixes.length, 'vulnerable release')} with a fix: ${byStatus('fixed')} ${dryRun ? 'fixable by rewriting' : 'fixed'}, ${byStatus('lock-pending')} waiting for a lock command, ${byStatus('left-alone')} left alone. ` +
+    // Releases by what became of them, then every entry of the "Left alone" list (one release can
+    // be left alone in several places, and an ignored or unfixable one has no fix to count above).
+    `${count(plan.fixes.length, 'vulnerable release')} with a fix: ${byStatus('fixed')} ${dryRun ? 'fixable by rewriting' : 'fixed'}, ${byStatus('lock-pending')} waiting for a lock command, ${byStatus('left-alone')} not moved; ` +
+      `${plan.leftAlone.length} left alone${plan.leftAlone.length > 0 ? ' (listed above)' : ''}. ` +
       (remaining > 0
         ? `${count(remaining, 'vulnerable release')} still installed${dryRun ? ' (dry run: nothing was written)' : ''}.`
         : partial

@@ -140,19 +140,32 @@ describe('depwatch fix', () => {
       expect(JSON.stringify(json.left_alone)).toContain('its coding line declares shift_jis, which Depwatch reads but cannot write back');
       expect(readFileSync(join(dir, 'requirements.txt'))).toEqual(bytes);
     });
+
+    it('a range in a constraints file it cannot write back that excludes the fix: listed, and the pin it constrains is not moved', async () => {
+      const dir = writeTree('depwatch-fix-sjis-range-', { 'requirements.txt': latin1('-c c.txt\ndjango==2.1.5\n'), 'c.txt': latin1('# coding: shift_jis\ndjango<2.2\n') });
+      const { out, run } = cli();
+      expect(await run('fix', '--json', '--offline', dir)).toBe(1);
+      const json = JSON.parse(out.stdout);
+      expect(json).toMatchObject({ written: [], changes: [], fixes: [expect.objectContaining({ package: 'django', status: 'left-alone' })] });
+      expect(json.left_alone).toEqual([
+        expect.objectContaining({ kind: 'unsupported-format', file: 'c.txt', line: 2, reason: expect.stringMatching(/^django<2\.2 here does not allow the fix .*shift_jis.*for example django<2\.3/) }),
+        expect.objectContaining({ kind: 'not-understood', file: 'requirements.txt', line: 2, reason: expect.stringContaining('c.txt:2 still excludes it') }),
+      ]);
+      expect(readFileSync(join(dir, 'requirements.txt'), 'latin1')).toBe('-c c.txt\ndjango==2.1.5\n');
+    });
   });
 
   it('fixes every pin, then a second run and the audit find nothing left (exit 0)', async () => {
     const dir = project({
       'requirements.txt': '-r requirements/base.txt\n',
-      'requirements/base.txt': 'django==2.1.5\njinja2==2.10 \\\n    --hash=sha256:aaaa\nsix==1.16.0\n',
+      'requirements/base.txt': 'django==2.1.5\njinja2==2.10 \\\n    --hash=sha256:aaaa\nsix==1.16.0 --hash=sha256:bbbb\n',
     });
     const first = cli();
     expect(await first.run('fix', '--offline', dir)).toBe(0);
     expect(first.out.stdout).toMatch(/^Rewrote 2 requirements in 1 file:\n/);
     expect(first.out.stdout).toMatch(/Re-hash the file with the tool that made it/);
     expect(first.out.stdout).toMatch(/Nothing vulnerable is left\.\nWritten: requirements\/base\.txt\n$/);
-    expect(readFileSync(join(dir, 'requirements/base.txt'), 'utf8')).toMatch(/^django==[\d.]+\njinja2==[\d.]+\nsix==1\.16\.0\n$/);
+    expect(readFileSync(join(dir, 'requirements/base.txt'), 'utf8')).toMatch(/^django==[\d.]+\njinja2==[\d.]+\nsix==1\.16\.0 --hash=sha256:bbbb\n$/);
 
     const again = cli();
     expect(await again.run('fix', '--offline', dir)).toBe(0);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { fixExitStatus, fixJson, stillVulnerable, type FixOutcome } from '../../src/fix/outcome.js';
 import type { FixPlan } from '../../src/fix/plan.js';
+import { fixText } from '../../src/fix/text.js';
 import type { LeftAlone } from '../../src/fix/types.js';
 
 const emptyPlan = (): FixPlan => ({ fixes: [], changes: [], edits: new Map(), newTexts: new Map(), leftAlone: [], lockCommands: [], notes: [] });
@@ -51,5 +52,19 @@ describe('the JSON of depwatch fix', () => {
     const json = fixJson(outcome({ dryRun: true, diff: ' --extra-index-url https://deploy:s3cret@pypi.example/simple\n-django==2.1.5\n+django==2.1.11\n' }, { fixes: [fixed], changes: [change] }));
     expect(JSON.stringify(json)).not.toContain('s3cret');
     expect(json.diff).toContain('+django==2.1.11');
+  });
+});
+
+describe('the summary line of depwatch fix', () => {
+  it('counts every entry the "Left alone" list shows, apart from the releases by status', () => {
+    const url: LeftAlone = { ...alone('non-registry'), package: 'django', version: '2.1.5', line: 1 };
+    const split: LeftAlone = { ...alone('not-understood'), package: 'jinja2', version: '2.10', line: 2 };
+    const text = fixText(outcome({}, { fixes: [{ ...fixed, package: 'jinja2', from: '2.10', status: 'left-alone' }], leftAlone: [url, split] }));
+    expect(text).toContain('\nLeft alone:\n  django 2.1.5  requirements.txt:1');
+    expect(text).toMatch(/1 vulnerable release with a fix: 0 fixed, 0 waiting for a lock command, 1 not moved; 2 left alone \(listed above\)\. 2 vulnerable releases still installed\./);
+  });
+
+  it('says 0 left alone when the list is empty', () => {
+    expect(fixText(outcome({ written: ['requirements.txt'] }, { fixes: [fixed], changes: [change] }))).toMatch(/1 fixed, 0 waiting for a lock command, 0 not moved; 0 left alone\. Nothing vulnerable is left\./);
   });
 });

@@ -220,7 +220,7 @@ describe('planning a fix from an audit', () => {
   it('touches manifests of the same project only, not a sibling project', async () => {
     const { plan } = await fixTree({
       'services/web/requirements.txt': 'django==2.1.5\n',
-      'services/web/setup.cfg': '[options]\ninstall_requires =\n    django>=2.0,<2.1.6\n',
+      'services/web/setup.cfg': '[options]\ninstall_requires =\n    django>=2.0\n',
       'pyproject.toml': '[project]\nname = "mono"\ndependencies = ["django<2.1.6"]\n',
       'services/worker/pyproject.toml': '[project]\nname = "worker"\ndependencies = ["django<2.1.6"]\n',
     });
@@ -300,5 +300,64 @@ describe('the guard against corrupting a file', () => {
     expect(rewriteProblem(file, before, 'django==2.1.11\nsix==1.17.0\n', [moved])).toBe('six would change although it was not to be moved');
     expect(rewriteProblem(file, before, 'django==2.1.6\nsix==1.16.0\n', [moved])).toBe('django would still exclude the fix');
     expect(rewriteProblem(file, before, 'django==2.1.11\nsix==1.16.0\n--frobnicate\n', [moved])).toBe('it would read with different errors');
+  });
+});
+
+describe('a release is moved everywhere or nowhere', () => {
+  const held = (plan: Awaited<ReturnType<typeof fixTree>>['plan']) => plan.fixes.map((f) => `${f.package} ${f.status}`);
+
+  it('does not move a pin to a release a `!=` of its constraints file excludes, and says what holds it', async () => {
+    const { plan } = await fixTree({ 'requirements.txt': '-c c.txt\ndjango==2.1.5\n', 'c.txt': 'django!=2.2.28\n' });
+    expect(plan.newTexts.size).toBe(0);
+    expect(held(plan)).toEqual(['django left-alone']);
+    expect(plan.leftAlone.map((l) => `${l.file}:${l.line}`)).toEqual(['c.txt:1', 'requirements.txt:2']);
+    expect(plan.leftAlone[1]!.reason).toContain('c.txt:1 still excludes it');
+    expect(stillVulnerable({ plan, dryRun: false, writeErrors: [] } as unknown as FixOutcome)).toBe(1);
+  });
+
+  it('holds the release only in the project whose constraint excludes the fix, not in a sibling project', async () => {
+    const { plan } = await fixTree({
+      'services/web/requirements.txt': '-c c.txt\ndjango==2.1.5\n',
+      'services/web/c.txt': 'django!=2.2.28\n',
+      'services/worker/requirements.txt': 'django==2.1.5\n',
+    });
+    expect([...plan.newTexts.keys()]).toEqual(['services/worker/requirements.txt']);
+    expect(held(plan)).toEqual(['django left-alone']);
+    expect(plan.leftAlone.map((l) => `${l.file}:${l.line}`)).toEqual(['services/web/c.txt:1', 'services/web/requirements.txt:2']);
+  });
+
+  it('the same for uv constraint-dependencies in pyproject.toml', async () => {
+    const { plan } = await fixTree({
+      'requirements.txt': 'django==2.1.5\n',
+      'pyproject.toml': '[project]\nname = "app"\ndependencies = []\n\n[tool.uv]\nconstraint-dependencies = ["django!=2.2.28"]\n',
+    });
+    expect(plan.newTexts.size).toBe(0);
+    expect(held(plan)).toEqual(['django left-alone']);
+  });
+
+  it('lists a range in setup.cfg or setup.py that excludes the fix, with what to write there, and moves no pin', async () => {
+    for (const [name, text] of [
+      ['setup.cfg', '[metadata]\nname = app\n[options]\ninstall_requires = django>=2.1,<2.2\n'],
+      ['setup.py', 'from setuptools import setup\nsetup(name="app", install_requires=["django>=2.1,<2.2"])\n'],
+    ] as const) {
+      const { plan } = await fixTree({ 'requirements.txt': 'django==2.1.5\n-e .\n', [name]: text });
+      expect(plan.newTexts.size).toBe(0);
+      expect(held(plan)).toEqual(['django left-alone']);
+      const range = plan.leftAlone.find((l) => l.file === name)!;
+      expect(range).toMatchObject({ kind: 'unsupported-format', package: 'django', line: expect.any(Number) });
+      expect(range.reason).toMatch(/does not allow the fix 2\.2\.28, and .* is not rewritten by depwatch fix; change it by hand: write a range that allows it \(for example django<2\.3,>=2\.1\)/);
+      expect(plan.leftAlone.find((l) => l.file === 'requirements.txt')!.reason).toContain(`${name}:`);
+    }
+  });
+
+  it('never removes the last hashes of a file (pip would install it unchecked), but does when others keep hash-checking on', async () => {
+    const only = await fixTree({ 'requirements.txt': `django==2.1.5 \\\n    --hash=sha256:${'a'.repeat(64)}\n` });
+    expect(only.plan.newTexts.size).toBe(0);
+    expect(held(only.plan)).toEqual(['django left-alone']);
+    expect(only.plan.leftAlone).toEqual([expect.objectContaining({ kind: 'not-understood', file: 'requirements.txt', line: 1, reason: expect.stringMatching(/switch hash-checking off for the whole file.*pip hash/) })]);
+
+    const others = await fixTree({ 'requirements.txt': `django==2.1.5 \\\n    --hash=sha256:${'a'.repeat(64)}\nsix==1.16.0 --hash=sha256:${'b'.repeat(64)}\n` });
+    expect(held(others.plan)).toEqual(['django fixed']);
+    expect(others.plan.notes[0]!.message).toMatch(/pip refuses to install it: the file still holds other hashes/);
   });
 });
