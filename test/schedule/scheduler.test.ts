@@ -151,7 +151,8 @@ describe('digests after downtime', () => {
     await first.watch.scheduler.idle();
     await first.watch.stop();
     first.db.close();
-    expect(world.slack.messages(CHANNEL)).toEqual([]);
+    // Only the watch's own "Now watching" message (the repository already has a vulnerability): no digest yet.
+    expect(world.slack.messages(CHANNEL).map((m) => m.text)).toEqual(['Now watching octo/app: 1 known vulnerability']);
 
     // Thursday, three days after the Monday 09:00 digest was due: it is caught up once.
     world.clock.set('2025-01-09T12:30:00Z');
