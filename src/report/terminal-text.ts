@@ -28,5 +28,14 @@ export function terminalSafe(line: string): string {
   return line.replace(CONTROL, visibleEscape);
 }
 
+/**
+ * What a reader cannot see in text that may have lines: CONTROL but the line break and the tab,
+ * which only lay text out. For formats that keep lines (Slack mrkdwn).
+ */
+const INVISIBLE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+
+/** `text` with its invisible characters (INVISIBLE) shown as visible escapes, its lines kept. */
+export const showInvisible = (text: string): string => text.replace(INVISIBLE, visibleEscape);
+
 /** Lines made safe, each ended by a line break: the only line breaks in the result. */
 export const terminalLines = (lines: readonly string[]): string => lines.map((l) => `${terminalSafe(l)}\n`).join('');
