@@ -34,8 +34,9 @@ const LAYOUT = /[\n\t]/g;
  * Shows what changes how the text around it reads without being seen, and nothing else: the bidi
  * controls (U+202A–U+202E embeddings and overrides, U+2066–U+2069 isolates, U+200E/U+200F and
  * U+061C marks) turn `PYSEC-1 ‮evil‬` into text that reads in another order than it is written;
- * C0 and C1 controls (but the line break and the tab, which only lay text out) and the line and
- * paragraph separators. Shown as the CLI's visible escapes (`\u202e`, `\e`:
+ * the zero-width characters (U+200B–U+200D, U+2060, U+FEFF) make `requirem\u200bents.txt` look
+ * like `requirements.txt`; C0 and C1 controls (but the line break and the tab, which only lay text
+ * out) and the line and paragraph separators. Shown as the CLI's visible escapes (`\u202e`, `\e`:
  * terminal-text.ts's showInvisible, one list for every format), so the reader sees they are there.
  * What plain_text needs (headers, button labels, option texts, modal titles, inputs' initial
  * values), which Slack shows character for character.
