@@ -81,7 +81,8 @@ export function markdownText(text: string): string {
  * as pull-request comments, whose e-mail copies GitHub reads for mentions again.
  */
 export function markdownCode(text: string): string {
-  const s = oneVisibleLine(breakMentions(text));
+  // The zero-width spaces are ours, added after the text's own were made visible.
+  const s = breakMentions(oneVisibleLine(text));
   let longest = 0;
   for (const run of s.match(/`+/g) ?? []) longest = Math.max(longest, run.length);
   const fence = '`'.repeat(longest + 1);
@@ -116,7 +117,7 @@ export function markdownTextWithCode(s: string): string {
     if (closeAt < 0) continue;
     const close = runs[closeAt]!;
     const end = close.index! + close[0].length;
-    out += markdownText(s.slice(from, open.index)) + oneVisibleLine(breakMentions(s.slice(open.index, end))).replace(/\|/g, '\\|');
+    out += markdownText(s.slice(from, open.index)) + breakMentions(oneVisibleLine(s.slice(open.index, end))).replace(/\|/g, '\\|');
     from = end;
     i = closeAt;
   }

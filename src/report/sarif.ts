@@ -28,6 +28,7 @@ import type { CodeFinding, Confidence, ScanResult, ScanRuleText } from '../scan/
 import { passedOver, scanNotes, secretLabel } from './code.js';
 import type { ChunkedRenderer, Renderer, ReportOptions } from './interface.js';
 import { jsonChunks, streamed } from './json-chunks.js';
+import { showInvisible } from './terminal-text.js';
 import { packageVersion } from '../version.js';
 
 const SCORE: Record<RatedSeverity, number> = { critical: 9.5, high: 8.0, medium: 5.5, low: 3.0, info: 0.0 };
@@ -86,6 +87,14 @@ function resultProperties(f: Finding): Record<string, unknown> {
   return { severity: f.severity, ...(score !== null ? { 'security-severity': score } : {}) };
 }
 
+/**
+ * A SARIF text a viewer shows (a result's or a notification's message, an advisory rule's
+ * description), which quotes what repositories and advisories wrote: its invisible characters (bidi
+ * controls, zero-width characters, other controls) shown as the CLI's visible escapes, so that
+ * `requirem\u200bents.txt` does not look like `requirements.txt` on GitHub's alert page.
+ */
+const shownText = (text: string) => ({ text: showInvisible(text) });
+
 function messageText(f: Finding, unknownAs: RatedSeverity): string {
   const unrated = f.severity === 'unknown' ? `(${UNRATED_LABEL}; treated as ${unknownAs}) ` : '';
   return `${f.package ? `${f.package}${f.version ? ` ${f.version}` : ''}: ` : ''}${f.summary ? `${sentence(f.summary)} ` : ''}${unrated}${f.fix.text}`;
@@ -115,7 +124,7 @@ function* codeResultsOf(scan: ScanResult, locate: Locate) {
     yield {
       ruleId: f.rule,
       level: LEVEL[f.severity],
-      message: { text: `${sentence(f.message)} ${secret ? `(${secret}.) ` : ''}${f.fix}` },
+      message: shownText(`${sentence(f.message)} ${secret ? `(${secret}.) ` : ''}${f.fix}`),
       locations: [{ physicalLocation: { artifactLocation: locate(f.file), ...(f.line !== null ? { region: { startLine: f.line, ...(f.column !== null ? { startColumn: f.column } : {}) } } : {}) } }],
       // Stable across runs when the line moves: a secret by its fingerprint, anything else by rule, file and line.
       // A secret's fingerprint keyed per run (no DEPWATCH_FINGERPRINT_KEY) would change every upload and
@@ -140,7 +149,7 @@ function runProperties(scan: ScanResult | undefined) {
 
 function notification(r: PartialReason, locate: Locate) {
   const where = r.file !== undefined && r.file !== '(tree)' ? { locations: [physicalLocation(locate, r.file, r.line)] } : {};
-  return { level: 'error', message: { text: describeReason(r) }, descriptor: { id: `depwatch/partial/${r.kind}` }, ...where };
+  return { level: 'error', message: shownText(describeReason(r)), descriptor: { id: `depwatch/partial/${r.kind}` }, ...where };
 }
 
 /**
@@ -151,7 +160,7 @@ function notification(r: PartialReason, locate: Locate) {
  */
 function noticeNotifications(result: AuditResult) {
   const excluded = new Set((result.exclusions ?? []).map((e) => describeExclusion(e)));
-  return result.notices.map((text) => ({ level: 'note', message: { text }, descriptor: { id: excluded.has(text) ? 'depwatch/excluded' : 'depwatch/notice' } }));
+  return result.notices.map((text) => ({ level: 'note', message: shownText(text), descriptor: { id: excluded.has(text) ? 'depwatch/excluded' : 'depwatch/notice' } }));
 }
 
 /**
@@ -165,7 +174,7 @@ function settingsNotes(result: AuditResult): string[] {
 
 /** A `note`, as for an exclusion: nothing it concerns goes unreported (a setting not applied only shows more). */
 function settingsNotification(message: string) {
-  return { level: 'note', message: { text: message }, descriptor: { id: 'depwatch/settings' } };
+  return { level: 'note', message: shownText(message), descriptor: { id: 'depwatch/settings' } };
 }
 
 /**
@@ -177,7 +186,7 @@ function settingsNotification(message: string) {
  */
 function otherNotes(result: AuditResult, locate: Locate) {
   const at = (file: string | undefined, line: number | null = null) => (file === undefined ? {} : { locations: [physicalLocation(locate, file, line)] });
-  const note = (text: string, file?: string, line?: number | null) => ({ level: 'note', message: { text }, descriptor: { id: 'depwatch/note' }, ...at(file, line) });
+  const note = (text: string, file?: string, line?: number | null) => ({ level: 'note', message: shownText(text), descriptor: { id: 'depwatch/note' }, ...at(file, line) });
   const code = result.code;
   return [
     ...result.notes.filter((n) => n.kind !== 'invalid').map((n) => note(n.message)),
@@ -226,9 +235,9 @@ export const renderSarifChunks: ChunkedRenderer = function* (result, options) {
     rules.set(id, {
       id,
       name: f.kind,
-      shortDescription: { text: (f.id && f.summary) || f.kind },
+      shortDescription: shownText((f.id && f.summary) || f.kind),
       ...(f.id ? { helpUri: `https://osv.dev/vulnerability/${encodeURIComponent(f.id)}` } : {}),
-      help: { text: f.id ? f.fix.text : KIND_HELP[f.kind] },
+      help: shownText(f.id ? f.fix.text : KIND_HELP[f.kind]),
       properties: ruleProperties(f, unknownAs),
     });
   }
@@ -287,7 +296,7 @@ function* resultsOf(findings: readonly Finding[], unknownAs: RatedSeverity, loca
     yield {
       ruleId: ruleId(f),
       level: LEVEL[effectiveSeverity(f.severity, unknownAs)],
-      message: { text: messageText(f, unknownAs) },
+      message: shownText(messageText(f, unknownAs)),
       ...(f.file ? { locations: [physicalLocation(locate, f.file, f.line)] } : {}),
       // The other places the same release is pinned, locked or declared (the primary is `locations`).
       ...((f.locations?.length ?? 0) > 1

@@ -7,7 +7,7 @@ import type { KnownBlock } from '@slack/types';
 import type { DrillScore } from '../../incidents/drills.js';
 import { formatDuration } from '../../incidents/duration.js';
 import { durationText, statusIcon, type IncidentReport } from '../../incidents/report.js';
-import { divider, escapeMrkdwn, fields, header, listSections, section, truncate } from './kit.js';
+import { divider, escapeMrkdwn, escapeMrkdwnLines, fields, header, listSections, section, truncate } from './kit.js';
 import { actionItemMrkdwn, forIncident, incidentName, mrkdwnWithMentions, slackDate, type SlackMessageOut } from './incident.js';
 
 const TIMELINE_SHOWN = 60;
@@ -24,7 +24,7 @@ export function reportBlocks(report: IncidentReport, score: DrillScore | null): 
   const { incident } = report;
   const people = incidentPeople(report);
   const blocks: KnownBlock[] = [header(`Post-incident report — ${incidentName(incident)}`)];
-  blocks.push(section(`*Summary*\n${incident.summary ? escapeMrkdwn(truncate(incident.summary, 2500)) : '_No summary was given at close._'}`));
+  blocks.push(section(`*Summary*\n${incident.summary ? escapeMrkdwnLines(truncate(incident.summary, 2500)) : '_No summary was given at close._'}`));
   blocks.push(
     fields(
       `*Time to acknowledge*\n${durationText(report.timeToAcknowledgeMs)}`,

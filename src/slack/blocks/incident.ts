@@ -17,7 +17,7 @@ import { templateStepCount } from '../../incidents/templates.js';
 import { INCIDENT_SEVERITIES, type Incident, type IncidentSeverity, type RoleHolder, type Step } from '../../incidents/types.js';
 import { SEVERITY_STYLE } from '../../report/severity-style.js';
 import { fitMessage, fitOneMessage } from './fit.js';
-import { actions, button, context, escapeMrkdwn, fields, header, link, listSections, md, plainText, section, truncate } from './kit.js';
+import { actions, button, context, escapeMrkdwn, escapeMrkdwnLines, fields, header, link, listSections, md, plainText, section, truncate } from './kit.js';
 
 export interface SlackMessageOut {
   text: string;
@@ -247,7 +247,7 @@ function stepText(step: Step, roles: RoleHolder[], now: string): string {
   switch (step.status) {
     case 'open':
       lines.push(`☐ *${step.id}. ${title}*`, `Owner: ${who}${dueText(step, now)}`);
-      if (step.detail) lines.push(truncate(escapeMrkdwn(step.detail), DETAIL_MAX));
+      if (step.detail) lines.push(truncate(escapeMrkdwnLines(step.detail), DETAIL_MAX));
       break;
     case 'done':
       lines.push(`✅ ~${step.id}. ${title}~`, `Done by <@${step.changedBy ?? owner ?? ''}> ${step.finishedAt ? slackDate(step.finishedAt) : ''}`);
@@ -309,7 +309,7 @@ export function checklistPart(view: IncidentView, part: number): SlackMessageOut
 }
 
 export function statusUpdateMessage(incident: Incident, update: StatusUpdate, actor: string, at: string): SlackMessageOut {
-  const line = (label: string, value: string): string => `*${label}:* ${value.trim() ? escapeMrkdwn(truncate(value.trim(), 900)) : '_nothing new_'}`;
+  const line = (label: string, value: string): string => `*${label}:* ${value.trim() ? escapeMrkdwnLines(truncate(value.trim(), 900)) : '_nothing new_'}`;
   const blocks: KnownBlock[] = [
     section(`📣 *Status update* from <@${actor}> · ${severityLabel(incident.severity)}`),
     section([line('Conditions', update.conditions), line('Actions', update.actions), line('Needs', update.needs)].join('\n')),
@@ -341,7 +341,7 @@ export function reminderMessage(input: ReminderInput): SlackMessageOut {
   const lost = input.unreachable;
   // Nobody to address when the owner no DM reaches is also the commander: the channel reads it.
   const who = input.owner ? `<@${input.owner}>: step` : lost ? 'Step' : 'Nobody owns this step yet — assign it: step';
-  const where = input.direct ? ` in ${input.threadLink ? `<${input.threadLink}|${escapeMrkdwn(incidentName(incident))}>` : escapeMrkdwn(incidentName(incident))}` : '';
+  const where = input.direct ? ` in ${input.threadLink ? link(input.threadLink, incidentName(incident)) : escapeMrkdwn(incidentName(incident))}` : '';
   const unreached = lost ? ` Its owner <@${lost.user}> could not be reached by DM (${escapeMrkdwn(lost.why)}): reassign it.` : '';
   const blocks: KnownBlock[] = [
     section(`⏰ ${who} ${step.id} *${escapeMrkdwn(step.title)}*${where} was due ${step.dueAt ? slackDate(step.dueAt) : ''} and is still open.${unreached}`),
@@ -366,7 +366,7 @@ export function injectMessage(incident: Incident, scenario: DrillScenario, index
   return fitted(
     forIncident(incident, {
       text: md`Inject ${index + 1} of ${scenario.injects.length}: ${truncate(inject.text, 200)}`.text,
-      blocks: [section(`📨 *Inject ${index + 1} of ${scenario.injects.length}*\n${escapeMrkdwn(inject.text)}`)],
+      blocks: [section(`📨 *Inject ${index + 1} of ${scenario.injects.length}*\n${escapeMrkdwnLines(inject.text)}`)],
     }),
   );
 }
@@ -375,7 +375,7 @@ export function drillBriefingMessage(incident: Incident, scenario: DrillScenario
   return fitted(
     forIncident(incident, {
       text: md`Drill briefing: ${scenario.title}`.text,
-      blocks: [section(`🎯 *Scenario: ${escapeMrkdwn(scenario.title)}*\n${escapeMrkdwn(scenario.briefing)}`), context('New facts (injects) arrive here as the checklist progresses. Work it as if it were real.')],
+      blocks: [section(`🎯 *Scenario: ${escapeMrkdwn(scenario.title)}*\n${escapeMrkdwnLines(scenario.briefing)}`), context('New facts (injects) arrive here as the checklist progresses. Work it as if it were real.')],
     }),
   );
 }
@@ -383,7 +383,7 @@ export function drillBriefingMessage(incident: Incident, scenario: DrillScenario
 export function drillListMessage(scenarios: readonly DrillScenario[]): SlackMessageOut {
   const blocks: KnownBlock[] = [header('Tabletop drills'), context('A drill runs the whole checklist marked EXERCISE: no DMs, and it stays out of metrics.')];
   for (const s of scenarios) {
-    blocks.push(section(`*${escapeMrkdwn(s.title)}* (\`${escapeMrkdwn(s.id)}\`, ${s.severity})\n${escapeMrkdwn(truncate(s.briefing, 400))}`, button({ text: 'Start drill', actionId: INCIDENT_ACTIONS.drillStart, value: s.id })));
+    blocks.push(section(`*${escapeMrkdwn(s.title)}* (\`${escapeMrkdwn(s.id)}\`, ${s.severity})\n${escapeMrkdwnLines(truncate(s.briefing, 400))}`, button({ text: 'Start drill', actionId: INCIDENT_ACTIONS.drillStart, value: s.id })));
   }
   return fitted({ text: md`Tabletop drills: ${scenarios.map((s) => s.id).join(', ')}`.text, blocks });
 }

@@ -20,7 +20,7 @@ import type {
 import { SLACK_LIMITS } from './limits.js';
 import { md, Mrkdwn, showInvisibleControls } from './mrkdwn.js';
 
-export { escapeMrkdwn, md, Mrkdwn } from './mrkdwn.js';
+export { escapeMrkdwn, escapeMrkdwnLines, md, Mrkdwn } from './mrkdwn.js';
 
 /** mrkdwn text: a string the caller escaped, or Mrkdwn from the `md` template. */
 export type MrkdwnText = string | Mrkdwn;

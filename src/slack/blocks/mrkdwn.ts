@@ -16,37 +16,61 @@
  * through the `md` template, which escapes every interpolated value unless it is already `Mrkdwn`:
  *
  *   section(md`Ignore ${advisoryId} in *${repo}*, by ${md.user(userId)}: ${md.link(url, label)}`)
+ *
+ * Both write the value on one line: its line breaks (and tabs) are shown as `\n` (`\t`), as the
+ * CLI shows them. A path, a name or a quoted reason is one thing; let its line break through and
+ * the folder `a\n:white_check_mark: *No known vulnerabilities*\nx` prints a line of its own that
+ * reads like Depwatch's verdict. Text that is meant to have lines (an incident summary a person
+ * typed, a drill's briefing, Depwatch's own composed paragraphs) opts in: `escapeMrkdwnLines`, or
+ * `md.lines(text)` inside the template.
  */
 
-import { visibleEscape } from '../../report/terminal-text.js';
+import { showInvisible, visibleEscape } from '../../report/terminal-text.js';
+
+/** What lays text out on several lines: shown as escapes in text that is one thing (escapeMrkdwn). */
+const LAYOUT = /[\n\t]/g;
 
 /**
- * Characters that change how the text around them reads without being seen: the bidi controls
- * (U+202A–U+202E embeddings and overrides, U+2066–U+2069 isolates, U+200E/U+200F and U+061C marks)
- * turn `PYSEC-1 ‮evil‬` into text that reads in another order than it is written, so a reason or
- * a file name can make a line say something else; C0 and C1 controls (but the line break and the
- * tab, which only lay text out) and the line and paragraph separators. Shown as visible escapes
- * (`\u202e`, `\e`), with the CLI's own escapes (terminalSafe), so the reader sees that they are there.
- */
-const INVISIBLE_CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
-
-
-/**
- * Shows invisible controls (INVISIBLE_CONTROL) as visible escapes, and nothing else: what plain_text
- * needs (headers, button labels, option texts, modal titles, inputs' initial values), which Slack
- * shows character for character, so a right-to-left override there reorders what people read.
+ * Shows what changes how the text around it reads without being seen, and nothing else: the bidi
+ * controls (U+202A–U+202E embeddings and overrides, U+2066–U+2069 isolates, U+200E/U+200F and
+ * U+061C marks) turn `PYSEC-1 ‮evil‬` into text that reads in another order than it is written;
+ * the zero-width characters (U+200B–U+200D, U+2060, U+FEFF) make `requirem\u200bents.txt` look
+ * like `requirements.txt`; C0 and C1 controls (but the line break and the tab, which only lay text
+ * out) and the line and paragraph separators. Shown as the CLI's visible escapes (`\u202e`, `\e`:
+ * terminal-text.ts's showInvisible, one list for every format), so the reader sees they are there.
+ * What plain_text needs (headers, button labels, option texts, modal titles, inputs' initial
+ * values), which Slack shows character for character.
  */
 export function showInvisibleControls(text: string): string {
-  return text.replace(INVISIBLE_CONTROL, visibleEscape);
+  return showInvisible(text);
 }
 
 /**
- * Escapes the three characters Slack's mrkdwn treats as control characters, and shows invisible
- * controls (INVISIBLE_CONTROL) as visible escapes.
+ * Text that may have lines (an incident summary, a drill's inject, Depwatch's own paragraphs) as
+ * mrkdwn: the three characters Slack's mrkdwn treats as control characters escaped, invisible
+ * controls (showInvisibleControls) shown as visible escapes, line breaks and tabs kept.
  */
-export function escapeMrkdwn(text: string): string {
+export function escapeMrkdwnLines(text: string): string {
   return showInvisibleControls(text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;'));
 }
+
+/**
+ * Text that is one thing (a path, a name, a branch, an id, a quoted reason, a summary) as mrkdwn
+ * on one line: escaped as escapeMrkdwnLines, and its line breaks and tabs shown as `\n` and `\t`
+ * too, so that it cannot start a line that reads as Depwatch's own.
+ */
+export function escapeMrkdwn(text: string): string {
+  return escapeMrkdwnLines(text).replace(LAYOUT, visibleEscape);
+}
+
+/**
+ * Formatting characters (`*bold*`, `_italic_`, `~strike~`, `` `code` ``) that could open or close
+ * formatting: next to the start or the end of the text, or to anything but a letter or a digit
+ * (`requirements_dev.txt` formats nothing and stays as it is). Inside a link's label Slack formats
+ * them like anywhere else, so an alias `*bold*` would show bold in the link that names it.
+ */
+const FORMATTING_AT_EDGE = /(?<![\p{L}\p{N}])[*_~`]|[*_~`](?![\p{L}\p{N}])/gu;
+const LOOK_ALIKE: Record<string, string> = { '*': '∗', _: 'ˍ', '~': '∼', '`': 'ˋ' };
 
 /** A piece of mrkdwn that is safe to send as it is (built by `md` and its helpers). */
 export class Mrkdwn {
@@ -81,7 +105,10 @@ export function safeLinkUrl(url: string): string | null {
 
 interface MdTag {
   (strings: TemplateStringsArray, ...values: unknown[]): Mrkdwn;
-  /** A link with an escaped label; the label alone (escaped) when the URL is not http(s). */
+  /**
+   * A link with an escaped label on one line, its formatting characters shown as look-alikes; the
+   * label alone (escaped, on one line) when the URL is not http(s).
+   */
   link(url: string, label: string): Mrkdwn;
   /** A mention of a person; a user id that is not one is shown as escaped text. */
   user(id: string): Mrkdwn;
@@ -91,8 +118,11 @@ interface MdTag {
   date(at: Date, format: string, fallback: string): Mrkdwn;
   /** Developer-written mrkdwn (constants, formatting): vouched for, not escaped. */
   raw(text: string): Mrkdwn;
-  /** Escaped text (the same as interpolating it). */
+  /** Escaped text on one line (the same as interpolating it). */
   text(value: string): Mrkdwn;
+  /** Escaped text that keeps its line breaks (escapeMrkdwnLines): only for text meant to have lines. */
+  lines(value: string): Mrkdwn;
+  /** Parts joined by a separator of ours (its line breaks kept), each part escaped on one line unless it is Mrkdwn. */
   join(parts: readonly (Mrkdwn | string)[], separator: string | Mrkdwn): Mrkdwn;
 }
 
@@ -111,9 +141,11 @@ function mdTemplate(strings: TemplateStringsArray, ...values: unknown[]): Mrkdwn
 export const md: MdTag = Object.assign(mdTemplate, {
   link(url: string, label: string): Mrkdwn {
     const safe = safeLinkUrl(url);
-    // `|` in a label would start a second label; a look-alike keeps the text readable.
-    const text = escapeMrkdwn(label).replace(/\|/g, '¦');
-    return Mrkdwn.vouch(safe ? `<${safe}|${text}>` : text);
+    if (!safe) return Mrkdwn.vouch(escapeMrkdwn(label));
+    // `|` in a label would start a second label, and Slack formats a label's `*…*`: look-alikes
+    // keep the text readable and plain.
+    const text = escapeMrkdwn(label).replace(/\|/g, '¦').replace(FORMATTING_AT_EDGE, (c) => LOOK_ALIKE[c] ?? c);
+    return Mrkdwn.vouch(`<${safe}|${text}>`);
   },
   user(id: string): Mrkdwn {
     return Mrkdwn.vouch(USER_ID.test(id) ? `<@${id}>` : escapeMrkdwn(id));
@@ -132,8 +164,11 @@ export const md: MdTag = Object.assign(mdTemplate, {
   text(value: string): Mrkdwn {
     return Mrkdwn.vouch(escapeMrkdwn(value));
   },
+  lines(value: string): Mrkdwn {
+    return Mrkdwn.vouch(escapeMrkdwnLines(value));
+  },
   join(parts: readonly (Mrkdwn | string)[], separator: string | Mrkdwn): Mrkdwn {
-    return Mrkdwn.vouch(parts.map(piece).join(piece(separator)));
+    return Mrkdwn.vouch(parts.map(piece).join(separator instanceof Mrkdwn ? separator.text : escapeMrkdwnLines(separator)));
   },
 });
 

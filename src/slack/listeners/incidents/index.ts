@@ -18,7 +18,7 @@ import { SqliteIncidentStore } from '../../../store/incident-state/sqlite.js';
 import type { IncidentStore } from '../../../store/incident-state/types.js';
 import type { OutboxDelivery } from '../../../store/outbox/types.js';
 import { SlackDelivery } from '../../outbox/slack-delivery.js';
-import { escapeMrkdwn, md } from '../../blocks/mrkdwn.js';
+import { escapeMrkdwn, escapeMrkdwnLines, md } from '../../blocks/mrkdwn.js';
 import { metadataNumber, type OpenedMetadata } from '../../view-metadata.js';
 import {
   INCIDENT_ACTIONS,
@@ -269,9 +269,10 @@ export function registerIncidentListeners(app: App, given: IncidentDeps): void {
       switch (parsed.kind) {
         // Help and parse errors quote `<title>`-style placeholders and what was typed: text, not mrkdwn.
         case 'help':
-          return reply(escapeMrkdwn(INCIDENT_HELP));
+          return reply(escapeMrkdwnLines(INCIDENT_HELP));
         case 'error':
-          return reply(escapeMrkdwn(parsed.message));
+          // Its own sentence, then the help: lines of ours (what was typed is one word of it).
+          return reply(escapeMrkdwnLines(parsed.message));
         case 'list': {
           const m = incidentListMessage(await deps.incidents.listOpenIncidents({ channel }));
           return reply(m.text, m.blocks);
