@@ -4,8 +4,8 @@
  * writes src/fix/write.ts. Only the files the audit read are candidates, nothing of the repository
  * is run, and lockfiles get the command that regenerates them instead of an edit.
  */
-import { stat } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { realpath, stat } from 'node:fs/promises';
+import { relative, resolve, sep } from 'node:path';
 import { parseArgs } from 'node:util';
 import { partialStderrLines, reasonsOf } from '../audit/partial.js';
 import { auditFileSource } from '../audit/run.js';
@@ -17,6 +17,7 @@ import { planFixes } from '../fix/plan.js';
 import { fixText } from '../fix/text.js';
 import { writeInside } from '../fix/write.js';
 import { directorySource } from '../python/files.js';
+import { CheckoutRoot } from '../python/inside-root.js';
 import { redactSecrets } from '../redact.js';
 import { CliError, EXIT, type CliIO } from './io.js';
 import { MAX_DATA_AGE_OPTION, MAX_DATA_AGE_USAGE, offlineLimit } from './offline-limit.js';
@@ -81,7 +82,7 @@ export async function fixCommand(argv: string[], io: CliIO): Promise<number> {
       now,
       ...(io.isTTY && !values.json ? { onProgress: (m: string) => io.stderr(`… ${terminalSafe(m)}\n`) } : {}),
     });
-    const files = await auditedManifests(recorded.read, recorded.source.folder);
+    const files = await auditedManifests(recorded.read, recorded.source.folder, { realPathOf: realPathIn(root) });
     const plan = planFixes(result, files);
 
     const outcome: FixOutcome = { target, dryRun, audit: result, plan, written: [], writeErrors: [] };
@@ -123,6 +124,17 @@ export async function fixCommand(argv: string[], io: CliIO): Promise<number> {
   } finally {
     services.close();
   }
+}
+
+/** Where a file of the checkout really is, relative to its real root with `/` separators (null when missing). */
+function realPathIn(root: string): (path: string) => Promise<string | null> {
+  const checkout = new CheckoutRoot(root);
+  let realRoot: Promise<string> | undefined;
+  return async (path) => {
+    const real = await checkout.resolve(path);
+    if (real === null) return null;
+    return relative(await (realRoot ??= realpath(root)), real).split(sep).join('/');
+  };
 }
 
 /**
