@@ -15,7 +15,7 @@ import { EncodingError, encodeExact, encodingName } from '../fix/encoding.js';
 import { fixExitStatus, fixJson, type FixOutcome } from '../fix/outcome.js';
 import { planFixes } from '../fix/plan.js';
 import { fixText } from '../fix/text.js';
-import { writeInside } from '../fix/write.js';
+import { heldBackLine, writeAllInside, type FileWrite } from '../fix/write.js';
 import { directorySource } from '../python/files.js';
 import { CheckoutRoot } from '../python/inside-root.js';
 import { redactSecrets } from '../redact.js';
@@ -93,16 +93,24 @@ export async function fixCommand(argv: string[], io: CliIO): Promise<number> {
       outcome.diff = diff.text;
       outcome.diffUnappliable = diff.unappliable;
     } else {
+      // Every file or none (src/fix/write.ts): each written back in the encoding it was read in
+      // (UTF-16 stays UTF-16, its mark kept); one that cannot be holds back the others.
+      const writes: FileWrite[] = [];
+      const unencodable: FixOutcome['writeErrors'] = [];
       for (const [path, text] of plan.newTexts) {
         try {
-          // Written back in the encoding it was read in (UTF-16 stays UTF-16, its mark kept).
-          await writeInside(root, path, recorded.read.get(path)!, encodeExact(text, fileAt.get(path)!.encoding));
-          outcome.written.push(path);
+          writes.push({ path, expected: recorded.read.get(path)!, bytes: encodeExact(text, fileAt.get(path)!.encoding) });
         } catch (err) {
           const message = err instanceof EncodingError ? `${path}: ${err.message}` : err instanceof Error ? err.message : String(err);
-          outcome.writeErrors.push({ file: path, message: redactSecrets(message) });
+          unencodable.push({ file: path, message });
         }
       }
+      const { written, errors } =
+        unencodable.length > 0
+          ? { written: [], errors: [...unencodable, ...writes.map((w) => ({ file: w.path, message: heldBackLine(w.path, unencodable.map((e) => e.file)) }))] }
+          : await writeAllInside(root, writes);
+      outcome.written.push(...written);
+      for (const e of errors) outcome.writeErrors.push({ file: e.file, message: redactSecrets(e.message) });
     }
 
     if (values.json) {
