@@ -4,8 +4,8 @@
  * writes src/fix/write.ts. Only the files the audit read are candidates, nothing of the repository
  * is run, and lockfiles get the command that regenerates them instead of an edit.
  */
-import { stat } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { realpath, stat } from 'node:fs/promises';
+import { relative, resolve, sep } from 'node:path';
 import { parseArgs } from 'node:util';
 import { partialStderrLines, reasonsOf } from '../audit/partial.js';
 import { auditFileSource } from '../audit/run.js';
@@ -15,8 +15,9 @@ import { EncodingError, encodeExact, encodingName } from '../fix/encoding.js';
 import { fixExitStatus, fixJson, type FixOutcome } from '../fix/outcome.js';
 import { planFixes } from '../fix/plan.js';
 import { fixText } from '../fix/text.js';
-import { writeInside } from '../fix/write.js';
+import { heldBackLine, writeAllInside, type FileWrite } from '../fix/write.js';
 import { directorySource } from '../python/files.js';
+import { CheckoutRoot } from '../python/inside-root.js';
 import { redactSecrets } from '../redact.js';
 import { CliError, EXIT, type CliIO } from './io.js';
 import { MAX_DATA_AGE_OPTION, MAX_DATA_AGE_USAGE, offlineLimit } from './offline-limit.js';
@@ -81,7 +82,7 @@ export async function fixCommand(argv: string[], io: CliIO): Promise<number> {
       now,
       ...(io.isTTY && !values.json ? { onProgress: (m: string) => io.stderr(`… ${terminalSafe(m)}\n`) } : {}),
     });
-    const files = await auditedManifests(recorded.read, recorded.source.folder);
+    const files = await auditedManifests(recorded.read, recorded.source.folder, { realPathOf: realPathIn(root) });
     const plan = planFixes(result, files);
 
     const outcome: FixOutcome = { target, dryRun, audit: result, plan, written: [], writeErrors: [] };
@@ -92,16 +93,24 @@ export async function fixCommand(argv: string[], io: CliIO): Promise<number> {
       outcome.diff = diff.text;
       outcome.diffUnappliable = diff.unappliable;
     } else {
+      // Every file or none (src/fix/write.ts): each written back in the encoding it was read in
+      // (UTF-16 stays UTF-16, its mark kept); one that cannot be holds back the others.
+      const writes: FileWrite[] = [];
+      const unencodable: FixOutcome['writeErrors'] = [];
       for (const [path, text] of plan.newTexts) {
         try {
-          // Written back in the encoding it was read in (UTF-16 stays UTF-16, its mark kept).
-          await writeInside(root, path, recorded.read.get(path)!, encodeExact(text, fileAt.get(path)!.encoding));
-          outcome.written.push(path);
+          writes.push({ path, expected: recorded.read.get(path)!, bytes: encodeExact(text, fileAt.get(path)!.encoding) });
         } catch (err) {
           const message = err instanceof EncodingError ? `${path}: ${err.message}` : err instanceof Error ? err.message : String(err);
-          outcome.writeErrors.push({ file: path, message: redactSecrets(message) });
+          unencodable.push({ file: path, message });
         }
       }
+      const { written, errors } =
+        unencodable.length > 0
+          ? { written: [], errors: [...unencodable, ...writes.map((w) => ({ file: w.path, message: heldBackLine(w.path, unencodable.map((e) => e.file)) }))] }
+          : await writeAllInside(root, writes);
+      outcome.written.push(...written);
+      for (const e of errors) outcome.writeErrors.push({ file: e.file, message: redactSecrets(e.message) });
     }
 
     if (values.json) {
@@ -123,6 +132,17 @@ export async function fixCommand(argv: string[], io: CliIO): Promise<number> {
   } finally {
     services.close();
   }
+}
+
+/** Where a file of the checkout really is, relative to its real root with `/` separators (null when missing). */
+function realPathIn(root: string): (path: string) => Promise<string | null> {
+  const checkout = new CheckoutRoot(root);
+  let realRoot: Promise<string> | undefined;
+  return async (path) => {
+    const real = await checkout.resolve(path);
+    if (real === null) return null;
+    return relative(await (realRoot ??= realpath(root)), real).split(sep).join('/');
+  };
 }
 
 /**

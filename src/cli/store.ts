@@ -53,7 +53,7 @@ export function openStore(io: CliIO, dbOverride?: string, options: OpenOptions =
   const from = dbOverride ? '--db' : io.env['DEPWATCH_DB']?.trim() ? 'DEPWATCH_DB' : 'the default location';
   let db: Db;
   try {
-    db = openDb(dbExists || !options.readOnly ? dbPath : ':memory:', { mapBytes: CLI_MAP_BYTES });
+    db = openDb(dbExists || !options.readOnly ? dbPath : ':memory:', { mapBytes: CLI_MAP_BYTES, copyIfUnwritable: options.readOnly === true });
   } catch (err) {
     // Said as the bot says it (src/store/db.ts), naming who chose the path.
     if (err instanceof DatabasePathError) throw new CliError(err.from(from));

@@ -48,9 +48,15 @@ export interface AuditedFile extends FixFile {
  * left alone with the reason, as a format fix does not rewrite is. The readers the planner needs
  * for them are ready when this resolves: planFixes is synchronous, and setup.py's reader loads its
  * grammar asynchronously (only when a setup.py is among the files). `folder`: the audited folder's
- * name, as its source gave it (FileSource.folder).
+ * name, as its source gave it (FileSource.folder). `realPathOf`: where a checkout's file really is
+ * (relative to the root, every symbolic link resolved; null when that cannot be said): one file
+ * reached by two paths is planned, written and patched once.
  */
-export async function auditedManifests(read: ReadonlyMap<string, Buffer>, folder?: string, options: { reencoded?: boolean } = {}): Promise<AuditedFile[]> {
+export async function auditedManifests(
+  read: ReadonlyMap<string, Buffer>,
+  folder?: string,
+  options: { reencoded?: boolean; realPathOf?: (path: string) => Promise<string | null> } = {},
+): Promise<AuditedFile[]> {
   // Discovered as the audit discovered them: under the audited folder's name (FileSource.folder).
   const source = memorySource(Object.fromEntries(read));
   if (folder !== undefined) source.folder = folder;
@@ -81,8 +87,29 @@ export async function auditedManifests(read: ReadonlyMap<string, Buffer>, folder
     if (lenient.kind !== 'text') continue; // the audit reported it and read nothing from it: nothing to fix in it
     files.push({ path: m.path, format: m.format, text: lenient.text, encoding: { charset: 'utf-8', bom: false }, unwritable: notRoundTrip(m.path, exact.reason) });
   }
-  await readyFormatReaders(files.map((f) => f.format));
-  return files.sort((a, b) => a.path.localeCompare(b.path));
+  const distinct = options.realPathOf ? await oncePerRealFile(files, options.realPathOf) : files;
+  await readyFormatReaders(distinct.map((f) => f.format));
+  return distinct.sort((a, b) => a.path.localeCompare(b.path));
+}
+
+/**
+ * One file reached by two paths (`requirements.txt`, a link to `requirements/base.txt`) kept once:
+ * planned twice it was written twice (the second write refused as "changed since it was audited",
+ * after the first had fixed it) and a dry run printed two patches for one file. Kept under its own
+ * path when that is among them (the patch `git apply` can apply: a link is stored as a link), else
+ * under the first. A path whose real path cannot be said stays as it is: the write says why.
+ */
+async function oncePerRealFile(files: AuditedFile[], realPathOf: (path: string) => Promise<string | null>): Promise<AuditedFile[]> {
+  const reals = await Promise.all(files.map((f) => realPathOf(f.path).catch(() => null)));
+  const kept = new Map<string, AuditedFile>();
+  const out: AuditedFile[] = [];
+  files.forEach((file, i) => {
+    const real = reals[i];
+    if (real === null || real === undefined) return void out.push(file);
+    const earlier = kept.get(real);
+    if (earlier === undefined || file.path === real) kept.set(real, file);
+  });
+  return [...out, ...kept.values()];
 }
 
 /** Why a manifest's pins are not rewritten when its bytes cannot be written back exactly, and what to do instead. */

@@ -42,6 +42,20 @@ export function stillVulnerable(outcome: FixOutcome): number {
   return new Set([...notFixed.map((f) => `${f.package}@${f.from}`), ...unfixable.map((l) => `${l.package}@${l.version}`)]).size;
 }
 
+/**
+ * A fix's status once written: `not-written` when a file holding one of its changes was not
+ * written (the plan said `fixed`, the files say otherwise). A dry run reports the plan's.
+ */
+export function statusAfterWriting(outcome: FixOutcome, fix: FixPlan['fixes'][number]): FixPlan['fixes'][number]['status'] | 'not-written' {
+  if (outcome.dryRun || outcome.writeErrors.length === 0) return fix.status;
+  const unwritten = new Set(outcome.writeErrors.map((e) => e.file));
+  const held = outcome.plan.changes.some((c) => c.package === fix.package && c.fromVersion === fix.from && unwritten.has(c.file));
+  return held ? 'not-written' : fix.status;
+}
+
+/** A file not written leaves the fix incomplete: partial, as anything not read or not reached is. */
+export const isPartialFix = (outcome: FixOutcome): boolean => outcome.audit.partial || outcome.writeErrors.length > 0;
+
 /** Why the dry run's diff does not apply to `file` as printed. */
 export const unappliableLine = (file: string): string =>
   `the patch for ${file} shows a line holding a credential masked (a changed line, or the one right after a change), so it does not apply to that file as printed: apply that change by hand, or run without --dry-run`;
@@ -65,7 +79,7 @@ export function fixJson(outcome: FixOutcome) {
   const json = {
     target: outcome.target,
     dry_run: outcome.dryRun,
-    fixes: plan.fixes.map((f) => ({ package: f.package, from: f.from, to: f.to, status: f.status, advisories: f.advisories })),
+    fixes: plan.fixes.map((f) => ({ package: f.package, from: f.from, to: f.to, status: statusAfterWriting(outcome, f), advisories: f.advisories })),
     changes: plan.changes.map((c) => ({
       file: c.file,
       line: c.line,
@@ -93,8 +107,11 @@ export function fixJson(outcome: FixOutcome) {
     errors: [...outcome.audit.errors.map((e) => ({ file: e.file, line: e.line, message: e.message })), ...outcome.writeErrors.map((e) => ({ file: e.file, line: null, message: e.message }))],
     warnings: outcome.audit.warnings,
     notices: outcome.audit.notices,
-    partial: outcome.audit.partial,
-    partial_reasons: reasonsOf(outcome.audit).map(partialReasonJson),
+    partial: isPartialFix(outcome),
+    partial_reasons: [
+      ...reasonsOf(outcome.audit).map(partialReasonJson),
+      ...outcome.writeErrors.map((e) => ({ kind: 'not-written' as const, file: e.file, line: null, message: e.message })),
+    ],
     advisory_source: outcome.audit.advisorySource,
     ...(outcome.diff !== undefined ? { diff: outcome.diff } : {}),
     ...(outcome.diffUnappliable?.length ? { diff_not_applicable: outcome.diffUnappliable.map((file) => ({ file, reason: unappliableLine(file) })) } : {}),

@@ -3,7 +3,7 @@ import { partialBlock, reasonsOf } from '../audit/partial.js';
 import { redactSecrets } from '../redact.js';
 import { terminalSafe } from '../report/terminal-text.js';
 import { commandLine } from './lock-commands.js';
-import { stillVulnerable, type FixOutcome } from './outcome.js';
+import { statusAfterWriting, stillVulnerable, type FixOutcome } from './outcome.js';
 
 export function fixText(outcome: FixOutcome): string {
   const { plan, dryRun } = outcome;
@@ -11,14 +11,30 @@ export function fixText(outcome: FixOutcome): string {
   const lines: string[] = [];
   const files = new Set(plan.changes.map((c) => c.file));
 
-  if (plan.changes.length > 0) {
-    lines.push(`${dryRun ? 'Would rewrite' : 'Rewrote'} ${count(plan.changes.length, 'requirement')} in ${count(files.size, 'file')}:`);
-    for (const c of plan.changes) {
+  // Written or not, by file: a change in a file that was not written is not said to be done.
+  const unwritten = new Set(dryRun ? [] : outcome.writeErrors.map((e) => e.file));
+  const done = plan.changes.filter((c) => !unwritten.has(c.file));
+  const notDone = plan.changes.filter((c) => unwritten.has(c.file));
+  const listChanges = (changes: typeof plan.changes) => {
+    for (const c of changes) {
       const fix = plan.fixes.find((f) => f.package === c.package && f.from === c.fromVersion);
       const ids = fix ? fix.advisories : [];
       const clears = ids.length === 0 ? '' : `  clears ${ids.slice(0, 2).join(', ')}${ids.length > 2 ? ` and ${ids.length - 2} more` : ''}`;
       const hashes = c.hashesRemoved > 0 ? `  (${count(c.hashesRemoved, 'hash', 'hashes')} of ${c.fromVersion} removed)` : '';
       lines.push(`  ${c.file}:${c.line}  ${c.package} ${c.before || '(any)'} → ${c.after}${clears}${hashes}`);
+    }
+  };
+  const filesOf = (changes: typeof plan.changes) => new Set(changes.map((c) => c.file)).size;
+
+  if (plan.changes.length > 0) {
+    if (done.length > 0) {
+      lines.push(`${dryRun ? 'Would rewrite' : 'Rewrote'} ${count(done.length, 'requirement')} in ${count(filesOf(done), 'file')}:`);
+      listChanges(done);
+    }
+    if (notDone.length > 0) {
+      if (done.length > 0) lines.push('');
+      lines.push(`Did not rewrite ${count(notDone.length, 'requirement')} in ${count(filesOf(notDone), 'file')} (not written: see below):`);
+      listChanges(notDone);
     }
     // The diff and the lines above show text; say that such a file keeps its encoding on disk.
     for (const [file, encoding] of [...(outcome.encodings ?? [])].filter(([file]) => files.has(file)).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
@@ -53,13 +69,14 @@ export function fixText(outcome: FixOutcome): string {
   for (const w of outcome.audit.warnings) lines.push('', `WARNING: ${w}`);
   if (partial) lines.push('', ...partialBlock(reasonsOf(outcome.audit)));
 
-  const byStatus = (s: string) => plan.fixes.filter((f) => f.status === s).length;
+  const byStatus = (s: string) => plan.fixes.filter((f) => statusAfterWriting(outcome, f) === s).length;
+  const notWritten = byStatus('not-written');
   const remaining = stillVulnerable(outcome);
   lines.push(
     '',
     // Releases by what became of them, then every entry of the "Left alone" list (one release can
     // be left alone in several places, and an ignored or unfixable one has no fix to count above).
-    `${count(plan.fixes.length, 'vulnerable release')} with a fix: ${byStatus('fixed')} ${dryRun ? 'fixable by rewriting' : 'fixed'}, ${byStatus('lock-pending')} waiting for a lock command, ${byStatus('left-alone')} not moved; ` +
+    `${count(plan.fixes.length, 'vulnerable release')} with a fix: ${byStatus('fixed')} ${dryRun ? 'fixable by rewriting' : 'fixed'}, ${byStatus('lock-pending')} waiting for a lock command, ${byStatus('left-alone')} not moved${notWritten > 0 ? `, ${notWritten} not written` : ''}; ` +
       `${plan.leftAlone.length} left alone${plan.leftAlone.length > 0 ? ' (listed above)' : ''}. ` +
       (remaining > 0
         ? `${count(remaining, 'vulnerable release')} still installed${dryRun ? ' (dry run: nothing was written)' : ''}.`

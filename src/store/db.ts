@@ -137,10 +137,36 @@ export interface OpenOptions {
    * command can accept and a long-running bot should not.
    */
   mapBytes?: number;
+  /**
+   * For commands that only read the database (audit, check, fix, db status): when this user may
+   * not write it (its folder is read-only, so SQLite cannot make the WAL's -shm beside it, or the
+   * file itself), the command works from a copy of it in memory instead of being refused. What it
+   * would cache (or an outdated schema's migration) is then kept for the run only; the file is
+   * never changed.
+   */
+  copyIfUnwritable?: boolean;
 }
+
+/** The first statements met a database this user may not write (SQLITE_READONLY, SQLITE_READONLY_DIRECTORY, ...). */
+class UnwritableDatabase extends Error {}
+
+/**
+ * SQLite's codes for a file it opened but may not write: read-only, or (once open) its -shm or
+ * -wal cannot be made in a read-only folder (SQLITE_CANTOPEN after the file itself opened).
+ */
+const cannotWrite = (code: string | undefined): boolean => code !== undefined && (code.startsWith('SQLITE_READONLY') || code.startsWith('SQLITE_CANTOPEN'));
 
 /** Opens (creating if needed) the database at `path` (`:memory:` for tests) and migrates it. */
 export function openDb(path: string, options: OpenOptions = {}): Db {
+  try {
+    return openDbFile(path, options);
+  } catch (err) {
+    if (!(err instanceof UnwritableDatabase)) throw err;
+    return openInMemory(path, readableCopy(path), options);
+  }
+}
+
+function openDbFile(path: string, options: OpenOptions): Db {
   if (path !== ':memory:') {
     // SQLite says only "unable to open database file" of a folder.
     if (isFolder(path)) throw new DatabasePathError(path, 'is a directory: give the path of a database file (created if it does not exist)');
@@ -160,17 +186,79 @@ export function openDb(path: string, options: OpenOptions = {}): Db {
     } catch (err) {
       // The first reads of the file: SQLite's words ("file is not a database") name no file.
       const code = sqliteCode(err);
+      if (cannotWrite(code) && options.copyIfUnwritable === true && path !== ':memory:') throw new UnwritableDatabase();
       if (code === 'SQLITE_NOTADB') throw new DatabasePathError(path, `is not a Depwatch database: ${errorLine(err)}`);
       if (code) throw new DatabasePathError(path, `could not be opened as a Depwatch database: ${errorLine(err)}`);
       throw err;
     }
-    db.pragma('foreign_keys = ON');
-    db.pragma('busy_timeout = 5000');
-    db.pragma('synchronous = NORMAL');
-    if (options.mapBytes !== undefined && path !== ':memory:') db.pragma(`mmap_size = ${Math.max(0, Math.floor(options.mapBytes))}`);
-    // Listed, not read: a database already at the latest schema (every start but the first after
-    // an upgrade) reads none of the files.
-    migrate(db, migrations);
+    prepare(db, migrations, options.mapBytes !== undefined && path !== ':memory:' ? options.mapBytes : undefined);
+  } catch (err) {
+    db.close();
+    if (err instanceof UnwritableDatabase || !(cannotWrite(sqliteCode(err)) && options.copyIfUnwritable === true && path !== ':memory:')) throw err;
+    // A file this user may read but not write (its schema older than this build, say): read from a copy.
+    throw new UnwritableDatabase();
+  }
+  return db;
+}
+
+/** The connection's settings, then any migration it lacks. */
+function prepare(db: Db, migrations: MigrationFile[], mapBytes: number | undefined): void {
+  db.pragma('foreign_keys = ON');
+  db.pragma('busy_timeout = 5000');
+  db.pragma('synchronous = NORMAL');
+  if (mapBytes !== undefined) db.pragma(`mmap_size = ${Math.max(0, Math.floor(mapBytes))}`);
+  // Listed, not read: a database already at the latest schema (every start but the first after
+  // an upgrade) reads none of the files.
+  migrate(db, migrations);
+}
+
+/**
+ * The bytes of a database this user may only read. Committed pages can still sit in its -wal
+ * (a writer has it open): a read-only connection reads them, given the -shm the writer keeps
+ * beside it, and serialises the whole. Without a -wal the file alone is the whole database.
+ */
+function readableCopy(path: string): Buffer {
+  const wal = `${path}-wal`;
+  if (existsSync(wal) && statSync(wal).size > 0) {
+    let db: Db | undefined;
+    try {
+      db = new Database(path, { readonly: true });
+      return db.serialize();
+    } catch (err) {
+      throw new DatabasePathError(path, `cannot be read: it is not writable by this user and its write-ahead log ${wal} cannot be read with it: ${sqliteCode(err) ? errorLine(err) : fileProblem(err)}`);
+    } finally {
+      db?.close();
+    }
+  }
+  try {
+    return readFileSync(path);
+  } catch (err) {
+    throw new DatabasePathError(path, `could not be opened: ${fileProblem(err)}`);
+  }
+}
+
+/** A database read from `bytes` (openDb's copyIfUnwritable): checked and migrated as a file is, in memory. */
+function openInMemory(path: string, bytes: Buffer, options: OpenOptions): Db {
+  let db: Db;
+  try {
+    // A WAL database's header (bytes 18 and 19: 2) would have SQLite look for a -wal beside the
+    // copy in memory: the copy is marked a rollback-journal database (1), as it has no log.
+    if (bytes.length >= 20 && bytes[18] === 2 && bytes[19] === 2) bytes[18] = bytes[19] = 1;
+    db = bytes.length === 0 ? new Database(':memory:') : new Database(bytes);
+  } catch (err) {
+    throw new DatabasePathError(path, `could not be opened: ${errorLine(err)}`);
+  }
+  try {
+    const migrations = listMigrations(options.migrationsDir);
+    try {
+      if (!isDepwatchOrEmpty(db, migrations[0]?.name)) throw new ForeignDatabaseError(path);
+    } catch (err) {
+      const code = sqliteCode(err);
+      if (code === 'SQLITE_NOTADB') throw new DatabasePathError(path, `is not a Depwatch database: ${errorLine(err)}`);
+      if (code) throw new DatabasePathError(path, `could not be opened as a Depwatch database: ${errorLine(err)}`);
+      throw err;
+    }
+    prepare(db, migrations, undefined);
   } catch (err) {
     db.close();
     throw err;

@@ -78,6 +78,14 @@ describe('the requirements rewriter', () => {
     expect(extractRequirements(after, { file: 'r.txt' }).dependencies.map((d) => d.name)).toEqual(['django', 'six']);
   });
 
+  it('moves the comment after a removed hash onto the requirement, leaving no dangling continuation', () => {
+    const text = 'django==2.1.5 \\\n    --hash=sha256:aaaa # pinned by ops\nsix==1.16.0\n';
+    const { after, changes } = rewrite(text);
+    expect(after).toBe('django==2.1.11  # pinned by ops\nsix==1.16.0\n');
+    expect(changes[0]).toMatchObject({ hashesRemoved: 1, lines: { first: 1, last: 2 } });
+    expect(extractRequirements(after, { file: 'r.txt' }).dependencies.map((d) => `${d.name}${d.specifier}`)).toEqual(['django==2.1.11', 'six==1.16.0']);
+  });
+
   it('keeps a byte order mark and a file without a final newline', () => {
     expect(rewrite('\uFEFFdjango==2.1.5').after).toBe('\uFEFFdjango==2.1.11');
   });

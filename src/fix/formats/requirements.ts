@@ -153,6 +153,7 @@ function rewriteLogicalLine(text: string, lines: PhysicalLine[], first: number, 
   let hashesRemoved = 0;
   const newContent = new Map<number, string>();
   const deleted = new Set<number>();
+  let movedComment: string | null = null;
   for (const index of extent) {
     const line = lines[index]!;
     // On the requirement's own line the options begin after its text (the spaces before them go with them).
@@ -166,8 +167,14 @@ function rewriteLogicalLine(text: string, lines: PhysicalLine[], first: number, 
     hashesRemoved += removed;
     const head = index === first - 1 ? text.slice(line.start, spec.start) + spec.text + text.slice(spec.end, from) : '';
     const content = head + kept + text.slice(stop, line.end);
-    if (index !== first - 1 && kept.trim() === '' && /^[ \t]*\\*$/.test(text.slice(stop, line.end))) deleted.add(index);
-    else newContent.set(index, content);
+    const rest = text.slice(stop, line.end);
+    if (index !== first - 1 && kept.trim() === '' && /^[ \t]*\\*$/.test(rest)) deleted.add(index);
+    else if (index !== first - 1 && index === extent[extent.length - 1] && kept.trim() === '' && text[stop] === '#') {
+      // Only its comment is left (`    --hash=sha256:… # pinned by ops`): the line goes, and the
+      // comment moves to the end of the requirement, which no longer continues into it.
+      deleted.add(index);
+      movedComment = rest;
+    } else newContent.set(index, content);
   }
   // The requirement used to end on a line now deleted: the last kept line must not continue into the next one.
   const lastOriginal = extent[extent.length - 1]!;
@@ -177,7 +184,7 @@ function rewriteLogicalLine(text: string, lines: PhysicalLine[], first: number, 
     let end = content.length;
     while (end > 0 && content[end - 1] === '\\') end--;
     while (end > 0 && (content[end - 1] === ' ' || content[end - 1] === '\t')) end--;
-    newContent.set(lastKept, content.slice(0, end));
+    newContent.set(lastKept, content.slice(0, end) + (movedComment === null ? '' : `  ${movedComment}`));
   }
 
   const edits: TextEdit[] = [];
