@@ -89,9 +89,11 @@ export interface UpgradeAdvice {
   constraints: { file: string; line: number | null; specifier: string; admits: boolean | null; pin: boolean }[];
   /**
    * What to write where, in each file's own syntax (`django==2.2.28`, `django = "^2.2.28"`);
-   * `rehash` when the requirement has `--hash` options, which the new release needs replaced.
+   * `rehash` when the requirement has `--hash` options, which the new release needs replaced;
+   * `lastHashes` when they are the last of their file (no `--require-hashes` there either): pip
+   * checks hashes only while one is there, so they are replaced by new ones, never dropped.
    */
-  edits: { file: string; line: number | null; write: string; rehash?: boolean }[];
+  edits: { file: string; line: number | null; write: string; rehash?: boolean; lastHashes?: boolean }[];
   /** What to run afterwards (re-lock, recompile), and in which directory (`.` is the root). */
   commands: { run: string; dir: string }[];
   /** A lock entry the project does not declare: it comes in through another package. */
@@ -339,7 +341,7 @@ function adviceJson(a: UpgradeAdvice) {
 function placesJson(a: AdvicePlaces) {
   return {
     constraints: a.constraints.map((c) => ({ file: c.file, line: c.line, specifier: c.specifier, admits_fix: c.admits, pin: c.pin })),
-    edits: a.edits.map((e) => ({ file: e.file, line: e.line, write: e.write, rehash: e.rehash || undefined })),
+    edits: a.edits.map((e) => ({ file: e.file, line: e.line, write: e.write, rehash: e.rehash || undefined, last_hashes: e.lastHashes || undefined })),
     commands: a.commands.map((c) => ({ run: c.run, dir: c.dir })),
     transitive: a.transitive,
     places_omitted: a.placesOmitted || undefined,

@@ -5,6 +5,7 @@
  */
 import { plural } from '../plural.js';
 import type { AdvicePlaces, UpgradeAdvice } from './findings.js';
+import { lastHashesWhy, moveWithNewHashes, REFUSED_UNTIL_REHASHED } from '../python/hash-checking-words.js';
 
 export interface AdviceSyntax {
   /** A requirement or a command. */
@@ -46,20 +47,23 @@ function projectSteps(about: Pick<UpgradeAdvice, 'package' | 'to'>, a: AdvicePla
   const constraintAt = (file: string, line: number | null) => constraints.get(`${file}:${line ?? ''}`);
   const pinEdits: string[] = [];
   const widenings: string[] = [];
+  const lastHashes: string[] = [];
   for (const e of a.edits) {
     const c = constraintAt(e.file, e.line);
-    if (c && !c.pin) widenings.push(`the constraint ${s.code(c.specifier)} in ${s.place(e.file, e.line)} excludes ${to}: widen it to ${s.code(e.write)}`);
+    if (e.lastHashes) lastHashes.push(lastHashesStep(about, e, s));
+    else if (c && !c.pin) widenings.push(`the constraint ${s.code(c.specifier)} in ${s.place(e.file, e.line)} excludes ${to}: widen it to ${s.code(e.write)}`);
     else pinEdits.push(`${s.code(e.write)} in ${s.place(e.file, e.line)}`);
   }
   const runs = joinAnd(a.commands.map((c) => `${s.code(c.run)}${c.dir !== '.' ? ` in ${s.text(c.dir)}/` : ''}`));
   if (a.placesOmitted) pinEdits.push(`the same in ${plural(a.placesOmitted, 'more place', 'more places')}`);
-  const rehash = [...new Set(a.edits.filter((e) => e.rehash).map((e) => e.file))];
+  const rehash = [...new Set(a.edits.filter((e) => e.rehash && !e.lastHashes).map((e) => e.file))];
   if (rehash.length) {
     // The words `depwatch fix` uses when it removes the old release's hashes (src/fix/plan.ts).
     widenings.push(
-      `replace the old release's ${s.code('--hash')} lines: re-hash ${joinAnd(rehash.map((f) => s.text(f)))} with the tool that made it (e.g. ${s.code('pip-compile --generate-hashes')}, or ${s.code('hashin')}); until then pip in --require-hashes mode refuses it`,
+      `replace the old release's ${s.code('--hash')} lines: re-hash ${joinAnd(rehash.map((f) => s.text(f)))} with the tool that made it (e.g. ${s.code('pip-compile --generate-hashes')}, or ${s.code('hashin')}); ${REFUSED_UNTIL_REHASHED}`,
     );
   }
+  widenings.push(...lastHashes);
   const edits = [...(pinEdits.length ? [`set ${joinAnd(pinEdits)}`] : []), ...widenings].join('; ');
   if (edits) return runs ? `${edits}, then run ${runs}` : edits;
   if (!runs) return `move ${s.text(about.package)} to ${to}`;
@@ -78,6 +82,17 @@ function projectSteps(about: Pick<UpgradeAdvice, 'package' | 'to'>, a: AdvicePla
     return `run ${runs} (${s.text(about.package)} comes in through another package: if that package caps it below ${to}, upgrade it too)`;
   }
   return `run ${runs}`;
+}
+
+/**
+ * A pin whose `--hash` options are the last of its file: not to be dropped (pip would then install
+ * the whole file unchecked), but replaced with the new release's, as `depwatch fix` says when it
+ * leaves such a pin alone (src/fix/plan.ts). The audit does not keep the file's text, so it cannot
+ * tell which tool wrote it: every way is offered.
+ */
+function lastHashesStep(about: Pick<UpgradeAdvice, 'package' | 'to'>, e: AdvicePlaces['edits'][number], s: AdviceSyntax): string {
+  const how = moveWithNewHashes(about.package, about.to, s.code(e.write), ['pip-compile', 'uv-pip-compile', 'by-hand'], s.code);
+  return `do not drop the ${s.code('--hash')} lines of ${s.text(about.package)} in ${s.place(e.file, e.line)} (${lastHashesWhy(s.text(e.file))}); move it with new hashes: ${how}`;
 }
 
 /** "Upgrade django 2.1.5 to 2.2.28 (clears all 9 advisories): set `django==2.2.28` in requirements.txt:2." */

@@ -25,6 +25,7 @@ import { lockedByRye, toolName, uvPylockRemake, type PylockOrigin } from '../pyt
 import { compiledBy, LOCK_TOOL, lockCommandsFor, pylockTool, type LockCommand, type LockPackage, type LockTool, type PylockCompile } from './lock-commands.js';
 import type { EntryChange, FixTarget, LeftAlone, RewriteResult, TextEdit } from './types.js';
 import { shellPath, shellWord } from '../shell-word.js';
+import { lastHashesWhy, moveWithNewHashes, REFUSED_UNTIL_REHASHED } from '../python/hash-checking-words.js';
 
 /** A file the audit read, with the format it was read as and its text (BOM and line endings included). */
 export interface FixFile {
@@ -358,15 +359,9 @@ function dropsLastHashes(file: FixFile, before: readonly Dependency[], newText: 
 }
 
 function lastHashesReason(file: FixFile, c: EntryChange): string {
-  const pin = shellWord(`${c.package}==${c.toVersion}`);
   const tool = compiledBy(file.text);
-  const how =
-    tool === 'uv-pip-compile'
-      ? `\`uv pip compile --generate-hashes --upgrade-package ${pin}\` on its input`
-      : tool === 'pip-compile'
-        ? `\`pip-compile --generate-hashes --upgrade-package ${pin}\` on its input`
-        : `write ${c.package}${c.after} with the --hash of each of its files (\`pip hash FILE\` on the files \`pip download --no-deps ${pin}\` fetches, or \`hashin ${pin}\`)`;
-  return `not rewritten: its --hash options are the last of ${file.path}, and pip checks hashes only while the file holds one: removing them would switch hash-checking off for the whole file. Move it with new hashes: ${how}`;
+  const how = moveWithNewHashes(c.package, c.toVersion, `${c.package}${c.after}`, [tool ?? 'by-hand']);
+  return `not rewritten: ${lastHashesWhy(file.path)}. Move it with new hashes: ${how}`;
 }
 
 /** Whether a requirement's specifier admits the vulnerable release but not its fix. */
@@ -574,7 +569,7 @@ function rehashNotes(rehash: Map<string, RewriteResult['rehash']>, files: readon
         : tool === 'pip-compile'
           ? 'the tool that made it (`pip-compile --generate-hashes`)'
           : 'the tool that made it (e.g. `pip-compile --generate-hashes`, or `hashin`)';
-    notes.push({ file: path, message: `${path}: the hashes of the old releases were removed: ${what}. Re-hash the file with ${how}; until then pip refuses to install it: the file still holds other hashes (or --require-hashes), so pip checks hashes for every requirement, and the moved ones have none.` });
+    notes.push({ file: path, message: `${path}: the hashes of the old releases were removed: ${what}. Re-hash the file with ${how}; ${REFUSED_UNTIL_REHASHED}.` });
   }
   return notes;
 }

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { AuditResult } from '../../src/audit/audit.js';
-import type { Finding } from '../../src/audit/findings.js';
+import { fixJson, type Finding } from '../../src/audit/findings.js';
 import { auditFileSource } from '../../src/audit/run.js';
 import { auditedManifests, recordingSource } from '../../src/fix/audited-files.js';
 import { planFixes } from '../../src/fix/plan.js';
@@ -47,17 +47,49 @@ describe('fix advice, in each format\'s own words', () => {
     expect(fix.advice).toMatchObject({ from: '2.1.5', to: '2.2.28', edits: [{ file: 'requirements.txt', line: 2, write: 'django==2.2.28' }], commands: [] });
   });
 
-  it('requirements with --hash lines: says the old release\'s hashes must be replaced (re-hashed)', async () => {
+  it('requirements with --hash lines: says the old release\'s hashes must be replaced, and that pip refuses the file until then (its other hashes keep hash-checking on)', async () => {
     const fix = await djangoFix({
       'requirements.txt': 'requests==2.31.0 \\\n    --hash=sha256:' + 'a'.repeat(64) + '\nDjango==2.1.5 \\\n    --hash=sha256:' + 'b'.repeat(64) + ' \\\n    --hash=sha256:' + 'c'.repeat(64) + '\n',
     });
     expect(fix.text).toMatch(
-      /: set `django==2\.2\.28` in requirements\.txt:3; replace the old release's `--hash` lines: re-hash requirements\.txt with the tool that made it \(e\.g\. `pip-compile --generate-hashes`, or `hashin`\); until then pip in --require-hashes mode refuses it\.$/,
+      /: set `django==2\.2\.28` in requirements\.txt:3; replace the old release's `--hash` lines: re-hash requirements\.txt with the tool that made it \(e\.g\. `pip-compile --generate-hashes`, or `hashin`\); until then pip refuses to install it: the file still holds other hashes \(or --require-hashes\), so pip checks hashes for every requirement, and the moved ones have none\.$/,
     );
+    expect(fix.text).not.toContain('--require-hashes mode');
     expect(fix.advice?.edits).toEqual([{ file: 'requirements.txt', line: 3, write: 'django==2.2.28', rehash: true }]);
     const plain = await djangoFix({ 'requirements.txt': 'Django==2.1.5\n' });
     expect(plain.text).not.toContain('hash');
     expect(plain.advice?.edits[0]).not.toHaveProperty('rehash');
+  });
+
+  it('requirements whose only hashes are the vulnerable pin\'s: do not drop them (pip would check nothing), move it with new hashes, as `depwatch fix` says', async () => {
+    const files = { 'requirements.txt': 'requests==2.31.0\nDjango==2.1.5 \\\n    --hash=sha256:' + 'b'.repeat(64) + '\n' };
+    const fix = await djangoFix(files);
+    expect(fix.text).toMatch(
+      /\): do not drop the `--hash` lines of django in requirements\.txt:2 \(its --hash options are the last of requirements\.txt, and pip checks hashes only while the file holds one: removing them would switch hash-checking off for the whole file\); move it with new hashes: `pip-compile --generate-hashes --upgrade-package django==2\.2\.28` or `uv pip compile --generate-hashes --upgrade-package django==2\.2\.28` on its input, or write `django==2\.2\.28` with the --hash of each of its files \(`pip hash FILE` on the files `pip download --no-deps django==2\.2\.28` fetches, or `hashin django==2\.2\.28`\)\.$/,
+    );
+    expect(fix.text).not.toContain('set `django==2.2.28`');
+    expect(fix.text).not.toContain('replace the old release');
+    expect(fix.advice?.edits).toEqual([{ file: 'requirements.txt', line: 2, write: 'django==2.2.28', rehash: true, lastHashes: true }]);
+
+    // The fixer leaves the pin alone for the same reason, in the same words.
+    const recorded = recordingSource(memorySource(files));
+    const result = await auditFileSource(recorded.source, { target: 'app', advisories: await realMirror(), registry, now });
+    const plan = planFixes(result, await auditedManifests(recorded.read));
+    expect(plan.newTexts.size).toBe(0);
+    const reason = plan.leftAlone.find((l) => l.file === 'requirements.txt')!.reason;
+    expect(reason).toContain('its --hash options are the last of requirements.txt, and pip checks hashes only while the file holds one: removing them would switch hash-checking off for the whole file.');
+    expect(fix.text).toContain('write `django==2.2.28` with the --hash of each of its files (`pip hash FILE` on the files `pip download --no-deps django==2.2.28` fetches, or `hashin django==2.2.28`)');
+    expect(reason).toContain('write django==2.2.28 with the --hash of each of its files (`pip hash FILE` on the files `pip download --no-deps django==2.2.28` fetches, or `hashin django==2.2.28`)');
+
+    // With --require-hashes the file keeps checking hashes without them: replaced, as with other hashes.
+    const required = await djangoFix({ 'requirements.txt': '--require-hashes\n' + files['requirements.txt'] });
+    expect(required.text).toContain("replace the old release's `--hash` lines: re-hash requirements.txt");
+    expect(required.advice?.edits[0]).not.toHaveProperty('lastHashes');
+  });
+
+  it('JSON: an edit whose hashes are the file\'s last says so (last_hashes)', async () => {
+    const fix = await djangoFix({ 'requirements.txt': 'Django==2.1.5 --hash=sha256:' + 'b'.repeat(64) + '\n' });
+    expect(fixJson(fix).advice?.edits).toEqual([{ file: 'requirements.txt', line: 1, write: 'django==2.2.28', rehash: true, last_hashes: true }]);
   });
 
   it('uv: a PEP 621 range that excludes the fix is named and widened, then the lock upgraded', async () => {

@@ -103,6 +103,32 @@ describe('files', () => {
     expect(message(archive, 'services/api/.env')).toMatch(/^services\/api\/\.env is committed, with no real values yet/);
   });
 
+  it('config/secret*.py follows the same rule: in a directory, one .gitignore excludes is not reported, one it does not is said as not ignored; from GitHub, committed', async () => {
+    const files = {
+      '.gitignore': 'config/secret*.py\n',
+      'config/secrets.py': 'SECRET_KEY = "x"\n',
+      // Anchored to its own folder's .gitignore, which does not cover it.
+      'app/.gitignore': '/secret*.py\n',
+      'app/config/secret_settings.py': 'DB_PASSWORD = "x"\n',
+    };
+    const found = (result: Awaited<ReturnType<typeof scanFiles>>) => result.findings.filter((f) => f.rule === 'file-secret-config-committed');
+    const local = found(await scanDirectory(files));
+    expect(local.map((f) => f.file)).toEqual(['app/config/secret_settings.py']);
+    expect(local[0]!.message).toBe(
+      'app/config/secret_settings.py is not ignored by .gitignore, so git would commit it (git ls-files tells whether it already has); a secrets module in the repository gives its credentials to everyone who can read it.',
+    );
+    expect(local[0]!.fix).toMatch(/^Add config\/secret\*\.py to \.gitignore \(and git rm --cached the file if git already tracks it\)/);
+    // The same words as the .env rule's, from the same place.
+    const env = (await scanDirectory({ '.env': 'DB_HOST=db.internal\n' })).findings.find((f) => f.rule === 'file-env-committed')!;
+    expect(env.message.startsWith('.env is not ignored by .gitignore, so git would commit it (git ls-files tells whether it already has)')).toBe(true);
+    expect(env.fix).toMatch(/^Add it to \.gitignore \(and git rm --cached the file if git already tracks it\)/);
+    // From GitHub every file was committed, ignored or not.
+    const archive = found(await scanFiles(files));
+    expect(archive.map((f) => f.file).sort()).toEqual(['app/config/secret_settings.py', 'config/secrets.py']);
+    expect(archive.find((f) => f.file === 'config/secrets.py')!.message).toBe('config/secrets.py is committed; a secrets module in the repository gives its credentials to everyone who can read it.');
+    expect(archive[0]!.fix).toMatch(/^git rm --cached the file, add config\/secret\*\.py to \.gitignore, rotate the credentials, and read them/);
+  });
+
   it('reads .gitignore like git: negations, anchored patterns, folders, nested files', async () => {
     const gaps = async (files: Record<string, string>) => of(await scanFiles({ 'app/config/settings.py': 'X = 1\n', ...files }), 'file');
     expect(await gaps({})).toEqual(['file-gitignore-env .gitignore', 'file-gitignore-secret-config .gitignore']);

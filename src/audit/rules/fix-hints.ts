@@ -12,7 +12,7 @@
 import { posix } from 'node:path';
 import { isValidSpecifier, isPrerelease, specifierContains } from '../../python/pep440.js';
 import { toolName, uvPylockRemake, type PylockOrigin } from '../../python/formats/created-by.js';
-import type { Dependency, ManifestFormat } from '../../python/types.js';
+import type { Dependency, ManifestFormat, ManifestOption } from '../../python/types.js';
 import { shellPath, shellWord } from '../../shell-word.js';
 import type { EntryRewriter } from '../../fix/entry-text.js';
 import type { PackageUse } from '../context.js';
@@ -31,10 +31,17 @@ export interface ProjectFiles {
   texts: Map<string, string>;
   /** What `depwatch fix` writes for an entry of those texts (the audit's, see AuditContext.entryRewriter); without it, the requirement rebuilt. */
   rewriteEntry?: EntryRewriter;
+  /**
+   * Of each requirements file with hashes: whether it sets `--require-hashes`, and the packages
+   * whose requirements carry `--hash`. pip checks hashes only while one of them is there, so moving
+   * the only hashed package of a file without `--require-hashes` must keep its hashes (replaced,
+   * never dropped), as `depwatch fix` does.
+   */
+  hashing: Map<string, { requireHashes: boolean; hashedNames: Set<string> }>;
 }
 
 export function projectFiles(
-  manifests: readonly { path: string; format: ManifestFormat; dependencies: readonly Dependency[]; lockedBy?: string; origin?: PylockOrigin; text?: string }[],
+  manifests: readonly { path: string; format: ManifestFormat; dependencies: readonly Dependency[]; options?: readonly ManifestOption[]; lockedBy?: string; origin?: PylockOrigin; text?: string }[],
   rewriteEntry?: EntryRewriter,
 ): ProjectFiles {
   const texts = new Map<string, string>();
@@ -42,8 +49,13 @@ export function projectFiles(
   const lockedBy = new Map<string, string>();
   const origins = new Map<string, NonNullable<PylockOrigin>>();
   const declarations = new Map<string, Dependency[]>();
+  const hashing: ProjectFiles['hashing'] = new Map();
   for (const m of manifests) {
     formatOf.set(m.path, m.format);
+    if (m.format === 'requirements') {
+      const hashed = m.dependencies.filter((d) => d.file === m.path && (d.hashes?.length ?? 0) > 0);
+      if (hashed.length) hashing.set(m.path, { requireHashes: (m.options ?? []).some((o) => o.name === 'require-hashes'), hashedNames: new Set(hashed.map((d) => d.name ?? '')) });
+    }
     const tool = toolName(m.lockedBy);
     if (tool !== null) lockedBy.set(m.path, tool);
     if (m.origin) origins.set(m.path, m.origin);
@@ -55,7 +67,7 @@ export function projectFiles(
       else declarations.set(d.name, [d]);
     }
   }
-  return { formatOf, lockedBy, origins, declarations, texts, ...(rewriteEntry ? { rewriteEntry } : {}) };
+  return { formatOf, lockedBy, origins, declarations, texts, hashing, ...(rewriteEntry ? { rewriteEntry } : {}) };
 }
 
 interface LockTool {
@@ -248,8 +260,12 @@ function adviceFor(pkg: PackageUse, entries: readonly Dependency[], to: string, 
     edited.add(at(d));
     // A hand-hashed requirement: its `--hash` options are the old release's and must be replaced.
     const rehash = project.formatOf.get(d.file) === 'requirements' && (d.hashes?.length ?? 0) > 0;
-    if (advice.edits.length < MAX_LISTED_PLACES) advice.edits.push({ file: d.file, line: d.line, write: entryText(d, pkg.version, to, style, project), ...(rehash ? { rehash } : {}) });
-    else omitted++;
+    // Its hashes are the file's last: dropping them would switch hash-checking off for the file.
+    const hashing = rehash ? project.hashing.get(d.file) : undefined;
+    const lastHashes = hashing !== undefined && !hashing.requireHashes && [...hashing.hashedNames].every((name) => name === d.name);
+    if (advice.edits.length < MAX_LISTED_PLACES) {
+      advice.edits.push({ file: d.file, line: d.line, write: entryText(d, pkg.version, to, style, project), ...(rehash ? { rehash } : {}), ...(lastHashes ? { lastHashes } : {}) });
+    } else omitted++;
   };
   const constraint = (d: Dependency, verdict: boolean | null) => {
     if (constrained.has(at(d))) return;

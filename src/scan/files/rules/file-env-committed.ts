@@ -9,7 +9,7 @@ import { loweredPlace } from '../../paths.js';
 import { isPlaceholder } from '../../secrets/placeholders.js';
 import type { TreeRule } from '../../tree-rule.js';
 import { envHasValues, isCommittedEnvFile } from '../env-files.js';
-import { GitignoreChain } from '../gitignore.js';
+import { committedClause, committedOrNotIgnored, stopCommittingStep } from '../committed.js';
 
 const DEV_CONTAINER = /(?:^|\/)\.devcontainer\//;
 
@@ -24,10 +24,7 @@ export const rule: TreeRule = {
   },
   async check(tree) {
     const out = [];
-    const envFiles = tree.paths.filter(isCommittedEnvFile);
-    const gitignore = tree.workingTree && envFiles.length > 0 ? await GitignoreChain.load(tree) : null;
-    for (const path of envFiles) {
-      if (gitignore?.ignores(path)) continue;
+    for (const path of await committedOrNotIgnored(tree, tree.paths.filter(isCommittedEnvFile))) {
       const text = await tree.readText(path);
       const withValues = text === null || envHasValues(text, isPlaceholder);
       // A test of .env loading needs a .env, and a dev container's env files are committed so every
@@ -42,9 +39,7 @@ export const rule: TreeRule = {
         column: null,
         severity: withValues && !fixture && !devContainer ? undefined : ('low' as const),
         message: describe(path, tree.workingTree, fixture ? 'fixture' : devContainer ? 'dev-container' : withValues ? 'values' : 'empty'),
-        fix: tree.workingTree
-          ? 'Add it to .gitignore (and git rm --cached it if git already tracks it), rotate any credential it held if it was ever pushed, and commit a .env.example with placeholders instead.'
-          : 'git rm --cached the file, add it to .gitignore, rotate any credential it held, and commit a .env.example with placeholders instead.',
+        fix: `${stopCommittingStep('it', tree.workingTree)}, rotate any credential it held${tree.workingTree ? ' if it was ever pushed' : ''}, and commit a .env.example with placeholders instead.`,
       });
     }
     return out;
@@ -66,7 +61,7 @@ function describe(path: string, workingTree: boolean, use: EnvFileUse): string {
       case 'dev-container':
         return `${path} is committed as the development container's settings; keep only development values in it (a real credential in it is reported on its own).`;
       case 'values':
-        return `${path} is committed: the settings and credentials it holds are readable by everyone with access to the repository and its history.`;
+        return `${committedClause(path, false)}: the settings and credentials it holds are readable by everyone with access to the repository and its history.`;
       case 'empty':
         return `${path} is committed, with no real values yet; the next person who fills it in will commit their credentials.`;
     }
@@ -77,7 +72,7 @@ function describe(path: string, workingTree: boolean, use: EnvFileUse): string {
     case 'dev-container':
       return `${path} holds the development container's settings and is not ignored by .gitignore; keep only development values in it (a real credential in it is reported on its own).`;
     case 'values':
-      return `${path} is not ignored by .gitignore, so git would commit it (git ls-files tells whether it already has): the settings and credentials it holds would be readable by everyone with access to the repository and its history.`;
+      return `${committedClause(path, true)}: the settings and credentials it holds would be readable by everyone with access to the repository and its history.`;
     case 'empty':
       return `${path} is not ignored by .gitignore, with no real values yet; once filled in, git would commit the credentials with it.`;
   }
