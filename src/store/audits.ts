@@ -3,6 +3,7 @@
  * carries only an audit id) re-reads what was reported, and an ignore re-renders the reply from it
  * without asking GitHub or OSV again.
  */
+import { redactSecrets } from '../redact.js';
 import type { AuditResult } from '../audit/audit.js';
 import type { Severity } from '../audit/findings.js';
 import { forReaders, notReached, reasonsOf } from '../audit/partial.js';
@@ -290,7 +291,7 @@ export class AuditStore {
     const stored = storedCounts(result);
     const { code, ...counts } = stored;
     const completeness = completenessOf(result);
-    this.db.prepare('UPDATE audits SET result = ?, counts = ?, completeness = ? WHERE id = ?').run(JSON.stringify(result), JSON.stringify(stored), JSON.stringify(completeness), id);
+    this.db.prepare('UPDATE audits SET result = ?, counts = ?, completeness = ? WHERE id = ?').run(redactSecrets(JSON.stringify(result)), JSON.stringify(stored), redactSecrets(JSON.stringify(completeness)), id);
     return { counts, codeCounts: code ?? null, completeness };
   }
 
