@@ -160,4 +160,25 @@ describe('redactSecrets and the logger', () => {
     expect(out).toContain('bad @ https://h/x.whl ;; ((');
     expect(payload.result.errors[0]!.message).toBe('bad @ https://u:deep@h/x.whl ;; ((');
   });
+  it('never writes a token of any format the scanner knows to a log line: a Stripe key in the message, a nested field, a binding or an error', () => {
+    const lines: string[] = [];
+    const sink = new Writable({
+      write(chunk: Buffer, _e, done) {
+        lines.push(chunk.toString('utf8'));
+        done();
+      },
+    });
+    // Built from parts, so this file holds none whole.
+    const stripeKey = 'sk_live_' + '4eC39HqLyjWDarjtT1zdp7dcQw8xZ9';
+    const awsKey = 'AKIA' + 'QWERTYUIOPASDFGH';
+    const logger = createLogger('debug', sink).child({ file: `keys/${awsKey}/requirements.txt` });
+    logger.warn({ result: { errors: [{ file: 'requirements.txt', line: 2, message: `Invalid marker: '${stripeKey}'` }] } }, `manifest quotes ${stripeKey}`);
+    logger.error({ err: new Error(`cannot parse ${stripeKey}`) }, 'boom');
+    const out = lines.join('');
+    expect(out).not.toContain(stripeKey);
+    expect(out).not.toContain(awsKey);
+    expect(out).toContain("Invalid marker: 'sk_live_…[redacted]'");
+    expect(out).toContain('keys/AKIA…[redacted]/requirements.txt');
+    for (const line of lines) expect(() => JSON.parse(line)).not.toThrow();
+  });
 });

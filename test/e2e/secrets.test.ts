@@ -373,10 +373,12 @@ describe('a token in a line that fails to parse, or in a path', () => {
   it('is in no Slack call or reply, no log line and no row of the bot database', async () => {
     const world = await startWorld({ repos: [{ owner: 'octo', name: 'tokens', files: TOKEN_FILES }] });
     try {
-      await world.audit('octo/tokens');
+      // A signed /audit request, as Slack sends it (startWorld signs every request with the app's secret).
+      const { response } = await world.audit('octo/tokens');
       await waitFor(() => world.slack.callsTo('chat.update')[0], 'the audit result');
       await world.bot.service.idle();
-      const slackTraffic = JSON.stringify([world.slack.calls, world.slack.responses]);
+      // Everything that went back to Slack: the answer to the request, Web API calls, response_url posts.
+      const slackTraffic = JSON.stringify([response, world.slack.calls, world.slack.responses]);
       expect(slackTraffic).toContain('sk_live_');
       expect(leaked(slackTraffic)).toEqual([]);
       const logs = JSON.stringify(world.logs);
