@@ -14,9 +14,10 @@ import { runCli } from '../../src/cli.js';
 import { openDb } from '../../src/store/db.js';
 import { startFakeGitHub, type FakeGitHub } from '../fakes/github.js';
 import { startFakeOsv, type FakeOsv } from '../fakes/osv.js';
-import { startFakePypi, type FakePypi } from '../fakes/pypi.js';
+import { startFakePypi, type FakePypi, type FakeProjectSpec } from '../fakes/pypi.js';
 import { fixtureRecords } from '../fixtures/osv/load.js';
 import { startWorld, waitFor, type World } from '../slack/app-world.js';
+import { osvRecord } from '../packages/world.js';
 
 const SECRET = 'Zq7PlantedSecret42';
 const S = SECRET;
@@ -387,6 +388,44 @@ describe('a token in a line that fails to parse, or in a path', () => {
       const rows = everyRow(world.db);
       expect(rows).toContain('sk_live_');
       expect(leaked(rows)).toEqual([]);
+    } finally {
+      await world.close();
+    }
+  });
+});
+
+/**
+ * Text the advisory databases and PyPI write, quoted to Slack: an OSV advisory's summary and a PEP 792
+ * project status reason. Their authors are not ours (an advisory may quote a leaked key as its
+ * example), so they are redacted like everything else that goes out.
+ */
+describe('a token in an advisory summary or a project status reason', () => {
+  // Built from parts, so this file holds none whole.
+  const STRIPE = 'sk_live_' + '4eC39HqLyjWDarjtT1zdp7dcQw8xZ9';
+  const GITLAB = 'glpat-' + 'Zx9Qw3rTy7UiOp9AsDfG';
+  const ADVISORY = osvRecord('GHSA-tokn-summ-ary1', 'leakylib', { fixed: '2.0', severity: 'HIGH', summary: `Leaks the key ${STRIPE} in debug pages` });
+  const REPO = { owner: 'octo', name: 'statuses', files: { 'requirements.txt': 'leakylib==1.0\nfrozenlib==1.0\n' } };
+  const PROJECTS: FakeProjectSpec[] = [
+    { name: 'leakylib', releases: [{ version: '1.0', uploadTime: '2026-10-01T00:00:00Z' }, { version: '2.0', uploadTime: '2026-11-01T00:00:00Z' }] },
+    { name: 'frozenlib', releases: [{ version: '1.0', uploadTime: '2026-10-01T00:00:00Z' }], status: 'quarantined', statusReason: `reported: ships ${GITLAB}` },
+  ];
+
+  it('reaches Slack redacted, from /audit of a repository and of a package, keeping what kind of token it was', async () => {
+    const world = await startWorld({ repos: [REPO], extraAdvisories: [ADVISORY], cards: { projects: PROJECTS } });
+    try {
+      const { response } = await world.audit('octo/statuses');
+      await waitFor(() => world.slack.callsTo('chat.update')[0], 'the audit result');
+      await world.bot.service.idle();
+      const updates = world.slack.callsTo('chat.update').length;
+      const card = await world.audit('package frozenlib');
+      await waitFor(() => world.slack.callsTo('chat.update')[updates], 'the package card');
+      await world.bot.service.idle();
+      const slackTraffic = JSON.stringify([response, card.response, world.slack.calls, world.slack.responses]);
+      expect(slackTraffic).toContain('Leaks the key sk_live_…[redacted]');
+      expect(slackTraffic).toContain('glpat-…[redacted]');
+      expect(slackTraffic).not.toContain(STRIPE);
+      expect(slackTraffic).not.toContain(GITLAB);
+      expect(JSON.stringify(world.logs)).not.toContain(STRIPE);
     } finally {
       await world.close();
     }
