@@ -51,7 +51,10 @@ Exit status: 0 complete and nothing at or above the failure threshold (--fail-on
 above it, 2 a usage or runtime error, or a partial result that findings did not already fail
 (something not read, no manifest found, a data source down: it says why).`;
 
-export async function runCli(argv: string[], io: CliIO = processIO()): Promise<number> {
+export async function runCli(argv: string[], given: CliIO = processIO()): Promise<number> {
+  // The last line of defence: whatever a command prints (every format, stderr's PARTIAL line), a
+  // token or URL credential that slipped past the redaction at its source is masked on the way out.
+  const io: CliIO = { ...given, stdout: (text) => given.stdout(redactSecrets(text)), stderr: (text) => given.stderr(redactSecrets(text)) };
   const globals = globalOptions(argv);
   if (typeof globals === 'string') {
     io.stderr(`depwatch: ${terminalSafe(globals)}\n`);

@@ -1,16 +1,79 @@
 /**
- * Masks secrets in free text (error messages, URLs, log lines): Slack and GitHub tokens, PyPI API
- * tokens, private keys, and the credentials of any URL (userinfo, and query values such as `token=`
- * or `X-Amz-Signature=`, by the one rule of src/python/urls.ts). Apart from log.ts so the CLI can
- * use it without loading pino at start-up.
+ * Masks secrets in free text (error messages, URLs, log lines, paths): every token format the secret
+ * scanner knows (src/scan/secrets/formats.ts: AWS, GitHub, GitLab, Slack, Stripe, Google, OpenAI,
+ * PyPI, Anthropic, npm, SendGrid, Azure, JWT), private keys, and the credentials of any URL
+ * (userinfo, and query values such as `token=` or `X-Amz-Signature=`, by the one rule of
+ * src/python/urls.ts). Apart from log.ts so the CLI can use it without loading pino at start-up.
+ *
+ * One list of formats, the scanner's: a format added there is redacted here without anyone
+ * remembering to. A token keeps its fixed prefix (`sk_live_…[redacted]`, `AKIA…[redacted]`) so the
+ * message still says what was there and where to look; the random part never appears. Redacting
+ * is idempotent (the marker is not a token) and linear: each pattern is linear on its own (see
+ * formats.ts) and they run one after the other, each only when one of its keywords is present.
  */
-import { redactUrlSecrets } from './python/urls.js';
+import { TOKEN_FORMATS } from './scan/secrets/formats.js';
+import { maskUrlSecrets, redactUrlSecrets } from './python/urls.js';
 
-const TOKEN_PATTERN = /\b(xox[abprs]-[A-Za-z0-9-]+|xapp-[A-Za-z0-9-]+|gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,}|pypi-[A-Za-z0-9_-]{40,})\b/g;
 const PRIVATE_KEY_PATTERN = /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----/g;
 
+/** Longest prefix kept: enough for `hooks.slack.com/` or `sk-ant-admin01-`, never a JWT's payload. */
+const PREFIX_KEPT = 16;
+
+/** The formats, each with its own copy of the pattern (a global regex keeps state between uses). */
+const FORMATS = TOKEN_FORMATS.map((f) => ({ keywords: f.keywords, pattern: new RegExp(f.pattern.source, f.pattern.flags) }));
+
+/**
+ * Every sign of a secret, found in one pass: most text (a report piece, a log line) has none and is
+ * returned as is, and text that has some (a report piece quoting advisory URLs) runs only the
+ * formats whose keywords it holds, instead of searching it once per keyword.
+ */
+const ANY_SIGN = new RegExp(['://', 'PRIVATE KEY-----', ...FORMATS.flatMap((f) => f.keywords)].map((k) => k.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')).join('|'), 'g');
+
+/** The keywords `text` holds (empty: no sign of a secret). Linear: one scan by one alternation of literals. */
+function signsIn(text: string): Set<string> {
+  const signs = new Set<string>();
+  ANY_SIGN.lastIndex = 0;
+  for (let m = ANY_SIGN.exec(text); m !== null; m = ANY_SIGN.exec(text)) {
+    signs.add(m[0]);
+    // On from the next character, not past the match: a keyword overlapping this one is found too.
+    ANY_SIGN.lastIndex = m.index + 1;
+  }
+  return signs;
+}
+
 export function redactSecrets(text: string): string {
-  return redactUrlSecrets(text)
-    .replace(PRIVATE_KEY_PATTERN, '[private key]')
-    .replace(TOKEN_PATTERN, (t) => `${t.slice(0, 5)}…[redacted]`);
+  const signs = signsIn(text);
+  if (signs.size === 0) return text;
+  // Redacting a URL removes or stars text and never makes a keyword: the signs of `text` hold for `out`.
+  let out = signs.has('://') ? redactUrlSecrets(text) : text;
+  if (signs.has('PRIVATE KEY-----')) out = out.replace(PRIVATE_KEY_PATTERN, '[private key]');
+  for (const format of FORMATS) {
+    if (!format.keywords.some((k) => signs.has(k))) continue;
+    out = out.replace(format.pattern, (match: string, random?: string) => `${visiblePrefix(match, random)}…[redacted]`);
+  }
+  return out;
+}
+
+/** The fixed part before the random one (`xoxb-`, `sk_live_`, `AccountKey=`), at most PREFIX_KEPT characters. */
+function visiblePrefix(match: string, random: string | undefined): string {
+  const fixed = typeof random === 'string' && match.endsWith(random) ? match.length - random.length : 0;
+  return match.slice(0, Math.min(fixed, PREFIX_KEPT));
+}
+
+/**
+ * Text kept for parsing later (the GitHub blob cache, the snapshot an audit reads) with every URL
+ * secret and the random part of every token overwritten by `*`, character for character: lines and
+ * columns stay put, a token keeps its prefix (`sk_live_******…`), and no value is kept that works.
+ */
+export function maskSecrets(text: string): string {
+  let out = maskUrlSecrets(text);
+  const signs = signsIn(out);
+  for (const format of FORMATS) {
+    if (!format.keywords.some((k) => signs.has(k))) continue;
+    out = out.replace(format.pattern, (match: string, random?: string) => {
+      const kept = typeof random === 'string' && match.endsWith(random) ? match.length - random.length : Math.min(4, match.length);
+      return match.slice(0, kept) + '*'.repeat(match.length - kept);
+    });
+  }
+  return out;
 }

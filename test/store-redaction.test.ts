@@ -47,7 +47,7 @@ describe('migration 015: stored text without credentials', () => {
     // Still what the report needs, and still JSON.
     const stored = JSON.parse((db.prepare('SELECT result FROM audits').get() as { result: string }).result) as typeof result;
     expect(stored.findings[0]!.fix.text).toBe('Remove --extra-index-url https://pypi.internal/simple?token=****');
-    expect(stored.errors[0]!.message).toMatch(/^cannot read ghp_A…\[redacted\]$/);
+    expect(stored.errors[0]!.message).toMatch(/^cannot read ghp_…\[redacted\]$/);
     expect(JSON.parse((db.prepare("SELECT json FROM repo_findings WHERE key = 'k1'").get() as { json: string }).json)).toMatchObject({ kind: 'extra-index-url', line: 1 });
     expect(db.prepare("SELECT json FROM repo_findings WHERE key = 'k2'").get()).toEqual(cleanBefore);
     db.close();

@@ -1,4 +1,6 @@
 /** The command line's view of the world, injectable so tests run commands in-process. */
+import { redactSecrets } from '../redact.js';
+
 export interface CliIO {
   stdout: (text: string) => void;
   /**
@@ -90,7 +92,10 @@ const encoder = new TextEncoder();
  * has not written yet: the whole report, when nothing waited for it. A write that fails stops the
  * report; the stream's error listener (processIO) says why.
  */
-export async function writeChunks(io: CliIO, chunks: Iterable<string>): Promise<void> {
+export async function writeChunks(io: CliIO, given: Iterable<string>): Promise<void> {
+  // The last line of defence for every report format: a piece holds whole values, so a token that
+  // slipped past the redaction at its source is masked here (most pieces only pay a keyword test).
+  const chunks = redactedPieces(given);
   const write = io.stdoutBytes;
   if (write === undefined) {
     let block = '';
@@ -157,3 +162,7 @@ export class CliError extends Error {
 }
 
 export const EXIT = { ok: 0, findings: 1, error: 2 } as const;
+
+function* redactedPieces(chunks: Iterable<string>): Iterable<string> {
+  for (const chunk of chunks) yield redactSecrets(chunk);
+}

@@ -3,14 +3,15 @@
  *
  * It keeps what the audit needs and no credentials: before a blob is stored, every secret of every
  * URL in it (a password or token before the host, `token=`, `sig=`… values) is overwritten with `*`
- * of the same length (maskUrlSecrets). We redact rather than encrypt: an encryption key would have
+ * of the same length, and so is the random part of every token the secret scanner knows
+ * (`sk_live_****…`, `xoxb-****…`: maskSecrets). We redact rather than encrypt: an encryption key would have
  * to live next to the database (or be one more secret to configure and rotate) and the audit never
  * needs the secret back, since every parser result has URL credentials removed anyway. Masking in
  * place keeps lines and columns, so a cached manifest parses to exactly the audit of the original
  * (test/github/blob-cache.test.ts checks that). Rows stored before this rule were dropped by
  * migrations/009_blob_cache_without_credentials.sql.
  */
-import { maskUrlSecrets } from '../python/urls.js';
+import { maskSecrets } from '../redact.js';
 import type { Db } from '../store/db.js';
 
 export interface CachedBlob {
@@ -53,7 +54,7 @@ export class BlobCache {
    */
   put(blob: CachedBlob, now = new Date()): CachedBlob {
     const at = now.toISOString();
-    const stored = { ...blob, text: maskUrlSecrets(blob.text) };
+    const stored = { ...blob, text: maskSecrets(blob.text) };
     this.insert.run(stored.sha, stored.size, stored.text, at, at);
     return stored;
   }

@@ -34,6 +34,7 @@ export const TEXTS_BATCH = 50;
 
 export interface OpenPullRequest {
   number: number;
+  /** Redacted as read (redactSecrets): whoever opens a pull request writes it, and it is quoted on the card and stored. */
   title: string;
   url: string;
   headOid: string;
@@ -144,7 +145,7 @@ export async function listPullRequests(octokit: Octokit, repos: readonly RepoRef
       const open = nodes.map((p): OpenPullRequest => {
         const paths = (p.files?.nodes ?? []).map((f) => f.path);
         const total = Math.max(p.files?.totalCount ?? paths.length, paths.length);
-        const pull: OpenPullRequest = { number: p.number, title: p.title, url: p.url, headOid: p.headRefOid, baseOid: p.baseRefOid, paths, filesNotListed: total - paths.length, filesListError: null, moreFiles: null };
+        const pull: OpenPullRequest = { number: p.number, title: redactSecrets(p.title), url: p.url, headOid: p.headRefOid, baseOid: p.baseRefOid, paths, filesNotListed: total - paths.length, filesListError: null, moreFiles: null };
         // No file list at all (an error on that field) is not "no file changed".
         if (!p.files) pull.filesListError = 'GitHub did not list its changed files';
         // The further pages are read only for a pull request that is to be reviewed (listRemainingFiles).

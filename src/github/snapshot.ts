@@ -20,7 +20,7 @@ import { formatForPath, isCompiledFrom, isManifestPath, isProjectContextPath, is
 import { namesOtherFiles } from '../python/formats/paths.js';
 import type { ExtractError } from '../python/types.js';
 import { treeSource, type FileSource, type TreeFile } from '../python/files.js';
-import { maskUrlSecrets } from '../python/urls.js';
+import { maskSecrets } from '../redact.js';
 import { MAX_INCLUDED_FILES, MAX_INCLUDE_LEVELS, reachedFrom } from '../python/includes.js';
 import { decode, decodeLines } from '../scan/text.js';
 import { errorLine } from '../error-line.js';
@@ -273,7 +273,7 @@ export async function takeSnapshot(octokit: Octokit, db: Db, ref: RepoRef, optio
         // (a rare file, downloaded again by each snapshot); masking keeps lengths, so the offsets hold.
         if (!('text' in decoded)) out.set(blobSha, decoded);
         else if (decoded.invalidUtf8 === undefined) out.set(blobSha, { ...cache.put({ sha: blobSha, size: decoded.size, text: decoded.text }), cached: false });
-        else out.set(blobSha, { text: maskUrlSecrets(decoded.text), size: decoded.size, cached: false, invalidUtf8: decoded.invalidUtf8 });
+        else out.set(blobSha, { text: maskSecrets(decoded.text), size: decoded.size, cached: false, invalidUtf8: decoded.invalidUtf8 });
       } catch (err) {
         out.set(blobSha, { error: `could not be read: ${errorLine(err)}` });
       }

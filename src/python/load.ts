@@ -7,7 +7,6 @@ import { posix } from 'node:path';
 import { errorLine } from '../error-line.js';
 import { boundMessage, clipInput, MESSAGE_MAX } from '../quoted-input.js';
 import { decode, decodeLines, pipDeclaredDecode, utf16ByMark } from '../scan/text.js';
-import { maskUrlSecrets } from './urls.js';
 import { formatForPathIn, isCompiledFrom, isManifestPathIn, isUndecidedInput, pipToolsPairs } from './discover.js';
 import { InSubmoduleError, LinkNotFollowedError, NotDownloadedError, NotRegularFileError, UnreadableFileError, type FileSource } from './files.js';
 import { submodulesNotice } from './submodules.js';
@@ -16,7 +15,7 @@ import type { PylockOrigin } from './formats/created-by.js';
 import type { Dependency, ExtractError, ExtractResult, ManifestFormat, ManifestOption, UvWorkspace } from './types.js';
 import { compileGlobLevels } from '../audit/glob.js';
 import { andMarker } from './pep508.js';
-import { redactUrlSecrets } from './urls.js';
+import { maskSecrets, redactSecrets } from '../redact.js';
 import { compareCodeUnits } from '../text-order.js';
 
 export const MAX_MANIFEST_BYTES = 5 * 1024 * 1024;
@@ -37,7 +36,7 @@ export interface LoadedManifest {
    * The text as read, for the formats whose entries the fix advice quotes as `depwatch fix` would
    * rewrite them (TOML_ADVICE_FORMATS: a Pipfile or pyproject.toml entry keeps its other keys);
    * absent for the others (requirements files can be large, lockfiles are regenerated). Credentials
-   * in URLs are masked (maskUrlSecrets, same length), as everywhere a manifest is kept.
+   * in URLs and the random part of tokens are masked (maskSecrets, same length), as everywhere a manifest is kept.
    */
   text?: string;
 }
@@ -177,7 +176,7 @@ export async function loadManifests(source: FileSource, options: LoadOptions = {
       ...(result.origin ? { origin: result.origin } : {}),
       // Credentials in URLs masked, as the blob cache keeps manifests: a loaded manifest goes to worker
       // threads, logs and stores, and the advice never quotes a URL entry (the fixer leaves those alone).
-      ...(TOML_ADVICE_FORMATS.has(format) ? { text: maskUrlSecrets(text) } : {}),
+      ...(TOML_ADVICE_FORMATS.has(format) ? { text: maskSecrets(text) } : {}),
     };
     loaded.set(path, manifest);
     // A loop, not `push(...list)`: spreading a long list passes each element as an argument.
@@ -512,11 +511,11 @@ const errorKey = (e: ExtractError) => `${e.file}\u0000${e.line}\u0000${e.message
 
 /**
  * What went wrong, as one line without the stack. A parser's message may quote the file, so URL
- * credentials are removed as from everything a parser returns (formats/redacted.ts). errorLine
+ * credentials and tokens are removed as from everything a parser returns (formats/redacted.ts). errorLine
  * keeps a non-Error's text whole; the note stays one line whatever a reader throws, so that is cut too.
  */
 function firstLineOf(err: unknown): string {
-  return redactUrlSecrets(errorLine(err).split('\n', 1)[0]!);
+  return redactSecrets(errorLine(err).split('\n', 1)[0]!);
 }
 
 async function readText(source: FileSource, path: string, format: ManifestFormat, errors: ExtractError[]): Promise<{ text: string; undecodable: readonly number[] } | null> {

@@ -3,6 +3,7 @@
  * receiver on PORT with signature verification at /slack/events. The Web API base comes from
  * SLACK_API_URL, so tests point it at the loopback fake.
  */
+import { redactedSlackFetch } from './redacted-fetch.js';
 import { App, LogLevel, type CustomRoute, type Logger as BoltLogger, type webApi } from '@slack/bolt';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
@@ -196,8 +197,8 @@ export function createBot(options: BotOptions): Bot {
     slackApiUrl: `${config.slack.apiUrl.replace(/\/+$/, '')}/`,
     // An interactive reply is worth a few retries, not Slack's default half hour of them.
     retryConfig: { retries: 4, factor: 2, minTimeout: 500, maxTimeout: 30_000, randomize: true },
-    // Each Web API attempt is counted by the metrics (src/http.ts observers).
-    fetch: observedFetch('Slack'),
+    // Each Web API attempt is counted by the metrics (src/http.ts observers), its text redacted first.
+    fetch: redactedSlackFetch(observedFetch('Slack')),
     ...options.clientOptions,
   };
   const bolt = boltLogger(logger);

@@ -10,6 +10,7 @@
 import { webApi } from '@slack/bolt';
 import type { KnownBlock } from '@slack/types';
 import { observedFetch } from '../http.js';
+import { redactedSlackFetch } from './redacted-fetch.js';
 import type { Logger } from '../log.js';
 
 /** The part of @slack/web-api's WebClient that watching uses (a WebClient satisfies it). */
@@ -218,7 +219,9 @@ export function createBulkSlackClient(token: string, options: { slackApiUrl?: st
     // through the outbox, which retries those errors itself, each try fenced (beginSend) and, after
     // a send whose end is unknown, preceded by a look for the message (docs/outbox.md).
     retryConfig: { retries: 0 },
-    fetch: observedFetch('Slack'),
+    // Counted by the metrics, its text redacted first, as the interactive client's (src/slack/bot.ts):
+    // alerts, digests and review cards quote what repositories and advisories hold.
+    fetch: redactedSlackFetch(observedFetch('Slack')),
     // Well inside the outbox's 60 s claim lease: a call still in flight when another replica takes
     // the row over could otherwise post twice (docs/outbox.md).
     timeout: 15_000,

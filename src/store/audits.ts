@@ -3,6 +3,7 @@
  * carries only an audit id) re-reads what was reported, and an ignore re-renders the reply from it
  * without asking GitHub or OSV again.
  */
+import { redactSecrets } from '../redact.js';
 import type { AuditResult } from '../audit/audit.js';
 import type { Severity } from '../audit/findings.js';
 import { forReaders, notReached, reasonsOf } from '../audit/partial.js';
@@ -219,7 +220,7 @@ function completenessFromColumn(value: unknown): AuditCompleteness | null {
 export function completenessBackfill(rows: readonly AuditDbRow[], summaries: readonly AuditSummary[]): Array<{ id: number; completeness: string }> {
   return rows.flatMap((row, i) => {
     const derived = summaries[i]?.completeness;
-    return row.completeness === null && derived ? [{ id: Number(row.id), completeness: JSON.stringify(derived) }] : [];
+    return row.completeness === null && derived ? [{ id: Number(row.id), completeness: storedJson(derived) }] : [];
   });
 }
 
@@ -253,10 +254,19 @@ export function auditColumnValues(audit: NewAudit): unknown[] {
     audit.createdAt.toISOString(),
     audit.requestedBy,
     JSON.stringify(storedCounts(audit.result)),
-    JSON.stringify(audit.result),
+    storedJson(audit.result),
     audit.requestedBranch ?? null,
-    JSON.stringify(completenessOf(audit.result)),
+    storedJson(completenessOf(audit.result)),
   ];
+}
+
+/**
+ * An audit's result or completeness as stored, in both stores: redacted, since a result quotes what
+ * the repository holds (a parse error's line, a file's path such as `keys/ghp_…/requirements.txt`)
+ * and nothing raw reaches the database. Redacting keeps JSON valid (it writes no quote or backslash).
+ */
+export function storedJson(value: unknown): string {
+  return redactSecrets(JSON.stringify(value));
 }
 
 export class AuditStore {
@@ -290,7 +300,7 @@ export class AuditStore {
     const stored = storedCounts(result);
     const { code, ...counts } = stored;
     const completeness = completenessOf(result);
-    this.db.prepare('UPDATE audits SET result = ?, counts = ?, completeness = ? WHERE id = ?').run(JSON.stringify(result), JSON.stringify(stored), JSON.stringify(completeness), id);
+    this.db.prepare('UPDATE audits SET result = ?, counts = ?, completeness = ? WHERE id = ?').run(storedJson(result), JSON.stringify(stored), storedJson(completeness), id);
     return { counts, codeCounts: code ?? null, completeness };
   }
 

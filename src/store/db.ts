@@ -9,7 +9,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { errorLine } from '../error-line.js';
 import { fileProblem } from '../file-error.js';
-import { redactSecrets } from '../redact.js';
+import { maskSecrets, redactSecrets } from '../redact.js';
 
 export type Db = BetterSqlite3.Database;
 
@@ -289,10 +289,12 @@ function isDepwatchOrEmpty(db: Db, firstMigration: string | undefined): boolean 
  * SQL functions migrations may call. `depwatch_redact(text)` is the redaction every output uses
  * (src/redact.ts): SQL alone cannot mask a URL's credentials, and rows written before a rule existed
  * must be rewritten by the same rule (migration 015). It keeps JSON valid: nothing it writes holds a
- * quote or a backslash.
+ * quote or a backslash. `depwatch_mask(text)` is the in-place masking of text kept for parsing later
+ * (maskSecrets: the GitHub blob cache, migration 038), which keeps lines and columns.
  */
 function defineStoreFunctions(db: Db): void {
   db.function('depwatch_redact', { deterministic: true }, (text: unknown) => (typeof text === 'string' ? redactSecrets(text) : text));
+  db.function('depwatch_mask', { deterministic: true }, (text: unknown) => (typeof text === 'string' ? maskSecrets(text) : text));
 }
 
 /**

@@ -14,9 +14,10 @@ import { runCli } from '../../src/cli.js';
 import { openDb } from '../../src/store/db.js';
 import { startFakeGitHub, type FakeGitHub } from '../fakes/github.js';
 import { startFakeOsv, type FakeOsv } from '../fakes/osv.js';
-import { startFakePypi, type FakePypi } from '../fakes/pypi.js';
+import { startFakePypi, type FakePypi, type FakeProjectSpec } from '../fakes/pypi.js';
 import { fixtureRecords } from '../fixtures/osv/load.js';
 import { startWorld, waitFor, type World } from '../slack/app-world.js';
+import { osvRecord } from '../packages/world.js';
 
 const SECRET = 'Zq7PlantedSecret42';
 const S = SECRET;
@@ -292,5 +293,141 @@ describe('a credential planted in every format', () => {
       expect(rows).toContain('bad @ https://h/x.whl ;; ((');
       expect(rows).not.toContain(SECRET);
     });
+  });
+});
+
+/**
+ * Tokens where no URL is: a requirement line that fails to parse quotes them ("Invalid marker:
+ * 'sk_live_…'"), and a directory may be named after one. Every token format the secret scanner knows
+ * is redacted wherever such text goes out, keeping the prefix so the line still says where to look.
+ */
+describe('a token in a line that fails to parse, or in a path', () => {
+  // Built from parts, so this file holds none whole.
+  const STRIPE = 'sk_live_' + '4eC39HqLyjWDarjtT1zdp7dcQw8xZ9';
+  const AWS = 'AKIA' + 'QWERTYUIOPASDFGH';
+  const SLACK_TOKEN = 'xoxb-' + '80417326655-2957718340261-' + 'Qw3rTy7UiOp9AsDfGhJkLzXc';
+  const GITHUB_TOKEN = 'ghp_' + 'Ba5el1neT0k3nV4lu3abcdefGHIJKLmnopq0';
+  const TOKENS = { STRIPE, AWS, SLACK_TOKEN, GITHUB_TOKEN };
+  const TOKEN_FILES: Record<string, string> = {
+    'requirements.txt': `django==2.1.5\nstripe>=1 ; ${STRIPE}\n${AWS}==1.0 ;; x\nfoo ${SLACK_TOKEN} bar\n`,
+    [`keys/${GITHUB_TOKEN}/requirements.txt`]: 'requests==2.19.1\n',
+    'pyproject.toml': `[project]\nname = "x"\nversion = "1"\ndependencies = ["bad ${STRIPE} (("]\n`,
+  };
+  const leaked = (text: string) => Object.entries(TOKENS).filter(([, token]) => text.includes(token)).map(([name]) => name);
+
+  let github: FakeGitHub;
+  let osv: FakeOsv;
+  let pypi: FakePypi;
+  let work: string;
+  let checkout: string;
+  beforeAll(async () => {
+    work = mkdtempSync(join(tmpdir(), 'depwatch-tokens-'));
+    checkout = join(work, 'checkout');
+    for (const [path, text] of Object.entries(TOKEN_FILES)) {
+      mkdirSync(dirname(join(checkout, path)), { recursive: true });
+      writeFileSync(join(checkout, path), text);
+    }
+    github = await startFakeGitHub({ repos: [{ owner: 'octo', name: 'tokens', files: TOKEN_FILES }], tokens: [`ghp_${'S3c'.repeat(12)}`] });
+    osv = await startFakeOsv({ records: [...fixtureRecords().values()] });
+    pypi = await startFakePypi({ projects: [] });
+  });
+  afterAll(async () => {
+    await Promise.all([github.close(), osv.close(), pypi.close()]);
+  });
+
+  it('is in no output of the CLI, in any format, nor in its database; the lines and paths still say where', async () => {
+    const dbPath = join(work, 'cli.db');
+    openDb(dbPath).close();
+    const run = async (...argv: string[]) => {
+      let output = '';
+      await runCli(argv, {
+        stdout: (t) => void (output += t),
+        stderr: (t) => void (output += t),
+        isTTY: false,
+        cwd: checkout,
+        env: { TZ: 'UTC', DEPWATCH_DB: dbPath, OSV_API_URL: osv.url, PYPI_URL: pypi.url, GITHUB_API_URL: github.url, GITHUB_TOKEN: `ghp_${'S3c'.repeat(12)}`, LOG_LEVEL: 'debug' },
+      });
+      return output;
+    };
+    const formats = [[], ['--json'], ['--markdown'], ['--sarif']];
+    const outputs: Record<string, string> = {};
+    for (const format of formats) {
+      outputs[`deps ${format.join(' ')}`] = await run('deps', ...format.filter((f) => f === '--json'), '.');
+      outputs[`audit ${format.join(' ')} .`] = await run('audit', ...format, '.');
+      outputs[`audit ${format.join(' ')} octo/tokens`] = await run('audit', ...format, 'octo/tokens');
+    }
+    const leaks = Object.entries(outputs).flatMap(([run, out]) => leaked(out).map((token) => `${run}: ${token}`));
+    expect(leaks).toEqual([]);
+    const text = outputs['audit  .']!;
+    expect(text).toContain("Invalid marker: 'sk_live_…[redacted]'");
+    expect(text).toContain('foo xoxb-…[redacted] bar');
+    expect(outputs['audit --json .']).toContain('keys/ghp_…[redacted]/requirements.txt');
+
+    const db = new Database(dbPath, { readonly: true });
+    try {
+      expect(leaked(everyRow(db))).toEqual([]);
+    } finally {
+      db.close();
+    }
+  });
+
+  it('is in no Slack call or reply, no log line and no row of the bot database', async () => {
+    const world = await startWorld({ repos: [{ owner: 'octo', name: 'tokens', files: TOKEN_FILES }] });
+    try {
+      // A signed /audit request, as Slack sends it (startWorld signs every request with the app's secret).
+      const { response } = await world.audit('octo/tokens');
+      await waitFor(() => world.slack.callsTo('chat.update')[0], 'the audit result');
+      await world.bot.service.idle();
+      // Everything that went back to Slack: the answer to the request, Web API calls, response_url posts.
+      const slackTraffic = JSON.stringify([response, world.slack.calls, world.slack.responses]);
+      expect(slackTraffic).toContain('sk_live_');
+      expect(leaked(slackTraffic)).toEqual([]);
+      const logs = JSON.stringify(world.logs);
+      expect(logs).toContain('audit posted');
+      expect(leaked(logs)).toEqual([]);
+      const rows = everyRow(world.db);
+      expect(rows).toContain('sk_live_');
+      expect(leaked(rows)).toEqual([]);
+    } finally {
+      await world.close();
+    }
+  });
+});
+
+/**
+ * Text the advisory databases and PyPI write, quoted to Slack: an OSV advisory's summary and a PEP 792
+ * project status reason. Their authors are not ours (an advisory may quote a leaked key as its
+ * example), so they are redacted like everything else that goes out.
+ */
+describe('a token in an advisory summary or a project status reason', () => {
+  // Built from parts, so this file holds none whole.
+  const STRIPE = 'sk_live_' + '4eC39HqLyjWDarjtT1zdp7dcQw8xZ9';
+  const GITLAB = 'glpat-' + 'Zx9Qw3rTy7UiOp9AsDfG';
+  const ADVISORY = osvRecord('GHSA-tokn-summ-ary1', 'leakylib', { fixed: '2.0', severity: 'HIGH', summary: `Leaks the key ${STRIPE} in debug pages` });
+  const REPO = { owner: 'octo', name: 'statuses', files: { 'requirements.txt': 'leakylib==1.0\nfrozenlib==1.0\n' } };
+  const PROJECTS: FakeProjectSpec[] = [
+    { name: 'leakylib', releases: [{ version: '1.0', uploadTime: '2026-10-01T00:00:00Z' }, { version: '2.0', uploadTime: '2026-11-01T00:00:00Z' }] },
+    { name: 'frozenlib', releases: [{ version: '1.0', uploadTime: '2026-10-01T00:00:00Z' }], status: 'quarantined', statusReason: `reported: ships ${GITLAB}` },
+  ];
+
+  it('reaches Slack redacted, from /audit of a repository and of a package, keeping what kind of token it was', async () => {
+    const world = await startWorld({ repos: [REPO], extraAdvisories: [ADVISORY], cards: { projects: PROJECTS } });
+    try {
+      const { response } = await world.audit('octo/statuses');
+      await waitFor(() => world.slack.callsTo('chat.update')[0], 'the audit result');
+      await world.bot.service.idle();
+      const updates = world.slack.callsTo('chat.update').length;
+      const card = await world.audit('package frozenlib');
+      await waitFor(() => world.slack.callsTo('chat.update')[updates], 'the package card');
+      await world.bot.service.idle();
+      const slackTraffic = JSON.stringify([response, card.response, world.slack.calls, world.slack.responses]);
+      expect(slackTraffic).toContain('Leaks the key sk_live_…[redacted]');
+      expect(slackTraffic).toContain('glpat-…[redacted]');
+      expect(slackTraffic).not.toContain(STRIPE);
+      expect(slackTraffic).not.toContain(GITLAB);
+      expect(JSON.stringify(world.logs)).not.toContain(STRIPE);
+    } finally {
+      await world.close();
+    }
   });
 });

@@ -11,6 +11,7 @@ import { BlobCache } from '../../src/github/blob-cache.js';
 import { snapshotSource, takeSnapshot } from '../../src/github/snapshot.js';
 import { memorySource } from '../../src/python/files.js';
 import { loadManifests } from '../../src/python/load.js';
+import { maskSecrets, redactSecrets } from '../../src/redact.js';
 import { migrate, openDb, readMigrations } from '../../src/store/db.js';
 import { ROUTES } from '../fakes/github.js';
 import { startWorld, type World } from './helpers.js';
@@ -84,5 +85,72 @@ describe('the blob cache', () => {
     expect(cacheRows(db).map((r) => r.sha)).toEqual(['b'.repeat(40)]);
     expect(new BlobCache(db).count()).toBe(1);
     db.close();
+  });
+  it('masks in place, since migration 038, the tokens in rows stored before tokens were masked, and leaves clean rows as they were', () => {
+    const db = new Database(':memory:');
+    const migrations = readMigrations();
+    migrate(db, migrations.filter((m) => m.version <= 37));
+    // Built from parts, so this file holds none whole.
+    const stripeKey = 'sk_live_' + '4eC39HqLyjWDarjtT1zdp7dcQw8xZ9';
+    const slackToken = 'xoxb-' + '80417326655-2957718340261-' + 'Qw3rTy7UiOp9AsDfGhJkLzXc';
+    const stored = `flask==3.0.0\nstripe>=1 ; ${stripeKey}\nfoo ${slackToken} bar\n`;
+    const insert = db.prepare("INSERT INTO github_blob_cache (sha, size, text, fetched_at, used_at) VALUES (?, ?, ?, '2024-01-01', '2024-01-01')");
+    insert.run('a'.repeat(40), Buffer.byteLength(stored), stored);
+    insert.run('b'.repeat(40), 13, 'flask==3.0.0\n');
+    migrate(db, migrations);
+    const rows = cacheRows(db);
+    expect(rows.map((r) => r.sha)).toEqual(['a'.repeat(40), 'b'.repeat(40)]);
+    expect(rows[0]!.text).toBe(maskSecrets(stored));
+    expect(rows[0]!.text).not.toContain(stripeKey);
+    expect(rows[0]!.text).not.toContain(slackToken);
+    expect(rows[1]!.text).toBe('flask==3.0.0\n');
+    db.close();
+  });
+});
+
+describe('maskSecrets, what the cache stores', () => {
+  // Built from parts, so this file holds none whole.
+  const TOKENS = {
+    stripe: 'sk_live_' + '4eC39HqLyjWDarjtT1zdp7dcQw8xZ9',
+    aws: 'AKIA' + 'QWERTYUIOPASDFGH',
+    slack: 'xoxb-' + '80417326655-2957718340261-' + 'Qw3rTy7UiOp9AsDfGhJkLzXc',
+    github: 'ghp_' + 'Ba5el1neT0k3nV4lu3abcdefGHIJKLmnopq0',
+  };
+  const text = [
+    'django==2.1.5',
+    `stripe>=1 ; ${TOKENS.stripe}`,
+    `${TOKENS.aws}==1.0 ;; x`,
+    `foo ${TOKENS.slack} bar  # and ${TOKENS.github}`,
+    `--extra-index-url https://mirror.example/simple?token=${SECRET}`,
+    '',
+  ].join('\n');
+
+  it('overwrites the random part of every token with *, character for character: lines, columns and prefixes stay put', () => {
+    const masked = maskSecrets(text);
+    for (const token of Object.values(TOKENS)) expect(masked).not.toContain(token);
+    expect(masked).not.toContain(SECRET);
+    expect(masked.length).toBe(text.length);
+    expect(masked.split('\n').map((l) => l.length)).toEqual(text.split('\n').map((l) => l.length));
+    // Every character that is not masked is where it was.
+    for (let i = 0; i < text.length; i++) if (masked[i] !== '*') expect(masked[i]).toBe(text[i]);
+    const lines = masked.split('\n');
+    expect(lines[0]).toBe('django==2.1.5');
+    expect(lines[1]).toBe(`stripe>=1 ; sk_live_${'*'.repeat(TOKENS.stripe.length - 'sk_live_'.length)}`);
+    expect(lines[2]).toBe(`AKIA${'*'.repeat(16)}==1.0 ;; x`);
+    expect(lines[3]!.indexOf(' bar')).toBe(text.split('\n')[3]!.indexOf(' bar'));
+    expect(lines[3]).toContain(`# and ghp_${'*'.repeat(36)}`);
+  });
+
+  it('is idempotent, and what it keeps redacts like the original for every report', () => {
+    expect(maskSecrets(maskSecrets(text))).toBe(maskSecrets(text));
+    expect(maskSecrets('flask==3.0.0\n')).toBe('flask==3.0.0\n');
+    for (const token of Object.values(TOKENS)) expect(redactSecrets(maskSecrets(text))).not.toContain(token);
+  });
+
+  it('is what the cache stores', () => {
+    const cache = new BlobCache(openDb(':memory:'));
+    const stored = cache.put({ sha: 'c'.repeat(40), size: Buffer.byteLength(text), text });
+    expect(stored.text).toBe(maskSecrets(text));
+    expect(cache.getMany(['c'.repeat(40)]).get('c'.repeat(40))?.text).toBe(maskSecrets(text));
   });
 });

@@ -196,4 +196,22 @@ describe.each<Dialect>(['sqlite', 'postgres'])('/audit state on %s', (dialect) =
     expect((await a.latestFixPulls(['octo/app'])).get('octo/app')?.number).toBe(8);
     expect(await b.fixPull(second.id + 100)).toBeUndefined();
   });
+  it('stores no token a result quotes (a path named after one, a line that failed to parse), when inserted or revised', async () => {
+    const [a, b] = await openStores(dialect);
+    // Built from parts, so this file holds none whole.
+    const githubToken = 'ghp_' + 'Ba5el1neT0k3nV4lu3abcdefGHIJKLmnopq0';
+    const stripeKey = 'sk_live_' + '4eC39HqLyjWDarjtT1zdp7dcQw8xZ9';
+    const quoting = result([{ ...vulnerability('PYSEC-1', 'django', 'critical'), file: `keys/${githubToken}/requirements.txt` }]);
+    const stored = await a.insertAudit(audit({ result: { ...quoting, errors: [{ file: 'requirements.txt', line: 2, message: `Invalid marker: '${stripeKey}'` }] } }));
+    const reread = await b.getAudit(stored.id);
+    expect(reread?.result.findings[0]?.file).toBe('keys/ghp_…[redacted]/requirements.txt');
+    expect(reread?.result.errors[0]?.message).toBe("Invalid marker: 'sk_live_…[redacted]'");
+
+    const quotingAgain = (record: { result: AuditResult }) => ({ ...record.result, warnings: [`cannot read keys/${githubToken}`] });
+    await b.addIgnore({ repo: 'octo/app', advisoryId: 'PYSEC-1', package: null, reason: 'x', until: '2030-01-01', createdBy: BOB, createdAt: NOW, auditId: stored.id }, quotingAgain);
+    const revised = JSON.stringify(await a.getAudit(stored.id));
+    expect(revised).toContain('cannot read keys/ghp_…[redacted]');
+    expect(revised).not.toContain(githubToken);
+    expect(revised).not.toContain(stripeKey);
+  });
 });

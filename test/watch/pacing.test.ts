@@ -72,6 +72,17 @@ describe('channel pacer', () => {
     expect(rateLimitedRetryAfter(new Error('boom'))).toBeUndefined();
   });
 
+  it('redacts every token a post quotes before it leaves, as the interactive client does: alerts, digests and review cards quote repositories and advisories', async () => {
+    const f = (fake = await startFakeSlack());
+    const slack = new PacedSlack(createBulkSlackClient(FAKE_BOT_TOKEN, { slackApiUrl: f.url }), new ChannelPacer({ minIntervalMs: 1 }));
+    // Built from parts, so this file holds none whole.
+    const stripeKey = 'sk_live_' + '4eC39HqLyjWDarjtT1zdp7dcQw8xZ9';
+    const blocks = [{ type: 'section' as const, text: { type: 'mrkdwn' as const, text: `Bump goodlib, key ${stripeKey}` } }];
+    await slack.post({ channel: 'C0AAAAAAAA1', text: `key ${stripeKey}`, blocks });
+    expect(JSON.stringify(f.calls)).not.toContain(stripeKey);
+    expect(f.messages('C0AAAAAAAA1')[0]?.text).toBe('key sk_live_…[redacted]');
+  });
+
   it('accepts a real WebClient as its Slack API', () => {
     // Compile-time: the WebClient type fits SlackApi without a cast.
     const client: SlackApi = createBulkSlackClient(FAKE_BOT_TOKEN);

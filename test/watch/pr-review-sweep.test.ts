@@ -1171,3 +1171,33 @@ it('says on the card the .in files a pull request changes that are not read as r
   expect(world.slack.callsTo('chat.update')).toHaveLength(updates);
   expect(world.slack.violations).toEqual([]);
 });
+
+it('quotes no token a pull request holds, on GitHub, in Slack or in the database: a line that fails to parse, a directory and a title named after one', async () => {
+  // Built from parts, so this file holds none whole.
+  const slackToken = 'xoxb-' + '80417326655-2957718340261-' + 'Qw3rTy7UiOp9AsDfGhJkLzXc';
+  const githubToken = 'ghp_' + 'Ba5el1neT0k3nV4lu3abcdefGHIJKLmnopq0';
+  const stripeKey = 'sk_live_' + '4eC39HqLyjWDarjtT1zdp7dcQw8xZ9';
+  const tokens = [slackToken, githubToken, stripeKey];
+  world = await startWorld({ records: [], start: '2026-01-15T12:00:00Z', githubWrite: true });
+  pypi = await startFakePypi({ projects: [GOODLIB, ...REQUIREMENTS] });
+  world.github.addRepo({ owner: 'octo', name: 'shop', files: { 'requirements.txt': 'goodlib==1.1.0\n' } });
+  const head = { 'requirements.txt': `goodlib==1.2.0\nbad line ${slackToken}\n`, [`keys/${githubToken}/requirements.txt`]: 'idna==3.0\nx y ((\n' };
+  world.github.pushCommit('octo', 'shop', head, { branch: 'deps' });
+  world.github.openPullRequest('octo', 'shop', { number: 7, title: `Bump goodlib, key ${stripeKey}`, head: 'deps' });
+  const cardsDb = openTestDb(world.dbPath);
+  const { watch, db } = world.service({ pullRequestReviews: { cards: reviewCardSources(world, pypi.url, cardsDb), comments: true } });
+  watch.store.addWatch({ repo: 'octo/shop', channel: CHANNEL, userId: 'U1', private: false, adminLinked: true, now: world.clock.now() });
+
+  await watch.sweeps.runNow();
+  await watch.delivery.idle();
+
+  const comment = world.github.comments('octo', 'shop', 7)[0]!.body;
+  const card = blockText(world.slack.messages(CHANNEL)[0]!.blocks);
+  // Still says where: the line, the directory and the title keep the token's prefix.
+  expect(comment).toContain('bad line xoxb-…');
+  expect(comment).toContain('keys/ghp\\_…');
+  expect(card).toContain('bad line xoxb-…');
+  expect(card).toContain('key sk_live_…');
+  const everywhere = [comment, JSON.stringify(world.slack.calls), JSON.stringify(db.prepare("SELECT * FROM sqlite_master WHERE type = 'table'").all().map((t) => db.prepare(`SELECT * FROM "${(t as { name: string }).name}"`).all()))].join('\n');
+  expect(tokens.filter((t) => everywhere.includes(t))).toEqual([]);
+});

@@ -11,7 +11,7 @@ import { excluder } from '../../audit/exclude.js';
 import { readTreeExcludes } from '../../audit/tree-excludes.js';
 import { treeFileBytes, treeSource } from '../../python/files.js';
 import { readyFormatReaders } from '../../python/formats/index.js';
-import { maskUrlSecrets } from '../../python/urls.js';
+import { maskSecrets } from '../../redact.js';
 import { auditedManifests, type AuditedFile } from '../audited-files.js';
 import { planFixes, type FixPlan } from '../plan.js';
 
@@ -28,7 +28,7 @@ export interface AuditedPlan {
 }
 
 /** How the blob cache and the snapshot show a file: BOM dropped, URL secrets masked. */
-export const asAudited = (text: string): string => maskUrlSecrets(text.replace(/^\uFEFF/, ''));
+export const asAudited = (text: string): string => maskSecrets(text.replace(/^\uFEFF/, ''));
 
 /**
  * The plan on the snapshot's (masked) texts: which files change, and what the pull request says.

@@ -6,7 +6,7 @@
  * replicas revising one reply take turns and the later one sees what the earlier one stored.
  */
 import type { PullState } from '../../github/fix-pull-request.js';
-import { AUDIT_SUMMARY_COLUMNS, auditColumnValues, completenessBackfill, completenessOf, auditRecordOf, auditSummaryOf, isAuditId, repoKey, storedCounts, type AuditDbRow } from '../audits.js';
+import { AUDIT_SUMMARY_COLUMNS, auditColumnValues, completenessBackfill, completenessOf, auditRecordOf, auditSummaryOf, isAuditId, repoKey, storedCounts, storedJson, type AuditDbRow } from '../audits.js';
 import { FIX_PULL_COLUMNS, fixPullOf, type FixPullDbRow } from '../fix-pulls.js';
 import { ignoreColumnValues, ignoreOf, toIgnoreRule, type IgnoreDbRow } from '../ignores.js';
 import { inTransaction, type PgClient, type PgPool } from '../postgres.js';
@@ -32,7 +32,7 @@ async function revise(c: PgClient, record: AuditRecord, reviseResult: ReviseResu
   const stored = storedCounts(result);
   const { code, ...counts } = stored;
   const completeness = completenessOf(result);
-  await c.query('UPDATE audits SET result = $1, counts = $2, completeness = $3 WHERE id = $4', [JSON.stringify(result), JSON.stringify(stored), JSON.stringify(completeness), record.id]);
+  await c.query('UPDATE audits SET result = $1, counts = $2, completeness = $3 WHERE id = $4', [storedJson(result), JSON.stringify(stored), storedJson(completeness), record.id]);
   return { ...record, result, counts, codeCounts: code ?? null, completeness };
 }
 

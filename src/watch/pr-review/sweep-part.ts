@@ -801,7 +801,7 @@ async function comment(options: PullRequestReviewOptions, reviews: PullReviewSta
     options.logger?.warn({ repo: key, pull: number, problem: outcome.problem }, 'pull request review comment not written');
     return { problem: outcome.problem };
   }
-  await reviews.saveComment(key, number, { id: outcome.id, url: outcome.url, body }, options.now());
+  await reviews.saveComment(key, number, { id: outcome.id, url: outcome.url, body: outcome.body }, options.now());
   return { url: outcome.url };
 }
 
