@@ -290,7 +290,7 @@ function isDepwatchOrEmpty(db: Db, firstMigration: string | undefined): boolean 
  * (src/redact.ts): SQL alone cannot mask a URL's credentials, and rows written before a rule existed
  * must be rewritten by the same rule (migration 015). It keeps JSON valid: nothing it writes holds a
  * quote or a backslash. `depwatch_mask(text)` is the in-place masking of text kept for parsing later
- * (maskSecrets: the GitHub blob cache, migration 038), which keeps lines and columns.
+ * (maskSecrets: the GitHub blob cache, migration 039), which keeps lines and columns.
  */
 function defineStoreFunctions(db: Db): void {
   db.function('depwatch_redact', { deterministic: true }, (text: unknown) => (typeof text === 'string' ? redactSecrets(text) : text));

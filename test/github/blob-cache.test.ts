@@ -86,7 +86,7 @@ describe('the blob cache', () => {
     expect(new BlobCache(db).count()).toBe(1);
     db.close();
   });
-  it('masks in place, since migration 038, the tokens in rows stored before tokens were masked, and leaves clean rows as they were', () => {
+  it('masks in place, since migration 039, the tokens in rows stored before tokens were masked, and leaves clean rows as they were', () => {
     const db = new Database(':memory:');
     const migrations = readMigrations();
     migrate(db, migrations.filter((m) => m.version <= 37));
