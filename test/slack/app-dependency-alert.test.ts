@@ -10,25 +10,12 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { OsvRecord } from '../../src/advisories/types.js';
 import { fixtureRecords } from '../fixtures/osv/load.js';
 import { blockText, CHANNEL, startWorld, USER, waitFor, type World } from './app-world.js';
+import { pillowAdvisoryPublishedNow } from './pillow-published-now.js';
 
 const alertsJob = { key: `alerts:${CHANNEL}`, channel: CHANNEL, kind: 'alerts' as const, cron: '*/1 * * * *', timeZone: 'UTC', since: new Date(0) };
 const WEB = { owner: 'acme', name: 'web', files: { 'requirements.txt': 'attrs==23.1.0\n' } };
 
-/** A pillow advisory published today, for every release before 99 (pillow 8.0.0 among them). */
-function publishedToday(): OsvRecord {
-  const pillow = [...fixtureRecords().values()].find((r) => r.affected?.some((a) => a.package?.name.toLowerCase() === 'pillow'))!;
-  const now = new Date().toISOString();
-  return {
-    ...pillow,
-    id: 'PYSEC-2026-9001',
-    aliases: [],
-    summary: 'Pillow decodes a crafted image into unbounded memory',
-    details: 'Published during the test.',
-    published: now,
-    modified: now,
-    affected: [{ package: { ecosystem: 'PyPI', name: 'pillow' }, ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '0' }, { fixed: '99.0.0' }] }] }],
-  } as OsvRecord;
-}
+const publishedToday = (): OsvRecord => pillowAdvisoryPublishedNow({ id: 'PYSEC-2026-9001', summary: 'Pillow decodes a crafted image into unbounded memory', details: 'Published during the test.' });
 
 let world: World | undefined;
 afterEach(async () => {

@@ -6,28 +6,14 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { OsvRecord } from '../../src/advisories/types.js';
-import { fixtureRecords } from '../fixtures/osv/load.js';
 import { blockText, CHANNEL, startWorld, waitFor, type World } from './app-world.js';
+import { pillowAdvisoryPublishedNow } from './pillow-published-now.js';
 
 const alertsJob = { key: `alerts:${CHANNEL}`, channel: CHANNEL, kind: 'alerts' as const, cron: '0 * * * *', timeZone: 'UTC', since: new Date(0) };
 /** pillow 8.0.0 has had two dozen advisories for years: the repository's baseline. */
 const WEB = { owner: 'acme', name: 'web', files: { 'requirements.txt': 'attrs==23.1.0\npillow==8.0.0\n' } };
 
-/** A pillow advisory published now, for every release before 99 (pillow 8.0.0 among them). */
-function publishedNow(): OsvRecord {
-  const pillow = [...fixtureRecords().values()].find((r) => r.affected?.some((a) => a.package?.name.toLowerCase() === 'pillow'))!;
-  const now = new Date().toISOString();
-  return {
-    ...pillow,
-    id: 'PYSEC-2026-9002',
-    aliases: [],
-    summary: 'Pillow reads past a crafted palette',
-    details: 'Published during the test, after the watch.',
-    published: now,
-    modified: now,
-    affected: [{ package: { ecosystem: 'PyPI', name: 'pillow' }, ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '0' }, { fixed: '99.0.0' }] }] }],
-  } as OsvRecord;
-}
+const publishedNow = (): OsvRecord => pillowAdvisoryPublishedNow({ id: 'PYSEC-2026-9002', summary: 'Pillow reads past a crafted palette', details: 'Published during the test, after the watch.' });
 
 let world: World | undefined;
 afterEach(async () => {
