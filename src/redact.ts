@@ -14,6 +14,16 @@
 import { TOKEN_FORMATS } from './scan/secrets/formats.js';
 import { maskUrlSecrets, redactUrlSecrets } from './python/urls.js';
 
+/**
+ * Slack, GitHub and PyPI tokens of any length, not only the lengths the scanner reports: the
+ * scanner's exact shapes keep its findings precise, but redaction must not let through a token a
+ * few characters shorter or longer than today's (Slack and GitHub have changed theirs before). Its
+ * keywords are among the scanner's (`xox`, `xapp-`, `gh?_`, `github_pat_`, `pypi-`), so the one scan
+ * for signs covers it.
+ */
+const LOOSE_TOKEN_PATTERN = /\b(xox[abprs]-|xapp-|gh[pousr]_|github_pat_|pypi-)([A-Za-z0-9_-]{20,})/g;
+const LOOSE_KEYWORDS = ['xoxa-', 'xoxb-', 'xoxp-', 'xoxr-', 'xoxs-', 'xapp-', 'ghp_', 'gho_', 'ghu_', 'ghs_', 'ghr_', 'github_pat_', 'pypi-'];
+
 const PRIVATE_KEY_PATTERN = /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----/g;
 
 /** Longest prefix kept: enough for `hooks.slack.com/` or `sk-ant-admin01-`, never a JWT's payload. */
@@ -27,7 +37,7 @@ const FORMATS = TOKEN_FORMATS.map((f) => ({ keywords: f.keywords, pattern: new R
  * returned as is, and text that has some (a report piece quoting advisory URLs) runs only the
  * formats whose keywords it holds, instead of searching it once per keyword.
  */
-const ANY_SIGN = new RegExp(['://', 'PRIVATE KEY-----', ...FORMATS.flatMap((f) => f.keywords)].map((k) => k.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')).join('|'), 'g');
+const ANY_SIGN = new RegExp(['://', 'PRIVATE KEY-----', ...FORMATS.flatMap((f) => f.keywords), ...LOOSE_KEYWORDS].map((k) => k.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')).join('|'), 'g');
 
 /** The keywords `text` holds (empty: no sign of a secret). Linear: one scan by one alternation of literals. */
 function signsIn(text: string): Set<string> {
@@ -51,7 +61,8 @@ export function redactSecrets(text: string): string {
     if (!format.keywords.some((k) => signs.has(k))) continue;
     out = out.replace(format.pattern, (match: string, random?: string) => `${visiblePrefix(match, random)}…[redacted]`);
   }
-  return out;
+  if (!LOOSE_KEYWORDS.some((k) => signs.has(k))) return out;
+  return out.replace(LOOSE_TOKEN_PATTERN, (_match, prefix: string) => `${prefix}…[redacted]`);
 }
 
 /** The fixed part before the random one (`xoxb-`, `sk_live_`, `AccountKey=`), at most PREFIX_KEPT characters. */

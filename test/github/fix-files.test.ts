@@ -54,13 +54,17 @@ describe('planFixPullRequest', () => {
     expect([...(await planFixPullRequest(world!.octokit, snapshot, excluded)).files.keys()]).toEqual(['requirements.txt']);
   });
 
-  it('plans beside a setup.py pinning the same release: the requirements file rewritten, setup.py left alone for the user', async () => {
+  it('plans beside a setup.py pinning the same release: neither moved (a release moves everywhere in a project or nowhere), setup.py named for the user', async () => {
     const setupPy = 'from setuptools import setup\nsetup(name="web", install_requires=["django==2.1.5"])\n';
     const { snapshot } = await snapshotOf({ 'requirements.txt': 'django==2.1.5\n', 'setup.py': setupPy });
     const pins = { findings: [djangoPinFinding(1), { ...djangoPinFinding(2), file: 'setup.py' }], ignored: [] };
     const { plan, files } = await planFixPullRequest(world!.octokit, snapshot, pins);
-    expect([...files.keys()]).toEqual(['requirements.txt']);
-    expect(plan.leftAlone).toEqual([expect.objectContaining({ kind: 'unsupported-format', package: 'django', file: 'setup.py', line: 2 })]);
+    // Moving requirements.txt alone would leave `pip install . -r requirements.txt` unable to install.
+    expect([...files.keys()]).toEqual([]);
+    expect(plan.leftAlone).toEqual([
+      expect.objectContaining({ kind: 'unsupported-format', package: 'django', file: 'setup.py', line: 2 }),
+      expect.objectContaining({ package: 'django', file: 'requirements.txt', line: 1, reason: expect.stringContaining('setup.py:2 still excludes it') }),
+    ]);
   });
 
   it('downloads nothing when nothing is to be rewritten', async () => {

@@ -78,25 +78,29 @@ describe('two replicas on one PostgreSQL', () => {
 
     const everyJobOnBoth = () => Promise.all([SECURITY, PLATFORM].flatMap((channel) => [a, b].map((replica) => replica.runJob(alertsJob(channel), world!.clock.now()))));
 
-    // First sweeps on both replicas at once: the baseline (urllib3 is known already), no alert.
+    // First sweeps on both replicas at once: the baseline (urllib3 is known already), no alert, and
+    // each channel told once, by one replica, what the repository already has.
     await everyJobOnBoth();
-    expect(world.slack.messages(SECURITY)).toEqual([]);
-    expect(world.slack.messages(PLATFORM)).toEqual([]);
+    const told = (channel: string) => world!.slack.messages(channel).map((m) => m.text.split(':')[0]);
+    expect(told(SECURITY)).toEqual(['Now watching octo/app']);
+    expect(told(PLATFORM)).toEqual(['Now watching octo/app']);
     expect((await a.state.openFindings('octo/app')).filter((f) => f.kind === 'vulnerability').map((f) => f.advisoryId)).toEqual(['PYSEC-2019-132']);
 
     world.osv.addRecord(REQUESTS);
     world.clock.advance(3_600_000);
     await everyJobOnBoth();
 
-    const security = world.slack.messages(SECURITY);
-    const platform = world.slack.messages(PLATFORM);
+    const alerts = (channel: string) => world!.slack.messages(channel).filter((m) => !m.text.startsWith('Now watching'));
+    const security = alerts(SECURITY);
+    const platform = alerts(PLATFORM);
     expect(security).toHaveLength(1);
     expect(platform).toHaveLength(1);
     expect(security[0]!.text).toContain('PYSEC-2014-13');
     expect(security[0]!.text).toContain('octo/app');
     expect(security[0]!.text).toContain('octo/api');
     expect(platform[0]!.text).not.toContain('octo/api');
-    expect(world.slack.callsTo('chat.postMessage')).toHaveLength(2);
+    // Two "Now watching" messages and two alerts: nothing twice.
+    expect(world.slack.callsTo('chat.postMessage')).toHaveLength(4);
     // Both replicas see the same alerts, each posted with the ts Slack gave.
     for (const replica of [a, b]) {
       expect((await replica.state.alertsForChannel(SECURITY)).map((x) => [x.advisoryId, x.state, x.messageTs])).toEqual([['PYSEC-2014-13', 'posted', security[0]!.ts]]);
@@ -107,9 +111,10 @@ describe('two replicas on one PostgreSQL', () => {
     world.github.pushCommit('octo', 'app', { 'requirements.txt': 'requests==2.31.0\nurllib3==1.24.1\n' });
     world.clock.advance(3_600_000);
     await everyJobOnBoth();
-    expect(world.slack.callsTo('chat.postMessage')).toHaveLength(2);
+    expect(world.slack.callsTo('chat.postMessage')).toHaveLength(4);
     expect(world.slack.callsTo('chat.update')).toHaveLength(2);
     expect((await a.state.outbox.rows({ channel: PLATFORM })).map((r) => [r.op, r.state])).toEqual([
+      ['post', 'posted'],
       ['post', 'posted'],
       ['update', 'posted'],
     ]);

@@ -105,7 +105,7 @@ describe('a staged /audit reply', () => {
 
     const [message] = w.slack.messages(CHANNEL);
     const errorId = /error id (E-[A-Z0-9]{5})/.exec(String(message!.text))?.[1];
-    expect(message!.text).toBe(`Could not audit octo/shop (error id ${errorId})`);
+    expect(message!.text).toBe(`Could not audit octo/shop: something went wrong (error id ${errorId})`);
     expect(blockText(message!.blocks)).not.toContain('Still coming');
     expect(w.slack.thread(CHANNEL, message!.ts)).toEqual([]);
     // The stored first stage no longer says checks are coming: what was pending is why it is partial.

@@ -1197,7 +1197,8 @@ it('quotes no token a pull request holds, on GitHub, in Slack or in the database
   expect(comment).toContain('bad line xoxb-…');
   expect(comment).toContain('keys/ghp\\_…');
   expect(card).toContain('bad line xoxb-…');
-  expect(card).toContain('key sk_live_…');
+  // In the link label the `_` before the cut shows as a look-alike, so it cannot open italics.
+  expect(card).toMatch(/key sk_live[_ˍ]…\[redacted\]/);
   const everywhere = [comment, JSON.stringify(world.slack.calls), JSON.stringify(db.prepare("SELECT * FROM sqlite_master WHERE type = 'table'").all().map((t) => db.prepare(`SELECT * FROM "${(t as { name: string }).name}"`).all()))].join('\n');
   expect(tokens.filter((t) => everywhere.includes(t))).toEqual([]);
 });
