@@ -100,7 +100,7 @@ async function runScenario(name) {
       const repo = `fleet/service-${i}`;
       const packages = storedPackagesOf(load.manifests.flatMap((m) => m.dependencies));
       store.addWatch({ repo, channel: `C0FLEET${String(i % 20).padStart(4, '0')}`, userId: 'U0BENCH0001', private: false, adminLinked: true, now: since });
-      store.saveAudit({ repo, display: repo, htmlUrl: `https://github.com/${repo}`, private: false, sha: fakes.heads[i], packages, ignores: [], dependencies: packages.length, now: since, advisoriesMark: mark });
+      store.saveAudit({ repo, display: repo, htmlUrl: `https://github.com/${repo}`, private: false, sha: fakes.heads[i], packages, ignores: [], dependencies: packages.length, now: since, advisoriesMark: mark, advisoriesRead: true });
     }
     // ...and the findings it stored (a baseline: the sweep diffs against them).
     const stored = store.repoStates(store.watchedRepos());

@@ -142,7 +142,7 @@ export async function benchSweep(): Promise<SweepBench> {
       const load = await loadManifests(memorySource({ 'requirements.txt': requirementsFor(i) }), {});
       const repo = `fleet/service-${i}`;
       store.addWatch({ repo, channel: `C0FLEET${String(i % 20).padStart(4, '0')}`, userId: 'U0BENCH0001', private: false, adminLinked: true, now: since });
-      store.saveAudit({ repo, display: repo, htmlUrl: `https://github.com/${repo}`, private: false, sha: fakes.heads[i]!, packages: storedPackagesOf(load.manifests.flatMap((m) => m.dependencies)), ignores: [], dependencies: PINS.length, now: since });
+      store.saveAudit({ repo, display: repo, htmlUrl: `https://github.com/${repo}`, private: false, sha: fakes.heads[i]!, packages: storedPackagesOf(load.manifests.flatMap((m) => m.dependencies)), ignores: [], dependencies: PINS.length, now: since, advisoriesRead: true });
     }
     child.send({ type: 'latency', ms: LATENCY_MS } satisfies ToFakes);
     await next('ok');
