@@ -107,6 +107,12 @@ export interface UpgradeAdvice {
    * union. Absent for one project.
    */
   projects?: ProjectAdvice[];
+  /**
+   * Constraints of the project that exclude the fix and that `depwatch fix` leaves as written (a
+   * `-c` file's `!=` of the fix): fix moves no pin of the release while one stays, so the advice
+   * says to change it first, with fix's reason. Absent when none; not part of the JSON (its text is).
+   */
+  held?: { file: string; line: number | null; reason: string }[];
 }
 
 /** What to change and run: of every place (UpgradeAdvice) or of one project (ProjectAdvice). */

@@ -32,6 +32,13 @@ const joinAnd = (parts: string[]) => (parts.length <= 1 ? parts.join('') : `${pa
  * regenerating: run `poetry update django`".
  */
 export function upgradeSteps(a: UpgradeAdvice, s: AdviceSyntax = PLAIN_SYNTAX): string {
+  // A constraint `depwatch fix` will not widen holds every pin of the project (src/fix/plan.ts):
+  // said first, in fix's words, so the advice is not "set …" where fix itself moves nothing.
+  const held = (a.held ?? []).map((h) => `${s.place(h.file, h.line)} still excludes ${s.text(a.to)}: ${s.text(h.reason)}`);
+  return held.length ? `${held.join('; ')}, or change it too, then ${stepsOf(a, s)}` : stepsOf(a, s);
+}
+
+function stepsOf(a: UpgradeAdvice, s: AdviceSyntax): string {
   // Several projects: each one's steps on their own, named by its lockfile, so a command is never
   // said after an edit in a file it does not read. The pins no lock resolves come first, unnamed
   // (each edit names its file).

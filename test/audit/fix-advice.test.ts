@@ -47,6 +47,27 @@ describe('fix advice, in each format\'s own words', () => {
     expect(fix.advice).toMatchObject({ from: '2.1.5', to: '2.2.28', edits: [{ file: 'requirements.txt', line: 2, write: 'django==2.2.28' }], commands: [] });
   });
 
+  it('a -c constraint fix will not widen (`!=` the fix): says first that it holds the pin, in the reason `depwatch fix` gives, and fix moves nothing either', async () => {
+    const files = { 'requirements.txt': 'django==2.1.5\n-c c.txt\n', 'c.txt': 'django!=2.2.28\n' };
+    const fix = await djangoFix(files);
+    expect(fix.text).toMatch(
+      /\): c\.txt:1 still excludes 2\.2\.28: it excludes the fix on purpose \(!=2\.2\.28\); choose a release by hand, or change it too, then set `django==2\.2\.28` in requirements\.txt:1\.$/,
+    );
+    // The JSON keeps its shape: only the text says it.
+    expect(Object.keys(fixJson(fix).advice!)).toEqual(['from', 'to', 'constraints', 'edits', 'commands', 'transitive', 'places_omitted', 'projects']);
+
+    const recorded = recordingSource(memorySource(files));
+    const result = await auditFileSource(recorded.source, { target: 'app', advisories: await realMirror(), registry, now });
+    const plan = planFixes(result, await auditedManifests(recorded.read));
+    expect(plan.newTexts.size).toBe(0);
+    expect(plan.leftAlone.find((l) => l.file === 'c.txt')!.reason).toContain('it excludes the fix on purpose (!=2.2.28); choose a release by hand');
+    expect(plan.leftAlone.find((l) => l.file === 'requirements.txt')!.reason).toContain('c.txt:1 still excludes it');
+
+    // A constraint that allows the fix holds nothing: the advice is the plain one.
+    const allowed = await djangoFix({ ...files, 'c.txt': 'django!=2.2.27\n' });
+    expect(allowed.text).toMatch(/\): set `django==2\.2\.28` in requirements\.txt:1\.$/);
+  });
+
   it('requirements with --hash lines: says the old release\'s hashes must be replaced, and that pip refuses the file until then (its other hashes keep hash-checking on)', async () => {
     const fix = await djangoFix({
       'requirements.txt': 'requests==2.31.0 \\\n    --hash=sha256:' + 'a'.repeat(64) + '\nDjango==2.1.5 \\\n    --hash=sha256:' + 'b'.repeat(64) + ' \\\n    --hash=sha256:' + 'c'.repeat(64) + '\n',

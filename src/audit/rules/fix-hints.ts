@@ -15,6 +15,7 @@ import { toolName, uvPylockRemake, type PylockOrigin } from '../../python/format
 import type { Dependency, ManifestFormat, ManifestOption } from '../../python/types.js';
 import { shellPath, shellWord } from '../../shell-word.js';
 import type { EntryRewriter } from '../../fix/entry-text.js';
+import { widenPep440 } from '../../fix/widen.js';
 import type { PackageUse } from '../context.js';
 import { MAX_LISTED_PLACES, type FindingLocation, type ProjectAdvice, type UpgradeAdvice } from '../findings.js';
 
@@ -27,6 +28,8 @@ export interface ProjectFiles {
   origins: Map<string, NonNullable<PylockOrigin>>;
   /** Registry requirements by name (pins and ranges, not lock entries). */
   declarations: Map<string, Dependency[]>;
+  /** Registry `-c` constraints by name (a constraints file's lines): `depwatch fix` holds a release a constraint of its project refuses to widen. */
+  constraintLines: Map<string, Dependency[]>;
   /** The text of each Pipfile and pyproject.toml (LoadedManifest.text): their edits are said as `depwatch fix` writes them. */
   texts: Map<string, string>;
   /** What `depwatch fix` writes for an entry of those texts (the audit's, see AuditContext.entryRewriter); without it, the requirement rebuilt. */
@@ -49,6 +52,7 @@ export function projectFiles(
   const lockedBy = new Map<string, string>();
   const origins = new Map<string, NonNullable<PylockOrigin>>();
   const declarations = new Map<string, Dependency[]>();
+  const constraintLines = new Map<string, Dependency[]>();
   const hashing: ProjectFiles['hashing'] = new Map();
   for (const m of manifests) {
     formatOf.set(m.path, m.format);
@@ -61,13 +65,18 @@ export function projectFiles(
     if (m.origin) origins.set(m.path, m.origin);
     if (m.text !== undefined) texts.set(m.path, m.text);
     for (const d of m.dependencies) {
+      if (d.kind === 'constraint' && d.source === 'registry' && d.name && m.format === 'requirements') {
+        const list = constraintLines.get(d.name);
+        if (list) list.push(d);
+        else constraintLines.set(d.name, [d]);
+      }
       if (d.kind !== 'requirement' || d.source !== 'registry' || !d.name) continue;
       const list = declarations.get(d.name);
       if (list) list.push(d);
       else declarations.set(d.name, [d]);
     }
   }
-  return { formatOf, lockedBy, origins, declarations, texts, hashing, ...(rewriteEntry ? { rewriteEntry } : {}) };
+  return { formatOf, lockedBy, origins, declarations, constraintLines, texts, hashing, ...(rewriteEntry ? { rewriteEntry } : {}) };
 }
 
 interface LockTool {
@@ -328,7 +337,28 @@ function adviceFor(pkg: PackageUse, entries: readonly Dependency[], to: string, 
     command(changed ? tool.afterEdit(pkg.name) : tool.upgrade(pkg.name), dir);
   }
   if (omitted) advice.placesOmitted = omitted;
+  const held = holdsOf(pkg, pins, to, project);
+  if (held.length) advice.held = held;
   return advice;
+}
+
+/**
+ * The constraints of the pins' project (their folder, above or below it, as `depwatch fix` groups
+ * them: src/fix/plan.ts) that exclude the fix and that fix refuses to widen (a `!=` of the fix, a
+ * lower bound above it): while one stays, fix moves no pin of the release there, and the advice
+ * says so first, with fix's reason (widenPep440's refusal, the one function both use).
+ */
+function holdsOf(pkg: PackageUse, pins: readonly Dependency[], to: string, project: ProjectFiles): NonNullable<UpgradeAdvice['held']> {
+  const dirs = new Set(pins.map((p) => dirOf(p.file)));
+  const within = (dir: string, ancestor: string) => ancestor === '.' || dir === ancestor || dir.startsWith(`${ancestor}/`);
+  const held: NonNullable<UpgradeAdvice['held']> = [];
+  for (const d of project.constraintLines.get(pkg.name) ?? []) {
+    const dir = dirOf(d.file);
+    if (![...dirs].some((p) => within(dir, p) || within(p, dir))) continue;
+    const widening = widenPep440(d.specifier, pkg.version, to);
+    if (widening.kind === 'refused') held.push({ file: d.file, line: d.line, reason: widening.reason });
+  }
+  return held;
 }
 
 /**
