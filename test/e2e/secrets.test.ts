@@ -183,6 +183,17 @@ function everyRow(db: Database.Database): string {
   return tables.map((t) => `${t.name}: ${JSON.stringify(db.prepare(`SELECT * FROM "${t.name}"`).all(), asText)}`).join('\n');
 }
 
+/** A temporary folder holding `files` under `checkout/`, as a local checkout of the repository the fakes serve. */
+function checkoutOf(prefix: string, files: Record<string, string>): { work: string; checkout: string } {
+  const work = mkdtempSync(join(tmpdir(), prefix));
+  const checkout = join(work, 'checkout');
+  for (const [path, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(checkout, path)), { recursive: true });
+    writeFileSync(join(checkout, path), text);
+  }
+  return { work, checkout };
+}
+
 describe('a credential planted in every format', () => {
   let github: FakeGitHub;
   let osv: FakeOsv;
@@ -191,12 +202,7 @@ describe('a credential planted in every format', () => {
   let checkout: string;
 
   beforeAll(async () => {
-    work = mkdtempSync(join(tmpdir(), 'depwatch-secrets-'));
-    checkout = join(work, 'checkout');
-    for (const [path, text] of Object.entries(FILES)) {
-      mkdirSync(dirname(join(checkout, path)), { recursive: true });
-      writeFileSync(join(checkout, path), text);
-    }
+    ({ work, checkout } = checkoutOf('depwatch-secrets-', FILES));
     github = await startFakeGitHub({ repos: [{ owner: 'octo', name: 'secrets', files: FILES }], tokens: [`ghp_${'S3c'.repeat(12)}`] });
     osv = await startFakeOsv({ records: [...fixtureRecords().values()] });
     pypi = await startFakePypi({ projects: [{ name: 'django', releases: [{ version: '2.1.5', uploadTime: '2019-01-04T00:00:00Z' }, { version: '2.2.28', uploadTime: '2022-04-11T00:00:00Z' }] }] });
@@ -321,12 +327,7 @@ describe('a token in a line that fails to parse, or in a path', () => {
   let work: string;
   let checkout: string;
   beforeAll(async () => {
-    work = mkdtempSync(join(tmpdir(), 'depwatch-tokens-'));
-    checkout = join(work, 'checkout');
-    for (const [path, text] of Object.entries(TOKEN_FILES)) {
-      mkdirSync(dirname(join(checkout, path)), { recursive: true });
-      writeFileSync(join(checkout, path), text);
-    }
+    ({ work, checkout } = checkoutOf('depwatch-tokens-', TOKEN_FILES));
     github = await startFakeGitHub({ repos: [{ owner: 'octo', name: 'tokens', files: TOKEN_FILES }], tokens: [`ghp_${'S3c'.repeat(12)}`] });
     osv = await startFakeOsv({ records: [...fixtureRecords().values()] });
     pypi = await startFakePypi({ projects: [] });
