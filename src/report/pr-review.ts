@@ -8,6 +8,7 @@
 import { indexNote } from '../python/index-options.js';
 import { submoduleChangeWords } from '../watch/pr-review/submodules.js';
 import type { Verdict } from '../packages/verdict.js';
+import { fitList } from '../list-fit.js';
 import { markdownCode, markdownText } from './markdown-text.js';
 import { changeKindLabel, shownSide } from '../watch/pr-review/diff.js';
 import { mostSevereFirst, verdictCounts } from '../watch/pr-review/severity-order.js';
@@ -55,27 +56,8 @@ function sourceLine(s: ReviewedSource): string {
   return `${where}: ${BADGE[s.card.verdict]} **${s.card.verdict}**${s.card.partial ? ' (partial)' : ''}${reasons.length ? ` — ${reasons.join('; ')}` : ''}${advisories}`;
 }
 
-/**
- * The lines of a list that fit whole in `room` characters, each followed by `gap` characters of
- * separator, with room left for what `more(left)` says of the rest. Order is kept.
- */
-function countFitting(items: readonly string[], gap: number, room: number, more: (left: number) => string): number {
-  let used = 0;
-  for (let i = 0; i < items.length; i++) {
-    const left = items.length - i - 1;
-    const tail = left > 0 ? more(left).length + gap : 0;
-    if (used + items[i]!.length + gap + tail > room) return i;
-    used += items[i]!.length + gap;
-  }
-  return items.length;
-}
-
 /** `items` within `room` characters: those that fit whole, then `more(left)` for the rest. */
-function within(items: readonly string[], gap: number, room: number, more: (left: number) => string): { kept: string[]; left: number } {
-  const kept = countFitting(items, gap, room, more);
-  const left = items.length - kept;
-  return { kept: [...items.slice(0, kept), ...(left > 0 ? [more(left)] : [])], left };
-}
+const within = (items: readonly string[], gap: number, room: number, more: (left: number) => string) => fitList(items, gap, { room, more });
 
 /** The comment, and how many of its lists' items it had no room to list (the Slack card says where the rest are). */
 export interface ReviewComment {

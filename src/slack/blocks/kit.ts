@@ -19,6 +19,9 @@ import type {
 } from '@slack/types';
 import { SLACK_LIMITS } from './limits.js';
 import { md, Mrkdwn, showInvisibleControls } from './mrkdwn.js';
+import { countFitting, fitList, type ListFit } from '../../list-fit.js';
+
+export type { ListFit };
 
 export { escapeMrkdwn, escapeMrkdwnLines, md, Mrkdwn } from './mrkdwn.js';
 
@@ -115,35 +118,6 @@ export function section(text: MrkdwnText, accessory?: SectionBlockAccessory): Se
   return block;
 }
 
-/** What to say about the items a list left out; `left` is how many. */
-export interface ListFit {
-  /** Characters the list may take in all, `more` included. */
-  room: number;
-  more: (left: number) => string;
-  /** Items listed at most, however much room there is. */
-  max?: number;
-  /** Items left out before the list was made (a query that returns the first 40): counted in `more` too. */
-  alsoLeft?: number;
-}
-
-/**
- * How many of `items` fit whole in `fit.room`, each followed by `gap` characters of separator,
- * with room left for the "…and N more" that then says how many did not. Order is kept: the first
- * item that does not fit ends the list, even when a shorter one after it would fit.
- */
-function countFitting(items: readonly string[], gap: number, fit: ListFit): number {
-  const most = Math.min(items.length, fit.max ?? Number.POSITIVE_INFINITY);
-  let used = 0;
-  for (let i = 0; i < most; i++) {
-    const left = items.length - i - 1 + (fit.alsoLeft ?? 0);
-    const tail = left > 0 ? fit.more(left).length + gap : 0;
-    const size = (items[i] ?? '').length + gap;
-    if (used + size + tail > fit.room) return i;
-    used += size;
-  }
-  return most;
-}
-
 /**
  * A list on one line (`a, b, c`) within `fit.room` characters: the items that fit whole, then
  * `fit.more(left)` for the rest. A list shortened to fit says so; nothing is cut silently.
@@ -154,9 +128,8 @@ export function listWithin(items: readonly string[], separator: string, fit: Lis
 
 /** listWithin's line, and how many items it left out (`alsoLeft` included), for a layout that says where the rest are. */
 export function listFit(items: readonly string[], separator: string, fit: ListFit): { text: string; left: number } {
-  const kept = countFitting(items, separator.length, fit);
-  const left = items.length - kept + (fit.alsoLeft ?? 0);
-  return { text: [...items.slice(0, kept), ...(left > 0 ? [fit.more(left)] : [])].join(separator), left };
+  const { kept, left } = fitList(items, separator.length, fit);
+  return { text: kept.join(separator), left };
 }
 
 /**
