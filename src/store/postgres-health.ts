@@ -11,6 +11,7 @@
  */
 import { errorLine } from '../error-line.js';
 import type { Logger } from '../log.js';
+import { outageLog } from '../outage-log.js';
 import { redactSecrets } from '../redact.js';
 
 /** What the probe needs of a pg Pool. */
@@ -39,29 +40,21 @@ export const REACHABLE_AGAIN = 'the PostgreSQL database is reachable again';
 
 export function watchPostgresHealth(pool: Probed, options: HealthOptions): DatabaseHealth {
   const now = options.now ?? (() => new Date());
-  const repeatMs = options.repeatMs ?? 5 * 60_000;
-  let downSince: Date | null = null;
-  let saidAt = 0;
+  const outage = outageLog({ repeatMs: options.repeatMs ?? 5 * 60_000, now });
   let probing: Promise<void> | null = null;
   const probeOnce = async (): Promise<void> => {
     try {
       await pool.query('SELECT 1');
-      if (downSince) {
-        const seconds = Math.round((now().getTime() - downSince.getTime()) / 1000);
-        options.logger.info({ downSeconds: seconds, since: downSince.toISOString() }, `${REACHABLE_AGAIN} (it was not for ${seconds} s)`);
-        downSince = null;
+      const ended = outage.worked();
+      if (ended) {
+        const seconds = Math.round(ended.downMs / 1000);
+        options.logger.info({ downSeconds: seconds, since: ended.since.toISOString() }, `${REACHABLE_AGAIN} (it was not for ${seconds} s)`);
       }
     } catch (err) {
       const reason = redactSecrets(errorLine(err)).replace(/\s+/g, ' ').slice(0, 300);
-      const at = now();
-      if (!downSince) {
-        downSince = at;
-        saidAt = at.getTime();
-        options.logger.error({ reason }, `${UNREACHABLE}: ${reason}`);
-      } else if (at.getTime() - saidAt >= repeatMs) {
-        saidAt = at.getTime();
-        options.logger.error({ reason, since: downSince.toISOString() }, `${STILL_UNREACHABLE} (since ${downSince.toISOString()}): ${reason}`);
-      }
+      const say = outage.failed();
+      if (say?.first) options.logger.error({ reason }, `${UNREACHABLE}: ${reason}`);
+      else if (say) options.logger.error({ reason, since: say.since.toISOString() }, `${STILL_UNREACHABLE} (since ${say.since.toISOString()}): ${reason}`);
     }
   };
   const probe = (): Promise<void> => {
@@ -73,7 +66,7 @@ export function watchPostgresHealth(pool: Probed, options: HealthOptions): Datab
   const timer = setInterval(() => void probe(), options.intervalMs ?? 5_000);
   timer.unref();
   return {
-    reachable: () => downSince === null,
+    reachable: () => outage.since() === null,
     probe,
     stop: () => clearInterval(timer),
   };

@@ -15,6 +15,7 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Logger } from '../../log.js';
+import { outageLog } from '../../outage-log.js';
 import type { OutboxRow, OutboxStore } from '../../store/outbox/types.js';
 import { MessageOverflow } from '../blocks/fit.js';
 import type { PacedSlack } from '../pacing.js';
@@ -121,21 +122,16 @@ export class OutboxDeliverer {
     if (this.timer) return;
     // A store that is down fails every round: said at the first, then every few minutes, and once
     // when rounds work again, not once a round (the database's own line says the outage).
-    let failingSince: number | null = null;
-    let saidAt = 0;
+    const outage = outageLog({ repeatMs: REPEAT_ROUND_FAILURE_MS });
     const tick = () => {
       this.running = this.deliver()
         .then(() => {
-          if (failingSince === null) return;
-          this.options.logger?.info({ failedForMs: Date.now() - failingSince }, 'outbox delivery rounds work again');
-          failingSince = null;
+          const ended = outage.worked();
+          if (ended) this.options.logger?.info({ failedForMs: ended.downMs }, 'outbox delivery rounds work again');
         })
         .catch((err: unknown) => {
-          const at = Date.now();
-          if (failingSince !== null && at - saidAt < REPEAT_ROUND_FAILURE_MS) return;
-          saidAt = at;
-          failingSince ??= at;
-          this.options.logger?.warn({ err: errorLine(err), since: new Date(failingSince).toISOString() }, 'outbox delivery round failed');
+          const say = outage.failed();
+          if (say) this.options.logger?.warn({ err: errorLine(err), since: say.since.toISOString() }, 'outbox delivery round failed');
         })
         .finally(() => {
           if (this.timer) this.timer = setTimeout(tick, intervalMs);
