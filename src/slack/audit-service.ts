@@ -856,7 +856,7 @@ function undeliveredNotice(repo: string, undelivered: { part: number; err: unkno
   const code = slackErrorCode(undelivered.err) ?? (rateLimitedRetryAfter(undelivered.err) !== undefined || /rate limit/i.test(errorLine(undelivered.err)) ? 'rate limited' : 'no answer');
   const missing = undelivered.part === total ? `part ${total} of ${total} is` : `parts ${undelivered.part}–${total} of ${total} are`;
   return (
-    `:warning: *This reply is incomplete:* part ${undelivered.part} of ${total} could not be posted in the thread (Slack: ${escapeMrkdwn(code)}), so ${missing} missing${droppedBlocks ? ', and the end of this message' : ''}. ` +
+    `:warning: *This reply is incomplete:* part ${undelivered.part} of ${total} could not be posted in the thread (Slack: ${escapeMrkdwn(code)}), so ${missing} missing${droppedBlocks ? ', and so is the end of this message (no room for it beside this warning)' : ''}. ` +
     `Run \`/audit ${escapeMrkdwn(repo)}\` again for the whole reply.`
   );
 }
