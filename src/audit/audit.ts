@@ -35,10 +35,9 @@ import { unpinnedFindings } from './rules/unpinned.js';
 import type { PopularName } from '../packages/typosquat/popularity.js';
 import { vulnerabilityFindings } from './rules/vulnerabilities.js';
 
-/** What the audit needs from a package registry (PyPI or a mirror). */
-export interface PackageRegistry {
-  projects(names: string[]): Promise<Map<string, ProjectInfo | null>>;
-}
+import { OFFLINE_REGISTRY_NOTICE, readRegistry, type PackageRegistry } from './registry-read.js';
+
+export { OFFLINE_REGISTRY_NOTICE, type PackageRegistry };
 
 export interface AuditInput {
   /** What was audited, for reports: a directory, or `owner/repo@sha`. */
@@ -168,7 +167,7 @@ export async function runAudit(input: AuditInput): Promise<AuditResult> {
   // for the CPU with the work the first stage waits for.
   const registryWarnings: string[] = [];
   let registryDone = false;
-  const registryRead = fetchRegistry(input.registry, wantRegistry, (message) => notReached(registryWarnings, 'registry', message)).finally(() => {
+  const registryRead = readRegistry(input.registry, wantRegistry, (message) => notReached(registryWarnings, 'registry', message)).finally(() => {
     registryDone = true;
   });
   const detailWarnings: string[] = [];
@@ -266,21 +265,9 @@ export async function runAudit(input: AuditInput): Promise<AuditResult> {
   return resultWith(registry, [...warnings, ...registryWarnings, ...detailWarnings], []);
 }
 
-/** What an audit without a registry (offline) did not check. */
-export const OFFLINE_REGISTRY_NOTICE = 'outdated and yanked releases and packages not on the index were not checked (offline: PyPI was not asked)';
 
 /** What a first stage leaves for the second: the checks that need the package registry. */
 export const REGISTRY_PENDING = 'outdated and yanked releases and packages not on the index (reading PyPI)';
-
-async function fetchRegistry(registry: PackageRegistry | null, names: string[], notReached: (warning: string) => void) {
-  if (!registry) return null;
-  try {
-    return await registry.projects(names);
-  } catch (err) {
-    notReached(`package registry unavailable (${errorLine(err)}): outdated and yanked releases and packages not on the index were not checked`);
-    return null;
-  }
-}
 
 /**
  * Every package's advisories; those that failed are said in one warning naming them sorted, with

@@ -19,10 +19,14 @@ import { compareCodeUnits } from '../text-order.js';
 import { terminalSafe } from '../report/terminal-text.js';
 import { localPopularityIndex } from '../packages/sources/known-names.js';
 import { describeSimilar, TyposquatChecker } from '../packages/typosquat/check.js';
+import { readRegistry } from '../audit/registry-read.js';
+import { compareVersions, isValidVersion } from '../python/pep440.js';
+import { releaseProblems, releaseStatus, type ReleaseStatus } from '../python/release-status.js';
 
 export const CHECK_USAGE = `usage: depwatch check [--json] [--offline [--max-data-age DAYS]] [--db PATH] <name==version>...
-  Reports the advisories affecting each exact release (ask before adding a dependency).
-  --offline  use only the local advisory mirror (depwatch db sync)
+  Reports the advisories affecting each exact release (ask before adding a dependency), and what
+  PyPI says of it: yanked, not published, a name PyPI does not have, a quarantined project.
+  --offline  use only the local advisory mirror (depwatch db sync); PyPI is not asked
 ${MAX_DATA_AGE_USAGE}`;
 
 export interface CheckQuery {
@@ -87,6 +91,33 @@ function vulnerabilityJson(groups: readonly AdvisoryGroup[], name: string, alias
     .sort((a, b) => compareCodeUnits(a.id, b.id));
 }
 
+/** What an offline check did not ask (the audit's OFFLINE_REGISTRY_NOTICE, in check's words). */
+export const OFFLINE_CHECK_NOTICE = 'yanked releases, releases never published and names not on PyPI were not checked (offline: PyPI was not asked)';
+
+/**
+ * The lines PyPI's answer adds before the advisories: what fails the check first, then what only
+ * informs (an archived or deprecated project, a newer release). Nothing when PyPI was not asked.
+ */
+export function pypiLines(name: string, version: string, pypi: ReleaseStatus | null): string[] {
+  if (pypi === null) return [];
+  if (!pypi.on_index) {
+    return [`${name} ${version}: not on PyPI: pip cannot install it from there. A typo, a removed project, or a private package; anyone can register the name on PyPI, and an installer that also reads PyPI may then take theirs (dependency confusion)`];
+  }
+  const lines: string[] = [];
+  const reason = (text: string | null) => (text ? ` ("${text}")` : '');
+  const instead = pypi.latest !== null ? `; the newest release is ${pypi.latest}` : '';
+  if (pypi.project_status === 'quarantined') lines.push(`${name}: PyPI has quarantined the project${reason(pypi.project_status_reason)} (suspected malware): do not install it`);
+  if (!pypi.release_on_index) lines.push(`${name} ${version}: PyPI has no such release to install${instead}`);
+  else if (pypi.yanked) lines.push(`${name} ${version}: yanked by its maintainers${reason(pypi.yanked_reason)}: pick another release${instead}`);
+  if (pypi.project_status === 'archived' || pypi.project_status === 'deprecated') {
+    lines.push(`${name}: the project is ${pypi.project_status} on PyPI${reason(pypi.project_status_reason)}: expect no more fixes (depwatch package ${name} says more)`);
+  }
+  if (pypi.release_on_index && !pypi.yanked && pypi.latest !== null && isValidVersion(version) && compareVersions(pypi.latest, version) > 0) {
+    lines.push(`${name} ${version}: not the newest release (${pypi.latest} is)`);
+  }
+  return lines;
+}
+
 export async function checkCommand(argv: string[], io: CliIO): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
@@ -101,12 +132,16 @@ export async function checkCommand(argv: string[], io: CliIO): Promise<number> {
   const queries = positionals.map(parseCheckArg);
   const limit = offlineLimit(values['max-data-age'], io);
   // Offline, nothing loads the configuration or the HTTP clients.
-  const services = values.offline ? openServices(io, values.db, { readOnly: true }) : await openOnlineServices(io, values.db, { readOnly: true });
+  const online = values.offline ? null : await openOnlineServices(io, values.db, { readOnly: true });
+  const services = online ?? openServices(io, values.db, { readOnly: true });
   try {
     const now = new Date();
     const source = advisorySourceFor(services, Boolean(values.offline) && limit, now);
     const asked = queries.map((q) => ({ name: q.name, version: q.version }));
     const uncomparable = findUncomparable(asked);
+    // PyPI is asked while the advisories are read: one request per project (and its PEP 792 status).
+    const registryWarnings: string[] = [];
+    const registryRead = readRegistry(online?.pypi ?? null, [...new Set(queries.map((q) => q.name))], (w) => registryWarnings.push(w), { status: true });
     const hits = await source.affecting(asked, {
       prefetchAliasRatings: true, // the alias ratings below start as each package's records arrive
       listPackages: uncomparable.names, // read next: a remote source learns them now
@@ -119,20 +154,27 @@ export async function checkCommand(argv: string[], io: CliIO): Promise<number> {
     // The question before adding a dependency is also whether its name is the one meant: a squat
     // has no advisory until someone reports it, so "no known vulnerabilities" alone would pass it.
     const checker = new TyposquatChecker(localPopularityIndex(services.db));
+    const registry = await registryRead;
     const results = queries.map((q) => {
       const squat = checker.check(q.given);
+      const pypi = registry === null ? null : releaseStatus(registry.get(q.name) ?? null, q.version);
       return {
         name: q.given,
         normalized_name: q.name,
         version: q.version,
         vulnerabilities: vulnerabilityJson(hitGroups.get(`${q.name}@${q.version}`) ?? [], q.name, ratings.records),
         ...(squat.suspect ? { typosquat: { similar_to: squat.similarTo } } : {}),
+        /** Null when PyPI was not asked (offline, said in `notices`) or did not answer (a partial reason). */
+        pypi,
+        /** What PyPI's answer says against adding the release (releaseProblems); fails the check as a vulnerability does. */
+        pypi_problems: pypi === null ? [] : releaseProblems(pypi),
       };
     });
+    const notices = values.offline ? [OFFLINE_CHECK_NOTICE] : [];
     for (const notice of source.notices?.() ?? []) io.stderr(`depwatch: ${terminalSafe(notice)}\n`);
     // Fail closed, as audit does: what the source could not vouch for (OSV down and a stale mirror
     // answering, ratings not looked up) makes the answer partial.
-    const warnings = [...(source.warnings?.() ?? []), ...unreadableRangeWarnings(queries, hits), ...uncompared.warnings];
+    const warnings = [...(source.warnings?.() ?? []), ...unreadableRangeWarnings(queries, hits), ...uncompared.warnings, ...registryWarnings];
     if (ratings.failure !== null) warnings.push(`advisory ratings unavailable (${ratings.failure}): unrated advisories were not looked up in their aliases' records`);
     const reasons = partialReasons({ errors: [], manifestsRead: queries.length, warnings });
     for (const line of partialStderrLines(reasons)) io.stderr(line);
@@ -145,6 +187,7 @@ export async function checkCommand(argv: string[], io: CliIO): Promise<number> {
         advisory_source: source.kind,
         advisory_data: advisoryData,
         warnings,
+        notices,
         partial: reasons.length > 0,
         partial_reasons: reasons.map(partialReasonJson),
       };
@@ -154,6 +197,7 @@ export async function checkCommand(argv: string[], io: CliIO): Promise<number> {
       const say = (line: string) => io.stdout(`${terminalSafe(line)}\n`);
       for (const r of results) {
         if (r.typosquat) say(`${r.name}: the name ${describeSimilar(r.typosquat.similar_to[0]!)}: check it is the project you meant (depwatch package ${r.name} says more)`);
+        for (const line of pypiLines(r.name, r.version, r.pypi)) say(line);
         if (r.vulnerabilities.length === 0) {
           // Not "no known vulnerabilities" where advisories could not be compared with it (said below).
           say(`${r.name} ${r.version}: ${uncompared.releases.has(`${r.normalized_name}@${r.version}`) ? 'unknown: not a PEP 440 version (see PARTIAL RESULT below)' : 'no known vulnerabilities'}`);
@@ -171,9 +215,10 @@ export async function checkCommand(argv: string[], io: CliIO): Promise<number> {
       }
       if (reasons.length > 0) io.stdout(partialBlock(reasons).map((line) => line + '\n').join(''));
       if (age) io.stdout(`note: ${describeDataAge(age)}\n`);
+      for (const notice of notices) io.stdout(`note: ${notice}\n`);
     }
     // Findings fail it (1) whether or not it is partial; otherwise a partial answer is not a pass (2).
-    if (results.some((r) => r.vulnerabilities.length > 0)) return EXIT.findings;
+    if (results.some((r) => r.vulnerabilities.length > 0 || r.pypi_problems.length > 0)) return EXIT.findings;
     return reasons.length > 0 ? EXIT.error : EXIT.ok;
   } finally {
     services.close();

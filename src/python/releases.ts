@@ -40,6 +40,17 @@ export interface StatusInfo {
 }
 
 /**
+ * The release a pin names: its own spelling first, else a PEP 440 equal one (`1.0` pins `1.0.0`, as pip
+ * matches it); undefined when the index lists no release with files for it.
+ */
+export function findRelease(info: Pick<ProjectInfo, 'releases'>, version: string): ReleaseInfo | undefined {
+  return (
+    info.releases.find((r) => r.version === version) ??
+    (isValidVersion(version) ? info.releases.find((r) => isValidVersion(r.version) && compareVersions(r.version, version) === 0) : undefined)
+  );
+}
+
+/**
  * The newest release worth upgrading to: valid PEP 440, not yanked, and not a prerelease unless
  * `includePre`. Null when there is none (e.g. every release yanked).
  */

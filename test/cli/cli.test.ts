@@ -43,6 +43,8 @@ beforeAll(async () => {
     projects: [
       { name: 'django', releases: [{ version: '2.1.5', uploadTime: '2019-01-04T00:00:00Z' }, { version: '2.2.28', uploadTime: '2022-04-11T00:00:00Z' }] },
       { name: 'requests', releases: [{ version: '2.19.1', uploadTime: '2018-06-14T00:00:00Z' }, { version: '2.32.3', uploadTime: '2024-05-29T00:00:00Z' }] },
+      // A release from before PEP 440 that PyPI still serves: check asks PyPI about it too.
+      { name: 'flask', releases: [{ version: '0.12-internal', uploadTime: '2017-01-01T00:00:00Z' }] },
     ],
   });
   github = await startFakeGitHub({

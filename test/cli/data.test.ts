@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFil
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { openStore } from '../../src/cli/store.js';
 import { AdvisoryMirror } from '../../src/advisories/mirror.js';
 import { ForeignDatabaseError, openDb, schemaVersion } from '../../src/store/db.js';
@@ -15,6 +15,7 @@ import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { createZip } from '../fakes/zip.js';
 import { startFakeOsv } from '../fakes/osv.js';
+import { startFakePypi } from '../fakes/pypi.js';
 import { ADVISORIES_JSONL_GZ, fixtureRecords } from '../fixtures/osv/load.js';
 import { inProcessCli, UNREACHABLE_SERVICES } from '../helpers/cli-in-process.js';
 
@@ -309,7 +310,12 @@ describe('OSV does not answer and a mirror synced days ago answers instead', () 
   });
 
   it('check is partial too: exit 2 with nothing found, and its JSON says why', async () => {
-    const { db, env, project, stale } = await mirrorSyncedDaysAgo('stale-check');
+    const mirror = await mirrorSyncedDaysAgo('stale-check');
+    const { db, project, stale } = mirror;
+    // PyPI answers here, so the stale mirror is the one reason.
+    const pypi = await startFakePypi({ projects: [{ name: 'six', releases: [{ version: '1.16.0', uploadTime: '2021-05-05T00:00:00Z' }] }] });
+    onTestFinished(() => pypi.close());
+    const env = { ...mirror.env, PYPI_URL: pypi.url };
 
     const json = cli(env, project);
     expect(await json.run('check', '--json', 'six==1.16.0')).toBe(2);
@@ -356,7 +362,10 @@ describe('an import is not a sync: online, only a synced mirror answers in place
 
       const check = cli(env, project);
       expect(await check.run('check', '--json', 'django==2.1.5')).toBe(1);
-      expect(JSON.parse(check.out.stdout)).toMatchObject({ advisory_source: 'api', advisory_data: null, partial: false });
+      const checkJson = JSON.parse(check.out.stdout);
+      expect(checkJson).toMatchObject({ advisory_source: 'api', advisory_data: null });
+      // Partial only because PyPI is unreachable here, never for the advisories.
+      expect(checkJson.partial_reasons.map((r: { message: string }) => r.message)).toEqual([expect.stringMatching(/^package registry unavailable \(/)]);
       const audit = cli(env, project);
       await audit.run('audit', '--json', '--no-code', '.');
       const auditJson = JSON.parse(audit.out.stdout);
@@ -373,7 +382,9 @@ describe('an import is not a sync: online, only a synced mirror answers in place
       expect(osv.counts.allZip).toBe(1);
       const synced = cli(env, project);
       expect(await synced.run('check', '--json', 'django==2.1.5')).toBe(1);
-      expect(JSON.parse(synced.out.stdout)).toMatchObject({ advisory_source: 'mirror', advisory_data: { last_sync_kind: 'sync', newest_modified: recent.modified }, partial: false });
+      const syncedJson = JSON.parse(synced.out.stdout);
+      expect(syncedJson).toMatchObject({ advisory_source: 'mirror', advisory_data: { last_sync_kind: 'sync', newest_modified: recent.modified } });
+      expect(syncedJson.partial_reasons.map((r: { message: string }) => r.message)).toEqual([expect.stringMatching(/^package registry unavailable \(/)]);
       expect(osv.counts.querybatch + osv.counts.query).toBe(askedAfterImport);
     } finally {
       await osv.close();

@@ -85,7 +85,8 @@ describe('start-up of node dist/main.js', () => {
 
     it('the CLI given it with --dotenv runs: depwatch check answers instead of refusing the empty TZ', async () => {
       // The CLI never reads .env by itself (the current folder may be the audited checkout): it is named.
-      const cli = startNode(join(ROOT, 'bin', 'depwatch.js'), { OSV_API_URL: osv.url, DEPWATCH_DB: join(dir, 'cli.db') }, dir, ['--dotenv', '.env', 'check', '--json', 'django==2.1.5']);
+      // PyPI as everywhere here: never reached (the example's PYPI_URL is the real one; the environment wins).
+      const cli = startNode(join(ROOT, 'bin', 'depwatch.js'), { OSV_API_URL: osv.url, PYPI_URL: 'http://127.0.0.1:9', DEPWATCH_DB: join(dir, 'cli.db') }, dir, ['--dotenv', '.env', 'check', '--json', 'django==2.1.5']);
       await exitWithin(cli);
       expect(cli.stderr()).not.toMatch(/\bTZ\b/);
       expect(cli.stdout()).toContain('PYSEC-2019-13');

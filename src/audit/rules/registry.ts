@@ -1,5 +1,5 @@
 /** `outdated` and `yanked`: what PyPI says about each installed release. */
-import { classifyBump, daysBetween, latestStable, releasesBetween } from '../../python/releases.js';
+import { classifyBump, daysBetween, findRelease, latestStable, releasesBetween } from '../../python/releases.js';
 import { compareVersions, isPrerelease, isValidVersion } from '../../python/pep440.js';
 import { registryPackages, type AuditContext } from '../context.js';
 import type { Finding } from '../findings.js';
@@ -15,7 +15,7 @@ export function registryFindings(ctx: AuditContext): Finding[] {
     const info = ctx.registry.get(pkg.name);
     if (!info) continue;
     const where = { package: pkg.name, version: pkg.version, file: pkg.primary.file, line: pkg.primary.line };
-    const pinned = info.releases.find((r) => r.version === pkg.version) ?? info.releases.find((r) => isValidVersion(r.version) && isValidVersion(pkg.version) && compareVersions(r.version, pkg.version) === 0);
+    const pinned = findRelease(info, pkg.version);
     const latest = latestStable(info, { includePre: isValidVersion(pkg.version) && isPrerelease(pkg.version) });
 
     if (pinned?.yanked) {

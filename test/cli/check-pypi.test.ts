@@ -1,0 +1,150 @@
+/**
+ * `depwatch check` is the question asked before adding a dependency, and an advisory database only
+ * knows releases someone reported. A yanked release, a version never published, a name PyPI does not
+ * have and a project PyPI quarantined all read "no known vulnerabilities" there, so check asks PyPI
+ * too (online), fails on what pip would refuse or should not install, says what only informs
+ * (an archived project, a newer release), is partial when PyPI does not answer, and offline says
+ * PyPI was not asked.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { OFFLINE_CHECK_NOTICE } from '../../src/cli/check.js';
+import { startFakeOsv, type FakeOsv } from '../fakes/osv.js';
+import { startFakePypi, type FakePypi } from '../fakes/pypi.js';
+import { ADVISORIES_JSONL_GZ } from '../fixtures/osv/load.js';
+import { inProcessCli } from '../helpers/cli-in-process.js';
+
+let osv: FakeOsv;
+let pypi: FakePypi;
+
+/** Each check its own database: the PyPI client caches answers (a 404 too) for an hour. */
+const cli = (env: Record<string, string> = {}) =>
+  inProcessCli({ env: { DEPWATCH_DB: join(mkdtempSync(join(tmpdir(), 'depwatch-check-pypi-')), 'depwatch.db'), OSV_API_URL: osv.url, PYPI_URL: pypi.url, ...env } });
+
+async function checkJson(...args: string[]) {
+  const { out, run } = cli();
+  const status = await run('check', '--json', ...args);
+  return { status, doc: JSON.parse(out.stdout), stderr: out.stderr };
+}
+
+async function checkText(...args: string[]) {
+  const { out, run } = cli();
+  const status = await run('check', ...args);
+  return { status, stdout: out.stdout };
+}
+
+beforeAll(async () => {
+  osv = await startFakeOsv({ records: [] });
+  pypi = await startFakePypi({
+    projects: [
+      { name: 'six', releases: [{ version: '1.15.0', uploadTime: '2020-05-21T00:00:00Z' }, { version: '1.16.0', uploadTime: '2021-05-05T00:00:00Z' }] },
+      {
+        name: 'attrs',
+        releases: [
+          { version: '21.1.0', uploadTime: '2021-05-06T00:00:00Z', yanked: true, yankedReason: 'broke pickling\n:white_check_mark: ok' },
+          { version: '21.2.0', uploadTime: '2021-05-07T00:00:00Z' },
+        ],
+      },
+      { name: 'evil-pkg', releases: [{ version: '1.0', uploadTime: '2024-01-01T00:00:00Z' }], status: 'quarantined', apiVersion: '1.4' },
+      { name: 'old-lib', releases: [{ version: '2.0', uploadTime: '2019-01-01T00:00:00Z' }], status: 'archived', statusReason: 'moved to new-lib', apiVersion: '1.4' },
+    ],
+  });
+});
+
+afterAll(async () => {
+  await Promise.all([osv.close(), pypi.close()]);
+});
+
+describe('online, check asks PyPI about each release', () => {
+  it('passes the newest release of a project PyPI has, with what PyPI said in the JSON', async () => {
+    const { status, doc } = await checkJson('six==1.16.0');
+    expect(status).toBe(0);
+    expect(doc.partial).toBe(false);
+    expect(doc.notices).toEqual([]);
+    expect(doc.results[0]).toMatchObject({
+      name: 'six',
+      vulnerabilities: [],
+      pypi: { on_index: true, release_on_index: true, yanked: false, yanked_reason: null, latest: '1.16.0', project_status: 'active', project_status_reason: null },
+      pypi_problems: [],
+    });
+  });
+
+  it('says an older release is not the newest, without failing the check', async () => {
+    const { status, stdout } = await checkText('six==1.15.0');
+    expect(status).toBe(0);
+    expect(stdout).toBe('six 1.15.0: not the newest release (1.16.0 is)\nsix 1.15.0: no known vulnerabilities\n');
+  });
+
+  it('fails a yanked release, quoting the reason on one line and naming the newest release', async () => {
+    const text = await checkText('attrs==21.1.0');
+    expect(text.status).toBe(1);
+    expect(text.stdout).toContain('attrs 21.1.0: yanked by its maintainers ("broke pickling\\n:white_check_mark: ok"): pick another release; the newest release is 21.2.0\n');
+    const { doc } = await checkJson('attrs==21.1.0');
+    expect(doc.results[0].pypi).toMatchObject({ yanked: true, yanked_reason: 'broke pickling\n:white_check_mark: ok', latest: '21.2.0' });
+    expect(doc.results[0].pypi_problems).toEqual(['yanked']);
+  });
+
+  it('fails a version PyPI never published, which no advisory could know', async () => {
+    const { status, stdout } = await checkText('six==1.99.0');
+    expect(status).toBe(1);
+    expect(stdout).toContain('six 1.99.0: PyPI has no such release to install; the newest release is 1.16.0\n');
+  });
+
+  it('matches an equal PEP 440 spelling as pip does (1.16 is 1.16.0)', async () => {
+    const { status, doc } = await checkJson('six==1.16');
+    expect(status).toBe(0);
+    expect(doc.results[0].pypi_problems).toEqual([]);
+  });
+
+  it('fails a name PyPI does not have: a typo, a removed project or a dependency-confusion target', async () => {
+    const { status, stdout } = await checkText('my-internal-lib==1.0');
+    expect(status).toBe(1);
+    expect(stdout).toContain('my-internal-lib 1.0: not on PyPI: pip cannot install it from there.');
+    expect(stdout).toContain('(dependency confusion)');
+    const { doc } = await checkJson('my-internal-lib==1.0');
+    expect(doc.results[0].pypi).toMatchObject({ on_index: false, release_on_index: false });
+    expect(doc.results[0].pypi_problems).toEqual(['not-on-index']);
+  });
+
+  it('fails a release of a project PyPI has quarantined (PEP 792)', async () => {
+    const { status, stdout } = await checkText('evil-pkg==1.0');
+    expect(status).toBe(1);
+    expect(stdout).toContain('evil-pkg: PyPI has quarantined the project (suspected malware): do not install it\n');
+  });
+
+  it('says an archived project with its reason, without failing the check', async () => {
+    const { status, stdout } = await checkText('old-lib==2.0');
+    expect(status).toBe(0);
+    expect(stdout).toContain('old-lib: the project is archived on PyPI ("moved to new-lib"): expect no more fixes (depwatch package old-lib says more)\n');
+  });
+
+  it('is partial (exit 2) when PyPI does not answer, never a pass', async () => {
+    const { out, run } = cli({ PYPI_URL: 'http://127.0.0.1:9' });
+    expect(await run('check', '--json', 'six==1.16.0')).toBe(2);
+    const doc = JSON.parse(out.stdout);
+    expect(doc.partial).toBe(true);
+    expect(doc.results[0].pypi).toBeNull();
+    expect(doc.partial_reasons).toEqual([{ kind: 'data-source', message: expect.stringMatching(/^package registry unavailable \(.*\): outdated and yanked releases and packages not on the index were not checked$/) }]);
+    expect(out.stderr).toContain('depwatch: WARNING: package registry unavailable (');
+  });
+});
+
+describe('offline, check does not ask PyPI and says so', () => {
+  it('makes no request and gives the notice in JSON and text', async () => {
+    const db = join(mkdtempSync(join(tmpdir(), 'depwatch-check-pypi-offline-')), 'depwatch.db');
+    const env = { DEPWATCH_DB: db, DEPWATCH_MAX_DATA_AGE_DAYS: '36500' };
+    expect(await cli(env).run('db', 'import', ADVISORIES_JSONL_GZ)).toBe(0);
+    const before = pypi.requests.length;
+    const json = cli(env);
+    expect(await json.run('check', '--offline', '--json', 'six==1.99.0')).toBe(0);
+    const doc = JSON.parse(json.out.stdout);
+    expect(doc).toMatchObject({ partial: false, notices: [OFFLINE_CHECK_NOTICE] });
+    expect(doc.results[0]).toMatchObject({ pypi: null, pypi_problems: [] });
+    const text = cli(env);
+    expect(await text.run('check', '--offline', 'six==1.99.0')).toBe(0);
+    expect(text.out.stdout).toContain(`note: ${OFFLINE_CHECK_NOTICE}\n`);
+    expect(pypi.requests.length).toBe(before);
+  });
+});
