@@ -5,7 +5,7 @@
  * secrets as surely as an unread manifest hides its pins).
  */
 import { describeExclusion, type Exclusion } from './exclude.js';
-import { atOrAbove, type Severity } from './findings.js';
+import { atOrAbove, type Finding, type Severity } from './findings.js';
 import type { AuditResult } from './audit.js';
 import { reasonsOf, type PartialReason } from './partial.js';
 import { isPartialNote, type CodeFinding, type ScanNote, type ScanResult } from '../scan/types.js';
@@ -67,6 +67,17 @@ function withScanExclusions(result: AuditResult, scan: ScanResult): Pick<AuditRe
     notices: [...result.notices.filter((n) => !replaced.has(n)), ...both.map((e) => describeExclusion(e))],
     exclusions: [...(result.exclusions ?? []).filter((e) => !merged.has(key(e))), ...both],
   };
+}
+
+/**
+ * A credential written into an index URL of a manifest: the audit's finding, which stands in for the
+ * scan's `secret-url-password` on the same line (withoutCredentialsTheAuditReports). It fails a gate
+ * that names no level as that secret does, with or without the code scan: a password anyone who can
+ * read the repository can use is as urgent as a vulnerability, and dropping the duplicate must not
+ * turn a failing run into a passing one.
+ */
+export function isCommittedCredential(f: Finding): boolean {
+  return f.kind === 'extra-index-url' && f.details?.credentials === true;
 }
 
 /**

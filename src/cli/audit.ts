@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { atOrAbove, DEFAULT_UNKNOWN_AS, parseSeverity, parseUnknownAs, UNKNOWN_AS_LEVELS, type RatedSeverity, type Severity } from '../audit/findings.js';
 import type { AuditResult } from '../audit/audit.js';
-import { codeFindingsAtOrAbove, DEFAULT_CODE_FAIL_LEVEL, withCodeScan } from '../audit/code-scan.js';
+import { codeFindingsAtOrAbove, DEFAULT_CODE_FAIL_LEVEL, isCommittedCredential, withCodeScan } from '../audit/code-scan.js';
 import { partialStderrLines, reasonsOf } from '../audit/partial.js';
 import { auditFileSource, readTreeSettings, type TreeAuditOptions } from '../audit/run.js';
 import type { DepwatchFile } from '../audit/ignore-file.js';
@@ -30,7 +30,7 @@ export const AUDIT_USAGE = `usage: depwatch audit [--json | --markdown | --sarif
   --markdown       the report as Markdown
   --sarif          the report as SARIF 2.1.0, for GitHub code scanning
   --fail-on LEVEL  exit 1 when a finding is at or above LEVEL (critical, high, medium, low, info);
-                   default: any vulnerability, or a code finding at high or above.
+                   default: any vulnerability, a credential in an index URL, or a code finding at high or above.
                    "never": findings never fail the run.
                    A partial result (a manifest not read, no manifests, a data source down)
                    exits 2 unless findings already exit 1.
@@ -223,7 +223,7 @@ function parseUnknownAsFlag(text: string | undefined): RatedSeverity {
 function failing(result: AuditResult, failOn: FailOn, unknownAs: RatedSeverity): boolean {
   if (failOn === 'never') return false;
   if (failOn === 'vulnerability') {
-    return result.findings.some((f) => f.kind === 'vulnerability' || f.kind === 'malicious') || codeFindingsAtOrAbove(result.code, DEFAULT_CODE_FAIL_LEVEL).length > 0;
+    return result.findings.some((f) => f.kind === 'vulnerability' || f.kind === 'malicious' || isCommittedCredential(f)) || codeFindingsAtOrAbove(result.code, DEFAULT_CODE_FAIL_LEVEL).length > 0;
   }
   return result.findings.some((f) => atOrAbove(f.severity, failOn, unknownAs)) || codeFindingsAtOrAbove(result.code, failOn).length > 0;
 }
