@@ -5,7 +5,7 @@
  * second rather than a minute; TypeScript comes from this checkout's node_modules.
  */
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -50,9 +50,28 @@ describe('npm start (bin/start.js)', () => {
     const { scripts } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
     expect(scripts.start).toBe('node bin/start.js');
     expect(scripts.build).toBe('node bin/build.js');
-    expect(scripts.prepare).toBe('npm run build');
+    expect(scripts.prepare).toBe('node bin/build.js --if-stale');
     expect(scripts.bench).toMatch(/^node bin\/build\.js --if-stale && /);
   });
+
+  it("npm's prepare (npm ci, and npx linking the checkout on its first run) builds a missing or stale dist/ and leaves a current one alone", () => {
+    // npx in the checkout links it into its cache and runs prepare: a whole second build (over a
+    // minute on a CI runner) before the first `npx depwatch` answered, though npm ci had just built.
+    const { scripts } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+    const dir = project();
+    const prepare = () => spawnSync('sh', ['-c', scripts.prepare!], { cwd: dir, encoding: 'utf8', timeout: 120_000 }).status;
+    const builtAt = () => statSync(join(dir, 'dist', 'main.js')).mtimeMs;
+
+    expect(prepare()).toBe(0);
+    const first = builtAt();
+    expect(prepare()).toBe(0);
+    expect(builtAt()).toBe(first); // current: not built again
+
+    writeFileSync(join(dir, 'src', 'word.ts'), "export const word: string = 'two';\n");
+    age(join(dir, 'src', 'word.ts'), 5);
+    expect(prepare()).toBe(0);
+    expect(readFileSync(join(dir, 'dist', 'word.js'), 'utf8')).toContain("'two'");
+  }, 120_000);
 
   it('builds once, then runs the built code without building again', () => {
     const dir = project();
