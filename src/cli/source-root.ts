@@ -5,10 +5,10 @@
  * holds it. GitHub code scanning reads relative paths from the repository root, so `svc/` audited
  * from a monorepo must say `svc/requirements.txt`, not `requirements.txt`.
  */
-import { stat } from 'node:fs/promises';
-import { dirname, join, relative, sep } from 'node:path';
+import { relative, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { ReportOptions } from '../report/interface.js';
+import { workTreeOf } from '../scan/work-tree.js';
 
 export async function sourceRootOf(dir: string): Promise<NonNullable<ReportOptions['sourceRoot']>> {
   const root = (await workTreeOf(dir)) ?? dir;
@@ -16,12 +16,4 @@ export async function sourceRootOf(dir: string): Promise<NonNullable<ReportOptio
   const prefix = way === '' ? '' : `${way.split(sep).join('/')}/`;
   const uri = pathToFileURL(root).href;
   return { uri: uri.endsWith('/') ? uri : `${uri}/`, prefix };
-}
-
-async function workTreeOf(dir: string): Promise<string | null> {
-  for (let at = dir; ; at = dirname(at)) {
-    const entry = await stat(join(at, '.git')).catch(() => null);
-    if (entry?.isDirectory() || entry?.isFile()) return at;
-    if (dirname(at) === at) return null;
-  }
 }

@@ -356,9 +356,11 @@ export async function scanTree(source: ScanSource, options: ScanOptions = {}): P
     python?.close();
   }
 
+  const enclosingIgnores = source.workingTree === true && options.treeRules !== false ? await source.enclosingIgnores?.() : null;
   const tree: TreeView = {
     paths: files,
     workingTree: source.workingTree === true,
+    ...(enclosingIgnores ? { enclosingIgnores } : {}),
     async readText(path) {
       const cached = kept.get(path);
       if (cached !== undefined) return cached;

@@ -4,7 +4,10 @@
  * file over the size limit is refused before it is read, so memory stays bounded.
  */
 import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { join, relative, resolve, sep } from 'node:path';
+import type { EnclosingIgnores } from './tree-rule.js';
+import { workTreeOf } from './work-tree.js';
 import { isInSkippedDir } from '../python/discover.js';
 import { directoryWalk, isFolderAt, type DirectoryWalk, type WalkedEntry } from '../python/directory-walk.js';
 import { UnreadableFileError, type FileSource } from '../python/files.js';
@@ -28,6 +31,34 @@ export interface ScanSource {
    * where every file was committed.
    */
   workingTree?: boolean;
+  /** A checkout's subfolder: the `.gitignore` files above it, up to its git work tree (TreeView.enclosingIgnores); null when there are none to read. */
+  enclosingIgnores?(): Promise<EnclosingIgnores | null>;
+}
+
+/** The most bytes of a `.gitignore` above the scanned folder that are read (a larger one counts as absent, as a binary one does). */
+const MAX_ENCLOSING_GITIGNORE_BYTES = 1024 * 1024;
+
+/**
+ * The `.gitignore` files of the folders between `root`'s git work tree and `root` (the tree's own
+ * are read from the tree). Without them `depwatch scan svc/` reported the `.env` the repository's
+ * root `.gitignore` keeps out as committed, and "There is no .gitignore".
+ */
+async function enclosingIgnoresOf(root: string): Promise<EnclosingIgnores | null> {
+  const at = resolve(root);
+  const top = await workTreeOf(at);
+  if (top === null) return null;
+  const way = relative(top, at);
+  if (way === '') return null;
+  const names = way.split(sep);
+  const files: { dir: string; text: string }[] = [];
+  for (let depth = 0; depth < names.length; depth++) {
+    const dir = names.slice(0, depth).map((name) => `${name}/`).join('');
+    const text = await readFile(join(top, dir, '.gitignore'))
+      .then((bytes) => (bytes.length > MAX_ENCLOSING_GITIGNORE_BYTES || bytes.includes(0) ? null : bytes.toString('utf8')))
+      .catch(() => null);
+    if (text !== null) files.push({ dir, text });
+  }
+  return { prefix: `${names.join('/')}/`, files };
 }
 
 /**
@@ -37,6 +68,7 @@ export interface ScanSource {
 export function directoryScanSource(root: string, walk: DirectoryWalk = directoryWalk(root)): ScanSource {
   return {
     workingTree: true,
+    enclosingIgnores: () => enclosingIgnoresOf(root),
     async entries() {
       return walk();
     },

@@ -11,6 +11,18 @@ export interface TreeView {
    * does not track, and `.gitignore` says which would be committed. False for archives.
    */
   workingTree: boolean;
+  /**
+   * A checkout's subfolder (`depwatch scan svc/` inside a repository): the `.gitignore` files of the
+   * folders above it, up to its git work tree, which git applies to its files too. Absent otherwise.
+   */
+  enclosingIgnores?: EnclosingIgnores;
+}
+
+export interface EnclosingIgnores {
+  /** The scanned folder's path from the work tree's root, with a trailing `/` (`svc/`). */
+  prefix: string;
+  /** Each `.gitignore` above it that could be read, by its folder's path from the work tree's root (`''` for the root, `a/`), shallow first. */
+  files: readonly { dir: string; text: string }[];
 }
 
 export interface TreeRule {

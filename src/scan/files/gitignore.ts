@@ -56,8 +56,20 @@ export class GitignoreChain {
 
   private readonly sink: LevelSink = { levels: [], work: 0, limit: MAX_MATCH_WORK };
 
-  private constructor(dirs: readonly string[]) {
+  /**
+   * The tree's path from its git work tree's root (`svc/`), when the tree is a checkout's subfolder
+   * (TreeView.enclosingIgnores): paths are asked from the work tree's root, so the `.gitignore` files
+   * above the tree apply as git applies them. '' otherwise.
+   */
+  private readonly prefix: string;
+
+  /** Whether a `.gitignore` above the tree was read. */
+  private readonly enclosing: boolean;
+
+  private constructor(dirs: readonly string[], prefix: string, enclosing: boolean) {
     this.dirs = [...dirs].sort((a, b) => a.length - b.length || (a < b ? -1 : a > b ? 1 : 0));
+    this.prefix = prefix;
+    this.enclosing = enclosing;
   }
 
   /**
@@ -80,24 +92,30 @@ export class GitignoreChain {
   }
 
   private static async read(tree: TreeView): Promise<GitignoreChain> {
+    const outside = tree.enclosingIgnores;
+    const prefix = outside?.prefix ?? '';
+    const above = new Map((outside?.files ?? []).map((f) => [f.dir, f.text]));
     const found = tree.paths.filter((p) => p === '.gitignore' || p.endsWith('/.gitignore'));
-    const chain = new GitignoreChain(found.map((p) => p.slice(0, -'.gitignore'.length)));
+    const chain = new GitignoreChain([...above.keys(), ...found.map((p) => prefix + p.slice(0, -'.gitignore'.length))], prefix, above.size > 0);
     let chars = 0;
     // Shallow first: when the tree's budget runs out, the files that apply to the most paths are read.
     for (const dir of chain.dirs) {
-      const path = `${dir}.gitignore`;
-      const text = await tree.readText(path);
+      // Folders above the tree are shorter than its prefix; the tree's own start with it.
+      const inTree = dir.length >= prefix.length;
+      const path = inTree ? `${dir.slice(prefix.length)}.gitignore` : `${dir}.gitignore (above the scanned folder)`;
+      const text = inTree ? await tree.readText(`${dir.slice(prefix.length)}.gitignore`) : (above.get(dir) ?? null);
+      const under = inTree ? dir.slice(prefix.length) || 'the root' : 'the scanned folder';
       if (text === null) continue; // binary or too large: git could not use it either as patterns
       const lines = parseLines(text);
       const size = lines.reduce((n, l) => n + l.glob.length, 0);
       if (lines.length > MAX_PATTERNS_PER_FILE) {
         chain.files.set(dir, null);
-        chain.unknown(`${path}: ${lines.length} patterns, over the limit of ${MAX_PATTERNS_PER_FILE} per .gitignore; not read, so no path under ${dir || 'the root'} counts as ignored by .gitignore`);
+        chain.unknown(`${path}: ${lines.length} patterns, over the limit of ${MAX_PATTERNS_PER_FILE} per .gitignore; not read, so no path under ${under} counts as ignored by .gitignore`);
         continue;
       }
       if (chars + size > MAX_PATTERN_CHARS) {
         chain.files.set(dir, null);
-        chain.unknown(`${path}: over the limit of ${MAX_PATTERN_CHARS} characters of .gitignore patterns per tree; not read, so no path under ${dir || 'the root'} counts as ignored by .gitignore`);
+        chain.unknown(`${path}: over the limit of ${MAX_PATTERN_CHARS} characters of .gitignore patterns per tree; not read, so no path under ${under} counts as ignored by .gitignore`);
         continue;
       }
       chars += size;
@@ -112,15 +130,18 @@ export class GitignoreChain {
 
   /** Whether the root .gitignore is there but was not read (over a limit): what it excludes is unknown. */
   get rootUnread(): boolean {
-    return this.files.get('') === null;
+    return this.files.get(this.prefix) === null;
   }
 
+  /** Whether the tree's root, or a folder above it in its work tree, has a `.gitignore`. */
   get hasRootFile(): boolean {
-    return this.files.has('');
+    return this.files.has(this.prefix) || this.enclosing;
   }
 
-  /** Whether `git add` would leave this path out (a path ending with `/` is a folder). */
-  ignores(path: string): boolean {
+  /** Whether `git add` would leave this path of the tree out (a path ending with `/` is a folder). */
+  ignores(pathInTree: string): boolean {
+    if (pathInTree === '' || pathInTree === '/') return false;
+    const path = this.prefix + pathInTree;
     const isDir = path.endsWith('/');
     const body = isDir ? path.slice(0, -1) : path;
     if (body === '') return false;

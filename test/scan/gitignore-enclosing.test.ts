@@ -1,0 +1,59 @@
+/**
+ * `depwatch scan svc/` (or `audit svc/`) inside a repository: git applies the `.gitignore` files of
+ * the folders above `svc/`, up to the work tree's root, to its files. They used to be read only from
+ * inside the scanned folder, so a monorepo job auditing one service reported the `.env` that the
+ * root `.gitignore` keeps out as committed (high) and "There is no .gitignore" (medium).
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { inProcessCli, UNREACHABLE_SERVICES, writeTree } from '../helpers/cli-in-process.js';
+
+const ENV = 'DATABASE_URL=postgres://app:Xk29fLq8Zp3mWv7RtY4u@db.internal/app\n';
+
+async function scanRules(dir: string): Promise<string[]> {
+  const { out, run } = inProcessCli({ env: { ...UNREACHABLE_SERVICES } });
+  await run('scan', '--json', dir);
+  const doc = JSON.parse(out.stdout) as { findings: { rule: string; file: string }[] };
+  return doc.findings.map((f) => `${f.rule} ${f.file}`);
+}
+
+/** A repository (a `.git` folder at its root) with these files. */
+function repository(files: Record<string, string>): string {
+  const root = writeTree('depwatch-gitignore-enclosing-', files);
+  mkdirSync(join(root, '.git'));
+  return root;
+}
+
+describe('a subfolder of a repository is scanned with the .gitignore files above it', () => {
+  it("does not report the .env the root .gitignore keeps out, nor a missing .gitignore", async () => {
+    const root = repository({ '.gitignore': '.env\n*.env\n.env.*\n!.env.example\n', 'services/api/.env': ENV, 'services/api/app.py': 'print(1)\n' });
+    const rules = await scanRules(join(root, 'services', 'api'));
+    expect(rules.filter((r) => r.startsWith('file-'))).toEqual([]);
+  });
+
+  it('still reports them when nothing above ignores .env (the same tree without the root .gitignore)', async () => {
+    const root = repository({ 'services/api/.env': ENV, 'services/api/app.py': 'print(1)\n' });
+    const rules = await scanRules(join(root, 'services', 'api'));
+    expect(rules).toContain('file-env-committed .env');
+    expect(rules).toContain('file-gitignore-env .gitignore');
+  });
+
+  it('applies them as git does: a deeper .gitignore overrides a shallower one', async () => {
+    const root = repository({ '.gitignore': '.env\n*.env\n', 'services/.gitignore': '!.env\n', 'services/api/.env': ENV });
+    const rules = await scanRules(join(root, 'services', 'api'));
+    expect(rules).toContain('file-env-committed .env');
+  });
+
+  it('a folder the root .gitignore excludes is excluded whole, as git never adds what is in it', async () => {
+    const root = repository({ '.gitignore': 'local/\n', 'local/tools/.env': ENV });
+    const rules = await scanRules(join(root, 'local', 'tools'));
+    expect(rules.filter((r) => r.startsWith('file-env-committed'))).toEqual([]);
+  });
+
+  it('outside any repository, only the tree itself counts (nothing above is read)', async () => {
+    const parent = writeTree('depwatch-gitignore-enclosing-', { '.gitignore': '.env\n*.env\n', 'svc/.env': ENV });
+    const rules = await scanRules(join(parent, 'svc'));
+    expect(rules).toContain('file-env-committed .env');
+  });
+});
