@@ -709,6 +709,33 @@ describe('more token formats', () => {
     for (const v of [ANTHROPIC, NPM, SENDGRID, JWT]) expect(json).not.toContain(v.slice(-20));
   });
 
+  it('finds Hugging Face, Shopify, DigitalOcean, Databricks, Postman and Linear tokens under neutral names, and not placeholders', async () => {
+    // Shapes as each vendor documents them; the characters are random here (no real token).
+    const tokens = {
+      hf: 'hf_' + 'kQzWmRtYpLxNvBsDcFgHjKaEuIoPlMnBvC',
+      shopify: 'shpat_' + '3f9a0c1e7b2d4c6a8e0f1a2b3c4d5e6f',
+      digitalocean: 'dop_v1_' + '9c3e1a7f5b2d8e0c4a6f1b3d5e7a9c0b2d4f6a8c1e3b5d7f9a0c2e4b6d8f1a3c',
+      databricks: 'dapi' + '8f2c4e6a0b1d3f5a7c9e1b3d5f7a9c0e',
+      postman: 'PMAK-' + '65f1a2b3c4d5e6f7a8b9c0d1' + '-' + '9e8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b3a',
+      linear: 'lin_api_' + 'Zq7Xk2Pm9Rt4Wv6Ys1Bn3Cd5Fg8Hj0KlMnQpRsTu',
+    };
+    const result = await scanFiles({
+      'deploy.yaml': Object.entries(tokens).map(([name, value]) => `${name}_value: ${value}`).join('\n'),
+      'docs/setup.md': ['HF_TOKEN=hf_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx', `SHOPIFY=shpat_${'0'.repeat(32)}`, `DO=dop_v1_${'x'.repeat(64)}`].join('\n'),
+    });
+    const secrets = result.findings.filter((f) => f.kind === 'secret');
+    expect(secrets.map((f) => `${f.file}:${f.line} ${f.rule} ${f.severity}`)).toEqual([
+      'deploy.yaml:2 secret-shopify-token critical',
+      'deploy.yaml:3 secret-digitalocean-token critical',
+      'deploy.yaml:4 secret-databricks-token critical',
+      'deploy.yaml:1 secret-huggingface-token high',
+      'deploy.yaml:5 secret-postman-key high',
+      'deploy.yaml:6 secret-linear-key high',
+    ]);
+    const json = JSON.stringify(result);
+    for (const value of Object.values(tokens)) expect(json).not.toContain(value.slice(-16));
+  });
+
   it('says "An AWS access key id", with the article its sound takes', async () => {
     const result = await scanFiles({ 'app/settings.py': `AWS_ACCESS_KEY_ID = "${AWS_ID}"\n` });
     expect(result.findings[0]!.message).toMatch(/^An AWS access key id is written in this file/);
@@ -780,6 +807,7 @@ describe('linear time on hostile input', () => {
     'argument pairs and subscripts without literals': (n) => ('get("token", x) d["password"] ||= y define( \'secret\', ').repeat(Math.ceil(n / 60)).slice(0, n),
     'expansion defaults that never close': (n) => 'X: ${PASSWORD:-${token-'.repeat(Math.ceil(n / 23)).slice(0, n),
     'newer token prefixes, repeated': (n) => 'SG.pypi-AgEsk-ant-api03-npm_'.repeat(Math.ceil(n / 28)).slice(0, n),
+    'vendor prefixes with runs that never end right': (n) => ('hf_shpat_dop_v1_dapi' + 'a'.repeat(40) + '-PMAK-' + 'b'.repeat(24) + '-lin_api_').repeat(Math.ceil(n / 100)).slice(0, n),
   };
 
   it('a generated .env with tens of thousands of findings: ten times the findings cost about ten times as much', () => {

@@ -29,6 +29,15 @@
  *   Azurite's published development key (Microsoft Learn, "Use the Azurite emulator": the well-known
  *   `devstoreaccount1` account) and the Cosmos DB emulator's (Microsoft Learn, "Develop locally using
  *   the Azure Cosmos DB emulator") are samples.
+ * - Hugging Face: user access tokens start `hf_`, then 34 letters (Hugging Face docs, "User access tokens").
+ * - Shopify: `shpat_` (Admin API access token), `shpca_` (custom app), `shppa_` (private app) and
+ *   `shpss_` (shared secret), then 32 hexadecimal digits (Shopify docs, "About access tokens" / app credentials).
+ * - DigitalOcean: `dop_v1_` (personal access token), `doo_v1_` (OAuth token) and `dor_v1_` (OAuth
+ *   refresh token), then 64 hexadecimal digits (DigitalOcean, "Introducing token prefixes", 2021).
+ * - Databricks: personal access tokens `dapi` and 32 hexadecimal digits, sometimes `-2` after
+ *   (Databricks docs, "Authentication using Databricks personal access tokens").
+ * - Postman: API keys `PMAK-`, 24 hexadecimal digits, `-`, 34 more (Postman docs, "Generating a Postman API key").
+ * - Linear: personal API keys `lin_api_` and 40 letters and digits (Linear developers docs, "Personal API keys").
  * - JSON Web Tokens: three base64url parts joined by `.`, the first two JSON objects, so each starts
  *   `eyJ` (`{"`), per RFC 7519 / RFC 7515's compact serialisation.
  * - Private keys: PEM blocks per RFC 7468 (PRIVATE KEY, RSA/EC/DSA/OPENSSH/ENCRYPTED PRIVATE KEY,
@@ -250,6 +259,69 @@ export const TOKEN_FORMATS: readonly TokenFormat[] = [
     maxLength: 60,
     severity: 'critical',
     fix: 'Regenerate the key of that shared access policy (Service Bus, Event Hubs or IoT Hub → Shared access policies), then use a managed identity, or read the connection string from the environment or Key Vault.',
+  },
+  {
+    rule: 'secret-huggingface-token',
+    kind: 'Hugging Face access token',
+    keywords: ['hf_'],
+    pattern: new RegExp(`${B}hf_([A-Za-z0-9]{30,})`, 'g'),
+    minLength: 37,
+    maxLength: 37,
+    // A write token publishes models and datasets under the account (a poisoned model is a supply-chain attack).
+    severity: 'high',
+    fix: 'Invalidate the token in Hugging Face (Settings → Access Tokens), make a fine-grained one with only what it needs, and read it from the environment.',
+  },
+  {
+    rule: 'secret-shopify-token',
+    kind: 'Shopify access token',
+    keywords: ['shpat_', 'shpca_', 'shppa_', 'shpss_'],
+    pattern: new RegExp(`${B}shp(?:at|ca|pa|ss)_([a-fA-F0-9]{32,})`, 'g'),
+    minLength: 38,
+    maxLength: 38,
+    severity: 'critical',
+    fix: "Rotate the app's credentials in the Shopify admin (Apps → Develop apps → API credentials) and read them from the environment.",
+  },
+  {
+    rule: 'secret-digitalocean-token',
+    kind: 'DigitalOcean token',
+    keywords: ['dop_v1_', 'doo_v1_', 'dor_v1_'],
+    pattern: new RegExp(`${B}do[por]_v1_([a-f0-9]{64,})`, 'g'),
+    minLength: 71,
+    maxLength: 71,
+    severity: 'critical',
+    fix: 'Delete the token in the DigitalOcean control panel (API → Tokens), then read a new one from the environment.',
+  },
+  {
+    rule: 'secret-databricks-token',
+    kind: 'Databricks personal access token',
+    keywords: ['dapi'],
+    // The class holds no `-`: the optional `-N` after it is read once, nothing to back up into.
+    pattern: new RegExp(`${B}dapi([a-f0-9]{32,}(?:-[0-9])?)(?![A-Za-z0-9_-])`, 'g'),
+    minLength: 36,
+    maxLength: 38,
+    severity: 'critical',
+    fix: 'Revoke the token in Databricks (User settings → Developer → Access tokens), then use OAuth or a token kept in a secret scope or CI secret.',
+  },
+  {
+    rule: 'secret-postman-key',
+    kind: 'Postman API key',
+    keywords: ['PMAK-'],
+    // Fixed lengths, and the class holds no `-`: one way to match from each `PMAK-`.
+    pattern: new RegExp(`${B}PMAK-([a-fA-F0-9]{24}-[a-fA-F0-9]{34})(?![A-Za-z0-9_-])`, 'g'),
+    minLength: 64,
+    maxLength: 64,
+    severity: 'high',
+    fix: 'Delete the key in Postman (Settings → API keys) and read a new one from the environment.',
+  },
+  {
+    rule: 'secret-linear-key',
+    kind: 'Linear API key',
+    keywords: ['lin_api_'],
+    pattern: new RegExp(`${B}lin_api_([A-Za-z0-9]{40,})`, 'g'),
+    minLength: 48,
+    maxLength: 48,
+    severity: 'high',
+    fix: 'Revoke the key in Linear (Settings → Security & access → Personal API keys) and read a new one from the environment.',
   },
   {
     rule: 'secret-jwt',
