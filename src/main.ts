@@ -29,7 +29,8 @@ import { dmReachability } from './slack/dm-reach.js';
 import { loadTemplateLibrary, templatesDirFor } from './incidents/templates.js';
 import { StartupError } from './slack/startup.js';
 import { createAuditWorkerPool, runInWorkers } from './workers/audit-runner.js';
-import { allHealthy, storeHealth } from './ops/health.js';
+import { allHealthy, sqliteSchemaVerdict, storeHealth } from './ops/health.js';
+import { guardBackgroundWork } from './ops/background-work.js';
 import { createMetrics } from './ops/metrics.js';
 import { opsRoutes } from './ops/routes.js';
 import { startOpsServer, type OpsServer } from './ops/server.js';
@@ -168,18 +169,39 @@ export async function main(): Promise<number> {
   pool.warm();
   // Fix pull requests opened from Slack: each sweep checks whether they were merged or closed.
   if (config.fixPullRequests) watch.sweeps.onSwept = () => refreshFixPullStates(bot.service.fixPrContext(), bot.app.client);
-  watch.start();
-  const reminders = startIncidentReminders({ incidents, delivery: watch.delivery, logger, templates, reachable: dmReachability(bot.app.client) });
+  // Sweeps, schedules, reminders, the outbox and the job queue's workers run only while no newer
+  // build has migrated the database: never started on a newer schema, stopped when one appears
+  // (a rolling upgrade), while /healthz goes on saying why (src/ops/background-work.ts).
+  let reminders: ReturnType<typeof startIncidentReminders> | null = null;
+  const background = guardBackgroundWork({
+    work: {
+      start: () => {
+        watch.start();
+        reminders = startIncidentReminders({ incidents, delivery: watch.delivery, logger, templates, reachable: dmReachability(bot.app.client) });
+      },
+      stop: async () => {
+        reminders?.stop();
+        await watch.stop();
+        await jobs?.stop(10_000);
+      },
+    },
+    schema: async () => {
+      const local = sqliteSchemaVerdict(db);
+      return local.state === 'newer' || !sharedWatchState ? local : sharedWatchState.schemaVerdict();
+    },
+    logger,
+  });
+  await background.start();
 
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'stopping: finishing audits in progress');
-    reminders.stop();
     databaseHealth?.stop();
-    Promise.all([bot.stop(), watch.stop(), opsServer?.close()])
+    Promise.all([bot.stop(), background.stop(), opsServer?.close()])
       .then(() => pool.close())
+      // Stopped with the background work already when it ran (a second stop does nothing); else now.
       .then(() => jobs?.stop(10_000))
       .catch((err: unknown) => logger.error({ err }, 'error while stopping'))
       .then(() => pgPool?.end())
