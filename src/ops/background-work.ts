@@ -6,8 +6,9 @@
  * replica of the previous build then answers /healthz 503 (schema-verdict.ts) and leaves the load
  * balancer's rotation, but its timers would go on writing with the previous build's SQL to the new
  * schema, which nothing promises works (docs/store.md, "Rolling upgrades"). So the schema is looked
- * at before the work starts (a newer one: it never starts) and every `checkEveryMs` while it runs
- * (a newer one: it is stopped, once, for good: a schema is never migrated back). Health goes on
+ * at before the work starts (a newer one: it never starts), and every `checkEveryMs` while it runs
+ * and whenever /healthz answers not ready (main.ts calls `check`): a newer one stops it, once, for
+ * good (a schema is never migrated back). Health goes on
  * answering with the reason; Slack requests are still answered (a load balancer stops sending them).
  *
  * A schema that cannot be read (the database down) is not a newer one: the work goes on, and its
