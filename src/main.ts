@@ -29,7 +29,8 @@ import { dmReachability } from './slack/dm-reach.js';
 import { loadTemplateLibrary, templatesDirFor } from './incidents/templates.js';
 import { StartupError } from './slack/startup.js';
 import { createAuditWorkerPool, runInWorkers } from './workers/audit-runner.js';
-import { allHealthy, storeHealth } from './ops/health.js';
+import { allHealthy, sqliteSchemaVerdict, storeHealth, type HealthCheck } from './ops/health.js';
+import { guardBackgroundWork, type GuardedWork } from './ops/background-work.js';
 import { createMetrics } from './ops/metrics.js';
 import { opsRoutes } from './ops/routes.js';
 import { startOpsServer, type OpsServer } from './ops/server.js';
@@ -114,7 +115,16 @@ export async function main(): Promise<number> {
   if (jobs) metrics.watchJobQueue(jobs);
   const runner = metrics.instrumentRunner(runInWorkers(pool));
   // GET /healthz and GET /metrics: beside /slack/events in HTTP mode, on a server of their own in Socket Mode.
-  const routes = opsRoutes({ health: sharedWatchState ? allHealthy(storeHealth(db), () => sharedWatchState.health()) : storeHealth(db), metrics, metricsToken: config.metricsToken, onError: (message) => logger.error(message) });
+  const storeReady = sharedWatchState ? allHealthy(storeHealth(db), () => sharedWatchState.health()) : storeHealth(db);
+  // Not ready may mean a newer build migrated the database: the background work looks at the schema
+  // now, not only at its next round (the guard, below, is made once the bot is).
+  let background: GuardedWork | null = null;
+  const health: HealthCheck = async () => {
+    const answer = await storeReady();
+    if (!answer.ok) void background?.check();
+    return answer;
+  };
+  const routes = opsRoutes({ health, metrics, metricsToken: config.metricsToken, onError: (message) => logger.error(message) });
   const services = { ...(await buildBotServices(config, db, logger, { watchState })), runner };
   // One access check for every entry (commands, buttons, modals, App Home); refusals are kept in the database.
   const gate = createAccessGate({ admins: config.admins, db, logger });
@@ -168,18 +178,39 @@ export async function main(): Promise<number> {
   pool.warm();
   // Fix pull requests opened from Slack: each sweep checks whether they were merged or closed.
   if (config.fixPullRequests) watch.sweeps.onSwept = () => refreshFixPullStates(bot.service.fixPrContext(), bot.app.client);
-  watch.start();
-  const reminders = startIncidentReminders({ incidents, delivery: watch.delivery, logger, templates, reachable: dmReachability(bot.app.client) });
+  // Sweeps, schedules, reminders, the outbox and the job queue's workers run only while no newer
+  // build has migrated the database: never started on a newer schema, stopped when one appears
+  // (a rolling upgrade), while /healthz goes on saying why (src/ops/background-work.ts).
+  let reminders: ReturnType<typeof startIncidentReminders> | null = null;
+  background = guardBackgroundWork({
+    work: {
+      start: () => {
+        watch.start();
+        reminders = startIncidentReminders({ incidents, delivery: watch.delivery, logger, templates, reachable: dmReachability(bot.app.client) });
+      },
+      stop: async () => {
+        reminders?.stop();
+        await watch.stop();
+        await jobs?.stop(10_000);
+      },
+    },
+    schema: async () => {
+      const local = sqliteSchemaVerdict(db);
+      return local.state === 'newer' || !sharedWatchState ? local : sharedWatchState.schemaVerdict();
+    },
+    logger,
+  });
+  await background.start();
 
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'stopping: finishing audits in progress');
-    reminders.stop();
     databaseHealth?.stop();
-    Promise.all([bot.stop(), watch.stop(), opsServer?.close()])
+    Promise.all([bot.stop(), background.stop(), opsServer?.close()])
       .then(() => pool.close())
+      // Stopped with the background work already when it ran (a second stop does nothing); else now.
       .then(() => jobs?.stop(10_000))
       .catch((err: unknown) => logger.error({ err }, 'error while stopping'))
       .then(() => pgPool?.end())

@@ -17,6 +17,7 @@
  * the one unreachable).
  */
 import type { Logger } from '../log.js';
+import { outageLog } from '../outage-log.js';
 import type { IncidentStore } from '../store/incident-state/types.js';
 import type { OutboundMessage, OutboxDelivery } from '../store/outbox/types.js';
 import type { TemplateLibrary } from './templates.js';
@@ -134,16 +135,26 @@ export interface ReminderScheduler {
   stop(): void;
 }
 
+/** How often a run of failing reminder ticks is said again while it lasts. */
+const REPEAT_TICK_FAILURE_MS = 5 * 60_000;
+
 /** Ticks every `everyMs` (default one minute); ticks never overlap and the timer never keeps the process alive. */
 export function startIncidentReminders(deps: ReminderDeps & { everyMs?: number }): ReminderScheduler {
   let running = false;
+  // The store down fails every tick of every replica: said at the first, then every few minutes,
+  // and once when ticks work again (src/outage-log.ts), not once a minute per replica.
+  const outage = outageLog({ repeatMs: REPEAT_TICK_FAILURE_MS, ...(deps.now ? { now: deps.now } : {}) });
   const tick = async (): Promise<TickResult | null> => {
     if (running) return null;
     running = true;
     try {
-      return await runReminderTick(deps);
+      const result = await runReminderTick(deps);
+      const ended = outage.worked();
+      if (ended) deps.logger?.info({ failedForMs: ended.downMs, since: ended.since.toISOString() }, 'incident: reminder ticks work again');
+      return result;
     } catch (error) {
-      deps.logger?.error({ error: (error as Error).message }, 'incident: reminder tick failed');
+      const say = outage.failed();
+      if (say) deps.logger?.error({ error: (error as Error).message, since: say.since.toISOString() }, 'incident: reminder tick failed');
       return null;
     } finally {
       running = false;

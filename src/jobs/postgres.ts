@@ -14,6 +14,7 @@
  */
 import PgBoss from 'pg-boss';
 import type { Logger } from '../log.js';
+import { outageLog } from '../outage-log.js';
 import type { PgClient, PgPool } from '../store/postgres.js';
 import { QUEUE_NAMES, type Enqueued, type EnqueueOptions, type JobHandler, type JobOutcome, type JobQueue, type JobState, type JsonValue, type QueueName, type QueueStats, type WorkOptions } from './interface.js';
 
@@ -22,6 +23,9 @@ const SCHEMA = 'pgboss';
 
 /** pg_advisory_lock key for starting the queue: "depj" in ASCII (migrations use "depw"). */
 const START_LOCK_KEY = 0x6465706a;
+
+/** How often a run of pg-boss errors (the database down) is said again while it lasts. */
+const REPEAT_QUEUE_ERROR_MS = 5 * 60_000;
 
 export interface PostgresQueueOptions {
   /** How long a taken job may run before another replica may take it (default 15 minutes: a sweep batch takes well under one). */
@@ -46,8 +50,20 @@ export class PostgresQueue implements JobQueue {
     private readonly pool: PgPool,
     private readonly options: PostgresQueueOptions = {},
   ) {
+    // The database down fails pg-boss's maintenance at every round (its workers' failed polls it
+    // keeps quiet, and retries): said at the first error, then every few minutes, and once when a
+    // statement works again, not once a round per replica (src/outage-log.ts; the database's own
+    // line names the outage).
+    const outage = outageLog({ repeatMs: REPEAT_QUEUE_ERROR_MS });
     this.boss = new PgBoss({
-      db: { executeSql: (text, values) => pool.query(text, values) },
+      db: {
+        executeSql: async (text, values) => {
+          const result = await pool.query(text, values);
+          const ended = outage.worked();
+          if (ended) options.logger?.info({ failedForMs: ended.downMs, since: ended.since.toISOString() }, 'job queue works again');
+          return result;
+        },
+      },
       schema: SCHEMA,
       // Schedules are ours (src/schedule, timers in each replica, one job per slot), not pg-boss's cron.
       schedule: false,
@@ -57,8 +73,10 @@ export class PostgresQueue implements JobQueue {
       // Finished jobs stay queryable (outcomes) for a day, then move to pg-boss's archive.
       archiveCompletedAfterSeconds: 86_400,
     });
-    // A worker's failed poll (the database restarting) is retried by pg-boss on its next tick.
-    this.boss.on('error', (err: Error) => options.logger?.error({ err: err.message }, 'job queue error'));
+    this.boss.on('error', (err: Error) => {
+      const say = outage.failed();
+      if (say) options.logger?.error({ err: err.message, since: say.since.toISOString() }, 'job queue error');
+    });
   }
 
   /**

@@ -4,7 +4,7 @@
  * closed under the process, or rolled back to an older schema, turns the probe red.
  */
 import { listMigrations, schemaVersion, type Db } from '../store/db.js';
-import { schemaMismatchReason } from '../store/schema-verdict.js';
+import { schemaMismatchReason, schemaVerdict, type SchemaVerdict } from '../store/schema-verdict.js';
 
 export type Health = { ok: true } | { ok: false; reason: string };
 
@@ -42,4 +42,9 @@ export function storeHealth(db: Db, expectedVersion = listMigrations().at(-1)?.v
     const mismatch = schemaMismatchReason('SQLite', version, expectedVersion);
     return mismatch === null ? { ok: true } : { ok: false, reason: `store: ${mismatch}` };
   };
+}
+
+/** This replica's SQLite schema against this build (throws when the database cannot be read). */
+export function sqliteSchemaVerdict(db: Db, expectedVersion = listMigrations().at(-1)?.version ?? 0): SchemaVerdict {
+  return schemaVerdict('SQLite', schemaVersion(db), expectedVersion);
 }

@@ -29,6 +29,7 @@
  */
 import type { Logger } from '../log.js';
 import { errorLine } from '../error-line.js';
+import { outageLog, type OutageLog } from '../outage-log.js';
 import { redactSecrets } from '../redact.js';
 import type { ScheduleKind, ScheduleRow, WatchStore } from '../store/watches.js';
 import type { JobQueue } from '../jobs/interface.js';
@@ -156,6 +157,9 @@ export interface EnqueueRetry {
 /** A database restart or failover takes seconds to minutes: tried soon, then at most every five minutes. */
 export const ENQUEUE_RETRY: EnqueueRetry = { firstMs: 5_000, maxMs: 5 * 60_000 };
 
+/** How often shared schedules that cannot be read are said again while that lasts. */
+const REPEAT_UNREAD_SCHEDULES_MS = 5 * 60_000;
+
 /** How far back catch-up looks by default: a quarterly job needs ~92 days, a yearly cron a year. */
 export const CATCH_UP_LOOKBACK_DAYS = 400;
 
@@ -176,10 +180,13 @@ export class Scheduler {
   private firstLoad: Promise<void> = Promise.resolve();
   /** Queue mode: per job, the slot whose enqueue failed, how often in a row, and the pending retry. */
   private readonly enqueueRetries = new Map<string, { slot: Date; failures: number; timer: NodeJS.Timeout | null }>();
+  /** Shared schedules that cannot be read (the database down): said at the first refresh, every few minutes, and at the end. */
+  private readonly unreadSchedules: OutageLog;
 
   constructor(private readonly options: SchedulerOptions) {
     this.now = options.now ?? (() => new Date());
     this.timer = options.timer ?? createOccurrenceTimer(options.logger);
+    this.unreadSchedules = outageLog({ repeatMs: REPEAT_UNREAD_SCHEDULES_MS, now: this.now });
   }
 
   /** Builds the jobs and catches up missed runs (in the background; await `idle()` to wait for them). */
@@ -234,10 +241,15 @@ export class Scheduler {
       const zones = new Map<string, string | null>();
       for (const channel of new Set(schedules.map((s) => s.channel))) zones.set(channel, await source.channelTimeZone(channel));
       if (this.started) this.rebuild(schedules.map((s) => this.specOf(s, zones.get(s.channel) ?? null)));
+      const ended = this.unreadSchedules.worked();
+      if (ended) this.options.logger?.info({ failedForMs: ended.downMs, since: ended.since.toISOString() }, 'scheduler: the schedules can be read again');
       return true;
     } catch (err) {
-      // The timers already built keep running; the next refresh tries again.
-      this.options.logger?.error({ err: (err as Error).message }, 'scheduler: cannot read the schedules; keeping the ones loaded');
+      // The timers already built keep running; the next refresh tries again. Every replica refreshes
+      // every minute: one line a minute each while the database is down, unless kept for the first
+      // and every few minutes (the database's own line says the outage).
+      const say = this.unreadSchedules.failed();
+      if (say) this.options.logger?.error({ err: (err as Error).message, since: say.since.toISOString() }, 'scheduler: cannot read the schedules; keeping the ones loaded');
       return false;
     }
   }

@@ -22,6 +22,15 @@ export function newErrorId(): string {
 
 export const ERROR_ID_PATTERN = /\bE-[A-Z0-9]{5}\b/;
 
+/**
+ * One line for the person whose command, click or form failed (the store unreachable, mostly): the
+ * error id, never the error itself. `(or not all of it)`: a failure can come after a first write.
+ * Plain text, so it reads the same in a modal's field error as in a message.
+ */
+export function failedRequestLine(errorId: string): string {
+  return `Something went wrong (error id ${errorId}): what you asked was not done (or not all of it). The details are in Depwatch's log under that id.`;
+}
+
 /** File names and patterns an audit reads (src/python/discover.ts), for "nothing found" messages. */
 export const MANIFEST_PATTERNS = [
   'requirements*.txt',

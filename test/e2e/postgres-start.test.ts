@@ -1,7 +1,8 @@
 /**
  * `node dist/main.js` with DATABASE_URL: the watch state goes to PostgreSQL (the run's real server),
- * migrated at start; /healthz answers for that store too; a server that cannot be reached stops the
- * start with one line that does not show the password.
+ * migrated at start; /healthz answers for that store too (and a newer build's migration stops this
+ * replica's background work); a server that cannot be reached stops the start with one line that
+ * does not show the password.
  */
 import pg from 'pg';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -53,7 +54,7 @@ describe('the bot on PostgreSQL (DATABASE_URL)', () => {
     ...extra,
   });
 
-  it('migrates PostgreSQL at start and is ready only while its schema is this build’s', async () => {
+  it('migrates PostgreSQL at start, is ready only while its schema is this build’s, and stops its background work once a newer build migrated it', async () => {
     const port = await freePort();
     const bot = startMain(env({ PORT: String(port), DATABASE_URL: database.url }), workDir);
     const base = `http://127.0.0.1:${port}`;
@@ -75,6 +76,20 @@ describe('the bot on PostgreSQL (DATABASE_URL)', () => {
       expect(await behind.text()).toBe(`store: PostgreSQL schema version ${latest.version - 1}, this build needs ${latest.version} (migrations not applied)\n`);
       await client.query('INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, now())', [latest.version, latest.name]);
       expect((await fetch(`${base}/healthz`)).status).toBe(200);
+      expect(bot.stderr()).not.toContain('background work');
+
+      // A newer build's replica migrates the database: not ready, saying why, and the sweeps,
+      // schedules, reminders, outbox and job workers of this one stop (once).
+      await client.query('INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, now())', [latest.version + 1, 'from_a_newer_build']);
+      const newer = await fetch(`${base}/healthz`);
+      expect(newer.status).toBe(503);
+      const reason = `the PostgreSQL database was written by a newer version of Depwatch (schema ${latest.version + 1}, this version knows ${latest.version}); upgrade Depwatch`;
+      expect(await newer.text()).toBe(`store: ${reason}\n`);
+      await waitFor(() => bot.stderr().includes('stopping background work'), `"stopping background work" (stderr so far: ${bot.stderr()})`, EVENT_DEADLINE_MS);
+      expect((await fetch(`${base}/healthz`)).status).toBe(503);
+      const stopped = bot.stderr().split('\n').filter((l) => l.includes('background work'));
+      expect(stopped).toHaveLength(1);
+      expect(stopped[0]).toContain(reason);
     } finally {
       await client.end();
       bot.child.kill('SIGTERM');

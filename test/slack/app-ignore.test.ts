@@ -3,7 +3,7 @@
  * validated in the modal, stored in SQLite, and the reply is re-rendered from the stored audit
  * without asking GitHub or OSV again; later audits of the repository apply the ignore.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { viewMetadataSealFor } from '../../src/slack/bot.js';
 import { findByToken, parseFindingButtonValue } from '../../src/slack/blocks/audit-reply.js';
 import { blockAction, ignoreModalValues, viewSubmission } from '../helpers/slack-requests.js';
@@ -61,6 +61,21 @@ describe('Ignore…', () => {
       response_action: 'errors',
       errors: { ignore_reason: expect.stringContaining('reason is required'), ignore_until: expect.stringContaining('in the future') },
     });
+    expect(await world.bot.service.state.ignoresForRepo('octo/shop')).toEqual([]);
+  });
+
+  it('keeps the modal open with the error id that is in the log when the store cannot be read (the database down)', async () => {
+    const spy = vi.spyOn(world.bot.service.state, 'getAudit').mockRejectedValueOnce(new Error('connect ECONNREFUSED 127.0.0.1:5432 (postgres://depwatch:hunter2secret@db/depwatch)'));
+    const response = await world.send(viewSubmission({ callbackId: 'ignore_submit', privateMetadata: metadata, values: ignoreModalValues({ advisory: ADVISORY, reason: 'not exposed', until: '2999-12-31', pkg: 'werkzeug' }) }));
+    spy.mockRestore();
+    expect(response.status).toBe(200);
+    const logged = await waitFor(() => world.logs.find((l) => l.msg === 'storing an ignore failed'), 'the log line');
+    expect(logged.errorId).toMatch(/^E-[A-Z0-9]{5}$/);
+    expect(response.json).toEqual({
+      response_action: 'errors',
+      errors: { ignore_reason: `Something went wrong (error id ${String(logged.errorId)}): what you asked was not done (or not all of it). The details are in Depwatch's log under that id.` },
+    });
+    expect(JSON.stringify(response.json)).not.toContain('hunter2secret');
     expect(await world.bot.service.state.ignoresForRepo('octo/shop')).toEqual([]);
   });
 

@@ -201,7 +201,7 @@ describe('watching from Slack', () => {
     expect(w.slack.violations).toEqual([]);
   });
 
-  it('keeps the alert\'s Ignore modal open with a message when the ignore cannot be stored, and logs why under an error id', async () => {
+  it('keeps the alert\'s Ignore modal open with the error id when the ignore cannot be stored, and logs why under that id', async () => {
     world = await startWorld({ watch: {} });
     const w = world;
     const alert = w.watch!.store.recordAlert({ channel: CHANNEL, advisoryId: 'PYSEC-2023-221', affected: [], now: new Date() });
@@ -219,9 +219,12 @@ describe('watching from Slack', () => {
       const response = await submit();
       spy.mockRestore();
       expect(response.status).toBe(200);
-      expect(response.json).toEqual({ response_action: 'errors', errors: { [IGNORE_BLOCKS.reason]: 'Could not save the ignore; try again.' } });
       const logged = w.logs.find((l) => l.msg === 'storing an alert ignore failed' && JSON.stringify(l.err).includes('database is locked'));
       expect(logged?.errorId).toMatch(/^E-[A-Z0-9]{5}$/);
+      expect(response.json).toEqual({
+        response_action: 'errors',
+        errors: { [IGNORE_BLOCKS.reason]: `Something went wrong (error id ${String(logged?.errorId)}): what you asked was not done (or not all of it). The details are in Depwatch's log under that id.` },
+      });
       w.logs.length = 0;
     }
     expect(w.watch!.store.ignoresForChannel(CHANNEL)).toEqual([]);

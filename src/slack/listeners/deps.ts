@@ -7,7 +7,7 @@ import type { SlackAuditService } from '../audit-service.js';
 import type { SlackPackageService } from '../package-service.js';
 import { errorMessage, type SlackMessage } from '../blocks/errors.js';
 import { fitMessage } from '../blocks/fit.js';
-import { logLevelOf, toUserError } from '../errors.js';
+import { logLevelOf, toUserError, type UserError } from '../errors.js';
 import type { ViewMetadataSeal } from '../view-metadata.js';
 
 export interface ListenerDeps {
@@ -25,6 +25,13 @@ export interface ListenerDeps {
   seal: ViewMetadataSeal;
 }
 
+/** Logs a listener failure under a new error id, at the level its kind deserves: the id to tell the person. */
+export function logFailure(deps: Pick<ListenerDeps, 'logger'>, err: unknown, what: string): UserError {
+  const userError = toUserError(err);
+  deps.logger[logLevelOf(userError.problem)]({ err, errorId: userError.errorId, problem: userError.problem.kind }, `${what} failed`);
+  return userError;
+}
+
 /**
  * Logs an unexpected listener failure under an error id and tells the user that id (ephemerally).
  * `placeholder`: what replaces the in-channel message the failed work had posted ("checking…"),
@@ -40,8 +47,7 @@ export async function reportFailure(
   placeholder?: (errorId: string) => SlackMessage,
   replace?: (message: { text: string; blocks: SlackMessage['blocks'] }) => Promise<unknown>,
 ): Promise<void> {
-  const userError = toUserError(err);
-  deps.logger[logLevelOf(userError.problem)]({ err, errorId: userError.errorId, problem: userError.problem.kind }, `${what} failed`);
+  const userError = logFailure(deps, err, what);
   const message = fitMessage(errorMessage(userError, { now: deps.now(), timeZone: deps.timeZone })).first;
   if (respond) {
     await respond({ response_type: 'ephemeral', replace_original: false, text: message.text, blocks: message.blocks }).catch((e: unknown) =>

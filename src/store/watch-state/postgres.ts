@@ -12,7 +12,7 @@ import type { HealthSnapshot } from '../../packages/health-snapshot.js';
 import { parseUnknownAs, type RatedSeverity } from '../../audit/findings.js';
 import type { IgnoreRule } from '../../audit/ignores.js';
 import { listMigrations } from '../db.js';
-import { schemaMismatchReason } from '../schema-verdict.js';
+import { schemaMismatchReason, schemaVerdict, type SchemaVerdict } from '../schema-verdict.js';
 import { PostgresOutbox } from '../outbox/postgres.js';
 import { HEALTH_SEEN_COLUMNS, HEALTH_SEEN_ON_CONFLICT, healthSeenValues, healthSnapshotOf, type HealthSeenRow } from '../package-health.js';
 import type { OutboundMessage } from '../outbox/types.js';
@@ -453,10 +453,19 @@ export class PostgresWatchState implements WatchStateStore {
     ]);
   }
 
+  /** The shared schema against this build (throws when the database cannot be read). */
+  async schemaVerdict(): Promise<SchemaVerdict> {
+    return schemaVerdict('PostgreSQL', await this.schemaVersion(), this.expectedVersion);
+  }
+
+  private async schemaVersion(): Promise<number> {
+    return Number((await this.pool.query<{ v: number | null }>('SELECT MAX(version) AS v FROM schema_migrations')).rows[0]?.v ?? 0);
+  }
+
   async health(): Promise<{ ok: true } | { ok: false; reason: string }> {
     let version: number;
     try {
-      version = Number((await this.pool.query<{ v: number | null }>('SELECT MAX(version) AS v FROM schema_migrations')).rows[0]?.v ?? 0);
+      version = await this.schemaVersion();
     } catch (err) {
       // The driver's message only (never the connection string): first line, bounded.
       // Not errorLine (src/error-line.ts): the reason is one line of the health answer whatever was thrown, so a non-Error's text is cut too, and capped.

@@ -6,7 +6,7 @@
  * Slack call before the answer). State lives in the IncidentStore (PostgreSQL with DATABASE_URL), so
  * any replica answers any of these.
  */
-import type { AllMiddlewareArgs, App, BlockAction, ButtonAction, SlackActionMiddlewareArgs, StaticSelectAction, UsersSelectAction } from '@slack/bolt';
+import type { AllMiddlewareArgs, App, BlockAction, ButtonAction, SlackActionMiddlewareArgs, SlackViewMiddlewareArgs, StaticSelectAction, UsersSelectAction, ViewSubmitAction } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import { DRILL_SCENARIOS, findScenario } from '../../../incidents/drills.js';
 import { parseIncidentCommand, INCIDENT_HELP } from '../../../incidents/command.js';
@@ -37,7 +37,7 @@ import { START_INCIDENT_ACTION, type IncidentDeps } from './deps.js';
 import { whyNotAPerson } from './people.js';
 import { commandText } from '../../command-text.js';
 import { errorLine } from '../../../error-line.js';
-import { newErrorId } from '../../errors.js';
+import { failedRequestLine, newErrorId } from '../../errors.js';
 import {
   afterStepChange,
   applyStepChange,
@@ -94,9 +94,38 @@ async function withErrors(deps: Ready, what: string, tellPerson: ((text: string)
   }
 }
 
-/** One line for the person whose command or click failed; `(or not all of it)`: a failure can come after a first write. */
+/** One line for the person whose command or click failed (ephemerally, in the channel). */
 export function failureText(errorId: string): string {
-  return `:warning: Something went wrong (error id ${errorId}): what you asked was not done (or not all of it). The details are in Depwatch's log under that id.`;
+  return `:warning: ${failedRequestLine(errorId)}`;
+}
+
+type ViewArgs = SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs;
+
+/**
+ * A modal submission whose work failed before it was answered (the store unreachable, mostly): the
+ * modal stays open with the error id on `field`, in the words a failed command gets, and the
+ * failure is logged under that id. Unanswered, Slack shows its own "We had some trouble
+ * connecting", which tells the person nothing and leaves no id to report. A failure after the
+ * answer is only logged (the handlers tell the person themselves where they can).
+ */
+function answeredInModal(deps: Ready, what: string, field: string, handler: (args: ViewArgs) => Promise<void>): (args: ViewArgs) => Promise<void> {
+  return async (args) => {
+    let acked = false;
+    const ack = (response?: Parameters<ViewArgs['ack']>[0]): Promise<void> => {
+      acked = true;
+      return args.ack(response);
+    };
+    try {
+      await handler({ ...args, ack });
+    } catch (error) {
+      const errorId = newErrorId();
+      deps.logger?.error({ errorId, error: errorLine(error) }, `incident: ${what} failed`);
+      if (acked) return;
+      await args.ack({ response_action: 'errors', errors: { [field]: failedRequestLine(errorId) } }).catch((told: unknown) => {
+        deps.logger?.warn({ errorId, error: errorLine(told) }, 'incident: could not tell the person about the failure');
+      });
+    }
+  };
 }
 
 /** Tells the person an ephemeral line where they clicked (a button, a select, a reaction). */
@@ -460,7 +489,7 @@ export function registerIncidentListeners(app: App, given: IncidentDeps): void {
     return { ok: true, incident, data: opened.data };
   };
 
-  app.view(INCIDENT_VIEWS.skip, async ({ ack, view, body, client }) => {
+  app.view(INCIDENT_VIEWS.skip, answeredInModal(deps, 'skip submission', INPUTS.reason, async ({ ack, view, body, client }) => {
     const target = await submitted(view.private_metadata, body.user.id, 'step', INPUTS.reason);
     if (!target.ok) return ack({ response_action: 'errors', errors: target.errors });
     const stepId = metadataNumber(target.data, 's');
@@ -474,7 +503,7 @@ export function registerIncidentListeners(app: App, given: IncidentDeps): void {
     if (!result.ok) return ack({ response_action: 'errors', errors: { [INPUTS.reason]: conflictText(result, 'skip').replace(/<@([A-Z0-9]+)>/g, '@$1').replace(/<!date\^\d+\^[^|]*\|([^>]*)>/g, '$1').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&').slice(0, 150) } });
     await ack();
     await withErrors(deps, 'skip refresh', null, () => afterStepChange(ctx, result.incident));
-  });
+  }));
 
   // A status update or an action item is written before the ack, and only while the incident is
   // open (the store checks it in the write): a close that lands between the check below and the
@@ -483,7 +512,7 @@ export function registerIncidentListeners(app: App, given: IncidentDeps): void {
   const UPDATE_CLOSED = { response_action: 'errors', errors: { [INPUTS.conditions]: 'This incident was closed meanwhile: your update was not posted.' } } as const;
   const ITEM_CLOSED = { response_action: 'errors', errors: { [INPUTS.item]: 'This incident was closed meanwhile: your action item was not added.' } } as const;
 
-  app.view(INCIDENT_VIEWS.update, async ({ ack, view, body, client }) => {
+  app.view(INCIDENT_VIEWS.update, answeredInModal(deps, 'status update submission', INPUTS.conditions, async ({ ack, view, body, client }) => {
     const target = await submitted(view.private_metadata, body.user.id, 'update', INPUTS.conditions);
     if (!target.ok) return ack({ response_action: 'errors', errors: target.errors });
     const incident = target.incident;
@@ -495,9 +524,9 @@ export function registerIncidentListeners(app: App, given: IncidentDeps): void {
     if (at === null) return ack(UPDATE_CLOSED);
     await ack();
     await withErrors(deps, 'status update', tellWhere(ctx, incident.channel, body.user.id), () => postStatusUpdateMessage(ctx, incident, update, body.user.id, at));
-  });
+  }));
 
-  app.view(INCIDENT_VIEWS.actionItem, async ({ ack, view, body, client }) => {
+  app.view(INCIDENT_VIEWS.actionItem, answeredInModal(deps, 'action item submission', INPUTS.item, async ({ ack, view, body, client }) => {
     const target = await submitted(view.private_metadata, body.user.id, 'action-item', INPUTS.item);
     if (!target.ok) return ack({ response_action: 'errors', errors: target.errors });
     const text = inputValue(view.state.values, INPUTS.item);
@@ -510,9 +539,9 @@ export function registerIncidentListeners(app: App, given: IncidentDeps): void {
     if (!item) return ack(ITEM_CLOSED);
     await ack();
     await withErrors(deps, 'action item', tellWhere(ctx, incident.channel, body.user.id), () => postActionItemNote(ctx, incident, item));
-  });
+  }));
 
-  app.view(INCIDENT_VIEWS.close, async ({ ack, view, body, client }) => {
+  app.view(INCIDENT_VIEWS.close, answeredInModal(deps, 'close submission', INPUTS.summary, async ({ ack, view, body, client }) => {
     const target = await submitted(view.private_metadata, body.user.id, 'close', INPUTS.summary);
     if (!target.ok) return ack({ response_action: 'errors', errors: target.errors });
     await ack();
@@ -523,7 +552,7 @@ export function registerIncidentListeners(app: App, given: IncidentDeps): void {
       const incident = await deps.incidents.getIncident(id);
       if (!closed.ok && incident) await tell(ctx, incident.channel, body.user.id, closed.message, { incident });
     });
-  });
+  }));
 
   // ------------------------------------------------------------ 📌 reactions
   app.event('reaction_added', async ({ event, client }) => {

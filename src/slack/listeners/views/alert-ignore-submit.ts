@@ -12,7 +12,8 @@ import { readIgnoreSubmission, IGNORE_BLOCKS, type StateValues } from '../../blo
 import { watchReplyMessage } from '../../blocks/watch-reply.js';
 import { metadataNumber } from '../../view-metadata.js';
 import { ALERT_IGNORE_CALLBACK } from '../actions/alert-ignore.js';
-import { reportFailure, type ListenerDeps } from '../deps.js';
+import { failedRequestLine } from '../../errors.js';
+import { logFailure, reportFailure, type ListenerDeps } from '../deps.js';
 
 export function registerAlertIgnoreSubmit(app: App, deps: ListenerDeps): void {
   app.view(ALERT_IGNORE_CALLBACK, async ({ ack, view, body, client }) => {
@@ -20,9 +21,10 @@ export function registerAlertIgnoreSubmit(app: App, deps: ListenerDeps): void {
     try {
       outcome = await storeAlertIgnore(deps, view, body.user.id);
     } catch (err) {
-      // Acked whatever happens: without an ack Slack shows its own error, with no id to report.
-      await ack({ response_action: 'errors', errors: { [IGNORE_BLOCKS.reason]: 'Could not save the ignore; try again.' } });
-      await reportFailure(deps, err, 'storing an alert ignore');
+      // Acked whatever happens: without an ack Slack shows its own error, with no id to report. The
+      // modal stays open with the id that is in the log.
+      const { errorId } = logFailure(deps, err, 'storing an alert ignore');
+      await ack({ response_action: 'errors', errors: { [IGNORE_BLOCKS.reason]: failedRequestLine(errorId) } });
       return;
     }
     if ('errors' in outcome) {

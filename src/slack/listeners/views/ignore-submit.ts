@@ -1,7 +1,8 @@
 /** The Ignore modal's submit: validate (errors stay in the modal), store, ack, re-render the reply. */
 import type { App } from '@slack/bolt';
-import { IGNORE_MODAL_CALLBACK } from '../../blocks/ignore-modal.js';
-import { reportFailure, type ListenerDeps } from '../deps.js';
+import { IGNORE_BLOCKS, IGNORE_MODAL_CALLBACK } from '../../blocks/ignore-modal.js';
+import { failedRequestLine } from '../../errors.js';
+import { logFailure, reportFailure, type ListenerDeps } from '../deps.js';
 
 export function registerIgnoreSubmit(app: App, deps: ListenerDeps): void {
   app.view(IGNORE_MODAL_CALLBACK, async ({ ack, view, body, client }) => {
@@ -9,8 +10,10 @@ export function registerIgnoreSubmit(app: App, deps: ListenerDeps): void {
     try {
       outcome = await deps.service.submitIgnore({ privateMetadata: view.private_metadata, values: view.state.values, user: body.user.id, client });
     } catch (err) {
-      await ack({ response_action: 'errors', errors: { ignore_reason: 'Could not save the ignore; try again.' } });
-      await reportFailure(deps, err, 'storing an ignore');
+      // Answered whatever happens (the store unreachable, mostly): unanswered, Slack shows its own
+      // "trouble connecting", with no id to report. The modal stays open with the id that is in the log.
+      const { errorId } = logFailure(deps, err, 'storing an ignore');
+      await ack({ response_action: 'errors', errors: { [IGNORE_BLOCKS.reason]: failedRequestLine(errorId) } });
       return;
     }
     await ack(outcome.ack);
