@@ -99,6 +99,12 @@ describe('redactSecrets and the logger', () => {
     expect(redactSecrets(`upload with pypi-AgEIcHlwaS5vcmc${'A'.repeat(80)}`)).toBe('upload with pypi-…[redacted]');
   });
 
+  it('masks a PyPI token shorter than the scanner reports, as it masks other lengths (its keyword `pypi-AgE` starts the loose `pypi-`)', () => {
+    // 30 characters after the prefix: too short for the scanner's PyPI format, long enough for the loose rule.
+    expect(redactSecrets(`upload with pypi-AgE${'A'.repeat(30)} failed`)).toBe('upload with pypi-…[redacted] failed');
+    expect(redactSecrets(`upload with pypi-${'A'.repeat(30)} failed`)).toBe('upload with pypi-…[redacted] failed');
+  });
+
   // One token of each format the secret scanner knows (src/scan/secrets/formats.ts), built from parts
   // so this file holds none whole. Each keeps its fixed prefix, so a message still says what was there.
   const tokens: [string, string, string][] = [

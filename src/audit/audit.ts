@@ -28,7 +28,7 @@ import { incompleteHashesFindings } from './rules/incomplete-hashes.js';
 import { noLockfileFindings } from './rules/no-lockfile.js';
 import { notOnIndexFindings } from './rules/not-on-index.js';
 import { nonRegistrySourceFindings } from './rules/non-registry-source.js';
-import { pythonEolFindings } from './rules/python-eol.js';
+import { pythonEolFindings, pythonEolReads } from './rules/python-eol.js';
 import { registryFindings } from './rules/registry.js';
 import { typosquatFindings, auditTyposquatChecker } from './rules/typosquat.js';
 import { unpinnedFindings } from './rules/unpinned.js';
@@ -184,6 +184,8 @@ export async function runAudit(input: AuditInput): Promise<AuditResult> {
   // loader keeps): the rewriters, and the TOML parser they bring, load only for such trees, which an
   // audit of requirements files must not pay for (test/cli/startup.test.ts).
   const entryRewriter = input.load.manifests.some((m) => m.text !== undefined) ? (await import('../fix/entry-text.js')).createEntryRewriter() : undefined;
+  // The same for the interpreter readers, which a tree with no interpreter file and no requires-python never needs.
+  const interpreter = pythonEolReads({ contextFiles: input.contextFiles, manifests: input.load.manifests }) ? await import('../python/interpreter.js') : undefined;
   const typosquat = auditTyposquatChecker(input.knownNames);
   const exclusions = (input.exclusions ?? []).filter((e) => e.manifests > 0);
   const ignoreFile = input.settings ?? { rules: [], notes: [] };
@@ -204,6 +206,7 @@ export async function runAudit(input: AuditInput): Promise<AuditResult> {
       contextFiles: input.contextFiles,
       typosquat,
       ...(entryRewriter ? { entryRewriter } : {}),
+      ...(interpreter ? { interpreter } : {}),
     };
     const all = [
       ...vulnerabilityFindings(ctx),

@@ -52,6 +52,11 @@ export interface AuditContext {
   /** Every advisory known for a package (fetched for vulnerable and unpinned packages only). */
   packageAdvisories: Map<string, OsvRecord[]>;
   contextFiles: { path: string; text: string }[];
+  /**
+   * What the python-eol rule reads interpreter pins and end-of-life dates with (python/interpreter.ts),
+   * loaded by the audit whenever that rule has something to read (rules/python-eol.ts, pythonEolReads).
+   */
+  interpreter?: Pick<typeof import('../python/interpreter.js'), 'detectPythonVersions' | 'eolStatus' | 'lowestAllowedPython'>;
   /** The typosquat check with the names the caller knows (rules/typosquat.ts); the shipped names alone when absent. */
   typosquat?: TyposquatChecker;
 }

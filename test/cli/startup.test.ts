@@ -139,6 +139,21 @@ describe('start-up of the compiled CLI', () => {
     expect((JSON.parse(withToml.stdout) as { findings: { package: string; file: string }[] }).findings).toContainEqual(expect.objectContaining({ package: 'jinja2', file: 'pyproject.toml' }));
   });
 
+  it('the Python end-of-life rule loads its interpreter readers only for a tree with something for them to read', () => {
+    mkdirSync(join(dir, 'interpreter'));
+    writeFileSync(join(dir, 'interpreter', 'requirements.txt'), 'Django==2.1.5\n');
+    const plain = depwatch('audit', '--offline', '--json', 'interpreter');
+    expect(plain.status).toBe(1);
+    expect(plain.loaded).not.toContain('dist/python/interpreter.js');
+    expect(plain.loaded).not.toContain('dist/python/toml.js');
+
+    // A `.python-version` is one: read, and its end-of-life branch reported as before.
+    writeFileSync(join(dir, 'interpreter', '.python-version'), '3.6\n');
+    const pinned = depwatch('audit', '--offline', '--json', 'interpreter');
+    expect(pinned.loaded).toContain('dist/python/interpreter.js');
+    expect((JSON.parse(pinned.stdout) as { findings: { kind: string; file: string }[] }).findings).toContainEqual(expect.objectContaining({ kind: 'python-eol', file: '.python-version' }));
+  });
+
   it('setup.py\'s reader and its grammar (web-tree-sitter) load only for a tree with a setup.py, in an audit and in a fix', () => {
     const audit = depwatch('audit', '--offline', '--json', '--no-code', 'app');
     const fix = depwatch('fix', '--offline', '--dry-run', '--json', 'app');

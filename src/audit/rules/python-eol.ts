@@ -9,7 +9,7 @@
  * Dockerfile, `.python-version`), which say which Python runs rather than which is allowed.
  */
 import { posix } from 'node:path';
-import { detectPythonVersions, eolStatus, lowestAllowedPython, type DetectedPython } from '../../python/interpreter.js';
+import type { DetectedPython } from '../../python/interpreter.js';
 import { plural } from '../../plural.js';
 import { clipInput } from '../../quoted-input.js';
 import { poetryToPep440 } from '../../python/poetry-constraint.js';
@@ -63,7 +63,21 @@ function asPep440(requiresPython: string, format: ManifestFormat): string {
   return translated.ok ? translated.specifier : requiresPython;
 }
 
+/**
+ * Whether the rule has anything to read: a file that may pin the interpreter (a Dockerfile, CI
+ * file, `.python-version`, conda environment…) or a manifest declaring the Python it allows. Without
+ * either it finds nothing, and the audit does not load python/interpreter.ts (the branch table, the
+ * readers of those files and the YAML and TOML modules they bring): an audit of requirements files
+ * loaded five modules for a rule with nothing to read.
+ */
+export const pythonEolReads = (ctx: Pick<AuditContext, 'contextFiles' | 'manifests'>): boolean =>
+  ctx.contextFiles.length > 0 || ctx.manifests.some((m) => Boolean(m.requiresPython));
+
 export function pythonEolFindings(ctx: AuditContext): Finding[] {
+  if (!pythonEolReads(ctx)) return [];
+  // Never a silent pass: a caller that has something for the rule to read and did not load the reader is a bug, said loudly.
+  if (ctx.interpreter === undefined) throw new Error('python-eol: interpreter files to read, but no reader was loaded (see pythonEolReads)');
+  const { detectPythonVersions, eolStatus, lowestAllowedPython } = ctx.interpreter;
   const places: Place[] = detectPythonVersions(ctx.contextFiles).map((d) => ({ ...d, locked: false }));
   for (const m of ctx.manifests) {
     if (!m.requiresPython) continue;
