@@ -120,6 +120,12 @@ describe('a review longer than one comment', () => {
     expect(whole.length).toBeGreaterThan(65_536);
   });
 
+  it('counts the reasons it is partial that it has no room for, and names the command that lists them all', () => {
+    const errors = Array.from({ length: 300 }, (_, i) => `requirements/part-${i}.txt could not be read: GitHub answered 502`);
+    const body = pullRequestReviewMarkdown({ repo: 'octo/app', number: 7, headSha: 'abcdef1234567' }, { ...bigReview(), errors });
+    expect(body).toMatch(/^_Partial: requirements\/part-0\.txt .*; …and \d+ more \(`depwatch review octo\/app#7` lists them all\)_$/m);
+  });
+
   it('keeps a long list of removed packages to whole names, counted', () => {
     const removed = Array.from({ length: 2000 }, (_, i): DependencyReview['changes'][number] => ({ name: `gone-${i}`, kind: 'removed', from: '1.0', to: null, file: 'uv.lock', card: null }));
     const long = pullRequestReviewMarkdown({ repo: 'octo/app', number: 7, headSha: 'abcdef1234567' }, { ...bigReview(), changes: [...bigReview().changes, ...removed] });

@@ -119,6 +119,12 @@ describe('a review with more packages than the card (and the comment) can list',
     expect(pullRequestReviewMarkdown(PR, review({ changes: many(500), verdict: 'avoid' }))).toContain(`…and ${nowhere} more added or changed, not listed (${nowhere} ok)`);
   });
 
+  it('counts the reasons it is partial that it has no room for, and names the command that lists them all', () => {
+    const errors = Array.from({ length: 100 }, (_, i) => `requirements/part-${i}.txt could not be read: GitHub answered 502`);
+    const text = blockText(pullRequestReviewMessage(PR, review({ errors, verdict: 'caution' })).blocks);
+    expect(text).toMatch(/Partial: requirements\/part-0\.txt .*; …and \d+ more \(`depwatch review octo\/shop#42` lists them all\)/);
+  });
+
   it('without a comment, says they are not listed, that the diff shows which, not their verdicts, and the command that lists them all', () => {
     const text = blockText(pullRequestReviewMessage(PR, review({ changes: many(300), verdict: 'avoid' })).blocks);
     expect(text).toMatch(/…and \d+ more added or changed, not listed here \(\d+ ok\): <https:\/\/github\.com\/octo\/shop\/pull\/42\/files\|the pull request’s changes> show which, without verdicts; `depwatch review octo\/shop#42` lists them all/);
