@@ -27,6 +27,10 @@ const COMMANDS: Record<string, { load: () => Promise<Command>; summary: string; 
     summary:
       'audit [--json | --markdown | --sarif] [--offline [--max-data-age DAYS]] [--no-code] [--fail-on LEVEL] [--unknown-as LEVEL] [--show-ignored] [--db PATH] <dir | owner/repo[@branch] | github URL>',
   },
+  review: {
+    load: async () => (await import('./cli/review.js')).reviewCommand,
+    summary: 'review [--json | --markdown] [--fail-on avoid|caution|never] [--db PATH] <owner/repo#N | pull request URL>',
+  },
   db: { load: async () => (await import('./cli/db.js')).dbCommand, summary: 'db <import FILE | sync | status> [--json]', actions: ['import', 'sync', 'status'] },
   package: { load: async () => (await import('./cli/package.js')).packageCommand, summary: 'package [--json] [--offline] [--fail-on avoid|caution] <name[==version]>...' },
   scan: { load: async () => (await import('./cli/scan.js')).scanCommand, summary: 'scan [--json] [--fail-on LEVEL] [--show-ignored] <dir>' },

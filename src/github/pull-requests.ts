@@ -9,6 +9,7 @@
  * - listRemainingFiles: the further pages of one pull request's files, one query per page, up to
  *   MAX_FILE_PAGES pages in all (GitHub lists no more than 3,000 files of a pull request). Asked only
  *   when the pull request is to be reviewed (its head moved), not on every sweep.
+ * - readPullRequest: one pull request by number, in any state, read as the listing reads each.
  * - mergeBase: where a pull request branched off its base (REST compare, one request), so its
  *   review compares the head with that commit, not with whatever the base branch has become.
  * - listFilePaths: the paths of a commit's tree (one request), for what a review reads beyond the
@@ -76,9 +77,30 @@ interface FilesPage {
   nodes: { path: string }[];
 }
 
+interface PullNode {
+  number: number;
+  title: string;
+  url: string;
+  headRefOid: string;
+  baseRefOid: string;
+  files: FilesPage | null;
+}
+
 interface RepoNode {
-  pullRequests?: { totalCount?: number; nodes: { number: number; title: string; url: string; headRefOid: string; baseRefOid: string; files: FilesPage | null }[] };
+  pullRequests?: { totalCount?: number; nodes: PullNode[] };
   [alias: string]: unknown;
+}
+
+/** A pull request as read: its title redacted, its changed paths as far as listed, and why or where the list stops. */
+function pullOf(p: PullNode): OpenPullRequest {
+  const paths = (p.files?.nodes ?? []).map((f) => f.path);
+  const total = Math.max(p.files?.totalCount ?? paths.length, paths.length);
+  const pull: OpenPullRequest = { number: p.number, title: redactSecrets(p.title), url: p.url, headOid: p.headRefOid, baseOid: p.baseRefOid, paths, filesNotListed: total - paths.length, filesListError: null, moreFiles: null };
+  // No file list at all (an error on that field) is not "no file changed".
+  if (!p.files) pull.filesListError = 'GitHub did not list its changed files';
+  // The further pages are read only for a pull request that is to be reviewed (listRemainingFiles).
+  if (p.files?.pageInfo?.hasNextPage && p.files.pageInfo.endCursor) pull.moreFiles = { endCursor: p.files.pageInfo.endCursor, totalCount: total };
+  return pull;
 }
 
 const FILES_SELECTION = `totalCount pageInfo { hasNextPage endCursor } nodes { path }`;
@@ -142,16 +164,7 @@ export async function listPullRequests(octokit: Octokit, repos: readonly RepoRef
         return;
       }
       const nodes = node.pullRequests?.nodes ?? [];
-      const open = nodes.map((p): OpenPullRequest => {
-        const paths = (p.files?.nodes ?? []).map((f) => f.path);
-        const total = Math.max(p.files?.totalCount ?? paths.length, paths.length);
-        const pull: OpenPullRequest = { number: p.number, title: redactSecrets(p.title), url: p.url, headOid: p.headRefOid, baseOid: p.baseRefOid, paths, filesNotListed: total - paths.length, filesListError: null, moreFiles: null };
-        // No file list at all (an error on that field) is not "no file changed".
-        if (!p.files) pull.filesListError = 'GitHub did not list its changed files';
-        // The further pages are read only for a pull request that is to be reviewed (listRemainingFiles).
-        if (p.files?.pageInfo?.hasNextPage && p.files.pageInfo.endCursor) pull.moreFiles = { endCursor: p.files.pageInfo.endCursor, totalCount: total };
-        return pull;
-      });
+      const open = nodes.map(pullOf);
       const closed: PullListing['closed'] = [];
       for (const n of tracked.get(keyOf(ref)) ?? []) {
         const t = node[`t${n}`] as { state?: string; headRefOid?: string | null } | null | undefined;
@@ -343,3 +356,46 @@ export async function readTexts(octokit: Octokit, wanted: readonly TextRequest[]
 }
 
 export const textKey = (w: TextRequest) => `${w.owner}/${w.repo}@${w.oid}:${w.path}`;
+
+/** One pull request, read by number (readPullRequest), in whatever state it is. */
+export interface PullRequestRead {
+  pull: OpenPullRequest;
+  state: 'open' | 'merged' | 'closed';
+}
+
+/**
+ * One pull request by its number (`depwatch review owner/repo#N`), as listPullRequests reads each
+ * open one: head, base and the first page of changed paths (the rest: listRemainingFiles), in any
+ * state. `missing`: one line saying there is no such pull request, or no such repository this
+ * token can see (GitHub's lasting answers); anything else (no answer, 5xx) is thrown.
+ */
+export async function readPullRequest(octokit: Octokit, ref: RepoRef, number: number): Promise<PullRequestRead | { missing: string }> {
+  type Answer = { r: { p: (PullNode & { state: string }) | null } | null };
+  let data: Answer | null;
+  let aliasErrors: readonly AliasError[] = [];
+  try {
+    // The number is checked to be a positive integer by the caller, never text in the query.
+    data = await octokit.graphql<Answer>(
+      `query DepwatchPull($o: String!, $n: String!) {\n  r: repository(owner: $o, name: $n) { p: pullRequest(number: ${Math.trunc(number)}) { number title url state headRefOid baseRefOid files(first: ${FILES_PER_PULL}) { ${FILES_SELECTION} } } }\n}`,
+      { o: ref.owner, n: ref.repo },
+    );
+  } catch (err) {
+    const partial = partialData<Answer['r']>(err);
+    if (partial === null) throw err;
+    data = partial as unknown as Answer;
+    aliasErrors = graphqlErrors(err);
+  }
+  const name = keyOf(ref);
+  if (!data.r) {
+    const own = aliasErrors.find((e) => Array.isArray(e.path) && e.path.length === 1);
+    if (own?.type && !LASTING_TYPES.has(own.type)) throw new Error(`GitHub could not read ${name} (${oneLine(own.message ?? own.type)})`);
+    return { missing: `I can't see ${name}${own?.message ? ` (${oneLine(own.message)})` : ''}: check the name, and that GITHUB_TOKEN may read it` };
+  }
+  const p = data.r.p;
+  if (!p) {
+    const own = aliasErrors.find((e) => Array.isArray(e.path) && e.path[1] === 'p');
+    if (own?.type && !LASTING_TYPES.has(own.type)) throw new Error(`GitHub could not read ${name}#${number} (${oneLine(own.message ?? own.type)})`);
+    return { missing: `${name} has no pull request #${number}` };
+  }
+  return { pull: pullOf(p), state: p.state === 'MERGED' ? 'merged' : p.state === 'CLOSED' ? 'closed' : 'open' };
+}

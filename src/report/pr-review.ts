@@ -12,6 +12,7 @@ import { fitList } from '../list-fit.js';
 import { markdownCode, markdownText } from './markdown-text.js';
 import { changeKindLabel, shownSide } from '../watch/pr-review/diff.js';
 import { mostSevereFirst, verdictCounts } from '../watch/pr-review/severity-order.js';
+import { reviewCommandOf } from '../watch/pr-review/review-command.js';
 import type { DependencyReview, ReviewedChange, ReviewedSource } from '../watch/pr-review/review.js';
 
 export const REVIEW_COMMENT_MARKER = '<!-- depwatch:review -->';
@@ -70,44 +71,63 @@ export interface ReviewComment {
   submodulesNotListed: number;
 }
 
-export function pullRequestReviewMarkdown(pr: { headSha: string }, review: DependencyReview): string {
-  return pullRequestReviewComment(pr, review).body;
+/** The pull request the comment is on: its head, and its name for the command that lists the whole review. */
+export interface CommentedPullRequest {
+  repo: string;
+  number: number;
+  headSha: string;
+}
+
+/**
+ * `whole`: every list in full, whatever its length (`depwatch review --markdown`: the body a comment
+ * would have, without the room cut); the comment itself stops where GitHub would refuse it.
+ */
+export interface ReviewCommentOptions {
+  whole?: boolean;
+}
+
+export function pullRequestReviewMarkdown(pr: CommentedPullRequest, review: DependencyReview, options: ReviewCommentOptions = {}): string {
+  return pullRequestReviewComment(pr, review, options).body;
 }
 
 /**
  * The comment as the Slack card orders it: warnings, notes and what was not read first, each list
  * within its own room, then the added and changed packages most severe first in the room that is
  * left, then the removed ones. A list that has to stop does so at a whole line and says how many it
- * left out (and, for packages, their verdicts), so the body stays one comment GitHub accepts.
+ * left out (and, for packages, their verdicts) and names the command that lists them all
+ * (reviewCommandOf), so the body stays one comment GitHub accepts and nothing is listed nowhere.
  */
-export function pullRequestReviewComment(pr: { headSha: string }, review: DependencyReview): ReviewComment {
+export function pullRequestReviewComment(pr: CommentedPullRequest, review: DependencyReview, options: ReviewCommentOptions = {}): ReviewComment {
+  // No room is too small for a whole list: each list's own, and the comment's, are then unbounded.
+  const roomOf = (room: number) => (options.whole ? Number.POSITIVE_INFINITY : room);
+  const command = markdownCode(reviewCommandOf(pr));
   const lead = [REVIEW_COMMENT_MARKER, `### Depwatch dependency review: ${BADGE[review.verdict]} ${review.verdict}`, '', `At head ${code(pr.headSha.slice(0, 7))}.`, ''];
   const moved = mostSevereFirst(review.changes.filter((c) => c.kind !== 'removed'));
   const removed = review.changes.filter((c) => c.kind === 'removed');
-  const notListed = (what: string) => (left: number) => `- _…and ${left} more ${what}, not listed: a comment has no room for more._`;
+  const notListed = (what: string) => (left: number) => `- _…and ${left} more ${what}, not listed: a comment has no room for more; ${command} lists them all._`;
   let sourcesNotListed = 0;
   let indexUrlsNotListed = 0;
   let submodulesNotListed = 0;
   if (review.newSources.length) {
-    const list = within(review.newSources.map(sourceLine), 1, WARNING_ROOM, notListed('new sources'));
+    const list = within(review.newSources.map(sourceLine), 1, roomOf(WARNING_ROOM), notListed('new sources'));
     sourcesNotListed = list.left;
     lead.push('⚠️ **New sources outside the index**', '', ...list.kept, '');
   }
   if (review.newIndexUrls.length) {
     const lines = review.newIndexUrls.map((i) => `- ${code(i.url)} (${code(`${i.file}${i.line ? `:${i.line}` : ''}`)})${indexNote(i) ? `: ${indexNote(i)!}` : ''}`);
-    const list = within(lines, 1, WARNING_ROOM, notListed('new index URLs'));
+    const list = within(lines, 1, roomOf(WARNING_ROOM), notListed('new index URLs'));
     indexUrlsNotListed = list.left;
     lead.push('⚠️ **New index URLs**', '', ...list.kept, '');
   }
   if (review.submodules?.length) {
     const lines = review.submodules.map((c) => `- ${code(c.path)} ${submoduleChangeWords(c.change)}`);
-    const list = within(lines, 1, WARNING_ROOM, notListed('git submodules'));
+    const list = within(lines, 1, roomOf(WARNING_ROOM), notListed('git submodules'));
     submodulesNotListed = list.left;
     lead.push('⚠️ **Git submodules**', '', ...list.kept, '');
   }
-  const andMore = (left: number) => `…and ${left} more`;
-  if (review.notes?.length) lead.push(`_${within(review.notes.map(escapeMarkdown), 2, NOTES_ROOM, andMore).kept.join('; ')}_`, '');
-  if (review.errors.length) lead.push(`_Partial: ${within(review.errors.map(escapeMarkdown), 2, PARTIAL_ROOM, andMore).kept.join('; ')}_`, '');
+  const andMore = (left: number) => `…and ${left} more (${command} lists them all)`;
+  if (review.notes?.length) lead.push(`_${within(review.notes.map(escapeMarkdown), 2, roomOf(NOTES_ROOM), andMore).kept.join('; ')}_`, '');
+  if (review.errors.length) lead.push(`_Partial: ${within(review.errors.map(escapeMarkdown), 2, roomOf(PARTIAL_ROOM), andMore).kept.join('; ')}_`, '');
   // With files unread, "no package changed" would be a claim about files nobody read.
   if (review.nothingToReview !== undefined) lead.push(`**Nothing to review**: ${escapeMarkdown(review.nothingToReview)}.`, '');
   else if (!moved.length && !removed.length && !review.newSources.length && !review.newIndexUrls.length && review.notReviewed === undefined) lead.push(review.errors.length ? 'No package changed in the files that were read.' : 'The dependency files changed, but no package did.', '');
@@ -117,8 +137,8 @@ export function pullRequestReviewComment(pr: { headSha: string }, review: Depend
     const names = within(
       removed.map((c) => `${code(c.name)}${shownSide(c, 'from') !== null ? ` ${code(shownSide(c, 'from')!)}` : ''}`),
       2,
-      REMOVED_ROOM,
-      (left) => `…and ${left} more, not listed: a comment has no room for more`,
+      roomOf(REMOVED_ROOM),
+      (left) => `…and ${left} more, not listed: a comment has no room for more; ${command} lists them all`,
     );
     removedNotListed = names.left;
     tail.push(`**Removed**: ${names.kept.join(', ')}`, '');
@@ -128,8 +148,8 @@ export function pullRequestReviewComment(pr: { headSha: string }, review: Depend
   const changes: string[] = [];
   if (moved.length) {
     const heading = ['**Added and changed**', ''];
-    const room = MAX_BODY - [...lead, ...heading, '', ...tail].join('\n').length - 1;
-    const more = (left: number) => `- _…and ${left} more added or changed, not listed (${verdictCounts(moved.slice(-left))}): a comment has no room for more._`;
+    const room = roomOf(MAX_BODY - [...lead, ...heading, '', ...tail].join('\n').length - 1);
+    const more = (left: number) => `- _…and ${left} more added or changed, not listed (${verdictCounts(moved.slice(-left))}): a comment has no room for more; ${command} lists them all._`;
     const list = within(moved.map(changeLine), 1, room, more);
     changesNotListed = list.left;
     changes.push(...heading, ...list.kept, '');

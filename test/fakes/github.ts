@@ -12,7 +12,8 @@
  * against the App's public key) and POST /graphql: the heads query of src/github/heads.ts and the
  * repository health query of src/packages/sources/github.ts (archived, security policy from a
  * SECURITY.md, CI from the files, commit authors since a date, issues with their comments; see
- * FakeRepoHealth).
+ * FakeRepoHealth), the pull-request listing of src/github/pull-requests.ts, and one pull request by
+ * number (readPullRequest).
  */
 import { createHash, createPublicKey, verify, type KeyObject } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -893,6 +894,13 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
       const pullAlias = /(\w+)\s*:\s*pullRequest\s*\(\s*number\s*:\s*(\d+)\s*\)/g;
       for (let p = pullAlias.exec(selection); p; p = pullAlias.exec(selection)) {
         const pull = repo.reviewPulls.get(Number(p[2]));
+        // One pull request read whole (`depwatch review`): as the listing reads each, with its state;
+        // a number with none is null with GitHub's NOT_FOUND error on that field.
+        if (selection.includes('baseRefOid') && !selection.includes('pullRequests(')) {
+          node[p[1]!] = pull ? { ...pullNode(repo, pull, page), state: pull.state } : null;
+          if (!pull) errors.push({ type: 'NOT_FOUND', path: [m[1], p[1]], locations: [{ line: 1, column: 1 }], message: `Could not resolve to a PullRequest with the number of ${p[2]}.` });
+          continue;
+        }
         node[p[1]!] = pull ? { state: pull.state, headRefOid: pull.closedHead ?? repo.branches.get(pull.head) ?? null, ...(filesArgs && !selection.includes('pullRequests(') ? { files: pullNode(repo, pull, page).files } : {}) } : null;
       }
       const blobAlias = /(\w+)\s*:\s*object\s*\(\s*expression\s*:\s*(\$\w+)\s*\)/g;

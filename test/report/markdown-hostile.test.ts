@@ -218,7 +218,7 @@ describe('pull-request comments', () => {
       newIndexUrls: [],
       errors: ['[y](https://evil.example)/requirements.txt: @everyone <b>x</b> www.evil.example', 'r\u001bc\u001b(0\u0007\u202e/requirements.txt: not read'],
     } as unknown as DependencyReview;
-    const body = pullRequestReviewMarkdown({ headSha: '0'.repeat(40) }, review);
+    const body = pullRequestReviewMarkdown({ repo: 'octo/app', number: 7, headSha: '0'.repeat(40) }, review);
     expect(body).toContain('`` a`b ``');
     assertLiteral(body.split('\n').slice(1).join('\n'));
   });
@@ -238,10 +238,10 @@ describe('pull-request comments', () => {
       notes: [REFERENCES],
       errors: [`sub\n${REFERENCES}/requirements.txt:1: Invalid requirement: '${REFERENCES}'`],
     } as unknown as DependencyReview;
-    const body = pullRequestReviewMarkdown({ headSha: 'abcdef1234567890' }, review);
+    const body = pullRequestReviewMarkdown({ repo: 'octo/app', number: 7, headSha: 'abcdef1234567890' }, review);
     expect(body).toContain('At head `abcdef1`.'); // ours, in a code span
     expect(unbrokenReferences(body)).toEqual([]);
-    expect(unbrokenReferences(pullRequestReviewMarkdown({ headSha: '0'.repeat(40) }, { ...review, errors: [], nothingToReview: REFERENCES }))).toEqual([]);
+    expect(unbrokenReferences(pullRequestReviewMarkdown({ repo: 'octo/app', number: 7, headSha: '0'.repeat(40) }, { ...review, errors: [], nothingToReview: REFERENCES }))).toEqual([]);
   });
 
   it('fix pull-request bodies leave GitHub nothing to link, make an emoji of or mention either, in code spans too', () => {

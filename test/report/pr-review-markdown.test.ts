@@ -8,7 +8,7 @@ const review = (overrides: Partial<DependencyReview> = {}): DependencyReview => 
 describe('the review comment', () => {
   it('starts with the hidden marker and lists each change with its verdict', () => {
     const body = pullRequestReviewMarkdown(
-      { headSha: 'abcdef1234567890' },
+      { repo: 'octo/app', number: 7, headSha: 'abcdef1234567890' },
       review({
         verdict: 'caution',
         changes: [
@@ -27,7 +27,7 @@ describe('the review comment', () => {
 
   it('escapes mentions, HTML and links written by others', () => {
     expect(escapeMarkdown('@org/team <img src=x> [click](http://evil.example) *bold*')).toBe('@\u200Borg/team &lt;img src=x> \\[click\\](http\\://evil.example) \\*bold\\*');
-    const body = pullRequestReviewMarkdown({ headSha: '0'.repeat(40) }, review({ errors: ['requirements.txt: @everyone <b>broke</b>'] }));
+    const body = pullRequestReviewMarkdown({ repo: 'octo/app', number: 7, headSha: '0'.repeat(40) }, review({ errors: ['requirements.txt: @everyone <b>broke</b>'] }));
     expect(body).not.toMatch(/@everyone/);
     expect(body).not.toContain('<b>');
   });
@@ -51,7 +51,7 @@ const MENTION = /(^|\W)@[A-Za-z0-9]/m;
 describe('mentions in the review comment', () => {
   it('notify no one: not from reasons or errors, nor from file paths and URLs in code spans', () => {
     const body = pullRequestReviewMarkdown(
-      { headSha: '0'.repeat(40) },
+      { repo: 'octo/app', number: 7, headSha: '0'.repeat(40) },
       review({
         verdict: 'caution',
         changes: [{ name: 'reqeusts', kind: 'added', from: null, to: '0.0.1', file: 'requirements.txt', card: { verdict: 'caution', partial: false, reasons: ['maintained by @octo-org/security'], advisories: [], similarTo: null } }],
@@ -66,7 +66,7 @@ describe('mentions in the review comment', () => {
   });
 
   it('leave an e-mail address or a git URL as written in code, where no mention starts', () => {
-    const body = pullRequestReviewMarkdown({ headSha: '0'.repeat(40) }, review({ verdict: 'caution', newSources: [{ name: 'lib', url: 'git+ssh://git@github.com/octo/lib.git', kind: 'vcs', file: 'requirements.txt', line: 1 }] } as Partial<DependencyReview>));
+    const body = pullRequestReviewMarkdown({ repo: 'octo/app', number: 7, headSha: '0'.repeat(40) }, review({ verdict: 'caution', newSources: [{ name: 'lib', url: 'git+ssh://git@github.com/octo/lib.git', kind: 'vcs', file: 'requirements.txt', line: 1 }] } as Partial<DependencyReview>));
     expect(body).toContain('`git+ssh://git@github.com/octo/lib.git`');
   });
 });
@@ -85,7 +85,7 @@ function bigReview(): DependencyReview {
 }
 
 describe('a review longer than one comment', () => {
-  const body = pullRequestReviewMarkdown({ headSha: 'abcdef1234567' }, bigReview());
+  const body = pullRequestReviewMarkdown({ repo: 'octo/app', number: 7, headSha: 'abcdef1234567' }, bigReview());
   const lines = body.split('\n');
 
   it('stays within what GitHub accepts (65,536 characters), ending as a comment does', () => {
@@ -109,15 +109,28 @@ describe('a review longer than one comment', () => {
     const more = lines.find((l) => l.includes('more added or changed'))!;
     const left = Number(/…and (\d+) more/.exec(more)![1]);
     expect(listed.length + left).toBe(500);
-    expect(more).toBe(`- _…and ${left} more added or changed, not listed (${left} ok): a comment has no room for more._`);
+    expect(more).toBe(`- _…and ${left} more added or changed, not listed (${left} ok): a comment has no room for more; \`depwatch review octo/app#7\` lists them all._`);
     expect(body).not.toContain('the pull request’s changes have the rest');
+  });
+
+  it('lists every package, and no count of more, when asked for the whole review (depwatch review --markdown)', () => {
+    const whole = pullRequestReviewMarkdown({ repo: 'octo/app', number: 7, headSha: 'abcdef1234567' }, bigReview(), { whole: true });
+    expect(whole.split('\n').filter((l) => l.includes('`package-name-'))).toHaveLength(500);
+    expect(whole).not.toContain('more added or changed');
+    expect(whole.length).toBeGreaterThan(65_536);
+  });
+
+  it('counts the reasons it is partial that it has no room for, and names the command that lists them all', () => {
+    const errors = Array.from({ length: 300 }, (_, i) => `requirements/part-${i}.txt could not be read: GitHub answered 502`);
+    const body = pullRequestReviewMarkdown({ repo: 'octo/app', number: 7, headSha: 'abcdef1234567' }, { ...bigReview(), errors });
+    expect(body).toMatch(/^_Partial: requirements\/part-0\.txt .*; …and \d+ more \(`depwatch review octo\/app#7` lists them all\)_$/m);
   });
 
   it('keeps a long list of removed packages to whole names, counted', () => {
     const removed = Array.from({ length: 2000 }, (_, i): DependencyReview['changes'][number] => ({ name: `gone-${i}`, kind: 'removed', from: '1.0', to: null, file: 'uv.lock', card: null }));
-    const long = pullRequestReviewMarkdown({ headSha: 'abcdef1234567' }, { ...bigReview(), changes: [...bigReview().changes, ...removed] });
+    const long = pullRequestReviewMarkdown({ repo: 'octo/app', number: 7, headSha: 'abcdef1234567' }, { ...bigReview(), changes: [...bigReview().changes, ...removed] });
     expect(long.length).toBeLessThanOrEqual(65_536);
     const line = long.split('\n').find((l) => l.startsWith('**Removed**'))!;
-    expect(line).toMatch(/`gone-\d+` `1\.0`, …and \d+ more, not listed: a comment has no room for more$/);
+    expect(line).toMatch(/`gone-\d+` `1\.0`, …and \d+ more, not listed: a comment has no room for more; `depwatch review octo\/app#7` lists them all$/);
   });
 });

@@ -110,17 +110,23 @@ describe('a review with more packages than the card (and the comment) can list',
     expect(text).toMatch(/…and \d+ more added or changed \(see <https:\/\/github\.com\/octo\/shop\/pull\/42#issuecomment-1\|the comment on the pull request>\)/);
   });
 
-  it('says how many the comment could not list either, and their verdicts', () => {
+  it('says how many the comment could not list either, their verdicts, and the command that lists them all', () => {
     const text = blockText(pullRequestReviewMessage(withComment, review({ changes: many(500), verdict: 'avoid' })).blocks);
     const more = text.split('\n').find((l) => l.includes('more added or changed'))!;
-    const [, left, inComment, nowhere, ok] = /…and (\d+) more added or changed: (\d+) in <[^>]+\|the comment on the pull request>, the last (\d+) \((\d+) ok\) listed nowhere, for want of room/.exec(more)!.map(Number);
+    const [, left, inComment, nowhere, ok] = /…and (\d+) more added or changed: (\d+) in <[^>]+\|the comment on the pull request>, the last (\d+) \((\d+) ok\) in neither, for want of room: `depwatch review octo\/shop#42` lists them all$/.exec(more)!.map(Number);
     expect(inComment! + nowhere!).toBe(left);
     expect(ok).toBe(nowhere);
     expect(pullRequestReviewMarkdown(PR, review({ changes: many(500), verdict: 'avoid' }))).toContain(`…and ${nowhere} more added or changed, not listed (${nowhere} ok)`);
   });
 
-  it('without a comment, says they are not listed and that the diff shows which, not their verdicts', () => {
+  it('counts the reasons it is partial that it has no room for, and names the command that lists them all', () => {
+    const errors = Array.from({ length: 100 }, (_, i) => `requirements/part-${i}.txt could not be read: GitHub answered 502`);
+    const text = blockText(pullRequestReviewMessage(PR, review({ errors, verdict: 'caution' })).blocks);
+    expect(text).toMatch(/Partial: requirements\/part-0\.txt .*; …and \d+ more \(`depwatch review octo\/shop#42` lists them all\)/);
+  });
+
+  it('without a comment, says they are not listed, that the diff shows which, not their verdicts, and the command that lists them all', () => {
     const text = blockText(pullRequestReviewMessage(PR, review({ changes: many(300), verdict: 'avoid' })).blocks);
-    expect(text).toMatch(/…and \d+ more added or changed, not listed here \(\d+ ok\): <https:\/\/github\.com\/octo\/shop\/pull\/42\/files\|the pull request’s changes> show which, without verdicts/);
+    expect(text).toMatch(/…and \d+ more added or changed, not listed here \(\d+ ok\): <https:\/\/github\.com\/octo\/shop\/pull\/42\/files\|the pull request’s changes> show which, without verdicts; `depwatch review octo\/shop#42` lists them all/);
   });
 });

@@ -105,7 +105,7 @@ describe('a change at the same version', () => {
       errors: [],
       verdict: 'ok' as const,
     };
-    expect(pullRequestReviewMarkdown({ headSha: 'abcdef1234567890' }, review)).toContain('- ✅ `requests` changed `2.31.0` → `2.31.0` (extras added: socks): **ok**');
+    expect(pullRequestReviewMarkdown({ repo: 'octo/app', number: 7, headSha: 'abcdef1234567890' }, review)).toContain('- ✅ `requests` changed `2.31.0` → `2.31.0` (extras added: socks): **ok**');
     const slack = blockText(pullRequestReviewMessage({ repo: 'octo/shop', number: 46, title: 't', url: 'https://github.com/octo/shop/pull/46', headSha: 'abcdef1234567890', state: 'open' }, review).blocks);
     expect(slack).toContain(':white_check_mark: `requests` changed 2.31.0 → 2.31.0 (extras added: socks): *ok*');
   });
@@ -138,7 +138,7 @@ describe('a pull request adding --find-links, read as the audit reads it', () =>
     expect(card).toContain('• ${WHEELS} (requirements.txt:3): a --find-links source set from the environment: a local folder or a page on the web, unknown');
     expect(card).toContain('• https://wheels.example.com/ (requirements.txt:4): a --find-links page, merged with the indexes like an extra index');
     expect(card).toContain('• https://pkgs.example.com/simple (requirements.txt:2)\n');
-    const comment = pullRequestReviewMarkdown({ headSha: 'abcdef1234567890' }, review);
+    const comment = pullRequestReviewMarkdown({ repo: 'octo/app', number: 7, headSha: 'abcdef1234567890' }, review);
     expect(comment).toContain('- `${WHEELS}` (`requirements.txt:3`): a --find-links source set from the environment: a local folder or a page on the web, unknown');
   });
 
@@ -164,7 +164,7 @@ describe('a pull request adding --trusted-host', () => {
     const shown = { changes: [], newSources: [], newIndexUrls: diff.newIndexUrls, errors: [], verdict: 'caution' as const };
     const card = blockText(pullRequestReviewMessage({ repo: 'octo/shop', number: 45, title: 'Trust', url: 'https://github.com/octo/shop/pull/45', headSha: 'abcdef1234567890', state: 'open' }, shown).blocks);
     expect(card).toContain('• pkgs.example (requirements.txt:2): a --trusted-host: pip checks no certificate for it, and accepts plain HTTP');
-    expect(pullRequestReviewMarkdown({ headSha: 'abcdef1234567890' }, shown)).toContain('- `pkgs.example` (`requirements.txt:2`): a --trusted-host: pip checks no certificate for it, and accepts plain HTTP');
+    expect(pullRequestReviewMarkdown({ repo: 'octo/app', number: 7, headSha: 'abcdef1234567890' }, shown)).toContain('- `pkgs.example` (`requirements.txt:2`): a --trusted-host: pip checks no certificate for it, and accepts plain HTTP');
     // The audit reports the same line.
     const audited = extraIndexUrlFindings({ manifests: (await loadSide(head)).manifests } as AuditContext);
     expect(audited.map((f) => [f.line, f.details?.host])).toEqual([
@@ -262,7 +262,7 @@ describe('reviewDependencies and its Slack message', () => {
     const diff = await diffDependencies({ base: { 'requirements.txt': 'goodlib==1.2.0\nidna==3.0\n' }, head: { 'requirements.txt': 'goodlib==1.2.0\nidna=====3.0 ;;\n' } });
     const review = await reviewDependencies(diff, await world.sources());
     expect(review.verdict).toBe('caution');
-    const markdown = pullRequestReviewMarkdown({ headSha: 'abcdef1234567890' }, review);
+    const markdown = pullRequestReviewMarkdown({ repo: 'octo/app', number: 7, headSha: 'abcdef1234567890' }, review);
     expect(markdown).not.toContain('Removed');
     expect(markdown).toMatch(/_Partial: head: requirements\.txt:2: .*; head: requirements\.txt not read in full: idna left out of the comparison_/);
     expect(markdown).toContain('No package changed in the files that were read.');
@@ -278,7 +278,7 @@ describe('reviewDependencies and its Slack message', () => {
     expect(diff.newSources).toEqual([]);
     const review = await reviewDependencies(diff, await world.sources());
     expect(review.verdict).toBe('caution');
-    const markdown = pullRequestReviewMarkdown({ headSha: 'abcdef1234567890' }, review);
+    const markdown = pullRequestReviewMarkdown({ repo: 'octo/app', number: 7, headSha: 'abcdef1234567890' }, review);
     expect(markdown).toContain(`- ⚠️ \`requests\` source changed \`2.31.0\` → \`${vcs}\`: **caution** — now installed from outside the index: no card or advisory covers what is there, check the source`);
     expect(markdown).not.toContain('Removed');
     const slack = blockText(pullRequestReviewMessage({ repo: 'octo/shop', number: 47, title: 't', url: 'https://github.com/octo/shop/pull/47', headSha: 'abcdef1234567890', state: 'open' }, review).blocks);
@@ -356,7 +356,7 @@ describe('a release from outside the index whose version is known, in a pull req
 
     const slack = slackOf(review);
     expect(slack).toContain(`• \`django\` 2.2.0 from ${WHEEL} (requirements.txt:2): :no_entry: *avoid* — known vulnerabilities in this release: GHSA-djan-0000-0001 (high); installed from outside the index: the advisories listed are those of django 2.2.0, but nothing verifies the file is that published release, check the source (advisories: GHSA-djan-0000-0001)`);
-    const markdown = pullRequestReviewMarkdown({ headSha: 'abcdef1234567890' }, review);
+    const markdown = pullRequestReviewMarkdown({ repo: 'octo/app', number: 7, headSha: 'abcdef1234567890' }, review);
     expect(markdown).toContain(`- \`django\` \`2.2.0\` from \`${WHEEL}\` (\`requirements.txt:2\`): ⛔ **avoid** — known vulnerabilities in this release: GHSA-djan-0000-0001 (high); installed from outside the index:`);
     expect(markdown).toContain('(advisories: GHSA-djan-0000-0001)');
   });

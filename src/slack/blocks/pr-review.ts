@@ -11,6 +11,7 @@ import type { Verdict } from '../../packages/verdict.js';
 import { changeKindLabel, shownSide } from '../../watch/pr-review/diff.js';
 import { mostSevereFirst, verdictCounts } from '../../watch/pr-review/severity-order.js';
 import { pullRequestReviewComment, type ReviewComment } from '../../report/pr-review.js';
+import { reviewCommandOf } from '../../watch/pr-review/review-command.js';
 import type { DependencyReview, ReviewedChange, ReviewedSource } from '../../watch/pr-review/review.js';
 import type { SlackMessage } from './errors.js';
 import { context, header, listSections, listWithin, section } from './kit.js';
@@ -58,15 +59,17 @@ export function pullRequestReviewMessage(pr: PullRequestRef, review: DependencyR
   const removed = review.changes.filter((c) => c.kind === 'removed');
   // The comment has more room than the card, but it may have to stop too: the card points there only for what it lists.
   const comment = pr.comment && 'url' in pr.comment ? { link: md.link(pr.comment.url, 'the comment on the pull request'), notListed: pullRequestReviewComment(pr, review) } : null;
+  // Where the whole review is listed when neither the card nor the comment has room for all of it.
+  const everything = md`\`${reviewCommandOf(pr)}\` lists them all`;
   const more = (what: string, inComment: (c: ReviewComment) => number, verdicts?: (left: number) => string) => (left: number) => {
     const counted = verdicts ? ` (${verdicts(left)})` : '';
-    if (!comment) return md`…and ${left} more ${what}, not listed here${md.raw(counted)}: ${md.link(`${pr.url.replace(/\/+$/, '')}/files`, 'the pull request’s changes')} show which, without verdicts`.text;
+    if (!comment) return md`…and ${left} more ${what}, not listed here${md.raw(counted)}: ${md.link(`${pr.url.replace(/\/+$/, '')}/files`, 'the pull request’s changes')} show which, without verdicts; ${everything}`.text;
     const nowhere = Math.min(left, inComment(comment.notListed));
     if (nowhere === 0) return md`…and ${left} more ${what} (see ${comment.link})`.text;
     const nowhereCounted = verdicts ? ` (${verdicts(nowhere)})` : '';
     return left === nowhere
-      ? md`…and ${left} more ${what}${md.raw(counted)}, listed neither here nor in ${comment.link}: no room for them`.text
-      : md`…and ${left} more ${what}: ${left - nowhere} in ${comment.link}, the last ${nowhere}${md.raw(nowhereCounted)} listed nowhere, for want of room`.text;
+      ? md`…and ${left} more ${what}${md.raw(counted)}, listed neither here nor in ${comment.link} for want of room: ${everything}`.text
+      : md`…and ${left} more ${what}: ${left - nowhere} in ${comment.link}, the last ${nowhere}${md.raw(nowhereCounted)} in neither, for want of room: ${everything}`.text;
   };
   const lead: KnownBlock[] = [header(`Dependency review: ${pr.repo} #${pr.number}`)];
   // Not reviewed: no verdict to give, only that nothing was compared at this head. Nothing to
@@ -92,8 +95,8 @@ export function pullRequestReviewMessage(pr: PullRequestRef, review: DependencyR
     const lines = submodules.map((c) => md`• \`${c.path}\` ${submoduleChangeWords(c.change)}`.text);
     lead.push(...listSections(':warning: *Git submodules*', lines, { room: WARNING_ROOM, more: more('git submodules', (c) => c.submodulesNotListed) }));
   }
-  if (review.notes?.length) lead.push(context(listWithin(review.notes.map((n) => md`${n}`.text), '; ', { room: PARTIAL_ROOM, more: (left) => `…and ${left} more` })));
-  if (review.errors.length && review.notReviewed === undefined) lead.push(context(`Partial: ${listWithin(review.errors.map((e) => md`${e}`.text), '; ', { room: PARTIAL_ROOM, more: (left) => `…and ${left} more` })}`));
+  if (review.notes?.length) lead.push(context(listWithin(review.notes.map((n) => md`${n}`.text), '; ', { room: PARTIAL_ROOM, more: (left) => md`…and ${left} more (${everything})`.text })));
+  if (review.errors.length && review.notReviewed === undefined) lead.push(context(`Partial: ${listWithin(review.errors.map((e) => md`${e}`.text), '; ', { room: PARTIAL_ROOM, more: (left) => md`…and ${left} more (${everything})`.text })}`));
   const tail: KnownBlock[] = [];
   if (removed.length) {
     const names = removed.map((c) => md`\`${c.name}\`${shownSide(c, 'from') !== null ? md` ${shownSide(c, 'from')!}` : md``}`.text);
