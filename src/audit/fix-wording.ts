@@ -94,11 +94,11 @@ function projectSteps(about: Pick<UpgradeAdvice, 'package' | 'to'>, a: AdvicePla
 /**
  * A pin whose `--hash` options are the last of its file: not to be dropped (pip would then install
  * the whole file unchecked), but replaced with the new release's, as `depwatch fix` says when it
- * leaves such a pin alone (src/fix/plan.ts). The audit does not keep the file's text, so it cannot
- * tell which tool wrote it: every way is offered.
+ * leaves such a pin alone (src/fix/plan.ts): with the compiler its header names (`hashedBy`), or
+ * by hand when none does, the way fix offers.
  */
 function lastHashesStep(about: Pick<UpgradeAdvice, 'package' | 'to'>, e: AdvicePlaces['edits'][number], s: AdviceSyntax): string {
-  const how = moveWithNewHashes(about.package, about.to, s.code(e.write), ['pip-compile', 'uv-pip-compile', 'by-hand'], s.code);
+  const how = moveWithNewHashes(about.package, about.to, s.code(e.write), [e.hashedBy ?? 'by-hand'], s.code);
   return `do not drop the ${s.code('--hash')} lines of ${s.text(about.package)} in ${s.place(e.file, e.line)} (${lastHashesWhy(s.text(e.file))}); move it with new hashes: ${how}`;
 }
 

@@ -15,8 +15,8 @@ import { posix } from 'node:path';
 import type { AuditResult } from '../audit/audit.js';
 import type { Finding } from '../audit/findings.js';
 import { formatModule } from '../python/formats/index.js';
-import { parseSpecifierSet, specifierContains } from '../python/pep440.js';
-import { widenPep440 } from './widen.js';
+import { specifierContains } from '../python/pep440.js';
+import { excludesFix, notRewritableReason } from './hold-words.js';
 import type { Dependency, ManifestFormat } from '../python/types.js';
 import { applyEdits } from './edits.js';
 import { rewriterFor } from './formats/index.js';
@@ -136,7 +136,7 @@ export function planFixes(result: Pick<AuditResult, 'findings' | 'ignored'>, fil
       if (LOCK_FORMATS.has(file.format)) continue;
       for (const d of dependencies) {
         if (d.name !== target.name || d.source !== 'registry' || !excludesFix(d.specifier, target)) continue;
-        plan.leftAlone.push({ ...aboutTarget(target, file.path, d.line), kind: 'unsupported-format', reason: notRewritable(file, d.specifier, target) });
+        plan.leftAlone.push({ ...aboutTarget(target, file.path, d.line), kind: 'unsupported-format', reason: notRewritableReason(file.path, d.specifier, target, file.unwritable) });
         held.add(target, file.path, d.line);
       }
     }
@@ -362,20 +362,6 @@ function lastHashesReason(file: FixFile, c: EntryChange): string {
   const tool = compiledBy(file.text);
   const how = moveWithNewHashes(c.package, c.toVersion, `${c.package}${c.after}`, [tool ?? 'by-hand']);
   return `not rewritten: ${lastHashesWhy(file.path)}. Move it with new hashes: ${how}`;
-}
-
-/** Whether a requirement's specifier admits the vulnerable release but not its fix. */
-function excludesFix(specifier: string, target: FixTarget): boolean {
-  const inside = { containsPrereleases: true } as const;
-  return parseSpecifierSet(specifier) !== null && specifierContains(specifier, target.from, inside) && !specifierContains(specifier, target.to, inside);
-}
-
-/** Why a range in a file fix does not write is left alone, and what to write there by hand. */
-function notRewritable(file: FixFile, specifier: string, target: FixTarget): string {
-  const why = file.unwritable?.replace(/\.\s*$/, '') ?? `${posix.basename(file.path)} is not rewritten by depwatch fix; change it by hand`;
-  const widened = widenPep440(specifier, target.from, target.to);
-  const instead = widened.kind === 'widened' ? ` (for example ${target.name}${widened.text})` : '';
-  return `${target.name}${specifier} here does not allow the fix ${target.to}, and ${why}: write a range that allows it${instead}; until then no pin of ${target.name} ${target.from} in this project is moved`;
 }
 
 /** The pins of held releases that would otherwise have moved, each saying what holds it. */

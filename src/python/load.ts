@@ -32,6 +32,8 @@ export interface LoadedManifest {
   lockedBy?: string;
   /** How a pylock.toml says it was made (its uv header); absent when it does not. */
   origin?: PylockOrigin;
+  /** The compiler a requirements file's header names (ExtractResult.compiledBy); absent when none does. */
+  compiledBy?: 'pip-compile' | 'uv-pip-compile';
   /**
    * The text as read, for the formats whose entries the fix advice quotes as `depwatch fix` would
    * rewrite them (TOML_ADVICE_FORMATS: a Pipfile or pyproject.toml entry keeps its other keys);
@@ -174,6 +176,7 @@ export async function loadManifests(source: FileSource, options: LoadOptions = {
       requiresPython: result.requiresPython ?? null,
       ...(result.lockedBy ? { lockedBy: result.lockedBy } : {}),
       ...(result.origin ? { origin: result.origin } : {}),
+      ...(result.compiledBy ? { compiledBy: result.compiledBy } : {}),
       // Credentials in URLs masked, as the blob cache keeps manifests: a loaded manifest goes to worker
       // threads, logs and stores, and the advice never quotes a URL entry (the fixer leaves those alone).
       ...(TOML_ADVICE_FORMATS.has(format) ? { text: maskSecrets(text) } : {}),
