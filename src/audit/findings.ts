@@ -91,8 +91,9 @@ export interface UpgradeAdvice {
    * What to write where, in each file's own syntax (`django==2.2.28`, `django = "^2.2.28"`);
    * `rehash` when the requirement has `--hash` options, which the new release needs replaced;
    * `lastHashes` when they are the last of their file (no `--require-hashes` there either): pip
-   * checks hashes only while one is there, so they are replaced by new ones, never dropped, with
-   * `hashedBy`, the compiler the file's header names (as `depwatch fix` says; absent: by hand).
+   * checks hashes only while one is there, so they are replaced by new ones, never dropped.
+   * `hashedBy`: the compiler the file's header names, which re-hashes it (as `depwatch fix` says;
+   * absent when none does).
    */
   edits: { file: string; line: number | null; write: string; rehash?: boolean; lastHashes?: boolean; hashedBy?: 'pip-compile' | 'uv-pip-compile' }[];
   /** What to run afterwards (re-lock, recompile), and in which directory (`.` is the root). */

@@ -5,7 +5,7 @@
  */
 import { plural } from '../plural.js';
 import type { AdvicePlaces, UpgradeAdvice } from './findings.js';
-import { lastHashesWhy, moveWithNewHashes, REFUSED_UNTIL_REHASHED } from '../python/hash-checking-words.js';
+import { lastHashesWhy, moveWithNewHashes, REFUSED_UNTIL_REHASHED, rehashWith } from '../python/hash-checking-words.js';
 
 export interface AdviceSyntax {
   /** A requirement or a command. */
@@ -63,11 +63,14 @@ function projectSteps(about: Pick<UpgradeAdvice, 'package' | 'to'>, a: AdvicePla
   }
   const runs = joinAnd(a.commands.map((c) => `${s.code(c.run)}${c.dir !== '.' ? ` in ${s.text(c.dir)}/` : ''}`));
   if (a.placesOmitted) pinEdits.push(`the same in ${plural(a.placesOmitted, 'more place', 'more places')}`);
-  const rehash = [...new Set(a.edits.filter((e) => e.rehash && !e.lastHashes).map((e) => e.file))];
-  if (rehash.length) {
+  // The files to re-hash, by the compiler their header names (null: none does).
+  const rehash = new Map<AdvicePlaces['edits'][number]['hashedBy'] | null, Set<string>>();
+  for (const e of a.edits) if (e.rehash && !e.lastHashes) rehash.set(e.hashedBy ?? null, (rehash.get(e.hashedBy ?? null) ?? new Set()).add(e.file));
+  if (rehash.size) {
+    const each = [...rehash].map(([tool, files]) => `${joinAnd([...files].map((f) => s.text(f)))} with ${rehashWith(tool ?? null, s.code)}`);
     // The words `depwatch fix` uses when it removes the old release's hashes (src/fix/plan.ts).
     widenings.push(
-      `replace the old release's ${s.code('--hash')} lines: re-hash ${joinAnd(rehash.map((f) => s.text(f)))} with the tool that made it (e.g. ${s.code('pip-compile --generate-hashes')}, or ${s.code('hashin')}); ${REFUSED_UNTIL_REHASHED}`,
+      `replace the old release's ${s.code('--hash')} lines: re-hash ${each.join(', and ')}; ${REFUSED_UNTIL_REHASHED}`,
     );
   }
   widenings.push(...lastHashes);

@@ -25,7 +25,7 @@ import { lockedByRye, toolName, uvPylockRemake, type PylockOrigin } from '../pyt
 import { compiledBy, LOCK_TOOL, lockCommandsFor, pylockTool, type LockCommand, type LockPackage, type LockTool, type PylockCompile } from './lock-commands.js';
 import type { EntryChange, FixTarget, LeftAlone, RewriteResult, TextEdit } from './types.js';
 import { shellPath, shellWord } from '../shell-word.js';
-import { lastHashesWhy, moveWithNewHashes, REFUSED_UNTIL_REHASHED } from '../python/hash-checking-words.js';
+import { lastHashesWhy, moveWithNewHashes, REFUSED_UNTIL_REHASHED, rehashWith } from '../python/hash-checking-words.js';
 
 /** A file the audit read, with the format it was read as and its text (BOM and line endings included). */
 export interface FixFile {
@@ -572,13 +572,7 @@ function rehashNotes(rehash: Map<string, RewriteResult['rehash']>, files: readon
     const what = removed.map((r) => `${r.package} ${r.from} (line ${r.line}, ${r.removed})`).join(', ');
     const recompile = commands.find((c) => c.lockfile === path);
     const tool = compiledBy(files.find((f) => f.path === path)!.text);
-    const how = recompile
-      ? `\`${recompile.command}\``
-      : tool === 'uv-pip-compile'
-        ? 'the tool that made it (`uv pip compile --generate-hashes`)'
-        : tool === 'pip-compile'
-          ? 'the tool that made it (`pip-compile --generate-hashes`)'
-          : 'the tool that made it (e.g. `pip-compile --generate-hashes`, or `hashin`)';
+    const how = recompile ? `\`${recompile.command}\`` : rehashWith(tool);
     notes.push({ file: path, message: `${path}: the hashes of the old releases were removed: ${what}. Re-hash the file with ${how}; ${REFUSED_UNTIL_REHASHED}.` });
   }
   return notes;

@@ -274,7 +274,7 @@ function adviceFor(pkg: PackageUse, entries: readonly Dependency[], to: string, 
     const hashing = rehash ? project.hashing.get(d.file) : undefined;
     const lastHashes = hashing !== undefined && !hashing.requireHashes && [...hashing.hashedNames].every((name) => name === d.name);
     if (advice.edits.length < MAX_LISTED_PLACES) {
-      advice.edits.push({ file: d.file, line: d.line, write: entryText(d, pkg.version, to, style, project), ...(rehash ? { rehash } : {}), ...(lastHashes ? { lastHashes, ...(hashing.compiledBy ? { hashedBy: hashing.compiledBy } : {}) } : {}) });
+      advice.edits.push({ file: d.file, line: d.line, write: entryText(d, pkg.version, to, style, project), ...(rehash ? { rehash, ...(hashing?.compiledBy ? { hashedBy: hashing.compiledBy } : {}) } : {}), ...(lastHashes ? { lastHashes } : {}) });
     } else omitted++;
   };
   const constraint = (d: Dependency, verdict: boolean | null) => {
