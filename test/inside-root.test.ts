@@ -19,6 +19,7 @@ import { scanSourceFromFiles } from '../src/scan/source.js';
 import { loadManifests } from '../src/python/load.js';
 import { AdvisoryMirror } from '../src/advisories/mirror.js';
 import { openDb } from '../src/store/db.js';
+import { realMirror } from './audit/helpers.js';
 
 const PASSWD = 'root:x:0:0:root:/root:/bin/bash\ndaemon:x:1:1:daemon:/usr/sbin:/usr/sbin/nologin\n';
 const OUTSIDE_REQUIREMENTS = 'outsider-package==6.6.6\n';
@@ -145,7 +146,7 @@ describe('a symbolic link that leads out of the scanned folder', () => {
 });
 
 describe('a symbolic link that stays inside the scanned folder', () => {
-  it('is followed, as the file it names and through a linked folder', async () => {
+  it('is followed, as the file it names and through a linked folder; a file found at two paths is read once, at its own', async () => {
     write('requirements/prod.txt', 'django==4.2.1\n');
     write('common/base.txt', 'requests==2.31.0\n');
     link('requirements.txt', 'requirements/prod.txt');
@@ -154,12 +155,33 @@ describe('a symbolic link that stays inside the scanned folder', () => {
     const result = await loadManifests(directorySource(repo));
     expect(result.errors).toEqual([]);
     const byPath = Object.fromEntries(result.manifests.map((m) => [m.path, m.dependencies.map((d) => d.name)]));
+    // requirements.txt is requirements/prod.txt: read there only (it was read at both paths, every finding twice).
     expect(byPath).toEqual({
       'requirements-dev.txt': ['pytest'],
-      'requirements.txt': ['django'],
       'requirements/prod.txt': ['django'],
       'shared/base.txt': ['requests'],
     });
+  });
+
+  it('is read once, under the first link\'s path, when the file the links name is not found as a manifest itself', async () => {
+    write('pins/prod.lst', 'django==4.2.1\n');
+    link('requirements.txt', 'pins/prod.lst');
+    link('requirements-prod.txt', 'pins/prod.lst');
+    const result = await loadManifests(directorySource(repo));
+    expect(result.errors).toEqual([]);
+    expect(result.manifests.map((m) => [m.path, m.dependencies.map((d) => d.name)])).toEqual([['requirements-prod.txt', ['django']]]);
+  });
+
+  it('leaves the audit one finding per advisory, at the file, not one at each path', async () => {
+    write('requirements/prod.txt', 'django==2.1.5\n');
+    link('requirements.txt', 'requirements/prod.txt');
+    const result = await auditFileSource(directorySource(repo), { target: 'repo', advisories: await realMirror(), registry: null, now: new Date('2026-11-28T12:00:00Z') });
+    const vulnerable = result.findings.filter((f) => f.kind === 'vulnerability');
+    expect(vulnerable.length).toBeGreaterThan(5);
+    expect(new Set(vulnerable.map((f) => f.id)).size).toBe(vulnerable.length);
+    expect(new Set(vulnerable.map((f) => `${f.file}:${f.line}`))).toEqual(new Set(['requirements/prod.txt:1']));
+    expect(vulnerable[0]!.details?.locations).toEqual(['requirements/prod.txt:1']);
+    expect(result.findings.filter((f) => f.kind === 'no-hashes').map((f) => f.file)).toEqual(['requirements/prod.txt']);
   });
 
   it('also when the scanned folder itself is reached through a link', async () => {

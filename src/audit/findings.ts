@@ -92,8 +92,10 @@ export interface UpgradeAdvice {
    * `rehash` when the requirement has `--hash` options, which the new release needs replaced;
    * `lastHashes` when they are the last of their file (no `--require-hashes` there either): pip
    * checks hashes only while one is there, so they are replaced by new ones, never dropped.
+   * `hashedBy`: the compiler the file's header names, which re-hashes it (as `depwatch fix` says;
+   * absent when none does).
    */
-  edits: { file: string; line: number | null; write: string; rehash?: boolean; lastHashes?: boolean }[];
+  edits: { file: string; line: number | null; write: string; rehash?: boolean; lastHashes?: boolean; hashedBy?: 'pip-compile' | 'uv-pip-compile' }[];
   /** What to run afterwards (re-lock, recompile), and in which directory (`.` is the root). */
   commands: { run: string; dir: string }[];
   /** A lock entry the project does not declare: it comes in through another package. */

@@ -5,7 +5,7 @@
  */
 import { plural } from '../plural.js';
 import type { AdvicePlaces, UpgradeAdvice } from './findings.js';
-import { lastHashesWhy, moveWithNewHashes, REFUSED_UNTIL_REHASHED } from '../python/hash-checking-words.js';
+import { lastHashesWhy, moveWithNewHashes, REFUSED_UNTIL_REHASHED, rehashWith } from '../python/hash-checking-words.js';
 
 export interface AdviceSyntax {
   /** A requirement or a command. */
@@ -63,11 +63,14 @@ function projectSteps(about: Pick<UpgradeAdvice, 'package' | 'to'>, a: AdvicePla
   }
   const runs = joinAnd(a.commands.map((c) => `${s.code(c.run)}${c.dir !== '.' ? ` in ${s.text(c.dir)}/` : ''}`));
   if (a.placesOmitted) pinEdits.push(`the same in ${plural(a.placesOmitted, 'more place', 'more places')}`);
-  const rehash = [...new Set(a.edits.filter((e) => e.rehash && !e.lastHashes).map((e) => e.file))];
-  if (rehash.length) {
+  // The files to re-hash, by the compiler their header names (null: none does).
+  const rehash = new Map<AdvicePlaces['edits'][number]['hashedBy'] | null, Set<string>>();
+  for (const e of a.edits) if (e.rehash && !e.lastHashes) rehash.set(e.hashedBy ?? null, (rehash.get(e.hashedBy ?? null) ?? new Set()).add(e.file));
+  if (rehash.size) {
+    const each = [...rehash].map(([tool, files]) => `${joinAnd([...files].map((f) => s.text(f)))} with ${rehashWith(tool ?? null, s.code)}`);
     // The words `depwatch fix` uses when it removes the old release's hashes (src/fix/plan.ts).
     widenings.push(
-      `replace the old release's ${s.code('--hash')} lines: re-hash ${joinAnd(rehash.map((f) => s.text(f)))} with the tool that made it (e.g. ${s.code('pip-compile --generate-hashes')}, or ${s.code('hashin')}); ${REFUSED_UNTIL_REHASHED}`,
+      `replace the old release's ${s.code('--hash')} lines: re-hash ${each.join(', and ')}; ${REFUSED_UNTIL_REHASHED}`,
     );
   }
   widenings.push(...lastHashes);
@@ -94,11 +97,11 @@ function projectSteps(about: Pick<UpgradeAdvice, 'package' | 'to'>, a: AdvicePla
 /**
  * A pin whose `--hash` options are the last of its file: not to be dropped (pip would then install
  * the whole file unchecked), but replaced with the new release's, as `depwatch fix` says when it
- * leaves such a pin alone (src/fix/plan.ts). The audit does not keep the file's text, so it cannot
- * tell which tool wrote it: every way is offered.
+ * leaves such a pin alone (src/fix/plan.ts): with the compiler its header names (`hashedBy`), or
+ * by hand when none does, the way fix offers.
  */
 function lastHashesStep(about: Pick<UpgradeAdvice, 'package' | 'to'>, e: AdvicePlaces['edits'][number], s: AdviceSyntax): string {
-  const how = moveWithNewHashes(about.package, about.to, s.code(e.write), ['pip-compile', 'uv-pip-compile', 'by-hand'], s.code);
+  const how = moveWithNewHashes(about.package, about.to, s.code(e.write), [e.hashedBy ?? 'by-hand'], s.code);
   return `do not drop the ${s.code('--hash')} lines of ${s.text(about.package)} in ${s.place(e.file, e.line)} (${lastHashesWhy(s.text(e.file))}); move it with new hashes: ${how}`;
 }
 

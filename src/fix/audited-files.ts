@@ -33,6 +33,7 @@ export function recordingSource(inner: FileSource): RecordingSource {
   if (inner.isFolder) source.isFolder = (path) => inner.isFolder!(path);
   // Discovery matches paths under the folder's name (a `requirements/` folder given itself): as the audit does.
   if (inner.folder !== undefined) source.folder = inner.folder;
+  if (inner.realPath) source.realPath = (path) => inner.realPath!(path);
   return { source, read };
 }
 

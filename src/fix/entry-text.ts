@@ -39,7 +39,16 @@ function prepareFile(text: string, file: string, format: ManifestFormat): Prepar
 }
 
 /** What `depwatch fix` would write for one entry of a TOML manifest, or null when it would not rewrite it. */
-export type EntryRewriter = (text: string, file: string, format: ManifestFormat, move: EntryMove) => string | null;
+export interface EntryRewriter {
+  (text: string, file: string, format: ManifestFormat, move: EntryMove): string | null;
+  /**
+   * Why `depwatch fix` leaves the entry as written although it excludes the fix (a `!=` of the fix,
+   * a lower bound above it, a split line), in fix's words (without its "not rewritten: "), or null
+   * when fix moves it or it admits the fix: while it stays, fix moves no pin of the release in its
+   * project (src/fix/plan.ts), and the audit's advice says so.
+   */
+  refusal(text: string, file: string, format: ManifestFormat, move: EntryMove): string | null;
+}
 
 /**
  * An entry rewriter for one audit: each file is prepared once, on its first entry (the advice asks
@@ -49,15 +58,32 @@ export type EntryRewriter = (text: string, file: string, format: ManifestFormat,
  */
 export function createEntryRewriter(): EntryRewriter {
   const prepared = new Map<string, PreparedFile | null>();
-  return (text, file, format, move) => {
+  const ready = (text: string, file: string, format: ManifestFormat): PreparedFile | null => {
     const key = `${format}\0${file}`;
-    let ready = prepared.get(key);
-    if (ready === undefined || (ready !== null && ready.text !== text)) {
-      ready = prepareFile(text, file, format);
-      prepared.set(key, ready);
+    let known = prepared.get(key);
+    if (known === undefined || (known !== null && known.text !== text)) {
+      known = prepareFile(text, file, format);
+      prepared.set(key, known);
     }
-    return ready === null ? null : rewrittenEntry(ready, text, move);
+    return known;
   };
+  const rewriter = (text: string, file: string, format: ManifestFormat, move: EntryMove): string | null => {
+    const preparedFile = ready(text, file, format);
+    return preparedFile === null ? null : rewrittenEntry(preparedFile, text, move);
+  };
+  rewriter.refusal = (text: string, file: string, format: ManifestFormat, move: EntryMove): string | null => {
+    const preparedFile = ready(text, file, format);
+    return preparedFile === null ? null : refusalOf(preparedFile, move);
+  };
+  return rewriter;
+}
+
+/** The reason the rewriter gives for leaving the entry at `move.line` as written, or null. */
+function refusalOf(ready: PreparedFile, move: EntryMove): string | null {
+  if (move.line === null) return null;
+  const result = ready.rewrite([{ name: move.name, from: move.from, to: move.to, advisories: [] }]);
+  const refused = result.leftAlone.find((l) => l.kind === 'not-understood' && l.line === move.line && l.package === move.name);
+  return refused === undefined ? null : refused.reason.replace(/^not rewritten: /, '');
 }
 
 /** The entry as the fixer rewrites it, or null when it would not rewrite it (then the caller says it its own way). */

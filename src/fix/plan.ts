@@ -15,8 +15,8 @@ import { posix } from 'node:path';
 import type { AuditResult } from '../audit/audit.js';
 import type { Finding } from '../audit/findings.js';
 import { formatModule } from '../python/formats/index.js';
-import { parseSpecifierSet, specifierContains } from '../python/pep440.js';
-import { widenPep440 } from './widen.js';
+import { specifierContains } from '../python/pep440.js';
+import { excludesFix, notRewritableReason } from './hold-words.js';
 import type { Dependency, ManifestFormat } from '../python/types.js';
 import { applyEdits } from './edits.js';
 import { rewriterFor } from './formats/index.js';
@@ -25,7 +25,7 @@ import { lockedByRye, toolName, uvPylockRemake, type PylockOrigin } from '../pyt
 import { compiledBy, LOCK_TOOL, lockCommandsFor, pylockTool, type LockCommand, type LockPackage, type LockTool, type PylockCompile } from './lock-commands.js';
 import type { EntryChange, FixTarget, LeftAlone, RewriteResult, TextEdit } from './types.js';
 import { shellPath, shellWord } from '../shell-word.js';
-import { lastHashesWhy, moveWithNewHashes, REFUSED_UNTIL_REHASHED } from '../python/hash-checking-words.js';
+import { lastHashesWhy, moveWithNewHashes, REFUSED_UNTIL_REHASHED, rehashWith } from '../python/hash-checking-words.js';
 
 /** A file the audit read, with the format it was read as and its text (BOM and line endings included). */
 export interface FixFile {
@@ -108,6 +108,7 @@ export function planFixes(result: Pick<AuditResult, 'findings' | 'ignored'>, fil
   const perFile = new Map<string, FixTarget[]>();
   /** Constraints that exclude a release's fix and stay as written: no pin of their project moves. */
   const held = new Holds();
+  const formatOf = new Map(read.map((r) => [r.file.path, r.file.format]));
   for (const target of targets) {
     const installing = (byName.get(target.name) ?? []).filter((d) => d.version === target.from);
     const at = installing.filter((d) => d.source === 'registry');
@@ -115,8 +116,7 @@ export function planFixes(result: Pick<AuditResult, 'findings' | 'ignored'>, fil
     const outside = installing.find((d) => d.source !== 'registry');
     if (at.length === 0 && outside !== undefined) {
       // Rated by its version (a wheel URL, a git checkout, a local archive), but nothing here is a pin to move.
-      const from = outside.source === 'path' ? 'a local path' : outside.source === 'vcs' ? 'a VCS' : 'a URL';
-      plan.leftAlone.push({ ...aboutTarget(target, outside.file, outside.line), kind: 'non-registry', reason: `installed from ${from}, not from the index: change the URL by hand` });
+      plan.leftAlone.push({ ...aboutTarget(target, outside.file, outside.line), kind: 'non-registry', reason: installedFrom(outside.source) });
       continue;
     }
     if (at.length === 0) {
@@ -124,6 +124,19 @@ export function planFixes(result: Pick<AuditResult, 'findings' | 'ignored'>, fil
       continue;
     }
     const dirs = new Set(at.map((d) => posix.dirname(d.file)));
+    const inProject = (path: string) => [...dirs].some((d) => within(posix.dirname(path), d) || within(d, posix.dirname(path)));
+    // The same release from a URL, a VCS or a path beside the registry pins: fix cannot move it, and
+    // moving the registry pins alone would ask for two releases of one package (pip refuses): it holds
+    // them. In another project it holds nothing, and is listed all the same: it stays installed.
+    for (const d of installing) {
+      if (d.source === 'registry' || LOCK_FORMATS.has(formatOf.get(d.file)!)) continue;
+      if (!inProject(d.file)) {
+        plan.leftAlone.push({ ...aboutTarget(target, d.file, d.line), kind: 'non-registry', reason: installedFrom(d.source) });
+        continue;
+      }
+      plan.leftAlone.push({ ...aboutTarget(target, d.file, d.line), kind: 'non-registry', reason: `${installedFrom(d.source)}; until then no pin of ${target.name} ${target.from} in this project is moved (pip refuses two releases of one package)` });
+      held.add(target, d.file, d.line, d.source);
+    }
     for (const { file, dependencies } of read) {
       const dir = posix.dirname(file.path);
       if (![...dirs].some((d) => within(dir, d) || within(d, dir))) continue;
@@ -136,7 +149,7 @@ export function planFixes(result: Pick<AuditResult, 'findings' | 'ignored'>, fil
       if (LOCK_FORMATS.has(file.format)) continue;
       for (const d of dependencies) {
         if (d.name !== target.name || d.source !== 'registry' || !excludesFix(d.specifier, target)) continue;
-        plan.leftAlone.push({ ...aboutTarget(target, file.path, d.line), kind: 'unsupported-format', reason: notRewritable(file, d.specifier, target) });
+        plan.leftAlone.push({ ...aboutTarget(target, file.path, d.line), kind: 'unsupported-format', reason: notRewritableReason(file.path, d.specifier, target, file.unwritable) });
         held.add(target, file.path, d.line);
       }
     }
@@ -156,7 +169,9 @@ export function planFixes(result: Pick<AuditResult, 'findings' | 'ignored'>, fil
     if (!added && !movedWhereHeld) break;
     rewritten = rewriteAll(read, perFile, held, said);
   }
-  for (const { file } of read) for (const target of perFile.get(file.path) ?? []) plan.leftAlone.push(...(said.get(pairKey(target, file.path)) ?? []));
+  // What the rewriters said, but once: a URL pin the planner listed as a hold is not listed again.
+  const listedAt = new Set(plan.leftAlone.map(placeKey));
+  for (const { file } of read) for (const target of perFile.get(file.path) ?? []) plan.leftAlone.push(...(said.get(pairKey(target, file.path)) ?? []).filter((l) => !listedAt.has(placeKey(l))));
   plan.leftAlone.push(...heldPins(held, locations, plan.leftAlone, fileOf));
   plan.changes.push(...rewritten.changes);
   for (const [path, edits] of rewritten.edits) plan.edits.set(path, edits);
@@ -241,10 +256,12 @@ const within = (dir: string, ancestor: string) => ancestor === '.' || dir === an
 // Rewriting, and holding back a release that cannot move everywhere
 // ---------------------------------------------------------------------------------------------
 
-/** A constraint that excludes a release's fix and is left as written. */
+/** A constraint that excludes a release's fix and is left as written, or a pin of the release from elsewhere than the index. */
 interface Hold {
   file: string;
   line: number | null;
+  /** Where that pin installs the release from (`url`, `vcs`, `path`); absent for a constraint. */
+  source?: Dependency['source'];
 }
 
 /** Where each release is held back: a hold covers the files of its project (its folder, above or below). */
@@ -252,10 +269,10 @@ class Holds {
   private readonly byTarget = new Map<FixTarget, Hold[]>();
 
   /** Whether this is a new hold. */
-  add(target: FixTarget, file: string, line: number | null): boolean {
+  add(target: FixTarget, file: string, line: number | null, source?: Dependency['source']): boolean {
     const holds = this.byTarget.get(target) ?? [];
     if (holds.some((h) => h.file === file && h.line === line)) return false;
-    holds.push({ file, line });
+    holds.push({ file, line, ...(source ? { source } : {}) });
     this.byTarget.set(target, holds);
     return true;
   }
@@ -263,7 +280,7 @@ class Holds {
   /** Whether any hold of `other` was new here. */
   merge(other: Holds): boolean {
     let added = false;
-    for (const [target, holds] of other.byTarget) for (const h of holds) added = this.add(target, h.file, h.line) || added;
+    for (const [target, holds] of other.byTarget) for (const h of holds) added = this.add(target, h.file, h.line, h.source) || added;
     return added;
   }
 
@@ -283,6 +300,13 @@ class Holds {
 
 const placeOf = (h: Hold) => `${h.file}${h.line ? `:${h.line}` : ''}`;
 const pairKey = (t: FixTarget, file: string) => `${t.name}\u0000${t.from}\u0000${file}`;
+const placeKey = (l: LeftAlone) => `${l.package}\u0000${l.version}\u0000${l.file}\u0000${l.line}`;
+
+/** Where a pin that is not the index's installs from, in words. */
+const sourceInWords = (source: Dependency['source']) => (source === 'path' ? 'a local path' : source === 'vcs' ? 'a VCS' : 'a URL');
+
+/** Why a pin from a URL, a VCS or a path is not moved: there is no version to move. */
+const installedFrom = (source: Dependency['source']) => `installed from ${sourceInWords(source)}, not from the index: change the URL by hand`;
 
 interface Rewritten {
   changes: EntryChange[];
@@ -364,20 +388,6 @@ function lastHashesReason(file: FixFile, c: EntryChange): string {
   return `not rewritten: ${lastHashesWhy(file.path)}. Move it with new hashes: ${how}`;
 }
 
-/** Whether a requirement's specifier admits the vulnerable release but not its fix. */
-function excludesFix(specifier: string, target: FixTarget): boolean {
-  const inside = { containsPrereleases: true } as const;
-  return parseSpecifierSet(specifier) !== null && specifierContains(specifier, target.from, inside) && !specifierContains(specifier, target.to, inside);
-}
-
-/** Why a range in a file fix does not write is left alone, and what to write there by hand. */
-function notRewritable(file: FixFile, specifier: string, target: FixTarget): string {
-  const why = file.unwritable?.replace(/\.\s*$/, '') ?? `${posix.basename(file.path)} is not rewritten by depwatch fix; change it by hand`;
-  const widened = widenPep440(specifier, target.from, target.to);
-  const instead = widened.kind === 'widened' ? ` (for example ${target.name}${widened.text})` : '';
-  return `${target.name}${specifier} here does not allow the fix ${target.to}, and ${why}: write a range that allows it${instead}; until then no pin of ${target.name} ${target.from} in this project is moved`;
-}
-
 /** The pins of held releases that would otherwise have moved, each saying what holds it. */
 function heldPins(held: Holds, locations: ReadonlyMap<FixTarget, Dependency[]>, listed: readonly LeftAlone[], fileOf: ReadonlyMap<string, FixFile>): LeftAlone[] {
   const out: LeftAlone[] = [];
@@ -390,7 +400,7 @@ function heldPins(held: Holds, locations: ReadonlyMap<FixTarget, Dependency[]>, 
       out.push({
         ...aboutTarget(target, d.file, d.line),
         kind: 'not-understood',
-        reason: `not moved to ${target.to}: ${placeOf(hold)} still excludes it (listed here), and moving only some pins would leave files pip cannot install together; move them together by hand`,
+        reason: `not moved to ${target.to}: ${placeOf(hold)} ${hold.source ? `installs ${target.name} ${target.from} from ${sourceInWords(hold.source)}` : 'still excludes it'} (listed here), and moving only some pins would leave files pip cannot install together; move them together by hand`,
       });
     }
   }
@@ -562,13 +572,7 @@ function rehashNotes(rehash: Map<string, RewriteResult['rehash']>, files: readon
     const what = removed.map((r) => `${r.package} ${r.from} (line ${r.line}, ${r.removed})`).join(', ');
     const recompile = commands.find((c) => c.lockfile === path);
     const tool = compiledBy(files.find((f) => f.path === path)!.text);
-    const how = recompile
-      ? `\`${recompile.command}\``
-      : tool === 'uv-pip-compile'
-        ? 'the tool that made it (`uv pip compile --generate-hashes`)'
-        : tool === 'pip-compile'
-          ? 'the tool that made it (`pip-compile --generate-hashes`)'
-          : 'the tool that made it (e.g. `pip-compile --generate-hashes`, or `hashin`)';
+    const how = recompile ? `\`${recompile.command}\`` : rehashWith(tool);
     notes.push({ file: path, message: `${path}: the hashes of the old releases were removed: ${what}. Re-hash the file with ${how}; ${REFUSED_UNTIL_REHASHED}.` });
   }
   return notes;

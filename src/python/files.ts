@@ -2,8 +2,8 @@
  * Where manifest text comes from: a local directory or a repository snapshot. The loader reads
  * through this interface so discovery, include following and limits behave the same for both.
  */
-import { lstatSync, statSync } from 'node:fs';
-import { basename, join, resolve } from 'node:path';
+import { lstatSync, realpathSync, statSync } from 'node:fs';
+import { basename, join, relative, resolve, sep } from 'node:path';
 import { isSkippedDir } from './discover.js';
 import { directoryWalk, isFolderAt, unlistedFolderMessage, type DirectoryWalk } from './directory-walk.js';
 import { CheckoutRoot, LinkNotFollowedError, NotRegularFileError, UnreadableFileError, type OpenFile } from './inside-root.js';
@@ -44,6 +44,13 @@ export interface FileSource {
    * Absent where no path is a link that read() would follow.
    */
   isLink?(path: string): Promise<boolean>;
+  /**
+   * The file a listed path is, relative to the root with every symbolic link resolved (the path
+   * itself when it is no link), or null when that cannot be said (a link leading out or nowhere:
+   * the read says why). One file reached by two paths is read once by the audit (loadManifests)
+   * and planned once by `depwatch fix`. Absent where no path is a link that read() would follow.
+   */
+  realPath?(path: string): Promise<string | null>;
   /**
    * The bytes read() gives are the UTF-8 of text already decoded (a snapshot's files: TreeFile,
    * treeFileBytes), not the file's own: a requirements file's coding line (pipDeclaredDecode) did
@@ -88,6 +95,10 @@ export function directorySource(root: string, walk: DirectoryWalk = directoryWal
     return folder;
   };
   const folderName = basename(resolve(root));
+  // The listed links: the walk never enters a linked folder, so a listed path is a link only as itself.
+  let links: Set<string> | undefined;
+  const linked = (path: string) => (links ??= new Set(walk().flatMap((e) => (e.type === 'symlink' ? [e.path] : [])))).has(path);
+  let realRoot: string | undefined;
   // Read once, and only when asked: discovery asks, and a read that finds nothing asks why.
   let submodules: ReturnType<typeof checkoutSubmodules> | undefined;
   const submodulesOf = () => (submodules ??= checkoutSubmodules(checkout, walk));
@@ -137,6 +148,12 @@ export function directorySource(root: string, walk: DirectoryWalk = directoryWal
     size: (path) => checkout.size(path),
     isFolder: async (path) => isFolderAt(root, path),
     isLink: async (path) => isLinkAt(join(root, path)),
+    async realPath(path) {
+      if (!linked(path)) return path;
+      const real = await checkout.resolve(path).catch(() => null);
+      if (real === null) return null;
+      return relative((realRoot ??= realpathSync(root)), real).split(sep).join('/');
+    },
   };
 }
 

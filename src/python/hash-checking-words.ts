@@ -39,3 +39,14 @@ export function moveWithNewHashes(name: string, version: string, write: string, 
   }
   return ways.join(', or ');
 }
+
+/**
+ * What re-hashes a file whose moved requirements lost their old hashes: the compiler its header
+ * names, or, when none does, the usual ones: "the tool that made it (`uv pip compile
+ * --generate-hashes`)". `depwatch fix`'s note and the audit's advice say the same.
+ */
+export function rehashWith(writer: Exclude<HashWriter, 'by-hand'> | null, code: (command: string) => string = (c) => `\`${c}\``): string {
+  if (writer === 'uv-pip-compile') return `the tool that made it (${code('uv pip compile --generate-hashes')})`;
+  if (writer === 'pip-compile') return `the tool that made it (${code('pip-compile --generate-hashes')})`;
+  return `the tool that made it (e.g. ${code('pip-compile --generate-hashes')}, or ${code('hashin')})`;
+}

@@ -32,6 +32,8 @@ export interface LoadedManifest {
   lockedBy?: string;
   /** How a pylock.toml says it was made (its uv header); absent when it does not. */
   origin?: PylockOrigin;
+  /** The compiler a requirements file's header names (ExtractResult.compiledBy); absent when none does. */
+  compiledBy?: 'pip-compile' | 'uv-pip-compile';
   /**
    * The text as read, for the formats whose entries the fix advice quotes as `depwatch fix` would
    * rewrite them (TOML_ADVICE_FORMATS: a Pipfile or pyproject.toml entry keeps its other keys);
@@ -79,6 +81,25 @@ interface IncludeEdge {
   marker?: string;
 }
 
+/**
+ * The manifests discovery found, one per file: a link inside the folder to another manifest
+ * (`requirements.txt` → `requirements/base.txt`) was read at both paths, every finding of the file
+ * said twice. Kept under the file's own path when that is among them (as a linked folder's files
+ * are listed under their real path), else under the first; a path whose real path cannot be said
+ * (a link leading out or nowhere) stays, so its read says why. `depwatch fix` plans one file once
+ * the same way (src/fix/audited-files.ts).
+ */
+async function oncePerRealFile(paths: readonly string[], realPath: (path: string) => Promise<string | null>): Promise<string[]> {
+  const reals = await Promise.all(paths.map((p) => realPath(p).catch(() => null)));
+  const kept = new Map<string, number>();
+  reals.forEach((real, i) => {
+    if (real === null) return;
+    const earlier = kept.get(real);
+    if (earlier === undefined || paths[i] === real) kept.set(real, i);
+  });
+  return paths.filter((_, i) => reals[i] === null || kept.get(reals[i]!) === i);
+}
+
 export async function loadManifests(source: FileSource, options: LoadOptions = {}): Promise<LoadResult> {
   const errors: ExtractError[] = [];
   const loaded = new Map<string, LoadedManifest>();
@@ -111,6 +132,7 @@ export async function loadManifests(source: FileSource, options: LoadOptions = {
       if (exclude(path)) excluded.add(path);
       else roots.push(path);
     }
+    if (source.realPath) roots = await oncePerRealFile(roots, source.realPath);
     // What the listing could not look into may hold manifests: said first, as not read.
     // (each names a folder or a linked folder: asked as a folder too, so `tests/fixtures/` covers it).
     for (const error of (await source.listingErrors?.()) ?? []) if (!exclude(error.file) && !exclude(`${error.file}/`)) errors.push(error);
@@ -174,6 +196,7 @@ export async function loadManifests(source: FileSource, options: LoadOptions = {
       requiresPython: result.requiresPython ?? null,
       ...(result.lockedBy ? { lockedBy: result.lockedBy } : {}),
       ...(result.origin ? { origin: result.origin } : {}),
+      ...(result.compiledBy ? { compiledBy: result.compiledBy } : {}),
       // Credentials in URLs masked, as the blob cache keeps manifests: a loaded manifest goes to worker
       // threads, logs and stores, and the advice never quotes a URL entry (the fixer leaves those alone).
       ...(TOML_ADVICE_FORMATS.has(format) ? { text: maskSecrets(text) } : {}),

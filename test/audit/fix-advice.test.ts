@@ -68,6 +68,66 @@ describe('fix advice, in each format\'s own words', () => {
     expect(allowed.text).toMatch(/\): set `django==2\.2\.28` in requirements\.txt:1\.$/);
   });
 
+  describe('the other holds `depwatch fix` names, said first in its words', () => {
+    const holds: { what: string; files: Record<string, string>; holder: string; reason: RegExp }[] = [
+      {
+        what: "uv's constraint-dependencies",
+        files: { 'requirements.txt': 'django==2.1.5\n', 'pyproject.toml': '[project]\nname = "app"\nversion = "0.1.0"\n\n[tool.uv]\nconstraint-dependencies = ["django!=2.2.28"]\n' },
+        holder: 'pyproject.toml:6',
+        reason: /^it excludes the fix on purpose \(!=2\.2\.28\); choose a release by hand$/,
+      },
+      {
+        what: "uv's override-dependencies",
+        files: { 'requirements.txt': 'django==2.1.5\n', 'pyproject.toml': '[project]\nname = "app"\nversion = "0.1.0"\n\n[tool.uv]\noverride-dependencies = ["django>=2.1,<2.2,!=2.2.28"]\n' },
+        holder: 'pyproject.toml:6',
+        reason: /^it excludes the fix on purpose \(!=2\.2\.28\); choose a release by hand$/,
+      },
+      {
+        what: 'a Pipfile range',
+        files: { 'requirements.txt': 'django==2.1.5\n', Pipfile: '[packages]\ndjango = ">=2.0,!=2.2.28"\n' },
+        holder: 'Pipfile:2',
+        reason: /^it excludes the fix on purpose \(!=2\.2\.28\); choose a release by hand$/,
+      },
+      {
+        what: 'a setup.cfg range (a file fix does not write)',
+        files: { 'requirements.txt': 'django==2.1.5\n', 'setup.cfg': '[options]\ninstall_requires =\n    django>=2.0,<2.2\n' },
+        holder: 'setup.cfg:3',
+        reason: /^django<2\.2,>=2\.0 here does not allow the fix 2\.2\.28, and setup\.cfg is not rewritten by depwatch fix; change it by hand: write a range that allows it \(for example django<2\.3,>=2\.0\); until then no pin of django 2\.1\.5 in this project is moved$/,
+      },
+      {
+        what: 'a setup.py range',
+        files: { 'requirements.txt': 'django==2.1.5\n', 'setup.py': 'from setuptools import setup\nsetup(name="app", install_requires=["django>=2.0,<2.2"])\n' },
+        holder: 'setup.py:2',
+        reason: /^django<2\.2,>=2\.0 here does not allow the fix 2\.2\.28, and setup\.py is not rewritten by depwatch fix/,
+      },
+    ];
+    for (const { what, files, holder, reason } of holds) {
+      it(`${what}: the advice names it with fix's reason, and fix leaves the pin alone for it`, async () => {
+        const fix = await djangoFix(files);
+        const [file, line] = holder.split(':') as [string, string];
+        const said = new RegExp(`\\): ${holder.replace(/\./g, '\\.')} still excludes 2\\.2\\.28: (.*), or change it too, then set \`django==2\\.2\\.28\` in requirements\\.txt:1\\.$`).exec(fix.text);
+        expect(said, fix.text).not.toBeNull();
+        expect(said![1]).toMatch(reason);
+        expect(fix.advice?.held).toEqual([{ file, line: Number(line), reason: said![1] }]);
+
+        const recorded = recordingSource(memorySource(files));
+        const result = await auditFileSource(recorded.source, { target: 'app', advisories: await realMirror(), registry, now });
+        const plan = planFixes(result, await auditedManifests(recorded.read));
+        expect(plan.newTexts.size).toBe(0);
+        // Fix's own words for the holding line, word for word ("not rewritten: " before a refusal).
+        expect(plan.leftAlone.find((l) => l.file === file)!.reason.replace(/^not rewritten: /, '')).toBe(said![1]);
+        expect(plan.leftAlone.find((l) => l.file === 'requirements.txt')!.reason).toContain(`${holder} still excludes it`);
+      });
+    }
+
+    it('a range that allows the fix, or the pin itself in a file fix does not write, holds nothing', async () => {
+      const allowed = await djangoFix({ 'requirements.txt': 'django==2.1.5\n', 'setup.cfg': '[options]\ninstall_requires =\n    django>=2.0\n' });
+      expect(allowed.text).toMatch(/\): set `django==2\.2\.28` in requirements\.txt:1\.$/);
+      const pinned = await djangoFix({ 'setup.cfg': '[options]\ninstall_requires =\n    django==2.1.5\n' });
+      expect(pinned.text).toMatch(/\): set `django==2\.2\.28` in setup\.cfg:3\.$/);
+    });
+  });
+
   it('requirements with --hash lines: says the old release\'s hashes must be replaced, and that pip refuses the file until then (its other hashes keep hash-checking on)', async () => {
     const fix = await djangoFix({
       'requirements.txt': 'requests==2.31.0 \\\n    --hash=sha256:' + 'a'.repeat(64) + '\nDjango==2.1.5 \\\n    --hash=sha256:' + 'b'.repeat(64) + ' \\\n    --hash=sha256:' + 'c'.repeat(64) + '\n',
@@ -77,6 +137,17 @@ describe('fix advice, in each format\'s own words', () => {
     );
     expect(fix.text).not.toContain('--require-hashes mode');
     expect(fix.advice?.edits).toEqual([{ file: 'requirements.txt', line: 3, write: 'django==2.2.28', rehash: true }]);
+
+    // A file whose header names uv as its compiler: re-hashed with uv, in the advice as in fix's note.
+    const files = {
+      'requirements.txt': '# This file was autogenerated by uv via the following command:\n#    uv pip compile --generate-hashes requirements.in -o requirements.txt\nrequests==2.31.0 \\\n    --hash=sha256:' + 'a'.repeat(64) + '\nDjango==2.1.5 \\\n    --hash=sha256:' + 'b'.repeat(64) + '\n',
+    };
+    const byUv = await djangoFix(files);
+    expect(byUv.text).toContain("replace the old release's `--hash` lines: re-hash requirements.txt with the tool that made it (`uv pip compile --generate-hashes`); until then pip refuses");
+    const recorded = recordingSource(memorySource(files));
+    const plan = planFixes(await auditFileSource(recorded.source, { target: 'app', advisories: await realMirror(), registry, now }), await auditedManifests(recorded.read));
+    expect(plan.notes.map((n) => n.message)).toContainEqual(expect.stringContaining('Re-hash the file with the tool that made it (`uv pip compile --generate-hashes`); until then pip refuses'));
+
     const plain = await djangoFix({ 'requirements.txt': 'Django==2.1.5\n' });
     expect(plain.text).not.toContain('hash');
     expect(plain.advice?.edits[0]).not.toHaveProperty('rehash');
@@ -86,7 +157,7 @@ describe('fix advice, in each format\'s own words', () => {
     const files = { 'requirements.txt': 'requests==2.31.0\nDjango==2.1.5 \\\n    --hash=sha256:' + 'b'.repeat(64) + '\n' };
     const fix = await djangoFix(files);
     expect(fix.text).toMatch(
-      /\): do not drop the `--hash` lines of django in requirements\.txt:2 \(its --hash options are the last of requirements\.txt, and pip checks hashes only while the file holds one: removing them would switch hash-checking off for the whole file\); move it with new hashes: `pip-compile --generate-hashes --upgrade-package django==2\.2\.28` or `uv pip compile --generate-hashes --upgrade-package django==2\.2\.28` on its input, or write `django==2\.2\.28` with the --hash of each of its files \(`pip hash FILE` on the files `pip download --no-deps django==2\.2\.28` fetches, or `hashin django==2\.2\.28`\)\.$/,
+      /\): do not drop the `--hash` lines of django in requirements\.txt:2 \(its --hash options are the last of requirements\.txt, and pip checks hashes only while the file holds one: removing them would switch hash-checking off for the whole file\); move it with new hashes: write `django==2\.2\.28` with the --hash of each of its files \(`pip hash FILE` on the files `pip download --no-deps django==2\.2\.28` fetches, or `hashin django==2\.2\.28`\)\.$/,
     );
     expect(fix.text).not.toContain('set `django==2.2.28`');
     expect(fix.text).not.toContain('replace the old release');
@@ -101,6 +172,17 @@ describe('fix advice, in each format\'s own words', () => {
     expect(reason).toContain('its --hash options are the last of requirements.txt, and pip checks hashes only while the file holds one: removing them would switch hash-checking off for the whole file.');
     expect(fix.text).toContain('write `django==2.2.28` with the --hash of each of its files (`pip hash FILE` on the files `pip download --no-deps django==2.2.28` fetches, or `hashin django==2.2.28`)');
     expect(reason).toContain('write django==2.2.28 with the --hash of each of its files (`pip hash FILE` on the files `pip download --no-deps django==2.2.28` fetches, or `hashin django==2.2.28`)');
+
+    // A file whose header names its compiler: that compiler re-hashes it, in the advice as in fix.
+    const compiled = { 'requirements.txt': '# This file is autogenerated by pip-compile with Python 3.12\n' + files['requirements.txt'] };
+    const compiledFix = await djangoFix(compiled);
+    expect(compiledFix.text).toMatch(/; move it with new hashes: `pip-compile --generate-hashes --upgrade-package django==2\.2\.28` on its input\.$/);
+    const compiledRecorded = recordingSource(memorySource(compiled));
+    const compiledPlan = planFixes(
+      await auditFileSource(compiledRecorded.source, { target: 'app', advisories: await realMirror(), registry, now }),
+      await auditedManifests(compiledRecorded.read),
+    );
+    expect(compiledPlan.leftAlone.find((l) => l.file === 'requirements.txt')!.reason).toMatch(/Move it with new hashes: `pip-compile --generate-hashes --upgrade-package django==2\.2\.28` on its input$/);
 
     // With --require-hashes the file keeps checking hashes without them: replaced, as with other hashes.
     const required = await djangoFix({ 'requirements.txt': '--require-hashes\n' + files['requirements.txt'] });

@@ -45,6 +45,37 @@ describe('planning a fix from an audit', () => {
     expect(stillVulnerable({ plan, dryRun: false, writeErrors: [] } as unknown as FixOutcome)).toBe(1);
   });
 
+  it('holds the registry pins of a release that a URL or VCS pin of the same project also installs: moved everywhere or nowhere, the URL pin named', async () => {
+    const wheel = 'urllib3 @ https://files.example/urllib3-1.24.1-py2.py3-none-any.whl\n';
+    const { plan } = await fixTree({ 'requirements.txt': 'urllib3==1.24.1\n', 'requirements-url.txt': wheel });
+    // Moving requirements.txt alone would ask pip for urllib3 1.26.18 and, from the URL, 1.24.1: it refuses both files together.
+    expect(plan.newTexts.size).toBe(0);
+    expect(plan.fixes).toEqual([expect.objectContaining({ package: 'urllib3', from: '1.24.1', status: 'left-alone' })]);
+    expect(plan.leftAlone).toEqual([
+      expect.objectContaining({ kind: 'non-registry', file: 'requirements-url.txt', line: 1, reason: 'installed from a URL, not from the index: change the URL by hand; until then no pin of urllib3 1.24.1 in this project is moved (pip refuses two releases of one package)' }),
+      expect.objectContaining({ kind: 'not-understood', file: 'requirements.txt', line: 1, reason: expect.stringMatching(/^not moved to 1\.\d+\.\d+: requirements-url\.txt:1 installs urllib3 1\.24\.1 from a URL \(listed here\), and moving only some pins/) }),
+    ]);
+    expect(stillVulnerable({ plan, dryRun: false, writeErrors: [] } as unknown as FixOutcome)).toBe(1);
+
+    // A URL in pyproject.toml, and a git checkout that names its version, hold them the same way.
+    const pep621 = await fixTree({ 'requirements.txt': 'urllib3==1.24.1\n', 'pyproject.toml': `[project]\nname = "app"\nversion = "0.1.0"\ndependencies = ["${wheel.trim()}"]\n` });
+    expect(pep621.plan.newTexts.size).toBe(0);
+    expect(pep621.plan.leftAlone.map((l) => l.file)).toEqual(['pyproject.toml', 'requirements.txt']);
+    expect(pep621.plan.leftAlone[1]!.reason).toContain('pyproject.toml:4 installs urllib3 1.24.1 from a URL');
+    const vcs = await fixTree({ 'requirements.txt': 'urllib3==1.24.1\n', 'requirements-git.txt': 'git+https://github.com/urllib3/urllib3@1.24.1#egg=urllib3==1.24.1\n' });
+    expect(vcs.plan.newTexts.size).toBe(0);
+    expect(vcs.plan.leftAlone.find((l) => l.file === 'requirements.txt')!.reason).toContain('requirements-git.txt:1 installs urllib3 1.24.1 from a VCS');
+
+  });
+
+  it('lists a URL pin of the release in another project (it holds nothing there, and stays installed): the release is not called fixed', async () => {
+    const wheel = 'urllib3 @ https://files.example/urllib3-1.24.1-py2.py3-none-any.whl\n';
+    const apart = await fixTree({ 'api/requirements.txt': 'urllib3==1.24.1\n', 'worker/requirements.txt': wheel });
+    expect(apart.plan.newTexts.has('api/requirements.txt')).toBe(true);
+    expect(apart.plan.leftAlone).toEqual([expect.objectContaining({ kind: 'non-registry', file: 'worker/requirements.txt', reason: 'installed from a URL, not from the index: change the URL by hand' })]);
+    expect(stillVulnerable({ plan: apart.plan, dryRun: false, writeErrors: [] } as unknown as FixOutcome)).toBe(1);
+  });
+
   it('rewrites a pin in a file reached through -r, and says the release is fixed with the advisories it clears', async () => {
     const { result, plan } = await fixTree({
       'requirements.txt': '-r requirements/base.txt\nrequests>=2\n',

@@ -16,6 +16,7 @@ import type { Dependency, ManifestFormat, ManifestOption } from '../../python/ty
 import { shellPath, shellWord } from '../../shell-word.js';
 import type { EntryRewriter } from '../../fix/entry-text.js';
 import { widenPep440 } from '../../fix/widen.js';
+import { excludesFix, notRewritableReason } from '../../fix/hold-words.js';
 import type { PackageUse } from '../context.js';
 import { MAX_LISTED_PLACES, type FindingLocation, type ProjectAdvice, type UpgradeAdvice } from '../findings.js';
 
@@ -28,7 +29,7 @@ export interface ProjectFiles {
   origins: Map<string, NonNullable<PylockOrigin>>;
   /** Registry requirements by name (pins and ranges, not lock entries). */
   declarations: Map<string, Dependency[]>;
-  /** Registry `-c` constraints by name (a constraints file's lines): `depwatch fix` holds a release a constraint of its project refuses to widen. */
+  /** Registry constraints by name (a `-c` file's lines, uv's `constraint-dependencies` and `override-dependencies`): `depwatch fix` holds a release a constraint of its project refuses to widen. */
   constraintLines: Map<string, Dependency[]>;
   /** The text of each Pipfile and pyproject.toml (LoadedManifest.text): their edits are said as `depwatch fix` writes them. */
   texts: Map<string, string>;
@@ -40,11 +41,11 @@ export interface ProjectFiles {
    * the only hashed package of a file without `--require-hashes` must keep its hashes (replaced,
    * never dropped), as `depwatch fix` does.
    */
-  hashing: Map<string, { requireHashes: boolean; hashedNames: Set<string> }>;
+  hashing: Map<string, { requireHashes: boolean; hashedNames: Set<string>; compiledBy?: 'pip-compile' | 'uv-pip-compile' }>;
 }
 
 export function projectFiles(
-  manifests: readonly { path: string; format: ManifestFormat; dependencies: readonly Dependency[]; options?: readonly ManifestOption[]; lockedBy?: string; origin?: PylockOrigin; text?: string }[],
+  manifests: readonly { path: string; format: ManifestFormat; dependencies: readonly Dependency[]; options?: readonly ManifestOption[]; lockedBy?: string; origin?: PylockOrigin; text?: string; compiledBy?: 'pip-compile' | 'uv-pip-compile' }[],
   rewriteEntry?: EntryRewriter,
 ): ProjectFiles {
   const texts = new Map<string, string>();
@@ -58,14 +59,14 @@ export function projectFiles(
     formatOf.set(m.path, m.format);
     if (m.format === 'requirements') {
       const hashed = m.dependencies.filter((d) => d.file === m.path && (d.hashes?.length ?? 0) > 0);
-      if (hashed.length) hashing.set(m.path, { requireHashes: (m.options ?? []).some((o) => o.name === 'require-hashes'), hashedNames: new Set(hashed.map((d) => d.name ?? '')) });
+      if (hashed.length) hashing.set(m.path, { requireHashes: (m.options ?? []).some((o) => o.name === 'require-hashes'), hashedNames: new Set(hashed.map((d) => d.name ?? '')), ...(m.compiledBy ? { compiledBy: m.compiledBy } : {}) });
     }
     const tool = toolName(m.lockedBy);
     if (tool !== null) lockedBy.set(m.path, tool);
     if (m.origin) origins.set(m.path, m.origin);
     if (m.text !== undefined) texts.set(m.path, m.text);
     for (const d of m.dependencies) {
-      if (d.kind === 'constraint' && d.source === 'registry' && d.name && m.format === 'requirements') {
+      if (d.kind === 'constraint' && d.source === 'registry' && d.name) {
         const list = constraintLines.get(d.name);
         if (list) list.push(d);
         else constraintLines.set(d.name, [d]);
@@ -273,7 +274,7 @@ function adviceFor(pkg: PackageUse, entries: readonly Dependency[], to: string, 
     const hashing = rehash ? project.hashing.get(d.file) : undefined;
     const lastHashes = hashing !== undefined && !hashing.requireHashes && [...hashing.hashedNames].every((name) => name === d.name);
     if (advice.edits.length < MAX_LISTED_PLACES) {
-      advice.edits.push({ file: d.file, line: d.line, write: entryText(d, pkg.version, to, style, project), ...(rehash ? { rehash } : {}), ...(lastHashes ? { lastHashes } : {}) });
+      advice.edits.push({ file: d.file, line: d.line, write: entryText(d, pkg.version, to, style, project), ...(rehash ? { rehash, ...(hashing?.compiledBy ? { hashedBy: hashing.compiledBy } : {}) } : {}), ...(lastHashes ? { lastHashes } : {}) });
     } else omitted++;
   };
   const constraint = (d: Dependency, verdict: boolean | null) => {
@@ -337,28 +338,61 @@ function adviceFor(pkg: PackageUse, entries: readonly Dependency[], to: string, 
     command(changed ? tool.afterEdit(pkg.name) : tool.upgrade(pkg.name), dir);
   }
   if (omitted) advice.placesOmitted = omitted;
-  const held = holdsOf(pkg, pins, to, project);
+  const held = holdsOf(pkg, entries, to, project);
   if (held.length) advice.held = held;
   return advice;
 }
 
 /**
- * The constraints of the pins' project (their folder, above or below it, as `depwatch fix` groups
- * them: src/fix/plan.ts) that exclude the fix and that fix refuses to widen (a `!=` of the fix, a
- * lower bound above it): while one stays, fix moves no pin of the release there, and the advice
- * says so first, with fix's reason (widenPep440's refusal, the one function both use).
+ * What holds the release back in its project (the folder of its pins and locks, above or below it,
+ * as `depwatch fix` groups them: src/fix/plan.ts): a requirement or constraint that excludes the fix
+ * and that fix leaves as written. While one stays, fix moves no pin of the release there, and the
+ * advice says so first, in fix's words, decided by fix's own code:
+ * - in a requirements file (a pin, a range, a `-c` line): widenPep440's refusal (a `!=` of the fix,
+ *   a lower bound above it), the function the requirements rewriter uses;
+ * - in a pyproject.toml or Pipfile (uv's `constraint-dependencies` and `override-dependencies`
+ *   among them): the fixer's rewriter run on the file's text (ProjectFiles.rewriteEntry);
+ * - in setup.cfg or setup.py, which fix does not write: any range that excludes the fix
+ *   (src/fix/hold-words.ts).
  */
-function holdsOf(pkg: PackageUse, pins: readonly Dependency[], to: string, project: ProjectFiles): NonNullable<UpgradeAdvice['held']> {
-  const dirs = new Set(pins.map((p) => dirOf(p.file)));
+function holdsOf(pkg: PackageUse, entries: readonly Dependency[], to: string, project: ProjectFiles): NonNullable<UpgradeAdvice['held']> {
+  const dirs = new Set(entries.map((p) => dirOf(p.file)));
   const within = (dir: string, ancestor: string) => ancestor === '.' || dir === ancestor || dir.startsWith(`${ancestor}/`);
+  const move = { name: pkg.name, from: pkg.version, to };
   const held: NonNullable<UpgradeAdvice['held']> = [];
-  for (const d of project.constraintLines.get(pkg.name) ?? []) {
+  // The places advised themselves are not holds: the advice already says what to write there.
+  const seen = new Set(entries.map(at));
+  for (const d of [...(project.declarations.get(pkg.name) ?? []), ...(project.constraintLines.get(pkg.name) ?? [])]) {
     const dir = dirOf(d.file);
-    if (![...dirs].some((p) => within(dir, p) || within(p, dir))) continue;
-    const widening = widenPep440(d.specifier, pkg.version, to);
-    if (widening.kind === 'refused') held.push({ file: d.file, line: d.line, reason: widening.reason });
+    if (seen.has(at(d)) || ![...dirs].some((p) => within(dir, p) || within(p, dir))) continue;
+    seen.add(at(d));
+    const reason = holdReason(d, move, project);
+    if (reason !== null) held.push({ file: d.file, line: d.line, reason });
   }
   return held;
+}
+
+/** Why `depwatch fix` leaves `d` as written although it excludes the fix, in fix's words; null when fix moves it or it allows the fix. */
+function holdReason(d: Dependency, move: { name: string; from: string; to: string }, project: ProjectFiles): string | null {
+  const format = project.formatOf.get(d.file);
+  switch (format) {
+    case 'requirements': {
+      const widening = widenPep440(d.specifier, move.from, move.to);
+      return widening.kind === 'refused' ? widening.reason : null;
+    }
+    case 'pyproject':
+    case 'pipfile': {
+      const text = project.texts.get(d.file);
+      if (text === undefined || project.rewriteEntry === undefined) return null;
+      const pep508 = format === 'pyproject' && !d.section?.startsWith('tool.poetry.');
+      return project.rewriteEntry.refusal(text, d.file, format, { name: move.name, line: d.line, from: move.from, to: move.to, shape: pep508 ? 'string' : 'line' });
+    }
+    case 'setup-cfg':
+    case 'setup-py':
+      return excludesFix(d.specifier, move) ? notRewritableReason(d.file, d.specifier, move) : null;
+    default:
+      return null;
+  }
 }
 
 /**

@@ -36,7 +36,7 @@ import { archiveExtension, archivePin, linkFilename, wheelRelease } from '../arc
 import { exactPin, parseMarker, parsePep508 } from '../pep508.js';
 import { isJsSpace, pythonStrip } from '../text.js';
 import { ManifestCollector } from './collector.js';
-import { lockedByRye } from './created-by.js';
+import { compiledBy, lockedByRye } from './created-by.js';
 import { isRequirementsPath } from './paths.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -691,7 +691,7 @@ export function extractRequirements(text: string, context: ExtractContext): Extr
   }
 
   // Rye's lock (`requirements.lock`): said, so that advice locks it again with Rye (fix-hints.ts).
-  return { dependencies: out.dependencies, errors: out.errors, includes: out.includes, options: out.options, ...(lockedByRye(content) ? { lockedBy: 'rye' } : {}) };
+  return { dependencies: out.dependencies, errors: out.errors, includes: out.includes, options: out.options, ...(lockedByRye(content) ? { lockedBy: 'rye' } : {}), ...compiledByOf(content) };
 }
 
 export const requirementsFormat: ManifestFormatModule = {
@@ -699,3 +699,9 @@ export const requirementsFormat: ManifestFormatModule = {
   matches: isRequirementsPath,
   extract: extractRequirements,
 };
+
+/** The compiler the header names, as an ExtractResult field (absent when none does). */
+function compiledByOf(content: string): { compiledBy?: 'pip-compile' | 'uv-pip-compile' } {
+  const tool = compiledBy(content);
+  return tool === null ? {} : { compiledBy: tool };
+}
