@@ -25,7 +25,8 @@
  * second writes nothing, rather than post a second message to the channel (its own key, of its own
  * time) or edit back one the first has just said was over (whose "over" edit would then never come:
  * its idempotency key is spent). It does not decide again: the first spoke for the same moment, and
- * the next sweep says what still holds.
+ * the next sweep says what still holds; but the pull requests only its own sweep saw failing are
+ * added to the message the first left standing (announceNotReviewed), not left unsaid for a sweep.
  */
 import type { PullReviewState } from '../../store/pull-review-state/types.js';
 import type { WatchStateStore } from '../../store/watch-state/types.js';
@@ -70,12 +71,7 @@ export interface ListedPulls {
 /** Each outage's message is its own: keyed by when it began in the channel (noticeKey), never by the pull requests it names. */
 const KEY_PREFIX = 'pr-review-not-reviewed';
 
-/**
- * Posts, edits or ends each channel's message for this sweep: `due`, the messages this sweep would
- * post; `unlistedRepos`, repositories whose pull requests could not be listed this sweep; `listed`,
- * what it listed of the others. Returns the messages written.
- */
-export async function announceNotReviewed(input: {
+interface AnnounceInput {
   state: WatchStateStore;
   reviews: Pick<PullReviewState, 'reviewsOf'>;
   due: readonly DueNotReviewed[];
@@ -83,11 +79,30 @@ export async function announceNotReviewed(input: {
   /** What the sweep listed, by repository: an outcome is said only of what is known at the head the message named. */
   listed: ReadonlyMap<string, ListedPulls>;
   now: Date;
-}): Promise<number> {
+}
+
+/**
+ * Posts, edits or ends each channel's message for this sweep: `due`, the messages this sweep would
+ * post; `unlistedRepos`, repositories whose pull requests could not be listed this sweep; `listed`,
+ * what it listed of the others. Returns the messages written.
+ *
+ * A replica that comes second (another wrote over the state it read) does not decide again, but
+ * neither does it leave unsaid what only its own sweep saw failing: it adds those pull requests to
+ * the message the first one left standing in the channel, once, from the state as it is now (none
+ * that has a card of the head named since). It never posts, reopens or ends a message then: the
+ * first spoke for the moment, and the next sweep says what still holds.
+ */
+export async function announceNotReviewed(input: AnnounceInput): Promise<number> {
+  return (await decideOnce(input, false)) ?? (await decideOnce(input, true)) ?? 0;
+}
+
+/** One decision from the state as read now, written only over that state (null: another replica wrote first). `joining`: the second try (announceNotReviewed). */
+async function decideOnce(input: AnnounceInput, joining: boolean): Promise<number | null> {
   const { state, now } = input;
   const read = await state.pullNotReviewedNotices();
   const kept = readKept(read);
   if (input.due.length === 0 && kept.notices.length === 0 && (kept.settling ?? []).length === 0) return 0;
+  if (joining && (input.due.length === 0 || kept.notices.length === 0)) return 0;
   const at = now.toISOString();
   const ended: SettlingNotice[] = [];
   const { messages, notices } = await decideNotices({
@@ -95,7 +110,7 @@ export async function announceNotReviewed(input: {
     keyPrefix: KEY_PREFIX,
     endedAs: 'over',
     standing: kept.notices,
-    due: new Map(input.due.map((d) => [d.channel, d.notice])),
+    due: joining ? await joined(input, kept.notices) : new Map(input.due.map((d) => [d.channel, d.notice])),
     meaning,
     end: async (open) => {
       const pulls = open.notice.causes.flatMap((c) => c.pulls);
@@ -109,14 +124,47 @@ export async function announceNotReviewed(input: {
   });
   const settling = [...ended];
   for (const followed of kept.settling ?? []) {
-    const next = await settle(followed, input, now);
+    // Joining, what the first decided of them stands.
+    const next = joining ? { edit: null, follow: followed } : await settle(followed, input, now);
     if (next.edit) messages.push({ kind: PULL_REQUESTS_NOT_REVIEWED, data: next.edit.notice, channel: followed.channel, op: 'update', messageKey: followed.key, idempotencyKey: `${followed.key}:settled@${at}` });
     if (next.follow) settling.push(next.follow);
   }
   // Written with what they say, in one transaction: null when another replica recorded first.
   // When they cannot be written, nothing is, and the messages stay as they were.
+  if (joining && messages.length === 0) return 0;
   const text = JSON.stringify({ notices, ...(settling.length ? { settling } : {}) } satisfies Kept);
-  return (await state.changePullNotReviewedNotices(read, text, messages, now)) ?? 0;
+  return state.changePullNotReviewedNotices(read, text, messages, now);
+}
+
+/**
+ * Each standing message as the second replica would have it: with the pull requests its own sweep
+ * saw failing that the message does not name yet (under their cause), but none that has a card of
+ * the head named in the channel by now. Every standing message is due (left as it is when nothing
+ * is added): a second try ends none.
+ */
+async function joined(input: AnnounceInput, standing: readonly StandingNotice<PullRequestsNotReviewed>[]): Promise<Map<string, PullRequestsNotReviewed>> {
+  const own = new Map(input.due.map((d) => [d.channel, d.notice]));
+  const asked = [...own.values()].flatMap((n) => n.causes.flatMap((c) => c.pulls.map((p) => ({ repo: p.repo, number: p.number }))));
+  const rows = asked.length ? await input.reviews.reviewsOf(asked) : [];
+  const carded = new Set(rows.flatMap((r) => {
+    const card = shownOn(r.reviewJson);
+    return card.head !== null && !card.notReviewed ? [`${r.channel}\t${r.repo}#${r.number}@${card.head}`] : [];
+  }));
+  const due = new Map<string, PullRequestsNotReviewed>();
+  for (const open of standing) {
+    const named = new Set(open.notice.causes.flatMap((c) => c.pulls.map((p) => `${p.repo}#${p.number}`)));
+    const causes = open.notice.causes.map((c) => ({ ...c, pulls: [...c.pulls] }));
+    for (const cause of own.get(open.channel)?.causes ?? []) {
+      const adding = cause.pulls.filter((p) => !named.has(`${p.repo}#${p.number}`) && !carded.has(`${open.channel}\t${p.repo}#${p.number}@${p.headSha}`));
+      if (adding.length === 0) continue;
+      for (const p of adding) named.add(`${p.repo}#${p.number}`);
+      const same = causes.find((c) => c.cause === cause.cause);
+      if (same) same.pulls.push(...adding);
+      else causes.push({ ...cause, pulls: adding });
+    }
+    due.set(open.channel, { ...open.notice, causes });
+  }
+  return due;
 }
 
 /**
