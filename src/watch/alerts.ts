@@ -12,8 +12,10 @@
  * onto the alerts.
  *
  * Which findings alert: those first seen after a repository's baseline (its first audit that read
- * the advisories) and after the channel watched it; what it already had then is said once in the
- * channel's "Now watching" message instead (watch-started.ts). Findings covered by a channel ignore
+ * the advisories) and after the channel watched it (for a baseline finding alerted for its
+ * advisory's publication: published after the watch); what it already had then is said once in the
+ * channel's "Now watching" message instead (watch-started.ts), and what that message did not count
+ * (closed, or ignored by the channel, then) alerts when it is open there later. Findings covered by a channel ignore
  * do not alert, and an alert whose remaining findings are all ignored is left as it is rather than
  * called fixed.
  *
