@@ -19,11 +19,12 @@ export interface FindingsUpdate {
   /** A repository's first audit: its baseline, stored but not alerted (the sweep tells the watching channels what it holds instead). */
   baseline: boolean;
   /**
-   * In a baseline: whether a finding's advisory was published or modified after the repository was
-   * first watched. Such a finding alerts as a new advisory would have, had the baseline been taken
-   * when the watch was made. Absent: none was.
+   * In a baseline: when a finding's advisory was published or modified, if that was after the
+   * repository was first watched (ISO-8601), else undefined. Such a finding alerts as a new advisory
+   * would have, had the baseline been taken when the watch was made, in each channel that watched
+   * before that time (FindingRow.newSince). Absent: none was.
    */
-  newSinceWatched?: (finding: Finding) => boolean;
+  newSinceWatched?: (finding: Finding) => string | undefined;
   /**
    * Whether a finding's package, at its version, is new in the repository with this audit (it was
    * not among the last audit's packages): its new findings are then recorded as having arrived with
@@ -54,6 +55,8 @@ export interface FindingWrite {
   alertable: boolean;
   /** When newly inserted: the audit's time when it arrived with its dependency, else null; a finding still open keeps what it had. */
   dependencyAddedAt: string | null;
+  /** When newly inserted: FindingRow.newSince; a finding still open keeps what it had. */
+  newSince: string | null;
 }
 
 export interface FindingsPlan {
@@ -80,8 +83,9 @@ export function planFindings(open: readonly OpenFinding[], input: FindingsUpdate
     // Still open and unchanged: nothing to write (a sweep over a fleet is mostly this).
     const unchanged = previous !== undefined && previous.json === json;
     const dependencyAddedAt = previous ? (previous.dependencyAddedAt ?? null) : !input.baseline && input.newDependency?.(finding) ? at : null;
-    const alertable = previous ? previous.alertable : !input.baseline || input.newSinceWatched?.(finding) === true;
-    if (!unchanged) plan.writes.push({ key, finding, json, alertable, dependencyAddedAt });
+    const newSince = previous ? (previous.newSince ?? null) : input.baseline ? (input.newSinceWatched?.(finding) ?? null) : null;
+    const alertable = previous ? previous.alertable : !input.baseline || newSince !== null;
+    if (!unchanged) plan.writes.push({ key, finding, json, alertable, dependencyAddedAt, newSince });
     const row: FindingRow = {
       repo: input.repo,
       key,
@@ -98,6 +102,7 @@ export function planFindings(open: readonly OpenFinding[], input: FindingsUpdate
       closedReason: null,
       alertable,
       dependencyAddedAt,
+      newSince,
     };
     (previous ? plan.diff.stillOpen : plan.diff.added).push(row);
   }

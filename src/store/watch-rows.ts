@@ -40,6 +40,8 @@ export interface FindingDbRow {
   alertable: Flag;
   /** migrations/036 (SQLite), postgres/017: absent from rows of a database not yet migrated. */
   dependency_added_at?: string | null;
+  /** migrations/040 (SQLite), postgres/020: absent from rows of a database not yet migrated. */
+  new_since?: string | null;
 }
 
 export const toFinding = (r: FindingDbRow): FindingRow => ({
@@ -58,6 +60,7 @@ export const toFinding = (r: FindingDbRow): FindingRow => ({
   closedReason: r.closed_reason ?? null,
   alertable: isSet(r.alertable),
   dependencyAddedAt: r.dependency_added_at ?? null,
+  newSince: r.new_since ?? null,
 });
 
 export interface AlertDbRow {
@@ -101,9 +104,26 @@ export interface WatchDbRow {
   admin_linked: Flag;
   /** migrations/038 (SQLite), postgres/019: absent from rows of a database not yet migrated. */
   baseline_said_at?: string | null;
+  /** migrations/040 (SQLite), postgres/020: JSON string[]; null when not kept. */
+  baseline_said_ids?: string | null;
 }
 
-export const toWatch = (r: WatchDbRow): WatchRow => ({ repo: r.repo, channel: r.channel, addedBy: r.added_by, addedAt: r.added_at, private: isSet(r.private), adminLinked: isSet(r.admin_linked), baselineSaidAt: r.baseline_said_at ?? null });
+/** The ids a watch's "Now watching" message counted; null when not kept, or unreadable (the rule of before: nothing is new to the view by it). */
+function saidIdsOf(text: string | null | undefined): string[] | null {
+  const parsed = parseJson<unknown>(text, null);
+  return Array.isArray(parsed) && parsed.every((id) => typeof id === 'string') ? (parsed as string[]) : null;
+}
+
+export const toWatch = (r: WatchDbRow): WatchRow => ({
+  repo: r.repo,
+  channel: r.channel,
+  addedBy: r.added_by,
+  addedAt: r.added_at,
+  private: isSet(r.private),
+  adminLinked: isSet(r.admin_linked),
+  baselineSaidAt: r.baseline_said_at ?? null,
+  baselineSaid: saidIdsOf(r.baseline_said_ids),
+});
 
 export interface StateDbRow {
   repo: string;

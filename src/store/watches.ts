@@ -36,6 +36,12 @@ export interface WatchRow {
    * channel's next alerts run).
    */
   baselineSaidAt: string | null;
+  /**
+   * What that message counted (advisory ids, watch-started.ts `viewIdOf`): a finding first seen
+   * before the watch and not among them is new to the channel's view when it opens there. Null: not
+   * told yet, or told before the list was kept (migrations 040 / postgres 020).
+   */
+  baselineSaid: string[] | null;
 }
 
 export interface ScheduleRow {
@@ -233,6 +239,13 @@ export interface FindingRow {
    */
   closedReason?: string | null;
   alertable: boolean;
+  /**
+   * From when the finding counts as new to a channel that watches its repository, when not
+   * `firstSeen`: a baseline finding alerted because its advisory was published or modified after the
+   * repository was first watched holds that time (sweep.ts advisoriesSinceWatched), so a channel
+   * that watched after it hears of it in its "Now watching" message. Null (absent: the same): firstSeen.
+   */
+  newSince?: string | null;
   /**
    * When the finding arrived with its dependency: the audit that first saw its package at this
    * version in the repository (added, or moved to it) first saw the finding too. Null (absent: the
@@ -643,16 +656,17 @@ export class WatchStore {
       // A finding closed without a fix (its file excluded, an ignore covering it) comes back as it was:
       // the day it was first seen and whether it alerts kept, never announced as new.
       const upsert = this.prepare(
-        `INSERT INTO repo_findings (repo, key, kind, severity, package, version, advisory_id, json, first_seen, last_seen, fixed_at, fixed_by_sha, alertable, dependency_added_at)
-         VALUES (@repo, @key, @kind, @severity, @package, @version, @advisory, @json, @at, @at, NULL, NULL, @alertable, @dependencyAddedAt)
+        `INSERT INTO repo_findings (repo, key, kind, severity, package, version, advisory_id, json, first_seen, last_seen, fixed_at, fixed_by_sha, alertable, dependency_added_at, new_since)
+         VALUES (@repo, @key, @kind, @severity, @package, @version, @advisory, @json, @at, @at, NULL, NULL, @alertable, @dependencyAddedAt, @newSince)
          ON CONFLICT (repo, key) DO UPDATE SET severity = excluded.severity, json = excluded.json, last_seen = excluded.last_seen,
            first_seen = CASE WHEN repo_findings.fixed_at IS NULL OR repo_findings.closed_reason IS NOT NULL THEN repo_findings.first_seen ELSE excluded.first_seen END,
            alertable = CASE WHEN repo_findings.fixed_at IS NULL OR repo_findings.closed_reason IS NOT NULL THEN repo_findings.alertable ELSE excluded.alertable END,
            dependency_added_at = CASE WHEN repo_findings.fixed_at IS NULL OR repo_findings.closed_reason IS NOT NULL THEN repo_findings.dependency_added_at ELSE excluded.dependency_added_at END,
+           new_since = CASE WHEN repo_findings.fixed_at IS NULL OR repo_findings.closed_reason IS NOT NULL THEN repo_findings.new_since ELSE excluded.new_since END,
            fixed_at = NULL, fixed_by_sha = NULL, closed_reason = NULL`,
       );
-      for (const { key, finding, json, alertable, dependencyAddedAt } of plan.writes) {
-        upsert.run({ repo: input.repo, key, kind: finding.kind, severity: finding.severity, package: finding.package, version: finding.version, advisory: finding.id ?? null, json, at, alertable: alertable ? 1 : 0, dependencyAddedAt });
+      for (const { key, finding, json, alertable, dependencyAddedAt, newSince } of plan.writes) {
+        upsert.run({ repo: input.repo, key, kind: finding.kind, severity: finding.severity, package: finding.package, version: finding.version, advisory: finding.id ?? null, json, at, alertable: alertable ? 1 : 0, dependencyAddedAt, newSince });
       }
       const close = this.prepare('UPDATE repo_findings SET fixed_at = ?, fixed_by_sha = ?, closed_reason = ? WHERE repo = ? AND key = ?');
       for (const { key, reason } of plan.closes) close.run(at, reason === null ? input.sha : null, reason, input.repo, key);

@@ -12,8 +12,10 @@
  * onto the alerts.
  *
  * Which findings alert: those first seen after a repository's baseline (its first audit that read
- * the advisories) and after the channel watched it; what it already had then is said once in the
- * channel's "Now watching" message instead (watch-started.ts). Findings covered by a channel ignore
+ * the advisories) and after the channel watched it (for a baseline finding alerted for its
+ * advisory's publication: published after the watch); what it already had then is said once in the
+ * channel's "Now watching" message instead (watch-started.ts), and what that message did not count
+ * (closed, or ignored by the channel, then) alerts when it is open there later. Findings covered by a channel ignore
  * do not alert, and an alert whose remaining findings are all ignored is left as it is rather than
  * called fixed.
  *
@@ -36,7 +38,7 @@ import { advisoryIdOf, repoKeyOfDisplay, type AffectedRepo, type AlertRow, type 
 import { ignoredReason, NO_LONGER_WATCHED, NOT_FOUND, NOT_VISIBLE } from './closed-reasons.js';
 import { announcedWith, newlyHit, planDependencyMessages, summaryMessageKey, withAlertId } from './dependency-alerts.js';
 import { ADVISORY_ALERT, type AdvisoriesSummary, type AdvisoryAlert } from './messages.js';
-import { newToChannel } from './watch-started.js';
+import { channelViewOf, newToChannel, type ChannelView } from './watch-started.js';
 
 export interface AlertDecisionOptions {
   /** The watch state and its outbox (SQLite or PostgreSQL): each alert change is one transaction there. */
@@ -93,11 +95,11 @@ const VULN_KINDS = ['vulnerability', 'malicious'];
  * The repositories whose findings this channel may see (private ones only when an admin linked them),
  * from the watch state, with the summaries of every repository the channel watches.
  */
-export async function visibleReposIn(state: WatchStateStore, channel: string): Promise<{ repos: string[]; watched: string[]; summaries: Map<string, RepoSummary>; watchedSince: Map<string, string> }> {
+export async function visibleReposIn(state: WatchStateStore, channel: string): Promise<{ repos: string[]; watched: string[]; summaries: Map<string, RepoSummary>; views: Map<string, ChannelView> }> {
   const watches = await state.watchesForChannel(channel);
   const summaries = await state.repoSummaries(watches.map((w) => w.repo));
   const repos = watches.filter((w) => w.adminLinked || !(w.private || summaries.get(w.repo)?.private)).map((w) => w.repo);
-  return { repos, watched: watches.map((w) => w.repo), summaries, watchedSince: new Map(watches.map((w) => [w.repo, w.addedAt])) };
+  return { repos, watched: watches.map((w) => w.repo), summaries, views: new Map(watches.map((w) => [w.repo, channelViewOf(w)])) };
 }
 
 function affectedOf(row: FindingRow, state: RepoSummary | undefined, fixPulls: ReadonlyMap<string, AffectedRepo['fixPull']> | null): AffectedRepo {
@@ -155,13 +157,17 @@ export async function decideAlerts(channel: string, options: AlertDecisionOption
   const decisions: AlertDecisions = { recorded: 0, changed: 0, resolved: 0 };
   const now = options.now();
 
-  const { repos, watched, summaries, watchedSince } = await visibleReposIn(state, channel);
+  const { repos, watched, summaries, views } = await visibleReposIn(state, channel);
   const visible = new Set(repos);
   const watchedHere = new Set(watched);
   const unknownAs = (await state.channelUnknownAs(channel)) ?? DEFAULT_UNKNOWN_AS;
   // Alertable here: what a repository already had when this channel watched it is said once by its
-  // "Now watching" message (watch-started.ts), even if another channel, watching it longer, was alerted.
-  const rows = (await state.findingsFor(repos, VULN_KINDS)).map((r) => (r.alertable && !newToChannel(r, watchedSince.get(r.repo)) ? { ...r, alertable: false } : r));
+  // "Now watching" message (watch-started.ts), even if another channel, watching it longer, was
+  // alerted; what that message did not count (closed, or ignored here, then) alerts when it opens.
+  const rows = (await state.findingsFor(repos, VULN_KINDS)).map((r) => {
+    const here = newToChannel(r, views.get(r.repo));
+    return here === r.alertable ? r : { ...r, alertable: here };
+  });
   const open = rows.filter((r) => r.fixedAt === null);
   const { findings: marked } = applyIgnores(
     open.map((r) => r.finding),

@@ -470,12 +470,14 @@ export function baselineWaiting(repos: number): string {
 /**
  * In a repository's baseline, which findings' advisories were published or modified after it was
  * first watched: the baseline is taken by the first sweep, up to an hour after `/audit watch`, and
- * an advisory that appeared meanwhile is as new to the channel as one a later sweep finds. Asked of
+ * an advisory that appeared meanwhile is as new to the channel as one a later sweep finds; with
+ * when it appeared, since it is new only to the channels that watched before that (a channel that
+ * watched after it counts it in its "Now watching" message: FindingRow.newSince). Asked of
  * the advisory data by id (one lookup for the audit's advisories); should it fail, or the source not
  * answer by id, none is: they are then said with what the repository already had (watch-started.ts),
  * never dropped.
  */
-async function advisoriesSinceWatched(options: ResolvedOptions, key: string, findings: readonly Finding[]): Promise<((f: Finding) => boolean) | undefined> {
+async function advisoriesSinceWatched(options: ResolvedOptions, key: string, findings: readonly Finding[]): Promise<((f: Finding) => string | undefined) | undefined> {
   const ids = [...new Set(findings.flatMap((f) => (VULNERABILITY_KINDS.has(f.kind) && f.id ? [f.id] : [])))];
   const source = options.advisories;
   if (ids.length === 0 || !source.byIds) return undefined;
@@ -488,12 +490,14 @@ async function advisoriesSinceWatched(options: ResolvedOptions, key: string, fin
     options.logger?.warn({ repo: key, err: errorLine(err) }, 'sweep: could not tell which advisories are newer than the watch; they are said with what the repository already had');
     return undefined;
   }
-  const newer = new Set(ids.filter((id) => {
+  // When each changed, kept on the finding: a channel that watched after that counts it as already there.
+  const newer = new Map<string, string>();
+  for (const id of ids) {
     const record = records.get(id);
     const changed = Math.max(Date.parse(record?.published ?? ''), Date.parse(record?.modified ?? ''));
-    return Number.isFinite(changed) && changed >= watchedSince;
-  }));
-  return newer.size === 0 ? undefined : (f) => f.id !== undefined && newer.has(f.id);
+    if (Number.isFinite(changed) && changed >= watchedSince) newer.set(id, new Date(changed).toISOString());
+  }
+  return newer.size === 0 ? undefined : (f) => (f.id === undefined ? undefined : newer.get(f.id));
 }
 
 /**

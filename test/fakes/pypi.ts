@@ -87,6 +87,8 @@ export interface FakePypi {
   addRawProject(name: string, json: unknown, simple?: unknown): void;
   removeProject(name: string): void;
   fail(failure: FakeFailure): void;
+  /** PyPI answers again: every scripted failure left is dropped. */
+  clearFailures(): void;
   /** A PyPI that hangs: requests (those arriving now and later) wait until the returned release is called. */
   hold(): () => void;
   /** Requests waiting on a hold. */
@@ -414,6 +416,9 @@ export async function startFakePypi(options: FakePypiOptions = {}): Promise<Fake
     },
     fail(failure) {
       failures.push({ ...failure, remaining: failure.times ?? 1 });
+    },
+    clearFailures() {
+      failures.length = 0;
     },
     count(fragment) {
       return fragment === undefined ? requests.length : requests.filter((r) => r.path.includes(fragment)).length;

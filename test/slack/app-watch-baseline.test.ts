@@ -126,6 +126,25 @@ describe('a channel that watches a repository another channel already watches', 
   });
 });
 
+describe('two channels that watch before the first sweep, an advisory published between their watches', () => {
+  it('is alerted in the channel that watched before it, and is in the "Now watching" message of the one that watched after it', async () => {
+    const w = await watchedFromSlack();
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    w.osv.addRecord(publishedNow());
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    await watchFrom(w, OTHER);
+    await w.watch!.sweeps.runNow();
+    await w.watch!.runJob(alertsJob, new Date());
+    await w.watch!.runJob(alertsJobOf(OTHER), new Date());
+
+    const known = w.watch!.store.findingsFor(['acme/web'], ['vulnerability']).length;
+    expect(textsIn(w, CHANNEL)).toEqual(expect.arrayContaining([`Now watching acme/web: ${known - 1} known vulnerabilities`, expect.stringMatching(/^New advisory in pillow: PYSEC-2026-9002/)]));
+    expect(textsIn(w, OTHER)).toEqual([`Now watching acme/web: ${known} known vulnerabilities`]);
+    expect(w.watch!.store.alertsForChannel(OTHER)).toEqual([]);
+    expect(w.slack.violations).toEqual([]);
+  });
+});
+
 describe('the "Now watching" message of each channel', () => {
   it("leaves out what that channel ignores and counts unrated advisories as that channel does", async () => {
     const w = (world = await startWorld({ watch: {}, env: { DEPWATCH_CODE_SCAN: '0' }, repos: [WEB], extraAdvisories: [unratedOld()] }));

@@ -104,7 +104,7 @@ describe.each<Dialect>(['sqlite', 'postgres'])('the watch state on %s', (dialect
     await a.addWatch({ repo: 'octo/a', channel: 'C0OTHER0001', userId: 'U1', private: false, adminLinked: false, now: T0 });
     await a.addWatch({ repo: 'octo/b', channel: 'C0OTHER0001', userId: 'U1', private: false, adminLinked: false, now: T0 });
     expect(await b.watchedRepos()).toEqual(['octo/a', 'octo/b']);
-    expect(await b.watchesForChannel(CHANNEL)).toEqual([{ repo: 'octo/b', channel: CHANNEL, addedBy: 'U1', addedAt: T0.toISOString(), private: true, adminLinked: true, baselineSaidAt: null }]);
+    expect(await b.watchesForChannel(CHANNEL)).toEqual([{ repo: 'octo/b', channel: CHANNEL, addedBy: 'U1', addedAt: T0.toISOString(), private: true, adminLinked: true, baselineSaidAt: null, baselineSaid: null }]);
     // Every watch, by repository then channel: what pull-request reviews go by.
     expect((await a.allWatches()).map((w) => `${w.repo} ${w.channel}`)).toEqual(['octo/a C0OTHER0001', `octo/b ${CHANNEL}`, 'octo/b C0OTHER0001'].sort());
   });
@@ -122,12 +122,12 @@ describe.each<Dialect>(['sqlite', 'postgres'])('the watch state on %s', (dialect
     const [a, b] = await open();
     await a.addWatch({ repo: 'octo/app', channel: CHANNEL, userId: 'U1', private: false, adminLinked: false, now: T0 });
     const said = (key: string): OutboundMessage => ({ kind: 'watch-started', data: { key }, channel: CHANNEL, op: 'post', messageKey: key, idempotencyKey: key });
-    const told = await Promise.all([a.recordWatchStarted({ repo: 'octo/app', channel: CHANNEL, now: later(1) }, [said('one')]), b.recordWatchStarted({ repo: 'octo/app', channel: CHANNEL, now: later(1) }, [said('two')])]);
+    const told = await Promise.all([a.recordWatchStarted({ repo: 'octo/app', channel: CHANNEL, said: ['PYSEC-1'], now: later(1) }, [said('one')]), b.recordWatchStarted({ repo: 'octo/app', channel: CHANNEL, said: ['PYSEC-1'], now: later(1) }, [said('two')])]);
     expect(told.filter(Boolean)).toHaveLength(1);
     expect([await a.outbox.row('one'), await a.outbox.row('two')].filter((r) => r !== null)).toHaveLength(1);
-    expect((await b.watchesForChannel(CHANNEL))[0]?.baselineSaidAt).toBe(later(1).toISOString());
+    expect((await b.watchesForChannel(CHANNEL))[0]).toMatchObject({ baselineSaidAt: later(1).toISOString(), baselineSaid: ['PYSEC-1'] });
     // Not watched (any more): nothing to tell, nothing written.
-    expect(await a.recordWatchStarted({ repo: 'octo/gone', channel: CHANNEL, now: later(2) }, [said('three')])).toBe(false);
+    expect(await a.recordWatchStarted({ repo: 'octo/gone', channel: CHANNEL, said: [], now: later(2) }, [said('three')])).toBe(false);
     expect(await a.outbox.row('three')).toBeNull();
   });
 

@@ -83,6 +83,48 @@ describe.each<Dialect>(['sqlite', 'postgres'])('the "not reviewed" message, outa
     expect(over.over?.outcomes.map((o) => `#${o.number} ${o.outcome}`)).toEqual(['#1 reviewed', '#2 unknown', '#3 moved', '#4 unknown', '#5 not-reviewed']);
   });
 
+  it('edits the ended message once a later sweep reviews a pull request it said was not known yet, or still not reviewed, at the head named; then follows it no more', async () => {
+    const state = await stores.one();
+    const card = (number: number, headSha: string, review: { verdict?: string; notReviewed?: string }) => ({ repo: 'octo/shop', number, channel: CHANNEL, ts: '1.0', headOid: review.notReviewed ? '' : headSha, state: 'open' as const, reviewJson: JSON.stringify({ ref: { repo: 'octo/shop', number, headSha }, review }) });
+    let cards = [card(1, 'a1', { notReviewed: 'GitHub could not compare its base and head' })];
+    let heads = new Map([[1, 'a1']]); // #2 not reached: only the most recently updated were listed
+    const sweep = (pulls: DueNotReviewed[], now: Date) =>
+      announceNotReviewed({ state, reviews: { reviewsOf: async () => cards }, due: pulls, unlistedRepos: new Set(), listed: new Map([['octo/shop', { heads, whole: false }]]), now });
+    const notReviewedRows = async () => (await state.outbox.rows({ channel: CHANNEL })).filter((r) => r.kind === PULL_REQUESTS_NOT_REVIEWED);
+    const outcomes = (row: { data: unknown }) => (row.data as PullRequestsNotReviewed).over?.outcomes.map((o) => `#${o.number} ${o.outcome}`);
+
+    await sweep(due('1@a1', '2@b1'), hour(0));
+    await sweep([], hour(1));
+    expect(outcomes((await notReviewedRows()).at(-1)!)).toEqual(['#1 not-reviewed', '#2 unknown']);
+    // Nothing new learnt: no edit.
+    await sweep([], hour(2));
+    expect(await notReviewedRows()).toHaveLength(2);
+
+    cards = [card(1, 'a1', { verdict: 'ok' }), card(2, 'b1', { verdict: 'ok' })];
+    heads = new Map([[1, 'a1'], [2, 'b1']]);
+    await sweep([], hour(3));
+    const rows = await notReviewedRows();
+    expect(rows.map((r) => r.op)).toEqual(['post', 'update', 'update']);
+    expect(rows[2]!.messageKey).toBe(rows[0]!.messageKey);
+    expect(outcomes(rows[2]!)).toEqual(['#1 reviewed', '#2 reviewed']);
+    // Each settled: followed no more.
+    await sweep([], hour(4));
+    expect(await notReviewedRows()).toHaveLength(3);
+    expect(JSON.parse((await state.pullNotReviewedNotices())!)).toEqual({ notices: [] });
+  });
+
+  it('follows an ended message a week at most', async () => {
+    const state = await stores.one();
+    let heads = new Map<number, string>();
+    const sweep = (pulls: DueNotReviewed[], now: Date) => announceNotReviewed({ state, reviews, due: pulls, unlistedRepos: new Set(), listed: new Map([['octo/shop', { heads, whole: false }]]), now });
+    await sweep(due('1@a1', '2@b1', '3@c1'), hour(0));
+    await sweep([], hour(1));
+    heads = new Map([[1, 'a2']]);
+    await sweep([], hour(1 + 7 * 24));
+    expect((await state.outbox.rows({ channel: CHANNEL })).filter((r) => r.kind === PULL_REQUESTS_NOT_REVIEWED)).toHaveLength(2);
+    expect(JSON.parse((await state.pullNotReviewedNotices())!)).toEqual({ notices: [] });
+  });
+
   it('says merged or closed of a pull request no longer open when the sweep listed every open one of its repository', async () => {
     const state = await stores.one();
     const sweep = (pulls: DueNotReviewed[], now: Date) =>

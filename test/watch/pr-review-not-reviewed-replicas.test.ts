@@ -46,6 +46,22 @@ describe.each<Dialect>(['sqlite', 'postgres'])('the "not reviewed" message with 
     expect(lastWordOfEachMessage(rows)).toEqual([{ key: rows[0]!.messageKey, pulls: ['1@h1', '2@h2', '3@h3'], over: true }]);
   });
 
+  it('adds to the one message the pull requests only the replica that came second saw failing, rather than leave them unsaid for a sweep', async () => {
+    const [a, b] = await open();
+    // b listed a moment after a: #4, #5 and #6 were opened between, and failed in b's sweep; #6 has
+    // been reviewed at that head since (by a's sweep), so it is not named.
+    const reviewedSix = { repo: 'octo/shop', number: 6, channel: CHANNEL, ts: '1.0', headOid: 'h6', state: 'open' as const, reviewJson: JSON.stringify({ ref: { repo: 'octo/shop', number: 6, headSha: 'h6' }, review: { verdict: 'ok' } }) };
+    const late = pausedAfterRead(b, 'pullNotReviewedNotices');
+    const second = announceNotReviewed({ state: late.store, reviews: { reviewsOf: async () => [reviewedSix] }, due: due('2@h2', '3@h3', '4@h4', '5@h5', '6@h6'), unlistedRepos: new Set(), listed: new Map(), now: at(40) });
+    await late.read;
+    await sweep(a, due('1@h1', '2@h2', '3@h3'), at(30));
+    late.go();
+    expect(await second).toBe(1);
+    const rows = (await a.outbox.rows({ channel: CHANNEL })).filter((r) => r.kind === PULL_REQUESTS_NOT_REVIEWED);
+    expect(rows.map((r) => r.op)).toEqual(['post', 'update']);
+    expect(lastWordOfEachMessage(rows)).toEqual([{ key: rows[0]!.messageKey, pulls: ['1@h1', '2@h2', '3@h3', '4@h4', '5@h5'], over: false }]);
+  });
+
   it('never undoes the "over" edit another replica has just written, so the end of every outage is said', async () => {
     const [a, b] = await open();
     await sweep(a, due('1@h1', '2@h2', '3@h3'), at(0));

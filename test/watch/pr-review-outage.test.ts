@@ -162,6 +162,30 @@ it('says, at the head it named, which pull requests still failed on their own on
   expect(summary.blocks).toMatch(/octo\/shop #3[^\n]*pushed to since/);
 });
 
+it('edits the ended message again when a pull request it said was still not reviewed is reviewed at the head it named, and then no more', async () => {
+  const { w, sweep } = await busyWorld(3);
+  w.github.failRequests({ route: ROUTES.compare, status: 502, times: 1000 });
+  await sweep();
+  w.github.failRequests({ route: ROUTES.compare, status: 502, times: 1000, pathContains: `...${w.github.headSha('octo', 'mill', 'deps-2')}` });
+  await sweep();
+  const summary = () => w.slack.messages(CHANNEL).find((m) => blockText(m.blocks).includes('Dependency reviews:'))!;
+  expect(summary().text).toContain('5 of 6 pull requests in 2 repositories reviewed after all (1 still not reviewed)');
+
+  // GitHub compares it too now: its own card turns into its review, and the message says so, on its own ts.
+  w.github.failRequests(null);
+  const updates = w.slack.callsTo('chat.update').length;
+  await sweep();
+  const edits = w.slack.callsTo('chat.update').slice(updates).filter((c) => c.params.ts === summary().ts);
+  expect(edits).toHaveLength(1);
+  expect(summary().text).toBe('Dependency reviews: 6 pull requests in 2 repositories reviewed after all, each on its own card.');
+  expect(blockText(summary().blocks)).toMatch(/octo\/mill #2[^\n]*reviewed, on its own card/);
+  // Settled: a further sweep edits it no more.
+  const settled = w.slack.callsTo('chat.update').length;
+  await sweep();
+  expect(w.slack.callsTo('chat.update').slice(settled).filter((c) => c.params.ts === summary().ts)).toEqual([]);
+  expect(w.slack.violations).toEqual([]);
+});
+
 it('edits the one message, rather than posting another, when a pull request is opened while the outage lasts', async () => {
   const { w, sweep } = await busyWorld(3);
   w.github.failRequests({ route: ROUTES.compare, status: 502, times: 1000 });

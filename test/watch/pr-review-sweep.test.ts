@@ -298,6 +298,48 @@ it('a failed read of the texts makes the review partial for each file it missed,
   expect(whole.card).not.toContain('Partial');
 });
 
+it('a review whose package data could not be read yet is reviewed again by the next sweep, and its card edited once the data is there; then left alone', async () => {
+  const { w, sweep } = await reviewingWorld('goodlib==1.2.0\nidna==3.0\n');
+  pypi.fail({ match: 'goodlib', status: 503, times: 1000 });
+  const partial = await sweep();
+  expect(partial.card).toMatch(/`goodlib` upgraded 1\.1\.0 → 1\.2\.0: \*caution\*[^\n]*partial: could not read/);
+  // Still away: tried again, and the card, which would say the same, is not edited.
+  const updates = w.slack.callsTo('chat.update').length;
+  w.github.resetCounts();
+  expect((await sweep()).card).toBe(partial.card);
+  expect(w.github.count(ROUTES.compare)).toBe(1);
+  expect(w.slack.callsTo('chat.update')).toHaveLength(updates);
+
+  pypi.clearFailures();
+  const whole = await sweep();
+  expect(whole.card).toContain('`goodlib` upgraded 1.1.0 → 1.2.0: *ok*');
+  expect(whole.card).not.toContain('partial');
+  const ts = w.slack.messages(CHANNEL)[0]!.ts;
+  expect(w.slack.callsTo('chat.update').slice(updates).map((c) => c.params.ts)).toEqual([ts]);
+
+  // Complete now: the head is done, and no sweep reviews it again.
+  w.github.resetCounts();
+  await sweep();
+  expect(w.github.count(ROUTES.compare)).toBe(0);
+  expect(w.slack.callsTo('chat.update').slice(updates)).toHaveLength(1);
+  expect(w.slack.violations).toEqual([]);
+});
+
+it('reviews a head whose package data stays away again for six hours at most: then its partial review stands until the head moves', async () => {
+  const { w, sweep } = await reviewingWorld('goodlib==1.2.0\nidna==3.0\n');
+  pypi.fail({ match: 'goodlib', status: 503, times: 100_000 });
+  const partial = await sweep(); // reviewed at hour 1
+  const compares: number[] = [];
+  for (let hour = 2; hour <= 8; hour++) {
+    w.github.resetCounts();
+    expect((await sweep()).card).toBe(partial.card);
+    compares.push(w.github.count(ROUTES.compare));
+  }
+  // Hours 2 to 7 review it again (the last of them, six hours on, keeps it); hour 8 asks nothing.
+  expect(compares).toEqual([1, 1, 1, 1, 1, 1, 0]);
+  expect(w.slack.violations).toEqual([]);
+});
+
 it('reviews a manifest changed after the first hundred files of a pull request', async () => {
   world = await startWorld({ records: [], start: '2026-01-15T12:00:00Z' });
   pypi = await startFakePypi({ projects: [GOODLIB, ...REQUIREMENTS] });
@@ -638,7 +680,9 @@ it('reads, at both commits, what the changed manifests include and the pull requ
 
 it('reviews a pull request that changes only a file a manifest includes under a name no manifest has (a requirements include, a pyproject.toml\'s dynamic dependencies file), and not one that changes a .txt nothing includes', async () => {
   world = await startWorld({ records: [], start: '2026-01-15T12:00:00Z' });
-  pypi = await startFakePypi({ projects: [GOODLIB, ...REQUIREMENTS] });
+  // urllib3's requirements too, so its card is whole (one waiting for data would be reviewed again).
+  const leaf = (name: string) => ({ name, releases: [{ version: '4.0', uploadTime: '2025-10-01T00:00:00Z' }] });
+  pypi = await startFakePypi({ projects: [GOODLIB, ...REQUIREMENTS, leaf('h2'), leaf('zstandard')] });
   world.github.addRepo({
     owner: 'octo',
     name: 'shop',
@@ -667,6 +711,7 @@ it('reviews a pull request that changes only a file a manifest includes under a 
   const card = (n: number) => cards.find((c) => c.includes(`octo/shop #${n}`));
   expect(cards).toHaveLength(2);
   expect(card(1)).toMatch(/`urllib3` added 3\.0/);
+  expect(card(1)).not.toContain('partial');
   expect(card(1)).not.toContain('certifi');
   expect(card(2)).toContain('`goodlib` upgraded 1.1.0 → 1.2.0: *ok*');
   expect(card(2)).toContain('overall :white_check_mark: *ok*');

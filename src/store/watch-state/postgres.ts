@@ -391,9 +391,9 @@ export class PostgresWatchState implements WatchStateStore {
     return this.outbox.enqueue(messages, now);
   }
 
-  recordWatchStarted(input: { repo: string; channel: string; now: Date }, messages: readonly OutboundMessage[]): Promise<boolean> {
+  recordWatchStarted(input: { repo: string; channel: string; said: readonly string[]; now: Date }, messages: readonly OutboundMessage[]): Promise<boolean> {
     return inTransaction(this.pool, async (c) => {
-      const res = await c.query('UPDATE watches SET baseline_said_at = $1 WHERE repo = $2 AND channel = $3 AND baseline_said_at IS NULL', [iso(input.now), input.repo, input.channel]);
+      const res = await c.query('UPDATE watches SET baseline_said_at = $1, baseline_said_ids = $2 WHERE repo = $3 AND channel = $4 AND baseline_said_at IS NULL', [iso(input.now), JSON.stringify(input.said), input.repo, input.channel]);
       if (res.rowCount !== 1) return false;
       await PostgresOutbox.write(c, messages, input.now);
       return true;
@@ -503,16 +503,17 @@ async function applyFindings(c: PgClient, input: FindingsUpdate): Promise<Findin
   const plan = planFindings(open, input);
   // A finding closed without a fix (its file excluded, an ignore covering it) comes back as it was:
   // the day it was first seen and whether it alerts kept, never announced as new.
-  for (const { key, finding, json, alertable, dependencyAddedAt } of plan.writes) {
+  for (const { key, finding, json, alertable, dependencyAddedAt, newSince } of plan.writes) {
     await c.query(
-      `INSERT INTO repo_findings (repo, key, kind, severity, package, version, advisory_id, json, first_seen, last_seen, fixed_at, fixed_by_sha, alertable, dependency_added_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, NULL, NULL, $10, $11)
+      `INSERT INTO repo_findings (repo, key, kind, severity, package, version, advisory_id, json, first_seen, last_seen, fixed_at, fixed_by_sha, alertable, dependency_added_at, new_since)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, NULL, NULL, $10, $11, $12)
        ON CONFLICT (repo, key) DO UPDATE SET severity = excluded.severity, json = excluded.json, last_seen = excluded.last_seen,
          first_seen = CASE WHEN repo_findings.fixed_at IS NULL OR repo_findings.closed_reason IS NOT NULL THEN repo_findings.first_seen ELSE excluded.first_seen END,
          alertable = CASE WHEN repo_findings.fixed_at IS NULL OR repo_findings.closed_reason IS NOT NULL THEN repo_findings.alertable ELSE excluded.alertable END,
          dependency_added_at = CASE WHEN repo_findings.fixed_at IS NULL OR repo_findings.closed_reason IS NOT NULL THEN repo_findings.dependency_added_at ELSE excluded.dependency_added_at END,
+         new_since = CASE WHEN repo_findings.fixed_at IS NULL OR repo_findings.closed_reason IS NOT NULL THEN repo_findings.new_since ELSE excluded.new_since END,
          fixed_at = NULL, fixed_by_sha = NULL, closed_reason = NULL`,
-      [input.repo, key, finding.kind, finding.severity, finding.package, finding.version, finding.id ?? null, json, at, alertable, dependencyAddedAt],
+      [input.repo, key, finding.kind, finding.severity, finding.package, finding.version, finding.id ?? null, json, at, alertable, dependencyAddedAt, newSince],
     );
   }
   for (const { key, reason } of plan.closes) {

@@ -248,9 +248,11 @@ export class SqliteWatchState implements WatchStateStore {
     return this.outbox.write(messages, now);
   }
 
-  async recordWatchStarted(input: { repo: string; channel: string; now: Date }, messages: readonly OutboundMessage[]): Promise<boolean> {
+  async recordWatchStarted(input: { repo: string; channel: string; said: readonly string[]; now: Date }, messages: readonly OutboundMessage[]): Promise<boolean> {
     return this.db.transaction(() => {
-      const marked = this.db.prepare('UPDATE watches SET baseline_said_at = ? WHERE repo = ? AND channel = ? AND baseline_said_at IS NULL').run(input.now.toISOString(), input.repo, input.channel).changes;
+      const marked = this.db
+        .prepare('UPDATE watches SET baseline_said_at = ?, baseline_said_ids = ? WHERE repo = ? AND channel = ? AND baseline_said_at IS NULL')
+        .run(input.now.toISOString(), JSON.stringify(input.said), input.repo, input.channel).changes;
       if (marked !== 1) return false;
       this.outbox.write(messages, input.now);
       return true;

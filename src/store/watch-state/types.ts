@@ -219,7 +219,7 @@ export interface WatchStateStore {
    * not told yet: false, and nothing written, when it was (another replica, an earlier run) or the
    * watch is gone.
    */
-  recordWatchStarted(input: { repo: string; channel: string; now: Date }, messages: readonly OutboundMessage[]): Promise<boolean>;
+  recordWatchStarted(input: { repo: string; channel: string; said: readonly string[]; now: Date }, messages: readonly OutboundMessage[]): Promise<boolean>;
   /** Writes messages to the outbox (a repeated idempotency key changes nothing); how many were new. */
   announce(messages: readonly OutboundMessage[], now: Date): Promise<number>;
   /** What the channel's weekly digest last showed of package health, by package. */

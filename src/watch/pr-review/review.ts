@@ -188,6 +188,14 @@ export async function reviewDependencies(diff: DependencyDiff, sources: CardSour
   return { changes, newSources, newIndexUrls: diff.newIndexUrls, errors, verdict: worst };
 }
 
+/**
+ * Whether a review is partial for want of package data a later read may bring (a card whose source
+ * did not answer, or whose advisories were not vouched for: PyPI or OSV down, a mirror behind):
+ * such a head is reviewed again by the next sweep, and its card edited once the data is there.
+ */
+export const waitsForData = (review: Pick<DependencyReview, 'changes' | 'newSources'>): boolean =>
+  review.changes.some((c) => c.card?.partial === true) || review.newSources.some((s) => s.card?.partial === true);
+
 /** The review of a pull request that could not be reviewed at its head this time: partial, never ok. */
 export function notReviewed(reason: string): DependencyReview {
   return { changes: [], newSources: [], newIndexUrls: [], errors: [`not reviewed: ${reason}`], verdict: 'caution', notReviewed: reason };

@@ -61,7 +61,7 @@ import { announceNotReviewed, type DueNotReviewed, type ListedPulls } from './no
 import { mayBeIncluded } from './includes.js';
 import type { ManifestReads } from '../../workers/jobs/manifest-reads.js';
 import { listCutShort, nothingAtHead, reviewHeads, type NotReviewedCause } from './review-heads.js';
-import { notReviewed, type DependencyReview } from './review.js';
+import { notReviewed, waitsForData, type DependencyReview } from './review.js';
 import type { SubmoduleChange } from './submodules.js';
 import { PULL_REQUEST_REVIEW, type PullRequestRef, type PullRequestReviewCard, type PullRequestsNotReviewed } from '../messages.js';
 
@@ -275,7 +275,12 @@ async function reviewEach(
       const [owner = '', name = ''] = repo.split('/');
       let ref: PullRequestRef = { repo, number: pull.number, title: pull.title, url: pull.url, headSha: pull.headOid, state: 'open' };
       if (options.comments) ref = { ...ref, comment: await comment(options, reviews, owner, name, pull.number, pullRequestReviewMarkdown(ref, review)) };
-      await publish(options, reviews, ref, review, repos.get(repo) ?? [], known, final);
+      // Only what another read may mend leaves the head to be reviewed again (a file not read, package
+      // data not there yet); a file cut short or binary at these commits stays so, and the partial
+      // review stands until the head moves.
+      const waitingSince = waitsForData(review) ? (dataWaitSince(known, pull.headOid) ?? options.now().toISOString()) : null;
+      const retry = waitingSince !== null && options.now().getTime() - Date.parse(waitingSince) < DATA_RETRY_MS;
+      await publish(options, reviews, ref, review, repos.get(repo) ?? [], known, final && !retry, waitingSince);
       result.reviewed.push(`${repo}#${pull.number}`);
     },
   });
@@ -477,10 +482,35 @@ async function sayNothingToReview(
 }
 
 /**
+ * How long a head whose review waits for package data (review.ts waitsForData) is reviewed again at
+ * each sweep: an outage of PyPI or OSV is mended within it; a source that never answers for one
+ * package (a requirement PyPI does not have) would otherwise cost a compare and the reads at every
+ * sweep for as long as the pull request is open. After it the partial review stands, as one whose
+ * file is cut short does, until the head moves.
+ */
+export const DATA_RETRY_MS = 6 * 3_600_000;
+
+/** Since when the reviews of this head have waited for package data, as the channels' rows keep it (the earliest); undefined when none does. */
+function dataWaitSince(known: ReadonlyMap<string, PullReviewRow>, head: string): string | undefined {
+  let since: string | undefined;
+  for (const row of known.values()) {
+    try {
+      const shown = JSON.parse(row.reviewJson) as { ref?: { headSha?: unknown }; dataWaitSince?: unknown };
+      if (shown.ref?.headSha === head && typeof shown.dataWaitSince === 'string' && (since === undefined || shown.dataWaitSince < since)) since = shown.dataWaitSince;
+    } catch {
+      // A row that cannot be read says nothing of when: this review starts the wait.
+    }
+  }
+  return since;
+}
+
+/**
  * Posts or updates the card in each channel; `known`: the channels' reviews as read before the review
- * was made. `final`: every file was read, or none that was not can be read later (the review then
- * says it is partial); otherwise the row keeps no head (''), so the next sweep finds the head not yet
- * reviewed and tries again.
+ * was made. `final`: every file and all package data was read, or none that was not can be read
+ * later (the review then says it is partial), or the data was waited for long enough
+ * (DATA_RETRY_MS from `waitingSince`, kept on the row); otherwise the row keeps no head (''), so
+ * the next sweep finds the head not yet reviewed and tries again. A card that would say just what
+ * it says (tried again while the data stays away) is not edited again.
  */
 async function publish(
   options: PullRequestReviewOptions,
@@ -490,14 +520,19 @@ async function publish(
   channels: readonly string[],
   known: ReadonlyMap<string, PullReviewRow>,
   final: boolean,
+  waitingSince: string | null = null,
 ): Promise<void> {
   const now = options.now();
   for (const channel of channels) {
     const before = known.get(channel);
     // ts: only reviews posted before the outbox have one here; newer ones are found by message key.
     const ts = before?.ts ?? '';
+    const reviewJson = JSON.stringify({ ref, review, ...(waitingSince !== null ? { dataWaitSince: waitingSince } : {}) });
+    const headOid = final ? ref.headSha : '';
+    const same = before?.reviewJson === reviewJson;
+    if (same && before?.headOid === headOid) continue;
     const card = cardMessage(channel, { ref, review, ...(ts ? { ts } : {}) }, before !== undefined, now);
-    await reviews.save({ repo: ref.repo, number: ref.number, channel, ts, headOid: final ? ref.headSha : '', state: ref.state, reviewJson: JSON.stringify({ ref, review }) }, [card], now);
+    await reviews.save({ repo: ref.repo, number: ref.number, channel, ts, headOid, state: ref.state, reviewJson }, same ? [] : [card], now);
   }
 }
 
