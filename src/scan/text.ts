@@ -507,6 +507,17 @@ export function pipCodecLabel(codec: string): string | null {
   return /^(?:cp-?1252|windows-1252)$/.test(codec.toLowerCase().replace(/[_ ]/g, '-')) ? label : 'iso-8859-1';
 }
 
+/**
+ * Whether a requirements file with these bytes would be decoded by its coding line rather than
+ * read as UTF-8 (load.ts readText): one declares a codec other than UTF-8, known here or not. A
+ * snapshot keeps such a file's own bytes (TreeFile.ownBytes), since whether the line applies
+ * depends on the file's format, which only the loader knows.
+ */
+export function declaresOtherCodec(bytes: Uint8Array): boolean {
+  const declared = pipCodingLine(bytes);
+  return declared !== null && pipCodecLabel(declared.codec) !== 'utf-8';
+}
+
 /** `bytes` decoded strictly with a label pipCodecLabel gave, or null when they are not text in it. */
 export function decodeWith(bytes: Uint8Array, label: string): string | null {
   if (label === 'iso-8859-1') return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
