@@ -521,9 +521,10 @@ export function declaresOtherCodec(bytes: Uint8Array): boolean {
 /**
  * Python's cp1252 for bytes 0x80–0x9F (Lib/encodings/cp1252.py); 0 where it defines none (0x81,
  * 0x8D, 0x8F, 0x90, 0x9D: a strict decode fails there, and so does pip). Spelled out because Node
- * 20's TextDecoder (small and full ICU alike) decodes `windows-1252`, and every label naming it
- * (`latin1`, `ascii`), byte for byte as ISO-8859-1: 0x80 comes out as the C1 control U+0080, not
- * `€`. Every other byte is the same in both.
+ * 20's TextDecoder (since 20.18.3; 22.13.0 on 22) decodes `windows-1252`, and every label naming it
+ * (`latin1`, `ascii`), byte for byte as ISO-8859-1: a Latin-1 fast path taken before ICU is asked,
+ * so small and full ICU builds alike (nodejs/node#56542, #60888). 0x80 comes out as the C1 control
+ * U+0080, not `€`. Every other byte is the same in both.
  */
 const CP1252_HIGH = [
   0x20ac, 0, 0x201a, 0x0192, 0x201e, 0x2026, 0x2020, 0x2021, 0x02c6, 0x2030, 0x0160, 0x2039, 0x0152, 0, 0x017d, 0,
