@@ -46,14 +46,13 @@ export function decode(bytes: Uint8Array, python: boolean): Decoded {
   // never read as UTF-8 in its place: code rules would see a comment where Python runs code.
   const cookie = python ? codingCookie(bytes) : null;
   if (cookie !== null) {
-    const label = whatwgLabel(cookie);
+    // Decoded as pip decodes a requirements file (decodeWith): Python's latin-1 byte for byte, cp1252
+    // by its table (Node 20's TextDecoder reads it as latin-1: CP1252_HIGH).
+    const label = pipCodecLabel(cookie);
     if (label === 'utf-8') return decodeUtf8(bytes, cookie);
     if (label === null) return { kind: 'not-utf8', text: utf8OrLatin1(bytes), declared: cookie, unsupported: true };
-    try {
-      return { kind: 'text', text: new TextDecoder(label, { fatal: true }).decode(bytes), encoding: label };
-    } catch {
-      return { kind: 'not-utf8', text: utf8OrLatin1(bytes), declared: cookie };
-    }
+    const text = decodeWith(bytes, label);
+    return text === null ? { kind: 'not-utf8', text: utf8OrLatin1(bytes), declared: cookie } : { kind: 'text', text, encoding: label };
   }
   return decodeUtf8(bytes, null);
 }
