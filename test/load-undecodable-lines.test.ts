@@ -166,6 +166,18 @@ describe('a requirements file whose coding line declares its encoding, read as p
     }
   });
 
+  it("reads cp1252's bytes 0x80–0x9F as Python's cp1252 does (€, quotes, dashes), not as C1 controls; a byte cp1252 leaves undefined is refused, as pip refuses it", async () => {
+    const files = (byte: string) => memorySource({ 'requirements.txt': latin1(`# coding: cp1252\n-r ${byte}.txt\n`), '\u20ac.txt': 'six==1.16.0\n', '\u201c\u2014\u0178.txt': 'idna==3.7\n' });
+    const euro = await loadManifests(files('\x80'));
+    expect([pins(euro), said(euro)]).toEqual([['\u20ac.txt:1 six==1.16.0'], []]);
+    const quoted = await loadManifests(files('\x93\x97\x9f'));
+    expect([pins(quoted), said(quoted)]).toEqual([['\u201c\u2014\u0178.txt:1 idna==3.7'], []]);
+    for (const undefinedByte of ['\x81', '\x8d', '\x8f', '\x90', '\x9d']) {
+      const refused = await loadManifests(files(undefinedByte));
+      expect(said(refused), undefinedByte).toEqual(['requirements.txt:1 is not valid cp1252 text, the encoding its coding line declares (pip refuses it too); not read']);
+    }
+  });
+
   it('reads a multi-byte codec a coding line declares (Shift_JIS)', async () => {
     const sjis = Buffer.concat([latin1('# coding: shift_jis\nrequests==2.19.0  # '), Buffer.from([0x93, 0xfa, 0x96, 0x7b]), latin1('\n')]);
     const result = await loadManifests(memorySource({ 'requirements.txt': sjis }));

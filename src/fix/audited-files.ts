@@ -56,20 +56,20 @@ export interface AuditedFile extends FixFile {
 export async function auditedManifests(
   read: ReadonlyMap<string, Buffer>,
   folder?: string,
-  options: { reencoded?: boolean; realPathOf?: (path: string) => Promise<string | null> } = {},
+  options: { reencoded?: (path: string) => boolean; realPathOf?: (path: string) => Promise<string | null> } = {},
 ): Promise<AuditedFile[]> {
   // Discovered as the audit discovered them: under the audited folder's name (FileSource.folder).
   const source = memorySource(Object.fromEntries(read));
   if (folder !== undefined) source.folder = folder;
-  // A snapshot's bytes (treeFileBytes) are its decoded text's UTF-8: no coding line is applied to them again.
-  if (options.reencoded === true) source.reencoded = true;
+  // A snapshot's bytes (treeFileBytes) are mostly its decoded text's UTF-8: no coding line is applied to them again.
+  if (options.reencoded) source.reencoded = options.reencoded;
   const { manifests } = await loadManifests(source);
   const files: AuditedFile[] = [];
   for (const m of manifests) {
     const bytes = read.get(m.path);
     if (!bytes) continue;
     // A requirements file is decoded as pip and the audit decode it: with the codec its coding line declares.
-    const pipCoding = m.format === 'requirements' && options.reencoded !== true;
+    const pipCoding = m.format === 'requirements' && options.reencoded?.(m.path) !== true;
     const exact = decodeExact(bytes, { pipCoding });
     if (exact.ok) {
       files.push({ path: m.path, format: m.format, text: exact.text, encoding: exact.encoding });

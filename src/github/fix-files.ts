@@ -54,8 +54,11 @@ export async function planFixPullRequest(
   for (const path of plan.newTexts.keys()) {
     const file = snapshot.files.find((f) => f.path === path);
     if (!file) throw notAsAudited(snapshot, path, 'it is not among the files read');
-    const downloaded = await downloadText(octokit, snapshot, path, file.sha);
-    real.set(path, { text: downloaded.text, snapshotText: file.text });
+    // A requirements file the audit read in the codec its coding line declares (a snapshot keeps
+    // its own bytes: SnapshotFile.ownBytes) is read again so, and compared with the audit's reading.
+    const declared = file.ownBytes === true ? audited.find((f) => f.path === path && f.encoding.charset === 'declared') : undefined;
+    const downloaded = await downloadText(octokit, snapshot, path, file.sha, declared !== undefined);
+    real.set(path, { text: downloaded.text, snapshotText: declared?.text ?? file.text });
     encodings.set(path, downloaded.encoding);
   }
 
@@ -98,7 +101,7 @@ function notAsAudited(snapshot: Pick<RepoSnapshot, 'owner' | 'repo'>, path: stri
 }
 
 /** One blob, straight from GitHub: never through the blob cache, never stored anywhere. */
-async function downloadText(octokit: Octokit, snapshot: Pick<RepoSnapshot, 'owner' | 'repo'>, path: string, sha: string): Promise<{ text: string; encoding: FileEncoding }> {
+async function downloadText(octokit: Octokit, snapshot: Pick<RepoSnapshot, 'owner' | 'repo'>, path: string, sha: string, pipCoding = false): Promise<{ text: string; encoding: FileEncoding }> {
   const { owner, repo } = snapshot;
   let blob: { content: string; encoding: string };
   try {
@@ -113,7 +116,7 @@ async function downloadText(octokit: Octokit, snapshot: Pick<RepoSnapshot, 'owne
   const bytes = blob.encoding === 'base64' ? Buffer.from(blob.content, 'base64') : Buffer.from(blob.content, 'utf8');
   if (gitBlobSha(bytes) !== sha) throw notAsAudited(snapshot, path, 'GitHub returned content that does not match the audited blob');
   // UTF-8 or UTF-16 with its mark (as the audit read it), kept to be written back exactly so.
-  const exact = decodeExact(bytes);
+  const exact = decodeExact(bytes, { pipCoding });
   if (!exact.ok) throw notRoundTrip(snapshot, path, exact.reason);
   return { text: exact.text, encoding: exact.encoding };
 }

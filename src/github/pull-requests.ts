@@ -267,6 +267,16 @@ export interface TextRequest {
   path: string;
 }
 
+/** A name in a folder listed (TextsRead.roots); `submodule`: the commit a git submodule there pins. */
+export interface FolderEntry {
+  name: string;
+  file: boolean;
+  submodule?: string;
+}
+
+/** Whether a request asks for a folder's entries rather than a file's text: the root (`''`) or a path ending in `/`. */
+export const isFolderRequest = (w: Pick<TextRequest, 'path'>) => w.path === '' || w.path.endsWith('/');
+
 export interface TextsRead {
   /** Texts by `owner/repo@oid:path` (textKey); null for a file that does not exist at that commit. */
   texts: Map<string, string | null>;
@@ -280,10 +290,12 @@ export interface TextsRead {
    */
   folders: Set<string>;
   /**
-   * A commit's root folder, asked for with the path '' (`oid:`): the names at the root and whether
-   * each is a file (blob) or not, by textKey. One that could not be read is in `failed`.
+   * A commit's folders asked for as folders (isFolderRequest: the root with the path '', `oid:`;
+   * any other with its path and a `/`, `src/`): the names in each and whether each is a file (blob)
+   * or not, and for a git submodule (a `commit` entry) the commit it pins, by textKey. One that
+   * could not be read is in `failed`.
    */
-  roots: Map<string, { name: string; file: boolean }[]>;
+  roots: Map<string, FolderEntry[]>;
   requests: number;
   /** One line per batch or file that failed, for the log. */
   errors: string[];
@@ -304,12 +316,14 @@ export async function readTexts(octokit: Octokit, wanted: readonly TextRequest[]
     const variables: Record<string, string> = {};
     batch.forEach((w, i) => {
       params.push(`$o${i}: String!`, `$n${i}: String!`, `$e${i}: String!`);
-      Object.assign(variables, { [`o${i}`]: w.owner, [`n${i}`]: w.repo, [`e${i}`]: `${w.oid}:${w.path}` });
-      // The root folder: its entries' names and types only (what the settings notes need), never their texts.
-      const on = w.path === '' ? '... on Tree { entries { name type } }' : '... on Blob { text isTruncated isBinary }';
+      const folder = isFolderRequest(w);
+      Object.assign(variables, { [`o${i}`]: w.owner, [`n${i}`]: w.repo, [`e${i}`]: `${w.oid}:${folder ? w.path.replace(/\/$/, '') : w.path}` });
+      // A folder: its entries' names, types and objects only (what the settings notes and the
+      // submodules a pull request moves need), never their texts.
+      const on = folder ? '... on Tree { entries { name type oid } }' : '... on Blob { text isTruncated isBinary }';
       fields.push(`  r${i}: repository(owner: $o${i}, name: $n${i}) { f: object(expression: $e${i}) { __typename ${on} } }`);
     });
-    let data: Record<string, { f: { __typename?: string; text?: string | null; isTruncated?: boolean; isBinary?: boolean; entries?: { name?: unknown; type?: unknown }[] } | null } | null> | null;
+    let data: Record<string, { f: { __typename?: string; text?: string | null; isTruncated?: boolean; isBinary?: boolean; entries?: { name?: unknown; type?: unknown; oid?: unknown }[] } | null } | null> | null;
     requests++;
     try {
       data = await octokit.graphql(`query DepwatchTexts(${params.join(', ')}) {\n${fields.join('\n')}\n}`, variables);
@@ -325,12 +339,14 @@ export async function readTexts(octokit: Octokit, wanted: readonly TextRequest[]
       const repository = data?.[`r${i}`];
       const blob = repository?.f ?? null;
       const key = textKey(w);
-      if (w.path === '') {
-        if (blob?.__typename === 'Tree' && Array.isArray(blob.entries)) roots.set(key, blob.entries.flatMap((e) => (typeof e.name === 'string' ? [{ name: e.name, file: e.type === 'blob' }] : [])));
+      if (isFolderRequest(w)) {
+        if (blob?.__typename === 'Tree' && Array.isArray(blob.entries)) roots.set(key, blob.entries.flatMap((e) => (typeof e.name === 'string' ? [folderEntry(e.name, e.type, e.oid)] : [])));
+        // A folder that is not there (a pull request adds or removes it): no entries, so nothing in it is a submodule.
+        else if (repository && blob === null && w.path !== '') roots.set(key, []);
         else {
           const why = !repository ? 'could not be listed (GitHub gave no answer for it)' : 'could not be listed (GitHub gave no folder)';
           failed.set(key, why);
-          errors.push(`${w.owner}/${w.repo}: the root folder at ${w.oid.slice(0, 7)} ${why}`);
+          errors.push(`${w.owner}/${w.repo}: ${w.path === '' ? 'the root folder' : `the folder ${w.path}`} at ${w.oid.slice(0, 7)} ${why}`);
         }
         return;
       }
@@ -398,4 +414,8 @@ export async function readPullRequest(octokit: Octokit, ref: RepoRef, number: nu
     return { missing: `${name} has no pull request #${number}` };
   }
   return { pull: pullOf(p), state: p.state === 'MERGED' ? 'merged' : p.state === 'CLOSED' ? 'closed' : 'open' };
+}
+
+function folderEntry(name: string, type: unknown, oid: unknown): FolderEntry {
+  return type === 'commit' && typeof oid === 'string' ? { name, file: false, submodule: oid } : { name, file: type === 'blob' };
 }

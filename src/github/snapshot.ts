@@ -22,7 +22,7 @@ import type { ExtractError } from '../python/types.js';
 import { treeSource, type FileSource, type TreeFile } from '../python/files.js';
 import { maskSecrets } from '../redact.js';
 import { MAX_INCLUDED_FILES, MAX_INCLUDE_LEVELS, reachedFrom } from '../python/includes.js';
-import { decode, decodeLines } from '../scan/text.js';
+import { declaresOtherCodec, decode, decodeLines } from '../scan/text.js';
 import { errorLine } from '../error-line.js';
 import type { Db } from '../store/db.js';
 import { BlobCache } from './blob-cache.js';
@@ -92,6 +92,8 @@ export interface SnapshotFile {
    * checkout. Such a blob is not cached (the cache keeps text only).
    */
   invalidUtf8?: number[];
+  /** `text` is the blob's own bytes, one character each (TreeFile.ownBytes): its coding line declares a codec other than UTF-8. Not cached. */
+  ownBytes?: true;
   /**
    * Where the content lives in the tree: `path` itself, or for a file read through a symbolic link,
    * the file the link names (what a change to the content must be written to; the link stays).
@@ -251,7 +253,9 @@ export async function takeSnapshot(octokit: Octokit, db: Db, ref: RepoRef, optio
   const cache = new BlobCache(db);
   const readBlobs = async (shas: string[]): Promise<Map<string, BlobRead>> => {
     const out = new Map<string, BlobRead>();
-    for (const [blobSha, hit] of cache.getMany(shas)) out.set(blobSha, { text: hit.text, size: hit.size, cached: true });
+    // A row stored before coding lines were honoured may hold such a file decoded as UTF-8 (its own
+    // bytes, and whether they began with a byte order mark, lost): downloaded again instead.
+    for (const [blobSha, hit] of cache.getMany(shas)) if (!cachedTextDeclaresOtherCodec(hit.text)) out.set(blobSha, { text: hit.text, size: hit.size, cached: true });
     const missing = [...new Set(shas.filter((s) => !out.has(s)))];
     await mapLimit(missing, concurrency, async (blobSha) => {
       let blob;
@@ -271,9 +275,10 @@ export async function takeSnapshot(octokit: Octokit, db: Db, ref: RepoRef, optio
         // What the cache keeps (credentials masked) is what every audit reads, fetched now or later.
         // A blob with invalid UTF-8 is not kept: its text alone would lose which U+FFFD were bytes
         // (a rare file, downloaded again by each snapshot); masking keeps lengths, so the offsets hold.
+        // So is a blob kept as its own bytes (ownBytes): the cache keeps decoded text, and says nothing of how.
         if (!('text' in decoded)) out.set(blobSha, decoded);
-        else if (decoded.invalidUtf8 === undefined) out.set(blobSha, { ...cache.put({ sha: blobSha, size: decoded.size, text: decoded.text }), cached: false });
-        else out.set(blobSha, { text: maskSecrets(decoded.text), size: decoded.size, cached: false, invalidUtf8: decoded.invalidUtf8 });
+        else if (decoded.invalidUtf8 === undefined && decoded.ownBytes === undefined) out.set(blobSha, { ...cache.put({ sha: blobSha, size: decoded.size, text: decoded.text }), cached: false });
+        else out.set(blobSha, { ...decoded, text: maskSecrets(decoded.text), cached: false });
       } catch (err) {
         out.set(blobSha, { error: `could not be read: ${errorLine(err)}` });
       }
@@ -324,6 +329,7 @@ export async function takeSnapshot(octokit: Octokit, db: Db, ref: RepoRef, optio
         storedAt: entry.storedAt,
         mode: entry.mode,
         ...invalidUtf8Of(result),
+        ...(result.ownBytes ? { ownBytes: true as const } : {}),
       });
     }
   };
@@ -465,13 +471,14 @@ async function includesOf(from: readonly SnapshotFile[], all: readonly SnapshotF
   };
   const roots = first ? from.filter(canName) : from;
   const texts = Object.fromEntries(all.map((f) => [f.path, f.text]));
+  const ownBytes = all.filter((f) => f.ownBytes === true).map((f) => f.path);
   // Asked only with roots: in a worker (`reads`) every call copies all the texts on this thread.
-  const missing = roots.length === 0 ? new Set<string>() : (await reach(texts, roots.map((f) => f.path), { asRequirements: !first, links })).missing;
+  const missing = roots.length === 0 ? new Set<string>() : (await reach(texts, roots.map((f) => f.path), { asRequirements: !first, links, ownBytes })).missing;
   if (first) {
     // pip-tools inputs named like anything (`dev.in`) that the loader reads, and their compiled `.txt`: requirements files.
     // isCompiledFrom stays on this thread: it reads only a file's first lines (COMPILED_HEAD_CHARS), whatever its size.
     const inputs = [...pipToolsPairs(from.map((f) => f.path))].filter(([input, compiled]) => Object.hasOwn(texts, compiled) && isCompiledFrom(texts[compiled]!, input)).flat();
-    if (inputs.length > 0) for (const path of (await reach(texts, inputs, { asRequirements: true, links })).missing) missing.add(path);
+    if (inputs.length > 0) for (const path of (await reach(texts, inputs, { asRequirements: true, links, ownBytes })).missing) missing.add(path);
   }
   return missing;
 }
@@ -486,7 +493,7 @@ class BlobNotDownloaded extends Error {
   }
 }
 
-type BlobRead = { text: string; size: number; cached: boolean; invalidUtf8?: number[] } | { error: string; transient?: true };
+type BlobRead = { text: string; size: number; cached: boolean; invalidUtf8?: number[]; ownBytes?: true } | { error: string; transient?: true };
 
 function tooBig(entry: TreeEntry, maxBlobBytes: number, errors: SnapshotError[]): boolean {
   if (entry.size === undefined || entry.size <= maxBlobBytes) return false;
@@ -789,8 +796,8 @@ function ancestorsAllowed(path: string, descend: (dirPath: string) => boolean): 
 }
 
 /** A snapshot file as the loader reads a file handed over as text (TreeFile). */
-function treeFileOf(file: Pick<SnapshotFile, 'path' | 'text' | 'invalidUtf8'>): TreeFile {
-  return { path: file.path, text: file.text, ...invalidUtf8Of(file) };
+function treeFileOf(file: Pick<SnapshotFile, 'path' | 'text' | 'invalidUtf8' | 'ownBytes'>): TreeFile {
+  return { path: file.path, text: file.text, ...invalidUtf8Of(file), ...(file.ownBytes ? { ownBytes: true as const } : {}) };
 }
 
 /**
@@ -806,11 +813,28 @@ export function gitBlobSha(bytes: Uint8Array): string {
   return createHash('sha1').update(`blob ${bytes.length}\0`).update(bytes).digest('hex');
 }
 
-function decodeBlob(sha: string, content: string, encoding: string, maxBlobBytes: number): { text: string; size: number; invalidUtf8?: number[] } | { error: string } {
+/**
+ * Whether a cached text (decoded as UTF-8) holds a coding line declaring another codec: its first
+ * two lines, each cut to the kilobyte pipCodingLine looks at, read as it reads bytes.
+ */
+function cachedTextDeclaresOtherCodec(text: string): boolean {
+  const firstEnd = text.indexOf('\n');
+  const first = text.slice(0, Math.min(firstEnd === -1 ? text.length : firstEnd, 1024));
+  if (firstEnd === -1) return declaresOtherCodec(Buffer.from(first));
+  const secondEnd = text.indexOf('\n', firstEnd + 1);
+  const second = text.slice(firstEnd + 1, Math.min(secondEnd === -1 ? text.length : secondEnd, firstEnd + 1 + 1024));
+  return declaresOtherCodec(Buffer.from(`${first}\n${second}`));
+}
+
+function decodeBlob(sha: string, content: string, encoding: string, maxBlobBytes: number): { text: string; size: number; invalidUtf8?: number[]; ownBytes?: true } | { error: string } {
   const bytes = encoding === 'base64' ? Buffer.from(content, 'base64') : Buffer.from(content, 'utf8');
   if (bytes.length > maxBlobBytes) return { error: `skipped: ${formatBytes(bytes.length)} is over the ${formatBytes(maxBlobBytes)} limit` };
   // The sha names the content, so a mismatch means a corrupt answer: never cache it under that sha.
   if (gitBlobSha(bytes) !== sha) return { error: 'GitHub returned content that does not match its sha; not used' };
+  // A coding line declaring another codec (`# -*- coding: latin-1 -*-`): pip decodes a requirements
+  // file with it, and only the loader knows which files are requirements files (an include can be
+  // named anything), so the bytes themselves go on, for the same reading as a checkout's.
+  if (declaresOtherCodec(bytes)) return { text: bytes.toString('latin1'), size: bytes.length, ownBytes: true };
   // Decoded as a checkout's files are (src/scan/text.ts): UTF-8, or UTF-16 with a byte order mark
   // (pip reads both), so /audit reads what `depwatch audit DIR` reads.
   const decoded = decode(bytes, false);

@@ -52,11 +52,11 @@ export interface FileSource {
    */
   realPath?(path: string): Promise<string | null>;
   /**
-   * The bytes read() gives are the UTF-8 of text already decoded (a snapshot's files: TreeFile,
-   * treeFileBytes), not the file's own: a requirements file's coding line (pipDeclaredDecode) did
-   * not decide them and is not applied to them again.
+   * Whether the bytes read() gives for the path are the UTF-8 of text already decoded (a snapshot's
+   * files: TreeFile, treeFileBytes), not the file's own: a requirements file's coding line
+   * (pipDeclaredDecode) is then not applied to them again. Absent: every file's bytes are its own.
    */
-  reencoded?: boolean;
+  reencoded?(path: string): boolean;
   /**
    * The git submodules whose files the source does not have (a checkout's that are not checked
    * out, every one of a GitHub snapshot's), for discovery's notice (submodules.ts). Absent where
@@ -240,7 +240,8 @@ export class NotDownloadedError extends Error {
 export function treeSource(tree: { files: readonly TreeFile[] } & MemorySourceOptions): FileSource {
   const { files, links = [], notDownloaded = [], pastLimit = [], passedOver = [], unreadable = [], misnamedSettings = [], folders = [], submodules = [], manifestFolders } = tree;
   const source = memorySource(Object.fromEntries(files.map((f) => [f.path, treeFileBytes(f)])), { links, notDownloaded, pastLimit, passedOver, unreadable, misnamedSettings, folders, submodules, ...(manifestFolders ? { manifestFolders } : {}) });
-  source.reencoded = true;
+  const ownBytes = new Set(files.filter((f) => f.ownBytes === true).map((f) => f.path));
+  source.reencoded = (path) => !ownBytes.has(path);
   return source;
 }
 
@@ -253,15 +254,23 @@ export interface TreeFile {
   path: string;
   text: string;
   invalidUtf8?: readonly number[];
+  /**
+   * `text` is the file's own bytes, one character each (Latin-1), not decoded text: a file whose
+   * coding line declares a codec other than UTF-8 (declaresOtherCodec). Whether pip's reading
+   * applies depends on the format (a requirements file is decoded with that codec, a pyproject.toml
+   * is UTF-8 whatever it says), so the loader decides, from the same bytes as in a checkout.
+   */
+  ownBytes?: true;
 }
 
 /**
  * The bytes the loader reads for a file handed over as text: its UTF-8, each listed offset written
  * as the invalid byte 0xFF, which any decoder reads as one U+FFFD again. Not the blob's own bytes
  * (a Latin-1 `é` was 0xE9), but the same lines are text and the same are not, so the audit of a
- * snapshot reads and refuses what the audit of the checkout does.
+ * snapshot reads and refuses what the audit of the checkout does. A file with `ownBytes`: its own bytes.
  */
 export function treeFileBytes(file: TreeFile): Buffer {
+  if (file.ownBytes === true) return Buffer.from(file.text, 'latin1');
   const offsets = file.invalidUtf8;
   if (offsets === undefined || offsets.length === 0) return Buffer.from(file.text);
   const parts: Buffer[] = [];

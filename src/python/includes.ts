@@ -21,15 +21,20 @@ export const MAX_INCLUDED_FILES = 200;
  * `missing` (to fetch next). `links`: paths that are symbolic links not resolved, refused as the
  * loader refuses them. `includes`: each file read → the files it includes, for a reader that must
  * tell which roots lead to a file (a pull request's review reads a changed included file only
- * through what includes it).
+ * through what includes it). `ownBytes`: given for a snapshot's texts, the paths whose text is the
+ * file's own bytes (TreeFile.ownBytes); the other texts are then decoded text, read as treeSource
+ * reads them (no coding line applied again).
  */
 export async function reachedFrom(
   texts: Readonly<Record<string, string>>,
   roots: readonly string[],
-  options: { asRequirements?: boolean; links?: Iterable<string> } = {},
+  options: { asRequirements?: boolean; links?: Iterable<string>; ownBytes?: readonly string[] } = {},
 ): Promise<{ read: Set<string>; missing: Set<string>; includes: Map<string, readonly string[]> }> {
   if (roots.length === 0) return { read: new Set(), missing: new Set(), includes: new Map() };
-  const source = memorySource(texts, options.links ? { links: options.links } : {});
+  const own = new Set(options.ownBytes ?? []);
+  const files = own.size === 0 ? texts : Object.fromEntries(Object.entries(texts).map(([path, text]) => [path, own.has(path) ? Buffer.from(text, 'latin1') : text]));
+  const source = memorySource(files, options.links ? { links: options.links } : {});
+  if (options.ownBytes) source.reencoded = (path) => !own.has(path);
   const load = await loadManifests(source, options.asRequirements ? { paths: [...roots], format: 'requirements' } : { paths: [...roots] });
   const read = new Set(load.manifests.map((m) => m.path));
   const missing = new Set(load.manifests.flatMap((m) => m.includes).filter((path) => !Object.hasOwn(texts, path)));

@@ -549,7 +549,7 @@ async function readText(source: FileSource, path: string, format: ManifestFormat
     errors.push({ file: path, line: null, message: FILE_NOT_FOUND });
     return null;
   }
-  if (format === 'requirements' && source.reencoded !== true) {
+  if (format === 'requirements' && source.reencoded?.(path) !== true) {
     if (overManifestLimit(bytes.length, path, errors)) return null;
     const declared = declaredRequirementsText(bytes, path, errors);
     if (declared !== undefined) return declared;

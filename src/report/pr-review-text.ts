@@ -46,7 +46,7 @@ export function pullRequestReviewText(pr: ReviewedPullRequest, review: Dependenc
   if (review.nothingToReview !== undefined) lines.push(`Nothing to review: ${review.nothingToReview}.`, '');
   if (review.newSources.length) lines.push(`New sources outside the index (${review.newSources.length}):`, ...review.newSources.flatMap(sourceLine), '');
   if (review.newIndexUrls.length) lines.push(`New index URLs (${review.newIndexUrls.length}):`, ...review.newIndexUrls.map((i) => `  ! ${i.url} [${i.file}${i.line ? `:${i.line}` : ''}]${indexNote(i) ? `: ${indexNote(i)!}` : ''}`), '');
-  if (review.submodules?.length) lines.push(`Git submodules (${review.submodules.length}):`, ...review.submodules.map((m) => `  ${m.change === 'removed' ? '-' : '!'} ${m.path} ${submoduleChangeWords(m.change)}`), '');
+  if (review.submodules?.length) lines.push(`Git submodules (${review.submodules.length}):`, ...review.submodules.map((m) => `  ${m.change === 'removed' ? '-' : '!'} ${m.path} ${submoduleChangeWords(m)}`), '');
   const moved = mostSevereFirst(review.changes.filter((c) => c.kind !== 'removed'));
   if (moved.length) lines.push(`Added and changed (${moved.length}):`, ...moved.flatMap(changeLine), '');
   const removed = review.changes.filter((c) => c.kind === 'removed');

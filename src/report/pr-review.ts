@@ -120,7 +120,7 @@ export function pullRequestReviewComment(pr: CommentedPullRequest, review: Depen
     lead.push('⚠️ **New index URLs**', '', ...list.kept, '');
   }
   if (review.submodules?.length) {
-    const lines = review.submodules.map((c) => `- ${code(c.path)} ${submoduleChangeWords(c.change)}`);
+    const lines = review.submodules.map((c) => `- ${code(c.path)} ${submoduleChangeWords(c)}`);
     const list = within(lines, 1, roomOf(WARNING_ROOM), notListed('git submodules'));
     submodulesNotListed = list.left;
     lead.push('⚠️ **Git submodules**', '', ...list.kept, '');

@@ -46,14 +46,13 @@ export function decode(bytes: Uint8Array, python: boolean): Decoded {
   // never read as UTF-8 in its place: code rules would see a comment where Python runs code.
   const cookie = python ? codingCookie(bytes) : null;
   if (cookie !== null) {
-    const label = whatwgLabel(cookie);
+    // Decoded as pip decodes a requirements file (decodeWith): Python's latin-1 byte for byte, cp1252
+    // by its table (Node 20's TextDecoder reads it as latin-1: CP1252_HIGH).
+    const label = pipCodecLabel(cookie);
     if (label === 'utf-8') return decodeUtf8(bytes, cookie);
     if (label === null) return { kind: 'not-utf8', text: utf8OrLatin1(bytes), declared: cookie, unsupported: true };
-    try {
-      return { kind: 'text', text: new TextDecoder(label, { fatal: true }).decode(bytes), encoding: label };
-    } catch {
-      return { kind: 'not-utf8', text: utf8OrLatin1(bytes), declared: cookie };
-    }
+    const text = decodeWith(bytes, label);
+    return text === null ? { kind: 'not-utf8', text: utf8OrLatin1(bytes), declared: cookie } : { kind: 'text', text, encoding: label };
   }
   return decodeUtf8(bytes, null);
 }
@@ -507,9 +506,50 @@ export function pipCodecLabel(codec: string): string | null {
   return /^(?:cp-?1252|windows-1252)$/.test(codec.toLowerCase().replace(/[_ ]/g, '-')) ? label : 'iso-8859-1';
 }
 
+/**
+ * Whether a requirements file with these bytes would be decoded by its coding line rather than
+ * read as UTF-8 (load.ts readText): one declares a codec other than UTF-8, known here or not. A
+ * snapshot keeps such a file's own bytes (TreeFile.ownBytes), since whether the line applies
+ * depends on the file's format, which only the loader knows.
+ */
+export function declaresOtherCodec(bytes: Uint8Array): boolean {
+  const declared = pipCodingLine(bytes);
+  return declared !== null && pipCodecLabel(declared.codec) !== 'utf-8';
+}
+
+/**
+ * Python's cp1252 for bytes 0x80–0x9F (Lib/encodings/cp1252.py); 0 where it defines none (0x81,
+ * 0x8D, 0x8F, 0x90, 0x9D: a strict decode fails there, and so does pip). Spelled out because Node
+ * 20's TextDecoder (since 20.18.3; 22.13.0 on 22) decodes `windows-1252`, and every label naming it
+ * (`latin1`, `ascii`), byte for byte as ISO-8859-1: a Latin-1 fast path taken before ICU is asked,
+ * so small and full ICU builds alike (nodejs/node#56542, #60888). 0x80 comes out as the C1 control
+ * U+0080, not `€`. Every other byte is the same in both.
+ */
+const CP1252_HIGH = [
+  0x20ac, 0, 0x201a, 0x0192, 0x201e, 0x2026, 0x2020, 0x2021, 0x02c6, 0x2030, 0x0160, 0x2039, 0x0152, 0, 0x017d, 0,
+  0, 0x2018, 0x2019, 0x201c, 0x201d, 0x2022, 0x2013, 0x2014, 0x02dc, 0x2122, 0x0161, 0x203a, 0x0153, 0, 0x017e, 0x0178,
+];
+
+/** `bytes` as Python's strict cp1252 decodes them (CP1252_HIGH), or null at a byte it leaves undefined. */
+function decodeCp1252(bytes: Uint8Array): string | null {
+  const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
+  let out = '';
+  let from = 0;
+  for (let i = 0; i < bytes.length; i++) {
+    const b = bytes[i]!;
+    if (b < 0x80 || b > 0x9f) continue;
+    const code = CP1252_HIGH[b - 0x80]!;
+    if (code === 0) return null;
+    out += text.slice(from, i) + String.fromCharCode(code);
+    from = i + 1;
+  }
+  return from === 0 ? text : out + text.slice(from);
+}
+
 /** `bytes` decoded strictly with a label pipCodecLabel gave, or null when they are not text in it. */
 export function decodeWith(bytes: Uint8Array, label: string): string | null {
   if (label === 'iso-8859-1') return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
+  if (label === 'windows-1252') return decodeCp1252(bytes);
   try {
     return new TextDecoder(label, { fatal: true, ignoreBOM: true }).decode(bytes);
   } catch {

@@ -912,15 +912,20 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
         const text = textOf(content);
         const cut = text !== null && textLimit !== null && Buffer.byteLength(text) > textLimit;
         const folder = content === undefined && commit?.type === 'commit' && [...commit.files.keys()].some((p) => p.startsWith(`${rest.join(':')}/`));
-        // The root folder (`oid:`), asked for its entries: each name at the root, a file (blob), a
-        // folder (tree) or a git submodule (commit, as GitHub's TreeEntry types one).
-        if (rest.join(':') === '' && commit?.type === 'commit' && selection.includes('entries')) {
-          const entries = new Map<string, string>();
+        // A folder (`oid:` the root, `oid:src` another), asked for its entries: each name in it, a
+        // file (blob), a folder (tree) or a git submodule (commit, as GitHub's TreeEntry types one,
+        // its oid the submodule's commit).
+        if ((rest.join(':') === '' || folder) && commit?.type === 'commit' && selection.includes('entries')) {
+          const prefix = rest.join(':') === '' ? '' : `${rest.join(':')}/`;
+          const entries = new Map<string, { type: string; oid: string }>();
           for (const [path, file] of commit.files) {
-            const slash = path.indexOf('/');
-            entries.set(slash < 0 ? path : path.slice(0, slash), slash >= 0 ? 'tree' : typeof file !== 'string' && 'submodule' in file ? 'commit' : 'blob');
+            if (!path.startsWith(prefix)) continue;
+            const inside = path.slice(prefix.length);
+            const slash = inside.indexOf('/');
+            const submodule = slash < 0 && typeof file !== 'string' && 'submodule' in file ? file.submodule : null;
+            entries.set(slash < 0 ? inside : inside.slice(0, slash), slash >= 0 ? { type: 'tree', oid: '' } : submodule !== null ? { type: 'commit', oid: submodule } : { type: 'blob', oid: '' });
           }
-          node[b[1]!] = { __typename: 'Tree', entries: [...entries].map(([entry, type]) => ({ name: entry, type })) };
+          node[b[1]!] = { __typename: 'Tree', entries: [...entries].map(([entry, { type, oid }]) => ({ name: entry, type, ...(selection.includes('oid') ? { oid } : {}) })) };
         }
         // A folder is a Tree: GitHub answers it with none of the `... on Blob` fields.
         else if (folder) node[b[1]!] = selection.includes('__typename') ? { __typename: 'Tree' } : {};

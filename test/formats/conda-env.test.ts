@@ -99,6 +99,37 @@ describe('conda environment.yml', () => {
     expect(extract(['dependencies:', '  - pip:', '    - |', '      bad>>1'].join('\n')).errors).toEqual([{ file: 'environment.yml', line: 4, message: expect.stringContaining('bad>>1') }]);
   });
 
+  it('puts each line of a folded or literal block on the YAML line it is written on, past blank and folded lines', () => {
+    const result = extract(
+      [
+        'dependencies:', //                 1
+        '  - pip:', //                      2
+        '    - >', //                       3
+        '      requests==2.19.0', //        4
+        '      --hash=sha256:' + 'a'.repeat(64), // 5, folded onto the line of requests
+        '', //                              6
+        '      flask==0.12', //             7
+        '', //                              8
+        '', //                              9
+        '      django==1.11', //            10
+        '        six==1.16.0', //           11, more indented: a line of its own
+        '    - |  # literal', //            12
+        '', //                              13
+        '      idna==2.5', //               14
+        '', //                              15
+        '      bad>>1', //                  16
+      ].join('\n'),
+    );
+    expect(result.dependencies.map((d) => [d.name, d.line])).toEqual([
+      ['requests', 4],
+      ['flask', 7],
+      ['django', 10],
+      ['six', 11],
+      ['idna', 14],
+    ]);
+    expect(result.errors).toEqual([{ file: 'environment.yml', line: 16, message: expect.stringContaining('bad>>1') }]);
+  });
+
   it('refuses input too large or nested too deep for the YAML library, in one line each', () => {
     expect(extract(`dependencies:\n  - pip:\n    - ${'a'.repeat(MAX_CONDA_ENV_CHARS)}\n`).errors).toEqual([{ file: 'environment.yml', line: null, message: expect.stringContaining('too large') }]);
     expect(extract(`dependencies: ${'['.repeat(5_000)}\n`).errors).toEqual([{ file: 'environment.yml', line: null, message: expect.stringContaining('nests deeper than') }]);

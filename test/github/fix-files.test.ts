@@ -124,6 +124,13 @@ describe('planFixPullRequest', () => {
     expect(w.fake.count(ROUTES.blob)).toBe(0);
   });
 
+  it('rewrites a requirements file in the codec its coding line declares, as the audit read it: every other byte kept', async () => {
+    const bytes = Buffer.from('# -*- coding: cp1252 -*-\n# caf\xe9 \x80 \x93pinned\x94\ndjango==2.1.5\n', 'latin1');
+    const { snapshot } = await snapshotOf({ 'requirements.txt': fileBytes(bytes) });
+    const { files } = await planFixPullRequest(world!.octokit, snapshot, { findings: [djangoPinFinding(3)], ignored: [] });
+    expect(files.get('requirements.txt')?.bytes).toEqual(Buffer.from('# -*- coding: cp1252 -*-\n# caf\xe9 \x80 \x93pinned\x94\ndjango==2.1.11\n', 'latin1'));
+  });
+
   it('says the file could not be read again when GitHub fails, without a status dump', async () => {
     const { w, snapshot } = await snapshotOf({ 'requirements.txt': REQUIREMENTS });
     w.fake.failRequests({ route: ROUTES.blob, status: 502, times: 10 });

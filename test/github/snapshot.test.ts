@@ -240,6 +240,40 @@ describe('takeSnapshot', () => {
     }
   });
 
+  it("a requirements file's coding line decides its encoding as in a checkout: pip's codec for a requirements file, UTF-8 still for the rest", async () => {
+    const latin1 = (text: string) => Buffer.from(text, 'latin1');
+    const files = {
+      'requirements.txt': latin1('# -*- coding: latin-1 -*-\nrequests==2.19.0  # caf\xe9\n-r r\xe9qs.txt\n'),
+      'r\u00e9qs.txt': latin1('django==2.1.5\n'),
+      'requirements-dev.txt': latin1('# coding: utf-7\nsix==1.16.0\n'),
+      'constraints.txt': latin1('#!/usr/bin/env pip\n# vim: set fileencoding=cp1252 :\nidna==3.7  # \x80\n'),
+      'pyproject.toml': latin1('# -*- coding: latin-1 -*-\n[project]\nname = "caf\xe9"\n'),
+    };
+    world = await startWorld({ repos: [{ owner: 'acme', name: 'latin', files: Object.fromEntries(Object.entries(files).map(([path, bytes]) => [path, fileBytes(bytes)])) }] });
+    const checkedOut = await loadManifests(memorySource(files));
+    expect(checkedOut.manifests.flatMap((m) => m.dependencies.map((d) => `${m.path} ${d.name}`)).sort()).toEqual(['constraints.txt idna', 'requirements.txt requests', 'r\u00e9qs.txt django']);
+    expect(checkedOut.errors.map((e) => `${e.file}:${e.line ?? '-'} ${e.message}`)).toEqual([
+      'pyproject.toml:- not valid UTF-8 text; not read',
+      'requirements-dev.txt:1 its coding line declares the encoding utf-7, which Depwatch cannot decode as pip does; not read',
+    ]);
+    for (const round of ['fetched', 'again']) {
+      const snap = await takeSnapshot(world.octokit, world.db, { owner: 'acme', repo: 'latin' });
+      expect(snap.errors, round).toEqual([]);
+      expect(await loadManifests(snapshotSource(snap)), round).toEqual(checkedOut);
+    }
+  });
+
+  it('a blob cached as UTF-8 text before coding lines were honoured is downloaded again, not read as UTF-8', async () => {
+    const bytes = Buffer.from('# coding: utf-7\nsix==1.16.0\n');
+    world = await startWorld({ repos: [{ owner: 'acme', name: 'shop', files: { 'requirements.txt': fileBytes(bytes) } }] });
+    new BlobCache(world.db).put({ sha: gitBlobShaOf(bytes), size: bytes.length, text: bytes.toString() });
+    const snap = await takeSnapshot(world.octokit, world.db, { owner: 'acme', repo: 'shop' });
+    expect(snap.stats.blobsCached).toBe(0);
+    expect((await loadManifests(snapshotSource(snap))).errors.map((e) => `${e.file}:${e.line} ${e.message}`)).toEqual([
+      'requirements.txt:1 its coding line declares the encoding utf-7, which Depwatch cannot decode as pip does; not read',
+    ]);
+  });
+
   it('reports binary files instead of passing garbage on; a one-line file whose NUL is in its comment is text', async () => {
     const files = { 'requirements.txt': 'a==1\n', 'constraints.txt': 'x\u0000y\n'.repeat(3), 'requirements-dev.txt': 'six==1.16.0  # \u0000\n' };
     world = await startWorld({ repos: [{ owner: 'acme', name: 'shop', files }] });

@@ -120,6 +120,14 @@ describe('text the parser could not read', () => {
     ]);
     expect(result.partial).toBe(true);
   });
+
+  it("cp1252 is Python's cp1252 (0x80 is €, not a control character; its five undefined bytes are not text), latin-1 is byte for byte", async () => {
+    const cp1252 = (byte: number) => Buffer.from([...Buffer.from('# coding: cp1252\nimport os\nlabel = "'), byte, ...Buffer.from('"\nos.system(input())\n')]);
+    const latin1 = Buffer.from([...Buffer.from('# -*- coding: latin-1 -*-\nimport os\nlabel = "'), 0x81, ...Buffer.from('"\nos.system(input())\n')]);
+    const result = await scanFiles({ ...GITIGNORE, 'euro.py': cp1252(0x80), 'undefined.py': cp1252(0x81), 'latin.py': latin1 });
+    expect(result.skipped.map((s) => s.message)).toEqual(['undefined.py: declares the source encoding cp1252 (PEP 263) but is not valid cp1252; code rules not run (secrets were checked)']);
+    expect(hits(result)).toEqual(['py-os-system@4', 'py-os-system@4']);
+  });
 });
 
 describe('NUL bytes in files named like source or settings', () => {

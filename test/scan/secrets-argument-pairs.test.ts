@@ -97,6 +97,34 @@ describe("a default given by Python's getattr", () => {
   });
 });
 
+describe("a default given by Python's getattr on an object a call returns", () => {
+  it('`getattr(get_settings(), "SECRET_KEY", "…")`: the object may be a call, arguments and all', async () => {
+    const result = await scanFiles({
+      'app/settings.py': [
+        `SECRET_KEY = getattr(get_settings(), "SECRET_KEY", "${RANDOM}")`,
+        `API_TOKEN = getattr(config.load("prod", strict=True), 'API_TOKEN', '${RANDOM}')`,
+        `DB_PASSWORD = getattr(apps.get_app_config("db").options() , "db_password", "${RANDOM}")`,
+      ].join('\n'),
+    });
+    expect(found(result)).toEqual(['app/settings.py:1 secret-assigned', 'app/settings.py:2 secret-assigned', 'app/settings.py:3 secret-assigned']);
+    const key = result.findings.find((f) => f.line === 1)!;
+    expect(key.secret!.kind).toBe('value of SECRET_KEY');
+    expect(key.column).toBe(53); // at the literal, past `SECRET_KEY = getattr(get_settings(), "SECRET_KEY", "`
+    expect(JSON.stringify(result)).not.toContain(RANDOM);
+  });
+
+  it('stays quiet for a call that is not getattr, a placeholder default and unbalanced brackets', async () => {
+    const result = await scanFiles({
+      'app/settings.py': [
+        'SECRET_KEY = getattr(get_settings(), "SECRET_KEY", "changeme")',
+        `label = translate(get_settings(), "password", "${RANDOM}")`,
+        `value = getattr(obj), "password", "${RANDOM}")`,
+      ].join('\n'),
+    });
+    expect(found(result)).toEqual([]);
+  });
+});
+
 describe('a secret assigned by subscript', () => {
   it('an environment variable, a settings table or a config map given a literal under a secret name', async () => {
     const result = await scanFiles({

@@ -145,3 +145,62 @@ describe('a secret written as the alternate value of a variable, or as a default
     expect(found(result)).toEqual([]);
   });
 });
+
+describe('a default nested in quotes more than one level deep, and a default given to a flag', () => {
+  it('`"${A:-"${B:-\'…\'}"}"`: each quoted level is the shell quoting the default inside it, down to the literal', async () => {
+    const result = await scanFiles({
+      'deploy/run.sh': [
+        '#!/bin/sh',
+        `export DB_PASSWORD="\${DB_PASSWORD:-"\${FALLBACK:-'${RANDOM}'}"}"`,
+        `API_TOKEN="\${API_TOKEN:-"\${OLD:-"\${LEGACY:-${RANDOM}g}"}"}"`,
+      ].join('\n'),
+    });
+    expect(found(result)).toEqual(['deploy/run.sh:2 secret-assigned', 'deploy/run.sh:3 secret-assigned']);
+    const password = result.findings.find((f) => f.file === 'deploy/run.sh' && f.line === 2)!;
+    expect(password.secret).toEqual({ kind: 'value of DB_PASSWORD', fingerprint: fingerprint(KEY, RANDOM) });
+    expect(password.column).toBe(50); // at the literal, past `export DB_PASSWORD="\${DB_PASSWORD:-"\${FALLBACK:-'`
+    expect(JSON.stringify(result)).not.toContain(RANDOM);
+  });
+
+  it('deeply quoted defaults that are placeholders or computed stay quiet', async () => {
+    const result = await scanFiles({
+      'deploy/run.sh': [
+        '#!/bin/sh',
+        `export DB_PASSWORD="\${DB_PASSWORD:-"\${FALLBACK_PASSWORD:-'changeme'}"}"`,
+        'API_TOKEN="${API_TOKEN:-"${OLD_TOKEN:-"$(cat /run/token)"}"}"',
+        'SECRET_KEY="${SECRET_KEY:-"${OLD_SECRET_KEY}"}"',
+      ].join('\n'),
+    });
+    expect(found(result)).toEqual([]);
+  });
+
+  it('a flag given an expansion with a literal default (`--token=${TOKEN:-…}`) is given that literal wherever the variable is unset', async () => {
+    const result = await scanFiles({
+      'deploy/run.sh': [
+        '#!/bin/sh',
+        `mysql -u app --password=\${A:-${RANDOM}} appdb`,
+        `deploy --api-key="\${B:-${RANDOM}h}" --verbose`,
+        `cli --client-secret \${C:-'${RANDOM}i'}`,
+      ].join('\n'),
+    });
+    expect(found(result)).toEqual(['deploy/run.sh:2 secret-assigned', 'deploy/run.sh:3 secret-assigned', 'deploy/run.sh:4 secret-assigned']);
+    const password = result.findings.find((f) => f.file === 'deploy/run.sh' && f.line === 2)!;
+    expect(password.secret).toEqual({ kind: 'value of --password', fingerprint: fingerprint(KEY, RANDOM) });
+    expect(password.column).toBe(30); // at the literal, past `mysql -u app --password=\${A:-`
+    expect(JSON.stringify(result)).not.toContain(RANDOM);
+  });
+
+  it('a flag given an expansion with no default, a placeholder default or a computed one stays quiet', async () => {
+    const result = await scanFiles({
+      'deploy/run.sh': [
+        '#!/bin/sh',
+        'mysql --password=${A} appdb',
+        'mysql --password=${A:-changeme} appdb',
+        'deploy --api-key="${B:-$(cat /run/key)}"',
+        'deploy --api-key="${B:?set it}"',
+        'deploy --api-key=${B:-x}${C}',
+      ].join('\n'),
+    });
+    expect(found(result)).toEqual([]);
+  });
+});

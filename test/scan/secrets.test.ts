@@ -806,6 +806,9 @@ describe('linear time on hostile input', () => {
     'one JSON Web Token header with no end': (n) => 'eyJ' + 'A-'.repeat(Math.ceil(n / 2)).slice(0, n - 3),
     'argument pairs and subscripts without literals': (n) => ('get("token", x) d["password"] ||= y define( \'secret\', ').repeat(Math.ceil(n / 60)).slice(0, n),
     'expansion defaults that never close': (n) => 'X: ${PASSWORD:-${token-'.repeat(Math.ceil(n / 23)).slice(0, n),
+    'quoted expansion defaults nested past the limit': (n) => ('PASSWORD="${A:-"${B:-"${C:-"${D:-"${E:-"${F:-' + '"}'.repeat(3) + '\n').repeat(Math.ceil(n / 48)).slice(0, n),
+    'getattr on calls whose brackets never match': (n) => ('getattr(' + 'f('.repeat(40) + ')'.repeat(60) + ', "password", "Zx9q")\n').repeat(Math.ceil(n / 250)).slice(0, n),
+    'getattr on one endless call chain': (n) => 'x' + '.f()'.repeat(Math.ceil(n / 4)).slice(0, n - 30) + ', "password", "Zx9q")',
     'newer token prefixes, repeated': (n) => 'SG.pypi-AgEsk-ant-api03-npm_'.repeat(Math.ceil(n / 28)).slice(0, n),
     'vendor prefixes with runs that never end right': (n) => ('hf_shpat_dop_v1_dapi' + 'a'.repeat(40) + '-PMAK-' + 'b'.repeat(24) + '-lin_api_').repeat(Math.ceil(n / 100)).slice(0, n),
   };
@@ -852,6 +855,7 @@ describe('linear time on hostile input', () => {
       (n: number) => (" -p'" + 'Zx9q -p"'.repeat(n / 8)).slice(0, n),
       (n: number) => (' --password "' + 'Zx9q'.repeat(n)).slice(0, n),
       (n: number) => (' --api-key ' + 'Zx9q'.repeat(n)).slice(0, n),
+      (n: number) => (' --token=${A:-' + '--token="${B:-"${C:-'.repeat(n / 20)).slice(0, n),
     ];
     for (const make of makers) {
       time(make(10_000), 10, 'x.sh');

@@ -51,7 +51,8 @@ it('a pull request that only moves a submodule gets a caution card saying the su
   expect(card).toBeDefined();
   expect(card!.text).toContain('overall :warning: *caution*');
   expect(card!.text).toContain(':warning: *Git submodules*');
-  expect(card!.text).toContain('`vendor/lib` moved to another commit: another repository, whose changes were not reviewed here');
+  // The commit it now pins, and the one before: what to review in that repository.
+  expect(card!.text).toContain('`vendor/lib` moved to another commit (2222222, was 1111111): another repository, whose changes were not reviewed here');
   expect(card!.fallback).toContain('caution');
   expect(card!.fallback).toContain('vendor/lib');
   expect(world.slack.violations).toEqual([]);
@@ -70,9 +71,29 @@ it('says a submodule added (a new repository the project builds from) and one re
     { number: 5, branch: 'add', files: { '.gitmodules': `${GITMODULES}[submodule "tools"]\n\tpath = tools/gen\n\turl = ../gen.git\n`, 'tools/gen': submoduleAt(NEW) } },
     { number: 6, branch: 'drop', files: { '.gitmodules': null, 'vendor/lib': null } },
   ]);
-  expect(cardOf(5)!.text).toContain('`tools/gen` added: another repository, whose contents were not reviewed here');
+  expect(cardOf(5)!.text).toContain('`tools/gen` added at 2222222: another repository, whose contents were not reviewed here');
   expect(cardOf(5)!.text).toContain('overall :warning: *caution*');
-  expect(cardOf(6)!.text).toContain('`vendor/lib` removed');
+  expect(cardOf(6)!.text).toContain('`vendor/lib` removed (was at 1111111)');
+});
+
+it('sees a submodule the tree has (a gitlink) that .gitmodules does not name, moved or added, as the audit of the tree does', async () => {
+  world = await startWorld({ records: [], start: '2026-01-15T12:00:00Z' });
+  pypi = await startFakePypi({ projects: [GOODLIB, ...REQUIREMENTS] });
+  world.github.addRepo({ owner: 'octo', name: 'shop', files: { 'requirements.txt': 'goodlib==1.1.0\n', 'third_party/proto': submoduleAt(OLD), 'src/app.py': 'print(1)\n' } });
+  world.github.pushCommit('octo', 'shop', { 'third_party/proto': submoduleAt(NEW) } as never, { branch: 'bump' });
+  world.github.openPullRequest('octo', 'shop', { number: 7, title: 'PR 7', head: 'bump' });
+  world.github.pushCommit('octo', 'shop', { 'src/tools': submoduleAt(NEW), 'src/app.py': 'print(2)\n' } as never, { branch: 'add' });
+  world.github.openPullRequest('octo', 'shop', { number: 9, title: 'PR 9', head: 'add' });
+  const cards = reviewCardSources(world, pypi.url, openTestDb(world.dbPath));
+  const { watch } = world.service({ pullRequestReviews: { cards } });
+  watch.store.addWatch({ repo: 'octo/shop', channel: CHANNEL, userId: 'U1', private: false, adminLinked: true, now: world.clock.now() });
+  await watch.sweeps.runNow();
+  await watch.delivery.idle();
+  expect(cardOf(7)!.text).toContain('`third_party/proto` moved to another commit (2222222, was 1111111)');
+  expect(cardOf(7)!.text).toContain('overall :warning: *caution*');
+  expect(cardOf(7)!.text).not.toContain('Partial');
+  expect(cardOf(9)!.text).toContain('`src/tools` added at 2222222');
+  expect(cardOf(9)!.text).not.toContain('src/app.py');
 });
 
 it('says nothing of submodules in a pull request that changes only code', async () => {
@@ -85,7 +106,7 @@ it('writes the submodule into the comment on the pull request too', async () => 
   const [comment] = world.github.comments('octo', 'shop', 3);
   expect(comment?.body).toContain('### Depwatch dependency review: ⚠️ caution');
   expect(comment?.body).toContain('⚠️ **Git submodules**');
-  expect(comment?.body).toContain('- `vendor/lib` moved to another commit: another repository, whose changes were not reviewed here');
+  expect(comment?.body).toContain('- `vendor/lib` moved to another commit (2222222, was 1111111): another repository, whose changes were not reviewed here');
 });
 
 it('is partial, saying so, when a side\'s .gitmodules could not be read, and still names the changed submodule the other side names', async () => {

@@ -45,7 +45,8 @@ export async function planOnAudited(tree: SnapshotTree, result: PlannedResult): 
   const fromResult = excluder(result.exclusions ?? []);
   const excludedBy = (path: string) => fromSnapshot(path) ?? fromResult(path);
   const read = tree.files.filter((f) => excludedBy(f.path) === null);
-  const audited = await auditedManifests(new Map(read.map((f) => [f.path, treeFileBytes(f)])), undefined, { reencoded: true });
+  const ownBytes = new Set(read.filter((f) => f.ownBytes === true).map((f) => f.path));
+  const audited = await auditedManifests(new Map(read.map((f) => [f.path, treeFileBytes(f)])), undefined, { reencoded: (path) => !ownBytes.has(path) });
   return { plan: planFixes(result, audited), audited };
 }
 

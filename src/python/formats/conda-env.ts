@@ -158,16 +158,59 @@ export function readCondaEnv(text: string, file: string): CondaEnvRead {
       const [from, to] = entry.range ?? [0, 0];
       const quoted = entry.type === 'QUOTE_DOUBLE' || entry.type === 'QUOTE_SINGLE';
       const where: PipEntry = { style: entry.type ?? 'PLAIN', flow: Boolean(dependencies.flow || item.flow || pip.flow), start: quoted ? from + 1 : from, end: quoted ? to - 1 : to, value };
-      // A block scalar (`- |`, `- >`) starts its text on the line after its indicator, where the
-      // requirement is written and where a finding should point; spanning lines, it is as many
-      // lines of the requirements file conda writes.
-      const first = where.style === 'BLOCK_LITERAL' || where.style === 'BLOCK_FOLDED' ? line + 1 : line;
-      for (const [k, part] of value.split(/\r\n|\n|\r/).entries()) pipLines.push({ text: part, line: first + k, entry: where });
+      // A block scalar (`- |`, `- >`) is as many lines of the requirements file conda writes as its
+      // value has; each is put on the line of the YAML where it is written (blockLinesOf), where a
+      // finding should point.
+      const parts = value.split(/\r\n|\n|\r/);
+      const lines = where.style === 'BLOCK_LITERAL' || where.style === 'BLOCK_FOLDED' ? blockLinesOf(text, from, to, parts, line) : parts.map(() => line);
+      for (const [k, part] of parts.entries()) pipLines.push({ text: part, line: lines[k]!, entry: where });
     }
   }
 
   const notices = condaPackages.length === 0 ? [] : [condaPackagesNotice(file, condaPackages[0]!.line, condaPackages.map((p) => p.spec))];
   return { pipLines, errors, notices, condaPackages };
+}
+
+/**
+ * The 1-based YAML line each line of a block scalar's value (`parts`) is written on. The body starts
+ * on the line after the header (`headerLine`, the `|` or `>`). A literal keeps its lines one for
+ * one; a folded one joins lines into one (`a==1` and `b==2` on two lines become `a==1 b==2`) and
+ * turns blank lines into line breaks, so lines are counted by matching: each line of the body, its
+ * indentation dropped, is the next text of the value after the spaces and line breaks folding left
+ * (both kinds keep every character of a body line). A value line is on the line its first text is;
+ * one of no text (a blank line kept) is on the line after the one before it. Linear: each character
+ * of the body and of the value is looked at a bounded number of times. Should the body not match
+ * (a form this does not follow), the rest are counted one a line from where it stopped.
+ */
+function blockLinesOf(text: string, from: number, to: number, parts: readonly string[], headerLine: number): number[] {
+  const value = parts.join('\n');
+  const lines: (number | undefined)[] = new Array<number | undefined>(parts.length).fill(undefined);
+  const headerEnd = text.indexOf('\n', from);
+  let at = 0;
+  let valueLine = 0;
+  let sourceLine = headerLine;
+  for (let start = headerEnd === -1 ? to : headerEnd + 1; start < to; ) {
+    sourceLine += 1;
+    const newline = text.indexOf('\n', start);
+    const end = newline === -1 || newline > to ? to : newline;
+    let contentStart = start;
+    while (contentStart < end && (text[contentStart] === ' ' || text[contentStart] === '\t')) contentStart++;
+    let contentEnd = end;
+    while (contentEnd > contentStart && (text[contentEnd - 1] === ' ' || text[contentEnd - 1] === '\t' || text[contentEnd - 1] === '\r')) contentEnd--;
+    start = end + 1;
+    if (contentStart === contentEnd) continue;
+    while (at < value.length && (value[at] === ' ' || value[at] === '\t' || value[at] === '\n')) {
+      if (value[at] === '\n') valueLine++;
+      at++;
+    }
+    const content = text.slice(contentStart, contentEnd);
+    if (!value.startsWith(content, at)) break;
+    lines[valueLine] ??= sourceLine;
+    at += content.length;
+  }
+  const out: number[] = [];
+  for (const [k, line] of lines.entries()) out.push(line ?? (k === 0 ? headerLine + 1 : out[k - 1]! + 1));
+  return out;
 }
 
 /** One line for every conda package of the file: named (the first few), and said not audited. */

@@ -67,12 +67,17 @@ export function expansionDefault(value: string): { value: string; offset: number
 export function literalDefault(text: string, start: number, depth = 0): { value: string; start: number; end: number } | null {
   const first = text[start];
   if (first === '$') {
-    const m = depth < MAX_NESTING ? NESTED_EXPANSION.exec(text.slice(start, start + 72)) : null;
-    const inner = m ? literalDefault(text, start + m[0].length, depth + 1) : null;
+    const inner = nestedDefault(text, start, depth);
     return inner !== null && text[inner.end] === '}' ? { ...inner, end: inner.end + 1 } : null;
   }
   const quote = first === '"' || first === "'" ? first : null;
   const from = quote ? start + 1 : start;
+  if (quote === '"' && text[from] === '$') {
+    // `${A:-"${B:-'…'}"}`: inside double quotes the shell still expands, so a quoted default may be
+    // an expansion with a default of its own, quoted in turn; followed as a nested one is.
+    const inner = nestedDefault(text, from, depth);
+    return inner !== null && text[inner.end] === '"' && text[inner.end + 1] === '}' ? { ...inner, end: inner.end + 2 } : null;
+  }
   let j = from;
   // Quoted, up to the same quote; else a quote is a character of the default (`${PW:-a"b}` in YAML).
   const stop = quote === '"' ? /[}$`"\n]/ : quote === "'" ? /[}$`'\n]/ : /[}$`\n]/;
@@ -83,6 +88,20 @@ export function literalDefault(text: string, start: number, depth = 0): { value:
   }
   if (text[j] !== '}') return null;
   return { value: text.slice(from, quote ? j - 1 : j), start: from, end: j + 1 };
+}
+
+/**
+ * The literal default of the expansion with a default starting at `start` (`${TOKEN:-…}`, the `$`),
+ * as literalDefault reads it; `end` is just past the expansion's closing brace. Null for anything else.
+ */
+export function expansionDefaultAt(text: string, start: number): { value: string; start: number; end: number } | null {
+  return text[start] === '$' ? nestedDefault(text, start, 0) : null;
+}
+
+/** The literal default of the expansion starting at `start` (`${B:-…}`), one level deeper; `end` is just past its closing brace. */
+function nestedDefault(text: string, start: number, depth: number): { value: string; start: number; end: number } | null {
+  const m = depth < MAX_NESTING ? NESTED_EXPANSION.exec(text.slice(start, start + 72)) : null;
+  return m ? literalDefault(text, start + m[0].length, depth + 1) : null;
 }
 
 /**

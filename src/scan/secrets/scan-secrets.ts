@@ -18,7 +18,7 @@ import { fingerprint } from './fingerprint.js';
 import { isPublishedAzureKey, TOKEN_FORMATS } from './formats.js';
 import { isPgpassPath, pgpassLogins } from './pgpass.js';
 import { privateKeys } from './private-keys.js';
-import { expansionDefault, expansionInQuotesEnd, isPlaceholder, literalDefault, looksRandom } from './placeholders.js';
+import { expansionDefault, expansionDefaultAt, expansionInQuotesEnd, isPlaceholder, literalDefault, looksRandom } from './placeholders.js';
 import { LineIndex } from '../text.js';
 
 export interface SecretReport extends Report {
@@ -530,8 +530,9 @@ function opensArguments(text: string, q: number): boolean {
 
 /**
  * Whether the quote at `q` opens the second argument of Python's `getattr` or `setattr`, after an
- * object written as a (dotted) name: `getattr(settings, "SECRET_KEY", "…")`,
- * `getattr(django.conf.settings, …)`. The attribute's default (or new value) is the third. Bounded.
+ * object written as a (dotted) name, or calls of one: `getattr(settings, "SECRET_KEY", "…")`,
+ * `getattr(django.conf.settings, …)`, `getattr(get_settings(), …)`. The attribute's default (or
+ * new value) is the third. Bounded.
  */
 function followsAttributeObject(text: string, q: number): boolean {
   let p = q;
@@ -539,13 +540,44 @@ function followsAttributeObject(text: string, q: number): boolean {
   if (text[p - 1] !== ',') return false;
   p--;
   for (const from = p; (text[p - 1] === ' ' || text[p - 1] === '\t') && from - p < 40; ) p--;
-  const objectEnd = p;
-  while (p > 0 && objectEnd - p < MAX_IDENT && /[A-Za-z0-9_.]/.test(text[p - 1]!)) p--;
-  if (p === objectEnd || !/[A-Za-z_]/.test(text[p]!)) return false;
+  const objectStart = attributeObjectStart(text, p);
+  if (objectStart === null) return false;
+  p = objectStart;
   for (const from = p; (text[p - 1] === ' ' || text[p - 1] === '\t') && from - p < 40; ) p--;
   if (text[p - 1] !== '(') return false;
   p--;
   return /(?:^|[^A-Za-z0-9_])[gs]etattr$/.test(text.slice(Math.max(0, p - 8), p));
+}
+
+/** How far back an object given to getattr is read: `apps.get_app_config("db").options()`. */
+const MAX_OBJECT_CHARS = 200;
+
+/**
+ * Where the object ending at `end` starts, when it is a dotted name whose parts may be calls
+ * (`settings`, `django.conf.settings`, `get_settings()`, `config.load("prod", strict=True).db`); a
+ * call's brackets are matched by counting (brackets in a string argument can make it unmatched:
+ * then it is not such an object). Null for anything else, or past MAX_OBJECT_CHARS. Each character
+ * is looked at once.
+ */
+function attributeObjectStart(text: string, end: number): number | null {
+  const limit = Math.max(0, end - MAX_OBJECT_CHARS);
+  let p = end;
+  for (;;) {
+    if (text[p - 1] === ')') {
+      let depth = 0;
+      do {
+        p--;
+        if (text[p] === ')') depth++;
+        else if (text[p] === '(') depth--;
+      } while (depth > 0 && p > limit);
+      if (depth !== 0) return null;
+    }
+    const nameEnd = p;
+    while (p > limit && /[A-Za-z0-9_]/.test(text[p - 1]!)) p--;
+    if (p === nameEnd || !/[A-Za-z_]/.test(text[p]!)) return null;
+    if (text[p - 1] !== '.') return p;
+    p--;
+  }
 }
 
 /**
@@ -606,10 +638,29 @@ function flagValue(text: string, s: number, e: number, name: string): Assigned |
     while ((text[i] === ' ' || text[i] === '\t') && i - e < 40) i++;
     if (i === e) return null;
   }
-  const word = shellWord(text, i);
+  const word = shellWord(text, i) ?? expansionDefaultWord(text, i);
   if (!word) return null;
   if (spaced && !word.quoted && !(/[a-z]/.test(word.value) && /[A-Z]/.test(word.value) && /[0-9]/.test(word.value)) && !/^(?=.*[0-9])(?=.*[a-f])[0-9a-f]{16,}$/i.test(word.value)) return null;
   return { name, shown: plausibleKey(text, s, e), value: word.value, start: word.start, end: word.end };
+}
+
+/**
+ * A shell word at `i` that is one expansion with a literal default, bare or double-quoted:
+ * `${TOKEN:-…}`, `"${TOKEN:-…}"` (expansionDefaultAt). The default is the word wherever the variable
+ * is unset, so it is what the flag is given; `quoted` when the default itself was quoted. Null when
+ * anything follows the expansion within the word (`${A:-x}${B}`: computed). Bounded.
+ */
+function expansionDefaultWord(text: string, i: number): { value: string; start: number; end: number; quoted: boolean } | null {
+  const inQuotes = text[i] === '"';
+  const found = expansionDefaultAt(text, inQuotes ? i + 1 : i);
+  if (found === null) return null;
+  let end = found.end;
+  if (inQuotes) {
+    if (text[end] !== '"') return null;
+    end++;
+  }
+  if (end < text.length && !/[\s;&|<>()]/.test(text[end]!)) return null;
+  return { value: found.value, start: found.start, end: found.end, quoted: inQuotes || /["']/.test(text[found.start - 1] ?? '') };
 }
 
 /**

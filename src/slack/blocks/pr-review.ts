@@ -92,7 +92,7 @@ export function pullRequestReviewMessage(pr: PullRequestRef, review: DependencyR
     lead.push(...listSections(':warning: *New index URLs*', lines, { room: WARNING_ROOM, more: more('new index URLs', (c) => c.indexUrlsNotListed) }));
   }
   if (submodules.length) {
-    const lines = submodules.map((c) => md`• \`${c.path}\` ${submoduleChangeWords(c.change)}`.text);
+    const lines = submodules.map((c) => md`• \`${c.path}\` ${submoduleChangeWords(c)}`.text);
     lead.push(...listSections(':warning: *Git submodules*', lines, { room: WARNING_ROOM, more: more('git submodules', (c) => c.submodulesNotListed) }));
   }
   if (review.notes?.length) lead.push(context(listWithin(review.notes.map((n) => md`${n}`.text), '; ', { room: PARTIAL_ROOM, more: (left) => md`…and ${left} more (${everything})`.text })));

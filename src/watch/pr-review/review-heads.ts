@@ -22,7 +22,7 @@
 import type { Octokit } from 'octokit';
 import { applyExcludes, CONFIG_FILES, excluder, misnamedSettingsNotes, settingsFolderNotes, settingsTooLarge, unreadSettingsNotes, type Excluder } from '../../audit/exclude.js';
 import { plural } from '../../plural.js';
-import { listRemainingFiles, mergeBase, readTexts, textKey, type OpenPullRequest, type TextRequest } from '../../github/pull-requests.js';
+import { listRemainingFiles, mergeBase, readTexts, textKey, type FolderEntry, type OpenPullRequest, type TextRequest } from '../../github/pull-requests.js';
 import type { CardSources } from '../../packages/card.js';
 import { isCompiledFrom, isManifestPath, isUndecidedInput, pipToolsPairs } from '../../python/discover.js';
 import { passedOverInputsNotice } from '../../python/load.js';
@@ -130,8 +130,14 @@ export async function reviewHeads<T extends HeadToReview>(ctx: HeadReviewContext
       want({ owner, repo: name, oid: pull.headOid, path });
     }
     // The submodules at each side, when it changes a path that may be one (named like no manifest,
-    // outside the folders discovery skips; `.gitmodules` itself is such a path): which moved.
-    if (pull.paths.some(mayBeIncluded)) for (const oid of [baseOid, pull.headOid]) want({ owner, repo: name, oid, path: GITMODULES });
+    // outside the folders discovery skips; `.gitmodules` itself is such a path): which moved, by
+    // `.gitmodules` and by the tree (the folders holding such paths, listed: a gitlink is there).
+    if (pull.paths.some(mayBeIncluded)) {
+      for (const oid of [baseOid, pull.headOid]) {
+        want({ owner, repo: name, oid, path: GITMODULES });
+        for (const folder of gitlinkFolders(pull.paths).listed) want({ owner, repo: name, oid, path: folder });
+      }
+    }
   }
   const { texts, failed, permanent, folders, roots, requests, errors } = await readTexts(ctx.octokit, [...wanted.values()]);
   tally.githubRequests += requests;
@@ -161,7 +167,7 @@ export async function reviewHeads<T extends HeadToReview>(ctx: HeadReviewContext
       // Changed halves of a pip-tools pair (dev.in and the dev.txt compiled from it): manifests the
       // audit reads on their own, not through an include, so reviewed as roots on both sides.
       let pairRoots: string[] = [];
-      const submodules = submodulesMoved({ owner, repo: name, pull, baseOid }, { texts, failed });
+      const submodules = submodulesMoved({ owner, repo: name, pull, baseOid }, { texts, failed, roots });
       const excludedChanged = changed.filter((path) => excludedBy(path) !== null);
       const unnamedChanged = pull.paths.filter(mayBeIncluded);
       // Files named like no manifest, and manifests under an excluded path: never roots of their
@@ -527,10 +533,28 @@ export function listCutShort(repo: string, pull: OpenPullRequest, errors: string
  */
 function submodulesMoved(
   at: { owner: string; repo: string; pull: OpenPullRequest; baseOid: string },
-  read: { texts: ReadonlyMap<string, string | null>; failed: ReadonlyMap<string, string> },
+  read: { texts: ReadonlyMap<string, string | null>; failed: ReadonlyMap<string, string>; roots: ReadonlyMap<string, readonly FolderEntry[]> },
 ): { changes: SubmoduleChange[]; untold: string[] } {
   if (!at.pull.paths.some(mayBeIncluded)) return { changes: [], untold: [] };
   const untold: string[] = [];
+  const { listed, notListed } = gitlinkFolders(at.pull.paths);
+  if (notListed > 0) untold.push(`the changed files of ${notListed} more folders were not looked at; whether one is a git submodule (a gitlink \`.gitmodules\` does not name) could not be told`);
+  /** The side's gitlinks among the folders listed; the folders that could not be listed, said in `untold`. */
+  const gitlinksAt = (label: 'base' | 'head', oid: string): { links: Map<string, string>; unlisted: Set<string> } => {
+    const links = new Map<string, string>();
+    const unlisted = new Set<string>();
+    for (const folder of listed) {
+      const key = textKey({ owner: at.owner, repo: at.repo, oid, path: folder });
+      const entries = read.roots.get(key);
+      if (entries === undefined) {
+        unlisted.add(folder);
+        untold.push(`${label}: the folder ${folder === '' ? '(the root)' : folder} ${read.failed.get(key) ?? 'could not be listed'}; whether this pull request moves a git submodule there could not be told`);
+        continue;
+      }
+      for (const e of entries) if (e.submodule !== undefined) links.set(`${folder}${e.name}`, e.submodule);
+    }
+    return { links, unlisted };
+  };
   /** The side's text, null when it has none, undefined when it could not be read (said in `untold`). */
   const side = (label: 'base' | 'head', oid: string): string | null | undefined => {
     const key = textKey({ owner: at.owner, repo: at.repo, oid, path: GITMODULES });
@@ -541,7 +565,31 @@ function submodulesMoved(
   };
   const base = side('base', at.baseOid);
   const head = side('head', at.pull.headOid);
+  const baseLinks = gitlinksAt('base', at.baseOid);
+  const headLinks = gitlinksAt('head', at.pull.headOid);
   // A side not read is taken to name what the other names: a changed submodule there is said as
   // moved (the review is partial, saying why), never as added or removed on a guess.
-  return { changes: submoduleChanges(at.pull.paths, base === undefined ? (head ?? null) : base, head === undefined ? (base ?? null) : head), untold };
+  const filled = (mine: { links: Map<string, string>; unlisted: Set<string> }, other: { links: Map<string, string> }) => {
+    if (mine.unlisted.size === 0) return mine.links;
+    const links = new Map(mine.links);
+    for (const [path, commit] of other.links) if (mine.unlisted.has(folderOf(path)) && !links.has(path)) links.set(path, commit);
+    return links;
+  };
+  const gitlinks = { base: filled(baseLinks, headLinks), head: filled(headLinks, baseLinks) };
+  return { changes: submoduleChanges(at.pull.paths, base === undefined ? (head ?? null) : base, head === undefined ? (base ?? null) : head, gitlinks), untold };
+}
+
+/** Folders listed per pull request to find its gitlinks: a pull request of code touches a few; past this, the rest are said not looked at. */
+const MAX_GITLINK_FOLDERS = 50;
+
+/** The folder a path is in, as a folder request names it: `''` (the root) or `a/b/`. */
+const folderOf = (path: string) => path.slice(0, path.lastIndexOf('/') + 1);
+
+/**
+ * The folders (as folder requests: `''`, `src/`) holding the changed paths that may be a submodule
+ * (mayBeIncluded), at most MAX_GITLINK_FOLDERS of them, and how many more there were.
+ */
+function gitlinkFolders(paths: readonly string[]): { listed: string[]; notListed: number } {
+  const folders = [...new Set(paths.filter(mayBeIncluded).map(folderOf))];
+  return { listed: folders.slice(0, MAX_GITLINK_FOLDERS), notListed: Math.max(0, folders.length - MAX_GITLINK_FOLDERS) };
 }

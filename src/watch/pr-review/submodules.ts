@@ -6,9 +6,12 @@
  * So the card says each one, and the review is at least caution: never "nothing to review" passing
  * in silence over code that changed elsewhere.
  *
- * Which changed paths are submodules is told by the `.gitmodules` at each side (parsed by
- * src/python/submodules.ts: one pass, bounded, never a path out of the root): a changed path it
- * names at both is moved, at the head only added, at the base only removed.
+ * Which changed paths are submodules is told at each side by the `.gitmodules` (parsed by
+ * src/python/submodules.ts: one pass, bounded, never a path out of the root) and by the tree itself:
+ * a `commit` entry (a gitlink) is a submodule whether or not `.gitmodules` names it (git checks one
+ * out only when it does, but the snapshot of a tree, and so the audit, counts it all the same). A
+ * changed path that is one at both sides is moved, at the head only added, at the base only removed;
+ * the tree's entry says which commit it pins, which the card shows.
  */
 import { parseGitmodules } from '../../python/submodules.js';
 import type { Verdict } from '../../packages/verdict.js';
@@ -16,33 +19,51 @@ import type { Verdict } from '../../packages/verdict.js';
 export interface SubmoduleChange {
   path: string;
   change: 'moved' | 'added' | 'removed';
+  /** The commit the head pins (moved, added), when the tree was listed; absent in reviews stored before it was. */
+  commit?: string;
+  /** The commit the base pinned (moved, removed), likewise. */
+  was?: string;
 }
+
+/** The gitlinks of a side: path → the commit it pins, for the changed paths whose folders were listed. */
+export type Gitlinks = ReadonlyMap<string, string>;
 
 export const GITMODULES = '.gitmodules';
 
-/** The changed paths that are submodules at either side, in the order of `changed`; a side's `.gitmodules` null when it has none. */
-export function submoduleChanges(changed: readonly string[], base: string | null, head: string | null): SubmoduleChange[] {
-  if (base === null && head === null) return [];
+/**
+ * The changed paths that are submodules at either side, in the order of `changed`; a side's
+ * `.gitmodules` null when it has none, and its gitlinks among the changed paths (Gitlinks).
+ */
+export function submoduleChanges(changed: readonly string[], base: string | null, head: string | null, gitlinks: { base: Gitlinks; head: Gitlinks } = { base: new Map(), head: new Map() }): SubmoduleChange[] {
+  if (base === null && head === null && gitlinks.base.size === 0 && gitlinks.head.size === 0) return [];
   const atBase = new Set(base === null ? [] : parseGitmodules(base).paths);
   const atHead = new Set(head === null ? [] : parseGitmodules(head).paths);
   const out: SubmoduleChange[] = [];
   for (const path of changed) {
-    const before = atBase.has(path);
-    const after = atHead.has(path);
-    if (before || after) out.push({ path, change: before && after ? 'moved' : after ? 'added' : 'removed' });
+    const was = gitlinks.base.get(path);
+    const commit = gitlinks.head.get(path);
+    const before = atBase.has(path) || was !== undefined;
+    const after = atHead.has(path) || commit !== undefined;
+    if (!before && !after) continue;
+    const change = before && after ? 'moved' : after ? 'added' : 'removed';
+    out.push({ path, change, ...(after && commit !== undefined ? { commit } : {}), ...(before && was !== undefined ? { was } : {}) });
   }
   return out;
 }
 
-/** What the card says of one (Slack and the comment alike; the path is put in code by each). */
-export function submoduleChangeWords(change: SubmoduleChange['change']): string {
-  switch (change) {
-    case 'moved':
-      return 'moved to another commit: another repository, whose changes were not reviewed here (review them in that repository)';
+const short = (sha: string) => sha.slice(0, 7);
+
+/** What the card says of one (Slack and the comment alike; the path is put in code by each), with the commits when known. */
+export function submoduleChangeWords(c: Pick<SubmoduleChange, 'change' | 'commit' | 'was'>): string {
+  switch (c.change) {
+    case 'moved': {
+      const commits = c.commit === undefined ? '' : ` (${short(c.commit)}${c.was === undefined ? '' : `, was ${short(c.was)}`})`;
+      return `moved to another commit${commits}: another repository, whose changes were not reviewed here (review them in that repository)`;
+    }
     case 'added':
-      return 'added: another repository, whose contents were not reviewed here (audit that repository on its own)';
+      return `added${c.commit === undefined ? '' : ` at ${short(c.commit)}`}: another repository, whose contents were not reviewed here (audit that repository on its own)`;
     case 'removed':
-      return 'removed';
+      return `removed${c.was === undefined ? '' : ` (was at ${short(c.was)})`}`;
   }
 }
 
@@ -59,5 +80,6 @@ export function withSubmodules<R extends { verdict: Verdict; submodules?: Submod
 /** One line for a notification: how many submodules moved and the first one's path. */
 export function submodulesSummary(changes: readonly SubmoduleChange[]): string {
   const first = changes[0]!;
-  return changes.length === 1 ? `git submodule ${first.path} ${first.change}, not reviewed` : `${changes.length} git submodules changed (${first.path}, …), not reviewed`;
+  const at = first.change !== 'removed' && first.commit !== undefined ? ` to ${short(first.commit)}` : '';
+  return changes.length === 1 ? `git submodule ${first.path} ${first.change}${at}, not reviewed` : `${changes.length} git submodules changed (${first.path}, …), not reviewed`;
 }
