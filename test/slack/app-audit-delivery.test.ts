@@ -182,6 +182,34 @@ describe('the reply’s own message Slack will not edit', () => {
   });
 });
 
+/** Three services pinning the same old releases: each package is in three places. */
+const TRIPLETS: FakeRepoInit = {
+  owner: 'octo',
+  name: 'triplets',
+  files: Object.fromEntries(
+    ['a', 'b', 'c'].map((svc) => [`services/${svc}/requirements.txt`, ['django==1.4.0', 'pillow==2.0.0', 'salt==2015.5.0', 'ansible==2.0.0', 'jinja2==2.10', 'requests==2.18.4'].join('\n') + '\n']),
+  ),
+};
+
+describe('the one-line list of packages past the detailed ones', () => {
+  it('names every place of a package, as its detailed section does, not only the first', async () => {
+    world = await startWorld({ repos: [TRIPLETS], osvRetries: 0 });
+    const w = world;
+    await w.audit('octo/triplets');
+    await waitFor(() => w.slack.callsTo('chat.update')[0], 'the audit');
+    await w.bot.service.idle();
+
+    const message = w.channel()[0]!;
+    const lines = [message, ...w.slack.thread(CHANNEL, message.ts)].flatMap((m) => blockText(m.blocks).split('\n'));
+    // A package line of the one-line list: its headline, its places and its advisories, joined by " · ".
+    const compact = lines.filter((l) => / · .*requirements\.txt:\d+.* · /.test(l) && !l.startsWith('At '));
+    expect(compact.length).toBeGreaterThan(0);
+    for (const line of compact) {
+      for (const svc of ['a', 'b', 'c']) expect(line).toContain(`services/${svc}/requirements.txt:`);
+    }
+  });
+});
+
 /** Presses the first Ignore… of the reply and submits the modal, then waits for the re-render. */
 async function ignoreFirst(w: World, parentTs: string): Promise<void> {
   const opens = w.slack.callsTo('views.open').length;

@@ -202,13 +202,20 @@ function advisoryBlocks(input: AuditReplyInput, f: Finding): KnownBlock[] {
  */
 const COMPACT_ADVISORIES_ROOM = 1_500;
 
-/** Past the detailed ones: one line per package, its remaining advisories linked worst first. */
+/**
+ * Characters the places of one compact line may take: a release pinned in many files names the
+ * places that fit and counts the rest ("and 12 more places"), as the package's detailed section does.
+ */
+const COMPACT_PLACES_ROOM = 800;
+
+/** Past the detailed ones: one line per package, where it is (every place, or those that fit and how many more), its remaining advisories linked worst first. */
 function compactLine(input: AuditReplyInput, g: PackageGroup, findings: Finding[], leftOut: LeftOut): string {
   const s = slackSyntax(input);
-  const primary = g.locations[0];
+  const places = placesWithin(g.locations, s, g.locationsOmitted, COMPACT_PLACES_ROOM);
+  if (places.cut > 0) leftOut.any = true;
   const advisories = listFit(findings.map((f) => `${emoji(f.severity)} ${f.id ? link(osvUrl(f.id), f.id) : '?'}`), ', ', { room: COMPACT_ADVISORIES_ROOM, more: (left) => `…and ${left} more` });
   if (advisories.left > 0) leftOut.any = true;
-  return [`${emoji(g.severity)} *${packageHeadline(g, s)}*`, ...(primary ? [s.place(primary.file, primary.line)] : []), advisories.text].join(' · ');
+  return [`${emoji(g.severity)} *${packageHeadline(g, s)}*`, ...(places.text ? [places.text] : []), advisories.text].join(' · ');
 }
 
 /** Lines packed into sections of at most ~2,800 characters (fitMessage would split them anyway, less tidily). */
