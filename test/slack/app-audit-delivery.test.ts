@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { MAX_REPLY_CONTINUATIONS } from '../../src/slack/audit-service.js';
 import type { FakeRepoInit } from '../fakes/github.js';
 import { blockAction, ignoreModalValues, viewSubmission } from '../helpers/slack-requests.js';
-import { blockText, buttons, CHANNEL, latestAudit, startWorld, TEST_CHANNEL_PACE, USER, waitFor, type World } from './app-world.js';
+import { blockText, buttons, CHANNEL, latestAudit, SHOP, startWorld, TEST_CHANNEL_PACE, USER, waitFor, type World } from './app-world.js';
 
 /** A monorepo of `services` services pinning old django, pillow, salt and ansible: a reply of dozens of messages. */
 function monorepo(services: number): FakeRepoInit {
@@ -163,6 +163,35 @@ describe('the reply’s own message Slack will not edit', () => {
     await ignoreFirst(w, messages[0]!.ts);
     expect(w.slack.callsTo('chat.update').at(-1)!.params.ts).toBe(messages[0]!.ts);
     expect(w.channel()).toHaveLength(1);
+  });
+
+  it('moves a reply with a thread whose message Slack will not edit any more: the new message gets the result and the thread, the old ones go', async () => {
+    world = await startWorld({ repos: [SHOP] });
+    const w = world;
+    await w.audit('octo/shop');
+    await waitFor(() => w.slack.callsTo('chat.update')[0], 'the audit');
+    await w.bot.service.idle();
+    const old = w.channel()[0]!;
+    const oldThread = w.slack.thread(CHANNEL, old.ts);
+    expect(oldThread.length).toBeGreaterThan(0);
+
+    // An Ignore… re-renders the reply: its thread first, then the message, which Slack now refuses.
+    w.slack.refuseEditsOf(CHANNEL, old.ts, 'cant_update_message');
+    await ignoreFirst(w, old.ts);
+
+    const record = await latestAudit(w, 'octo/shop');
+    const rendered = await w.bot.service.render(record);
+    const [moved, ...others] = w.channel();
+    expect(others).toEqual([]);
+    expect(moved!.ts).not.toBe(old.ts);
+    expect(record.ts).toBe(moved!.ts);
+    expect(moved!.text).toBe(rendered.first.text);
+    expect(moved!.blocks).toEqual(rendered.first.blocks);
+    const thread = w.slack.thread(CHANNEL, moved!.ts);
+    expect(thread.map((m) => m.text)).toEqual(rendered.replies.map((r) => r.text));
+    expect(record.replyParts).toEqual(thread.map((m) => m.ts));
+    // The old thread is gone with its message.
+    for (const part of oldThread) expect(w.slack.message(CHANNEL, part.ts)).toBeUndefined();
   });
 
   it('still ends with the complete result when Slack refuses every edit: the result a new message, the one it could not edit deleted', async () => {
