@@ -697,13 +697,15 @@ export class SlackAuditService {
     }
     if (theirMistake && request.respond && target) return this.withdrawPlaceholder(request, target);
     if (target?.mode === 'chat') {
-      const { channel, ts } = target;
-      const replace = () => this.pacer.run(channel, () => request.client.chat.update({ channel, ts, text: inPlace.text, blocks: inPlace.blocks })).then(() => undefined);
-      if (stagedId === null) return replace();
+      const { channel } = target;
+      // The failure is the answer now: ahead of what is queued in the channel.
+      const replace = (ts: string) => this.pacer.run(channel, () => request.client.chat.update({ channel, ts, text: inPlace.text, blocks: inPlace.blocks }), { answer: true }).then(() => undefined);
+      if (stagedId === null) return replace(target.ts);
       return this.queueEdit(stagedId, async () => {
-        await replace();
-        const parts = (await this.state.getAudit(stagedId))?.replyParts ?? [];
-        for (const part of parts) await this.retire(request.client, channel, part);
+        // Where the first stage lives: moved to a new message if Slack refused its edit (moveReply).
+        const staged = await this.state.getAudit(stagedId);
+        await replace(staged?.channel === channel && staged.ts ? staged.ts : target.ts);
+        for (const part of staged?.replyParts ?? []) await this.retire(request.client, channel, part);
         await this.state.setReplyParts(stagedId, []);
       });
     }

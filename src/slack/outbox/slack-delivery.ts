@@ -17,7 +17,7 @@ export interface SlackDeliveryOptions {
   db: Db;
   /** A WebClient for bulk posting: createBulkSlackClient(token, { slackApiUrl }). */
   api: SlackApi;
-  /** The channels' pace (default CHANNEL_PACE), or the pacer to share (the bot's, when it builds the delivery of incidents). */
+  /** The channels' pace (default CHANNEL_PACE; given, it is the whole pace), or the pacer to share (the bot's, when it builds the delivery of incidents). */
   pacer?: PacerOptions | ChannelPacer;
   now?: () => Date;
   logger?: Logger;
@@ -36,7 +36,7 @@ export class SlackDelivery implements OutboxDelivery {
 
   constructor(options: SlackDeliveryOptions) {
     const logger = options.logger ? { logger: options.logger } : {};
-    this.slack = new PacedSlack(options.api, options.pacer instanceof ChannelPacer ? options.pacer : new ChannelPacer({ ...CHANNEL_PACE, ...options.pacer, ...logger }));
+    this.slack = new PacedSlack(options.api, options.pacer instanceof ChannelPacer ? options.pacer : new ChannelPacer({ ...(options.pacer ?? CHANNEL_PACE), ...logger }));
     this.outbox = new SqliteOutbox(options.db);
     const loop = (outbox: OutboxStore) => new OutboxDeliverer({ ...options.deliverer, outbox, slack: this.slack, ...(options.now ? { now: options.now } : {}), ...logger });
     this.deliverer = loop(this.outbox);
