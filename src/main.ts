@@ -141,8 +141,9 @@ export async function main(): Promise<number> {
     // The weekly digest's "health worsened": the card's PyPI source (answers cached for an hour).
     ...(services.packageCards ? { pullRequestReviews: { cards: services.packageCards, comments: config.pullRequestComments } } : {}),
     ...(services.packageCards ? { packageHealth: async (name: string) => healthSnapshot(name, (await services.packageCards!()).pypi, new Date()) } : {}),
-    // Alerts, digests and review cards go through the Slack outbox, delivered by their own client,
-    // paced per channel, so a rate-limited channel never holds up the replies to slash commands.
+    // Alerts, digests and review cards go through the Slack outbox, delivered by their own client (a
+    // 429 there never pauses the client that answers slash commands), paced per channel by the
+    // delivery's ChannelPacer, which the bot paces its replies with too (createBot).
     // With DATABASE_URL the alerts' outbox is PostgreSQL's (shared: any replica delivers a row once);
     // the local outbox keeps what is still written with SQLite state.
     delivery: new SlackDelivery({ db, api: createBulkSlackClient(config.slack.botToken!, { slackApiUrl: config.slack.apiUrl }), logger, ...(sharedWatchState ? { shared: sharedWatchState.outbox } : {}) }),

@@ -41,7 +41,7 @@ import { fitMessage, fitView, withClosingNotice, type FittedMessage } from './bl
 import { escapeMrkdwn } from './blocks/mrkdwn.js';
 import { context } from './blocks/kit.js';
 import { postPlaceholder, replaceThroughResponseUrl, slackErrorCode, type ReplyTarget } from './reply-target.js';
-import { ChannelPacer, rateLimitedRetryAfter, type PacerOptions } from './pacing.js';
+import { CHANNEL_PACE, ChannelPacer, rateLimitedRetryAfter, type PacedCallOptions } from './pacing.js';
 import { homeView } from './blocks/home.js';
 import { IGNORE_BLOCKS, ignoreModal, ignoreReplacedNote, ignoreSavedView, readIgnoreSubmission, type StateValues } from './blocks/ignore-modal.js';
 import { ignoredIdWarning } from './blocks/watch-reply.js';
@@ -97,17 +97,9 @@ export interface AuditServiceOptions {
   state?: AuditStateStore;
   /** The watch state's channel settings and ignores (`/audit ignore`); default: `db`. */
   watchState?: Pick<WatchStateStore, 'channelUnknownAs' | 'ignoreRulesForChannel'>;
-  /** Every reply post and edit per channel, shared with `/audit package` (bot.ts); default: one at REPLY_PACE. */
+  /** Every reply post and edit per channel, shared with everything else posting (bot.ts); default: one at CHANNEL_PACE. */
   pacer?: ChannelPacer;
 }
-
-/**
- * How fast one channel's /audit replies are posted and edited: Slack takes about one chat.postMessage
- * a second per channel with short bursts (docs/platform-facts.md), and a reply and its thread go
- * out together. A burst of four lets a normal reply (its first stage and a few continuations) out at
- * once; a long one then goes one message a second, as watch delivery does.
- */
-export const REPLY_PACE = { minIntervalMs: 1000, burst: 4 } as const satisfies PacerOptions;
 
 /**
  * Thread continuations one reply posts at most. A monorepo's reply can need a hundred: posted they
@@ -210,11 +202,11 @@ export class SlackAuditService {
   private readonly replyEdits = new Map<number, Promise<unknown>>();
   /** Resolutions and audits running now, shared by identical requests; each person's audits counted. */
   private readonly inFlight = new AuditsInFlight<AuditOutcome>();
-  /** Every post, edit and delete of a reply, per channel at Slack's pace (REPLY_PACE). */
+  /** Every post, edit and delete of a reply, per channel at Slack's pace (the bot's shared ChannelPacer). */
   private readonly pacer: ChannelPacer;
 
   constructor(private readonly options: AuditServiceOptions) {
-    this.pacer = options.pacer ?? new ChannelPacer({ ...REPLY_PACE, logger: options.logger });
+    this.pacer = options.pacer ?? new ChannelPacer({ ...CHANNEL_PACE, logger: options.logger });
     this.state = options.state ?? new SqliteAuditState(options.db);
     this.codeScans = new CodeScanStore(options.db);
     this.watchState = options.watchState ?? new SqliteWatchState(new WatchStore(options.db));
@@ -317,7 +309,8 @@ export class SlackAuditService {
       // An audit that never asked `admit` (none does today) still posts its placeholder.
       const placed = target ?? (target = await (placing ??= post()));
       const firstSent = (await (firstStage as Promise<boolean> | null)) ?? false;
-      if (placed.mode === 'chat') await this.state.setReply(outcome.record.id, placed.channel, placed.ts);
+      // A delivered first stage stored where its reply lives (moved there, if Slack refused its edit).
+      if (placed.mode === 'chat' && !firstSent) await this.state.setReply(outcome.record.id, placed.channel, placed.ts);
       // Partial says why, as the reply does: an operator reading the log learns OSV or PyPI was down.
       log.info({ auditId: outcome.record.id, sha: outcome.record.sha, ...(outcome.mergedInto !== undefined ? { mergedInto: outcome.mergedInto } : {}), findings: outcome.record.result.findings.length, staged: firstStage !== null, ...outcome.stats, ...partialLogFields(reasonsOf(outcome.record.result)) }, 'audit posted');
       await this.deliver(request, placed, outcome.record, firstSent && placed.mode === 'respond' ? 1 : 0);
@@ -536,60 +529,104 @@ export class SlackAuditService {
     return edit;
   }
 
-  private async syncReply(client: WebClient, auditId: number, channel: string, ts: string): Promise<void> {
+  private async syncReply(client: WebClient, auditId: number, channel: string, placedTs: string): Promise<void> {
     const record = await this.state.getAudit(auditId);
     if (!record) return;
     const rendered = await this.render(record);
-    const updateMessage = (message: FittedMessage) => this.pacer.run(channel, () => client.chat.update({ channel, ts, text: message.text, blocks: message.blocks }));
-    if (record.replyParts === null) {
+    // Where the reply lives: the stored message, which moves when Slack refuses an edit of it (below).
+    let ts = record.channel === channel && record.ts ? record.ts : placedTs;
+    /** The thread's continuations as last synced (moveReply retires them with the old message). */
+    let previous = record.replyParts;
+    let moved = false;
+    // The message itself shown; true when Slack refused the edit (the message deleted, no longer
+    // editable) and the reply moved to a new message holding `message`: a finished audit is never
+    // lost to a refused edit. Once per sync; a second refusal is the failure.
+    const show = async (message: FittedMessage, options: PacedCallOptions = {}): Promise<boolean> => {
+      try {
+        await this.pacer.run(channel, () => client.chat.update({ channel, ts, text: message.text, blocks: message.blocks }), options);
+        return false;
+      } catch (err) {
+        if (moved) throw err;
+        moved = true;
+        this.options.logger.warn({ err, auditId, channel, ts }, 'Slack refused the edit of the audit reply; posting it as a new message');
+        ts = await this.moveReply(client, auditId, channel, { ts, parts: previous ?? [] }, message);
+        if (previous !== null) previous = [];
+        return true;
+      }
+    };
+    if (previous === null) {
       // Its thread is not known (a reply posted before continuations were kept): the message only,
       // rather than a second copy of the thread.
-      await updateMessage(rendered.first);
+      await show(rendered.first, { answer: true });
       return;
     }
     const { first } = rendered;
     const replies = cappedContinuations(rendered.replies, record);
     const total = rendered.replies.length + 1;
-    const previous = record.replyParts;
-    const parts: string[] = [];
-    // With no thread yet (a first stage), the message goes first: it is the answer people wait for.
-    // With a thread already there, the message changes last, once its thread agrees with it.
-    const messageFirst = previous.length === 0;
-    let undelivered: { part: number; err: unknown } | null = null;
-    try {
-      if (messageFirst) await updateMessage(first);
-      for (const [i, reply] of replies.entries()) {
-        try {
-          const existing = previous[i];
-          if (existing && (await this.updateIfThere(client, channel, existing, reply))) {
-            parts.push(existing);
-            continue;
+    // Twice at most: again, from a thread of nothing, once the reply has moved to a new message.
+    for (;;) {
+      const before: string[] = previous;
+      const parts: string[] = [];
+      // With no thread yet (a first stage), the message goes first: it is the answer people wait
+      // for, ahead of every other reply's thread in the channel. With a thread already there, the
+      // message changes last, once its thread agrees with it.
+      const messageFirst = before.length === 0;
+      let undelivered: { part: number; err: unknown } | null = null;
+      try {
+        if (messageFirst) await show(first, { answer: true });
+        for (const [i, reply] of replies.entries()) {
+          try {
+            const existing = before[i];
+            if (existing && (await this.updateIfThere(client, channel, existing, reply))) {
+              parts.push(existing);
+              continue;
+            }
+            const posted = await this.pacer.run(channel, () => client.chat.postMessage({ channel, thread_ts: ts, text: reply.text, blocks: reply.blocks }));
+            if (posted.ts) parts.push(posted.ts);
+          } catch (err) {
+            // The results are in the message already: one part Slack refused (or kept rate limiting)
+            // costs that part and those after it, said in the message, never the whole reply.
+            undelivered = { part: i + 2, err };
+            break;
           }
-          const posted = await this.pacer.run(channel, () => client.chat.postMessage({ channel, thread_ts: ts, text: reply.text, blocks: reply.blocks }));
-          if (posted.ts) parts.push(posted.ts);
-        } catch (err) {
-          // The results are in the message already: one part Slack refused (or kept rate limiting)
-          // costs that part and those after it, said in the message, never the whole reply.
-          undelivered = { part: i + 2, err };
-          break;
         }
-      }
-      const kept = [...parts, ...previous.slice(parts.length)];
-      if (undelivered) {
-        this.options.logger.warn({ err: undelivered.err, auditId, channel, part: undelivered.part, parts: total }, 'could not post a part of the audit reply; the reply says it is incomplete');
-        // What was not reached stays known, so the next edit (an ignore) still finds and fixes it.
-        await this.state.setReplyParts(auditId, kept);
-        await updateMessage(withClosingNotice(first, (dropped) => context(undeliveredNotice(record.repo, undelivered!, total, dropped))));
+        const kept = [...parts, ...before.slice(parts.length)];
+        if (undelivered) {
+          this.options.logger.warn({ err: undelivered.err, auditId, channel, part: undelivered.part, parts: total }, 'could not post a part of the audit reply; the reply says it is incomplete');
+          // What was not reached stays known, so the next edit (an ignore) still finds and fixes it.
+          await this.state.setReplyParts(auditId, kept);
+          previous = kept;
+          if (await show(withClosingNotice(first, (dropped) => context(undeliveredNotice(record.repo, undelivered!, total, dropped))))) continue;
+          return;
+        }
+        for (const extra of before.slice(replies.length)) await this.retire(client, channel, extra);
+        await this.state.setReplyParts(auditId, parts);
+        previous = parts;
+        if (!messageFirst && (await show(first))) continue;
         return;
+      } catch (err) {
+        // What was not reached stays known, so the next edit (an ignore) still finds and fixes it.
+        await this.state.setReplyParts(auditId, [...parts, ...before.slice(parts.length)]);
+        throw err;
       }
-      for (const extra of previous.slice(replies.length)) await this.retire(client, channel, extra);
-      if (!messageFirst) await updateMessage(first);
-      await this.state.setReplyParts(auditId, parts);
-    } catch (err) {
-      // What was not reached stays known, so the next edit (an ignore) still finds and fixes it.
-      await this.state.setReplyParts(auditId, [...parts, ...previous.slice(parts.length)]);
-      throw err;
     }
+  }
+
+  /**
+   * The reply posted again as a new message holding `message` (Slack refused to edit the old one),
+   * kept with the audit so buttons and ignores edit it from now on; the old message and its thread
+   * deleted where Slack lets them be (a message already gone is nothing to delete). Returns its ts.
+   */
+  private async moveReply(client: WebClient, auditId: number, channel: string, old: { ts: string; parts: readonly string[] }, message: FittedMessage): Promise<string> {
+    const posted = await this.pacer.run(channel, () => client.chat.postMessage({ channel, text: message.text, blocks: message.blocks }), { answer: true });
+    if (!posted.ts) throw new Error('chat.postMessage answered without a ts');
+    await this.state.setReply(auditId, channel, posted.ts);
+    await this.state.setReplyParts(auditId, []);
+    const stale = { text: 'This audit reply moved to a newer message below.', blocks: [context('This audit reply moved to a newer message below.')] };
+    for (const [ts, what] of [...old.parts.map((p) => [p, 'a reply continuation'] as const), [old.ts, 'the audit reply Slack would not edit'] as const]) {
+      await this.retire(client, channel, ts, stale, what).catch((err: unknown) => this.options.logger.warn({ err, auditId, channel, ts }, `could not delete or replace ${what}; it stays`));
+    }
+    return posted.ts;
   }
 
   /** chat.update of a continuation; false when it is gone (someone deleted it), so a new one is posted. */
@@ -660,13 +697,15 @@ export class SlackAuditService {
     }
     if (theirMistake && request.respond && target) return this.withdrawPlaceholder(request, target);
     if (target?.mode === 'chat') {
-      const { channel, ts } = target;
-      const replace = () => this.pacer.run(channel, () => request.client.chat.update({ channel, ts, text: inPlace.text, blocks: inPlace.blocks })).then(() => undefined);
-      if (stagedId === null) return replace();
+      const { channel } = target;
+      // The failure is the answer now: ahead of what is queued in the channel.
+      const replace = (ts: string) => this.pacer.run(channel, () => request.client.chat.update({ channel, ts, text: inPlace.text, blocks: inPlace.blocks }), { answer: true }).then(() => undefined);
+      if (stagedId === null) return replace(target.ts);
       return this.queueEdit(stagedId, async () => {
-        await replace();
-        const parts = (await this.state.getAudit(stagedId))?.replyParts ?? [];
-        for (const part of parts) await this.retire(request.client, channel, part);
+        // Where the first stage lives: moved to a new message if Slack refused its edit (moveReply).
+        const staged = await this.state.getAudit(stagedId);
+        await replace(staged?.channel === channel && staged.ts ? staged.ts : target.ts);
+        for (const part of staged?.replyParts ?? []) await this.retire(request.client, channel, part);
         await this.state.setReplyParts(stagedId, []);
       });
     }

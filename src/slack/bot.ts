@@ -15,10 +15,11 @@ import type { Config } from '../config.js';
 import { observedFetch } from '../http.js';
 import { createGitHubClient } from '../github/client.js';
 import type { Logger } from '../log.js';
-import { ChannelPacer, type PacerOptions } from './pacing.js';
+import { CHANNEL_PACE, ChannelPacer, type PacerOptions } from './pacing.js';
+import { SlackDelivery } from './outbox/slack-delivery.js';
 import { PyPIClient } from '../python/pypi.js';
 import type { Db } from '../store/db.js';
-import { REPLY_PACE, SlackAuditService, type BotServices } from './audit-service.js';
+import { SlackAuditService, type BotServices } from './audit-service.js';
 import { SlackPackageService } from './package-service.js';
 import { INDEX_REFRESH_MS, serviceCardSources } from '../packages/service-sources.js';
 import { watchedNamesEvery } from '../packages/sources/known-names.js';
@@ -58,8 +59,8 @@ export interface BotOptions {
   auditState?: AuditStateStore;
   /** Extra Web API client options (tests turn retries down). */
   clientOptions?: webApi.WebClientOptions;
-  /** The pace of /audit replies per channel; default REPLY_PACE (audit-service.ts). */
-  replyPace?: PacerOptions;
+  /** The channels' pace when there is no watch service's delivery to share one with (tests); default CHANNEL_PACE. */
+  pace?: PacerOptions;
   /** The access check (DEPWATCH_ADMINS); the watch service's, else one built from the config. */
   gate?: AccessGate;
   /** HTTP mode: routes served beside /slack/events (GET /healthz, GET /metrics: src/ops/routes.ts). */
@@ -219,8 +220,11 @@ export function createBot(options: BotOptions): Bot {
   const incidents = options.incidents ?? new SqliteIncidentStore(db);
   const gate = options.gate ?? watchService?.gate ?? createAccessGate({ admins: config.admins, db, logger });
   const seal = viewMetadataSealFor(config);
-  // One pace per channel for everything /audit posts and edits there (replies, package cards).
-  const replyPacer = new ChannelPacer({ ...REPLY_PACE, logger, ...options.replyPace });
+  // One pace per channel for everything posted and edited there: /audit replies, package cards,
+  // checklist redraws, and the watch service's alerts and digests. Slack counts a channel's posts
+  // whoever sends them, so the bot paces with its delivery's pacer: two pacers would each keep to
+  // the pace and together pass it.
+  const pacer = watchService?.delivery instanceof SlackDelivery ? watchService.delivery.slack.pacer : new ChannelPacer({ ...CHANNEL_PACE, logger, ...options.pace });
   const service = new SlackAuditService({
     config,
     db,
@@ -231,7 +235,7 @@ export function createBot(options: BotOptions): Bot {
     seal,
     ...(options.auditState ? { state: options.auditState } : {}),
     ...(watchService ? { watchState: watchService.state } : {}),
-    pacer: replyPacer,
+    pacer,
     home: {
       // From the watch state (PostgreSQL with DATABASE_URL): every replica's App Home shows every watch.
       watched: async () => {
@@ -255,13 +259,14 @@ export function createBot(options: BotOptions): Bot {
     await next();
   });
   const watch = watchService;
-  const packages = options.services.packageCards ? new SlackPackageService(options.services.packageCards, logger, replyPacer) : null;
+  const packages = options.services.packageCards ? new SlackPackageService(options.services.packageCards, logger, pacer) : null;
   registerListeners(app, { service, watch, logger, timeZone: config.timeZone, now, gate, seal, packages });
   registerIncidentListeners(app, {
     db,
     incidents,
     // Checklist redraws go out through the watch service's delivery loop (its outbox poller retries them).
     ...(watch ? { delivery: watch.delivery } : {}),
+    pacer,
     gate,
     seal,
     templates: options.incidentTemplates?.library ?? loadTemplateLibrary(null),

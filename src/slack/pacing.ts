@@ -4,6 +4,13 @@
  * `minIntervalMs` after the previous one. A 429 holds the lane for Retry-After and then sends the
  * same call again: nothing is dropped, and other channels keep moving.
  *
+ * One ChannelPacer per process is shared by everything that writes to channels (main.ts builds it
+ * at CHANNEL_PACE): /audit replies, package cards, and the outbox's alerts, digests and redraws.
+ * Slack counts a channel's posts whoever sends them; two pacers would each keep to the pace and
+ * together pass it. In a lane an answer someone is waiting for (a placeholder, the first result in
+ * its place: `{ answer: true }`) goes ahead of every call queued that is not one (a long reply's
+ * thread continuations, a sweep's alerts), so a new /audit never waits behind them.
+ *
  * Give it a WebClient built with `rejectRateLimitedCalls: true` (createBulkSlackClient does), or the
  * client's own retry would pause every call on that client while one channel is limited.
  */
@@ -88,6 +95,36 @@ export interface PacerOptions {
   logger?: Logger;
 }
 
+/**
+ * The pace of every channel: Slack takes about one chat.postMessage a second per channel with short
+ * bursts (docs/platform-facts.md). A burst of four lets a normal /audit reply (its first stage and a
+ * few continuations) or a few alerts out at once; a longer run then goes one call a second.
+ */
+export const CHANNEL_PACE = { minIntervalMs: 1000, burst: 4 } as const satisfies PacerOptions;
+
+/** How a call waits in its channel's lane. */
+export interface PacedCallOptions {
+  /**
+   * An answer someone is waiting for now (a placeholder, the first result in its place): it goes
+   * ahead of every queued call that is not one. Calls of one kind keep their order.
+   */
+  answer?: boolean;
+}
+
+/** A call waiting in a lane, and how to settle what `run` returned for it. */
+interface QueuedCall {
+  call: () => Promise<unknown>;
+  resolve: (value: unknown) => void;
+  reject: (err: unknown) => void;
+}
+
+/** One channel's queue: answers first, then the rest, each in order; `draining` ends when both are empty. */
+interface Lane {
+  answers: QueuedCall[];
+  rest: QueuedCall[];
+  draining: Promise<void>;
+}
+
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** Seconds to wait when `err` is Slack's "rate limited" answer; undefined for any other error. */
@@ -103,7 +140,7 @@ export function rateLimitedRetryAfter(err: unknown): number | undefined {
 }
 
 export class ChannelPacer {
-  private readonly lanes = new Map<string, Promise<unknown>>();
+  private readonly lanes = new Map<string, Lane>();
   /** Per channel, the calls it may make now (up to `burst`) as of `at`. */
   private readonly buckets = new Map<string, { calls: number; at: number }>();
   private readonly minIntervalMs: number;
@@ -120,26 +157,53 @@ export class ChannelPacer {
     this.sleep = options.sleep ?? defaultSleep;
   }
 
-  /** Runs `call` in `channel`'s lane: after every earlier call there, paced, retried after 429s. */
-  run<T>(channel: string, call: () => Promise<T>): Promise<T> {
-    const previous = this.lanes.get(channel) ?? Promise.resolve();
-    const mine = previous.catch(() => undefined).then(() => this.attempt(channel, call));
-    this.lanes.set(channel, mine);
-    const cleanup = () => {
-      if (this.lanes.get(channel) === mine) this.lanes.delete(channel);
-    };
-    mine.then(cleanup, cleanup);
-    return mine;
+  /**
+   * Runs `call` in `channel`'s lane: after the call under way there and every earlier call of its
+   * kind (an answer only after earlier answers), paced, retried after 429s.
+   */
+  run<T>(channel: string, call: () => Promise<T>, options: PacedCallOptions = {}): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const queued: QueuedCall = { call, resolve: resolve as (value: unknown) => void, reject };
+      const lane = this.lanes.get(channel);
+      if (lane) {
+        (options.answer ? lane.answers : lane.rest).push(queued);
+        return;
+      }
+      const fresh: Lane = { answers: [], rest: [], draining: Promise.resolve() };
+      (options.answer ? fresh.answers : fresh.rest).push(queued);
+      this.lanes.set(channel, fresh);
+      fresh.draining = this.drain(channel, fresh);
+    });
   }
 
   /** Resolves when every queued call has finished (for shutdown). */
   async idle(): Promise<void> {
-    while (this.lanes.size > 0) await Promise.allSettled([...this.lanes.values()]);
+    while (this.lanes.size > 0) await Promise.allSettled([...this.lanes.values()].map((lane) => lane.draining));
   }
 
+  /**
+   * Runs a lane's calls one at a time, until both queues are empty; then the lane is gone. The next
+   * call is chosen once the channel may make one, not before: an answer queued while the lane
+   * waits for its turn still goes first.
+   */
+  private async drain(channel: string, lane: Lane): Promise<void> {
+    while (lane.answers.length > 0 || lane.rest.length > 0) {
+      await this.take(channel);
+      // Only this loop takes calls out, so the queues still hold one.
+      const next = (lane.answers.shift() ?? lane.rest.shift())!;
+      try {
+        next.resolve(await this.attempt(channel, next.call));
+      } catch (err) {
+        next.reject(err);
+      }
+    }
+    // Nothing is awaited between the last look at the queues and this: no call can be left behind.
+    this.lanes.delete(channel);
+  }
+
+  /** `call`, its turn already taken; after a 429, the channel held for Retry-After and the same call sent again in a turn of its own. */
   private async attempt<T>(channel: string, call: () => Promise<T>): Promise<T> {
     for (;;) {
-      await this.take(channel);
       try {
         const result = await call();
         this.called(channel);
@@ -151,6 +215,7 @@ export class ChannelPacer {
         this.rateLimited++;
         this.options.logger?.warn({ channel, retryAfter }, 'slack rate limited; holding the channel and retrying');
         await this.sleep(retryAfter * 1000);
+        await this.take(channel);
       }
     }
   }

@@ -12,7 +12,7 @@ import type { Logger } from '../log.js';
 import { plural } from '../plural.js';
 import { withClosingNotice, type FittedMessage } from './blocks/fit.js';
 import { context } from './blocks/kit.js';
-import type { ChannelPacer } from './pacing.js';
+import type { ChannelPacer, PacedCallOptions } from './pacing.js';
 
 type WebClient = webApi.WebClient;
 
@@ -53,7 +53,8 @@ export interface PlaceholderRequest {
 export async function postPlaceholder(request: PlaceholderRequest, placeholder: FittedMessage): Promise<ReplyTarget> {
   try {
     const post = () => request.client.chat.postMessage({ channel: request.channel, text: placeholder.text, blocks: placeholder.blocks });
-    const posted = await (request.pacer ? request.pacer.run(request.channel, post) : post());
+    // The answer someone is waiting for: ahead of other replies' continuations and queued alerts.
+    const posted = await (request.pacer ? request.pacer.run(request.channel, post, { answer: true }) : post());
     if (!posted.ts || !posted.channel) throw new Error('chat.postMessage answered without a ts');
     return { mode: 'chat', channel: posted.channel, ts: posted.ts };
   } catch (err) {
@@ -67,8 +68,9 @@ export async function postPlaceholder(request: PlaceholderRequest, placeholder: 
 
 /** The placeholder the bot posted, edited into the answer; what did not fit goes in its thread. */
 export async function replaceInThread(client: WebClient, target: Extract<ReplyTarget, { mode: 'chat' }>, { first, replies }: FittedParts, pacer?: ChannelPacer): Promise<void> {
-  const paced = <T>(call: () => Promise<T>): Promise<T> => (pacer ? pacer.run(target.channel, call) : call());
-  await paced(() => client.chat.update({ channel: target.channel, ts: target.ts, text: first.text, blocks: first.blocks }));
+  const paced = <T>(call: () => Promise<T>, options: PacedCallOptions = {}): Promise<T> => (pacer ? pacer.run(target.channel, call, options) : call());
+  // The answer in place of the placeholder goes ahead of what is queued; its thread after.
+  await paced(() => client.chat.update({ channel: target.channel, ts: target.ts, text: first.text, blocks: first.blocks }), { answer: true });
   for (const reply of replies) await paced(() => client.chat.postMessage({ channel: target.channel, thread_ts: target.ts, text: reply.text, blocks: reply.blocks }));
 }
 

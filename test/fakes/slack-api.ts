@@ -161,6 +161,8 @@ export interface FakeSlack {
   failLater(method: string, error: string, options: { after: number; times?: number }): void;
   /** Drops what was scripted for `method` and not used yet: its calls are answered as usual again. */
   unscript(method: string): void;
+  /** Every chat.update of this one message answers `{ok:false, error}` (a message Slack will not let the app edit any more). */
+  refuseEditsOf(channel: string, ts: string, error: string): void;
   /** The next call to `method` answers HTTP 429 with `Retry-After: retryAfterSeconds`. */
   rateLimitNext(method: string, retryAfterSeconds: number): void;
   /**
@@ -273,6 +275,8 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
   const violations: FakeViolation[] = [];
   const responses: ResponseUrlPost[] = [];
   const scripted = new Map<string, Script[]>();
+  /** `channel ts` of messages whose edits are refused, with the error (refuseEditsOf). */
+  const refusedEdits = new Map<string, string>();
   const channels = new Map<string, StoredMessage[]>();
   const ephemerals: EphemeralMessage[] = [];
   const views = new Map<string, StoredView>();
@@ -671,6 +675,8 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     }
     const header = req.headers.authorization;
     const token = header?.startsWith('Bearer ') ? header.slice('Bearer '.length) : str(params.token);
+    const refused = method === 'chat.update' ? refusedEdits.get(`${str(params.channel)} ${str(params.ts)}`) : undefined;
+    if (refused) return { status: 200, answer: { ok: false, error: refused }, params, ...(token ? { token } : {}) };
     const queue = scripted.get(method);
     const script = queue?.shift();
     if (script?.kind === 'rate') {
@@ -843,6 +849,9 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     },
     unscript: (method) => {
       scripted.delete(method);
+    },
+    refuseEditsOf: (channel, ts, error) => {
+      refusedEdits.set(`${channel} ${ts}`, error);
     },
     rateLimitNext: (method, seconds) => {
       queueFor(method).push({ kind: 'rate', seconds });

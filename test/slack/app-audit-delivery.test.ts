@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { MAX_REPLY_CONTINUATIONS } from '../../src/slack/audit-service.js';
 import type { FakeRepoInit } from '../fakes/github.js';
 import { blockAction, ignoreModalValues, viewSubmission } from '../helpers/slack-requests.js';
-import { blockText, buttons, CHANNEL, latestAudit, startWorld, TEST_REPLY_PACE, USER, waitFor, type World } from './app-world.js';
+import { blockText, buttons, CHANNEL, latestAudit, SHOP, startWorld, TEST_CHANNEL_PACE, USER, waitFor, type World } from './app-world.js';
 
 /** A monorepo of `services` services pinning old django, pillow, salt and ansible: a reply of dozens of messages. */
 function monorepo(services: number): FakeRepoInit {
@@ -61,7 +61,7 @@ describe('a reply too long for its thread', () => {
     expect(w.slack.calls.filter((c) => c.status === 429)).toEqual([]);
     const times = writes(w).map((c) => c.time);
     // A burst, then one call an interval: any burst + 1 calls in a row span an interval at least.
-    const { burst = 1, minIntervalMs = 1000 } = TEST_REPLY_PACE;
+    const { burst = 1, minIntervalMs = 1000 } = TEST_CHANNEL_PACE;
     for (let i = 0; i + burst < times.length; i++) expect(times[i + burst]! - times[i]!).toBeGreaterThanOrEqual(minIntervalMs - 1);
     // The whole reply took about (calls - burst) intervals.
     expect(times.at(-1)! - times[0]!).toBeGreaterThanOrEqual((times.length - 1 - burst) * minIntervalMs - 50);
@@ -131,6 +131,111 @@ describe('a part of the reply Slack refuses', () => {
     expect(text).toMatch(/\d+ vulnerabilities/);
     expect(text).toMatch(/This reply is incomplete:\* part 2 of \d+ could not be posted in the thread \(Slack: rate limited\)/);
     expect(w.slack.ephemerals()).toEqual([]);
+  });
+});
+
+/** A repository whose reply fits in one message: every edit of the reply is an edit of its own message. */
+const TINY: FakeRepoInit = { owner: 'octo', name: 'tiny', files: { 'requirements.txt': 'flask==0.12.2\n' } };
+
+describe('the reply’s own message Slack will not edit', () => {
+  it('posts the finished audit as a new message instead of saying "Could not audit", and keeps that one as the reply', async () => {
+    world = await startWorld({ repos: [TINY] });
+    const w = world;
+    // The edit that puts the result in place of "Auditing…" is refused.
+    w.slack.failLater('chat.update', 'cant_update_message', { after: 0, times: 1 });
+    await w.audit('octo/tiny');
+    await waitFor(() => w.slack.callsTo('chat.update')[0], 'the refused edit');
+    await w.bot.service.idle();
+
+    const record = await latestAudit(w, 'octo/tiny');
+    expect((await w.bot.service.render(record)).replies).toEqual([]);
+    const { first } = await w.bot.service.render(record);
+    // One message in the channel, the complete result: the one Slack would not edit is deleted.
+    const messages = w.channel();
+    expect(messages.map((m) => m.text)).toEqual([first.text]);
+    expect(messages[0]!.blocks).toEqual(first.blocks);
+    expect(blockText(messages[0]!.blocks)).not.toContain('Could not audit');
+    expect(record.ts).toBe(messages[0]!.ts);
+    expect(w.logs.find((l) => l.msg === 'Slack refused the edit of the audit reply; posting it as a new message')).toBeDefined();
+    expect(w.logs.find((l) => l.msg === 'audit failed')).toBeUndefined();
+
+    // Its buttons edit the new message from now on.
+    await ignoreFirst(w, messages[0]!.ts);
+    expect(w.slack.callsTo('chat.update').at(-1)!.params.ts).toBe(messages[0]!.ts);
+    expect(w.channel()).toHaveLength(1);
+  });
+
+  it('moves a reply with a thread whose message Slack will not edit any more: the new message gets the result and the thread, the old ones go', async () => {
+    world = await startWorld({ repos: [SHOP] });
+    const w = world;
+    await w.audit('octo/shop');
+    await waitFor(() => w.slack.callsTo('chat.update')[0], 'the audit');
+    await w.bot.service.idle();
+    const old = w.channel()[0]!;
+    const oldThread = w.slack.thread(CHANNEL, old.ts);
+    expect(oldThread.length).toBeGreaterThan(0);
+
+    // An Ignore… re-renders the reply: its thread first, then the message, which Slack now refuses.
+    w.slack.refuseEditsOf(CHANNEL, old.ts, 'cant_update_message');
+    await ignoreFirst(w, old.ts);
+
+    const record = await latestAudit(w, 'octo/shop');
+    const rendered = await w.bot.service.render(record);
+    const [moved, ...others] = w.channel();
+    expect(others).toEqual([]);
+    expect(moved!.ts).not.toBe(old.ts);
+    expect(record.ts).toBe(moved!.ts);
+    expect(moved!.text).toBe(rendered.first.text);
+    expect(moved!.blocks).toEqual(rendered.first.blocks);
+    const thread = w.slack.thread(CHANNEL, moved!.ts);
+    expect(thread.map((m) => m.text)).toEqual(rendered.replies.map((r) => r.text));
+    expect(record.replyParts).toEqual(thread.map((m) => m.ts));
+    // The old thread is gone with its message.
+    for (const part of oldThread) expect(w.slack.message(CHANNEL, part.ts)).toBeUndefined();
+  });
+
+  it('still ends with the complete result when Slack refuses every edit: the result a new message, the one it could not edit deleted', async () => {
+    world = await startWorld({ repos: [TINY] });
+    const w = world;
+    w.slack.failLater('chat.update', 'cant_update_message', { after: 0, times: 100 });
+    await w.audit('octo/tiny');
+    await waitFor(() => w.slack.callsTo('chat.update')[0], 'the refused edits');
+    await w.bot.service.idle();
+    w.slack.unscript('chat.update');
+
+    const record = await latestAudit(w, 'octo/tiny');
+    const { first } = await w.bot.service.render(record);
+    expect(w.channel().map((m) => m.text)).toEqual([first.text]);
+    expect(record.ts).toBe(w.channel()[0]!.ts);
+    expect(w.slack.ephemerals()).toEqual([]);
+  });
+});
+
+/** Three services pinning the same old releases: each package is in three places. */
+const TRIPLETS: FakeRepoInit = {
+  owner: 'octo',
+  name: 'triplets',
+  files: Object.fromEntries(
+    ['a', 'b', 'c'].map((svc) => [`services/${svc}/requirements.txt`, ['django==1.4.0', 'pillow==2.0.0', 'salt==2015.5.0', 'ansible==2.0.0', 'jinja2==2.10', 'requests==2.18.4'].join('\n') + '\n']),
+  ),
+};
+
+describe('the one-line list of packages past the detailed ones', () => {
+  it('names every place of a package, as its detailed section does, not only the first', async () => {
+    world = await startWorld({ repos: [TRIPLETS], osvRetries: 0 });
+    const w = world;
+    await w.audit('octo/triplets');
+    await waitFor(() => w.slack.callsTo('chat.update')[0], 'the audit');
+    await w.bot.service.idle();
+
+    const message = w.channel()[0]!;
+    const lines = [message, ...w.slack.thread(CHANNEL, message.ts)].flatMap((m) => blockText(m.blocks).split('\n'));
+    // A package line of the one-line list: its headline, its places and its advisories, joined by " · ".
+    const compact = lines.filter((l) => / · .*requirements\.txt:\d+.* · /.test(l) && !l.startsWith('At '));
+    expect(compact.length).toBeGreaterThan(0);
+    for (const line of compact) {
+      for (const svc of ['a', 'b', 'c']) expect(line).toContain(`services/${svc}/requirements.txt:`);
+    }
   });
 });
 

@@ -84,16 +84,16 @@ export interface WorldOptions {
   truncateTreesOver?: number;
   /** Where /audit replies live (PostgreSQL, shared with replicas); default: the app's SQLite file. */
   auditState?: AuditStateStore;
-  /** The pace of /audit replies per channel; default TEST_REPLY_PACE. */
-  replyPace?: PacerOptions;
+  /** The pace of each channel, shared by /audit replies and the watch service's alerts as main.ts shares it; default TEST_CHANNEL_PACE. */
+  pace?: PacerOptions;
 }
 
 /**
- * Replies paced as in production (REPLY_PACE's burst) but faster: a burst of four, then one call
+ * Channels paced as in production (CHANNEL_PACE's burst) but faster: a burst of four, then one call
  * every 150 ms, at most eleven in a second, within the fake's POST_BURST (a reply that paces itself
  * never meets the fake's 429; one that floods does).
  */
-export const TEST_REPLY_PACE: PacerOptions = { minIntervalMs: 150, burst: 4 };
+export const TEST_CHANNEL_PACE: PacerOptions = { minIntervalMs: 150, burst: 4 };
 
 /** One bot process: what a replica has of its own. */
 export interface App {
@@ -207,6 +207,7 @@ async function startApp({ slack, github, osv, pypi }: Fakes, options: WorldOptio
       pypi: { retries: 1, backoffMs: 5, timeoutMs: 10_000 },
     });
   }
+  const pace = options.pace ?? TEST_CHANNEL_PACE;
   const watch = options.watch
     ? createWatchService({
         db,
@@ -214,7 +215,7 @@ async function startApp({ slack, github, osv, pypi }: Fakes, options: WorldOptio
         advisories: () => services.advisories(new Date()),
         registry: services.registry,
         // As main.ts wires it: with a PostgreSQL watch state, its outbox is delivered beside the local one.
-        delivery: new SlackDelivery({ db, api: createBulkSlackClient(FAKE_BOT_TOKEN, { slackApiUrl: slack.url }), pacer: { minIntervalMs: 5 }, ...(options.watch.state ? { shared: options.watch.state.outbox } : {}) }),
+        delivery: new SlackDelivery({ db, api: createBulkSlackClient(FAKE_BOT_TOKEN, { slackApiUrl: slack.url }), pacer: pace, logger, ...(options.watch.state ? { shared: options.watch.state.outbox } : {}) }),
         ...(options.watch.state ? { state: options.watch.state } : {}),
         ...(options.auditState ? { auditState: options.auditState } : {}),
         admins: options.watch.admins ?? [],
@@ -224,7 +225,7 @@ async function startApp({ slack, github, osv, pypi }: Fakes, options: WorldOptio
         ...(config.fixPullRequests ? { fixPullRequests: true } : {}),
       })
     : null;
-  const bot = createBot({ config, db, logger, services, watch, ...(options.auditState ? { auditState: options.auditState } : {}), clientOptions: { retryConfig: { retries: 0 } }, replyPace: options.replyPace ?? TEST_REPLY_PACE });
+  const bot = createBot({ config, db, logger, services, watch, ...(options.auditState ? { auditState: options.auditState } : {}), clientOptions: { retryConfig: { retries: 0 } }, pace });
   const { port } = await bot.start({ port: 0, host: '127.0.0.1' });
   const eventsUrl = `http://127.0.0.1:${port}/slack/events`;
   const send = (body: SlackRequestBody, signOptions?: SignOptions) => postToBolt(eventsUrl, signedRequest(SIGNING_SECRET, body, signOptions));

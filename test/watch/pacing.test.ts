@@ -43,6 +43,26 @@ describe('channel pacer', () => {
     expect(started).toEqual([0, 1000, 2000]);
   });
 
+  it('sends an answer someone is waiting for ahead of every queued call that is not one, chosen when the channel may call again', async () => {
+    let now = 0;
+    const sent: string[] = [];
+    let wake: (() => void) | null = null;
+    // The clock moves only when the test says: the lane waits for its turn until then.
+    const pacer = new ChannelPacer({ minIntervalMs: 1000, burst: 1, now: () => now, sleep: (ms) => new Promise<void>((resolve) => (wake = () => ((now += ms), resolve()))) });
+    const call = (name: string, answer = false) => pacer.run('C0AAAAAAAA1', async () => void sent.push(name), { answer });
+    const queued = [call('thread 1'), call('thread 2'), call('thread 3')];
+    await Promise.resolve();
+    // 'thread 1' went at once; the lane now waits a second. An answer asked meanwhile still goes next.
+    queued.push(call('placeholder', true), call('result', true));
+    while (sent.length < 5) {
+      await new Promise((resolve) => setImmediate(resolve));
+      (wake as (() => void) | null)?.();
+      wake = null;
+    }
+    await Promise.all(queued);
+    expect(sent).toEqual(['thread 1', 'placeholder', 'result', 'thread 2', 'thread 3']);
+  });
+
   it('holds the channel for Retry-After on a 429 and re-sends the same post', async () => {
     const f = (fake = await startFakeSlack());
     const slack = new PacedSlack(createBulkSlackClient(FAKE_BOT_TOKEN, { slackApiUrl: f.url }), new ChannelPacer({ minIntervalMs: 1 }));

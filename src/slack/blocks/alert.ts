@@ -180,8 +180,8 @@ export function alertMessage(view: AlertView): FittedMessage {
   // The notification text is mrkdwn too: advisory ids and package names come from OSV.
   const text = view.resolved
     ? unfixed.length
-      ? md`${view.advisoryId}${pkg} is no longer open in any watched repository: ${view.affected.map(closedText).join(', ')}`.text
-      : md`✅ ${view.advisoryId}${pkg} is fixed in every watched repository: ${view.affected.map(closedText).join(', ')}`.text
-    : md`${what}${pkg}: ${view.advisoryId} (${view.severity === 'unknown' ? severityLabel('unknown', view.unknownAs) : view.severity}) hits ${listWithin(openRepos, ', ', { room: TEXT_NAMES_ROOM, more: (left) => `…and ${left} more` })}`.text;
+      ? md.fallback`${view.advisoryId}${pkg} is no longer open in any watched repository: ${view.affected.map(closedText).join(', ')}`.text
+      : md.fallback`✅ ${view.advisoryId}${pkg} is fixed in every watched repository: ${view.affected.map(closedText).join(', ')}`.text
+    : md.fallback`${what}${pkg}: ${view.advisoryId} (${view.severity === 'unknown' ? severityLabel('unknown', view.unknownAs) : view.severity}) hits ${listWithin(openRepos, ', ', { room: TEXT_NAMES_ROOM, more: (left) => `…and ${left} more` })}`.text;
   return fitOneMessage({ text, blocks }, `alert #${view.alertId}`);
 }

@@ -20,7 +20,7 @@ import { SEVERITY_STYLE } from '../../report/severity-style.js';
 import { placeOf } from '../../place.js';
 import { shorten, shortProblemMessage, shortReason } from '../../report/shorten.js';
 import { codeScanIncomplete, codeSummary, countBySeverity, osvUrl, severityCounts, vulnerableWhere } from '../../report/summary.js';
-import { actions, button, context, divider, escapeMrkdwn, header, link, listFit, md, section, truncate } from './kit.js';
+import { actions, button, context, divider, escapeMrkdwn, escapeMrkdwnText, header, link, listFit, md, section, truncate } from './kit.js';
 import { SLACK_LIMITS } from './limits.js';
 import { shellWord } from '../../shell-word.js';
 import type { AuditRecord } from '../../store/audits.js';
@@ -97,7 +97,7 @@ export function ignoreSourceMrkdwn(source: string): string {
 export function auditingMessage(repo: string, requestedBy: string | null): SlackMessage {
   const blocks: KnownBlock[] = [section(`:hourglass_flowing_sand: Auditing *${escapeMrkdwn(repo)}*…`)];
   if (requestedBy) blocks.push(context(`Requested by <@${requestedBy}>`));
-  return { text: md`Auditing ${repo}…`.text, blocks };
+  return { text: md.fallback`Auditing ${repo}…`.text, blocks };
 }
 
 const unknownAsOf = (input: AuditReplyInput): RatedSeverity => input.result.unknownAs ?? DEFAULT_UNKNOWN_AS;
@@ -202,13 +202,20 @@ function advisoryBlocks(input: AuditReplyInput, f: Finding): KnownBlock[] {
  */
 const COMPACT_ADVISORIES_ROOM = 1_500;
 
-/** Past the detailed ones: one line per package, its remaining advisories linked worst first. */
+/**
+ * Characters the places of one compact line may take: a release pinned in many files names the
+ * places that fit and counts the rest ("and 12 more places"), as the package's detailed section does.
+ */
+const COMPACT_PLACES_ROOM = 800;
+
+/** Past the detailed ones: one line per package, where it is (every place, or those that fit and how many more), its remaining advisories linked worst first. */
 function compactLine(input: AuditReplyInput, g: PackageGroup, findings: Finding[], leftOut: LeftOut): string {
   const s = slackSyntax(input);
-  const primary = g.locations[0];
+  const places = placesWithin(g.locations, s, g.locationsOmitted, COMPACT_PLACES_ROOM);
+  if (places.cut > 0) leftOut.any = true;
   const advisories = listFit(findings.map((f) => `${emoji(f.severity)} ${f.id ? link(osvUrl(f.id), f.id) : '?'}`), ', ', { room: COMPACT_ADVISORIES_ROOM, more: (left) => `…and ${left} more` });
   if (advisories.left > 0) leftOut.any = true;
-  return [`${emoji(g.severity)} *${packageHeadline(g, s)}*`, ...(primary ? [s.place(primary.file, primary.line)] : []), advisories.text].join(' · ');
+  return [`${emoji(g.severity)} *${packageHeadline(g, s)}*`, ...(places.text ? [places.text] : []), advisories.text].join(' · ');
 }
 
 /** Lines packed into sections of at most ~2,800 characters (fitMessage would split them anyway, less tidily). */
@@ -398,7 +405,7 @@ export function auditReply(input: AuditReplyInput): SlackMessage & { continuatio
   // The notification text (notifications, screen readers, search) says what the section says, the
   // partial marker first: a notification cut short still shows it.
   const code = result.code ? `, ${codeSummary(result.code)}` : '';
-  const marks = [...(partial ? ['partial result'] : []), ...(pending.length ? [`still coming: ${escapeMrkdwn(pending.join('; '))}`] : [])];
+  const marks = [...(partial ? ['partial result'] : []), ...(pending.length ? [`still coming: ${escapeMrkdwnText(pending.join('; '))}`] : [])];
   const vulnText = vulns.length
     ? `${plural(vulns.length, 'vulnerability', 'vulnerabilities')} ${vulnerableWhere(packages)} (${severityCounts(vulns, unknownAsOf(input))})`
     : advisoriesUnchecked
@@ -406,7 +413,7 @@ export function auditReply(input: AuditReplyInput): SlackMessage & { continuatio
       : partial
         ? 'no known vulnerabilities in what could be read'
         : 'no known vulnerabilities';
-  const text = `${escapeMrkdwn(input.repo)}@${shortSha}${marks.length ? ` (${marks.join('; ')})` : ''}: ${vulnText}, ${plural(other, 'other finding')}${code}`;
+  const text = `${escapeMrkdwnText(input.repo)}@${shortSha}${marks.length ? ` (${marks.join('; ')})` : ''}: ${vulnText}, ${plural(other, 'other finding')}${code}`;
   const continuation = (index: number, total: number): KnownBlock[] => [context(`Audit of ${escapeMrkdwn(input.repo)}@${shortSha}, continued (${index}/${total})`)];
   return { text, blocks, continuation };
 }

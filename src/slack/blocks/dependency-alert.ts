@@ -49,6 +49,6 @@ export function dependencyAlertMessage(data: DependencyAdvisories): FittedMessag
       `These advisories are not new; the dependency is. Each counts as alerted in this channel (it is not said again), \`/audit ${escapeMrkdwn(data.repo)}\` lists them all with *Ignore…* and *Start incident*, and one published from now on gets its own alert.`,
     ),
   ];
-  const text = md`${data.repo} now depends on ${data.package} ${data.version}, which has ${known}${counts ? ` (${counts})` : ''}`.text;
+  const text = md.fallback`${data.repo} now depends on ${data.package} ${data.version}, which has ${known}${counts ? ` (${counts})` : ''}`.text;
   return fitOneMessage({ text, blocks }, `dependency ${data.package} ${data.version}`);
 }

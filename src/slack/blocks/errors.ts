@@ -4,7 +4,7 @@
  */
 import type { KnownBlock } from '@slack/types';
 import { MANIFEST_PATTERNS, type UserError } from '../errors.js';
-import { context, escapeMrkdwn, link, section } from './kit.js';
+import { context, escapeMrkdwn, escapeMrkdwnText, link, section } from './kit.js';
 import { WATCH_USAGE_LINES } from './watch-reply.js';
 
 export interface ErrorMessageOptions {
@@ -94,7 +94,7 @@ export function errorMessage(error: UserError, options: ErrorMessageOptions): Sl
 export function failedPlaceholder(repo: string, user: string | null, errorId: string): SlackMessage {
   const who = user ? `<@${user}> has the details` : 'details were sent privately';
   return {
-    text: `Could not audit ${escapeMrkdwn(repo)} (error id ${errorId})`,
+    text: `Could not audit ${escapeMrkdwnText(repo)} (error id ${errorId})`,
     blocks: [section(`:warning: Could not audit *${escapeMrkdwn(repo)}*; ${who}.`), context(`Error id ${errorId}`)],
   };
 }
@@ -106,7 +106,7 @@ export function failedPlaceholder(repo: string, user: string | null, errorId: st
  */
 export function unexpectedFailurePlaceholder(repo: string, errorId: string): SlackMessage {
   return {
-    text: `Could not audit ${escapeMrkdwn(repo)}: something went wrong (error id ${errorId})`,
+    text: `Could not audit ${escapeMrkdwnText(repo)}: something went wrong (error id ${errorId})`,
     blocks: [section(`:warning: Could not audit *${escapeMrkdwn(repo)}*: something went wrong. The details are in Depwatch's log under its error id.`), context(`Error id ${errorId}`)],
   };
 }
@@ -127,7 +127,7 @@ export function withdrawnPlaceholder(user: string | null): SlackMessage {
  */
 export function undeliveredFailurePlaceholder(repo: string, errorId: string): SlackMessage {
   return {
-    text: `Could not audit ${escapeMrkdwn(repo)} (error id ${errorId})`,
+    text: `Could not audit ${escapeMrkdwnText(repo)} (error id ${errorId})`,
     blocks: [
       section(`:warning: Could not audit *${escapeMrkdwn(repo)}*, and could not deliver the result: Slack's reply link had expired. Run \`/audit ${escapeMrkdwn(repo)}\` again.`),
       context(`Error id ${errorId}`),

@@ -7,7 +7,7 @@ import type { KnownBlock } from '@slack/types';
 import type { DrillScore } from '../../incidents/drills.js';
 import { formatDuration } from '../../incidents/duration.js';
 import { durationText, statusIcon, type IncidentReport } from '../../incidents/report.js';
-import { divider, escapeMrkdwn, escapeMrkdwnLines, fields, header, listSections, section, truncate } from './kit.js';
+import { divider, escapeMrkdwn, escapeMrkdwnText, escapeMrkdwnLines, fields, header, listSections, section, truncate } from './kit.js';
 import { actionItemMrkdwn, forIncident, incidentName, mrkdwnWithMentions, slackDate, type SlackMessageOut } from './incident.js';
 
 const TIMELINE_SHOWN = 60;
@@ -58,7 +58,7 @@ export function reportBlocks(report: IncidentReport, score: DrillScore | null): 
   blocks.push(divider(), section('*Timeline*'));
   const events = report.timeline.map((e) => `${slackDate(e.at)} — ${e.actor ? `<@${e.actor}> ` : ''}${mrkdwnWithMentions(truncate(e.text, 400), people)}`);
   if (events.length) blocks.push(...listSections('', events, { room: TIMELINE_ROOM, max: TIMELINE_SHOWN, more: (left) => `…and ${left} more events in the attached report` }));
-  return forIncident(incident, { text: `Post-incident report for ${escapeMrkdwn(incidentName(incident))}`, blocks });
+  return forIncident(incident, { text: `Post-incident report for ${escapeMrkdwnText(incidentName(incident))}`, blocks });
 }
 
 /** Everyone the incident involved: mentions of them in its timeline stay mentions. */

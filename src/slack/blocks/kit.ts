@@ -23,7 +23,7 @@ import { countFitting, fitList, type ListFit } from '../../list-fit.js';
 
 export type { ListFit };
 
-export { escapeMrkdwn, escapeMrkdwnLines, md, Mrkdwn } from './mrkdwn.js';
+export { escapeMrkdwn, escapeMrkdwnLines, escapeMrkdwnText, md, Mrkdwn } from './mrkdwn.js';
 
 /** mrkdwn text: a string the caller escaped, or Mrkdwn from the `md` template. */
 export type MrkdwnText = string | Mrkdwn;

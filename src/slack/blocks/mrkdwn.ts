@@ -72,6 +72,16 @@ export function escapeMrkdwn(text: string): string {
 const FORMATTING_AT_EDGE = /(?<![\p{L}\p{N}])[*_~`]|[*_~`](?![\p{L}\p{N}])/gu;
 const LOOK_ALIKE: Record<string, string> = { '*': '∗', _: 'ˍ', '~': '∼', '`': 'ˋ' };
 
+/**
+ * Text that is one thing, for a message's `text` (what notifications, screen readers and search
+ * show): escaped as escapeMrkdwn, and its formatting characters that could open or close formatting
+ * shown as look-alikes, as in a link's label. Slack formats `*bold*` in `text` too and has no escape
+ * for it; a package, path or advisory id written `*so*` would read as Depwatch's emphasis there.
+ */
+export function escapeMrkdwnText(text: string): string {
+  return escapeMrkdwn(text).replace(FORMATTING_AT_EDGE, (c) => LOOK_ALIKE[c] ?? c);
+}
+
 /** A piece of mrkdwn that is safe to send as it is (built by `md` and its helpers). */
 export class Mrkdwn {
   private constructor(readonly text: string) {}
@@ -106,6 +116,11 @@ export function safeLinkUrl(url: string): string | null {
 interface MdTag {
   (strings: TemplateStringsArray, ...values: unknown[]): Mrkdwn;
   /**
+   * A message's `text` (notifications, fallback): as the template, every interpolated value that is
+   * not Mrkdwn escaped with escapeMrkdwnText (its formatting characters shown as look-alikes).
+   */
+  fallback(strings: TemplateStringsArray, ...values: unknown[]): Mrkdwn;
+  /**
    * A link with an escaped label on one line, its formatting characters shown as look-alikes; the
    * label alone (escaped, on one line) when the URL is not http(s).
    */
@@ -127,11 +142,22 @@ interface MdTag {
 }
 
 function mdTemplate(strings: TemplateStringsArray, ...values: unknown[]): Mrkdwn {
+  return fillTemplate(piece, strings, values);
+}
+
+function fillTemplate(escape: (value: unknown) => string, strings: TemplateStringsArray, values: unknown[]): Mrkdwn {
   let out = strings[0] ?? '';
   values.forEach((value, i) => {
-    out += piece(value) + (strings[i + 1] ?? '');
+    out += escape(value) + (strings[i + 1] ?? '');
   });
   return Mrkdwn.vouch(out);
+}
+
+/** Text for a message's `text` as mrkdwn: Mrkdwn stays as it is, anything else escaped with escapeMrkdwnText. */
+function textPiece(value: unknown): string {
+  if (value instanceof Mrkdwn) return value.text;
+  if (Array.isArray(value)) return value.map(textPiece).join('');
+  return escapeMrkdwnText(value === null || value === undefined ? '' : String(value));
 }
 
 /**
@@ -139,6 +165,9 @@ function mdTemplate(strings: TemplateStringsArray, ...values: unknown[]): Mrkdwn
  * interpolated value is escaped unless it is Mrkdwn already. Arrays are joined without separators.
  */
 export const md: MdTag = Object.assign(mdTemplate, {
+  fallback(strings: TemplateStringsArray, ...values: unknown[]): Mrkdwn {
+    return fillTemplate(textPiece, strings, values);
+  },
   link(url: string, label: string): Mrkdwn {
     const safe = safeLinkUrl(url);
     if (!safe) return Mrkdwn.vouch(escapeMrkdwn(label));

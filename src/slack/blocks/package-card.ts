@@ -118,19 +118,19 @@ export function packageCardsMessage(cards: readonly PackageCard[], refused: read
   });
   const summary = cards.map((c) => `${c.name}${c.version ? ` ${c.version}` : ''}: ${c.verdict}${c.partial ? ' (partial)' : ''}`).join(', ');
   const text = summary || refused.join(' ');
-  return { text: md`${text}`.text, blocks };
+  return { text: md.fallback`${text}`.text, blocks };
 }
 
 /** While the cards are being built. */
 export function checkingPackagesMessage(names: readonly string[], user: string): SlackMessage {
   const text = md`:hourglass_flowing_sand: ${md.user(user)} asked about ${md.join(names.map((n) => md`*${n}*`), ', ')}: checking PyPI, GitHub and the advisories…`;
-  return { text: md`Checking ${names.join(', ')}…`.text, blocks: [section(text)] };
+  return { text: md.fallback`Checking ${names.join(', ')}…`.text, blocks: [section(text)] };
 }
 
 /** What replaces "checking…" in the channel when the cards could not be built: one line and the error id (the asker gets the details). */
 export function failedPackagesPlaceholder(names: readonly string[], user: string, errorId: string): SlackMessage {
   return {
-    text: md`Could not check ${names.join(', ')} (error id ${errorId})`.text,
+    text: md.fallback`Could not check ${names.join(', ')} (error id ${errorId})`.text,
     blocks: [section(md`:warning: Could not check ${md.join(names.map((n) => md`*${n}*`), ', ')}; ${md.user(user)} has the details.`), context(md`Error id ${errorId}`)],
   };
 }

@@ -9,7 +9,7 @@ import { plural } from '../../plural.js';
 import type { SecretAlert } from '../../watch/messages.js';
 import { fitOneMessage, type FittedMessage } from './fit.js';
 import { styleOf } from '../../report/severity-style.js';
-import { context, escapeMrkdwn, header, link, listSections, section, truncate } from './kit.js';
+import { context, escapeMrkdwn, escapeMrkdwnText, header, link, listSections, section, truncate } from './kit.js';
 import { SLACK_LIMITS, cumulativeText } from './limits.js';
 
 /** Secrets (and code findings) listed one by one at most; fewer when their lines are long. */
@@ -60,5 +60,5 @@ export function secretAlertMessage(alert: SecretAlert): FittedMessage {
     ...(findings.length ? [plural(findings.length, 'new code finding')] : []),
   ];
   // The notification text is mrkdwn too: the repository's name and the kinds come from outside.
-  return fitOneMessage({ text: `${escapeMrkdwn(alert.repo)}: ${parts.join('; ')}`, blocks }, `the secret alert for ${alert.repo} at ${short}`);
+  return fitOneMessage({ text: `${escapeMrkdwnText(alert.repo)}: ${parts.join('; ')}`, blocks }, `the secret alert for ${alert.repo} at ${short}`);
 }

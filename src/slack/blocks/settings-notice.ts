@@ -6,7 +6,7 @@ import type { KnownBlock } from '@slack/types';
 import { plural } from '../../plural.js';
 import type { SettingsNotice } from '../../watch/messages.js';
 import { fitOneMessage, type FittedMessage } from './fit.js';
-import { context, escapeMrkdwn, header, link, listSections, truncate } from './kit.js';
+import { context, escapeMrkdwn, escapeMrkdwnText, header, link, listSections, truncate } from './kit.js';
 import { SLACK_LIMITS, cumulativeText } from './limits.js';
 
 /** Problems listed one by one at most (a file with thousands of bad entries says how many more). */
@@ -29,5 +29,5 @@ export function settingsNoticeMessage(notice: SettingsNotice): FittedMessage {
     }),
     after,
   );
-  return fitOneMessage({ text: `${escapeMrkdwn(notice.repo)}: ${plural(notice.total, 'settings problem')}`, blocks }, `the settings notice for ${notice.repo} at ${short}`);
+  return fitOneMessage({ text: `${escapeMrkdwnText(notice.repo)}: ${plural(notice.total, 'settings problem')}`, blocks }, `the settings notice for ${notice.repo} at ${short}`);
 }

@@ -8,7 +8,7 @@ import { DEFAULT_UNKNOWN_AS, SEVERITY_ORDER, severityLabel, type Severity } from
 import { plural } from '../../plural.js';
 import type { WatchStarted } from '../../watch/messages.js';
 import { fitOneMessage, type FittedMessage } from './fit.js';
-import { context, escapeMrkdwn, link, section, truncate } from './kit.js';
+import { context, escapeMrkdwn, escapeMrkdwnText, link, section, truncate } from './kit.js';
 
 export function watchStartedMessage(message: WatchStarted): FittedMessage {
   // Unrated ones as this channel counts them, as its alerts say them.
@@ -33,5 +33,5 @@ export function watchStartedMessage(message: WatchStarted): FittedMessage {
         (message.alertedApart > 0 ? ` (${plural(message.alertedApart, 'advisory', 'advisories')} new since the watch was made: alerted apart).` : '.'),
     ),
   ];
-  return fitOneMessage({ text: `Now watching ${escapeMrkdwn(message.repo)}: ${plural(message.total, 'known vulnerability', 'known vulnerabilities')}`, blocks }, `the watch-started message for ${message.repo}`);
+  return fitOneMessage({ text: `Now watching ${escapeMrkdwnText(message.repo)}: ${plural(message.total, 'known vulnerability', 'known vulnerabilities')}`, blocks }, `the watch-started message for ${message.repo}`);
 }

@@ -6,6 +6,7 @@ import type { IncidentContext } from '../../../incidents/types.js';
 import type { Db } from '../../../store/db.js';
 import type { IncidentStore } from '../../../store/incident-state/types.js';
 import type { OutboxDelivery } from '../../../store/outbox/types.js';
+import type { ChannelPacer } from '../../pacing.js';
 import type { ViewMetadataSeal } from '../../view-metadata.js';
 
 export type IncidentLogger = Pick<Logger, 'info' | 'warn' | 'error'>;
@@ -20,6 +21,8 @@ export interface IncidentDeps {
   incidents?: IncidentStore;
   /** Delivers the checklist redraws a change writes to the outbox (the watch service's SlackDelivery). */
   delivery?: Pick<OutboxDelivery, 'deliver'>;
+  /** The channels' pace shared with every other post (bot.ts's ChannelPacer), for the delivery loop built when `delivery` is absent. */
+  pacer?: ChannelPacer;
   /** Checklist templates, loaded (and validated) at start-up with loadTemplateLibrary(templatesDirFor(DEPWATCH_DB)). */
   templates: TemplateLibrary;
   /** Shown by `/incident templates`. */

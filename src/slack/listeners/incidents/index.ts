@@ -277,7 +277,7 @@ function inputValue(values: Record<string, Record<string, { value?: string | nul
  */
 export function registerIncidentListeners(app: App, given: IncidentDeps): void {
   const incidents = given.incidents ?? new SqliteIncidentStore(given.db);
-  const delivery = given.delivery ?? new SlackDelivery({ db: given.db, api: app.client, ...(incidents.dialect === 'postgres' ? { shared: incidents.outbox } : {}) });
+  const delivery = given.delivery ?? new SlackDelivery({ db: given.db, api: app.client, ...(given.pacer ? { pacer: given.pacer } : {}), ...(incidents.dialect === 'postgres' ? { shared: incidents.outbox } : {}) });
   const deps: Ready = { ...given, incidents, delivery };
   // ------------------------------------------------------------ /incident
   app.command('/incident', async ({ ack, command, respond, client, context }) => {
