@@ -127,6 +127,39 @@ export function stripUrlCredentials(url: string): string {
   return strip(url, secretSpans(url, 'url'));
 }
 
+/**
+ * Whether a URL carries a credential written out, rather than only where one goes: stripUrlCredentials
+ * removes every userinfo and secret parameter, but `https://${PIP_USER}:${PIP_PASSWORD}@host` (pip
+ * expands `${VAR}` from the environment: the way Depwatch's own advice says to give them), a lone
+ * user name (`https://alice@host`, `oauth2accesstoken@`, keyring's form) and `?token=$TOKEN` hold no
+ * secret. Counted: a password or parameter value that is not only a variable, and a lone user that
+ * is a token (a token's prefix, or 20 characters or more with letters and digits: `https://ghp_…@github.com`).
+ */
+export function hasLiteralCredentials(url: string): boolean {
+  if (!url.includes('://')) return false;
+  for (const span of secretSpans(url, 'url')) {
+    const secret = url.slice(span.start, span.end);
+    if (span.kind === 'value') {
+      if (secret !== '' && !isVariable(secret)) return true;
+      continue;
+    }
+    const colon = secret.indexOf(':');
+    if (colon !== -1) {
+      const password = secret.slice(colon + 1);
+      if (password !== '' && !isVariable(password)) return true;
+    } else if (!isVariable(secret) && looksLikeToken(secret)) {
+      return true;
+    }
+  }
+  return false;
+}
+
+/** `${NAME}`, `$NAME` or `%NAME%`: a variable the installer or the shell fills in (a `${NAME:-default}` default may be a literal: not this). */
+const isVariable = (text: string): boolean => /^(?:\$\{[A-Za-z_][A-Za-z0-9_]*\}|\$[A-Za-z_][A-Za-z0-9_]*|%[A-Za-z_][A-Za-z0-9_]*%)$/.test(text);
+
+/** A user name that is a token rather than a name: a token's prefix (GitHub, GitLab, PyPI, npm), or long with letters and digits. */
+const looksLikeToken = (text: string): boolean => /^(?:gh[pousr]_|github_pat_|glpat-|pypi-|npm_)/.test(text) || (text.length >= 20 && /[0-9]/.test(text) && /[A-Za-z]/.test(text));
+
 /** Free text (an error message, a log line) with the credentials of every URL in it removed, as stripUrlCredentials does. */
 export function redactUrlSecrets(text: string): string {
   if (!text.includes('://')) return text;

@@ -46,6 +46,26 @@ describe('a credential in an index URL fails the default gate', () => {
     expect(doc.findings).toContainEqual(expect.objectContaining({ kind: 'extra-index-url', severity: 'high', details: expect.objectContaining({ credentials: true }) }));
   });
 
+  it.each([
+    ['variables pip fills in from the environment', '--index-url https://${PIP_USER}:${PIP_PASSWORD}@pkgs.acme-corp.io/simple'],
+    ['shell-style variables', '--index-url https://$PIP_USER:$PIP_PASS@pkgs.acme-corp.io/simple'],
+    ['a token variable as the user', '--index-url https://${FURY_TOKEN}@pypi.fury.io/acme/'],
+    ["a lone user name (keyring's form)", '--index-url https://alice@pkgs.acme-corp.io/simple'],
+    ['a fixed user name a registry asks for', '--extra-index-url https://oauth2accesstoken@us-python.pkg.dev/acme/pypi/simple'],
+  ])('does not fail on %s: no secret is written, as the fix text itself advises', async (_, option) => {
+    const dir = writeTree('depwatch-credential-gate-', { 'requirements.txt': `${option}\nrequests==2.32.3\n` });
+    const { out, run } = cli();
+    expect(await run('audit', '--offline', '--no-code', '--json', dir)).toBe(0);
+    const doc = JSON.parse(out.stdout);
+    expect(doc.findings.filter((f: { details?: { credentials?: boolean } }) => f.details?.credentials === true)).toEqual([]);
+  });
+
+  it('fails on a token written as the user name (https://ghp_…@host)', async () => {
+    const dir = writeTree('depwatch-credential-gate-', { 'requirements.txt': '--extra-index-url https://ghp_k2Jd9QxW7mZp4RtY8vBn3LcF6hGs1aEo0uIq@pkgs.acme-corp.io/simple\nrequests==2.32.3\n' });
+    const { run } = cli();
+    expect(await run('audit', '--offline', '--no-code', dir)).toBe(1);
+  });
+
   it('does not fail on an index URL without credentials (advice, not a gate)', async () => {
     const dir = writeTree('depwatch-credential-gate-', { 'requirements.txt': '--extra-index-url https://pypi.acme-corp.io/simple\nrequests==2.32.3\n' });
     const { run } = cli();
