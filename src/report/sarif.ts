@@ -30,6 +30,7 @@ import type { ChunkedRenderer, Renderer, ReportOptions } from './interface.js';
 import { jsonChunks, streamed } from './json-chunks.js';
 import { showInvisible } from './terminal-text.js';
 import { packageVersion } from '../version.js';
+import { compareCodeUnits } from '../text-order.js';
 
 const SCORE: Record<RatedSeverity, number> = { critical: 9.5, high: 8.0, medium: 5.5, low: 3.0, info: 0.0 };
 const LEVEL: Record<RatedSeverity, 'error' | 'warning' | 'note'> = { critical: 'error', high: 'error', medium: 'warning', low: 'note', info: 'note' };
@@ -118,7 +119,29 @@ function scanRule(rule: ScanRuleText, findings: readonly CodeFinding[]) {
   };
 }
 
+/**
+ * A code result's `partialFingerprints.depwatchCode`: `rule|path|content`, without the line, so an
+ * alert keeps its identity (and its dismissal) when lines are added or removed above it. The content
+ * is a secret's keyed fingerprint, or the digest of the finding's line (CodeFinding.content), or
+ * nothing (a file-level finding; a finding on a line holding a credential, which is not hashed).
+ * Results that share all three (the same call twice on one line, the same line twice in a file) are
+ * told apart by their order in the file: the second gets `|2`, the third `|3`, as dependency results.
+ */
+function codeFingerprints(findings: readonly CodeFinding[]): Map<CodeFinding, string> {
+  const byPlace = [...findings].sort((a, b) => compareCodeUnits(a.file, b.file) || (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0));
+  const given = new Map<string, number>();
+  const fingerprints = new Map<CodeFinding, string>();
+  for (const f of byPlace) {
+    const base = [f.rule, f.file, f.secret?.fingerprint ?? f.content ?? ''].join('|');
+    const seen = given.get(base) ?? 0;
+    given.set(base, seen + 1);
+    fingerprints.set(f, seen === 0 ? base : `${base}|${seen + 1}`);
+  }
+  return fingerprints;
+}
+
 function* codeResultsOf(scan: ScanResult, locate: Locate) {
+  const fingerprints = codeFingerprints(scan.findings);
   for (const f of scan.findings) {
     const secret = secretLabel(f);
     yield {
@@ -126,10 +149,10 @@ function* codeResultsOf(scan: ScanResult, locate: Locate) {
       level: LEVEL[f.severity],
       message: shownText(`${sentence(f.message)} ${secret ? `(${secret}.) ` : ''}${f.fix}`),
       locations: [{ physicalLocation: { artifactLocation: locate(f.file), ...(f.line !== null ? { region: { startLine: f.line, ...(f.column !== null ? { startColumn: f.column } : {}) } } : {}) } }],
-      // Stable across runs when the line moves: a secret by its fingerprint, anything else by rule, file and line.
-      // A secret's fingerprint keyed per run (no DEPWATCH_FINGERPRINT_KEY) would change every upload and
-      // close and reopen the alert: none then, and GitHub matches it by its own line hash (see runProperties).
-      ...(f.secret && scan.fingerprintScope === 'run' ? {} : { partialFingerprints: { depwatchCode: [f.rule, f.file, f.secret?.fingerprint ?? String(f.line ?? '')].join('|') } }),
+      // Stable across runs when the line moves (codeFingerprints). A secret's fingerprint keyed per run
+      // (no DEPWATCH_FINGERPRINT_KEY) would change every upload and close and reopen the alert: none
+      // then, and GitHub matches it by its own line hash (see runProperties).
+      ...(f.secret && scan.fingerprintScope === 'run' ? {} : { partialFingerprints: { depwatchCode: fingerprints.get(f)! } }),
     };
   }
 }

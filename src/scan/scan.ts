@@ -10,6 +10,7 @@
  * and a folder that could not be listed, is listed in `skipped`, and a file with more findings than
  * it may list gets a `truncated` note: either makes the result partial; nothing else is lost.
  */
+import { createHash } from 'node:crypto';
 import { CONFIG_FILES, configFileOf, describeExclusion, excluder, MAX_SETTINGS_BYTES, misnamedSettingsNotes, parseSettings, settingsFolderNotes, settingsTooLarge, unreadSettingsNotes, type ExcludeRule } from '../audit/exclude.js';
 import { decodeManifest } from '../python/load.js';
 import { boundMessage } from '../quoted-input.js';
@@ -350,7 +351,7 @@ export async function scanTree(source: ScanSource, options: ScanOptions = {}): P
         if (s === undefined) seen.set(n, (s = markerOn(n)));
         return s;
       };
-      for (const { finding, info } of capFindings(raw, path, markers, ignorer, maxPerFile, notes)) keep(finding, info);
+      for (const { finding, info } of capFindings(raw, path, markers, lineDigests(raw, lines), ignorer, maxPerFile, notes)) keep(finding, info);
     }
   } finally {
     python?.close();
@@ -401,11 +402,11 @@ export async function scanTree(source: ScanSource, options: ScanOptions = {}): P
  * result that omits them is not complete. Ignored findings that are cut only get a note: nothing
  * the gate needs is lost with them.
  */
-function capFindings(raw: Raw[], path: string, markers: MarkerAt, ignorer: ScanIgnorer, max: number, notes: ScanNote[]): { finding: CodeFinding; info: RuleInfo }[] {
+function capFindings(raw: Raw[], path: string, markers: MarkerAt, digests: LineDigestAt, ignorer: ScanIgnorer, max: number, notes: ScanNote[]): { finding: CodeFinding; info: RuleInfo }[] {
   const counted: { finding: CodeFinding; info: RuleInfo }[] = [];
   const ignored: { finding: CodeFinding; info: RuleInfo }[] = [];
   for (const r of raw) {
-    const finding = ignorer.apply(finalize(r, path, markers));
+    const finding = ignorer.apply(finalize(r, path, markers, digests));
     (finding.ignoredBy ? ignored : counted).push({ finding, info: r.info });
   }
   const worstFirst = (a: { finding: CodeFinding }, b: { finding: CodeFinding }) => compareCodeFindings(a.finding, b.finding);
@@ -474,13 +475,42 @@ export async function readTreeIgnores(
 /** The suppression written at a 1-based line of the file being scanned, if any. */
 type MarkerAt = (line: number) => Suppression | null;
 
+/** A finding's `content` (CodeFinding.content): the digest of its line, or null when it gets none. */
+type LineDigestAt = (r: Raw) => string | null;
+
+/** Rules whose finding is about a credential written on the line (so the line is not hashed), besides the secret rules. */
+const CREDENTIAL_RULES = new Set(['docker-secret-in-build']);
+
+/**
+ * The digest of a finding's own line: the first 16 hex digits of SHA-256 of the line with every
+ * run of whitespace made one space and the ends trimmed, so re-indenting does not change it, and
+ * lines added or removed above do not either. Each line is hashed once however many findings it
+ * holds (one long line can hold thousands). None for a secret (its keyed fingerprint stands for
+ * it) nor for any finding on a line a credential was found on: a plain hash of that line could be
+ * tested against guesses of the credential (secrets/fingerprint.ts says why only keyed ones are given).
+ */
+function lineDigests(raw: readonly Raw[], lines: LineIndex): LineDigestAt {
+  const credentialLines = new Set(raw.filter((r) => r.info.kind === 'secret' || CREDENTIAL_RULES.has(r.info.id)).map((r) => r.line));
+  const digests = new Map<number, string>();
+  return (r) => {
+    if (r.line === null || r.info.kind === 'secret' || credentialLines.has(r.line)) return null;
+    let digest = digests.get(r.line);
+    if (digest === undefined) {
+      const normalised = lines.line(r.line).replace(/\s+/g, ' ').trim();
+      digests.set(r.line, (digest = createHash('sha256').update(normalised, 'utf8').digest('hex').slice(0, 16)));
+    }
+    return digest;
+  };
+}
+
 /**
  * Fills in the rule's defaults and applies an inline suppression: one on the finding's own line,
  * or (Python) on the first or last line of the statement it is in. A marker on an inner line of a
  * multi-line statement covers only what is reported on that line, so `# nosec` written for one
  * argument never hides another finding of the same call.
  */
-function finalize(r: Raw, file: string, markers: MarkerAt | null): CodeFinding {
+function finalize(r: Raw, file: string, markers: MarkerAt | null, digests: LineDigestAt | null = null): CodeFinding {
+  const content = digests?.(r) ?? null;
   const finding: CodeFinding = {
     kind: r.info.kind,
     rule: r.info.id,
@@ -492,6 +522,7 @@ function finalize(r: Raw, file: string, markers: MarkerAt | null): CodeFinding {
     message: r.message,
     fix: r.fix,
     ...(r.secret ? { secret: r.secret } : {}),
+    ...(content !== null ? { content } : {}),
   };
   if (markers && r.line !== null) {
     const candidates = r.statement ? [r.line, r.statement.line, r.statement.endLine] : [r.line];
