@@ -26,6 +26,7 @@ import { DEFAULT_UNKNOWN_AS, effectiveSeverity, UNRATED_LABEL, type Finding, typ
 import { describeReason, isUnread, reasonsOf, type PartialReason } from '../audit/partial.js';
 import type { CodeFinding, Confidence, ScanResult, ScanRuleText } from '../scan/types.js';
 import { passedOver, scanNotes, secretLabel } from './code.js';
+import { GITHUB_SARIF_LIMITS, sarifSelection, type SarifSelection } from './sarif-limits.js';
 import type { ChunkedRenderer, Renderer, ReportOptions } from './interface.js';
 import { jsonChunks, streamed } from './json-chunks.js';
 import { showInvisible } from './terminal-text.js';
@@ -140,9 +141,10 @@ function codeFingerprints(findings: readonly CodeFinding[]): Map<CodeFinding, st
   return fingerprints;
 }
 
-function* codeResultsOf(scan: ScanResult, locate: Locate) {
+/** The results of `kept` (scan's findings within the SARIF's limits); fingerprints are counted over them all, so cutting changes none. */
+function* codeResultsOf(scan: ScanResult, kept: readonly CodeFinding[], locate: Locate) {
   const fingerprints = codeFingerprints(scan.findings);
-  for (const f of scan.findings) {
+  for (const f of kept) {
     const secret = secretLabel(f);
     yield {
       ruleId: f.rule,
@@ -250,8 +252,10 @@ const KIND_HELP: Record<Finding['kind'], string> = {
 export const renderSarifChunks: ChunkedRenderer = function* (result, options) {
   const unknownAs = result.unknownAs ?? DEFAULT_UNKNOWN_AS;
   const locate = locator(options);
+  // Within GitHub code scanning's limits (sarif-limits.ts): what is left out makes the run partial.
+  const selection = sarifSelection(result, options.sarifCommand);
   const rules = new Map<string, object>();
-  for (const f of result.findings) {
+  for (const f of selection.findings) {
     const id = ruleId(f);
     if (rules.has(id)) continue;
     // An advisory rule is described by its advisory; a kind rule by the kind (KIND_HELP).
@@ -267,6 +271,11 @@ export const renderSarifChunks: ChunkedRenderer = function* (result, options) {
   if (result.code) {
     for (const rule of result.code.rules) if (!rules.has(rule.id)) rules.set(rule.id, scanRule(rule, result.code.findings));
   }
+  if (rules.size > GITHUB_SARIF_LIMITS.rulesPerRun) {
+    // Only the rules the results name (at most one a result, and results are within their limit).
+    const named = new Set([...selection.findings.map(ruleId), ...selection.codeFindings.map((f) => f.rule)]);
+    for (const id of rules.keys()) if (!named.has(id)) rules.delete(id);
+  }
   const sarif = {
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
     version: '2.1.0',
@@ -277,9 +286,10 @@ export const renderSarifChunks: ChunkedRenderer = function* (result, options) {
         ...(options.sourceRoot ? { originalUriBaseIds: { [SOURCE_ROOT_ID]: { uri: options.sourceRoot.uri } } } : {}),
         invocations: [
           {
-            executionSuccessful: !result.partial,
+            executionSuccessful: !result.partial && selection.leftOut.length === 0,
             toolExecutionNotifications: [
               ...reasonsOf(result).map((r) => notification(r, locate)),
+              ...selection.leftOut.map((text) => ({ level: 'error', message: shownText(text), descriptor: { id: 'depwatch/partial/sarif-limit' } })),
               ...noticeNotifications(result),
               ...settingsNotes(result).map(settingsNotification),
               ...otherNotes(result, locate),
@@ -287,7 +297,7 @@ export const renderSarifChunks: ChunkedRenderer = function* (result, options) {
           },
         ],
         ...runProperties(result.code),
-        results: streamed(allResults(result.findings, unknownAs, result.code, locate)),
+        results: streamed(allResults(selection, unknownAs, result.code, locate)),
       },
     ],
   };
@@ -297,9 +307,9 @@ export const renderSarifChunks: ChunkedRenderer = function* (result, options) {
 
 export const renderSarif: Renderer = (result, options) => [...renderSarifChunks(result, options)].join('');
 
-function* allResults(findings: readonly Finding[], unknownAs: RatedSeverity, code: ScanResult | undefined, locate: Locate) {
-  yield* resultsOf(findings, unknownAs, locate);
-  if (code) yield* codeResultsOf(code, locate);
+function* allResults(selection: SarifSelection, unknownAs: RatedSeverity, code: ScanResult | undefined, locate: Locate) {
+  yield* resultsOf(selection.findings, unknownAs, locate);
+  if (code) yield* codeResultsOf(code, selection.codeFindings, locate);
 }
 
 /** What tells one index finding from another in one file: its index (an extra index URL, a find-links page, a trusted host). */
@@ -323,7 +333,7 @@ function* resultsOf(findings: readonly Finding[], unknownAs: RatedSeverity, loca
       ...(f.file ? { locations: [physicalLocation(locate, f.file, f.line)] } : {}),
       // The other places the same release is pinned, locked or declared (the primary is `locations`).
       ...((f.locations?.length ?? 0) > 1
-        ? { relatedLocations: f.locations!.slice(1).map((l, i) => ({ id: i + 1, ...physicalLocation(locate, l.file, l.line), message: { text: ROLE_TEXT[l.role] } })) }
+        ? { relatedLocations: f.locations!.slice(1, GITHUB_SARIF_LIMITS.locationsPerResult).map((l, i) => ({ id: i + 1, ...physicalLocation(locate, l.file, l.line), message: { text: ROLE_TEXT[l.role] } })) }
         : {}),
       // Kind rules: the result's own level (the rule is rated as the kind's worst, see above).
       ...(f.id ? {} : { properties: resultProperties(f) }),
