@@ -8,6 +8,7 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { AUDIT_OPTIONS } from '../../src/cli/audit.js';
+import { SCAN_OPTIONS } from '../../src/cli/scan.js';
 import { inProcessCli, UNREACHABLE_SERVICES, writeTree } from '../helpers/cli-in-process.js';
 
 const dir = writeTree('depwatch-help-', {});
@@ -32,6 +33,25 @@ describe('depwatch audit --help', () => {
 
   it('is what depwatch --help says of audit', async () => {
     const [usage] = (await help('audit', '--help')).split('\n');
+    const top = await help('--help');
+    expect(top).toContain(`  depwatch ${usage!.replace(/^usage: depwatch /, '')}\n`);
+  });
+});
+
+const scanOptions = Object.keys(SCAN_OPTIONS).filter((name) => name !== 'help').map((name) => `--${name}`);
+
+describe('depwatch scan --help', () => {
+  it('names every option scan accepts (--sarif too) in its usage line, and describes each on a line of its own', async () => {
+    const [usage, ...body] = (await help('scan', '--help')).split('\n');
+    expect(scanOptions).toContain('--sarif');
+    for (const option of scanOptions) {
+      expect(usage, option).toContain(option);
+      expect(body.some((line) => line.trimStart().startsWith(option)), `${option} described`).toBe(true);
+    }
+  });
+
+  it('is what depwatch --help says of scan', async () => {
+    const [usage] = (await help('scan', '--help')).split('\n');
     const top = await help('--help');
     expect(top).toContain(`  depwatch ${usage!.replace(/^usage: depwatch /, '')}\n`);
   });

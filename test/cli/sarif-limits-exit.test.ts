@@ -41,4 +41,12 @@ describe('a SARIF over GitHub\'s result limit', () => {
     expect(c.out.stderr).toContain('depwatch: PARTIAL: the SARIF leaves out 201 results of 25,201, the least severe (200 high, 1 info): GitHub code scanning rejects a run of more than 25,000; "depwatch audit --json" lists them all\n');
     expect(code).toBe(2);
   }, 60_000);
+
+  it('scan --sarif: the same cut, the same words, naming scan\'s --json, exit 2 (no finding fails --fail-on never)', async () => {
+    const c = inProcessCli({ cwd: root, env });
+    const code = await c.run('scan', '--sarif', '--fail-on', 'never', '.');
+    expect(JSON.parse(c.out.stdout).runs[0].results).toHaveLength(25_000);
+    expect(c.out.stderr).toBe('depwatch scan: PARTIAL: the SARIF leaves out 200 results of 25,200, the least severe (200 high): GitHub code scanning rejects a run of more than 25,000; "depwatch scan --json" lists them all\n');
+    expect(code).toBe(2);
+  }, 60_000);
 });
