@@ -118,7 +118,7 @@ export async function auditCommand(argv: string[], io: CliIO): Promise<number> {
       for (const line of partialStderrLines(reasonsOf(result))) io.stderr(line);
     }
     // A SARIF cut to GitHub's limits is not the whole result: said, and not a pass.
-    const leftOut = format === 'sarif' ? await sarifLeftOut(result, 'audit') : [];
+    const leftOut = format === 'sarif' ? await sarifLeftOut(result) : [];
     for (const text of leftOut) io.stderr(`depwatch: PARTIAL: ${text}\n`);
     // Fail closed: findings that fail the gate say 1; otherwise a result that did not read or check
     // everything is not a pass (2), whatever --fail-on says.
@@ -130,8 +130,8 @@ export async function auditCommand(argv: string[], io: CliIO): Promise<number> {
 }
 
 /** What the SARIF of this result leaves out to stay within GitHub code scanning's limits (sarif-limits.ts), one sentence each. */
-export async function sarifLeftOut(result: AuditResult, command: 'audit' | 'scan'): Promise<string[]> {
-  return (await import('../report/sarif-limits.js')).sarifSelection(result, command).leftOut;
+async function sarifLeftOut(result: AuditResult): Promise<string[]> {
+  return (await import('../report/sarif-limits.js')).sarifSelection(result, 'audit').leftOut;
 }
 
 /** Code scanning wanted (with the fingerprint key, if any), or null for --no-code. */
