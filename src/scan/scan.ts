@@ -406,7 +406,7 @@ function capFindings(raw: Raw[], path: string, markers: MarkerAt, digests: LineD
   const counted: { finding: CodeFinding; info: RuleInfo }[] = [];
   const ignored: { finding: CodeFinding; info: RuleInfo }[] = [];
   for (const r of raw) {
-    const finding = ignorer.apply(finalize(r, path, markers, digests));
+    const finding = ignorer.apply(finalize(r, path, markers));
     (finding.ignoredBy ? ignored : counted).push({ finding, info: r.info });
   }
   const worstFirst = (a: { finding: CodeFinding }, b: { finding: CodeFinding }) => compareCodeFindings(a.finding, b.finding);
@@ -424,7 +424,13 @@ function capFindings(raw: Raw[], path: string, markers: MarkerAt, digests: LineD
     const left = ignored.splice(max).length;
     notes.push({ kind: 'ignored-truncated', file: path, message: `${path}: ${ignored.length + left} ignored findings, over the limit of ${max} per file: ${left === 1 ? '1 is' : `${left} are`} not listed among the ignored` });
   }
-  return [...counted, ...ignored];
+  // Only the findings kept are given their line's digest: a generated file's thousands cut above are not hashed.
+  const kept = [...counted, ...ignored];
+  for (const { finding, info } of kept) {
+    const content = digests(finding.line, info);
+    if (content !== null) finding.content = content;
+  }
+  return kept;
 }
 
 /**
@@ -476,7 +482,7 @@ export async function readTreeIgnores(
 type MarkerAt = (line: number) => Suppression | null;
 
 /** A finding's `content` (CodeFinding.content): the digest of its line, or null when it gets none. */
-type LineDigestAt = (r: Raw) => string | null;
+type LineDigestAt = (line: number | null, rule: RuleInfo) => string | null;
 
 /** Rules whose finding is about a credential written on the line (so the line is not hashed), besides the secret rules. */
 const CREDENTIAL_RULES = new Set(['docker-secret-in-build']);
@@ -492,12 +498,12 @@ const CREDENTIAL_RULES = new Set(['docker-secret-in-build']);
 function lineDigests(raw: readonly Raw[], lines: LineIndex): LineDigestAt {
   const credentialLines = new Set(raw.filter((r) => r.info.kind === 'secret' || CREDENTIAL_RULES.has(r.info.id)).map((r) => r.line));
   const digests = new Map<number, string>();
-  return (r) => {
-    if (r.line === null || r.info.kind === 'secret' || credentialLines.has(r.line)) return null;
-    let digest = digests.get(r.line);
+  return (line, rule) => {
+    if (line === null || rule.kind === 'secret' || credentialLines.has(line)) return null;
+    let digest = digests.get(line);
     if (digest === undefined) {
-      const normalised = lines.line(r.line).replace(/\s+/g, ' ').trim();
-      digests.set(r.line, (digest = createHash('sha256').update(normalised, 'utf8').digest('hex').slice(0, 16)));
+      const normalised = lines.line(line).replace(/\s+/g, ' ').trim();
+      digests.set(line, (digest = createHash('sha256').update(normalised, 'utf8').digest('hex').slice(0, 16)));
     }
     return digest;
   };
@@ -509,8 +515,7 @@ function lineDigests(raw: readonly Raw[], lines: LineIndex): LineDigestAt {
  * multi-line statement covers only what is reported on that line, so `# nosec` written for one
  * argument never hides another finding of the same call.
  */
-function finalize(r: Raw, file: string, markers: MarkerAt | null, digests: LineDigestAt | null = null): CodeFinding {
-  const content = digests?.(r) ?? null;
+function finalize(r: Raw, file: string, markers: MarkerAt | null): CodeFinding {
   const finding: CodeFinding = {
     kind: r.info.kind,
     rule: r.info.id,
@@ -522,7 +527,6 @@ function finalize(r: Raw, file: string, markers: MarkerAt | null, digests: LineD
     message: r.message,
     fix: r.fix,
     ...(r.secret ? { secret: r.secret } : {}),
-    ...(content !== null ? { content } : {}),
   };
   if (markers && r.line !== null) {
     const candidates = r.statement ? [r.line, r.statement.line, r.statement.endLine] : [r.line];
