@@ -10,7 +10,7 @@
  * and a folder that could not be listed, is listed in `skipped`, and a file with more findings than
  * it may list gets a `truncated` note: either makes the result partial; nothing else is lost.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { CONFIG_FILES, configFileOf, describeExclusion, excluder, MAX_SETTINGS_BYTES, misnamedSettingsNotes, parseSettings, settingsFolderNotes, settingsTooLarge, unreadSettingsNotes, type ExcludeRule } from '../audit/exclude.js';
 import { decodeManifest } from '../python/load.js';
 import { boundMessage } from '../quoted-input.js';
@@ -503,7 +503,7 @@ function lineDigests(raw: readonly Raw[], lines: LineIndex): LineDigestAt {
     let digest = digests.get(line);
     if (digest === undefined) {
       const normalised = lines.line(line).replace(/\s+/g, ' ').trim();
-      digests.set(line, (digest = createHash('sha256').update(normalised, 'utf8').digest('hex').slice(0, 16)));
+      digests.set(line, (digest = hash('sha256', normalised, 'hex').slice(0, 16)));
     }
     return digest;
   };
