@@ -32,8 +32,8 @@ export const AUDIT_USAGE = `usage: depwatch audit [--json | --markdown | --sarif
   --fail-on LEVEL  exit 1 when a finding is at or above LEVEL (critical, high, medium, low, info);
                    default: any vulnerability, or a code finding at high or above.
                    "never": findings never fail the run.
-                   A partial result (a manifest not read, no manifests, a data source down)
-                   exits 2 unless findings already exit 1.
+                   A partial result (a manifest not read, no manifests, a data source down,
+                   a SARIF cut to GitHub's limits) exits 2 unless findings already exit 1.
   --unknown-as LEVEL  how advisories no source rated count for --fail-on and ordering
                    (critical, high, medium, low; default high)
   --offline        use only the local advisory mirror and skip PyPI (outdated/yanked checks);

@@ -23,7 +23,7 @@ export const SCAN_USAGE = `usage: depwatch scan [--json | --sarif] [--fail-on LE
                    default: high. "never" exits 0 unless the scan was partial.
   --show-ignored   list findings covered by # nosec, # depwatch: ignore[…] or .depwatch.yml too
   Exit status: 0 clean, 1 findings at or above the threshold, 2 error or partial scan (a file not
-  read or checked in full, a rule that failed, findings not listed).
+  read or checked in full, a rule that failed, findings not listed, a SARIF cut to GitHub's limits).
   DEPWATCH_FINGERPRINT_KEY (env): key for secret fingerprints, so they compare across runs.`;
 
 /** What scan's parser accepts; test/cli/help.test.ts holds SCAN_USAGE and the top-level help to it. */
