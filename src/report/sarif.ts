@@ -10,7 +10,8 @@
  * A partial result (see src/audit/partial.ts) is a run whose invocation did not succeed:
  * `invocations[0].executionSuccessful` is false and each reason is a `toolExecutionNotifications`
  * entry (level `error`, with the file and line when it concerns one), so a viewer can tell "no
- * alerts" from "not everything was read". What is said without making the result partial (every
+ * alerts" from "not everything was read". So is a SARIF kept within GitHub code scanning's limits
+ * by leaving results out (sarif-limits.ts). What is said without making the result partial (every
  * line of the result's `notices`, the settings files' `invalid` notes, and every other note the
  * text and Markdown reports print) follows as `note`s.
  *
