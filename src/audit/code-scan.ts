@@ -36,6 +36,16 @@ export function withCodeScan(result: AuditResult, scan: ScanResult): AuditResult
 }
 
 /**
+ * A code scan alone (`depwatch scan --sarif`) as a result the audit's reports take: no dependency
+ * findings, nothing audited, and the scan partial exactly as it is (its reasons the result's).
+ */
+export function scanOnlyResult(target: string, scan: ScanResult): AuditResult {
+  // No advisory was asked: `advisorySource` is required by the type and read by none of the reports a scan is given to (SARIF).
+  const none: AuditResult = { target, dependencies: 0, findings: [], ignored: [], notes: [], errors: [], warnings: [], notices: [], partial: false, partialReasons: [], advisorySource: 'mirror' };
+  return withCodeScan(none, scan);
+}
+
+/**
  * A password in an index URL of a manifest is the audit's finding (extra-index-url, `credentials`),
  * read whether or not the scan runs: the scan's `secret-url-password` on the same file and line is
  * the same credential, one finding, not two.

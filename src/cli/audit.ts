@@ -32,8 +32,8 @@ export const AUDIT_USAGE = `usage: depwatch audit [--json | --markdown | --sarif
   --fail-on LEVEL  exit 1 when a finding is at or above LEVEL (critical, high, medium, low, info);
                    default: any vulnerability, a credential in an index URL, or a code finding at high or above.
                    "never": findings never fail the run.
-                   A partial result (a manifest not read, no manifests, a data source down)
-                   exits 2 unless findings already exit 1.
+                   A partial result (a manifest not read, no manifests, a data source down,
+                   a SARIF cut to GitHub's limits) exits 2 unless findings already exit 1.
   --unknown-as LEVEL  how advisories no source rated count for --fail-on and ordering
                    (critical, high, medium, low; default high)
   --offline        use only the local advisory mirror and skip PyPI (outdated/yanked checks);
@@ -117,13 +117,21 @@ export async function auditCommand(argv: string[], io: CliIO): Promise<number> {
     if (format !== 'text') {
       for (const line of partialStderrLines(reasonsOf(result))) io.stderr(line);
     }
+    // A SARIF cut to GitHub's limits is not the whole result: said, and not a pass.
+    const leftOut = format === 'sarif' ? await sarifLeftOut(result) : [];
+    for (const text of leftOut) io.stderr(`depwatch: PARTIAL: ${text}\n`);
     // Fail closed: findings that fail the gate say 1; otherwise a result that did not read or check
     // everything is not a pass (2), whatever --fail-on says.
     if (failing(result, failOn, unknownAs)) return EXIT.findings;
-    return result.partial ? EXIT.error : EXIT.ok;
+    return result.partial || leftOut.length > 0 ? EXIT.error : EXIT.ok;
   } finally {
     services.close();
   }
+}
+
+/** What the SARIF of this result leaves out to stay within GitHub code scanning's limits (sarif-limits.ts), one sentence each. */
+async function sarifLeftOut(result: AuditResult): Promise<string[]> {
+  return (await import('../report/sarif-limits.js')).sarifSelection(result, 'audit').leftOut;
 }
 
 /** Code scanning wanted (with the fingerprint key, if any), or null for --no-code. */

@@ -8,37 +8,45 @@ import { scanJson } from '../scan/json.js';
 import { isPartialNote, type CodeFinding, type ScanNote, type ScanResult, type ScanStats } from '../scan/types.js';
 import { fingerprintOptions } from './fingerprint-key.js';
 import { severityCounts } from '../report/summary.js';
-import { CliError, EXIT, type CliIO } from './io.js';
+import { CliError, EXIT, writeChunks, type CliIO } from './io.js';
 import { terminalLines } from '../report/terminal-text.js';
 import { missingOr } from './missing-path.js';
 
-export const SCAN_USAGE = `usage: depwatch scan [--json] [--fail-on LEVEL] [--show-ignored] <dir>
+export const SCAN_USAGE = `usage: depwatch scan [--json | --sarif] [--fail-on LEVEL] [--show-ignored] <dir>
   Scans a directory's code and configuration: risky Python (dynamic imports, eval, pickle, yaml.load,
   shell commands, SQL by formatting, XML parsers, HTTP without timeouts…), credentials in any text
   file, committed .env files, .gitignore gaps, and Dockerfile / compose / Kubernetes least privilege.
+  No Python manifest needed: a secrets gate for any repository.
+  --json           the scan as JSON (a contract scripts can rely on: docs/cli-contract.md)
+  --sarif          the scan as SARIF 2.1.0, for GitHub code scanning (as "depwatch audit --sarif" writes it)
   --fail-on LEVEL  exit 1 when a finding is at or above LEVEL (critical, high, medium, low, info);
                    default: high. "never" exits 0 unless the scan was partial.
   --show-ignored   list findings covered by # nosec, # depwatch: ignore[…] or .depwatch.yml too
   Exit status: 0 clean, 1 findings at or above the threshold, 2 error or partial scan (a file not
-  read or checked in full, a rule that failed, findings not listed).
+  read or checked in full, a rule that failed, findings not listed, a SARIF cut to GitHub's limits).
   DEPWATCH_FINGERPRINT_KEY (env): key for secret fingerprints, so they compare across runs.`;
+
+/** What scan's parser accepts; test/cli/help.test.ts holds SCAN_USAGE and the top-level help to it. */
+export const SCAN_OPTIONS = {
+  json: { type: 'boolean' },
+  sarif: { type: 'boolean' },
+  'fail-on': { type: 'string' },
+  'show-ignored': { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
 
 export async function scanCommand(argv: string[], io: CliIO): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: {
-      json: { type: 'boolean' },
-      'fail-on': { type: 'string' },
-      'show-ignored': { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
-    },
+    options: SCAN_OPTIONS,
   });
   if (values.help) {
     io.stdout(SCAN_USAGE + '\n');
     return EXIT.ok;
   }
   if (positionals.length !== 1) throw new CliError('scan: give one directory (try: depwatch scan .)');
+  if (values.json && values.sarif) throw new CliError('scan: choose one of --json, --sarif');
   const failOn = parseFailOn(values['fail-on']);
   const target = positionals[0]!;
   const dir = resolve(io.cwd, target);
@@ -48,11 +56,31 @@ export async function scanCommand(argv: string[], io: CliIO): Promise<number> {
   const { scanDirectoryInParallel } = await import('../workers/parallel-scan.js');
   const result = await scanDirectoryInParallel(dir, { ...fingerprintOptions(io), standalone: true });
 
-  io.stdout(values.json ? JSON.stringify(scanJson(target, result), null, 2) + '\n' : scanText(result, Boolean(values['show-ignored'])));
-  if (result.partial) io.stderr(`depwatch scan: PARTIAL: ${partialCauses(result)}; see ${values.json ? jsonFieldsOfReasons(result) : 'the lists above'}\n`);
+  // SARIF: the audit's own writer, for a result that is the scan alone (the same exit rules as text and JSON).
+  const leftOut = values.sarif ? await writeSarif(io, dir, target, result) : [];
+  if (!values.sarif) io.stdout(values.json ? JSON.stringify(scanJson(target, result), null, 2) + '\n' : scanText(result, Boolean(values['show-ignored'])));
+  if (result.partial) io.stderr(`depwatch scan: PARTIAL: ${partialCauses(result)}; see ${values.json ? jsonFieldsOfReasons(result) : values.sarif ? 'the SARIF\'s toolExecutionNotifications' : 'the lists above'}\n`);
+  for (const text of leftOut) io.stderr(`depwatch scan: PARTIAL: ${text}\n`);
   const failing = failOn !== 'never' && result.findings.some((f) => atOrAbove(f.severity, failOn));
   if (failing) return EXIT.findings;
-  return result.partial ? EXIT.error : EXIT.ok;
+  return result.partial || leftOut.length > 0 ? EXIT.error : EXIT.ok;
+}
+
+/**
+ * The scan as SARIF, written by the audit's writer (src/report/sarif.ts) from a result that holds the
+ * scan alone (scanOnlyResult), with paths from the git work tree as the audit's; what it left out to
+ * stay within GitHub's limits, one sentence each.
+ */
+async function writeSarif(io: CliIO, dir: string, target: string, result: ScanResult): Promise<string[]> {
+  const [{ renderSarifChunks }, { scanOnlyResult }, { sourceRootOf }, { sarifSelection }] = await Promise.all([
+    import('../report/sarif.js'),
+    import('../audit/code-scan.js'),
+    import('./source-root.js'),
+    import('../report/sarif-limits.js'),
+  ]);
+  const report = scanOnlyResult(target, result);
+  await writeChunks(io, renderSarifChunks(report, { sourceRoot: await sourceRootOf(dir), sarifCommand: 'scan' }));
+  return sarifSelection(report, 'scan').leftOut;
 }
 
 /**

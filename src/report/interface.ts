@@ -15,6 +15,8 @@ export interface ReportOptions {
    * each path. Computed by the CLI: the audit itself knows nothing of where the tree lies.
    */
   sourceRoot?: { uri: string; prefix: string };
+  /** SARIF: the command whose `--json` lists what the SARIF leaves out (sarif-limits.ts). Default `audit`. */
+  sarifCommand?: 'audit' | 'scan';
 }
 
 export type Renderer = (result: AuditResult, options: ReportOptions) => string;

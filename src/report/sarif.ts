@@ -10,7 +10,8 @@
  * A partial result (see src/audit/partial.ts) is a run whose invocation did not succeed:
  * `invocations[0].executionSuccessful` is false and each reason is a `toolExecutionNotifications`
  * entry (level `error`, with the file and line when it concerns one), so a viewer can tell "no
- * alerts" from "not everything was read". What is said without making the result partial (every
+ * alerts" from "not everything was read". So is a SARIF kept within GitHub code scanning's limits
+ * by leaving results out (sarif-limits.ts). What is said without making the result partial (every
  * line of the result's `notices`, the settings files' `invalid` notes, and every other note the
  * text and Markdown reports print) follows as `note`s.
  *
@@ -26,10 +27,12 @@ import { DEFAULT_UNKNOWN_AS, effectiveSeverity, UNRATED_LABEL, type Finding, typ
 import { describeReason, isUnread, reasonsOf, type PartialReason } from '../audit/partial.js';
 import type { CodeFinding, Confidence, ScanResult, ScanRuleText } from '../scan/types.js';
 import { passedOver, scanNotes, secretLabel } from './code.js';
+import { GITHUB_SARIF_LIMITS, sarifSelection, type SarifSelection } from './sarif-limits.js';
 import type { ChunkedRenderer, Renderer, ReportOptions } from './interface.js';
 import { jsonChunks, streamed } from './json-chunks.js';
 import { showInvisible } from './terminal-text.js';
 import { packageVersion } from '../version.js';
+import { compareCodeUnits } from '../text-order.js';
 
 const SCORE: Record<RatedSeverity, number> = { critical: 9.5, high: 8.0, medium: 5.5, low: 3.0, info: 0.0 };
 const LEVEL: Record<RatedSeverity, 'error' | 'warning' | 'note'> = { critical: 'error', high: 'error', medium: 'warning', low: 'note', info: 'note' };
@@ -118,18 +121,41 @@ function scanRule(rule: ScanRuleText, findings: readonly CodeFinding[]) {
   };
 }
 
-function* codeResultsOf(scan: ScanResult, locate: Locate) {
-  for (const f of scan.findings) {
+/**
+ * A code result's `partialFingerprints.depwatchCode`: `rule|path|content`, without the line, so an
+ * alert keeps its identity (and its dismissal) when lines are added or removed above it. The content
+ * is a secret's keyed fingerprint, or the digest of the finding's line (CodeFinding.content), or
+ * nothing (a file-level finding; a finding on a line holding a credential, which is not hashed).
+ * Results that share all three (the same call twice on one line, the same line twice in a file) are
+ * told apart by their order in the file: the second gets `|2`, the third `|3`, as dependency results.
+ */
+function codeFingerprints(findings: readonly CodeFinding[]): Map<CodeFinding, string> {
+  const byPlace = [...findings].sort((a, b) => compareCodeUnits(a.file, b.file) || (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0));
+  const given = new Map<string, number>();
+  const fingerprints = new Map<CodeFinding, string>();
+  for (const f of byPlace) {
+    const base = [f.rule, f.file, f.secret?.fingerprint ?? f.content ?? ''].join('|');
+    const seen = given.get(base) ?? 0;
+    given.set(base, seen + 1);
+    fingerprints.set(f, seen === 0 ? base : `${base}|${seen + 1}`);
+  }
+  return fingerprints;
+}
+
+/** The results of `kept` (scan's findings within the SARIF's limits); fingerprints are counted over them all, so cutting changes none. */
+function* codeResultsOf(scan: ScanResult, kept: readonly CodeFinding[], locate: Locate) {
+  const fingerprints = codeFingerprints(scan.findings);
+  for (const f of kept) {
     const secret = secretLabel(f);
     yield {
       ruleId: f.rule,
       level: LEVEL[f.severity],
       message: shownText(`${sentence(f.message)} ${secret ? `(${secret}.) ` : ''}${f.fix}`),
       locations: [{ physicalLocation: { artifactLocation: locate(f.file), ...(f.line !== null ? { region: { startLine: f.line, ...(f.column !== null ? { startColumn: f.column } : {}) } } : {}) } }],
-      // Stable across runs when the line moves: a secret by its fingerprint, anything else by rule, file and line.
-      // A secret's fingerprint keyed per run (no DEPWATCH_FINGERPRINT_KEY) would change every upload and
-      // close and reopen the alert: none then, and GitHub matches it by its own line hash (see runProperties).
-      ...(f.secret && scan.fingerprintScope === 'run' ? {} : { partialFingerprints: { depwatchCode: [f.rule, f.file, f.secret?.fingerprint ?? String(f.line ?? '')].join('|') } }),
+      // Stable across runs when the line moves (codeFingerprints). A secret's fingerprint keyed per run
+      // (no DEPWATCH_FINGERPRINT_KEY) would change every upload and close and reopen the alert: none
+      // then, and GitHub matches it by its own line hash (see runProperties).
+      ...(f.secret && scan.fingerprintScope === 'run' ? {} : { partialFingerprints: { depwatchCode: fingerprints.get(f)! } }),
     };
   }
 }
@@ -227,8 +253,10 @@ const KIND_HELP: Record<Finding['kind'], string> = {
 export const renderSarifChunks: ChunkedRenderer = function* (result, options) {
   const unknownAs = result.unknownAs ?? DEFAULT_UNKNOWN_AS;
   const locate = locator(options);
+  // Within GitHub code scanning's limits (sarif-limits.ts): what is left out makes the run partial.
+  const selection = sarifSelection(result, options.sarifCommand);
   const rules = new Map<string, object>();
-  for (const f of result.findings) {
+  for (const f of selection.findings) {
     const id = ruleId(f);
     if (rules.has(id)) continue;
     // An advisory rule is described by its advisory; a kind rule by the kind (KIND_HELP).
@@ -244,6 +272,11 @@ export const renderSarifChunks: ChunkedRenderer = function* (result, options) {
   if (result.code) {
     for (const rule of result.code.rules) if (!rules.has(rule.id)) rules.set(rule.id, scanRule(rule, result.code.findings));
   }
+  if (rules.size > GITHUB_SARIF_LIMITS.rulesPerRun) {
+    // Only the rules the results name (at most one a result, and results are within their limit).
+    const named = new Set([...selection.findings.map(ruleId), ...selection.codeFindings.map((f) => f.rule)]);
+    for (const id of rules.keys()) if (!named.has(id)) rules.delete(id);
+  }
   const sarif = {
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
     version: '2.1.0',
@@ -254,9 +287,10 @@ export const renderSarifChunks: ChunkedRenderer = function* (result, options) {
         ...(options.sourceRoot ? { originalUriBaseIds: { [SOURCE_ROOT_ID]: { uri: options.sourceRoot.uri } } } : {}),
         invocations: [
           {
-            executionSuccessful: !result.partial,
+            executionSuccessful: !result.partial && selection.leftOut.length === 0,
             toolExecutionNotifications: [
               ...reasonsOf(result).map((r) => notification(r, locate)),
+              ...selection.leftOut.map((text) => ({ level: 'error', message: shownText(text), descriptor: { id: 'depwatch/partial/sarif-limit' } })),
               ...noticeNotifications(result),
               ...settingsNotes(result).map(settingsNotification),
               ...otherNotes(result, locate),
@@ -264,7 +298,7 @@ export const renderSarifChunks: ChunkedRenderer = function* (result, options) {
           },
         ],
         ...runProperties(result.code),
-        results: streamed(allResults(result.findings, unknownAs, result.code, locate)),
+        results: streamed(allResults(selection, unknownAs, result.code, locate)),
       },
     ],
   };
@@ -274,9 +308,9 @@ export const renderSarifChunks: ChunkedRenderer = function* (result, options) {
 
 export const renderSarif: Renderer = (result, options) => [...renderSarifChunks(result, options)].join('');
 
-function* allResults(findings: readonly Finding[], unknownAs: RatedSeverity, code: ScanResult | undefined, locate: Locate) {
-  yield* resultsOf(findings, unknownAs, locate);
-  if (code) yield* codeResultsOf(code, locate);
+function* allResults(selection: SarifSelection, unknownAs: RatedSeverity, code: ScanResult | undefined, locate: Locate) {
+  yield* resultsOf(selection.findings, unknownAs, locate);
+  if (code) yield* codeResultsOf(code, selection.codeFindings, locate);
 }
 
 /** What tells one index finding from another in one file: its index (an extra index URL, a find-links page, a trusted host). */
@@ -300,7 +334,7 @@ function* resultsOf(findings: readonly Finding[], unknownAs: RatedSeverity, loca
       ...(f.file ? { locations: [physicalLocation(locate, f.file, f.line)] } : {}),
       // The other places the same release is pinned, locked or declared (the primary is `locations`).
       ...((f.locations?.length ?? 0) > 1
-        ? { relatedLocations: f.locations!.slice(1).map((l, i) => ({ id: i + 1, ...physicalLocation(locate, l.file, l.line), message: { text: ROLE_TEXT[l.role] } })) }
+        ? { relatedLocations: f.locations!.slice(1, GITHUB_SARIF_LIMITS.locationsPerResult).map((l, i) => ({ id: i + 1, ...physicalLocation(locate, l.file, l.line), message: { text: ROLE_TEXT[l.role] } })) }
         : {}),
       // Kind rules: the result's own level (the rule is rated as the kind's worst, see above).
       ...(f.id ? {} : { properties: resultProperties(f) }),

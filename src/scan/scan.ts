@@ -10,6 +10,7 @@
  * and a folder that could not be listed, is listed in `skipped`, and a file with more findings than
  * it may list gets a `truncated` note: either makes the result partial; nothing else is lost.
  */
+import { hash } from 'node:crypto';
 import { CONFIG_FILES, configFileOf, describeExclusion, excluder, MAX_SETTINGS_BYTES, misnamedSettingsNotes, parseSettings, settingsFolderNotes, settingsTooLarge, unreadSettingsNotes, type ExcludeRule } from '../audit/exclude.js';
 import { decodeManifest } from '../python/load.js';
 import { boundMessage } from '../quoted-input.js';
@@ -350,7 +351,7 @@ export async function scanTree(source: ScanSource, options: ScanOptions = {}): P
         if (s === undefined) seen.set(n, (s = markerOn(n)));
         return s;
       };
-      for (const { finding, info } of capFindings(raw, path, markers, ignorer, maxPerFile, notes)) keep(finding, info);
+      for (const { finding, info } of capFindings(raw, path, markers, lineDigests(raw, lines), ignorer, maxPerFile, notes)) keep(finding, info);
     }
   } finally {
     python?.close();
@@ -403,7 +404,7 @@ export async function scanTree(source: ScanSource, options: ScanOptions = {}): P
  * result that omits them is not complete. Ignored findings that are cut only get a note: nothing
  * the gate needs is lost with them.
  */
-function capFindings(raw: Raw[], path: string, markers: MarkerAt, ignorer: ScanIgnorer, max: number, notes: ScanNote[]): { finding: CodeFinding; info: RuleInfo }[] {
+function capFindings(raw: Raw[], path: string, markers: MarkerAt, digests: LineDigestAt, ignorer: ScanIgnorer, max: number, notes: ScanNote[]): { finding: CodeFinding; info: RuleInfo }[] {
   const counted: { finding: CodeFinding; info: RuleInfo }[] = [];
   const ignored: { finding: CodeFinding; info: RuleInfo }[] = [];
   for (const r of raw) {
@@ -425,7 +426,13 @@ function capFindings(raw: Raw[], path: string, markers: MarkerAt, ignorer: ScanI
     const left = ignored.splice(max).length;
     notes.push({ kind: 'ignored-truncated', file: path, message: `${path}: ${ignored.length + left} ignored findings, over the limit of ${max} per file: ${left === 1 ? '1 is' : `${left} are`} not listed among the ignored` });
   }
-  return [...counted, ...ignored];
+  // Only the findings kept are given their line's digest: a generated file's thousands cut above are not hashed.
+  const kept = [...counted, ...ignored];
+  for (const { finding, info } of kept) {
+    const content = digests(finding.line, info);
+    if (content !== null) finding.content = content;
+  }
+  return kept;
 }
 
 /**
@@ -475,6 +482,34 @@ export async function readTreeIgnores(
 
 /** The suppression written at a 1-based line of the file being scanned, if any. */
 type MarkerAt = (line: number) => Suppression | null;
+
+/** A finding's `content` (CodeFinding.content): the digest of its line, or null when it gets none. */
+type LineDigestAt = (line: number | null, rule: RuleInfo) => string | null;
+
+/** Rules whose finding is about a credential written on the line (so the line is not hashed), besides the secret rules. */
+const CREDENTIAL_RULES = new Set(['docker-secret-in-build']);
+
+/**
+ * The digest of a finding's own line: the first 16 hex digits of SHA-256 of the line with every
+ * run of whitespace made one space and the ends trimmed, so re-indenting does not change it, and
+ * lines added or removed above do not either. Each line is hashed once however many findings it
+ * holds (one long line can hold thousands). None for a secret (its keyed fingerprint stands for
+ * it) nor for any finding on a line a credential was found on: a plain hash of that line could be
+ * tested against guesses of the credential (secrets/fingerprint.ts says why only keyed ones are given).
+ */
+function lineDigests(raw: readonly Raw[], lines: LineIndex): LineDigestAt {
+  const credentialLines = new Set(raw.filter((r) => r.info.kind === 'secret' || CREDENTIAL_RULES.has(r.info.id)).map((r) => r.line));
+  const digests = new Map<number, string>();
+  return (line, rule) => {
+    if (line === null || rule.kind === 'secret' || credentialLines.has(line)) return null;
+    let digest = digests.get(line);
+    if (digest === undefined) {
+      const normalised = lines.line(line).replace(/\s+/g, ' ').trim();
+      digests.set(line, (digest = hash('sha256', normalised, 'hex').slice(0, 16)));
+    }
+    return digest;
+  };
+}
 
 /**
  * Fills in the rule's defaults and applies an inline suppression: one on the finding's own line,

@@ -35,6 +35,14 @@ export interface CodeFinding {
   fix: string;
   /** Secrets only: what kind of credential and a keyed fingerprint of its value (never the value). */
   secret?: { kind: string; fingerprint: string };
+  /**
+   * A digest of the finding's own line, whitespace-normalised (lineDigest in scan.ts): what tells
+   * this finding apart when lines above it are added or removed (SARIF `partialFingerprints`).
+   * Absent for a file-level finding, a secret (its keyed fingerprint stands for it) and any finding
+   * on a line that holds a credential: a plain hash of such a line is a guessable hash of the
+   * credential. Not in the JSON.
+   */
+  content?: string;
   /** Set when an inline suppression or a `.depwatch.yml` ignore covers the finding (kept apart, not dropped). */
   ignoredBy?: { id: string; reason: string; until: string | null; source: string };
 }

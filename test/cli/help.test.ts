@@ -2,7 +2,7 @@
  * The help is the list of what a command accepts: every option the audit command's parser takes is
  * in `depwatch audit --help` (in its usage line and with a line of its own) and in the audit line of
  * `depwatch --help`, so a new option cannot be added without being told about; so is every option
- * of `depwatch review`. `fix --help` names
+ * of `depwatch review` and of `depwatch scan`. `fix --help` names
  * every kind of file fix rewrites.
  */
 import { rmSync } from 'node:fs';
@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { AUDIT_OPTIONS } from '../../src/cli/audit.js';
 import { REVIEW_OPTIONS } from '../../src/cli/review.js';
+import { SCAN_OPTIONS } from '../../src/cli/scan.js';
 import { inProcessCli, UNREACHABLE_SERVICES, writeTree } from '../helpers/cli-in-process.js';
 
 const dir = writeTree('depwatch-help-', {});
@@ -53,6 +54,25 @@ describe('depwatch review --help', () => {
   it('is what depwatch --help says of review', async () => {
     const [usage] = (await help('review', '--help')).split('\n');
     expect(await help('--help')).toContain(`  depwatch ${usage!.replace(/^usage: depwatch /, '')}\n`);
+  });
+});
+
+const scanOptions = Object.keys(SCAN_OPTIONS).filter((name) => name !== 'help').map((name) => `--${name}`);
+
+describe('depwatch scan --help', () => {
+  it('names every option scan accepts (--sarif too) in its usage line, and describes each on a line of its own', async () => {
+    const [usage, ...body] = (await help('scan', '--help')).split('\n');
+    expect(scanOptions).toContain('--sarif');
+    for (const option of scanOptions) {
+      expect(usage, option).toContain(option);
+      expect(body.some((line) => line.trimStart().startsWith(option)), `${option} described`).toBe(true);
+    }
+  });
+
+  it('is what depwatch --help says of scan', async () => {
+    const [usage] = (await help('scan', '--help')).split('\n');
+    const top = await help('--help');
+    expect(top).toContain(`  depwatch ${usage!.replace(/^usage: depwatch /, '')}\n`);
   });
 });
 

@@ -189,3 +189,59 @@ describe('depwatch scan', () => {
     expect(out.stderr).toBe(`depwatch scan: ${file}: not a directory\n`);
   });
 });
+
+describe('depwatch scan --sarif: a secrets gate for any repository, Python or not', () => {
+  type Run = {
+    tool: { driver: { name: string; rules: { id: string }[] } };
+    invocations: { executionSuccessful: boolean; toolExecutionNotifications: { level: string; descriptor: { id: string }; message: { text: string } }[] }[];
+    results: { ruleId: string; level: string; locations: { physicalLocation: { artifactLocation: { uri: string; uriBaseId?: string } } }[]; partialFingerprints?: { depwatchCode: string } }[];
+    properties: Record<string, unknown>;
+  };
+  const sarifOf = (stdout: string): Run => {
+    const sarif = JSON.parse(stdout);
+    expect(sarif.version).toBe('2.1.0');
+    expect(sarif.runs).toHaveLength(1);
+    return sarif.runs[0];
+  };
+
+  it('a JavaScript repository (no Python manifest) with a token: the SARIF the audit writes, the secret by kind and fingerprint, exit 1', async () => {
+    const root = tree({ '.gitignore': '.env\n*.env\n', 'package.json': '{"name": "web"}\n', 'src/index.js': `const t = "${TOKEN}";\n` });
+    const { code, stdout, stderr } = await scan(root, ['--sarif'], { DEPWATCH_FINGERPRINT_KEY: 'k'.repeat(64) });
+    expect(code).toBe(1);
+    expect(stderr).toBe('');
+    expect(stdout).not.toContain(TOKEN);
+    const run = sarifOf(stdout);
+    expect(run.tool.driver.name).toBe('depwatch');
+    expect(run.tool.driver.rules.map((r) => r.id)).toEqual(['secret-github-token']);
+    expect(run.results.map((r) => [r.ruleId, r.level, r.locations[0]!.physicalLocation.artifactLocation])).toEqual([['secret-github-token', 'error', { uri: 'src/index.js', uriBaseId: '%SRCROOT%' }]]);
+    expect(run.results[0]!.partialFingerprints!.depwatchCode).toMatch(/^secret-github-token\|src\/index\.js\|[0-9a-f]{16}$/);
+    expect(run.properties).toEqual({ fingerprintScope: 'installation' });
+    expect(run.invocations[0]).toEqual({ executionSuccessful: true, toolExecutionNotifications: [] });
+  });
+
+  it('a clean tree: no results, a successful run, exit 0; --fail-on as for text and JSON', async () => {
+    const clean = await scan(tree(CLEAN), ['--sarif']);
+    expect(clean.code).toBe(0);
+    expect(sarifOf(clean.stdout).results).toEqual([]);
+    const medium = tree({ ...CLEAN, 'app/net.py': 'import requests\nrequests.get(url)\n' });
+    expect((await scan(medium, ['--sarif'])).code).toBe((await scan(medium, ['--json'])).code);
+    expect((await scan(medium, ['--sarif', '--fail-on', 'low'])).code).toBe(1);
+  });
+
+  it('a file not scanned makes the SARIF partial (a notification, executionSuccessful false) and exits 2', async () => {
+    const { code, stdout, stderr } = await scan(tree({ ...CLEAN, 'app/generated.py': 'x = 1\n'.repeat(1_000_000) }), ['--sarif']);
+    expect(code).toBe(2);
+    const run = sarifOf(stdout);
+    expect(run.invocations[0]!.executionSuccessful).toBe(false);
+    expect(run.invocations[0]!.toolExecutionNotifications.filter((n) => n.level === 'error').map((n) => [n.descriptor.id, n.message.text])).toEqual([
+      ['depwatch/partial/unscanned', 'app/generated.py: 5.7 MB, over the 5.0 MB limit; not scanned'],
+    ]);
+    expect(stderr).toBe("depwatch scan: PARTIAL: 1 file not scanned; see the SARIF's toolExecutionNotifications\n");
+  });
+
+  it('takes one of --json and --sarif', async () => {
+    const { code, stderr } = await scan(tree(CLEAN), ['--json', '--sarif']);
+    expect(code).toBe(2);
+    expect(stderr).toBe('depwatch scan: choose one of --json, --sarif\n');
+  });
+});
