@@ -25,7 +25,7 @@ const COMMANDS: Record<string, { load: () => Promise<Command>; summary: string; 
   audit: {
     load: async () => (await import('./cli/audit.js')).auditCommand,
     summary:
-      'audit [--json | --markdown | --sarif] [--offline [--max-data-age DAYS]] [--no-code] [--fail-on LEVEL] [--unknown-as LEVEL] [--show-ignored] [--db PATH] <dir | owner/repo[@branch] | github URL>',
+      'audit [--json | --markdown | --sarif] [--offline [--max-data-age DAYS]] [--no-code] [--fail-on LEVEL] [--unknown-as LEVEL] [--show-ignored] [--db PATH] <dir | file | owner/repo[@branch] | github URL>',
   },
   review: {
     load: async () => (await import('./cli/review.js')).reviewCommand,

@@ -48,7 +48,7 @@ describe('usage errors', () => {
 
   it.each([
     [['audit', '--json', '--sarif', '.'], 'depwatch audit: choose one of --json, --markdown, --sarif'],
-    [['audit'], 'depwatch audit: give one directory, owner/repo or GitHub URL'],
+    [['audit'], 'depwatch audit: give one directory, manifest file, owner/repo or GitHub URL'],
     [['deps'], 'depwatch deps: give at least one directory or file (try: depwatch deps .)'],
     [['check'], 'depwatch check: give at least one name==version'],
     [['scan'], 'depwatch scan: give one directory (try: depwatch scan .)'],
