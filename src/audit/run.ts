@@ -9,9 +9,9 @@ import type { ExtractError, ManifestFormat } from '../python/types.js';
 import { runAudit, type AuditInput, type AuditResult } from './audit.js';
 import { CONFIG_FILES, describeUnmatched, excluder, unmatchedExcludes, type Excluder, type Exclusion } from './exclude.js';
 import type { DepwatchFile } from './ignore-file.js';
-import { manifestExclusions, readText, readTreeSettings, type TreeSettings } from './tree-excludes.js';
+import { manifestExclusions, readText, readTreeSettings, withSettingsNotes, type TreeSettings } from './tree-excludes.js';
 
-export { readTreeSettings, type TreeSettings };
+export { readTreeSettings, withSettingsNotes, type TreeSettings };
 
 export type TreeAuditOptions = Omit<AuditInput, 'load' | 'contextFiles' | 'exclusions' | 'settings'> & {
   /** Problems found before the audit (a snapshot's unreadable files), reported with the rest. */

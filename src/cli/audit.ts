@@ -6,12 +6,12 @@ import { atOrAbove, DEFAULT_UNKNOWN_AS, parseSeverity, parseUnknownAs, UNKNOWN_A
 import type { AuditResult } from '../audit/audit.js';
 import { codeFindingsAtOrAbove, DEFAULT_CODE_FAIL_LEVEL, isCommittedCredential, withCodeScan } from '../audit/code-scan.js';
 import { partialStderrLines, reasonsOf } from '../audit/partial.js';
-import { auditFileSource, readTreeSettings, type NamedManifest, type TreeAuditOptions } from '../audit/run.js';
+import { auditFileSource, readTreeSettings, withSettingsNotes, type NamedManifest, type TreeAuditOptions, type TreeSettings } from '../audit/run.js';
 import type { DepwatchFile } from '../audit/ignore-file.js';
 import { formatForNamedFile, isManifestPath, isProjectContextPath } from '../python/discover.js';
 import { namedFileSource } from '../python/named-file-source.js';
 import { directoryWalk, type DirectoryWalk } from '../python/directory-walk.js';
-import { directorySource } from '../python/files.js';
+import { directorySource, type FileSource } from '../python/files.js';
 import type { ChunkedRenderer, ReportFormat, ReportOptions } from '../report/interface.js';
 import type { ScanResult } from '../scan/types.js';
 import { fingerprintOptions } from './fingerprint-key.js';
@@ -21,6 +21,7 @@ import { advisorySourceFor, openOnlineServices, openServices, type OnlineService
 import { sourceRootOf } from './source-root.js';
 import { terminalSafe } from '../report/terminal-text.js';
 import { missingOr } from './missing-path.js';
+import { rootSettingsNote } from './root-settings.js';
 
 export const AUDIT_USAGE = `usage: depwatch audit [--json | --markdown | --sarif] [--offline [--max-data-age DAYS]] [--no-code] [--fail-on LEVEL] [--unknown-as LEVEL] [--show-ignored] [--db PATH] <dir | file | owner/repo[@branch] | github URL>
   Audits every manifest and lockfile: vulnerabilities, malicious packages, outdated and yanked
@@ -191,7 +192,7 @@ function manifestFileTarget(full: string, given: string): FileTarget {
  */
 async function auditManifestFile(target: FileTarget, options: TreeAuditOptions, scanCode: ScanCode): Promise<AuditResult> {
   const source = await namedFileSource(target.dir);
-  const audited = await auditFileSource(source, { ...options, target: target.given }, undefined, target.manifest);
+  const audited = await auditFileSource(source, { ...options, target: target.given }, await settingsOf(source, target.dir, false), target.manifest);
   return scanCode ? { ...audited, notices: [...audited.notices, CODE_NOT_SCANNED_FOR_A_FILE] } : audited;
 }
 
@@ -203,12 +204,24 @@ async function auditDirectory(dir: string, target: string, options: TreeAuditOpt
   // walk, and both apply its `.depwatch.yml` as read and parsed once here (the audit says its notes).
   const walk = directoryWalk(dir);
   const source = directorySource(dir, walk);
-  const settings = scanner ? await readTreeSettings(source) : undefined;
+  const settings = await settingsOf(source, dir, scanner !== null);
   const [audit, scan] = await Promise.all([
     auditFileSource(source, { ...options, target }, settings),
     scanner && settings ? scanner.scan(dir, { ...scanner.options, walk, settings: settings.parsed }) : null,
   ]);
   return scan ? withCodeScan(audit, scan) : audit;
+}
+
+/**
+ * The audited folder's settings, read here when the code scan needs them too (read once for both)
+ * or when a note must be said with them: the repository root's settings file, not read for a
+ * subfolder (rootSettingsNote). Otherwise undefined: the audit reads them itself.
+ */
+async function settingsOf(source: FileSource, dir: string, scanned: boolean): Promise<TreeSettings | undefined> {
+  const rootNote = await rootSettingsNote(dir, 'audit');
+  if (!scanned && rootNote === null) return undefined;
+  const settings = await readTreeSettings(source);
+  return rootNote === null ? settings : withSettingsNotes(settings, [rootNote]);
 }
 
 async function auditRepository(target: string, services: OnlineServices, options: TreeAuditOptions, scanCode: ScanCode): Promise<{ result: AuditResult; report: ReportOptions }> {

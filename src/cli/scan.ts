@@ -11,6 +11,7 @@ import { severityCounts } from '../report/summary.js';
 import { CliError, EXIT, type CliIO } from './io.js';
 import { terminalLines } from '../report/terminal-text.js';
 import { missingOr } from './missing-path.js';
+import { rootSettingsNote } from './root-settings.js';
 
 export const SCAN_USAGE = `usage: depwatch scan [--json] [--fail-on LEVEL] [--show-ignored] <dir>
   Scans a directory's code and configuration: risky Python (dynamic imports, eval, pickle, yaml.load,
@@ -46,7 +47,9 @@ export async function scanCommand(argv: string[], io: CliIO): Promise<number> {
   if (!info?.isDirectory()) throw new CliError(`${target}: ${info ? 'not a directory' : 'no such directory'}`);
 
   const { scanDirectoryInParallel } = await import('../workers/parallel-scan.js');
-  const result = await scanDirectoryInParallel(dir, { ...fingerprintOptions(io), standalone: true });
+  const [result, rootNote] = await Promise.all([scanDirectoryInParallel(dir, { ...fingerprintOptions(io), standalone: true }), rootSettingsNote(dir, 'scan')]);
+  // Said with the folder's own settings notes (not partial): the root's file was not read.
+  if (rootNote !== null) result.notes.push({ kind: 'invalid', message: rootNote.message, ...(rootNote.settingsFile !== undefined ? { settingsFile: rootNote.settingsFile } : {}) });
 
   io.stdout(values.json ? JSON.stringify(scanJson(target, result), null, 2) + '\n' : scanText(result, Boolean(values['show-ignored'])));
   if (result.partial) io.stderr(`depwatch scan: PARTIAL: ${partialCauses(result)}; see ${values.json ? jsonFieldsOfReasons(result) : 'the lists above'}\n`);
