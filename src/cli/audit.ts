@@ -1,6 +1,6 @@
 /** `depwatch audit <dir | file | owner/repo | github URL>`: everything the product finds, in a terminal. */
 import { stat } from 'node:fs/promises';
-import { basename, dirname, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { atOrAbove, DEFAULT_UNKNOWN_AS, parseSeverity, parseUnknownAs, UNKNOWN_AS_LEVELS, type RatedSeverity, type Severity } from '../audit/findings.js';
 import type { AuditResult } from '../audit/audit.js';
@@ -8,7 +8,7 @@ import { codeFindingsAtOrAbove, DEFAULT_CODE_FAIL_LEVEL, isCommittedCredential, 
 import { partialStderrLines, reasonsOf } from '../audit/partial.js';
 import { auditFileSource, readTreeSettings, withSettingsNotes, type NamedManifest, type TreeAuditOptions, type TreeSettings } from '../audit/run.js';
 import type { DepwatchFile } from '../audit/ignore-file.js';
-import { formatForNamedFile, isManifestPath, isProjectContextPath } from '../python/discover.js';
+import { isManifestPath, isProjectContextPath } from '../python/discover.js';
 import { namedFileSource } from '../python/named-file-source.js';
 import { directoryWalk, type DirectoryWalk } from '../python/directory-walk.js';
 import { directorySource, type FileSource } from '../python/files.js';
@@ -22,6 +22,7 @@ import { sourceRootOf } from './source-root.js';
 import { terminalSafe } from '../report/terminal-text.js';
 import { missingOr } from './missing-path.js';
 import { rootSettingsNote } from './root-settings.js';
+import { namedManifestAt, namesManifest } from './manifest-file.js';
 
 export const AUDIT_USAGE = `usage: depwatch audit [--json | --markdown | --sarif] [--offline [--max-data-age DAYS]] [--no-code] [--fail-on LEVEL] [--unknown-as LEVEL] [--show-ignored] [--db PATH] <dir | file | owner/repo[@branch] | github URL>
   Audits every manifest and lockfile: vulnerabilities, malicious packages, outdated and yanked
@@ -152,12 +153,12 @@ async function auditTargetOf(io: CliIO, given: string, offline: boolean): Promis
   const dir = resolve(io.cwd, given);
   const info = await stat(dir).catch(missingOr(given));
   if (info?.isDirectory()) return { kind: 'directory', dir, given };
-  if (info) return manifestFileTarget(dir, given);
+  if (info) return { kind: 'file', given, ...namedManifestAt(dir, given) };
   if (/^https?:\/\//.test(given)) return { kind: 'repository', given };
   const repoLike = /^([\w.-]+)\/([\w.-]+)(?:@(.+))?$/.exec(given);
   // A manifest's name that is not there is a mistyped path (a folder's name, the file's), never a
   // repository to ask GitHub for: a repository named `requirements.txt` is named by its URL.
-  const missingManifest = formatForNamedFile(undefined, given) !== null;
+  const missingManifest = namesManifest(given);
   if (!repoLike) throw new CliError(missingManifest ? `no such file: ${given}` : `${given}: no such directory, and not owner/repo or a GitHub URL`);
   const [, owner, repo, branch] = repoLike;
   const url = `https://github.com/${owner}/${repo}${branch ? `/tree/${branch}` : ''}`;
@@ -166,23 +167,6 @@ async function auditTargetOf(io: CliIO, given: string, offline: boolean): Promis
   const firstSegment = await stat(resolve(io.cwd, owner!)).catch(() => null);
   if (firstSegment?.isDirectory()) throw new CliError(`no such directory: ${given} (to audit the GitHub repository ${owner}/${repo}, use ${url})`);
   return { kind: 'repository', given };
-}
-
-/**
- * A file given to audit: the manifest it is by its name (formatForNamedFile, as pip reads any file
- * given to `-r`), read from its own folder. A name Depwatch reads no manifest from is refused in one
- * line: audited as nothing, it would pass the gate with "no vulnerabilities".
- */
-function manifestFileTarget(full: string, given: string): FileTarget {
-  const dir = dirname(full);
-  const path = basename(full);
-  const format = formatForNamedFile(basename(dir) || undefined, path);
-  if (format === null) {
-    throw new CliError(
-      `${given}: not a manifest Depwatch reads by its name (requirements files: *.txt, *.in, *.pip; pyproject.toml, poetry.lock, uv.lock, pdm.lock, Pipfile, Pipfile.lock, pylock.toml, setup.cfg, setup.py, environment.yml); give its folder to audit every manifest in it`,
-    );
-  }
-  return { kind: 'file', dir, given, manifest: { path, format } };
 }
 
 /**
