@@ -25,7 +25,7 @@ const COMMANDS: Record<string, { load: () => Promise<Command>; summary: string; 
   audit: {
     load: async () => (await import('./cli/audit.js')).auditCommand,
     summary:
-      'audit [--json | --markdown | --sarif] [--offline [--max-data-age DAYS]] [--no-code] [--fail-on LEVEL] [--unknown-as LEVEL] [--show-ignored] [--db PATH] <dir | owner/repo[@branch] | github URL>',
+      'audit [--json | --markdown | --sarif] [--offline [--max-data-age DAYS]] [--no-code] [--fail-on LEVEL] [--unknown-as LEVEL] [--show-ignored] [--db PATH] <dir | file | owner/repo[@branch] | github URL>',
   },
   review: {
     load: async () => (await import('./cli/review.js')).reviewCommand,
@@ -34,7 +34,7 @@ const COMMANDS: Record<string, { load: () => Promise<Command>; summary: string; 
   db: { load: async () => (await import('./cli/db.js')).dbCommand, summary: 'db <import FILE | sync | status> [--json]', actions: ['import', 'sync', 'status'] },
   package: { load: async () => (await import('./cli/package.js')).packageCommand, summary: 'package [--json] [--offline] [--fail-on avoid|caution] <name[==version]>...' },
   scan: { load: async () => (await import('./cli/scan.js')).scanCommand, summary: 'scan [--json | --sarif] [--fail-on LEVEL] [--show-ignored] <dir>' },
-  fix: { load: async () => (await import('./cli/fix.js')).fixCommand, summary: 'fix [--dry-run] [--json] [--offline] [DIR]' },
+  fix: { load: async () => (await import('./cli/fix.js')).fixCommand, summary: 'fix [--dry-run] [--json] [--offline] [DIR | FILE]' },
 };
 
 export const COMMAND_NAMES = Object.keys(COMMANDS);

@@ -5,21 +5,31 @@
 import { isProjectContextPath } from '../python/discover.js';
 import type { FileSource } from '../python/files.js';
 import { loadManifests, messageWithoutIncluder, type LoadResult } from '../python/load.js';
-import type { ExtractError } from '../python/types.js';
+import type { ExtractError, ManifestFormat } from '../python/types.js';
 import { runAudit, type AuditInput, type AuditResult } from './audit.js';
 import { CONFIG_FILES, describeUnmatched, excluder, unmatchedExcludes, type Excluder, type Exclusion } from './exclude.js';
 import type { DepwatchFile } from './ignore-file.js';
-import { manifestExclusions, readText, readTreeSettings, type TreeSettings } from './tree-excludes.js';
+import { manifestExclusions, readText, readTreeSettings, withSettingsNotes, type TreeSettings } from './tree-excludes.js';
 
-export { readTreeSettings, type TreeSettings };
+export { readTreeSettings, withSettingsNotes, type TreeSettings };
 
 export type TreeAuditOptions = Omit<AuditInput, 'load' | 'contextFiles' | 'exclusions' | 'settings'> & {
   /** Problems found before the audit (a snapshot's unreadable files), reported with the rest. */
   extraErrors?: ExtractError[];
 };
 
-export async function auditFileSource(source: FileSource, options: TreeAuditOptions, settings?: TreeSettings): Promise<AuditResult> {
-  return auditTree(await readTree(source, settings), options);
+/**
+ * One manifest named for the audit (`depwatch audit FILE`), read as `format`, with what it includes:
+ * read in place of discovery, so no other manifest of the tree is, and `exclude:` (which only passes
+ * over what discovery would find) neither applies to it nor is counted.
+ */
+export interface NamedManifest {
+  path: string;
+  format: ManifestFormat;
+}
+
+export async function auditFileSource(source: FileSource, options: TreeAuditOptions, settings?: TreeSettings, manifest?: NamedManifest): Promise<AuditResult> {
+  return auditTree(await readTree(source, settings, manifest), options);
 }
 
 /** What an audit reads from a tree: its manifests, parsed, and the interpreter and ignore files. */
@@ -36,7 +46,7 @@ export interface TreeContents {
   settings: DepwatchFile | null;
 }
 
-export async function readTree(source: FileSource, given?: TreeSettings): Promise<TreeContents> {
+export async function readTree(source: FileSource, given?: TreeSettings, manifest?: NamedManifest): Promise<TreeContents> {
   const paths = await source.list();
   const contextPaths = paths.filter(isProjectContextPath);
   // The settings first: `exclude:` must be known before any manifest is listed for loading.
@@ -52,13 +62,14 @@ export async function readTree(source: FileSource, given?: TreeSettings): Promis
   const isExcluded = (path: string) => excludedBy(path) !== null;
   for (const path of contextPaths) if (!CONFIG_FILES.includes(path) && !isExcluded(path)) await readContext(path);
 
-  const load = await loadManifests(source, { exclude: isExcluded });
+  const load = await loadManifests(source, manifest ? { paths: [manifest.path], format: manifest.format } : { exclude: isExcluded });
   for (const error of contextErrors) load.errors.push(error);
   // The manifests discovery would have read, had they not been excluded, less those read all the
   // same (included by a manifest that was read: then its findings are reported, and it was read).
-  const exclusions = manifestExclusions(paths, excludedBy, load, source.folder);
+  // A named manifest was not discovered: nothing was passed over, and no entry has anything to keep out.
+  const exclusions = manifest ? [] : manifestExclusions(paths, excludedBy, load, source.folder);
   const contextFiles = contextPaths.filter((p) => read.has(p)).map((path) => ({ path, text: read.get(path)! }));
-  const unmatched = unmatchedExcludes(paths, excludes, excludedBy).map(describeUnmatched);
+  const unmatched = manifest ? [] : unmatchedExcludes(paths, excludes, excludedBy).map(describeUnmatched);
   return { load, contextFiles, exclusions, excludedBy, unmatched, settings: settings.parsed };
 }
 

@@ -61,6 +61,14 @@ export async function settingsExcludes(settings: readonly TreeFile[]): Promise<E
   return (await readTreeSettings(source, settings.map((f) => f.path))).parsed?.excludes ?? [];
 }
 
+/**
+ * The tree's settings with notes on a settings file the tree does not read (the repository root's,
+ * above an audited subfolder: src/cli/root-settings.ts), said where the settings' own notes are.
+ */
+export function withSettingsNotes(settings: TreeSettings, notes: IgnoreNote[]): TreeSettings {
+  return notes.length === 0 ? settings : { ...settings, parsed: withUnreadNotes(settings.parsed, notes) };
+}
+
 /** A parse with the notes on the settings files not read: said wherever the parse's own notes are said. */
 function withUnreadNotes(parsed: DepwatchFile | null, unread: IgnoreNote[]): DepwatchFile | null {
   if (unread.length === 0) return parsed;

@@ -1,4 +1,4 @@
-/** `depwatch audit <dir | owner/repo | github URL>`: everything the product finds, in a terminal. */
+/** `depwatch audit <dir | file | owner/repo | github URL>`: everything the product finds, in a terminal. */
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -6,11 +6,12 @@ import { atOrAbove, DEFAULT_UNKNOWN_AS, parseSeverity, parseUnknownAs, UNKNOWN_A
 import type { AuditResult } from '../audit/audit.js';
 import { codeFindingsAtOrAbove, DEFAULT_CODE_FAIL_LEVEL, isCommittedCredential, withCodeScan } from '../audit/code-scan.js';
 import { partialStderrLines, reasonsOf } from '../audit/partial.js';
-import { auditFileSource, readTreeSettings, type TreeAuditOptions } from '../audit/run.js';
+import { auditFileSource, readTreeSettings, withSettingsNotes, type NamedManifest, type TreeAuditOptions, type TreeSettings } from '../audit/run.js';
 import type { DepwatchFile } from '../audit/ignore-file.js';
 import { isManifestPath, isProjectContextPath } from '../python/discover.js';
+import { namedFileSource } from '../python/named-file-source.js';
 import { directoryWalk, type DirectoryWalk } from '../python/directory-walk.js';
-import { directorySource } from '../python/files.js';
+import { directorySource, type FileSource } from '../python/files.js';
 import type { ChunkedRenderer, ReportFormat, ReportOptions } from '../report/interface.js';
 import type { ScanResult } from '../scan/types.js';
 import { fingerprintOptions } from './fingerprint-key.js';
@@ -20,12 +21,16 @@ import { advisorySourceFor, openOnlineServices, openServices, type OnlineService
 import { sourceRootOf } from './source-root.js';
 import { terminalSafe } from '../report/terminal-text.js';
 import { missingOr } from './missing-path.js';
+import { rootSettingsNote } from './root-settings.js';
+import { namedManifestAt, namesManifest } from './manifest-file.js';
 
-export const AUDIT_USAGE = `usage: depwatch audit [--json | --markdown | --sarif] [--offline [--max-data-age DAYS]] [--no-code] [--fail-on LEVEL] [--unknown-as LEVEL] [--show-ignored] [--db PATH] <dir | owner/repo[@branch] | github URL>
+export const AUDIT_USAGE = `usage: depwatch audit [--json | --markdown | --sarif] [--offline [--max-data-age DAYS]] [--no-code] [--fail-on LEVEL] [--unknown-as LEVEL] [--show-ignored] [--db PATH] <dir | file | owner/repo[@branch] | github URL>
   Audits every manifest and lockfile: vulnerabilities, malicious packages, outdated and yanked
   releases, unpinned requirements, missing locks and hashes, VCS/URL sources, extra indexes, old Python.
   In a directory it also scans code and configuration, as "depwatch scan" does: risky Python,
   hardcoded credentials (never printed: kind and fingerprint only), committed .env files, containers.
+  A file (requirements/prod.txt, pyproject.toml, uv.lock…) is audited alone, with its -r/-c includes
+  inside its folder, as "pip-audit -r FILE" is: dependencies only, its code is not scanned.
   --json           the report as JSON (a contract scripts can rely on: docs/cli-contract.md)
   --markdown       the report as Markdown
   --sarif          the report as SARIF 2.1.0, for GitHub code scanning
@@ -79,7 +84,7 @@ export async function auditCommand(argv: string[], io: CliIO): Promise<number> {
     io.stdout(AUDIT_USAGE + '\n');
     return EXIT.ok;
   }
-  if (positionals.length !== 1) throw new CliError('audit: give one directory, owner/repo or GitHub URL');
+  if (positionals.length !== 1) throw new CliError('audit: give one directory, manifest file, owner/repo or GitHub URL');
   const chosen = (['json', 'markdown', 'sarif'] as const).filter((f) => values[f]);
   if (chosen.length > 1) throw new CliError('audit: choose one of --json, --markdown, --sarif');
   const format: ReportFormat = chosen[0] ?? 'text';
@@ -95,7 +100,7 @@ export async function auditCommand(argv: string[], io: CliIO): Promise<number> {
   const target = await auditTargetOf(io, positionals[0]!, offline);
   // An offline audit of a checkout talks to no service: it loads neither the configuration nor the
   // HTTP clients. A repository is read from GitHub, so it needs them even offline.
-  const online = offline && target.kind === 'directory' ? null : await openOnlineServices(io, values.db, { readOnly: true });
+  const online = offline && target.kind !== 'repository' ? null : await openOnlineServices(io, values.db, { readOnly: true });
   const services: Services = online ?? openServices(io, values.db, { readOnly: true });
   try {
     const now = new Date();
@@ -110,9 +115,12 @@ export async function auditCommand(argv: string[], io: CliIO): Promise<number> {
     // Loaded before the audit, for the reason given at loadScanner.
     const render = await rendering;
     const { result, report } =
-      target.kind === 'directory'
-        ? { result: await auditDirectory(target.dir, target.given, options, scanCode), report: format === 'sarif' ? { sourceRoot: await sourceRootOf(target.dir) } : {} }
-        : await auditRepository(target.given, online!, options, scanCode); // a repository always opens them
+      target.kind === 'repository'
+        ? await auditRepository(target.given, online!, options, scanCode) // a repository always opens them
+        : {
+            result: target.kind === 'directory' ? await auditDirectory(target.dir, target.given, options, scanCode) : await auditManifestFile(target, options, scanCode),
+            report: format === 'sarif' ? { sourceRoot: await sourceRootOf(target.dir) } : {},
+          };
     await writeChunks(io, render(result, { ...report, showIgnored: Boolean(values['show-ignored']) }));
     if (format !== 'text') {
       for (const line of partialStderrLines(reasonsOf(result))) io.stderr(line);
@@ -137,7 +145,10 @@ async function sarifLeftOut(result: AuditResult): Promise<string[]> {
 /** Code scanning wanted (with the fingerprint key, if any), or null for --no-code. */
 type ScanCode = { fingerprintKey?: string } | null;
 
-type AuditTarget = { kind: 'directory'; dir: string; given: string } | { kind: 'repository'; given: string };
+/** A manifest given by its path: audited from its folder (`dir`), the root of its paths and includes. */
+type FileTarget = { kind: 'file'; dir: string; given: string; manifest: NamedManifest };
+
+type AuditTarget = { kind: 'directory'; dir: string; given: string } | FileTarget | { kind: 'repository'; given: string };
 
 /**
  * What the argument names, looked at once, before anything is opened: a checkout or a GitHub
@@ -150,17 +161,34 @@ async function auditTargetOf(io: CliIO, given: string, offline: boolean): Promis
   const dir = resolve(io.cwd, given);
   const info = await stat(dir).catch(missingOr(given));
   if (info?.isDirectory()) return { kind: 'directory', dir, given };
-  if (info) throw new CliError(`${given}: give a directory (use "depwatch deps FILE" to read a single file)`);
+  if (info) return { kind: 'file', given, ...namedManifestAt(dir, given) };
   if (/^https?:\/\//.test(given)) return { kind: 'repository', given };
   const repoLike = /^([\w.-]+)\/([\w.-]+)(?:@(.+))?$/.exec(given);
-  if (!repoLike) throw new CliError(`${given}: no such directory, and not owner/repo or a GitHub URL`);
+  // A manifest's name that is not there is a mistyped path (a folder's name, the file's), never a
+  // repository to ask GitHub for: a repository named `requirements.txt` is named by its URL.
+  const missingManifest = namesManifest(given);
+  if (!repoLike) throw new CliError(missingManifest ? `no such file: ${given}` : `${given}: no such directory, and not owner/repo or a GitHub URL`);
   const [, owner, repo, branch] = repoLike;
   const url = `https://github.com/${owner}/${repo}${branch ? `/tree/${branch}` : ''}`;
+  if (missingManifest) throw new CliError(`no such file: ${given} (to audit the GitHub repository ${owner}/${repo}, use ${url})`);
   if (offline) throw new CliError(`no such directory: ${given} (with --offline, a GitHub repository is audited only from its URL: ${url})`);
   const firstSegment = await stat(resolve(io.cwd, owner!)).catch(() => null);
   if (firstSegment?.isDirectory()) throw new CliError(`no such directory: ${given} (to audit the GitHub repository ${owner}/${repo}, use ${url})`);
   return { kind: 'repository', given };
 }
+
+/**
+ * One manifest and what it includes, from its folder: its dependencies only. The code is not
+ * scanned (a pip-audit user asks about dependencies; the folder's code is not "that file"), and,
+ * unless --no-code asked for exactly that, the report says so.
+ */
+async function auditManifestFile(target: FileTarget, options: TreeAuditOptions, scanCode: ScanCode): Promise<AuditResult> {
+  const source = await namedFileSource(target.dir);
+  const audited = await auditFileSource(source, { ...options, target: target.given }, await settingsOf(source, target.dir, false), target.manifest);
+  return scanCode ? { ...audited, notices: [...audited.notices, CODE_NOT_SCANNED_FOR_A_FILE] } : audited;
+}
+
+export const CODE_NOT_SCANNED_FOR_A_FILE = 'code and configuration were not scanned: a single manifest was audited (its dependencies only); audit its folder (depwatch audit DIR) to scan the code too';
 
 async function auditDirectory(dir: string, target: string, options: TreeAuditOptions, scanCode: ScanCode): Promise<AuditResult> {
   const scanner = scanCode === null ? null : { scan: await loadScanner(), options: scanCode };
@@ -168,12 +196,24 @@ async function auditDirectory(dir: string, target: string, options: TreeAuditOpt
   // walk, and both apply its `.depwatch.yml` as read and parsed once here (the audit says its notes).
   const walk = directoryWalk(dir);
   const source = directorySource(dir, walk);
-  const settings = scanner ? await readTreeSettings(source) : undefined;
+  const settings = await settingsOf(source, dir, scanner !== null);
   const [audit, scan] = await Promise.all([
     auditFileSource(source, { ...options, target }, settings),
     scanner && settings ? scanner.scan(dir, { ...scanner.options, walk, settings: settings.parsed }) : null,
   ]);
   return scan ? withCodeScan(audit, scan) : audit;
+}
+
+/**
+ * The audited folder's settings, read here when the code scan needs them too (read once for both)
+ * or when a note must be said with them: the repository root's settings file, not read for a
+ * subfolder (rootSettingsNote). Otherwise undefined: the audit reads them itself.
+ */
+async function settingsOf(source: FileSource, dir: string, scanned: boolean): Promise<TreeSettings | undefined> {
+  const rootNote = await rootSettingsNote(dir, 'audit');
+  if (!scanned && rootNote === null) return undefined;
+  const settings = await readTreeSettings(source);
+  return rootNote === null ? settings : withSettingsNotes(settings, [rootNote]);
 }
 
 async function auditRepository(target: string, services: OnlineServices, options: TreeAuditOptions, scanCode: ScanCode): Promise<{ result: AuditResult; report: ReportOptions }> {

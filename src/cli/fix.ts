@@ -25,9 +25,12 @@ import { advisorySourceFor, openOnlineServices, openServices } from './services.
 import { terminalLines, terminalSafe } from '../report/terminal-text.js';
 import { unappliableLine } from '../fix/outcome.js';
 import { missingOr } from './missing-path.js';
+import { namedManifestAt, namesManifest } from './manifest-file.js';
+import { namedFileSource } from '../python/named-file-source.js';
 
-export const FIX_USAGE = `usage: depwatch fix [--dry-run] [--json] [--offline [--max-data-age DAYS]] [--db PATH] [DIR]
-  Audits DIR (default: the current folder) and rewrites the requirements that pin vulnerable
+export const FIX_USAGE = `usage: depwatch fix [--dry-run] [--json] [--offline [--max-data-age DAYS]] [--db PATH] [DIR | FILE]
+  Audits DIR (default: the current folder), or the manifest FILE and its includes from its folder
+  (as "depwatch audit FILE" does), and rewrites the requirements that pin vulnerable
   releases to the smallest upgrade clearing every advisory: requirements files (and their -r
   includes; --hash lines of the old release are removed), pyproject.toml (PEP 621, dependency
   groups, uv's constraint and override dependencies, Poetry: constraints widened only as far as
@@ -58,11 +61,14 @@ export async function fixCommand(argv: string[], io: CliIO): Promise<number> {
     io.stdout(FIX_USAGE + '\n');
     return EXIT.ok;
   }
-  if (positionals.length > 1) throw new CliError('fix: give one directory (default: the current one)');
+  if (positionals.length > 1) throw new CliError('fix: give one directory or manifest file (default: the current folder)');
   const target = positionals[0] ?? '.';
-  const root = resolve(io.cwd, target);
-  const info = await stat(root).catch(missingOr(target));
-  if (!info?.isDirectory()) throw new CliError(`${target}: ${info ? 'not a directory' : 'no such directory'} (depwatch fix rewrites a local checkout)`);
+  const full = resolve(io.cwd, target);
+  const info = await stat(full).catch(missingOr(target));
+  if (!info) throw new CliError(namesManifest(target) ? `no such file: ${target}` : `${target}: no such directory (depwatch fix rewrites a local checkout)`);
+  // A manifest is fixed as `depwatch audit FILE` audits it: from its folder, the root of what is written.
+  const named = info.isDirectory() ? null : namedManifestAt(full, target);
+  const root = named?.dir ?? full;
   const dryRun = Boolean(values['dry-run']);
 
   const offline = Boolean(values.offline);
@@ -74,14 +80,19 @@ export async function fixCommand(argv: string[], io: CliIO): Promise<number> {
   const services = online ?? openServices(io, values.db, { readOnly: true });
   try {
     const now = new Date();
-    const recorded = recordingSource(directorySource(root));
-    const result = await auditFileSource(recorded.source, {
-      target,
-      advisories: advisorySourceFor(services, offline && limit, now),
-      registry: online?.pypi ?? null,
-      now,
-      ...(io.isTTY && !values.json ? { onProgress: (m: string) => io.stderr(`… ${terminalSafe(m)}\n`) } : {}),
-    });
+    const recorded = recordingSource(named ? await namedFileSource(root) : directorySource(root));
+    const result = await auditFileSource(
+      recorded.source,
+      {
+        target,
+        advisories: advisorySourceFor(services, offline && limit, now),
+        registry: online?.pypi ?? null,
+        now,
+        ...(io.isTTY && !values.json ? { onProgress: (m: string) => io.stderr(`… ${terminalSafe(m)}\n`) } : {}),
+      },
+      undefined,
+      named?.manifest,
+    );
     const files = await auditedManifests(recorded.read, recorded.source.folder, { realPathOf: realPathIn(root) });
     const plan = planFixes(result, files);
 

@@ -11,6 +11,7 @@ import { severityCounts } from '../report/summary.js';
 import { CliError, EXIT, writeChunks, type CliIO } from './io.js';
 import { terminalLines } from '../report/terminal-text.js';
 import { missingOr } from './missing-path.js';
+import { rootSettingsNote } from './root-settings.js';
 
 export const SCAN_USAGE = `usage: depwatch scan [--json | --sarif] [--fail-on LEVEL] [--show-ignored] <dir>
   Scans a directory's code and configuration: risky Python (dynamic imports, eval, pickle, yaml.load,
@@ -54,7 +55,9 @@ export async function scanCommand(argv: string[], io: CliIO): Promise<number> {
   if (!info?.isDirectory()) throw new CliError(`${target}: ${info ? 'not a directory' : 'no such directory'}`);
 
   const { scanDirectoryInParallel } = await import('../workers/parallel-scan.js');
-  const result = await scanDirectoryInParallel(dir, { ...fingerprintOptions(io), standalone: true });
+  const [result, rootNote] = await Promise.all([scanDirectoryInParallel(dir, { ...fingerprintOptions(io), standalone: true }), rootSettingsNote(dir, 'scan')]);
+  // Said with the folder's own settings notes (not partial): the root's file was not read.
+  if (rootNote !== null) result.notes.push({ kind: 'invalid', message: rootNote.message, ...(rootNote.settingsFile !== undefined ? { settingsFile: rootNote.settingsFile } : {}) });
 
   // SARIF: the audit's own writer, for a result that is the scan alone (the same exit rules as text and JSON).
   const leftOut = values.sarif ? await writeSarif(io, dir, target, result) : [];

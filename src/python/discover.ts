@@ -62,6 +62,23 @@ export function formatForPathIn(folder: string | undefined, path: string): Manif
   return formatForPath(folder ? `${folder}/${path}` : path);
 }
 
+/**
+ * The format a file named on the command line is read as (`depwatch audit FILE`, `depwatch deps
+ * FILE`), or null when its name says it is no manifest: the name's own format (formatForPathIn,
+ * under its folder's name), else a requirements file by its extension, as pip reads any file given
+ * to `-r` (`dev.txt`, `prod.pip`, `test.in`), except the `.in` files that are never requirements
+ * (`MANIFEST.in`, `config.h.in`: isNeverRequirementsInput).
+ */
+export function formatForNamedFile(folder: string | undefined, name: string): ManifestFormat | null {
+  const named = formatForPathIn(folder, name);
+  if (named !== null) return named;
+  const base = baseName(name);
+  const lower = base.toLowerCase();
+  if (lower.endsWith('.txt') || lower.endsWith('.pip')) return 'requirements';
+  if (lower.endsWith('.in') && !isNeverRequirementsInput(base)) return 'requirements';
+  return null;
+}
+
 /** Whether a repository path is a manifest that discovery reads. */
 export function isManifestPath(path: string): boolean {
   return isManifestPathIn(undefined, path);

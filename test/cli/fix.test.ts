@@ -216,10 +216,12 @@ describe('depwatch fix', () => {
     const notDir = cli();
     expect(await notDir.run('fix', '--offline', '/nonexistent/dir')).toBe(2);
     expect(notDir.out.stderr).toBe('depwatch fix: /nonexistent/dir: no such directory (depwatch fix rewrites a local checkout)\n');
-    const aFile = join(project({ 'requirements.txt': 'django==2.1.5\n' }), 'requirements.txt');
+    // A manifest is fixed as a file (test/cli/fix-file.test.ts); a file that is none is refused.
+    const aFile = join(project({ 'notes.md': 'django==2.1.5\n' }), 'notes.md');
     const file = cli();
     expect(await file.run('fix', '--offline', aFile)).toBe(2);
-    expect(file.out.stderr).toBe(`depwatch fix: ${aFile}: not a directory (depwatch fix rewrites a local checkout)\n`);
+    expect(file.out.stderr).toContain(`depwatch fix: ${aFile}: not a manifest Depwatch reads by its name (`);
+    expect(file.out.stderr.split('\n')).toHaveLength(2);
 
     const empty = cli({ DEPWATCH_DB: join(dbDir, 'empty.db') });
     expect(await empty.run('fix', '--offline', project({ 'requirements.txt': 'django==2.1.5\n' }))).toBe(2);

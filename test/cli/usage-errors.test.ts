@@ -48,11 +48,11 @@ describe('usage errors', () => {
 
   it.each([
     [['audit', '--json', '--sarif', '.'], 'depwatch audit: choose one of --json, --markdown, --sarif'],
-    [['audit'], 'depwatch audit: give one directory, owner/repo or GitHub URL'],
+    [['audit'], 'depwatch audit: give one directory, manifest file, owner/repo or GitHub URL'],
     [['deps'], 'depwatch deps: give at least one directory or file (try: depwatch deps .)'],
     [['check'], 'depwatch check: give at least one name==version'],
     [['scan'], 'depwatch scan: give one directory (try: depwatch scan .)'],
-    [['fix', 'a', 'b'], 'depwatch fix: give one directory (default: the current one)'],
+    [['fix', 'a', 'b'], 'depwatch fix: give one directory or manifest file (default: the current folder)'],
     [['package'], 'depwatch package: give at least one name or name==version'],
     [['package', '--fail-on', 'never', 'requests'], 'depwatch package: --fail-on takes avoid or caution, not "never"'],
     [['db', 'frobnicate'], 'depwatch db: unknown action "frobnicate" (import, sync or status)'],
