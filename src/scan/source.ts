@@ -4,7 +4,7 @@
  * file over the size limit is refused before it is read, so memory stays bounded.
  */
 import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { realpath } from 'node:fs/promises';
 import { join, relative, resolve, sep } from 'node:path';
 import type { EnclosingIgnores } from './tree-rule.js';
 import { workTreeOf } from './work-tree.js';
@@ -35,30 +35,57 @@ export interface ScanSource {
   enclosingIgnores?(): Promise<EnclosingIgnores | null>;
 }
 
-/** The most bytes of a `.gitignore` above the scanned folder that are read (a larger one counts as absent, as a binary one does). */
-const MAX_ENCLOSING_GITIGNORE_BYTES = 1024 * 1024;
+/** The most bytes of a `.gitignore` above the scanned folder that are read (a larger one is said, and its answers unknown). */
+export const MAX_ENCLOSING_GITIGNORE_BYTES = 1024 * 1024;
 
 /**
  * The `.gitignore` files of the folders between `root`'s git work tree and `root` (the tree's own
  * are read from the tree). Without them `depwatch scan svc/` reported the `.env` the repository's
- * root `.gitignore` keeps out as committed, and "There is no .gitignore".
+ * root `.gitignore` keeps out as committed, and "There is no .gitignore". The folder is taken with
+ * its symbolic links resolved, as git finds its work tree. Each file is read as the tree's own are:
+ * never through a symbolic link (git does not follow one either), never a FIFO or a device (opened
+ * without waiting, then refused unless a regular file), and only up to a size.
  */
 async function enclosingIgnoresOf(root: string): Promise<EnclosingIgnores | null> {
-  const at = resolve(root);
+  const at = await realpath(resolve(root)).catch(() => resolve(root));
   const top = await workTreeOf(at);
   if (top === null) return null;
   const way = relative(top, at);
   if (way === '') return null;
   const names = way.split(sep);
-  const files: { dir: string; text: string }[] = [];
+  const files: EnclosingIgnores['files'][number][] = [];
   for (let depth = 0; depth < names.length; depth++) {
     const dir = names.slice(0, depth).map((name) => `${name}/`).join('');
-    const text = await readFile(join(top, dir, '.gitignore'))
-      .then((bytes) => (bytes.length > MAX_ENCLOSING_GITIGNORE_BYTES || bytes.includes(0) ? null : bytes.toString('utf8')))
-      .catch(() => null);
-    if (text !== null) files.push({ dir, text });
+    const read = readSmallRegularFile(join(top, dir, '.gitignore'), MAX_ENCLOSING_GITIGNORE_BYTES);
+    if (read === null) continue;
+    if ('tooLarge' in read) files.push({ dir, text: null, why: `over ${MAX_ENCLOSING_GITIGNORE_BYTES.toLocaleString('en')} bytes (${read.tooLarge.toLocaleString('en')})` });
+    else if (read.bytes.includes(0)) files.push({ dir, text: null, why: 'binary' });
+    else files.push({ dir, text: read.bytes.toString('utf8') });
   }
   return { prefix: `${names.join('/')}/`, files };
+}
+
+/** A regular file's bytes (at most `maxBytes`), its size when larger, or null when it is not one (absent, a link, a FIFO, a device, unreadable). */
+function readSmallRegularFile(path: string, maxBytes: number): { bytes: Buffer } | { tooLarge: number } | null {
+  let fd: number;
+  try {
+    fd = openSync(path, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0));
+  } catch {
+    return null;
+  }
+  try {
+    const info = fstatSync(fd);
+    if (!info.isFile()) return null;
+    if (info.size > maxBytes) return { tooLarge: info.size };
+    const buffer = Buffer.alloc(Math.min(info.size, maxBytes) + 1);
+    const length = readSync(fd, buffer, 0, buffer.length, 0);
+    if (length > maxBytes) return { tooLarge: length };
+    return { bytes: buffer.subarray(0, length) };
+  } catch {
+    return null;
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /**

@@ -21,8 +21,12 @@ export interface TreeView {
 export interface EnclosingIgnores {
   /** The scanned folder's path from the work tree's root, with a trailing `/` (`svc/`). */
   prefix: string;
-  /** Each `.gitignore` above it that could be read, by its folder's path from the work tree's root (`''` for the root, `a/`), shallow first. */
-  files: readonly { dir: string; text: string }[];
+  /**
+   * Each `.gitignore` above it (regular files only, as git reads them), by its folder's path from the
+   * work tree's root (`''` for the root, `a/`), shallow first; `text` null when it was not read (`why`:
+   * too large, binary), so what it excludes is unknown.
+   */
+  files: readonly { dir: string; text: string | null; why?: string }[];
 }
 
 export interface TreeRule {

@@ -4,18 +4,24 @@
  * inside the scanned folder, so a monorepo job auditing one service reported the `.env` that the
  * root `.gitignore` keeps out as committed (high) and "There is no .gitignore" (medium).
  */
-import { mkdirSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { inProcessCli, UNREACHABLE_SERVICES, writeTree } from '../helpers/cli-in-process.js';
 
 const ENV = 'DATABASE_URL=postgres://app:Xk29fLq8Zp3mWv7RtY4u@db.internal/app\n';
 
-async function scanRules(dir: string): Promise<string[]> {
+async function scanJson(dir: string) {
   const { out, run } = inProcessCli({ env: { ...UNREACHABLE_SERVICES } });
-  await run('scan', '--json', dir);
-  const doc = JSON.parse(out.stdout) as { findings: { rule: string; file: string }[] };
-  return doc.findings.map((f) => `${f.rule} ${f.file}`);
+  const status = await run('scan', '--json', dir);
+  const doc = JSON.parse(out.stdout) as { findings: { rule: string; file: string; message: string }[]; notes: { kind: string; message: string }[]; partial: boolean };
+  return { status, doc };
+}
+
+async function scanRules(dir: string): Promise<string[]> {
+  return (await scanJson(dir)).doc.findings.map((f) => `${f.rule} ${f.file}`);
 }
 
 /** A repository (a `.git` folder at its root) with these files. */
@@ -56,4 +62,37 @@ describe('a subfolder of a repository is scanned with the .gitignore files above
     const rules = await scanRules(join(parent, 'svc'));
     expect(rules).toContain('file-env-committed .env');
   });
+
+  it('is found through a symbolic link to the subfolder, as git finds the work tree from the real path', async () => {
+    const root = repository({ '.gitignore': '.env\n*.env\n', 'svc/.env': ENV });
+    const link = join(mkdtempSync(join(tmpdir(), 'depwatch-gitignore-link-')), 'svc-link');
+    symlinkSync(join(root, 'svc'), link);
+    expect((await scanRules(link)).filter((r) => r.startsWith('file-'))).toEqual([]);
+  });
 });
+
+describe('a hostile .gitignore above the scanned folder', () => {
+  it('a FIFO is not waited on, and a link to /dev/zero is not followed (git reads neither)', async () => {
+    const fifo = repository({ 'svc/app.py': 'x = 1\n' });
+    execFileSync('mkfifo', [join(fifo, '.gitignore')]);
+    const zero = repository({ 'svc/app.py': 'x = 1\n' });
+    symlinkSync('/dev/zero', join(zero, '.gitignore'));
+    for (const root of [fifo, zero]) {
+      const { doc } = await scanJson(join(root, 'svc'));
+      expect(doc.findings.map((f) => f.rule)).toContain('file-gitignore-env'); // as if there were none
+    }
+  }, 20_000);
+
+  it('one over the size limit is said (partial), and the scan does not claim there is no .gitignore', async () => {
+    const root = repository({ 'svc/.env': ENV });
+    writeFileSync(join(root, '.gitignore'), '.env\n*.env\n' + '# padding\n'.repeat(120_000));
+    const { status, doc } = await scanJson(join(root, 'svc'));
+    expect(doc.partial).toBe(true);
+    expect(status).toBe(1);
+    expect(doc.notes).toContainEqual({ kind: 'incomplete', message: expect.stringMatching(/^\.gitignore \(above the scanned folder\): over 1,048,576 bytes \(1,\d{3},\d{3}\); not read, so no path under the scanned folder counts as ignored by \.gitignore$/) });
+    const gap = doc.findings.find((f) => f.rule === 'file-gitignore-env');
+    expect(gap?.message).not.toContain('There is no .gitignore');
+    expect(gap?.message).toContain('over Depwatch');
+  });
+});
+

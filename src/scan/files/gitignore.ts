@@ -94,7 +94,7 @@ export class GitignoreChain {
   private static async read(tree: TreeView): Promise<GitignoreChain> {
     const outside = tree.enclosingIgnores;
     const prefix = outside?.prefix ?? '';
-    const above = new Map((outside?.files ?? []).map((f) => [f.dir, f.text]));
+    const above = new Map((outside?.files ?? []).map((f) => [f.dir, f]));
     const found = tree.paths.filter((p) => p === '.gitignore' || p.endsWith('/.gitignore'));
     const chain = new GitignoreChain([...above.keys(), ...found.map((p) => prefix + p.slice(0, -'.gitignore'.length))], prefix, above.size > 0);
     let chars = 0;
@@ -103,8 +103,14 @@ export class GitignoreChain {
       // Folders above the tree are shorter than its prefix; the tree's own start with it.
       const inTree = dir.length >= prefix.length;
       const path = inTree ? `${dir.slice(prefix.length)}.gitignore` : `${dir}.gitignore (above the scanned folder)`;
-      const text = inTree ? await tree.readText(`${dir.slice(prefix.length)}.gitignore`) : (above.get(dir) ?? null);
       const under = inTree ? dir.slice(prefix.length) || 'the root' : 'the scanned folder';
+      const outsideFile = inTree ? undefined : above.get(dir);
+      if (outsideFile !== undefined && outsideFile.text === null) {
+        chain.files.set(dir, null);
+        chain.unknown(`${path}: ${outsideFile.why ?? 'not read'}; not read, so no path under ${under} counts as ignored by .gitignore`);
+        continue;
+      }
+      const text = inTree ? await tree.readText(`${dir.slice(prefix.length)}.gitignore`) : (outsideFile?.text ?? null);
       if (text === null) continue; // binary or too large: git could not use it either as patterns
       const lines = parseLines(text);
       const size = lines.reduce((n, l) => n + l.glob.length, 0);
@@ -130,7 +136,10 @@ export class GitignoreChain {
 
   /** Whether the root .gitignore is there but was not read (over a limit): what it excludes is unknown. */
   get rootUnread(): boolean {
-    return this.files.get(this.prefix) === null;
+    if (this.files.get(this.prefix) === null) return true;
+    // A .gitignore above the tree not read (over a limit) decides its root's paths too.
+    for (const [dir, rules] of this.files) if (rules === null && dir.length < this.prefix.length) return true;
+    return false;
   }
 
   /** Whether the tree's root, or a folder above it in its work tree, has a `.gitignore`. */
