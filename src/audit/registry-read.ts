@@ -1,14 +1,13 @@
 /**
- * Reading the package registry (PyPI or the mirror PYPI_URL names) for the checks that need it:
- * the audit's outdated, yanked and not-on-index findings and `depwatch check`'s release status.
- * One place for the words, so the audit and check say the same thing when PyPI fails or was not asked.
+ * Reading the package registry (PyPI or the mirror PYPI_URL names) for the audit's outdated, yanked
+ * and not-on-index findings, apart from the audit so its words are one place.
  */
 import { errorLine } from '../error-line.js';
 import type { ProjectInfo } from '../python/releases.js';
 
 /** What the audit needs from a package registry (PyPI or a mirror). */
 export interface PackageRegistry {
-  projects(names: string[], options?: { status?: boolean }): Promise<Map<string, ProjectInfo | null>>;
+  projects(names: string[]): Promise<Map<string, ProjectInfo | null>>;
 }
 
 /** What an audit without a registry (offline) did not check. */
@@ -24,11 +23,10 @@ export async function readRegistry(
   registry: PackageRegistry | null,
   names: string[],
   notReached: (warning: string) => void,
-  options: { status?: boolean } = {},
 ): Promise<Map<string, ProjectInfo | null> | null> {
   if (!registry) return null;
   try {
-    return await registry.projects(names, options);
+    return await registry.projects(names);
   } catch (err) {
     notReached(registryUnavailable(err));
     return null;

@@ -19,7 +19,9 @@ import { compareCodeUnits } from '../text-order.js';
 import { terminalSafe } from '../report/terminal-text.js';
 import { localPopularityIndex } from '../packages/sources/known-names.js';
 import { describeSimilar, TyposquatChecker } from '../packages/typosquat/check.js';
-import { readRegistry } from '../audit/registry-read.js';
+import { failureList } from '../failure-list.js';
+import type { PyPIClient } from '../python/pypi.js';
+import type { ProjectInfo } from '../python/releases.js';
 import { compareVersions, isValidVersion } from '../python/pep440.js';
 import { releaseProblems, releaseStatus, type ReleaseStatus } from '../python/release-status.js';
 
@@ -91,6 +93,24 @@ function vulnerabilityJson(groups: readonly AdvisoryGroup[], name: string, alias
     .sort((a, b) => compareCodeUnits(a.id, b.id));
 }
 
+/**
+ * What PyPI says of each project: one it could not answer for hides none of the others, and is a
+ * warning (a partial answer) naming it, as is a PEP 792 status not read (a quarantine not read is
+ * not "active").
+ */
+async function askPyPI(pypi: Pick<PyPIClient, 'projectsSettled'>, names: string[], warnings: string[]): Promise<Map<string, ProjectInfo | null>> {
+  const { found, failed, statusFailed } = await pypi.projectsSettled(names, { status: true });
+  const unread = failureList(failed);
+  if (unread !== null) {
+    warnings.push(`package registry unavailable for ${unread.names} (${unread.firstLine}): whether ${unread.count === 1 ? 'that release is' : 'those releases are'} on the index, published and not yanked was not checked`);
+  }
+  const noStatus = failureList(statusFailed);
+  if (noStatus !== null) {
+    warnings.push(`the project status (PEP 792) of ${noStatus.names} could not be read (${noStatus.firstLine}): whether PyPI quarantined ${noStatus.count === 1 ? 'it' : 'them'} was not checked`);
+  }
+  return found;
+}
+
 /** What an offline check did not ask (the audit's OFFLINE_REGISTRY_NOTICE, in check's words). */
 export const OFFLINE_CHECK_NOTICE = 'yanked releases, releases never published and names not on PyPI were not checked (offline: PyPI was not asked)';
 
@@ -141,7 +161,7 @@ export async function checkCommand(argv: string[], io: CliIO): Promise<number> {
     const uncomparable = findUncomparable(asked);
     // PyPI is asked while the advisories are read: one request per project (and its PEP 792 status).
     const registryWarnings: string[] = [];
-    const registryRead = readRegistry(online?.pypi ?? null, [...new Set(queries.map((q) => q.name))], (w) => registryWarnings.push(w), { status: true });
+    const registryRead = online ? askPyPI(online.pypi, [...new Set(queries.map((q) => q.name))], registryWarnings) : Promise.resolve(null);
     const hits = await source.affecting(asked, {
       prefetchAliasRatings: true, // the alias ratings below start as each package's records arrive
       listPackages: uncomparable.names, // read next: a remote source learns them now
@@ -157,7 +177,7 @@ export async function checkCommand(argv: string[], io: CliIO): Promise<number> {
     const registry = await registryRead;
     const results = queries.map((q) => {
       const squat = checker.check(q.given);
-      const pypi = registry === null ? null : releaseStatus(registry.get(q.name) ?? null, q.version);
+      const pypi = registry?.has(q.name) ? releaseStatus(registry.get(q.name) ?? null, q.version) : null;
       return {
         name: q.given,
         normalized_name: q.name,

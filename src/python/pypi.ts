@@ -11,7 +11,7 @@
  */
 import { z } from 'zod';
 import { checkShape, describeRequest, mapLimitSettled, parseJson, requestText, ServiceError, type FetchLike } from '../http.js';
-import { failureList } from '../failure-list.js';
+import { failureList, type NamedFailure } from '../failure-list.js';
 import type { Db } from '../store/db.js';
 import { isValidName, normalizeName } from './names.js';
 import { compareVersions, isValidVersion } from './pep440.js';
@@ -269,6 +269,49 @@ export class PyPIClient {
       });
     }
     return new Map(unique.map((n, i) => [n, infos[i] ?? null]));
+  }
+
+  /**
+   * As projects(), but one project PyPI could not answer for hides none of the others (`depwatch
+   * check a b c`: a yanked `a` is still said while `b` failed): `found` holds each project read (null:
+   * not on the index), `failed` each that was not, and with `{ status: true }`, `statusFailed` each
+   * whose PEP 792 status could not be read (its info kept, with status null): a quarantine not read
+   * is not "active".
+   */
+  async projectsSettled(
+    names: readonly string[],
+    options: { status?: boolean } = {},
+  ): Promise<{ found: Map<string, ProjectInfo | null>; failed: NamedFailure[]; statusFailed: NamedFailure[] }> {
+    const unique = [...new Set(names.map((n) => normalizeName(n)))];
+    const statusFailed: NamedFailure[] = [];
+    const one = async (name: string): Promise<ProjectInfo | null> => {
+      const [info, status] = await Promise.all([
+        this.project(name),
+        options.status ? this.projectStatus(name).then((value) => ({ value }), (error: unknown) => ({ error })) : Promise.resolve(null),
+      ]);
+      if (info === null || status === null) return info;
+      if ('error' in status) {
+        statusFailed.push({ name, error: status.error });
+        return { ...info, status: null, statusReason: null };
+      }
+      return { ...info, status: status.value?.status ?? null, statusReason: status.value?.reason ?? null };
+    };
+    // Every project is asked even after one failed (mapLimitSettled stops at the first failure).
+    const found = new Map<string, ProjectInfo | null>();
+    const failed: NamedFailure[] = [];
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < unique.length) {
+        const name = unique[next++]!;
+        try {
+          found.set(name, await one(name));
+        } catch (error) {
+          failed.push({ name, error });
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(this.concurrency, unique.length) }, worker));
+    return { found, failed, statusFailed };
   }
 
   private keyOf(name: string): string | null {

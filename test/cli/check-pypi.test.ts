@@ -126,8 +126,35 @@ describe('online, check asks PyPI about each release', () => {
     const doc = JSON.parse(out.stdout);
     expect(doc.partial).toBe(true);
     expect(doc.results[0].pypi).toBeNull();
-    expect(doc.partial_reasons).toEqual([{ kind: 'data-source', message: expect.stringMatching(/^package registry unavailable \(.*\): outdated and yanked releases and packages not on the index were not checked$/) }]);
-    expect(out.stderr).toContain('depwatch: WARNING: package registry unavailable (');
+    expect(doc.partial_reasons).toEqual([{ kind: 'data-source', message: expect.stringMatching(/^package registry unavailable for six \(.*\): whether that release is on the index, published and not yanked was not checked$/) }]);
+    expect(out.stderr).toContain('depwatch: WARNING: package registry unavailable for six (');
+  });
+});
+
+describe('what PyPI could not say is partial, and hides nothing else', () => {
+  it('one project PyPI fails for leaves the others judged: the yanked release still fails the check', async () => {
+    pypi.fail({ match: 'pypi/six/', status: 503, times: 50 });
+    try {
+      const { status, doc } = await checkJson('attrs==21.1.0', 'six==1.16.0', 'my-internal-lib==1.0');
+      expect(status).toBe(1);
+      expect(doc.results.map((r: { name: string; pypi_problems: string[] }) => `${r.name} ${r.pypi_problems.join(',')}`)).toEqual(['attrs yanked', 'six ', 'my-internal-lib not-on-index']);
+      expect(doc.results[1].pypi).toBeNull();
+      expect(doc.partial_reasons.map((r: { message: string }) => r.message)).toEqual([expect.stringMatching(/^package registry unavailable for six \(/)]);
+    } finally {
+      pypi.clearFailures();
+    }
+  });
+
+  it('a project status (PEP 792) not read is partial, never taken for "active": a quarantine could hide there', async () => {
+    pypi.fail({ match: 'simple/evil-pkg', malformed: true, times: 50 });
+    try {
+      const { status, doc } = await checkJson('evil-pkg==1.0');
+      expect(status).toBe(2);
+      expect(doc.results[0].pypi).toMatchObject({ on_index: true, project_status: null });
+      expect(doc.partial_reasons.map((r: { message: string }) => r.message)).toEqual([expect.stringMatching(/^the project status \(PEP 792\) of evil-pkg could not be read \(.*\): whether PyPI quarantined it was not checked$/)]);
+    } finally {
+      pypi.clearFailures();
+    }
   });
 });
 

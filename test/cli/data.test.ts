@@ -365,7 +365,7 @@ describe('an import is not a sync: online, only a synced mirror answers in place
       const checkJson = JSON.parse(check.out.stdout);
       expect(checkJson).toMatchObject({ advisory_source: 'api', advisory_data: null });
       // Partial only because PyPI is unreachable here, never for the advisories.
-      expect(checkJson.partial_reasons.map((r: { message: string }) => r.message)).toEqual([expect.stringMatching(/^package registry unavailable \(/)]);
+      expect(checkJson.partial_reasons.map((r: { message: string }) => r.message)).toEqual([expect.stringMatching(/^package registry unavailable for django \(/)]);
       const audit = cli(env, project);
       await audit.run('audit', '--json', '--no-code', '.');
       const auditJson = JSON.parse(audit.out.stdout);
@@ -384,7 +384,7 @@ describe('an import is not a sync: online, only a synced mirror answers in place
       expect(await synced.run('check', '--json', 'django==2.1.5')).toBe(1);
       const syncedJson = JSON.parse(synced.out.stdout);
       expect(syncedJson).toMatchObject({ advisory_source: 'mirror', advisory_data: { last_sync_kind: 'sync', newest_modified: recent.modified } });
-      expect(syncedJson.partial_reasons.map((r: { message: string }) => r.message)).toEqual([expect.stringMatching(/^package registry unavailable \(/)]);
+      expect(syncedJson.partial_reasons.map((r: { message: string }) => r.message)).toEqual([expect.stringMatching(/^package registry unavailable for django \(/)]);
       expect(osv.counts.querybatch + osv.counts.query).toBe(askedAfterImport);
     } finally {
       await osv.close();
