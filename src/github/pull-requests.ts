@@ -402,6 +402,8 @@ export async function readPullRequest(octokit: Octokit, ref: RepoRef, number: nu
     aliasErrors = graphqlErrors(err);
   }
   const name = keyOf(ref);
+  // `{"data": null}` with no errors: no answer to read, said in words (never a TypeError's).
+  if (data === null || typeof data !== 'object') throw new Error(`GitHub gave no data for ${name}#${number}`);
   if (!data.r) {
     const own = aliasErrors.find((e) => Array.isArray(e.path) && e.path.length === 1);
     if (own?.type && !LASTING_TYPES.has(own.type)) throw new Error(`GitHub could not read ${name} (${oneLine(own.message ?? own.type)})`);

@@ -5,7 +5,7 @@
  * listed are counted.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { FILES_PER_PULL, listPullRequests, listRemainingFiles, MAX_FILE_PAGES, PULLS_PER_REPO, readTexts, textKey } from '../../src/github/pull-requests.js';
+import { FILES_PER_PULL, listPullRequests, listRemainingFiles, MAX_FILE_PAGES, PULLS_PER_REPO, readPullRequest, readTexts, textKey } from '../../src/github/pull-requests.js';
 import { ROUTES } from '../fakes/github.js';
 import { startWorld, type World } from './helpers.js';
 
@@ -88,5 +88,12 @@ describe('readTexts of a root folder', () => {
     expect(read.texts.has(textKey({ ...at, path: '' }))).toBe(false);
     expect(read.folders.size).toBe(0);
     expect(read.texts.get(textKey({ ...at, path: 'requirements.txt' }))).toBe('six==1.16.0\n');
+  });
+});
+
+describe('readPullRequest', () => {
+  it('says in words that GitHub gave no data (`{"data": null}` with no errors), never a TypeError', async () => {
+    const octokit = { graphql: async () => null } as unknown as Parameters<typeof readPullRequest>[0];
+    await expect(readPullRequest(octokit, { owner: 'octo', repo: 'shop' }, 3)).rejects.toThrow(/^GitHub gave no data for octo\/shop#3$/);
   });
 });
