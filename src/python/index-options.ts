@@ -27,10 +27,18 @@ export function packageSourceKind(option: { name: string; value: string }): Pack
 
 /**
  * What a pull request's review says beside a new `--find-links` value (its kind, as the audit's
- * extra-index-url rule tells them apart) or a new `--trusted-host`; null for an index, which the
- * heading says.
+ * extra-index-url rule tells them apart), a new `--trusted-host`, or a URL with a credential written
+ * into it; null for a plain index, which the heading says.
  */
-export function indexNote(index: { findLinks?: Exclude<PackageSourceKind, 'index'>; trustedHost?: true }): string | null {
+export function indexNote(index: { findLinks?: Exclude<PackageSourceKind, 'index'>; trustedHost?: true; credentials?: true }): string | null {
+  const kind = kindNote(index);
+  // The audit's extra-index-url rule says the same of the file, and its gate fails on it.
+  if (!index.credentials) return kind;
+  const credential = 'a credential is written into the URL (anyone who can read the repository can use it: remove it, give it through the environment, and change it)';
+  return kind === null ? credential : `${kind}; ${credential}`;
+}
+
+function kindNote(index: { findLinks?: Exclude<PackageSourceKind, 'index'>; trustedHost?: true }): string | null {
   if (index.trustedHost) return 'a --trusted-host: pip checks no certificate for it, and accepts plain HTTP';
   if (index.findLinks === 'page') return 'a --find-links page, merged with the indexes like an extra index';
   if (index.findLinks === 'unknown') return 'a --find-links source set from the environment: a local folder or a page on the web, unknown';

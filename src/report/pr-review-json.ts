@@ -45,7 +45,7 @@ export function pullRequestReviewJson(pr: ReviewedPullRequest, review: Dependenc
       reasons: s.card?.reasons ?? [],
       advisories: s.card?.advisories ?? [],
     })),
-    new_index_urls: review.newIndexUrls.map((i) => ({ url: i.url, file: i.file, line: i.line })),
+    new_index_urls: review.newIndexUrls.map((i) => ({ url: i.url, file: i.file, line: i.line, ...(i.credentials ? { credentials: true } : {}) })),
     submodules: (review.submodules ?? []).map((m) => ({ path: m.path, change: m.change })),
     notes: review.notes ?? [],
     errors: review.errors,

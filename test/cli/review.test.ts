@@ -47,6 +47,9 @@ beforeAll(async () => {
   // 4: installs from an index besides PyPI, which nothing verifies: caution.
   github.pushCommit('octo', 'shop', { 'requirements.txt': '--extra-index-url https://pkgs.example/simple\ngoodlib==1.1.0\nidna==3.0\n' }, { branch: 'index' });
   github.openPullRequest('octo', 'shop', { number: 4, title: 'Our own index', head: 'index' });
+  // 5: commits a password into an index URL: a secret, which the audit's gate fails on too.
+  github.pushCommit('octo', 'shop', { 'requirements.txt': '--index-url https://deploy:Xk29fLq8Zp3mWv7RtY4u@pkgs.example/simple\ngoodlib==1.1.0\nidna==3.0\n' }, { branch: 'secret-index' });
+  github.openPullRequest('octo', 'shop', { number: 5, title: 'Use the private index', head: 'secret-index' });
 });
 
 afterAll(async () => {
@@ -78,6 +81,18 @@ describe('depwatch review', () => {
     expect(byDefault.out.stdout).toMatch(/New index URLs \(1\):\n {2}! https:\/\/pkgs\.example\/simple \[requirements\.txt:1\]/);
     expect(await cli().run('review', '--fail-on', 'caution', 'octo/shop#4')).toBe(1);
     expect(await cli().run('review', '--fail-on', 'never', 'octo/shop#1')).toBe(0);
+  });
+
+  it('fails (1) a pull request that writes a credential into an index URL, saying so without the credential, in every format', async () => {
+    const text = cli();
+    expect(await text.run('review', 'octo/shop#5')).toBe(1);
+    expect(text.out.stdout).toContain('! https://pkgs.example/simple [requirements.txt:1]: a credential is written into the URL (anyone who can read the repository can use it: remove it, give it through the environment, and change it)');
+    const json = cli();
+    expect(await json.run('review', '--json', 'octo/shop#5')).toBe(1);
+    expect(JSON.parse(json.out.stdout).new_index_urls).toEqual([{ url: 'https://pkgs.example/simple', file: 'requirements.txt', line: 1, credentials: true }]);
+    const markdown = cli();
+    expect(await markdown.run('review', '--markdown', 'octo/shop#5')).toBe(1);
+    for (const out of [text.out, json.out, markdown.out]) expect(out.stdout + out.stderr).not.toContain('Xk29fLq8Zp3mWv7RtY4u');
   });
 
   it('is partial (2) when a dependency file in the pull request could not be read, and says which', async () => {

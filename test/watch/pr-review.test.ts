@@ -37,8 +37,8 @@ describe('diffDependencies', () => {
       ['six', 'removed', '1.16.0', null],
     ]);
     expect(diff.newSources).toEqual([expect.objectContaining({ name: 'tool', kind: 'vcs', file: 'requirements.txt', line: 6 })]);
-    // Credentials never leave the parser.
-    expect(diff.newIndexUrls).toEqual([{ url: 'https://pkgs.example.com/simple', file: 'requirements.txt', line: 1 }]);
+    // Credentials never leave the parser; that one was written is kept (the review rates it avoid).
+    expect(diff.newIndexUrls).toEqual([{ url: 'https://pkgs.example.com/simple', file: 'requirements.txt', line: 1, credentials: true }]);
     expect(diff.errors).toEqual([]);
   });
 

@@ -97,6 +97,8 @@ export interface NewIndexUrl {
   findLinks?: Exclude<PackageSourceKind, 'index'>;
   /** pip's `--trusted-host` (`url` is the host): not an index, but what is installed from it is not checked (the audit's extra-index-url rule says it too). */
   trustedHost?: true;
+  /** A credential is written into the URL as the pull request has it (hasLiteralCredentials): a secret committed, which the review rates avoid. */
+  credentials?: true;
 }
 
 export interface DependencyDiff {
@@ -207,7 +209,7 @@ async function readSide(files: Record<string, string>, label: string, included?:
       if (o.name === 'trusted-host') return [{ url: o.value, file: m.path, line: o.line, trustedHost: true }];
       const kind = packageSourceKind(o);
       if (kind === null) return [];
-      return [{ url: stripUrlCredentials(o.value), file: m.path, line: o.line, ...(kind === 'index' ? {} : { findLinks: kind }) }];
+      return [{ url: stripUrlCredentials(o.value), file: m.path, line: o.line, ...(kind === 'index' ? {} : { findLinks: kind }), ...(o.credentials === true ? { credentials: true as const } : {}) }];
     }),
   );
   const errors = load.errors.map((e) => `${label}: ${e.file}${e.line ? `:${e.line}` : ''}: ${e.message}`);
@@ -362,7 +364,8 @@ export async function diffDependencies(files: ChangedFiles): Promise<DependencyD
   const knownSources = new Set(base.sources.map(sourceKey));
   // By what the option adds as well as its text: a host trusted at the base does not make a
   // --find-links folder of the same name known, nor an index a --find-links page at its address.
-  const indexKey = (i: NewIndexUrl) => `${i.trustedHost ? 'trusted-host' : (i.findLinks ?? 'index')}\n${i.url}`;
+  // A credential written into a URL the base had without one is new too: the secret is what the pull request adds.
+  const indexKey = (i: NewIndexUrl) => `${i.trustedHost ? 'trusted-host' : (i.findLinks ?? 'index')}\n${i.url}${i.credentials ? '\ncredentials' : ''}`;
   const knownIndexes = new Set(base.indexes.map(indexKey));
   return {
     changes,

@@ -19,7 +19,7 @@ export function reviewFindings(review: DependencyReview): { what: string; verdic
   for (const c of review.changes) if (c.card) found.push({ what: `${c.name} ${changeKindLabel(c.kind)}`, verdict: c.card.verdict });
   // A new source or index URL is caution at least (nothing verifies what it serves), as the review's verdict counts it.
   for (const s of review.newSources) found.push({ what: `${s.name} from ${s.url}`, verdict: s.card?.verdict ?? 'caution' });
-  for (const i of review.newIndexUrls) found.push({ what: `new index URL ${i.url}`, verdict: 'caution' });
+  for (const i of review.newIndexUrls) found.push(i.credentials ? { what: `a credential written into the index URL ${i.url}`, verdict: 'avoid' } : { what: `new index URL ${i.url}`, verdict: 'caution' });
   for (const m of review.submodules ?? []) if (m.change !== 'removed') found.push({ what: `git submodule ${m.path} ${m.change}`, verdict: 'caution' });
   return found;
 }

@@ -182,7 +182,8 @@ export async function reviewDependencies(diff: DependencyDiff, sources: CardSour
   // Fail closed: a package that could not be rated is said, and makes the review partial.
   const errors = [...diff.errors, ...changes.filter((c) => c.unrated).map((c) => `${c.name} ${changeKindLabel(c.kind)}${shownSide(c, 'to') !== null ? ` to ${shownSide(c, 'to')}` : ''}: not rated (${c.unrated})`)];
   // A file that could not be read, or a package not rated, makes the review at least caution.
-  const floor: Verdict = errors.length || diff.newIndexUrls.length || diff.newSources.length ? 'caution' : 'ok';
+  // A credential written into an index URL is a secret committed: avoid, as the audit's gate fails on it.
+  const floor: Verdict = diff.newIndexUrls.some((i) => i.credentials) ? 'avoid' : errors.length || diff.newIndexUrls.length || diff.newSources.length ? 'caution' : 'ok';
   const rated = [...changes.map((c) => c.card), ...newSources.map((s) => s.card)];
   const worst = rated.reduce<Verdict>((w, card) => (card && RANK[card.verdict] > RANK[w] ? card.verdict : w), floor);
   return { changes, newSources, newIndexUrls: diff.newIndexUrls, errors, verdict: worst };
