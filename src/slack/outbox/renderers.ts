@@ -6,8 +6,9 @@ import type { KnownBlock } from '@slack/types';
 import { INCIDENT_MESSAGE_UPDATE, type IncidentMessageUpdate } from '../../incidents/messages.js';
 import { INCIDENT_REMINDER, type IncidentReminder } from '../../incidents/reminders.js';
 import { renderOpenVulnerabilityChart, systemFontFamilies } from '../../watch/chart.js';
-import { ADVISORIES_SUMMARY, ADVISORY_ALERT, DEPENDENCY_ADVISORIES, DIGEST, DIGEST_THREAD, PULL_REQUEST_REVIEW, PULL_REQUESTS_NOT_LISTED, PULL_REQUESTS_NOT_REVIEWED, SECRET_ALERT, SETTINGS_NOTICE, SWEEP_PROBLEMS, WATCH_STARTED, type AdvisoriesSummary, type AdvisoryAlert, type DependencyAdvisories, type DigestMessage, type PullRequestReviewCard, type PullRequestsNotListed, type PullRequestsNotReviewed, type SecretAlert, type SettingsNotice, type SweepProblemsNotice, type WatchStarted } from '../../watch/messages.js';
+import { ADVISORIES_SUMMARY, ADVISORY_ALERT, ADVISORY_ALERT_LIST, DEPENDENCY_ADVISORIES, DIGEST, DIGEST_THREAD, PULL_REQUEST_REVIEW, PULL_REQUESTS_NOT_LISTED, PULL_REQUESTS_NOT_REVIEWED, SECRET_ALERT, SETTINGS_NOTICE, SWEEP_PROBLEMS, WATCH_STARTED, type AdvisoriesSummary, type AdvisoryAlert, type AdvisoryAlertList, type DependencyAdvisories, type DigestMessage, type PullRequestReviewCard, type PullRequestsNotListed, type PullRequestsNotReviewed, type SecretAlert, type SettingsNotice, type SweepProblemsNotice, type WatchStarted } from '../../watch/messages.js';
 import { alertMessage } from '../blocks/alert.js';
+import { alertListMessages } from '../blocks/alert-list.js';
 import { dependencyAlertMessage } from '../blocks/dependency-alert.js';
 import { advisoriesSummaryMessage } from '../blocks/advisories-summary.js';
 import { monthlyDigestLayout, quarterlyDigestLayout, weeklyDigestLayout, type DigestLayout } from '../blocks/digest.js';
@@ -109,6 +110,12 @@ const BASE_RENDERERS: Readonly<Record<string, Renderer>> = {
   [ADVISORY_ALERT]: (data) => {
     const message = alertMessage(data as AdvisoryAlert);
     return { text: message.text, blocks: message.blocks, eventType: 'depwatch_alert' };
+  },
+  // In the alert's thread: every repository, in as many replies as it takes (each its own key, so a crash resends only the missing ones).
+  [ADVISORY_ALERT_LIST]: (data) => {
+    const [first, ...more] = alertListMessages(data as AdvisoryAlertList);
+    if (!first) throw new Error('an alert list with no repository');
+    return { text: first.text, blocks: first.blocks, eventType: 'depwatch_alert_list', more };
   },
   [DEPENDENCY_ADVISORIES]: (data) => {
     const message = dependencyAlertMessage(data as DependencyAdvisories);
