@@ -199,7 +199,11 @@ export interface WatchStarted {
 export const DIGEST = 'digest';
 export const DIGEST_THREAD = 'digest-thread';
 
-export type DigestMessage = { timeZone: string } & ({ kind: 'weekly'; digest: WeeklyDigest } | { kind: 'monthly'; digest: MonthlyDigest } | { kind: 'quarterly'; digest: QuarterlyDigest });
+export type DigestMessage = {
+  timeZone: string;
+  /** Its thread (DIGEST_THREAD) was given up: the summary's edit says so (recordDigestDeliveries). */
+  threadFailed?: boolean;
+} & ({ kind: 'weekly'; digest: WeeklyDigest } | { kind: 'monthly'; digest: MonthlyDigest } | { kind: 'quarterly'; digest: QuarterlyDigest });
 
 /** A pull request as its review card names it. */
 export interface PullRequestRef {

@@ -32,7 +32,7 @@ import type { WatchStateStore } from '../store/watch-state/types.js';
 import { decideAlerts, recordAlertDeliveries, type AlertDeliveryResult } from './alerts.js';
 import { ADVISORY_ALERT, type AdvisoryAlert } from './messages.js';
 import { cannotReply, handleWatchCommand, parseWatchCommand, type RepoLookup, type WatchCommand, type WatchReply } from './commands.js';
-import { runDigest, type DigestRecorded, type StatusRegistry } from './digests.js';
+import { recordDigestDeliveries, runDigest, type DigestRecorded, type StatusRegistry } from './digests.js';
 import type { AuditRunner } from '../workers/audit-runner.js';
 import type { JobQueue } from '../jobs/interface.js';
 import { sweepThroughQueue, workSweepBatches, type BatchWorkerOptions } from '../jobs/sweep-batches.js';
@@ -292,6 +292,8 @@ export function createWatchService<D extends OutboxDelivery>(options: WatchServi
       ...(options.packageHealth ? { packageHealth: { snapshot: options.packageHealth } } : {}),
     });
     await deliverer.deliver({ channel: job.channel });
+    // A thread Slack refused: its summary, edited now, says so rather than pointing at nothing.
+    if ((await recordDigestDeliveries(state, recorded.key, now())) > 0) await deliverer.deliver({ channel: job.channel });
     return recorded;
   };
 
