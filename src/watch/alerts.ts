@@ -19,6 +19,11 @@
  * do not alert, and an alert whose remaining findings are all ignored is left as it is rather than
  * called fixed.
  *
+ * An alert naming more repositories than its message lists in full (ALERT_REPOS_LISTED) gets their
+ * complete list in its thread: a reply of its own message, written with the post or edit it
+ * follows (withThreadList), pointed at by an edit only once the outbox posted it, or said to be
+ * missing once it was given up (sayThreadLists): the message never claims a list that is not there.
+ *
  * Advisories that are new to the channel only because a repository newly has their dependency (a
  * package added, or moved to another version) are said in one message per repository, package and
  * version (dependency-alerts.ts): each is still recorded as an alert, so it is said once, with that
@@ -485,10 +490,16 @@ export async function recordAlertDeliveries(channel: string, state: WatchStateSt
  * the list and what is said of it, so replicas and runs again write each edit once. Returns how many
  * edits were written (to deliver now).
  */
+/** How long after an alert last changed its thread list is followed (outbox retries last a day; requeues after an outage may add some). */
+const LIST_FOLLOWED_MS = 7 * 24 * 60 * 60_000;
+
 async function sayThreadLists(alerts: readonly AlertRow[], state: WatchStateStore, now: Date): Promise<number> {
   const edits: OutboundMessage[] = [];
   for (const alert of alerts) {
     if (alert.state === 'failed' || !needsThreadList(alert.affected)) continue;
+    // Not read for ever for every long alert (two reads each, each run): a list still unposted a
+    // week after its alert last changed stays unclaimed (never a false claim) if it goes out later.
+    if (now.getTime() - Date.parse(alert.updatedAt) > LIST_FOLLOWED_MS) continue;
     const list = await state.outbox.latestOfMessage(alert.clientKey, ADVISORY_ALERT_LIST);
     const said = list ? listState(list) : undefined;
     if (!list || !said) continue;
