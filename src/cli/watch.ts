@@ -85,6 +85,8 @@ export async function watchCommand(argv: string[], io: CliIO): Promise<number> {
   const { state, where, close } = await openWatchState(io, values.db);
   try {
     const watches = await state.allWatches();
+    // The CLI's own database (an advisory mirror) is not the bot's: "0 of 0 affected" would read as all clear.
+    if (watches.length === 0) throw new CliError(`affected: no watched repositories in ${where}: is it the bot's store? (--db PATH or DEPWATCH_DB as the bot sets it, or DATABASE_URL)`);
     const repos = [...new Set(watches.map((w) => w.repo))].sort();
     const channelsOf = new Map<string, string[]>();
     for (const w of watches) channelsOf.set(w.repo, [...(channelsOf.get(w.repo) ?? []), w.channel].sort());

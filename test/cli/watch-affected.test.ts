@@ -112,6 +112,17 @@ describe('depwatch watch affected, on the bot’s SQLite store', () => {
   });
 });
 
+describe('depwatch watch affected on a database that watches nothing', () => {
+  it('says it watches nothing rather than "0 of 0 affected" (the CLI’s own mirror is not the bot’s store), exit 2', async () => {
+    const path = tempDbPath();
+    openTestDb(path).close();
+    const c = cli();
+    expect(await c.run('watch', 'affected', 'PYSEC-2014-13', '--db', path)).toBe(2);
+    expect(c.out.stdout).toBe('');
+    expect(c.out.stderr).toBe(`depwatch watch affected: no watched repositories in ${path}: is it the bot's store? (--db PATH or DEPWATCH_DB as the bot sets it, or DATABASE_URL)\n`);
+  });
+});
+
 describe('depwatch watch affected, on the bot’s PostgreSQL store (DATABASE_URL)', () => {
   it('lists the same, read from PostgreSQL', async () => {
     await sweptWorld({ postgres: true });
