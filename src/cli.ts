@@ -35,6 +35,7 @@ const COMMANDS: Record<string, { load: () => Promise<Command>; summary: string; 
   package: { load: async () => (await import('./cli/package.js')).packageCommand, summary: 'package [--json] [--offline] [--fail-on avoid|caution] <name[==version]>...' },
   scan: { load: async () => (await import('./cli/scan.js')).scanCommand, summary: 'scan [--json | --sarif] [--fail-on LEVEL] [--show-ignored] <dir>' },
   fix: { load: async () => (await import('./cli/fix.js')).fixCommand, summary: 'fix [--dry-run] [--json] [--offline] [DIR | FILE]' },
+  watch: { load: async () => (await import('./cli/watch.js')).watchCommand, summary: 'watch affected <ADVISORY-ID> [--json] [--db PATH]', actions: ['affected'] },
 };
 
 export const COMMAND_NAMES = Object.keys(COMMANDS);

@@ -19,6 +19,11 @@
  * do not alert, and an alert whose remaining findings are all ignored is left as it is rather than
  * called fixed.
  *
+ * An alert naming more repositories than its message lists in full (ALERT_REPOS_LISTED) gets their
+ * complete list in its thread: a reply of its own message, written with the post or edit it
+ * follows (withThreadList), pointed at by an edit only once the outbox posted it, or said to be
+ * missing once it was given up (sayThreadLists): the message never claims a list that is not there.
+ *
  * Advisories that are new to the channel only because a repository newly has their dependency (a
  * package added, or moved to another version) are said in one message per repository, package and
  * version (dependency-alerts.ts): each is still recorded as an alert, so it is said once, with that
@@ -28,6 +33,7 @@
  * change, and resolving it, says nothing (a dependency removed again, or a fix pull request opened
  * for it, would otherwise be one message per advisory, for messages never posted).
  */
+import { createHash } from 'node:crypto';
 import { DEFAULT_UNKNOWN_AS, type RatedSeverity } from '../audit/findings.js';
 import { applyIgnores } from '../audit/ignores.js';
 import { blobLineUrl } from '../github/links.js';
@@ -37,7 +43,7 @@ import type { WatchStateStore } from '../store/watch-state/types.js';
 import { advisoryIdOf, repoKeyOfDisplay, type AffectedRepo, type AlertRow, type FindingRow, type RepoSummary } from '../store/watches.js';
 import { ignoredReason, NO_LONGER_WATCHED, NOT_FOUND, NOT_VISIBLE } from './closed-reasons.js';
 import { announcedWith, newlyHit, planDependencyMessages, summaryMessageKey, withAlertId } from './dependency-alerts.js';
-import { ADVISORY_ALERT, type AdvisoriesSummary, type AdvisoryAlert } from './messages.js';
+import { ADVISORY_ALERT, ADVISORY_ALERT_LIST, ALERT_REPOS_LISTED, type AdvisoriesSummary, type AdvisoryAlert, type AdvisoryAlertList } from './messages.js';
 import { channelViewOf, newToChannel, type ChannelView } from './watch-started.js';
 
 export interface AlertDecisionOptions {
@@ -90,6 +96,55 @@ const alertUpdate = (alert: AlertRow, view: AdvisoryAlert, now: Date): OutboundM
 });
 
 const VULN_KINDS = ['vulnerability', 'malicious'];
+
+/** An alert naming more repositories than its message lists in full: its complete list goes to its thread. */
+const needsThreadList = (affected: readonly AffectedRepo[]) => new Set(affected.map((a) => a.repo)).size > ALERT_REPOS_LISTED;
+
+/** What a complete list says (each pin, and whether and how it was closed), as a short digest: the same list is not posted twice. */
+function listDigest(affected: readonly AffectedRepo[]): string {
+  const said = affected.map((a) => [a.repo, a.version, a.file, a.line, a.fixedAt !== null, a.fixedBySha, a.closedReason ?? null]);
+  return createHash('sha256').update(JSON.stringify(said)).digest('hex').slice(0, 32);
+}
+
+/** What the alert's message may say of a list in its thread: posted, given up, or nothing yet (on its way). */
+function listState(row: OutboxRow): AdvisoryAlert['listInThread'] {
+  return row.state === 'posted' ? 'posted' : row.state === 'failed' ? 'failed' : undefined;
+}
+
+/**
+ * An alert's messages (its post or edits), with the complete list of its repositories for its
+ * thread after the last of them when that one names more than its message lists
+ * (ALERT_REPOS_LISTED): a reply of the alert's own message, written in the same transaction, so
+ * replicas and retries write it once (its key is that message's key and `:list`). A list saying
+ * what the thread's latest list (`previous`) says is not posted again: the message says that one's
+ * state instead. A new list is not claimed by the message it follows (it is not there yet):
+ * recordAlertDeliveries edits the message to point at it once the outbox posted it.
+ */
+function withThreadList(alert: AlertRow, messages: readonly OutboundMessage[], previous: OutboxRow | null, now: Date): OutboundMessage[] {
+  let last = -1;
+  messages.forEach((m, i) => {
+    if (m.kind === ADVISORY_ALERT) last = i;
+  });
+  const message = messages[last];
+  if (!message) return [...messages];
+  const view = message.data as AdvisoryAlert;
+  const { listInThread: _unclaimed, ...unclaimed } = view;
+  if (!needsThreadList(view.affected)) return messages.map((m, i) => (i === last ? { ...m, data: unclaimed } : m));
+  const digest = listDigest(view.affected);
+  if (previous && (previous.data as Partial<AdvisoryAlertList>).digest === digest) {
+    const said = listState(previous);
+    return messages.map((m, i) => (i === last ? { ...m, data: said ? { ...unclaimed, listInThread: said } : unclaimed } : m));
+  }
+  const list: AdvisoryAlertList = { alertId: view.alertId, advisoryId: view.advisoryId, package: view.package, asOf: now.toISOString(), resolved: view.resolved, affected: view.affected, digest };
+  const reply: OutboundMessage = { kind: ADVISORY_ALERT_LIST, data: list, channel: alert.channel, op: 'reply', messageKey: alert.clientKey, idempotencyKey: `${message.idempotencyKey}:list` };
+  return [...messages.slice(0, last), { ...message, data: unclaimed }, reply, ...messages.slice(last + 1)];
+}
+
+/** withThreadList, reading the thread's latest list only when the alert needs one. */
+async function withThreadListOf(state: WatchStateStore, alert: AlertRow, messages: readonly OutboundMessage[], now: Date): Promise<OutboundMessage[]> {
+  const needs = messages.some((m) => m.kind === ADVISORY_ALERT && needsThreadList((m.data as AdvisoryAlert).affected));
+  return withThreadList(alert, messages, needs ? await state.outbox.latestOfMessage(alert.clientKey, ADVISORY_ALERT_LIST) : null, now);
+}
 
 /**
  * The repositories whose findings this channel may see (private ones only when an admin linked them),
@@ -314,7 +369,8 @@ export async function decideAlerts(channel: string, options: AlertDecisionOption
     if (!alert) {
       if (!findings.some((r) => r.alertable)) continue; // only a baseline: shown by /audit, not alerted
       const affected = composeAffected(advisoryId, []);
-      const recorded = await state.recordAlert({ channel, advisoryId, affected, now }, (row) => [alertPost(row, viewOf(row, rep, affected, false, unknownAs, options.offerFixPrs))]);
+      // A new alert: its thread has no list yet.
+      const recorded = await state.recordAlert({ channel, advisoryId, affected, now }, (row) => withThreadList(row, [alertPost(row, viewOf(row, rep, affected, false, unknownAs, options.offerFixPrs))], null, now));
       if (!recorded) continue; // recorded meanwhile (another replica): it is announced once, by that one
       decisions.recorded++;
       await options.afterRecord?.(recorded);
@@ -324,12 +380,13 @@ export async function decideAlerts(channel: string, options: AlertDecisionOption
     if (alert.state === 'recorded') {
       // Recorded by a version without the outbox: announce it now (a no-op when its post is there).
       // One a dependency message said waits for that message's delivery instead.
-      if (!(await saidByDependencyOnly(alert))) await state.announce([alertPost(alert, viewOf(alert, rep, alert.affected, false, unknownAs, options.offerFixPrs))], now);
+      if (!(await saidByDependencyOnly(alert))) await state.announce(await withThreadListOf(state, alert, [alertPost(alert, viewOf(alert, rep, alert.affected, false, unknownAs, options.offerFixPrs))], now), now);
       if (openKey(affected) === openKey(alert.affected)) continue;
     } else if (alert.state !== 'resolved' && openKey(affected) === openKey(alert.affected)) {
       continue;
     }
-    if (await state.changeAlert(alert, { affected, resolved: false, now }, await changeMessages(alert, viewOf(alert, rep, affected, false, unknownAs, options.offerFixPrs)))) decisions.changed++;
+    const messages = await withThreadListOf(state, alert, await changeMessages(alert, viewOf(alert, rep, affected, false, unknownAs, options.offerFixPrs)), now);
+    if (await state.changeAlert(alert, { affected, resolved: false, now }, messages)) decisions.changed++;
   }
 
   // Alerts whose every listed repository is fixed.
@@ -346,7 +403,7 @@ export async function decideAlerts(channel: string, options: AlertDecisionOption
           ...(alert.state === 'recorded' ? [alertPost(alert, viewOf(alert, rep, alert.affected, false, unknownAs, options.offerFixPrs))] : []),
           alertUpdate(alert, viewOf(alert, rep, affected, true, unknownAs, options.offerFixPrs), now),
         ];
-    if (await state.changeAlert(alert, { affected, resolved: true, now }, messages)) decisions.resolved++;
+    if (await state.changeAlert(alert, { affected, resolved: true, now }, await withThreadListOf(state, alert, messages, now))) decisions.resolved++;
   }
   return decisions;
 }
@@ -391,7 +448,7 @@ async function correctOutOfSightFixes(
     if (!rep) continue;
     // Its own key: another edit decided in the same run (same `now`) is a message of its own.
     const edit = { ...alertUpdate(alert, view(alert, rep, affected), now), idempotencyKey: `${alert.clientKey}@${now.toISOString()}:out-of-sight` };
-    if (await state.changeAlert(alert, { affected, resolved: alert.state === 'resolved', now }, [edit])) corrected.push({ ...alert, affected });
+    if (await state.changeAlert(alert, { affected, resolved: alert.state === 'resolved', now }, await withThreadListOf(state, alert, [edit], now))) corrected.push({ ...alert, affected });
   }
   return corrected;
 }
@@ -401,9 +458,10 @@ async function correctOutOfSightFixes(
  * is then `posted`), or `failed` when Slack refused the post for good. A post given up after a day
  * of transient failures leaves the alert `recorded`, with the error: the next run queues it again.
  */
-export async function recordAlertDeliveries(channel: string, state: WatchStateStore, now: Date): Promise<void> {
+export async function recordAlertDeliveries(channel: string, state: WatchStateStore, now: Date): Promise<number> {
+  const alerts = await state.alertsForChannel(channel);
   // An alert with its message, never said by a dependency message, has nothing more to learn.
-  const unsettled = (await state.alertsForChannel(channel)).filter((alert) => alert.state !== 'failed' && !(alert.messageTs && announcedWith(alert).length === 0));
+  const unsettled = alerts.filter((alert) => alert.state !== 'failed' && !(alert.messageTs && announcedWith(alert).length === 0));
   // The outbox rows they are read from, in one read (not one per alert): their own posts, and the
   // dependency messages that said those with no message yet.
   const keys = new Set(unsettled.flatMap((alert) => [alert.clientKey, ...(alert.messageTs ? [] : announcedWith(alert))]));
@@ -420,6 +478,39 @@ export async function recordAlertDeliveries(channel: string, state: WatchStateSt
     if (post?.state === 'posted' && post.messageTs) await state.recordAlertMessage(alert.id, post.messageTs, now);
     else if (post?.state === 'failed') await state.markAlertFailure(alert.id, post.lastError ?? 'not delivered', post.failure !== 'transient', now);
   }
+  return sayThreadLists(alerts, state, now);
+}
+
+/**
+ * The complete lists in alerts' threads (withThreadList), said by the alerts' messages once the
+ * outbox is done with them: an edit pointing at the list once it is posted, or saying it could not
+ * be posted once given up (a list given up after a Slack outage is queued again with its alert's
+ * messages, and pointed at when it is posted then). Only the latest list of an alert, and only when
+ * its latest message says what that list says (a later change brings a list of its own). Keyed by
+ * the list and what is said of it, so replicas and runs again write each edit once. Returns how many
+ * edits were written (to deliver now).
+ */
+/** How long after an alert last changed its thread list is followed (outbox retries last a day; requeues after an outage may add some). */
+const LIST_FOLLOWED_MS = 7 * 24 * 60 * 60_000;
+
+async function sayThreadLists(alerts: readonly AlertRow[], state: WatchStateStore, now: Date): Promise<number> {
+  const edits: OutboundMessage[] = [];
+  for (const alert of alerts) {
+    if (alert.state === 'failed' || !needsThreadList(alert.affected)) continue;
+    // Not read for ever for every long alert (two reads each, each run): a list still unposted a
+    // week after its alert last changed stays unclaimed (never a false claim) if it goes out later.
+    if (now.getTime() - Date.parse(alert.updatedAt) > LIST_FOLLOWED_MS) continue;
+    const list = await state.outbox.latestOfMessage(alert.clientKey, ADVISORY_ALERT_LIST);
+    const said = list ? listState(list) : undefined;
+    if (!list || !said) continue;
+    const latest = await state.outbox.latestOfMessage(alert.clientKey, ADVISORY_ALERT);
+    const view = latest?.data as AdvisoryAlert | undefined;
+    if (!latest || !view || view.listInThread === said || listDigest(view.affected) !== (list.data as AdvisoryAlertList).digest) continue;
+    // A list given up because its alert's own post never went out: there is no message to edit.
+    if (!(await state.outbox.postedTs(alert.clientKey))) continue;
+    edits.push({ ...alertPost(alert, { ...view, listInThread: said }), op: 'update', idempotencyKey: `${list.idempotencyKey}:said-${said}` });
+  }
+  return edits.length ? state.outbox.enqueue(edits, now) : 0;
 }
 
 /** The delivered dependency message that said the alert (the first posted of them), else the first of them as it stands. */

@@ -499,3 +499,18 @@ export async function runDigest(kind: DigestKind, channel: string, options: Dige
   log?.info({ key, written }, 'digest recorded');
   return { key, written };
 }
+
+/**
+ * A digest's summary says "Details in the thread" (and the thread lists what its own lines had no
+ * room for); when the outbox gave the thread up (Slack refused it), the summary is edited to say
+ * the details could not be posted there instead, once (keyed by the slot), so it never points at a
+ * thread that is not there. Returns how many edits were written (to deliver now).
+ */
+export async function recordDigestDeliveries(state: WatchStateStore, key: string, now: Date): Promise<number> {
+  const rows = await state.outbox.rowsByKey([key, `${key}:thread`]);
+  const post = rows.get(key);
+  const thread = rows.get(`${key}:thread`);
+  if (post?.state !== 'posted' || thread?.state !== 'failed') return 0;
+  const data: DigestMessage = { ...(post.data as DigestMessage), threadFailed: true };
+  return state.outbox.enqueue([{ kind: DIGEST, data, channel: post.channel, op: 'update', messageKey: key, idempotencyKey: `${key}:thread-failed` }], now);
+}

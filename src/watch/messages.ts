@@ -25,6 +25,39 @@ export interface AdvisoryAlert {
   resolved: boolean;
   /** Offer "Open fix PR" for the affected repositories that have a fixed release (DEPWATCH_FIX_PRS). */
   offerFixPrs?: boolean;
+  /**
+   * The complete list of its repositories in the alert's thread (ADVISORY_ALERT_LIST), for an alert
+   * naming more than ALERT_REPOS_LISTED: 'posted' once the outbox posted it, 'failed' once it gave it
+   * up. Absent: none, or not posted yet; the message then claims no list (alerts.ts says it later).
+   */
+  listInThread?: 'posted' | 'failed';
+}
+
+/**
+ * Repositories an alert's message lists in full at most; one naming more also gets the complete
+ * list in its thread (ADVISORY_ALERT_LIST), since its message can only name some of them.
+ */
+export const ALERT_REPOS_LISTED = 25;
+
+/**
+ * The complete list of an alert's repositories, posted in the alert's thread when the alert names
+ * more than ALERT_REPOS_LISTED (its message counts the rest: "and 250 more repositories"). Posted
+ * again only when what it lists changed; each post says when it was made. Split into as many thread
+ * replies as Slack's limits need, at whole lines, each saying "(list 1 of 3)".
+ */
+export const ADVISORY_ALERT_LIST = 'advisory-alert-list';
+
+export interface AdvisoryAlertList {
+  alertId: number;
+  advisoryId: string;
+  package: string | null;
+  /** When the list was made (ISO): the list is as of then. */
+  asOf: string;
+  resolved: boolean;
+  /** Every repository (each pin) the alert lists, open and closed, in the alert's order. */
+  affected: AffectedRepo[];
+  /** What the list says, as a digest: a list saying the same is not posted again. */
+  digest: string;
 }
 
 /**
@@ -166,7 +199,11 @@ export interface WatchStarted {
 export const DIGEST = 'digest';
 export const DIGEST_THREAD = 'digest-thread';
 
-export type DigestMessage = { timeZone: string } & ({ kind: 'weekly'; digest: WeeklyDigest } | { kind: 'monthly'; digest: MonthlyDigest } | { kind: 'quarterly'; digest: QuarterlyDigest });
+export type DigestMessage = {
+  timeZone: string;
+  /** Its thread (DIGEST_THREAD) was given up: the summary's edit says so (recordDigestDeliveries). */
+  threadFailed?: boolean;
+} & ({ kind: 'weekly'; digest: WeeklyDigest } | { kind: 'monthly'; digest: MonthlyDigest } | { kind: 'quarterly'; digest: QuarterlyDigest });
 
 /** A pull request as its review card names it. */
 export interface PullRequestRef {

@@ -32,7 +32,7 @@ import type { WatchStateStore } from '../store/watch-state/types.js';
 import { decideAlerts, recordAlertDeliveries, type AlertDeliveryResult } from './alerts.js';
 import { ADVISORY_ALERT, type AdvisoryAlert } from './messages.js';
 import { cannotReply, handleWatchCommand, parseWatchCommand, type RepoLookup, type WatchCommand, type WatchReply } from './commands.js';
-import { runDigest, type DigestRecorded, type StatusRegistry } from './digests.js';
+import { recordDigestDeliveries, runDigest, type DigestRecorded, type StatusRegistry } from './digests.js';
 import type { AuditRunner } from '../workers/audit-runner.js';
 import type { JobQueue } from '../jobs/interface.js';
 import { sweepThroughQueue, workSweepBatches, type BatchWorkerOptions } from '../jobs/sweep-batches.js';
@@ -268,10 +268,11 @@ export function createWatchService<D extends OutboxDelivery>(options: WatchServi
       // Sweeps that could not check for new advisories are said, not left to read as "nothing new".
       await announceSweepProblems(job.channel, state, now()).catch((err: unknown) => options.logger?.warn({ err, channel: job.channel }, 'could not announce the sweep problems'));
       const delivered = await deliverer.deliver({ channel: job.channel });
-      await recordAlertDeliveries(job.channel, state, now());
+      // Alerts whose complete list in the thread was just posted (or given up) now say so: delivered at once.
+      const pointed = (await recordAlertDeliveries(job.channel, state, now())) > 0 ? await deliverer.deliver({ channel: job.channel }) : null;
       return {
         posted: delivered.posted.length + delivered.reconciled.length,
-        updated: delivered.updated.length,
+        updated: delivered.updated.length + (pointed?.updated.length ?? 0),
         resolved: decided.resolved,
         // Advisory alerts only: a sweep notice that failed is retried by the outbox like any row.
         failed: delivered.failed.filter((f) => f.row.kind === ADVISORY_ALERT).map((f) => ({ advisoryId: (f.row.data as AdvisoryAlert).advisoryId, error: f.error })),
@@ -291,6 +292,8 @@ export function createWatchService<D extends OutboxDelivery>(options: WatchServi
       ...(options.packageHealth ? { packageHealth: { snapshot: options.packageHealth } } : {}),
     });
     await deliverer.deliver({ channel: job.channel });
+    // A thread Slack refused: its summary, edited now, says so rather than pointing at nothing.
+    if ((await recordDigestDeliveries(state, recorded.key, now())) > 0) await deliverer.deliver({ channel: job.channel });
     return recorded;
   };
 

@@ -37,3 +37,21 @@ it('posts a weekly digest once per slot, whichever process runs the slot and how
   expect(world.slack.messages(CHANNEL)).toHaveLength(2);
   expect(world.slack.violations).toEqual([]);
 });
+
+it('edits the summary to say its details could not be posted when Slack refuses the thread, in the same job', async () => {
+  world = await startWorld({ records: [fixtureRecord('PYSEC-2019-132')], start: '2025-01-06T09:00:00Z' });
+  world.github.addRepo({ owner: 'octo', name: 'app', files: { 'requirements.txt': 'requests==2.2.0\n' } });
+  const { watch } = world.service();
+  await watch.handleCommand('watch octo/app', { userId: ADMIN, channelId: CHANNEL });
+  // The summary goes through; the thread's first reply is refused.
+  world.slack.failLater('chat.postMessage', 'invalid_arguments', { after: 1, times: 1 });
+  const monthlyJob = { ...weeklyJob, key: `monthly:${CHANNEL}`, kind: 'monthly' as const, cron: '0 9 1 * *' };
+  world.clock.set('2025-02-01T09:00:00Z');
+  await watch.runJob(monthlyJob, new Date('2025-02-01T09:00:00Z'));
+  const [summary] = world.slack.messages(CHANNEL);
+  expect(world.slack.thread(CHANNEL, summary!.ts)).toEqual([]);
+  const now = JSON.stringify(world.slack.message(CHANNEL, summary!.ts)!.blocks);
+  expect(now).toContain('⚠️ The details could not be posted in the thread.');
+  expect(now).not.toMatch(/Details( and chart)? in the thread/);
+  expect(world.slack.callsTo('chat.update')).toHaveLength(1);
+});

@@ -11,7 +11,7 @@ import { styleOf } from '../../report/severity-style.js';
 import { osvUrl } from '../../report/summary.js';
 import type { AffectedRepo } from '../../store/watches.js';
 import { closedKind } from '../../watch/closed-reasons.js';
-import type { AdvisoryAlert } from '../../watch/messages.js';
+import { ALERT_REPOS_LISTED, type AdvisoryAlert } from '../../watch/messages.js';
 import { fitOneMessage, type FittedMessage } from './fit.js';
 import { actions, button, context, escapeMrkdwn, header, link, listSections, listWithin, md, section, truncate } from './kit.js';
 import { SLACK_LIMITS, cumulativeText } from './limits.js';
@@ -32,8 +32,11 @@ const MAX_FIX_BUTTONS = 5;
 /** What the alert says (decided in src/watch); this file only lays it out. */
 export type AlertView = AdvisoryAlert;
 
-/** Repositories listed in full at most (fewer when their lines are long: they share one message). */
-const MAX_LISTED = 25;
+/**
+ * Repositories listed in full at most (fewer when their lines are long: they share one message); an
+ * alert naming more gets the complete list in its thread (src/watch/alerts.ts, alert-list.ts).
+ */
+const MAX_LISTED = ALERT_REPOS_LISTED;
 
 /** The names of the repositories not listed in full, at most; their count is always said. */
 const MORE_NAMES_MAX = 1000;
@@ -118,7 +121,17 @@ function notFixedCounts(unfixed: AffectedRepo[]): string {
     .join(', ');
 }
 
-/** The alert as one message: it is edited in place later, and thread replies could not be. */
+/**
+ * Where the repositories the message does not name in full are: the complete list in the thread once
+ * it is posted there (never before), or why it is not; nothing when the alert has no list.
+ */
+function listPointer(view: AlertView): string {
+  if (view.listInThread === 'posted') return ' (the complete list is in this thread)';
+  if (view.listInThread === 'failed') return ` (their complete list could not be posted in this thread; \`depwatch watch affected ${escapeMrkdwn(view.advisoryId)}\` lists them)`;
+  return '';
+}
+
+/** The alert as one message: it is edited in place later; the complete list of a long one goes in its thread. */
 export function alertMessage(view: AlertView): FittedMessage {
   const open = view.affected.filter((a) => a.fixedAt === null);
   // A repository has one entry per vulnerable pin (two files, two versions), but is named once.
@@ -147,7 +160,7 @@ export function alertMessage(view: AlertView): FittedMessage {
   if (view.resolved) {
     const fixes = view.affected.map((a) => md`${closedText(a)}`.text);
     const lead = unfixed.length ? 'Closed in ' : 'Fixed in ';
-    blocks.push(context(`${lead}${listWithin(fixes, ', ', { room: SLACK_LIMITS.textObject - lead.length, more: (left) => `…and ${left} more` })}`));
+    blocks.push(context(`${lead}${listWithin(fixes, ', ', { room: SLACK_LIMITS.textObject - lead.length, more: (left) => `…and ${left} more${listPointer(view)}` })}`));
   } else {
     blocks.push(
       actions(
@@ -173,8 +186,9 @@ export function alertMessage(view: AlertView): FittedMessage {
   // room allows (whole names, with their pins when more than one), the rest counted.
   const more = (left: number): string => {
     const names = repos.slice(-left).map((pins) => `${escapeMrkdwn(pins[0]!.repo)}${pins.length > 1 ? ` (${pins.length} pins)` : ''}`);
-    const head = `…and ${plural(left, 'more repository', 'more repositories')}: `;
-    return head + listWithin(names, ', ', { room: MORE_NAMES_MAX - head.length, more: (unnamed) => `…and ${unnamed} more not named here (no room left in one message)` });
+    const head = `…and ${plural(left, 'more repository', 'more repositories')}${listPointer(view)}: `;
+    const unnamedHere = view.listInThread === 'posted' ? 'not named here (the thread lists them)' : 'not named here (no room left in one message)';
+    return head + listWithin(names, ', ', { room: MORE_NAMES_MAX - head.length, more: (unnamed) => `…and ${unnamed} more ${unnamedHere}` });
   };
   blocks.push(...listSections('', repos.map(repoLines), { room: SLACK_LIMITS.messageTextBudget - cumulativeText(blocks), more, max: MAX_LISTED }));
   // The notification text is mrkdwn too: advisory ids and package names come from OSV.

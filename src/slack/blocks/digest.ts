@@ -18,7 +18,7 @@ import { advisoriesIn, type MonthlyDigest, type QuarterlyDigest, type WeeklyDige
 import type { NotFullyChecked } from '../../watch/partial-state.js';
 import { sweepProblemLine } from './sweep-problems.js';
 import type { FitMessageInput } from './fit.js';
-import { context, divider, escapeMrkdwn, fields, header, link, listSections, listWithin, section, truncate } from './kit.js';
+import { context, divider, escapeMrkdwn, fields, header, link, listFit, listSections, listWithin, section, truncate } from './kit.js';
 import { SLACK_LIMITS } from './limits.js';
 
 export interface DigestLayout {
@@ -35,10 +35,25 @@ export interface LayoutOptions {
    * promise it, and the details end with one line saying so and giving its numbers.
    */
   chartLeftOut?: boolean;
+  /**
+   * The thread was given up (Slack refused it): the summary, edited, says its details and lists
+   * could not be posted there instead of pointing at a thread that is not there.
+   */
+  threadFailed?: boolean;
 }
+
+/** What the summary says in place of "Details in the thread." once the thread was given up. */
+const THREAD_FAILED = '⚠️ The details could not be posted in the thread.';
+const inThread = (options: LayoutOptions, what = 'Details') => (options.threadFailed ? THREAD_FAILED : `${what} in the thread.`);
 
 /** Characters one list of the details may take (about a thread reply's worth); the rest is counted. */
 export const DETAILS_LIST_ROOM = 9_000;
+/**
+ * The most thread replies a digest's details take: its lists of repositories are complete (the
+ * thread is where they can be), split over replies by fitMessage; past this many the thread ends
+ * with one saying how many were left out (digestThreadParts).
+ */
+export const MAX_DIGEST_THREAD_PARTS = 40;
 /** Characters the advisory ids of one package line, or the repositories using one package, may take. */
 const INLINE_LIST_ROOM = 1_000;
 /** Characters one line of outdated releases (of one repository, one kind of bump) may take. */
@@ -49,6 +64,11 @@ const FREE_TEXT_MAX = 300;
 const more = (left: number): string => `…and ${left} more`;
 /** A heading and one item a line, in sections of at most 3,000 characters, counted past DETAILS_LIST_ROOM. */
 const detailsList = (heading: string, lines: readonly string[]) => listSections(heading, lines, { room: DETAILS_LIST_ROOM, more });
+/**
+ * A list of repositories (one a line) in the details, complete: a digest's summary counts them and
+ * the thread is where they can all be named; fitMessage spreads it over as many replies as it takes.
+ */
+const repositoryList = (heading: string, lines: readonly string[]) => listSections(heading, lines, { room: Number.POSITIVE_INFINITY, more });
 
 /** Digest text has no file links: places are plain, code is in backticks. */
 const DIGEST_SYNTAX: AdviceSyntax = { code: (t) => `\`${escapeMrkdwn(t)}\``, place: (file, line) => escapeMrkdwn(`${file}${line ? `:${line}` : ''}`), text: escapeMrkdwn };
@@ -89,17 +109,33 @@ const WHY_MAX = 160;
  * not fully checked: *octo/app* (error: …), *octo/lib* (poetry.lock:4 not read completely: …)". In
  * the summary, not the thread: a count or a "None. 🎉" above it is only about what was checked.
  */
-function notCheckedBlocks(n: NotFullyChecked | undefined): KnownBlock[] {
+function notCheckedBlocks(n: NotFullyChecked | undefined, options: LayoutOptions): KnownBlock[] {
   if (!n) return [];
   const blocks: KnownBlock[] = [];
   // Sweeps partial as a whole (OSV down, re-matching failed, a batch lost): said first, it concerns every repository.
   if (n.sweep) blocks.push(context(escapeMrkdwn(sweepProblemLine(n.sweep))));
   if (n.repos.length) {
     const lead = `⚠️ ${n.repos.length} of ${plural(n.of, 'repository', 'repositories')} ${n.repos.length === 1 ? 'was' : 'were'} not fully checked: `;
-    const items = n.repos.map((r) => `*${escapeMrkdwn(r.repo)}* (${escapeMrkdwn(truncate(r.why, WHY_MAX))})`);
-    blocks.push(context(`${lead}${listWithin(items, ', ', { room: SLACK_LIMITS.textObject - lead.length, more })}`));
+    const items = n.repos.map(notCheckedItem);
+    // Those the line has no room for are in the thread's complete list (notCheckedDetails).
+    blocks.push(context(`${lead}${listWithin(items, ', ', { room: SLACK_LIMITS.textObject - lead.length, more: (left) => `…and ${left} more (${options.threadFailed ? 'their list could not be posted in the thread' : 'the thread lists them all'})` })}`));
   }
   return blocks;
+}
+
+const notCheckedItem = (r: NotFullyChecked['repos'][number]) => `*${escapeMrkdwn(r.repo)}* (${escapeMrkdwn(truncate(r.why, WHY_MAX))})`;
+
+/** Whether the summary's line could not name every repository not fully checked. */
+function notCheckedCut(n: NotFullyChecked | undefined): boolean {
+  if (!n?.repos.length) return false;
+  const lead = `⚠️ ${n.repos.length} of ${plural(n.of, 'repository', 'repositories')} ${n.repos.length === 1 ? 'was' : 'were'} not fully checked: `;
+  return listFit(n.repos.map(notCheckedItem), ', ', { room: SLACK_LIMITS.textObject - lead.length, more }).left > 0;
+}
+
+/** The complete list of the repositories not fully checked, in the thread, when the summary's line was cut. */
+function notCheckedDetails(n: NotFullyChecked | undefined): KnownBlock[] {
+  if (!n || !notCheckedCut(n)) return [];
+  return [divider(), ...repositoryList(`*Not fully checked (${n.repos.length} of ${plural(n.of, 'repository', 'repositories')})*`, n.repos.map((r) => `• ${notCheckedItem(r)}`))];
 }
 
 /** Packages whose PyPI status could not be read: archived, deprecated or quarantined, nobody knows. */
@@ -147,10 +183,10 @@ export function weeklyDigestLayout(d: WeeklyDigest, options: LayoutOptions): Dig
     context(
       d.registryUnavailable
         ? '⚠️ PyPI could not be read: release data is missing from this digest.'
-        : `${plural(outdatedRepos, 'repository', 'repositories')} of ${t.repos} ${outdatedRepos === 1 ? 'has' : 'have'} updates waiting. Details in the thread.`,
+        : `${plural(outdatedRepos, 'repository', 'repositories')} of ${t.repos} ${outdatedRepos === 1 ? 'has' : 'have'} updates waiting. ${inThread(options)}`,
     ),
     ...(d.unchecked ? [context(`⚠️ ${uncheckedWords(d.unchecked)}: not on the index, or the registry did not answer for them.`)] : []),
-    ...notCheckedBlocks(d.notChecked),
+    ...notCheckedBlocks(d.notChecked, options),
   ];
   const details: KnownBlock[] = [];
   for (const repo of d.repos) {
@@ -173,6 +209,7 @@ export function weeklyDigestLayout(d: WeeklyDigest, options: LayoutOptions): Dig
   }
   if (details.length === 0) details.push(section(allClear('Everything is on its latest release. 🎉', caveats(d.registryUnavailable && 'PyPI could not be read', !!d.unchecked && uncheckedWords(d.unchecked), reposCaveat(d.notChecked)))));
   if (d.health) details.push(...healthBlocks(d.health));
+  details.push(...notCheckedDetails(d.notChecked));
   return {
     title,
     summary: { text: `${title}: ${t.major} major, ${t.minor} minor, ${t.patch} patch updates; ${plural(t.yanked, 'yanked pin')}${d.unchecked ? `; ⚠️ ${uncheckedWords(d.unchecked)}` : ''}${d.health?.worsened.length ? `; ${plural(d.health.worsened.length, 'package')} whose health worsened` : ''}${d.health?.unread.length ? `; ⚠️ health not checked for ${plural(d.health.unread.length, 'package')}` : ''}${notCheckedText(d.notChecked)}`, blocks: summaryBlocks },
@@ -211,8 +248,8 @@ export function monthlyDigestLayout(d: MonthlyDigest, options: LayoutOptions): D
       ...news.map((n) => `*${n.label}*\n${n.value}`),
       `*Fixed this month*\n${d.fixedThisMonth.length}`,
     ),
-    context(`Open by age: ${d.open.byAge.under30} under 30 days, ${d.open.byAge.from30to90} 30–90 days, ${d.open.byAge.over90} over 90 days. ${plural(d.expiringIgnores.length, 'ignore')} expiring within 30 days. ${options.chartLeftOut ? 'Details' : 'Details and chart'} in the thread.`),
-    ...notCheckedBlocks(d.notChecked),
+    context(`Open by age: ${d.open.byAge.under30} under 30 days, ${d.open.byAge.from30to90} 30–90 days, ${d.open.byAge.over90} over 90 days. ${plural(d.expiringIgnores.length, 'ignore')} expiring within 30 days. ${inThread(options, options.chartLeftOut ? 'Details' : 'Details and chart')}`),
+    ...notCheckedBlocks(d.notChecked, options),
   ];
   const details: KnownBlock[] = [];
   const openFor = (rows: FindingRow[]) => {
@@ -226,15 +263,17 @@ export function monthlyDigestLayout(d: MonthlyDigest, options: LayoutOptions): D
     return shas.length ? ` by ${shas.map((sha) => `\`${escapeMrkdwn(sha.slice(0, 7))}\``).join(', ')}` : '';
   };
   const open = packageLines(d.openFindings, d.unknownAs, openFor);
-  details.push(...detailsList(`*Open vulnerabilities (${d.open.total})*`, open.length ? open : [allClear('None. 🎉', reposCaveat(d.notChecked))]));
-  if (d.newThisMonth.length) details.push(...detailsList(`*${news[0]!.label} (${news[0]!.value})*`, packageLines(d.newThisMonth, d.unknownAs)));
-  if (deps.length) details.push(...detailsList(`*Dependencies added this month with known advisories (${deps.length})*`, packageLines(deps.flatMap((dep) => dep.advisories), d.unknownAs)));
-  if (d.fixedThisMonth.length) details.push(...detailsList(`*Fixed this month (${d.fixedThisMonth.length})*`, packageLines(d.fixedThisMonth, d.unknownAs, fixedBy)));
+  // One line per repository and package: complete, in as many replies as it takes.
+  details.push(...repositoryList(`*Open vulnerabilities (${d.open.total})*`, open.length ? open : [allClear('None. 🎉', reposCaveat(d.notChecked))]));
+  if (d.newThisMonth.length) details.push(...repositoryList(`*${news[0]!.label} (${news[0]!.value})*`, packageLines(d.newThisMonth, d.unknownAs)));
+  if (deps.length) details.push(...repositoryList(`*Dependencies added this month with known advisories (${deps.length})*`, packageLines(deps.flatMap((dep) => dep.advisories), d.unknownAs)));
+  if (d.fixedThisMonth.length) details.push(...repositoryList(`*Fixed this month (${d.fixedThisMonth.length})*`, packageLines(d.fixedThisMonth, d.unknownAs, fixedBy)));
   if (d.expiringIgnores.length) {
     const lines = d.expiringIgnores.map((i) => `• ${escapeMrkdwn(i.id)}${i.package ? ` (${escapeMrkdwn(i.package)})` : ''} until ${i.until}, ${escapeMrkdwn(i.source)}: ${escapeMrkdwn(truncate(i.reason, FREE_TEXT_MAX))}`);
     details.push(divider(), ...detailsList('*Ignores expiring within 30 days*', lines));
   }
   const chartAlt = `Open vulnerabilities at each month end: ${d.chart.map((p) => `${p.label} ${p.critical + p.high + p.medium + p.low}`).join(', ')}`;
+  details.push(...notCheckedDetails(d.notChecked));
   if (options.chartLeftOut) details.push(context(`No chart this month: the server has no font to draw its labels with. ${chartAlt}.`));
   return {
     title,
@@ -264,15 +303,15 @@ export function quarterlyDigestLayout(d: QuarterlyDigest, options: LayoutOptions
       `*No release in 2 years*\n${d.stale.length - archived}`,
       ...(d.code.length ? [`*Code findings*\n${d.code.reduce((n, c) => n + Object.values(c.byKind).reduce((a, b) => a + b, 0), 0)}`] : []),
     ),
-    context(d.registryUnavailable ? '⚠️ PyPI could not be read: archived and stale packages are missing.' : `Across ${plural(d.repos, 'repository', 'repositories')}. Details in the thread.`),
+    context(d.registryUnavailable ? '⚠️ PyPI could not be read: archived and stale packages are missing.' : `Across ${plural(d.repos, 'repository', 'repositories')}. ${inThread(options)}`),
     ...(d.unread?.length ? [unreadBlock(d.unread)] : []),
-    ...notCheckedBlocks(d.notChecked),
+    ...notCheckedBlocks(d.notChecked, options),
   ];
   const details: KnownBlock[] = [];
   for (const [kind, list] of Object.entries(d.byKind)) {
     if (list.length === 0) continue;
     const lines = list.map(({ repo, finding: f }) => `• *${escapeMrkdwn(repo)}*: ${f.package ? `\`${escapeMrkdwn(f.package)}\` ` : ''}${where(f.file, f.line)} — ${escapeMrkdwn(truncate(f.fix.text, FREE_TEXT_MAX))}`);
-    details.push(...detailsList(`*${KIND_TITLES[kind] ?? kind} (${list.length})*`, lines));
+    details.push(...repositoryList(`*${KIND_TITLES[kind] ?? kind} (${list.length})*`, lines));
   }
   if (d.code.length) {
     const SEVERITIES = ['critical', 'high', 'medium', 'low', 'info'];
@@ -293,7 +332,7 @@ export function quarterlyDigestLayout(d: QuarterlyDigest, options: LayoutOptions
       if (c.unscanned) return `• *${escapeMrkdwn(c.repo)}* — ⚠️ code not scanned: ${escapeMrkdwn(truncate(c.unscanned, FREE_TEXT_MAX))}`;
       return `• *${escapeMrkdwn(c.repo)}*: ${severities || 'no findings'}${kinds ? ` (${kinds})` : ''}${c.partial ? ' — ⚠️ partial scan' : ''}`;
     });
-    details.push(...detailsList(`*Code and configuration (${plural(d.code.length, 'repository', 'repositories')})*`, lines));
+    details.push(...repositoryList(`*Code and configuration (${plural(d.code.length, 'repository', 'repositories')})*`, lines));
   }
   if (d.stale.length) {
     const lines = d.stale.map((s) => {
@@ -305,6 +344,7 @@ export function quarterlyDigestLayout(d: QuarterlyDigest, options: LayoutOptions
   const unread = d.unread ?? [];
   const statusCaveat = d.registryUnavailable ? 'PyPI could not be read' : unread.length ? `status not checked for ${plural(unread.length, 'package')}` : null;
   if (details.length === 0) details.push(section(allClear('Nothing to clean up. 🎉', caveats(statusCaveat, reposCaveat(d.notChecked)))));
+  details.push(...notCheckedDetails(d.notChecked));
   return {
     title,
     summary: { text: `${title}: ${plural(Object.values(d.byKind).reduce((n, l) => n + l.length, 0), 'hygiene finding')}, ${plural(d.stale.length, 'package')} to reconsider${statusCaveat ? `; ⚠️ ${statusCaveat}` : ''}${notCheckedText(d.notChecked)}`, blocks: summaryBlocks },

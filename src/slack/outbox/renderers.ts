@@ -6,11 +6,12 @@ import type { KnownBlock } from '@slack/types';
 import { INCIDENT_MESSAGE_UPDATE, type IncidentMessageUpdate } from '../../incidents/messages.js';
 import { INCIDENT_REMINDER, type IncidentReminder } from '../../incidents/reminders.js';
 import { renderOpenVulnerabilityChart, systemFontFamilies } from '../../watch/chart.js';
-import { ADVISORIES_SUMMARY, ADVISORY_ALERT, DEPENDENCY_ADVISORIES, DIGEST, DIGEST_THREAD, PULL_REQUEST_REVIEW, PULL_REQUESTS_NOT_LISTED, PULL_REQUESTS_NOT_REVIEWED, SECRET_ALERT, SETTINGS_NOTICE, SWEEP_PROBLEMS, WATCH_STARTED, type AdvisoriesSummary, type AdvisoryAlert, type DependencyAdvisories, type DigestMessage, type PullRequestReviewCard, type PullRequestsNotListed, type PullRequestsNotReviewed, type SecretAlert, type SettingsNotice, type SweepProblemsNotice, type WatchStarted } from '../../watch/messages.js';
+import { ADVISORIES_SUMMARY, ADVISORY_ALERT, ADVISORY_ALERT_LIST, DEPENDENCY_ADVISORIES, DIGEST, DIGEST_THREAD, PULL_REQUEST_REVIEW, PULL_REQUESTS_NOT_LISTED, PULL_REQUESTS_NOT_REVIEWED, SECRET_ALERT, SETTINGS_NOTICE, SWEEP_PROBLEMS, WATCH_STARTED, type AdvisoriesSummary, type AdvisoryAlert, type AdvisoryAlertList, type DependencyAdvisories, type DigestMessage, type PullRequestReviewCard, type PullRequestsNotListed, type PullRequestsNotReviewed, type SecretAlert, type SettingsNotice, type SweepProblemsNotice, type WatchStarted } from '../../watch/messages.js';
 import { alertMessage } from '../blocks/alert.js';
+import { alertListMessages } from '../blocks/alert-list.js';
 import { dependencyAlertMessage } from '../blocks/dependency-alert.js';
 import { advisoriesSummaryMessage } from '../blocks/advisories-summary.js';
-import { monthlyDigestLayout, quarterlyDigestLayout, weeklyDigestLayout, type DigestLayout } from '../blocks/digest.js';
+import { MAX_DIGEST_THREAD_PARTS, monthlyDigestLayout, quarterlyDigestLayout, weeklyDigestLayout, type DigestLayout } from '../blocks/digest.js';
 import { fitMessage, fitOneMessage } from '../blocks/fit.js';
 import { checklistPart, reminderMessage, rootMessage } from '../blocks/incident.js';
 import { context } from '../blocks/kit.js';
@@ -53,7 +54,7 @@ export class UnknownMessageKind extends Error {
 }
 
 function digestLayout(message: DigestMessage, chartLeftOut = false): DigestLayout {
-  const options = { timeZone: message.timeZone };
+  const options = { timeZone: message.timeZone, ...(message.threadFailed ? { threadFailed: true } : {}) };
   if (message.kind === 'weekly') return weeklyDigestLayout(message.digest, options);
   if (message.kind === 'monthly') return monthlyDigestLayout(message.digest, { ...options, chartLeftOut });
   return quarterlyDigestLayout(message.digest, options);
@@ -97,7 +98,7 @@ export function outboxRenderers(options: RendererOptions = {}): Readonly<Record<
       const layout = digestLayout(message, leftOut);
       const summary = fitMessage(layout.summary);
       const details = fitMessage({ ...layout.details, continuation: (i, n) => [context(`${layout.title}, details (${i}/${n})`)] });
-      const parts = [...summary.replies, details.first, ...details.replies].filter((m) => m.blocks.length > 0);
+      const parts = capThread([...summary.replies, details.first, ...details.replies].filter((m) => m.blocks.length > 0), layout.title);
       const [first = { text: `${layout.title}: nothing more`, blocks: [] }, ...more] = parts;
       const file = leftOut ? undefined : digestChart(message, layout, fontFamilies);
       return { text: first.text, blocks: first.blocks, eventType: 'depwatch_digest', more, ...(file ? { file } : {}) };
@@ -105,10 +106,28 @@ export function outboxRenderers(options: RendererOptions = {}): Readonly<Record<
   };
 }
 
+/**
+ * A digest's thread within MAX_DIGEST_THREAD_PARTS replies: its lists of repositories are complete,
+ * so a very large one could otherwise hold the channel's messages for minutes; the last reply then
+ * says how many were left out, never cutting silently.
+ */
+function capThread(parts: RenderedPart[], title: string): RenderedPart[] {
+  if (parts.length <= MAX_DIGEST_THREAD_PARTS) return parts;
+  const left = parts.length - (MAX_DIGEST_THREAD_PARTS - 1);
+  const note = `${title}: the details go on for ${left} more messages, not posted (a thread has room for ${MAX_DIGEST_THREAD_PARTS}).`;
+  return [...parts.slice(0, MAX_DIGEST_THREAD_PARTS - 1), { text: note, blocks: [context(note)] }];
+}
+
 const BASE_RENDERERS: Readonly<Record<string, Renderer>> = {
   [ADVISORY_ALERT]: (data) => {
     const message = alertMessage(data as AdvisoryAlert);
     return { text: message.text, blocks: message.blocks, eventType: 'depwatch_alert' };
+  },
+  // In the alert's thread: every repository, in as many replies as it takes (each its own key, so a crash resends only the missing ones).
+  [ADVISORY_ALERT_LIST]: (data) => {
+    const [first, ...more] = alertListMessages(data as AdvisoryAlertList);
+    if (!first) throw new Error('an alert list with no repository');
+    return { text: first.text, blocks: first.blocks, eventType: 'depwatch_alert_list', more };
   },
   [DEPENDENCY_ADVISORIES]: (data) => {
     const message = dependencyAlertMessage(data as DependencyAdvisories);

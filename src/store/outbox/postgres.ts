@@ -176,6 +176,11 @@ export class PostgresOutbox implements OutboxStore {
     return res.rows[0] ? toRow(res.rows[0]) : null;
   }
 
+  async latestOfMessage(messageKey: string, kind: string): Promise<OutboxRow | null> {
+    const res = await this.pool.query<DbRow>('SELECT * FROM slack_outbox WHERE message_key = $1 AND kind = $2 ORDER BY id DESC LIMIT 1', [messageKey, kind]);
+    return res.rows[0] ? toRow(res.rows[0]) : null;
+  }
+
   async rowsByKey(idempotencyKeys: readonly string[]): Promise<Map<string, OutboxRow>> {
     if (idempotencyKeys.length === 0) return new Map();
     const res = await this.pool.query<DbRow>('SELECT * FROM slack_outbox WHERE idempotency_key = ANY($1::text[])', [[...idempotencyKeys]]);

@@ -159,6 +159,11 @@ export class SqliteOutbox implements OutboxStore {
     return r ? toRow(r) : null;
   }
 
+  async latestOfMessage(messageKey: string, kind: string): Promise<OutboxRow | null> {
+    const r = this.db.prepare<[string, string], DbRow>('SELECT * FROM slack_outbox WHERE message_key = ? AND kind = ? ORDER BY id DESC LIMIT 1').get(messageKey, kind);
+    return r ? toRow(r) : null;
+  }
+
   async rowsByKey(idempotencyKeys: readonly string[]): Promise<Map<string, OutboxRow>> {
     if (idempotencyKeys.length === 0) return new Map();
     const rows = this.db.prepare<[string], DbRow>('SELECT * FROM slack_outbox WHERE idempotency_key IN (SELECT value FROM json_each(?))').all(JSON.stringify(idempotencyKeys));

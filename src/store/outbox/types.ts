@@ -100,6 +100,8 @@ export interface OutboxStore {
   /** The ts of the message posted for `messageKey`, once posted. */
   postedTs(messageKey: string): Promise<string | null>;
   row(idempotencyKey: string): Promise<OutboxRow | null>;
+  /** The newest row of message `messageKey` of this kind (a thread's latest list, an alert's latest edit), or null. */
+  latestOfMessage(messageKey: string, kind: string): Promise<OutboxRow | null>;
   /** The rows of these idempotency keys, in one read, by key (a key without a row is absent). */
   rowsByKey(idempotencyKeys: readonly string[]): Promise<Map<string, OutboxRow>>;
   rows(filter?: { channel?: string }): Promise<OutboxRow[]>;
