@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { AUDIT_OPTIONS } from '../../src/cli/audit.js';
 import { REVIEW_OPTIONS } from '../../src/cli/review.js';
+import { SCAN_OPTIONS } from '../../src/cli/scan.js';
 import { inProcessCli, UNREACHABLE_SERVICES, writeTree } from '../helpers/cli-in-process.js';
 
 const dir = writeTree('depwatch-help-', {});
@@ -52,6 +53,23 @@ describe('depwatch review --help', () => {
 
   it('is what depwatch --help says of review', async () => {
     const [usage] = (await help('review', '--help')).split('\n');
+    expect(await help('--help')).toContain(`  depwatch ${usage!.replace(/^usage: depwatch /, '')}\n`);
+  });
+});
+
+const scanOptions = Object.keys(SCAN_OPTIONS).filter((name) => name !== 'help').map((name) => `--${name}`);
+
+describe('depwatch scan --help', () => {
+  it('names every option scan accepts (--history and its limits too) in its usage line, and describes each on a line of its own', async () => {
+    const [usage, ...body] = (await help('scan', '--help')).split('\n');
+    for (const option of scanOptions) {
+      expect(usage, option).toContain(option);
+      expect(body.some((line) => line.trimStart().startsWith(option)), `${option} described`).toBe(true);
+    }
+  });
+
+  it('is what depwatch --help says of scan', async () => {
+    const [usage] = (await help('scan', '--help')).split('\n');
     expect(await help('--help')).toContain(`  depwatch ${usage!.replace(/^usage: depwatch /, '')}\n`);
   });
 });
