@@ -88,7 +88,9 @@ export function linked(tree: ScanResult, history: HistoryResult): ScanResult & {
   const historyOnly = (f: HistoryFinding): LinkedFinding => ({ ...f, inWorkingTree: false });
   for (const f of history.findings) if (!inTree.has(f.secret!.fingerprint)) findings.push(historyOnly(f));
   for (const f of history.ignored) if (!inTree.has(f.secret!.fingerprint)) ignored.push(historyOnly(f));
-  return { ...tree, findings: findings.sort(compareCodeFindings), ignored: ignored.sort(compareCodeFindings), partial: tree.partial || history.partial };
+  // An ignore that matches nothing in the working tree but covers a secret of the history is in use: "remove it" would bring that secret back.
+  const notes = tree.notes.filter((n) => !(n.kind === 'stale' && history.usedIgnores.some((d) => n.message === `${d} matches nothing; remove it`)));
+  return { ...tree, notes, findings: findings.sort(compareCodeFindings), ignored: ignored.sort(compareCodeFindings), partial: tree.partial || history.partial };
 }
 
 function historyFields(tree: ScanResult, history: HistoryResult): string {

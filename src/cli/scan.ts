@@ -119,6 +119,7 @@ function historyCauses(history: HistoryResult): string[] {
     count('shallow') ? "history before the shallow clone's graft not scanned" : '',
     count('time-limit') ? 'history scan stopped at its time limit' : '',
     tooLarge ? `${tooLarge === 1 ? '1 file change' : 'file changes'} in history over the size limit` : '',
+    count('truncated') ? 'secrets in history not listed (over the limit)' : '',
   ];
 }
 
@@ -147,8 +148,8 @@ function describe(f: CodeFinding & { commit?: CommitRef; inWorkingTree?: boolean
   if (f.secret) lines.push(`         ${f.secret.kind}, fingerprint ${f.secret.fingerprint}`);
   if (f.commit) {
     const c = f.commit;
-    const at = `commit ${c.sha.slice(0, 12)} (${c.authorDate.slice(0, 10)}, "${c.subject}")`;
-    lines.push(f.inWorkingTree ? `         first committed in ${at} at ${c.file}${c.line === null ? '' : `:${c.line}`}` : `         in the history only (no longer in the working tree): added by ${at}`);
+    const at = `${c.sha.slice(0, 12)} (${c.authorDate.slice(0, 10)}, "${c.subject}")`;
+    lines.push(f.inWorkingTree ? `         first committed in ${at} at ${c.file}${c.line === null ? '' : `:${c.line}`}` : `         in the history only (no longer in the working tree): added by commit ${at}`);
   }
   lines.push(`         ${f.message}`, `         fix: ${f.fix}`);
   return lines;

@@ -116,8 +116,25 @@ describe('depwatch scan --history', () => {
       ['deploy.yml', 2, true, first, 'deploy.yml', 1],
     ]);
     const text = await scan(dir);
-    expect(text.stdout.match(/first committed in /g)).toHaveLength(2);
+    expect(text.stdout.match(new RegExp(`first committed in ${first.slice(0, 12)} \\(2024-05-06, "first"\\) at deploy\\.yml:1\\n`, 'g'))).toHaveLength(2);
     expect(text.stdout).not.toContain('in the history only');
+  });
+
+  it("reads a merge's own changes: a secret written while resolving a conflict is found at the merge", async () => {
+    const dir = repo([{ message: 'base', files: { ...GITIGNORE, 'f.txt': 'a\nb\nc\n' } }]);
+    git(dir, 'checkout', '-q', '-b', 'side');
+    writeFileSync(join(dir, 'f.txt'), 'a\nb-side\nc\n');
+    git(dir, 'commit', '-q', '-am', 'side');
+    git(dir, 'checkout', '-q', 'main');
+    writeFileSync(join(dir, 'f.txt'), 'a\nb-main\nc\n');
+    git(dir, 'commit', '-q', '-am', 'main');
+    expect(() => git(dir, 'merge', '-q', 'side')).toThrow(); // a conflict
+    writeFileSync(join(dir, 'f.txt'), `a\ntoken: ${TOKEN}\nc\n`);
+    git(dir, 'commit', '-q', '-am', 'merge side');
+    writeFileSync(join(dir, 'f.txt'), 'a\nb\nc\n');
+    git(dir, 'commit', '-q', '-am', 'clean up');
+    const { json } = await scanJson(dir);
+    expect(json.findings.map((f: { file: string; line: number; commit: { subject: string } }) => [f.file, f.line, f.commit.subject])).toEqual([['f.txt', 2, 'merge side']]);
   });
 
   it('passes over binary changes, saying so, without making the result partial', async () => {
@@ -192,6 +209,8 @@ describe('depwatch scan --history', () => {
       ['tools/run.sh', 'inline'],
       ['tests/fixtures/ci.yml', '.depwatch.yml'],
     ]);
+    // It matches nothing in the working tree, but is no stale ignore: the history needs it.
+    expect(json.notes).toEqual([]);
     expect(code).toBe(0);
   });
 
@@ -219,7 +238,7 @@ describe('depwatch scan --history', () => {
     expect(cli.out.stderr).toContain('--max-commits goes with --history');
   });
 
-  it('a file change over the size limit, and the time limit, make the result partial', async () => {
+  it('a file change over the size limit, more secrets than are listed, and the time limit make the result partial', async () => {
     const dir = repo([
       { message: 'big', files: { ...GITIGNORE, 'data.txt': `token: ${TOKEN}\n` + 'x'.repeat(50_000) + '\n' } },
       { message: 'small', files: { 'b.yml': `token: ${OTHER_TOKEN}\n` } },
@@ -230,6 +249,9 @@ describe('depwatch scan --history', () => {
     expect(big.partial).toBe(true);
     // What came before the limit is still read.
     expect(big.findings.map((f) => f.file).sort()).toEqual(['b.yml', 'data.txt']);
+    const few = await scanHistory({ ...options, maxSecrets: 1 });
+    expect(few.findings).toHaveLength(1);
+    expect(few.unread).toEqual([{ kind: 'truncated', message: 'more than 1 different secrets found in the history: 1 more sighting not listed' }]);
     const slow = await scanHistory({ ...options, timeLimitMs: 0 });
     expect(slow.unread.map((u) => u.kind)).toEqual(['time-limit']);
     expect(slow.partial).toBe(true);

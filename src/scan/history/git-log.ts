@@ -241,7 +241,8 @@ export class GitLogParser {
       change.tooLarge = true;
       return;
     }
-    change.lines.push(body);
+    // A copy: a slice would keep git's whole chunk alive, removed lines and all, past the limit.
+    change.lines.push(Buffer.from(body));
     change.lineNumbers.push(number);
   }
 

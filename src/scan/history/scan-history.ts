@@ -21,7 +21,7 @@ import type { IgnoreRule } from '../../audit/ignores.js';
 import { plural } from '../../plural.js';
 import { redactSecrets } from '../../redact.js';
 import { boundMessage } from '../../quoted-input.js';
-import { scanIgnorer } from '../ignores.js';
+import { describeIgnore, scanIgnorer } from '../ignores.js';
 import { isTextLikePath } from '../paths.js';
 import { SECRET_RULES_BY_ID } from '../secrets/rules.js';
 import { scanSecrets } from '../secrets/scan-secrets.js';
@@ -43,7 +43,7 @@ export type HistoryFinding = CodeFinding & { commit: CommitRef };
 
 /** Why part of the history was not read (each makes the result partial). */
 export interface HistoryUnread {
-  kind: 'git-missing' | 'not-a-repository' | 'git-failed' | 'shallow' | 'too-large' | 'time-limit';
+  kind: 'git-missing' | 'not-a-repository' | 'git-failed' | 'shallow' | 'too-large' | 'time-limit' | 'truncated';
   message: string;
 }
 
@@ -60,6 +60,8 @@ export interface HistoryResult {
   notes: HistoryNote[];
   stats: { commits: number; fileChanges: number; binaryChanges: number; addedBytes: number };
   partial: boolean;
+  /** The `.depwatch.yml` ignores that covered a finding of the history (describeIgnore): not stale, though the working tree may not need them. */
+  usedIgnores: string[];
 }
 
 export interface HistoryOptions {
@@ -80,6 +82,8 @@ export interface HistoryOptions {
   ignores?: IgnoreRule[];
   excludes?: ExcludeRule[];
   today?: Date;
+  /** The most different secrets listed; default MAX_HISTORY_SECRETS. */
+  maxSecrets?: number;
 }
 
 export const DEFAULT_HISTORY_TIME_LIMIT_MS = 15 * 60 * 1000;
@@ -87,6 +91,8 @@ const DEFAULT_MAX_FILE_BYTES = 5 * 1024 * 1024;
 /** How many file changes over the limit are named one by one; the rest are counted in one more reason. */
 const MAX_NAMED = 50;
 const MAX_STDERR = 4096;
+/** The most different secrets kept (a generated history could hold millions): past it the rest are counted, and the result is partial. */
+export const MAX_HISTORY_SECRETS = 10_000;
 
 /** A `--since` that does not name a commit: the user's mistake, one clear line. */
 export class HistoryUsageError extends Error {}
@@ -142,7 +148,7 @@ export async function resolveSince(dir: string, ref: string, env: Record<string,
 /** Reads the history of `options.dir` for secrets. Never throws for what the repository holds: what was not read is in `unread`. */
 export async function scanHistory(options: HistoryOptions): Promise<HistoryResult> {
   const env = gitEnv(options.env);
-  const result: HistoryResult = { findings: [], ignored: [], unread: [], notes: [], stats: { commits: 0, fileChanges: 0, binaryChanges: 0, addedBytes: 0 }, partial: true };
+  const result: HistoryResult = { findings: [], ignored: [], unread: [], notes: [], stats: { commits: 0, fileChanges: 0, binaryChanges: 0, addedBytes: 0 }, partial: true, usedIgnores: [] };
   const finish = () => {
     result.partial = result.unread.length > 0;
     return result;
@@ -189,6 +195,9 @@ export async function scanHistory(options: HistoryOptions): Promise<HistoryResul
   const counted = new Map<string, HistoryFinding>();
   const ignored = new Map<string, HistoryFinding>();
   const tooLarge: string[] = [];
+  /** Sightings of secrets past MAX_HISTORY_SECRETS: counted, not kept (their number is not bounded). */
+  let notKept = 0;
+  const maxSecrets = options.maxSecrets ?? MAX_HISTORY_SECRETS;
   const binaryLikeText: string[] = [];
   let binaryLikeTextCount = 0;
 
@@ -213,6 +222,10 @@ export async function scanHistory(options: HistoryOptions): Promise<HistoryResul
       const into = f.ignoredBy ? ignored : counted;
       const fp = f.secret!.fingerprint;
       const before = into.get(fp);
+      if (before === undefined && counted.size + ignored.size >= maxSecrets) {
+        notKept++;
+        continue;
+      }
       // git log lists the newest commit first: a later sighting is an older commit, so it replaces.
       if (before === undefined || before.commit.sha !== f.commit.sha) into.set(fp, f);
     }
@@ -290,6 +303,8 @@ export async function scanHistory(options: HistoryOptions): Promise<HistoryResul
   if (parser.strayLines > 0) result.notes.push({ kind: 'stray', message: `${plural(parser.strayLines, 'line')} of git's output not understood, passed over` });
 
   for (const fp of counted.keys()) ignored.delete(fp);
+  if (notKept > 0) result.unread.push({ kind: 'truncated', message: `more than ${maxSecrets.toLocaleString('en')} different secrets found in the history: ${plural(notKept, 'more sighting')} not listed` });
+  result.usedIgnores = ignorer.used().map(describeIgnore);
   result.findings = [...counted.values()];
   result.ignored = [...ignored.values()];
   return finish();
