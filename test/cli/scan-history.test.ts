@@ -120,6 +120,15 @@ describe('depwatch scan --history', () => {
     expect(text.stdout).not.toContain('in the history only');
   });
 
+  it('in a folder inside a checkout, reads the history of that folder only, with paths relative to it', async () => {
+    const dir = repo([
+      { message: 'both', files: { ...GITIGNORE, 'svc/.gitignore': '.env\n*.env\n', 'svc/b.yml': `token: ${OTHER_TOKEN}\n`, 'other/a.yml': `token: ${TOKEN}\n` } },
+      { message: 'drop both', files: { 'svc/b.yml': null, 'other/a.yml': null } },
+    ]);
+    const { json } = await scanJson(join(dir, 'svc'));
+    expect(json.findings.map((f: { file: string; commit: { file: string } }) => [f.file, f.commit.file])).toEqual([['b.yml', 'b.yml']]);
+  });
+
   it("reads a merge's own changes: a secret written while resolving a conflict is found at the merge", async () => {
     const dir = repo([{ message: 'base', files: { ...GITIGNORE, 'f.txt': 'a\nb\nc\n' } }]);
     git(dir, 'checkout', '-q', '-b', 'side');
@@ -252,7 +261,12 @@ describe('depwatch scan --history', () => {
     const few = await scanHistory({ ...options, maxSecrets: 1 });
     expect(few.findings).toHaveLength(1);
     expect(few.unread).toEqual([{ kind: 'truncated', message: 'more than 1 different secrets found in the history: 1 more sighting not listed' }]);
-    const slow = await scanHistory({ ...options, timeLimitMs: 0 });
+    // A git whose log never ends: stopped at the limit.
+    const bin = join(scratch, 'slow-git');
+    mkdirSync(bin);
+    const realGit = execFileSync('sh', ['-c', 'command -v git'], { env: GIT_ENV, encoding: 'utf8' }).trim();
+    writeFileSync(join(bin, 'git'), `#!/bin/sh\ncase " $* " in *" log "*) exec sleep 30;; *) exec ${realGit} "$@";; esac\n`, { mode: 0o755 });
+    const slow = await scanHistory({ ...options, env: { ...GIT_ENV, PATH: `${bin}:${GIT_ENV.PATH}` }, timeLimitMs: 300 });
     expect(slow.unread.map((u) => u.kind)).toEqual(['time-limit']);
     expect(slow.partial).toBe(true);
   });

@@ -83,11 +83,28 @@ describe('GitLogParser', () => {
   it('keeps at most maxFileBytes of one file change (a line longer than that is never held), then reads on', () => {
     const long = '+' + 'z'.repeat(100_000) + '\n';
     const text = header(SHA1) + 'diff --git a/big b/big\n+++ b/big\n@@ -0,0 +1,3 @@\n+first\n' + long + '+last\n' + 'diff --git a/small b/small\n+++ b/small\n@@ -0,0 +1 @@\n+ok\n';
-    const { changes } = read(text, { maxFileBytes: 1000, chunk: 4096 });
-    expect(changes.map((c) => [c.path, c.tooLarge, c.lines.map(String)])).toEqual([
-      ['big', true, ['first']],
-      ['small', false, ['ok']],
-    ]);
+    for (const chunk of [1, 4096, 65536, text.length]) {
+      const { changes } = read(text, { maxFileBytes: 1000, chunk });
+      // The same however git's output was cut: the long line counted at its length.
+      expect(changes.map((c) => [c.path, c.tooLarge, c.lines.map(String), c.addedBytes]), `chunks of ${chunk}`).toEqual([
+        ['big', true, ['first'], 6 + 100_001 + 5],
+        ['small', false, ['ok'], 3],
+      ]);
+    }
+  });
+
+  it('a line too long to hold is still read for what it is: a huge subject is still its commit, a long removed line adds nothing', () => {
+    const text =
+      header(SHA1) + 'diff --git a/x b/x\n+++ b/x\n@@ -1,1 +1,1 @@\n-' + 'r'.repeat(50_000) + '\n+kept\n' +
+      header(SHA2, 's'.repeat(50_000)) + 'diff --git a/y b/y\n+++ b/y\n@@ -0,0 +1 @@\n+y\n';
+    for (const chunk of [512, 65536]) {
+      const { changes, parser } = read(text, { maxFileBytes: 1000, chunk });
+      expect(changes.map((c) => [c.commit.sha, c.path, c.tooLarge, c.lines.map(String), c.lineNumbers])).toEqual([
+        [SHA1, 'x', false, ['kept'], [1]],
+        [SHA2, 'y', false, ['y'], [1]],
+      ]);
+      expect(parser.strayLines).toBe(0);
+    }
   });
 
   it('takes time linear in the size of the output (a synthetic log of 40 MB against one of 4 MB)', () => {

@@ -68,6 +68,8 @@ const AT = 0x40;
 const BACKSLASH = 0x5c;
 const NEWLINE = 0x0a;
 const SOH = 0x01;
+/** What is kept of a line too long to hold: enough for a commit header's sha and date, or a hunk line's prefix columns. */
+const HEAD_BYTES = 256;
 
 const DIFF = Buffer.from('diff ');
 const PLUS3 = Buffer.from('+++ ');
@@ -82,6 +84,8 @@ export class GitLogParser {
   private carry: Buffer[] = [];
   private carryBytes = 0;
   private overlong = false;
+  /** The length of the overlong line being dropped, so its file change counts its real size however git's chunks fell. */
+  private overlongBytes = 0;
 
   private commit: CommitHeader | null = null;
   private change: FileChange | null = null;
@@ -109,13 +113,7 @@ export class GitLogParser {
     for (let nl = chunk.indexOf(NEWLINE, start); nl !== -1; nl = chunk.indexOf(NEWLINE, start)) {
       if (this.carryBytes > 0 || this.overlong) {
         this.keep(chunk.subarray(start, nl));
-        const overlong = this.overlong;
-        const line = overlong ? null : Buffer.concat(this.carry, this.carryBytes);
-        this.carry = [];
-        this.carryBytes = 0;
-        this.overlong = false;
-        if (line) this.line(line);
-        else this.overlongLine();
+        this.takeCarried();
       } else this.line(chunk.subarray(start, nl));
       start = nl + 1;
     }
@@ -124,25 +122,36 @@ export class GitLogParser {
 
   /** The end of the output: a last line without its line break, and the last file change. */
   end(): void {
-    if (this.carryBytes > 0 || this.overlong) {
-      const line = this.overlong ? null : Buffer.concat(this.carry, this.carryBytes);
-      this.carry = [];
-      this.carryBytes = 0;
-      if (line) this.line(line);
-      else this.overlongLine();
-      this.overlong = false;
-    }
+    if (this.carryBytes > 0 || this.overlong) this.takeCarried();
     this.finishChange();
+  }
+
+  /** The line carried over chunks, now whole: read, or (too long to hold) judged by its head and length. */
+  private takeCarried(): void {
+    if (this.overlong) {
+      const head = Buffer.concat(this.carry);
+      this.longLine(head, this.overlongBytes);
+    } else this.line(Buffer.concat(this.carry, this.carryBytes));
+    this.carry = [];
+    this.carryBytes = 0;
+    this.overlong = false;
+    this.overlongBytes = 0;
   }
 
   /** Keeps part of an unfinished line, up to the limit (a copy: the chunk may be reused). */
   private keep(piece: Buffer): void {
-    if (this.overlong || piece.length === 0) return;
-    // A line longer than a whole file change may be is never held: a commit header is short, and a
-    // hunk line that long makes its file change too large whatever it holds.
+    if (this.overlong) {
+      this.overlongBytes += piece.length;
+      return;
+    }
+    if (piece.length === 0) return;
+    // A line longer than a whole file change may be is never held: only its head (what says what
+    // the line is) and its length are kept.
     if (this.carryBytes + piece.length > this.maxFileBytes + 1024) {
+      const head = Buffer.concat([...this.carry, piece]).subarray(0, HEAD_BYTES);
       this.overlong = true;
-      this.carry = [];
+      this.overlongBytes = this.carryBytes + piece.length;
+      this.carry = [Buffer.from(head)];
       this.carryBytes = 0;
       return;
     }
@@ -150,13 +159,27 @@ export class GitLogParser {
     this.carryBytes += piece.length;
   }
 
-  /** A line dropped for its length: as an added line, it makes its file change too large; anywhere else it is stray. */
-  private overlongLine(): void {
-    if (this.change && this.inHunks) {
-      this.change.tooLarge = true;
-      this.change.addedBytes += this.maxFileBytes + 1;
-      this.nextLine++;
-    } else this.strayLines++;
+  /**
+   * A line too long to hold, by its head: a commit header (a huge subject) is still that commit's,
+   * cut; an added line makes its file change too large (counted at its real length); a removed or
+   * context line keeps the line numbers right; anything else is stray.
+   */
+  private longLine(head: Buffer, length: number): void {
+    if (head[0] === SOH && startsWith(head, COMMIT_MARK)) return this.commitLine(head);
+    const change = this.change;
+    if (change === null || !this.inHunks || !(head[0] === PLUS || head[0] === MINUS || head[0] === SPACE)) {
+      this.strayLines++;
+      return;
+    }
+    let added = false;
+    for (let i = 0; i < Math.min(this.columns, head.length); i++) {
+      if (head[i] === MINUS) return; // removed from a parent: no number in the new version
+      if (head[i] === PLUS) added = true;
+    }
+    this.nextLine++;
+    if (!added) return;
+    change.tooLarge = true;
+    change.addedBytes += length - this.columns + 1;
   }
 
   private line(line: Buffer): void {
