@@ -6,7 +6,7 @@
  * configuration of the test's own, so the machine's settings play no part.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -118,6 +118,28 @@ describe('depwatch scan --history', () => {
     const text = await scan(dir);
     expect(text.stdout.match(new RegExp(`first committed in ${first.slice(0, 12)} \\(2024-05-06, "first"\\) at deploy\\.yml:1\\n`, 'g'))).toHaveLength(2);
     expect(text.stdout).not.toContain('in the history only');
+  });
+
+  it("reads the same whatever the repository's own git settings say, and runs none of its programs", async () => {
+    const dir = repo([
+      { message: 'first', files: { ...GITIGNORE, '.gitattributes': '*.yml diff=conv\n', 'a.yml': `token: ${TOKEN}\n` } },
+      { message: 'gone', files: { 'a.yml': null } },
+    ]);
+    const marker = join(scratch, `ran${repos}`);
+    for (const [key, value] of [
+      ['log.showRoot', 'false'],
+      ['diff.noprefix', 'true'],
+      ['diff.mnemonicPrefix', 'true'],
+      ['color.ui', 'always'],
+      ['log.showSignature', 'true'],
+      ['diff.external', `touch ${marker}`],
+      ['diff.conv.textconv', `touch ${marker}; cat`],
+      ['core.pager', `touch ${marker}; cat`],
+      ['gpg.program', `touch ${marker}`],
+    ]) git(dir, 'config', key!, value!);
+    const { json } = await scanJson(dir);
+    expect(json.findings.map((f: { file: string; line: number; commit: { subject: string } }) => [f.file, f.line, f.commit.subject])).toEqual([['a.yml', 1, 'first']]);
+    expect(existsSync(marker)).toBe(false);
   });
 
   it('in a folder inside a checkout, reads the history of that folder only, with paths relative to it', async () => {

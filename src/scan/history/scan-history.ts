@@ -140,6 +140,8 @@ const short = (sha: string) => sha.slice(0, 12);
 export async function resolveSince(dir: string, ref: string, env: Record<string, string | undefined>): Promise<string> {
   if (ref === '' || ref.startsWith('-')) throw new HistoryUsageError(`--since: "${ref}" is not a commit (give a branch, tag or commit id)`);
   const run = await runGit(['rev-parse', '--verify', '--quiet', '--end-of-options', `${ref}^{commit}`], dir, gitEnv(env));
+  if (run.spawnError !== undefined) throw new HistoryUsageError(`--since: git could not be run (${run.spawnError === 'ENOENT' ? 'not installed, or not on PATH' : run.spawnError})`);
+  if (/not a git repository/i.test(run.stderr)) throw new HistoryUsageError(`--since: not a git repository, so "${ref}" names no commit`);
   const sha = run.stdout.trim();
   if (run.code !== 0 || !/^[0-9a-f]{40,64}$/.test(sha)) throw new HistoryUsageError(`--since: "${ref}" names no commit in this repository`);
   return sha;
@@ -235,6 +237,10 @@ export async function scanHistory(options: HistoryOptions): Promise<HistoryResul
   const args = [
     '-c', 'core.quotePath=false',
     '-c', 'core.fsmonitor=false',
+    // A repository's own settings must not hide what is read: the first commit's diff, the a/ b/ prefixes.
+    '-c', 'log.showRoot=true',
+    '-c', 'diff.noprefix=false',
+    '-c', 'diff.mnemonicPrefix=false',
     '--no-pager',
     'log',
     '--all',
