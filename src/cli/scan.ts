@@ -149,7 +149,7 @@ function describe(f: CodeFinding & { commit?: CommitRef; inWorkingTree?: boolean
   if (f.commit) {
     const c = f.commit;
     const at = `${c.sha.slice(0, 12)} (${c.authorDate.slice(0, 10)}, "${c.subject}")`;
-    lines.push(f.inWorkingTree ? `         first committed in ${at} at ${c.file}${c.line === null ? '' : `:${c.line}`}` : `         in the history only (no longer in the working tree): added by commit ${at}`);
+    lines.push(f.inWorkingTree ? `         first committed in ${at} at ${c.file}${c.line === null ? '' : `:${c.line}`}` : `         in the history only (the working tree scan did not find it): added by commit ${at}`);
   }
   lines.push(`         ${f.message}`, `         fix: ${f.fix}`);
   return lines;

@@ -96,7 +96,7 @@ describe('depwatch scan --history', () => {
 
     const text = await scan(dir);
     expect(text.stdout).toContain('CRITICAL app/settings.py:2:17  secret-github-token');
-    expect(text.stdout).toContain(`in the history only (no longer in the working tree): added by commit ${added.slice(0, 12)} (2024-05-06, "add the deploy token")`);
+    expect(text.stdout).toContain(`in the history only (the working tree scan did not find it): added by commit ${added.slice(0, 12)} (2024-05-06, "add the deploy token")`);
     expect(text.stdout).toContain('history: 3 commits read.');
     expect(text.stdout).not.toContain(TOKEN.slice(4));
   });
