@@ -178,6 +178,18 @@ describe('depwatch scan --history', () => {
     expect(code).toBe(0);
   });
 
+  it('reads the content of a change git calls binary only by .gitattributes, as the working tree scan reads such a file', async () => {
+    const dir = repo([
+      { message: 'hide it', files: { ...GITIGNORE, '.gitattributes': '*.yml -diff\n', 'deploy.yml': `name: app\ntoken: ${TOKEN}\n` } },
+      { message: 'gone', files: { 'deploy.yml': null } },
+    ]);
+    const first = git(dir, 'rev-list', '--max-parents=0', 'HEAD').trim();
+    const { code, json } = await scanJson(dir);
+    expect(json.findings.map((f: { file: string; line: number; commit: { sha: string } }) => [f.file, f.line, f.commit.sha])).toEqual([['deploy.yml', 2, first]]);
+    expect(json.history.notes).toEqual([{ kind: 'binary', message: '1 change git reports binary (a .gitattributes says so) is text: read whole and scanned, as the working tree scan reads such a file' }]);
+    expect(code).toBe(1);
+  });
+
   it('is partial for a shallow clone: the history before its graft was not read', async () => {
     const origin = repo([
       { message: 'old secret', files: { ...GITIGNORE, 'a.yml': `token: ${OTHER_TOKEN}\n` } },

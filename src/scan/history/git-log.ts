@@ -47,6 +47,8 @@ export interface FileChange {
   lines: Buffer[];
   /** The 1-based line number of each entry of `lines` in the commit's version of the file. */
   lineNumbers: number[];
+  /** The new version's blob id, from `index …..<id>` (with --full-index), or null (deleted, or not given). */
+  blob: string | null;
 }
 
 export interface GitLogEvents {
@@ -75,6 +77,7 @@ const DIFF = Buffer.from('diff ');
 const PLUS3 = Buffer.from('+++ ');
 const BINARY = Buffer.from('Binary files ');
 const DELETED = Buffer.from('deleted file mode');
+const INDEX = Buffer.from('index ');
 
 const startsWith = (line: Buffer, prefix: Buffer) => line.length >= prefix.length && line.compare(prefix, 0, prefix.length, 0, prefix.length) === 0;
 
@@ -218,7 +221,7 @@ export class GitLogParser {
 
   private diffLine(line: Buffer): void {
     this.finishChange();
-    this.change = { commit: this.commit!, path: diffHeaderPath(line.subarray(DIFF.length).toString('utf8')), binary: false, deleted: false, tooLarge: false, addedBytes: 0, lines: [], lineNumbers: [] };
+    this.change = { commit: this.commit!, path: diffHeaderPath(line.subarray(DIFF.length).toString('utf8')), binary: false, deleted: false, tooLarge: false, addedBytes: 0, lines: [], lineNumbers: [], blob: null };
     this.inHunks = false;
     this.columns = 1;
   }
@@ -229,6 +232,12 @@ export class GitLogParser {
       if (path === null) change.deleted = true; // `+++ /dev/null`
       else change.path = path;
     } else if (startsWith(line, BINARY)) change.binary = true;
+    else if (startsWith(line, INDEX)) {
+      // `index <old>..<new> <mode>`, or `index <p1>,<p2>..<new>` for a merge: the new blob, unless all zeros (deleted).
+      const text = line.subarray(INDEX.length, INDEX.length + 300).toString('latin1');
+      const id = /\.\.([0-9a-f]{40,64})\b/.exec(text)?.[1];
+      if (id !== undefined && !/^0+$/.test(id)) change.blob = id;
+    }
     else if (startsWith(line, DELETED)) change.deleted = true;
     // Other headers (`index`, `---`, `new file mode`, `rename from`, `similarity index`…) say nothing about added lines.
   }

@@ -28,6 +28,7 @@ import { scanSecrets } from '../secrets/scan-secrets.js';
 import { commentStyle, fileSuppressions, suppresses } from '../suppressions.js';
 import { LineIndex, utf8OrLatin1 } from '../text.js';
 import type { CodeFinding } from '../types.js';
+import { readBlobs } from './blobs.js';
 import { COMMIT_FORMAT, GitLogParser, type CommitHeader, type FileChange } from './git-log.js';
 
 /** Where a secret was first found in the history: the commit, and the file and line in it. */
@@ -90,6 +91,8 @@ export const DEFAULT_HISTORY_TIME_LIMIT_MS = 15 * 60 * 1000;
 const DEFAULT_MAX_FILE_BYTES = 5 * 1024 * 1024;
 /** How many file changes over the limit are named one by one; the rest are counted in one more reason. */
 const MAX_NAMED = 50;
+/** The most changes git calls binary whose content is checked; past it they are passed over as binary (said). */
+const MAX_BINARY_BLOBS = 100_000;
 const MAX_STDERR = 4096;
 /** The most different secrets kept (a generated history could hold millions): past it the rest are counted, and the result is partial. */
 export const MAX_HISTORY_SECRETS = 10_000;
@@ -203,6 +206,28 @@ export async function scanHistory(options: HistoryOptions): Promise<HistoryResul
   const binaryLikeText: string[] = [];
   let binaryLikeTextCount = 0;
 
+  /** Changes git called binary, by new blob: the oldest commit seen with it (git log goes newest first), and how many changes had it. */
+  const binaryBlobs = new Map<string, { commit: CommitHeader; path: string; changes: number }>();
+  let binaryPassedOver = 0;
+  const passedOver = (path: string, commit: CommitHeader, changes: number) => {
+    binaryPassedOver += changes;
+    if (isTextLikePath(path) && binaryLikeTextCount++ < 5) binaryLikeText.push(`${path} (${short(commit.sha)})`);
+  };
+  let readAsText = 0;
+  const keepFindings = (findings: HistoryFinding[]) => {
+    for (const f of findings) {
+      const into = f.ignoredBy ? ignored : counted;
+      const fp = f.secret!.fingerprint;
+      const before = into.get(fp);
+      if (before === undefined && counted.size + ignored.size >= maxSecrets) {
+        notKept++;
+        continue;
+      }
+      // git log lists the newest commit first: a later sighting is an older commit, so it replaces.
+      if (before === undefined || before.commit.sha !== f.commit.sha) into.set(fp, f);
+    }
+  };
+
   const take = (change: FileChange): void => {
     result.stats.fileChanges++;
     const path = change.path ?? '(path not read)';
@@ -214,23 +239,17 @@ export async function scanHistory(options: HistoryOptions): Promise<HistoryResul
     }
     if (change.binary) {
       result.stats.binaryChanges++;
-      if (isTextLikePath(path) && binaryLikeTextCount++ < 5) binaryLikeText.push(`${path} (${short(change.commit.sha)})`);
+      // Judged by its content after the log (readBlobs), as the working-tree scan judges a file.
+      const before = change.blob === null ? undefined : binaryBlobs.get(change.blob);
+      if (change.blob !== null && (before !== undefined || binaryBlobs.size < MAX_BINARY_BLOBS)) {
+        binaryBlobs.set(change.blob, { commit: change.commit, path, changes: (before?.changes ?? 0) + 1 });
+      } else passedOver(path, change.commit, 1);
       return;
     }
     result.stats.addedBytes += change.addedBytes;
     if (change.tooLarge) tooLarge.push(`${path} in ${short(change.commit.sha)}: ${formatBytes(change.addedBytes)} of added lines, over the ${formatBytes(options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES)} limit; the lines after it were not scanned`);
     if (change.lines.length === 0) return;
-    for (const f of secretsIn(change, path, options.fingerprintKey, ignorer)) {
-      const into = f.ignoredBy ? ignored : counted;
-      const fp = f.secret!.fingerprint;
-      const before = into.get(fp);
-      if (before === undefined && counted.size + ignored.size >= maxSecrets) {
-        notKept++;
-        continue;
-      }
-      // git log lists the newest commit first: a later sighting is an older commit, so it replaces.
-      if (before === undefined || before.commit.sha !== f.commit.sha) into.set(fp, f);
-    }
+    keepFindings(secretsIn(change, path, options.fingerprintKey, ignorer));
   };
 
   const parser = new GitLogParser({ fileChange: take }, { maxFileBytes: options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES });
@@ -251,6 +270,7 @@ export async function scanHistory(options: HistoryOptions): Promise<HistoryResul
     '--no-ext-diff',
     '--no-textconv',
     '--no-show-signature',
+    '--full-index',
     '--encoding=UTF-8',
     '--unified=0',
     '--relative',
@@ -262,6 +282,7 @@ export async function scanHistory(options: HistoryOptions): Promise<HistoryResul
     '.',
   ];
   const timeLimitMs = options.timeLimitMs ?? DEFAULT_HISTORY_TIME_LIMIT_MS;
+  const startedAt = Date.now();
   const outcome = await new Promise<{ code: number | null; stderr: string; timedOut: boolean; spawnError?: string; processError?: string }>((resolve) => {
     const child = spawn('git', args, { cwd: options.dir, env, stdio: ['ignore', 'pipe', 'pipe'], shell: false });
     let stderr = '';
@@ -299,11 +320,32 @@ export async function scanHistory(options: HistoryOptions): Promise<HistoryResul
   else if (outcome.processError !== undefined) result.unread.push({ kind: 'git-failed', message: `the history could not be read past ${parser.commits.toLocaleString('en')} commits (${boundMessage(redactSecrets(outcome.processError), 200)}); older commits were not scanned` });
   else if (outcome.code !== 0) result.unread.push({ kind: 'git-failed', message: `git log failed (${gitSays(outcome.stderr)}); the history was read only in part (${parser.commits.toLocaleString('en')} commits)` });
 
+  // The blobs git called binary, read for what they are: text is scanned whole, at the oldest commit that had it.
+  if (binaryBlobs.size > 0 && result.unread.every((u) => u.kind === 'shallow')) {
+    const maxBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
+    const read = await readBlobs(options.dir, env, [...binaryBlobs.keys()], maxBytes, timeLimitMs - (Date.now() - startedAt), (id, blob) => {
+      const seen = binaryBlobs.get(id);
+      if (seen === undefined) return;
+      binaryBlobs.delete(id);
+      if ('binary' in blob) return passedOver(seen.path, seen.commit, seen.changes);
+      if ('missing' in blob) return void result.unread.push({ kind: 'git-failed', message: `${seen.path} in ${short(seen.commit.sha)}: git reports it binary and its content could not be read (not in the repository: a partial clone?); not scanned` });
+      if ('tooLarge' in blob) return void tooLarge.push(`${seen.path} in ${short(seen.commit.sha)}: ${formatBytes(blob.tooLarge)}, git reports it binary and it is text, over the ${formatBytes(maxBytes)} limit; not scanned`);
+      readAsText += seen.changes;
+      keepFindings(secretsIn(wholeFile(seen.commit, seen.path, blob.text), seen.path, options.fingerprintKey, ignorer));
+    });
+    if (read.timedOut) result.unread.push({ kind: 'time-limit', message: `reading the content of changes git reports binary took the history past its limit of ${Math.round(timeLimitMs / 1000)} s; ${plural(binaryBlobs.size, 'of them was', 'of them were')} not read` });
+    else if (read.failed !== null) result.unread.push({ kind: 'git-failed', message: `git cat-file failed (${boundMessage(redactSecrets(read.failed), 200)}); ${plural(binaryBlobs.size, 'change git reports binary was', 'changes git reports binary were')} not read` });
+    binaryBlobs.clear();
+  }
+  // Not read (the log itself was not read whole): counted as passed over; the result is partial already.
+  for (const seen of binaryBlobs.values()) passedOver(seen.path, seen.commit, seen.changes);
+  if (readAsText > 0) result.notes.push({ kind: 'binary', message: `${plural(readAsText, 'change')} git reports binary (a .gitattributes says so) ${readAsText === 1 ? 'is' : 'are'} text: read whole and scanned, as the working tree scan reads such a file` });
+
   for (const m of tooLarge.slice(0, MAX_NAMED)) result.unread.push({ kind: 'too-large', message: m });
   if (tooLarge.length > MAX_NAMED) result.unread.push({ kind: 'too-large', message: `${tooLarge.length - MAX_NAMED} more file changes over the limit (not named); their lines past it were not scanned` });
-  if (result.stats.binaryChanges > 0) {
+  if (binaryPassedOver > 0) {
     const named = binaryLikeText.length ? `; named like source or settings: ${binaryLikeText.join(', ')}${binaryLikeTextCount > binaryLikeText.length ? ` and ${binaryLikeTextCount - binaryLikeText.length} more` : ''}` : '';
-    result.notes.push({ kind: 'binary', message: `${plural(result.stats.binaryChanges, 'binary file change')} passed over (git reports them binary; not scanned, as the working-tree scan passes binary files over)${named}` });
+    result.notes.push({ kind: 'binary', message: `${plural(binaryPassedOver, 'binary file change')} passed over (git reports them binary; not scanned, as the working-tree scan passes binary files over)${named}` });
   }
   for (const [glob, count] of excluded) result.notes.push({ kind: 'excluded', message: `${plural(count, 'file change')} under ${glob} not scanned (exclude: in .depwatch.yml)` });
   if (parser.strayLines > 0) result.notes.push({ kind: 'stray', message: `${plural(parser.strayLines, 'line')} of git's output not understood, passed over` });
@@ -363,6 +405,23 @@ function secretsIn(change: FileChange, path: string, key: string | Uint8Array, i
     out.push(ignorer.apply(finding) as HistoryFinding);
   }
   return out;
+}
+
+/** A whole file's text as one change that added every line of it, at that commit. */
+function wholeFile(commit: CommitHeader, path: string, bytes: Buffer): FileChange {
+  const lines: Buffer[] = [];
+  const lineNumbers: number[] = [];
+  let start = 0;
+  for (let nl = bytes.indexOf(0x0a); ; nl = bytes.indexOf(0x0a, start)) {
+    const end = nl === -1 ? bytes.length : nl;
+    if (nl !== -1 || start < bytes.length) {
+      lines.push(bytes.subarray(start, end));
+      lineNumbers.push(lineNumbers.length + 1);
+    }
+    if (nl === -1) break;
+    start = nl + 1;
+  }
+  return { commit, path, binary: false, deleted: false, tooLarge: false, addedBytes: bytes.length, lines, lineNumbers, blob: null };
 }
 
 function commitRef(commit: CommitHeader, file: string, line: number | null): CommitRef {
