@@ -257,6 +257,18 @@ describe('depwatch scan --history', () => {
     expect(code).toBe(0);
   });
 
+  it("keeps the paths an exclude: of .depwatch.yml names out of the history too, saying how many changes (a deletion adds nothing, so it is not one)", async () => {
+    const dir = repo([
+      { message: 'vendored', files: { ...GITIGNORE, 'third/lib.yml': `token: ${TOKEN}\n`, 'app.yml': `token: ${OTHER_TOKEN}\n` } },
+      { message: 'drop', files: { 'third/lib.yml': null, 'app.yml': null } },
+      { message: 'settings', files: { '.depwatch.yml': 'exclude:\n  - path: third/\n    reason: a vendored copy\n' } },
+    ]);
+    const { json } = await scanJson(dir);
+    expect(json.findings.map((f: { file: string }) => f.file)).toEqual(['app.yml']);
+    expect(json.history.notes).toEqual([{ kind: 'excluded', message: '1 file change under third/ not scanned (exclude: in .depwatch.yml)' }]);
+    expect(json.history.partial).toBe(false);
+  });
+
   it('--since REF reads only the commits after it, --max-commits N only the newest N (said, not partial); a bad REF is one line', async () => {
     const dir = repo([
       { message: 'old', files: { ...GITIGNORE, 'a.yml': `token: ${TOKEN}\n` } },
