@@ -12,6 +12,7 @@ export const BENCHES: Record<string, () => Promise<unknown>> = {
   'sweep-replicas': async () => (await import('./sweep-replicas.js')).benchSweepReplicas(),
   packages: async () => (await import('./packages.js')).benchPackages(),
   scan: async () => (await import('./scan.js')).benchScan(),
+  'scan-history': async () => (await import('./scan-history.js')).benchScanHistory(),
   'scan-tarball': async () => (await import('./scan-tarball.js')).benchScanTarball(),
   hostile: async () => (await import('./hostile.js')).benchHostile(),
   speed: async () => (await import('./speed.js')).benchSpeed(),

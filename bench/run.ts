@@ -6,7 +6,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { makeScratch } from '../test/helpers/scratch.js';
 
-const ALL = ['deps', 'advisories', 'speed', 'slack-audit', 'slack-acks', 'sweep', 'sweep-compiled', 'sweep-replicas', 'monorepo', 'packages', 'scan', 'scan-tarball', 'hostile', 'report'];
+const ALL = ['deps', 'advisories', 'speed', 'slack-audit', 'slack-acks', 'sweep', 'sweep-compiled', 'sweep-replicas', 'monorepo', 'packages', 'scan', 'scan-history', 'scan-tarball', 'hostile', 'report'];
 /** Run from dist/ with plain node (no tsx loader), as deployed: `npm run bench` builds first. */
 const COMPILED: Record<string, string> = { 'sweep-compiled': 'bench/sweep-compiled.mjs' };
 const chosen = process.argv.slice(2).length ? process.argv.slice(2) : ALL;

@@ -33,7 +33,7 @@ const COMMANDS: Record<string, { load: () => Promise<Command>; summary: string; 
   },
   db: { load: async () => (await import('./cli/db.js')).dbCommand, summary: 'db <import FILE | sync | status> [--json]', actions: ['import', 'sync', 'status'] },
   package: { load: async () => (await import('./cli/package.js')).packageCommand, summary: 'package [--json] [--offline] [--fail-on avoid|caution] <name[==version]>...' },
-  scan: { load: async () => (await import('./cli/scan.js')).scanCommand, summary: 'scan [--json | --sarif] [--fail-on LEVEL] [--show-ignored] <dir>' },
+  scan: { load: async () => (await import('./cli/scan.js')).scanCommand, summary: 'scan [--json | --sarif] [--fail-on LEVEL] [--show-ignored] [--history [--since REF] [--max-commits N]] <dir>' },
   fix: { load: async () => (await import('./cli/fix.js')).fixCommand, summary: 'fix [--dry-run] [--json] [--offline] [DIR | FILE]' },
   watch: { load: async () => (await import('./cli/watch.js')).watchCommand, summary: 'watch affected <ADVISORY-ID> [--json] [--db PATH]', actions: ['affected'] },
 };

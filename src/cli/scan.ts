@@ -12,17 +12,26 @@ import { CliError, EXIT, writeChunks, type CliIO } from './io.js';
 import { terminalLines } from '../report/terminal-text.js';
 import { missingOr } from './missing-path.js';
 import { rootSettingsNote } from './root-settings.js';
+import type { CommitRef, HistoryResult } from '../scan/history/scan-history.js';
 
-export const SCAN_USAGE = `usage: depwatch scan [--json | --sarif] [--fail-on LEVEL] [--show-ignored] <dir>
+export const SCAN_USAGE = `usage: depwatch scan [--json | --sarif] [--fail-on LEVEL] [--show-ignored] [--history [--since REF] [--max-commits N]] <dir>
   Scans a directory's code and configuration: risky Python (dynamic imports, eval, pickle, yaml.load,
   shell commands, SQL by formatting, XML parsers, HTTP without timeouts…), credentials in any text
   file, committed .env files, .gitignore gaps, and Dockerfile / compose / Kubernetes least privilege.
   No Python manifest needed: a secrets gate for any repository.
   --json           the scan as JSON (a contract scripts can rely on: docs/cli-contract.md)
-  --sarif          the scan as SARIF 2.1.0, for GitHub code scanning (as "depwatch audit --sarif" writes it)
+  --sarif          the scan as SARIF 2.1.0, for GitHub code scanning (as "depwatch audit --sarif" writes it;
+                   not with --history)
   --fail-on LEVEL  exit 1 when a finding is at or above LEVEL (critical, high, medium, low, info);
                    default: high. "never" exits 0 unless the scan was partial.
   --show-ignored   list findings covered by # nosec, # depwatch: ignore[…] or .depwatch.yml too
+  --history        also read the git history of <dir> (a local checkout: every commit of every
+                   branch and tag, as gitleaks detect does) for secrets committed and perhaps
+                   deleted since: each reported once, at the first commit that added it, and said
+                   once when it is still in the working tree. Needs git on PATH; a shallow clone,
+                   a change over the size limit or the time limit (15 min) makes the scan partial.
+  --since REF      with --history: read only the commits not reachable from REF (a branch, tag or id)
+  --max-commits N  with --history: read only the newest N commits (the rest is said, not partial)
   Exit status: 0 clean, 1 findings at or above the threshold, 2 error or partial scan (a file not
   read or checked in full, a rule that failed, findings not listed, a SARIF cut to GitHub's limits).
   DEPWATCH_FINGERPRINT_KEY (env): key for secret fingerprints, so they compare across runs.`;
@@ -33,6 +42,9 @@ export const SCAN_OPTIONS = {
   sarif: { type: 'boolean' },
   'fail-on': { type: 'string' },
   'show-ignored': { type: 'boolean' },
+  history: { type: 'boolean' },
+  since: { type: 'string' },
+  'max-commits': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -48,13 +60,21 @@ export async function scanCommand(argv: string[], io: CliIO): Promise<number> {
   }
   if (positionals.length !== 1) throw new CliError('scan: give one directory (try: depwatch scan .)');
   if (values.json && values.sarif) throw new CliError('scan: choose one of --json, --sarif');
+  if (values.history && values.sarif) throw new CliError('scan: --history has no SARIF form (findings of past commits have no place in the checked-out files); use --json or text');
   const failOn = parseFailOn(values['fail-on']);
   const target = positionals[0]!;
   const dir = resolve(io.cwd, target);
   const info = await stat(dir).catch(missingOr(target));
   if (!info?.isDirectory()) throw new CliError(`${target}: ${info ? 'not a directory' : 'no such directory'}`);
 
+  if (!values.history && (values.since !== undefined || values['max-commits'] !== undefined)) throw new CliError(`scan: ${values.since !== undefined ? '--since' : '--max-commits'} goes with --history`);
+  const maxCommits = values['max-commits'] === undefined ? undefined : parseMaxCommits(values['max-commits']);
+
   const { scanDirectoryInParallel } = await import('../workers/parallel-scan.js');
+  if (values.history) {
+    const { scanWithHistory } = await import('./scan-history.js');
+    return scanWithHistory({ dir, target, io, failOn, json: Boolean(values.json), showIgnored: Boolean(values['show-ignored']), since: values.since, maxCommits });
+  }
   const [result, rootNote] = await Promise.all([scanDirectoryInParallel(dir, { ...fingerprintOptions(io), standalone: true }), rootSettingsNote(dir, 'scan')]);
   // Said with the folder's own settings notes (not partial): the root's file was not read.
   if (rootNote !== null) result.notes.push({ kind: 'invalid', message: rootNote.message, ...(rootNote.settingsFile !== undefined ? { settingsFile: rootNote.settingsFile } : {}) });
@@ -103,7 +123,7 @@ export function scannedCount(stats: ScanStats): string {
  * result partial): "1 file not scanned, 2 rules failed". Each cause is named for what it is: a rule
  * that failed is not a file that was not scanned.
  */
-export function partialCauses(result: ScanResult): string {
+export function partialCauses(result: ScanResult, history: HistoryResult | null = null): string {
   const notes = (kind: ScanNote['kind']) => result.notes.filter((n) => n.kind === kind).length;
   const notScanned = result.skipped.filter((s) => s.partial).length;
   const causes = [
@@ -111,18 +131,39 @@ export function partialCauses(result: ScanResult): string {
     notes('error') ? `${plural(notes('error'), 'rule')} failed` : '',
     notes('incomplete') ? `${plural(notes('incomplete'), 'file')} checked only in part` : '',
     notes('truncated') ? `${plural(notes('truncated'), 'file')} with more findings than ${notes('truncated') === 1 ? 'it lists' : 'they list'}` : '',
+    ...(history ? historyCauses(history) : []),
   ].filter((c) => c !== '');
   // A partial result always has a reason; should one come without (a result from elsewhere), say it plainly.
   return causes.length ? causes.join(', ') : 'not everything was checked';
 }
 
+/** What made the history part partial, in a few words each (scan-history.ts says each in full). */
+function historyCauses(history: HistoryResult): string[] {
+  const count = (kind: HistoryResult['unread'][number]['kind']) => history.unread.filter((u) => u.kind === kind).length;
+  const tooLarge = count('too-large');
+  return [
+    count('git-missing') ? 'history not scanned (git could not be run)' : '',
+    count('not-a-repository') ? 'history not scanned (not a git repository)' : '',
+    count('git-failed') ? 'history read only in part (git failed)' : '',
+    count('shallow') ? "history before the shallow clone's graft not scanned" : '',
+    count('time-limit') ? 'history scan stopped at its time limit' : '',
+    tooLarge ? `${tooLarge === 1 ? '1 file change' : 'file changes'} in history over the size limit` : '',
+    count('truncated') ? 'secrets in history not listed (over the limit)' : '',
+  ];
+}
+
 /** Where the JSON says why: `"skipped"`, `"notes"` or both. */
-function jsonFieldsOfReasons(result: ScanResult): string {
+export function jsonFieldsOfReasons(result: ScanResult): string {
   const fields = [result.skipped.some((s) => s.partial) ? '"skipped"' : '', result.notes.some(isPartialNote) ? '"notes"' : ''].filter((f) => f !== '');
   return fields.length ? fields.join(' and ') : '"partial"';
 }
 
-function parseFailOn(text: string | undefined): Severity | 'never' {
+function parseMaxCommits(text: string): number {
+  if (!/^[1-9][0-9]{0,8}$/.test(text)) throw new CliError(`--max-commits: "${text}" is not a number of commits (1 or more)`);
+  return Number(text);
+}
+
+export function parseFailOn(text: string | undefined): Severity | 'never' {
   if (text === undefined) return 'high';
   if (text === 'never' || text === 'none') return 'never';
   const level = parseSeverity(text);
@@ -130,16 +171,21 @@ function parseFailOn(text: string | undefined): Severity | 'never' {
   return level;
 }
 
-function describe(f: CodeFinding): string[] {
+function describe(f: CodeFinding & { commit?: CommitRef; inWorkingTree?: boolean }): string[] {
   const where = f.line === null ? f.file : `${f.file}:${f.line}:${f.column}`;
   const lines = [`${f.severity.toUpperCase().padEnd(8)} ${where}  ${f.rule} (${f.confidence} confidence)`];
   if (f.secret) lines.push(`         ${f.secret.kind}, fingerprint ${f.secret.fingerprint}`);
+  if (f.commit) {
+    const c = f.commit;
+    const at = `${c.sha.slice(0, 12)} (${c.authorDate.slice(0, 10)}, "${c.subject}")`;
+    lines.push(f.inWorkingTree ? `         first committed in ${at} at ${c.file}${c.line === null ? '' : `:${c.line}`}` : `         in the history only (the working tree scan did not find it): added by commit ${at}`);
+  }
   lines.push(`         ${f.message}`, `         fix: ${f.fix}`);
   return lines;
 }
 
 /** The scan for people; file names and the code quoted come from the repository (see terminalSafe). */
-export function scanText(result: ScanResult, showIgnored: boolean): string {
+export function scanText(result: ScanResult, showIgnored: boolean, history: HistoryResult | null = null): string {
   const lines: string[] = [];
   for (const f of result.findings) lines.push(...describe(f));
   if (showIgnored && result.ignored.length) {
@@ -154,11 +200,17 @@ export function scanText(result: ScanResult, showIgnored: boolean): string {
     lines.push('', 'Notes:');
     for (const n of result.notes) lines.push(`  ${n.message}`);
   }
+  if (history && (history.unread.length || history.notes.length)) {
+    lines.push('', 'History:');
+    for (const u of history.unread) lines.push(`  ${u.message}`);
+    for (const n of history.notes) lines.push(`  ${n.message}`);
+  }
   const counts = severityCounts(result.findings);
   let summary = `${plural(result.findings.length, 'finding')}${counts ? ` (${counts})` : ''}`;
   if (result.ignored.length) summary += `, ${result.ignored.length} ignored${showIgnored ? '' : ' (--show-ignored lists them)'}`;
   summary += `; ${scannedCount(result.stats)}`;
-  summary += result.partial ? `. PARTIAL: ${partialCauses(result)} (see above).` : '.';
+  if (history) summary += `; history: ${plural(history.stats.commits, 'commit')} read`;
+  summary += result.partial ? `. PARTIAL: ${partialCauses(result, history)} (see above).` : '.';
   lines.push('', summary);
   return terminalLines(lines);
 }

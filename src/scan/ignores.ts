@@ -14,13 +14,15 @@ function matches(rule: IgnoreRule, f: CodeFinding): boolean {
   return !rule.path || pathGlobMatches(rule.path, f.file);
 }
 
-const describe = (r: IgnoreRule) => `ignore of ${r.id}${r.path ? ` (path ${r.path})` : ''} in ${r.source}`;
+export const describeIgnore = (r: IgnoreRule) => `ignore of ${r.id}${r.path ? ` (path ${r.path})` : ''} in ${r.source}`;
 
 export interface ScanIgnorer {
   /** The finding, marked (`ignoredBy`) when an active ignore covers it; one an inline suppression already covers is left as it is. */
   apply(finding: CodeFinding): CodeFinding;
   /** Expired ignores (and how many findings they let through, not those another ignore still covers) and ignores that matched nothing, once every finding was applied. */
   notes(): ScanNote[];
+  /** The ignores (active ones) that covered a finding so far. */
+  used(): IgnoreRule[];
 }
 
 /**
@@ -44,10 +46,11 @@ export function scanIgnorer(allRules: IgnoreRule[], today: Date): ScanIgnorer {
     },
     notes() {
       const notes: ScanNote[] = [];
-      for (const r of expired) notes.push({ kind: 'expired', message: counts.message(r, describe(r)) });
-      for (const r of active) if (!used.has(r)) notes.push({ kind: 'stale', message: `${describe(r)} matches nothing; remove it` });
+      for (const r of expired) notes.push({ kind: 'expired', message: counts.message(r, describeIgnore(r)) });
+      for (const r of active) if (!used.has(r)) notes.push({ kind: 'stale', message: `${describeIgnore(r)} matches nothing; remove it` });
       return notes;
     },
+    used: () => [...used],
   };
 }
 
@@ -73,7 +76,7 @@ export function unknownIgnoreNotes(rules: readonly IgnoreRule[]): ScanNote[] {
     const hint = /^B\d{3}$/.test(r.id)
       ? ' (a bandit test id: those apply in `# nosec` comments; here name the rule, such as py-eval-exec)'
       : ' (a rule id such as py-eval-exec or secret-github-token, or a kind: code, secret, file, runtime)';
-    notes.push({ kind: 'invalid', message: `${describe(r)}${r.line ? ` (line ${r.line})` : ''} names no rule of depwatch scan${hint}; it ignores nothing` });
+    notes.push({ kind: 'invalid', message: `${describeIgnore(r)}${r.line ? ` (line ${r.line})` : ''} names no rule of depwatch scan${hint}; it ignores nothing` });
   }
   return notes;
 }

@@ -3,9 +3,12 @@
  * audit's, add fields freely, never rename or drop one. A secret's value is not in CodeFinding at
  * all, so it cannot reach this output.
  */
+import { commitJson } from './history/json.js';
+import type { CommitRef } from './history/scan-history.js';
 import type { CodeFinding, ScanResult } from './types.js';
 
-export function codeFindingJson(f: CodeFinding) {
+/** A finding; with `depwatch scan --history`, a secret the history has also says its first commit and whether the working tree still has it. */
+export function codeFindingJson(f: CodeFinding & { commit?: CommitRef; inWorkingTree?: boolean }) {
   return {
     kind: f.kind,
     rule: f.rule,
@@ -18,6 +21,7 @@ export function codeFindingJson(f: CodeFinding) {
     fix: f.fix,
     ...(f.secret ? { secret: { kind: f.secret.kind, fingerprint: f.secret.fingerprint } } : {}),
     ...(f.ignoredBy ? { ignored_by: f.ignoredBy } : {}),
+    ...(f.commit ? { commit: commitJson(f.commit), in_working_tree: f.inWorkingTree === true } : {}),
   };
 }
 

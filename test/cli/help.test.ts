@@ -60,7 +60,7 @@ describe('depwatch review --help', () => {
 const scanOptions = Object.keys(SCAN_OPTIONS).filter((name) => name !== 'help').map((name) => `--${name}`);
 
 describe('depwatch scan --help', () => {
-  it('names every option scan accepts (--sarif too) in its usage line, and describes each on a line of its own', async () => {
+  it('names every option scan accepts (--sarif, --history and its limits too) in its usage line, and describes each on a line of its own', async () => {
     const [usage, ...body] = (await help('scan', '--help')).split('\n');
     expect(scanOptions).toContain('--sarif');
     for (const option of scanOptions) {
@@ -71,8 +71,7 @@ describe('depwatch scan --help', () => {
 
   it('is what depwatch --help says of scan', async () => {
     const [usage] = (await help('scan', '--help')).split('\n');
-    const top = await help('--help');
-    expect(top).toContain(`  depwatch ${usage!.replace(/^usage: depwatch /, '')}\n`);
+    expect(await help('--help')).toContain(`  depwatch ${usage!.replace(/^usage: depwatch /, '')}\n`);
   });
 });
 
