@@ -80,6 +80,13 @@ describe('GET /healthz and GET /metrics (node dist/main.js)', () => {
       const audit = await postToBolt(`${base}/slack/events`, signedRequest(SECRET, slashCommand({ text: 'octo/shop', response_url: responseUrl })));
       expect(audit.status).toBe(200);
       await waitFor(() => slack.callsTo('chat.update')[0], 'the audit result');
+      // The reply's first update (its vulnerabilities) comes before the audit ends (PyPI's part, then the
+      // stored result): the audit is counted when it ends, so wait for that before reading the figures.
+      const auditsCounted = async () => {
+        const now = await (await scrape(`Bearer ${METRICS_TOKEN}`)).text();
+        return (sample(now, 'depwatch_audits_total{kind="tree",outcome="complete"}') ?? 0) + (sample(now, 'depwatch_audits_total{kind="tree",outcome="partial"}') ?? 0);
+      };
+      for (const deadline = Date.now() + EVENT_DEADLINE_MS; (await auditsCounted()) === 0 && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 50));
 
       expect((await scrape()).status).toBe(401);
       expect((await scrape('Bearer not-the-token')).status).toBe(401);
