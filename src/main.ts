@@ -183,6 +183,7 @@ export async function main(): Promise<number> {
   // build has migrated the database: never started on a newer schema, stopped when one appears
   // (a rolling upgrade), while /healthz goes on saying why (src/ops/background-work.ts).
   let reminders: ReturnType<typeof startIncidentReminders> | null = null;
+  const localSchema = sqliteSchemaVerdict(db);
   background = guardBackgroundWork({
     work: {
       start: () => {
@@ -196,7 +197,7 @@ export async function main(): Promise<number> {
       },
     },
     schema: async () => {
-      const local = sqliteSchemaVerdict(db);
+      const local = localSchema();
       return local.state === 'newer' || !sharedWatchState ? local : sharedWatchState.schemaVerdict();
     },
     logger,

@@ -44,7 +44,12 @@ export function storeHealth(db: Db, expectedVersion = listMigrations().at(-1)?.v
   };
 }
 
-/** This replica's SQLite schema against this build (throws when the database cannot be read). */
-export function sqliteSchemaVerdict(db: Db, expectedVersion = listMigrations().at(-1)?.version ?? 0): SchemaVerdict {
-  return schemaVerdict('SQLite', schemaVersion(db), expectedVersion);
+/**
+ * This replica's SQLite schema against this build (the check throws when the database cannot be
+ * read). `expectedVersion` is read once, as storeHealth's: the check runs every 30 s and at every
+ * not-ready /healthz answer (src/ops/background-work.ts), and migrations/ does not change under a
+ * running process, so it is not listed again each time.
+ */
+export function sqliteSchemaVerdict(db: Db, expectedVersion = listMigrations().at(-1)?.version ?? 0): () => SchemaVerdict {
+  return () => schemaVerdict('SQLite', schemaVersion(db), expectedVersion);
 }
