@@ -48,7 +48,11 @@ function repoLine(pins: readonly AffectedRepo[]): string {
 /** The pins of each repository, in the alert's order. */
 function byRepository(affected: readonly AffectedRepo[]): AffectedRepo[][] {
   const groups = new Map<string, AffectedRepo[]>();
-  for (const a of affected) groups.set(a.repo, [...(groups.get(a.repo) ?? []), a]);
+  for (const a of affected) {
+    const pins = groups.get(a.repo);
+    if (pins) pins.push(a);
+    else groups.set(a.repo, [a]);
+  }
   return [...groups.values()];
 }
 
