@@ -115,26 +115,29 @@ function notCheckedBlocks(n: NotFullyChecked | undefined, options: LayoutOptions
   // Sweeps partial as a whole (OSV down, re-matching failed, a batch lost): said first, it concerns every repository.
   if (n.sweep) blocks.push(context(escapeMrkdwn(sweepProblemLine(n.sweep))));
   if (n.repos.length) {
-    const lead = `⚠️ ${n.repos.length} of ${plural(n.of, 'repository', 'repositories')} ${n.repos.length === 1 ? 'was' : 'were'} not fully checked: `;
-    const items = n.repos.map(notCheckedItem);
     // Those the line has no room for are in the thread's complete list (notCheckedDetails).
-    blocks.push(context(`${lead}${listWithin(items, ', ', { room: SLACK_LIMITS.textObject - lead.length, more: (left) => `…and ${left} more (${options.threadFailed ? 'their list could not be posted in the thread' : 'the thread lists them all'})` })}`));
+    blocks.push(context(notCheckedLine(n, options).text));
   }
   return blocks;
 }
 
 const notCheckedItem = (r: NotFullyChecked['repos'][number]) => `*${escapeMrkdwn(r.repo)}* (${escapeMrkdwn(truncate(r.why, WHY_MAX))})`;
 
-/** Whether the summary's line could not name every repository not fully checked. */
-function notCheckedCut(n: NotFullyChecked | undefined): boolean {
-  if (!n?.repos.length) return false;
+/**
+ * The summary's line naming the repositories not fully checked, and how many it had no room for:
+ * one rule for the line (notCheckedBlocks) and for whether the thread lists them (notCheckedDetails),
+ * so a line that says "the thread lists them all" is never beside a thread that does not.
+ */
+function notCheckedLine(n: NotFullyChecked, options: LayoutOptions): { text: string; left: number } {
   const lead = `⚠️ ${n.repos.length} of ${plural(n.of, 'repository', 'repositories')} ${n.repos.length === 1 ? 'was' : 'were'} not fully checked: `;
-  return listFit(n.repos.map(notCheckedItem), ', ', { room: SLACK_LIMITS.textObject - lead.length, more }).left > 0;
+  const say = (left: number) => `…and ${left} more (${options.threadFailed ? 'their list could not be posted in the thread' : 'the thread lists them all'})`;
+  const { text, left } = listFit(n.repos.map(notCheckedItem), ', ', { room: SLACK_LIMITS.textObject - lead.length, more: say });
+  return { text: `${lead}${text}`, left };
 }
 
 /** The complete list of the repositories not fully checked, in the thread, when the summary's line was cut. */
-function notCheckedDetails(n: NotFullyChecked | undefined): KnownBlock[] {
-  if (!n || !notCheckedCut(n)) return [];
+function notCheckedDetails(n: NotFullyChecked | undefined, options: LayoutOptions): KnownBlock[] {
+  if (!n?.repos.length || notCheckedLine(n, options).left === 0) return [];
   return [divider(), ...repositoryList(`*Not fully checked (${n.repos.length} of ${plural(n.of, 'repository', 'repositories')})*`, n.repos.map((r) => `• ${notCheckedItem(r)}`))];
 }
 
@@ -209,7 +212,7 @@ export function weeklyDigestLayout(d: WeeklyDigest, options: LayoutOptions): Dig
   }
   if (details.length === 0) details.push(section(allClear('Everything is on its latest release. 🎉', caveats(d.registryUnavailable && 'PyPI could not be read', !!d.unchecked && uncheckedWords(d.unchecked), reposCaveat(d.notChecked)))));
   if (d.health) details.push(...healthBlocks(d.health));
-  details.push(...notCheckedDetails(d.notChecked));
+  details.push(...notCheckedDetails(d.notChecked, options));
   return {
     title,
     summary: { text: `${title}: ${t.major} major, ${t.minor} minor, ${t.patch} patch updates; ${plural(t.yanked, 'yanked pin')}${d.unchecked ? `; ⚠️ ${uncheckedWords(d.unchecked)}` : ''}${d.health?.worsened.length ? `; ${plural(d.health.worsened.length, 'package')} whose health worsened` : ''}${d.health?.unread.length ? `; ⚠️ health not checked for ${plural(d.health.unread.length, 'package')}` : ''}${notCheckedText(d.notChecked)}`, blocks: summaryBlocks },
@@ -273,7 +276,7 @@ export function monthlyDigestLayout(d: MonthlyDigest, options: LayoutOptions): D
     details.push(divider(), ...detailsList('*Ignores expiring within 30 days*', lines));
   }
   const chartAlt = `Open vulnerabilities at each month end: ${d.chart.map((p) => `${p.label} ${p.critical + p.high + p.medium + p.low}`).join(', ')}`;
-  details.push(...notCheckedDetails(d.notChecked));
+  details.push(...notCheckedDetails(d.notChecked, options));
   if (options.chartLeftOut) details.push(context(`No chart this month: the server has no font to draw its labels with. ${chartAlt}.`));
   return {
     title,
@@ -344,7 +347,7 @@ export function quarterlyDigestLayout(d: QuarterlyDigest, options: LayoutOptions
   const unread = d.unread ?? [];
   const statusCaveat = d.registryUnavailable ? 'PyPI could not be read' : unread.length ? `status not checked for ${plural(unread.length, 'package')}` : null;
   if (details.length === 0) details.push(section(allClear('Nothing to clean up. 🎉', caveats(statusCaveat, reposCaveat(d.notChecked)))));
-  details.push(...notCheckedDetails(d.notChecked));
+  details.push(...notCheckedDetails(d.notChecked, options));
   return {
     title,
     summary: { text: `${title}: ${plural(Object.values(d.byKind).reduce((n, l) => n + l.length, 0), 'hygiene finding')}, ${plural(d.stale.length, 'package')} to reconsider${statusCaveat ? `; ⚠️ ${statusCaveat}` : ''}${notCheckedText(d.notChecked)}`, blocks: summaryBlocks },
