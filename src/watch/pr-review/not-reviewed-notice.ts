@@ -53,7 +53,7 @@ interface Kept {
 }
 
 /** How long an ended message is followed for what became of its pull requests. */
-export const FOLLOW_ENDED_MS = 7 * 24 * 3_600_000;
+const FOLLOW_ENDED_MS = 7 * 24 * 3_600_000;
 
 /** What a later sweep may still change: one not known yet, or still not reviewed at the head named. */
 const UNSETTLED: ReadonlySet<NotReviewedOutcome> = new Set(['unknown', 'not-reviewed']);

@@ -14,7 +14,7 @@ const RANK: Record<Verdict, number> = { ok: 0, caution: 1, avoid: 2 };
 export type ReviewFailOn = Exclude<Verdict, 'ok'> | 'never';
 
 /** Each thing the review rated, with its verdict: packages added or moved, new sources and index URLs, submodules that moved or were added. */
-export function reviewFindings(review: DependencyReview): { what: string; verdict: Verdict }[] {
+function reviewFindings(review: DependencyReview): { what: string; verdict: Verdict }[] {
   const found: { what: string; verdict: Verdict }[] = [];
   for (const c of review.changes) if (c.card) found.push({ what: `${c.name} ${changeKindLabel(c.kind)}`, verdict: c.card.verdict });
   // A new source or index URL is caution at least (nothing verifies what it serves), as the review's verdict counts it.
