@@ -1,8 +1,9 @@
 /**
- * When to say an outage in the log: at its first failure, again at most every `repeatMs` while it
- * lasts (a reader of the last few minutes of log still sees it), and once when it ends. The
- * PostgreSQL health probe and the outbox's delivery rounds both say their outages this way; each
- * keeps its own words and fields, this only decides when.
+ * When to say an outage in the log: at its first failure, again at most every `repeatMs` (default
+ * OUTAGE_REPEAT_MS) while it lasts (a reader of the last few minutes of log still sees it), and once
+ * when it ends. The PostgreSQL health probe, the outbox's delivery rounds, the scheduler, the job
+ * queue and the incident reminders say their outages this way; each keeps its own words and
+ * fields, this only decides when.
  */
 export interface OutageLog {
   /** A failure: what to say of it, or null when it is to be kept quiet (said less than `repeatMs` ago). */
@@ -13,14 +14,21 @@ export interface OutageLog {
   since(): Date | null;
 }
 
-export function outageLog(options: { repeatMs: number; now?: () => Date }): OutageLog {
+/**
+ * How often an outage is said again while it lasts, by default: the one interval of every loop that
+ * says its outages (a reader of the last few minutes of log sees each of them).
+ */
+const OUTAGE_REPEAT_MS = 5 * 60_000;
+
+export function outageLog(options: { repeatMs?: number; now?: () => Date } = {}): OutageLog {
   const now = options.now ?? (() => new Date());
+  const repeatMs = options.repeatMs ?? OUTAGE_REPEAT_MS;
   let since: Date | null = null;
   let saidAt = 0;
   return {
     failed() {
       const at = now();
-      if (since && at.getTime() - saidAt < options.repeatMs) return null;
+      if (since && at.getTime() - saidAt < repeatMs) return null;
       saidAt = at.getTime();
       const first = since === null;
       since ??= at;

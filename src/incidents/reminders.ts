@@ -135,15 +135,12 @@ export interface ReminderScheduler {
   stop(): void;
 }
 
-/** How often a run of failing reminder ticks is said again while it lasts. */
-const REPEAT_TICK_FAILURE_MS = 5 * 60_000;
-
 /** Ticks every `everyMs` (default one minute); ticks never overlap and the timer never keeps the process alive. */
 export function startIncidentReminders(deps: ReminderDeps & { everyMs?: number }): ReminderScheduler {
   let running = false;
   // The store down fails every tick of every replica: said at the first, then every few minutes,
   // and once when ticks work again (src/outage-log.ts), not once a minute per replica.
-  const outage = outageLog({ repeatMs: REPEAT_TICK_FAILURE_MS, ...(deps.now ? { now: deps.now } : {}) });
+  const outage = outageLog(deps.now ? { now: deps.now } : {});
   const tick = async (): Promise<TickResult | null> => {
     if (running) return null;
     running = true;

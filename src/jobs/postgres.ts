@@ -24,9 +24,6 @@ const SCHEMA = 'pgboss';
 /** pg_advisory_lock key for starting the queue: "depj" in ASCII (migrations use "depw"). */
 const START_LOCK_KEY = 0x6465706a;
 
-/** How often a run of pg-boss errors (the database down) is said again while it lasts. */
-const REPEAT_QUEUE_ERROR_MS = 5 * 60_000;
-
 export interface PostgresQueueOptions {
   /** How long a taken job may run before another replica may take it (default 15 minutes: a sweep batch takes well under one). */
   leaseSeconds?: number;
@@ -54,7 +51,7 @@ export class PostgresQueue implements JobQueue {
     // keeps quiet, and retries): said at the first error, then every few minutes, and once when a
     // statement works again, not once a round per replica (src/outage-log.ts; the database's own
     // line names the outage).
-    const outage = outageLog({ repeatMs: REPEAT_QUEUE_ERROR_MS });
+    const outage = outageLog();
     this.boss = new PgBoss({
       db: {
         executeSql: async (text, values) => {

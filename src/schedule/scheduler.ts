@@ -157,9 +157,6 @@ export interface EnqueueRetry {
 /** A database restart or failover takes seconds to minutes: tried soon, then at most every five minutes. */
 export const ENQUEUE_RETRY: EnqueueRetry = { firstMs: 5_000, maxMs: 5 * 60_000 };
 
-/** How often shared schedules that cannot be read are said again while that lasts. */
-const REPEAT_UNREAD_SCHEDULES_MS = 5 * 60_000;
-
 /** How far back catch-up looks by default: a quarterly job needs ~92 days, a yearly cron a year. */
 export const CATCH_UP_LOOKBACK_DAYS = 400;
 
@@ -186,7 +183,7 @@ export class Scheduler {
   constructor(private readonly options: SchedulerOptions) {
     this.now = options.now ?? (() => new Date());
     this.timer = options.timer ?? createOccurrenceTimer(options.logger);
-    this.unreadSchedules = outageLog({ repeatMs: REPEAT_UNREAD_SCHEDULES_MS, now: this.now });
+    this.unreadSchedules = outageLog({ now: this.now });
   }
 
   /** Builds the jobs and catches up missed runs (in the background; await `idle()` to wait for them). */

@@ -40,7 +40,7 @@ export const REACHABLE_AGAIN = 'the PostgreSQL database is reachable again';
 
 export function watchPostgresHealth(pool: Probed, options: HealthOptions): DatabaseHealth {
   const now = options.now ?? (() => new Date());
-  const outage = outageLog({ repeatMs: options.repeatMs ?? 5 * 60_000, now });
+  const outage = outageLog({ ...(options.repeatMs !== undefined ? { repeatMs: options.repeatMs } : {}), now });
   let probing: Promise<void> | null = null;
   const probeOnce = async (): Promise<void> => {
     try {

@@ -82,9 +82,6 @@ function errorLine(err: unknown): string {
   return String(e?.message ?? err).split('\n')[0]!.slice(0, 300);
 }
 
-/** How often a run of failing delivery rounds is said again while it lasts. */
-const REPEAT_ROUND_FAILURE_MS = 5 * 60_000;
-
 export class OutboxDeliverer {
   readonly owner: string;
   private readonly now: () => Date;
@@ -122,7 +119,7 @@ export class OutboxDeliverer {
     if (this.timer) return;
     // A store that is down fails every round: said at the first, then every few minutes, and once
     // when rounds work again, not once a round (the database's own line says the outage).
-    const outage = outageLog({ repeatMs: REPEAT_ROUND_FAILURE_MS });
+    const outage = outageLog();
     const tick = () => {
       this.running = this.deliver()
         .then(() => {
