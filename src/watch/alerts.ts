@@ -481,6 +481,9 @@ export async function recordAlertDeliveries(channel: string, state: WatchStateSt
   return sayThreadLists(alerts, state, now);
 }
 
+/** How long after an alert last changed its thread list is followed (outbox retries last a day; requeues after an outage may add some). */
+const LIST_FOLLOWED_MS = 7 * 24 * 60 * 60_000;
+
 /**
  * The complete lists in alerts' threads (withThreadList), said by the alerts' messages once the
  * outbox is done with them: an edit pointing at the list once it is posted, or saying it could not
@@ -490,9 +493,6 @@ export async function recordAlertDeliveries(channel: string, state: WatchStateSt
  * the list and what is said of it, so replicas and runs again write each edit once. Returns how many
  * edits were written (to deliver now).
  */
-/** How long after an alert last changed its thread list is followed (outbox retries last a day; requeues after an outage may add some). */
-const LIST_FOLLOWED_MS = 7 * 24 * 60 * 60_000;
-
 async function sayThreadLists(alerts: readonly AlertRow[], state: WatchStateStore, now: Date): Promise<number> {
   const edits: OutboundMessage[] = [];
   for (const alert of alerts) {
