@@ -22,6 +22,7 @@ import { plural } from '../../plural.js';
 import { redactSecrets } from '../../redact.js';
 import { boundMessage } from '../../quoted-input.js';
 import { describeIgnore, scanIgnorer } from '../ignores.js';
+import { formatBytes } from '../scan.js';
 import { isTextLikePath } from '../paths.js';
 import { SECRET_RULES_BY_ID } from '../secrets/rules.js';
 import { scanSecrets } from '../secrets/scan-secrets.js';
@@ -434,8 +435,4 @@ async function shallowGrafts(dir: string, env: Record<string, string>): Promise<
   if (run.code !== 0) return null;
   const text = await readFile(run.stdout.trim(), 'utf8').catch(() => null);
   return text === null ? null : text.split('\n').filter((l) => l.trim() !== '').length;
-}
-
-function formatBytes(n: number): string {
-  return n >= 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(1)} MB` : `${Math.ceil(n / 1024)} KB`;
 }
