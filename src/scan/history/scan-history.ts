@@ -21,7 +21,7 @@ import type { IgnoreRule } from '../../audit/ignores.js';
 import { plural } from '../../plural.js';
 import { redactSecrets } from '../../redact.js';
 import { boundMessage } from '../../quoted-input.js';
-import { describeIgnore, scanIgnorer } from '../ignores.js';
+import { describeIgnore, scanIgnorer, type ScanIgnorer } from '../ignores.js';
 import { formatBytes } from '../scan.js';
 import { isTextLikePath } from '../paths.js';
 import { SECRET_RULES_BY_ID } from '../secrets/rules.js';
@@ -359,13 +359,14 @@ export async function scanHistory(options: HistoryOptions): Promise<HistoryResul
   return finish();
 }
 
+const NL = Buffer.from('\n');
+
 /** The secrets of one file change's added lines, each at its line in that commit, suppressions and ignores applied. */
-function secretsIn(change: FileChange, path: string, key: string | Uint8Array, ignorer: ReturnType<typeof scanIgnorer>): HistoryFinding[] {
+function secretsIn(change: FileChange, path: string, key: string | Uint8Array, ignorer: ScanIgnorer): HistoryFinding[] {
   // The added lines joined as a file's text; a gap between hunks is an empty line, so a value is
   // never read across two places of the file. `numbers[i]` is the real line of joined line i + 1.
   const pieces: Buffer[] = [];
   const numbers: number[] = [];
-  const NL = Buffer.from('\n');
   change.lines.forEach((line, i) => {
     if (i > 0) {
       pieces.push(NL);
