@@ -88,7 +88,7 @@ export interface HistoryOptions {
   maxSecrets?: number;
 }
 
-export const DEFAULT_HISTORY_TIME_LIMIT_MS = 15 * 60 * 1000;
+const DEFAULT_HISTORY_TIME_LIMIT_MS = 15 * 60 * 1000;
 const DEFAULT_MAX_FILE_BYTES = 5 * 1024 * 1024;
 /** How many file changes over the limit are named one by one; the rest are counted in one more reason. */
 const MAX_NAMED = 50;
@@ -96,7 +96,7 @@ const MAX_NAMED = 50;
 const MAX_BINARY_BLOBS = 100_000;
 const MAX_STDERR = 4096;
 /** The most different secrets kept (a generated history could hold millions): past it the rest are counted, and the result is partial. */
-export const MAX_HISTORY_SECRETS = 10_000;
+const MAX_HISTORY_SECRETS = 10_000;
 
 /** A `--since` that does not name a commit: the user's mistake, one clear line. */
 export class HistoryUsageError extends Error {}
