@@ -102,7 +102,8 @@ export class GitignoreChain {
     for (const dir of chain.dirs) {
       // Folders above the tree are shorter than its prefix; the tree's own start with it.
       const inTree = dir.length >= prefix.length;
-      const path = inTree ? `${dir.slice(prefix.length)}.gitignore` : `${dir}.gitignore (above the scanned folder)`;
+      const treePath = inTree ? `${dir.slice(prefix.length)}.gitignore` : null;
+      const path = treePath ?? `${dir}.gitignore (above the scanned folder)`;
       const under = inTree ? dir.slice(prefix.length) || 'the root' : 'the scanned folder';
       const outsideFile = inTree ? undefined : above.get(dir);
       if (outsideFile !== undefined && outsideFile.text === null) {
@@ -110,7 +111,7 @@ export class GitignoreChain {
         chain.unknown(`${path}: ${outsideFile.why ?? 'not read'}; not read, so no path under ${under} counts as ignored by .gitignore`);
         continue;
       }
-      const text = inTree ? await tree.readText(`${dir.slice(prefix.length)}.gitignore`) : (outsideFile?.text ?? null);
+      const text = treePath !== null ? await tree.readText(treePath) : (outsideFile?.text ?? null);
       if (text === null) continue; // binary or too large: git could not use it either as patterns
       const lines = parseLines(text);
       const size = lines.reduce((n, l) => n + l.glob.length, 0);
