@@ -250,7 +250,8 @@ export async function scanHistory(options: HistoryOptions): Promise<HistoryResul
     result.stats.addedBytes += change.addedBytes;
     if (change.tooLarge) tooLarge.push(`${path} in ${short(change.commit.sha)}: ${formatBytes(change.addedBytes)} of added lines, over the ${formatBytes(options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES)} limit; the lines after it were not scanned`);
     if (change.lines.length === 0) return;
-    keepFindings(secretsIn(change, path, options.fingerprintKey, ignorer));
+    const added = addedText(change);
+    keepFindings(secretsIn(change.commit, path, added.text, added.lineOf, options.fingerprintKey, ignorer));
   };
 
   const parser = new GitLogParser({ fileChange: take }, { maxFileBytes: options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES });
@@ -332,7 +333,8 @@ export async function scanHistory(options: HistoryOptions): Promise<HistoryResul
       if ('missing' in blob) return void result.unread.push({ kind: 'git-failed', message: `${seen.path} in ${short(seen.commit.sha)}: git reports it binary and its content could not be read (not in the repository: a partial clone?); not scanned` });
       if ('tooLarge' in blob) return void tooLarge.push(`${seen.path} in ${short(seen.commit.sha)}: ${formatBytes(blob.tooLarge)}, git reports it binary and it is text, over the ${formatBytes(maxBytes)} limit; not scanned`);
       readAsText += seen.changes;
-      keepFindings(secretsIn(wholeFile(seen.commit, seen.path, blob.text), seen.path, options.fingerprintKey, ignorer));
+      // A whole file: its own text, each line at its own number (not split into lines and joined again).
+      keepFindings(secretsIn(seen.commit, seen.path, utf8OrLatin1(blob.text), (n) => n, options.fingerprintKey, ignorer));
     });
     if (read.timedOut) result.unread.push({ kind: 'time-limit', message: `reading the content of changes git reports binary took the history past its limit of ${Math.round(timeLimitMs / 1000)} s; ${plural(binaryBlobs.size, 'of them was', 'of them were')} not read` });
     else if (read.failed !== null) result.unread.push({ kind: 'git-failed', message: `git cat-file failed (${boundMessage(redactSecrets(read.failed), 200)}); ${plural(binaryBlobs.size, 'change git reports binary was', 'changes git reports binary were')} not read` });
@@ -361,10 +363,12 @@ export async function scanHistory(options: HistoryOptions): Promise<HistoryResul
 
 const NL = Buffer.from('\n');
 
-/** The secrets of one file change's added lines, each at its line in that commit, suppressions and ignores applied. */
-function secretsIn(change: FileChange, path: string, key: string | Uint8Array, ignorer: ScanIgnorer): HistoryFinding[] {
-  // The added lines joined as a file's text; a gap between hunks is an empty line, so a value is
-  // never read across two places of the file. `numbers[i]` is the real line of joined line i + 1.
+/**
+ * A file change's added lines joined as a file's text; a gap between hunks is an empty line, so a
+ * value is never read across two places of the file. `lineOf(n)`: the real line of joined line n
+ * (null for a gap).
+ */
+function addedText(change: FileChange): { text: string; lineOf: (line: number) => number | null } {
   const pieces: Buffer[] = [];
   const numbers: number[] = [];
   change.lines.forEach((line, i) => {
@@ -378,7 +382,11 @@ function secretsIn(change: FileChange, path: string, key: string | Uint8Array, i
     pieces.push(line);
     numbers.push(change.lineNumbers[i]!);
   });
-  const text = utf8OrLatin1(Buffer.concat(pieces));
+  return { text: utf8OrLatin1(Buffer.concat(pieces)), lineOf: (n) => numbers[n - 1] || null };
+}
+
+/** The secrets of a commit's text of one file (`lineOf`: its lines' real numbers), each at its line in that commit, suppressions and ignores applied. */
+function secretsIn(commit: CommitHeader, path: string, text: string, lineOf: (line: number) => number | null, key: string | Uint8Array, ignorer: ScanIgnorer): HistoryFinding[] {
   const lines = new LineIndex(text);
   const reports = scanSecrets({ path, text, fingerprintKey: key, lines });
   if (reports.length === 0) return [];
@@ -386,7 +394,7 @@ function secretsIn(change: FileChange, path: string, key: string | Uint8Array, i
   const out: HistoryFinding[] = [];
   for (const r of reports) {
     const info = SECRET_RULES_BY_ID.get(r.rule)!;
-    const line = r.line === null ? null : numbers[r.line - 1] || null;
+    const line = r.line === null ? null : lineOf(r.line);
     const finding: HistoryFinding = {
       kind: 'secret',
       rule: r.rule,
@@ -398,32 +406,15 @@ function secretsIn(change: FileChange, path: string, key: string | Uint8Array, i
       message: r.message,
       fix: r.fix,
       secret: r.secret,
-      commit: commitRef(change.commit, path, line),
+      commit: commitRef(commit, path, line),
     };
     const marker = r.line === null ? null : markers(r.line);
     if (marker && suppresses(marker, info)) {
-      finding.ignoredBy = { id: marker.ids ? marker.ids.join(', ') : marker.kind, reason: `${marker.kind === 'nosec' ? '# nosec' : '# depwatch: ignore'} on line ${line} in commit ${short(change.commit.sha)}`, until: null, source: 'inline' };
+      finding.ignoredBy = { id: marker.ids ? marker.ids.join(', ') : marker.kind, reason: `${marker.kind === 'nosec' ? '# nosec' : '# depwatch: ignore'} on line ${line} in commit ${short(commit.sha)}`, until: null, source: 'inline' };
     }
     out.push(ignorer.apply(finding) as HistoryFinding);
   }
   return out;
-}
-
-/** A whole file's text as one change that added every line of it, at that commit. */
-function wholeFile(commit: CommitHeader, path: string, bytes: Buffer): FileChange {
-  const lines: Buffer[] = [];
-  const lineNumbers: number[] = [];
-  let start = 0;
-  for (let nl = bytes.indexOf(0x0a); ; nl = bytes.indexOf(0x0a, start)) {
-    const end = nl === -1 ? bytes.length : nl;
-    if (nl !== -1 || start < bytes.length) {
-      lines.push(bytes.subarray(start, end));
-      lineNumbers.push(lineNumbers.length + 1);
-    }
-    if (nl === -1) break;
-    start = nl + 1;
-  }
-  return { commit, path, binary: false, deleted: false, tooLarge: false, addedBytes: bytes.length, lines, lineNumbers, blob: null };
 }
 
 function commitRef(commit: CommitHeader, file: string, line: number | null): CommitRef {
