@@ -63,13 +63,9 @@ export class GitignoreChain {
    */
   private readonly prefix: string;
 
-  /** Whether a `.gitignore` above the tree was read. */
-  private readonly enclosing: boolean;
-
-  private constructor(dirs: readonly string[], prefix: string, enclosing: boolean) {
+  private constructor(dirs: readonly string[], prefix: string) {
     this.dirs = [...dirs].sort((a, b) => a.length - b.length || (a < b ? -1 : a > b ? 1 : 0));
     this.prefix = prefix;
-    this.enclosing = enclosing;
   }
 
   /**
@@ -96,7 +92,7 @@ export class GitignoreChain {
     const prefix = outside?.prefix ?? '';
     const above = new Map((outside?.files ?? []).map((f) => [f.dir, f]));
     const found = tree.paths.filter((p) => p === '.gitignore' || p.endsWith('/.gitignore'));
-    const chain = new GitignoreChain([...above.keys(), ...found.map((p) => prefix + p.slice(0, -'.gitignore'.length))], prefix, above.size > 0);
+    const chain = new GitignoreChain([...above.keys(), ...found.map((p) => prefix + p.slice(0, -'.gitignore'.length))], prefix);
     let chars = 0;
     // Shallow first: when the tree's budget runs out, the files that apply to the most paths are read.
     for (const dir of chain.dirs) {
@@ -145,7 +141,8 @@ export class GitignoreChain {
 
   /** Whether the tree's root, or a folder above it in its work tree, has a `.gitignore`. */
   get hasRootFile(): boolean {
-    return this.files.has(this.prefix) || this.enclosing;
+    // `dirs` is shortest first, and a folder above the tree is shorter than its prefix.
+    return this.files.has(this.prefix) || (this.dirs[0] !== undefined && this.dirs[0].length < this.prefix.length);
   }
 
   /** Whether `git add` would leave this path of the tree out (a path ending with `/` is a folder). */
