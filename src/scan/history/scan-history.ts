@@ -30,6 +30,7 @@ import { commentStyle, fileSuppressions, suppresses } from '../suppressions.js';
 import { LineIndex, utf8OrLatin1 } from '../text.js';
 import type { CodeFinding } from '../types.js';
 import { readBlobs } from './blobs.js';
+import { streamGit } from './stream-git.js';
 import { COMMIT_FORMAT, GitLogParser, type CommitHeader, type FileChange } from './git-log.js';
 
 /** Where a secret was first found in the history: the commit, and the file and line in it. */
@@ -285,35 +286,8 @@ export async function scanHistory(options: HistoryOptions): Promise<HistoryResul
   ];
   const timeLimitMs = options.timeLimitMs ?? DEFAULT_HISTORY_TIME_LIMIT_MS;
   const startedAt = Date.now();
-  const outcome = await new Promise<{ code: number | null; stderr: string; timedOut: boolean; spawnError?: string; processError?: string }>((resolve) => {
-    const child = spawn('git', args, { cwd: options.dir, env, stdio: ['ignore', 'pipe', 'pipe'], shell: false });
-    let stderr = '';
-    let timedOut = false;
-    let processError: string | undefined;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      child.kill('SIGKILL');
-    }, timeLimitMs);
-    child.stdout.on('data', (chunk: Buffer) => {
-      if (timedOut || processError !== undefined) return;
-      try {
-        parser.push(chunk);
-      } catch (e) {
-        // A failure of ours on one chunk (never expected): stop, and say the rest was not read.
-        processError = e instanceof Error ? e.message : String(e);
-        child.kill('SIGKILL');
-      }
-    });
-    child.stderr.on('data', (d: Buffer) => void (stderr.length < MAX_STDERR && (stderr += d.toString('utf8'))));
-    child.on('error', (e: NodeJS.ErrnoException) => {
-      clearTimeout(timer);
-      resolve({ code: null, stderr, timedOut, spawnError: e.code ?? e.message });
-    });
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stderr, timedOut, ...(processError !== undefined ? { processError } : {}) });
-    });
-  });
+  // A failure of ours on one chunk (never expected) stops git, and says the rest was not read (processError).
+  const outcome = await streamGit(args, { dir: options.dir, env, timeLimitMs, onStdout: (chunk) => parser.push(chunk) });
   if (!outcome.timedOut && outcome.processError === undefined) parser.end();
   result.stats.commits = parser.commits;
 
