@@ -275,7 +275,7 @@ export interface FolderEntry {
 }
 
 /** Whether a request asks for a folder's entries rather than a file's text: the root (`''`) or a path ending in `/`. */
-export const isFolderRequest = (w: Pick<TextRequest, 'path'>) => w.path === '' || w.path.endsWith('/');
+const isFolderRequest = (w: Pick<TextRequest, 'path'>) => w.path === '' || w.path.endsWith('/');
 
 export interface TextsRead {
   /** Texts by `owner/repo@oid:path` (textKey); null for a file that does not exist at that commit. */

@@ -582,6 +582,7 @@ function unparsedMessage(path: string, u: Unparsed): string {
   return `${path}:${u.line}: could not parse ${lines}${more}; code rules may have missed code there`;
 }
 
-function formatBytes(n: number): string {
+/** A size as the scan's messages give it (`1.5 MB`, `12 KB`). */
+export function formatBytes(n: number): string {
   return n >= 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(1)} MB` : `${Math.ceil(n / 1024)} KB`;
 }

@@ -36,7 +36,7 @@ export interface ScanSource {
 }
 
 /** The most bytes of a `.gitignore` above the scanned folder that are read (a larger one is said, and its answers unknown). */
-export const MAX_ENCLOSING_GITIGNORE_BYTES = 1024 * 1024;
+const MAX_ENCLOSING_GITIGNORE_BYTES = 1024 * 1024;
 
 /**
  * The `.gitignore` files of the folders between `root`'s git work tree and `root` (the tree's own

@@ -36,7 +36,7 @@ export interface CodeFinding {
   /** Secrets only: what kind of credential and a keyed fingerprint of its value (never the value). */
   secret?: { kind: string; fingerprint: string };
   /**
-   * A digest of the finding's own line, whitespace-normalised (lineDigest in scan.ts): what tells
+   * A digest of the finding's own line, whitespace-normalised (lineDigests in scan.ts): what tells
    * this finding apart when lines above it are added or removed (SARIF `partialFingerprints`).
    * Absent for a file-level finding, a secret (its keyed fingerprint stands for it) and any finding
    * on a line that holds a credential: a plain hash of such a line is a guessable hash of the

@@ -63,13 +63,9 @@ export class GitignoreChain {
    */
   private readonly prefix: string;
 
-  /** Whether a `.gitignore` above the tree was read. */
-  private readonly enclosing: boolean;
-
-  private constructor(dirs: readonly string[], prefix: string, enclosing: boolean) {
+  private constructor(dirs: readonly string[], prefix: string) {
     this.dirs = [...dirs].sort((a, b) => a.length - b.length || (a < b ? -1 : a > b ? 1 : 0));
     this.prefix = prefix;
-    this.enclosing = enclosing;
   }
 
   /**
@@ -96,13 +92,14 @@ export class GitignoreChain {
     const prefix = outside?.prefix ?? '';
     const above = new Map((outside?.files ?? []).map((f) => [f.dir, f]));
     const found = tree.paths.filter((p) => p === '.gitignore' || p.endsWith('/.gitignore'));
-    const chain = new GitignoreChain([...above.keys(), ...found.map((p) => prefix + p.slice(0, -'.gitignore'.length))], prefix, above.size > 0);
+    const chain = new GitignoreChain([...above.keys(), ...found.map((p) => prefix + p.slice(0, -'.gitignore'.length))], prefix);
     let chars = 0;
     // Shallow first: when the tree's budget runs out, the files that apply to the most paths are read.
     for (const dir of chain.dirs) {
       // Folders above the tree are shorter than its prefix; the tree's own start with it.
       const inTree = dir.length >= prefix.length;
-      const path = inTree ? `${dir.slice(prefix.length)}.gitignore` : `${dir}.gitignore (above the scanned folder)`;
+      const treePath = inTree ? `${dir.slice(prefix.length)}.gitignore` : null;
+      const path = treePath ?? `${dir}.gitignore (above the scanned folder)`;
       const under = inTree ? dir.slice(prefix.length) || 'the root' : 'the scanned folder';
       const outsideFile = inTree ? undefined : above.get(dir);
       if (outsideFile !== undefined && outsideFile.text === null) {
@@ -110,7 +107,7 @@ export class GitignoreChain {
         chain.unknown(`${path}: ${outsideFile.why ?? 'not read'}; not read, so no path under ${under} counts as ignored by .gitignore`);
         continue;
       }
-      const text = inTree ? await tree.readText(`${dir.slice(prefix.length)}.gitignore`) : (outsideFile?.text ?? null);
+      const text = treePath !== null ? await tree.readText(treePath) : (outsideFile?.text ?? null);
       if (text === null) continue; // binary or too large: git could not use it either as patterns
       const lines = parseLines(text);
       const size = lines.reduce((n, l) => n + l.glob.length, 0);
@@ -144,7 +141,8 @@ export class GitignoreChain {
 
   /** Whether the tree's root, or a folder above it in its work tree, has a `.gitignore`. */
   get hasRootFile(): boolean {
-    return this.files.has(this.prefix) || this.enclosing;
+    // `dirs` is shortest first, and a folder above the tree is shorter than its prefix.
+    return this.files.has(this.prefix) || (this.dirs[0] !== undefined && this.dirs[0].length < this.prefix.length);
   }
 
   /** Whether `git add` would leave this path of the tree out (a path ending with `/` is a folder). */

@@ -8,7 +8,7 @@
  * at a time: a binary one is dropped after its first 8 KB, a text one is kept up to `maxBytes`
  * (past it, said as too large), so memory stays bounded whatever the repository holds.
  */
-import { spawn } from 'node:child_process';
+import { streamGit } from './stream-git.js';
 
 export type BlobOutcome = { text: Buffer } | { binary: true } | { tooLarge: number } | { missing: true };
 
@@ -23,71 +23,55 @@ export async function readBlobs(
   onBlob: (id: string, outcome: BlobOutcome) => void,
 ): Promise<{ timedOut: boolean; failed: string | null }> {
   if (ids.length === 0) return { timedOut: false, failed: null };
-  return new Promise((resolve) => {
-    const child = spawn('git', ['cat-file', '--batch'], { cwd: dir, env, stdio: ['pipe', 'pipe', 'pipe'], shell: false });
-    let timedOut = false;
-    let stderr = '';
-    const timer = setTimeout(() => {
-      timedOut = true;
-      child.kill('SIGKILL');
-    }, Math.max(0, timeLimitMs));
-    // The reader's state: a header line being read, or a blob's bytes (and its line break) being taken.
-    let header: Buffer[] = [];
-    let current: { id: string; size: number; seen: number; kept: Buffer[]; binary: boolean } | null = null;
-    const finishBlob = () => {
-      const b = current!;
-      current = null;
-      if (b.binary) onBlob(b.id, { binary: true });
-      else if (b.size > maxBytes) onBlob(b.id, { tooLarge: b.size });
-      else onBlob(b.id, { text: Buffer.concat(b.kept) });
-    };
-    const onHeader = (line: string) => {
-      const [id = '', type, size] = line.split(' ');
-      if (type === 'missing' || size === undefined) return onBlob(id, { missing: true });
-      current = { id, size: Number(size), seen: 0, kept: [], binary: false };
-    };
-    child.stdout.on('data', (chunk: Buffer) => {
-      let at = 0;
-      while (at < chunk.length) {
-        if (current === null) {
-          const nl = chunk.indexOf(0x0a, at);
-          if (nl === -1) {
-            header.push(chunk.subarray(at));
-            return;
-          }
-          header.push(chunk.subarray(at, nl));
-          const line = Buffer.concat(header).subarray(0, 300).toString('latin1');
-          header = [];
-          at = nl + 1;
-          onHeader(line);
-          continue;
+  // The reader's state: a header line being read, or a blob's bytes (and its line break) being taken.
+  let header: Buffer[] = [];
+  let current: { id: string; size: number; seen: number; kept: Buffer[]; binary: boolean } | null = null;
+  const finishBlob = () => {
+    const b = current!;
+    current = null;
+    if (b.binary) onBlob(b.id, { binary: true });
+    else if (b.size > maxBytes) onBlob(b.id, { tooLarge: b.size });
+    else onBlob(b.id, { text: Buffer.concat(b.kept) });
+  };
+  const onHeader = (line: string) => {
+    const [id = '', type, size] = line.split(' ');
+    if (type === 'missing' || size === undefined) return onBlob(id, { missing: true });
+    current = { id, size: Number(size), seen: 0, kept: [], binary: false };
+  };
+  const onStdout = (chunk: Buffer) => {
+    let at = 0;
+    while (at < chunk.length) {
+      if (current === null) {
+        const nl = chunk.indexOf(0x0a, at);
+        if (nl === -1) {
+          header.push(chunk.subarray(at));
+          return;
         }
-        const b: { id: string; size: number; seen: number; kept: Buffer[]; binary: boolean } = current;
-        // Bytes of the blob, then its one line break (size + 1 in all).
-        const take = Math.min(chunk.length - at, b.size + 1 - b.seen);
-        const piece = chunk.subarray(at, at + take);
-        const body = piece.subarray(0, Math.max(0, Math.min(take, b.size - b.seen)));
-        if (!b.binary) {
-          if (b.seen < HEAD && body.subarray(0, HEAD - b.seen).includes(0)) {
-            b.binary = true;
-            b.kept = [];
-          } else if (b.size <= maxBytes) b.kept.push(Buffer.from(body));
-        }
-        b.seen += take;
-        at += take;
-        if (b.seen === b.size + 1) finishBlob();
+        header.push(chunk.subarray(at, nl));
+        const line = Buffer.concat(header).subarray(0, 300).toString('latin1');
+        header = [];
+        at = nl + 1;
+        onHeader(line);
+        continue;
       }
-    });
-    child.stderr.on('data', (d: Buffer) => void (stderr.length < 4096 && (stderr += d.toString('utf8'))));
-    child.stdin.on('error', () => undefined); // git gone early: said by its exit
-    child.on('error', (e: NodeJS.ErrnoException) => {
-      clearTimeout(timer);
-      resolve({ timedOut, failed: e.code ?? e.message });
-    });
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ timedOut, failed: timedOut || code === 0 ? null : (stderr.split('\n')[0] ?? '').trim() || `exit ${code}` });
-    });
-    child.stdin.end(ids.join('\n') + '\n');
-  });
+      const b: { id: string; size: number; seen: number; kept: Buffer[]; binary: boolean } = current;
+      // Bytes of the blob, then its one line break (size + 1 in all).
+      const take = Math.min(chunk.length - at, b.size + 1 - b.seen);
+      const piece = chunk.subarray(at, at + take);
+      const body = piece.subarray(0, Math.max(0, Math.min(take, b.size - b.seen)));
+      if (!b.binary) {
+        if (b.seen < HEAD && body.subarray(0, HEAD - b.seen).includes(0)) {
+          b.binary = true;
+          b.kept = [];
+        } else if (b.size <= maxBytes) b.kept.push(Buffer.from(body));
+      }
+      b.seen += take;
+      at += take;
+      if (b.seen === b.size + 1) finishBlob();
+    }
+  };
+  const run = await streamGit(['cat-file', '--batch'], { dir, env, timeLimitMs, input: ids.join('\n') + '\n', onStdout });
+  if (run.spawnError !== undefined) return { timedOut: run.timedOut, failed: run.spawnError };
+  if (run.processError !== undefined) return { timedOut: run.timedOut, failed: run.processError };
+  return { timedOut: run.timedOut, failed: run.timedOut || run.code === 0 ? null : (run.stderr.split('\n')[0] ?? '').trim() || `exit ${run.code}` };
 }

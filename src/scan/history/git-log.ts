@@ -239,7 +239,7 @@ export class GitLogParser {
       if (id !== undefined && !/^0+$/.test(id)) change.blob = id;
     }
     else if (startsWith(line, DELETED)) change.deleted = true;
-    // Other headers (`index`, `---`, `new file mode`, `rename from`, `similarity index`…) say nothing about added lines.
+    // Other headers (`---`, `new file mode`, `rename from`, `similarity index`…) say nothing about added lines.
   }
 
   /** `@@ -a,b +c,d @@` (plain) or `@@@ -a,b -c,d +e,f @@@` (a merge's combined diff): where the new lines start. */

@@ -21,7 +21,8 @@ import type { IgnoreRule } from '../../audit/ignores.js';
 import { plural } from '../../plural.js';
 import { redactSecrets } from '../../redact.js';
 import { boundMessage } from '../../quoted-input.js';
-import { describeIgnore, scanIgnorer } from '../ignores.js';
+import { describeIgnore, scanIgnorer, type ScanIgnorer } from '../ignores.js';
+import { formatBytes } from '../scan.js';
 import { isTextLikePath } from '../paths.js';
 import { SECRET_RULES_BY_ID } from '../secrets/rules.js';
 import { scanSecrets } from '../secrets/scan-secrets.js';
@@ -29,6 +30,7 @@ import { commentStyle, fileSuppressions, suppresses } from '../suppressions.js';
 import { LineIndex, utf8OrLatin1 } from '../text.js';
 import type { CodeFinding } from '../types.js';
 import { readBlobs } from './blobs.js';
+import { streamGit } from './stream-git.js';
 import { COMMIT_FORMAT, GitLogParser, type CommitHeader, type FileChange } from './git-log.js';
 
 /** Where a secret was first found in the history: the commit, and the file and line in it. */
@@ -87,7 +89,7 @@ export interface HistoryOptions {
   maxSecrets?: number;
 }
 
-export const DEFAULT_HISTORY_TIME_LIMIT_MS = 15 * 60 * 1000;
+const DEFAULT_HISTORY_TIME_LIMIT_MS = 15 * 60 * 1000;
 const DEFAULT_MAX_FILE_BYTES = 5 * 1024 * 1024;
 /** How many file changes over the limit are named one by one; the rest are counted in one more reason. */
 const MAX_NAMED = 50;
@@ -95,7 +97,7 @@ const MAX_NAMED = 50;
 const MAX_BINARY_BLOBS = 100_000;
 const MAX_STDERR = 4096;
 /** The most different secrets kept (a generated history could hold millions): past it the rest are counted, and the result is partial. */
-export const MAX_HISTORY_SECRETS = 10_000;
+const MAX_HISTORY_SECRETS = 10_000;
 
 /** A `--since` that does not name a commit: the user's mistake, one clear line. */
 export class HistoryUsageError extends Error {}
@@ -249,7 +251,8 @@ export async function scanHistory(options: HistoryOptions): Promise<HistoryResul
     result.stats.addedBytes += change.addedBytes;
     if (change.tooLarge) tooLarge.push(`${path} in ${short(change.commit.sha)}: ${formatBytes(change.addedBytes)} of added lines, over the ${formatBytes(options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES)} limit; the lines after it were not scanned`);
     if (change.lines.length === 0) return;
-    keepFindings(secretsIn(change, path, options.fingerprintKey, ignorer));
+    const added = addedText(change);
+    keepFindings(secretsIn(change.commit, path, added.text, added.lineOf, options.fingerprintKey, ignorer));
   };
 
   const parser = new GitLogParser({ fileChange: take }, { maxFileBytes: options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES });
@@ -283,35 +286,8 @@ export async function scanHistory(options: HistoryOptions): Promise<HistoryResul
   ];
   const timeLimitMs = options.timeLimitMs ?? DEFAULT_HISTORY_TIME_LIMIT_MS;
   const startedAt = Date.now();
-  const outcome = await new Promise<{ code: number | null; stderr: string; timedOut: boolean; spawnError?: string; processError?: string }>((resolve) => {
-    const child = spawn('git', args, { cwd: options.dir, env, stdio: ['ignore', 'pipe', 'pipe'], shell: false });
-    let stderr = '';
-    let timedOut = false;
-    let processError: string | undefined;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      child.kill('SIGKILL');
-    }, timeLimitMs);
-    child.stdout.on('data', (chunk: Buffer) => {
-      if (timedOut || processError !== undefined) return;
-      try {
-        parser.push(chunk);
-      } catch (e) {
-        // A failure of ours on one chunk (never expected): stop, and say the rest was not read.
-        processError = e instanceof Error ? e.message : String(e);
-        child.kill('SIGKILL');
-      }
-    });
-    child.stderr.on('data', (d: Buffer) => void (stderr.length < MAX_STDERR && (stderr += d.toString('utf8'))));
-    child.on('error', (e: NodeJS.ErrnoException) => {
-      clearTimeout(timer);
-      resolve({ code: null, stderr, timedOut, spawnError: e.code ?? e.message });
-    });
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stderr, timedOut, ...(processError !== undefined ? { processError } : {}) });
-    });
-  });
+  // A failure of ours on one chunk (never expected) stops git, and says the rest was not read (processError).
+  const outcome = await streamGit(args, { dir: options.dir, env, timeLimitMs, onStdout: (chunk) => parser.push(chunk) });
   if (!outcome.timedOut && outcome.processError === undefined) parser.end();
   result.stats.commits = parser.commits;
 
@@ -331,7 +307,8 @@ export async function scanHistory(options: HistoryOptions): Promise<HistoryResul
       if ('missing' in blob) return void result.unread.push({ kind: 'git-failed', message: `${seen.path} in ${short(seen.commit.sha)}: git reports it binary and its content could not be read (not in the repository: a partial clone?); not scanned` });
       if ('tooLarge' in blob) return void tooLarge.push(`${seen.path} in ${short(seen.commit.sha)}: ${formatBytes(blob.tooLarge)}, git reports it binary and it is text, over the ${formatBytes(maxBytes)} limit; not scanned`);
       readAsText += seen.changes;
-      keepFindings(secretsIn(wholeFile(seen.commit, seen.path, blob.text), seen.path, options.fingerprintKey, ignorer));
+      // A whole file: its own text, each line at its own number (not split into lines and joined again).
+      keepFindings(secretsIn(seen.commit, seen.path, utf8OrLatin1(blob.text), (n) => n, options.fingerprintKey, ignorer));
     });
     if (read.timedOut) result.unread.push({ kind: 'time-limit', message: `reading the content of changes git reports binary took the history past its limit of ${Math.round(timeLimitMs / 1000)} s; ${plural(binaryBlobs.size, 'of them was', 'of them were')} not read` });
     else if (read.failed !== null) result.unread.push({ kind: 'git-failed', message: `git cat-file failed (${boundMessage(redactSecrets(read.failed), 200)}); ${plural(binaryBlobs.size, 'change git reports binary was', 'changes git reports binary were')} not read` });
@@ -358,13 +335,16 @@ export async function scanHistory(options: HistoryOptions): Promise<HistoryResul
   return finish();
 }
 
-/** The secrets of one file change's added lines, each at its line in that commit, suppressions and ignores applied. */
-function secretsIn(change: FileChange, path: string, key: string | Uint8Array, ignorer: ReturnType<typeof scanIgnorer>): HistoryFinding[] {
-  // The added lines joined as a file's text; a gap between hunks is an empty line, so a value is
-  // never read across two places of the file. `numbers[i]` is the real line of joined line i + 1.
+const NL = Buffer.from('\n');
+
+/**
+ * A file change's added lines joined as a file's text; a gap between hunks is an empty line, so a
+ * value is never read across two places of the file. `lineOf(n)`: the real line of joined line n
+ * (null for a gap).
+ */
+function addedText(change: FileChange): { text: string; lineOf: (line: number) => number | null } {
   const pieces: Buffer[] = [];
   const numbers: number[] = [];
-  const NL = Buffer.from('\n');
   change.lines.forEach((line, i) => {
     if (i > 0) {
       pieces.push(NL);
@@ -376,7 +356,11 @@ function secretsIn(change: FileChange, path: string, key: string | Uint8Array, i
     pieces.push(line);
     numbers.push(change.lineNumbers[i]!);
   });
-  const text = utf8OrLatin1(Buffer.concat(pieces));
+  return { text: utf8OrLatin1(Buffer.concat(pieces)), lineOf: (n) => numbers[n - 1] || null };
+}
+
+/** The secrets of a commit's text of one file (`lineOf`: its lines' real numbers), each at its line in that commit, suppressions and ignores applied. */
+function secretsIn(commit: CommitHeader, path: string, text: string, lineOf: (line: number) => number | null, key: string | Uint8Array, ignorer: ScanIgnorer): HistoryFinding[] {
   const lines = new LineIndex(text);
   const reports = scanSecrets({ path, text, fingerprintKey: key, lines });
   if (reports.length === 0) return [];
@@ -384,7 +368,7 @@ function secretsIn(change: FileChange, path: string, key: string | Uint8Array, i
   const out: HistoryFinding[] = [];
   for (const r of reports) {
     const info = SECRET_RULES_BY_ID.get(r.rule)!;
-    const line = r.line === null ? null : numbers[r.line - 1] || null;
+    const line = r.line === null ? null : lineOf(r.line);
     const finding: HistoryFinding = {
       kind: 'secret',
       rule: r.rule,
@@ -396,32 +380,15 @@ function secretsIn(change: FileChange, path: string, key: string | Uint8Array, i
       message: r.message,
       fix: r.fix,
       secret: r.secret,
-      commit: commitRef(change.commit, path, line),
+      commit: commitRef(commit, path, line),
     };
     const marker = r.line === null ? null : markers(r.line);
     if (marker && suppresses(marker, info)) {
-      finding.ignoredBy = { id: marker.ids ? marker.ids.join(', ') : marker.kind, reason: `${marker.kind === 'nosec' ? '# nosec' : '# depwatch: ignore'} on line ${line} in commit ${short(change.commit.sha)}`, until: null, source: 'inline' };
+      finding.ignoredBy = { id: marker.ids ? marker.ids.join(', ') : marker.kind, reason: `${marker.kind === 'nosec' ? '# nosec' : '# depwatch: ignore'} on line ${line} in commit ${short(commit.sha)}`, until: null, source: 'inline' };
     }
     out.push(ignorer.apply(finding) as HistoryFinding);
   }
   return out;
-}
-
-/** A whole file's text as one change that added every line of it, at that commit. */
-function wholeFile(commit: CommitHeader, path: string, bytes: Buffer): FileChange {
-  const lines: Buffer[] = [];
-  const lineNumbers: number[] = [];
-  let start = 0;
-  for (let nl = bytes.indexOf(0x0a); ; nl = bytes.indexOf(0x0a, start)) {
-    const end = nl === -1 ? bytes.length : nl;
-    if (nl !== -1 || start < bytes.length) {
-      lines.push(bytes.subarray(start, end));
-      lineNumbers.push(lineNumbers.length + 1);
-    }
-    if (nl === -1) break;
-    start = nl + 1;
-  }
-  return { commit, path, binary: false, deleted: false, tooLarge: false, addedBytes: bytes.length, lines, lineNumbers, blob: null };
 }
 
 function commitRef(commit: CommitHeader, file: string, line: number | null): CommitRef {
@@ -434,8 +401,4 @@ async function shallowGrafts(dir: string, env: Record<string, string>): Promise<
   if (run.code !== 0) return null;
   const text = await readFile(run.stdout.trim(), 'utf8').catch(() => null);
   return text === null ? null : text.split('\n').filter((l) => l.trim() !== '').length;
-}
-
-function formatBytes(n: number): string {
-  return n >= 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(1)} MB` : `${Math.ceil(n / 1024)} KB`;
 }
