@@ -14,7 +14,7 @@ export interface PackageRegistry {
 export const OFFLINE_REGISTRY_NOTICE = 'outdated and yanked releases and packages not on the index were not checked (offline: PyPI was not asked)';
 
 /** The partial reason when the registry failed: the checks it feeds were not made, which a pass must not hide. */
-export function registryUnavailable(err: unknown): string {
+function registryUnavailable(err: unknown): string {
   return `package registry unavailable (${errorLine(err)}): outdated and yanked releases and packages not on the index were not checked`;
 }
 

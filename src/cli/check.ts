@@ -118,7 +118,7 @@ export const OFFLINE_CHECK_NOTICE = 'yanked releases, releases never published a
  * The lines PyPI's answer adds before the advisories: what fails the check first, then what only
  * informs (an archived or deprecated project, a newer release). Nothing when PyPI was not asked.
  */
-export function pypiLines(name: string, version: string, pypi: ReleaseStatus | null): string[] {
+function pypiLines(name: string, version: string, pypi: ReleaseStatus | null): string[] {
   if (pypi === null) return [];
   if (!pypi.on_index) {
     return [`${name} ${version}: not on PyPI: pip cannot install it from there. A typo, a removed project, or a private package; anyone can register the name on PyPI, and an installer that also reads PyPI may then take theirs (dependency confusion)`];

@@ -163,7 +163,7 @@ function parseMaxCommits(text: string): number {
   return Number(text);
 }
 
-export function parseFailOn(text: string | undefined): Severity | 'never' {
+function parseFailOn(text: string | undefined): Severity | 'never' {
   if (text === undefined) return 'high';
   if (text === 'never' || text === 'none') return 'never';
   const level = parseSeverity(text);

@@ -55,9 +55,9 @@ async function openWatchState(io: CliIO, dbOverride: string | undefined): Promis
     const status = await postgresStatus(databaseUrl);
     if (status.state === 'unreachable') throw new CliError(`affected: cannot reach the PostgreSQL database ${status.url} (DATABASE_URL): ${status.error}`);
     if (status.state !== 'current') throw new CliError(`affected: ${postgresStatusLine(status)}: not read`);
-    const [{ default: pg }, { withPgSslMode }, { PostgresWatchState }] = await Promise.all([import('pg'), import('../store/postgres.js'), import('../store/watch-state/postgres.js')]);
-    const pool = new pg.Pool({ connectionString: withPgSslMode(databaseUrl), max: 2 });
-    pool.on('error', () => undefined);
+    const [{ postgresPool }, { PostgresWatchState }] = await Promise.all([import('../store/postgres.js'), import('../store/watch-state/postgres.js')]);
+    // Only read: the schema was checked above, and is never migrated from here.
+    const pool = postgresPool(databaseUrl, 2);
     return { state: new PostgresWatchState(pool), where: `PostgreSQL ${status.url}`, close: () => pool.end().catch(() => undefined) };
   }
   const [{ openStore }, { WatchStore }, { SqliteWatchState }] = await Promise.all([import('./store.js'), import('../store/watches.js'), import('../store/watch-state/sqlite.js')]);

@@ -124,7 +124,7 @@ export function planFixes(result: Pick<AuditResult, 'findings' | 'ignored'>, fil
       continue;
     }
     const dirs = new Set(at.map((d) => posix.dirname(d.file)));
-    const inProject = (path: string) => [...dirs].some((d) => within(posix.dirname(path), d) || within(d, posix.dirname(path)));
+    const inProject = (path: string) => [...dirs].some((d) => oneProject(posix.dirname(path), d));
     // The same release from a URL, a VCS or a path beside the registry pins: fix cannot move it, and
     // moving the registry pins alone would ask for two releases of one package (pip refuses): it holds
     // them. In another project it holds nothing, and is listed all the same: it stays installed.
@@ -138,8 +138,7 @@ export function planFixes(result: Pick<AuditResult, 'findings' | 'ignored'>, fil
       held.add(target, d.file, d.line, d.source);
     }
     for (const { file, dependencies } of read) {
-      const dir = posix.dirname(file.path);
-      if (![...dirs].some((d) => within(dir, d) || within(d, dir))) continue;
+      if (!inProject(file.path)) continue;
       if (rewriterFor(file.format) !== null && !file.unwritable) {
         pushTo(perFile, file.path, target);
         continue;
@@ -252,6 +251,9 @@ function aboutTarget(t: FixTarget, file: string | null, line: number | null): Om
 /** Whether folder `dir` is `ancestor` or inside it (`.` is the audited folder). */
 const within = (dir: string, ancestor: string) => ancestor === '.' || dir === ancestor || dir.startsWith(`${ancestor}/`);
 
+/** Whether two folders are of one project: one is the other or inside it. */
+const oneProject = (a: string, b: string) => within(a, b) || within(b, a);
+
 // ---------------------------------------------------------------------------------------------
 // Rewriting, and holding back a release that cannot move everywhere
 // ---------------------------------------------------------------------------------------------
@@ -287,10 +289,7 @@ class Holds {
   /** The hold that keeps `target` from moving in `file`, if any. */
   at(target: FixTarget, file: string): Hold | undefined {
     const dir = posix.dirname(file);
-    return this.byTarget.get(target)?.find((h) => {
-      const holding = posix.dirname(h.file);
-      return within(dir, holding) || within(holding, dir);
-    });
+    return this.byTarget.get(target)?.find((h) => oneProject(dir, posix.dirname(h.file)));
   }
 
   entries(): [FixTarget, Hold[]][] {

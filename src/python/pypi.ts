@@ -10,7 +10,7 @@
  * `baseUrl` may be a mirror (devpi, Artifactory, Nexus) that serves the same two APIs.
  */
 import { z } from 'zod';
-import { checkShape, describeRequest, mapLimitSettled, parseJson, requestText, ServiceError, type FetchLike } from '../http.js';
+import { checkShape, describeRequest, mapLimit, mapLimitSettled, parseJson, requestText, ServiceError, type FetchLike } from '../http.js';
 import { failureList, type NamedFailure } from '../failure-list.js';
 import type { Db } from '../store/db.js';
 import { isValidName, normalizeName } from './names.js';
@@ -296,21 +296,17 @@ export class PyPIClient {
       }
       return { ...info, status: status.value?.status ?? null, statusReason: status.value?.reason ?? null };
     };
-    // Every project is asked even after one failed (mapLimitSettled stops at the first failure).
+    // Every project is asked even after one failed: `one` is never let fail here, which would stop
+    // mapLimit (and mapLimitSettled) from starting the rest.
     const found = new Map<string, ProjectInfo | null>();
     const failed: NamedFailure[] = [];
-    let next = 0;
-    const worker = async (): Promise<void> => {
-      while (next < unique.length) {
-        const name = unique[next++]!;
-        try {
-          found.set(name, await one(name));
-        } catch (error) {
-          failed.push({ name, error });
-        }
+    await mapLimit(unique, this.concurrency, async (name) => {
+      try {
+        found.set(name, await one(name));
+      } catch (error) {
+        failed.push({ name, error });
       }
-    };
-    await Promise.all(Array.from({ length: Math.min(this.concurrency, unique.length) }, worker));
+    });
     return { found, failed, statusFailed };
   }
 

@@ -128,30 +128,26 @@ export function stripUrlCredentials(url: string): string {
 }
 
 /**
- * Whether a URL carries a credential written out, rather than only where one goes: stripUrlCredentials
- * removes every userinfo and secret parameter, but `https://${PIP_USER}:${PIP_PASSWORD}@host` (pip
- * expands `${VAR}` from the environment: the way Depwatch's own advice says to give them), a lone
- * user name (`https://alice@host`, `oauth2accesstoken@`, keyring's form) and `?token=$TOKEN` hold no
- * secret. Counted: a password or parameter value that is not only a variable, and a lone user that
- * is a token (a token's prefix, or 20 characters or more with letters and digits: `https://ghp_…@github.com`).
+ * stripUrlCredentials' answer, and whether what it removed held a credential written out rather than
+ * only where one goes (one reading of the URL gives both): `https://${PIP_USER}:${PIP_PASSWORD}@host`
+ * (pip expands `${VAR}` from the environment: the way Depwatch's own advice says to give them), a
+ * lone user name (`https://alice@host`, `oauth2accesstoken@`, keyring's form) and `?token=$TOKEN`
+ * hold no secret. Counted: a password or parameter value that is not only a variable, and a lone
+ * user that is a token (a token's prefix, or 20 characters or more with letters and digits:
+ * `https://ghp_…@github.com`).
  */
-export function hasLiteralCredentials(url: string): boolean {
-  if (!url.includes('://')) return false;
-  for (const span of secretSpans(url, 'url')) {
-    const secret = url.slice(span.start, span.end);
-    if (span.kind === 'value') {
-      if (secret !== '' && !isVariable(secret)) return true;
-      continue;
-    }
-    const colon = secret.indexOf(':');
-    if (colon !== -1) {
-      const password = secret.slice(colon + 1);
-      if (password !== '' && !isVariable(password)) return true;
-    } else if (!isVariable(secret) && looksLikeToken(secret)) {
-      return true;
-    }
-  }
-  return false;
+export function stripUrlCredentialsNoting(url: string): { url: string; literalCredentials: boolean } {
+  if (!url.includes('://')) return { url, literalCredentials: false };
+  const spans = secretSpans(url, 'url');
+  return { url: strip(url, spans), literalCredentials: spans.some((span) => isLiteralCredential(url.slice(span.start, span.end), span.kind)) };
+}
+
+function isLiteralCredential(secret: string, kind: Span['kind']): boolean {
+  if (kind === 'value') return secret !== '' && !isVariable(secret);
+  const colon = secret.indexOf(':');
+  if (colon === -1) return !isVariable(secret) && looksLikeToken(secret);
+  const password = secret.slice(colon + 1);
+  return password !== '' && !isVariable(password);
 }
 
 /** `${NAME}`, `$NAME` or `%NAME%`: a variable the installer or the shell fills in (a `${NAME:-default}` default may be a literal: not this). */

@@ -1,5 +1,6 @@
 /** Every report format turns one audit result into text; the CLI picks one by flag. */
 import type { AuditResult } from '../audit/audit.js';
+import type { SarifCommand } from './sarif-limits.js';
 
 export type ReportFormat = 'text' | 'json' | 'markdown' | 'sarif';
 
@@ -16,7 +17,7 @@ export interface ReportOptions {
    */
   sourceRoot?: { uri: string; prefix: string };
   /** SARIF: the command whose `--json` lists what the SARIF leaves out (sarif-limits.ts). Default `audit`. */
-  sarifCommand?: 'audit' | 'scan';
+  sarifCommand?: SarifCommand;
 }
 
 export type Renderer = (result: AuditResult, options: ReportOptions) => string;

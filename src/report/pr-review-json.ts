@@ -5,12 +5,11 @@
  */
 import { shownSide } from '../watch/pr-review/diff.js';
 import type { DependencyReview } from '../watch/pr-review/review.js';
-import { listedVerdict, mostSevereFirst } from '../watch/pr-review/severity-order.js';
+import { listedChanges, listedVerdict } from '../watch/pr-review/severity-order.js';
 import type { ReviewedPullRequest } from './pr-review-text.js';
 
 export function pullRequestReviewJson(pr: ReviewedPullRequest, review: DependencyReview, partial: readonly string[], failing: boolean): string {
-  const moved = mostSevereFirst(review.changes.filter((c) => c.kind !== 'removed'));
-  const removed = review.changes.filter((c) => c.kind === 'removed');
+  const { moved, removed } = listedChanges(review);
   const json = {
     pull_request: { repo: pr.repo, number: pr.number, title: pr.title, url: pr.url, state: pr.state, head_sha: pr.headSha },
     verdict: review.verdict,

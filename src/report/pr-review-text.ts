@@ -6,7 +6,7 @@
 import { indexNote } from '../python/index-options.js';
 import { changeKindLabel, shownSide } from '../watch/pr-review/diff.js';
 import type { DependencyReview, ReviewedChange, ReviewedSource } from '../watch/pr-review/review.js';
-import { listedVerdict, mostSevereFirst } from '../watch/pr-review/severity-order.js';
+import { listedChanges, listedVerdict } from '../watch/pr-review/severity-order.js';
 import { submoduleChangeWords } from '../watch/pr-review/submodules.js';
 import { terminalLines } from './terminal-text.js';
 
@@ -47,9 +47,8 @@ export function pullRequestReviewText(pr: ReviewedPullRequest, review: Dependenc
   if (review.newSources.length) lines.push(`New sources outside the index (${review.newSources.length}):`, ...review.newSources.flatMap(sourceLine), '');
   if (review.newIndexUrls.length) lines.push(`New index URLs (${review.newIndexUrls.length}):`, ...review.newIndexUrls.map((i) => `  ! ${i.url} [${i.file}${i.line ? `:${i.line}` : ''}]${indexNote(i) ? `: ${indexNote(i)!}` : ''}`), '');
   if (review.submodules?.length) lines.push(`Git submodules (${review.submodules.length}):`, ...review.submodules.map((m) => `  ${m.change === 'removed' ? '-' : '!'} ${m.path} ${submoduleChangeWords(m)}`), '');
-  const moved = mostSevereFirst(review.changes.filter((c) => c.kind !== 'removed'));
+  const { moved, removed } = listedChanges(review);
   if (moved.length) lines.push(`Added and changed (${moved.length}):`, ...moved.flatMap(changeLine), '');
-  const removed = review.changes.filter((c) => c.kind === 'removed');
   if (removed.length) lines.push(`Removed (${removed.length}):`, ...removed.map((c) => `  - ${c.name}${shownSide(c, 'from') !== null ? ` ${shownSide(c, 'from')!}` : ''} [${c.file}]`), '');
   const nothingChanged = !moved.length && !removed.length && !review.newSources.length && !review.newIndexUrls.length && review.notReviewed === undefined && review.nothingToReview === undefined;
   // With files unread, "no package changed" would be a claim about files nobody read.

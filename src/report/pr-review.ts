@@ -11,7 +11,7 @@ import type { Verdict } from '../packages/verdict.js';
 import { fitList } from '../list-fit.js';
 import { markdownCode, markdownText } from './markdown-text.js';
 import { changeKindLabel, shownSide } from '../watch/pr-review/diff.js';
-import { mostSevereFirst, verdictCounts } from '../watch/pr-review/severity-order.js';
+import { listedChanges, verdictCounts } from '../watch/pr-review/severity-order.js';
 import { reviewCommandOf } from '../watch/pr-review/review-command.js';
 import type { DependencyReview, ReviewedChange, ReviewedSource } from '../watch/pr-review/review.js';
 
@@ -102,8 +102,7 @@ export function pullRequestReviewComment(pr: CommentedPullRequest, review: Depen
   const roomOf = (room: number) => (options.whole ? Number.POSITIVE_INFINITY : room);
   const command = markdownCode(reviewCommandOf(pr));
   const lead = [REVIEW_COMMENT_MARKER, `### Depwatch dependency review: ${BADGE[review.verdict]} ${review.verdict}`, '', `At head ${code(pr.headSha.slice(0, 7))}.`, ''];
-  const moved = mostSevereFirst(review.changes.filter((c) => c.kind !== 'removed'));
-  const removed = review.changes.filter((c) => c.kind === 'removed');
+  const { moved, removed } = listedChanges(review);
   const notListed = (what: string) => (left: number) => `- _…and ${left} more ${what}, not listed: a comment has no room for more; ${command} lists them all._`;
   let sourcesNotListed = 0;
   let indexUrlsNotListed = 0;

@@ -22,11 +22,17 @@ export interface PostgresOptions {
   max?: number;
 }
 
-/** Connects, migrates and returns the pool; a database that cannot be reached is one StoreError line. */
-export async function openPostgres(url: string, options: PostgresOptions = {}): Promise<PgPool> {
-  const pool = new pg.Pool({ connectionString: withPgSslMode(url), max: options.max ?? 10 });
+/** A pool of `max` connections, not yet connected, migrated or checked (openPostgres does all three). */
+export function postgresPool(url: string, max: number): PgPool {
+  const pool = new pg.Pool({ connectionString: withPgSslMode(url), max });
   // An idle client losing its connection (server restart) must not crash the process.
   pool.on('error', () => undefined);
+  return pool;
+}
+
+/** Connects, migrates and returns the pool; a database that cannot be reached is one StoreError line. */
+export async function openPostgres(url: string, options: PostgresOptions = {}): Promise<PgPool> {
+  const pool = postgresPool(url, options.max ?? 10);
   try {
     await migratePostgres(pool, readMigrations(options.migrationsDir ?? POSTGRES_MIGRATIONS_DIR));
   } catch (err) {

@@ -22,7 +22,7 @@ import { mapLimit } from '../http.js';
 import type { Logger } from '../log.js';
 import type { ScanResult } from '../scan/types.js';
 import { compareVersions, isValidVersion } from '../python/pep440.js';
-import { classifyBump, daysBetween, latestStable, releasesBetween, type ProjectInfo } from '../python/releases.js';
+import { classifyBump, daysBetween, findRelease, latestStable, releasesBetween, type ProjectInfo } from '../python/releases.js';
 import type { OutboundMessage } from '../store/outbox/types.js';
 import { advisoryIdOf, type FindingRow, type StoredPackage } from '../store/watches.js';
 import { visibleReposIn } from './alerts.js';
@@ -91,7 +91,7 @@ export function buildWeeklyDigest(input: { repos: { repo: string; packages: Stor
         unchecked.add(p.name); // no release data: whether it is behind is unknown, so it is said, never all clear
         continue;
       }
-      const pinned = info.releases.find((r) => r.version === p.version) ?? info.releases.find((r) => isValidVersion(r.version) && isValidVersion(p.version) && compareVersions(r.version, p.version) === 0);
+      const pinned = findRelease(info, p.version);
       if (pinned?.yanked) {
         out.yanked.push({ package: p.name, version: p.version, reason: pinned.yankedReason, file: where.file, line: where.line });
         totals.yanked++;

@@ -7,7 +7,7 @@
  * Reaching a limit is never silent: the file gets one error saying where reading stopped (or how
  * many problems were not listed), so the audit of that file is partial and says so.
  */
-import { hasLiteralCredentials, stripUrlCredentials } from '../urls.js';
+import { stripUrlCredentialsNoting } from '../urls.js';
 import { boundMessage } from '../../quoted-input.js';
 import type { Dependency, ExtractError, IncludeRef, ManifestOption } from '../types.js';
 
@@ -84,10 +84,10 @@ export class ManifestCollector {
     if (this.#admit(line)) this.options.push({ name, value, line });
   }
 
-  /** An option whose value is a URL as written: kept without its credentials, and marked when one is written out (hasLiteralCredentials). */
+  /** An option whose value is a URL as written: kept without its credentials, and marked when one is written out (stripUrlCredentialsNoting). */
   urlOption(name: string, url: string, line: number | null): void {
-    const value = stripUrlCredentials(url);
-    if (this.#admit(line)) this.options.push({ name, value, line, ...(value !== url && hasLiteralCredentials(url) ? { credentials: true as const } : {}) });
+    const { url: value, literalCredentials } = stripUrlCredentialsNoting(url);
+    if (this.#admit(line)) this.options.push({ name, value, line, ...(literalCredentials ? { credentials: true as const } : {}) });
   }
 
   include(include: IncludeRef): void {

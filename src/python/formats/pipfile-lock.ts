@@ -5,7 +5,7 @@
  * entry without a version. Pipenv records no notion of "direct", so every entry counts as direct.
  */
 import { normalizeName } from '../names.js';
-import { hasLiteralCredentials, stripUrlCredentials } from '../urls.js';
+import { stripUrlCredentials, stripUrlCredentialsNoting } from '../urls.js';
 import type { Dependency, DependencySource, ExtractContext, ExtractError, ExtractResult, ManifestFormatModule, ManifestOption } from '../types.js';
 import { MAX_ENTRIES_PER_FILE } from './collector.js';
 import { lockedDependency, lockExtras, type LockedFields, lockedVersion, vcsKeyOf, vcsPin } from './lock-entries.js';
@@ -169,10 +169,10 @@ function readSources(meta: LockTable | null, text: string): Sources {
     if (!isLockTable(source)) return;
     const rawUrl = ownString(source, 'url');
     if (rawUrl === null) return;
-    const url = stripUrlCredentials(rawUrl);
+    const { url, literalCredentials } = stripUrlCredentialsNoting(rawUrl);
     const name = ownString(source, 'name');
     if (name !== null) urlsByName.set(name, url);
-    options.push({ name: index === 0 ? 'index-url' : 'extra-index-url', value: url, line, ...(url !== rawUrl && hasLiteralCredentials(rawUrl) ? { credentials: true as const } : {}) });
+    options.push({ name: index === 0 ? 'index-url' : 'extra-index-url', value: url, line, ...(literalCredentials ? { credentials: true as const } : {}) });
   });
   return { options, urlsByName };
 }

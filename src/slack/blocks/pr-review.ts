@@ -9,7 +9,7 @@ import { indexNote } from '../../python/index-options.js';
 import { submoduleChangeWords, submodulesSummary } from '../../watch/pr-review/submodules.js';
 import type { Verdict } from '../../packages/verdict.js';
 import { changeKindLabel, shownSide } from '../../watch/pr-review/diff.js';
-import { mostSevereFirst, verdictCounts } from '../../watch/pr-review/severity-order.js';
+import { listedChanges, verdictCounts } from '../../watch/pr-review/severity-order.js';
 import { pullRequestReviewComment, type ReviewComment } from '../../report/pr-review.js';
 import { reviewCommandOf } from '../../watch/pr-review/review-command.js';
 import type { DependencyReview, ReviewedChange, ReviewedSource } from '../../watch/pr-review/review.js';
@@ -55,8 +55,7 @@ const REMOVED_ROOM = 1500;
  */
 export function pullRequestReviewMessage(pr: PullRequestRef, review: DependencyReview): SlackMessage {
   // Most severe first, as the comment lists them: a list that must stop leaves out ok ones.
-  const moved = mostSevereFirst(review.changes.filter((c) => c.kind !== 'removed'));
-  const removed = review.changes.filter((c) => c.kind === 'removed');
+  const { moved, removed } = listedChanges(review);
   // The comment has more room than the card, but it may have to stop too: the card points there only for what it lists.
   const comment = pr.comment && 'url' in pr.comment ? { link: md.link(pr.comment.url, 'the comment on the pull request'), notListed: pullRequestReviewComment(pr, review) } : null;
   // Where the whole review is listed when neither the card nor the comment has room for all of it.

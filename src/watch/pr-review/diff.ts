@@ -97,7 +97,7 @@ export interface NewIndexUrl {
   findLinks?: Exclude<PackageSourceKind, 'index'>;
   /** pip's `--trusted-host` (`url` is the host): not an index, but what is installed from it is not checked (the audit's extra-index-url rule says it too). */
   trustedHost?: true;
-  /** A credential is written into the URL as the pull request has it (hasLiteralCredentials): a secret committed, which the review rates avoid. */
+  /** A credential is written into the URL as the pull request has it (stripUrlCredentialsNoting): a secret committed, which the review rates avoid. */
   credentials?: true;
 }
 
