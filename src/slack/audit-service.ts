@@ -42,6 +42,7 @@ import { escapeMrkdwn } from './blocks/mrkdwn.js';
 import { context } from './blocks/kit.js';
 import { postPlaceholder, replaceThroughResponseUrl, slackErrorCode, type ReplyTarget } from './reply-target.js';
 import { CHANNEL_PACE, ChannelPacer, rateLimitedRetryAfter, type PacedCallOptions } from './pacing.js';
+import { editIdempotently, outcomeUnknown, type EditRetryOptions } from './idempotent-edit.js';
 import { homeView } from './blocks/home.js';
 import { IGNORE_BLOCKS, ignoreModal, ignoreReplacedNote, ignoreSavedView, readIgnoreSubmission, type StateValues } from './blocks/ignore-modal.js';
 import { ignoredIdWarning } from './blocks/watch-reply.js';
@@ -99,6 +100,8 @@ export interface AuditServiceOptions {
   watchState?: Pick<WatchStateStore, 'channelUnknownAs' | 'ignoreRulesForChannel'>;
   /** Every reply post and edit per channel, shared with everything else posting (bot.ts); default: one at CHANNEL_PACE. */
   pacer?: ChannelPacer;
+  /** How an edit of a reply whose outcome is unknown is tried again (idempotent-edit.ts); default EDIT_ATTEMPTS tries. */
+  editRetry?: Pick<EditRetryOptions, 'attempts' | 'backoffMs' | 'sleep'>;
 }
 
 /**
@@ -539,16 +542,18 @@ export class SlackAuditService {
     let previous = record.replyParts;
     let moved = false;
     // The message itself shown; true when Slack refused the edit (the message deleted, no longer
-    // editable) and the reply moved to a new message holding `message`: a finished audit is never
-    // lost to a refused edit. Once per sync; a second refusal is the failure.
+    // editable) or never answered through every try, and the reply moved to a new message holding
+    // `message`: a finished audit is never lost to a failed edit, and never posted twice for an edit
+    // Slack may have made (those are tried again first: updateMessage). Once per sync; a second
+    // failure is the failure.
     const show = async (message: FittedMessage, options: PacedCallOptions = {}): Promise<boolean> => {
       try {
-        await this.pacer.run(channel, () => client.chat.update({ channel, ts, text: message.text, blocks: message.blocks }), options);
+        await this.updateMessage(client, channel, ts, message, options);
         return false;
       } catch (err) {
         if (moved) throw err;
         moved = true;
-        this.options.logger.warn({ err, auditId, channel, ts }, 'Slack refused the edit of the audit reply; posting it as a new message');
+        this.options.logger.warn({ err, auditId, channel, ts }, outcomeUnknown(err) ? 'Slack did not answer the edit of the audit reply after every try; posting it as a new message' : 'Slack refused the edit of the audit reply; posting it as a new message');
         ts = await this.moveReply(client, auditId, channel, { ts, parts: previous ?? [] }, message);
         if (previous !== null) previous = [];
         return true;
@@ -629,10 +634,22 @@ export class SlackAuditService {
     return posted.ts;
   }
 
+  /**
+   * chat.update of a message of the reply, at the channel's pace, sent again while its outcome is
+   * unknown (a timeout, a lost connection, a 5xx, a rate limit: idempotent-edit.ts). Throws what
+   * Slack refused, or the last failure once the tries ran out.
+   */
+  private updateMessage(client: WebClient, channel: string, ts: string, message: { text: string; blocks: KnownBlock[] }, options: PacedCallOptions = {}): Promise<unknown> {
+    return editIdempotently(() => this.pacer.run(channel, () => client.chat.update({ channel, ts, text: message.text, blocks: message.blocks }), options), {
+      ...this.options.editRetry,
+      onRetry: (err, attempt, waitMs) => this.options.logger.warn({ err, channel, ts, attempt, waitMs }, 'the edit of an audit reply got no clear answer from Slack; sending it again'),
+    });
+  }
+
   /** chat.update of a continuation; false when it is gone (someone deleted it), so a new one is posted. */
   private async updateIfThere(client: WebClient, channel: string, ts: string, message: { text: string; blocks: KnownBlock[] }): Promise<boolean> {
     try {
-      await this.pacer.run(channel, () => client.chat.update({ channel, ts, text: message.text, blocks: message.blocks }));
+      await this.updateMessage(client, channel, ts, message);
       return true;
     } catch (err) {
       if (slackErrorCode(err) === 'message_not_found') return false;

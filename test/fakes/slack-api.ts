@@ -79,6 +79,7 @@ export interface SlackCall {
   time: number;
   /** What the fake answered: the JSON body, or `{ok:false, error:'ratelimited'}` for a 429. */
   response: Record<string, unknown>;
+  /** The HTTP status answered; 0 when the connection was closed instead (dropNext). */
   status: number;
 }
 
@@ -144,7 +145,7 @@ export interface UploadedFile {
 }
 
 /** What the next call to a method answers instead of its usual answer. */
-type Script = { kind: 'fail'; error: string; extra: Answer } | { kind: 'rate'; seconds: number } | { kind: 'http'; status: number; handled: boolean } | { kind: 'pass' };
+type Script = { kind: 'fail'; error: string; extra: Answer } | { kind: 'rate'; seconds: number } | { kind: 'http'; status: number; handled: boolean } | { kind: 'drop'; handled: boolean } | { kind: 'pass' };
 
 export interface FakeSlack {
   /** `http://127.0.0.1:PORT/api/`, for `slackApiUrl`. */
@@ -170,6 +171,11 @@ export interface FakeSlack {
    * asked (a post is in the channel: the answer, not the request, was lost).
    */
   serverErrorNext(method: string, status: number, options?: { handled?: boolean }): void;
+  /**
+   * The next call to `method` gets no answer: the connection is closed under it (a timeout or a
+   * network failure as the client sees it); with `handled`, after doing what was asked.
+   */
+  dropNext(method: string, options?: { handled?: boolean }): void;
   /**
    * The WebSocket URL `apps.connections.open` hands out (a loopback Socket Mode fake, see
    * slack-socket.ts); until it is set, the method answers as if Socket Mode were off for the app.
@@ -665,7 +671,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     },
   };
 
-  const handleApi = (method: string, req: IncomingMessage, body: Buffer): { status: number; answer: Answer; headers?: Record<string, string>; params: Params; token?: string } => {
+  const handleApi = (method: string, req: IncomingMessage, body: Buffer): { status: number; answer: Answer; headers?: Record<string, string>; params: Params; token?: string; drop?: true } => {
     let params: Params;
     try {
       params = decodeParams(parseParams(req, body));
@@ -687,6 +693,10 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       // Slack did the work (when `handled`) and the answer was lost to a server error on the way back.
       if (script.handled) methods[method]?.(params);
       return { status: script.status, answer: { ok: false, error: 'fake_server_error' }, params, ...(token ? { token } : {}) };
+    }
+    if (script?.kind === 'drop') {
+      if (script.handled) methods[method]?.(params);
+      return { status: 0, answer: { ok: false, error: 'fake_dropped' }, params, drop: true, ...(token ? { token } : {}) };
     }
     if (token && revokedTokens.has(token)) return { status: 200, answer: { ok: false, error: 'token_revoked' }, params, token };
     if (method === 'apps.connections.open') {
@@ -779,8 +789,12 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       const api = /^\/api\/([A-Za-z0-9_.]+)$/.exec(path);
       if (api?.[1]) {
         const method = api[1];
-        const { status, answer, headers, params, token } = handleApi(method, req, body);
+        const { status, answer, headers, params, token, drop } = handleApi(method, req, body);
         calls.push({ method, params, token, time: Date.now(), response: answer, status });
+        if (drop) {
+          req.socket.destroy();
+          return;
+        }
         send(res, status, answer, headers);
         return;
       }
@@ -858,6 +872,9 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     },
     serverErrorNext: (method, status, options = {}) => {
       queueFor(method).push({ kind: 'http', status, handled: options.handled === true });
+    },
+    dropNext: (method, options = {}) => {
+      queueFor(method).push({ kind: 'drop', handled: options.handled === true });
     },
     responseUrl: (id, { messageTs, ...target } = {}) => {
       const existing = responseTargets.get(id);
