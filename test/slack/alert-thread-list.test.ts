@@ -4,7 +4,8 @@
  * through the real outbox delivery loop into the fake Slack's thread, each part once.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { alertListMessages, MAX_LIST_PARTS } from '../../src/slack/blocks/alert-list.js';
+import { alertListMessages } from '../../src/slack/blocks/alert-list.js';
+import { MAX_THREAD_PARTS } from '../../src/slack/blocks/thread-cap.js';
 import { alertMessage } from '../../src/slack/blocks/alert.js';
 import { checkMessage } from '../../src/slack/blocks/limits.js';
 import { SqliteOutbox } from '../../src/store/outbox/sqlite.js';
@@ -52,11 +53,11 @@ describe('a list longer than a thread has room for', () => {
   const affected = Array.from({ length: 6000 }, (_, i) => pin(i));
   const parts = alertListMessages(listOf(affected));
 
-  it('stops at MAX_LIST_PARTS replies, counting what it left out and saying how to get it all', () => {
-    expect(parts).toHaveLength(MAX_LIST_PARTS);
+  it('stops at MAX_THREAD_PARTS replies, counting what it left out and saying how to get it all', () => {
+    expect(parts).toHaveLength(MAX_THREAD_PARTS);
     const listed = parts.flatMap(named).length;
     const last = textOf(parts.at(-1)!);
-    expect(last).toContain(`…and ${6000 - listed} more repositories, not listed: a thread has room for ${MAX_LIST_PARTS} messages of this list`);
+    expect(last).toContain(`…and ${6000 - listed} more repositories, not listed: a thread has room for ${MAX_THREAD_PARTS} messages of this list`);
     expect(last).toContain('`depwatch watch affected PYSEC-2024-1` lists them all');
     for (const part of parts) expect(checkMessage(part)).toEqual([]);
   });

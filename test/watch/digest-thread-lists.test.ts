@@ -6,7 +6,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Finding } from '../../src/audit/findings.js';
-import { MAX_DIGEST_THREAD_PARTS } from '../../src/slack/blocks/digest.js';
+import { MAX_THREAD_PARTS } from '../../src/slack/blocks/thread-cap.js';
 import { checkMessage } from '../../src/slack/blocks/limits.js';
 import { renderOutboxMessage } from '../../src/slack/outbox/renderers.js';
 import { SlackDelivery } from '../../src/slack/outbox/slack-delivery.js';
@@ -121,7 +121,7 @@ describe('on PostgreSQL (the shared outbox of replicas)', () => {
 });
 
 describe('a digest thread longer than a thread has room for', () => {
-  it('stops at MAX_DIGEST_THREAD_PARTS replies, the last saying how many more there were', () => {
+  it('stops at MAX_THREAD_PARTS replies, the last saying how many more there were', () => {
     const unpinned: Finding = { kind: 'unpinned', severity: 'low', package: 'requests', version: null, file: 'requirements.txt', line: 3, fix: { version: null, text: `Pin requests to an exact release ${'x'.repeat(100)}` } };
     const repos = Array.from({ length: 8000 }, (_, i) => `octo/service-${String(i).padStart(5, '0')}`);
     const message: DigestMessage = {
@@ -131,8 +131,8 @@ describe('a digest thread longer than a thread has room for', () => {
     };
     const rendered = renderOutboxMessage(DIGEST_THREAD, message);
     const parts = [rendered, ...(rendered.more ?? [])];
-    expect(parts).toHaveLength(MAX_DIGEST_THREAD_PARTS);
-    expect(textOf(parts.at(-1))).toMatch(new RegExp(`the details go on for \\d+ more messages, not posted \\(a thread has room for ${MAX_DIGEST_THREAD_PARTS}\\)`));
+    expect(parts).toHaveLength(MAX_THREAD_PARTS);
+    expect(textOf(parts.at(-1))).toMatch(new RegExp(`the details go on for \\d+ more messages, not posted \\(a thread has room for ${MAX_THREAD_PARTS}\\)`));
     for (const part of parts) expect(checkMessage(part)).toEqual([]);
   });
 });

@@ -11,15 +11,10 @@ import { closedKind } from '../../watch/closed-reasons.js';
 import type { AdvisoryAlertList } from '../../watch/messages.js';
 import { fitOneMessage, type FittedMessage } from './fit.js';
 import { context, escapeMrkdwn, listSections, listWithin, md, truncate } from './kit.js';
+import { capThread, MAX_THREAD_PARTS } from './thread-cap.js';
 
 /** Characters of lines one reply carries at most: well inside a message's text budget, with its lead line. */
 const PART_ROOM = 9_000;
-
-/**
- * Replies one list takes at most (about 2,500 repositories at a line each): a longer thread would
- * hold the channel's other messages for minutes behind it. The last says how many it left out.
- */
-export const MAX_LIST_PARTS = 30;
 
 /** Characters one repository's pins may take on its line (a monorepo may pin a package in many files). */
 const PINS_ROOM = 1_500;
@@ -78,20 +73,20 @@ export function alertListMessages(list: AdvisoryAlertList): FittedMessage[] {
   const closed = repos.length - open;
   const pkg = list.package ? ` in ${list.package}` : '';
   const lines = repos.map(repoLine);
-  let parts = pack(lines);
-  if (parts.length > MAX_LIST_PARTS) {
-    parts = parts.slice(0, MAX_LIST_PARTS);
-    const listed = parts.reduce((n, p) => n + p.length, 0);
-    // The last part gives up its last lines for the line saying how many are left out.
-    const last = parts[MAX_LIST_PARTS - 1]!;
-    const say = (left: number) => `…and ${plural(left, 'more repository', 'more repositories')}, not listed: a thread has room for ${MAX_LIST_PARTS} messages of this list (\`depwatch watch affected ${escapeMrkdwn(list.advisoryId)}\` lists them all)`;
+  // At most MAX_THREAD_PARTS replies (about 3,000 repositories at a line each); the last part then
+  // gives up its last lines for the line saying how many repositories are left out.
+  const parts = capThread(pack(lines), (kept) => {
+    const listed = kept.reduce((n, p) => n + p.length, 0);
+    const last = kept[kept.length - 1]!;
+    const say = (left: number) => `…and ${plural(left, 'more repository', 'more repositories')}, not listed: a thread has room for ${MAX_THREAD_PARTS} messages of this list (\`depwatch watch affected ${escapeMrkdwn(list.advisoryId)}\` lists them all)`;
     let left = lines.length - listed;
     while (last.length > 1 && last.reduce((n, l) => n + l.length + 1, 0) + say(left + 1).length + 1 > PART_ROOM) {
       last.pop();
       left++;
     }
     last.push(say(left));
-  }
+    return kept;
+  });
   const asOf = md.date(new Date(list.asOf), '{date_short_pretty} {time}', `${list.asOf.slice(0, 16).replace('T', ' ')} UTC`).text;
   const counts = list.resolved || closed > 0 ? `${open} open, ${closed} closed` : `${open} open`;
   const title = `Every repository ${escapeMrkdwn(list.advisoryId)}${escapeMrkdwn(pkg)} hits (alert #${list.alertId}): ${plural(repos.length, 'repository', 'repositories')}, ${counts}, as of ${asOf}`;

@@ -48,12 +48,6 @@ const inThread = (options: LayoutOptions, what = 'Details') => (options.threadFa
 
 /** Characters one list of the details may take (about a thread reply's worth); the rest is counted. */
 export const DETAILS_LIST_ROOM = 9_000;
-/**
- * The most thread replies a digest's details take: its lists of repositories are complete (the
- * thread is where they can be), split over replies by fitMessage; past this many the thread ends
- * with one saying how many were left out (digestThreadParts).
- */
-export const MAX_DIGEST_THREAD_PARTS = 40;
 /** Characters the advisory ids of one package line, or the repositories using one package, may take. */
 const INLINE_LIST_ROOM = 1_000;
 /** Characters one line of outdated releases (of one repository, one kind of bump) may take. */

@@ -11,10 +11,11 @@ import { alertMessage } from '../blocks/alert.js';
 import { alertListMessages } from '../blocks/alert-list.js';
 import { dependencyAlertMessage } from '../blocks/dependency-alert.js';
 import { advisoriesSummaryMessage } from '../blocks/advisories-summary.js';
-import { MAX_DIGEST_THREAD_PARTS, monthlyDigestLayout, quarterlyDigestLayout, weeklyDigestLayout, type DigestLayout } from '../blocks/digest.js';
+import { monthlyDigestLayout, quarterlyDigestLayout, weeklyDigestLayout, type DigestLayout } from '../blocks/digest.js';
 import { fitMessage, fitOneMessage } from '../blocks/fit.js';
 import { checklistPart, reminderMessage, rootMessage } from '../blocks/incident.js';
 import { context } from '../blocks/kit.js';
+import { capThread, MAX_THREAD_PARTS } from '../blocks/thread-cap.js';
 import { pullRequestReviewMessage, pullRequestsNotReviewedMessage } from '../blocks/pr-review.js';
 import { secretAlertMessage } from '../blocks/secret-alert.js';
 import { settingsNoticeMessage } from '../blocks/settings-notice.js';
@@ -98,7 +99,7 @@ export function outboxRenderers(options: RendererOptions = {}): Readonly<Record<
       const layout = digestLayout(message, leftOut);
       const summary = fitMessage(layout.summary);
       const details = fitMessage({ ...layout.details, continuation: (i, n) => [context(`${layout.title}, details (${i}/${n})`)] });
-      const parts = capThread([...summary.replies, details.first, ...details.replies].filter((m) => m.blocks.length > 0), layout.title);
+      const parts = withinThread([...summary.replies, details.first, ...details.replies].filter((m) => m.blocks.length > 0), layout.title);
       const [first = { text: `${layout.title}: nothing more`, blocks: [] }, ...more] = parts;
       const file = leftOut ? undefined : digestChart(message, layout, fontFamilies);
       return { text: first.text, blocks: first.blocks, eventType: 'depwatch_digest', more, ...(file ? { file } : {}) };
@@ -107,15 +108,15 @@ export function outboxRenderers(options: RendererOptions = {}): Readonly<Record<
 }
 
 /**
- * A digest's thread within MAX_DIGEST_THREAD_PARTS replies: its lists of repositories are complete,
- * so a very large one could otherwise hold the channel's messages for minutes; the last reply then
- * says how many were left out, never cutting silently.
+ * A digest's thread within MAX_THREAD_PARTS replies (thread-cap.ts): the details' lists of
+ * repositories are complete, split over replies by fitMessage; when they go on past it, the last
+ * reply gives its place to one saying how many messages were left out.
  */
-function capThread(parts: RenderedPart[], title: string): RenderedPart[] {
-  if (parts.length <= MAX_DIGEST_THREAD_PARTS) return parts;
-  const left = parts.length - (MAX_DIGEST_THREAD_PARTS - 1);
-  const note = `${title}: the details go on for ${left} more messages, not posted (a thread has room for ${MAX_DIGEST_THREAD_PARTS}).`;
-  return [...parts.slice(0, MAX_DIGEST_THREAD_PARTS - 1), { text: note, blocks: [context(note)] }];
+function withinThread(parts: RenderedPart[], title: string): RenderedPart[] {
+  return capThread(parts, (kept, left) => {
+    const note = `${title}: the details go on for ${left + 1} more messages, not posted (a thread has room for ${MAX_THREAD_PARTS}).`;
+    return [...kept.slice(0, -1), { text: note, blocks: [context(note)] }];
+  });
 }
 
 const BASE_RENDERERS: Readonly<Record<string, Renderer>> = {
