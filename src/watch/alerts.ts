@@ -494,20 +494,26 @@ const LIST_FOLLOWED_MS = 7 * 24 * 60 * 60_000;
  * edits were written (to deliver now).
  */
 async function sayThreadLists(alerts: readonly AlertRow[], state: WatchStateStore, now: Date): Promise<number> {
+  // Not followed for ever (the rows of every long alert read at each run): a list still unposted a
+  // week after its alert last changed stays unclaimed (never a false claim) if it goes out later.
+  const followed = alerts.filter((alert) => alert.state !== 'failed' && needsThreadList(alert.affected) && now.getTime() - Date.parse(alert.updatedAt) <= LIST_FOLLOWED_MS);
+  if (followed.length === 0) return 0;
+  // What each says, in one read for them all: its latest list, its latest message, its post.
+  const messages = await state.outbox.latestOfMessages(
+    followed.map((alert) => alert.clientKey),
+    [ADVISORY_ALERT_LIST, ADVISORY_ALERT],
+  );
   const edits: OutboundMessage[] = [];
-  for (const alert of alerts) {
-    if (alert.state === 'failed' || !needsThreadList(alert.affected)) continue;
-    // Not read for ever for every long alert (two reads each, each run): a list still unposted a
-    // week after its alert last changed stays unclaimed (never a false claim) if it goes out later.
-    if (now.getTime() - Date.parse(alert.updatedAt) > LIST_FOLLOWED_MS) continue;
-    const list = await state.outbox.latestOfMessage(alert.clientKey, ADVISORY_ALERT_LIST);
+  for (const alert of followed) {
+    const rows = messages.get(alert.clientKey);
+    const list = rows?.latest.get(ADVISORY_ALERT_LIST);
     const said = list ? listState(list) : undefined;
-    if (!list || !said) continue;
-    const latest = await state.outbox.latestOfMessage(alert.clientKey, ADVISORY_ALERT);
+    if (!rows || !list || !said) continue;
+    const latest = rows.latest.get(ADVISORY_ALERT);
     const view = latest?.data as AdvisoryAlert | undefined;
     if (!latest || !view || view.listInThread === said || listDigest(view.affected) !== (list.data as AdvisoryAlertList).digest) continue;
     // A list given up because its alert's own post never went out: there is no message to edit.
-    if (!(await state.outbox.postedTs(alert.clientKey))) continue;
+    if (!rows.postedTs) continue;
     edits.push({ ...alertPost(alert, { ...view, listInThread: said }), op: 'update', idempotencyKey: `${list.idempotencyKey}:said-${said}` });
   }
   return edits.length ? state.outbox.enqueue(edits, now) : 0;

@@ -5,7 +5,7 @@
  * Slack refused is never claimed: the message says it could not be posted and how to get it.
  * Real watch service, real outbox and delivery loop, the fake Slack (which rejects what Slack would).
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { OsvRecord } from '../../src/advisories/types.js';
 import { ADVISORY_ALERT, ADVISORY_ALERT_LIST, ALERT_REPOS_LISTED } from '../../src/watch/messages.js';
 import { fixtureRecord } from '../fixtures/osv/load.js';
@@ -99,6 +99,19 @@ describe('an alert on more repositories than its message lists', () => {
     expect(said).toContain('…and 5 more repositories (their complete list could not be posted in this thread; `depwatch watch affected PYSEC-2014-13` lists them): ');
     const [record] = watch.store.alertsForChannel(CHANNEL);
     expect(record!.state).toBe('posted');
+  });
+
+  it('reads what the alerts’ lists say in one outbox read a run, however many long alerts the channel has', async () => {
+    // Two advisories of requests 2.2.0: two long alerts, each with its list posted and pointed at.
+    const { watch } = await alertedOfRequests(REPOS, (w) => w.osv.addRecord({ ...fixtureRecord('PYSEC-2014-14'), modified: '2025-01-06T10:00:00Z' }));
+    const alerts = watch.store.alertsForChannel(CHANNEL);
+    expect(alerts).toHaveLength(2);
+    for (const alert of alerts) expect(textOf(world.slack.message(CHANNEL, alert.messageTs!)!)).toContain('(the complete list is in this thread)');
+    const outbox = watch.state.outbox;
+    const reads = [vi.spyOn(outbox, 'latestOfMessage'), vi.spyOn(outbox, 'postedTs'), vi.spyOn(outbox, 'latestOfMessages')];
+    world.clock.advance(3_600_000);
+    await watch.runJob(alertsJob, world.clock.now());
+    expect(reads.reduce((n, spy) => n + spy.mock.calls.length, 0)).toBe(1);
   });
 
   it('lists them in the message alone when they fit (no thread, no list row)', async () => {

@@ -5,7 +5,8 @@
  * the fence (`claims`) incremented. Every later write is conditional on that fence.
  */
 import type { PgClient, PgPool } from '../postgres.js';
-import type { ClaimRequest, OutboundMessage, OutboxFailure, OutboxRow, OutboxState, OutboxStore } from './types.js';
+import type { ClaimRequest, MessageRows, OutboundMessage, OutboxFailure, OutboxRow, OutboxState, OutboxStore } from './types.js';
+import { messageRowsOf } from './message-rows.js';
 
 interface DbRow {
   id: string;
@@ -185,6 +186,16 @@ export class PostgresOutbox implements OutboxStore {
     if (idempotencyKeys.length === 0) return new Map();
     const res = await this.pool.query<DbRow>('SELECT * FROM slack_outbox WHERE idempotency_key = ANY($1::text[])', [[...idempotencyKeys]]);
     return new Map(res.rows.map((r) => [r.idempotency_key, toRow(r)]));
+  }
+
+  async latestOfMessages(messageKeys: readonly string[], kinds: readonly string[]): Promise<Map<string, MessageRows>> {
+    if (messageKeys.length === 0) return new Map();
+    const res = await this.pool.query<DbRow>(
+      `SELECT * FROM slack_outbox WHERE id IN (SELECT MAX(id) FROM slack_outbox WHERE message_key = ANY($1::text[]) AND kind = ANY($2::text[]) GROUP BY message_key, kind)
+         OR (message_key = ANY($1::text[]) AND op = 'post' AND state = 'posted')`,
+      [[...messageKeys], [...kinds]],
+    );
+    return messageRowsOf(res.rows.map(toRow), kinds);
   }
 
   async rows(filter: { channel?: string } = {}): Promise<OutboxRow[]> {

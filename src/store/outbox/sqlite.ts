@@ -5,7 +5,8 @@
  * inside its own better-sqlite3 transaction, next to the state change it announces.
  */
 import type { Db } from '../db.js';
-import type { ClaimRequest, OutboundMessage, OutboxFailure, OutboxRow, OutboxState, OutboxStore } from './types.js';
+import type { ClaimRequest, MessageRows, OutboundMessage, OutboxFailure, OutboxRow, OutboxState, OutboxStore } from './types.js';
+import { messageRowsOf } from './message-rows.js';
 
 interface DbRow {
   id: number;
@@ -168,6 +169,18 @@ export class SqliteOutbox implements OutboxStore {
     if (idempotencyKeys.length === 0) return new Map();
     const rows = this.db.prepare<[string], DbRow>('SELECT * FROM slack_outbox WHERE idempotency_key IN (SELECT value FROM json_each(?))').all(JSON.stringify(idempotencyKeys));
     return new Map(rows.map((r) => [r.idempotency_key, toRow(r)]));
+  }
+
+  async latestOfMessages(messageKeys: readonly string[], kinds: readonly string[]): Promise<Map<string, MessageRows>> {
+    if (messageKeys.length === 0) return new Map();
+    const keys = JSON.stringify(messageKeys);
+    const rows = this.db
+      .prepare<[string, string, string], DbRow>(
+        `SELECT * FROM slack_outbox WHERE id IN (SELECT MAX(id) FROM slack_outbox WHERE message_key IN (SELECT value FROM json_each(?)) AND kind IN (SELECT value FROM json_each(?)) GROUP BY message_key, kind)
+           OR (message_key IN (SELECT value FROM json_each(?)) AND op = 'post' AND state = 'posted')`,
+      )
+      .all(keys, JSON.stringify(kinds), keys);
+    return messageRowsOf(rows.map(toRow), kinds);
   }
 
   async rows(filter: { channel?: string } = {}): Promise<OutboxRow[]> {

@@ -25,6 +25,14 @@ export interface OutboundMessage {
   idempotencyKey: string;
 }
 
+/** What latestOfMessages reads of one message. */
+export interface MessageRows {
+  /** Its newest row of each kind asked for that it has. */
+  latest: Map<string, OutboxRow>;
+  /** The ts of the message once its post went out, else null. */
+  postedTs: string | null;
+}
+
 export type OutboxState = 'pending' | 'claimed' | 'posting' | 'posted' | 'failed' | 'superseded';
 
 export interface OutboxRow extends OutboundMessage {
@@ -104,6 +112,11 @@ export interface OutboxStore {
   latestOfMessage(messageKey: string, kind: string): Promise<OutboxRow | null>;
   /** The rows of these idempotency keys, in one read, by key (a key without a row is absent). */
   rowsByKey(idempotencyKeys: readonly string[]): Promise<Map<string, OutboxRow>>;
+  /**
+   * In one read, for each of these messages: its newest row of each of `kinds` (latestOfMessage)
+   * and the ts it was posted with (postedTs), by message key; a message with no such row is absent.
+   */
+  latestOfMessages(messageKeys: readonly string[], kinds: readonly string[]): Promise<Map<string, MessageRows>>;
   rows(filter?: { channel?: string }): Promise<OutboxRow[]>;
   /** Rows not yet posted, failed or superseded (for metrics and tests). */
   depth(): Promise<number>;
