@@ -716,7 +716,7 @@ export class SlackAuditService {
     if (target?.mode === 'chat') {
       const { channel } = target;
       // The failure is the answer now: ahead of what is queued in the channel.
-      const replace = (ts: string) => this.pacer.run(channel, () => request.client.chat.update({ channel, ts, text: inPlace.text, blocks: inPlace.blocks }), { answer: true }).then(() => undefined);
+      const replace = (ts: string) => this.updateMessage(request.client, channel, ts, inPlace, { answer: true }).then(() => undefined);
       if (stagedId === null) return replace(target.ts);
       return this.queueEdit(stagedId, async () => {
         // Where the first stage lives: moved to a new message if Slack refused its edit (moveReply).

@@ -32,31 +32,21 @@ const NOT_A_REFUSAL: ReadonlySet<string> = new Set([
 ]);
 
 /**
- * Seconds a rate-limited call asks to wait: Slack's 429 as the pacer reads it (rateLimitedRetryAfter),
- * or as @slack/web-api throws it once a client that retries rate limits itself ran out of retries
- * (a plain Error naming the Retry-After: the interactive client, rejectRateLimitedCalls off).
- */
-function retryAfterSeconds(err: unknown): number | undefined {
-  const known = rateLimitedRetryAfter(err);
-  if (known !== undefined) return known;
-  const message = err instanceof Error ? err.message : '';
-  const said = /^A rate limit was exceeded \(.*retry-after: (\d+)\)$/.exec(message);
-  return said ? Number(said[1]) : undefined;
-}
-
-/**
  * Whether `err` leaves the edit's outcome unknown (worth sending again), and how long Slack asked to
  * wait first (seconds; undefined: no word). null: Slack refused the edit, or the failure is not
  * Slack's (a bug of ours): sending it again would not help.
  */
 export function outcomeUnknown(err: unknown): { retryAfter: number | undefined } | null {
-  const retryAfter = retryAfterSeconds(err);
+  // A client that hands 429s to its caller (rejectRateLimitedCalls: the pacer's way) says how long.
+  const retryAfter = rateLimitedRetryAfter(err);
   if (retryAfter !== undefined) return { retryAfter };
   const code = (err as { code?: unknown } | null)?.code;
+  // A timeout or a lost connection; also a 429 that a client retrying rate limits itself (the
+  // interactive one) still met after its retries: it waited Retry-After before throwing this.
   if (code === webApi.ErrorCode.RequestError) return { retryAfter: undefined };
   if (code === webApi.ErrorCode.HTTPError) {
-    // Slack answers 200 or 429; any other status came from something between (a proxy, a load
-    // balancer): a 5xx or 408 may have reached Slack first, anything else did not do the edit.
+    // Past 200 and 429 Slack's statuses carry no meaning but trouble: a 5xx (Slack's or a proxy's)
+    // or a 408 may have come after the edit was made; any other status did not make it.
     const status = (err as { statusCode?: unknown }).statusCode;
     return typeof status === 'number' && (status >= 500 || status === 408) ? { retryAfter: undefined } : null;
   }

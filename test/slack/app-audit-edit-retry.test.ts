@@ -103,3 +103,21 @@ describe('an edit of the reply Slack did not do', () => {
     expect(w.logs.find((l) => l.msg === 'Slack did not answer the edit of the audit reply after every try; posting it as a new message')).toBeDefined();
   });
 });
+
+describe('the failure said in the reply’s place', () => {
+  it('is sent again when its edit got a 500, so the channel is not left with “Auditing…”', async () => {
+    world = await startWorld({ repos: [TINY] });
+    const w = world;
+    w.services.advisories = () => {
+      throw new TypeError('boom');
+    };
+    w.slack.serverErrorNext('chat.update', 500);
+    await w.audit('octo/tiny');
+    await waitFor(() => w.slack.callsTo('chat.update')[0], 'the failure');
+    await w.bot.service.idle();
+    const messages = w.channel();
+    expect(messages).toHaveLength(1);
+    expect(messages[0]!.text).toMatch(/^Could not audit octo\/tiny: something went wrong \(error id E-[A-Z0-9]{5}\)$/);
+    expect(w.logs.find((l) => l.msg === 'could not tell the user that the audit failed')).toBeUndefined();
+  });
+});
