@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { smallestFix } from '../src/audit/fix.js';
+import { readRegistry } from '../src/audit/registry-read.js';
 import { ServiceError, type FetchLike } from '../src/http.js';
 import { classifyBump, daysBetween, latestStable, PyPIClient, releasesBetween, type ProjectInfo, type PyPIClientOptions } from '../src/python/pypi.js';
 import { migrate, openDb, readMigrations, type Db } from '../src/store/db.js';
@@ -237,21 +238,25 @@ describe('PyPIClient', () => {
     expect(fake.count()).toBe(3);
   });
 
-  it('says the same when several projects fail, whichever fails first: the names sorted, then the first one\'s error', async () => {
-    // django answers 503 at once and pytest after a while, then the other way round.
-    const failing = (slow: string): FetchLike => async (input) => {
+  it('asks every project even when one fails, and the audit names those not read in the same words whichever failed first', async () => {
+    // django answers 503 at once and pytest after a while, then the other way round; sample-project answers.
+    const failing = (slow: string): FetchLike => async (input, init) => {
       const url = String(input);
+      if (url.includes('/sample-project/')) return fetch(input, init);
       await new Promise((resolve) => setTimeout(resolve, url.includes(`/${slow}/`) ? 30 : 0));
       return new Response('down', { status: 503 });
     };
     const messages: string[] = [];
     for (const slow of ['pytest', 'django']) {
-      const err = await client({ retries: 0, fetch: failing(slow) }).projects(['pytest', 'django']).catch((e: unknown) => e);
-      expect(err).toBeInstanceOf(ServiceError);
-      messages.push((err as Error).message);
+      const c = client({ retries: 0, fetch: failing(slow) });
+      const { found, failed } = await c.projectsSettled(['pytest', 'django', 'sample-project']);
+      expect(found.get('sample-project')?.latestVersion).toBe('2.0.0');
+      expect(failed.map((f) => f.name).sort()).toEqual(['django', 'pytest']);
+      await readRegistry(c, ['pytest', 'django', 'sample-project'], (m) => void messages.push(m));
     }
+    expect(messages).toHaveLength(2);
     expect(messages[0]).toBe(messages[1]);
-    expect(messages[0]).toMatch(/^PyPI: 2 projects could not be read \(django and pytest\): PyPI answered 503 to GET .*\/django\/json/);
+    expect(messages[0]).toMatch(/^package registry unavailable for 2 packages \(django and pytest: PyPI answered 503 to GET .*\/django\/json\): whether they are outdated, yanked or not on the index was not checked$/);
   });
 
   it('times out a slow index', async () => {
@@ -323,7 +328,8 @@ describe('PyPIClient', () => {
     };
     const c = client({ concurrency: 4, fetch: counting });
     const names = [...Array.from({ length: 30 }, (_, i) => `pkg-${i}`), 'PKG_0', 'pkg.1', 'missing-one'];
-    const result = await c.projects(names);
+    const { found: result, failed } = await c.projectsSettled(names);
+    expect(failed).toEqual([]);
     expect(result.size).toBe(31);
     expect(result.get('pkg-7')?.latestVersion).toBe('7.0');
     expect(result.get('missing-one')).toBeNull();
