@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { smallestFix } from '../src/audit/fix.js';
 import { readRegistry } from '../src/audit/registry-read.js';
 import { ServiceError, type FetchLike } from '../src/http.js';
-import { classifyBump, daysBetween, latestStable, PyPIClient, releasesBetween, type ProjectInfo, type PyPIClientOptions } from '../src/python/pypi.js';
+import { classifyBump, daysBetween, GIVE_UP_AFTER, latestStable, PyPIClient, releasesBetween, type ProjectInfo, type PyPIClientOptions } from '../src/python/pypi.js';
 import { migrate, openDb, readMigrations, type Db } from '../src/store/db.js';
 import { startCuttingProxy } from './helpers/cutting-proxy.js';
 import { startFakePypi, type FakePypi, type FakeProjectSpec } from './fakes/pypi.js';
@@ -257,6 +257,31 @@ describe('PyPIClient', () => {
     expect(messages).toHaveLength(2);
     expect(messages[0]).toBe(messages[1]);
     expect(messages[0]).toMatch(/^package registry unavailable for 2 packages \(django and pytest: PyPI answered 503 to GET .*\/django\/json\): whether they are outdated, yanked or not on the index was not checked$/);
+  });
+
+  it('takes PyPI for down after GIVE_UP_AFTER projects fail in a row, and does not ask the rest (each failed, saying so)', async () => {
+    const names = Array.from({ length: 60 }, (_, i) => `pkg-${String(i).padStart(2, '0')}`);
+    for (const name of names) fake.addProject({ name, releases: [{ version: '1.0' }] });
+    fake.fail({ status: 503, times: 10_000 });
+    const c = client({ retries: 0, concurrency: 4 });
+    const { found, failed } = await c.projectsSettled(names);
+    expect(found.size).toBe(0);
+    expect(failed.map((f) => f.name).sort()).toEqual(names);
+    // The ones in flight when the run of failures reached the limit still finish; none starts after.
+    expect(fake.count()).toBeGreaterThanOrEqual(GIVE_UP_AFTER);
+    expect(fake.count()).toBeLessThan(GIVE_UP_AFTER + 4);
+    expect(failed.find((f) => f.name === 'pkg-59')?.error).toMatchObject({ message: `PyPI: not asked: the ${GIVE_UP_AFTER} projects asked before failed in a row` });
+  });
+
+  it('keeps asking while answers come between the failures (projects that fail, not PyPI down)', async () => {
+    const names = Array.from({ length: 40 }, (_, i) => `pkg-${String(i).padStart(2, '0')}`);
+    for (const name of names) fake.addProject({ name, releases: [{ version: '1.0' }] });
+    // Every other project fails: never GIVE_UP_AFTER in a row.
+    for (let i = 0; i < 40; i += 2) fake.fail({ match: `/pypi/pkg-${String(i).padStart(2, '0')}/`, status: 503, times: 10 });
+    const { found, failed } = await client({ retries: 0, concurrency: 1 }).projectsSettled(names);
+    expect(found.size).toBe(20);
+    expect(failed).toHaveLength(20);
+    expect(fake.count()).toBe(40);
   });
 
   it('times out a slow index', async () => {

@@ -54,6 +54,8 @@ const HOUR_MS = 3_600_000;
 const DAY_MS = 86_400_000;
 const SIMPLE_JSON = 'application/vnd.pypi.simple.v1+json';
 const STATUSES: readonly ProjectStatus[] = ['active', 'archived', 'quarantined', 'deprecated'];
+/** Projects failing in a row, no answer between them, after which projectsSettled takes PyPI for down. */
+export const GIVE_UP_AFTER = 16;
 
 // ---------------------------------------------------------------------------------------------
 // Response shapes: only what Depwatch reads is checked; everything else PyPI sends is ignored.
@@ -278,13 +280,22 @@ export class PyPIClient {
       return { ...info, status: status.value?.status ?? null, statusReason: status.value?.reason ?? null };
     };
     // Every project is asked even after one failed: `one` is never let fail here, which would stop
-    // mapLimit from starting the rest.
+    // mapLimit from starting the rest. But PyPI down is not one project failing: once as many fail
+    // in a row as GIVE_UP_AFTER, with no answer between them, the rest are not asked (each would
+    // wait out its retries and time-outs: minutes for an audit of hundreds), and fail saying so.
     const found = new Map<string, ProjectInfo | null>();
     const failed: NamedFailure[] = [];
+    let failedInARow = 0;
     await mapLimit(unique, this.concurrency, async (name) => {
+      if (failedInARow >= GIVE_UP_AFTER) {
+        failed.push({ name, error: new ServiceError('PyPI', `not asked: the ${GIVE_UP_AFTER} projects asked before failed in a row`) });
+        return;
+      }
       try {
         found.set(name, await one(name));
+        failedInARow = 0;
       } catch (error) {
+        failedInARow++;
         failed.push({ name, error });
       }
     });
