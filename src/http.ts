@@ -423,29 +423,6 @@ export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (it
 }
 
 /**
- * mapLimit that, when a task fails, still starts no new one but waits for those already running and
- * returns every failure with its index: a caller can then say which failed in an order of its own,
- * not in the order the network happened to answer.
- */
-export async function mapLimitSettled<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<{ results: (R | undefined)[]; failures: { index: number; error: unknown }[] }> {
-  const results = new Array<R | undefined>(items.length);
-  const failures: { index: number; error: unknown }[] = [];
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (failures.length === 0 && next < items.length) {
-      const index = next++;
-      try {
-        results[index] = await fn(items[index] as T, index);
-      } catch (error) {
-        failures.push({ index, error });
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(Math.floor(limit) || 1, items.length)) }, worker));
-  return { results, failures: failures.sort((a, b) => a.index - b.index) };
-}
-
-/**
  * A concurrency cap shared by several callers: at most `limit` tasks run at once, the rest wait in
  * arrival order. Unlike mapLimit it spans calls, so one client's batches, record fetches and
  * package queries together never exceed what the service tolerates.

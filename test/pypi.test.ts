@@ -2,8 +2,9 @@ import { readFileSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { smallestFix } from '../src/audit/fix.js';
+import { readRegistry } from '../src/audit/registry-read.js';
 import { ServiceError, type FetchLike } from '../src/http.js';
-import { classifyBump, daysBetween, latestStable, PyPIClient, releasesBetween, type ProjectInfo, type PyPIClientOptions } from '../src/python/pypi.js';
+import { classifyBump, daysBetween, GIVE_UP_AFTER, latestStable, PyPIClient, releasesBetween, type ProjectInfo, type PyPIClientOptions } from '../src/python/pypi.js';
 import { migrate, openDb, readMigrations, type Db } from '../src/store/db.js';
 import { startCuttingProxy } from './helpers/cutting-proxy.js';
 import { startFakePypi, type FakePypi, type FakeProjectSpec } from './fakes/pypi.js';
@@ -237,21 +238,50 @@ describe('PyPIClient', () => {
     expect(fake.count()).toBe(3);
   });
 
-  it('says the same when several projects fail, whichever fails first: the names sorted, then the first one\'s error', async () => {
-    // django answers 503 at once and pytest after a while, then the other way round.
-    const failing = (slow: string): FetchLike => async (input) => {
+  it('asks every project even when one fails, and the audit names those not read in the same words whichever failed first', async () => {
+    // django answers 503 at once and pytest after a while, then the other way round; sample-project answers.
+    const failing = (slow: string): FetchLike => async (input, init) => {
       const url = String(input);
+      if (url.includes('/sample-project/')) return fetch(input, init);
       await new Promise((resolve) => setTimeout(resolve, url.includes(`/${slow}/`) ? 30 : 0));
       return new Response('down', { status: 503 });
     };
     const messages: string[] = [];
     for (const slow of ['pytest', 'django']) {
-      const err = await client({ retries: 0, fetch: failing(slow) }).projects(['pytest', 'django']).catch((e: unknown) => e);
-      expect(err).toBeInstanceOf(ServiceError);
-      messages.push((err as Error).message);
+      const c = client({ retries: 0, fetch: failing(slow) });
+      const { found, failed } = await c.projectsSettled(['pytest', 'django', 'sample-project']);
+      expect(found.get('sample-project')?.latestVersion).toBe('2.0.0');
+      expect(failed.map((f) => f.name).sort()).toEqual(['django', 'pytest']);
+      await readRegistry(c, ['pytest', 'django', 'sample-project'], (m) => void messages.push(m));
     }
+    expect(messages).toHaveLength(2);
     expect(messages[0]).toBe(messages[1]);
-    expect(messages[0]).toMatch(/^PyPI: 2 projects could not be read \(django and pytest\): PyPI answered 503 to GET .*\/django\/json/);
+    expect(messages[0]).toMatch(/^package registry unavailable for 2 packages \(django and pytest: PyPI answered 503 to GET .*\/django\/json\): whether they are outdated, yanked or not on the index was not checked$/);
+  });
+
+  it('takes PyPI for down after GIVE_UP_AFTER projects fail in a row, and does not ask the rest (each failed, saying so)', async () => {
+    const names = Array.from({ length: 60 }, (_, i) => `pkg-${String(i).padStart(2, '0')}`);
+    for (const name of names) fake.addProject({ name, releases: [{ version: '1.0' }] });
+    fake.fail({ status: 503, times: 10_000 });
+    const c = client({ retries: 0, concurrency: 4 });
+    const { found, failed } = await c.projectsSettled(names);
+    expect(found.size).toBe(0);
+    expect(failed.map((f) => f.name).sort()).toEqual(names);
+    // The ones in flight when the run of failures reached the limit still finish; none starts after.
+    expect(fake.count()).toBeGreaterThanOrEqual(GIVE_UP_AFTER);
+    expect(fake.count()).toBeLessThan(GIVE_UP_AFTER + 4);
+    expect(failed.find((f) => f.name === 'pkg-59')?.error).toMatchObject({ message: `PyPI: not asked: the ${GIVE_UP_AFTER} projects asked before failed in a row` });
+  });
+
+  it('keeps asking while answers come between the failures (projects that fail, not PyPI down)', async () => {
+    const names = Array.from({ length: 40 }, (_, i) => `pkg-${String(i).padStart(2, '0')}`);
+    for (const name of names) fake.addProject({ name, releases: [{ version: '1.0' }] });
+    // Every other project fails: never GIVE_UP_AFTER in a row.
+    for (let i = 0; i < 40; i += 2) fake.fail({ match: `/pypi/pkg-${String(i).padStart(2, '0')}/`, status: 503, times: 10 });
+    const { found, failed } = await client({ retries: 0, concurrency: 1 }).projectsSettled(names);
+    expect(found.size).toBe(20);
+    expect(failed).toHaveLength(20);
+    expect(fake.count()).toBe(40);
   });
 
   it('times out a slow index', async () => {
@@ -323,7 +353,8 @@ describe('PyPIClient', () => {
     };
     const c = client({ concurrency: 4, fetch: counting });
     const names = [...Array.from({ length: 30 }, (_, i) => `pkg-${i}`), 'PKG_0', 'pkg.1', 'missing-one'];
-    const result = await c.projects(names);
+    const { found: result, failed } = await c.projectsSettled(names);
+    expect(failed).toEqual([]);
     expect(result.size).toBe(31);
     expect(result.get('pkg-7')?.latestVersion).toBe('7.0');
     expect(result.get('missing-one')).toBeNull();

@@ -10,8 +10,8 @@
  * `baseUrl` may be a mirror (devpi, Artifactory, Nexus) that serves the same two APIs.
  */
 import { z } from 'zod';
-import { checkShape, describeRequest, mapLimit, mapLimitSettled, parseJson, requestText, ServiceError, type FetchLike } from '../http.js';
-import { failureList, type NamedFailure } from '../failure-list.js';
+import { checkShape, describeRequest, mapLimit, parseJson, requestText, ServiceError, type FetchLike } from '../http.js';
+import type { NamedFailure } from '../failure-list.js';
 import type { Db } from '../store/db.js';
 import { isValidName, normalizeName } from './names.js';
 import { compareVersions, isValidVersion } from './pep440.js';
@@ -36,7 +36,7 @@ export interface PyPIClientOptions {
   /** PYPI_URL, e.g. https://pypi.org or a mirror's base. */
   baseUrl: string;
   db: Db;
-  /** Most requests in flight for `projects()`. */
+  /** Most requests in flight for `projectsSettled()`. */
   concurrency?: number;
   timeoutMs?: number;
   retries?: number;
@@ -54,6 +54,8 @@ const HOUR_MS = 3_600_000;
 const DAY_MS = 86_400_000;
 const SIMPLE_JSON = 'application/vnd.pypi.simple.v1+json';
 const STATUSES: readonly ProjectStatus[] = ['active', 'archived', 'quarantined', 'deprecated'];
+/** Projects failing in a row, no answer between them, after which projectsSettled takes PyPI for down. */
+export const GIVE_UP_AFTER = 16;
 
 // ---------------------------------------------------------------------------------------------
 // Response shapes: only what Depwatch reads is checked; everything else PyPI sends is ignored.
@@ -251,32 +253,13 @@ export class PyPIClient {
   }
 
   /**
-   * Several projects with bounded concurrency, keyed by normalised name (null = not on the index).
-   * A failure starts no further request; the error then names every project that failed, sorted,
-   * and the first one's error: the same words whichever the network answered first (the audit
-   * quotes it in its partial reason and SARIF notification, compared from run to run).
-   */
-  async projects(names: readonly string[], options: { status?: boolean } = {}): Promise<Map<string, ProjectInfo | null>> {
-    const unique = [...new Set(names.map((n) => normalizeName(n)))];
-    const { results: infos, failures } = await mapLimitSettled(unique, this.concurrency, (n) => this.project(n, options));
-    const failed = failureList(failures.map((f) => ({ name: unique[f.index]!, error: f.error })));
-    if (failed !== null) {
-      const { first } = failed;
-      if (failed.count === 1) throw first;
-      throw new ServiceError('PyPI', `${failed.count} projects could not be read (${failed.names}): ${failed.firstLine}`, {
-        cause: first,
-        ...(first instanceof ServiceError && first.status !== undefined ? { status: first.status } : {}),
-      });
-    }
-    return new Map(unique.map((n, i) => [n, infos[i] ?? null]));
-  }
-
-  /**
-   * As projects(), but one project PyPI could not answer for hides none of the others (`depwatch
-   * check a b c`: a yanked `a` is still said while `b` failed): `found` holds each project read (null:
-   * not on the index), `failed` each that was not, and with `{ status: true }`, `statusFailed` each
-   * whose PEP 792 status could not be read (its info kept, with status null): a quarantine not read
-   * is not "active".
+   * Several projects with bounded concurrency, each asked once (keyed by normalised name), and one
+   * PyPI could not answer for hides none of the others (`depwatch check a b c`: a yanked `a` is still
+   * said while `b` failed; an audit keeps the outdated and yanked releases of every project read):
+   * `found` holds each project read (null: not on the index), `failed` each that was not, and with
+   * `{ status: true }`, `statusFailed` each whose PEP 792 status could not be read (its info kept,
+   * with status null): a quarantine not read is not "active". Callers name the failures with
+   * failureList, whose words do not depend on which failed first.
    */
   async projectsSettled(
     names: readonly string[],
@@ -297,13 +280,22 @@ export class PyPIClient {
       return { ...info, status: status.value?.status ?? null, statusReason: status.value?.reason ?? null };
     };
     // Every project is asked even after one failed: `one` is never let fail here, which would stop
-    // mapLimit (and mapLimitSettled) from starting the rest.
+    // mapLimit from starting the rest. But PyPI down is not one project failing: once as many fail
+    // in a row as GIVE_UP_AFTER, with no answer between them, the rest are not asked (each would
+    // wait out its retries and time-outs: minutes for an audit of hundreds), and fail saying so.
     const found = new Map<string, ProjectInfo | null>();
     const failed: NamedFailure[] = [];
+    let failedInARow = 0;
     await mapLimit(unique, this.concurrency, async (name) => {
+      if (failedInARow >= GIVE_UP_AFTER) {
+        failed.push({ name, error: new ServiceError('PyPI', `not asked: the ${GIVE_UP_AFTER} projects asked before failed in a row`) });
+        return;
+      }
       try {
         found.set(name, await one(name));
+        failedInARow = 0;
       } catch (error) {
+        failedInARow++;
         failed.push({ name, error });
       }
     });

@@ -18,6 +18,8 @@ import { healthChanges, type HealthChanges } from './health-changes.js';
 import type { PackageRegistry } from '../audit/audit.js';
 import { DEFAULT_UNKNOWN_AS, effectiveSeverity, type Finding, type RatedSeverity, type Severity } from '../audit/findings.js';
 import { applyIgnores, isExpired, type IgnoreRule } from '../audit/ignores.js';
+import { errorLine } from '../error-line.js';
+import { failureList } from '../failure-list.js';
 import { mapLimit } from '../http.js';
 import type { Logger } from '../log.js';
 import type { ScanResult } from '../scan/types.js';
@@ -387,13 +389,22 @@ export const digestKey = (kind: DigestKind, channel: string, slot: Date, timeZon
 
 /** How digests were keyed before (the slot's instant): still looked for, so an upgrade does not send the latest slot again. */
 const instantDigestKey = (kind: DigestKind, channel: string, slot: Date) => `digest:${kind}:${channel}:${slot.toISOString()}`;
-async function readRegistry(registry: PackageRegistry | null, names: string[], log?: Logger): Promise<Map<string, ProjectInfo | null> | null> {
-  if (!registry) return null;
+
+/**
+ * What PyPI answered for the packages (null: it failed as a whole, or answered for none of them),
+ * and the packages it did not answer for: one such package leaves the others' releases in the
+ * digest, and is counted among those not checked.
+ */
+async function readRegistry(registry: PackageRegistry | null, names: string[], log?: Logger): Promise<{ registry: Map<string, ProjectInfo | null> | null; unread: string[] }> {
+  if (!registry) return { registry: null, unread: [] };
   try {
-    return await registry.projects(names);
+    const { found, failed } = await registry.projectsSettled(names);
+    const unread = failureList(failed);
+    if (unread !== null) log?.warn({ packages: unread.names, count: unread.count, err: unread.firstLine }, 'digest: package registry did not answer for some packages');
+    return { registry: found.size === 0 && failed.length > 0 ? null : found, unread: failed.map((f) => f.name) };
   } catch (err) {
-    log?.warn({ err: (err as Error).message }, 'digest: package registry unavailable');
-    return null;
+    log?.warn({ err: errorLine(err) }, 'digest: package registry unavailable');
+    return { registry: null, unread: [] };
   }
 }
 
@@ -433,7 +444,7 @@ export async function runDigest(kind: DigestKind, channel: string, options: Dige
   if (kind === 'weekly') {
     const list = repos.map((repo) => ({ repo: display(repo), packages: states.get(repo)?.packages ?? [] }));
     const names = [...new Set(list.flatMap((r) => r.packages.map((p) => p.name)))];
-    const registry = await readRegistry(options.registry, names, log);
+    const { registry } = await readRegistry(options.registry, names, log);
     const digest = buildWeeklyDigest({ repos: list, registry, now });
     if (options.packageHealth) {
       const followed = await followHealth(state, channel, names, options.packageHealth);
@@ -480,7 +491,9 @@ export async function runDigest(kind: DigestKind, channel: string, options: Dige
         );
       });
     } else {
-      registry = await readRegistry(options.registry, names, log);
+      const read = await readRegistry(options.registry, names, log);
+      registry = read.registry;
+      unread.push(...read.unread);
     }
     message = { kind: 'quarterly', timeZone, digest: buildQuarterlyDigest({ repos: list, registry, now, unread }) };
   }

@@ -503,7 +503,7 @@ describe('a locked package the index does not have', () => {
   });
 
   it('says nothing of a name the index was not asked about, nor of a git source', async () => {
-    const notAsked = { projects: async () => new Map() };
+    const notAsked = { projectsSettled: async () => ({ found: new Map(), failed: [] }) };
     const files = memorySource({ 'pyproject.toml': pyproject, 'uv.lock': lock('{ registry = "https://pypi.internal.example/simple" }') });
     expect(of((await auditFileSource(files, { target: 'app', advisories: await realMirror(), registry: notAsked, now })).findings, 'not-on-index')).toEqual([]);
 

@@ -58,15 +58,15 @@ export function registryOf(projects: ProjectInfo[]): PackageRegistry & { asked: 
   const asked: string[][] = [];
   return {
     asked,
-    async projects(names) {
+    async projectsSettled(names) {
       asked.push([...names]);
-      return new Map(names.map((n) => [n, byName.get(n) ?? null]));
+      return { found: new Map(names.map((n) => [n, byName.get(n) ?? null])), failed: [] };
     },
   };
 }
 
 export const failingRegistry: PackageRegistry = {
-  async projects() {
+  async projectsSettled() {
     throw new Error('PyPI did not answer: connect ECONNREFUSED');
   },
 };

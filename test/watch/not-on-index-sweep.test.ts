@@ -32,9 +32,9 @@ const internalLib: ProjectInfo = {
 function switchableRegistry(): PackageRegistry & { mode: 'missing' | 'down' | 'listed' } {
   const registry = {
     mode: 'missing' as 'missing' | 'down' | 'listed',
-    async projects(names: string[]) {
+    async projectsSettled(names: string[]) {
       if (registry.mode === 'down') throw new Error('PyPI answered 503');
-      return new Map(names.map((n) => [n, registry.mode === 'listed' && n === 'my-internal-lib' ? internalLib : null]));
+      return { found: new Map(names.map((n) => [n, registry.mode === 'listed' && n === 'my-internal-lib' ? internalLib : null])), failed: [] };
     },
   };
   return registry;

@@ -20,7 +20,7 @@ afterEach(async () => {
 });
 
 const downRegistry: PackageRegistry = {
-  async projects() {
+  async projectsSettled() {
     throw new Error('PyPI answered 503');
   },
 };

@@ -30,10 +30,10 @@ afterEach(async () => {
 function flakyRegistry(down: number): PackageRegistry & { calls: number } {
   const registry = {
     calls: 0,
-    async projects(names: string[]) {
+    async projectsSettled(names: string[]) {
       registry.calls++;
       if (registry.calls <= down) throw new Error('PyPI answered 503');
-      return new Map(names.map((n) => [n, null]));
+      return { found: new Map(names.map((n) => [n, null])), failed: [] };
     },
   };
   return registry;
@@ -183,9 +183,9 @@ describe('what re-checks may cost a sweep', () => {
   it('re-checks at most RECHECKS_PER_SWEEP repositories a sweep after a PyPI outage, the longest unchecked first, until every one was', async () => {
     let pypiDown = true;
     const registry: PackageRegistry = {
-      async projects(names: string[]) {
+      async projectsSettled(names: string[]) {
         if (pypiDown) throw new Error('PyPI answered 503');
-        return new Map(names.map((n) => [n, null]));
+        return { found: new Map(names.map((n) => [n, null])), failed: [] };
       },
     };
     const w = (world = await startWorld({ records: [fixtureRecord('PYSEC-2019-132')], start: '2025-01-06T09:00:00Z', registry }));
@@ -227,9 +227,9 @@ describe('what re-checks may cost a sweep', () => {
   it('does not let repositories whose re-check keeps throwing take every turn: a failed re-check goes to the back too', async () => {
     let pypiDown = true;
     const registry: PackageRegistry = {
-      async projects(names: string[]) {
+      async projectsSettled(names: string[]) {
         if (pypiDown) throw new Error('PyPI answered 503');
-        return new Map(names.map((n) => [n, null]));
+        return { found: new Map(names.map((n) => [n, null])), failed: [] };
       },
     };
     const w = (world = await startWorld({ records: [fixtureRecord('PYSEC-2019-132')], start: '2025-01-06T09:00:00Z', registry }));

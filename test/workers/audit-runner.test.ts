@@ -12,6 +12,9 @@ import { createAuditWorkerPool, runHere, runInWorkers } from '../../src/workers/
 import { failingRegistry, project, realMirror, registryOf, release } from '../audit/helpers.js';
 import { manifest } from '../slack/app-world.js';
 import { tarballOf } from '../helpers/tarball.js';
+import { startFakePypi } from '../fakes/pypi.js';
+import { PyPIClient } from '../../src/python/pypi.js';
+import { openDb } from '../../src/store/db.js';
 
 const now = new Date('2026-11-28T12:00:00Z');
 
@@ -106,7 +109,7 @@ describe('audits in worker threads', () => {
   it('hand the vulnerability result back to this thread before the registry answers, then the complete one', async () => {
     let answer: () => void = () => {};
     const answered = new Promise<void>((resolve) => (answer = resolve));
-    const slowRegistry = { projects: async (names: string[]) => (await answered, registry.projects(names)) };
+    const slowRegistry = { projectsSettled: async (names: string[]) => (await answered, registry.projectsSettled(names)) };
     const stages: AuditResult[] = [];
     const done = inWorkers.auditTree({ files, target: 't', now }, { advisories: await realMirror(), registry: slowRegistry }, { onFirstStage: (r) => void stages.push(r) });
     const first = await vi.waitFor(() => stages[0] ?? Promise.reject(new Error('no first stage yet')), { timeout: 20_000 });
@@ -120,6 +123,51 @@ describe('audits in worker threads', () => {
     expect(result.pending).toBeUndefined();
     expect(result.findings.some((f) => f.kind === 'outdated' && f.package === 'django')).toBe(true);
     expect(result).toEqual((await runHere.auditTree({ files, target: 't', now }, { advisories: await realMirror(), registry })).result);
+  });
+
+  describe('with PyPI failing for one project (pyyaml) and answering for the other (django)', () => {
+    const TWO = [{ path: 'requirements.txt', text: 'Django==2.1.5\npyyaml==5.3.1\n' }];
+    /** A real client over HTTP; django's only later release is 4.2.16, which every fix version rounds up to. */
+    async function halfDownPypi() {
+      const pypi = await startFakePypi({ projects: [{ name: 'django', releases: [{ version: '2.1.5', uploadTime: '2019-01-04T00:00:00Z' }, { version: '4.2.16', uploadTime: '2024-09-03T00:00:00Z' }] }, { name: 'pyyaml', releases: [{ version: '5.3.1', uploadTime: '2020-03-18T00:00:00Z' }] }] });
+      pypi.fail({ match: '/pypi/pyyaml/', status: 503, times: 1000 });
+      return { pypi, client: new PyPIClient({ baseUrl: pypi.url, db: openDb(':memory:'), retries: 0 }) };
+    }
+
+    it("audits keep django's outdated finding and are partial naming pyyaml, in one line, as on this thread", async () => {
+      const { pypi, client } = await halfDownPypi();
+      try {
+        const request = { files: TWO, target: 't', now };
+        const there = await inWorkers.auditTree(request, { advisories: await realMirror(), registry: client });
+        expect(there.result.findings.filter((f) => f.kind === 'outdated').map((f) => `${f.package} ${f.fix.version}`)).toEqual(['django 4.2.16']);
+        expect(there.result.partial).toBe(true);
+        expect(there.result.partialReasons).toEqual([
+          expect.objectContaining({ kind: 'data-source', unreached: 'registry', message: expect.stringMatching(/^package registry unavailable for pyyaml \(PyPI answered 503 to GET [^\n]*\/pyyaml\/json\): whether it is outdated, yanked or not on the index was not checked$/) }),
+        ]);
+        expect(there.result).toEqual((await runHere.auditTree(request, { advisories: await realMirror(), registry: client })).result);
+      } finally {
+        await pypi.close();
+      }
+    });
+
+    it("re-matches keep django's releases (its fix rounded up to one PyPI has)", async () => {
+      const { pypi, client } = await halfDownPypi();
+      try {
+        const { packages } = await runHere.auditTree({ files: TWO, target: 't', now, forWatching: true }, { advisories: await realMirror(), registry: null });
+        const request = { repos: [{ key: 'octo/two', packages: packages!, ignores: [] }], now };
+        const fixesOf = (outcome: Awaited<ReturnType<typeof runHere.rematch>>) =>
+          new Set(outcome.ok ? outcome.findings[0]!.findings.filter((f) => f.package === 'django').map((f) => f.fix.version) : []);
+        const there = await inWorkers.rematch(request, { advisories: await realMirror(), registry: client });
+        expect(fixesOf(there)).toEqual(new Set(['4.2.16']));
+        // Without django's releases the fix is the advisories' own version: not what PyPI has.
+        const unrounded = fixesOf(await runHere.rematch(request, { advisories: await realMirror(), registry: null }));
+        expect(unrounded.size).toBeGreaterThan(0);
+        expect(unrounded).not.toEqual(new Set(['4.2.16']));
+        expect(there).toEqual(await runHere.rematch(request, { advisories: await realMirror(), registry: client }));
+      } finally {
+        await pypi.close();
+      }
+    });
   });
 
   it('re-match stored packages like the sweep on this thread does', async () => {

@@ -83,7 +83,9 @@ export async function runRematch(job: RematchJob, context: TaskContext): Promise
   const ratings = await lookUpAliasRatings(advisories, hitGroups.values());
   if (ratings.failure !== null) warnings.push(`advisory ratings unavailable (${ratings.failure}): unrated advisories were not looked up in their aliases' records`);
   let projects: Map<string, ProjectInfo | null> | null = null;
-  if (registry && vulnerable.length > 0) projects = await registry.projects(vulnerable).catch(() => null);
+  // Only fix versions read the releases (rounded up to a real, non-yanked one): a project PyPI did
+  // not answer for falls back to the advisories' versions, and costs the others nothing.
+  if (registry && vulnerable.length > 0) projects = (await registry.projectsSettled(vulnerable).catch(() => null))?.found ?? null;
 
   // Fleets repeat themselves: the same release pinned at the same place gives the same findings,
   // so each distinct package use is evaluated once, however many repositories share it.

@@ -8,7 +8,8 @@
  *   (`matched` when the source could only give its own matches: a source without `candidates`);
  * - `advisories.forPackage`: a package name → { records: OsvRecord[], kind, notices, warnings };
  * - `advisories.byIds`: advisory ids → Map<id, OsvRecord> (rating unrated advisories from their aliases);
- * - `registry.projects`: package names → Map<name, ProjectInfo | null>.
+ * - `registry.projects`: package names → { found: Map<name, ProjectInfo | null>, failed: { name, error: WireError }[] }
+ *   (each project the registry did not answer for, its error as one line: no stack crosses);
  * How old a local copy's data is (`freshness`) travels once, in the job's SourceInfo.
  * `kind`, `notices` and `warnings` travel with every advisory answer because a fallback source
  * changes them (OSV failed, the mirror answered, perhaps a stale one) and the report must say so.
@@ -16,9 +17,10 @@
 import { matchCandidates } from '../../advisories/match.js';
 import type { AdvisoryFreshness } from '../../advisories/freshness.js';
 import type { AdvisorySource, AffectingOptions, OsvRecord, PackageQuery } from '../../advisories/types.js';
-import type { PackageRegistry } from '../../audit/audit.js';
+import type { PackageRegistry, RegistryAnswer } from '../../audit/registry-read.js';
 import type { ProjectInfo } from '../../python/pypi.js';
 import type { JobHandlers } from '../pool.js';
+import { fromWireError, toWireError, type WireError } from '../protocol.js';
 import type { TaskContext } from '../serve.js';
 
 export interface DataSources {
@@ -45,6 +47,8 @@ interface AdvisoryState {
 
 type CandidatesAnswer = AdvisoryState & { records: Map<string, OsvRecord[]>; matched: boolean };
 type ForPackageAnswer = AdvisoryState & { records: OsvRecord[] };
+/** RegistryAnswer as it crosses: the failures' errors as WireErrors (a name and one line). */
+type ProjectsAnswer = { found: Map<string, ProjectInfo | null>; failed: { name: string; error: WireError }[] };
 
 const METHODS = {
   candidates: 'advisories.candidates',
@@ -76,9 +80,10 @@ export function sourceHandlers(sources: DataSources): JobHandlers {
       if (!advisories.byIds) throw new Error('this advisory source cannot look records up by id');
       return advisories.byIds(ids);
     },
-    [METHODS.projects]: async (names: string[]): Promise<Map<string, ProjectInfo | null>> => {
+    [METHODS.projects]: async (names: string[]): Promise<ProjectsAnswer> => {
       if (!registry) throw new Error('no package registry for this audit');
-      return registry.projects(names);
+      const { found, failed } = await registry.projectsSettled(names);
+      return { found, failed: failed.map(({ name, error }) => ({ name, error: toWireError(error) })) };
     },
   };
 }
@@ -135,8 +140,9 @@ class RemoteAdvisorySource implements AdvisorySource {
 class RemoteRegistry implements PackageRegistry {
   constructor(private readonly context: TaskContext) {}
 
-  projects(names: string[]): Promise<Map<string, ProjectInfo | null>> {
-    return this.context.call<Map<string, ProjectInfo | null>>(METHODS.projects, names);
+  async projectsSettled(names: string[]): Promise<RegistryAnswer> {
+    const { found, failed } = await this.context.call<ProjectsAnswer>(METHODS.projects, names);
+    return { found, failed: failed.map(({ name, error }) => ({ name, error: fromWireError(error) })) };
   }
 }
 
