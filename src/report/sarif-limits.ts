@@ -11,18 +11,27 @@
  *
  * Whatever is left out makes the SARIF partial (its invocation not successful, an `error`
  * notification each, saying how much and that `--json` lists it all), and the CLI says so and exits 2
- * unless findings already fail it: a gate never passes on a report that is not whole. The others
- * (20 runs per file, 100 tool extensions, 20 tags per rule, thread flows) Depwatch never comes near:
- * one run, no extensions, at most four tags, no thread flows. The 10 MB limit is on the file as
- * uploaded, gzip-compressed: 25,000 results of a generated tree (24 MB of SARIF) gzip to 0.35 MB, as
- * messages and help are bounded texts; only paths thousands of characters long could approach it.
+ * unless findings already fail it: a gate never passes on a report that is not whole. The renderer
+ * works the cut out once and hands it to the CLI with the text (sarifReport), so what the file says
+ * and what the exit status says cannot differ. The others (20 runs per file, 100 tool extensions,
+ * 20 tags per rule, thread flows) Depwatch never comes near: one run, no extensions, at most four
+ * tags, no thread flows. The 10 MB limit is on the file as uploaded, gzip-compressed: 25,000 results
+ * of a generated tree (24 MB of SARIF) gzip to 0.35 MB, as messages and help are bounded texts; only
+ * paths thousands of characters long could approach it.
  */
 import type { AuditResult } from '../audit/audit.js';
 import { DEFAULT_UNKNOWN_AS, severityRank, type Finding } from '../audit/findings.js';
 import type { CodeFinding } from '../scan/types.js';
 import { severityCounts } from './summary.js';
 
-export const GITHUB_SARIF_LIMITS = { resultsPerRun: 25_000, locationsPerResult: 1_000, rulesPerRun: 25_000 } as const;
+export const GITHUB_SARIF_LIMITS: SarifLimits = { resultsPerRun: 25_000, locationsPerResult: 1_000, rulesPerRun: 25_000 };
+
+/** The limits a SARIF is kept within: GitHub's, or smaller ones in tests. */
+export interface SarifLimits {
+  readonly resultsPerRun: number;
+  readonly locationsPerResult: number;
+  readonly rulesPerRun: number;
+}
 
 /** What one SARIF run holds: the findings kept, and why it is not whole (one sentence each). */
 export interface SarifSelection {
@@ -38,13 +47,13 @@ export type SarifCommand = 'audit' | 'scan';
 /** "1 result", "5,001 results". */
 const counted = (n: number, noun: string) => `${n.toLocaleString('en')} ${noun}${n === 1 ? '' : 's'}`;
 
-export function sarifSelection(result: AuditResult, command: SarifCommand = 'audit'): SarifSelection {
+export function sarifSelection(result: AuditResult, command: SarifCommand = 'audit', limits: SarifLimits = GITHUB_SARIF_LIMITS): SarifSelection {
   const code = result.code?.findings ?? [];
   const total = result.findings.length + code.length;
   const leftOut: string[] = [];
   let findings: readonly Finding[] = result.findings;
   let codeFindings: readonly CodeFinding[] = code;
-  const limit = GITHUB_SARIF_LIMITS.resultsPerRun;
+  const limit = limits.resultsPerRun;
   if (total > limit) {
     const unknownAs = result.unknownAs ?? DEFAULT_UNKNOWN_AS;
     // Both lists are worst first already; a stable sort of the two by level keeps that order within each.
@@ -58,10 +67,10 @@ export function sarifSelection(result: AuditResult, command: SarifCommand = 'aud
       `the SARIF leaves out ${counted(dropped.length, 'result')} of ${total.toLocaleString('en')}, the least severe (${severityCounts(dropped, unknownAs)}): GitHub code scanning rejects a run of more than ${limit.toLocaleString('en')}; "depwatch ${command} --json" lists them all`,
     );
   }
-  const crowded = findings.filter((f) => (f.locations?.length ?? 0) > GITHUB_SARIF_LIMITS.locationsPerResult).length;
+  const crowded = findings.filter((f) => (f.locations?.length ?? 0) > limits.locationsPerResult).length;
   if (crowded > 0) {
     leftOut.push(
-      `the SARIF lists only the first ${GITHUB_SARIF_LIMITS.locationsPerResult.toLocaleString('en')} places of ${counted(crowded, 'result')} pinned in more (GitHub code scanning rejects a result with more locations); "depwatch ${command} --json" lists them all`,
+      `the SARIF lists only the first ${limits.locationsPerResult.toLocaleString('en')} places of ${counted(crowded, 'result')} pinned in more (GitHub code scanning rejects a result with more locations); "depwatch ${command} --json" lists them all`,
     );
   }
   return { findings, codeFindings, leftOut };
