@@ -7,7 +7,7 @@
  *   unrated where --unknown-as puts them, dependency findings before code findings of one level).
  * - 1,000 locations per result: a release pinned in more places than that lists the first ones.
  * - 25,000 rules per run: held by the first, as only the rules of the results kept are listed
- *   when there would be more (see renderSarifChunks).
+ *   when there would be more (see sarifChunks in sarif.ts).
  * - 10 MB per file as uploaded, gzip-compressed ("SARIF file is too large"): more of the least
  *   severe results are left out until the file fits (fitGzipped, measured by sarif-size.ts). Bounded
  *   texts compress well (25,000 results of a generated tree, 24 MB of SARIF, gzip to 0.35 MB), so
