@@ -10,6 +10,9 @@
 #   /data volume, with its -wal/-shm files and templates/ beside it) and temporary files (/tmp: mount a
 #   tmpfs; an OSV mirror sync unpacks its download there);
 # - HEALTHCHECK runs bin/healthcheck.js with Node (the slim image has no curl or wget);
+# - git, for `scan --history`, in the runtime stage only: Depwatch runs only git log, rev-parse,
+#   rev-list and cat-file, which read, with GIT_OPTIONAL_LOCKS=0, so the read-only root filesystem
+#   and the non-root user still hold;
 # - no secret is baked in: configuration comes from the environment at run time (`--env-file .env`),
 #   and .dockerignore keeps .env and databases out of the build context.
 #
@@ -51,9 +54,13 @@ ENV NODE_ENV=production \
 WORKDIR /app
 # A font for the monthly chart's text: @napi-rs/canvas draws with the system's fonts only, and the slim
 # image has none (without one the bot leaves the chart out and says so). DejaVu, no recommends.
+# git for `depwatch scan --history` (git log and git cat-file, read only; without git the history part
+# is partial, `git-missing`); no recommends (no ssh client, less or patch). Both are bookworm's, as
+# the digest-pinned base image is: Debian replaces a package's version in place, so a version pin
+# would break the build at the next security update.
 # hadolint ignore=DL3008
 RUN apt-get update \
- && apt-get install -y --no-install-recommends fonts-dejavu-core \
+ && apt-get install -y --no-install-recommends fonts-dejavu-core git \
  && rm -rf /var/lib/apt/lists/*
 # Owned by root and read-only to the bot: the code cannot be changed by the process running it.
 COPY package.json ./

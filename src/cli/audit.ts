@@ -12,7 +12,7 @@ import { isManifestPath, isProjectContextPath } from '../python/discover.js';
 import { namedFileSource } from '../python/named-file-source.js';
 import { directoryWalk, type DirectoryWalk } from '../python/directory-walk.js';
 import { directorySource, type FileSource } from '../python/files.js';
-import type { ChunkedRenderer, ReportFormat, ReportOptions } from '../report/interface.js';
+import type { ChunkedRenderer, RenderedReport, ReportFormat, ReportOptions } from '../report/interface.js';
 import type { ScanResult } from '../scan/types.js';
 import { fingerprintOptions } from './fingerprint-key.js';
 import { MAX_DATA_AGE_OPTION, MAX_DATA_AGE_USAGE, offlineLimit } from './offline-limit.js';
@@ -50,13 +50,21 @@ ${MAX_DATA_AGE_USAGE}
                    $XDG_DATA_HOME/depwatch/depwatch.db); audit never creates one
   DEPWATCH_FINGERPRINT_KEY (env): key for secret fingerprints, so they compare across runs.`;
 
+/** A report and what it left out of the result (only SARIF leaves anything out: GitHub's limits). */
+type ReportMaker = (result: AuditResult, options: ReportOptions) => RenderedReport;
+
+/** A format that leaves nothing out. */
+const whole =
+  (render: ChunkedRenderer): ReportMaker =>
+  (result, options) => ({ chunks: render(result, options), leftOut: [] });
+
 // Reports are written piece by piece: tens of megabytes for a large tree, never held whole. Only
 // the format asked for is loaded (each renderer brings modules of its own).
-const RENDERERS: Record<ReportFormat, () => Promise<ChunkedRenderer>> = {
-  text: async () => (await import('../report/text.js')).renderTextChunks,
-  json: async () => (await import('../report/json.js')).renderJsonChunks,
-  markdown: async () => (await import('../report/markdown.js')).renderMarkdownChunks,
-  sarif: async () => (await import('../report/sarif.js')).renderSarifChunks,
+const RENDERERS: Record<ReportFormat, () => Promise<ReportMaker>> = {
+  text: async () => whole((await import('../report/text.js')).renderTextChunks),
+  json: async () => whole((await import('../report/json.js')).renderJsonChunks),
+  markdown: async () => whole((await import('../report/markdown.js')).renderMarkdownChunks),
+  sarif: async () => (await import('../report/sarif.js')).sarifReport,
 };
 
 /** What audit's parser accepts; test/cli/help.test.ts holds AUDIT_USAGE and the top-level help to it. */
@@ -121,12 +129,12 @@ export async function auditCommand(argv: string[], io: CliIO): Promise<number> {
             result: target.kind === 'directory' ? await auditDirectory(target.dir, target.given, options, scanCode) : await auditManifestFile(target, options, scanCode),
             report: format === 'sarif' ? { sourceRoot: await sourceRootOf(target.dir) } : {},
           };
-    await writeChunks(io, render(result, { ...report, showIgnored: Boolean(values['show-ignored']) }));
+    const { chunks, leftOut } = render(result, { ...report, showIgnored: Boolean(values['show-ignored']) });
+    await writeChunks(io, chunks);
     if (format !== 'text') {
       for (const line of partialStderrLines(reasonsOf(result))) io.stderr(line);
     }
-    // A SARIF cut to GitHub's limits is not the whole result: said, and not a pass.
-    const leftOut = format === 'sarif' ? await sarifLeftOut(result) : [];
+    // A SARIF cut to GitHub's limits is not the whole result: said (the cut the SARIF made), and not a pass.
     for (const text of leftOut) io.stderr(`depwatch: PARTIAL: ${text}\n`);
     // Fail closed: findings that fail the gate say 1; otherwise a result that did not read or check
     // everything is not a pass (2), whatever --fail-on says.
@@ -135,11 +143,6 @@ export async function auditCommand(argv: string[], io: CliIO): Promise<number> {
   } finally {
     services.close();
   }
-}
-
-/** What the SARIF of this result leaves out to stay within GitHub code scanning's limits (sarif-limits.ts), one sentence each. */
-async function sarifLeftOut(result: AuditResult): Promise<string[]> {
-  return (await import('../report/sarif-limits.js')).sarifSelection(result, 'audit').leftOut;
 }
 
 /** Code scanning wanted (with the fingerprint key, if any), or null for --no-code. */

@@ -94,16 +94,12 @@ export async function scanCommand(argv: string[], io: CliIO): Promise<number> {
  * scan alone (scanOnlyResult), with paths from the git work tree as the audit's; what it left out to
  * stay within GitHub's limits, one sentence each.
  */
-async function writeSarif(io: CliIO, dir: string, target: string, result: ScanResult): Promise<string[]> {
-  const [{ renderSarifChunks }, { scanOnlyResult }, { sourceRootOf }, { sarifSelection }] = await Promise.all([
-    import('../report/sarif.js'),
-    import('../audit/code-scan.js'),
-    import('./source-root.js'),
-    import('../report/sarif-limits.js'),
-  ]);
-  const report = scanOnlyResult(target, result);
-  await writeChunks(io, renderSarifChunks(report, { sourceRoot: await sourceRootOf(dir), sarifCommand: 'scan' }));
-  return sarifSelection(report, 'scan').leftOut;
+async function writeSarif(io: CliIO, dir: string, target: string, result: ScanResult): Promise<readonly string[]> {
+  const [{ sarifReport }, { scanOnlyResult }, { sourceRootOf }] = await Promise.all([import('../report/sarif.js'), import('../audit/code-scan.js'), import('./source-root.js')]);
+  // What the SARIF left out is the cut its writer made, returned with its text.
+  const { chunks, leftOut } = sarifReport(scanOnlyResult(target, result), { sourceRoot: await sourceRootOf(dir), sarifCommand: 'scan' });
+  await writeChunks(io, chunks);
+  return leftOut;
 }
 
 /**

@@ -22,5 +22,15 @@ export interface ReportOptions {
 
 export type Renderer = (result: AuditResult, options: ReportOptions) => string;
 
+/**
+ * A report as the CLI writes it: its text in pieces, and what it left out of the result to fit where
+ * it goes, one sentence each (the SARIF's cut to GitHub's limits; nothing for the other formats).
+ * The CLI says each as PARTIAL and does not pass: the report is not the whole result.
+ */
+export interface RenderedReport {
+  chunks: Iterable<string>;
+  leftOut: readonly string[];
+}
+
 /** A renderer whose output is written piece by piece (reports that can be tens of megabytes). */
 export type ChunkedRenderer = (result: AuditResult, options: ReportOptions) => Iterable<string>;

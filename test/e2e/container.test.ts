@@ -41,10 +41,11 @@ describe('Dockerfile and compose.yaml', () => {
     expect(runtimeStage.filter((l) => l.startsWith('USER ')).at(-1)).toBe('USER 1000:1000');
     expect(runtimeStage.find((l) => l.startsWith('HEALTHCHECK '))).toContain('CMD ["node", "bin/healthcheck.js"]');
     // Build tools and npm stay out of the runtime stage: it installs one font (the monthly chart's
-    // labels, test/ops/image-fonts.test.ts), without recommended packages, and nothing else.
+    // labels, test/ops/image-fonts.test.ts) and git (scan --history, test/ops/image-git.test.ts),
+    // without recommended packages, and nothing else.
     const runs = runtimeStage.filter((l) => l.startsWith('RUN ')).join('\n');
     expect(runs).not.toMatch(/npm |build-essential|python3|gcc|make/);
-    expect([...runs.matchAll(/apt-get install ([^&]*)/g)].map((m) => m[1]!.trim())).toEqual(['-y --no-install-recommends fonts-dejavu-core']);
+    expect([...runs.matchAll(/apt-get install ([^&]*)/g)].map((m) => m[1]!.trim())).toEqual(['-y --no-install-recommends fonts-dejavu-core git']);
     const settings = instructions.filter((l) => /^(ENV|ARG) /.test(l)).join('\n');
     expect(settings).not.toMatch(/TOKEN|SECRET|PRIVATE_KEY|PASSWORD/);
     for (const kept of ['.env', '*.db', 'node_modules', '.git']) expect(DOCKERIGNORE).toContain(kept);
