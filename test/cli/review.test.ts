@@ -184,6 +184,16 @@ describe('depwatch review owner/repo base...head: two refs, as dependency-review
     expect(json).toMatchObject({ verdict: 'avoid', failing: true, partial: false, changes: [{ name: 'django', kind: 'added', to: '2.1.5' }] });
   });
 
+  it('reads a branch whose name has a slash, given as is or %-escaped in a compare URL', async () => {
+    github.pushCommit('octo', 'shop', { 'requirements.txt': 'goodlib==1.2.0\nidna==3.0\n' }, { branch: 'deps/goodlib' });
+    for (const args of [['octo/shop', 'main...deps/goodlib'], ['https://github.com/octo/shop/compare/main...deps%2Fgoodlib']]) {
+      const { out, run } = cli();
+      expect(await run('review', ...args), args.join(' ')).toBe(0);
+      expect(out.stdout).toContain('Dependency review of octo/shop main...deps/goodlib\n');
+      expect(out.stdout).toMatch(/goodlib upgraded 1\.1\.0 -> 1\.2\.0/);
+    }
+  });
+
   it('names itself, not a pull request, where the markdown sends for the whole list', async () => {
     const { out, run } = cli();
     expect(await run('review', '--markdown', 'octo/shop', 'main...django')).toBe(1);
