@@ -13,6 +13,7 @@ import {
   sortVersions,
   specifierContains,
   specifierContainsSingle,
+  versionPinMatches,
   versionsEqual,
 } from '../src/python/pep440.js';
 
@@ -199,12 +200,26 @@ describe('specifiers', () => {
     expect(isValidSpecifier('~=1')).toBe(false);
   });
 
-  it('compares === as text: the normal form of a valid version, the raw string otherwise', () => {
+  it('compares === as text as written, letters without case, nothing normalised (PEP 440; packaging 26.1+)', () => {
     expect(contains('===1.0', '1.0')).toBe(true);
     expect(contains('===1.0', '1.0.0')).toBe(false);
-    expect(contains('===1.1', '1.01')).toBe(true); // packaging 21.3; 22+ compares the string as given
+    expect(contains('===1.1', '1.01')).toBe(false); // packaging 21.3 compared the normal form 1.1
+    expect(contains('===1.01', '1.01')).toBe(true);
+    expect(contains('===1.0.post1', '1.0-1')).toBe(false);
+    expect(contains('===1.0', '1.0+cpu')).toBe(false);
+    expect(contains('===1.0RC1', '1.0rc1')).toBe(true);
     expect(contains('===0.1-charmander', '0.1-CHARMANDER')).toBe(true);
     expect(contains('!=1.0', '0.1-charmander')).toBe(false); // only === matches an invalid version
+  });
+
+  it('versionPinMatches is ==: equal versions, the candidate\'s local label ignored when the pin has none', () => {
+    expect(versionPinMatches('2.0', '2.0.0')).toBe(true);
+    expect(versionPinMatches('2.0', '2.0+cpu')).toBe(true);
+    expect(versionPinMatches('2.0+cpu', '2.0+cpu')).toBe(true);
+    expect(versionPinMatches('2.0+cpu', '2.0+cu118')).toBe(false);
+    expect(versionPinMatches('2.0+cpu', '2.0')).toBe(false);
+    expect(versionPinMatches('2.0', '2.0.post1')).toBe(false);
+    expect(versionPinMatches('2.0', '0.1-charmander')).toBe(false);
   });
 
   it('excludes post-releases and local versions of V from >V, unless V is a post-release', () => {

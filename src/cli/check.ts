@@ -21,13 +21,14 @@ import { localPopularityIndex } from '../packages/sources/known-names.js';
 import { describeSimilar, TyposquatChecker } from '../packages/typosquat/check.js';
 import { failureList } from '../failure-list.js';
 import type { PyPIClient } from '../python/pypi.js';
-import type { ProjectInfo } from '../python/releases.js';
+import { pinAdmits, pinnedRelease, type PinOperator, type ProjectInfo } from '../python/releases.js';
 import { compareVersions, isValidVersion } from '../python/pep440.js';
 import { releaseProblems, releaseStatus, type ReleaseStatus } from '../python/release-status.js';
 
 export const CHECK_USAGE = `usage: depwatch check [--json] [--offline [--max-data-age DAYS]] [--db PATH] <name==version>...
   Reports the advisories affecting each exact release (ask before adding a dependency), and what
   PyPI says of it: yanked, not published, a name PyPI does not have, a quarantined project.
+  name===version (PEP 440 arbitrary equality) asks for the release spelled exactly so.
   --offline  use only the local advisory mirror (depwatch db sync); PyPI is not asked
 ${MAX_DATA_AGE_USAGE}`;
 
@@ -35,15 +36,18 @@ export interface CheckQuery {
   given: string;
   name: string;
   version: string;
+  /** `===` (arbitrary equality) names the release spelled so; `==` any equal PEP 440 version. */
+  operator: PinOperator;
 }
 
 const ACCEPTED = 'expected name==version with one exact version, such as django==2.1.5 (no wildcards, markers, options or other operators)';
 
-/** `Django==2.1.5` → name as given, normalised name, version as given (old releases are not all PEP 440). */
+/** `Django==2.1.5` → name as given, normalised name, version as given (old releases are not all PEP 440), operator. */
 export function parseCheckArg(arg: string): CheckQuery {
   const at = arg.indexOf('==');
   const name = at > 0 ? arg.slice(0, at).trim() : '';
-  const version = at > 0 ? arg.slice(at + 2).replace(/^=/, '').trim() : '';
+  const operator: PinOperator = at > 0 && arg.charAt(at + 2) === '=' ? '===' : '==';
+  const version = at > 0 ? arg.slice(at + operator.length).trim() : '';
   if (!name || !version || !isValidName(name)) throw new CliError(`"${arg}": expected name==version, for example django==2.1.5`);
   // `2.1.5==django` would ask about a project called 2.1.5: "no known vulnerabilities" for a
   // question that was not asked.
@@ -55,7 +59,7 @@ export function parseCheckArg(arg: string): CheckQuery {
   if (!isExactVersion(version)) {
     throw new CliError(`"${arg}": "${version}" is not one exact version; ${ACCEPTED}`);
   }
-  return { given: name, name: normalizeName(name), version };
+  return { given: name, name: normalizeName(name), version, operator };
 }
 
 /** The malicious-package report of a group isMaliciousGroup holds (its own id, else the alias that is one). */
@@ -115,10 +119,19 @@ async function askPyPI(pypi: Pick<PyPIClient, 'projectsSettled'>, names: string[
 export const OFFLINE_CHECK_NOTICE = 'yanked releases, releases never published and names not on PyPI were not checked (offline: PyPI was not asked)';
 
 /**
+ * For `===` naming no release where `==` would find one (`===1.0` with `1.0.0` published): the
+ * release `==` would take, which the line about no such release names. Null otherwise.
+ */
+function equalRelease(info: ProjectInfo | null | undefined, q: CheckQuery): string | null {
+  if (q.operator !== '===' || !info || pinnedRelease(info, q.version, '===') !== undefined) return null;
+  return pinnedRelease(info, q.version, '==')?.version ?? null;
+}
+
+/**
  * The lines PyPI's answer adds before the advisories: what fails the check first, then what only
  * informs (an archived or deprecated project, a newer release). Nothing when PyPI was not asked.
  */
-function pypiLines(name: string, version: string, pypi: ReleaseStatus | null): string[] {
+function pypiLines(name: string, version: string, operator: PinOperator, pypi: ReleaseStatus | null, equal: string | null): string[] {
   if (pypi === null) return [];
   if (!pypi.on_index) {
     return [`${name} ${version}: not on PyPI: pip cannot install it from there. A typo, a removed project, or a private package; anyone can register the name on PyPI, and an installer that also reads PyPI may then take theirs (dependency confusion)`];
@@ -127,12 +140,17 @@ function pypiLines(name: string, version: string, pypi: ReleaseStatus | null): s
   const reason = (text: string | null) => (text ? ` ("${text}")` : '');
   const instead = pypi.latest !== null ? `; the newest release is ${pypi.latest}` : '';
   if (pypi.project_status === 'quarantined') lines.push(`${name}: PyPI has quarantined the project${reason(pypi.project_status_reason)} (suspected malware): do not install it`);
-  if (!pypi.release_on_index) lines.push(`${name} ${version}: PyPI has no such release to install${instead}`);
+  if (!pypi.release_on_index) {
+    // `===` compares the text: say why a published equal version does not count, and the way to name it.
+    if (equal !== null) lines.push(`${name} ===${version}: PyPI has no release spelled exactly ${version} to install (=== compares the text: ${equal} is published, and ==${version} would install it)${instead}`);
+    else lines.push(`${name} ${operator === '===' ? `===${version}` : version}: PyPI has no such release to install${instead}`);
+  }
   else if (pypi.yanked) lines.push(`${name} ${version}: yanked by its maintainers${reason(pypi.yanked_reason)}: pick another release${instead}`);
   if (pypi.project_status === 'archived' || pypi.project_status === 'deprecated') {
     lines.push(`${name}: the project is ${pypi.project_status} on PyPI${reason(pypi.project_status_reason)}: expect no more fixes (depwatch package ${name} says more)`);
   }
-  if (pypi.release_on_index && !pypi.yanked && pypi.latest !== null && isValidVersion(version) && compareVersions(pypi.latest, version) > 0) {
+  // `2.0+cpu` is not newer than `==2.0`, which installs it.
+  if (pypi.release_on_index && !pypi.yanked && pypi.latest !== null && isValidVersion(version) && compareVersions(pypi.latest, version) > 0 && !pinAdmits(operator, version, pypi.latest)) {
     lines.push(`${name} ${version}: not the newest release (${pypi.latest} is)`);
   }
   return lines;
@@ -175,13 +193,17 @@ export async function checkCommand(argv: string[], io: CliIO): Promise<number> {
     // has no advisory until someone reports it, so "no known vulnerabilities" alone would pass it.
     const checker = new TyposquatChecker(localPopularityIndex(services.db));
     const registry = await registryRead;
-    const results = queries.map((q) => {
+    const equalReleases = new Map<number, string | null>();
+    const results = queries.map((q, i) => {
       const squat = checker.check(q.given);
-      const pypi = registry?.has(q.name) ? releaseStatus(registry.get(q.name) ?? null, q.version) : null;
+      const pypi = registry?.has(q.name) ? releaseStatus(registry.get(q.name) ?? null, q.version, q.operator) : null;
+      equalReleases.set(i, equalRelease(registry?.get(q.name), q));
       return {
         name: q.given,
         normalized_name: q.name,
         version: q.version,
+        /** `==` or `===` as given: which releases count as this one (release_on_index). */
+        operator: q.operator,
         vulnerabilities: vulnerabilityJson(hitGroups.get(`${q.name}@${q.version}`) ?? [], q.name, ratings.records),
         ...(squat.suspect ? { typosquat: { similar_to: squat.similarTo } } : {}),
         /** Null when PyPI was not asked (offline, said in `notices`) or did not answer (a partial reason). */
@@ -215,9 +237,9 @@ export async function checkCommand(argv: string[], io: CliIO): Promise<number> {
     } else {
       // Names are as given, summaries as OSV wrote them: each line shown safe for a terminal.
       const say = (line: string) => io.stdout(`${terminalSafe(line)}\n`);
-      for (const r of results) {
+      for (const [i, r] of results.entries()) {
         if (r.typosquat) say(`${r.name}: the name ${describeSimilar(r.typosquat.similar_to[0]!)}: check it is the project you meant (depwatch package ${r.name} says more)`);
-        for (const line of pypiLines(r.name, r.version, r.pypi)) say(line);
+        for (const line of pypiLines(r.name, r.version, r.operator, r.pypi, equalReleases.get(i) ?? null)) say(line);
         if (r.vulnerabilities.length === 0) {
           // Not "no known vulnerabilities" where advisories could not be compared with it (said below).
           say(`${r.name} ${r.version}: ${uncompared.releases.has(`${r.normalized_name}@${r.version}`) ? 'unknown: not a PEP 440 version (see PARTIAL RESULT below)' : 'no known vulnerabilities'}`);

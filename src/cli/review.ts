@@ -4,6 +4,10 @@
  * full: the comment and the card stop their lists for want of room and name this command for the
  * rest. A gate for CI as the audit is: 1 findings at or above --fail-on, else 2 when anything was
  * not read or not rated (it says what), else 0.
+ *
+ * `depwatch review owner/repo base...head` (or a compare URL) reviews two refs the same way, as
+ * dependency-review-action compares the refs of a push: head's changes since it branched off base
+ * (compare-refs.ts reads them as a pull request is read).
  */
 import { parseArgs } from 'node:util';
 import type { Octokit } from 'octokit';
@@ -15,14 +19,18 @@ import type { PopularName } from '../packages/typosquat/popularity.js';
 import { notReviewed, type DependencyReview } from '../watch/pr-review/review.js';
 import { reviewFails, reviewPartialReasons, type ReviewFailOn } from '../watch/pr-review/review-gate.js';
 import { terminalSafe } from '../report/terminal-text.js';
+import type { RefRange } from '../github/compare-refs.js';
 import { CliError, EXIT, type CliIO } from './io.js';
 import { advisorySourceFor, openOnlineServices } from './services.js';
 
 export const REVIEW_USAGE = `usage: depwatch review [--json | --markdown] [--fail-on avoid|caution|never] [--db PATH] <owner/repo#N | pull request URL>
+       depwatch review [options] <owner/repo base...head | compare URL>
   Reviews the dependency changes of a GitHub pull request, as the bot reviews them on the pull
   request and in Slack: each package it adds or moves, with its verdict (ok, caution, avoid),
   reasons and advisories; packages removed; new sources outside the index and new index URLs;
   git submodules it moves. The head is compared with where the pull request branched off.
+  base...head (branches, tags or commits; or https://github.com/owner/repo/compare/base...head)
+  reviews head's changes since it branched off base the same way, as for a push.
   Every list in full: the comment on the pull request and the Slack card stop at their room.
   --json           the review as JSON (docs/cli-contract.md)
   --markdown       the body of the comment on the pull request, without its room cut
@@ -50,6 +58,13 @@ interface PullTarget {
   number: number;
 }
 
+/** The two refs arguments name: `owner/repo base...head`, or a compare URL on the configured GitHub. */
+interface RangeTarget {
+  owner: string;
+  repo: string;
+  range: RefRange;
+}
+
 const NO_NAMES: PopularName[] = [];
 
 export async function reviewCommand(argv: string[], io: CliIO): Promise<number> {
@@ -58,12 +73,15 @@ export async function reviewCommand(argv: string[], io: CliIO): Promise<number> 
     io.stdout(REVIEW_USAGE + '\n');
     return EXIT.ok;
   }
-  if (positionals.length !== 1) throw new CliError('review: give one pull request, as owner/repo#N or its URL');
+  if (positionals.length !== 1 && positionals.length !== 2) throw new CliError('review: give one pull request, as owner/repo#N or its URL, or two refs as owner/repo base...head');
   if (values.json && values.markdown) throw new CliError('review: choose one of --json, --markdown');
   const failOn = parseFailOn(values['fail-on']);
   // What names no pull request is refused before anything is opened or asked (a URL's host is checked against the configured GitHub's).
-  const [{ cliConfig }, { htmlHostFromApiUrl }] = await Promise.all([import('./config.js'), import('../github/repo-ref.js')]);
-  const target = await pullTargetOf(positionals[0]!, htmlHostFromApiUrl(cliConfig(io).github.apiUrl));
+  const [{ cliConfig }, { htmlHostFromApiUrl }, { compareInUrl }] = await Promise.all([import('./config.js'), import('../github/repo-ref.js'), import('../github/compare-refs.js')]);
+  const apiUrl = cliConfig(io).github.apiUrl;
+  const host = htmlHostFromApiUrl(apiUrl);
+  const compared = positionals.length === 2 ? positionals[1]! : compareInUrl(positionals[0]!);
+  const target = compared === null ? await pullTargetOf(positionals[0]!, host) : await rangeTargetOf(positionals[0]!, compared, host);
 
   const services = await openOnlineServices(io, values.db);
   try {
@@ -75,10 +93,14 @@ export async function reviewCommand(argv: string[], io: CliIO): Promise<number> 
     const { config } = services;
     const octokit = await createGitHubClient(config.github);
     const name = `${target.owner}/${target.repo}`;
-    if (io.isTTY && !values.json && !values.markdown) io.stderr(`… reading ${name}#${target.number} from GitHub\n`);
-    const found = await readPullRequest(octokit, { owner: target.owner, repo: target.repo }, target.number);
+    const range = 'range' in target ? target.range : null;
+    if (io.isTTY && !values.json && !values.markdown) io.stderr(`… reading ${range ? `${name} ${range.base}...${range.head}` : `${name}#${(target as PullTarget).number}`} from GitHub\n`);
+    const found: { pull: OpenPullRequest; state?: 'open' | 'merged' | 'closed' } | { missing: string } = range
+      ? await (await import('../github/compare-refs.js')).readRefRange(octokit, target, range, `${new URL(apiUrl).protocol}//${host}`)
+      : await readPullRequest(octokit, { owner: target.owner, repo: target.repo }, (target as PullTarget).number);
     if ('missing' in found) throw new CliError(found.missing);
-    const { pull, state } = found;
+    const { pull } = found;
+    const state = found.state ?? 'open'; // two refs have no state: not shown for them
     const cards = serviceCardSources({
       db: services.db,
       // The bot's index adds the names of watched repositories' packages; a terminal watches none.
@@ -93,7 +115,7 @@ export async function reviewCommand(argv: string[], io: CliIO): Promise<number> 
     const review = await reviewPull(octokit, cards, name, pull);
     const partial = reviewPartialReasons(review);
     const failing = reviewFails(review, failOn);
-    const shown = { repo: name, number: pull.number, title: pull.title, url: pull.url, state, headSha: pull.headOid };
+    const shown = { repo: name, number: pull.number, title: pull.title, url: pull.url, state, headSha: pull.headOid, ...(range ? { compare: { ...range, baseSha: pull.baseOid } } : {}) };
     if (values.json) io.stdout((await import('../report/pr-review-json.js')).pullRequestReviewJson(shown, review, partial, failing));
     else if (values.markdown) io.stdout(`${(await import('../report/pr-review.js')).pullRequestReviewMarkdown(shown, review, { whole: true })}\n`);
     else io.stdout((await import('../report/pr-review-text.js')).pullRequestReviewText(shown, review, partial));
@@ -140,6 +162,20 @@ async function pullTargetOf(given: string, enterpriseHost: string): Promise<Pull
     const ref = parseRepoRef(short ? short[1]! : given, { hosts: ['github.com', 'www.github.com', enterpriseHost] });
     if (ref.branch !== undefined) throw new RepoRefError(`"${given}": a pull request is named as owner/repo#N, without a branch`);
     return { owner: ref.owner, repo: ref.repo, number };
+  } catch (err) {
+    if (err instanceof RepoRefError) throw new CliError(`review: ${err.message}`);
+    throw err;
+  }
+}
+
+async function rangeTargetOf(repoGiven: string, rangeGiven: string, enterpriseHost: string): Promise<RangeTarget> {
+  const [{ parseRepoRef, RepoRefError }, { parseRefRange }] = await Promise.all([import('../github/repo-ref.js'), import('../github/compare-refs.js')]);
+  const range = parseRefRange(rangeGiven);
+  if ('problem' in range) throw new CliError(`review: ${range.problem}`);
+  try {
+    const ref = parseRepoRef(repoGiven, { hosts: ['github.com', 'www.github.com', enterpriseHost] });
+    if (ref.branch !== undefined) throw new RepoRefError(`"${repoGiven}": two refs are named as owner/repo base...head, without a branch`);
+    return { owner: ref.owner, repo: ref.repo, range };
   } catch (err) {
     if (err instanceof RepoRefError) throw new CliError(`review: ${err.message}`);
     throw err;

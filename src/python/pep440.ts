@@ -490,13 +490,10 @@ function compileMatcher(operator: Exclude<Operator, '==='>, spec: string): (pros
 
 /**
  * Whether one clause matches, the pre-release gate already passed. `text` is the candidate as
- * given: `===` compares its normal form when it is a valid version, the raw string otherwise
- * (packaging 21.3; an invalid version matches nothing else).
+ * given (an invalid version matches nothing but `===`).
  */
 function clauseMatches(clause: ParsedClause, text: string, prospective: ParsedVersion | null): boolean {
-  if (clause.matches === null) {
-    return (prospective === null ? text : prospective.text).toLowerCase() === clause.version.toLowerCase();
-  }
+  if (clause.matches === null) return arbitraryEqual(clause.version, text);
   return prospective !== null && clause.matches(prospective);
 }
 
@@ -512,6 +509,31 @@ function setContains(clauses: ParsedClause[], text: string, options: ContainsOpt
   const allowPrereleases = options?.containsPrereleases ?? setPrereleases(clauses, options?.prereleases);
   if (!allowPrereleases && prospective !== null && prospective.isPrerelease) return false;
   return clauses.every((clause) => clauseMatches(clause, text, prospective));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Pins: the two operators that name one release
+
+/**
+ * `===spec` (arbitrary equality): the candidate's text as written equals the specifier's, ASCII
+ * letters compared case-insensitively and nothing normalised, so `===1.0` is not met by `1.0.0` nor
+ * `===1.1` by `1.01` (PEP 440 "Arbitrary equality"; packaging 26.1+, see docs/pep440.md: 21.3
+ * compared the candidate's normal form).
+ */
+export function arbitraryEqual(spec: string, candidate: string): boolean {
+  return typeof candidate === 'string' && candidate.toLowerCase() === spec.toLowerCase();
+}
+
+/**
+ * `==pin` for a pin without a wildcard: equal PEP 440 versions, the candidate's local label ignored
+ * when the pin has none (`==2.0` is met by `2.0`, `2.0.0` and `2.0+cpu`; `==2.0+cpu` by `2.0+cpu`
+ * alone). False when either is not a valid version.
+ */
+export function versionPinMatches(pin: string, candidate: string): boolean {
+  const p = parsed(pin);
+  const c = parsed(candidate);
+  if (p === null || c === null) return false;
+  return p.version.local === null ? c.publicKey === p.key : c.key === p.key;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -6,14 +6,19 @@
  * vulnerabilities" there, so the answer would pass what pip would refuse or should not install.
  */
 import { isPrerelease, isValidVersion } from './pep440.js';
-import { findRelease, latestStable, type ProjectInfo, type ProjectStatus } from './releases.js';
+import { latestStable, pinnedRelease, type PinOperator, type ProjectInfo, type ProjectStatus } from './releases.js';
 
 /** As the JSON of `check` gives it (`results[].pypi`). */
 export interface ReleaseStatus {
   /** The index has the project. */
   on_index: boolean;
-  /** The index has this release with files to install (equal PEP 440 spellings count, as pip matches them). */
+  /**
+   * The index has a release with files the pin lets pip install: for `==`, equal PEP 440 versions
+   * count (`1.16` is `1.16.0`) and so do local versions of the pinned one (`2.0+cpu` for `==2.0`);
+   * for `===`, only the same text (case aside).
+   */
   release_on_index: boolean;
+  /** Every release the pin admits is yanked (PEP 592: pip takes a yanked one only then). */
   yanked: boolean;
   yanked_reason: string | null;
   /** The newest release worth moving to (not yanked, stable unless the release asked about is a prerelease); null when none. */
@@ -26,11 +31,11 @@ export interface ReleaseStatus {
 /** What makes a release one not to add: each fails `check` as a vulnerability does. */
 export type ReleaseProblem = 'not-on-index' | 'no-such-release' | 'yanked' | 'quarantined';
 
-export function releaseStatus(info: ProjectInfo | null, version: string): ReleaseStatus {
+export function releaseStatus(info: ProjectInfo | null, version: string, operator: PinOperator = '=='): ReleaseStatus {
   if (info === null) {
     return { on_index: false, release_on_index: false, yanked: false, yanked_reason: null, latest: null, project_status: null, project_status_reason: null };
   }
-  const release = findRelease(info, version);
+  const release = pinnedRelease(info, version, operator);
   return {
     on_index: true,
     release_on_index: release !== undefined,

@@ -4,7 +4,7 @@
  * kind of upgrade a move is. Apart from the client so the audit's rules load no HTTP client or
  * validator: an offline audit never asks PyPI.
  */
-import { compareVersions, isPrerelease, isValidVersion, parseVersion } from './pep440.js';
+import { arbitraryEqual, compareVersions, isPrerelease, isValidVersion, parseVersion, versionPinMatches } from './pep440.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -39,15 +39,62 @@ export interface StatusInfo {
   reason: string | null;
 }
 
+/** The two operators that pin one release (`name==1.0`, `name===1.0`). */
+export type PinOperator = '==' | '===';
+
 /**
- * The release a pin names: its own spelling first, else a PEP 440 equal one (`1.0` pins `1.0.0`, as pip
- * matches it); undefined when the index lists no release with files for it.
+ * Whether release `candidate` is one that `operator version` lets pip install: `===` compares the
+ * text (case-insensitively, nothing normalised: `===1.0` is not `1.0.0`); `==` compares PEP 440
+ * versions, ignoring the candidate's local label when the pin has none (`==2.0` is met by `2.0.0`
+ * and by `2.0+cpu`, which an extra index such as PyTorch's serves; `==2.0+cpu` by itself only). A
+ * version that is not PEP 440 is met by its own spelling only.
+ */
+export function pinAdmits(operator: PinOperator, version: string, candidate: string): boolean {
+  if (operator === '===') return arbitraryEqual(version, candidate);
+  return candidate === version || versionPinMatches(version, candidate);
+}
+
+/** Every release with files that the pin admits (pinAdmits), in the index's order. */
+export function releasesPinned(info: Pick<ProjectInfo, 'releases'>, version: string, operator: PinOperator = '=='): ReleaseInfo[] {
+  return info.releases.filter((r) => pinAdmits(operator, version, r.version));
+}
+
+/**
+ * The release an exact version names: its own spelling first, else a PEP 440 equal one (`1.0` is
+ * `1.0.0`; `2.0` is not `2.0+cpu`); undefined when the index lists no release with files for it.
+ * For a locked version, which is that one release; pinnedRelease answers for a pin, which pip may
+ * meet with another.
  */
 export function findRelease(info: Pick<ProjectInfo, 'releases'>, version: string): ReleaseInfo | undefined {
   return (
     info.releases.find((r) => r.version === version) ??
     (isValidVersion(version) ? info.releases.find((r) => isValidVersion(r.version) && compareVersions(r.version, version) === 0) : undefined)
   );
+}
+
+/**
+ * The release pip installs for the pin `operator version`; undefined when the index lists no
+ * release with files the pin admits (releasesPinned). PEP 592: a yanked one only when every one
+ * the pin admits is yanked; then the newest (`2.0+cpu` before `2.0`, as pip sorts them), its own
+ * spelling first among equal ones.
+ */
+export function pinnedRelease(info: Pick<ProjectInfo, 'releases'>, version: string, operator: PinOperator): ReleaseInfo | undefined {
+  const admitted = releasesPinned(info, version, operator);
+  const installable = admitted.filter((r) => !r.yanked);
+  let best: ReleaseInfo | undefined;
+  for (const r of installable.length > 0 ? installable : admitted) {
+    if (best === undefined || newerForPin(r, best, version)) best = r;
+  }
+  return best;
+}
+
+/** Whether `r` goes before `best` for the pin: a newer version, or an equal one spelled as the pin. */
+function newerForPin(r: ReleaseInfo, best: ReleaseInfo, version: string): boolean {
+  const ownSpelling = r.version === version && best.version !== version;
+  // Outside PEP 440 order only spellings tell them apart (`===0.1-A` admits `0.1-a` too).
+  if (!isValidVersion(r.version) || !isValidVersion(best.version)) return ownSpelling;
+  const order = compareVersions(r.version, best.version);
+  return order > 0 || (order === 0 && ownSpelling);
 }
 
 /**

@@ -11,7 +11,9 @@ import type { ReviewedPullRequest } from './pr-review-text.js';
 export function pullRequestReviewJson(pr: ReviewedPullRequest, review: DependencyReview, partial: readonly string[], failing: boolean): string {
   const { moved, removed } = listedChanges(review);
   const json = {
-    pull_request: { repo: pr.repo, number: pr.number, title: pr.title, url: pr.url, state: pr.state, head_sha: pr.headSha },
+    pull_request: pr.compare ? null : { repo: pr.repo, number: pr.number, title: pr.title, url: pr.url, state: pr.state, head_sha: pr.headSha },
+    /** `depwatch review owner/repo base...head`: the two refs as given and their commits; null for a pull request. */
+    comparison: pr.compare ? { repo: pr.repo, base: pr.compare.base, head: pr.compare.head, url: pr.url, base_sha: pr.compare.baseSha, head_sha: pr.headSha } : null,
     verdict: review.verdict,
     failing,
     partial: partial.length > 0,

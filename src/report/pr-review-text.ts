@@ -10,7 +10,7 @@ import { listedChanges, listedVerdict } from '../watch/pr-review/severity-order.
 import { submoduleChangeWords } from '../watch/pr-review/submodules.js';
 import { terminalLines } from './terminal-text.js';
 
-/** The pull request as the command names it. */
+/** The pull request as the command names it; with `compare`, two refs (`base...head`) instead, `number` and `state` meaningless. */
 export interface ReviewedPullRequest {
   repo: string;
   number: number;
@@ -18,6 +18,8 @@ export interface ReviewedPullRequest {
   url: string;
   state: 'open' | 'merged' | 'closed';
   headSha: string;
+  /** The refs as given and the commit base names (head's is headSha). */
+  compare?: { base: string; head: string; baseSha: string };
 }
 
 const MARK: Record<ReturnType<typeof listedVerdict>, string> = { avoid: '✗', 'not rated': '?', caution: '!', ok: '✓' };
@@ -41,7 +43,8 @@ function sourceLine(s: ReviewedSource): string[] {
 
 /** The whole review, then why it is partial (`partial`: reviewPartialReasons), as lines of text. */
 export function pullRequestReviewText(pr: ReviewedPullRequest, review: DependencyReview, partial: readonly string[]): string {
-  const lines = [`Dependency review of ${pr.repo}#${pr.number} (${pr.state}): ${pr.title}`, `${pr.url} at ${pr.headSha.slice(0, 12)}`, `Verdict: ${review.verdict.toUpperCase()}${partial.length ? ' (partial)' : ''}`, ''];
+  const title = pr.compare ? `Dependency review of ${pr.repo} ${pr.compare.base}...${pr.compare.head}` : `Dependency review of ${pr.repo}#${pr.number} (${pr.state}): ${pr.title}`;
+  const lines = [title, `${pr.url} at ${pr.headSha.slice(0, 12)}`, `Verdict: ${review.verdict.toUpperCase()}${partial.length ? ' (partial)' : ''}`, ''];
   if (review.notReviewed !== undefined) lines.push(`Not reviewed: ${review.notReviewed}.`, '');
   if (review.nothingToReview !== undefined) lines.push(`Nothing to review: ${review.nothingToReview}.`, '');
   if (review.newSources.length) lines.push(`New sources outside the index (${review.newSources.length}):`, ...review.newSources.flatMap(sourceLine), '');

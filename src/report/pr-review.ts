@@ -76,6 +76,8 @@ export interface CommentedPullRequest {
   repo: string;
   number: number;
   headSha: string;
+  /** Two refs reviewed (`depwatch review owner/repo base...head --markdown`), named by the command the body gives. */
+  compare?: { base: string; head: string };
 }
 
 /**

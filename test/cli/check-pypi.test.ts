@@ -14,7 +14,7 @@ import { OFFLINE_CHECK_NOTICE } from '../../src/cli/check.js';
 import { startFakeOsv, type FakeOsv } from '../fakes/osv.js';
 import { startFakePypi, type FakePypi } from '../fakes/pypi.js';
 import { ADVISORIES_JSONL_GZ } from '../fixtures/osv/load.js';
-import { inProcessCli } from '../helpers/cli-in-process.js';
+import { inProcessCli, writeTree } from '../helpers/cli-in-process.js';
 
 let osv: FakeOsv;
 let pypi: FakePypi;
@@ -36,7 +36,16 @@ async function checkText(...args: string[]) {
 }
 
 beforeAll(async () => {
-  osv = await startFakeOsv({ records: [] });
+  osv = await startFakeOsv({
+    records: [
+      {
+        id: 'PYSEC-0000-1',
+        modified: '2024-01-01T00:00:00Z',
+        summary: 'listed as 1.0.0',
+        affected: [{ package: { ecosystem: 'PyPI', name: 'spelled-lib' }, versions: ['1.0.0'] }],
+      },
+    ],
+  });
   pypi = await startFakePypi({
     projects: [
       { name: 'six', releases: [{ version: '1.15.0', uploadTime: '2020-05-21T00:00:00Z' }, { version: '1.16.0', uploadTime: '2021-05-05T00:00:00Z' }] },
@@ -49,6 +58,31 @@ beforeAll(async () => {
       },
       { name: 'evil-pkg', releases: [{ version: '1.0', uploadTime: '2024-01-01T00:00:00Z' }], status: 'quarantined', apiVersion: '1.4' },
       { name: 'old-lib', releases: [{ version: '2.0', uploadTime: '2019-01-01T00:00:00Z' }], status: 'archived', statusReason: 'moved to new-lib', apiVersion: '1.4' },
+      { name: 'spelled-lib', releases: [{ version: '1.0', uploadTime: '2020-01-01T00:00:00Z' }] },
+      // An extra index such as PyTorch's serves local versions only: `==2.0` installs `2.0+cpu`.
+      {
+        name: 'torchlike',
+        releases: [
+          { version: '2.0+cpu', uploadTime: '2023-03-15T00:00:00Z' },
+          { version: '2.0+cu118', uploadTime: '2023-03-15T00:00:00Z' },
+          { version: '2.1+cpu', uploadTime: '2023-10-04T00:00:00Z' },
+        ],
+      },
+      {
+        name: 'local-yanked',
+        releases: [
+          { version: '3.0+cpu', uploadTime: '2023-01-01T00:00:00Z', yanked: true, yankedReason: 'bad cpu build' },
+          { version: '3.0+cu118', uploadTime: '2023-01-01T00:00:00Z', yanked: true, yankedReason: 'bad cuda build' },
+          { version: '3.1', uploadTime: '2023-02-01T00:00:00Z' },
+        ],
+      },
+      {
+        name: 'local-rescue',
+        releases: [
+          { version: '4.0', uploadTime: '2023-01-01T00:00:00Z', yanked: true, yankedReason: 'broken' },
+          { version: '4.0+cpu', uploadTime: '2023-01-02T00:00:00Z' },
+        ],
+      },
     ],
   });
 });
@@ -128,6 +162,75 @@ describe('online, check asks PyPI about each release', () => {
     expect(doc.results[0].pypi).toBeNull();
     expect(doc.partial_reasons).toEqual([{ kind: 'data-source', message: expect.stringMatching(/^package registry unavailable for six \(.*\): whether that release is on the index, published and not yanked was not checked$/) }]);
     expect(out.stderr).toContain('depwatch: WARNING: package registry unavailable for six (');
+  });
+});
+
+describe('=== names the release spelled so (PEP 440 arbitrary equality), == any equal version', () => {
+  it('fails ===1.16 when only 1.16.0 is published, saying why and what == would install', async () => {
+    const { status, stdout } = await checkText('six===1.16');
+    expect(status).toBe(1);
+    expect(stdout).toContain('six ===1.16: PyPI has no release spelled exactly 1.16 to install (=== compares the text: 1.16.0 is published, and ==1.16 would install it); the newest release is 1.16.0\n');
+    const { doc } = await checkJson('six===1.16');
+    expect(doc.results[0]).toMatchObject({ version: '1.16', operator: '===', pypi: { release_on_index: false }, pypi_problems: ['no-such-release'] });
+  });
+
+  it('passes ===1.16.0, the text as published, letters compared without case', async () => {
+    const { status, doc } = await checkJson('six===1.16.0');
+    expect(status).toBe(0);
+    expect(doc.results[0]).toMatchObject({ version: '1.16.0', operator: '===', pypi: { release_on_index: true }, pypi_problems: [] });
+    const upper = await checkJson('local-rescue===4.0+CPU');
+    expect(upper.doc.results[0]).toMatchObject({ pypi: { release_on_index: true, yanked: false }, pypi_problems: [] });
+  });
+
+  it('does not take a local version for === (2.0+cpu is not the text 2.0)', async () => {
+    const { status, doc } = await checkJson('torchlike===2.0');
+    expect(status).toBe(1);
+    expect(doc.results[0].pypi_problems).toEqual(['no-such-release']);
+  });
+
+  it('matches advisories by PEP 440 version for === as for == and as the audit does: the release ===1.0 names is version 1.0, which an advisory may list as 1.0.0', async () => {
+    const { status, doc } = await checkJson('spelled-lib===1.0');
+    expect(status).toBe(1);
+    expect(doc.results[0]).toMatchObject({ operator: '===', pypi_problems: [], vulnerabilities: [{ id: 'PYSEC-0000-1' }] });
+    const dir = writeTree('depwatch-check-pypi-audit-', { 'requirements.txt': 'spelled-lib===1.0\n' });
+    const { out, run } = cli();
+    await run('audit', '--json', '--no-code', '--fail-on', 'never', dir);
+    const audit = JSON.parse(out.stdout) as { findings: { kind: string; package: string; id?: string }[] };
+    expect(audit.findings.filter((f) => f.package === 'spelled-lib' && f.kind === 'vulnerability').map((f) => f.id)).toEqual(['PYSEC-0000-1']);
+  });
+
+  it('says == in JSON for the usual pin', async () => {
+    const { doc } = await checkJson('six==1.16.0');
+    expect(doc.results[0].operator).toBe('==');
+  });
+});
+
+describe('local versions on the index (an extra index such as PyTorch\'s): ==2.0 is met by 2.0+cpu', () => {
+  it('passes ==2.0 when the index has only 2.0+cpu and 2.0+cu118, and does not call 2.0+cu118 newer', async () => {
+    const { status, stdout } = await checkText('torchlike==2.0');
+    expect(stdout).not.toContain('no such release');
+    expect(stdout).toBe('torchlike 2.0: not the newest release (2.1+cpu is)\ntorchlike 2.0: no known vulnerabilities\n');
+    expect(status).toBe(0);
+  });
+
+  it('needs the exact local version when the pin names one', async () => {
+    expect((await checkJson('torchlike==2.0+cu118')).doc.results[0].pypi_problems).toEqual([]);
+    const rocm = await checkText('torchlike==2.0+rocm5');
+    expect(rocm.status).toBe(1);
+    expect(rocm.stdout).toContain('torchlike 2.0+rocm5: PyPI has no such release to install; the newest release is 2.1+cpu\n');
+  });
+
+  it('fails ==3.0 as yanked when every local version of 3.0 is yanked (PEP 592), with the reason of the one pip would take', async () => {
+    const { status, doc } = await checkJson('local-yanked==3.0');
+    expect(status).toBe(1);
+    expect(doc.results[0].pypi).toMatchObject({ release_on_index: true, yanked: true, yanked_reason: 'bad cuda build', latest: '3.1' });
+    expect(doc.results[0].pypi_problems).toEqual(['yanked']);
+  });
+
+  it('passes ==4.0 when 4.0 is yanked but 4.0+cpu is not: pip installs 4.0+cpu (PEP 592)', async () => {
+    const { status, doc } = await checkJson('local-rescue==4.0');
+    expect(doc.results[0].pypi).toMatchObject({ release_on_index: true, yanked: false });
+    expect(status).toBe(0);
   });
 });
 

@@ -137,9 +137,9 @@ describe('depwatch review', () => {
     const { out, run } = cli();
     expect(await run('review', '--json', 'octo/shop#1')).toBe(1);
     const json = JSON.parse(out.stdout);
-    expect(Object.keys(json)).toEqual(['pull_request', 'verdict', 'failing', 'partial', 'partial_reasons', 'not_reviewed', 'nothing_to_review', 'changes', 'new_sources', 'new_index_urls', 'submodules', 'notes', 'errors']);
+    expect(Object.keys(json)).toEqual(['pull_request', 'comparison', 'verdict', 'failing', 'partial', 'partial_reasons', 'not_reviewed', 'nothing_to_review', 'changes', 'new_sources', 'new_index_urls', 'submodules', 'notes', 'errors']);
     expect(json.pull_request).toEqual({ repo: 'octo/shop', number: 1, title: 'Add Django', url: `${github.htmlUrl}/octo/shop/pull/1`, state: 'open', head_sha: github.headSha('octo', 'shop', 'django') });
-    expect(json).toMatchObject({ verdict: 'avoid', failing: true, partial: false, partial_reasons: [], not_reviewed: null, nothing_to_review: null, errors: [] });
+    expect(json).toMatchObject({ comparison: null, verdict: 'avoid', failing: true, partial: false, partial_reasons: [], not_reviewed: null, nothing_to_review: null, errors: [] });
     expect(json.changes).toHaveLength(1);
     const [django] = json.changes;
     expect(Object.keys(django)).toEqual(['name', 'kind', 'from', 'to', 'file', 'detail', 'verdict', 'partial', 'reasons', 'advisories', 'similar_to', 'not_rated']);
@@ -154,5 +154,102 @@ describe('depwatch review', () => {
     expect(out.stdout).toContain('### Depwatch dependency review: ⛔ avoid');
     expect(out.stdout).toMatch(/- ⛔ `django` added `2\.1\.5`: \*\*avoid\*\*/);
   });
+});
 
+describe('depwatch review owner/repo base...head: two refs, as dependency-review-action compares a push', () => {
+  it('reviews head\'s changes since it branched off base with the same code, output and exit rules as a pull request', async () => {
+    const { out, run } = cli();
+    expect(await run('review', 'octo/shop', 'main...django')).toBe(1);
+    expect(out.stdout).toContain('Dependency review of octo/shop main...django\n');
+    expect(out.stdout).toMatch(/✗ django added 2\.1\.5 \[requirements\.txt\]: AVOID/);
+    expect(out.stdout).not.toContain('PARTIAL');
+    const bump = cli();
+    expect(await bump.run('review', 'octo/shop', 'main...bump')).toBe(0);
+    expect(bump.out.stdout).toMatch(/goodlib upgraded 1\.1\.0 -> 1\.2\.0 \[requirements\.txt\]: (OK|CAUTION)\n/);
+  });
+
+  it('takes a compare URL, and gives the refs and their commits in JSON instead of a pull request', async () => {
+    const { out, run } = cli();
+    expect(await run('review', '--json', 'https://github.com/octo/shop/compare/main...django')).toBe(1);
+    const json = JSON.parse(out.stdout);
+    expect(json.pull_request).toBeNull();
+    expect(json.comparison).toEqual({
+      repo: 'octo/shop',
+      base: 'main',
+      head: 'django',
+      url: expect.stringMatching(/\/octo\/shop\/compare\/main\.\.\.django$/),
+      base_sha: github.headSha('octo', 'shop', 'main'),
+      head_sha: github.headSha('octo', 'shop', 'django'),
+    });
+    expect(json).toMatchObject({ verdict: 'avoid', failing: true, partial: false, changes: [{ name: 'django', kind: 'added', to: '2.1.5' }] });
+  });
+
+  it('reads a branch whose name has a slash, given as is or %-escaped in a compare URL', async () => {
+    github.pushCommit('octo', 'shop', { 'requirements.txt': 'goodlib==1.2.0\nidna==3.0\n' }, { branch: 'deps/goodlib' });
+    for (const args of [['octo/shop', 'main...deps/goodlib'], ['https://github.com/octo/shop/compare/main...deps%2Fgoodlib']]) {
+      const { out, run } = cli();
+      expect(await run('review', ...args), args.join(' ')).toBe(0);
+      expect(out.stdout).toContain('Dependency review of octo/shop main...deps/goodlib\n');
+      expect(out.stdout).toMatch(/goodlib upgraded 1\.1\.0 -> 1\.2\.0/);
+    }
+  });
+
+  it('names itself, not a pull request, where the markdown sends for the whole list', async () => {
+    const { out, run } = cli();
+    expect(await run('review', '--markdown', 'octo/shop', 'main...django')).toBe(1);
+    expect(out.stdout).toMatch(/- ⛔ `django` added `2\.1\.5`: \*\*avoid\*\*/);
+    expect(out.stdout).not.toContain('#0');
+  });
+
+  it('says nothing to review when head changes no dependency file', async () => {
+    const { out, run } = cli();
+    expect(await run('review', '--json', 'octo/shop', 'django...django')).toBe(0);
+    expect(JSON.parse(out.stdout)).toMatchObject({ verdict: 'ok', partial: false, changes: [], nothing_to_review: expect.any(String) });
+  });
+
+  it('is not reviewed (2) when GitHub cuts a file listing short: which files changed is not known, never taken as none', async () => {
+    const big = await startFakeGitHub({ tokens: [TOKEN], truncateTreesOver: 2, repos: [{ owner: 'octo', name: 'big', files: { 'requirements.txt': 'idna==3.0\n', 'a.py': '', 'b.py': '' } }] });
+    try {
+      big.pushCommit('octo', 'big', { 'requirements.txt': 'idna==3.0\nDjango==2.1.5\n' }, { branch: 'django' });
+      const { out, run } = inProcessCli({ env: { DEPWATCH_DB: join(dbDir, 'depwatch.db'), OSV_API_URL: osv.url, PYPI_URL: pypi.url, GITHUB_API_URL: big.url, GITHUB_TOKEN: TOKEN } });
+      expect(await run('review', 'octo/big', 'main...django')).toBe(2);
+      expect(out.stdout).toMatch(/Not reviewed: GitHub cut the listing of the files of [0-9a-f]{7} short \(too many files\): which files changed is not known; whether it changes dependency files is not known\./);
+    } finally {
+      await big.close();
+    }
+  });
+
+  it('says in one line that a ref is not there (2)', async () => {
+    const { out, run } = cli();
+    expect(await run('review', 'octo/shop', 'main...no-such-branch')).toBe(2);
+    expect(out.stderr).toBe('depwatch review: I can\'t see octo/shop, or it has no branch, tag or commit "no-such-branch": check the names, and that GITHUB_TOKEN may read it\n');
+    expect(out.stdout).toBe('');
+  });
+
+  it('refuses refs that are not git ref names, or not base...head, in one line before asking anything', async () => {
+    const refused = [
+      ['octo/shop', 'main..django'],
+      ['octo/shop', 'main'],
+      ['octo/shop', '...django'],
+      ['octo/shop', 'main...--upload-pack=touch'],
+      ['octo/shop', '-x...main'],
+      ['octo/shop', 'main...feat ure'],
+      ['octo/shop', 'main...HEAD@{1}'],
+      ['octo/shop', 'main...a^'],
+      ['octo/shop', 'main...other:branch'],
+      ['octo/shop', 'main...x/.hidden'],
+      ['octo/shop', 'main...x.lock'],
+      ['octo/shop', 'main...x\u001b[31m'],
+      ['octo/shop@main', 'main...django'],
+      ['https://github.com/octo/shop/compare/main..django'],
+    ];
+    for (const args of refused) {
+      const { out, run } = inProcessCli({ env: { DEPWATCH_DB: join(dbDir, 'refused-refs.db'), ...UNREACHABLE_SERVICES, GITHUB_API_URL: 'http://127.0.0.1:9' } });
+      expect(await run('review', ...args), args.join(' ')).toBe(2);
+      expect(out.stderr.trimEnd().split('\n'), args.join(' ')).toHaveLength(1);
+      expect(out.stderr, args.join(' ')).toMatch(/^depwatch review: /);
+      expect(out.stderr, args.join(' ')).not.toContain('\u001b');
+    }
+    expect(existsSync(join(dbDir, 'refused-refs.db'))).toBe(false);
+  });
 });

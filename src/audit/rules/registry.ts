@@ -1,10 +1,25 @@
 /** `outdated` and `yanked`: what PyPI says about each installed release. */
-import { classifyBump, daysBetween, findRelease, latestStable, releasesBetween } from '../../python/releases.js';
+import { classifyBump, daysBetween, findRelease, latestStable, pinAdmits, pinnedRelease, releasesBetween, type PinOperator, type ProjectInfo } from '../../python/releases.js';
 import { compareVersions, isPrerelease, isValidVersion } from '../../python/pep440.js';
-import { registryPackages, type AuditContext } from '../context.js';
+import { registryPackages, type AuditContext, type PackageUse } from '../context.js';
 import type { Finding } from '../findings.js';
 import { upgradeSteps } from '../fix-wording.js';
 import { projectFiles, upgradeAdvice } from './fix-hints.js';
+
+/** The operator of the pin pip installs the package by: null for a lock entry, which names its very release. */
+function pinOperator(pkg: PackageUse): PinOperator | null {
+  if (pkg.entries.some((e) => e.kind === 'locked')) return null;
+  return pkg.entries.some((e) => e.specifier.startsWith('===')) ? '===' : '==';
+}
+
+/**
+ * The release pip installs: a lock entry's own; for a pin, the one pip takes of those it admits
+ * (pinnedRelease: `==2.0` takes a local `2.0+cpu` on an index that serves them, yanked only when
+ * all are, as `depwatch check` judges it).
+ */
+function installedRelease(info: ProjectInfo, pkg: PackageUse, operator: PinOperator | null) {
+  return operator === null ? findRelease(info, pkg.version) : pinnedRelease(info, pkg.version, operator);
+}
 
 export function registryFindings(ctx: AuditContext): Finding[] {
   if (!ctx.registry) return [];
@@ -15,7 +30,8 @@ export function registryFindings(ctx: AuditContext): Finding[] {
     const info = ctx.registry.get(pkg.name);
     if (!info) continue;
     const where = { package: pkg.name, version: pkg.version, file: pkg.primary.file, line: pkg.primary.line };
-    const pinned = findRelease(info, pkg.version);
+    const operator = pinOperator(pkg);
+    const pinned = installedRelease(info, pkg, operator);
     const latest = latestStable(info, { includePre: isValidVersion(pkg.version) && isPrerelease(pkg.version) });
 
     if (pinned?.yanked) {
@@ -32,7 +48,8 @@ export function registryFindings(ctx: AuditContext): Finding[] {
       });
     }
 
-    if (!latest || !isValidVersion(pkg.version) || compareVersions(latest, pkg.version) <= 0) continue;
+    // `2.0+cu118` is not newer than `==2.0`, which installs it.
+    if (!latest || !isValidVersion(pkg.version) || compareVersions(latest, pkg.version) <= 0 || (operator !== null && pinAdmits(operator, pkg.version, latest))) continue;
     const bump = classifyBump(pkg.version, latest);
     const latestInfo = info.releases.find((r) => r.version === latest);
     const days = pinned?.uploadTime && latestInfo?.uploadTime ? daysBetween(pinned.uploadTime, latestInfo.uploadTime) : null;
