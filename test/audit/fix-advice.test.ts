@@ -359,6 +359,34 @@ describe('the commands of the advice are the ones `depwatch fix` prints (one bui
   });
 });
 
+describe('a manifest pin that already says the fix (fix wrote it; the lock is not regenerated yet)', () => {
+  const pinnedToFix: { what: string; files: Record<string, string>; place: string; pin: string; run: string }[] = [
+    { what: 'PEP 621 with uv', files: { 'pyproject.toml': pep621('django==2.2.28'), 'uv.lock': uvLock('2.1.5') }, place: 'pyproject.toml:4', pin: '==2.2.28', run: 'uv lock --upgrade-package django==2.2.28' },
+    { what: 'Poetry', files: { 'pyproject.toml': '[tool.poetry.dependencies]\npython = "^3.8"\ndjango = "2.2.28"\n', 'poetry.lock': poetryLock('2.1.5') }, place: 'pyproject.toml:3', pin: '==2.2.28', run: 'poetry update --lock django' },
+    { what: 'Pipfile', files: { 'Pipfile': '[packages]\ndjango = "==2.2.28"\n', 'Pipfile.lock': pipfileLock('2.1.5') }, place: 'Pipfile:2', pin: '==2.2.28', run: 'pipenv upgrade django' },
+    { what: 'a pip-tools input', files: { 'requirements.in': 'django==2.2.28\n', 'requirements.txt': 'django==2.1.5\n' }, place: 'requirements.in:1', pin: '==2.2.28', run: 'pip-compile --upgrade-package django==2.2.28 requirements.in' },
+  ];
+  for (const { what, files, place, pin, run } of pinnedToFix) {
+    it(`${what}: only the lock command, no edit of the line that already says it`, async () => {
+      const fix = await djangoFix(files);
+      expect(fix.text).toMatch(/\): [^ ]+ allows 2\.2\.28 /);
+      expect(fix.text.endsWith(`: ${place} allows 2.2.28 (\`${pin}\`), so only the lock needs regenerating: run \`${run}\`.`)).toBe(true);
+      expect(fix.text).not.toContain('set ');
+      expect(fix.advice?.edits).toEqual([]);
+      expect(fix.advice?.constraints).toEqual([expect.objectContaining({ specifier: pin, admits: true, pin: true })]);
+    });
+  }
+
+  it('after `depwatch fix` rewrote the manifest, auditing again advises only the lock command fix printed', async () => {
+    const files = { 'pyproject.toml': pep621('django==2.1.5'), 'uv.lock': uvLock('2.1.5') };
+    const plan = await fixPlanOf(files);
+    expect(plan.newTexts.get('pyproject.toml')).toContain('"django==2.2.28"');
+    const again = await djangoFix({ ...files, ...Object.fromEntries(plan.newTexts) });
+    expect(again.advice?.edits).toEqual([]);
+    expect(again.advice?.commands).toEqual(plan.lockCommands.map((c) => ({ run: c.command, dir: c.directory })));
+  });
+});
+
 describe('a release pinned in a manifest and locked in its lockfile', () => {
   it('is reported once per advisory, at the pin, naming the lock entry too', async () => {
     const result = await audit({ 'Pipfile': '[packages]\ndjango = "==2.1.5"\n', 'Pipfile.lock': pipfileLock('2.1.5') });

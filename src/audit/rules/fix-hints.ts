@@ -208,7 +208,11 @@ function compiledFrom(pin: Dependency, project: ProjectFiles): { input: string; 
   return { input, declaration: (project.declarations.get(pin.name) ?? []).find((d) => d.file === input) ?? null, commands };
 }
 
-/** Whether a declared constraint admits `version`; null when it cannot be read as PEP 440 (a Poetry `||` union). */
+/**
+ * Whether a declared constraint admits `version`; null when it cannot be read as PEP 440. An exact
+ * pin is a constraint like any other: one that already says the fix (`depwatch fix` wrote it, the
+ * lock was not regenerated yet) admits it, and only the lock needs regenerating.
+ */
 function admits(specifier: string, version: string): boolean | null {
   if (!isValidSpecifier(specifier)) return null;
   return specifierContains(specifier, version, { prereleases: isPrerelease(version) });
@@ -297,7 +301,7 @@ function adviceFor(pkg: PackageUse, entries: readonly Dependency[], to: string, 
       // locks again from it; widen that range first when it excludes the fix.
       const pyproject = posix.join(dirOf(pin.file), 'pyproject.toml');
       for (const d of (project.declarations.get(pkg.name) ?? []).filter((d) => d.file === pyproject)) {
-        const verdict = d.version !== null ? false : admits(d.specifier, to);
+        const verdict = admits(d.specifier, to);
         constraint(d, verdict);
         if (verdict === false) edit(d, d.version !== null ? 'pin' : 'range');
       }
@@ -308,7 +312,7 @@ function adviceFor(pkg: PackageUse, entries: readonly Dependency[], to: string, 
     if (compiled) {
       // The pinned file is generated: change its input when that excludes the fix, then recompile.
       if (compiled.declaration) {
-        const verdict = compiled.declaration.version !== null ? false : admits(compiled.declaration.specifier, to);
+        const verdict = admits(compiled.declaration.specifier, to);
         constraint(compiled.declaration, verdict);
         if (verdict === false) edit(compiled.declaration, compiled.declaration.version !== null ? 'pin' : 'range');
       }
@@ -323,7 +327,7 @@ function adviceFor(pkg: PackageUse, entries: readonly Dependency[], to: string, 
     if (!tool) continue;
     const declared = declarationsFor(lock, project);
     for (const d of declared) {
-      const verdict = d.version !== null ? false : admits(d.specifier, to);
+      const verdict = admits(d.specifier, to);
       constraint(d, verdict);
       if (verdict === false) edit(d, d.version !== null ? 'pin' : 'range');
     }
