@@ -2,8 +2,10 @@
  * `unpinned`: a direct requirement that nothing fixes to one version (no exact pin, no lockfile, no
  * constraint), so every install may bring a different release. Says how many known advisories the
  * allowed range admits, when the registry's releases and the package's advisories are both known.
- * Fail closed: when its advisory list could not be read, it claims nothing ("no known advisory"
- * would be a guess) and is rated as a range that admits one (medium), not as a clean one (low).
+ * Fail closed: when its advisory list or the registry's releases could not be read (offline), it
+ * claims nothing ("no known advisory" would be a guess), says the range was not resolved, and is
+ * rated as a range that admits one (medium), not as a clean one (low). The release the range
+ * resolves to today is audited on its own (resolved-range.ts).
  */
 import { rangeAdmission } from '../../advisories/range-admission.js';
 import { isValidSpecifier } from '../../python/pep440.js';
@@ -25,13 +27,14 @@ export function unpinnedFindings(ctx: AuditContext): Finding[] {
       advisories === null
         ? ' Whether a known advisory hits the allowed releases could not be checked (advisory details unavailable).'
         : admitted === null
-          ? ''
+          ? ' The range was not resolved (PyPI\'s releases were not read), so whether a known advisory hits the release it installs was not checked.'
           : admitted.length === 0
             ? ' No known advisory hits the allowed releases.'
             : ` The allowed range admits ${admitted.length} known ${admitted.length === 1 ? 'vulnerability' : 'vulnerabilities'} (${admitted.slice(0, 3).map((r) => r.id).join(', ')}${admitted.length > 3 ? ', …' : ''}).`;
     return {
       kind: 'unpinned',
-      severity: advisories === null || (admitted !== null && admitted.length > 0) ? 'medium' : 'low',
+      // Low only when the allowed releases were read and no advisory hits them.
+      severity: admitted === null || admitted.length > 0 ? 'medium' : 'low',
       package: dep.name,
       version: null,
       file: dep.file,
