@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { auditFileSource } from '../../src/audit/run.js';
 import { findingJson, type Finding } from '../../src/audit/findings.js';
 import { memorySource } from '../../src/python/files.js';
+import { rangeAdmission, specifierAlternatives } from '../../src/advisories/range-admission.js';
 import { project, realMirror, registryOf, release } from './helpers.js';
 
 const now = new Date('2026-11-28T12:00:00Z');
@@ -68,5 +69,31 @@ describe('a range audited as the release it resolves to today', () => {
     expect(unpinned!.severity).toBe('medium');
     expect(unpinned!.fix.text).toContain("The range was not resolved (PyPI's releases were not read), so whether a known advisory hits the release it installs was not checked.");
     expect(unpinned!.details).toMatchObject({ admits: null });
+  });
+});
+
+describe("a Poetry union (`2.10 || 2.11.2`) is read as its alternatives, never as any version", () => {
+  const jinja2 = registryOf([
+    project('jinja2', [release('2.10', '2017-11-08T00:00:00Z'), release('2.11.2', '2020-04-13T00:00:00Z'), release('2.11.3', '2021-01-31T00:00:00Z'), release('3.1.4', '2024-05-05T00:00:00Z')]),
+  ]);
+  const pyproject = '[tool.poetry.dependencies]\npython = "^3.8"\njinja2 = "2.10 || 2.11.2"\n';
+
+  it('the newest release it allows is the newest of its alternatives, and that release is audited', async () => {
+    const result = await auditFileSource(memorySource({ 'pyproject.toml': pyproject }), { target: 'app', advisories: await realMirror(), registry: jinja2, now });
+    const [unpinned] = of(result.findings, 'unpinned');
+    expect(unpinned!.fix.text).toContain('jinja2 allows "==2.10 || ==2.11.2": pin it (jinja2==2.11.2 is the newest release allowed)');
+    expect(unpinned!.fix.text).not.toContain('3.1.4');
+    const vulns = of(result.findings, 'vulnerability');
+    expect(vulns.length).toBeGreaterThan(0);
+    expect(new Set(vulns.map((f) => f.version))).toEqual(new Set(['2.11.2']));
+    expect(vulns[0]!.fix.text).toMatch(/^jinja2 ==2\.10 \|\| ==2\.11\.2 \(pyproject\.toml:3\) is not pinned: pip installs the newest release it allows, which today is 2\.11\.2,/);
+  });
+
+  it('rangeAdmission admits what any alternative admits, in release order; a constraint with an alternative that is not PEP 440 is not understood', () => {
+    expect(rangeAdmission('jinja2', '==2.10 || ==2.11.2', ['2.10', '2.10.1', '2.11.2', '2.11.3', '3.1.4'], null)).toEqual({ allowed: ['2.10', '2.11.2'], newest: '2.11.2', admitted: null });
+    expect(rangeAdmission('jinja2', '<2.11 || >=3', ['2.10', '2.11.2', '3.1.4'], null).allowed).toEqual(['2.10', '3.1.4']);
+    expect(specifierAlternatives('==2.10 || ==2.11.2')).toEqual(['==2.10', '==2.11.2']);
+    expect(specifierAlternatives('>=1,<2')).toEqual(['>=1,<2']);
+    expect(specifierAlternatives('==2.10 || ~=')).toBeNull();
   });
 });

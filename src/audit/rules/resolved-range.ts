@@ -14,8 +14,8 @@ import { groupFixedVersions, affects } from '../../advisories/match.js';
 import { groupSeverity } from '../../advisories/alias-severity.js';
 import { groupByAlias } from '../../advisories/aliases.js';
 import { isMaliciousGroup } from '../../advisories/malicious.js';
-import { rangeAdmission } from '../../advisories/range-admission.js';
-import { isValidSpecifier } from '../../python/pep440.js';
+import { rangeAdmission, specifierAlternatives } from '../../advisories/range-admission.js';
+import { isUnion } from '../../python/poetry-constraint.js';
 import type { Dependency } from '../../python/types.js';
 import { placeOf } from '../../place.js';
 import type { AuditContext } from '../context.js';
@@ -28,7 +28,7 @@ export function resolvedRangeFindings(ctx: AuditContext): Finding[] {
   for (const dep of ctx.unpinned) {
     const project = ctx.registry?.get(dep.name);
     const advisories = ctx.packageAdvisories.get(dep.name);
-    if (!project || !advisories || !isValidSpecifier(dep.specifier)) continue;
+    if (!project || !advisories || specifierAlternatives(dep.specifier) === null) continue;
     const releases = project.releases.filter((r) => !r.yanked).map((r) => r.version);
     const newest = rangeAdmission(dep.name, dep.specifier, releases, null).newest;
     if (newest === null) continue;
@@ -48,7 +48,9 @@ export function resolvedRangeFindings(ctx: AuditContext): Finding[] {
     const primary = ranges[0]!;
     const where = ranges.slice(0, MAX_LISTED_PLACES);
     const locations: FindingLocation[] = where.map((d) => ({ file: d.file, line: d.line, role: 'declaration', specifier: d.specifier }));
-    const resolves = `${name}${primary.specifier} (${placeOf(primary.file, primary.line)}) is not pinned: pip installs the newest release it allows, which today is ${version}`;
+    // A Poetry union (`==2.10 || ==2.11.2`) reads as one requirement only with a space after the name.
+    const declared = isUnion(primary.specifier) ? `${name} ${primary.specifier}` : `${name}${primary.specifier}`;
+    const resolves = `${declared} (${placeOf(primary.file, primary.line)}) is not pinned: pip installs the newest release it allows, which today is ${version}`;
     const vulnerabilities = groups.filter((g) => !isMaliciousGroup(g)).length;
     const text = fix.ok
       ? `${resolves}, and ${vulnerabilities === 1 ? 'an advisory hits it' : `${vulnerabilities} advisories hit it`}. Pin it to ${fix.version} (\`${name}==${fix.version}\`) or raise its lower bound to ${fix.version} (\`${name}>=${fix.version}\`), then lock it.`

@@ -7,26 +7,28 @@
  * rated as a range that admits one (medium), not as a clean one (low). The release the range
  * resolves to today is audited on its own (resolved-range.ts).
  */
-import { rangeAdmission } from '../../advisories/range-admission.js';
-import { isValidSpecifier } from '../../python/pep440.js';
+import { rangeAdmission, specifierAlternatives } from '../../advisories/range-admission.js';
 import type { AuditContext } from '../context.js';
 import type { Finding } from '../findings.js';
 
 export function unpinnedFindings(ctx: AuditContext): Finding[] {
   return ctx.unpinned.map((dep) => {
     const releases = ctx.registry?.get(dep.name)?.releases.filter((r) => !r.yanked).map((r) => r.version) ?? null;
-    const spec = isValidSpecifier(dep.specifier) ? dep.specifier : '';
+    // A Poetry union is its alternatives; a constraint not understood is said so, never read as "any version".
+    const understood = specifierAlternatives(dep.specifier) !== null;
     // Absent when the advisory details could not be read (the audit's warnings say so).
     const advisories = ctx.packageAdvisories.get(dep.name) ?? null;
     // Which advisories the range admits, not every release each hits: a record stops at its first (as before the review needed the releases).
-    const admission = releases ? rangeAdmission(dep.name, spec, releases, advisories, false) : null;
+    const admission = releases && understood ? rangeAdmission(dep.name, dep.specifier, releases, advisories, false) : null;
     const newest = admission?.newest ?? null;
     const admitted = admission?.admitted?.map((a) => a.record) ?? null;
     const range = dep.specifier ? `"${dep.specifier}"` : 'any version';
     const risk =
       advisories === null
         ? ' Whether a known advisory hits the allowed releases could not be checked (advisory details unavailable).'
-        : admitted === null
+        : !understood
+          ? ' Its constraint was not understood, so the releases it allows were not resolved and whether a known advisory hits them was not checked.'
+          : admitted === null
           ? ' The range was not resolved (PyPI\'s releases were not read), so whether a known advisory hits the release it installs was not checked.'
           : admitted.length === 0
             ? ' No known advisory hits the allowed releases.'
