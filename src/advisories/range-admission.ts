@@ -4,7 +4,8 @@
  * place for it: the audit's `unpinned` rule says how many advisories a direct range admits, and a
  * pull request's review rates a requirement that becomes a range by it (src/watch/pr-review/).
  */
-import { filterVersions } from '../python/pep440.js';
+import { filterVersions, isValidSpecifier } from '../python/pep440.js';
+import { isUnion, UNION_SEPARATOR } from '../python/poetry-constraint.js';
 import { affects } from './match.js';
 import type { OsvRecord } from './types.js';
 
@@ -30,7 +31,8 @@ export function rangeAdmission(
   /** False: which advisories, not which of their releases (`releases` then holds the first hit only): each record stops at its first hit. */
   everyRelease = true,
 ): RangeAdmission {
-  const allowed = filterVersions(specifier, releases);
+  const alternatives = specifierAlternatives(specifier) ?? [specifier];
+  const allowed = alternatives.length === 1 ? filterVersions(specifier, releases) : unionOf(alternatives, releases);
   const admitted =
     advisories === null
       ? null
@@ -44,4 +46,22 @@ export function rangeAdmission(
           return hit.length > 0 ? [{ record, releases: hit }] : [];
         });
   return { allowed, newest: allowed.at(-1) ?? null, admitted };
+}
+
+/**
+ * The alternatives of a declared constraint: one PEP 440 specifier set, or the alternatives of a
+ * Poetry union (`2.10 || 2.11.2` is read as `==2.10 || ==2.11.2`, src/python/poetry-constraint.ts),
+ * each a PEP 440 specifier set; null when one of them is not PEP 440 (the constraint was not
+ * understood: never to be read as "any version").
+ */
+export function specifierAlternatives(specifier: string): string[] | null {
+  const alternatives = isUnion(specifier) ? specifier.split(UNION_SEPARATOR) : [specifier];
+  return alternatives.every((alternative) => isValidSpecifier(alternative)) ? alternatives : null;
+}
+
+/** The releases any alternative admits, each as that alternative admits it (pre-releases included), in the order given: one pass per alternative. */
+function unionOf(alternatives: readonly string[], releases: string[]): string[] {
+  const admitted = new Set<string>();
+  for (const alternative of alternatives) for (const version of filterVersions(alternative, releases)) admitted.add(version);
+  return releases.filter((version) => admitted.has(version));
 }

@@ -31,6 +31,7 @@ import { nonRegistrySourceFindings } from './rules/non-registry-source.js';
 import { pythonEolFindings, pythonEolReads } from './rules/python-eol.js';
 import { registryFindings } from './rules/registry.js';
 import { typosquatFindings, auditTyposquatChecker } from './rules/typosquat.js';
+import { resolvedRangeFindings } from './rules/resolved-range.js';
 import { unpinnedFindings } from './rules/unpinned.js';
 import type { PopularName } from '../packages/typosquat/popularity.js';
 import { vulnerabilityFindings } from './rules/vulnerabilities.js';
@@ -210,6 +211,7 @@ export async function runAudit(input: AuditInput): Promise<AuditResult> {
     };
     const all = [
       ...vulnerabilityFindings(ctx),
+      ...resolvedRangeFindings(ctx),
       ...registryFindings(ctx),
       ...notOnIndexFindings(ctx),
       ...unpinnedFindings(ctx),

@@ -79,7 +79,9 @@ function projectSteps(about: Pick<UpgradeAdvice, 'package' | 'to'>, a: AdvicePla
   if (!runs) return `move ${s.text(about.package)} to ${to}`;
 
   const ranges = a.constraints.filter((c) => !c.pin);
-  const admitting = ranges.find((c) => c.admits === true);
+  // An exact pin admits the fix when it already says it (`depwatch fix` wrote it, the lock was not
+  // regenerated yet): then, as for a range, only the lock needs regenerating.
+  const admitting = ranges.find((c) => c.admits === true) ?? a.constraints.find((c) => c.pin && c.admits === true);
   const unreadable = ranges.find((c) => c.admits === null);
   if (unreadable) {
     return `run ${runs} (raise the constraint ${s.code(unreadable.specifier)} in ${s.place(unreadable.file, unreadable.line)} first if it excludes ${to})`;

@@ -198,32 +198,32 @@ describe('fix advice, in each format\'s own words', () => {
   it('uv: a PEP 621 range that excludes the fix is named and widened, then the lock upgraded', async () => {
     const fix = await djangoFix({ 'pyproject.toml': pep621('django>=2.0,<2.2'), 'uv.lock': uvLock('2.1.5') });
     expect(fix.text).toContain(
-      'the constraint `<2.2,>=2.0` in pyproject.toml:4 excludes 2.2.28: widen it to `"django>=2.0,<2.3"`, then run `uv lock --upgrade-package django`.',
+      'the constraint `<2.2,>=2.0` in pyproject.toml:4 excludes 2.2.28: widen it to `"django>=2.0,<2.3"`, then run `uv lock --upgrade-package django==2.2.28`.',
     );
   });
 
   it('uv: a range that admits the fix only needs the lock regenerated', async () => {
     const fix = await djangoFix({ 'pyproject.toml': pep621('django>=2.0'), 'uv.lock': uvLock('2.1.5') });
-    expect(fix.text).toContain('pyproject.toml:4 allows 2.2.28 (`>=2.0`), so only the lock needs regenerating: run `uv lock --upgrade-package django`.');
+    expect(fix.text).toContain('pyproject.toml:4 allows 2.2.28 (`>=2.0`), so only the lock needs regenerating: run `uv lock --upgrade-package django==2.2.28`.');
     expect(fix.advice?.edits).toEqual([]);
     expect(fix.advice?.constraints).toEqual([{ file: 'pyproject.toml', line: 4, specifier: '>=2.0', admits: true, pin: false }]);
   });
 
-  it('Poetry: widens in Poetry\'s syntax, then `poetry lock`; or `poetry update` when the constraint admits it', async () => {
+  it('Poetry: widens in Poetry\'s syntax, then `poetry update --lock`; the same command alone when the constraint admits it', async () => {
     const tilde = await djangoFix({ 'pyproject.toml': '[tool.poetry.dependencies]\npython = "^3.8"\ndjango = "~2.1"\n', 'poetry.lock': poetryLock('2.1.5') });
-    expect(tilde.text).toContain('the constraint `<2.2,>=2.1` in pyproject.toml:3 excludes 2.2.28: widen it to `django = "~2.2.28"`, then run `poetry lock`.');
+    expect(tilde.text).toContain('the constraint `<2.2,>=2.1` in pyproject.toml:3 excludes 2.2.28: widen it to `django = "~2.2.28"`, then run `poetry update --lock django`.');
     const caret = await djangoFix({ 'pyproject.toml': '[tool.poetry.dependencies]\npython = "^3.8"\ndjango = "^2.1"\n', 'poetry.lock': poetryLock('2.1.5') });
-    expect(caret.text).toContain('pyproject.toml:3 allows 2.2.28 (`<3.0,>=2.1`), so only the lock needs regenerating: run `poetry update django`.');
+    expect(caret.text).toContain('pyproject.toml:3 allows 2.2.28 (`<3.0,>=2.1`), so only the lock needs regenerating: run `poetry update --lock django`.');
   });
 
   it('Poetry 2 with [project] dependencies writes PEP 508, keeping extras and markers', async () => {
     const fix = await djangoFix({ 'pyproject.toml': pep621("django[argon2]==2.1.5; python_version >= '3.6'"), 'poetry.lock': poetryLock('2.1.5') });
-    expect(fix.text).toContain('set `"django[argon2]==2.2.28; python_version >= \'3.6\'"` in pyproject.toml:4, then run `poetry lock`.');
+    expect(fix.text).toContain('set `"django[argon2]==2.2.28; python_version >= \'3.6\'"` in pyproject.toml:4, then run `poetry update --lock django`.');
   });
 
-  it('Pipfile: an exact pin is changed in the Pipfile, then `pipenv lock`', async () => {
+  it('Pipfile: an exact pin is changed in the Pipfile, then `pipenv upgrade`', async () => {
     const fix = await djangoFix({ 'Pipfile': '[packages]\ndjango = "==2.1.5"\n', 'Pipfile.lock': pipfileLock('2.1.5') });
-    expect(fix.text).toContain('set `django = "==2.2.28"` in Pipfile:2, then run `pipenv lock`.');
+    expect(fix.text).toContain('set `django = "==2.2.28"` in Pipfile:2, then run `pipenv upgrade django`.');
   });
 
   it('Pipfile: "*" admits anything, so only the lock is upgraded', async () => {
@@ -231,18 +231,18 @@ describe('fix advice, in each format\'s own words', () => {
     expect(fix.text).toContain('Pipfile:2 allows 2.2.28 (any version), so only the lock needs regenerating: run `pipenv upgrade django`.');
   });
 
-  it('PDM: widens the range, then `pdm update django`', async () => {
+  it('PDM: widens the range, then `pdm update --no-sync django`', async () => {
     const fix = await djangoFix({ 'pyproject.toml': pep621('django~=2.1.0'), 'pdm.lock': pdmLock('2.1.5') });
-    expect(fix.text).toContain('the constraint `~=2.1.0` in pyproject.toml:4 excludes 2.2.28: widen it to `"django~=2.2.28"`, then run `pdm update django`.');
+    expect(fix.text).toContain('the constraint `~=2.1.0` in pyproject.toml:4 excludes 2.2.28: widen it to `"django~=2.2.28"`, then run `pdm update --no-sync django`.');
   });
 
   it('pylock.toml: re-locks with the tool that wrote it and exports the file again', async () => {
     const uv = await djangoFix({ 'pyproject.toml': pep621('django~=2.1.0'), 'pylock.toml': uvExported() + pylock('uv', '2.1.5') });
     expect(uv.text).toContain(
-      'the constraint `~=2.1.0` in pyproject.toml:4 excludes 2.2.28: widen it to `"django~=2.2.28"`, then run `uv lock --upgrade-package django && uv export --format pylock.toml -o pylock.toml`.',
+      'the constraint `~=2.1.0` in pyproject.toml:4 excludes 2.2.28: widen it to `"django~=2.2.28"`, then run `uv lock --upgrade-package django==2.2.28 && uv export --format pylock.toml -o pylock.toml`.',
     );
     const pdm = await djangoFix({ 'pyproject.toml': pep621('django>=2.0'), 'pylock.prod.toml': pylock('pdm', '2.1.5') });
-    expect(pdm.text).toContain('so only the lock needs regenerating: run `pdm update django && pdm export -f pylock -o pylock.prod.toml`.');
+    expect(pdm.text).toContain('so only the lock needs regenerating: run `pdm update --no-sync django && pdm export -f pylock -o pylock.prod.toml`.');
     // pip cannot move one package, and Depwatch does not guess what it was locked from: the move, without a command.
     const pip = await djangoFix({ 'pylock.toml': pylock('pip', '2.1.5') });
     expect(pip.text).toMatch(/: move django to 2\.2\.28\.$/);
@@ -253,13 +253,13 @@ describe('fix advice, in each format\'s own words', () => {
     const header = uvHeader('uv pip compile requirements.in -o pylock.toml');
     const excluded = await djangoFix({ 'requirements.in': 'django<2.2\n', 'pylock.toml': header + pylock('uv', '2.1.5') });
     expect(excluded.text).toContain(
-      'the constraint `<2.2` in requirements.in:1 excludes 2.2.28: widen it to `django>=2.2.28`, then run `uv pip compile --upgrade-package django requirements.in -o pylock.toml`.',
+      'the constraint `<2.2` in requirements.in:1 excludes 2.2.28: widen it to `django>=2.2.28`, then run `uv pip compile --upgrade-package django==2.2.28 requirements.in -o pylock.toml`.',
     );
     const admitted = await djangoFix({ 'requirements.in': 'django>=2\n', 'pylock.toml': header + pylock('uv', '2.1.5') });
-    expect(admitted.text).toContain('requirements.in:1 allows 2.2.28 (`>=2`), so only the lock needs regenerating: run `uv pip compile --upgrade-package django requirements.in -o pylock.toml`.');
+    expect(admitted.text).toContain('requirements.in:1 allows 2.2.28 (`>=2`), so only the lock needs regenerating: run `uv pip compile --upgrade-package django==2.2.28 requirements.in -o pylock.toml`.');
     // Compiled from the root into a folder: run where it ran.
     const nested = await djangoFix({ 'deploy/requirements.in': 'django>=2\n', 'deploy/pylock.toml': uvHeader('uv pip compile deploy/requirements.in -o deploy/pylock.toml') + pylock('uv', '2.1.5') });
-    expect(nested.advice?.commands).toEqual([{ run: 'uv pip compile --upgrade-package django deploy/requirements.in -o deploy/pylock.toml', dir: '.' }]);
+    expect(nested.advice?.commands).toEqual([{ run: 'uv pip compile --upgrade-package django==2.2.28 deploy/requirements.in -o deploy/pylock.toml', dir: '.' }]);
     // An input that was not read, or no header and no uv.lock beside it: the move, without a command.
     for (const files of <Record<string, string>[]>[{ 'pylock.toml': uvHeader('uv pip compile base.in -o pylock.toml') + pylock('uv', '2.1.5') }, { 'requirements.in': 'django>=2\n', 'pylock.toml': pylock('uv', '2.1.5') }]) {
       const fix = await djangoFix(files);
@@ -268,7 +268,7 @@ describe('fix advice, in each format\'s own words', () => {
     }
     // A uv.lock beside it: exported from that project.
     const locked = await djangoFix({ 'pyproject.toml': pep621('django>=2.0'), 'uv.lock': uvLock('2.1.5'), 'pylock.toml': pylock('uv', '2.1.5') });
-    expect(locked.text).toContain('`uv lock --upgrade-package django && uv export --format pylock.toml -o pylock.toml`');
+    expect(locked.text).toContain('`uv lock --upgrade-package django==2.2.28 && uv export --format pylock.toml -o pylock.toml`');
     // Compiled (its header says so) from an input that was not read: a uv.lock beside it does not
     // make it an export (that would overwrite it with another set of packages); as depwatch fix says.
     const compiledBeside = await djangoFix({ 'pyproject.toml': pep621('django>=2.0'), 'uv.lock': uvLock('2.1.5'), 'pylock.toml': uvHeader('uv pip compile base.in -o pylock.toml') + pylock('uv', '2.1.5') });
@@ -278,32 +278,112 @@ describe('fix advice, in each format\'s own words', () => {
   it('quotes every file name that reaches a command: a name a shell would run is one quoted word', async () => {
     const hostile = 'pylock.$(touch${IFS}HACKED).toml';
     const uv = await djangoFix({ 'pyproject.toml': pep621('django>=2.0'), [hostile]: uvExported() + pylock('uv', '2.1.5') });
-    expect(uv.text).toContain("run `uv lock --upgrade-package django && uv export --format pylock.toml -o 'pylock.$(touch${IFS}HACKED).toml'`.");
-    expect(uv.advice?.commands.map((c) => c.run)).toEqual(["uv lock --upgrade-package django && uv export --format pylock.toml -o 'pylock.$(touch${IFS}HACKED).toml'"]);
+    expect(uv.text).toContain("run `uv lock --upgrade-package django==2.2.28 && uv export --format pylock.toml -o 'pylock.$(touch${IFS}HACKED).toml'`.");
+    expect(uv.advice?.commands.map((c) => c.run)).toEqual(["uv lock --upgrade-package django==2.2.28 && uv export --format pylock.toml -o 'pylock.$(touch${IFS}HACKED).toml'"]);
     const pdm = await djangoFix({ 'pyproject.toml': pep621('django>=2.0'), [hostile]: pylock('pdm', '2.1.5') });
-    expect(pdm.text).toContain("run `pdm update django && pdm export -f pylock -o 'pylock.$(touch${IFS}HACKED).toml'`.");
+    expect(pdm.text).toContain("run `pdm update --no-sync django && pdm export -f pylock -o 'pylock.$(touch${IFS}HACKED).toml'`.");
     // A pip-tools input is a file name too.
     const compiled = await djangoFix({ "requirements-$(id).in": 'django>=2\n', "requirements-$(id).txt": 'django==2.1.5\n' });
-    expect(compiled.text).toContain("run `pip-compile --upgrade-package django 'requirements-$(id).in'`.");
+    expect(compiled.text).toContain("run `pip-compile --upgrade-package django==2.2.28 'requirements-$(id).in'`.");
   });
 
   it('pip-tools: changes the .in input, not the compiled file, then recompiles', async () => {
     const excluded = await djangoFix({ 'requirements.in': 'django<2.2\n', 'requirements.txt': 'django==2.1.5\n' });
     expect(excluded.text).toContain(
-      'the constraint `<2.2` in requirements.in:1 excludes 2.2.28: widen it to `django>=2.2.28`, then run `pip-compile --upgrade-package django requirements.in`.',
+      'the constraint `<2.2` in requirements.in:1 excludes 2.2.28: widen it to `django>=2.2.28`, then run `pip-compile --upgrade-package django==2.2.28 requirements.in`.',
     );
     const admitted = await djangoFix({ 'requirements.in': 'django>=2\n', 'requirements.txt': 'django==2.1.5\n' });
-    expect(admitted.text).toContain('requirements.in:1 allows 2.2.28 (`>=2`), so only the lock needs regenerating: run `pip-compile --upgrade-package django requirements.in`.');
+    expect(admitted.text).toContain('requirements.in:1 allows 2.2.28 (`>=2`), so only the lock needs regenerating: run `pip-compile --upgrade-package django==2.2.28 requirements.in`.');
   });
 
   it('a lock entry the project does not declare comes in through another package', async () => {
     const fix = await djangoFix({ 'pyproject.toml': pep621('wagtail>=2'), 'uv.lock': uvLock('2.1.5') });
-    expect(fix.text).toContain('run `uv lock --upgrade-package django` (django comes in through another package: if that package caps it below 2.2.28, upgrade it too).');
+    expect(fix.text).toContain('run `uv lock --upgrade-package django==2.2.28` (django comes in through another package: if that package caps it below 2.2.28, upgrade it too).');
   });
 
   it('runs the re-lock command in the lockfile\'s directory', async () => {
     const fix = await djangoFix({ 'services/api/pyproject.toml': pep621('django>=2.0'), 'services/api/uv.lock': uvLock('2.1.5') });
-    expect(fix.text).toContain('run `uv lock --upgrade-package django` in services/api/.');
+    expect(fix.text).toContain('run `uv lock --upgrade-package django==2.2.28` in services/api/.');
+  });
+});
+
+/** What `depwatch fix` plans for these files (its lock commands and new texts). */
+async function fixPlanOf(files: Record<string, string>) {
+  const recorded = recordingSource(memorySource(files));
+  const result = await auditFileSource(recorded.source, { target: 'app', advisories: await realMirror(), registry, now });
+  return planFixes(result, await auditedManifests(recorded.read));
+}
+
+const hash = (c: string) => `--hash=sha256:${c.repeat(64)}`;
+/** A requirements file compiled with hashes, under the header its compiler writes. */
+const hashedCompiled = (header: string) => `${header}django==2.1.5 \\\n    ${hash('b')}\n    # via -r requirements.in\nrequests==2.31.0 \\\n    ${hash('a')}\n    # via -r requirements.in\n`;
+
+describe('the commands of the advice are the ones `depwatch fix` prints (one builder, src/fix/lock-commands.ts)', () => {
+  it('a compiled requirements file with hashes: compiled again with `--generate-hashes`, by the compiler its header names, to the fixed version', async () => {
+    const compilers = [
+      { header: '#\n# This file is autogenerated by pip-compile with Python 3.11\n# by the following command:\n#\n#    pip-compile --generate-hashes requirements.in\n#\n', run: 'pip-compile --generate-hashes --upgrade-package django==2.2.28 requirements.in' },
+      { header: uvHeader('uv pip compile --generate-hashes requirements.in -o requirements.txt'), run: 'uv pip compile --generate-hashes --upgrade-package django==2.2.28 requirements.in -o requirements.txt' },
+    ];
+    for (const { header, run } of compilers) {
+      const files = { 'requirements.in': 'django>=2\nrequests\n', 'requirements.txt': hashedCompiled(header) };
+      const fix = await djangoFix(files);
+      expect(fix.text).toMatch(new RegExp(`\\): requirements\\.in:1 allows 2\\.2\\.28 \\(\`>=2\\\`\\), so only the lock needs regenerating: run \`${run.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\`\\.$`));
+      // JSON says the same command (Markdown and Slack render these words).
+      expect(fixJson(fix).advice?.commands).toEqual([{ run, dir: '.' }]);
+      // And it is the command `depwatch fix` gives for the file.
+      expect((await fixPlanOf(files)).lockCommands.map((c) => c.command)).toEqual([run]);
+    }
+  });
+
+  it('every lock tool: the audit advises the command fix prints for the same move', async () => {
+    const projects: Record<string, string>[] = [
+      { 'pyproject.toml': pep621('django>=2.0'), 'uv.lock': uvLock('2.1.5') },
+      { 'pyproject.toml': '[tool.poetry.dependencies]\npython = "^3.8"\ndjango = "^2.1"\n', 'poetry.lock': poetryLock('2.1.5') },
+      { 'Pipfile': '[packages]\ndjango = "*"\n', 'Pipfile.lock': pipfileLock('2.1.5') },
+      { 'pyproject.toml': pep621('django>=2.0'), 'pdm.lock': pdmLock('2.1.5') },
+      { 'pyproject.toml': pep621('django>=2.0'), 'pylock.toml': uvExported() + pylock('uv', '2.1.5') },
+      { 'requirements.in': 'django>=2\n', 'pylock.toml': uvHeader('uv pip compile requirements.in -o pylock.toml') + pylock('uv', '2.1.5') },
+    ];
+    for (const files of projects) {
+      const fix = await djangoFix(files);
+      const plan = await fixPlanOf(files);
+      expect(fix.advice?.commands).toEqual(plan.lockCommands.map((c) => ({ run: c.command, dir: c.directory })));
+    }
+  });
+
+  it('a Pipfile\'s [dev-packages] entry is upgraded with `--dev`, as fix says', async () => {
+    const files = { 'Pipfile': '[packages]\nrequests = "*"\n\n[dev-packages]\ndjango = "*"\n', 'Pipfile.lock': JSON.stringify({ _meta: { sources: [] }, default: {}, develop: { django: { version: '==2.1.5' } } }) };
+    const fix = await djangoFix(files);
+    expect(fix.text).toContain('Pipfile:5 allows 2.2.28 (any version), so only the lock needs regenerating: run `pipenv upgrade --dev django`.');
+    expect((await fixPlanOf(files)).lockCommands.map((c) => c.command)).toEqual(['pipenv upgrade --dev django']);
+  });
+});
+
+describe('a manifest pin that already says the fix (fix wrote it; the lock is not regenerated yet)', () => {
+  const pinnedToFix: { what: string; files: Record<string, string>; place: string; pin: string; run: string }[] = [
+    { what: 'PEP 621 with uv', files: { 'pyproject.toml': pep621('django==2.2.28'), 'uv.lock': uvLock('2.1.5') }, place: 'pyproject.toml:4', pin: '==2.2.28', run: 'uv lock --upgrade-package django==2.2.28' },
+    { what: 'Poetry', files: { 'pyproject.toml': '[tool.poetry.dependencies]\npython = "^3.8"\ndjango = "2.2.28"\n', 'poetry.lock': poetryLock('2.1.5') }, place: 'pyproject.toml:3', pin: '==2.2.28', run: 'poetry update --lock django' },
+    { what: 'Pipfile', files: { 'Pipfile': '[packages]\ndjango = "==2.2.28"\n', 'Pipfile.lock': pipfileLock('2.1.5') }, place: 'Pipfile:2', pin: '==2.2.28', run: 'pipenv upgrade django' },
+    { what: 'a pip-tools input', files: { 'requirements.in': 'django==2.2.28\n', 'requirements.txt': 'django==2.1.5\n' }, place: 'requirements.in:1', pin: '==2.2.28', run: 'pip-compile --upgrade-package django==2.2.28 requirements.in' },
+  ];
+  for (const { what, files, place, pin, run } of pinnedToFix) {
+    it(`${what}: only the lock command, no edit of the line that already says it`, async () => {
+      const fix = await djangoFix(files);
+      expect(fix.text).toMatch(/\): [^ ]+ allows 2\.2\.28 /);
+      expect(fix.text.endsWith(`: ${place} allows 2.2.28 (\`${pin}\`), so only the lock needs regenerating: run \`${run}\`.`)).toBe(true);
+      expect(fix.text).not.toContain('set ');
+      expect(fix.advice?.edits).toEqual([]);
+      expect(fix.advice?.constraints).toEqual([expect.objectContaining({ specifier: pin, admits: true, pin: true })]);
+    });
+  }
+
+  it('after `depwatch fix` rewrote the manifest, auditing again advises only the lock command fix printed', async () => {
+    const files = { 'pyproject.toml': pep621('django==2.1.5'), 'uv.lock': uvLock('2.1.5') };
+    const plan = await fixPlanOf(files);
+    expect(plan.newTexts.get('pyproject.toml')).toContain('"django==2.2.28"');
+    const again = await djangoFix({ ...files, ...Object.fromEntries(plan.newTexts) });
+    expect(again.advice?.edits).toEqual([]);
+    expect(again.advice?.commands).toEqual(plan.lockCommands.map((c) => ({ run: c.command, dir: c.directory })));
   });
 });
 
@@ -377,12 +457,12 @@ describe('one release in several projects: advice per project, one finding per a
     const fix = await djangoFix(twoProjects);
     // The pin is set where it is; the root's lock only needs regenerating, its constraint admits the fix.
     expect(fix.text).toMatch(
-      /: set `django==2\.2\.28` in st\/setup\.py:2; for uv\.lock, pyproject\.toml:4 allows 2\.2\.28 \(`>=2\.1`\), so only the lock needs regenerating: run `uv lock --upgrade-package django`\.$/,
+      /: set `django==2\.2\.28` in st\/setup\.py:2; for uv\.lock, pyproject\.toml:4 allows 2\.2\.28 \(`>=2\.1`\), so only the lock needs regenerating: run `uv lock --upgrade-package django==2\.2\.28`\.$/,
     );
     expect(fix.text).not.toContain('st/setup.py:2, then run');
     expect(fix.advice?.projects).toEqual([
       { project: null, constraints: [{ file: 'st/setup.py', line: 2, specifier: '==2.1.5', admits: false, pin: true }], edits: [{ file: 'st/setup.py', line: 2, write: 'django==2.2.28' }], commands: [], transitive: false },
-      { project: 'uv.lock', constraints: [{ file: 'pyproject.toml', line: 4, specifier: '>=2.1', admits: true, pin: false }], edits: [], commands: [{ run: 'uv lock --upgrade-package django', dir: '.' }], transitive: false },
+      { project: 'uv.lock', constraints: [{ file: 'pyproject.toml', line: 4, specifier: '>=2.1', admits: true, pin: false }], edits: [], commands: [{ run: 'uv lock --upgrade-package django==2.2.28', dir: '.' }], transitive: false },
     ]);
   });
 
@@ -396,13 +476,13 @@ describe('one release in several projects: advice per project, one finding per a
   it('each lock its own command and its own verdict on its constraint', async () => {
     const fix = await djangoFix({ 'pyproject.toml': pep621('django>=2.0,<2.2'), 'uv.lock': uvLock('2.1.5'), 'svc/pyproject.toml': pep621('django>=2.0'), 'svc/uv.lock': uvLock('2.1.5') });
     expect(fix.text).toContain(
-      ': for svc/uv.lock, svc/pyproject.toml:4 allows 2.2.28 (`>=2.0`), so only the lock needs regenerating: run `uv lock --upgrade-package django` in svc/; for uv.lock, the constraint `<2.2,>=2.0` in pyproject.toml:4 excludes 2.2.28: widen it to `"django>=2.0,<2.3"`, then run `uv lock --upgrade-package django`.',
+      ': for svc/uv.lock, svc/pyproject.toml:4 allows 2.2.28 (`>=2.0`), so only the lock needs regenerating: run `uv lock --upgrade-package django==2.2.28` in svc/; for uv.lock, the constraint `<2.2,>=2.0` in pyproject.toml:4 excludes 2.2.28: widen it to `"django>=2.0,<2.3"`, then run `uv lock --upgrade-package django==2.2.28`.',
     );
   });
 
   it('a pin its own lock resolves stays with that lock', async () => {
     const fix = await djangoFix({ 'pyproject.toml': pep621('django==2.1.5'), 'uv.lock': uvLock('2.1.5') });
-    expect(fix.text).toMatch(/: set `"django==2\.2\.28"` in pyproject\.toml:4, then run `uv lock --upgrade-package django`\.$/);
+    expect(fix.text).toMatch(/: set `"django==2\.2\.28"` in pyproject\.toml:4, then run `uv lock --upgrade-package django==2\.2\.28`\.$/);
     expect(fix.advice?.projects).toBeUndefined();
   });
 });

@@ -85,7 +85,7 @@ describe('pylock.toml, end to end', () => {
     expect(django.map((f) => f.id)).toContain('PYSEC-2019-13');
     expect(django.every((f) => f.file === 'pylock.toml' && f.line === 11 && f.version === '2.1.5')).toBe(true);
     // The project's range admits the fix: only the lock needs regenerating, with the tool that wrote it.
-    expect(django[0]!.fix.text).toMatch(/pyproject\.toml:4 allows 2\.2\.\d+ \(`>=2\.0`\), so only the lock needs regenerating: run `uv lock --upgrade-package django && uv export --format pylock\.toml -o pylock\.toml`\./);
+    expect(django[0]!.fix.text).toMatch(/pyproject\.toml:4 allows 2\.2\.\d+ \(`>=2\.0`\), so only the lock needs regenerating: run `uv lock --upgrade-package django==2\.2\.\d+ && uv export --format pylock\.toml -o pylock\.toml`\./);
     // The private index beside PyPI, without its password; the git dependency pinned to a commit (low, not medium).
     expect(findings.filter((f) => f.kind === 'extra-index-url').map((f) => [f.file, f.line, f.details['url']])).toEqual([['pylock.toml', 18, 'https://pypi.internal.example.com/simple']]);
     expect(findings.filter((f) => f.kind === 'non-registry-source').map((f) => [f.package, f.line, f.details['pinned_commit']])).toEqual([['toolkit', 24, true]]);

@@ -57,7 +57,7 @@ describe('the text report', () => {
     expect(lines.slice(0, 3)).toEqual([
       `  django 2.1.5 → 2.2.28 clears ${n} advisories`,
       expect.stringMatching(/^ {4}at Pipfile:2; locked in Pipfile\.lock:\d+$/),
-      '    fix: set `django = "==2.2.28"` in Pipfile:2, then run `pipenv lock`.',
+      '    fix: set `django = "==2.2.28"` in Pipfile:2, then run `pipenv upgrade django`.',
     ]);
     // Each advisory once, in report order (worst first), with a description and its OSV page.
     for (const f of django()) expect(block).toContain(`https://osv.dev/vulnerability/${f.id}`);
@@ -95,7 +95,7 @@ describe('the Markdown report', () => {
     expect(md).toContain(`### Vulnerable packages (2)`);
     expect(md).toMatch(new RegExp(`#### [🔴🟠🟡🔵⚪] django 2\\.1\\.5 → 2\\.2\\.28 clears ${django().length} advisories\\n`));
     expect(md).toMatch(/At \[Pipfile:2\]\(https:\/\/github\.com\/o\/r\/blob\/abc\/Pipfile#L2\); locked in \[Pipfile\.lock:\d+\]\(https:\/\/github\.com\/o\/r\/blob\/abc\/Pipfile\.lock#L\d+\)\./);
-    expect(md).toContain('**Fix:** set `django = "==2.2.28"` in [Pipfile:2](https://github.com/o/r/blob/abc/Pipfile#L2), then run `pipenv lock`.');
+    expect(md).toContain('**Fix:** set `django = "==2.2.28"` in [Pipfile:2](https://github.com/o/r/blob/abc/Pipfile#L2), then run `pipenv upgrade django`.');
     expect(md).toContain('| [PYSEC-2019-13](https://osv.dev/vulnerability/PYSEC-2019-13) (');
   });
 
@@ -168,7 +168,7 @@ describe('the JSON report (additions only)', () => {
       to: '2.2.28',
       constraints: [{ file: 'Pipfile', line: 2, specifier: '==2.1.5', admits_fix: false, pin: true }],
       edits: [{ file: 'Pipfile', line: 2, write: 'django = "==2.2.28"' }],
-      commands: [{ run: 'pipenv lock', dir: '.' }],
+      commands: [{ run: 'pipenv upgrade django', dir: '.' }],
       transitive: false,
     });
     expect(first.locations).toEqual([

@@ -44,7 +44,7 @@ describe('/audit owner/repo', () => {
     expect(text).toContain('*24 vulnerabilities in 10 releases of 9 packages:* 🟠 1 high · ⚪ 23 not rated (count as high)');
     const werkzeug = text.indexOf('🟠 *werkzeug 0.14.1 → 2.3.8 clears 5 advisories*');
     expect(werkzeug).toBeGreaterThan(-1);
-    expect(text.slice(werkzeug)).toMatch(/^[^]*?\*Fix:\* run `pipenv upgrade werkzeug`[^]*?🟠 \*High\* · <https:\/\/osv\.dev\/vulnerability\/PYSEC-2023-221\|PYSEC-2023-221>/);
+    expect(text.slice(werkzeug)).toMatch(/^[^]*?\*Fix:\* run `pipenv upgrade --dev werkzeug`[^]*?🟠 \*High\* · <https:\/\/osv\.dev\/vulnerability\/PYSEC-2023-221\|PYSEC-2023-221>/);
     // One package line for bleach's five advisories, each described by what the flaw is.
     expect(text.split('bleach 2.1.2 → 3.3.0 clears 5 advisories').length - 1).toBe(1);
     expect(text).toContain('Attributes that have URI values weren\'t properly sanitized if the values contained character entities.');
