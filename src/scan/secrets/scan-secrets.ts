@@ -120,7 +120,7 @@ export function scanSecrets(ctx: SecretScanContext): SecretReport[] {
       const token = m[0];
       if (token.length < format.minLength || token.length > format.maxLength) continue;
       const body = m[1] ?? token;
-      if (!looksRandom(format.randomPart ? format.randomPart(body) : body) || format.isSample?.(token)) continue;
+      if (!looksRandom(format.randomPart ? format.randomPart(body) : body) || format.isSample?.(token) || format.isName?.(body)) continue;
       const refined = format.refine?.(token);
       const kind = refined?.kind ?? format.kind;
       add(format.rule, kind, token, m.index, refined?.severity ?? format.severity, 'high', `${article(kind)} ${kind} is written in this file; anyone who can read the repository (or its history) can use it.`, format.fix);
