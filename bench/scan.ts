@@ -2,11 +2,18 @@
  * `depwatch scan` over a generated repository of 2,000 Python files (300,000 lines) from disk, as a
  * user runs it: a fresh process (start-up included), wall and CPU time, best and median of a few
  * runs, and the peak RSS of the scanning process. One parse per file, every rule in one query pass.
+ *
+ * `DEPWATCH_BENCH_ROOT=/path/to/other/checkout npm run bench -- scan` scans with another built
+ * checkout's dist/ (as bench/speed.ts does), for a before-and-after on the same tree and machine.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makePythonModule } from '../test/fixtures/generate.js';
 import { fmtMs, report, run, type RunResult, tempDir } from './util.js';
+
+const HERE = join(import.meta.dirname, '..');
+const CLI = join(process.env.DEPWATCH_BENCH_ROOT ?? HERE, 'dist', 'cli.js');
+const PEAK_RSS = join(HERE, 'bench', 'peak-rss.mjs');
 
 const FILES = 2000;
 const LINES = 150;
@@ -31,7 +38,7 @@ export async function benchScan(): Promise<void> {
   const peaks: number[] = [];
   let findings = 0;
   for (let i = 0; i < 3; i++) {
-    const r = await run(process.execPath, ['--import', './bench/peak-rss.mjs', 'dist/cli.js', 'scan', '--json', '--fail-on', 'never', root]);
+    const r = await run(process.execPath, ['--import', PEAK_RSS, CLI, 'scan', '--json', '--fail-on', 'never', root]);
     if (r.code !== 0) throw new Error(`scan failed (exit ${r.code}): ${r.stderr.slice(0, 500)}`);
     runs.push(r);
     findings = (JSON.parse(r.stdout) as { findings: unknown[] }).findings.length;

@@ -9,10 +9,12 @@
  * remembering to. A token keeps its fixed prefix (`sk_live_…[redacted]`, `AKIA…[redacted]`) so the
  * message still says what was there and where to look; the random part never appears. Redacting
  * is idempotent (the marker is not a token) and linear: each pattern is linear on its own (see
- * formats.ts) and they run one after the other, each only when one of its keywords is present.
+ * formats.ts) and they run one after the other, each only when one of its keywords is present
+ * (found for all of them in one pass).
  */
 import { TOKEN_FORMATS } from './scan/secrets/formats.js';
 import { maskUrlSecrets, redactUrlSecrets } from './python/urls.js';
+import { keywordSigns } from './scan/secrets/keyword-signs.js';
 
 /**
  * Slack, GitHub and PyPI tokens of any length, not only the lengths the scanner reports: the
@@ -32,57 +34,14 @@ const PREFIX_KEPT = 16;
 /** The formats, each with its own copy of the pattern (a global regex keeps state between uses). */
 const FORMATS = TOKEN_FORMATS.map((f) => ({ keywords: f.keywords, pattern: new RegExp(f.pattern.source, f.pattern.flags) }));
 
-/** Every keyword whose presence is a sign of a secret (a URL, a private key, a token format). */
-const SIGN_KEYWORDS = [...new Set(['://', 'PRIVATE KEY-----', ...FORMATS.flatMap((f) => f.keywords), ...LOOSE_KEYWORDS])];
-
 /**
- * Every sign of a secret, found in one pass: most text (a report piece, a log line) has none and is
- * returned as is, and text that has some (a report piece quoting advisory URLs) runs only the
- * formats whose keywords it holds, instead of searching it once per keyword. The keywords make one
- * regular expression shaped as a tree of their characters (`g(?:h(?:p_|o_|…)|l(?:pat-|…))|…`):
- * where one keyword starts another it matches the longer, whatever their order in the lists (a flat
- * alternation matched whichever was listed first), and SIGNS_OF adds the shorter.
+ * Every keyword whose presence is a sign of a secret (a URL, a private key, a token format), found
+ * in one pass (keyword-signs.ts, as the scanner finds them): most text (a report piece, a log line)
+ * has none and is returned as is, and text that has some (a report piece quoting advisory URLs)
+ * runs only the formats whose keywords it holds. A `pypi-AgE` token too short for the PyPI format
+ * still holds the loose rule's `pypi-`, which it masks.
  */
-const ANY_SIGN = new RegExp(keywordTree(SIGN_KEYWORDS), 'g');
-
-/**
- * Keyword → every keyword that starts it, itself included. At one position the expression matches
- * the longest keyword there (`pypi-AgE`, not `pypi-`), and the shorter ones are signs too: a
- * `pypi-AgE` token too short for the PyPI format is still one the loose rule (`pypi-`) masks.
- */
-const SIGNS_OF = new Map(SIGN_KEYWORDS.map((k) => [k, SIGN_KEYWORDS.filter((other) => k.startsWith(other))]));
-
-/** A regular expression source matching any of `words` (none empty), longest first where one starts another. */
-function keywordTree(words: readonly string[]): string {
-  const byFirst = new Map<string, string[]>();
-  let endsHere = false;
-  for (const word of words) {
-    if (word === '') {
-      endsHere = true;
-      continue;
-    }
-    const rest = byFirst.get(word[0]!) ?? [];
-    rest.push(word.slice(1));
-    byFirst.set(word[0]!, rest);
-  }
-  const branches = [...byFirst].map(([first, rest]) => first.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&') + keywordTree(rest));
-  if (branches.length === 0) return '';
-  // Greedy: `?` tries the longer keywords first, and settles for the one ending here.
-  if (!endsHere && branches.length === 1) return branches[0]!;
-  return `(?:${branches.join('|')})${endsHere ? '?' : ''}`;
-}
-
-/** The keywords `text` holds (empty: no sign of a secret). Linear: one scan, by a tree of literals. */
-function signsIn(text: string): Set<string> {
-  const signs = new Set<string>();
-  ANY_SIGN.lastIndex = 0;
-  for (let m = ANY_SIGN.exec(text); m !== null; m = ANY_SIGN.exec(text)) {
-    for (const sign of SIGNS_OF.get(m[0])!) signs.add(sign);
-    // On from the next character, not past the match: a keyword overlapping this one is found too.
-    ANY_SIGN.lastIndex = m.index + 1;
-  }
-  return signs;
-}
+const signsIn = keywordSigns(['://', 'PRIVATE KEY-----', ...FORMATS.flatMap((f) => f.keywords), ...LOOSE_KEYWORDS]);
 
 export function redactSecrets(text: string): string {
   const signs = signsIn(text);

@@ -74,13 +74,13 @@ export async function scanDirectoryInParallel(root: string, options: ParallelSca
   const key = options.fingerprintKey ?? randomFingerprintKey();
   const parts = shareOut(root, python, workers);
   // The pool loads only for a tree this large (most scans never start a worker).
-  const [{ WorkerPool }, { AUDIT_WORKER_ENTRY }, { SCAN_DIRECTORY_PART_TASK }] = await Promise.all([
+  const [{ WorkerPool }, { SCAN_WORKER_ENTRY }, { SCAN_DIRECTORY_PART_TASK }] = await Promise.all([
     import('./pool.js'),
     import('./entry-url.js'),
     import('./jobs/scan-directory-part.js'),
   ]);
   // A terminal scan of a large tree may take minutes; nothing waits on it but the person who ran it.
-  const pool = new WorkerPool({ entry: AUDIT_WORKER_ENTRY, size: workers, jobsPerWorker: 1, computeBudgetMs: 30 * 60_000 });
+  const pool = new WorkerPool({ entry: SCAN_WORKER_ENTRY, size: workers, jobsPerWorker: 1, computeBudgetMs: 30 * 60_000 });
   try {
     const inPython = new Set(python);
     const [here, ...there] = await Promise.all([

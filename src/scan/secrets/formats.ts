@@ -52,6 +52,7 @@
  * checked in code after the match, so a hostile run (`ghp_ghp_ghp_…`) is consumed in one match.
  */
 import type { ScanSeverity } from '../types.js';
+import { readsAsWords } from './reads-as-words.js';
 
 export interface TokenFormat {
   /** Rule id: `secret-<format>`. */
@@ -74,6 +75,11 @@ export interface TokenFormat {
   randomPart?: (body: string) => string;
   /** A published sample of the format (documentation's own example token), never a credential. */
   isSample?: (match: string) => boolean;
+  /**
+   * Group 1 spelled as a name of words (reads-as-words.ts), for a format whose random part is
+   * letters only: code naming something (`hf_TokenizerFastConfigurationHelpers`), not a token.
+   */
+  isName?: (body: string) => boolean;
   /** Extra check on the matched text (e.g. Stripe test keys are lower severity). */
   refine?: (match: string) => { severity?: ScanSeverity; kind?: string } | null;
 }
@@ -267,6 +273,8 @@ export const TOKEN_FORMATS: readonly TokenFormat[] = [
     pattern: new RegExp(`${B}hf_([A-Za-z0-9]{30,})`, 'g'),
     minLength: 37,
     maxLength: 37,
+    // 34 letters are also a CamelCase name's length: `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` is code.
+    isName: readsAsWords,
     // A write token publishes models and datasets under the account (a poisoned model is a supply-chain attack).
     severity: 'high',
     fix: 'Invalidate the token in Hugging Face (Settings → Access Tokens), make a fine-grained one with only what it needs, and read it from the environment.',

@@ -16,6 +16,7 @@ import { shannonEntropy } from './entropy.js';
 import { curlCredentials } from './curl.js';
 import { fingerprint } from './fingerprint.js';
 import { isPublishedAzureKey, TOKEN_FORMATS } from './formats.js';
+import { keywordSigns } from './keyword-signs.js';
 import { isPgpassPath, pgpassLogins } from './pgpass.js';
 import { privateKeys } from './private-keys.js';
 import { expansionDefault, expansionDefaultAt, expansionInQuotesEnd, isPlaceholder, literalDefault, looksRandom } from './placeholders.js';
@@ -55,6 +56,9 @@ const DJANGO_DEVELOPMENT_KEY = 'django-insecure-';
 const CONNECTION_STRING_KEY = /^(?:AccountKey|SharedAccessKey)$/i;
 
 const AWS_SECRET_NAME = /aws.{0,20}secret|secret.{0,20}access.{0,5}key/i;
+
+/** The token formats' keywords a file holds, all found in one pass over it (keyword-signs.ts). */
+const formatKeywordsIn = keywordSigns(TOKEN_FORMATS.flatMap((f) => f.keywords));
 
 /** How a file's text is read: code (an unquoted value is an expression), and which language's literals it has. */
 interface Dialect {
@@ -108,14 +112,15 @@ export function scanSecrets(ctx: SecretScanContext): SecretReport[] {
     });
   };
 
-  for (const format of TOKEN_FORMATS) {
-    if (!format.keywords.some((k) => text.includes(k))) continue;
+  const keywords = formatKeywordsIn(text);
+  for (const format of keywords.size === 0 ? [] : TOKEN_FORMATS) {
+    if (!format.keywords.some((k) => keywords.has(k))) continue;
     format.pattern.lastIndex = 0;
     for (let m = format.pattern.exec(text); m; m = format.pattern.exec(text)) {
       const token = m[0];
       if (token.length < format.minLength || token.length > format.maxLength) continue;
       const body = m[1] ?? token;
-      if (!looksRandom(format.randomPart ? format.randomPart(body) : body) || format.isSample?.(token)) continue;
+      if (!looksRandom(format.randomPart ? format.randomPart(body) : body) || format.isSample?.(token) || format.isName?.(body)) continue;
       const refined = format.refine?.(token);
       const kind = refined?.kind ?? format.kind;
       add(format.rule, kind, token, m.index, refined?.severity ?? format.severity, 'high', `${article(kind)} ${kind} is written in this file; anyone who can read the repository (or its history) can use it.`, format.fix);
