@@ -7,6 +7,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { FakeRepoInit } from '../fakes/github.js';
 import { startWorld, waitFor, type World } from './app-world.js';
+import { SLACK_CALL_TIMEOUT_MS } from '../../src/slack/bot.js';
 
 const TINY: FakeRepoInit = { owner: 'octo', name: 'tiny', files: { 'requirements.txt': 'flask==0.12.2\n' } };
 
@@ -52,6 +53,15 @@ describe('a post Slack made but did not answer', () => {
     expect(Date.now() - started).toBeLessThan(15_000);
     expect(w.slack.callsTo('chat.postMessage')).toHaveLength(1);
     expect(w.channel()).toHaveLength(1);
+  });
+});
+
+describe("the bot's client", () => {
+  it('gives each call SLACK_CALL_TIMEOUT_MS unless told otherwise (a request that hangs holds no reply for ever)', async () => {
+    world = await startWorld({ clientOptions: RETRYING });
+    // @slack/web-api keeps the option on the client (private in its types); 0 would mean no timeout.
+    expect(Reflect.get(world.bot.app.client, 'timeout')).toBe(SLACK_CALL_TIMEOUT_MS);
+    expect(SLACK_CALL_TIMEOUT_MS).toBeGreaterThan(0);
   });
 });
 
