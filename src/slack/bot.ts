@@ -38,6 +38,7 @@ import { incidentHomeBlocks } from './blocks/incident-modals.js';
 import { registerListeners } from './listeners/index.js';
 import { checkSlackAccess, listenStartupError, slackStartupError } from './startup.js';
 import { createGuardedReceiver } from './receiver.js';
+import { sendAddingCallsOnce } from './post-once.js';
 import { createViewMetadataSeal, type ViewMetadataSeal } from './view-metadata.js';
 import { createAccessGate, type AccessGate } from '../authz/gate.js';
 
@@ -85,6 +86,13 @@ export interface Bot {
  * CDN-served without edge rate limits (uv downloads with 50 at once), so twice the CLI's default.
  */
 export const BOT_PYPI_CONCURRENCY = 32;
+
+/**
+ * How long the interactive client waits for one Web API attempt (the bulk client's figure): Slack
+ * answers in a second or two even when busy, and what it cannot do it answers (429, an error)
+ * rather than holding. Tests make it shorter through BotOptions.clientOptions.timeout.
+ */
+export const SLACK_CALL_TIMEOUT_MS = 15_000;
 
 export interface BotServicesOptions {
   /**
@@ -197,7 +205,11 @@ export function createBot(options: BotOptions): Bot {
   const clientOptions: webApi.WebClientOptions = {
     slackApiUrl: `${config.slack.apiUrl.replace(/\/+$/, '')}/`,
     // An interactive reply is worth a few retries, not Slack's default half hour of them.
+    // Calls that add something (a post, an ephemeral, an upload) retry only 429s: post-once.ts.
     retryConfig: { retries: 4, factor: 2, minTimeout: 500, maxTimeout: 30_000, randomize: true },
+    // Slack answers a Web API call within a second or two; a request that hangs would hold its reply
+    // for ever. As the bulk client's (pacing.ts): a timed-out read or edit is sent again, a post not.
+    timeout: SLACK_CALL_TIMEOUT_MS,
     // Each Web API attempt is counted by the metrics (src/http.ts observers), its text redacted first.
     fetch: redactedSlackFetch(observedFetch('Slack')),
     ...options.clientOptions,
@@ -248,6 +260,12 @@ export function createBot(options: BotOptions): Bot {
       },
       incidents: async (viewer) => incidentHomeBlocks(await openIncidentsForHome(incidents, viewer)),
     },
+  });
+  // Every client Bolt hands a listener (one per token, kept) posts once; app.client too (the incident outbox's).
+  sendAddingCallsOnce(app.client, clientOptions);
+  app.use(async ({ client, context, next }) => {
+    sendAddingCallsOnce(client, { ...clientOptions, ...(context.teamId ? { teamId: context.teamId } : {}) });
+    await next();
   });
   const events = new EventDeduplicator();
   app.use(async ({ body, next }) => {

@@ -25,6 +25,7 @@ import type { AuditStateStore } from '../store/audit-state/types.js';
 import type { RepoSummary } from '../store/watches.js';
 import type { WatchStateStore } from '../store/watch-state/types.js';
 import type { Db } from '../store/db.js';
+import { editIdempotently } from './idempotent-edit.js';
 import { fixPrAnswer, fixPrToken, parseFixPrButtonValue } from './blocks/fix-pr.js';
 import type { fitMessage } from './blocks/fit.js';
 
@@ -274,7 +275,10 @@ async function updateReply(ctx: FixPrContext, auditId: number, channel: string |
   const fresh = await ctx.state.getAudit(auditId);
   if (!fresh || !channel || !ts) return;
   const { first } = await ctx.render(fresh);
-  await client.chat.update({ channel, ts, text: first.text, blocks: first.blocks });
+  // The same content each try: sent again while its outcome is unknown; a refusal is thrown as before.
+  await editIdempotently(() => client.chat.update({ channel, ts, text: first.text, blocks: first.blocks }), {
+    onRetry: (err, attempt, waitMs) => ctx.logger.warn({ err, channel, ts, attempt, waitMs }, 'the edit of an audit reply (fix pull request) got no clear answer from Slack; sending it again'),
+  });
 }
 
 /**

@@ -103,7 +103,7 @@ export class PackageAnswerError extends Error {
 export class SlackPackageService {
   constructor(
     private readonly sources: () => Promise<CardSources>,
-    private readonly logger?: Pick<Logger, 'info'>,
+    private readonly logger?: Pick<Logger, 'info' | 'warn'>,
     /** The channel's pace for replies, shared with /audit's (bot.ts). */
     private readonly pacer?: ChannelPacer,
   ) {}
@@ -116,7 +116,12 @@ export class SlackPackageService {
       placed = await postPlaceholder({ ...request, command: '/audit package', logger: this.logger, pacer: this.pacer }, placeholder);
       const cards = await buildCards(command.requests, await this.sources());
       const fitted = fitMessage(packageCardsMessage(cards, command.refused));
-      if (placed.mode === 'chat') await replaceInThread(request.client, placed, fitted, this.pacer);
+      if (placed.mode === 'chat') {
+        const target = placed;
+        await replaceInThread(request.client, target, fitted, this.pacer, {
+          onRetry: (err, attempt, waitMs) => this.logger?.warn({ err, channel: target.channel, ts: target.ts, attempt, waitMs }, 'the edit of a package answer got no clear answer from Slack; sending it again'),
+        });
+      }
       else await replaceThroughResponseUrl(placed.respond, fitted, { advice: 'ask about fewer packages at once.' });
     } catch (err) {
       throw new PackageAnswerError(err, placed);

@@ -13,6 +13,7 @@ import { plural } from '../plural.js';
 import { withClosingNotice, type FittedMessage } from './blocks/fit.js';
 import { context } from './blocks/kit.js';
 import type { ChannelPacer, PacedCallOptions } from './pacing.js';
+import { editIdempotently, outcomeUnknown, type EditRetryOptions } from './idempotent-edit.js';
 
 type WebClient = webApi.WebClient;
 
@@ -41,7 +42,7 @@ export interface PlaceholderRequest {
   respond?: RespondFn | undefined;
   /** Names the command in the log line that says the reply goes through response_url. */
   command: string;
-  logger?: Pick<Logger, 'info'> | undefined;
+  logger?: (Pick<Logger, 'info'> & Partial<Pick<Logger, 'warn'>>) | undefined;
   /** The channel's pace for replies (the bot's ChannelPacer): the post waits its turn there. */
   pacer?: ChannelPacer | undefined;
 }
@@ -58,6 +59,9 @@ export async function postPlaceholder(request: PlaceholderRequest, placeholder: 
     if (!posted.ts || !posted.channel) throw new Error('chat.postMessage answered without a ts');
     return { mode: 'chat', channel: posted.channel, ts: posted.ts };
   } catch (err) {
+    // The bot's client does not send a post again (post-once.ts); nor is it sent here, or through
+    // response_url: Slack may have made it, and a second would be a copy in the channel.
+    if (outcomeUnknown(err)) request.logger?.warn?.({ channel: request.channel }, `${request.command}: the placeholder post got no answer from Slack; it may be in the channel, and is not posted again`);
     const code = slackErrorCode(err);
     if (!request.respond || !code || !PLATFORM_FALLBACK_ERRORS.has(code)) throw err;
     request.logger?.info({ channel: request.channel, code }, `${request.command}: replying through response_url`);
@@ -66,11 +70,16 @@ export async function postPlaceholder(request: PlaceholderRequest, placeholder: 
   }
 }
 
-/** The placeholder the bot posted, edited into the answer; what did not fit goes in its thread. */
-export async function replaceInThread(client: WebClient, target: Extract<ReplyTarget, { mode: 'chat' }>, { first, replies }: FittedParts, pacer?: ChannelPacer): Promise<void> {
+/**
+ * The placeholder the bot posted, edited into the answer; what did not fit goes in its thread. The
+ * edit is sent again while its outcome is unknown (idempotent-edit.ts); what Slack refused, or the
+ * last failure once the tries ran out, is thrown as before.
+ */
+export async function replaceInThread(client: WebClient, target: Extract<ReplyTarget, { mode: 'chat' }>, { first, replies }: FittedParts, pacer?: ChannelPacer, editRetry: EditRetryOptions = {}): Promise<void> {
   const paced = <T>(call: () => Promise<T>, options: PacedCallOptions = {}): Promise<T> => (pacer ? pacer.run(target.channel, call, options) : call());
-  // The answer in place of the placeholder goes ahead of what is queued; its thread after.
-  await paced(() => client.chat.update({ channel: target.channel, ts: target.ts, text: first.text, blocks: first.blocks }), { answer: true });
+  // The answer in place of the placeholder goes ahead of what is queued; its thread after. Each try
+  // takes its own turn in the channel's lane.
+  await editIdempotently(() => paced(() => client.chat.update({ channel: target.channel, ts: target.ts, text: first.text, blocks: first.blocks }), { answer: true }), editRetry);
   for (const reply of replies) await paced(() => client.chat.postMessage({ channel: target.channel, thread_ts: target.ts, text: reply.text, blocks: reply.blocks }));
 }
 

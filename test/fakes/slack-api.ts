@@ -145,7 +145,7 @@ export interface UploadedFile {
 }
 
 /** What the next call to a method answers instead of its usual answer. */
-type Script = { kind: 'fail'; error: string; extra: Answer } | { kind: 'rate'; seconds: number } | { kind: 'http'; status: number; handled: boolean } | { kind: 'drop'; handled: boolean } | { kind: 'pass' };
+type Script = { kind: 'fail'; error: string; extra: Answer } | { kind: 'rate'; seconds: number } | { kind: 'http'; status: number; handled: boolean } | { kind: 'drop'; handled: boolean } | { kind: 'hang'; handled: boolean } | { kind: 'pass' };
 
 export interface FakeSlack {
   /** `http://127.0.0.1:PORT/api/`, for `slackApiUrl`. */
@@ -176,6 +176,11 @@ export interface FakeSlack {
    * network failure as the client sees it); with `handled`, after doing what was asked.
    */
   dropNext(method: string, options?: { handled?: boolean }): void;
+  /**
+   * The next call to `method` is never answered: the connection stays open until the client gives
+   * up (its timeout) or the fake closes; with `handled`, after doing what was asked.
+   */
+  hangNext(method: string, options?: { handled?: boolean }): void;
   /**
    * The WebSocket URL `apps.connections.open` hands out (a loopback Socket Mode fake, see
    * slack-socket.ts); until it is set, the method answers as if Socket Mode were off for the app.
@@ -671,7 +676,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     },
   };
 
-  const handleApi = (method: string, req: IncomingMessage, body: Buffer): { status: number; answer: Answer; headers?: Record<string, string>; params: Params; token?: string; drop?: true } => {
+  const handleApi = (method: string, req: IncomingMessage, body: Buffer): { status: number; answer: Answer; headers?: Record<string, string>; params: Params; token?: string; drop?: true; hang?: true } => {
     let params: Params;
     try {
       params = decodeParams(parseParams(req, body));
@@ -697,6 +702,10 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     if (script?.kind === 'drop') {
       if (script.handled) methods[method]?.(params);
       return { status: 0, answer: { ok: false, error: 'fake_dropped' }, params, drop: true, ...(token ? { token } : {}) };
+    }
+    if (script?.kind === 'hang') {
+      if (script.handled) methods[method]?.(params);
+      return { status: 0, answer: { ok: false, error: 'fake_hung' }, params, hang: true, ...(token ? { token } : {}) };
     }
     if (token && revokedTokens.has(token)) return { status: 200, answer: { ok: false, error: 'token_revoked' }, params, token };
     if (method === 'apps.connections.open') {
@@ -789,12 +798,14 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       const api = /^\/api\/([A-Za-z0-9_.]+)$/.exec(path);
       if (api?.[1]) {
         const method = api[1];
-        const { status, answer, headers, params, token, drop } = handleApi(method, req, body);
+        const { status, answer, headers, params, token, drop, hang } = handleApi(method, req, body);
         calls.push({ method, params, token, time: Date.now(), response: answer, status });
         if (drop) {
           req.socket.destroy();
           return;
         }
+        // Left open: the client's timeout ends it, or close() (closeAllConnections).
+        if (hang) return;
         send(res, status, answer, headers);
         return;
       }
@@ -875,6 +886,9 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     },
     dropNext: (method, options = {}) => {
       queueFor(method).push({ kind: 'drop', handled: options.handled === true });
+    },
+    hangNext: (method, options = {}) => {
+      queueFor(method).push({ kind: 'hang', handled: options.handled === true });
     },
     responseUrl: (id, { messageTs, ...target } = {}) => {
       const existing = responseTargets.get(id);

@@ -140,6 +140,17 @@ describe('Open fix PR', () => {
     expect(w.slack.violations).toEqual([]);
   });
 
+  it('sends the edit of the reply again when Slack made it but the answer was lost, and shows the pull request', async () => {
+    const { w, parent } = await audited({ githubWrite: true, env: { DEPWATCH_FIX_PRS: '1' } });
+    const edits = w.slack.callsTo('chat.update').length;
+    w.slack.dropNext('chat.update', { handled: true });
+    const answers = await click(w, parent.ts, fixButton(w, parent.ts)!.value!);
+    expect(answers.join('\n')).toContain('Opened <');
+    expect(w.slack.callsTo('chat.update').slice(edits).map((c) => c.status)).toEqual([0, 200]);
+    expect(blockText(w.slack.message(CHANNEL, parent.ts)!.blocks)).toContain('Fix pull request');
+    expect(w.logs.find((l) => l.msg === 'the edit of an audit reply (fix pull request) got no clear answer from Slack; sending it again')).toMatchObject({ attempt: 1 });
+  });
+
   it('still says the pull request was opened when the reply can no longer be edited', async () => {
     const { w, parent } = await audited({ githubWrite: true, env: { DEPWATCH_FIX_PRS: '1' } });
     // Someone deleted the reply between the audit and the click.

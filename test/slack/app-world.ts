@@ -3,6 +3,7 @@
  * built from real public manifests), OSV (the PyPA advisory fixture) and PyPI, and the Bolt app on
  * 127.0.0.1 with its HTTP receiver, its Web API pointed at the fake. Requests are signed like Slack's.
  */
+import type { webApi } from '@slack/bolt';
 import type { WatchStateStore } from '../../src/store/watch-state/types.js';
 import type { AuditRecord } from '../../src/store/audits.js';
 import type { AuditStateStore } from '../../src/store/audit-state/types.js';
@@ -86,6 +87,8 @@ export interface WorldOptions {
   auditState?: AuditStateStore;
   /** The pace of each channel, shared by /audit replies and the watch service's alerts as main.ts shares it; default TEST_CHANNEL_PACE. */
   pace?: PacerOptions;
+  /** The bot's Web API client options; default: no retries of its own (each test scripts what Slack answers). */
+  clientOptions?: webApi.WebClientOptions;
 }
 
 /**
@@ -225,7 +228,7 @@ async function startApp({ slack, github, osv, pypi }: Fakes, options: WorldOptio
         ...(config.fixPullRequests ? { fixPullRequests: true } : {}),
       })
     : null;
-  const bot = createBot({ config, db, logger, services, watch, ...(options.auditState ? { auditState: options.auditState } : {}), clientOptions: { retryConfig: { retries: 0 } }, pace });
+  const bot = createBot({ config, db, logger, services, watch, ...(options.auditState ? { auditState: options.auditState } : {}), clientOptions: options.clientOptions ?? { retryConfig: { retries: 0 } }, pace });
   const { port } = await bot.start({ port: 0, host: '127.0.0.1' });
   const eventsUrl = `http://127.0.0.1:${port}/slack/events`;
   const send = (body: SlackRequestBody, signOptions?: SignOptions) => postToBolt(eventsUrl, signedRequest(SIGNING_SECRET, body, signOptions));

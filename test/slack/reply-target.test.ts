@@ -69,6 +69,47 @@ describe('the placeholder', () => {
   });
 });
 
+describe('the edit of the placeholder into the answer', () => {
+  const noWait = { backoffMs: 1 };
+
+  it('is sent again when Slack made it but the connection dropped: one message, holding the answer', async () => {
+    const target = (await postPlaceholder({ client, channel: CHANNEL, command: '/audit package' }, message('Checking…'))) as Extract<ReplyTarget, { mode: 'chat' }>;
+    fake.dropNext('chat.update', { handled: true });
+    await replaceInThread(client, target, parts(0), undefined, noWait);
+    expect(fake.calls.filter((c) => c.method === 'chat.update').map((c) => c.status)).toEqual([0, 200]);
+    expect(fake.messages(CHANNEL).map((m) => m.text)).toEqual(['the answer']);
+  });
+
+  it('is sent again after a 500, and its thread posted once', async () => {
+    const target = (await postPlaceholder({ client, channel: CHANNEL, command: '/audit package' }, message('Checking…'))) as Extract<ReplyTarget, { mode: 'chat' }>;
+    fake.serverErrorNext('chat.update', 500);
+    await replaceInThread(client, target, parts(1), undefined, noWait);
+    const [shown] = fake.messages(CHANNEL);
+    expect(shown?.text).toBe('the answer');
+    expect(fake.thread(CHANNEL, shown!.ts).map((m) => m.text)).toEqual(['part 1']);
+  });
+
+  it('throws what Slack refused at once, without trying again', async () => {
+    const target = (await postPlaceholder({ client, channel: CHANNEL, command: '/audit package' }, message('Checking…'))) as Extract<ReplyTarget, { mode: 'chat' }>;
+    fake.failNext('chat.update', 'cant_update_message');
+    await expect(replaceInThread(client, target, parts(1), undefined, noWait)).rejects.toThrow(/cant_update_message/);
+    expect(fake.calls.filter((c) => c.method === 'chat.update')).toHaveLength(1);
+    expect(fake.calls.filter((c) => c.method === 'chat.postMessage')).toHaveLength(1);
+  });
+});
+
+describe('a placeholder post Slack did not answer', () => {
+  it('is thrown, said in the log, and neither posted again nor sent through response_url', async () => {
+    fake.dropNext('chat.postMessage', { handled: true });
+    const warned: unknown[][] = [];
+    const logger = { info: () => {}, warn: (...args: unknown[]) => void warned.push(args) };
+    await expect(postPlaceholder({ client, channel: CHANNEL, respond: respondTo('r9'), command: '/audit', logger }, message('Checking…'))).rejects.toThrow();
+    expect(warned).toEqual([[{ channel: CHANNEL }, '/audit: the placeholder post got no answer from Slack; it may be in the channel, and is not posted again']]);
+    expect(fake.messages(CHANNEL)).toHaveLength(1);
+    expect(fake.responses).toEqual([]);
+  });
+});
+
 describe('an answer through response_url', () => {
   const advice = 'invite me to this channel to get the whole report in a thread.';
 

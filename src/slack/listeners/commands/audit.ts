@@ -15,6 +15,7 @@ import { reportFailure, type ListenerDeps } from '../deps.js';
 import type { KnownBlock } from '@slack/types';
 import { watchReplyMessage } from '../../blocks/watch-reply.js';
 import { failedPackagesPlaceholder } from '../../blocks/package-card.js';
+import { editIdempotently } from '../../idempotent-edit.js';
 
 const HELP = /^(help|-h|--help|\?|usage)$/i;
 
@@ -44,7 +45,8 @@ export function registerAuditCommand(app: App, deps: ListenerDeps): void {
         packages.answer(packageCommand, { user: command.user_id, channel: command.channel_id, client, respond }).catch((err: unknown) => {
           const placed = err instanceof PackageAnswerError ? err.placeholder : null;
           // A placeholder the bot posted is edited to say it failed (as /audit owner/repo's is), whether or not response_url still works.
-          const replace = placed?.mode === 'chat' ? (m: { text: string; blocks: KnownBlock[] }) => client.chat.update({ channel: placed.channel, ts: placed.ts, text: m.text, blocks: m.blocks }) : undefined;
+          // The same content each try: sent again while its outcome is unknown (idempotent-edit.ts).
+          const replace = placed?.mode === 'chat' ? (m: { text: string; blocks: KnownBlock[] }) => editIdempotently(() => client.chat.update({ channel: placed.channel, ts: placed.ts, text: m.text, blocks: m.blocks })) : undefined;
           return reportFailure(deps, err instanceof PackageAnswerError ? err.cause : err, '/audit package', respond, (errorId) => failedPackagesPlaceholder(names, command.user_id, errorId), replace);
         }),
       );
