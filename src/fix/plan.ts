@@ -188,7 +188,13 @@ export function planFixes(result: Pick<AuditResult, 'findings' | 'ignored'>, fil
   }
   const lockNotes: FixPlan['notes'] = [];
   // A lockfile of a project where the release is held is not asked to move it (its manifests forbid it).
-  plan.lockCommands = lockCommands(targets, movable, plan, read, lockNotes);
+  plan.lockCommands = lockCommands(targets, movable, plan, read, lockNotes, rehash);
+  // A compiled file pip cannot install as written (its moved pins lost their hashes, or its input
+  // moved too) is not fixed until its recompile runs: its releases wait for that command, as for a lockfile.
+  const mustRecompile = new Set(plan.lockCommands.filter((c) => c.required).map((c) => c.lockfile));
+  for (const fix of plan.fixes) {
+    if (fix.status === 'fixed' && plan.changes.some((c) => c.package === fix.package && c.fromVersion === fix.from && mustRecompile.has(c.file))) fix.status = 'lock-pending';
+  }
   plan.notes = [...recompileNotes(plan, files), ...rehashNotes(rehash, files, plan.lockCommands), ...lockNotes];
   return plan;
 }
@@ -458,7 +464,7 @@ function statusOf(target: FixTarget, at: Dependency[], plan: FixPlan, fileOf: Ma
   return pendingLock ? 'lock-pending' : 'fixed';
 }
 
-function lockCommands(targets: FixTarget[], locations: Map<FixTarget, Dependency[]>, plan: FixPlan, read: ReadFile[], notes: FixPlan['notes']): LockCommand[] {
+function lockCommands(targets: FixTarget[], locations: Map<FixTarget, Dependency[]>, plan: FixPlan, read: ReadFile[], notes: FixPlan['notes'], rehash: ReadonlyMap<string, unknown>): LockCommand[] {
   const byPath = new Map(read.map((r) => [r.file.path, r]));
   const wanted = new Map<string, LockPackage[]>();
   const want = (lockfile: string, p: LockPackage) => pushTo(wanted, lockfile, p);
@@ -493,7 +499,7 @@ function lockCommands(targets: FixTarget[], locations: Map<FixTarget, Dependency
       notes.push({ file: lockfile, message: `${lockfile} is exported from ${by}: if it was exported with options (groups, extras, --no-dev, --no-hashes…), give them to the export again.` });
     }
   }
-  commands.push(...recompileCommands(plan, byPath));
+  commands.push(...recompileCommands(plan, byPath, rehash));
   return commands;
 }
 
@@ -549,8 +555,13 @@ function groupIn(dependencies: Dependency[], c: EntryChange): string {
   return dependencies.find((d) => d.name === c.package && d.line === c.line)?.group ?? 'main';
 }
 
-/** Requirements files compiled by pip-tools or uv: edited in place, and recompiled so the whole file agrees. */
-function recompileCommands(plan: FixPlan, byPath: Map<string, { file: FixFile }>): LockCommand[] {
+/**
+ * Requirements files compiled by pip-tools or uv: edited in place, and recompiled so the whole file
+ * agrees. Required (the fix is not done until it runs) when the file as written is not what pip
+ * installs or what its input says: the moved pins lost their hashes while others keep hash-checking
+ * on (pip refuses the file), or its `.in` was rewritten too (the contract: "its manifest changed").
+ */
+function recompileCommands(plan: FixPlan, byPath: Map<string, { file: FixFile }>, rehash: ReadonlyMap<string, unknown>): LockCommand[] {
   const commands: LockCommand[] = [];
   for (const path of [...plan.newTexts.keys()].sort()) {
     const file = byPath.get(path)!.file;
@@ -558,9 +569,16 @@ function recompileCommands(plan: FixPlan, byPath: Map<string, { file: FixFile }>
     const tool = compiledBy(file.text);
     const input = path.replace(/\.txt$/, '.in');
     if (tool === null || input === path || !byPath.has(input)) continue;
+    const unhashed = rehash.has(path);
+    const inputMoved = plan.newTexts.has(input);
+    const reason = unhashed
+      ? `compiled from ${input} and edited in place, which removed the old releases' hashes: pip refuses to install it until it is recompiled`
+      : inputMoved
+        ? `compiled from ${input}, which was rewritten too: recompile it so that it agrees with its input`
+        : `compiled from ${input} and edited in place; recompile it so every pin agrees`;
     const moved = plan.changes.filter((c) => c.file === path);
-    const packages = moved.map((c) => ({ name: c.package, version: c.toVersion, group: 'main', reason: `compiled from ${input} and edited in place; recompile it so every pin agrees` }));
-    commands.push(...lockCommandsFor(path, tool, packages, { required: false, compiled: { input, hashes: /--hash[=\s]/.test(file.text) } }));
+    const packages = moved.map((c) => ({ name: c.package, version: c.toVersion, group: 'main', reason }));
+    commands.push(...lockCommandsFor(path, tool, packages, { required: unhashed || inputMoved, compiled: { input, hashes: /--hash[=\s]/.test(file.text) } }));
   }
   return commands;
 }
