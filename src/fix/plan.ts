@@ -91,15 +91,39 @@ function lockToolOf(read: ReadFile, byPath: ReadonlyMap<string, ReadFile>): { to
   return { tool: remake === null ? null : 'uv-pylock' };
 }
 
-export function planFixes(result: Pick<AuditResult, 'findings' | 'ignored'>, files: readonly FixFile[]): FixPlan {
+export interface PlanOptions {
+  /**
+   * Online: whether the registry's release list of a package was read, so its fix version was
+   * rounded to a published, non-yanked release. Absent offline, where the advisory's fixed version
+   * is taken as written (the user asked for that: `--offline`).
+   */
+  releasesChecked?: (name: string) => boolean;
+}
+
+export function planFixes(result: Pick<AuditResult, 'findings' | 'ignored'>, files: readonly FixFile[], options: PlanOptions = {}): FixPlan {
   const plan: FixPlan = { fixes: [], changes: [], edits: new Map(), newTexts: new Map(), leftAlone: [], lockCommands: [], notes: [] };
   const read: ReadFile[] = files.map((file) => {
     const result = formatModule(file.format).extract(file.text, { file: file.path });
     return { file, dependencies: result.dependencies, lockedBy: toolName(result.lockedBy), origin: result.origin ?? null };
   });
 
-  const { targets, leftAlone } = targetsOf(result);
+  const { targets: found, leftAlone } = targetsOf(result);
   plan.leftAlone.push(...leftAlone);
+  // Fail closed, as the audit does with what it did not check: online with PyPI unreachable, the
+  // fix version is the advisory's fixed event as written, which may be yanked or never published
+  // (pip then cannot install the file). Writing it would turn "not checked" into a broken or yanked
+  // pin that looks fixed; it is left alone, counted as still vulnerable, until PyPI answers (or
+  // the user asks for the advisory's version with --offline).
+  const checked = options.releasesChecked;
+  const targets = checked === undefined ? found : found.filter((t) => checked(t.name));
+  for (const t of found.filter((t) => !targets.includes(t))) {
+    const pin = result.findings.find((f) => f.package === t.name && f.version === t.from);
+    plan.leftAlone.push({
+      ...aboutTarget(t, pin?.file ?? null, pin?.line ?? null),
+      kind: 'unverified',
+      reason: `not moved to ${t.to}: PyPI's releases of ${t.name} could not be read, so whether ${t.to} is published and not yanked was not checked; run depwatch fix again when PyPI answers (or with --offline to take the advisory's fixed version as written)`,
+    });
+  }
 
   // Where each vulnerable release is pinned or locked, and which manifests belong to those projects.
   const byName = new Map<string, Dependency[]>();
