@@ -261,9 +261,12 @@ function targetsOf(result: Pick<AuditResult, 'findings' | 'ignored'>): { targets
   for (const f of result.ignored) {
     if ((f.kind !== 'vulnerability' && f.kind !== 'malicious') || !f.ignoredBy) continue;
     const until = f.ignoredBy.until ? ` until ${f.ignoredBy.until}` : '';
-    // The release may move anyway, for advisories that are not ignored: then this one goes with it.
+    // The release may move anyway, for advisories that are not ignored: as far as those need (the
+    // audit's upgrade leaves ignored advisories out), which clears this one only when it is the
+    // upgrade this finding itself names (the smallest clearing every advisory).
     const moving = targets.get(`${f.package}\u0000${f.version}`);
-    const anyway = moving ? `; ${f.package} moves to ${moving.to} anyway for its other advisories, which clears this one too` : '';
+    const clearsToo = f.fix.version ? `${f.fix.version} would clear this one too` : 'no single release clears this one';
+    const anyway = !moving ? '' : moving.to === f.fix.version ? `; ${f.package} moves to ${moving.to} anyway for its other advisories, which clears this one too` : `; ${f.package} moves to ${moving.to} for the advisories not ignored (${clearsToo})`;
     leave(f, 'ignored', `ignored${until} (${f.ignoredBy.source}): ${f.ignoredBy.reason}${anyway}`);
   }
   return { targets: [...targets.values()], leftAlone };
