@@ -6,7 +6,8 @@
  *
  * For each vulnerable release with a fix (the audit's `fix.version`, the smallest upgrade clearing
  * every advisory), the pins of that release are found in every file the audit read; each manifest
- * in the same project folder (the pin's folder, above or below it) gets the move, and its rewriter
+ * of the same project (installed with the pin: its folder, -r/-c includes, a workspace lock and its
+ * members: projects.ts) gets the move, and its rewriter
  * changes the entries that admit the vulnerable release but not the fix. Lockfiles that pin it are
  * never edited: their regeneration command is listed. A result is only kept when the rewritten file
  * still reads, entry for entry, exactly as before except for the moved constraints.
@@ -21,6 +22,7 @@ import type { Dependency, ManifestFormat } from '../python/types.js';
 import { applyEdits } from './edits.js';
 import { rewriterFor } from './formats/index.js';
 import { pushTo } from './group.js';
+import { projectsOf, within } from './projects.js';
 import { lockedByRye, toolName, uvPylockRemake, type PylockOrigin } from '../python/formats/created-by.js';
 import { compiledBy, LOCK_TOOL, lockCommandsFor, pylockTool, type LockCommand, type LockPackage, type LockTool, type PylockCompile } from './lock-commands.js';
 import type { EntryChange, FixTarget, LeftAlone, RewriteResult, TextEdit } from './types.js';
@@ -131,7 +133,8 @@ export function planFixes(result: Pick<AuditResult, 'findings' | 'ignored'>, fil
   const locations = new Map<FixTarget, Dependency[]>();
   const perFile = new Map<string, FixTarget[]>();
   /** Constraints that exclude a release's fix and stay as written: no pin of their project moves. */
-  const held = new Holds();
+  const together = projectsOf(files);
+  const held = new Holds(together);
   const formatOf = new Map(read.map((r) => [r.file.path, r.file.format]));
   for (const target of targets) {
     const installing = (byName.get(target.name) ?? []).filter((d) => d.version === target.from);
@@ -147,8 +150,7 @@ export function planFixes(result: Pick<AuditResult, 'findings' | 'ignored'>, fil
       plan.leftAlone.push({ ...aboutTarget(target, null, null), kind: 'not-found', reason: `no file given pins ${target.name} ${target.from} any more (changed since the audit, or not read)` });
       continue;
     }
-    const dirs = new Set(at.map((d) => posix.dirname(d.file)));
-    const inProject = (path: string) => [...dirs].some((d) => oneProject(posix.dirname(path), d));
+    const inProject = (path: string) => at.some((d) => together(path, d.file));
     // The same release from a URL, a VCS or a path beside the registry pins: fix cannot move it, and
     // moving the registry pins alone would ask for two releases of one package (pip refuses): it holds
     // them. In another project it holds nothing, and is listed all the same: it stays installed.
@@ -185,7 +187,7 @@ export function planFixes(result: Pick<AuditResult, 'findings' | 'ignored'>, fil
   // every release, so what each file says about it is known; each further pass holds more, so this ends.
   const fileOf = new Map(read.map((r) => [r.file.path, r.file]));
   const said = new Map<string, LeftAlone[]>();
-  let rewritten = rewriteAll(read, perFile, new Holds(), said);
+  let rewritten = rewriteAll(read, perFile, new Holds(together), said);
   for (;;) {
     const added = held.merge(rewritten.holds);
     const movedWhereHeld = rewritten.changes.some((c) => rewritten.targetOf(c) !== undefined && held.at(rewritten.targetOf(c)!, c.file) !== undefined);
@@ -281,11 +283,6 @@ function aboutTarget(t: FixTarget, file: string | null, line: number | null): Om
   return { package: t.name, version: t.from, file, line, advisories: t.advisories };
 }
 
-/** Whether folder `dir` is `ancestor` or inside it (`.` is the audited folder). */
-const within = (dir: string, ancestor: string) => ancestor === '.' || dir === ancestor || dir.startsWith(`${ancestor}/`);
-
-/** Whether two folders are of one project: one is the other or inside it. */
-const oneProject = (a: string, b: string) => within(a, b) || within(b, a);
 
 // ---------------------------------------------------------------------------------------------
 // Rewriting, and holding back a release that cannot move everywhere
@@ -299,9 +296,12 @@ interface Hold {
   source?: Dependency['source'];
 }
 
-/** Where each release is held back: a hold covers the files of its project (its folder, above or below). */
+/** Where each release is held back: a hold covers the files of its project (projects.ts). */
 class Holds {
   private readonly byTarget = new Map<FixTarget, Hold[]>();
+
+  /** @param together whether two files are of one project (projects.ts): a hold covers its project's files. */
+  constructor(readonly together: (a: string, b: string) => boolean) {}
 
   /** Whether this is a new hold. */
   add(target: FixTarget, file: string, line: number | null, source?: Dependency['source']): boolean {
@@ -321,8 +321,7 @@ class Holds {
 
   /** The hold that keeps `target` from moving in `file`, if any. */
   at(target: FixTarget, file: string): Hold | undefined {
-    const dir = posix.dirname(file);
-    return this.byTarget.get(target)?.find((h) => oneProject(dir, posix.dirname(h.file)));
+    return this.byTarget.get(target)?.find((h) => this.together(file, h.file));
   }
 
   entries(): [FixTarget, Hold[]][] {
@@ -358,7 +357,7 @@ interface Rewritten {
  */
 function rewriteAll(read: readonly ReadFile[], perFile: Map<string, FixTarget[]>, held: Holds, said: Map<string, LeftAlone[]>): Rewritten {
   const moved = new Map<EntryChange, FixTarget>();
-  const out: Rewritten = { changes: [], edits: new Map(), newTexts: new Map(), rehash: new Map(), holds: new Holds(), targetOf: (c) => moved.get(c) };
+  const out: Rewritten = { changes: [], edits: new Map(), newTexts: new Map(), rehash: new Map(), holds: new Holds(held.together), targetOf: (c) => moved.get(c) };
   const targetOf = (wanted: readonly FixTarget[], pkg: string | null, version: string | null) => wanted.find((t) => t.name === pkg && t.from === version);
   for (const { file, dependencies } of read) {
     const wanted = (perFile.get(file.path) ?? []).filter((t) => held.at(t, file.path) === undefined);

@@ -271,14 +271,36 @@ describe('planning a fix from an audit', () => {
     expect(plan.fixes.map((f) => `${f.package} ${f.status}`).sort()).toEqual(['django fixed', 'requests fixed']);
   });
 
-  it('touches manifests of the same project only, not a sibling project', async () => {
+  it('touches manifests of the same project only: not a sibling project, nor a manifest in a folder above that nothing installs with it', async () => {
     const { plan } = await fixTree({
       'services/web/requirements.txt': 'django==2.1.5\n',
       'services/web/setup.cfg': '[options]\ninstall_requires =\n    django>=2.0\n',
       'pyproject.toml': '[project]\nname = "mono"\ndependencies = ["django<2.1.6"]\n',
       'services/worker/pyproject.toml': '[project]\nname = "worker"\ndependencies = ["django<2.1.6"]\n',
     });
-    expect([...plan.newTexts.keys()].sort()).toEqual(['pyproject.toml', 'services/web/requirements.txt']);
+    expect([...plan.newTexts.keys()].sort()).toEqual(['services/web/requirements.txt']);
+  });
+
+  it('a root setup.cfg range holds only its own folder, not the services below it (each manifest folder is its own project, as for Dependabot)', async () => {
+    const { plan } = await fixTree({
+      'setup.cfg': '[metadata]\nname = tooling\n[options]\ninstall_requires =\n    django>=2.1,<2.2\n',
+      'services/api/requirements.txt': 'django==2.1.5\n',
+      'services/worker/requirements.txt': 'django==2.1.5\n',
+    });
+    expect([...plan.newTexts.keys()].sort()).toEqual(['services/api/requirements.txt', 'services/worker/requirements.txt']);
+    expect(plan.fixes).toEqual([expect.objectContaining({ package: 'django', status: 'fixed' })]);
+  });
+
+  it('the last hashes of tools/requirements.txt hold that file, not the root pyproject.toml; an -r include joins files across folders', async () => {
+    const hashed = `jinja2==2.10 --hash=sha256:${'7'.repeat(64)}\n`;
+    const apart = await fixTree({ 'pyproject.toml': '[project]\nname = "x"\nversion = "1"\ndependencies = ["jinja2==2.10"]\n', 'tools/requirements.txt': hashed });
+    expect([...apart.plan.newTexts.keys()]).toEqual(['pyproject.toml']);
+    expect(apart.plan.leftAlone.map((l) => `${l.kind} ${l.file}`)).toEqual(['not-understood tools/requirements.txt']);
+
+    // Included by the root requirements file, tools/requirements.txt is installed with it: held together.
+    const included = await fixTree({ 'requirements.txt': '-r tools/requirements.txt\njinja2==2.10\n', 'tools/requirements.txt': hashed });
+    expect(included.plan.newTexts.size).toBe(0);
+    expect(included.plan.fixes).toEqual([expect.objectContaining({ package: 'jinja2', status: 'left-alone' })]);
   });
 
   it('lists what it leaves alone: ignored advisories, releases without a fix, pins in formats it does not rewrite', async () => {
