@@ -21,6 +21,7 @@ import { DEFAULT_UNKNOWN_AS, sortFindings, type Finding, type RatedSeverity } fr
 import { describeExclusion, type Exclusion } from './exclude.js';
 import type { DepwatchFile } from './ignore-file.js';
 import { applyIgnores, type IgnoreNote, type IgnoreRule } from './ignores.js';
+import { fixesWithoutIgnored } from './ignored-fix.js';
 import { partialReasons, type PartialReason, type UnreachedSource } from './partial.js';
 import { extraIndexUrlFindings } from './rules/extra-index-url.js';
 import { noHashesFindings } from './rules/no-hashes.js';
@@ -225,7 +226,10 @@ export async function runAudit(input: AuditInput): Promise<AuditResult> {
     ];
 
     const { rules, notes: fileNotes } = ignoreFile;
-    const { findings, notes } = applyIgnores(all, [...rules, ...(input.extraIgnores ?? [])], input.now);
+    const ignoring = applyIgnores(all, [...rules, ...(input.extraIgnores ?? [])], input.now);
+    // A release with ignored advisories moves only as far as the others need.
+    const findings = fixesWithoutIgnored(ignoring.findings, ctx);
+    const notes = ignoring.notes;
     const unknownAs = input.unknownAs ?? DEFAULT_UNKNOWN_AS;
     const freshnessNow = input.advisories.freshness?.() ?? null;
     const freshness = freshnessNow ? dataAge(freshnessNow, input.now) : null;

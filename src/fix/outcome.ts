@@ -37,7 +37,7 @@ export function stillVulnerable(outcome: FixOutcome): number {
     if (outcome.dryRun) return true;
     return outcome.plan.changes.some((c) => c.package === f.package && c.fromVersion === f.from && unwritten.has(c.file));
   });
-  const staying = new Set<string>(['no-fix', 'malicious', 'not-found', 'non-registry']);
+  const staying = new Set<string>(['no-fix', 'malicious', 'not-found', 'non-registry', 'unverified']);
   const unfixable = outcome.plan.leftAlone.filter((l) => staying.has(l.kind));
   return new Set([...notFixed.map((f) => `${f.package}@${f.from}`), ...unfixable.map((l) => `${l.package}@${l.version}`)]).size;
 }

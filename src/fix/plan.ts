@@ -6,7 +6,8 @@
  *
  * For each vulnerable release with a fix (the audit's `fix.version`, the smallest upgrade clearing
  * every advisory), the pins of that release are found in every file the audit read; each manifest
- * in the same project folder (the pin's folder, above or below it) gets the move, and its rewriter
+ * of the same project (installed with the pin: its folder, -r/-c includes, a workspace lock and its
+ * members: projects.ts) gets the move, and its rewriter
  * changes the entries that admit the vulnerable release but not the fix. Lockfiles that pin it are
  * never edited: their regeneration command is listed. A result is only kept when the rewritten file
  * still reads, entry for entry, exactly as before except for the moved constraints.
@@ -21,6 +22,7 @@ import type { Dependency, ManifestFormat } from '../python/types.js';
 import { applyEdits } from './edits.js';
 import { rewriterFor } from './formats/index.js';
 import { pushTo } from './group.js';
+import { projectsOf, within } from './projects.js';
 import { lockedByRye, toolName, uvPylockRemake, type PylockOrigin } from '../python/formats/created-by.js';
 import { compiledBy, LOCK_TOOL, lockCommandsFor, pylockTool, type LockCommand, type LockPackage, type LockTool, type PylockCompile } from './lock-commands.js';
 import type { EntryChange, FixTarget, LeftAlone, RewriteResult, TextEdit } from './types.js';
@@ -91,15 +93,39 @@ function lockToolOf(read: ReadFile, byPath: ReadonlyMap<string, ReadFile>): { to
   return { tool: remake === null ? null : 'uv-pylock' };
 }
 
-export function planFixes(result: Pick<AuditResult, 'findings' | 'ignored'>, files: readonly FixFile[]): FixPlan {
+export interface PlanOptions {
+  /**
+   * Online: whether the registry's release list of a package was read, so its fix version was
+   * rounded to a published, non-yanked release. Absent offline, where the advisory's fixed version
+   * is taken as written (the user asked for that: `--offline`).
+   */
+  releasesChecked?: (name: string) => boolean;
+}
+
+export function planFixes(result: Pick<AuditResult, 'findings' | 'ignored'>, files: readonly FixFile[], options: PlanOptions = {}): FixPlan {
   const plan: FixPlan = { fixes: [], changes: [], edits: new Map(), newTexts: new Map(), leftAlone: [], lockCommands: [], notes: [] };
   const read: ReadFile[] = files.map((file) => {
     const result = formatModule(file.format).extract(file.text, { file: file.path });
     return { file, dependencies: result.dependencies, lockedBy: toolName(result.lockedBy), origin: result.origin ?? null };
   });
 
-  const { targets, leftAlone } = targetsOf(result);
+  const { targets: found, leftAlone } = targetsOf(result);
   plan.leftAlone.push(...leftAlone);
+  // Fail closed, as the audit does with what it did not check: online with PyPI unreachable, the
+  // fix version is the advisory's fixed event as written, which may be yanked or never published
+  // (pip then cannot install the file). Writing it would turn "not checked" into a broken or yanked
+  // pin that looks fixed; it is left alone, counted as still vulnerable, until PyPI answers (or
+  // the user asks for the advisory's version with --offline).
+  const checked = options.releasesChecked;
+  const targets = checked === undefined ? found : found.filter((t) => checked(t.name));
+  for (const t of found.filter((t) => !targets.includes(t))) {
+    const pin = result.findings.find((f) => f.package === t.name && f.version === t.from);
+    plan.leftAlone.push({
+      ...aboutTarget(t, pin?.file ?? null, pin?.line ?? null),
+      kind: 'unverified',
+      reason: `not moved to ${t.to}: PyPI's releases of ${t.name} could not be read, so whether ${t.to} is published and not yanked was not checked; run depwatch fix again when PyPI answers (or with --offline to take the advisory's fixed version as written)`,
+    });
+  }
 
   // Where each vulnerable release is pinned or locked, and which manifests belong to those projects.
   const byName = new Map<string, Dependency[]>();
@@ -107,7 +133,8 @@ export function planFixes(result: Pick<AuditResult, 'findings' | 'ignored'>, fil
   const locations = new Map<FixTarget, Dependency[]>();
   const perFile = new Map<string, FixTarget[]>();
   /** Constraints that exclude a release's fix and stay as written: no pin of their project moves. */
-  const held = new Holds();
+  const together = projectsOf(files);
+  const held = new Holds(together);
   const formatOf = new Map(read.map((r) => [r.file.path, r.file.format]));
   for (const target of targets) {
     const installing = (byName.get(target.name) ?? []).filter((d) => d.version === target.from);
@@ -123,8 +150,7 @@ export function planFixes(result: Pick<AuditResult, 'findings' | 'ignored'>, fil
       plan.leftAlone.push({ ...aboutTarget(target, null, null), kind: 'not-found', reason: `no file given pins ${target.name} ${target.from} any more (changed since the audit, or not read)` });
       continue;
     }
-    const dirs = new Set(at.map((d) => posix.dirname(d.file)));
-    const inProject = (path: string) => [...dirs].some((d) => oneProject(posix.dirname(path), d));
+    const inProject = (path: string) => at.some((d) => together(path, d.file));
     // The same release from a URL, a VCS or a path beside the registry pins: fix cannot move it, and
     // moving the registry pins alone would ask for two releases of one package (pip refuses): it holds
     // them. In another project it holds nothing, and is listed all the same: it stays installed.
@@ -161,7 +187,7 @@ export function planFixes(result: Pick<AuditResult, 'findings' | 'ignored'>, fil
   // every release, so what each file says about it is known; each further pass holds more, so this ends.
   const fileOf = new Map(read.map((r) => [r.file.path, r.file]));
   const said = new Map<string, LeftAlone[]>();
-  let rewritten = rewriteAll(read, perFile, new Holds(), said);
+  let rewritten = rewriteAll(read, perFile, new Holds(together), said);
   for (;;) {
     const added = held.merge(rewritten.holds);
     const movedWhereHeld = rewritten.changes.some((c) => rewritten.targetOf(c) !== undefined && held.at(rewritten.targetOf(c)!, c.file) !== undefined);
@@ -188,7 +214,13 @@ export function planFixes(result: Pick<AuditResult, 'findings' | 'ignored'>, fil
   }
   const lockNotes: FixPlan['notes'] = [];
   // A lockfile of a project where the release is held is not asked to move it (its manifests forbid it).
-  plan.lockCommands = lockCommands(targets, movable, plan, read, lockNotes);
+  plan.lockCommands = lockCommands(targets, movable, plan, read, lockNotes, rehash);
+  // A compiled file pip cannot install as written (its moved pins lost their hashes, or its input
+  // moved too) is not fixed until its recompile runs: its releases wait for that command, as for a lockfile.
+  const mustRecompile = new Set(plan.lockCommands.filter((c) => c.required).map((c) => c.lockfile));
+  for (const fix of plan.fixes) {
+    if (fix.status === 'fixed' && plan.changes.some((c) => c.package === fix.package && c.fromVersion === fix.from && mustRecompile.has(c.file))) fix.status = 'lock-pending';
+  }
   plan.notes = [...recompileNotes(plan, files), ...rehashNotes(rehash, files, plan.lockCommands), ...lockNotes];
   return plan;
 }
@@ -231,9 +263,12 @@ function targetsOf(result: Pick<AuditResult, 'findings' | 'ignored'>): { targets
   for (const f of result.ignored) {
     if ((f.kind !== 'vulnerability' && f.kind !== 'malicious') || !f.ignoredBy) continue;
     const until = f.ignoredBy.until ? ` until ${f.ignoredBy.until}` : '';
-    // The release may move anyway, for advisories that are not ignored: then this one goes with it.
+    // The release may move anyway, for advisories that are not ignored: as far as those need (the
+    // audit's upgrade leaves ignored advisories out), which clears this one only when it is the
+    // upgrade this finding itself names (the smallest clearing every advisory).
     const moving = targets.get(`${f.package}\u0000${f.version}`);
-    const anyway = moving ? `; ${f.package} moves to ${moving.to} anyway for its other advisories, which clears this one too` : '';
+    const clearsToo = f.fix.version ? `${f.fix.version} would clear this one too` : 'no single release clears this one';
+    const anyway = !moving ? '' : moving.to === f.fix.version ? `; ${f.package} moves to ${moving.to} anyway for its other advisories, which clears this one too` : `; ${f.package} moves to ${moving.to} for the advisories not ignored (${clearsToo})`;
     leave(f, 'ignored', `ignored${until} (${f.ignoredBy.source}): ${f.ignoredBy.reason}${anyway}`);
   }
   return { targets: [...targets.values()], leftAlone };
@@ -248,11 +283,6 @@ function aboutTarget(t: FixTarget, file: string | null, line: number | null): Om
   return { package: t.name, version: t.from, file, line, advisories: t.advisories };
 }
 
-/** Whether folder `dir` is `ancestor` or inside it (`.` is the audited folder). */
-const within = (dir: string, ancestor: string) => ancestor === '.' || dir === ancestor || dir.startsWith(`${ancestor}/`);
-
-/** Whether two folders are of one project: one is the other or inside it. */
-const oneProject = (a: string, b: string) => within(a, b) || within(b, a);
 
 // ---------------------------------------------------------------------------------------------
 // Rewriting, and holding back a release that cannot move everywhere
@@ -266,9 +296,12 @@ interface Hold {
   source?: Dependency['source'];
 }
 
-/** Where each release is held back: a hold covers the files of its project (its folder, above or below). */
+/** Where each release is held back: a hold covers the files of its project (projects.ts). */
 class Holds {
   private readonly byTarget = new Map<FixTarget, Hold[]>();
+
+  /** @param together whether two files are of one project (projects.ts): a hold covers its project's files. */
+  constructor(readonly together: (a: string, b: string) => boolean) {}
 
   /** Whether this is a new hold. */
   add(target: FixTarget, file: string, line: number | null, source?: Dependency['source']): boolean {
@@ -288,8 +321,7 @@ class Holds {
 
   /** The hold that keeps `target` from moving in `file`, if any. */
   at(target: FixTarget, file: string): Hold | undefined {
-    const dir = posix.dirname(file);
-    return this.byTarget.get(target)?.find((h) => oneProject(dir, posix.dirname(h.file)));
+    return this.byTarget.get(target)?.find((h) => this.together(file, h.file));
   }
 
   entries(): [FixTarget, Hold[]][] {
@@ -325,7 +357,7 @@ interface Rewritten {
  */
 function rewriteAll(read: readonly ReadFile[], perFile: Map<string, FixTarget[]>, held: Holds, said: Map<string, LeftAlone[]>): Rewritten {
   const moved = new Map<EntryChange, FixTarget>();
-  const out: Rewritten = { changes: [], edits: new Map(), newTexts: new Map(), rehash: new Map(), holds: new Holds(), targetOf: (c) => moved.get(c) };
+  const out: Rewritten = { changes: [], edits: new Map(), newTexts: new Map(), rehash: new Map(), holds: new Holds(held.together), targetOf: (c) => moved.get(c) };
   const targetOf = (wanted: readonly FixTarget[], pkg: string | null, version: string | null) => wanted.find((t) => t.name === pkg && t.from === version);
   for (const { file, dependencies } of read) {
     const wanted = (perFile.get(file.path) ?? []).filter((t) => held.at(t, file.path) === undefined);
@@ -458,7 +490,7 @@ function statusOf(target: FixTarget, at: Dependency[], plan: FixPlan, fileOf: Ma
   return pendingLock ? 'lock-pending' : 'fixed';
 }
 
-function lockCommands(targets: FixTarget[], locations: Map<FixTarget, Dependency[]>, plan: FixPlan, read: ReadFile[], notes: FixPlan['notes']): LockCommand[] {
+function lockCommands(targets: FixTarget[], locations: Map<FixTarget, Dependency[]>, plan: FixPlan, read: ReadFile[], notes: FixPlan['notes'], rehash: ReadonlyMap<string, unknown>): LockCommand[] {
   const byPath = new Map(read.map((r) => [r.file.path, r]));
   const wanted = new Map<string, LockPackage[]>();
   const want = (lockfile: string, p: LockPackage) => pushTo(wanted, lockfile, p);
@@ -493,7 +525,7 @@ function lockCommands(targets: FixTarget[], locations: Map<FixTarget, Dependency
       notes.push({ file: lockfile, message: `${lockfile} is exported from ${by}: if it was exported with options (groups, extras, --no-dev, --no-hashes…), give them to the export again.` });
     }
   }
-  commands.push(...recompileCommands(plan, byPath));
+  commands.push(...recompileCommands(plan, byPath, rehash));
   return commands;
 }
 
@@ -549,8 +581,13 @@ function groupIn(dependencies: Dependency[], c: EntryChange): string {
   return dependencies.find((d) => d.name === c.package && d.line === c.line)?.group ?? 'main';
 }
 
-/** Requirements files compiled by pip-tools or uv: edited in place, and recompiled so the whole file agrees. */
-function recompileCommands(plan: FixPlan, byPath: Map<string, { file: FixFile }>): LockCommand[] {
+/**
+ * Requirements files compiled by pip-tools or uv: edited in place, and recompiled so the whole file
+ * agrees. Required (the fix is not done until it runs) when the file as written is not what pip
+ * installs or what its input says: the moved pins lost their hashes while others keep hash-checking
+ * on (pip refuses the file), or its `.in` was rewritten too (the contract: "its manifest changed").
+ */
+function recompileCommands(plan: FixPlan, byPath: Map<string, { file: FixFile }>, rehash: ReadonlyMap<string, unknown>): LockCommand[] {
   const commands: LockCommand[] = [];
   for (const path of [...plan.newTexts.keys()].sort()) {
     const file = byPath.get(path)!.file;
@@ -558,9 +595,16 @@ function recompileCommands(plan: FixPlan, byPath: Map<string, { file: FixFile }>
     const tool = compiledBy(file.text);
     const input = path.replace(/\.txt$/, '.in');
     if (tool === null || input === path || !byPath.has(input)) continue;
+    const unhashed = rehash.has(path);
+    const inputMoved = plan.newTexts.has(input);
+    const reason = unhashed
+      ? `compiled from ${input} and edited in place, which removed the old releases' hashes: pip refuses to install it until it is recompiled`
+      : inputMoved
+        ? `compiled from ${input}, which was rewritten too: recompile it so that it agrees with its input`
+        : `compiled from ${input} and edited in place; recompile it so every pin agrees`;
     const moved = plan.changes.filter((c) => c.file === path);
-    const packages = moved.map((c) => ({ name: c.package, version: c.toVersion, group: 'main', reason: `compiled from ${input} and edited in place; recompile it so every pin agrees` }));
-    commands.push(...lockCommandsFor(path, tool, packages, { required: false, compiled: { input, hashes: /--hash[=\s]/.test(file.text) } }));
+    const packages = moved.map((c) => ({ name: c.package, version: c.toVersion, group: 'main', reason }));
+    commands.push(...lockCommandsFor(path, tool, packages, { required: unhashed || inputMoved, compiled: { input, hashes: /--hash[=\s]/.test(file.text) } }));
   }
   return commands;
 }

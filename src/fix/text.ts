@@ -71,12 +71,17 @@ export function fixText(outcome: FixOutcome): string {
 
   const byStatus = (s: string) => plan.fixes.filter((f) => statusAfterWriting(outcome, f) === s).length;
   const notWritten = byStatus('not-written');
+  // A release held in one project may still move in another: "not moved" would contradict the
+  // rewrites listed above, so such a release is counted as moved in part.
+  const movedSomewhere = (f: (typeof plan.fixes)[number]) => plan.changes.some((c) => c.package === f.package && c.fromVersion === f.from);
+  const leftAlone = plan.fixes.filter((f) => statusAfterWriting(outcome, f) === 'left-alone');
+  const inPart = leftAlone.filter(movedSomewhere).length;
   const remaining = stillVulnerable(outcome);
   lines.push(
     '',
     // Releases by what became of them, then every entry of the "Left alone" list (one release can
     // be left alone in several places, and an ignored or unfixable one has no fix to count above).
-    `${count(plan.fixes.length, 'vulnerable release')} with a fix: ${byStatus('fixed')} ${dryRun ? 'fixable by rewriting' : 'fixed'}, ${byStatus('lock-pending')} waiting for a lock command, ${byStatus('left-alone')} not moved${notWritten > 0 ? `, ${notWritten} not written` : ''}; ` +
+    `${count(plan.fixes.length, 'vulnerable release')} with a fix: ${byStatus('fixed')} ${dryRun ? 'fixable by rewriting' : 'fixed'}, ${byStatus('lock-pending')} waiting for a lock command, ${leftAlone.length - inPart} not moved${inPart > 0 ? `, ${inPart} moved in some projects only` : ''}${notWritten > 0 ? `, ${notWritten} not written` : ''}; ` +
       `${plan.leftAlone.length} left alone${plan.leftAlone.length > 0 ? ' (listed above)' : ''}. ` +
       (remaining > 0
         ? `${count(remaining, 'vulnerable release')} still installed${dryRun ? ' (dry run: nothing was written)' : ''}.`

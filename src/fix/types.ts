@@ -53,7 +53,9 @@ export type LeftAloneKind =
   /** In a file format `depwatch fix` does not rewrite (setup.cfg). */
   | 'unsupported-format'
   /** The pin the audit reported is not in the files given (they changed, or were not passed). */
-  | 'not-found';
+  | 'not-found'
+  /** Online, PyPI's release list could not be read, so the fix version was not checked as published and not yanked: not written. */
+  | 'unverified';
 
 /** A finding, or one requirement, that the fix did not act on, with the reason in words. */
 export interface LeftAlone {

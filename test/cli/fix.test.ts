@@ -173,6 +173,31 @@ describe('depwatch fix', () => {
     expect(await cli().run('audit', '--offline', dir)).toBe(0);
   });
 
+  it('moves a release with an ignored advisory only as far as the advisories not ignored need (as pip-audit --ignore-vuln), and says so truthfully', async () => {
+    const dir = project({
+      'requirements.txt': 'django==2.1.5\n',
+      '.depwatch.yml': 'ignore:\n  - id: CVE-2021-33203\n    reason: admindocs disabled\n    until: 2099-06-01\n',
+    });
+    // The audit's own advice for the reported advisories names the release fix moves to.
+    const audit = cli();
+    await audit.run('audit', '--json', '--offline', '--fail-on', 'never', dir);
+    const versions = JSON.parse(audit.out.stdout).findings.filter((f: { kind: string }) => f.kind === 'vulnerability').map((f: { fix: { version: string } }) => f.fix.version);
+    expect(versions.length).toBeGreaterThan(0);
+    expect(new Set(versions)).toEqual(new Set(['2.1.15']));
+    const run = cli();
+    // Exit 0: what is left is ignored, and ignored advisories do not count (as in audit).
+    expect(await run.run('fix', '--json', '--offline', dir)).toBe(0);
+    const json = JSON.parse(run.out.stdout);
+    expect(json.fixes).toEqual([expect.objectContaining({ package: 'django', from: '2.1.5', to: '2.1.15', status: 'fixed' })]);
+    expect(readFileSync(join(dir, 'requirements.txt'), 'utf8')).toBe('django==2.1.15\n');
+    expect(json.left_alone).toEqual([
+      expect.objectContaining({
+        kind: 'ignored',
+        reason: 'ignored until 2099-06-01 (.depwatch.yml): admindocs disabled; django moves to 2.1.15 for the advisories not ignored (2.2.28 would clear this one too)',
+      }),
+    ]);
+  });
+
   it('--json lists changes, lock commands and what was left alone, and exits 1 while a lock command is pending', async () => {
     const dir = project({
       'api/pyproject.toml': '[tool.poetry.dependencies]\npython = "^3.8"\ndjango = "~2.1.3"\npy = "^1.10"\n',

@@ -64,6 +64,13 @@ describe('the summary line of depwatch fix', () => {
     expect(text).toMatch(/1 vulnerable release with a fix: 0 fixed, 0 waiting for a lock command, 1 not moved; 2 left alone \(listed above\)\. 2 vulnerable releases still installed\./);
   });
 
+  it('counts a release moved in one project and held in another as moved in part, never "not moved" beside the rewrites it lists', () => {
+    const held: LeftAlone = { ...alone('not-understood'), package: 'django', version: '2.1.5', file: 'tools/requirements.txt', line: 1 };
+    const text = fixText(outcome({ dryRun: true }, { fixes: [{ ...fixed, status: 'left-alone' }], changes: [change], leftAlone: [held] }));
+    expect(text).toMatch(/^Would rewrite 1 requirement in 1 file:/);
+    expect(text).toMatch(/1 vulnerable release with a fix: 0 fixable by rewriting, 0 waiting for a lock command, 0 not moved, 1 moved in some projects only; 1 left alone/);
+  });
+
   it('says 0 left alone when the list is empty', () => {
     expect(fixText(outcome({ written: ['requirements.txt'] }, { fixes: [fixed], changes: [change] }))).toMatch(/1 fixed, 0 waiting for a lock command, 0 not moved; 0 left alone\. Nothing vulnerable is left\./);
   });

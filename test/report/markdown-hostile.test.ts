@@ -250,7 +250,7 @@ describe('pull-request comments', () => {
       plan: {
         fixes: [{ package: REFERENCES, from: REFERENCES, to: REFERENCES, status: 'fixed', advisories: [REFERENCES] }],
         changes: [{ file: `@octo-org/team/${REFERENCES}`, line: 1, package: REFERENCES, before: REFERENCES, after: REFERENCES }],
-        lockCommands: [{ directory: REFERENCES, command: REFERENCES, lockfile: REFERENCES, required: true }],
+        lockCommands: [{ directory: REFERENCES, command: REFERENCES, lockfile: REFERENCES, required: true, reason: REFERENCES }],
         notes: [{ file: REFERENCES, message: `note ${REFERENCES}` }],
         leftAlone: [{ package: REFERENCES, version: REFERENCES, file: REFERENCES, advisories: [REFERENCES], reason: REFERENCES }],
       },

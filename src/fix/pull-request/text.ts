@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import type { Finding } from '../../audit/findings.js';
 import { forReaders, type PartialReason } from '../../audit/partial.js';
-import { markdownCode, markdownText } from '../../report/markdown-text.js';
+import { markdownCode, markdownText, markdownTextWithCode } from '../../report/markdown-text.js';
 import type { FixPlan, ReleaseFix } from '../plan.js';
 
 /** Git ref–safe and readable: PEP 503 names and PEP 440 versions only ever need these characters. */
@@ -60,6 +60,12 @@ const code = markdownCode;
 
 /** Text outside code spans from data (names, reasons, notes quoting a file): literal, never a link or markup. */
 const text = markdownText;
+
+/** Depwatch's own sentence (a note, a reason) whose commands are code spans: they stay code, not "\`pip hash FILE\`". */
+const sentence = markdownTextWithCode;
+
+/** A message that starts with the file it is about, without that start: the bullet names the file already. */
+const withoutFile = (message: string, file: string) => (message.startsWith(`${file}: `) ? message.slice(file.length + 2) : message);
 
 export interface FixBodyInput {
   plan: FixPlan;
@@ -123,8 +129,10 @@ export function fixBody(input: FixBodyInput): string {
     lines.push('');
     lines.push('## Still to do (Depwatch never edits lockfiles)');
     lines.push('');
-    for (const l of commands) lines.push(`- in ${code(l.directory)}: ${code(l.command)} (regenerates ${code(l.lockfile)})`);
-    for (const n of plan.notes) lines.push(`- ${code(n.file)}: ${text(n.message)}`);
+    // Required, each: the fix is not complete until it runs (a lockfile still pins the old release,
+    // or a compiled file pip refuses until it is recompiled), and the reason says which.
+    for (const l of commands) lines.push(`- required, in ${code(l.directory)}: ${code(l.command)} (regenerates ${code(l.lockfile)}: ${sentence(withoutFile(l.reason, l.lockfile))})`);
+    for (const n of plan.notes) lines.push(`- ${code(n.file)}: ${sentence(withoutFile(n.message, n.file))}`);
   }
   if (plan.leftAlone.length > 0) {
     lines.push('');
@@ -132,7 +140,8 @@ export function fixBody(input: FixBodyInput): string {
     lines.push('');
     for (const l of plan.leftAlone) {
       const what = [l.package, l.version].filter(Boolean).join(' ');
-      lines.push(`- ${text(what || l.file || 'a requirement')}${l.advisories.length ? ` (${l.advisories.map(text).join(', ')})` : ''}: ${text(l.reason)}`);
+      const at = l.file && what ? ` at ${code(`${l.file}${l.line ? `:${l.line}` : ''}`)}` : '';
+      lines.push(`- ${text(what || l.file || 'a requirement')}${at}${l.advisories.length ? ` (${l.advisories.map(text).join(', ')})` : ''}: ${sentence(l.reason)}`);
     }
   }
   if (input.slackLink) {

@@ -1,0 +1,55 @@
+/**
+ * Which files `depwatch fix` treats as one project: files pip (or a locker) installs together, so a
+ * release must move in all of them or in none. Not every file above or below a folder: a monorepo's
+ * root setup.cfg says nothing about services/api/requirements.txt, and Dependabot, too, updates each
+ * manifest folder on its own. Together are:
+ * - the files of one folder (a requirements file and its `.in`, a Pipfile and its lock, a pyproject
+ *   and its lock, a setup.cfg beside them);
+ * - requirements files joined by `-r` / `-c` includes, wherever they are;
+ * - a uv, Poetry or PDM lock and the pyproject.toml files below it (a workspace's members).
+ */
+import { posix } from 'node:path';
+import type { ManifestFormat } from '../python/types.js';
+
+const WORKSPACE_LOCKS = new Set<ManifestFormat>(['uv-lock', 'poetry-lock', 'pdm-lock']);
+
+/** `-r x`, `--requirement=x`, `-c x`, `--constraint x` at the start of a requirements line. */
+const INCLUDE = /^[ \t]*(?:-r|--requirement|-c|--constraint)(?:[ \t]*=[ \t]*|[ \t]+|(?=[^ \t-]))(\S+)/gm;
+
+/** Whether `dir` is `ancestor` or inside it (`.` is the audited folder). */
+export const within = (dir: string, ancestor: string): boolean => ancestor === '.' || dir === ancestor || dir.startsWith(`${ancestor}/`);
+
+/** A test of whether two files (paths relative to the audited folder) are of one project. */
+export function projectsOf(files: readonly { path: string; format: ManifestFormat; text: string }[]): (a: string, b: string) => boolean {
+  const parent = new Map<string, string>();
+  const find = (p: string): string => {
+    let root = p;
+    while (parent.has(root) && parent.get(root) !== root) root = parent.get(root)!;
+    parent.set(p, root);
+    return root;
+  };
+  const join = (a: string, b: string) => {
+    const ra = find(a);
+    const rb = find(b);
+    if (ra !== rb) parent.set(ra, rb);
+  };
+  const known = new Set(files.map((f) => f.path));
+  const firstIn = new Map<string, string>();
+  for (const f of files) {
+    const dir = posix.dirname(f.path);
+    const first = firstIn.get(dir);
+    if (first === undefined) firstIn.set(dir, f.path);
+    else join(first, f.path);
+    if (f.format === 'requirements') {
+      for (const m of f.text.matchAll(INCLUDE)) {
+        const included = posix.normalize(posix.join(dir, m[1]!));
+        if (known.has(included)) join(f.path, included);
+      }
+    }
+  }
+  for (const lock of files.filter((f) => WORKSPACE_LOCKS.has(f.format))) {
+    const dir = posix.dirname(lock.path);
+    for (const f of files) if (f.format === 'pyproject' && within(posix.dirname(f.path), dir)) join(lock.path, f.path);
+  }
+  return (a, b) => a === b || find(a) === find(b);
+}
