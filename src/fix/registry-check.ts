@@ -13,15 +13,15 @@ export interface CheckedRegistry {
   checked(name: string): boolean;
 }
 
-/** `registry`, remembering every project it answered for with releases; a failed call remembers none. */
+/** `registry`, remembering every project it answered for with releases; one it failed for is not remembered. */
 export function checkingRegistry(registry: PackageRegistry): CheckedRegistry {
   const read = new Set<string>();
   return {
     registry: {
-      async projects(names) {
-        const answers = await registry.projects(names);
-        for (const [name, info] of answers) if (info !== null) read.add(normalizeName(name));
-        return answers;
+      async projectsSettled(names) {
+        const answer = await registry.projectsSettled(names);
+        for (const [name, info] of answer.found) if (info !== null) read.add(normalizeName(name));
+        return answer;
       },
     },
     checked: (name) => read.has(normalizeName(name)),
