@@ -259,6 +259,35 @@ describe('Dockerfile', () => {
     )).toEqual([]);
   });
 
+  it('RUN pipes into a shell however the shell\'s command ends: a comment, an operator, a redirection', async () => {
+    const PINNED = 'FROM python:3.12-slim@sha256:' + 'a'.repeat(64);
+    const piped = async (...runs: string[]) => (await scanFiles({ Dockerfile: [PINNED, ...runs, 'USER app'].join('\n') + '\n' })).findings.filter((f) => f.rule === 'docker-pipe-to-shell').map((f) => f.line);
+    expect(await piped(
+      'RUN curl -s https://x.example.com/i.sh | sh # installs the agent', // 2
+      'RUN curl -s https://x.example.com/i.sh | bash; echo done', // 3
+      'RUN curl -s https://x.example.com/i.sh | sh 2>&1', // 4
+      'RUN curl -s https://x.example.com/i.sh | sh > /dev/null 2>&1', // 5
+      'RUN curl -s https://x.example.com/i.sh | bash&& echo done', // 6
+      'RUN (curl -s https://x.example.com/i.sh | sh)', // 7
+      'RUN curl -s https://x.example.com/i.sh | sh -s -- -y >>/tmp/log 2>&1 || true', // 8
+      'RUN curl -s https://x.example.com/i.sh | tee /tmp/i.sh 2>/dev/null | sh', // 9
+      'RUN curl -s https://x.example.com/i.py | python3 &>/tmp/log', // 10
+      'RUN curl -s https://x.example.com/i.sh | bash -o pipefail #-c "echo"', // 11
+    )).toEqual([2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
+    expect(await piped(
+      // A comment is not the pipe: what follows `#` is not run.
+      'RUN curl -fsSLo /tmp/i.sh https://x.example.com/i.sh # then | sh',
+      // A script named after redirections, or stdin taken from a file, reads no download.
+      'RUN curl -s https://x.example.com/v.json | sh 2>&1 /opt/parse.sh',
+      'RUN curl -s https://x.example.com/v.json | sh < /opt/local.sh',
+      'RUN curl -s https://x.example.com/v.json | sh -c "read v; echo $v" 2>&1',
+      'RUN curl -s https://x.example.com/v.json | shellcheck -',
+      'RUN curl -s https://x.example.com/v.json | tee /tmp/v.json; sh /opt/x.sh',
+      // A `#` inside a word or quotes starts no comment.
+      'RUN curl -s "https://x.example.com/#frag" | python3 -c "import sys # not a comment"',
+    )).toEqual([]);
+  });
+
   it('RUN as a here-document a shell runs, or in exec form through sh -c, is read as the shell reads it', async () => {
     const PINNED = 'FROM python:3.12-slim@sha256:' + 'a'.repeat(64);
     const piped = async (...runs: string[]) => (await scanFiles({ Dockerfile: [PINNED, ...runs, 'USER app'].join('\n') + '\n' })).findings.filter((f) => f.rule === 'docker-pipe-to-shell').map((f) => f.line);
@@ -645,6 +674,10 @@ describe('Dockerfiles take time linear in their size', () => {
     const tees = (length: number) => `FROM python:3.12\nRUN curl x ${'| tee -a -b '.repeat(length / 12)}| python3 ${'-u '.repeat(length / 3)}\nUSER app\n`;
     expect(rules(tees(1200))).toContain('docker-pipe-to-shell'); // RUN is looked at up to its first 20,000 characters
     expect(nonLinearGrowth(tees, rules)).toBeNull();
+    // Redirections, quotes and `#` by the thousand in one command: each read once.
+    const redirections = (length: number) => `FROM python:3.12\nRUN curl x | sh ${'2>&1 <&0 >"a#b" 2>\'c\' >>d#e 3< f '.repeat(length / 36)}# x "\nUSER app\n`;
+    expect(rules(redirections(SMALL))).toContain('docker-pipe-to-shell');
+    expect(nonLinearGrowth(redirections, rules)).toBeNull();
     const envs = (length: number) => `FROM python:3.12\n${'ENV A=$A B=${B:-x}\nARG C=root\n'.repeat(length / 30)}USER \${C}\n`;
     expect(rules(envs(SMALL))).toContain('docker-root-user');
     expect(nonLinearGrowth(envs, rules)).toBeNull();
