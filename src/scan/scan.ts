@@ -29,7 +29,7 @@ import type { scanRuntime } from './runtime/scan-runtime.js';
 import { randomFingerprintKey } from './secrets/fingerprint.js';
 import { SECRET_RULES_BY_ID } from './secrets/rules.js';
 import { scanSecrets } from './secrets/scan-secrets.js';
-import type { ScanSource } from './source.js';
+import type { FoldersSkippedByName, ScanSource } from './source.js';
 import { commentStyle, fileSuppressions, suppressionOnLine, suppresses, type Suppression } from './suppressions.js';
 import { decode, decodeUtf16ByContent, decodeUtf16ByShape, LineIndex, looksLikeText, utf16ByMark, utf8OrLatin1, utf8OrNull, type Decoded } from './text.js';
 import { severityCounts } from '../report/summary.js';
@@ -176,6 +176,8 @@ export async function scanTree(source: ScanSource, options: ScanOptions = {}): P
     else skipped.push({ path: e.path, reason: 'not-regular', partial: false, message: `${e.path}: not a regular file (device, socket or pipe), not read` });
   }
   stats.files = files.length;
+  const byName = await source.skippedByName?.();
+  if (byName && byName.folders.length > 0) notes.push({ kind: 'skipped-folders', message: skippedByNameNote(byName) });
   const mine = options.scanHere ? files.filter(options.scanHere) : files;
   // Said once per entry, by the part that read the settings: how many listed files it kept out.
   for (const [rule, count] of excludedFiles) {
@@ -580,6 +582,26 @@ function unparsedMessage(path: string, u: Unparsed): string {
   if (u.toEnd) return `${path}:${u.line}: could not parse from here to the end of the file; code rules may have missed code there`;
   const lines = u.endLine > u.line ? `lines ${u.line}–${u.endLine}` : `line ${u.line}`;
   return `${path}:${u.line}: could not parse ${lines}${more}; code rules may have missed code there`;
+}
+
+/** How many folders skipped by name a note names; the rest are counted. */
+const NAMED_SKIPPED_FOLDERS = 5;
+
+/**
+ * What the scan passed over by folder name (`node_modules`, `venv`, `__pycache__`…, src/python/discover.ts):
+ * documented, so not partial, but never hidden, as `exclude:` entries are not: a credential kept in
+ * `venv/bin/postactivate` or `node_modules/x/.npmrc` was not looked for, and the report says where.
+ */
+export function skippedByNameNote(skipped: FoldersSkippedByName): string {
+  const { folders } = skipped;
+  const named = folders.slice(0, NAMED_SKIPPED_FOLDERS).map((f) => `${f}/`).join(', ');
+  const more = folders.length > NAMED_SKIPPED_FOLDERS ? ` and ${folders.length - NAMED_SKIPPED_FOLDERS} more` : '';
+  const count = `${folders.length} folder${folders.length === 1 ? '' : 's'}`;
+  const what =
+    skipped.files !== undefined
+      ? `${skipped.files} committed file${skipped.files === 1 ? '' : 's'} in ${count} every scan skips by name (dependencies, virtual environments, caches) ${skipped.files === 1 ? 'was' : 'were'} not scanned, not even for secrets`
+      : `${count} every scan skips by name (dependencies, virtual environments, caches) ${folders.length === 1 ? 'was' : 'were'} not scanned, not even for secrets`;
+  return `${what}: ${named}${more}`;
 }
 
 /** A size as the scan's messages give it (`1.5 MB`, `12 KB`). */

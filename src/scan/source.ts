@@ -8,7 +8,8 @@ import { realpath } from 'node:fs/promises';
 import { join, relative, resolve, sep } from 'node:path';
 import type { EnclosingIgnores } from './tree-rule.js';
 import { workTreeOf } from './work-tree.js';
-import { isInSkippedDir } from '../python/discover.js';
+import { isInSkippedDir, isVcsDir, skippedFolderOf } from '../python/discover.js';
+import { compareCodeUnits } from '../text-order.js';
 import { directoryWalk, isFolderAt, type DirectoryWalk, type WalkedEntry } from '../python/directory-walk.js';
 import { UnreadableFileError, type FileSource } from '../python/files.js';
 import { systemReason } from '../python/inside-root.js';
@@ -31,8 +32,34 @@ export interface ScanSource {
    * where every file was committed.
    */
   workingTree?: boolean;
+  /**
+   * The folders passed over by their name (isSkippedDir: dependencies, virtual environments,
+   * caches), outermost only, version control data left out; with, for an archive, how many
+   * committed files they held. The scan names them in a note (scan.ts, skippedByNameNote).
+   */
+  skippedByName?(): Promise<FoldersSkippedByName>;
   /** A checkout's subfolder: the `.gitignore` files above it, up to its git work tree (TreeView.enclosingIgnores); null when there are none to read. */
   enclosingIgnores?(): Promise<EnclosingIgnores | null>;
+}
+
+export interface FoldersSkippedByName {
+  /** In code-unit order. */
+  folders: readonly string[];
+  /** Files listed in them (an archive lists them; a directory walk never enters them, so cannot say). */
+  files?: number;
+}
+
+/** The folders among `paths`' skipped ones (skippedFolderOf) worth naming, with the files in them; one pass. */
+export function foldersSkippedIn(paths: Iterable<string>): FoldersSkippedByName {
+  const folders = new Set<string>();
+  let files = 0;
+  for (const path of paths) {
+    const folder = skippedFolderOf(path);
+    if (folder === null || isVcsDir(folder.slice(folder.lastIndexOf('/') + 1))) continue;
+    folders.add(folder);
+    files++;
+  }
+  return { folders: [...folders].sort(compareCodeUnits), files };
 }
 
 /** The most bytes of a `.gitignore` above the scanned folder that are read (a larger one is said, and its answers unknown). */
@@ -114,6 +141,9 @@ export function directoryScanSource(root: string, walk: DirectoryWalk = director
     async entries() {
       return walk();
     },
+    async skippedByName() {
+      return { folders: (walk.skippedFolders?.() ?? []).filter((path) => !isVcsDir(path.slice(path.lastIndexOf('/') + 1))) };
+    },
     isFolder: async (path) => isFolderAt(root, path),
     async read(path, maxBytes) {
       return readRegularFile(join(root, path), maxBytes);
@@ -127,6 +157,9 @@ export function scanSourceFromFiles(files: FileSource): ScanSource {
     ...(files.isFolder ? { isFolder: (path: string) => files.isFolder!(path) } : {}),
     async entries() {
       return (await files.list()).filter((p) => !isInSkippedDir(p)).map((path) => ({ path, type: 'file' as const }));
+    },
+    async skippedByName() {
+      return foldersSkippedIn(await files.list());
     },
     async read(path, maxBytes) {
       const size = (await files.size?.(path)) ?? null;

@@ -59,6 +59,17 @@ describe('files', () => {
     expect(result.findings.find((f) => f.rule === 'file-env-committed')!.severity).toBe('low');
   });
 
+  it('in a directory, the folders skipped by name that it holds are named in a note (a few, the rest counted), version control data left out; not partial', async () => {
+    const token = 'ghp_' + 'R4nd0mT0k3nV4lu3abcdefGHIJKLmnopqrST';
+    const few = await scanDirectory({ 'app/a.py': 'x = 1\n', 'venv/bin/postactivate': `export GITHUB_TOKEN=${token}\n`, 'node_modules/x/.npmrc': 'x\n', 'app/__pycache__/a.pyc': 'x', '.git/config': 'x', 'node_modules/y/node_modules/z/a.js': 'x' });
+    expect(few.partial).toBe(false);
+    expect(few.stats.files).toBe(1);
+    expect(few.notes).toEqual([{ kind: 'skipped-folders', message: '3 folders every scan skips by name (dependencies, virtual environments, caches) were not scanned, not even for secrets: app/__pycache__/, node_modules/, venv/' }]);
+    const many = await scanDirectory(Object.fromEntries(Array.from({ length: 7 }, (_, i) => [`p${i}/__pycache__/a.pyc`, 'x'])));
+    expect(many.notes.map((n) => n.message)).toEqual([expect.stringMatching(/^7 folders .*: p0\/__pycache__\/, p1\/__pycache__\/, p2\/__pycache__\/, p3\/__pycache__\/, p4\/__pycache__\/ and 2 more$/)]);
+    expect((await scanDirectory({ 'a.py': 'x = 1\n' })).notes).toEqual([]);
+  });
+
   it('in a directory, a .env that .gitignore excludes is not committed: no file-env-committed, its secrets still reported', async () => {
     const token = 'Zx9qL2mP7vK4tR8w' + 'Q3nB';
     const files = {

@@ -79,6 +79,12 @@ describe('readTarball', () => {
     expect(tree.vendored).toBe(2);
   });
 
+  it('names the committed files it passed over by folder name in a note that says they were not scanned, not even for secrets; not partial, as the directory scan', async () => {
+    const result = await runArchiveScan({ archive: await tarballOf({ 'app/main.py': 'x = 1\n', '.gitignore': '.env\n*.env\n', 'venv/bin/postactivate': `export GITHUB_TOKEN=${TOKEN}\n`, 'node_modules/x/.npmrc': '//registry.npmjs.org/:_authToken=npm_' + 'a'.repeat(36) + '\n', 'node_modules/x/index.js': 'x' }), fingerprintKey: 'k', today: new Date('2026-11-28T12:00:00Z') });
+    expect(result.partial).toBe(false);
+    expect(result.notes.filter((n) => n.kind === 'skipped-folders').map((n) => n.message)).toEqual(['3 committed files in 2 folders every scan skips by name (dependencies, virtual environments, caches) were not scanned, not even for secrets: node_modules/, venv/']);
+  });
+
   it('an archive scan reports what the directory scan of the same tree reports (build/, dist/ and migrations/ included)', async () => {
     const files: Record<string, string> = {
       '.gitignore': '.env\n*.env\n',
