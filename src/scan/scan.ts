@@ -218,6 +218,15 @@ export async function scanTree(source: ScanSource, options: ScanOptions = {}): P
         continue;
       }
       if ('tooLarge' in read) {
+        // A large image, archive or model is binary as a small one is, told by its first 8 KB
+        // (the bytes the text test below looks at first), and passed over the same way, not
+        // partial: else any repository with a 6 MB logo was never "fully checked". Large text, or
+        // a head that could be text, stays too large to scan: its secrets were not looked for.
+        if (read.head !== undefined && !isPythonPath(path) && binaryByItsHead(read.head)) {
+          if (isTextLikePath(path)) notes.push({ kind: 'binary', file: path, message: `${path}: ${formatBytes(read.tooLarge)}, with NUL bytes in its first 8 KB and not UTF-8 text, so it was passed over as binary (not scanned, not even for secrets)` });
+          stats.binaryFiles++;
+          continue;
+        }
         skipped.push({ path, reason: 'too-large', partial: true, message: `${path}: ${formatBytes(read.tooLarge)}, over the ${formatBytes(maxBytes)} limit; not scanned` });
         continue;
       }
@@ -563,6 +572,24 @@ function fewNuls(head: Uint8Array): boolean {
   let nuls = 0;
   for (const b of head) if (b === 0) nuls++;
   return nuls <= Math.max(4, head.length >> 6);
+}
+
+/**
+ * Whether the first bytes of a file too large to read whole say it is binary, as the whole file's
+ * test in scanTree would: a NUL in them, and neither UTF-16/UTF-32 text by mark or shape nor
+ * UTF-8 with a stray NUL or two (a head cut inside a character is still UTF-8 so far). Anything
+ * that could be text is not binary here (fail closed: it stays too large, so partial).
+ */
+function binaryByItsHead(head: Uint8Array): boolean {
+  if (!head.includes(0) || utf16ByMark(head) !== null || looksLikeText(head)) return false;
+  if (!fewNuls(head)) return true;
+  try {
+    // Streaming: a character cut at the end of the head is not an error. A decoder per file, so no state is carried over.
+    new TextDecoder('utf-8', { fatal: true }).decode(head, { stream: true });
+    return false;
+  } catch {
+    return true;
+  }
 }
 
 /** A lone CR: a line end to Python, YAML and editors (scanTree turns it into LF, the same length). */

@@ -17,8 +17,16 @@ import { systemReason } from '../python/inside-root.js';
 /** A path the scan was given: a file, a symbolic link, a special file or a folder that could not be listed (see WalkedEntry). */
 export type ScanEntry = WalkedEntry;
 
-/** A file's bytes; its size when over the limit; the system's reason when it is there but could not be read (`EACCES: permission denied`); null when it is gone. */
-export type ReadResult = { bytes: Buffer } | { tooLarge: number } | { unreadable: string } | null;
+/**
+ * A file's bytes; its size when over the limit, with its first bytes (at most HEAD_BYTES, so a
+ * large image or model can be told binary without reading it: scan.ts) when the source has them;
+ * the system's reason when it is there but could not be read (`EACCES: permission denied`); null
+ * when it is gone.
+ */
+export type ReadResult = { bytes: Buffer } | { tooLarge: number; head?: Buffer } | { unreadable: string } | null;
+
+/** How much of a file over the size limit is read to tell whether it is binary: the first 8 KB, where git looks for a NUL. */
+export const HEAD_BYTES = 8192;
 
 export interface ScanSource {
   entries(): Promise<readonly ScanEntry[]>;
@@ -113,7 +121,16 @@ function readRegularFile(path: string, maxBytes: number): ReadResult {
   try {
     const info = fstatSync(fd);
     if (!info.isFile()) return null;
-    if (info.size > maxBytes) return { tooLarge: info.size };
+    if (info.size > maxBytes) {
+      const head = Buffer.allocUnsafe(Math.min(HEAD_BYTES, info.size));
+      let filled = 0;
+      while (filled < head.length) {
+        const bytesRead = readSync(fd, head, filled, head.length - filled, filled);
+        if (bytesRead === 0) break;
+        filled += bytesRead;
+      }
+      return { tooLarge: info.size, head: head.subarray(0, filled) };
+    }
     const buffer = Buffer.allocUnsafe(Math.min(info.size, maxBytes) + 1);
     let filled = 0;
     while (filled < buffer.length) {
@@ -172,7 +189,7 @@ export function scanSourceFromFiles(files: FileSource): ScanSource {
         throw err;
       }
       if (!bytes) return null;
-      return bytes.length > maxBytes ? { tooLarge: bytes.length } : { bytes };
+      return bytes.length > maxBytes ? { tooLarge: bytes.length, head: bytes.subarray(0, HEAD_BYTES) } : { bytes };
     },
   };
 }

@@ -24,7 +24,7 @@ import { extract, type Headers } from 'tar-stream';
 import { errorLine } from '../error-line.js';
 import { isInSkippedDir, isVcsDir, skippedFolderOf } from '../python/discover.js';
 import { DEFAULT_MAX_FILE_BYTES } from './scan.js';
-import { type ScanEntry, type ScanSource } from './source.js';
+import { HEAD_BYTES, type ScanEntry, type ScanSource } from './source.js';
 import type { SkippedFile } from './types.js';
 import { compareCodeUnits } from '../text-order.js';
 
@@ -54,7 +54,7 @@ export interface ArchiveTree {
   vendored: number;
 }
 
-type Kept = { bytes: Buffer } | { tooLarge: number };
+type Kept = { bytes: Buffer } | { tooLarge: number; head: Buffer };
 
 const MB = 1024 * 1024;
 
@@ -148,19 +148,22 @@ export async function readTarball(gzipped: Uint8Array, limits: ArchiveLimits = D
       return drain();
     }
     entries.push({ path, type: 'file' });
-    if (size > limits.maxFileBytes) {
-      kept.set(path, { tooLarge: size });
-      return drain();
-    }
+    // A file over the limit keeps only its first bytes, from which the scan tells a large image or
+    // model (binary, passed over) from large text (too large to scan: partial).
     const chunks: Buffer[] = [];
     let length = 0;
     stream.on('data', (chunk: Buffer) => {
+      const before = length;
       length += chunk.length;
-      if (length <= limits.maxFileBytes) chunks.push(chunk);
+      if (size > limits.maxFileBytes) {
+        if (before < HEAD_BYTES) chunks.push(chunk.subarray(0, HEAD_BYTES - before));
+      } else if (length <= limits.maxFileBytes) chunks.push(chunk);
     });
     stream.on('end', () => {
-      keptBytes += Math.min(length, limits.maxFileBytes);
-      kept.set(path, length > limits.maxFileBytes ? { tooLarge: length } : { bytes: Buffer.concat(chunks, length) });
+      const tooLarge = size > limits.maxFileBytes || length > limits.maxFileBytes;
+      keptBytes += tooLarge ? 0 : length;
+      const whole = Buffer.concat(chunks);
+      kept.set(path, tooLarge ? { tooLarge: Math.max(size, length), head: whole.subarray(0, HEAD_BYTES) } : { bytes: whole });
       next();
     });
   });
@@ -203,7 +206,7 @@ export async function readTarball(gzipped: Uint8Array, limits: ArchiveLimits = D
       const file = kept.get(path);
       if (!file) return null;
       if ('tooLarge' in file) return file;
-      return file.bytes.length > maxBytes ? { tooLarge: file.bytes.length } : { bytes: file.bytes };
+      return file.bytes.length > maxBytes ? { tooLarge: file.bytes.length, head: file.bytes.subarray(0, HEAD_BYTES) } : { bytes: file.bytes };
     },
   };
   return { source, skipped, vendored };

@@ -122,13 +122,21 @@ describe('readTarball', () => {
 
   it('lists a file over the size limit as too large, and stops past the file count', async () => {
     const big = await readTarball(await tarballOf({ 'big.py': 'x = 1\n'.repeat(1000), 'small.py': 'x = 1\n' }), { ...DEFAULT_ARCHIVE_LIMITS, maxFileBytes: 1000 });
-    expect(await big.source.read('big.py', 1_000_000)).toEqual({ tooLarge: 6000 });
+    expect(await big.source.read('big.py', 1_000_000)).toEqual({ tooLarge: 6000, head: Buffer.from('x = 1\n'.repeat(1000)) });
     const result = await scanTree(big.source, { maxFileBytes: 1000 });
     expect(result.skipped).toEqual([expect.objectContaining({ path: 'big.py', reason: 'too-large', partial: true })]);
 
     const many = await readTarball(await tarballOf(Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`m${i}.py`, 'x = 1\n']))), { ...DEFAULT_ARCHIVE_LIMITS, maxFiles: 5 });
     expect(await many.source.entries()).toHaveLength(5);
     expect(many.skipped[0]).toMatchObject({ path: '(archive)', partial: true, message: expect.stringContaining('more than 5 files') });
+  });
+
+  it('keeps the first 8 KB of a file over the size limit, so a large image or model is binary (not partial) and large text too large (partial)', async () => {
+    const tree = await readTarball(await tarballOf({ 'logo.png': Buffer.concat([Buffer.from('\x89PNG\r\n\x1a\n', 'latin1'), Buffer.alloc(3_000), Buffer.alloc(60_000, 7)]), 'model.bin': Buffer.alloc(50_000), 'dump.sql': `-- ${TOKEN}\n`.repeat(2000), 'app/main.py': 'x = 1\n' }), { ...DEFAULT_ARCHIVE_LIMITS, maxFileBytes: 10_000 });
+    expect(await tree.source.read('model.bin', 10_000)).toEqual({ tooLarge: 50_000, head: Buffer.alloc(8192) });
+    const result = await scanTree(tree.source, { maxFileBytes: 10_000 });
+    expect(result.skipped.map((s) => `${s.path} ${s.reason}`)).toEqual(['dump.sql too-large']);
+    expect(result.stats.binaryFiles).toBe(2);
   });
 
   it('says so when the archive is not a gzipped tarball at all', async () => {
