@@ -142,7 +142,7 @@ describe('files', () => {
 
   it('reads .gitignore like git: negations, anchored patterns, folders, nested files', async () => {
     const gaps = async (files: Record<string, string>) => of(await scanFiles({ 'app/config/settings.py': 'X = 1\n', ...files }), 'file');
-    expect(await gaps({})).toEqual(['file-gitignore-env .gitignore', 'file-gitignore-secret-config .gitignore']);
+    expect(await gaps({})).toEqual(['file-gitignore-env .gitignore', 'file-gitignore-secret-config app/config/settings.py']); // no .gitignore: the module that would be committed
     expect(await gaps({ '.gitignore': '.env\n*.env\n**/config/secret*.py\n' })).toEqual([]);
     // Negated after: .env is committed again.
     expect(await gaps({ '.gitignore': '*.env\n.env\n!.env\n**/config/secret*.py\n' })).toEqual(['file-gitignore-env .gitignore']);
