@@ -22,7 +22,7 @@ import { GitignoreChain } from './files/gitignore.js';
 import { FILE_RULES } from './files/rules/index.js';
 import { isCommittedEnvFile } from './files/env-files.js';
 import { scanIgnorer, unknownIgnoreNotes, type ScanIgnorer } from './ignores.js';
-import { isPythonPath, isRuntimeFile, isTestPath, isTextLikePath, loweredPlace, type LoweredPlace } from './paths.js';
+import { isDockerfilePath, isPythonPath, isRuntimeFile, isTestPath, isTextLikePath, loweredPlace, type LoweredPlace } from './paths.js';
 import type { PythonScanner, Unparsed } from './python/scan-python.js';
 import type { Report, RuleInfo } from './rule.js';
 import type { scanRuntime } from './runtime/scan-runtime.js';
@@ -30,7 +30,7 @@ import { randomFingerprintKey } from './secrets/fingerprint.js';
 import { SECRET_RULES_BY_ID } from './secrets/rules.js';
 import { scanSecrets } from './secrets/scan-secrets.js';
 import type { FoldersSkippedByName, ScanSource } from './source.js';
-import { commentStyle, fileSuppressions, suppressionOnLine, suppresses, type Suppression } from './suppressions.js';
+import { commentLinesAbove, commentStyle, fileSuppressions, suppressionOnLine, suppresses, type Suppression } from './suppressions.js';
 import { decode, decodeUtf16ByContent, decodeUtf16ByShape, LineIndex, looksLikeText, utf16ByMark, utf8OrLatin1, utf8OrNull, type Decoded } from './text.js';
 import { severityCounts } from '../report/summary.js';
 import type { TreeView } from './tree-rule.js';
@@ -362,7 +362,9 @@ export async function scanTree(source: ScanSource, options: ScanOptions = {}): P
         if (s === undefined) seen.set(n, (s = markerOn(n)));
         return s;
       };
-      for (const { finding, info } of capFindings(raw, path, markers, lineDigests(raw, lines), ignorer, maxPerFile, notes)) keep(finding, info);
+      // A Dockerfile's marker may be on the comment lines right above the instruction (suppressions.ts says why).
+      const above: LinesAbove | null = isDockerfilePath(path) ? (n) => commentLinesAbove((k) => lines.line(k), n) : null;
+      for (const { finding, info } of capFindings(raw, path, markers, lineDigests(raw, lines), ignorer, maxPerFile, notes, above)) keep(finding, info);
     }
   } finally {
     python?.close();
@@ -415,11 +417,11 @@ export async function scanTree(source: ScanSource, options: ScanOptions = {}): P
  * result that omits them is not complete. Ignored findings that are cut only get a note: nothing
  * the gate needs is lost with them.
  */
-function capFindings(raw: Raw[], path: string, markers: MarkerAt, digests: LineDigestAt, ignorer: ScanIgnorer, max: number, notes: ScanNote[]): { finding: CodeFinding; info: RuleInfo }[] {
+function capFindings(raw: Raw[], path: string, markers: MarkerAt, digests: LineDigestAt, ignorer: ScanIgnorer, max: number, notes: ScanNote[], above: LinesAbove | null = null): { finding: CodeFinding; info: RuleInfo }[] {
   const counted: { finding: CodeFinding; info: RuleInfo }[] = [];
   const ignored: { finding: CodeFinding; info: RuleInfo }[] = [];
   for (const r of raw) {
-    const finding = ignorer.apply(finalize(r, path, markers));
+    const finding = ignorer.apply(finalize(r, path, markers, above));
     (finding.ignoredBy ? ignored : counted).push({ finding, info: r.info });
   }
   const worstFirst = (a: { finding: CodeFinding }, b: { finding: CodeFinding }) => compareCodeFindings(a.finding, b.finding);
@@ -494,6 +496,9 @@ export async function readTreeIgnores(
 /** The suppression written at a 1-based line of the file being scanned, if any. */
 type MarkerAt = (line: number) => Suppression | null;
 
+/** Other lines whose marker covers what is reported on a line (a Dockerfile's comment lines above an instruction). */
+type LinesAbove = (line: number) => number[];
+
 /** A finding's `content` (CodeFinding.content): the digest of its line, or null when it gets none. */
 type LineDigestAt = (line: number | null, rule: RuleInfo) => string | null;
 
@@ -524,11 +529,12 @@ function lineDigests(raw: readonly Raw[], lines: LineIndex): LineDigestAt {
 
 /**
  * Fills in the rule's defaults and applies an inline suppression: one on the finding's own line,
- * or (Python) on the first or last line of the statement it is in. A marker on an inner line of a
+ * or (Python) on the first or last line of the statement it is in, or (Dockerfile) on the comment
+ * lines right above its instruction. A marker on an inner line of a
  * multi-line statement covers only what is reported on that line, so `# nosec` written for one
  * argument never hides another finding of the same call.
  */
-function finalize(r: Raw, file: string, markers: MarkerAt | null): CodeFinding {
+function finalize(r: Raw, file: string, markers: MarkerAt | null, above: LinesAbove | null = null): CodeFinding {
   const finding: CodeFinding = {
     kind: r.info.kind,
     rule: r.info.id,
@@ -542,7 +548,7 @@ function finalize(r: Raw, file: string, markers: MarkerAt | null): CodeFinding {
     ...(r.secret ? { secret: r.secret } : {}),
   };
   if (markers && r.line !== null) {
-    const candidates = r.statement ? [r.line, r.statement.line, r.statement.endLine] : [r.line];
+    const candidates = r.statement ? [r.line, r.statement.line, r.statement.endLine] : above ? [r.line, ...above(r.line)] : [r.line];
     for (const n of candidates) {
       const s = markers(n);
       if (s && suppresses(s, r.info)) {
