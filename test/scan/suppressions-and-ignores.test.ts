@@ -57,7 +57,7 @@ describe('inline suppressions', () => {
         'USER app',
       ].join('\n') + '\n',
     });
-    const latest = (list: Finding[] | typeof result.findings) => list.filter((f) => f.rule === 'docker-latest-tag').map((f) => f.line);
+    const latest = (list: typeof result.findings) => list.filter((f) => f.rule === 'docker-latest-tag').map((f) => f.line);
     expect(latest(result.findings)).toEqual([8, 11, 13]);
     expect(result.ignored.filter((f) => f.rule === 'docker-latest-tag').map((f) => `${f.line} ${f.ignoredBy!.reason}`)).toEqual(['3 # depwatch: ignore on line 2', '6 # nosec on line 4', '14 # depwatch: ignore on line 14']);
   });
