@@ -163,7 +163,8 @@ export async function readTarball(gzipped: Uint8Array, limits: ArchiveLimits = D
       const tooLarge = size > limits.maxFileBytes || length > limits.maxFileBytes;
       keptBytes += tooLarge ? 0 : length;
       const whole = Buffer.concat(chunks);
-      kept.set(path, tooLarge ? { tooLarge: Math.max(size, length), head: whole.subarray(0, HEAD_BYTES) } : { bytes: whole });
+      // A copy of the head: a file larger than its header said was held whole until here, and is not kept.
+      kept.set(path, tooLarge ? { tooLarge: Math.max(size, length), head: Buffer.from(whole.subarray(0, HEAD_BYTES)) } : { bytes: whole });
       next();
     });
   });
