@@ -116,13 +116,16 @@ export function scannedCount(stats: ScanStats): string {
 
 /**
  * What made the scan partial, counted from its reasons (files skipped, and the notes that make a
- * result partial): "1 file not scanned, 2 rules failed". Each cause is named for what it is: a rule
+ * result partial): "1 folder not listed, 1 file not scanned, 2 rules failed". Each cause is named for what it is: a rule
  * that failed is not a file that was not scanned.
  */
 export function partialCauses(result: ScanResult, history: HistoryResult | null = null): string {
   const notes = (kind: ScanNote['kind']) => result.notes.filter((n) => n.kind === kind).length;
-  const notScanned = result.skipped.filter((s) => s.partial).length;
+  // A folder the walk could not list is a folder, not a file: counted apart, so the line agrees with `stats.not_scanned_files` (files only).
+  const unlisted = result.skipped.filter((s) => s.partial && s.unlistedBecause !== undefined).length;
+  const notScanned = result.skipped.filter((s) => s.partial && s.unlistedBecause === undefined).length;
   const causes = [
+    unlisted ? `${plural(unlisted, 'folder')} not listed` : '',
     notScanned ? `${plural(notScanned, 'file')} not scanned` : '',
     notes('error') ? `${plural(notes('error'), 'rule')} failed` : '',
     notes('incomplete') ? `${plural(notes('incomplete'), 'file')} checked only in part` : '',

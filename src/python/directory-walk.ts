@@ -49,8 +49,12 @@ export function isFolderAt(root: string, path: string): boolean {
   }
 }
 
-/** Every entry under the root that is not a folder, and every folder it could not list, in code-unit order of path; walked once. */
-export type DirectoryWalk = () => readonly WalkedEntry[];
+/**
+ * Every entry under the root that is not a folder, and every folder it could not list, in code-unit
+ * order of path; walked once. `skippedFolders`: the folders it did not enter because of their name
+ * (isSkippedDir: `node_modules`, `venv`, `__pycache__`…), in the same order, walking first if need be.
+ */
+export type DirectoryWalk = (() => readonly WalkedEntry[]) & { readonly skippedFolders?: () => readonly string[] };
 
 const toPosix = (p: string) => (sep === '/' ? p : p.split(sep).join('/'));
 
@@ -63,12 +67,14 @@ const toPosix = (p: string) => (sep === '/' ? p : p.split(sep).join('/'));
  * absent: its files are unknown, and every reader must say so (fail closed), not see a smaller tree.
  */
 export function directoryWalk(root: string, list: ListFolder = listFolder): DirectoryWalk {
-  let walked: WalkedEntry[] | undefined;
-  return () => (walked ??= walk(root, list));
+  let walked: { entries: WalkedEntry[]; skipped: string[] } | undefined;
+  const entries = () => (walked ??= walk(root, list)).entries;
+  return Object.assign(entries, { skippedFolders: () => (walked ??= walk(root, list)).skipped });
 }
 
-function walk(root: string, list: ListFolder): WalkedEntry[] {
+function walk(root: string, list: ListFolder): { entries: WalkedEntry[]; skipped: string[] } {
   const out: WalkedEntry[] = [];
+  const skipped: string[] = [];
   const visit = (dir: string): void => {
     let entries: Dirent[];
     try {
@@ -81,6 +87,7 @@ function walk(root: string, list: ListFolder): WalkedEntry[] {
       const full = join(dir, entry.name);
       if (entry.isDirectory()) {
         if (!isSkippedDir(entry.name)) visit(full);
+        else skipped.push(toPosix(relative(root, full)));
         continue;
       }
       const path = toPosix(relative(root, full));
@@ -90,7 +97,7 @@ function walk(root: string, list: ListFolder): WalkedEntry[] {
     }
   };
   visit(root);
-  return out.sort((a, b) => compareCodeUnits(a.path, b.path));
+  return { entries: out.sort((a, b) => compareCodeUnits(a.path, b.path)), skipped: skipped.sort(compareCodeUnits) };
 }
 
 /** `EACCES: permission denied` from Node's `EACCES: permission denied, scandir '/abs/path'`: the entry names the folder already. */

@@ -32,6 +32,21 @@ export function isSkippedDir(name: string): boolean {
   return SKIPPED_DIRS.has(name);
 }
 
+/**
+ * The folder on the path that is never searched, the outermost (`node_modules/a/.npmrc` →
+ * `node_modules`, `app/.venv/lib/x.py` → `app/.venv`), or null: what a scan says it passed over.
+ */
+export function skippedFolderOf(path: string): string | null {
+  const parts = path.split('/');
+  for (let i = 0; i < parts.length - 1; i++) if (isSkippedDir(parts[i]!)) return parts.slice(0, i + 1).join('/');
+  return null;
+}
+
+/** Version control data (the repository's history, not its files): a checkout always has one, so saying it was skipped says nothing. */
+export function isVcsDir(name: string): boolean {
+  return name === '.git' || name === '.hg' || name === '.svn';
+}
+
 /** True when some directory on the path is one we never search. */
 export function isInSkippedDir(path: string): boolean {
   const parts = path.split('/');

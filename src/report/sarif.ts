@@ -64,7 +64,22 @@ type Locate = (file: string) => { uri: string; uriBaseId?: string };
 function locator(options: ReportOptions): Locate {
   const root = options.sourceRoot;
   if (!root) return (file) => ({ uri: pathUri(file) });
-  return (file) => ({ uri: pathUri(root.prefix + file), uriBaseId: SOURCE_ROOT_ID });
+  return (file) => ({ uri: pathUri(withoutClimbs(root.prefix + file)), uriBaseId: SOURCE_ROOT_ID });
+}
+
+/**
+ * `svc/api/../../.gitignore` → `.gitignore`: a scan of a subfolder points at the `.gitignore` above
+ * it that it judged (file-gitignore-env), and GitHub code scanning resolves only plain paths. A
+ * climb past the start is kept as written.
+ */
+function withoutClimbs(path: string): string {
+  if (!path.includes('../')) return path;
+  const kept: string[] = [];
+  for (const segment of path.split('/')) {
+    if (segment === '..' && kept.length > 0 && kept[kept.length - 1] !== '..') kept.pop();
+    else kept.push(segment);
+  }
+  return kept.join('/');
 }
 
 const physicalLocation = (locate: Locate, file: string, line: number | null | undefined) => ({ physicalLocation: { artifactLocation: locate(file), ...(line ? { region: { startLine: line } } : {}) } });

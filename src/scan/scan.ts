@@ -22,15 +22,15 @@ import { GitignoreChain } from './files/gitignore.js';
 import { FILE_RULES } from './files/rules/index.js';
 import { isCommittedEnvFile } from './files/env-files.js';
 import { scanIgnorer, unknownIgnoreNotes, type ScanIgnorer } from './ignores.js';
-import { isPythonPath, isRuntimeFile, isTestPath, isTextLikePath, loweredPlace, type LoweredPlace } from './paths.js';
+import { isDockerfilePath, isPythonPath, isRuntimeFile, isTestPath, isTextLikePath, loweredPlace, type LoweredPlace } from './paths.js';
 import type { PythonScanner, Unparsed } from './python/scan-python.js';
 import type { Report, RuleInfo } from './rule.js';
 import type { scanRuntime } from './runtime/scan-runtime.js';
 import { randomFingerprintKey } from './secrets/fingerprint.js';
 import { SECRET_RULES_BY_ID } from './secrets/rules.js';
 import { scanSecrets } from './secrets/scan-secrets.js';
-import type { ScanSource } from './source.js';
-import { commentStyle, fileSuppressions, suppressionOnLine, suppresses, type Suppression } from './suppressions.js';
+import type { FoldersSkippedByName, ScanSource } from './source.js';
+import { commentLinesAbove, commentStyle, fileSuppressions, suppressionOnLine, suppresses, type Suppression } from './suppressions.js';
 import { decode, decodeUtf16ByContent, decodeUtf16ByShape, LineIndex, looksLikeText, utf16ByMark, utf8OrLatin1, utf8OrNull, type Decoded } from './text.js';
 import { severityCounts } from '../report/summary.js';
 import type { TreeView } from './tree-rule.js';
@@ -176,6 +176,8 @@ export async function scanTree(source: ScanSource, options: ScanOptions = {}): P
     else skipped.push({ path: e.path, reason: 'not-regular', partial: false, message: `${e.path}: not a regular file (device, socket or pipe), not read` });
   }
   stats.files = files.length;
+  const byName = await source.skippedByName?.();
+  if (byName && byName.folders.length > 0) notes.push({ kind: 'skipped-folders', message: skippedByNameNote(byName) });
   const mine = options.scanHere ? files.filter(options.scanHere) : files;
   // Said once per entry, by the part that read the settings: how many listed files it kept out.
   for (const [rule, count] of excludedFiles) {
@@ -216,6 +218,15 @@ export async function scanTree(source: ScanSource, options: ScanOptions = {}): P
         continue;
       }
       if ('tooLarge' in read) {
+        // A large image, archive or model is binary as a small one is, told by its first 8 KB
+        // (the bytes the text test below looks at first), and passed over the same way, not
+        // partial: else any repository with a 6 MB logo was never "fully checked". Large text, or
+        // a head that could be text, stays too large to scan: its secrets were not looked for.
+        if (read.head !== undefined && !isPythonPath(path) && binaryByItsHead(read.head)) {
+          if (isTextLikePath(path)) notes.push({ kind: 'binary', file: path, message: `${path}: ${formatBytes(read.tooLarge)}, with NUL bytes in its first 8 KB and not UTF-8 text, so it was passed over as binary (not scanned, not even for secrets)` });
+          stats.binaryFiles++;
+          continue;
+        }
         skipped.push({ path, reason: 'too-large', partial: true, message: `${path}: ${formatBytes(read.tooLarge)}, over the ${formatBytes(maxBytes)} limit; not scanned` });
         continue;
       }
@@ -351,7 +362,9 @@ export async function scanTree(source: ScanSource, options: ScanOptions = {}): P
         if (s === undefined) seen.set(n, (s = markerOn(n)));
         return s;
       };
-      for (const { finding, info } of capFindings(raw, path, markers, lineDigests(raw, lines), ignorer, maxPerFile, notes)) keep(finding, info);
+      // A Dockerfile's marker may be on the comment lines right above the instruction (suppressions.ts says why).
+      const above: LinesAbove | null = isDockerfilePath(path) ? (n) => commentLinesAbove((k) => lines.line(k), n) : null;
+      for (const { finding, info } of capFindings(raw, path, markers, lineDigests(raw, lines), ignorer, maxPerFile, notes, above)) keep(finding, info);
     }
   } finally {
     python?.close();
@@ -404,11 +417,11 @@ export async function scanTree(source: ScanSource, options: ScanOptions = {}): P
  * result that omits them is not complete. Ignored findings that are cut only get a note: nothing
  * the gate needs is lost with them.
  */
-function capFindings(raw: Raw[], path: string, markers: MarkerAt, digests: LineDigestAt, ignorer: ScanIgnorer, max: number, notes: ScanNote[]): { finding: CodeFinding; info: RuleInfo }[] {
+function capFindings(raw: Raw[], path: string, markers: MarkerAt, digests: LineDigestAt, ignorer: ScanIgnorer, max: number, notes: ScanNote[], above: LinesAbove | null = null): { finding: CodeFinding; info: RuleInfo }[] {
   const counted: { finding: CodeFinding; info: RuleInfo }[] = [];
   const ignored: { finding: CodeFinding; info: RuleInfo }[] = [];
   for (const r of raw) {
-    const finding = ignorer.apply(finalize(r, path, markers));
+    const finding = ignorer.apply(finalize(r, path, markers, above));
     (finding.ignoredBy ? ignored : counted).push({ finding, info: r.info });
   }
   const worstFirst = (a: { finding: CodeFinding }, b: { finding: CodeFinding }) => compareCodeFindings(a.finding, b.finding);
@@ -483,6 +496,9 @@ export async function readTreeIgnores(
 /** The suppression written at a 1-based line of the file being scanned, if any. */
 type MarkerAt = (line: number) => Suppression | null;
 
+/** Other lines whose marker covers what is reported on a line (a Dockerfile's comment lines above an instruction). */
+type LinesAbove = (line: number) => number[];
+
 /** A finding's `content` (CodeFinding.content): the digest of its line, or null when it gets none. */
 type LineDigestAt = (line: number | null, rule: RuleInfo) => string | null;
 
@@ -513,11 +529,12 @@ function lineDigests(raw: readonly Raw[], lines: LineIndex): LineDigestAt {
 
 /**
  * Fills in the rule's defaults and applies an inline suppression: one on the finding's own line,
- * or (Python) on the first or last line of the statement it is in. A marker on an inner line of a
+ * or (Python) on the first or last line of the statement it is in, or (Dockerfile) on the comment
+ * lines right above its instruction. A marker on an inner line of a
  * multi-line statement covers only what is reported on that line, so `# nosec` written for one
  * argument never hides another finding of the same call.
  */
-function finalize(r: Raw, file: string, markers: MarkerAt | null): CodeFinding {
+function finalize(r: Raw, file: string, markers: MarkerAt | null, above: LinesAbove | null = null): CodeFinding {
   const finding: CodeFinding = {
     kind: r.info.kind,
     rule: r.info.id,
@@ -531,7 +548,7 @@ function finalize(r: Raw, file: string, markers: MarkerAt | null): CodeFinding {
     ...(r.secret ? { secret: r.secret } : {}),
   };
   if (markers && r.line !== null) {
-    const candidates = r.statement ? [r.line, r.statement.line, r.statement.endLine] : [r.line];
+    const candidates = r.statement ? [r.line, r.statement.line, r.statement.endLine] : above ? [r.line, ...above(r.line)] : [r.line];
     for (const n of candidates) {
       const s = markers(n);
       if (s && suppresses(s, r.info)) {
@@ -563,6 +580,24 @@ function fewNuls(head: Uint8Array): boolean {
   return nuls <= Math.max(4, head.length >> 6);
 }
 
+/**
+ * Whether the first bytes of a file too large to read whole say it is binary, as the whole file's
+ * test in scanTree would: a NUL in them, and neither UTF-16/UTF-32 text by mark or shape nor
+ * UTF-8 with a stray NUL or two (a head cut inside a character is still UTF-8 so far). Anything
+ * that could be text is not binary here (fail closed: it stays too large, so partial).
+ */
+function binaryByItsHead(head: Uint8Array): boolean {
+  if (!head.includes(0) || utf16ByMark(head) !== null || looksLikeText(head)) return false;
+  if (!fewNuls(head)) return true;
+  try {
+    // Streaming: a character cut at the end of the head is not an error. A decoder per file, so no state is carried over.
+    new TextDecoder('utf-8', { fatal: true }).decode(head, { stream: true });
+    return false;
+  } catch {
+    return true;
+  }
+}
+
 /** A lone CR: a line end to Python, YAML and editors (scanTree turns it into LF, the same length). */
 const LONE_CR = /\r(?!\n)/g;
 
@@ -580,6 +615,26 @@ function unparsedMessage(path: string, u: Unparsed): string {
   if (u.toEnd) return `${path}:${u.line}: could not parse from here to the end of the file; code rules may have missed code there`;
   const lines = u.endLine > u.line ? `lines ${u.line}–${u.endLine}` : `line ${u.line}`;
   return `${path}:${u.line}: could not parse ${lines}${more}; code rules may have missed code there`;
+}
+
+/** How many folders skipped by name a note names; the rest are counted. */
+const NAMED_SKIPPED_FOLDERS = 5;
+
+/**
+ * What the scan passed over by folder name (`node_modules`, `venv`, `__pycache__`…, src/python/discover.ts):
+ * documented, so not partial, but never hidden, as `exclude:` entries are not: a credential kept in
+ * `venv/bin/postactivate` or `node_modules/x/.npmrc` was not looked for, and the report says where.
+ */
+export function skippedByNameNote(skipped: FoldersSkippedByName): string {
+  const { folders } = skipped;
+  const named = folders.slice(0, NAMED_SKIPPED_FOLDERS).map((f) => `${f}/`).join(', ');
+  const more = folders.length > NAMED_SKIPPED_FOLDERS ? ` and ${folders.length - NAMED_SKIPPED_FOLDERS} more` : '';
+  const count = `${folders.length} folder${folders.length === 1 ? '' : 's'}`;
+  const what =
+    skipped.files !== undefined
+      ? `${skipped.files} committed file${skipped.files === 1 ? '' : 's'} in ${count} every scan skips by name (dependencies, virtual environments, caches) ${skipped.files === 1 ? 'was' : 'were'} not scanned, not even for secrets`
+      : `${count} every scan skips by name (dependencies, virtual environments, caches) ${folders.length === 1 ? 'was' : 'were'} not scanned, not even for secrets`;
+  return `${what}: ${named}${more}`;
 }
 
 /** A size as the scan's messages give it (`1.5 MB`, `12 KB`). */

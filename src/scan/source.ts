@@ -8,7 +8,8 @@ import { realpath } from 'node:fs/promises';
 import { join, relative, resolve, sep } from 'node:path';
 import type { EnclosingIgnores } from './tree-rule.js';
 import { workTreeOf } from './work-tree.js';
-import { isInSkippedDir } from '../python/discover.js';
+import { isInSkippedDir, isVcsDir, skippedFolderOf } from '../python/discover.js';
+import { compareCodeUnits } from '../text-order.js';
 import { directoryWalk, isFolderAt, type DirectoryWalk, type WalkedEntry } from '../python/directory-walk.js';
 import { UnreadableFileError, type FileSource } from '../python/files.js';
 import { systemReason } from '../python/inside-root.js';
@@ -16,8 +17,16 @@ import { systemReason } from '../python/inside-root.js';
 /** A path the scan was given: a file, a symbolic link, a special file or a folder that could not be listed (see WalkedEntry). */
 export type ScanEntry = WalkedEntry;
 
-/** A file's bytes; its size when over the limit; the system's reason when it is there but could not be read (`EACCES: permission denied`); null when it is gone. */
-export type ReadResult = { bytes: Buffer } | { tooLarge: number } | { unreadable: string } | null;
+/**
+ * A file's bytes; its size when over the limit, with its first bytes (at most HEAD_BYTES, so a
+ * large image or model can be told binary without reading it: scan.ts) when the source has them;
+ * the system's reason when it is there but could not be read (`EACCES: permission denied`); null
+ * when it is gone.
+ */
+export type ReadResult = { bytes: Buffer } | { tooLarge: number; head?: Buffer } | { unreadable: string } | null;
+
+/** How much of a file over the size limit is read to tell whether it is binary: the first 8 KB, where git looks for a NUL. */
+export const HEAD_BYTES = 8192;
 
 export interface ScanSource {
   entries(): Promise<readonly ScanEntry[]>;
@@ -31,8 +40,34 @@ export interface ScanSource {
    * where every file was committed.
    */
   workingTree?: boolean;
+  /**
+   * The folders passed over by their name (isSkippedDir: dependencies, virtual environments,
+   * caches), outermost only, version control data left out; with, for an archive, how many
+   * committed files they held. The scan names them in a note (scan.ts, skippedByNameNote).
+   */
+  skippedByName?(): Promise<FoldersSkippedByName>;
   /** A checkout's subfolder: the `.gitignore` files above it, up to its git work tree (TreeView.enclosingIgnores); null when there are none to read. */
   enclosingIgnores?(): Promise<EnclosingIgnores | null>;
+}
+
+export interface FoldersSkippedByName {
+  /** In code-unit order. */
+  folders: readonly string[];
+  /** Files listed in them (an archive lists them; a directory walk never enters them, so cannot say). */
+  files?: number;
+}
+
+/** The folders among `paths`' skipped ones (skippedFolderOf) worth naming, with the files in them; one pass. */
+export function foldersSkippedIn(paths: Iterable<string>): FoldersSkippedByName {
+  const folders = new Set<string>();
+  let files = 0;
+  for (const path of paths) {
+    const folder = skippedFolderOf(path);
+    if (folder === null || isVcsDir(folder.slice(folder.lastIndexOf('/') + 1))) continue;
+    folders.add(folder);
+    files++;
+  }
+  return { folders: [...folders].sort(compareCodeUnits), files };
 }
 
 /** The most bytes of a `.gitignore` above the scanned folder that are read (a larger one is said, and its answers unknown). */
@@ -86,7 +121,16 @@ function readRegularFile(path: string, maxBytes: number): ReadResult {
   try {
     const info = fstatSync(fd);
     if (!info.isFile()) return null;
-    if (info.size > maxBytes) return { tooLarge: info.size };
+    if (info.size > maxBytes) {
+      const head = Buffer.allocUnsafe(Math.min(HEAD_BYTES, info.size));
+      let filled = 0;
+      while (filled < head.length) {
+        const bytesRead = readSync(fd, head, filled, head.length - filled, filled);
+        if (bytesRead === 0) break;
+        filled += bytesRead;
+      }
+      return { tooLarge: info.size, head: head.subarray(0, filled) };
+    }
     const buffer = Buffer.allocUnsafe(Math.min(info.size, maxBytes) + 1);
     let filled = 0;
     while (filled < buffer.length) {
@@ -114,6 +158,9 @@ export function directoryScanSource(root: string, walk: DirectoryWalk = director
     async entries() {
       return walk();
     },
+    async skippedByName() {
+      return { folders: (walk.skippedFolders?.() ?? []).filter((path) => !isVcsDir(path.slice(path.lastIndexOf('/') + 1))) };
+    },
     isFolder: async (path) => isFolderAt(root, path),
     async read(path, maxBytes) {
       return readRegularFile(join(root, path), maxBytes);
@@ -128,6 +175,9 @@ export function scanSourceFromFiles(files: FileSource): ScanSource {
     async entries() {
       return (await files.list()).filter((p) => !isInSkippedDir(p)).map((path) => ({ path, type: 'file' as const }));
     },
+    async skippedByName() {
+      return foldersSkippedIn(await files.list());
+    },
     async read(path, maxBytes) {
       const size = (await files.size?.(path)) ?? null;
       if (size !== null && size > maxBytes) return { tooLarge: size };
@@ -139,7 +189,7 @@ export function scanSourceFromFiles(files: FileSource): ScanSource {
         throw err;
       }
       if (!bytes) return null;
-      return bytes.length > maxBytes ? { tooLarge: bytes.length } : { bytes };
+      return bytes.length > maxBytes ? { tooLarge: bytes.length, head: bytes.subarray(0, HEAD_BYTES) } : { bytes };
     },
   };
 }

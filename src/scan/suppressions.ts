@@ -17,6 +17,14 @@
  * Which findings a marker covers is scan.ts's (finalize): those reported on its line, and for Python
  * those of the statement whose first or last line it is on (bandit reads a marker on the first line
  * of a multi-line statement; the last is where a trailing comment goes after the closing bracket).
+ * In a Dockerfile, also those of the instruction right below the comment lines it is on
+ * (commentLinesAbove): Docker reads a `#` that does not start a line as an argument, so
+ * `FROM alpine:latest # depwatch: ignore[…]` breaks `docker build`, and a comment line above the
+ * instruction is where hadolint users write theirs. Other tools' markers (`# hadolint ignore=DL3007`)
+ * are not read: they name other rules, and a marker that suppresses must say depwatch or nosec.
+ *
+ * `depwatch:` is matched in any case (`# Depwatch: IGNORE[…]`); `nosec` only in lower case, as bandit
+ * reads it (`# NOSEC` suppresses nothing there either).
  */
 import type { RuleInfo } from './rule.js';
 
@@ -432,18 +440,20 @@ function lineReader(style: CommentStyle, file: boolean): ((text: string) => numb
   return null;
 }
 
-const patterns = (marker: string) => ({
-  hash: new RegExp(`(?:^|[ \\t])#[ \\t]{0,10}${marker}`, 'i'),
-  slash: new RegExp(`(?:^|[ \\t])\\/\\/[ \\t]{0,10}${marker}`, 'i'),
-  both: new RegExp(`(?:^|[ \\t])(?:#|\\/\\/)[ \\t]{0,10}${marker}`, 'i'),
+const patterns = (marker: string, flags = 'i') => ({
+  hash: new RegExp(`(?:^|[ \\t])#[ \\t]{0,10}${marker}`, flags),
+  slash: new RegExp(`(?:^|[ \\t])\\/\\/[ \\t]{0,10}${marker}`, flags),
+  both: new RegExp(`(?:^|[ \\t])(?:#|\\/\\/)[ \\t]{0,10}${marker}`, flags),
 });
-const NOSEC = patterns('nosec\\b');
+// bandit matches `nosec` in lower case only; depwatch's own marker in any case.
+const NOSEC = patterns('nosec\\b', '');
 const DEPWATCH = patterns('depwatch:[ \\t]{0,10}ignore\\b');
 const ID = /[A-Za-z][A-Za-z0-9_-]*/g;
 
 const pick = (p: ReturnType<typeof patterns>, style: CommentStyle): RegExp | null => (style.hash ? (style.slash ? p.both : p.hash) : style.slash ? p.slash : null);
-/** Whether a text can hold a marker at all: the cheap test before any line or comment is read. */
-export const mentionsMarker = (text: string): boolean => text.includes('nosec') || text.includes('depwatch');
+const DEPWATCH_WORD = /depwatch/i;
+/** Whether a text (from `from`) can hold a marker at all: the cheap test before any line or comment is read; in the same case as the markers are matched. */
+export const mentionsMarker = (text: string, from = 0): boolean => text.includes('nosec', from) || DEPWATCH_WORD.test(from === 0 ? text : text.slice(from));
 
 /**
  * The suppression written on one line read alone (or in one comment's text), if any, for a file
@@ -477,7 +487,7 @@ export function fileSuppressions(text: string, style: CommentStyle): (line: numb
     if (end === -1) end = text.length;
     const lineText = text.slice(start, end > start && text[end - 1] === '\r' ? end - 1 : end); // CRLF: a `\` ending a line is still last
     const at = read ? read(lineText) : 0;
-    if (at !== -1 && (lineText.includes('nosec', at) || lineText.includes('depwatch', at))) comments.set(line, lineText.slice(at));
+    if (at !== -1 && mentionsMarker(lineText, at)) comments.set(line, lineText.slice(at));
     start = end + 1;
   }
   return (line) => {
@@ -519,4 +529,20 @@ function markerIn(text: string, line: number, style: CommentStyle): Suppression 
 export function suppresses(s: Suppression, rule: RuleInfo | { id: string; kind?: RuleInfo['kind']; bandit?: string[] }): boolean {
   if (s.ids === null) return !(s.kind === 'nosec' && rule.kind === 'secret');
   return s.ids.some((id) => id === rule.id || (rule.bandit ?? []).some((b) => b.toUpperCase() === id.toUpperCase()));
+}
+
+/** At most this many comment lines above a Dockerfile instruction are read for its marker. */
+const MAX_COMMENT_LINES_ABOVE = 50;
+
+/**
+ * The comment lines directly above a Dockerfile instruction's first line, nearest first: each
+ * starts with `#` (after white space), with no blank or other line between. Bounded.
+ */
+export function commentLinesAbove(lineText: (line: number) => string, line: number): number[] {
+  const above: number[] = [];
+  for (let n = line - 1; n >= 1 && above.length < MAX_COMMENT_LINES_ABOVE; n--) {
+    if (!/^[ \t]*#/.test(lineText(n))) break;
+    above.push(n);
+  }
+  return above;
 }

@@ -8,7 +8,7 @@
  * - a file over `maxFileBytes` is not kept at all (the scanner lists it as too large);
  * - the folders a directory scan never enters (`.git`, `.venv`, `site-packages`, `node_modules`, …:
  *   src/python/discover.ts's isInSkippedDir, the one predicate both sources use) are passed over
- *   unread, and nothing else is: `build/`, `dist/` and `migrations/` hold deployed code and
+ *   unread (named in a note, with how many committed files they held: see skippedByName below), and nothing else is: `build/`, `dist/` and `migrations/` hold deployed code and
  *   credentials as often as generated code, and the CLI scans them, so the bot must too; whatever
  *   else the archive does not read (a refused path, a limit reached) is in `skipped`;
  * - links are listed as links and never followed; a path that is absolute or climbs out of the
@@ -22,9 +22,9 @@ import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { extract, type Headers } from 'tar-stream';
 import { errorLine } from '../error-line.js';
-import { isInSkippedDir } from '../python/discover.js';
+import { isInSkippedDir, isVcsDir, skippedFolderOf } from '../python/discover.js';
 import { DEFAULT_MAX_FILE_BYTES } from './scan.js';
-import type { ScanEntry, ScanSource } from './source.js';
+import { HEAD_BYTES, type ScanEntry, type ScanSource } from './source.js';
 import type { SkippedFile } from './types.js';
 import { compareCodeUnits } from '../text-order.js';
 
@@ -54,7 +54,7 @@ export interface ArchiveTree {
   vendored: number;
 }
 
-type Kept = { bytes: Buffer } | { tooLarge: number };
+type Kept = { bytes: Buffer } | { tooLarge: number; head: Buffer };
 
 const MB = 1024 * 1024;
 
@@ -83,6 +83,8 @@ export async function readTarball(gzipped: Uint8Array, limits: ArchiveLimits = D
   const kept = new Map<string, Kept>();
   const skipped: SkippedFile[] = [];
   let vendored = 0;
+  /** The folders passed over by their name and the committed files in them, for the note that says so. */
+  const passedOver = { folders: new Set<string>(), files: 0 };
   let total = 0;
   let keptBytes = 0;
   let stopped: string | null = null;
@@ -121,6 +123,11 @@ export async function readTarball(gzipped: Uint8Array, limits: ArchiveLimits = D
     }
     if (isInSkippedDir(path)) {
       vendored++;
+      const folder = skippedFolderOf(path)!;
+      if (!isVcsDir(folder.slice(folder.lastIndexOf('/') + 1))) {
+        passedOver.folders.add(folder);
+        passedOver.files++;
+      }
       return drain();
     }
     if (entries.length >= limits.maxFiles) {
@@ -141,19 +148,23 @@ export async function readTarball(gzipped: Uint8Array, limits: ArchiveLimits = D
       return drain();
     }
     entries.push({ path, type: 'file' });
-    if (size > limits.maxFileBytes) {
-      kept.set(path, { tooLarge: size });
-      return drain();
-    }
+    // A file over the limit keeps only its first bytes, from which the scan tells a large image or
+    // model (binary, passed over) from large text (too large to scan: partial).
     const chunks: Buffer[] = [];
     let length = 0;
     stream.on('data', (chunk: Buffer) => {
+      const before = length;
       length += chunk.length;
-      if (length <= limits.maxFileBytes) chunks.push(chunk);
+      if (size > limits.maxFileBytes) {
+        if (before < HEAD_BYTES) chunks.push(chunk.subarray(0, HEAD_BYTES - before));
+      } else if (length <= limits.maxFileBytes) chunks.push(chunk);
     });
     stream.on('end', () => {
-      keptBytes += Math.min(length, limits.maxFileBytes);
-      kept.set(path, length > limits.maxFileBytes ? { tooLarge: length } : { bytes: Buffer.concat(chunks, length) });
+      const tooLarge = size > limits.maxFileBytes || length > limits.maxFileBytes;
+      keptBytes += tooLarge ? 0 : length;
+      const whole = Buffer.concat(chunks);
+      // A copy of the head: a file larger than its header said was held whole until here, and is not kept.
+      kept.set(path, tooLarge ? { tooLarge: Math.max(size, length), head: Buffer.from(whole.subarray(0, HEAD_BYTES)) } : { bytes: whole });
       next();
     });
   });
@@ -180,13 +191,23 @@ export async function readTarball(gzipped: Uint8Array, limits: ArchiveLimits = D
 
   if (stopped !== null) skipped.push({ path: '(archive)', reason: 'too-large', partial: true, message: stopped });
   entries.sort((a, b) => compareCodeUnits(a.path, b.path));
+  // Committed files in folders skipped by name (a `venv/` or `node_modules/` checked in by mistake)
+  // are named in a note, not scanned, and the result is not partial for them: the directory scan of
+  // the same checkout passes them over the same way, and the list of such folders is documented.
+  // Decided, not forgotten: gitleaks would read them for secrets, and a credential committed there
+  // is as leaked as anywhere. Reading them for secrets only needs its own budget first: a committed
+  // node_modules is tens of thousands of files, which would spend this archive's file and byte
+  // limits and leave the project's own files unscanned (partial). Until then the note says, in every
+  // report, that they were not looked at, not even for secrets.
+  const skippedByName = { folders: [...passedOver.folders].sort(compareCodeUnits), files: passedOver.files };
   const source: ScanSource = {
     entries: async () => entries,
+    skippedByName: async () => skippedByName,
     read: async (path, maxBytes) => {
       const file = kept.get(path);
       if (!file) return null;
       if ('tooLarge' in file) return file;
-      return file.bytes.length > maxBytes ? { tooLarge: file.bytes.length } : { bytes: file.bytes };
+      return file.bytes.length > maxBytes ? { tooLarge: file.bytes.length, head: file.bytes.subarray(0, HEAD_BYTES) } : { bytes: file.bytes };
     },
   };
   return { source, skipped, vendored };

@@ -76,10 +76,12 @@ export interface ScanNote {
    * expired, stale, invalid: about ignores; excluded: files an `exclude:` entry of `.depwatch.yml`
    * kept out of the scan (the user's decision: said, not partial); binary: a file named like source
    * or settings (`.py`, `.env`, `.yml`, a Dockerfile…) that is not text (a NUL byte in its first
-   * 8 KB and not UTF-8), passed over (said, not partial). `error`, `incomplete` and `truncated`
+   * 8 KB and not UTF-8), passed over (said, not partial); skipped-folders: folders every scan skips
+   * by name (`node_modules`, `venv`, `__pycache__`…) that the tree holds, not scanned, not even for
+   * secrets (documented, so said, not partial). `error`, `incomplete` and `truncated`
    * make the result partial.
    */
-  kind: 'expired' | 'stale' | 'invalid' | 'syntax' | 'error' | 'incomplete' | 'truncated' | 'ignored-truncated' | 'excluded' | 'binary';
+  kind: 'expired' | 'stale' | 'invalid' | 'syntax' | 'error' | 'incomplete' | 'truncated' | 'ignored-truncated' | 'excluded' | 'binary' | 'skipped-folders';
   message: string;
   /** The file concerned, when the note is about one (incomplete, truncated). */
   file?: string;

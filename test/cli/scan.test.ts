@@ -138,6 +138,23 @@ describe('depwatch scan', () => {
     expect(scanText(result, false)).toMatch(/\. PARTIAL: 1 file not scanned, 2 rules failed \(see above\)\.\n$/);
   });
 
+  it('a folder that could not be listed is counted as a folder, so the partial line agrees with not_scanned_files (files only)', () => {
+    const result: ScanResult = {
+      findings: [],
+      ignored: [],
+      skipped: [
+        { path: 'private', reason: 'unreadable', partial: true, message: 'private: folder could not be listed (EACCES: permission denied); nothing in it was scanned', unlistedBecause: 'EACCES: permission denied' },
+        { path: 'secret.txt', reason: 'unreadable', partial: true, message: 'secret.txt: could not be read (EACCES: permission denied)' },
+      ],
+      notes: [],
+      stats: { files: 2, textFiles: 1, pythonFiles: 0, binaryFiles: 0, bytes: 10 },
+      fingerprintScope: 'run',
+      rules: [],
+      partial: true,
+    };
+    expect(partialCauses(result)).toBe('1 folder not listed, 1 file not scanned');
+  });
+
   it('text output: one block per finding with where, why and fix; ignored ones on request', async () => {
     const root = tree({ ...CLEAN, 'app/run.py': 'import os\nos.system(input())\nos.system(input())  # nosec\n' });
     const { stdout } = await scan(root, ['--show-ignored']);

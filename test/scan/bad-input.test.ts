@@ -43,6 +43,35 @@ describe('bad input', () => {
     expect(hits(result)).toEqual(['py-os-system@2']);
   });
 
+  it('a file over the size limit whose first 8 KB are binary (an image, a model) is binary as a small one is, not partial; large text stays too large', async () => {
+    const random = (n: number) => Buffer.from(Array.from({ length: n }, (_, i) => (i * 2654435761) >>> 24));
+    const png = Buffer.concat([Buffer.from('\x89PNG\r\n\x1a\n', 'latin1'), random(40_000)]);
+    const token = 'ghp_' + 'R4nd0mT0k3nV4lu3abcdefGHIJKLmnopqrST';
+    const files = {
+      'static/logo.png': png,
+      'models/model.bin': Buffer.alloc(40_000),
+      'config/settings.yml': `token: ${token}\n` + 'x: 1\n'.repeat(10_000),
+      'data/utf16.txt': Buffer.from('\ufeff' + `token=${token}\n`.repeat(1000), 'utf16le'),
+      'app/ok.py': RISKY,
+    };
+    const root = mkdtempSync(join(tmpdir(), 'depwatch-big-'));
+    for (const [path, bytes] of Object.entries(files)) {
+      mkdirSync(join(root, path, '..'), { recursive: true });
+      writeFileSync(join(root, path), bytes);
+    }
+    const result = await scanTree(directoryScanSource(root), { maxFileBytes: 10_000 });
+    expect(result.skipped.map((s) => `${s.path} ${s.reason}`)).toEqual(['config/settings.yml too-large', 'data/utf16.txt too-large']);
+    expect(result.stats.binaryFiles).toBe(2);
+    expect(result.notes).toEqual([]);
+    expect(hits(result)).toEqual(['py-os-system@2']);
+    // Named like settings, binary by content: passed over as binary, and said.
+    mkdirSync(join(root, 'named'));
+    writeFileSync(join(root, 'named/prod.yml'), Buffer.alloc(40_000));
+    const named = await scanTree(directoryScanSource(join(root, 'named')), { maxFileBytes: 10_000 });
+    expect(named.partial).toBe(false);
+    expect(named.notes).toEqual([expect.objectContaining({ kind: 'binary', file: 'prod.yml' })]);
+  });
+
   it('deeply nested expressions parse (rules cope with the tree), and a parse past the time limit is skipped', async () => {
     const deep = 'value = ' + '('.repeat(20_000) + 'eval(data)' + ')'.repeat(20_000) + '\n' + '['.repeat(1_500) + '\n';
     const result = await scanFiles({ 'app/deep.py': deep, 'app/ok.py': RISKY });

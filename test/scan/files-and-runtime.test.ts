@@ -59,6 +59,17 @@ describe('files', () => {
     expect(result.findings.find((f) => f.rule === 'file-env-committed')!.severity).toBe('low');
   });
 
+  it('in a directory, the folders skipped by name that it holds are named in a note (a few, the rest counted), version control data left out; not partial', async () => {
+    const token = 'ghp_' + 'R4nd0mT0k3nV4lu3abcdefGHIJKLmnopqrST';
+    const few = await scanDirectory({ 'app/a.py': 'x = 1\n', 'venv/bin/postactivate': `export GITHUB_TOKEN=${token}\n`, 'node_modules/x/.npmrc': 'x\n', 'app/__pycache__/a.pyc': 'x', '.git/config': 'x', 'node_modules/y/node_modules/z/a.js': 'x' });
+    expect(few.partial).toBe(false);
+    expect(few.stats.files).toBe(1);
+    expect(few.notes).toEqual([{ kind: 'skipped-folders', message: '3 folders every scan skips by name (dependencies, virtual environments, caches) were not scanned, not even for secrets: app/__pycache__/, node_modules/, venv/' }]);
+    const many = await scanDirectory(Object.fromEntries(Array.from({ length: 7 }, (_, i) => [`p${i}/__pycache__/a.pyc`, 'x'])));
+    expect(many.notes.map((n) => n.message)).toEqual([expect.stringMatching(/^7 folders .*: p0\/__pycache__\/, p1\/__pycache__\/, p2\/__pycache__\/, p3\/__pycache__\/, p4\/__pycache__\/ and 2 more$/)]);
+    expect((await scanDirectory({ 'a.py': 'x = 1\n' })).notes).toEqual([]);
+  });
+
   it('in a directory, a .env that .gitignore excludes is not committed: no file-env-committed, its secrets still reported', async () => {
     const token = 'Zx9qL2mP7vK4tR8w' + 'Q3nB';
     const files = {
@@ -131,7 +142,7 @@ describe('files', () => {
 
   it('reads .gitignore like git: negations, anchored patterns, folders, nested files', async () => {
     const gaps = async (files: Record<string, string>) => of(await scanFiles({ 'app/config/settings.py': 'X = 1\n', ...files }), 'file');
-    expect(await gaps({})).toEqual(['file-gitignore-env .gitignore', 'file-gitignore-secret-config .gitignore']);
+    expect(await gaps({})).toEqual(['file-gitignore-env .gitignore', 'file-gitignore-secret-config app/config/settings.py']); // no .gitignore: the module that would be committed
     expect(await gaps({ '.gitignore': '.env\n*.env\n**/config/secret*.py\n' })).toEqual([]);
     // Negated after: .env is committed again.
     expect(await gaps({ '.gitignore': '*.env\n.env\n!.env\n**/config/secret*.py\n' })).toEqual(['file-gitignore-env .gitignore']);
@@ -256,6 +267,35 @@ describe('Dockerfile', () => {
       // `tee` passes the download on only within its own pipeline.
       'RUN curl -fsSL https://example.com/install.sh | tee /tmp/install.sh && echo saved | sh',
       'RUN curl -fsSL https://example.com/install.sh | tee /tmp/install.sh | sha256sum',
+    )).toEqual([]);
+  });
+
+  it('RUN pipes into a shell however the shell\'s command ends: a comment, an operator, a redirection', async () => {
+    const PINNED = 'FROM python:3.12-slim@sha256:' + 'a'.repeat(64);
+    const piped = async (...runs: string[]) => (await scanFiles({ Dockerfile: [PINNED, ...runs, 'USER app'].join('\n') + '\n' })).findings.filter((f) => f.rule === 'docker-pipe-to-shell').map((f) => f.line);
+    expect(await piped(
+      'RUN curl -s https://x.example.com/i.sh | sh # installs the agent', // 2
+      'RUN curl -s https://x.example.com/i.sh | bash; echo done', // 3
+      'RUN curl -s https://x.example.com/i.sh | sh 2>&1', // 4
+      'RUN curl -s https://x.example.com/i.sh | sh > /dev/null 2>&1', // 5
+      'RUN curl -s https://x.example.com/i.sh | bash&& echo done', // 6
+      'RUN (curl -s https://x.example.com/i.sh | sh)', // 7
+      'RUN curl -s https://x.example.com/i.sh | sh -s -- -y >>/tmp/log 2>&1 || true', // 8
+      'RUN curl -s https://x.example.com/i.sh | tee /tmp/i.sh 2>/dev/null | sh', // 9
+      'RUN curl -s https://x.example.com/i.py | python3 &>/tmp/log', // 10
+      'RUN curl -s https://x.example.com/i.sh | bash -o pipefail #-c "echo"', // 11
+    )).toEqual([2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
+    expect(await piped(
+      // A comment is not the pipe: what follows `#` is not run.
+      'RUN curl -fsSLo /tmp/i.sh https://x.example.com/i.sh # then | sh',
+      // A script named after redirections, or stdin taken from a file, reads no download.
+      'RUN curl -s https://x.example.com/v.json | sh 2>&1 /opt/parse.sh',
+      'RUN curl -s https://x.example.com/v.json | sh < /opt/local.sh',
+      'RUN curl -s https://x.example.com/v.json | sh -c "read v; echo $v" 2>&1',
+      'RUN curl -s https://x.example.com/v.json | shellcheck -',
+      'RUN curl -s https://x.example.com/v.json | tee /tmp/v.json; sh /opt/x.sh',
+      // A `#` inside a word or quotes starts no comment.
+      'RUN curl -s "https://x.example.com/#frag" | python3 -c "import sys # not a comment"',
     )).toEqual([]);
   });
 
@@ -645,6 +685,10 @@ describe('Dockerfiles take time linear in their size', () => {
     const tees = (length: number) => `FROM python:3.12\nRUN curl x ${'| tee -a -b '.repeat(length / 12)}| python3 ${'-u '.repeat(length / 3)}\nUSER app\n`;
     expect(rules(tees(1200))).toContain('docker-pipe-to-shell'); // RUN is looked at up to its first 20,000 characters
     expect(nonLinearGrowth(tees, rules)).toBeNull();
+    // Redirections, quotes and `#` by the thousand in one command: each read once.
+    const redirections = (length: number) => `FROM python:3.12\nRUN curl x | sh ${'2>&1 <&0 >"a#b" 2>\'c\' >>d#e 3< f '.repeat(length / 36)}# x "\nUSER app\n`;
+    expect(rules(redirections(SMALL))).toContain('docker-pipe-to-shell');
+    expect(nonLinearGrowth(redirections, rules)).toBeNull();
     const envs = (length: number) => `FROM python:3.12\n${'ENV A=$A B=${B:-x}\nARG C=root\n'.repeat(length / 30)}USER \${C}\n`;
     expect(rules(envs(SMALL))).toContain('docker-root-user');
     expect(nonLinearGrowth(envs, rules)).toBeNull();

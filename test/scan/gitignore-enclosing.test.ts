@@ -42,7 +42,24 @@ describe('a subfolder of a repository is scanned with the .gitignore files above
     const root = repository({ 'services/api/.env': ENV, 'services/api/app.py': 'print(1)\n' });
     const rules = await scanRules(join(root, 'services', 'api'));
     expect(rules).toContain('file-env-committed .env');
-    expect(rules).toContain('file-gitignore-env .gitignore');
+    // No .gitignore anywhere: the report points at the .env it is about, a file that exists.
+    expect(rules).toContain('file-gitignore-env .env');
+  });
+
+  it('points at the .gitignore it judged, above the scanned folder, by a path GitHub code scanning resolves', async () => {
+    const root = repository({ '.gitignore': '*.pyc\n', 'services/api/x.py': 'print(1)\n', 'services/api/config/settings.py': 'X = 1\n' });
+    const { doc } = await scanJson(join(root, 'services', 'api'));
+    const gaps = doc.findings.filter((f) => f.rule.startsWith('file-gitignore'));
+    expect(gaps.map((f) => `${f.rule} ${f.file}`).sort()).toEqual(['file-gitignore-env ../../.gitignore', 'file-gitignore-secret-config ../../.gitignore']);
+    expect(gaps.find((f) => f.rule === 'file-gitignore-env')!.message).toMatch(/^\.\.\/\.\.\/\.gitignore \(above the scanned folder\) does not exclude \.env and \*\.env files/);
+    const { out, run } = inProcessCli({ env: { ...UNREACHABLE_SERVICES } });
+    await run('scan', '--sarif', join(root, 'services', 'api'));
+    const sarif = JSON.parse(out.stdout) as { runs: { results: { ruleId: string; locations: { physicalLocation: { artifactLocation: { uri: string } } }[] }[] }[] };
+    const uris = sarif.runs[0]!.results.filter((r) => r.ruleId.startsWith('file-gitignore')).map((r) => r.locations[0]!.physicalLocation.artifactLocation.uri);
+    expect(uris).toEqual(['.gitignore', '.gitignore']);
+    // The scanned folder's own .gitignore, when it has one, is the one judged.
+    const own = repository({ '.gitignore': '*.pyc\n', 'svc/.gitignore': '*.log\n', 'svc/x.py': 'print(1)\n' });
+    expect((await scanRules(join(own, 'svc'))).filter((r) => r.startsWith('file-gitignore'))).toEqual(['file-gitignore-env .gitignore']);
   });
 
   it('applies them as git does: a deeper .gitignore overrides a shallower one', async () => {

@@ -35,6 +35,41 @@ describe('inline suppressions', () => {
     ]);
   });
 
+  it('Dockerfile: a marker on the comment lines right above an instruction covers it (a # after an instruction is an argument to Docker); other tools\' markers, a blank line between, or a marker above another instruction do not', async () => {
+    const PIN = '@sha256:' + 'a'.repeat(64);
+    const result = await scanFiles({
+      Dockerfile: [
+        `FROM python:3.12-slim${PIN} AS base`, // 1
+        '# depwatch: ignore[docker-latest-tag]', // 2
+        'FROM alpine:latest AS a', // 3: ignored
+        '# nosec', // 4
+        '# the tools stage needs the newest alpine', // 5
+        'FROM alpine:latest AS b', // 6: ignored (a block of comment lines)
+        '# hadolint ignore=DL3007', // 7
+        'FROM alpine:latest AS c', // 8: reported (not our marker)
+        '# depwatch: ignore[docker-latest-tag]', // 9
+        '', // 10
+        'FROM alpine:latest AS d', // 11: reported (a blank line between)
+        '# depwatch: ignore[docker-root-user]', // 12
+        'FROM alpine:latest AS e', // 13: reported (another rule)
+        'FROM alpine:latest AS f # depwatch: ignore[docker-latest-tag]', // 14: ignored, as before
+        `FROM python:3.12-slim${PIN}`,
+        'USER app',
+      ].join('\n') + '\n',
+    });
+    const latest = (list: typeof result.findings) => list.filter((f) => f.rule === 'docker-latest-tag').map((f) => f.line);
+    expect(latest(result.findings)).toEqual([8, 11, 13]);
+    expect(result.ignored.filter((f) => f.rule === 'docker-latest-tag').map((f) => `${f.line} ${f.ignoredBy!.reason}`)).toEqual(['3 # depwatch: ignore on line 2', '6 # nosec on line 4', '14 # depwatch: ignore on line 14']);
+  });
+
+  it('# depwatch: ignore in any case is honoured, as its pattern reads it; # NOSEC is not, as bandit does not', async () => {
+    const result = await scanFiles({ 'app/tasks.py': 'import subprocess\n\ndef run(cmd):\n    subprocess.run(cmd, shell=True)  # Depwatch: ignore[py-subprocess-shell]\n    subprocess.run(cmd, shell=True)  # DEPWATCH: IGNORE\n    subprocess.run(cmd, shell=True)  # NOSEC\n' });
+    expect(hits(result)).toEqual(['py-subprocess-shell@6']);
+    expect(suppressionOnLine('x: 1  # Depwatch: Ignore[container-privileged]', 3)).toEqual({ ids: ['container-privileged'], kind: 'depwatch', line: 3 });
+    expect(fileSuppressions('a\nx: 1  # DepWatch: ignore\ny # NOSEC\n', commentStyle('a.yml'))(2)).toEqual({ ids: null, kind: 'depwatch', line: 2 });
+    expect(fileSuppressions('a\nx: 1  # DepWatch: ignore\ny # NOSEC\n', commentStyle('a.yml'))(3)).toBeNull();
+  });
+
   it('# nosec B110 (bandit\'s try/except/pass) does not hide an exception returned to the caller: py-exception-leak answers for no bandit test', async () => {
     const code = `def a():
     try:

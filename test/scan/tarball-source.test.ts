@@ -79,6 +79,12 @@ describe('readTarball', () => {
     expect(tree.vendored).toBe(2);
   });
 
+  it('names the committed files it passed over by folder name in a note that says they were not scanned, not even for secrets; not partial, as the directory scan', async () => {
+    const result = await runArchiveScan({ archive: await tarballOf({ 'app/main.py': 'x = 1\n', '.gitignore': '.env\n*.env\n', 'venv/bin/postactivate': `export GITHUB_TOKEN=${TOKEN}\n`, 'node_modules/x/.npmrc': '//registry.npmjs.org/:_authToken=npm_' + 'a'.repeat(36) + '\n', 'node_modules/x/index.js': 'x' }), fingerprintKey: 'k', today: new Date('2026-11-28T12:00:00Z') });
+    expect(result.partial).toBe(false);
+    expect(result.notes.filter((n) => n.kind === 'skipped-folders').map((n) => n.message)).toEqual(['3 committed files in 2 folders every scan skips by name (dependencies, virtual environments, caches) were not scanned, not even for secrets: node_modules/, venv/']);
+  });
+
   it('an archive scan reports what the directory scan of the same tree reports (build/, dist/ and migrations/ included)', async () => {
     const files: Record<string, string> = {
       '.gitignore': '.env\n*.env\n',
@@ -116,13 +122,21 @@ describe('readTarball', () => {
 
   it('lists a file over the size limit as too large, and stops past the file count', async () => {
     const big = await readTarball(await tarballOf({ 'big.py': 'x = 1\n'.repeat(1000), 'small.py': 'x = 1\n' }), { ...DEFAULT_ARCHIVE_LIMITS, maxFileBytes: 1000 });
-    expect(await big.source.read('big.py', 1_000_000)).toEqual({ tooLarge: 6000 });
+    expect(await big.source.read('big.py', 1_000_000)).toEqual({ tooLarge: 6000, head: Buffer.from('x = 1\n'.repeat(1000)) });
     const result = await scanTree(big.source, { maxFileBytes: 1000 });
     expect(result.skipped).toEqual([expect.objectContaining({ path: 'big.py', reason: 'too-large', partial: true })]);
 
     const many = await readTarball(await tarballOf(Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`m${i}.py`, 'x = 1\n']))), { ...DEFAULT_ARCHIVE_LIMITS, maxFiles: 5 });
     expect(await many.source.entries()).toHaveLength(5);
     expect(many.skipped[0]).toMatchObject({ path: '(archive)', partial: true, message: expect.stringContaining('more than 5 files') });
+  });
+
+  it('keeps the first 8 KB of a file over the size limit, so a large image or model is binary (not partial) and large text too large (partial)', async () => {
+    const tree = await readTarball(await tarballOf({ 'logo.png': Buffer.concat([Buffer.from('\x89PNG\r\n\x1a\n', 'latin1'), Buffer.alloc(3_000), Buffer.alloc(60_000, 7)]), 'model.bin': Buffer.alloc(50_000), 'dump.sql': `-- ${TOKEN}\n`.repeat(2000), 'app/main.py': 'x = 1\n' }), { ...DEFAULT_ARCHIVE_LIMITS, maxFileBytes: 10_000 });
+    expect(await tree.source.read('model.bin', 10_000)).toEqual({ tooLarge: 50_000, head: Buffer.alloc(8192) });
+    const result = await scanTree(tree.source, { maxFileBytes: 10_000 });
+    expect(result.skipped.map((s) => `${s.path} ${s.reason}`)).toEqual(['dump.sql too-large']);
+    expect(result.stats.binaryFiles).toBe(2);
   });
 
   it('says so when the archive is not a gzipped tarball at all', async () => {

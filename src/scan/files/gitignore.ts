@@ -139,6 +139,21 @@ export class GitignoreChain {
     return false;
   }
 
+  /**
+   * The `.gitignore` whose answer at the tree's root is judged: the nearest at or above it (the
+   * tree's own, else the closest in the folders above it in its work tree), as a path from the
+   * tree's root (`.gitignore`, `../../.gitignore`), so a report points at a file that exists; null
+   * when there is none. A report's path from the work tree (SARIF) puts it back under the tree's
+   * prefix, where `services/api/../../.gitignore` is the work tree's `.gitignore`.
+   */
+  get judgedFile(): string | null {
+    let nearest: string | null = null;
+    for (const dir of this.dirs) if (dir.length <= this.prefix.length && this.prefix.startsWith(dir)) nearest = dir; // shallow to deep
+    if (nearest === null) return null;
+    const up = (this.prefix.slice(nearest.length).match(/\//g) ?? []).length;
+    return `${'../'.repeat(up)}.gitignore`;
+  }
+
   /** Whether the tree's root, or a folder above it in its work tree, has a `.gitignore`. */
   get hasRootFile(): boolean {
     // `dirs` is shortest first, and a folder above the tree is shorter than its prefix.

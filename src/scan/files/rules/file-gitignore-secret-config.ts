@@ -24,8 +24,10 @@ export const rule: TreeRule = {
     for (const dir of [...configDirs].sort()) {
       const probe = `${dir}config/secrets.py`;
       if (chain.ignores(probe) && chain.ignores(`${dir}config/secret.py`)) continue;
+      // The .gitignore judged; without one, a module of that config/ folder (GitHub can show it).
+      const file = chain.judgedFile ?? tree.paths.find((p) => p.startsWith(`${dir}config/`) && p.endsWith('.py')) ?? '.gitignore';
       out.push({
-        file: '.gitignore',
+        file,
         line: null,
         column: null,
         message: `${chain.hasRootFile ? '.gitignore does not exclude' : 'There is no .gitignore to exclude'} ${dir}config/secret*.py; a secrets module created there would be committed by the first \`git add .\`.`,

@@ -6,19 +6,21 @@
  * trivy leave it out too, but installers for Python tools (Poetry, uv, pip's get-pip.py) are
  * commonly fetched this way.
  *
- * Linear: the command is split once at its pipes, and each part is looked at a bounded number of times
- * (its start against RUNNER and a bounded number of its words).
+ * Read as the shell reads it, once: a comment (a word starting with `#`) ends the command line;
+ * `;`, `&`, `&&`, `||`, `|` and `)` end a command; redirections (`2>&1`, `>/dev/null`, `<file`,
+ * `&>log`) are not arguments. So `… | sh # why`, `… | bash;` and `… | sh 2>&1` run the download.
+ *
+ * Linear: comments are cut in one pass, the command is split once at its pipes, and each part is
+ * read once or twice, from its start, by one left-to-right pass (commandWords).
  */
 import { execFormWords, type Instruction } from '../dockerfile.js';
 import type { DockerfileRule } from '../rule.js';
 
 const DOWNLOADER = /(?:^|[\s;&(/])(?:curl|wget)(?=\s|$)/;
 /** A shell or an interpreter, maybe after sudo or env settings; the name is group 1, its arguments follow the match. */
-const RUNNER = /^(?:sudo\s+(?:-\S+\s+){0,4})?(?:env\s+)?(?:[A-Za-z_][A-Za-z0-9_]*=\S*\s+){0,4}(?:\/(?:usr\/)?(?:local\/)?bin\/)?(sh|bash|zsh|dash|ash|ksh|python[0-9.]*|perl|ruby|node)(?:\s|$)/;
+const RUNNER = /^(?:sudo\s+(?:-\S+\s+){0,4})?(?:env\s+)?(?:[A-Za-z_][A-Za-z0-9_]*=\S*\s+){0,4}(?:\/(?:usr\/)?(?:local\/)?bin\/)?(sh|bash|zsh|dash|ash|ksh|python[0-9.]*|perl|ruby|node)(?=[\s;&|()<>]|$)/;
 /** `tee f` copies what it reads on to the next command: `curl … | tee install.sh | sh` still runs the download. */
-const PASS_THROUGH = /^tee(?:\s|$)/;
-/** Where the command at the start of a pipeline part ends: the rest is another command. */
-const COMMAND_END = /&&|\|\||[;&)<>]/;
+const PASS_THROUGH = /^tee(?=[\s;&|()<>]|$)/;
 /** `bash <(curl …)`, `sh -c "$(curl …)"`, `python3 -c "$(wget -qO- …)"`: a download run without a pipe. */
 const SUBSTITUTED = /(?:sh|bash|zsh|python[0-9.]*)\s+(?:-c\s+)?["']?(?:<\(|\$\()\s*(?:curl|wget)(?=\s)/;
 
@@ -36,7 +38,7 @@ export const rule: DockerfileRule = {
       for (const ins of stage.instructions) {
         if (ins.keyword !== 'RUN') continue;
         const downloadsIntoRunner = shellCommands(ins).some((text) => {
-          const command = text.slice(0, 20_000);
+          const command = withoutComments(text.slice(0, 20_000));
           return /curl|wget/.test(command) && (pipesDownloadIntoRunner(command) || SUBSTITUTED.test(command));
         });
         if (!downloadsIntoRunner) continue;
@@ -81,7 +83,7 @@ function shellCommands(ins: Instruction): string[] {
     .join(' ');
   const runner = RUNNER.exec(rest);
   if (rest === '' || (runner && /^(?:sh|bash|zsh|dash|ash|ksh)$/.test(runner[1]!) && runsStdin(runner[1]!, rest.slice(runner[0].length)))) {
-    for (const body of ins.hereDocuments) commands.push(body.slice(0, 20_000).replace(/\\\r?\n/g, ' ').replace(/\|[ \t]*\r?\n/g, '| ').replace(/\r?\n/g, ' ; '));
+    for (const body of ins.hereDocuments) commands.push(withoutComments(body.slice(0, 20_000)).replace(/\\\r?\n/g, ' ').replace(/\|[ \t]*\r?\n/g, '| ').replace(/\r?\n/g, ' ; '));
   }
   return commands;
 }
@@ -112,8 +114,7 @@ function pipesDownloadIntoRunner(command: string): boolean {
       if (runner && runsStdin(runner[1]!, first.slice(runner[0].length))) return true;
     }
     // The download is the last command of its part (`cd /tmp && curl …`); `tee f` alone passes it on.
-    const ownCommand = !COMMAND_END.test(first);
-    downloaded = DOWNLOADER.test(part.split(/&&|;/).pop()!) || (downloaded && ownCommand && PASS_THROUGH.test(first));
+    downloaded = DOWNLOADER.test(part.split(/&&|;/).pop()!) || (downloaded && PASS_THROUGH.test(first) && commandWords(first.slice(3)).wholePart);
   }
   return false;
 }
@@ -126,11 +127,12 @@ function pipesDownloadIntoRunner(command: string): boolean {
  */
 function runsStdin(name: string, args: string): boolean {
   const flags = FLAGS[name.replace(/[0-9.]+$/, '')] ?? FLAGS.sh!;
-  const end = COMMAND_END.exec(args);
-  const words = (end ? args.slice(0, end.index) : args).trim().split(/\s+/, 12);
+  const command = commandWords(args);
+  if (command.stdinRedirected) return false; // `sh < local.sh`: the shell reads that file, not the pipe
+  const words = command.words;
   for (let w = 0; w < words.length; w++) {
     const word = words[w]!;
-    if (word === '' || word === '-' || word === '--') return true; // stdin named, or the options end: the rest are the script's arguments
+    if (word === '-' || word === '--') return true; // stdin named, or the options end: the rest are the script's arguments
     if (!word.startsWith('-')) return false; // a script path
     if (word.startsWith('--')) {
       if (/^--(?:eval|print)(?:=|$)/.test(word)) return false;
@@ -157,3 +159,81 @@ const FLAGS: Record<string, { program: string; stdin: string; argument: string }
   ruby: { program: 'e', stdin: '', argument: 'rIECxT0F' },
   node: { program: 'ep', stdin: '', argument: 'r' },
 };
+
+/** At most this many words of a command are kept (runsStdin looks at a bounded number). */
+const MAX_WORDS = 12;
+/** A redirection at the start of a word: its file descriptor, operator and target (`2>&1`, `>/dev/null`, `< in`, `&>log`, `>>f`). */
+const REDIRECTION = /(\d*)(&>>?|>>|>&|>\||<&|<<<|<<-?|<>|>|<)[ \t]*("[^"]*"|'[^']*'|[^\s;&|()<>]*)/y;
+const SPACE = /[ \t\r\n]/;
+const OPERATOR = /[;&|()]/;
+
+/**
+ * The words of the command at the start of `text` (its arguments, when `text` follows a program's
+ * name), as the shell splits them: up to the first `;`, `&`, `|` or `)` (so `&&` and `||` too),
+ * without its redirections, which are not arguments (`sh 2>&1`, `sh >/dev/null`), quotes kept
+ * together (`-c "a; b"` is two words). `wholePart`: nothing follows the command in `text` (no
+ * operator ended it); `stdinRedirected`: its standard input is a file or a here-document (`< f`,
+ * `0<f`, `<<EOF`, `<<<s`), not what is piped to it. One pass, left to right; comments were cut before.
+ */
+function commandWords(text: string): { words: string[]; wholePart: boolean; stdinRedirected: boolean } {
+  const words: string[] = [];
+  let stdinRedirected = false;
+  let k = 0;
+  while (k < text.length) {
+    const c = text[k]!;
+    if (SPACE.test(c)) {
+      k++;
+      continue;
+    }
+    if (OPERATOR.test(c)) return { words, wholePart: false, stdinRedirected };
+    REDIRECTION.lastIndex = k;
+    const redirection = /[0-9<>&]/.test(c) ? REDIRECTION.exec(text) : null;
+    // `&` alone (not `&>`) is an operator, caught above; a word of digits alone (`sh 2 x`) is a word.
+    if (redirection && redirection[2] !== undefined) {
+      const fd = redirection[1] === '' ? (redirection[2].startsWith('<') ? '0' : '1') : redirection[1];
+      if (fd === '0' && redirection[2].startsWith('<') && !(redirection[2] === '<&' && redirection[3] === '0')) stdinRedirected = true;
+      k = REDIRECTION.lastIndex;
+      continue;
+    }
+    // A word: up to white space or an operator, a quoted stretch read whole.
+    const start = k;
+    while (k < text.length && !SPACE.test(text[k]!) && !OPERATOR.test(text[k]!) && text[k] !== '<' && text[k] !== '>') {
+      const quote = text[k];
+      if (quote === '"' || quote === "'") {
+        const close = text.indexOf(quote, k + 1);
+        k = close === -1 ? text.length : close + 1;
+      } else k++;
+    }
+    if (words.length < MAX_WORDS) words.push(text.slice(start, k));
+  }
+  return { words, wholePart: true, stdinRedirected };
+}
+
+/**
+ * The script without its comments: a `#` that starts a word (at the start, or after white space or
+ * an operator), outside quotes, comments out the rest of its line. One pass.
+ */
+function withoutComments(script: string): string {
+  if (!script.includes('#')) return script;
+  let out = '';
+  let from = 0;
+  let quote: string | null = null;
+  for (let k = 0; k < script.length; k++) {
+    const c = script[k]!;
+    if (quote !== null) {
+      if (c === quote) quote = null;
+      else if (c === '\\' && quote === '"') k++;
+      continue;
+    }
+    if (c === '\\') k++;
+    else if (c === '"' || c === "'") quote = c;
+    else if (c === '#' && (k === 0 || /[\s;&|()]/.test(script[k - 1]!))) {
+      const end = script.indexOf('\n', k);
+      out += script.slice(from, k);
+      if (end === -1) return out;
+      from = end;
+      k = end;
+    }
+  }
+  return out + script.slice(from);
+}
