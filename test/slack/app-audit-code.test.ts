@@ -89,7 +89,7 @@ describe('/audit with code scanning', () => {
     await world.send(eventCallback({ type: 'app_home_opened', user: USER, channel: 'D0HOME00001', tab: 'home', event_ts: `${Math.floor(Date.now() / 1000)}.000100` }));
     await waitFor(() => world.slack.callsTo('views.publish').length > before, 'views.publish');
     const text = blockText(world.slack.homeView(USER)!.view.blocks);
-    expect(text).toMatch(/\|octo\/webapp>\* @ [^\n]+\nOpen: 1 high · 23 not rated · 36 medium · 10 low · 2 info\nOpen in code: 2 critical\n/);
+    expect(text).toMatch(/\|octo\/webapp>\* @ [^\n]+\nOpen: 1 high · 23 not rated · 45 medium · 1 low · 2 info\nOpen in code: 2 critical\n/);
     expect(world.slack.violations).toEqual([]);
   });
 
