@@ -30,6 +30,7 @@ describe('generic key, auth and creds names', () => {
       'deploy/prod.conf': `STRIPE_KEY=${STRIPE}\nLICENSE_KEY=${HEX}\n`,
       'config.yaml': `fernet_key: ${FERNET}\nauth: ${OPENAI}\nDB_CREDS: "${HMAC}"\n`,
       'settings.toml': `[api]\nkey = "${STRIPE}"\n`,
+      'deploy/task.json': `{"environment": ["FERNET_KEY=${FERNET}"]}\n`,
     });
     expect(found).toEqual([
       'app/settings.py:1 secret-assigned high value of FERNET_KEY',
@@ -41,6 +42,7 @@ describe('generic key, auth and creds names', () => {
       'config.yaml:3 secret-assigned high value of DB_CREDS',
       'deploy/prod.conf:1 secret-assigned high value of STRIPE_KEY',
       'deploy/prod.conf:2 secret-assigned high value of LICENSE_KEY',
+      'deploy/task.json:1 secret-assigned high value of FERNET_KEY',
       'settings.toml:2 secret-assigned high value of key',
     ]);
   });

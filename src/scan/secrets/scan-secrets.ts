@@ -100,6 +100,65 @@ export interface SecretScanContext {
 }
 
 export function scanSecrets(ctx: SecretScanContext): SecretReport[] {
+  return scanText(ctx, null);
+}
+
+/**
+ * The rules whose values redaction masks by where the scanner found them (secretValueSpans): the
+ * ones judged by a name or a command around the value. Token formats, private keys and URL
+ * passwords src/redact.ts finds itself, keeping a token's prefix.
+ */
+const MASKED_BY_SPAN = new Set(['secret-assigned', 'secret-aws-secret-access-key', 'secret-curl-auth-header', 'secret-curl-auth-user']);
+/** Words one of which free text must hold for secretValueSpans to look further (any case). */
+const SPAN_SIGNS = /pass|pwd|secret|token|key|auth|cred|curl|-p['"]/i;
+
+/**
+ * Where, in free text (a log line, an error message, a commit subject, a command's output), the
+ * values lie that the scanner reports by a name or a command around them (MASKED_BY_SPAN): each as
+ * [start, end), in order, not overlapping. Read as a plain text file is, with one difference: a
+ * password-named setting given any non-placeholder literal counts (`password="Welcome1"`), as the
+ * scanner reports in Python code, since the text may quote such code. Linear, as scanSecrets is.
+ */
+export function secretValueSpans(text: string): Array<[number, number]> {
+  if (!SPAN_SIGNS.test(text)) return [];
+  const found: Array<[number, number]> = [];
+  scanText({ path: 'text.txt', text, fingerprintKey: 'redaction', lines: new LineIndex(text) }, found);
+  const spans: Array<[number, number]> = [];
+  for (const [start, end] of found.sort((a, b) => a[0] - b[0])) {
+    const cut = inStringEnd(text, start, end);
+    if (cut > start) spans.push([start, cut]);
+  }
+  return spans;
+}
+
+/**
+ * Where a value read from free text ends inside a JSON string (redaction runs over stored JSON): at
+ * an unescaped `"` (an unquoted value read to a `,` or `}` takes the string's closing quote), and
+ * never between a backslash and the character it escapes, so what replaces it keeps the JSON valid.
+ */
+function inStringEnd(text: string, start: number, end: number): number {
+  let i = start;
+  while (i < end && text[i] !== '"') {
+    if (text[i] === '\\') {
+      if (i + 1 >= end) break;
+      i++;
+    }
+    i++;
+  }
+  return i;
+}
+
+/** Whether `at` is inside a URL (a `://` earlier in the same word): its query values are the URL rule's to mask (src/python/urls.ts). Bounded. */
+function insideUrl(text: string, at: number): boolean {
+  for (let p = at; p > 2 && at - p < 300; p--) {
+    const c = text[p - 1]!;
+    if (/[\s"'`<>]/.test(c)) return false;
+    if (c === '/' && text[p - 2] === '/' && text[p - 3] === ':') return true;
+  }
+  return false;
+}
+
+function scanText(ctx: SecretScanContext, spans: Array<[number, number]> | null): SecretReport[] {
   const { path, text } = ctx;
   const reports: SecretReport[] = [];
   /** Values already reported, so a token assigned to `GITHUB_TOKEN` is one finding, not two. */
@@ -119,6 +178,7 @@ export function scanSecrets(ctx: SecretScanContext): SecretReport[] {
   const add = (rule: string, kind: string, value: string, start: number, severity: ScanSeverity, confidence: Confidence, message: string, fix: string) => {
     const { line, column } = ctx.lines.position(start);
     covered.add(start, start + value.length);
+    if (spans !== null && MASKED_BY_SPAN.has(rule)) spans.push([start, start + value.length]);
     reports.push({
       rule,
       line,
@@ -131,7 +191,9 @@ export function scanSecrets(ctx: SecretScanContext): SecretReport[] {
     });
   };
 
-  const keywords = formatKeywordsIn(text);
+  // Finding spans for redaction, the formats, private keys and URL passwords are left to
+  // src/redact.ts, which keeps a token's prefix: a value of a known format is skipped below instead.
+  const keywords = spans === null ? formatKeywordsIn(text) : new Set<string>();
   for (const format of keywords.size === 0 ? [] : TOKEN_FORMATS) {
     if (!format.keywords.some((k) => keywords.has(k))) continue;
     format.pattern.lastIndex = 0;
@@ -146,11 +208,11 @@ export function scanSecrets(ctx: SecretScanContext): SecretReport[] {
     }
   }
 
-  for (const key of privateKeys(text)) {
+  for (const key of spans === null ? privateKeys(text) : []) {
     add('secret-private-key', key.kind, key.body, key.start, 'critical', 'high', 'A private key is written in this file; anyone who can read the repository (or its history) can use it.', 'Treat the key as compromised: replace it (and revoke certificates or deploy keys made with it), and load keys from a secret store or a file outside the repository.');
   }
 
-  for (let at = text.indexOf('://'); at !== -1; at = text.indexOf('://', at + 3)) {
+  for (let at = spans === null ? text.indexOf('://') : -1; at !== -1; at = text.indexOf('://', at + 3)) {
     const found = urlPassword(text, at);
     if (!found || covered.has(found.start)) continue;
     add('secret-url-password', 'password in a URL', found.password, found.start, urlPasswordSeverity(found.host, relaxed && !isEnvTemplate(path)), found.confidence, `A URL with a password (${found.scheme}://user:…@…) is written in this file; anyone who can read the repository can log in.`, 'Remove the password from the URL: build it from an environment variable or use the client\'s separate credential setting; change the password.');
@@ -210,7 +272,7 @@ export function scanSecrets(ctx: SecretScanContext): SecretReport[] {
     // A key of an Azure connection string (`…;AccountKey=<key>;EndpointSuffix=…`, in any case) ends at its `;`.
     const semicolon = CONNECTION_STRING_KEY.test(found.name) ? found.value.indexOf(';') : -1;
     if (semicolon > 0) found = { ...found, value: found.value.slice(0, semicolon) };
-    if (covered.has(found.start) || isPublishedAzureKey(found.value)) return;
+    if (covered.has(found.start) || isPublishedAzureKey(found.value) || (spans !== null && (ofKnownFormat(found.value) || insideUrl(text, found.start)))) return;
     // A name found by a generic word alone (`FERNET_KEY`, `auth`, `DB_CREDS`): its value counts only
     // when it looks generated (GENERIC_WORDS), or, under `auth`, when it is a login (Docker's config.json).
     const generic = !STRONG_SECRET_NAME.test(found.name);
@@ -222,7 +284,7 @@ export function scanSecrets(ctx: SecretScanContext): SecretReport[] {
     // one too short or too plain for judge() (`"admin123"`, `"Welcome1"`) is a weak password, rated
     // below the default gate (weakPassword: placeholders and references stay quiet). Not in tests
     // and examples, whose fixtures are full of them.
-    const weak = judged === null && !generic && !relaxed && dialect.python && isPasswordName(found.name) && weakPassword(found.value);
+    const weak = judged === null && !generic && !relaxed && (dialect.python || spans !== null) && isPasswordName(found.name) && weakPassword(found.value);
     // Where fake credentials are common, a value must look generated (long and random: judged high)
     // to count: a test's `password = "Passw0rd!"` stays quiet. A dotenv file holds settings wherever it is.
     if (relaxed && !envFile && judged !== 'high') return;
@@ -986,7 +1048,10 @@ function weakPassword(value: string): boolean {
  * UUID's 32 digits, `2mzp0zvzomhf…`). judge() then asks for 16 characters and an entropy of 3.5
  * (gitleaks' generic-api-key threshold).
  */
-function genericValueLooksGenerated(value: string): boolean {
+function genericValueLooksGenerated(written: string): boolean {
+  // An unquoted value read inside a quoted string (`["FERNET_KEY=G8N…"]`, JSON text) runs to its
+  // closing quote, as everywhere (literalAt): judged without it.
+  const value = written.replace(/["']$/, '');
   if (!/^[A-Za-z0-9+/_=-]+$/.test(value) || !looksRandom(value) || !/[0-9]/.test(value)) return false;
   if (/[a-z]/.test(value) && /[A-Z]/.test(value)) return true;
   if (/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value)) return true;
