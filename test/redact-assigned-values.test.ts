@@ -6,6 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { maskSecrets, redactSecrets } from '../src/redact.js';
+import { bestCpuMs } from './helpers/cpu-time.js';
 
 // Built from parts so this test file does not itself look like it holds credentials.
 const FERNET = 'G8NPRVdD53X83RZJ' + 'zzzzgEOzdmenCkhvMdgaKjIg8xN=';
@@ -51,5 +52,16 @@ describe('redaction of values the scanner finds by their names', () => {
     expect(maskSecrets(text)).toBe(`[api]\nkey = "${'*'.repeat(HMAC.length)}"\npassword = "${'*'.repeat(PASSWORD.length)}"\n`);
     expect(maskSecrets(maskSecrets(text))).toBe(maskSecrets(text));
     expect(redactSecrets(redactSecrets(text))).toBe(redactSecrets(text));
+  });
+
+  it('finds the values in linear time on hostile runs of names, separators, quotes and escapes', () => {
+    const unit = 'key=auth: "creds":"\\"password="a1b2c3\\" monkey_key=';
+    const run = (n: number) => unit.repeat(n / unit.length);
+    redactSecrets(run(100_000));
+    const tenSmall = bestCpuMs(() => {
+      for (let i = 0; i < 10; i++) redactSecrets(run(10_000));
+    }, 200);
+    const oneBig = bestCpuMs(() => redactSecrets(run(100_000)), 200);
+    expect(oneBig / Math.max(tenSmall, 1)).toBeLessThan(4);
   });
 });

@@ -272,7 +272,7 @@ function scanText(ctx: SecretScanContext, spans: Array<[number, number]> | null)
     // A key of an Azure connection string (`…;AccountKey=<key>;EndpointSuffix=…`, in any case) ends at its `;`.
     const semicolon = CONNECTION_STRING_KEY.test(found.name) ? found.value.indexOf(';') : -1;
     if (semicolon > 0) found = { ...found, value: found.value.slice(0, semicolon) };
-    if (covered.has(found.start) || isPublishedAzureKey(found.value) || (spans !== null && (ofKnownFormat(found.value) || insideUrl(text, found.start)))) return;
+    if (covered.has(found.start) || isPublishedAzureKey(found.value) || (spans !== null && ofKnownFormat(found.value))) return;
     // A name found by a generic word alone (`FERNET_KEY`, `auth`, `DB_CREDS`): its value counts only
     // when it looks generated (GENERIC_WORDS), or, under `auth`, when it is a login (Docker's config.json).
     const generic = !STRONG_SECRET_NAME.test(found.name);
@@ -296,6 +296,7 @@ function scanText(ctx: SecretScanContext, spans: Array<[number, number]> | null)
     // Compared values are mostly tokens of a parser or keys of a table (`token === "halfAMinute"`):
     // one counts only with letters and digits mixed, as generated credentials have.
     if (found.comparison && !(/[0-9]/.test(found.value) && /[A-Za-z]/.test(found.value))) return;
+    if (spans !== null && insideUrl(text, found.start)) return; // redaction's URL rule masks a URL's query values
     const aws = AWS_SECRET_NAME.test(found.name) && /^[A-Za-z0-9/+]{40}$/.test(found.value);
     // Django writes `django-insecure-` before the keys `startproject` makes for development.
     const developmentKey = found.value.startsWith(DJANGO_DEVELOPMENT_KEY);
