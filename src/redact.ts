@@ -1,5 +1,7 @@
 /**
- * Masks secrets in free text (error messages, URLs, log lines, paths): every token format the secret
+ * Masks secrets in free text (error messages, URLs, log lines, paths): the values the secret scanner
+ * reports by the name or command around them (`DB_PASSWORD=…`, `FERNET_KEY: …`, `"auth": "…"`,
+ * `password="…"`, `curl -H "Authorization: Bearer …"`: secretValueSpans), every token format the secret
  * scanner knows (src/scan/secrets/formats.ts: AWS, GitHub, GitLab, Slack, Stripe, Google, OpenAI,
  * PyPI, Anthropic, npm, SendGrid, Azure, JWT), private keys, and the credentials of any URL
  * (userinfo, and query values such as `token=` or `X-Amz-Signature=`, by the one rule of
@@ -15,6 +17,7 @@
 import { TOKEN_FORMATS } from './scan/secrets/formats.js';
 import { maskUrlSecrets, redactUrlSecrets } from './python/urls.js';
 import { keywordSigns } from './scan/secrets/keyword-signs.js';
+import { secretValueSpans } from './scan/secrets/scan-secrets.js';
 
 /**
  * Slack, GitHub and PyPI tokens of any length, not only the lengths the scanner reports: the
@@ -44,10 +47,11 @@ const FORMATS = TOKEN_FORMATS.map((f) => ({ keywords: f.keywords, pattern: new R
 const signsIn = keywordSigns(['://', 'PRIVATE KEY-----', ...FORMATS.flatMap((f) => f.keywords), ...LOOSE_KEYWORDS]);
 
 export function redactSecrets(text: string): string {
-  const signs = signsIn(text);
-  if (signs.size === 0) return text;
-  // Redacting a URL removes or stars text and never makes a keyword: the signs of `text` hold for `out`.
-  let out = signs.has('://') ? redactUrlSecrets(text) : text;
+  const named = replaceSpans(text, secretValueSpans(text), () => '…[redacted]');
+  const signs = signsIn(named);
+  if (signs.size === 0) return named;
+  // Redacting a URL removes or stars text and never makes a keyword: the signs of `named` hold for `out`.
+  let out = signs.has('://') ? redactUrlSecrets(named) : named;
   if (signs.has('PRIVATE KEY-----')) out = out.replace(PRIVATE_KEY_PATTERN, '[private key]');
   for (const format of FORMATS) {
     if (!format.keywords.some((k) => signs.has(k))) continue;
@@ -69,7 +73,7 @@ function visiblePrefix(match: string, random: string | undefined): string {
  * columns stay put, a token keeps its prefix (`sk_live_******…`), and no value is kept that works.
  */
 export function maskSecrets(text: string): string {
-  let out = maskUrlSecrets(text);
+  let out = maskUrlSecrets(replaceSpans(text, secretValueSpans(text), (length) => '*'.repeat(length)));
   const signs = signsIn(out);
   for (const format of FORMATS) {
     if (!format.keywords.some((k) => signs.has(k))) continue;
@@ -79,4 +83,21 @@ export function maskSecrets(text: string): string {
     });
   }
   return out;
+}
+
+/**
+ * Text with each of `spans` (in order, not overlapping) replaced: the values the scanner reports by
+ * the name or command around them (`FERNET_KEY=…`, `password="…"`, `curl -u user:…`), which no
+ * format of their own gives away. The marker and the stars are placeholders to the scanner, so
+ * redacting again changes nothing.
+ */
+function replaceSpans(text: string, spans: ReadonlyArray<readonly [number, number]>, by: (length: number) => string): string {
+  if (spans.length === 0) return text;
+  let out = '';
+  let at = 0;
+  for (const [start, end] of spans) {
+    out += text.slice(at, start) + by(end - start);
+    at = end;
+  }
+  return out + text.slice(at);
 }

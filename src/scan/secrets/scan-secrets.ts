@@ -36,7 +36,26 @@ export interface SecretReport extends Report {
  * `account_key`, `AZURE_STORAGE_KEY`, Cosmos DB's `master_key`, `shared_access_key`).
  */
 const SECRET_WORDS = 'pass(?:word|wd|phrase)?|pwd|secret|token|api[_-]?key|apikey|access[_-]?key|private[_-]?key|auth[_-]?key|signing[_-]?key|encryption[_-]?key|credential|account[_-]?key|storage[_-]?(?:account[_-]?)?key|shared[_-]?access[_-]?key|master[_-]?key';
-const SECRET_NAME = new RegExp(SECRET_WORDS, 'gi');
+/**
+ * gitleaks' generic-api-key keywords that SECRET_WORDS lacks: `key`, `auth`, `creds`
+ * (`FERNET_KEY`, `HMAC_KEY`, `stripeKey`, `[api] key = …`, `auth:`, `DB_CREDS`). Each counts only as
+ * the last segment of a name (isLastSegment: not `monkey`, `keyboard`, `author`, `auth_method`), and
+ * what such a name is given must look generated, not merely unusual (genericValueLooksGenerated):
+ * these words name dictionary keys, sort keys and auth modes far more often than secrets. Listed
+ * after SECRET_WORDS, so `api_key`, `authKey` are read by their own words first.
+ */
+const GENERIC_WORDS = 'key|auth|creds';
+const SECRET_NAME = new RegExp(`${SECRET_WORDS}|${GENERIC_WORDS}`, 'gi');
+const GENERIC_WORD = new RegExp(`^(?:${GENERIC_WORDS})$`, 'i');
+/** The words that count only as the last segment of a name. */
+const LAST_SEGMENT_ONLY = new Set(['pass', 'key', 'auth', 'creds']);
+/** A name holding one of SECRET_WORDS: a value given to it is judged as a credential's; any other name found is generic. */
+const STRONG_SECRET_NAME = new RegExp(SECRET_WORDS, 'i');
+/**
+ * Keys that are public by design or name a place in data, not a credential: a public key (VAPID,
+ * JWKS), a reCAPTCHA site key, Stripe's publishable key, database and cache keys, i18n keys.
+ */
+const NOT_A_SECRET_KEY = /(?:public|pub|site|publishable|primary|foreign|partition|sort|cache|row|range|hash|lookup|idempotency|dedupe?|unique|cursor|object|s3|bucket|file|map|dict|index|i18n|translation|message|locale|group|routing|shard|host|ssh[_-]?host|known[_-]?host)[_-]?key$/i;
 /** Identifiers that mention a secret but hold something else: a path, a URL, a name, a length, a flag. */
 const NOT_A_VALUE_NAME = /(?:_|\b|[a-z])(?:url|uri|path|file|filename|dir|name|id|ids|type|len|length|size|count|field|header|prefix|suffix|env|var|endpoint|hash|hashed|hasher|salt|policy|expiry|expires|ttl|timeout|format|regex|pattern|min|max|limit|length|required|enabled|label|placeholder|hint|prompt|help|message|msg|error|validator|class|tokens|tokenizer|tokenize|ref|refs|reference)$/i;
 const IDENT_CHAR = /[A-Za-z0-9_.-]/;
@@ -81,6 +100,65 @@ export interface SecretScanContext {
 }
 
 export function scanSecrets(ctx: SecretScanContext): SecretReport[] {
+  return scanText(ctx, null);
+}
+
+/**
+ * The rules whose values redaction masks by where the scanner found them (secretValueSpans): the
+ * ones judged by a name or a command around the value. Token formats, private keys and URL
+ * passwords src/redact.ts finds itself, keeping a token's prefix.
+ */
+const MASKED_BY_SPAN = new Set(['secret-assigned', 'secret-aws-secret-access-key', 'secret-curl-auth-header', 'secret-curl-auth-user']);
+/** Words one of which free text must hold for secretValueSpans to look further (any case). */
+const SPAN_SIGNS = /pass|pwd|secret|token|key|auth|cred|curl|-p['"]/i;
+
+/**
+ * Where, in free text (a log line, an error message, a commit subject, a command's output), the
+ * values lie that the scanner reports by a name or a command around them (MASKED_BY_SPAN): each as
+ * [start, end), in order, not overlapping. Read as a plain text file is, with one difference: a
+ * password-named setting given any non-placeholder literal counts (`password="Welcome1"`), as the
+ * scanner reports in Python code, since the text may quote such code. Linear, as scanSecrets is.
+ */
+export function secretValueSpans(text: string): Array<[number, number]> {
+  if (!SPAN_SIGNS.test(text)) return [];
+  const found: Array<[number, number]> = [];
+  scanText({ path: 'text.txt', text, fingerprintKey: 'redaction', lines: new LineIndex(text) }, found);
+  const spans: Array<[number, number]> = [];
+  for (const [start, end] of found.sort((a, b) => a[0] - b[0])) {
+    const cut = inStringEnd(text, start, end);
+    if (cut > start) spans.push([start, cut]);
+  }
+  return spans;
+}
+
+/**
+ * Where a value read from free text ends inside a JSON string (redaction runs over stored JSON): at
+ * an unescaped `"` (an unquoted value read to a `,` or `}` takes the string's closing quote), and
+ * never between a backslash and the character it escapes, so what replaces it keeps the JSON valid.
+ */
+function inStringEnd(text: string, start: number, end: number): number {
+  let i = start;
+  while (i < end && text[i] !== '"') {
+    if (text[i] === '\\') {
+      if (i + 1 >= end) break;
+      i++;
+    }
+    i++;
+  }
+  return i;
+}
+
+/** Whether `at` is inside a URL (a `://` earlier in the same word): its query values are the URL rule's to mask (src/python/urls.ts). Bounded. */
+function insideUrl(text: string, at: number): boolean {
+  for (let p = at; p > 2 && at - p < 300; p--) {
+    const c = text[p - 1]!;
+    if (/[\s"'`<>]/.test(c)) return false;
+    if (c === '/' && text[p - 2] === '/' && text[p - 3] === ':') return true;
+  }
+  return false;
+}
+
+function scanText(ctx: SecretScanContext, spans: Array<[number, number]> | null): SecretReport[] {
   const { path, text } = ctx;
   const reports: SecretReport[] = [];
   /** Values already reported, so a token assigned to `GITHUB_TOKEN` is one finding, not two. */
@@ -100,6 +178,7 @@ export function scanSecrets(ctx: SecretScanContext): SecretReport[] {
   const add = (rule: string, kind: string, value: string, start: number, severity: ScanSeverity, confidence: Confidence, message: string, fix: string) => {
     const { line, column } = ctx.lines.position(start);
     covered.add(start, start + value.length);
+    if (spans !== null && MASKED_BY_SPAN.has(rule)) spans.push([start, start + value.length]);
     reports.push({
       rule,
       line,
@@ -112,7 +191,9 @@ export function scanSecrets(ctx: SecretScanContext): SecretReport[] {
     });
   };
 
-  const keywords = formatKeywordsIn(text);
+  // Finding spans for redaction, the formats, private keys and URL passwords are left to
+  // src/redact.ts, which keeps a token's prefix: a value of a known format is skipped below instead.
+  const keywords = spans === null ? formatKeywordsIn(text) : new Set<string>();
   for (const format of keywords.size === 0 ? [] : TOKEN_FORMATS) {
     if (!format.keywords.some((k) => keywords.has(k))) continue;
     format.pattern.lastIndex = 0;
@@ -127,11 +208,11 @@ export function scanSecrets(ctx: SecretScanContext): SecretReport[] {
     }
   }
 
-  for (const key of privateKeys(text)) {
+  for (const key of spans === null ? privateKeys(text) : []) {
     add('secret-private-key', key.kind, key.body, key.start, 'critical', 'high', 'A private key is written in this file; anyone who can read the repository (or its history) can use it.', 'Treat the key as compromised: replace it (and revoke certificates or deploy keys made with it), and load keys from a secret store or a file outside the repository.');
   }
 
-  for (let at = text.indexOf('://'); at !== -1; at = text.indexOf('://', at + 3)) {
+  for (let at = spans === null ? text.indexOf('://') : -1; at !== -1; at = text.indexOf('://', at + 3)) {
     const found = urlPassword(text, at);
     if (!found || covered.has(found.start)) continue;
     add('secret-url-password', 'password in a URL', found.password, found.start, urlPasswordSeverity(found.host, relaxed && !isEnvTemplate(path)), found.confidence, `A URL with a password (${found.scheme}://user:…@…) is written in this file; anyone who can read the repository can log in.`, 'Remove the password from the URL: build it from an environment variable or use the client\'s separate credential setting; change the password.');
@@ -191,12 +272,23 @@ export function scanSecrets(ctx: SecretScanContext): SecretReport[] {
     // A key of an Azure connection string (`…;AccountKey=<key>;EndpointSuffix=…`, in any case) ends at its `;`.
     const semicolon = CONNECTION_STRING_KEY.test(found.name) ? found.value.indexOf(';') : -1;
     if (semicolon > 0) found = { ...found, value: found.value.slice(0, semicolon) };
-    if (covered.has(found.start) || isPublishedAzureKey(found.value)) return;
-    const judged = judge(found.value);
+    if (covered.has(found.start) || isPublishedAzureKey(found.value) || (spans !== null && ofKnownFormat(found.value))) return;
+    // A name found by a generic word alone (`FERNET_KEY`, `auth`, `DB_CREDS`): its value counts only
+    // when it looks generated (GENERIC_WORDS), or, under `auth`, when it is a login (Docker's config.json).
+    const generic = !STRONG_SECRET_NAME.test(found.name);
+    if (generic && NOT_A_SECRET_KEY.test(found.name)) return;
+    const login = generic && /auth$/i.test(found.name) ? encodedLogin(found.value) : null;
+    const judged = login ? judgeLogin(login) : generic ? (genericValueLooksGenerated(found.value) ? judge(found.value) : null) : judge(found.value);
+    // bandit's B105/B106/B107: a password written in Python code (assigned, a keyword argument, a
+    // default, compared) is reported whatever it looks like, as a team replacing bandit expects;
+    // one too short or too plain for judge() (`"admin123"`, `"Welcome1"`) is a weak password, rated
+    // below the default gate (weakPassword: placeholders and references stay quiet). Not in tests
+    // and examples, whose fixtures are full of them.
+    const weak = judged === null && !generic && !relaxed && (dialect.python || spans !== null) && isPasswordName(found.name) && weakPassword(found.value);
     // Where fake credentials are common, a value must look generated (long and random: judged high)
     // to count: a test's `password = "Passw0rd!"` stays quiet. A dotenv file holds settings wherever it is.
     if (relaxed && !envFile && judged !== 'high') return;
-    if (!judged || namesSecretObject(found.name, found.value) || namesItself(found.name, found.value)) return;
+    if ((!judged && !weak) || namesSecretObject(found.name, found.value) || namesItself(found.name, found.value)) return;
     // A field's type in a GraphQL schema (`checkoutToken: UUIDFilterInput`); elsewhere a CamelCase
     // value may be a passphrase (`CorrectHorseBatteryStaple`).
     if (graphql && isTypeName(found.value)) return;
@@ -204,23 +296,29 @@ export function scanSecrets(ctx: SecretScanContext): SecretReport[] {
     // Compared values are mostly tokens of a parser or keys of a table (`token === "halfAMinute"`):
     // one counts only with letters and digits mixed, as generated credentials have.
     if (found.comparison && !(/[0-9]/.test(found.value) && /[A-Za-z]/.test(found.value))) return;
+    if (spans !== null && insideUrl(text, found.start)) return; // redaction's URL rule masks a URL's query values
     const aws = AWS_SECRET_NAME.test(found.name) && /^[A-Za-z0-9/+]{40}$/.test(found.value);
     // Django writes `django-insecure-` before the keys `startproject` makes for development.
     const developmentKey = found.value.startsWith(DJANGO_DEVELOPMENT_KEY);
     const rule = aws ? 'secret-aws-secret-access-key' : 'secret-assigned';
-    const severity: ScanSeverity = developmentKey ? 'low' : relaxed && !isEnvTemplate(path) ? RELAXED_CAP[rule] : aws ? 'critical' : 'high';
+    const severity: ScanSeverity = developmentKey ? 'low' : relaxed && !isEnvTemplate(path) ? RELAXED_CAP[rule] : aws ? 'critical' : weak ? 'medium' : 'high';
+    const named = found.shown ? found.name : 'A secret-named setting';
     add(
       rule,
-      aws ? 'AWS secret access key' : `value of ${found.shown ? found.name : 'a secret-named setting'}`,
+      aws ? 'AWS secret access key' : login ? 'login (base64 user:password)' : `value of ${found.shown ? found.name : 'a secret-named setting'}`,
       found.value,
       found.start,
       severity,
-      aws ? 'high' : judged,
+      aws ? 'high' : (judged ?? 'medium'),
       aws
         ? 'An AWS secret access key is written in this file; anyone who can read the repository (or its history) can use it.'
         : developmentKey
-          ? `${found.shown ? found.name : 'A secret-named setting'} is given a Django development key (django-insecure-…); it must not be the key a deployment uses.`
-          : `${found.shown ? found.name : 'A secret-named setting'} is given a hard-coded value that looks like a real credential (long and random); anyone who can read the repository can use it.`,
+          ? `${named} is given a Django development key (django-insecure-…); it must not be the key a deployment uses.`
+          : login
+            ? `${named} holds a user name and password (base64 of user:password, as Docker's config.json keeps a registry login); anyone who can read the repository can log in.`
+            : weak
+              ? `${named} is given a hard-coded password (bandit B105/B106/B107); anyone who can read the repository can log in with it, and a short or plain one is easily guessed too.`
+              : `${named} is given a hard-coded value that looks like a real credential (long and random); anyone who can read the repository can use it.`,
       'Read it from the environment or a secret store (os.environ["NAME"]), change the credential, and keep only a placeholder in example files.',
     );
   };
@@ -235,10 +333,12 @@ export function scanSecrets(ctx: SecretScanContext): SecretReport[] {
   // Secret-named settings, everywhere (tests and examples too: see `relaxed`).
   SECRET_NAME.lastIndex = 0;
   for (let m = SECRET_NAME.exec(text); m; m = SECRET_NAME.exec(text)) {
-    if (m[0].toLowerCase() === 'pass' && !isLastSegment(text, m.index, m.index + 4)) continue; // passenger, bypass, pass_rate
+    if (LAST_SEGMENT_ONLY.has(m[0].toLowerCase()) && !isLastSegment(text, m.index, m.index + m[0].length)) continue; // passenger, bypass, pass_rate, monkey, keyboard, author
     const found = assignedValue(text, m.index, m.index + m[0].length, dialect);
     if (!found) continue;
     SECRET_NAME.lastIndex = Math.max(SECRET_NAME.lastIndex, found.end);
+    // `Release GPG key: F3EF…`, `the auth: …`: a bare generic word after another word is prose, not a setting's name.
+    if (found.name.length === m[0].length && GENERIC_WORD.test(found.name) && followsWordOnLine(text, m.index)) continue;
     reportAssigned(found);
   }
   // `mysql -p'…'`: the password stuck to `-p`, quoted (unquoted, `-pthread`, `-pipe` are other flags).
@@ -892,20 +992,101 @@ function judgeCurlCredential(value: string, scheme: string): Confidence | null {
 
 /** Whether a value looks like a real credential, and how sure that is; null for placeholders and ordinary words. */
 function judge(value: string): Confidence | null {
-  if (value.length < 8 || value.length > MAX_VALUE) return null;
-  if (/\s/.test(value) || isPlaceholder(value)) return null;
-  if (/^[a-z]+(?:[._-][a-z]+)*$/.test(value)) return null; // words: `redis.password`, `read-only`
-  if (/^\d+(?:\.\d+)*$/.test(value)) return null; // numbers, versions
-  if (/^(?:https?:\/\/|\/|\.\.?\/|~\/)/.test(value)) return null; // URLs and paths (URL passwords are checked apart)
-  if (PATTERN_OR_FORMAT.test(value)) return null; // `TOKEN_RE = r"[A-Za-z0-9]{32,}"`, `"%(user)s:%(secret)s"`
-  if (/^[A-Za-z_$][\w$.]*\(/.test(value)) return null; // a call in a code sample: `pgPass = require('pgpass')`
-  if (/^[A-Z]+(?:_[A-Z]+)+$/.test(value)) return null; // an environment variable's name: `'proxy_pass': 'CLOUDSDK_PROXY_PASSWORD'`
-  if (value.includes('</')) return null; // HTML: `proxy_pass=None</var>…`
+  if (value.length < 8 || !mayBeSecretText(value)) return null;
   const entropy = shannonEntropy(value);
   const classes = [/[a-z]/, /[A-Z]/, /[0-9]/, /[^A-Za-z0-9]/].filter((r) => r.test(value)).length;
   if (entropy >= 3.5 && value.length >= 16 && classes >= 2) return 'high';
   if (entropy >= 3 && value.length >= 10 && classes >= 2) return 'medium';
   return null;
+}
+
+/**
+ * Whether a value may be a credential at all, whatever its length and randomness: not a
+ * placeholder, a reference, words, a number, a URL or path, a pattern, a call, an environment
+ * variable's name or markup.
+ */
+function mayBeSecretText(value: string): boolean {
+  if (value.length > MAX_VALUE) return false;
+  if (/\s/.test(value) || isPlaceholder(value)) return false;
+  if (/^[a-z]+(?:[._-][a-z]+)*$/.test(value)) return false; // words: `redis.password`, `read-only`
+  if (/^\d+(?:\.\d+)*$/.test(value)) return false; // numbers, versions
+  if (/^(?:https?:\/\/|\/|\.\.?\/|~\/)/.test(value)) return false; // URLs and paths (URL passwords are checked apart)
+  if (PATTERN_OR_FORMAT.test(value)) return false; // `TOKEN_RE = r"[A-Za-z0-9]{32,}"`, `"%(user)s:%(secret)s"`
+  if (/^[A-Za-z_$][\w$.]*\(/.test(value)) return false; // a call in a code sample: `pgPass = require('pgpass')`
+  if (/^[A-Z]+(?:_[A-Z]+)+$/.test(value)) return false; // an environment variable's name: `'proxy_pass': 'CLOUDSDK_PROXY_PASSWORD'`
+  if (value.includes('</')) return false; // HTML: `proxy_pass=None</var>…`
+  return true;
+}
+
+/**
+ * A name that holds a password, by its last word: `PASSWORD`, `db_password`, `smtpPass`, `pwd`,
+ * `passphrase` (not `bypass`, `compass`: a bare `pass` only as a segment of its own).
+ */
+function isPasswordName(name: string): boolean {
+  const m = /(?:pass(?:word|wd|phrase)?|pwd)$/i.exec(name);
+  if (!m) return false;
+  if (m[0].toLowerCase() !== 'pass') return true;
+  const before = name[m.index - 1] ?? '';
+  return !/[A-Za-z0-9]/.test(before) || (/[A-Z]/.test(m[0][0]!) && /[a-z0-9]/.test(before));
+}
+
+/**
+ * A password too short or too plain for judge() but a password all the same (`"admin123"`,
+ * `"Welcome1"`, `"Summer24"`): six characters or more, letters with a digit or a symbol, and no
+ * placeholder (`changeme1`, `your-password`), reference (`"{password}"`, `"${DB_PASSWORD}"`), word
+ * or path (mayBeSecretText). A plain word (`"hunter"`) stays quiet: in code it is mostly a field's
+ * or a form's name (`password="password1"` has a digit and counts).
+ */
+function weakPassword(value: string): boolean {
+  return value.length >= 6 && /[A-Za-z]/.test(value) && /[^A-Za-z]/.test(value) && mayBeSecretText(value) && !STOCK_PASSWORD.test(value);
+}
+
+/**
+ * Whether a value given to a generic name (`*_key`, `auth`, `*_creds`) looks generated, as a key or
+ * token is: token characters only (base64, base64url, hex: no dots, slashes into words or blanks,
+ * so no i18n key, file name or sentence), no placeholder (looksRandom), a digit, and either both
+ * cases (base62/base64: `G8NPRVdD53X8…`) or one case with many digits and no separators (hex, a
+ * UUID's 32 digits, `2mzp0zvzomhf…`). judge() then asks for 16 characters and an entropy of 3.5
+ * (gitleaks' generic-api-key threshold).
+ */
+function genericValueLooksGenerated(written: string): boolean {
+  // An unquoted value read inside a quoted string (`["FERNET_KEY=G8N…"]`, JSON text) runs to its
+  // closing quote, as everywhere (literalAt): judged without it.
+  const value = written.replace(/["']$/, '');
+  if (!/^[A-Za-z0-9+/_=-]+$/.test(value) || !looksRandom(value) || !/[0-9]/.test(value)) return false;
+  if (/[a-z]/.test(value) && /[A-Z]/.test(value)) return true;
+  if (/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value)) return true;
+  return /^[A-Za-z0-9]{20,}$/.test(value) && (value.match(/[0-9]/g) ?? []).length >= 4;
+}
+
+/** Whether blanks, then a letter or digit, come before `s` on its line (`GPG key:`): a name in prose. Bounded. */
+function followsWordOnLine(text: string, s: number): boolean {
+  let p = s;
+  while ((text[p - 1] === ' ' || text[p - 1] === '\t') && s - p < 40) p--;
+  return p < s && /[A-Za-z0-9]/.test(text[p - 1] ?? '');
+}
+
+/** The most base64 decoded for a login: `user:password` of any usual length. */
+const MAX_LOGIN_BASE64 = 200;
+
+/**
+ * A login written as base64 of `user:password` (Docker's config.json `auths.<registry>.auth`, a
+ * Basic credential): the user and password, when the value decodes to printable text with a colon
+ * after a user name; else null. Bounded (MAX_LOGIN_BASE64).
+ */
+function encodedLogin(value: string): { user: string; password: string } | null {
+  if (value.length < 8 || value.length > MAX_LOGIN_BASE64 || !/^[A-Za-z0-9+/]+={0,2}$/.test(value) || value.length % 4 !== 0) return null;
+  const decoded = Buffer.from(value, 'base64').toString('latin1');
+  const colon = decoded.indexOf(':');
+  if (colon <= 0 || !/^[\x20-\x7e]+$/.test(decoded)) return null;
+  return { user: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
+}
+
+/** A login's password judged as a URL's is: any password counts unless plainly none (a placeholder, its own user, a stock one). */
+function judgeLogin(login: { user: string; password: string }): Confidence | null {
+  const { user, password } = login;
+  if (password.length < 3 || isPlaceholder(password) || password === user || STOCK_PASSWORD.test(password)) return null;
+  return judge(password) ?? 'medium';
 }
 
 /**
