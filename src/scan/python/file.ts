@@ -199,14 +199,20 @@ export class PythonFile {
   }
 
   /**
-   * Whether an expression's value is fixed in the source: a string or number literal (no f-string
-   * interpolation), a concatenation of those, or a module constant (moduleConstant) that is one.
+   * Whether an expression's value is fixed in the source: made only of text and numbers the source
+   * writes. That is a string or number literal; an f-string whose fields are all fixed; `+` or `%`
+   * of fixed values (`"ls %s" % (DIR,)`); `.format()` of a fixed string with fixed arguments; a name
+   * bound once to a fixed value (constantValue: a module constant or a local one); and a join of
+   * placeholders (`", ".join(["%s"] * len(ids))`, `",".join("?" for _ in ids)`, `", ".join(COLUMNS)`
+   * with COLUMNS a constant tuple of literals), whose length may vary but whose text is only what the source
+   * wrote. A constant counts the same however it is joined in: `"ls " + DIR`, `"ls %s" % DIR`,
+   * `"ls {}".format(DIR)` and `f"ls {DIR}"` are one fixed command.
    */
   isLiteral(node: Node, depth = 0): boolean {
     if (depth > MAX_DEPTH) return false;
     switch (node.type) {
       case 'string':
-        return !node.namedChildren.some((c) => c?.type === 'interpolation');
+        return node.namedChildren.every((c) => !c || c.type !== 'interpolation' || this.fixedField(c, depth + 1));
       case 'concatenated_string':
       case 'parenthesized_expression':
         return node.namedChildren.every((c) => !c || c.type === 'comment' || this.isLiteral(c, depth + 1));
@@ -219,11 +225,87 @@ export class PythonFile {
       case 'binary_operator': {
         const left = node.childForFieldName('left');
         const right = node.childForFieldName('right');
-        return !!left && !!right && this.isLiteral(left, depth + 1) && this.isLiteral(right, depth + 1);
+        if (!left || !right || !this.isLiteral(left, depth + 1)) return false;
+        // `"%s-%s" % (A, B)`: a tuple of fixed values fills the template with fixed text.
+        if (right.type === 'tuple' && node.childForFieldName('operator')?.type === '%') return this.allFixed(right, depth + 1);
+        return this.isLiteral(right, depth + 1);
+      }
+      case 'call':
+        return this.fixedCall(node, depth + 1);
+      case 'identifier': {
+        const value = this.constantValue(nameOf(node), node);
+        if (!value) return false;
+        let fixed = this.fixedValues.get(value.id);
+        if (fixed === undefined) {
+          // Remembered by the value: a chain of constants built from constants (`B = A + A`, `C = B + B`…) is judged once per constant, never again per use.
+          this.fixedValues.set(value.id, false); // a cycle (`A = B`, `B = A`) is not fixed
+          fixed = this.isLiteral(value, depth + 1);
+          this.fixedValues.set(value.id, fixed);
+        }
+        return fixed;
+      }
+      default:
+        return false;
+    }
+  }
+
+  /** isLiteral of each constant's value, by the value's node id. */
+  private readonly fixedValues = new Map<number, boolean>();
+
+  /** Whether an f-string field is fixed: its expression is, and its format spec has no field of its own. */
+  private fixedField(interpolation: Node, depth: number): boolean {
+    const expression = interpolation.childForFieldName('expression');
+    const spec = interpolation.childForFieldName('format_specifier');
+    return !!expression && this.isLiteral(expression, depth) && !(spec && spec.namedChildren.some((c) => c?.type === 'format_expression'));
+  }
+
+  /** Every item of a tuple or list is fixed (no `*splat`). */
+  private allFixed(sequence: Node, depth: number): boolean {
+    return sequence.namedChildren.every((c) => !c || c.type === 'comment' || (c.type !== 'list_splat' && this.isLiteral(c, depth)));
+  }
+
+  /** `"…".format(fixed…)` and `sep.join(placeholders)` (see isLiteral). */
+  private fixedCall(call: Node, depth: number): boolean {
+    const fn = call.childForFieldName('function');
+    const method = fn?.type === 'attribute' ? attributeName(fn) : null;
+    const object = fn?.childForFieldName('object');
+    if (!object || (method !== 'format' && method !== 'join') || !this.isLiteral(object, depth)) return false;
+    const args = this.argumentsOf(call);
+    if (args.hasSplat) return false;
+    if (method === 'format') return args.positional.every((a) => this.isLiteral(a, depth)) && [...args.keywords.values()].every((a) => this.isLiteral(a, depth));
+    return args.positional.length === 1 && args.keywords.size === 0 && this.fixedItems(args.positional[0]!, depth);
+  }
+
+  /**
+   * Whether every item of an iterable is fixed text: a tuple or list of fixed values (or a constant
+   * holding one), `[fixed] * n`, or a generator or comprehension that yields a fixed value.
+   */
+  private fixedItems(node: Node, depth: number): boolean {
+    if (depth > MAX_DEPTH) return false;
+    switch (node.type) {
+      case 'tuple':
+      case 'list':
+        return this.allFixed(node, depth + 1);
+      case 'parenthesized_expression': {
+        const inner = node.firstNamedChild;
+        return !!inner && this.fixedItems(inner, depth + 1);
+      }
+      case 'binary_operator': {
+        // `["%s"] * len(ids)` or `len(ids) * ["%s"]`: the count varies, the items do not.
+        if (node.childForFieldName('operator')?.type !== '*') return false;
+        const left = node.childForFieldName('left');
+        const right = node.childForFieldName('right');
+        return (!!left && (left.type === 'list' || left.type === 'tuple') && this.allFixed(left, depth + 1)) || (!!right && (right.type === 'list' || right.type === 'tuple') && this.allFixed(right, depth + 1));
+      }
+      case 'generator_expression':
+      case 'list_comprehension': {
+        const body = node.childForFieldName('body');
+        return !!body && this.isLiteral(body, depth + 1);
       }
       case 'identifier': {
-        const value = this.moduleConstant(nameOf(node), node);
-        return value !== null && this.isLiteral(value, depth + 1);
+        // A tuple only: a list bound once may still be appended to.
+        const value = this.constantValue(nameOf(node), node);
+        return value?.type === 'tuple' && this.allFixed(value, depth + 1);
       }
       default:
         return false;
@@ -273,19 +355,54 @@ export class PythonFile {
     return binding.assignment.childForFieldName('right');
   }
 
+  /**
+   * The value of a name bound once to it where `use` reads it, else null: a local of the function
+   * around the use (or of a function around that one) bound exactly once in that function by a plain
+   * assignment, not a parameter, not declared nonlocal anywhere, and not in a class body; or else a
+   * module constant (moduleConstant). The nearest function that binds the name decides, as in Python.
+   */
+  constantValue(name: string, use: Node): Node | null {
+    if (!this.bindings) this.indexBindings();
+    for (let fn = this.enclosingFunction(use); fn; fn = this.enclosingFunction(fn)) {
+      if (this.parametersOf(fn).has(name)) return null;
+      const local = this.localBindings.get(fn.id)?.get(name);
+      if (!local) continue;
+      if (local.count !== 1 || !local.assignment || this.nonlocalNames.has(name)) return null;
+      local.direct ??= directlyIn(local.assignment, fn);
+      return local.direct ? local.assignment.childForFieldName('right') : null;
+    }
+    return this.moduleConstant(name, use);
+  }
+
+  /** Per function (by node id), per name: what the bindings inside it (not in functions nested in it) count, as `bindings` does for the module. */
+  private readonly localBindings = new Map<number, Map<string, { count: number; assignment: Node | null; direct?: boolean }>>();
+  /** Names some function declares `nonlocal`: an inner function may assign them, so no local of that name is constant. */
+  private readonly nonlocalNames = new Set<string>();
+
   /** Every place the module binds a name, counted by name: one query inside the parser, then one look at each. */
   private indexBindings(): void {
     const bindings = new Map<string, { count: number; assignment: Node | null }>();
+    // The function a binding is in, for the locals' counts (the module's own count is of the whole file).
+    let scope: Map<string, { count: number; assignment: Node | null }> | null = null;
     const bind = (name: string, times = 1, assignment: Node | null = null) => {
       const b = bindings.get(name);
       if (b) b.count += times;
       else bindings.set(name, { count: times, assignment });
+      if (!scope) return;
+      const local = scope.get(name);
+      if (local) local.count += times;
+      else scope.set(name, { count: times, assignment });
     };
     const bindTargets = (target: Node | null) => {
       for (const name of targetNames(target)) bind(name);
     };
     for (const node of this.root.descendantsOfType(BINDING_NODES)) {
       if (!node) continue;
+      const fn = this.enclosingFunction(node);
+      if (fn) {
+        scope = this.localBindings.get(fn.id) ?? null;
+        if (!scope) this.localBindings.set(fn.id, (scope = new Map()));
+      } else scope = null;
       switch (node.type) {
         case 'assignment': {
           const left = node.childForFieldName('left');
@@ -316,7 +433,11 @@ export class PythonFile {
         case 'global_statement':
         case 'nonlocal_statement':
           // Another scope assigns the module's name: whatever it holds is not fixed here.
-          for (const child of node.namedChildren) if (child?.type === 'identifier') bind(nameOf(child), 2);
+          for (const child of node.namedChildren) {
+            if (child?.type !== 'identifier') continue;
+            bind(nameOf(child), 2);
+            if (node.type === 'nonlocal_statement') this.nonlocalNames.add(nameOf(child));
+          }
           break;
         case 'case_pattern': {
           // `case x:` captures into x (a dotted name is a value pattern and binds nothing).
@@ -661,6 +782,16 @@ function targetNames(target: Node | null | undefined): string[] {
     else if (n.type !== 'attribute' && n.type !== 'subscript') for (const c of n.namedChildren) if (c) stack.push(c);
   }
   return out;
+}
+
+/** Whether an assignment is a statement of the function `fn` itself (possibly under if/try/with/for), not of a class or lambda in it. */
+function directlyIn(assignment: Node, fn: Node): boolean {
+  let n: Node | null = assignment.parent;
+  for (let steps = 0; n && steps < 200; steps++, n = n.parent) {
+    if (n.id === fn.id) return true;
+    if (n.type === 'function_definition' || n.type === 'lambda' || n.type === 'class_definition' || n.type === 'assignment') return false;
+  }
+  return false;
 }
 
 /** Whether an assignment is a statement of the module itself (possibly under if/try/with/for), not of a function, lambda or class. */
