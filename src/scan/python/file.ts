@@ -327,7 +327,7 @@ export class PythonFile {
   }
 
   /** Per name: how many times anything in the module binds it, and the value of its first plain `NAME = value`. */
-  private bindings: Map<string, { count: number; assignment: Node | null; moduleLevel?: boolean }> | null = null;
+  private bindings: Map<string, { count: number; assignment: Node | null; moduleLevel?: boolean; sites: BindingSite[] }> | null = null;
   /** A `from m import *`: it may bind any name, so no name is a constant. */
   private starImport = false;
   private readonly parameterNames = new Map<number, Set<string>>();
@@ -363,46 +363,57 @@ export class PythonFile {
    */
   constantValue(name: string, use: Node): Node | null {
     if (!this.bindings) this.indexBindings();
+    const binding = this.bindings!.get(name);
     for (let fn = this.enclosingFunction(use); fn; fn = this.enclosingFunction(fn)) {
       if (this.parametersOf(fn).has(name)) return null;
-      const local = this.localBindings.get(fn.id)?.get(name);
+      if (!binding) continue;
+      const local = this.localBinding(fn, name, binding.sites);
       if (!local) continue;
       if (local.count !== 1 || !local.assignment || this.nonlocalNames.has(name)) return null;
-      local.direct ??= directlyIn(local.assignment, fn);
-      return local.direct ? local.assignment.childForFieldName('right') : null;
+      return directlyIn(local.assignment, fn) ? local.assignment.childForFieldName('right') : null;
     }
     return this.moduleConstant(name, use);
   }
 
-  /** Per function (by node id), per name: what the bindings inside it (not in functions nested in it) count, as `bindings` does for the module. */
-  private readonly localBindings = new Map<number, Map<string, { count: number; assignment: Node | null; direct?: boolean }>>();
+  /** What the bindings of `name` inside `fn` (not in functions nested in it) count, by name only for names asked about. */
+  private readonly localBindings = new Map<string, { count: number; assignment: Node | null } | null>();
+
+  private localBinding(fn: Node, name: string, sites: readonly BindingSite[]): { count: number; assignment: Node | null } | null {
+    const key = `${fn.id}:${name}`;
+    let local = this.localBindings.get(key);
+    if (local === undefined) {
+      local = null;
+      for (const site of sites) {
+        if (this.enclosingFunction(site.node)?.id !== fn.id) continue;
+        if (local) local.count += site.times;
+        else local = { count: site.times, assignment: site.assignment };
+      }
+      this.localBindings.set(key, local);
+    }
+    return local;
+  }
+
   /** Names some function declares `nonlocal`: an inner function may assign them, so no local of that name is constant. */
   private readonly nonlocalNames = new Set<string>();
 
   /** Every place the module binds a name, counted by name: one query inside the parser, then one look at each. */
   private indexBindings(): void {
-    const bindings = new Map<string, { count: number; assignment: Node | null }>();
-    // The function a binding is in, for the locals' counts (the module's own count is of the whole file).
-    let scope: Map<string, { count: number; assignment: Node | null }> | null = null;
+    const bindings = new Map<string, { count: number; assignment: Node | null; sites: BindingSite[] }>();
+    let node: Node | null = null;
+    // Each binding is kept with the statement that makes it, so that a local's count (localBinding) is worked out only for the names asked about.
     const bind = (name: string, times = 1, assignment: Node | null = null) => {
       const b = bindings.get(name);
-      if (b) b.count += times;
-      else bindings.set(name, { count: times, assignment });
-      if (!scope) return;
-      const local = scope.get(name);
-      if (local) local.count += times;
-      else scope.set(name, { count: times, assignment });
+      const site = { node: node!, times, assignment };
+      if (b) {
+        b.count += times;
+        b.sites.push(site);
+      } else bindings.set(name, { count: times, assignment, sites: [site] });
     };
     const bindTargets = (target: Node | null) => {
       for (const name of targetNames(target)) bind(name);
     };
-    for (const node of this.root.descendantsOfType(BINDING_NODES)) {
+    for (node of this.root.descendantsOfType(BINDING_NODES)) {
       if (!node) continue;
-      const fn = this.enclosingFunction(node);
-      if (fn) {
-        scope = this.localBindings.get(fn.id) ?? null;
-        if (!scope) this.localBindings.set(fn.id, (scope = new Map()));
-      } else scope = null;
       switch (node.type) {
         case 'assignment': {
           const left = node.childForFieldName('left');
@@ -741,6 +752,13 @@ const MODULE_COMPOUND = new Set([
   'case_clause',
   'decorated_definition',
 ]);
+
+/** One statement binding a name: how many times it counts (a global/nonlocal declaration counts twice), and the assignment when it is a plain `name = value`. */
+interface BindingSite {
+  node: Node;
+  times: number;
+  assignment: Node | null;
+}
 
 /** What the assignments to one name leave, up to and including one of them (see PythonFile.lastAssignment). */
 interface AssignmentState {

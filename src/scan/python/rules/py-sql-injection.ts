@@ -39,6 +39,9 @@ export function looksLikeSql(text: string): boolean {
   return false;
 }
 
+/** The first keyword of some SQL_SHAPES pair, as the source may write it (before the word boundary and escapes are read). */
+const FIRST_KEYWORD = /(?:select|delete|insert|update)(?:\s|\\[ntrfv])/i;
+
 /** Text that starts as a SQL statement does (`SELECT …`, `(SELECT …`, `WITH …`), not a sentence with those words in it. */
 const STATEMENT_START = /^[\s(]*(?:select|insert|update|delete|with|replace|merge)\b/i;
 
@@ -149,9 +152,9 @@ class Samples {
   builderKind(node: Node): How | null {
     switch (node.type) {
       case 'string':
-        return node.namedChildren.some((c) => c?.type === 'interpolation') ? 'an f-string' : null;
+        return isFString(node) ? 'an f-string' : null;
       case 'concatenated_string':
-        return node.namedChildren.some((c) => c?.type === 'string' && c.namedChildren.some((d) => d?.type === 'interpolation')) ? 'an f-string' : null;
+        return node.namedChildren.some((c) => c?.type === 'string' && isFString(c)) ? 'an f-string' : null;
       case 'binary_operator': {
         const op = node.childForFieldName('operator')?.type;
         if ((op !== '%' && op !== '+') || this.of(node) === null) return null;
@@ -178,6 +181,12 @@ class Samples {
     const earlier = built ? this.of(built.childForFieldName('right')) ?? '?' : '';
     return (before ?? '?') + earlier + added;
   }
+}
+
+/** An f-string with a field: its prefix is read first (one token), its parts only when it has an `f`. */
+function isFString(string: Node): boolean {
+  const start = string.firstChild;
+  return start?.type === 'string_start' && /f/i.test(start.text) && string.namedChildren.some((c) => c?.type === 'interpolation');
 }
 
 /** A query built at run time: the expression that builds it, how, and its text. */
@@ -215,7 +224,7 @@ function queryOf(file: PythonFile, samples: Samples, node: Node | null, depth: n
     return plain ? queryOf(file, samples, plain.childForFieldName('right'), depth + 1) : null;
   }
   const how = samples.builderKind(node);
-  if (!how || how === 'string concatenation (+=)' || isFixed(file, node)) return null;
+  if (!how || how === 'string concatenation (+=)') return null;
   const sample = samples.of(node);
   return sample === null ? null : { builder: node, how, sample };
 }
@@ -243,6 +252,9 @@ export const rule: PythonRule = {
   },
   statements: ['module'],
   check(root, file, report) {
+    // Samples are made of the file's own literals, so a file whose text never says a first keyword
+    // (escapes such as `\n` count as the space they are) has nothing to find; RawSQL needs no keyword.
+    if (!FIRST_KEYWORD.test(file.text) && !file.text.includes('RawSQL')) return;
     const samples = new Samples(file);
     const nodes = root.descendantsOfType(['call', 'string', 'concatenated_string', 'binary_operator', 'augmented_assignment']).filter((n): n is Node => !!n);
     const fix = 'Keep the SQL fixed and pass the values as parameters: cursor.execute("… WHERE id = %s", (value,)) (or ? / :name, per driver), or use the ORM\'s filters.';
@@ -257,7 +269,7 @@ export const rule: PythonRule = {
       if (!query) continue;
       received.add(query.builder.id);
       // RawSQL takes nothing but SQL, so any text built for it is a query, whatever it reads like (bandit B611).
-      if (name !== 'RawSQL' && !looksLikeSql(query.sample)) continue;
+      if ((name !== 'RawSQL' && !looksLikeSql(query.sample)) || isFixed(file, query.builder)) continue;
       report({
         line: lineOf(call),
         column: columnOf(call),
@@ -281,9 +293,9 @@ export const rule: PythonRule = {
       }
       // A `+=` is judged with what it adds to only when it is reported or received; else the value it adds is still judged alone.
       if (!appended || handled.has(node.id)) judgedUntil = node.endIndex;
-      if (handled.has(node.id) || isFixed(file, node)) continue;
+      if (handled.has(node.id)) continue;
       const sample = appended ? samples.appended(node) : samples.of(node);
-      if (sample === null || !looksLikeSql(sample)) continue;
+      if (sample === null || !looksLikeSql(sample) || isFixed(file, node)) continue;
       handled.add(node.id);
       if (appended) judgedUntil = node.endIndex; // the value added is part of this finding
       // A SQL statement (it starts as one) is high whoever runs it; SQL words inside a sentence are bandit's low-confidence case.
