@@ -177,3 +177,36 @@ def listing(path):
     expect(found.map((f) => f.severity)).toEqual(['low', 'low', 'low', 'low', 'high']);
   });
 });
+
+describe('py-subprocess-shell: shells started other ways', () => {
+  it('asyncio.create_subprocess_shell with a command built at run time is shell=True; a fixed one is not reported, as subprocess.getoutput', async () => {
+    const code = `import asyncio
+
+async def deploy(branch):
+    await asyncio.create_subprocess_shell(f"git checkout {branch}")  # HIT
+    await asyncio.create_subprocess_shell("make clean")
+    await asyncio.create_subprocess_exec("git", "checkout", branch)
+`;
+    await expectHits(code, 'py-subprocess-shell');
+  });
+
+  it('os.exec* and os.spawn* that start a shell with -c (bandit B605/B606 area); other programs, and a fixed script given its values as arguments, are not', async () => {
+    const code = `import os
+
+def run(value):
+    os.execl("/bin/sh", "sh", "-c", "grep " + value)  # HIT
+    os.execlp("bash", "bash", "-lc", value)  # HIT
+    os.execve("/bin/sh", ["sh", "-c", value], os.environ)  # HIT
+    os.spawnl(os.P_WAIT, "/bin/sh", "sh", "-c", "make clean")  # HIT
+    os.execle("/bin/sh", "sh", "-c", value, {"PATH": "/bin"})  # HIT
+    os.execl("/bin/sh", "sh", "-c", 'grep -- "$1" app.log', "sh", value)
+    os.execl("/usr/bin/git", "git", "-c", value)
+    os.execv("/usr/bin/python3", ["python3", "-c", value])
+    os.execl("/bin/sh", "sh", "script.sh", value)
+`;
+    await expectHits(code, 'py-subprocess-shell');
+    const found = await pythonFindings(code, 'py-subprocess-shell');
+    expect(found.map((f) => f.severity)).toEqual(['high', 'high', 'high', 'low', 'high']);
+    expect(found[0]!.message).toContain('starts a shell with -c');
+  });
+});
