@@ -157,6 +157,21 @@ def rebound(cur, uid):
 
 def shadowed(cur, TABLE):
     cur.execute(f"SELECT * FROM {TABLE}")  # HIT
+
+def closure(cur):
+    table = "users"
+    def count():
+        return cur.execute(f"SELECT count(*) FROM {table}")
+    return count
+
+def reassigned_inside(cur):
+    table = "users"
+    def pick(value):
+        nonlocal table
+        table = value
+    def count():
+        return cur.execute(f"SELECT count(*) FROM {table}")  # HIT
+    return pick, count
 `;
     await expectHits(code, 'py-sql-injection');
   });

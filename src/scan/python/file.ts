@@ -358,7 +358,7 @@ export class PythonFile {
   /**
    * The value of a name bound once to it where `use` reads it, else null: a local of the function
    * around the use (or of a function around that one) bound exactly once in that function by a plain
-   * assignment, not a parameter, not declared nonlocal anywhere, and not in a class body; or else a
+   * assignment, not a parameter, not declared nonlocal in a function nested in it, and not in a class body; or else a
    * module constant (moduleConstant). The nearest function that binds the name decides, as in Python.
    */
   constantValue(name: string, use: Node): Node | null {
@@ -369,22 +369,24 @@ export class PythonFile {
       if (!binding) continue;
       const local = this.localBinding(fn, name, binding.sites);
       if (!local) continue;
-      if (local.count !== 1 || !local.assignment || this.nonlocalNames.has(name)) return null;
-      return directlyIn(local.assignment, fn) ? local.assignment.childForFieldName('right') : null;
+      if (local.count !== 1 || !local.assignment) return null;
+      local.direct ??= directlyIn(local.assignment, fn);
+      return local.direct ? local.assignment.childForFieldName('right') : null;
     }
     return this.moduleConstant(name, use);
   }
 
   /** What the bindings of `name` inside `fn` (not in functions nested in it) count, by name only for names asked about. */
-  private readonly localBindings = new Map<string, { count: number; assignment: Node | null } | null>();
+  private readonly localBindings = new Map<string, LocalBinding | null>();
 
-  private localBinding(fn: Node, name: string, sites: readonly BindingSite[]): { count: number; assignment: Node | null } | null {
+  private localBinding(fn: Node, name: string, sites: readonly BindingSite[]): LocalBinding | null {
     const key = `${fn.id}:${name}`;
     let local = this.localBindings.get(key);
     if (local === undefined) {
       local = null;
       for (const site of sites) {
-        if (this.enclosingFunction(site.node)?.id !== fn.id) continue;
+        // A `nonlocal` counts in its own function and in the one around it whose local it rebinds.
+        if (!(this.enclosingFunction(site.node)?.id === fn.id || (site.nonlocal && this.nestedIn(site.node, fn)))) continue;
         if (local) local.count += site.times;
         else local = { count: site.times, assignment: site.assignment };
       }
@@ -393,17 +395,25 @@ export class PythonFile {
     return local;
   }
 
-  /** Names some function declares `nonlocal`: an inner function may assign them, so no local of that name is constant. */
-  private readonly nonlocalNames = new Set<string>();
+  /** Whether a node is inside a function nested (at any depth) in `fn`: a `nonlocal` there may rebind fn's local. */
+  private nestedIn(node: Node, fn: Node): boolean {
+    let around = this.enclosingFunction(node);
+    for (let steps = 0; around && steps < 200; steps++) {
+      const outer = this.enclosingFunction(around);
+      if (outer?.id === fn.id) return true;
+      around = outer;
+    }
+    return false;
+  }
 
   /** Every place the module binds a name, counted by name: one query inside the parser, then one look at each. */
   private indexBindings(): void {
     const bindings = new Map<string, { count: number; assignment: Node | null; sites: BindingSite[] }>();
     let node: Node | null = null;
     // Each binding is kept with the statement that makes it, so that a local's count (localBinding) is worked out only for the names asked about.
-    const bind = (name: string, times = 1, assignment: Node | null = null) => {
+    const bind = (name: string, times = 1, assignment: Node | null = null, nonlocal = false) => {
       const b = bindings.get(name);
-      const site = { node: node!, times, assignment };
+      const site = { node: node!, times, assignment, nonlocal };
       if (b) {
         b.count += times;
         b.sites.push(site);
@@ -444,11 +454,7 @@ export class PythonFile {
         case 'global_statement':
         case 'nonlocal_statement':
           // Another scope assigns the module's name: whatever it holds is not fixed here.
-          for (const child of node.namedChildren) {
-            if (child?.type !== 'identifier') continue;
-            bind(nameOf(child), 2);
-            if (node.type === 'nonlocal_statement') this.nonlocalNames.add(nameOf(child));
-          }
+          for (const child of node.namedChildren) if (child?.type === 'identifier') bind(nameOf(child), 2, null, node.type === 'nonlocal_statement');
           break;
         case 'case_pattern': {
           // `case x:` captures into x (a dotted name is a value pattern and binds nothing).
@@ -758,6 +764,15 @@ interface BindingSite {
   node: Node;
   times: number;
   assignment: Node | null;
+  /** A `nonlocal` declaration: it binds the name in a function around it, not in its own. */
+  nonlocal: boolean;
+}
+
+/** A name's bindings inside one function: how many, its assignment when one plain one, and whether that is a statement of the function itself (not of a class in it), once asked. */
+interface LocalBinding {
+  count: number;
+  assignment: Node | null;
+  direct?: boolean;
 }
 
 /** What the assignments to one name leave, up to and including one of them (see PythonFile.lastAssignment). */
