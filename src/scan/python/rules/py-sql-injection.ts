@@ -57,7 +57,6 @@ const MAX_SAMPLE = 20_000;
 const MAX_HOPS = 6;
 /** How many expressions deep a sample is read (a chain of `+` counts as one). */
 const MAX_NEST = 64;
-const MAX_DEPTH = MAX_HOPS;
 
 const capped = (text: string | null) => (text !== null && text.length > MAX_SAMPLE ? text.slice(0, MAX_SAMPLE) : text);
 
@@ -204,7 +203,7 @@ function isFixed(file: PythonFile, builder: Node): boolean {
 
 /** The built query an argument of a SQL call holds: through parentheses, `sqlalchemy.text()` and names (their last assignment before the call). */
 function queryOf(file: PythonFile, samples: Samples, node: Node | null, depth: number): Built | null {
-  if (!node || depth > MAX_DEPTH) return null;
+  if (!node || depth > MAX_HOPS) return null;
   if (node.type === 'parenthesized_expression') return queryOf(file, samples, node.firstNamedChild, depth + 1);
   if (node.type === 'call') {
     const fn = node.childForFieldName('function');
