@@ -199,14 +199,20 @@ export class PythonFile {
   }
 
   /**
-   * Whether an expression's value is fixed in the source: a string or number literal (no f-string
-   * interpolation), a concatenation of those, or a module constant (moduleConstant) that is one.
+   * Whether an expression's value is fixed in the source: made only of text and numbers the source
+   * writes. That is a string or number literal; an f-string whose fields are all fixed; `+` or `%`
+   * of fixed values (`"ls %s" % (DIR,)`); `.format()` of a fixed string with fixed arguments; a name
+   * bound once to a fixed value (constantValue: a module constant or a local one); and a join of
+   * placeholders (`", ".join(["%s"] * len(ids))`, `",".join("?" for _ in ids)`, `", ".join(COLUMNS)`
+   * with COLUMNS a constant tuple of literals), whose length may vary but whose text is only what the source
+   * wrote. A constant counts the same however it is joined in: `"ls " + DIR`, `"ls %s" % DIR`,
+   * `"ls {}".format(DIR)` and `f"ls {DIR}"` are one fixed command.
    */
   isLiteral(node: Node, depth = 0): boolean {
     if (depth > MAX_DEPTH) return false;
     switch (node.type) {
       case 'string':
-        return !node.namedChildren.some((c) => c?.type === 'interpolation');
+        return node.namedChildren.every((c) => !c || c.type !== 'interpolation' || this.fixedField(c, depth + 1));
       case 'concatenated_string':
       case 'parenthesized_expression':
         return node.namedChildren.every((c) => !c || c.type === 'comment' || this.isLiteral(c, depth + 1));
@@ -219,11 +225,87 @@ export class PythonFile {
       case 'binary_operator': {
         const left = node.childForFieldName('left');
         const right = node.childForFieldName('right');
-        return !!left && !!right && this.isLiteral(left, depth + 1) && this.isLiteral(right, depth + 1);
+        if (!left || !right || !this.isLiteral(left, depth + 1)) return false;
+        // `"%s-%s" % (A, B)`: a tuple of fixed values fills the template with fixed text.
+        if (right.type === 'tuple' && node.childForFieldName('operator')?.type === '%') return this.allFixed(right, depth + 1);
+        return this.isLiteral(right, depth + 1);
+      }
+      case 'call':
+        return this.fixedCall(node, depth + 1);
+      case 'identifier': {
+        const value = this.constantValue(nameOf(node), node);
+        if (!value) return false;
+        let fixed = this.fixedValues.get(value.id);
+        if (fixed === undefined) {
+          // Remembered by the value: a chain of constants built from constants (`B = A + A`, `C = B + B`…) is judged once per constant, never again per use.
+          this.fixedValues.set(value.id, false); // a cycle (`A = B`, `B = A`) is not fixed
+          fixed = this.isLiteral(value, depth + 1);
+          this.fixedValues.set(value.id, fixed);
+        }
+        return fixed;
+      }
+      default:
+        return false;
+    }
+  }
+
+  /** isLiteral of each constant's value, by the value's node id. */
+  private readonly fixedValues = new Map<number, boolean>();
+
+  /** Whether an f-string field is fixed: its expression is, and its format spec has no field of its own. */
+  private fixedField(interpolation: Node, depth: number): boolean {
+    const expression = interpolation.childForFieldName('expression');
+    const spec = interpolation.childForFieldName('format_specifier');
+    return !!expression && this.isLiteral(expression, depth) && !(spec && spec.namedChildren.some((c) => c?.type === 'format_expression'));
+  }
+
+  /** Every item of a tuple or list is fixed (no `*splat`). */
+  private allFixed(sequence: Node, depth: number): boolean {
+    return sequence.namedChildren.every((c) => !c || c.type === 'comment' || (c.type !== 'list_splat' && this.isLiteral(c, depth)));
+  }
+
+  /** `"…".format(fixed…)` and `sep.join(placeholders)` (see isLiteral). */
+  private fixedCall(call: Node, depth: number): boolean {
+    const fn = call.childForFieldName('function');
+    const method = fn?.type === 'attribute' ? attributeName(fn) : null;
+    const object = fn?.childForFieldName('object');
+    if (!object || (method !== 'format' && method !== 'join') || !this.isLiteral(object, depth)) return false;
+    const args = this.argumentsOf(call);
+    if (args.hasSplat) return false;
+    if (method === 'format') return args.positional.every((a) => this.isLiteral(a, depth)) && [...args.keywords.values()].every((a) => this.isLiteral(a, depth));
+    return args.positional.length === 1 && args.keywords.size === 0 && this.fixedItems(args.positional[0]!, depth);
+  }
+
+  /**
+   * Whether every item of an iterable is fixed text: a tuple or list of fixed values (or a constant
+   * holding one), `[fixed] * n`, or a generator or comprehension that yields a fixed value.
+   */
+  private fixedItems(node: Node, depth: number): boolean {
+    if (depth > MAX_DEPTH) return false;
+    switch (node.type) {
+      case 'tuple':
+      case 'list':
+        return this.allFixed(node, depth + 1);
+      case 'parenthesized_expression': {
+        const inner = node.firstNamedChild;
+        return !!inner && this.fixedItems(inner, depth + 1);
+      }
+      case 'binary_operator': {
+        // `["%s"] * len(ids)` or `len(ids) * ["%s"]`: the count varies, the items do not.
+        if (node.childForFieldName('operator')?.type !== '*') return false;
+        const left = node.childForFieldName('left');
+        const right = node.childForFieldName('right');
+        return (!!left && (left.type === 'list' || left.type === 'tuple') && this.allFixed(left, depth + 1)) || (!!right && (right.type === 'list' || right.type === 'tuple') && this.allFixed(right, depth + 1));
+      }
+      case 'generator_expression':
+      case 'list_comprehension': {
+        const body = node.childForFieldName('body');
+        return !!body && this.isLiteral(body, depth + 1);
       }
       case 'identifier': {
-        const value = this.moduleConstant(nameOf(node), node);
-        return value !== null && this.isLiteral(value, depth + 1);
+        // A tuple only: a list bound once may still be appended to.
+        const value = this.constantValue(nameOf(node), node);
+        return value?.type === 'tuple' && this.allFixed(value, depth + 1);
       }
       default:
         return false;
@@ -245,7 +327,7 @@ export class PythonFile {
   }
 
   /** Per name: how many times anything in the module binds it, and the value of its first plain `NAME = value`. */
-  private bindings: Map<string, { count: number; assignment: Node | null; moduleLevel?: boolean }> | null = null;
+  private bindings: Map<string, { count: number; assignment: Node | null; moduleLevel?: boolean; sites: BindingSite[] }> | null = null;
   /** A `from m import *`: it may bind any name, so no name is a constant. */
   private starImport = false;
   private readonly parameterNames = new Map<number, Set<string>>();
@@ -273,18 +355,74 @@ export class PythonFile {
     return binding.assignment.childForFieldName('right');
   }
 
+  /**
+   * The value of a name bound once to it where `use` reads it, else null: a local of the function
+   * around the use (or of a function around that one) bound exactly once in that function by a plain
+   * assignment, not a parameter, not declared nonlocal in a function nested in it, and not in a class body; or else a
+   * module constant (moduleConstant). The nearest function that binds the name decides, as in Python.
+   */
+  constantValue(name: string, use: Node): Node | null {
+    if (!this.bindings) this.indexBindings();
+    const binding = this.bindings!.get(name);
+    for (let fn = this.enclosingFunction(use); fn; fn = this.enclosingFunction(fn)) {
+      if (this.parametersOf(fn).has(name)) return null;
+      if (!binding) continue;
+      const local = this.localBinding(fn, name, binding.sites);
+      if (!local) continue;
+      if (local.count !== 1 || !local.assignment) return null;
+      local.direct ??= directlyIn(local.assignment, fn);
+      return local.direct ? local.assignment.childForFieldName('right') : null;
+    }
+    return this.moduleConstant(name, use);
+  }
+
+  /** What the bindings of `name` inside `fn` (not in functions nested in it) count, by name only for names asked about. */
+  private readonly localBindings = new Map<string, LocalBinding | null>();
+
+  private localBinding(fn: Node, name: string, sites: readonly BindingSite[]): LocalBinding | null {
+    const key = `${fn.id}:${name}`;
+    let local = this.localBindings.get(key);
+    if (local === undefined) {
+      local = null;
+      for (const site of sites) {
+        // A `nonlocal` counts in its own function and in the one around it whose local it rebinds.
+        if (!(this.enclosingFunction(site.node)?.id === fn.id || (site.nonlocal && this.nestedIn(site.node, fn)))) continue;
+        if (local) local.count += site.times;
+        else local = { count: site.times, assignment: site.assignment };
+      }
+      this.localBindings.set(key, local);
+    }
+    return local;
+  }
+
+  /** Whether a node is inside a function nested (at any depth) in `fn`: a `nonlocal` there may rebind fn's local. */
+  private nestedIn(node: Node, fn: Node): boolean {
+    let around = this.enclosingFunction(node);
+    for (let steps = 0; around && steps < 200; steps++) {
+      const outer = this.enclosingFunction(around);
+      if (outer?.id === fn.id) return true;
+      around = outer;
+    }
+    return false;
+  }
+
   /** Every place the module binds a name, counted by name: one query inside the parser, then one look at each. */
   private indexBindings(): void {
-    const bindings = new Map<string, { count: number; assignment: Node | null }>();
-    const bind = (name: string, times = 1, assignment: Node | null = null) => {
+    const bindings = new Map<string, { count: number; assignment: Node | null; sites: BindingSite[] }>();
+    let node: Node | null = null;
+    // Each binding is kept with the statement that makes it, so that a local's count (localBinding) is worked out only for the names asked about.
+    const bind = (name: string, times = 1, assignment: Node | null = null, nonlocal = false) => {
       const b = bindings.get(name);
-      if (b) b.count += times;
-      else bindings.set(name, { count: times, assignment });
+      const site = { node: node!, times, assignment, nonlocal };
+      if (b) {
+        b.count += times;
+        b.sites.push(site);
+      } else bindings.set(name, { count: times, assignment, sites: [site] });
     };
     const bindTargets = (target: Node | null) => {
       for (const name of targetNames(target)) bind(name);
     };
-    for (const node of this.root.descendantsOfType(BINDING_NODES)) {
+    for (node of this.root.descendantsOfType(BINDING_NODES)) {
       if (!node) continue;
       switch (node.type) {
         case 'assignment': {
@@ -316,7 +454,7 @@ export class PythonFile {
         case 'global_statement':
         case 'nonlocal_statement':
           // Another scope assigns the module's name: whatever it holds is not fixed here.
-          for (const child of node.namedChildren) if (child?.type === 'identifier') bind(nameOf(child), 2);
+          for (const child of node.namedChildren) if (child?.type === 'identifier') bind(nameOf(child), 2, null, node.type === 'nonlocal_statement');
           break;
         case 'case_pattern': {
           // `case x:` captures into x (a dotted name is a value pattern and binds nothing).
@@ -621,6 +759,22 @@ const MODULE_COMPOUND = new Set([
   'decorated_definition',
 ]);
 
+/** One statement binding a name: how many times it counts (a global/nonlocal declaration counts twice), and the assignment when it is a plain `name = value`. */
+interface BindingSite {
+  node: Node;
+  times: number;
+  assignment: Node | null;
+  /** A `nonlocal` declaration: it binds the name in a function around it, not in its own. */
+  nonlocal: boolean;
+}
+
+/** A name's bindings inside one function: how many, its assignment when one plain one, and whether that is a statement of the function itself (not of a class in it), once asked. */
+interface LocalBinding {
+  count: number;
+  assignment: Node | null;
+  direct?: boolean;
+}
+
 /** What the assignments to one name leave, up to and including one of them (see PythonFile.lastAssignment). */
 interface AssignmentState {
   start: number;
@@ -661,6 +815,16 @@ function targetNames(target: Node | null | undefined): string[] {
     else if (n.type !== 'attribute' && n.type !== 'subscript') for (const c of n.namedChildren) if (c) stack.push(c);
   }
   return out;
+}
+
+/** Whether an assignment is a statement of the function `fn` itself (possibly under if/try/with/for), not of a class or lambda in it. */
+function directlyIn(assignment: Node, fn: Node): boolean {
+  let n: Node | null = assignment.parent;
+  for (let steps = 0; n && steps < 200; steps++, n = n.parent) {
+    if (n.id === fn.id) return true;
+    if (n.type === 'function_definition' || n.type === 'lambda' || n.type === 'class_definition' || n.type === 'assignment') return false;
+  }
+  return false;
 }
 
 /** Whether an assignment is a statement of the module itself (possibly under if/try/with/for), not of a function, lambda or class. */

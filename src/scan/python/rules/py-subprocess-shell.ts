@@ -13,7 +13,41 @@ import type { Node } from 'web-tree-sitter';
 import { columnOf, lineOf, nameOf, type PythonFile } from '../file.js';
 import type { PythonRule } from '../rule.js';
 
-const SHELL_ALWAYS = new Set(['subprocess.getoutput', 'subprocess.getstatusoutput', 'commands.getoutput', 'commands.getstatusoutput']);
+const SHELL_ALWAYS = new Set(['subprocess.getoutput', 'subprocess.getstatusoutput', 'commands.getoutput', 'commands.getstatusoutput', 'asyncio.create_subprocess_shell']);
+
+/**
+ * os.exec* and os.spawn*, which run a program without a shell, unless the program is one given -c
+ * (`os.execl("/bin/sh", "sh", "-c", cmd)`): by name, where the program's path is and how its
+ * arguments come. `l` forms take them one by one (after an `env` mapping is left off for `e` forms),
+ * `v` forms as a list whose first item is argv[0].
+ */
+const EXEC_FORMS = new Map<string, { path: number; list: boolean; env: boolean }>();
+for (const [prefix, path] of [['os.exec', 0], ['os.spawn', 1]] as const) {
+  for (const form of ['l', 'le', 'lp', 'lpe', 'v', 've', 'vp', 'vpe']) EXEC_FORMS.set(prefix + form, { path, list: form.startsWith('v'), env: form.endsWith('e') });
+}
+EXEC_FORMS.set('os.posix_spawn', { path: 0, list: true, env: false });
+EXEC_FORMS.set('os.posix_spawnp', { path: 0, list: true, env: false });
+
+/**
+ * The command string of an os.exec… / os.spawn… call that starts a shell with -c: the program (path)
+ * is the shell, its argv[1] the -c; null otherwise. argv[0] is whatever the caller names it.
+ */
+function execShellCommand(file: PythonFile, call: Node, form: { path: number; list: boolean; env: boolean }): { command: Node; passesArgs: boolean } | null {
+  const args = file.argumentsOf(call);
+  if (args.hasSplat && !form.list) return null;
+  const program = args.positional[form.path];
+  if (!program) return null;
+  let argv: Node[];
+  if (form.list) {
+    const list = args.positional[form.path + 1];
+    if (!list || (list.type !== 'list' && list.type !== 'tuple')) return null;
+    argv = list.namedChildren.filter((c): c is Node => !!c && c.type !== 'comment');
+  } else {
+    argv = args.positional.slice(form.path + 1, form.env ? -1 : undefined);
+  }
+  // The program decides which shell runs; argv[0] is only its name for itself.
+  return argv.length > 0 ? shellCommandIn(file, [program, ...argv.slice(1)]) : null;
+}
 
 /** Shells that take a command string after -c, by name or path (`sh`, `/bin/bash`, `/usr/bin/zsh`). */
 const SHELL = /^(?:\/(?:usr\/)?(?:local\/)?bin\/)?(?:sh|bash|dash|zsh|ksh|ash|mksh)$/;
@@ -26,7 +60,11 @@ const DASH_C = /^-[a-z]*c[a-z]*$/;
  */
 function shellCommandOf(file: PythonFile, list: Node | null | undefined): { command: Node; passesArgs: boolean } | null {
   if (!list || (list.type !== 'list' && list.type !== 'tuple')) return null;
-  const items = list.namedChildren.filter((c): c is Node => !!c && c.type !== 'comment');
+  return shellCommandIn(file, list.namedChildren.filter((c): c is Node => !!c && c.type !== 'comment'));
+}
+
+/** shellCommandOf over argument values already listed: the program first, then its arguments. */
+function shellCommandIn(file: PythonFile, items: readonly Node[]): { command: Node; passesArgs: boolean } | null {
   let i = 0;
   const word = (n: Node | undefined) => (n ? file.constantString(n) : null);
   const first = word(items[0]);
@@ -92,13 +130,21 @@ export const rule: PythonRule = {
     help: 'With shell=True, or a shell started by hand (["sh", "-c", cmd]), the command is a string the shell parses: any value formatted into it can add commands (`; rm -rf ~`). Pass a list of arguments without a shell (subprocess.run(["git", "log", ref])); if a shell is truly needed, quote every value with shlex.quote, or pass values as the shell\'s own arguments (["sh", "-c", \'grep -- "$1" log\', "sh", value]).',
     bandit: ['B602', 'B604', 'B605'],
   },
-  calls: ['subprocess.run', 'subprocess.call', 'subprocess.check_call', 'subprocess.check_output', 'subprocess.Popen', ...SHELL_ALWAYS],
+  calls: ['subprocess.run', 'subprocess.call', 'subprocess.check_call', 'subprocess.check_output', 'subprocess.Popen', ...SHELL_ALWAYS, ...EXEC_FORMS.keys()],
   check(call, file, report, callee) {
     const args = file.argumentsOf(call);
     let command = args.keywords.get('args') ?? args.keywords.get('cmd') ?? args.positional[0];
     let byHand = false;
-    const flag = SHELL_ALWAYS.has(callee!) ? 'yes' : shellFlag(file, args.keywords.get('shell'));
-    if (flag === 'no') {
+    const exec = EXEC_FORMS.get(callee!);
+    const flag = SHELL_ALWAYS.has(callee!) ? 'yes' : exec ? 'no' : shellFlag(file, args.keywords.get('shell'));
+    if (exec) {
+      // os.exec… / os.spawn… never use a shell of their own: only a shell they start with -c is one.
+      const inner = execShellCommand(file, call, exec);
+      if (!inner) return;
+      command = inner.command;
+      byHand = true;
+      if (inner.passesArgs && file.isLiteral(command)) return;
+    } else if (flag === 'no') {
       // No shell=True: a list that starts a shell with -c is one all the same. A name is followed to the list it was given in this scope.
       const list = command?.type === 'identifier' ? file.lastAssignment(nameOf(command), command).plain?.childForFieldName('right') : command;
       const inner = shellCommandOf(file, list);
