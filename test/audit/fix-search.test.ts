@@ -21,7 +21,7 @@ const { affects, fixedVersions } = await import('../../src/advisories/match.js')
 const { smallestFix } = await import('../../src/audit/fix.js');
 const { compareVersions } = await import('../../src/python/pep440.js');
 
-const advisory = (id: string, events: Array<Record<string, string>>, versions?: string[]): OsvRecord => ({
+const advisory = (id: string, events: Array<{ introduced?: string; fixed?: string }>, versions?: string[]): OsvRecord => ({
   id,
   modified: '2024-01-01T00:00:00Z',
   affected: [{ package: { ecosystem: 'PyPI', name: 'demo' }, ranges: [{ type: 'ECOSYSTEM', events }], ...(versions ? { versions } : {}) }],
