@@ -109,8 +109,6 @@ export function scanSecrets(ctx: SecretScanContext): SecretReport[] {
  * passwords src/redact.ts finds itself, keeping a token's prefix.
  */
 const MASKED_BY_SPAN = new Set(['secret-assigned', 'secret-aws-secret-access-key', 'secret-curl-auth-header', 'secret-curl-auth-user']);
-/** Words one of which free text must hold for secretValueSpans to look further (any case). */
-const SPAN_SIGNS = /pass|pwd|secret|token|key|auth|cred|curl|-p['"]/i;
 
 /**
  * Where, in free text (a log line, an error message, a commit subject, a command's output), the
@@ -120,7 +118,6 @@ const SPAN_SIGNS = /pass|pwd|secret|token|key|auth|cred|curl|-p['"]/i;
  * scanner reports in Python code, since the text may quote such code. Linear, as scanSecrets is.
  */
 export function secretValueSpans(text: string): Array<[number, number]> {
-  if (!SPAN_SIGNS.test(text)) return [];
   const found: Array<[number, number]> = [];
   scanText({ path: 'text.txt', text, fingerprintKey: 'redaction', lines: new LineIndex(text) }, found);
   const spans: Array<[number, number]> = [];
@@ -158,6 +155,43 @@ function insideUrl(text: string, at: number): boolean {
   return false;
 }
 
+/** What a file's path says about how to read it and how much to trust what is found there. */
+interface PathTraits {
+  /** Tests, examples, documentation and templates (see scanText). */
+  relaxed: boolean;
+  envFile: boolean;
+  graphql: boolean;
+  pgpass: boolean;
+  dialect: Dialect;
+}
+
+function pathTraits(path: string): PathTraits {
+  return {
+    relaxed: isTestPath(path) || isExamplePath(path),
+    envFile: isCommittedEnvFile(path),
+    graphql: /\.(?:graphqls?|gql)$/i.test(path),
+    pgpass: isPgpassPath(path),
+    dialect: {
+      code: isCodePath(path),
+      python: isPythonPath(path) || /\.pyi$|\.ipynb$/i.test(path),
+      shell: /\.(?:sh|bash|zsh|ksh)$/i.test(path),
+      markup: /\.(?:md|markdown|mdx|rst)$/i.test(path),
+      dockerfile: isDockerfilePath(path),
+    },
+  };
+}
+
+/**
+ * pathTraits of the last path asked about: redaction scans every piece of a report and every log
+ * line as the same `text.txt`, and a dozen path tests per 16 KB piece showed in profiles.
+ */
+let lastTraits: { path: string; traits: PathTraits } | null = null;
+
+function traitsOf(path: string): PathTraits {
+  if (lastTraits?.path !== path) lastTraits = { path, traits: pathTraits(path) };
+  return lastTraits.traits;
+}
+
 function scanText(ctx: SecretScanContext, spans: Array<[number, number]> | null): SecretReport[] {
   const { path, text } = ctx;
   const reports: SecretReport[] = [];
@@ -171,9 +205,7 @@ function scanText(ctx: SecretScanContext, spans: Array<[number, number]> | null)
    * format); a value judged only by its name and randomness is capped (RELAXED_CAP), as test keys,
    * UUIDs and fixture passwords look just as random and would otherwise fail the default gate.
    */
-  const relaxed = isTestPath(path) || isExamplePath(path);
-  const envFile = isCommittedEnvFile(path);
-  const graphql = /\.(?:graphqls?|gql)$/i.test(path);
+  const { relaxed, envFile, graphql, pgpass, dialect } = traitsOf(path);
 
   const add = (rule: string, kind: string, value: string, start: number, severity: ScanSeverity, confidence: Confidence, message: string, fix: string) => {
     const { line, column } = ctx.lines.position(start);
@@ -245,7 +277,7 @@ function scanText(ctx: SecretScanContext, spans: Array<[number, number]> | null)
   // PostgreSQL's password file: every password in it is a login (one finding a line), whatever it
   // looks like, unless it is plainly none: a placeholder, its own username or a stock default, as
   // in a URL. Before secret-named settings, so a `…:api_token:…` username does not report it again.
-  if (isPgpassPath(path)) {
+  if (pgpass) {
     for (const login of pgpassLogins(text)) {
       const { password, user } = login;
       if (covered.has(login.start) || isPlaceholder(password) || password === user || STOCK_PASSWORD.test(password)) continue;
@@ -323,13 +355,6 @@ function scanText(ctx: SecretScanContext, spans: Array<[number, number]> | null)
     );
   };
 
-  const dialect: Dialect = {
-    code: isCodePath(path),
-    python: isPythonPath(path) || /\.pyi$|\.ipynb$/i.test(path),
-    shell: /\.(?:sh|bash|zsh|ksh)$/i.test(path),
-    markup: /\.(?:md|markdown|mdx|rst)$/i.test(path),
-    dockerfile: isDockerfilePath(path),
-  };
   // Secret-named settings, everywhere (tests and examples too: see `relaxed`).
   SECRET_NAME.lastIndex = 0;
   for (let m = SECRET_NAME.exec(text); m; m = SECRET_NAME.exec(text)) {
