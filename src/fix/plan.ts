@@ -117,14 +117,17 @@ export function planFixes(result: Pick<AuditResult, 'findings' | 'ignored'>, fil
   // (pip then cannot install the file). Writing it would turn "not checked" into a broken or yanked
   // pin that looks fixed; it is left alone, counted as still vulnerable, until PyPI answers (or
   // the user asks for the advisory's version with --offline).
+  // The audit marks the fixes it could not round (Fix.unverified): the fix pull request plans on a
+  // stored result, so that is what it knows; `depwatch fix` also says what PyPI answered it.
+  const unverified = new Set(result.findings.filter((f) => f.kind === 'vulnerability' && f.fix.unverified).map((f) => `${f.package}\u0000${f.version}`));
   const checked = options.releasesChecked;
-  const targets = checked === undefined ? found : found.filter((t) => checked(t.name));
+  const targets = found.filter((t) => (checked === undefined || checked(t.name)) && !unverified.has(`${t.name}\u0000${t.from}`));
   for (const t of found.filter((t) => !targets.includes(t))) {
     const pin = result.findings.find((f) => f.package === t.name && f.version === t.from);
     plan.leftAlone.push({
       ...aboutTarget(t, pin?.file ?? null, pin?.line ?? null),
       kind: 'unverified',
-      reason: `not moved to ${t.to}: PyPI's releases of ${t.name} could not be read, so whether ${t.to} is published and not yanked was not checked; run depwatch fix again when PyPI answers (or with --offline to take the advisory's fixed version as written)`,
+      reason: `not moved to ${t.to}: PyPI's releases of ${t.name} could not be read, so whether ${t.to} is published and not yanked was not checked; ${checked === undefined ? 'audit again when PyPI answers' : "run depwatch fix again when PyPI answers (or with --offline to take the advisory's fixed version as written)"}`,
     });
   }
 
