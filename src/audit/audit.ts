@@ -201,6 +201,7 @@ export async function runAudit(input: AuditInput): Promise<AuditResult> {
       packages,
       unpinned,
       registry,
+      registryAsked: input.registry !== null,
       hits,
       hitGroups,
       aliasRecords: aliasRatings.records,

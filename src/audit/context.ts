@@ -43,6 +43,11 @@ export interface AuditContext {
   unpinned: Dependency[];
   /** PyPI facts per package name; null when the registry was not consulted (offline) or failed. */
   registry: Map<string, ProjectInfo | null> | null;
+  /**
+   * Whether a registry was asked (online), so a package absent from `registry` had its release list
+   * not read (a failure, or a first stage before PyPI answered) rather than not asked for (offline).
+   */
+  registryAsked?: boolean;
   /** Advisories hitting each installed release, keyed `${name}@${version}`. */
   hits: Map<string, OsvRecord[]>;
   /** `groupHits(hits)`, made once with them: one finding per group. The two must agree (built together by every caller). */

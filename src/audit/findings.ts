@@ -67,6 +67,13 @@ export interface Fix {
   text: string;
   /** For upgrades: the same advice as data, so each report format can render it in its own syntax. */
   advice?: UpgradeAdvice;
+  /**
+   * Set when the registry was asked but did not give the package's release list (PyPI failed for
+   * it, or had not answered yet): `version` is the advisory's fixed event as written, not checked as
+   * published and not yanked. `depwatch fix` and the fix pull request do not write it (src/fix/plan.ts).
+   * Kept with the stored finding (a sweep's finding opens a pull request too); not in the JSON report.
+   */
+  unverified?: true;
 }
 
 /**

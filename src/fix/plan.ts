@@ -23,6 +23,7 @@ import { applyEdits } from './edits.js';
 import { rewriterFor } from './formats/index.js';
 import { pushTo } from './group.js';
 import { projectsOf, within } from './projects.js';
+import { unpinnedRequirements } from '../audit/context.js';
 import { lockedByRye, toolName, uvPylockRemake, type PylockOrigin } from '../python/formats/created-by.js';
 import { compiledBy, LOCK_TOOL, lockCommandsFor, pylockTool, type LockCommand, type LockPackage, type LockTool, type PylockCompile } from './lock-commands.js';
 import type { EntryChange, FixTarget, LeftAlone, RewriteResult, TextEdit } from './types.js';
@@ -109,21 +110,24 @@ export function planFixes(result: Pick<AuditResult, 'findings' | 'ignored'>, fil
     return { file, dependencies: result.dependencies, lockedBy: toolName(result.lockedBy), origin: result.origin ?? null };
   });
 
-  const { targets: found, leftAlone } = targetsOf(result);
+  const { targets: found, leftAlone, resolved } = targetsOf(result);
   plan.leftAlone.push(...leftAlone);
   // Fail closed, as the audit does with what it did not check: online with PyPI unreachable, the
   // fix version is the advisory's fixed event as written, which may be yanked or never published
   // (pip then cannot install the file). Writing it would turn "not checked" into a broken or yanked
   // pin that looks fixed; it is left alone, counted as still vulnerable, until PyPI answers (or
   // the user asks for the advisory's version with --offline).
+  // The audit marks the fixes it could not round (Fix.unverified): the fix pull request plans on a
+  // stored result, so that is what it knows; `depwatch fix` also says what PyPI answered it.
+  const unverified = new Set(result.findings.filter((f) => f.kind === 'vulnerability' && f.fix.unverified).map((f) => `${f.package}\u0000${f.version}`));
   const checked = options.releasesChecked;
-  const targets = checked === undefined ? found : found.filter((t) => checked(t.name));
+  const targets = found.filter((t) => (checked === undefined || checked(t.name)) && !unverified.has(`${t.name}\u0000${t.from}`));
   for (const t of found.filter((t) => !targets.includes(t))) {
     const pin = result.findings.find((f) => f.package === t.name && f.version === t.from);
     plan.leftAlone.push({
       ...aboutTarget(t, pin?.file ?? null, pin?.line ?? null),
       kind: 'unverified',
-      reason: `not moved to ${t.to}: PyPI's releases of ${t.name} could not be read, so whether ${t.to} is published and not yanked was not checked; run depwatch fix again when PyPI answers (or with --offline to take the advisory's fixed version as written)`,
+      reason: `not moved to ${t.to}: PyPI's releases of ${t.name} could not be read, so whether ${t.to} is published and not yanked was not checked; ${checked === undefined ? 'audit again when PyPI answers' : "run depwatch fix again when PyPI answers (or with --offline to take the advisory's fixed version as written)"}`,
     });
   }
 
@@ -136,8 +140,10 @@ export function planFixes(result: Pick<AuditResult, 'findings' | 'ignored'>, fil
   const together = projectsOf(files);
   const held = new Holds(together);
   const formatOf = new Map(read.map((r) => [r.file.path, r.file.format]));
+  const unpinned = new Set(unpinnedRequirements(read.flatMap((r) => r.dependencies)));
   for (const target of targets) {
-    const installing = (byName.get(target.name) ?? []).filter((d) => d.version === target.from);
+    const range = resolved.get(target);
+    const installing = (byName.get(target.name) ?? []).filter((d) => d.version === target.from || (range !== undefined && resolvesHere(range, d, target, unpinned)));
     const at = installing.filter((d) => d.source === 'registry');
     locations.set(target, at);
     const outside = installing.find((d) => d.source !== 'registry');
@@ -147,7 +153,8 @@ export function planFixes(result: Pick<AuditResult, 'findings' | 'ignored'>, fil
       continue;
     }
     if (at.length === 0) {
-      plan.leftAlone.push({ ...aboutTarget(target, null, null), kind: 'not-found', reason: `no file given pins ${target.name} ${target.from} any more (changed since the audit, or not read)` });
+      const what = range === undefined ? `pins ${target.name} ${target.from}` : `has the range ${[...range.specifiers].map((s) => `${target.name}${s}`).join(', ')} that resolved to ${target.from}`;
+      plan.leftAlone.push({ ...aboutTarget(target, range?.place?.file ?? null, range?.place?.line ?? null), kind: 'not-found', reason: `no file given ${what} any more (changed since the audit, or not read)` });
       continue;
     }
     const inProject = (path: string) => at.some((d) => together(path, d.file));
@@ -229,8 +236,33 @@ export function planFixes(result: Pick<AuditResult, 'findings' | 'ignored'>, fil
 // Findings → targets and what is left alone from the start
 // ---------------------------------------------------------------------------------------------
 
-function targetsOf(result: Pick<AuditResult, 'findings' | 'ignored'>): { targets: FixTarget[]; leftAlone: LeftAlone[] } {
+/**
+ * A release the audit resolved a range to (resolved-range.ts: `urllib3==1.24.*` installs 1.24.3
+ * today): no file pins it, the range is what installs it, so the range is what moves (widened by the
+ * rewriters as any other constraint that admits the release but not its fix: `==1.24.*` → `==1.26.*`).
+ */
+interface ResolvedRange {
+  /** `file\0line` of each range the findings list. */
+  places: Set<string>;
+  /** The first place listed (for what is said when none is found). */
+  place: { file: string | null; line: number | null } | null;
+  specifiers: Set<string>;
+  /** More ranges than a finding lists (MAX_LISTED_PLACES): every unpinned range that admits the release but not its fix counts. */
+  omitted: boolean;
+}
+
+const lineKey = (file: string | null, line: number | null) => `${file}\u0000${line}`;
+
+/** Whether `d` is a range that installs `target.from` by the audit's resolution (`range`), not a pin. */
+function resolvesHere(range: ResolvedRange, d: Dependency, target: FixTarget, unpinned: ReadonlySet<Dependency>): boolean {
+  if (d.version !== null || d.source !== 'registry' || !unpinned.has(d)) return false;
+  if (range.places.has(lineKey(d.file, d.line))) return true;
+  return range.omitted && specifierContains(d.specifier, target.from, { containsPrereleases: true }) && !specifierContains(d.specifier, target.to, { containsPrereleases: true });
+}
+
+function targetsOf(result: Pick<AuditResult, 'findings' | 'ignored'>): { targets: FixTarget[]; leftAlone: LeftAlone[]; resolved: Map<FixTarget, ResolvedRange> } {
   const targets = new Map<string, FixTarget>();
+  const resolved = new Map<FixTarget, ResolvedRange>();
   const leftAlone: LeftAlone[] = [];
   const byRelease = new Map<string, LeftAlone>();
   const leave = (f: Finding, kind: LeftAlone['kind'], reason: string) => {
@@ -258,6 +290,16 @@ function targetsOf(result: Pick<AuditResult, 'findings' | 'ignored'>): { targets
       const target = targets.get(key) ?? { name: f.package, from: f.version, to: f.fix.version, advisories: [] };
       if (f.id && !target.advisories.includes(f.id)) target.advisories.push(f.id);
       targets.set(key, target);
+      const from = f.details?.resolved_from;
+      if (typeof from === 'string') {
+        const range = resolved.get(target) ?? { places: new Set<string>(), place: null, specifiers: new Set<string>(), omitted: false };
+        range.specifiers.add(from);
+        range.place ??= { file: f.file, line: f.line };
+        range.places.add(lineKey(f.file, f.line));
+        for (const l of f.locations ?? []) range.places.add(lineKey(l.file, l.line));
+        range.omitted ||= (f.locationsOmitted ?? 0) > 0;
+        resolved.set(target, range);
+      }
     }
   }
   for (const f of result.ignored) {
@@ -271,7 +313,7 @@ function targetsOf(result: Pick<AuditResult, 'findings' | 'ignored'>): { targets
     const anyway = !moving ? '' : moving.to === f.fix.version ? `; ${f.package} moves to ${moving.to} anyway for its other advisories, which clears this one too` : `; ${f.package} moves to ${moving.to} for the advisories not ignored (${clearsToo})`;
     leave(f, 'ignored', `ignored${until} (${f.ignoredBy.source}): ${f.ignoredBy.reason}${anyway}`);
   }
-  return { targets: [...targets.values()], leftAlone };
+  return { targets: [...targets.values()], leftAlone, resolved };
 }
 
 function noFixReason(f: Finding): string {

@@ -19,8 +19,22 @@ const INCLUDE = /^[ \t]*(?:-r|--requirement|-c|--constraint)(?:[ \t]*=[ \t]*|[ \
 /** Whether `dir` is `ancestor` or inside it (`.` is the audited folder). */
 export const within = (dir: string, ancestor: string): boolean => ancestor === '.' || dir === ancestor || dir.startsWith(`${ancestor}/`);
 
+/**
+ * A file as projectsOf reads it: its `-r` / `-c` includes are read from its text, or given already
+ * resolved (relative to the audited folder: LoadedManifest.includes, for the audit, which keeps no
+ * requirements text). Only a requirements file's includes join projects.
+ */
+export type ProjectFile = { path: string; format: ManifestFormat } & ({ text: string } | { includes: readonly string[] });
+
+/** The files a requirements file includes (`-r` / `-c`), relative to the audited folder. */
+function includesOf(f: ProjectFile): readonly string[] {
+  if ('includes' in f) return f.includes;
+  const dir = posix.dirname(f.path);
+  return [...f.text.matchAll(INCLUDE)].map((m) => posix.normalize(posix.join(dir, m[1]!)));
+}
+
 /** A test of whether two files (paths relative to the audited folder) are of one project. */
-export function projectsOf(files: readonly { path: string; format: ManifestFormat; text: string }[]): (a: string, b: string) => boolean {
+export function projectsOf(files: readonly ProjectFile[]): (a: string, b: string) => boolean {
   const parent = new Map<string, string>();
   const find = (p: string): string => {
     let root = p;
@@ -41,10 +55,7 @@ export function projectsOf(files: readonly { path: string; format: ManifestForma
     if (first === undefined) firstIn.set(dir, f.path);
     else join(first, f.path);
     if (f.format === 'requirements') {
-      for (const m of f.text.matchAll(INCLUDE)) {
-        const included = posix.normalize(posix.join(dir, m[1]!));
-        if (known.has(included)) join(f.path, included);
-      }
+      for (const included of includesOf(f)) if (known.has(included)) join(f.path, included);
     }
   }
   for (const lock of files.filter((f) => WORKSPACE_LOCKS.has(f.format))) {

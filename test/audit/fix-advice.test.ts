@@ -120,6 +120,27 @@ describe('fix advice, in each format\'s own words', () => {
       });
     }
 
+    it('holds only within the files installed together, as fix groups them: not a root setup.cfg over services/api, but the constraints of a sibling folder a -c line includes', async () => {
+      const planned = async (files: Record<string, string>) => {
+        const recorded = recordingSource(memorySource(files));
+        const result = await auditFileSource(recorded.source, { target: 'app', advisories: await realMirror(), registry, now });
+        return planFixes(result, await auditedManifests(recorded.read));
+      };
+      const monorepo = { 'setup.cfg': '[options]\ninstall_requires =\n    django>=2.1,<2.2\n', 'services/api/requirements.txt': 'django==2.1.5\n' };
+      const advice = await audit(monorepo);
+      const api = advice.findings.find((f) => f.kind === 'vulnerability' && f.file === 'services/api/requirements.txt')!.fix;
+      expect(api.advice?.held).toBeUndefined();
+      expect(api.text).toMatch(/\): set `django==2\.2\.28` in services\/api\/requirements\.txt:1\.$/);
+      expect((await planned(monorepo)).newTexts.get('services/api/requirements.txt')).toBe('django==2.2.28\n');
+
+      const included = { 'services/api/requirements.txt': '-c ../shared/constraints.txt\ndjango==2.1.5\n', 'services/shared/constraints.txt': 'django!=2.2.28\n' };
+      const fix = await djangoFix(included);
+      expect(fix.advice?.held).toEqual([{ file: 'services/shared/constraints.txt', line: 1, reason: 'it excludes the fix on purpose (!=2.2.28); choose a release by hand' }]);
+      const plan = await planned(included);
+      expect(plan.newTexts.size).toBe(0);
+      expect(plan.leftAlone.find((l) => l.file === 'services/api/requirements.txt')!.reason).toContain('services/shared/constraints.txt:1 still excludes it');
+    });
+
     it('a range that allows the fix, or the pin itself in a file fix does not write, holds nothing', async () => {
       const allowed = await djangoFix({ 'requirements.txt': 'django==2.1.5\n', 'setup.cfg': '[options]\ninstall_requires =\n    django>=2.0\n' });
       expect(allowed.text).toMatch(/\): set `django==2\.2\.28` in requirements\.txt:1\.$/);

@@ -49,6 +49,25 @@ describe('a Python requirement a lockfile repeats', () => {
     expect(findings.map((f) => [f.file, f.line, f.locations?.map((l) => `${l.file}:${l.role}`)])).toEqual([['pyproject.toml', null, ['pyproject.toml:declaration', 'poetry.lock:lock']]]);
   });
 
+  it("Pipfile.lock's python_version repeating the Pipfile's [requires]: one finding at the Pipfile, naming the lock too", async () => {
+    const pipfile = (key: string, version: string) => `[packages]\nidna = "*"\n\n[requires]\n${key} = "${version}"\n`;
+    const lock = (key: string, version: string) => JSON.stringify({ _meta: { hash: { sha256: 'x' }, 'pipfile-spec': 6, requires: { [key]: version }, sources: [] }, default: { idna: { version: '==3.7' } }, develop: {} });
+    for (const [key, version, specifier] of [['python_version', '3.8', '==3.8.*'], ['python_full_version', '3.8.10', '==3.8.10']] as const) {
+      const findings = await eol({ Pipfile: pipfile(key, version), 'Pipfile.lock': lock(key, version) });
+      expect(findings.map((f) => [f.file, f.locations])).toEqual([
+        [
+          'Pipfile',
+          [
+            { file: 'Pipfile', line: null, role: 'declaration', specifier },
+            { file: 'Pipfile.lock', line: null, role: 'lock' },
+          ],
+        ],
+      ]);
+    }
+    // A lock that says another branch stays its own finding.
+    expect(await eol({ Pipfile: pipfile('python_version', '3.8'), 'Pipfile.lock': lock('python_version', '3.7') })).toHaveLength(2);
+  });
+
   it('keeps different constraints apart: a lock that says something else is its own finding', async () => {
     const findings = await eol({ 'pyproject.toml': UV_PYPROJECT, 'uv.lock': uvLock('>=3.9') });
     expect(findings.map((f) => [f.file, f.version, f.locations])).toEqual([

@@ -21,6 +21,7 @@ beforeAll(async () => {
     projects: [
       { name: 'pyyaml', releases: [...monthly(['5.3', '5.3.1']), { version: '5.4', uploadTime: '2021-01-20T00:00:00Z', yanked: true, yankedReason: 'broken wheel' }, ...monthly(['5.4.1', '6.0.2'])] },
       { name: 'gevent', releases: monthly(['22.10.2', '23.7.0', '23.9.0', '23.9.0.post1', '23.9.1', '24.2.1']) },
+      { name: 'urllib3', releases: monthly(['1.23', '1.24.1', '1.24.3', '1.26.17', '1.26.20', '2.2.3']) },
     ],
   });
 });
@@ -48,6 +49,15 @@ describe('depwatch fix online', () => {
     const { json, text } = await fix({ 'requirements.txt': 'PyYAML==5.3\n' }, pypi.url);
     expect(text('requirements.txt')).toBe('PyYAML==5.4.1\n');
     expect(json.left_alone).toEqual([]);
+  });
+
+  it('moves a range the audit resolved to a vulnerable release (urllib3==1.24.* installs 1.24.3 today): the range is rewritten to admit the fix, not reported as a pin no file has', async () => {
+    const { status, json, text } = await fix({ 'requirements.txt': 'urllib3==1.24.*\n' }, pypi.url);
+    expect(text('requirements.txt')).toBe('urllib3==1.26.*\n');
+    expect(json.changes).toEqual([expect.objectContaining({ file: 'requirements.txt', line: 1, package: 'urllib3', from: '==1.24.*', to: '==1.26.*', from_version: '1.24.3', to_version: '1.26.20' })]);
+    expect(json.fixes).toEqual([expect.objectContaining({ package: 'urllib3', from: '1.24.3', to: '1.26.20', status: 'fixed' })]);
+    expect(json.left_alone).toEqual([]);
+    expect(status).toBe(0);
   });
 
   it('does not write a fix version PyPI could not be asked about: left alone as unverified, still vulnerable, the file untouched', async () => {

@@ -10,6 +10,30 @@ import { ROUTES } from '../fakes/github.js';
 import { blockAction } from '../helpers/slack-requests.js';
 import { blockText, buttons, CHANNEL, GITHUB_TOKEN, startWorld, USER, waitFor, type World } from './app-world.js';
 
+/**
+ * PyPI lists the releases each fix moves to: a fix pull request writes only a version PyPI vouched
+ * for when the audit ran (a fix not rounded to a listed release is left alone, as by depwatch fix).
+ */
+const FIX_RELEASES: Record<string, string[]> = {
+  babel: ['2.5.1', '2.9.1'],
+  bleach: ['2.1.2', '3.3.0'],
+  celery: ['4.1.0', '5.2.2'],
+  certifi: ['2017.11.5', '2023.7.22'],
+  django: ['2.1.5', '2.2.28'],
+  flask: ['0.12.2', '2.2.5'],
+  jinja2: ['2.10', '2.11.3'],
+  mako: ['1.0.7', '1.2.2'],
+  urllib3: ['1.24.1', '1.24.2', '1.24.3', '1.26.5', '1.26.17', '1.26.18', '1.26.19', '2.2.2'],
+};
+
+async function startFixWorld(options: Parameters<typeof startWorld>[0]): Promise<World> {
+  const w = await startWorld(options);
+  for (const [name, versions] of Object.entries(FIX_RELEASES)) {
+    w.pypi.addProject({ name, releases: versions.map((version, i) => ({ version, uploadTime: new Date(Date.UTC(2018, 0, 1) + i * 86_400_000).toISOString() })) });
+  }
+  return w;
+}
+
 let world: World | undefined;
 afterEach(async () => {
   await world?.close();
@@ -17,7 +41,7 @@ afterEach(async () => {
 });
 
 async function audited(options: Parameters<typeof startWorld>[0]) {
-  world = await startWorld(options);
+  world = await startFixWorld(options);
   await world.audit('octo/shop');
   await waitFor(() => world!.slack.callsTo('chat.update')[0], 'the audit');
   await world.bot.service.idle();
@@ -82,7 +106,7 @@ describe('Open fix PR', () => {
       '\uFEFF--extra-index-url https://${PIP_USER}:${PIP_TOKEN}@pypi.corp/simple\r\n' +
       'private-lib @ git+https://deploy:s3cr3t-d3ploy-t0ken@git.corp/lib.git@v1.0\r\n' +
       'django==2.1.5\r\n';
-    world = await startWorld({ githubWrite: true, env: { DEPWATCH_FIX_PRS: '1' }, repos: [{ owner: 'octo', name: 'shop', files: { 'requirements.txt': requirements } }] });
+    world = await startFixWorld({ githubWrite: true, env: { DEPWATCH_FIX_PRS: '1' }, repos: [{ owner: 'octo', name: 'shop', files: { 'requirements.txt': requirements } }] });
     const w = world;
     await w.audit('octo/shop');
     await waitFor(() => w.slack.callsTo('chat.update')[0], 'the audit');
@@ -102,6 +126,23 @@ describe('Open fix PR', () => {
     expect(cached).not.toContain('s3cr3t-d3ploy-t0ken');
   });
 
+  it('does not write a fix version PyPI could not vouch for when the audit ran: PyPI failing for django leaves its pin alone, as depwatch fix does', async () => {
+    world = await startFixWorld({ githubWrite: true, env: { DEPWATCH_FIX_PRS: '1' }, repos: [{ owner: 'octo', name: 'shop', files: { 'requirements.txt': 'django==2.1.5\n' } }] });
+    const w = world;
+    w.pypi.fail({ match: 'django', times: 1000, status: 503 });
+    await w.audit('octo/shop');
+    await waitFor(() => w.slack.callsTo('chat.update')[0], 'the audit');
+    await w.bot.service.idle();
+    const parent = w.channel()[0]!;
+    const button = fixButton(w, parent.ts);
+    expect(button).toBeDefined();
+
+    const answers = (await click(w, parent.ts, button!.value!)).join('\n');
+    expect(w.github.pulls('octo', 'shop')).toEqual([]);
+    expect(answers).toContain('Nothing to rewrite');
+    expect(answers).toContain("PyPI's releases of django could not be read");
+  });
+
   it('names the missing GitHub permission in one line when the token may only read', async () => {
     const { w, parent } = await audited({ githubWrite: false, env: { DEPWATCH_FIX_PRS: '1' } });
     const answers = await click(w, parent.ts, fixButton(w, parent.ts)!.value!);
@@ -115,7 +156,7 @@ describe('Open fix PR', () => {
   });
 
   it('shows the pull request on a reply posted through response_url by answering through the click, never chat.update', async () => {
-    const w = (world = await startWorld({ githubWrite: true, env: { DEPWATCH_FIX_PRS: '1' } }));
+    const w = (world = await startFixWorld({ githubWrite: true, env: { DEPWATCH_FIX_PRS: '1' } }));
     // A private channel the bot is not in: the reply can only be posted, and edited, through response_url.
     w.slack.failNext('chat.postMessage', 'not_in_channel');
     const { responseId } = await w.audit('octo/shop', { channel: PRIVATE });
@@ -179,7 +220,7 @@ describe('Open fix PR', () => {
   });
 
   it('opens a second pull request when a later commit pins the same release in one more file, never linking the first as its fix', async () => {
-    world = await startWorld({ githubWrite: true, env: { DEPWATCH_FIX_PRS: '1' }, repos: [{ owner: 'octo', name: 'shop', files: { 'requirements.txt': 'requests==2.18.4\n' } }] });
+    world = await startFixWorld({ githubWrite: true, env: { DEPWATCH_FIX_PRS: '1' }, repos: [{ owner: 'octo', name: 'shop', files: { 'requirements.txt': 'requests==2.18.4\n' } }] });
     const w = world;
     await w.audit('octo/shop');
     await waitFor(() => w.slack.callsTo('chat.update')[0], 'the first audit');

@@ -18,6 +18,7 @@ import type { EntryRewriter } from '../../fix/entry-text.js';
 import { widenPep440 } from '../../fix/widen.js';
 import { LOCK_TOOL, lockCommandsFor, pylockTool, type CompiledInput, type LockTool as FixLockTool, type PylockCompile } from '../../fix/lock-commands.js';
 import { excludesFix, notRewritableReason } from '../../fix/hold-words.js';
+import { projectsOf as fixProjects } from '../../fix/projects.js';
 import type { PackageUse } from '../context.js';
 import { MAX_LISTED_PLACES, type FindingLocation, type ProjectAdvice, type UpgradeAdvice } from '../findings.js';
 
@@ -45,10 +46,12 @@ export interface ProjectFiles {
   hashing: Map<string, { requireHashes: boolean; hashedNames: Set<string>; compiledBy?: 'pip-compile' | 'uv-pip-compile' }>;
   /** The compiler each requirements file's header names (`pip-compile` or `uv pip compile`, and how: `--generate-hashes` when it has hashes). */
   compiledBy: Map<string, 'pip-compile' | 'uv-pip-compile'>;
+  /** Whether two files are of one project, as `depwatch fix` groups them (src/fix/projects.ts). */
+  together: (a: string, b: string) => boolean;
 }
 
 export function projectFiles(
-  manifests: readonly { path: string; format: ManifestFormat; dependencies: readonly Dependency[]; options?: readonly ManifestOption[]; lockedBy?: string; origin?: PylockOrigin; text?: string; compiledBy?: 'pip-compile' | 'uv-pip-compile' }[],
+  manifests: readonly { path: string; format: ManifestFormat; includes: readonly string[]; dependencies: readonly Dependency[]; options?: readonly ManifestOption[]; lockedBy?: string; origin?: PylockOrigin; text?: string; compiledBy?: 'pip-compile' | 'uv-pip-compile' }[],
   rewriteEntry?: EntryRewriter,
 ): ProjectFiles {
   const texts = new Map<string, string>();
@@ -82,7 +85,10 @@ export function projectFiles(
       else declarations.set(d.name, [d]);
     }
   }
-  return { formatOf, lockedBy, origins, declarations, constraintLines, texts, hashing, compiledBy, ...(rewriteEntry ? { rewriteEntry } : {}) };
+  // Grouped on first use: only a release with advice asks what holds it.
+  let projects: ((a: string, b: string) => boolean) | undefined;
+  const together = (a: string, b: string) => (projects ??= fixProjects(manifests.map((m) => ({ path: m.path, format: m.format, includes: m.includes }))))(a, b);
+  return { formatOf, lockedBy, origins, declarations, constraintLines, texts, hashing, compiledBy, together, ...(rewriteEntry ? { rewriteEntry } : {}) };
 }
 
 interface LockTool {
@@ -342,8 +348,8 @@ function adviceFor(pkg: PackageUse, entries: readonly Dependency[], to: string, 
 }
 
 /**
- * What holds the release back in its project (the folder of its pins and locks, above or below it,
- * as `depwatch fix` groups them: src/fix/plan.ts): a requirement or constraint that excludes the fix
+ * What holds the release back in its projects (the files installed with its pins and locks, as
+ * `depwatch fix` groups them: src/fix/projects.ts): a requirement or constraint that excludes the fix
  * and that fix leaves as written. While one stays, fix moves no pin of the release there, and the
  * advice says so first, in fix's words, decided by fix's own code:
  * - in a requirements file (a pin, a range, a `-c` line): widenPep440's refusal (a `!=` of the fix,
@@ -354,15 +360,13 @@ function adviceFor(pkg: PackageUse, entries: readonly Dependency[], to: string, 
  *   (src/fix/hold-words.ts).
  */
 function holdsOf(pkg: PackageUse, entries: readonly Dependency[], to: string, project: ProjectFiles): NonNullable<UpgradeAdvice['held']> {
-  const dirs = new Set(entries.map((p) => dirOf(p.file)));
-  const within = (dir: string, ancestor: string) => ancestor === '.' || dir === ancestor || dir.startsWith(`${ancestor}/`);
+  const files = [...new Set(entries.map((p) => p.file))];
   const move = { name: pkg.name, from: pkg.version, to };
   const held: NonNullable<UpgradeAdvice['held']> = [];
   // The places advised themselves are not holds: the advice already says what to write there.
   const seen = new Set(entries.map(at));
   for (const d of [...(project.declarations.get(pkg.name) ?? []), ...(project.constraintLines.get(pkg.name) ?? [])]) {
-    const dir = dirOf(d.file);
-    if (seen.has(at(d)) || ![...dirs].some((p) => within(dir, p) || within(p, dir))) continue;
+    if (seen.has(at(d)) || !files.some((f) => project.together(d.file, f))) continue;
     seen.add(at(d));
     const reason = holdReason(d, move, project);
     if (reason !== null) held.push({ file: d.file, line: d.line, reason });

@@ -64,6 +64,16 @@ function asPep440(requiresPython: string, format: ManifestFormat): string {
 }
 
 /**
+ * Pipfile.lock copies its Pipfile's `[requires]` as written (`python_version = "3.8"`), which the
+ * Pipfile reader gives as PEP 440 (`==3.8.*`; `python_full_version = "3.8.10"` as `==3.8.10`): the
+ * lock's bare version is the requirement of the Pipfile beside it when that is what it reads as, so
+ * the two are one finding.
+ */
+function asPipfileWrites(locked: string, pipfile: string | undefined): string {
+  return pipfile !== undefined && (pipfile === `==${locked}` || pipfile === `==${locked}.*`) ? pipfile : locked;
+}
+
+/**
  * Whether the rule has anything to read: a file that may pin the interpreter (a Dockerfile, CI
  * file, `.python-version`, conda environment…) or a manifest declaring the Python it allows. Without
  * either it finds nothing, and the audit does not load python/interpreter.ts (the branch table, the
@@ -79,11 +89,13 @@ export function pythonEolFindings(ctx: AuditContext): Finding[] {
   if (ctx.interpreter === undefined) throw new Error('python-eol: interpreter files to read, but no reader was loaded (see pythonEolReads)');
   const { detectPythonVersions, eolStatus, lowestAllowedPython } = ctx.interpreter;
   const places: Place[] = detectPythonVersions(ctx.contextFiles).map((d) => ({ ...d, locked: false }));
+  const pipfiles = new Map(ctx.manifests.filter((m) => m.format === 'pipfile' && m.requiresPython).map((m) => [posix.dirname(m.path), m.requiresPython!]));
   for (const m of ctx.manifests) {
     if (!m.requiresPython) continue;
     const lowest = lowestAllowedPython(m.requiresPython);
     if (lowest && !places.some((f) => f.file === m.path)) {
-      places.push({ version: lowest, file: m.path, line: null, via: 'requires-python', constraint: asPep440(m.requiresPython, m.format), locked: LOCK_FORMATS.has(m.format) });
+      const constraint = m.format === 'pipfile-lock' ? asPipfileWrites(m.requiresPython, pipfiles.get(posix.dirname(m.path))) : asPep440(m.requiresPython, m.format);
+      places.push({ version: lowest, file: m.path, line: null, via: 'requires-python', constraint, locked: LOCK_FORMATS.has(m.format) });
     }
   }
 

@@ -30,6 +30,8 @@ export function vulnerabilityFindings(ctx: AuditContext): Finding[] {
         ? { version: fix.version, text: outsideIndexUpgrade(pkg, fix.version, vulnerabilities) }
         : ((advice) => ({ version: advice.to, text: upgradeSentence(advice, vulnerabilities), advice }))(upgradeAdvice(pkg, fix.version, project))
       : { version: null, text: `No single upgrade fixes this (${fix.reason}). Remove ${pkg.name}, or apply the mitigation the advisory describes and ignore it with a reason and an expiry.` };
+    // Online, a fix not rounded to a release PyPI listed is marked, so no fix writes it (fail closed).
+    if (fix.ok && releases === null && ctx.registryAsked) upgrade.unverified = true;
 
     // The same for every advisory of the release: made once and shared by its findings.
     const details: Record<string, unknown> = {

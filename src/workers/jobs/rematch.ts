@@ -95,7 +95,7 @@ export async function runRematch(job: RematchJob, context: TaskContext): Promise
     const signature = JSON.stringify([use.name, use.version, use.direct, use.entries.map((e) => [e.file, e.line, e.kind, e.direct, e.specifier, e.group])]);
     let found = memo.get(signature);
     if (!found) {
-      found = vulnerabilityFindings({ now, manifests: [], dependencies: use.entries, packages: [use], unpinned: [], registry: projects, hits, hitGroups, aliasRecords: ratings.records, packageAdvisories, contextFiles: [] });
+      found = vulnerabilityFindings({ now, manifests: [], dependencies: use.entries, packages: [use], unpinned: [], registry: projects, registryAsked: registry !== null, hits, hitGroups, aliasRecords: ratings.records, packageAdvisories, contextFiles: [] });
       memo.set(signature, found);
     }
     return found;
