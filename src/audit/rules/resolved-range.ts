@@ -9,9 +9,7 @@
  * Only when PyPI's releases and the package's advisories were both read: offline, the range is not
  * resolved and the `unpinned` finding says so (src/audit/rules/unpinned.ts).
  */
-import { describeAdvisory } from '../../advisories/description.js';
-import { groupFixedVersions, affects } from '../../advisories/match.js';
-import { groupSeverity } from '../../advisories/alias-severity.js';
+import { affects } from '../../advisories/match.js';
 import { groupByAlias } from '../../advisories/aliases.js';
 import { isMaliciousGroup } from '../../advisories/malicious.js';
 import { rangeAdmission, specifierAlternatives } from '../../advisories/range-admission.js';
@@ -21,6 +19,7 @@ import { placeOf } from '../../place.js';
 import type { AuditContext } from '../context.js';
 import { MAX_LISTED_PLACES, type Finding, type FindingLocation } from '../findings.js';
 import { smallestFix } from '../fix.js';
+import { advisoryFinding } from './advisory-finding.js';
 
 export function resolvedRangeFindings(ctx: AuditContext): Finding[] {
   // The same name and resolved release at several places is one release: its findings list them all.
@@ -62,30 +61,19 @@ export function resolvedRangeFindings(ctx: AuditContext): Finding[] {
       resolved_from: primary.specifier,
     };
     if (ranges.length > MAX_LISTED_PLACES) details.locations_omitted = ranges.length - MAX_LISTED_PLACES;
+    const at = {
+      file: primary.file,
+      line: primary.line,
+      locations,
+      locationsOmitted: ranges.length > MAX_LISTED_PLACES ? ranges.length - MAX_LISTED_PLACES : undefined,
+      details,
+    };
+    const upgrade = { version: fix.ok ? fix.version : null, text };
     for (const group of groups) {
-      const malicious = isMaliciousGroup(group);
-      const severity = groupSeverity(group.records, name, ctx.aliasRecords);
-      findings.push({
-        package: name,
-        version,
-        file: primary.file,
-        line: primary.line,
-        id: group.id,
-        aliases: group.aliases,
-        summary: describeAdvisory(group.records),
-        cvss: severity.score,
-        cvssVector: severity.vector,
-        severityFrom: severity.source,
-        fixedVersions: groupFixedVersions(group.records, name),
-        locations,
-        locationsOmitted: ranges.length > MAX_LISTED_PLACES ? ranges.length - MAX_LISTED_PLACES : undefined,
-        details,
-        kind: malicious ? 'malicious' : 'vulnerability',
-        severity: malicious ? 'critical' : severity.level,
-        fix: malicious
-          ? { version: null, text: `Remove ${name} now: ${group.id} reports it as malicious. ${resolves}; treat every machine that installed it as compromised and rotate the credentials it could reach.` }
-          : { version: fix.ok ? fix.version : null, text },
-      });
+      const removal = isMaliciousGroup(group)
+        ? `Remove ${name} now: ${group.id} reports it as malicious. ${resolves}; treat every machine that installed it as compromised and rotate the credentials it could reach.`
+        : null;
+      findings.push(advisoryFinding(name, version, group, ctx.aliasRecords, at, removal, upgrade));
     }
   }
   return findings;

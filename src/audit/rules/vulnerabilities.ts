@@ -1,12 +1,10 @@
 /** `vulnerability` and `malicious`: installed releases that OSV advisories hit, one finding per alias group. */
-import { describeAdvisory } from '../../advisories/description.js';
-import { groupFixedVersions } from '../../advisories/match.js';
-import { groupSeverity } from '../../advisories/alias-severity.js';
 import { isMaliciousGroup } from '../../advisories/malicious.js';
 import type { AuditContext, PackageUse } from '../context.js';
 import { MAX_LISTED_PLACES, type Finding, type Fix } from '../findings.js';
 import { smallestFix } from '../fix.js';
 import { upgradeSentence } from '../fix-wording.js';
+import { advisoryFinding } from './advisory-finding.js';
 import { placeOf } from '../../place.js';
 import { locationsOf, projectFiles, upgradeAdvice } from './fix-hints.js';
 
@@ -40,38 +38,13 @@ export function vulnerabilityFindings(ctx: AuditContext): Finding[] {
     };
     if (pkg.entries.length > MAX_LISTED_PLACES) details.locations_omitted = pkg.entries.length - MAX_LISTED_PLACES;
 
+    const at = { file: pkg.primary.file, line: pkg.primary.line, locations, locationsOmitted: locationsOmitted || undefined, details };
     for (let g = 0; g < groups.length; g++) {
       const group = groups[g]!;
-      const severity = groupSeverity(group.records, pkg.name, ctx.aliasRecords);
-      // One object literal per finding, no spreads: a large audit makes thousands of them. Its keys
-      // keep the order they always had: a sweep stores JSON.stringify(finding) and takes a change
-      // of that text for a changed finding (store/findings-diff.ts), so a new order would rewrite
-      // every open finding once. `locationsOmitted: undefined` is left out of that text.
-      const finding: Finding = {
-        package: pkg.name,
-        version: pkg.version,
-        file: pkg.primary.file,
-        line: pkg.primary.line,
-        id: group.id,
-        aliases: group.aliases,
-        summary: describeAdvisory(group.records),
-        cvss: severity.score,
-        cvssVector: severity.vector,
-        severityFrom: severity.source,
-        fixedVersions: groupFixedVersions(group.records, pkg.name),
-        locations,
-        locationsOmitted: locationsOmitted || undefined,
-        details,
-        kind: malicious[g] ? 'malicious' : 'vulnerability',
-        severity: malicious[g] ? 'critical' : severity.level,
-        fix: malicious[g]
-          ? {
-              version: null,
-              text: `Remove ${pkg.name} now: ${group.id} reports it as malicious. Treat every machine that installed ${pkg.name} ${pkg.version} as compromised and rotate the credentials it could reach.`,
-            }
-          : upgrade,
-      };
-      findings.push(finding);
+      const removal = malicious[g]
+        ? `Remove ${pkg.name} now: ${group.id} reports it as malicious. Treat every machine that installed ${pkg.name} ${pkg.version} as compromised and rotate the credentials it could reach.`
+        : null;
+      findings.push(advisoryFinding(pkg.name, pkg.version, group, ctx.aliasRecords, at, removal, upgrade));
     }
   }
   return findings;
