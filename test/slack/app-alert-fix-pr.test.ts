@@ -13,31 +13,7 @@ import { createTestDatabase, type TestDatabase } from '../helpers/postgres.js';
 import { closeReplicaParts } from '../helpers/replicas.js';
 import { ROUTES } from '../fakes/github.js';
 import { AccessLog } from '../../src/store/access-log.js';
-import { blockText, buttons, CHANNEL, latestAudit, SHOP, startWorld, USER, waitFor, type World } from './app-world.js';
-
-/**
- * PyPI lists the releases each fix moves to: a fix pull request writes only a version PyPI vouched
- * for when the audit ran (a fix not rounded to a listed release is left alone, as by depwatch fix).
- */
-const FIX_RELEASES: Record<string, string[]> = {
-  babel: ['2.5.1', '2.9.1'],
-  bleach: ['2.1.2', '3.3.0'],
-  celery: ['4.1.0', '5.2.2'],
-  certifi: ['2017.11.5', '2023.7.22'],
-  django: ['2.1.5', '2.2.28'],
-  flask: ['0.12.2', '2.2.5'],
-  jinja2: ['2.10', '2.11.3'],
-  mako: ['1.0.7', '1.2.2'],
-  urllib3: ['1.24.1', '1.24.2', '1.24.3', '1.26.5', '1.26.17', '1.26.18', '1.26.19', '2.2.2'],
-};
-
-async function startFixWorld(options: Parameters<typeof startWorld>[0]): Promise<World> {
-  const w = await startWorld(options);
-  for (const [name, versions] of Object.entries(FIX_RELEASES)) {
-    w.pypi.addProject({ name, releases: versions.map((version, i) => ({ version, uploadTime: new Date(Date.UTC(2018, 0, 1) + i * 86_400_000).toISOString() })) });
-  }
-  return w;
-}
+import { blockText, buttons, CHANNEL, latestAudit, SHOP, startFixWorld, USER, waitFor, type World } from './app-world.js';
 
 let world: World | undefined;
 let database: TestDatabase | undefined;

@@ -258,6 +258,30 @@ async function startApp({ slack, github, osv, pypi }: Fakes, options: WorldOptio
 }
 
 /** Every string anywhere in a message's blocks, joined: what a reader could see or click. */
+/**
+ * A world for fix pull requests: PyPI lists the releases each fix moves to: a fix pull request writes only a version PyPI vouched
+ * for when the audit ran (a fix not rounded to a listed release is left alone, as by depwatch fix).
+ */
+const FIX_RELEASES: Record<string, string[]> = {
+  babel: ['2.5.1', '2.9.1'],
+  bleach: ['2.1.2', '3.3.0'],
+  celery: ['4.1.0', '5.2.2'],
+  certifi: ['2017.11.5', '2023.7.22'],
+  django: ['2.1.5', '2.2.28'],
+  flask: ['0.12.2', '2.2.5'],
+  jinja2: ['2.10', '2.11.3'],
+  mako: ['1.0.7', '1.2.2'],
+  urllib3: ['1.24.1', '1.24.2', '1.24.3', '1.26.5', '1.26.17', '1.26.18', '1.26.19', '2.2.2'],
+};
+
+export async function startFixWorld(options: WorldOptions = {}): Promise<World> {
+  const w = await startWorld(options);
+  for (const [name, versions] of Object.entries(FIX_RELEASES)) {
+    w.pypi.addProject({ name, releases: versions.map((version, i) => ({ version, uploadTime: new Date(Date.UTC(2018, 0, 1) + i * 86_400_000).toISOString() })) });
+  }
+  return w;
+}
+
 export function blockText(blocks: unknown): string {
   const out: string[] = [];
   const visit = (v: unknown): void => {
