@@ -10,7 +10,7 @@ import { PostgresWatchState } from '../../src/store/watch-state/postgres.js';
 import { blockAction, ignoreModalValues, viewSubmission } from '../helpers/slack-requests.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/postgres.js';
 import { closeReplicaParts } from '../helpers/replicas.js';
-import { blockText, buttons, CHANNEL, latestAudit, startWorld, USER, waitFor, type App, type World } from '../slack/app-world.js';
+import { blockText, buttons, CHANNEL, latestAudit, startFixWorld, USER, waitFor, type App, type World } from '../slack/app-world.js';
 
 const ADVISORY = 'PYSEC-2023-221'; // werkzeug 0.14.1, the one high finding of octo/shop
 
@@ -30,7 +30,7 @@ async function twoReplicas(): Promise<{ a: World; b: App }> {
     return { auditState: new PostgresAuditState(pool), watchState: new PostgresWatchState(pool) };
   };
   const first = await shared();
-  world = await startWorld({ githubWrite: true, env: { DEPWATCH_FIX_PRS: '1', DEPWATCH_CODE_SCAN: '0' }, auditState: first.auditState, watch: { state: first.watchState } });
+  world = await startFixWorld({ githubWrite: true, env: { DEPWATCH_FIX_PRS: '1', DEPWATCH_CODE_SCAN: '0' }, auditState: first.auditState, watch: { state: first.watchState } });
   const b = await world.replica(await shared());
   return { a: world, b };
 }
