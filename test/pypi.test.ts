@@ -47,6 +47,26 @@ describe('PyPIClient', () => {
     await fake.close();
   });
 
+  it('fails once, with nothing left in flight, when its store was closed under it (an audit still asking at shutdown)', async () => {
+    const c = client();
+    const store = openDb(':memory:');
+    const closed = new PyPIClient({ baseUrl: fake.url, db: store, backoffMs: 1, now: () => clock });
+    store.close();
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown): void => void unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      const answer = await closed.projectsSettled(['sample-project', 'other-project']);
+      expect(answer.found.size).toBe(0);
+      expect(answer.failed.map((f) => f.name).sort()).toEqual(['other-project', 'sample-project']);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+    expect(await c.project('sample-project')).not.toBeNull();
+  });
+
   it('reads a real PyPI answer (requests): releases in PEP 440 order, upload times, yanked reasons', async () => {
     fake.addRawProject('requests', requestsJson);
     const info = await client().project('Requests');

@@ -232,12 +232,16 @@ export class PyPIClient {
   async project(name: string, options: { status?: boolean } = {}): Promise<ProjectInfo | null> {
     const key = this.keyOf(name);
     if (key === null) return null;
+    // The cached status is read before any request starts: a store that throws (closed while an audit
+    // was still asking, at shutdown) throws here, not after a request is in flight that nobody awaits
+    // any more (its failure was an unhandled rejection).
+    const known = options.status ? null : this.peekStatus(key);
     const [info, status] = await Promise.all([
       this.cached(key, 'project', `${this.baseUrl}/pypi/${key}/json`, 'application/json', (raw, what) =>
         compactProject(checkShape(JsonApiSchema, raw, 'PyPI', what)),
       ),
       // A mirror without the Simple API's JSON form must not cost the release history: status stays unknown.
-      options.status ? this.projectStatus(key).catch(() => null) : Promise.resolve(this.peekStatus(key)),
+      options.status ? this.projectStatus(key).catch(() => null) : known,
     ]);
     if (info === null) return null;
     return { ...info, status: status?.status ?? null, statusReason: status?.reason ?? null };
