@@ -133,12 +133,12 @@ describe('fix advice, in each format\'s own words', () => {
       expect(api.text).toMatch(/\): set `django==2\.2\.28` in services\/api\/requirements\.txt:1\.$/);
       expect((await planned(monorepo)).newTexts.get('services/api/requirements.txt')).toBe('django==2.2.28\n');
 
-      const included = { 'services/api/requirements.txt': '-c ../shared/constraints.txt\ndjango==2.1.5\n', 'services/shared/constraints.txt': 'django!=2.2.28\n' };
+      const included = { 'services/api/requirements.txt': '-c ../common/constraints.txt\ndjango==2.1.5\n', 'services/common/constraints.txt': 'django!=2.2.28\n' };
       const fix = await djangoFix(included);
-      expect(fix.advice?.held).toEqual([{ file: 'services/shared/constraints.txt', line: 1, reason: 'it excludes the fix on purpose (!=2.2.28); choose a release by hand' }]);
+      expect(fix.advice?.held).toEqual([{ file: 'services/common/constraints.txt', line: 1, reason: 'it excludes the fix on purpose (!=2.2.28); choose a release by hand' }]);
       const plan = await planned(included);
       expect(plan.newTexts.size).toBe(0);
-      expect(plan.leftAlone.find((l) => l.file === 'services/api/requirements.txt')!.reason).toContain('services/shared/constraints.txt:1 still excludes it');
+      expect(plan.leftAlone.find((l) => l.file === 'services/api/requirements.txt')!.reason).toContain('services/common/constraints.txt:1 still excludes it');
     });
 
     it('a range that allows the fix, or the pin itself in a file fix does not write, holds nothing', async () => {
