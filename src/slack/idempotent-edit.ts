@@ -8,53 +8,25 @@
  * Only an answer in which Slack refused the edit (chat.update's errors: `cant_update_message`,
  * `message_not_found`, `edit_window_closed`, `msg_too_long`, `invalid_blocks`, `channel_not_found`,
  * `is_inactive`, …) is final at once; what Slack answers while it is itself in trouble
- * (`fatal_error`, `service_unavailable`, `update_failed`, …) is retried as a 5xx is.
+ * (`fatal_error`, `service_unavailable`, `update_failed`, …) is retried as a 5xx is: the outbox's
+ * transient failures (outbox/failures.ts), one list for both.
  */
-import { webApi } from '@slack/bolt';
+import { failureKind } from './outbox/failures.js';
 import { rateLimitedRetryAfter } from './pacing.js';
-import { slackErrorCode } from './reply-target.js';
-
-/**
- * chat.update errors that do not say the edit was refused: Slack's own trouble (`fatal_error`: "some
- * aspect of the operation" may have succeeded), a request that arrived cut short (`request_timeout`),
- * a workspace or channel in migration. Everything else chat.update answers refuses this edit.
- */
-const NOT_A_REFUSAL: ReadonlySet<string> = new Set([
-  'fatal_error',
-  'internal_error',
-  'service_unavailable',
-  'update_failed',
-  'request_timeout',
-  'ratelimited',
-  'rate_limited',
-  'external_channel_migrating',
-  'team_added_to_org',
-]);
 
 /**
  * Whether `err` leaves the edit's outcome unknown (worth sending again), and how long Slack asked to
  * wait first (seconds; undefined: no word). null: Slack refused the edit, or the failure is not
- * Slack's (a bug of ours): sending it again would not help.
+ * Slack's (a bug of ours): sending it again would not help. The outbox's classification
+ * (failures.ts): a failure it would retry as transient is one whose outcome is unknown; a 429 that
+ * a client retrying rate limits itself (the interactive one) still met after its retries is a
+ * request error there, as a timeout or a lost connection is.
  */
 export function outcomeUnknown(err: unknown): { retryAfter: number | undefined } | null {
   // A client that hands 429s to its caller (rejectRateLimitedCalls: the pacer's way) says how long.
   const retryAfter = rateLimitedRetryAfter(err);
   if (retryAfter !== undefined) return { retryAfter };
-  const code = (err as { code?: unknown } | null)?.code;
-  // A timeout or a lost connection; also a 429 that a client retrying rate limits itself (the
-  // interactive one) still met after its retries: it waited Retry-After before throwing this.
-  if (code === webApi.ErrorCode.RequestError) return { retryAfter: undefined };
-  if (code === webApi.ErrorCode.HTTPError) {
-    // Past 200 and 429 Slack's statuses carry no meaning but trouble: a 5xx (Slack's or a proxy's)
-    // or a 408 may have come after the edit was made; any other status did not make it.
-    const status = (err as { statusCode?: unknown }).statusCode;
-    return typeof status === 'number' && (status >= 500 || status === 408) ? { retryAfter: undefined } : null;
-  }
-  if (code === webApi.ErrorCode.PlatformError) {
-    const error = slackErrorCode(err);
-    return error !== undefined && NOT_A_REFUSAL.has(error) ? { retryAfter: undefined } : null;
-  }
-  return null;
+  return failureKind(err) === 'transient' ? { retryAfter: undefined } : null;
 }
 
 export interface EditRetryOptions {

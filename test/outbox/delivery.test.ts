@@ -229,6 +229,22 @@ describe.each<Dialect>(['sqlite', 'postgres'])('outbox on %s', (dialect) => {
     expect(await store!.requeue(['to-nowhere'], clock.now())).toBe(0);
   });
 
+  it('retries an edit Slack could not make just then (update_failed, a channel migrating) instead of giving it up', async () => {
+    const [store] = world.stores;
+    await store!.enqueue([note(C1, 'card', 'before')], clock.now());
+    const d = deliverer(store!, slack, clock, 'replica-a');
+    await d.deliver();
+    await store!.enqueue([noteUpdate(C1, 'card', 1, 'after')], clock.now());
+    slack.failNext('chat.update', 'update_failed');
+    expect((await d.deliver()).failed.map((f) => [f.error, f.gaveUp])).toEqual([['slack: update_failed', false]]);
+    clock.advance(60_000);
+    slack.failNext('chat.update', 'external_channel_migrating');
+    expect((await d.deliver()).failed.map((f) => [f.error, f.gaveUp])).toEqual([['slack: external_channel_migrating', false]]);
+    clock.advance(60_000);
+    expect((await d.deliver()).updated.map((r) => r.idempotencyKey)).toEqual(['card#1']);
+    expect(slack.messages(C1).map((m) => m.text)).toEqual(['after']);
+  });
+
   it('retries an error it cannot place a few times, then gives up', async () => {
     const [store] = world.stores;
     await store!.enqueue([note(C1, 'odd')], clock.now());

@@ -1,5 +1,6 @@
 /**
- * How a failed Slack call should be treated by the outbox (docs/outbox.md, "Failures"):
+ * How a failed Slack call should be treated by the outbox (docs/outbox.md, "Failures"), and whether
+ * an edit of the bot's may have been made (idempotent-edit.ts: a transient failure leaves it unknown):
  *
  * - transient: the network, a timeout, a 5xx, Slack saying it is down or rate limiting. Slack may
  *   be back in a minute or in hours: the row keeps being retried, with capped backoff, for a day.
@@ -12,8 +13,22 @@ import { webApi } from '@slack/bolt';
 
 export type FailureKind = 'transient' | 'permanent' | 'unknown';
 
-/** Platform errors (`ok: false`) that say "not now" rather than "no". */
-const TRANSIENT_PLATFORM_ERRORS = new Set(['internal_error', 'fatal_error', 'service_unavailable', 'request_timeout', 'ratelimited', 'rate_limited']);
+/**
+ * Platform errors (`ok: false`) that say "not now" rather than "no": Slack's own trouble
+ * (`fatal_error`: "some aspect of the operation" may have succeeded; chat.update's `update_failed`),
+ * a request that arrived cut short, a rate limit, a workspace or channel in migration.
+ */
+const TRANSIENT_PLATFORM_ERRORS: ReadonlySet<string> = new Set([
+  'internal_error',
+  'fatal_error',
+  'service_unavailable',
+  'update_failed',
+  'request_timeout',
+  'ratelimited',
+  'rate_limited',
+  'external_channel_migrating',
+  'team_added_to_org',
+]);
 
 export function failureKind(err: unknown): FailureKind {
   if (typeof err !== 'object' || err === null) return 'unknown';
