@@ -673,7 +673,8 @@ export class SlackAuditService {
     } catch (err) {
       if (slackErrorCode(err) === 'message_not_found') return;
       this.options.logger.warn({ err, channel, ts }, `could not delete ${what}; replacing it`);
-      await this.pacer.run(channel, () => client.chat.update({ channel, ts, text: instead.text, blocks: instead.blocks }));
+      // An edit of the reply's as any other (updateMessage): sent again while its outcome is unknown.
+      await this.updateMessage(client, channel, ts, instead);
     }
   }
 

@@ -104,6 +104,21 @@ describe('an edit of the reply Slack did not do', () => {
   });
 });
 
+describe('the message a moved reply left behind', () => {
+  it('is replaced, sent again after a 500, when Slack will not delete it: it points at the new message', async () => {
+    const w = await auditTiny((w) => {
+      for (let i = 0; i < EDIT_ATTEMPTS; i++) w.slack.serverErrorNext('chat.update', 503);
+      w.slack.failNext('chat.delete', 'cant_delete_message');
+      w.slack.serverErrorNext('chat.update', 500);
+    });
+    const old = w.slack.callsTo('chat.update')[0]!.params.ts as string;
+    const record = await latestAudit(w, 'octo/tiny');
+    expect(record.ts).not.toBe(old);
+    expect(w.slack.message(CHANNEL, old)?.text).toBe('This audit reply moved to a newer message below.');
+    expect(w.logs.filter((l) => /could not delete or replace/.test(String(l.msg)))).toEqual([]);
+  });
+});
+
 describe('the failure said in the reply’s place', () => {
   it('is sent again when its edit got a 500, so the channel is not left with “Auditing…”', async () => {
     world = await startWorld({ repos: [TINY] });
