@@ -15,7 +15,7 @@ import type { Config } from '../config.js';
 import { observedFetch } from '../http.js';
 import { createGitHubClient } from '../github/client.js';
 import type { Logger } from '../log.js';
-import { CHANNEL_PACE, ChannelPacer, type PacerOptions } from './pacing.js';
+import { CHANNEL_PACE, ChannelPacer, SLACK_CALL_TIMEOUT_MS, type PacerOptions } from './pacing.js';
 import { SlackDelivery } from './outbox/slack-delivery.js';
 import { PyPIClient } from '../python/pypi.js';
 import type { Db } from '../store/db.js';
@@ -86,13 +86,6 @@ export interface Bot {
  * CDN-served without edge rate limits (uv downloads with 50 at once), so twice the CLI's default.
  */
 export const BOT_PYPI_CONCURRENCY = 32;
-
-/**
- * How long the interactive client waits for one Web API attempt (the bulk client's figure): Slack
- * answers in a second or two even when busy, and what it cannot do it answers (429, an error)
- * rather than holding. Tests make it shorter through BotOptions.clientOptions.timeout.
- */
-export const SLACK_CALL_TIMEOUT_MS = 15_000;
 
 export interface BotServicesOptions {
   /**
@@ -208,7 +201,8 @@ export function createBot(options: BotOptions): Bot {
     // Calls that add something (a post, an ephemeral, an upload) retry only 429s: post-once.ts.
     retryConfig: { retries: 4, factor: 2, minTimeout: 500, maxTimeout: 30_000, randomize: true },
     // Slack answers a Web API call within a second or two; a request that hangs would hold its reply
-    // for ever. As the bulk client's (pacing.ts): a timed-out read or edit is sent again, a post not.
+    // for ever. The bulk client's figure (pacing.ts): a timed-out read or edit is sent again, a post
+    // not. Tests make it shorter through BotOptions.clientOptions.timeout.
     timeout: SLACK_CALL_TIMEOUT_MS,
     // Each Web API attempt is counted by the metrics (src/http.ts observers), its text redacted first.
     fetch: redactedSlackFetch(observedFetch('Slack')),

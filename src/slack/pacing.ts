@@ -271,6 +271,14 @@ export class PacedSlack {
 }
 
 /**
+ * How long a Slack client of the bot's (the bulk one here, the interactive one in bot.ts) waits for
+ * one Web API attempt: Slack answers in a second or two even when busy, and what it cannot do it
+ * answers (429, an error) rather than holding. Well inside the outbox's 60 s claim lease: a call
+ * still in flight when another replica takes the row over could otherwise post twice (docs/outbox.md).
+ */
+export const SLACK_CALL_TIMEOUT_MS = 15_000;
+
+/**
  * A WebClient for scheduled, bulk traffic (alerts and digests), for posts that go through the
  * outbox only: 429s are thrown to the pacer instead of pausing the client, so the interactive
  * client (Bolt's) is never held up by a digest, and other failures to the outbox, which retries.
@@ -287,8 +295,6 @@ export function createBulkSlackClient(token: string, options: { slackApiUrl?: st
     // Counted by the metrics, its text redacted first, as the interactive client's (src/slack/bot.ts):
     // alerts, digests and review cards quote what repositories and advisories hold.
     fetch: redactedSlackFetch(observedFetch('Slack')),
-    // Well inside the outbox's 60 s claim lease: a call still in flight when another replica takes
-    // the row over could otherwise post twice (docs/outbox.md).
-    timeout: 15_000,
+    timeout: SLACK_CALL_TIMEOUT_MS,
   });
 }

@@ -7,7 +7,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { FakeRepoInit } from '../fakes/github.js';
 import { startWorld, waitFor, type World } from './app-world.js';
-import { SLACK_CALL_TIMEOUT_MS } from '../../src/slack/bot.js';
+import { SLACK_CALL_TIMEOUT_MS } from '../../src/slack/pacing.js';
 
 const TINY: FakeRepoInit = { owner: 'octo', name: 'tiny', files: { 'requirements.txt': 'flask==0.12.2\n' } };
 
