@@ -257,7 +257,6 @@ async function startApp({ slack, github, osv, pypi }: Fakes, options: WorldOptio
   };
 }
 
-/** Every string anywhere in a message's blocks, joined: what a reader could see or click. */
 /**
  * A world for fix pull requests: PyPI lists the releases each fix moves to: a fix pull request writes only a version PyPI vouched
  * for when the audit ran (a fix not rounded to a listed release is left alone, as by depwatch fix).
@@ -282,6 +281,7 @@ export async function startFixWorld(options: WorldOptions = {}): Promise<World> 
   return w;
 }
 
+/** Every string anywhere in a message's blocks, joined: what a reader could see or click. */
 export function blockText(blocks: unknown): string {
   const out: string[] = [];
   const visit = (v: unknown): void => {
