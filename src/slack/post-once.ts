@@ -20,7 +20,7 @@ type RetryOptions = NonNullable<webApi.WebClientOptions['retryConfig']>;
  * the call again (a WebAPIRequestError around "A rate limit was exceeded", @slack/web-api 7-8,
  * makeRequest). Every other failure of an attempt leaves its outcome unknown or is Slack's answer.
  */
-export function isRateLimitRetry(err: unknown): boolean {
+function isRateLimitRetry(err: unknown): boolean {
   const e = err as { code?: unknown; original?: unknown } | null;
   return e?.code === webApi.ErrorCode.RequestError && e.original instanceof Error && e.original.message.startsWith('A rate limit was exceeded');
 }
@@ -30,7 +30,7 @@ export function isRateLimitRetry(err: unknown): boolean {
  * library's retry after a 429 goes again. @slack/web-api hands retryConfig to p-retry, whose
  * `onFailedAttempt` ends the retries by throwing: the caller gets the attempt's own error.
  */
-export function rateLimitsOnly(base: RetryOptions | undefined): RetryOptions {
+function rateLimitsOnly(base: RetryOptions | undefined): RetryOptions {
   const policy: RetryOptions & { onFailedAttempt: (err: unknown) => void } = {
     ...base,
     onFailedAttempt: (err) => {
