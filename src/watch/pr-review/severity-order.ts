@@ -14,7 +14,7 @@ const RANK: Record<ListedVerdict, number> = { avoid: 0, 'not rated': 1, caution:
 export const listedVerdict = (c: ReviewedChange): ListedVerdict => c.card?.verdict ?? 'not rated';
 
 /** The changes most severe first; changes of the same rank keep the review's order (stable). */
-export function mostSevereFirst(changes: readonly ReviewedChange[]): ReviewedChange[] {
+function mostSevereFirst(changes: readonly ReviewedChange[]): ReviewedChange[] {
   const rank = (c: ReviewedChange) => RANK[listedVerdict(c)] * 2 + (c.card?.partial ? 0 : 1);
   return changes.map((c, i) => ({ c, i })).sort((a, b) => rank(a.c) - rank(b.c) || a.i - b.i).map(({ c }) => c);
 }
