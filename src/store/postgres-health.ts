@@ -5,9 +5,9 @@
  * is not said at all.
  *
  * A probe (`SELECT 1`) every `intervalMs`: the first failure logs "the PostgreSQL database is
- * unreachable: …" once; while it lasts the line is repeated every `repeatMs` (a reader of the last
- * few minutes of log still sees it); the first success after logs "reachable again" with how long it
- * was out. The reason is one line, redacted (a connection error can quote the URL).
+ * unreachable: …" once; while it lasts the line is repeated every few minutes (src/outage-log.ts: a
+ * reader of the last few minutes of log still sees it); the first success after logs "reachable
+ * again" with how long it was out. The reason is one line, redacted (a connection error can quote the URL).
  */
 import { errorLine } from '../error-line.js';
 import type { Logger } from '../log.js';
@@ -22,7 +22,6 @@ export interface Probed {
 export interface HealthOptions {
   logger: Pick<Logger, 'error' | 'warn' | 'info'>;
   intervalMs?: number;
-  repeatMs?: number;
   now?: () => Date;
 }
 
@@ -40,7 +39,7 @@ export const REACHABLE_AGAIN = 'the PostgreSQL database is reachable again';
 
 export function watchPostgresHealth(pool: Probed, options: HealthOptions): DatabaseHealth {
   const now = options.now ?? (() => new Date());
-  const outage = outageLog({ ...(options.repeatMs !== undefined ? { repeatMs: options.repeatMs } : {}), now });
+  const outage = outageLog({ now });
   let probing: Promise<void> | null = null;
   const probeOnce = async (): Promise<void> => {
     try {
