@@ -42,7 +42,7 @@ import { escapeMrkdwn } from './blocks/mrkdwn.js';
 import { context } from './blocks/kit.js';
 import { postPlaceholder, replaceThroughResponseUrl, slackErrorCode, type ReplyTarget } from './reply-target.js';
 import { CHANNEL_PACE, ChannelPacer, rateLimitedRetryAfter, type PacedCallOptions } from './pacing.js';
-import { editIdempotently, outcomeUnknown, type EditRetryOptions } from './idempotent-edit.js';
+import { editIdempotently, outcomeUnknown } from './idempotent-edit.js';
 import { homeView } from './blocks/home.js';
 import { IGNORE_BLOCKS, ignoreModal, ignoreReplacedNote, ignoreSavedView, readIgnoreSubmission, type StateValues } from './blocks/ignore-modal.js';
 import { ignoredIdWarning } from './blocks/watch-reply.js';
@@ -100,8 +100,6 @@ export interface AuditServiceOptions {
   watchState?: Pick<WatchStateStore, 'channelUnknownAs' | 'ignoreRulesForChannel'>;
   /** Every reply post and edit per channel, shared with everything else posting (bot.ts); default: one at CHANNEL_PACE. */
   pacer?: ChannelPacer;
-  /** How an edit of a reply whose outcome is unknown is tried again (idempotent-edit.ts); default EDIT_ATTEMPTS tries. */
-  editRetry?: Pick<EditRetryOptions, 'attempts' | 'backoffMs' | 'sleep'>;
 }
 
 /**
@@ -641,7 +639,6 @@ export class SlackAuditService {
    */
   private updateMessage(client: WebClient, channel: string, ts: string, message: { text: string; blocks: KnownBlock[] }, options: PacedCallOptions = {}): Promise<unknown> {
     return editIdempotently(() => this.pacer.run(channel, () => client.chat.update({ channel, ts, text: message.text, blocks: message.blocks }), options), {
-      ...this.options.editRetry,
       onRetry: (err, attempt, waitMs) => this.options.logger.warn({ err, channel, ts, attempt, waitMs }, 'the edit of an audit reply got no clear answer from Slack; sending it again'),
     });
   }
