@@ -96,11 +96,10 @@ function lockToolOf(read: ReadFile, byPath: ReadonlyMap<string, ReadFile>): { to
 
 export interface PlanOptions {
   /**
-   * Online: whether the registry's release list of a package was read, so its fix version was
-   * rounded to a published, non-yanked release. Absent offline, where the advisory's fixed version
-   * is taken as written (the user asked for that: `--offline`).
+   * The plan is `depwatch fix`'s own, run against PyPI: a fix it leaves unverified is said with how
+   * to run it again (or with --offline). Absent for the fix pull request, planned on a stored audit.
    */
-  releasesChecked?: (name: string) => boolean;
+  fixCommandOnline?: boolean;
 }
 
 export function planFixes(result: Pick<AuditResult, 'findings' | 'ignored'>, files: readonly FixFile[], options: PlanOptions = {}): FixPlan {
@@ -117,17 +116,21 @@ export function planFixes(result: Pick<AuditResult, 'findings' | 'ignored'>, fil
   // (pip then cannot install the file). Writing it would turn "not checked" into a broken or yanked
   // pin that looks fixed; it is left alone, counted as still vulnerable, until PyPI answers (or
   // the user asks for the advisory's version with --offline).
-  // The audit marks the fixes it could not round (Fix.unverified): the fix pull request plans on a
-  // stored result, so that is what it knows; `depwatch fix` also says what PyPI answered it.
+  // The audit marks the fixes it could not round (Fix.unverified, src/audit/rules/vulnerabilities.ts):
+  // the fix pull request plans on a stored result, and `depwatch fix` on the audit it just ran.
   const unverified = new Set(result.findings.filter((f) => f.kind === 'vulnerability' && f.fix.unverified).map((f) => `${f.package}\u0000${f.version}`));
-  const checked = options.releasesChecked;
-  const targets = found.filter((t) => (checked === undefined || checked(t.name)) && !unverified.has(`${t.name}\u0000${t.from}`));
-  for (const t of found.filter((t) => !targets.includes(t))) {
+  const again = options.fixCommandOnline ? "run depwatch fix again when PyPI answers (or with --offline to take the advisory's fixed version as written)" : 'audit again when PyPI answers';
+  const targets: FixTarget[] = [];
+  for (const t of found) {
+    if (!unverified.has(`${t.name}\u0000${t.from}`)) {
+      targets.push(t);
+      continue;
+    }
     const pin = result.findings.find((f) => f.package === t.name && f.version === t.from);
     plan.leftAlone.push({
       ...aboutTarget(t, pin?.file ?? null, pin?.line ?? null),
       kind: 'unverified',
-      reason: `not moved to ${t.to}: PyPI's releases of ${t.name} could not be read, so whether ${t.to} is published and not yanked was not checked; ${checked === undefined ? 'audit again when PyPI answers' : "run depwatch fix again when PyPI answers (or with --offline to take the advisory's fixed version as written)"}`,
+      reason: `not moved to ${t.to}: PyPI's releases of ${t.name} could not be read, so whether ${t.to} is published and not yanked was not checked; ${again}`,
     });
   }
 
