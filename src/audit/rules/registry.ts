@@ -1,5 +1,5 @@
 /** `outdated` and `yanked`: what PyPI says about each installed release. */
-import { classifyBump, daysBetween, findRelease, latestStable, pinAdmits, pinnedRelease, releasesBetween, type PinOperator, type ProjectInfo } from '../../python/releases.js';
+import { classifyBump, daysBetween, findRelease, latestStable, newerThanPinned, pinnedRelease, releasesBetween, type PinOperator, type ProjectInfo } from '../../python/releases.js';
 import { compareVersions, isPrerelease, isValidVersion } from '../../python/pep440.js';
 import { registryPackages, type AuditContext, type PackageUse } from '../context.js';
 import type { Finding } from '../findings.js';
@@ -48,8 +48,7 @@ export function registryFindings(ctx: AuditContext): Finding[] {
       });
     }
 
-    // `2.0+cu118` is not newer than `==2.0`, which installs it.
-    if (!latest || !isValidVersion(pkg.version) || compareVersions(latest, pkg.version) <= 0 || (operator !== null && pinAdmits(operator, pkg.version, latest))) continue;
+    if (!latest || !newerThanPinned(latest, pkg.version, operator)) continue;
     const bump = classifyBump(pkg.version, latest);
     const latestInfo = info.releases.find((r) => r.version === latest);
     const days = pinned?.uploadTime && latestInfo?.uploadTime ? daysBetween(pinned.uploadTime, latestInfo.uploadTime) : null;
