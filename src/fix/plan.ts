@@ -23,6 +23,7 @@ import { applyEdits } from './edits.js';
 import { rewriterFor } from './formats/index.js';
 import { pushTo } from './group.js';
 import { projectsOf, within } from './projects.js';
+import { resolveInclude } from '../python/load.js';
 import { unpinnedRequirements } from '../audit/context.js';
 import { lockedByRye, toolName, uvPylockRemake, type PylockOrigin } from '../python/formats/created-by.js';
 import { compiledBy, LOCK_TOOL, lockCommandsFor, pylockTool, type LockCommand, type LockPackage, type LockTool, type PylockCompile } from './lock-commands.js';
@@ -78,6 +79,8 @@ const LOCK_FORMATS = new Set<ManifestFormat>(['uv-lock', 'poetry-lock', 'pipfile
 interface ReadFile {
   file: FixFile;
   dependencies: Dependency[];
+  /** The files it includes (`-r` / `-c`), resolved as the loader resolves them. */
+  includes: string[];
   lockedBy: string | null;
   origin: PylockOrigin;
 }
@@ -106,7 +109,8 @@ export function planFixes(result: Pick<AuditResult, 'findings' | 'ignored'>, fil
   const plan: FixPlan = { fixes: [], changes: [], edits: new Map(), newTexts: new Map(), leftAlone: [], lockCommands: [], notes: [] };
   const read: ReadFile[] = files.map((file) => {
     const result = formatModule(file.format).extract(file.text, { file: file.path });
-    return { file, dependencies: result.dependencies, lockedBy: toolName(result.lockedBy), origin: result.origin ?? null };
+    const includes = (result.includes ?? []).flatMap((i) => resolveInclude(file.path, i.path) ?? []);
+    return { file, dependencies: result.dependencies, includes, lockedBy: toolName(result.lockedBy), origin: result.origin ?? null };
   });
 
   const { targets: found, leftAlone, resolved } = targetsOf(result);
@@ -140,7 +144,7 @@ export function planFixes(result: Pick<AuditResult, 'findings' | 'ignored'>, fil
   const locations = new Map<FixTarget, Dependency[]>();
   const perFile = new Map<string, FixTarget[]>();
   /** Constraints that exclude a release's fix and stay as written: no pin of their project moves. */
-  const together = projectsOf(files);
+  const together = projectsOf(read.map((r) => ({ path: r.file.path, format: r.file.format, includes: r.includes })));
   const held = new Holds(together);
   const formatOf = new Map(read.map((r) => [r.file.path, r.file.format]));
   const unpinned = new Set(unpinnedRequirements(read.flatMap((r) => r.dependencies)));
