@@ -43,7 +43,7 @@ export interface ProjectFiles {
    * the only hashed package of a file without `--require-hashes` must keep its hashes (replaced,
    * never dropped), as `depwatch fix` does.
    */
-  hashing: Map<string, { requireHashes: boolean; hashedNames: Set<string>; compiledBy?: 'pip-compile' | 'uv-pip-compile' }>;
+  hashing: Map<string, { requireHashes: boolean; hashedNames: Set<string> }>;
   /** The compiler each requirements file's header names (`pip-compile` or `uv pip compile`, and how: `--generate-hashes` when it has hashes). */
   compiledBy: Map<string, 'pip-compile' | 'uv-pip-compile'>;
   /** Whether two files are of one project, as `depwatch fix` groups them (src/fix/projects.ts). */
@@ -67,7 +67,7 @@ export function projectFiles(
     if (m.compiledBy) compiledBy.set(m.path, m.compiledBy);
     if (m.format === 'requirements') {
       const hashed = m.dependencies.filter((d) => d.file === m.path && (d.hashes?.length ?? 0) > 0);
-      if (hashed.length) hashing.set(m.path, { requireHashes: (m.options ?? []).some((o) => o.name === 'require-hashes'), hashedNames: new Set(hashed.map((d) => d.name ?? '')), ...(m.compiledBy ? { compiledBy: m.compiledBy } : {}) });
+      if (hashed.length) hashing.set(m.path, { requireHashes: (m.options ?? []).some((o) => o.name === 'require-hashes'), hashedNames: new Set(hashed.map((d) => d.name ?? '')) });
     }
     const tool = toolName(m.lockedBy);
     if (tool !== null) lockedBy.set(m.path, tool);
@@ -281,9 +281,10 @@ function adviceFor(pkg: PackageUse, entries: readonly Dependency[], to: string, 
     const rehash = project.formatOf.get(d.file) === 'requirements' && (d.hashes?.length ?? 0) > 0;
     // Its hashes are the file's last: dropping them would switch hash-checking off for the file.
     const hashing = rehash ? project.hashing.get(d.file) : undefined;
+    const hashedBy = rehash ? project.compiledBy.get(d.file) : undefined;
     const lastHashes = hashing !== undefined && !hashing.requireHashes && [...hashing.hashedNames].every((name) => name === d.name);
     if (advice.edits.length < MAX_LISTED_PLACES) {
-      advice.edits.push({ file: d.file, line: d.line, write: entryText(d, pkg.version, to, style, project), ...(rehash ? { rehash, ...(hashing?.compiledBy ? { hashedBy: hashing.compiledBy } : {}) } : {}), ...(lastHashes ? { lastHashes } : {}) });
+      advice.edits.push({ file: d.file, line: d.line, write: entryText(d, pkg.version, to, style, project), ...(rehash ? { rehash, ...(hashedBy ? { hashedBy } : {}) } : {}), ...(lastHashes ? { lastHashes } : {}) });
     } else omitted++;
   };
   const constraint = (d: Dependency, verdict: boolean | null) => {
