@@ -19,7 +19,7 @@ import { widenPep440 } from '../../fix/widen.js';
 import { LOCK_TOOL, lockCommandsFor, pylockTool, type CompiledInput, type LockTool as FixLockTool, type PylockCompile } from '../../fix/lock-commands.js';
 import { excludesFix, notRewritableReason } from '../../fix/hold-words.js';
 import { projectsOf as fixProjects } from '../../fix/projects.js';
-import type { PackageUse } from '../context.js';
+import type { AuditContext, PackageUse } from '../context.js';
 import { MAX_LISTED_PLACES, type FindingLocation, type ProjectAdvice, type UpgradeAdvice } from '../findings.js';
 
 /** What the advice needs to know about the project: each file's format and every declaration. */
@@ -89,6 +89,18 @@ export function projectFiles(
   let projects: ((a: string, b: string) => boolean) | undefined;
   const together = (a: string, b: string) => (projects ??= fixProjects(manifests.map((m) => ({ path: m.path, format: m.format, includes: m.includes }))))(a, b);
   return { formatOf, lockedBy, origins, declarations, constraintLines, texts, hashing, compiledBy, together, ...(rewriteEntry ? { rewriteEntry } : {}) };
+}
+
+const ofAudit = new WeakMap<AuditContext, ProjectFiles>();
+
+/** projectFiles of an audit's manifests, made once per audit: its vulnerability and registry rules and the ignored-advisory upgrades share it. */
+export function auditProjectFiles(ctx: AuditContext): ProjectFiles {
+  let project = ofAudit.get(ctx);
+  if (project === undefined) {
+    project = projectFiles(ctx.manifests, ctx.entryRewriter);
+    ofAudit.set(ctx, project);
+  }
+  return project;
 }
 
 interface LockTool {

@@ -4,7 +4,7 @@ import { compareVersions, isPrerelease, isValidVersion } from '../../python/pep4
 import { registryPackages, type AuditContext, type PackageUse } from '../context.js';
 import type { Finding } from '../findings.js';
 import { upgradeSteps } from '../fix-wording.js';
-import { projectFiles, upgradeAdvice } from './fix-hints.js';
+import { auditProjectFiles, upgradeAdvice } from './fix-hints.js';
 
 /** The operator of the pin pip installs the package by: null for a lock entry, which names its very release. */
 function pinOperator(pkg: PackageUse): PinOperator | null {
@@ -24,7 +24,7 @@ function installedRelease(info: ProjectInfo, pkg: PackageUse, operator: PinOpera
 export function registryFindings(ctx: AuditContext): Finding[] {
   if (!ctx.registry) return [];
   const findings: Finding[] = [];
-  const project = projectFiles(ctx.manifests, ctx.entryRewriter);
+  const project = auditProjectFiles(ctx);
   // PyPI's releases are not what a VCS checkout, URL or local archive installs: those are rated by advisories only.
   for (const pkg of registryPackages(ctx.packages)) {
     const info = ctx.registry.get(pkg.name);

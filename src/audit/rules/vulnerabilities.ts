@@ -6,11 +6,11 @@ import { smallestFix } from '../fix.js';
 import { upgradeSentence } from '../fix-wording.js';
 import { advisoryFinding } from './advisory-finding.js';
 import { placeOf } from '../../place.js';
-import { locationsOf, projectFiles, upgradeAdvice, type ProjectFiles } from './fix-hints.js';
+import { auditProjectFiles, locationsOf, upgradeAdvice, type ProjectFiles } from './fix-hints.js';
 
 export function vulnerabilityFindings(ctx: AuditContext): Finding[] {
   const findings: Finding[] = [];
-  const project = projectFiles(ctx.manifests, ctx.entryRewriter);
+  const project = auditProjectFiles(ctx);
   for (const pkg of ctx.packages) {
     const key = `${pkg.name}@${pkg.version}`;
     const records = ctx.hits.get(key) ?? [];
