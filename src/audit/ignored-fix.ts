@@ -9,8 +9,8 @@
 import type { AuditContext } from './context.js';
 import type { Finding } from './findings.js';
 import { smallestFix } from './fix.js';
-import { upgradeSentence } from './fix-wording.js';
-import { projectFiles, upgradeAdvice } from './rules/fix-hints.js';
+import { auditProjectFiles } from './rules/fix-hints.js';
+import { releaseUpgrade } from './rules/vulnerabilities.js';
 
 export function fixesWithoutIgnored(findings: Finding[], ctx: AuditContext): Finding[] {
   const byRelease = new Map<string, Finding[]>();
@@ -22,7 +22,6 @@ export function fixesWithoutIgnored(findings: Finding[], ctx: AuditContext): Fin
     else byRelease.set(key, [f]);
   }
   const replaced = new Map<Finding, Finding>();
-  let project: ReturnType<typeof projectFiles> | undefined;
   for (const pkg of ctx.packages) {
     const key = `${pkg.name}@${pkg.version}`;
     const release = byRelease.get(key);
@@ -34,9 +33,7 @@ export function fixesWithoutIgnored(findings: Finding[], ctx: AuditContext): Fin
     const known = (ctx.packageAdvisories.get(pkg.name) ?? ctx.hits.get(key) ?? []).filter((r) => ![r.id, ...(r.aliases ?? [])].some((id) => ignoredIds.has(id.toUpperCase())));
     const fix = smallestFix(pkg.name, pkg.version, known, ctx.registry?.get(pkg.name)?.releases ?? null);
     if (!fix.ok || fix.version === reported[0]!.fix.version) continue;
-    project ??= projectFiles(ctx.manifests, ctx.entryRewriter);
-    const advice = upgradeAdvice(pkg, fix.version, project);
-    const upgrade = { version: advice.to, text: upgradeSentence(advice, reported.length), advice };
+    const upgrade = releaseUpgrade(ctx, pkg, fix.version, reported.length, auditProjectFiles(ctx));
     for (const f of reported) replaced.set(f, { ...f, fix: upgrade });
   }
   return replaced.size === 0 ? findings : findings.map((f) => replaced.get(f) ?? f);

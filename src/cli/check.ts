@@ -21,8 +21,7 @@ import { localPopularityIndex } from '../packages/sources/known-names.js';
 import { describeSimilar, TyposquatChecker } from '../packages/typosquat/check.js';
 import { failureList } from '../failure-list.js';
 import type { PyPIClient } from '../python/pypi.js';
-import { pinAdmits, pinnedRelease, type PinOperator, type ProjectInfo } from '../python/releases.js';
-import { compareVersions, isValidVersion } from '../python/pep440.js';
+import { newerThanPinned, pinnedRelease, type PinOperator, type ProjectInfo } from '../python/releases.js';
 import { releaseProblems, releaseStatus, type ReleaseStatus } from '../python/release-status.js';
 
 export const CHECK_USAGE = `usage: depwatch check [--json] [--offline [--max-data-age DAYS]] [--db PATH] <name==version>...
@@ -149,8 +148,7 @@ function pypiLines(name: string, version: string, operator: PinOperator, pypi: R
   if (pypi.project_status === 'archived' || pypi.project_status === 'deprecated') {
     lines.push(`${name}: the project is ${pypi.project_status} on PyPI${reason(pypi.project_status_reason)}: expect no more fixes (depwatch package ${name} says more)`);
   }
-  // `2.0+cpu` is not newer than `==2.0`, which installs it.
-  if (pypi.release_on_index && !pypi.yanked && pypi.latest !== null && isValidVersion(version) && compareVersions(pypi.latest, version) > 0 && !pinAdmits(operator, version, pypi.latest)) {
+  if (pypi.release_on_index && !pypi.yanked && pypi.latest !== null && newerThanPinned(pypi.latest, version, operator)) {
     lines.push(`${name} ${version}: not the newest release (${pypi.latest} is)`);
   }
   return lines;

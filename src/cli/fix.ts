@@ -14,7 +14,6 @@ import { fixDiff } from '../fix/diff.js';
 import { EncodingError, encodeExact, encodingName } from '../fix/encoding.js';
 import { fixExitStatus, fixJson, type FixOutcome } from '../fix/outcome.js';
 import { planFixes } from '../fix/plan.js';
-import { checkingRegistry } from '../fix/registry-check.js';
 import { fixText } from '../fix/text.js';
 import { heldBackLine, writeAllInside, type FileWrite } from '../fix/write.js';
 import { directorySource } from '../python/files.js';
@@ -82,14 +81,12 @@ export async function fixCommand(argv: string[], io: CliIO): Promise<number> {
   try {
     const now = new Date();
     const recorded = recordingSource(named ? await namedFileSource(root) : directorySource(root));
-    // Online, which packages' release lists PyPI gave: a fix version not checked there is not written (plan.ts).
-    const pypi = online ? checkingRegistry(online.pypi) : null;
     const result = await auditFileSource(
       recorded.source,
       {
         target,
         advisories: advisorySourceFor(services, offline && limit, now),
-        registry: pypi?.registry ?? null,
+        registry: online?.pypi ?? null,
         now,
         ...(io.isTTY && !values.json ? { onProgress: (m: string) => io.stderr(`… ${terminalSafe(m)}\n`) } : {}),
       },
@@ -97,7 +94,7 @@ export async function fixCommand(argv: string[], io: CliIO): Promise<number> {
       named?.manifest,
     );
     const files = await auditedManifests(recorded.read, recorded.source.folder, { realPathOf: realPathIn(root) });
-    const plan = planFixes(result, files, pypi ? { releasesChecked: pypi.checked } : {});
+    const plan = planFixes(result, files, { fixCommandOnline: online !== null });
 
     const outcome: FixOutcome = { target, dryRun, audit: result, plan, written: [], writeErrors: [] };
     const fileAt = new Map(files.map((f) => [f.path, f]));

@@ -23,6 +23,7 @@ import { applyEdits } from './edits.js';
 import { rewriterFor } from './formats/index.js';
 import { pushTo } from './group.js';
 import { projectsOf, within } from './projects.js';
+import { resolveInclude } from '../python/load.js';
 import { unpinnedRequirements } from '../audit/context.js';
 import { lockedByRye, toolName, uvPylockRemake, type PylockOrigin } from '../python/formats/created-by.js';
 import { compiledBy, LOCK_TOOL, lockCommandsFor, pylockTool, type LockCommand, type LockPackage, type LockTool, type PylockCompile } from './lock-commands.js';
@@ -78,6 +79,8 @@ const LOCK_FORMATS = new Set<ManifestFormat>(['uv-lock', 'poetry-lock', 'pipfile
 interface ReadFile {
   file: FixFile;
   dependencies: Dependency[];
+  /** The files it includes (`-r` / `-c`), resolved as the loader resolves them. */
+  includes: string[];
   lockedBy: string | null;
   origin: PylockOrigin;
 }
@@ -96,18 +99,18 @@ function lockToolOf(read: ReadFile, byPath: ReadonlyMap<string, ReadFile>): { to
 
 export interface PlanOptions {
   /**
-   * Online: whether the registry's release list of a package was read, so its fix version was
-   * rounded to a published, non-yanked release. Absent offline, where the advisory's fixed version
-   * is taken as written (the user asked for that: `--offline`).
+   * The plan is `depwatch fix`'s own, run against PyPI: a fix it leaves unverified is said with how
+   * to run it again (or with --offline). Absent for the fix pull request, planned on a stored audit.
    */
-  releasesChecked?: (name: string) => boolean;
+  fixCommandOnline?: boolean;
 }
 
 export function planFixes(result: Pick<AuditResult, 'findings' | 'ignored'>, files: readonly FixFile[], options: PlanOptions = {}): FixPlan {
   const plan: FixPlan = { fixes: [], changes: [], edits: new Map(), newTexts: new Map(), leftAlone: [], lockCommands: [], notes: [] };
   const read: ReadFile[] = files.map((file) => {
     const result = formatModule(file.format).extract(file.text, { file: file.path });
-    return { file, dependencies: result.dependencies, lockedBy: toolName(result.lockedBy), origin: result.origin ?? null };
+    const includes = (result.includes ?? []).flatMap((i) => resolveInclude(file.path, i.path) ?? []);
+    return { file, dependencies: result.dependencies, includes, lockedBy: toolName(result.lockedBy), origin: result.origin ?? null };
   });
 
   const { targets: found, leftAlone, resolved } = targetsOf(result);
@@ -117,17 +120,21 @@ export function planFixes(result: Pick<AuditResult, 'findings' | 'ignored'>, fil
   // (pip then cannot install the file). Writing it would turn "not checked" into a broken or yanked
   // pin that looks fixed; it is left alone, counted as still vulnerable, until PyPI answers (or
   // the user asks for the advisory's version with --offline).
-  // The audit marks the fixes it could not round (Fix.unverified): the fix pull request plans on a
-  // stored result, so that is what it knows; `depwatch fix` also says what PyPI answered it.
+  // The audit marks the fixes it could not round (Fix.unverified, src/audit/rules/vulnerabilities.ts):
+  // the fix pull request plans on a stored result, and `depwatch fix` on the audit it just ran.
   const unverified = new Set(result.findings.filter((f) => f.kind === 'vulnerability' && f.fix.unverified).map((f) => `${f.package}\u0000${f.version}`));
-  const checked = options.releasesChecked;
-  const targets = found.filter((t) => (checked === undefined || checked(t.name)) && !unverified.has(`${t.name}\u0000${t.from}`));
-  for (const t of found.filter((t) => !targets.includes(t))) {
+  const again = options.fixCommandOnline ? "run depwatch fix again when PyPI answers (or with --offline to take the advisory's fixed version as written)" : 'audit again when PyPI answers';
+  const targets: FixTarget[] = [];
+  for (const t of found) {
+    if (!unverified.has(`${t.name}\u0000${t.from}`)) {
+      targets.push(t);
+      continue;
+    }
     const pin = result.findings.find((f) => f.package === t.name && f.version === t.from);
     plan.leftAlone.push({
       ...aboutTarget(t, pin?.file ?? null, pin?.line ?? null),
       kind: 'unverified',
-      reason: `not moved to ${t.to}: PyPI's releases of ${t.name} could not be read, so whether ${t.to} is published and not yanked was not checked; ${checked === undefined ? 'audit again when PyPI answers' : "run depwatch fix again when PyPI answers (or with --offline to take the advisory's fixed version as written)"}`,
+      reason: `not moved to ${t.to}: PyPI's releases of ${t.name} could not be read, so whether ${t.to} is published and not yanked was not checked; ${again}`,
     });
   }
 
@@ -137,7 +144,7 @@ export function planFixes(result: Pick<AuditResult, 'findings' | 'ignored'>, fil
   const locations = new Map<FixTarget, Dependency[]>();
   const perFile = new Map<string, FixTarget[]>();
   /** Constraints that exclude a release's fix and stay as written: no pin of their project moves. */
-  const together = projectsOf(files);
+  const together = projectsOf(read.map((r) => ({ path: r.file.path, format: r.file.format, includes: r.includes })));
   const held = new Holds(together);
   const formatOf = new Map(read.map((r) => [r.file.path, r.file.format]));
   const unpinned = new Set(unpinnedRequirements(read.flatMap((r) => r.dependencies)));

@@ -13,24 +13,18 @@ import type { ManifestFormat } from '../python/types.js';
 
 const WORKSPACE_LOCKS = new Set<ManifestFormat>(['uv-lock', 'poetry-lock', 'pdm-lock']);
 
-/** `-r x`, `--requirement=x`, `-c x`, `--constraint x` at the start of a requirements line. */
-const INCLUDE = /^[ \t]*(?:-r|--requirement|-c|--constraint)(?:[ \t]*=[ \t]*|[ \t]+|(?=[^ \t-]))(\S+)/gm;
-
 /** Whether `dir` is `ancestor` or inside it (`.` is the audited folder). */
 export const within = (dir: string, ancestor: string): boolean => ancestor === '.' || dir === ancestor || dir.startsWith(`${ancestor}/`);
 
 /**
- * A file as projectsOf reads it: its `-r` / `-c` includes are read from its text, or given already
- * resolved (relative to the audited folder: LoadedManifest.includes, for the audit, which keeps no
- * requirements text). Only a requirements file's includes join projects.
+ * A file as projectsOf reads it: its `-r` / `-c` includes resolved relative to the audited folder,
+ * as the loader resolves them (LoadedManifest.includes, src/python/load.ts resolveInclude), so the
+ * audit's advice and `depwatch fix` group the same files. Only a requirements file's includes join projects.
  */
-export type ProjectFile = { path: string; format: ManifestFormat } & ({ text: string } | { includes: readonly string[] });
-
-/** The files a requirements file includes (`-r` / `-c`), relative to the audited folder. */
-function includesOf(f: ProjectFile): readonly string[] {
-  if ('includes' in f) return f.includes;
-  const dir = posix.dirname(f.path);
-  return [...f.text.matchAll(INCLUDE)].map((m) => posix.normalize(posix.join(dir, m[1]!)));
+export interface ProjectFile {
+  path: string;
+  format: ManifestFormat;
+  includes: readonly string[];
 }
 
 /** A test of whether two files (paths relative to the audited folder) are of one project. */
@@ -55,7 +49,7 @@ export function projectsOf(files: readonly ProjectFile[]): (a: string, b: string
     if (first === undefined) firstIn.set(dir, f.path);
     else join(first, f.path);
     if (f.format === 'requirements') {
-      for (const included of includesOf(f)) if (known.has(included)) join(f.path, included);
+      for (const included of f.includes) if (known.has(included)) join(f.path, included);
     }
   }
   for (const lock of files.filter((f) => WORKSPACE_LOCKS.has(f.format))) {

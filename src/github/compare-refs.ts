@@ -12,7 +12,7 @@
  */
 import type { Octokit } from 'octokit';
 import { isValidBranchName, type RepoRef } from './repo-ref.js';
-import { mergeBase, type OpenPullRequest } from './pull-requests.js';
+import { mergeBase, treeListing, type OpenPullRequest } from './pull-requests.js';
 
 /** `base...head` as given, each a git ref name (a branch, a tag or a commit sha). */
 export interface RefRange {
@@ -74,11 +74,9 @@ export function compareInUrl(input: string): string | null {
 
 /** A commit's tree, path → `mode sha` of every entry but folders (files, links, submodules), or why it could not be read whole. */
 async function treeEntries(octokit: Octokit, ref: RepoRef, oid: string): Promise<Map<string, string> | { error: string }> {
-  const { data } = await octokit.request('GET /repos/{owner}/{repo}/git/trees/{tree_sha}', { owner: ref.owner, repo: ref.repo, tree_sha: oid, recursive: '1' });
-  if (data.truncated) return { error: `GitHub cut the listing of the files of ${oid.slice(0, 7)} short (too many files): which files changed is not known` };
-  const entries = new Map<string, string>();
-  for (const e of data.tree) if (e.type !== 'tree' && e.path) entries.set(e.path, `${e.mode ?? ''} ${e.sha ?? ''}`);
-  return entries;
+  const { entries, truncated } = await treeListing(octokit, ref, oid);
+  if (truncated) return { error: `GitHub cut the listing of the files of ${oid.slice(0, 7)} short (too many files): which files changed is not known` };
+  return new Map(entries.flatMap((e) => (e.type !== 'tree' ? [[e.path, `${e.mode} ${e.sha}`] as const] : [])));
 }
 
 /** Whether GitHub's answer means the repository or the ref is not there for this token (lasting), rather than a failure. */

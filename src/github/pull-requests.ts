@@ -253,11 +253,29 @@ export async function mergeBase(octokit: Octokit, ref: RepoRef, baseOid: string,
  */
 export async function listFilePaths(octokit: Octokit, ref: RepoRef, oid: string): Promise<{ paths: Set<string>; truncated: boolean } | { error: string }> {
   try {
-    const { data } = await octokit.request('GET /repos/{owner}/{repo}/git/trees/{tree_sha}', { owner: ref.owner, repo: ref.repo, tree_sha: oid, recursive: '1' });
-    return { paths: new Set(data.tree.flatMap((e) => (e.type === 'blob' && e.mode !== '120000' && e.path ? [e.path] : []))), truncated: data.truncated };
+    const { entries, truncated } = await treeListing(octokit, ref, oid);
+    return { paths: new Set(entries.flatMap((e) => (e.type === 'blob' && e.mode !== '120000' ? [e.path] : []))), truncated };
   } catch (err) {
     return { error: `GitHub could not list the files of ${oid.slice(0, 7)}: ${oneLine(err)}` };
   }
+}
+
+/** One entry of a commit's tree as a recursive listing gives it (folders included). */
+export interface TreeEntry {
+  path: string;
+  type: string;
+  mode: string;
+  sha: string;
+}
+
+/**
+ * Every entry of a commit's tree, in one recursive tree request; `truncated`: GitHub cut the listing
+ * short (over 100,000 entries or 7 MB). A failed request is thrown: each caller says it its own way.
+ */
+export async function treeListing(octokit: Octokit, ref: RepoRef, oid: string): Promise<{ entries: TreeEntry[]; truncated: boolean }> {
+  const { data } = await octokit.request('GET /repos/{owner}/{repo}/git/trees/{tree_sha}', { owner: ref.owner, repo: ref.repo, tree_sha: oid, recursive: '1' });
+  const entries = data.tree.flatMap((e) => (e.path ? [{ path: e.path, type: e.type ?? '', mode: e.mode ?? '', sha: e.sha ?? '' }] : []));
+  return { entries, truncated: data.truncated };
 }
 
 export interface TextRequest {

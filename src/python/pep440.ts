@@ -530,10 +530,10 @@ export function arbitraryEqual(spec: string, candidate: string): boolean {
  * alone). False when either is not a valid version.
  */
 export function versionPinMatches(pin: string, candidate: string): boolean {
-  const p = parsed(pin);
+  if (pin.endsWith('.*')) return false;
   const c = parsed(candidate);
-  if (p === null || c === null) return false;
-  return p.version.local === null ? c.publicKey === p.key : c.key === p.key;
+  // The `==` clause's own matcher, so a pin and a specifier cannot disagree.
+  return c !== null && equalMatcher(pin)(c);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -54,6 +54,15 @@ export function pinAdmits(operator: PinOperator, version: string, candidate: str
   return candidate === version || versionPinMatches(version, candidate);
 }
 
+/**
+ * Whether `latest` is newer than what `operator version` installs (null: a locked version, that one
+ * release): a later PEP 440 version the pin does not admit (`2.0+cu118` is not newer than `==2.0`,
+ * which installs it). False when `version` is not PEP 440 (no order to compare by).
+ */
+export function newerThanPinned(latest: string, version: string, operator: PinOperator | null): boolean {
+  return isValidVersion(version) && compareVersions(latest, version) > 0 && (operator === null || !pinAdmits(operator, version, latest));
+}
+
 /** Every release with files that the pin admits (pinAdmits), in the index's order. */
 export function releasesPinned(info: Pick<ProjectInfo, 'releases'>, version: string, operator: PinOperator = '=='): ReleaseInfo[] {
   return info.releases.filter((r) => pinAdmits(operator, version, r.version));

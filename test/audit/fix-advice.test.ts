@@ -141,6 +141,17 @@ describe('fix advice, in each format\'s own words', () => {
       expect(plan.leftAlone.find((l) => l.file === 'services/api/requirements.txt')!.reason).toContain('services/common/constraints.txt:1 still excludes it');
     });
 
+    it('groups files by the includes pip reads, as the audit does: a -c line continued on the next line joins the sibling constraints too', async () => {
+      const continued = { 'services/api/requirements.txt': '-c \\\n    ../common/constraints.txt\ndjango==2.1.5\n', 'services/common/constraints.txt': 'django!=2.2.28\n' };
+      const fix = await djangoFix(continued);
+      expect(fix.advice?.held).toEqual([{ file: 'services/common/constraints.txt', line: 1, reason: 'it excludes the fix on purpose (!=2.2.28); choose a release by hand' }]);
+      const recorded = recordingSource(memorySource(continued));
+      const result = await auditFileSource(recorded.source, { target: 'app', advisories: await realMirror(), registry, now });
+      const plan = planFixes(result, await auditedManifests(recorded.read));
+      expect(plan.newTexts.size).toBe(0);
+      expect(plan.leftAlone.find((l) => l.file === 'services/api/requirements.txt')!.reason).toContain('services/common/constraints.txt:1 still excludes it');
+    });
+
     it('a range that allows the fix, or the pin itself in a file fix does not write, holds nothing', async () => {
       const allowed = await djangoFix({ 'requirements.txt': 'django==2.1.5\n', 'setup.cfg': '[options]\ninstall_requires =\n    django>=2.0\n' });
       expect(allowed.text).toMatch(/\): set `django==2\.2\.28` in requirements\.txt:1\.$/);

@@ -69,6 +69,7 @@ describe('depwatch fix online', () => {
       'unverified urllib3 requirements.txt:2',
     ]);
     expect(json.left_alone.find((l: { package: string }) => l.package === 'pyyaml').reason).toMatch(/^not moved to 5\.4: PyPI's releases of pyyaml could not be read, so whether 5\.4 is published and not yanked was not checked/);
+    expect(json.left_alone.find((l: { package: string }) => l.package === 'urllib3').reason).toMatch(/; run depwatch fix again when PyPI answers \(or with --offline to take the advisory's fixed version as written\)$/);
     expect(json.still_vulnerable).toBe(2);
     expect(json.partial).toBe(true);
     expect(status).toBe(1);

@@ -19,7 +19,7 @@ import { widenPep440 } from '../../fix/widen.js';
 import { LOCK_TOOL, lockCommandsFor, pylockTool, type CompiledInput, type LockTool as FixLockTool, type PylockCompile } from '../../fix/lock-commands.js';
 import { excludesFix, notRewritableReason } from '../../fix/hold-words.js';
 import { projectsOf as fixProjects } from '../../fix/projects.js';
-import type { PackageUse } from '../context.js';
+import type { AuditContext, PackageUse } from '../context.js';
 import { MAX_LISTED_PLACES, type FindingLocation, type ProjectAdvice, type UpgradeAdvice } from '../findings.js';
 
 /** What the advice needs to know about the project: each file's format and every declaration. */
@@ -43,7 +43,7 @@ export interface ProjectFiles {
    * the only hashed package of a file without `--require-hashes` must keep its hashes (replaced,
    * never dropped), as `depwatch fix` does.
    */
-  hashing: Map<string, { requireHashes: boolean; hashedNames: Set<string>; compiledBy?: 'pip-compile' | 'uv-pip-compile' }>;
+  hashing: Map<string, { requireHashes: boolean; hashedNames: Set<string> }>;
   /** The compiler each requirements file's header names (`pip-compile` or `uv pip compile`, and how: `--generate-hashes` when it has hashes). */
   compiledBy: Map<string, 'pip-compile' | 'uv-pip-compile'>;
   /** Whether two files are of one project, as `depwatch fix` groups them (src/fix/projects.ts). */
@@ -67,7 +67,7 @@ export function projectFiles(
     if (m.compiledBy) compiledBy.set(m.path, m.compiledBy);
     if (m.format === 'requirements') {
       const hashed = m.dependencies.filter((d) => d.file === m.path && (d.hashes?.length ?? 0) > 0);
-      if (hashed.length) hashing.set(m.path, { requireHashes: (m.options ?? []).some((o) => o.name === 'require-hashes'), hashedNames: new Set(hashed.map((d) => d.name ?? '')), ...(m.compiledBy ? { compiledBy: m.compiledBy } : {}) });
+      if (hashed.length) hashing.set(m.path, { requireHashes: (m.options ?? []).some((o) => o.name === 'require-hashes'), hashedNames: new Set(hashed.map((d) => d.name ?? '')) });
     }
     const tool = toolName(m.lockedBy);
     if (tool !== null) lockedBy.set(m.path, tool);
@@ -89,6 +89,18 @@ export function projectFiles(
   let projects: ((a: string, b: string) => boolean) | undefined;
   const together = (a: string, b: string) => (projects ??= fixProjects(manifests.map((m) => ({ path: m.path, format: m.format, includes: m.includes }))))(a, b);
   return { formatOf, lockedBy, origins, declarations, constraintLines, texts, hashing, compiledBy, together, ...(rewriteEntry ? { rewriteEntry } : {}) };
+}
+
+const ofAudit = new WeakMap<AuditContext, ProjectFiles>();
+
+/** projectFiles of an audit's manifests, made once per audit: its vulnerability and registry rules and the ignored-advisory upgrades share it. */
+export function auditProjectFiles(ctx: AuditContext): ProjectFiles {
+  let project = ofAudit.get(ctx);
+  if (project === undefined) {
+    project = projectFiles(ctx.manifests, ctx.entryRewriter);
+    ofAudit.set(ctx, project);
+  }
+  return project;
 }
 
 interface LockTool {
@@ -281,9 +293,10 @@ function adviceFor(pkg: PackageUse, entries: readonly Dependency[], to: string, 
     const rehash = project.formatOf.get(d.file) === 'requirements' && (d.hashes?.length ?? 0) > 0;
     // Its hashes are the file's last: dropping them would switch hash-checking off for the file.
     const hashing = rehash ? project.hashing.get(d.file) : undefined;
+    const hashedBy = rehash ? project.compiledBy.get(d.file) : undefined;
     const lastHashes = hashing !== undefined && !hashing.requireHashes && [...hashing.hashedNames].every((name) => name === d.name);
     if (advice.edits.length < MAX_LISTED_PLACES) {
-      advice.edits.push({ file: d.file, line: d.line, write: entryText(d, pkg.version, to, style, project), ...(rehash ? { rehash, ...(hashing?.compiledBy ? { hashedBy: hashing.compiledBy } : {}) } : {}), ...(lastHashes ? { lastHashes } : {}) });
+      advice.edits.push({ file: d.file, line: d.line, write: entryText(d, pkg.version, to, style, project), ...(rehash ? { rehash, ...(hashedBy ? { hashedBy } : {}) } : {}), ...(lastHashes ? { lastHashes } : {}) });
     } else omitted++;
   };
   const constraint = (d: Dependency, verdict: boolean | null) => {

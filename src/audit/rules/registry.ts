@@ -1,10 +1,10 @@
 /** `outdated` and `yanked`: what PyPI says about each installed release. */
-import { classifyBump, daysBetween, findRelease, latestStable, pinAdmits, pinnedRelease, releasesBetween, type PinOperator, type ProjectInfo } from '../../python/releases.js';
+import { classifyBump, daysBetween, findRelease, latestStable, newerThanPinned, pinnedRelease, releasesBetween, type PinOperator, type ProjectInfo } from '../../python/releases.js';
 import { compareVersions, isPrerelease, isValidVersion } from '../../python/pep440.js';
 import { registryPackages, type AuditContext, type PackageUse } from '../context.js';
 import type { Finding } from '../findings.js';
 import { upgradeSteps } from '../fix-wording.js';
-import { projectFiles, upgradeAdvice } from './fix-hints.js';
+import { auditProjectFiles, upgradeAdvice } from './fix-hints.js';
 
 /** The operator of the pin pip installs the package by: null for a lock entry, which names its very release. */
 function pinOperator(pkg: PackageUse): PinOperator | null {
@@ -24,7 +24,7 @@ function installedRelease(info: ProjectInfo, pkg: PackageUse, operator: PinOpera
 export function registryFindings(ctx: AuditContext): Finding[] {
   if (!ctx.registry) return [];
   const findings: Finding[] = [];
-  const project = projectFiles(ctx.manifests, ctx.entryRewriter);
+  const project = auditProjectFiles(ctx);
   // PyPI's releases are not what a VCS checkout, URL or local archive installs: those are rated by advisories only.
   for (const pkg of registryPackages(ctx.packages)) {
     const info = ctx.registry.get(pkg.name);
@@ -48,8 +48,7 @@ export function registryFindings(ctx: AuditContext): Finding[] {
       });
     }
 
-    // `2.0+cu118` is not newer than `==2.0`, which installs it.
-    if (!latest || !isValidVersion(pkg.version) || compareVersions(latest, pkg.version) <= 0 || (operator !== null && pinAdmits(operator, pkg.version, latest))) continue;
+    if (!latest || !newerThanPinned(latest, pkg.version, operator)) continue;
     const bump = classifyBump(pkg.version, latest);
     const latestInfo = info.releases.find((r) => r.version === latest);
     const days = pinned?.uploadTime && latestInfo?.uploadTime ? daysBetween(pinned.uploadTime, latestInfo.uploadTime) : null;

@@ -6,30 +6,24 @@ import { smallestFix } from '../fix.js';
 import { upgradeSentence } from '../fix-wording.js';
 import { advisoryFinding } from './advisory-finding.js';
 import { placeOf } from '../../place.js';
-import { locationsOf, projectFiles, upgradeAdvice } from './fix-hints.js';
+import { auditProjectFiles, locationsOf, upgradeAdvice, type ProjectFiles } from './fix-hints.js';
 
 export function vulnerabilityFindings(ctx: AuditContext): Finding[] {
   const findings: Finding[] = [];
-  const project = projectFiles(ctx.manifests, ctx.entryRewriter);
+  const project = auditProjectFiles(ctx);
   for (const pkg of ctx.packages) {
     const key = `${pkg.name}@${pkg.version}`;
     const records = ctx.hits.get(key) ?? [];
     const groups = ctx.hitGroups.get(key) ?? [];
     if (groups.length === 0) continue;
     const known = ctx.packageAdvisories.get(pkg.name) ?? records;
-    const releases = ctx.registry?.get(pkg.name)?.releases ?? null;
-    const fix = smallestFix(pkg.name, pkg.version, known, releases);
+    const fix = smallestFix(pkg.name, pkg.version, known, ctx.registry?.get(pkg.name)?.releases ?? null);
     const { locations, omitted: locationsOmitted } = locationsOf(pkg, project);
     const malicious = groups.map(isMaliciousGroup);
-    const vulnerabilities = malicious.filter((m) => !m).length;
     // One upgrade for every advisory of the release, so every finding of the package carries the same fix.
     const upgrade: Fix = fix.ok
-      ? pkg.fromRegistry === false
-        ? { version: fix.version, text: outsideIndexUpgrade(pkg, fix.version, vulnerabilities) }
-        : ((advice) => ({ version: advice.to, text: upgradeSentence(advice, vulnerabilities), advice }))(upgradeAdvice(pkg, fix.version, project))
+      ? releaseUpgrade(ctx, pkg, fix.version, malicious.filter((m) => !m).length, project)
       : { version: null, text: `No single upgrade fixes this (${fix.reason}). Remove ${pkg.name}, or apply the mitigation the advisory describes and ignore it with a reason and an expiry.` };
-    // Online, a fix not rounded to a release PyPI listed is marked, so no fix writes it (fail closed).
-    if (fix.ok && releases === null && ctx.registryAsked) upgrade.unverified = true;
 
     // The same for every advisory of the release: made once and shared by its findings.
     const details: Record<string, unknown> = {
@@ -48,6 +42,23 @@ export function vulnerabilityFindings(ctx: AuditContext): Finding[] {
     }
   }
   return findings;
+}
+
+/**
+ * The upgrade of an installed release to `to`, the smallest fix of `advisories` of its advisories:
+ * advice for each file that pins it, or by hand when it comes from outside the index. Online, a fix
+ * not rounded to a release PyPI listed is marked, so no fix writes it (fail closed): every upgrade
+ * of a release is made here (ignored-fix.ts too), so none can go without the mark.
+ */
+export function releaseUpgrade(ctx: AuditContext, pkg: PackageUse, to: string, advisories: number, project: ProjectFiles): Fix {
+  let upgrade: Fix;
+  if (pkg.fromRegistry === false) upgrade = { version: to, text: outsideIndexUpgrade(pkg, to, advisories) };
+  else {
+    const advice = upgradeAdvice(pkg, to, project);
+    upgrade = { version: advice.to, text: upgradeSentence(advice, advisories), advice };
+  }
+  if (ctx.registryAsked && !ctx.registry?.get(pkg.name)?.releases) upgrade.unverified = true;
+  return upgrade;
 }
 
 /**
