@@ -100,7 +100,7 @@ export interface SecretScanContext {
 }
 
 export function scanSecrets(ctx: SecretScanContext): SecretReport[] {
-  return scanText(ctx, null);
+  return scanText(ctx, pathTraits(ctx.path), null);
 }
 
 /**
@@ -119,7 +119,7 @@ const MASKED_BY_SPAN = new Set(['secret-assigned', 'secret-aws-secret-access-key
  */
 export function secretValueSpans(text: string): Array<[number, number]> {
   const found: Array<[number, number]> = [];
-  scanText({ path: 'text.txt', text, fingerprintKey: 'redaction', lines: new LineIndex(text) }, found);
+  scanText({ path: FREE_TEXT_PATH, text, fingerprintKey: 'redaction', lines: new LineIndex(text) }, FREE_TEXT_TRAITS, found);
   const spans: Array<[number, number]> = [];
   for (const [start, end] of found.sort((a, b) => a[0] - b[0])) {
     const cut = inStringEnd(text, start, end);
@@ -181,18 +181,11 @@ function pathTraits(path: string): PathTraits {
   };
 }
 
-/**
- * pathTraits of the last path asked about: redaction scans every piece of a report and every log
- * line as the same `text.txt`, and a dozen path tests per 16 KB piece showed in profiles.
- */
-let lastTraits: { path: string; traits: PathTraits } | null = null;
+/** Free text is read as a plain text file is (secretValueSpans): its traits, worked out once, as every redacted text shares them. */
+const FREE_TEXT_PATH = 'text.txt';
+const FREE_TEXT_TRAITS = pathTraits(FREE_TEXT_PATH);
 
-function traitsOf(path: string): PathTraits {
-  if (lastTraits?.path !== path) lastTraits = { path, traits: pathTraits(path) };
-  return lastTraits.traits;
-}
-
-function scanText(ctx: SecretScanContext, spans: Array<[number, number]> | null): SecretReport[] {
+function scanText(ctx: SecretScanContext, traits: PathTraits, spans: Array<[number, number]> | null): SecretReport[] {
   const { path, text } = ctx;
   const reports: SecretReport[] = [];
   /** Values already reported, so a token assigned to `GITHUB_TOKEN` is one finding, not two. */
@@ -205,12 +198,16 @@ function scanText(ctx: SecretScanContext, spans: Array<[number, number]> | null)
    * format); a value judged only by its name and randomness is capped (RELAXED_CAP), as test keys,
    * UUIDs and fixture passwords look just as random and would otherwise fail the default gate.
    */
-  const { relaxed, envFile, graphql, pgpass, dialect } = traitsOf(path);
+  const { relaxed, envFile, graphql, pgpass, dialect } = traits;
 
   const add = (rule: string, kind: string, value: string, start: number, severity: ScanSeverity, confidence: Confidence, message: string, fix: string) => {
-    const { line, column } = ctx.lines.position(start);
     covered.add(start, start + value.length);
-    if (spans !== null && MASKED_BY_SPAN.has(rule)) spans.push([start, start + value.length]);
+    if (spans !== null) {
+      // Redaction wants where the value lies, not a report: no line index over the whole text, no keyed digest.
+      if (MASKED_BY_SPAN.has(rule)) spans.push([start, start + value.length]);
+      return;
+    }
+    const { line, column } = ctx.lines.position(start);
     reports.push({
       rule,
       line,
