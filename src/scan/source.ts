@@ -59,15 +59,27 @@ export interface FoldersSkippedByName {
 
 /** The folders among `paths`' skipped ones (skippedFolderOf) worth naming, with the files in them; one pass. */
 export function foldersSkippedIn(paths: Iterable<string>): FoldersSkippedByName {
+  const tally = skippedFolderTally();
+  for (const path of paths) tally.add(path);
+  return tally.result();
+}
+
+/**
+ * foldersSkippedIn, a path at a time: for a reader that meets the paths one by one (an archive's
+ * entries, tarball-source.ts) and keeps only the folders, not every path passed over.
+ */
+export function skippedFolderTally(): { add(path: string): void; result(): FoldersSkippedByName } {
   const folders = new Set<string>();
   let files = 0;
-  for (const path of paths) {
-    const folder = skippedFolderOf(path);
-    if (folder === null || isVcsDir(folder.slice(folder.lastIndexOf('/') + 1))) continue;
-    folders.add(folder);
-    files++;
-  }
-  return { folders: [...folders].sort(compareCodeUnits), files };
+  return {
+    add(path) {
+      const folder = skippedFolderOf(path);
+      if (folder === null || isVcsDir(folder.slice(folder.lastIndexOf('/') + 1))) return;
+      folders.add(folder);
+      files++;
+    },
+    result: () => ({ folders: [...folders].sort(compareCodeUnits), files }),
+  };
 }
 
 /** The most bytes of a `.gitignore` above the scanned folder that are read (a larger one is said, and its answers unknown). */
