@@ -58,7 +58,7 @@ export interface FoldersSkippedByName {
 }
 
 /** The folders among `paths`' skipped ones (skippedFolderOf) worth naming, with the files in them; one pass. */
-export function foldersSkippedIn(paths: Iterable<string>): FoldersSkippedByName {
+function foldersSkippedIn(paths: Iterable<string>): FoldersSkippedByName {
   const tally = skippedFolderTally();
   for (const path of paths) tally.add(path);
   return tally.result();
