@@ -133,30 +133,27 @@ function readRegularFile(path: string, maxBytes: number): ReadResult {
   try {
     const info = fstatSync(fd);
     if (!info.isFile()) return null;
-    if (info.size > maxBytes) {
-      const head = Buffer.allocUnsafe(Math.min(HEAD_BYTES, info.size));
-      let filled = 0;
-      while (filled < head.length) {
-        const bytesRead = readSync(fd, head, filled, head.length - filled, filled);
-        if (bytesRead === 0) break;
-        filled += bytesRead;
-      }
-      return { tooLarge: info.size, head: head.subarray(0, filled) };
-    }
-    const buffer = Buffer.allocUnsafe(Math.min(info.size, maxBytes) + 1);
-    let filled = 0;
-    while (filled < buffer.length) {
-      const bytesRead = readSync(fd, buffer, filled, buffer.length - filled, filled);
-      if (bytesRead === 0) break;
-      filled += bytesRead;
-    }
-    if (filled > maxBytes) return { tooLarge: filled };
-    return { bytes: buffer.subarray(0, filled) };
+    if (info.size > maxBytes) return { tooLarge: info.size, head: readStart(fd, Math.min(HEAD_BYTES, info.size)) };
+    // One byte more than the limit: a file that grew since fstat is still told too large.
+    const bytes = readStart(fd, Math.min(info.size, maxBytes) + 1);
+    return bytes.length > maxBytes ? { tooLarge: bytes.length } : { bytes };
   } catch {
     return null;
   } finally {
     closeSync(fd);
   }
+}
+
+/** Up to `length` bytes from the start of an open file: fewer when it ends first. */
+function readStart(fd: number, length: number): Buffer {
+  const buffer = Buffer.allocUnsafe(length);
+  let filled = 0;
+  while (filled < length) {
+    const bytesRead = readSync(fd, buffer, filled, length - filled, filled);
+    if (bytesRead === 0) break;
+    filled += bytesRead;
+  }
+  return buffer.subarray(0, filled);
 }
 
 /**
