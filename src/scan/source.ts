@@ -28,6 +28,11 @@ export type ReadResult = { bytes: Buffer } | { tooLarge: number; head?: Buffer }
 /** How much of a file over the size limit is read to tell whether it is binary: the first 8 KB, where git looks for a NUL. */
 export const HEAD_BYTES = 8192;
 
+/** A file's bytes already in memory, as a read within `maxBytes` gives them: whole, or too large with their head. */
+export function withinLimit(bytes: Buffer, maxBytes: number): ReadResult {
+  return bytes.length > maxBytes ? { tooLarge: bytes.length, head: bytes.subarray(0, HEAD_BYTES) } : { bytes };
+}
+
 export interface ScanSource {
   entries(): Promise<readonly ScanEntry[]>;
   /** A regular file's bytes; `{ tooLarge }` with its size when over `maxBytes` (nothing read); `{ unreadable }` with why; null when it is gone. */
@@ -198,7 +203,7 @@ export function scanSourceFromFiles(files: FileSource): ScanSource {
         throw err;
       }
       if (!bytes) return null;
-      return bytes.length > maxBytes ? { tooLarge: bytes.length, head: bytes.subarray(0, HEAD_BYTES) } : { bytes };
+      return withinLimit(bytes, maxBytes);
     },
   };
 }

@@ -24,7 +24,7 @@ import { extract, type Headers } from 'tar-stream';
 import { errorLine } from '../error-line.js';
 import { isInSkippedDir } from '../python/discover.js';
 import { DEFAULT_MAX_FILE_BYTES } from './scan.js';
-import { HEAD_BYTES, skippedFolderTally, type ScanEntry, type ScanSource } from './source.js';
+import { HEAD_BYTES, skippedFolderTally, withinLimit, type ScanEntry, type ScanSource } from './source.js';
 import type { SkippedFile } from './types.js';
 import { compareCodeUnits } from '../text-order.js';
 
@@ -203,7 +203,7 @@ export async function readTarball(gzipped: Uint8Array, limits: ArchiveLimits = D
       const file = kept.get(path);
       if (!file) return null;
       if ('tooLarge' in file) return file;
-      return file.bytes.length > maxBytes ? { tooLarge: file.bytes.length, head: file.bytes.subarray(0, HEAD_BYTES) } : { bytes: file.bytes };
+      return withinLimit(file.bytes, maxBytes);
     },
   };
   return { source, skipped, vendored };
