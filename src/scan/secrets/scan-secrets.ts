@@ -277,7 +277,7 @@ function scanText(ctx: SecretScanContext, traits: PathTraits, spans: Array<[numb
   if (pgpass) {
     for (const login of pgpassLogins(text)) {
       const { password, user } = login;
-      if (covered.has(login.start) || isPlaceholder(password) || password === user || STOCK_PASSWORD.test(password)) continue;
+      if (covered.has(login.start) || plainlyNoPassword(password, user)) continue;
       const generated = judge(password) === 'high';
       if (relaxed && !generated) continue;
       add(
@@ -441,6 +441,9 @@ function urlPassword(text: string, at: number): { password: string; start: numbe
 
 /** Passwords that stand for "the default one" in examples and local setups: `postgres`, `root`, `admin`. */
 const STOCK_PASSWORD = /^(?:pass|pw|pwd|secret|s3cr3t|admin|postgres|mysql|root|guest|dev|local)$/i;
+
+/** A login's password that is plainly none: a placeholder, its own user name, or a stock default. */
+const plainlyNoPassword = (password: string, user: string): boolean => isPlaceholder(password) || password === user || STOCK_PASSWORD.test(password);
 
 /**
  * A URL's password is as usable from a test as from anywhere when it logs into a real server, but
@@ -1104,10 +1107,10 @@ function encodedLogin(value: string): { user: string; password: string } | null 
   return { user: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
 }
 
-/** A login's password judged as a URL's is: any password counts unless plainly none (a placeholder, its own user, a stock one). */
+/** A login's password judged as a .pgpass file's is: any password counts unless plainly none (plainlyNoPassword) or under three characters. */
 function judgeLogin(login: { user: string; password: string }): Confidence | null {
   const { user, password } = login;
-  if (password.length < 3 || isPlaceholder(password) || password === user || STOCK_PASSWORD.test(password)) return null;
+  if (password.length < 3 || plainlyNoPassword(password, user)) return null;
   return judge(password) ?? 'medium';
 }
 
