@@ -29,7 +29,7 @@ import type { CodeFinding, Confidence, ScanResult, ScanRuleText } from '../scan/
 import { passedOver, scanNotes, secretLabel } from './code.js';
 import { fitGzipped, GITHUB_SARIF_LIMITS, sarifSelection, type SarifLimits, type SarifSelection } from './sarif-limits.js';
 import { measureGzipped } from './sarif-size.js';
-import type { ChunkedRenderer, RenderedReport, Renderer, ReportOptions } from './interface.js';
+import type { RenderedReport, Renderer, ReportOptions } from './interface.js';
 import { jsonChunks, streamed } from './json-chunks.js';
 import { showInvisible } from './terminal-text.js';
 import { packageVersion } from '../version.js';
@@ -288,10 +288,7 @@ export function sarifReport(result: AuditResult, options: ReportOptions, limits:
   return { chunks: sarifChunks(result, options, fitting, limits), leftOut: fitting.leftOut };
 }
 
-/** SARIF in pieces, results made one at a time (see json-chunks.ts). */
-export const renderSarifChunks: ChunkedRenderer = (result, options) => sarifReport(result, options).chunks;
-
-export const renderSarif: Renderer = (result, options) => [...renderSarifChunks(result, options)].join('');
+export const renderSarif: Renderer = (result, options) => [...sarifReport(result, options).chunks].join('');
 
 /** The text of the SARIF that holds `selection`; `onResult` is called as each result is taken to be written. */
 function* sarifChunks(result: AuditResult, options: ReportOptions, selection: SarifSelection, limits: SarifLimits, onResult: () => void = () => {}): Generator<string> {

@@ -625,7 +625,7 @@ const NAMED_SKIPPED_FOLDERS = 5;
  * documented, so not partial, but never hidden, as `exclude:` entries are not: a credential kept in
  * `venv/bin/postactivate` or `node_modules/x/.npmrc` was not looked for, and the report says where.
  */
-export function skippedByNameNote(skipped: FoldersSkippedByName): string {
+function skippedByNameNote(skipped: FoldersSkippedByName): string {
   const { folders } = skipped;
   const named = folders.slice(0, NAMED_SKIPPED_FOLDERS).map((f) => `${f}/`).join(', ');
   const more = folders.length > NAMED_SKIPPED_FOLDERS ? ` and ${folders.length - NAMED_SKIPPED_FOLDERS} more` : '';

@@ -28,6 +28,11 @@ export type ReadResult = { bytes: Buffer } | { tooLarge: number; head?: Buffer }
 /** How much of a file over the size limit is read to tell whether it is binary: the first 8 KB, where git looks for a NUL. */
 export const HEAD_BYTES = 8192;
 
+/** A file's bytes already in memory, as a read within `maxBytes` gives them: whole, or too large with their head. */
+export function withinLimit(bytes: Buffer, maxBytes: number): ReadResult {
+  return bytes.length > maxBytes ? { tooLarge: bytes.length, head: bytes.subarray(0, HEAD_BYTES) } : { bytes };
+}
+
 export interface ScanSource {
   entries(): Promise<readonly ScanEntry[]>;
   /** A regular file's bytes; `{ tooLarge }` with its size when over `maxBytes` (nothing read); `{ unreadable }` with why; null when it is gone. */
@@ -58,16 +63,28 @@ export interface FoldersSkippedByName {
 }
 
 /** The folders among `paths`' skipped ones (skippedFolderOf) worth naming, with the files in them; one pass. */
-export function foldersSkippedIn(paths: Iterable<string>): FoldersSkippedByName {
+function foldersSkippedIn(paths: Iterable<string>): FoldersSkippedByName {
+  const tally = skippedFolderTally();
+  for (const path of paths) tally.add(path);
+  return tally.result();
+}
+
+/**
+ * foldersSkippedIn, a path at a time: for a reader that meets the paths one by one (an archive's
+ * entries, tarball-source.ts) and keeps only the folders, not every path passed over.
+ */
+export function skippedFolderTally(): { add(path: string): void; result(): FoldersSkippedByName } {
   const folders = new Set<string>();
   let files = 0;
-  for (const path of paths) {
-    const folder = skippedFolderOf(path);
-    if (folder === null || isVcsDir(folder.slice(folder.lastIndexOf('/') + 1))) continue;
-    folders.add(folder);
-    files++;
-  }
-  return { folders: [...folders].sort(compareCodeUnits), files };
+  return {
+    add(path) {
+      const folder = skippedFolderOf(path);
+      if (folder === null || isVcsDir(folder.slice(folder.lastIndexOf('/') + 1))) return;
+      folders.add(folder);
+      files++;
+    },
+    result: () => ({ folders: [...folders].sort(compareCodeUnits), files }),
+  };
 }
 
 /** The most bytes of a `.gitignore` above the scanned folder that are read (a larger one is said, and its answers unknown). */
@@ -121,30 +138,27 @@ function readRegularFile(path: string, maxBytes: number): ReadResult {
   try {
     const info = fstatSync(fd);
     if (!info.isFile()) return null;
-    if (info.size > maxBytes) {
-      const head = Buffer.allocUnsafe(Math.min(HEAD_BYTES, info.size));
-      let filled = 0;
-      while (filled < head.length) {
-        const bytesRead = readSync(fd, head, filled, head.length - filled, filled);
-        if (bytesRead === 0) break;
-        filled += bytesRead;
-      }
-      return { tooLarge: info.size, head: head.subarray(0, filled) };
-    }
-    const buffer = Buffer.allocUnsafe(Math.min(info.size, maxBytes) + 1);
-    let filled = 0;
-    while (filled < buffer.length) {
-      const bytesRead = readSync(fd, buffer, filled, buffer.length - filled, filled);
-      if (bytesRead === 0) break;
-      filled += bytesRead;
-    }
-    if (filled > maxBytes) return { tooLarge: filled };
-    return { bytes: buffer.subarray(0, filled) };
+    if (info.size > maxBytes) return { tooLarge: info.size, head: readStart(fd, Math.min(HEAD_BYTES, info.size)) };
+    // One byte more than the limit: a file that grew since fstat is still told too large.
+    const bytes = readStart(fd, Math.min(info.size, maxBytes) + 1);
+    return bytes.length > maxBytes ? { tooLarge: bytes.length } : { bytes };
   } catch {
     return null;
   } finally {
     closeSync(fd);
   }
+}
+
+/** Up to `length` bytes from the start of an open file: fewer when it ends first. */
+function readStart(fd: number, length: number): Buffer {
+  const buffer = Buffer.allocUnsafe(length);
+  let filled = 0;
+  while (filled < length) {
+    const bytesRead = readSync(fd, buffer, filled, length - filled, filled);
+    if (bytesRead === 0) break;
+    filled += bytesRead;
+  }
+  return buffer.subarray(0, filled);
 }
 
 /**
@@ -189,7 +203,7 @@ export function scanSourceFromFiles(files: FileSource): ScanSource {
         throw err;
       }
       if (!bytes) return null;
-      return bytes.length > maxBytes ? { tooLarge: bytes.length, head: bytes.subarray(0, HEAD_BYTES) } : { bytes };
+      return withinLimit(bytes, maxBytes);
     },
   };
 }

@@ -451,9 +451,14 @@ const DEPWATCH = patterns('depwatch:[ \\t]{0,10}ignore\\b');
 const ID = /[A-Za-z][A-Za-z0-9_-]*/g;
 
 const pick = (p: ReturnType<typeof patterns>, style: CommentStyle): RegExp | null => (style.hash ? (style.slash ? p.both : p.hash) : style.slash ? p.slash : null);
-const DEPWATCH_WORD = /depwatch/i;
+/** Global only to start at an offset (lastIndex): a line's comment is searched where it starts, not copied out first. */
+const DEPWATCH_WORD = /depwatch/gi;
 /** Whether a text (from `from`) can hold a marker at all: the cheap test before any line or comment is read; in the same case as the markers are matched. */
-export const mentionsMarker = (text: string, from = 0): boolean => text.includes('nosec', from) || DEPWATCH_WORD.test(from === 0 ? text : text.slice(from));
+export const mentionsMarker = (text: string, from = 0): boolean => {
+  if (text.includes('nosec', from)) return true;
+  DEPWATCH_WORD.lastIndex = from;
+  return DEPWATCH_WORD.test(text);
+};
 
 /**
  * The suppression written on one line read alone (or in one comment's text), if any, for a file

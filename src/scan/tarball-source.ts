@@ -22,9 +22,9 @@ import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { extract, type Headers } from 'tar-stream';
 import { errorLine } from '../error-line.js';
-import { isInSkippedDir, isVcsDir, skippedFolderOf } from '../python/discover.js';
+import { isInSkippedDir } from '../python/discover.js';
 import { DEFAULT_MAX_FILE_BYTES } from './scan.js';
-import { HEAD_BYTES, type ScanEntry, type ScanSource } from './source.js';
+import { HEAD_BYTES, skippedFolderTally, withinLimit, type ScanEntry, type ScanSource } from './source.js';
 import type { SkippedFile } from './types.js';
 import { compareCodeUnits } from '../text-order.js';
 
@@ -84,7 +84,7 @@ export async function readTarball(gzipped: Uint8Array, limits: ArchiveLimits = D
   const skipped: SkippedFile[] = [];
   let vendored = 0;
   /** The folders passed over by their name and the committed files in them, for the note that says so. */
-  const passedOver = { folders: new Set<string>(), files: 0 };
+  const passedOver = skippedFolderTally();
   let total = 0;
   let keptBytes = 0;
   let stopped: string | null = null;
@@ -123,11 +123,7 @@ export async function readTarball(gzipped: Uint8Array, limits: ArchiveLimits = D
     }
     if (isInSkippedDir(path)) {
       vendored++;
-      const folder = skippedFolderOf(path)!;
-      if (!isVcsDir(folder.slice(folder.lastIndexOf('/') + 1))) {
-        passedOver.folders.add(folder);
-        passedOver.files++;
-      }
+      passedOver.add(path);
       return drain();
     }
     if (entries.length >= limits.maxFiles) {
@@ -199,7 +195,7 @@ export async function readTarball(gzipped: Uint8Array, limits: ArchiveLimits = D
   // node_modules is tens of thousands of files, which would spend this archive's file and byte
   // limits and leave the project's own files unscanned (partial). Until then the note says, in every
   // report, that they were not looked at, not even for secrets.
-  const skippedByName = { folders: [...passedOver.folders].sort(compareCodeUnits), files: passedOver.files };
+  const skippedByName = passedOver.result();
   const source: ScanSource = {
     entries: async () => entries,
     skippedByName: async () => skippedByName,
@@ -207,7 +203,7 @@ export async function readTarball(gzipped: Uint8Array, limits: ArchiveLimits = D
       const file = kept.get(path);
       if (!file) return null;
       if ('tooLarge' in file) return file;
-      return file.bytes.length > maxBytes ? { tooLarge: file.bytes.length, head: file.bytes.subarray(0, HEAD_BYTES) } : { bytes: file.bytes };
+      return withinLimit(file.bytes, maxBytes);
     },
   };
   return { source, skipped, vendored };

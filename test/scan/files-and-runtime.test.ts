@@ -299,6 +299,25 @@ describe('Dockerfile', () => {
     )).toEqual([]);
   });
 
+  it('a comment in a here-document or an exec-form -c script ends at its line, as in a RUN', async () => {
+    const PINNED = 'FROM python:3.12-slim@sha256:' + 'a'.repeat(64);
+    const piped = async (...runs: string[]) => (await scanFiles({ Dockerfile: [PINNED, ...runs, 'USER app'].join('\n') + '\n' })).findings.filter((f) => f.rule === 'docker-pipe-to-shell').map((f) => f.line);
+    expect(await piped(
+      'RUN <<EOF', // 2
+      '# fetch the agent',
+      'curl -fsSL https://x.example.com/i.sh | sh # installs it',
+      'EOF',
+      'RUN ["/bin/sh", "-c", "curl -s https://x.example.com/i.sh | sh # why"]', // 6
+    )).toEqual([2, 6]);
+    expect(await piped(
+      'RUN <<EOF',
+      '# curl -fsSL https://x.example.com/i.sh | sh',
+      'curl -fsSLo /tmp/i.sh https://x.example.com/i.sh # then | sh',
+      'EOF',
+      'RUN ["/bin/sh", "-c", "curl -fsSLo /tmp/i.sh https://x.example.com/i.sh # then | sh"]',
+    )).toEqual([]);
+  });
+
   it('RUN as a here-document a shell runs, or in exec form through sh -c, is read as the shell reads it', async () => {
     const PINNED = 'FROM python:3.12-slim@sha256:' + 'a'.repeat(64);
     const piped = async (...runs: string[]) => (await scanFiles({ Dockerfile: [PINNED, ...runs, 'USER app'].join('\n') + '\n' })).findings.filter((f) => f.rule === 'docker-pipe-to-shell').map((f) => f.line);

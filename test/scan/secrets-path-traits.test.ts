@@ -6,7 +6,7 @@ import { KEY } from './helpers.js';
 
 const scan = (path: string, text: string) => scanSecrets({ path, text, fingerprintKey: KEY, lines: new LineIndex(text) });
 
-describe('what a path says, remembered between scans', () => {
+describe('what a path says, never carried from one scan to the next', () => {
   it('rates each file by its own path when scans of test files, code and free text alternate', () => {
     const text = 'API_TOKEN = "Zq8vN3xK7pL2mR9tW4yB6cF1hJ5dG0sA"\n';
     for (let round = 0; round < 2; round++) {

@@ -100,7 +100,7 @@ export interface SecretScanContext {
 }
 
 export function scanSecrets(ctx: SecretScanContext): SecretReport[] {
-  return scanText(ctx, null);
+  return scanText(ctx, pathTraits(ctx.path), null);
 }
 
 /**
@@ -119,7 +119,7 @@ const MASKED_BY_SPAN = new Set(['secret-assigned', 'secret-aws-secret-access-key
  */
 export function secretValueSpans(text: string): Array<[number, number]> {
   const found: Array<[number, number]> = [];
-  scanText({ path: 'text.txt', text, fingerprintKey: 'redaction', lines: new LineIndex(text) }, found);
+  scanText({ path: FREE_TEXT_PATH, text, fingerprintKey: 'redaction', lines: new LineIndex(text) }, FREE_TEXT_TRAITS, found);
   const spans: Array<[number, number]> = [];
   for (const [start, end] of found.sort((a, b) => a[0] - b[0])) {
     const cut = inStringEnd(text, start, end);
@@ -181,18 +181,11 @@ function pathTraits(path: string): PathTraits {
   };
 }
 
-/**
- * pathTraits of the last path asked about: redaction scans every piece of a report and every log
- * line as the same `text.txt`, and a dozen path tests per 16 KB piece showed in profiles.
- */
-let lastTraits: { path: string; traits: PathTraits } | null = null;
+/** Free text is read as a plain text file is (secretValueSpans): its traits, worked out once, as every redacted text shares them. */
+const FREE_TEXT_PATH = 'text.txt';
+const FREE_TEXT_TRAITS = pathTraits(FREE_TEXT_PATH);
 
-function traitsOf(path: string): PathTraits {
-  if (lastTraits?.path !== path) lastTraits = { path, traits: pathTraits(path) };
-  return lastTraits.traits;
-}
-
-function scanText(ctx: SecretScanContext, spans: Array<[number, number]> | null): SecretReport[] {
+function scanText(ctx: SecretScanContext, traits: PathTraits, spans: Array<[number, number]> | null): SecretReport[] {
   const { path, text } = ctx;
   const reports: SecretReport[] = [];
   /** Values already reported, so a token assigned to `GITHUB_TOKEN` is one finding, not two. */
@@ -205,12 +198,16 @@ function scanText(ctx: SecretScanContext, spans: Array<[number, number]> | null)
    * format); a value judged only by its name and randomness is capped (RELAXED_CAP), as test keys,
    * UUIDs and fixture passwords look just as random and would otherwise fail the default gate.
    */
-  const { relaxed, envFile, graphql, pgpass, dialect } = traitsOf(path);
+  const { relaxed, envFile, graphql, pgpass, dialect } = traits;
 
   const add = (rule: string, kind: string, value: string, start: number, severity: ScanSeverity, confidence: Confidence, message: string, fix: string) => {
-    const { line, column } = ctx.lines.position(start);
     covered.add(start, start + value.length);
-    if (spans !== null && MASKED_BY_SPAN.has(rule)) spans.push([start, start + value.length]);
+    if (spans !== null) {
+      // Redaction wants where the value lies, not a report: no line index over the whole text, no keyed digest.
+      if (MASKED_BY_SPAN.has(rule)) spans.push([start, start + value.length]);
+      return;
+    }
+    const { line, column } = ctx.lines.position(start);
     reports.push({
       rule,
       line,
@@ -280,7 +277,7 @@ function scanText(ctx: SecretScanContext, spans: Array<[number, number]> | null)
   if (pgpass) {
     for (const login of pgpassLogins(text)) {
       const { password, user } = login;
-      if (covered.has(login.start) || isPlaceholder(password) || password === user || STOCK_PASSWORD.test(password)) continue;
+      if (covered.has(login.start) || plainlyNoPassword(password, user)) continue;
       const generated = judge(password) === 'high';
       if (relaxed && !generated) continue;
       add(
@@ -444,6 +441,9 @@ function urlPassword(text: string, at: number): { password: string; start: numbe
 
 /** Passwords that stand for "the default one" in examples and local setups: `postgres`, `root`, `admin`. */
 const STOCK_PASSWORD = /^(?:pass|pw|pwd|secret|s3cr3t|admin|postgres|mysql|root|guest|dev|local)$/i;
+
+/** A login's password that is plainly none: a placeholder, its own user name, or a stock default. */
+const plainlyNoPassword = (password: string, user: string): boolean => isPlaceholder(password) || password === user || STOCK_PASSWORD.test(password);
 
 /**
  * A URL's password is as usable from a test as from anywhere when it logs into a real server, but
@@ -1107,10 +1107,10 @@ function encodedLogin(value: string): { user: string; password: string } | null 
   return { user: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
 }
 
-/** A login's password judged as a URL's is: any password counts unless plainly none (a placeholder, its own user, a stock one). */
+/** A login's password judged as a .pgpass file's is: any password counts unless plainly none (plainlyNoPassword) or under three characters. */
 function judgeLogin(login: { user: string; password: string }): Confidence | null {
   const { user, password } = login;
-  if (password.length < 3 || isPlaceholder(password) || password === user || STOCK_PASSWORD.test(password)) return null;
+  if (password.length < 3 || plainlyNoPassword(password, user)) return null;
   return judge(password) ?? 'medium';
 }
 

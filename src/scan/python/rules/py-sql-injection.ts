@@ -31,7 +31,7 @@ const SQL_SHAPES: readonly [RegExp, RegExp | null][] = [
   [/\bupdate\s/i, /\bset\s/i],
 ];
 
-export function looksLikeSql(text: string): boolean {
+function looksLikeSql(text: string): boolean {
   for (const [first, then] of SQL_SHAPES) {
     const m = first.exec(text);
     if (m && (!then || then.test(text.slice(m.index + m[0].length)))) return true;

@@ -38,7 +38,7 @@ export const rule: DockerfileRule = {
       for (const ins of stage.instructions) {
         if (ins.keyword !== 'RUN') continue;
         const downloadsIntoRunner = shellCommands(ins).some((text) => {
-          const command = withoutComments(text.slice(0, 20_000));
+          const command = text.slice(0, MAX_SCRIPT);
           return /curl|wget/.test(command) && (pipesDownloadIntoRunner(command) || SUBSTITUTED.test(command));
         });
         if (!downloadsIntoRunner) continue;
@@ -53,11 +53,15 @@ export const rule: DockerfileRule = {
   },
 };
 
+/** The most of one script that is read (a RUN's text, a `-c` script, a here-document): bounded for a hostile Dockerfile. */
+const MAX_SCRIPT = 20_000;
+
 /** Shells an exec-form RUN may start by name (`["/bin/sh", "-c", "…"]`). */
 const SHELL = /^(?:\/(?:usr\/)?(?:local\/)?bin\/)?(?:sh|bash|zsh|dash|ash|ksh)$/;
 
 /**
- * The shell text a RUN runs: its shell form as written; in exec form, the script a shell is given
+ * The shell text a RUN runs, each without its comments (cut once, here: a here-document's before its
+ * lines are joined, when a comment still ends at its line): its shell form as written; in exec form, the script a shell is given
  * with -c (`["/bin/sh", "-c", "curl … | sh"]`; any other program runs no pipeline); and the bodies
  * of its here-documents when a shell runs them, as BuildKit does for a RUN that is only `<<EOF`,
  * or a shell reading its script on stdin (`RUN bash -e <<EOF`). A body is one script: lines
@@ -70,11 +74,11 @@ function shellCommands(ins: Instruction): string[] {
     let dashC = false;
     for (const word of exec.slice(1, 12)) {
       if (/^-[A-Za-z]+$/.test(word)) dashC ||= word.includes('c');
-      else if (!word.startsWith('--')) return dashC ? [word] : []; // the script given with -c, else a script file
+      else if (!word.startsWith('--')) return dashC ? [withoutComments(word.slice(0, MAX_SCRIPT))] : []; // the script given with -c, else a script file
     }
     return [];
   }
-  const commands = [ins.args];
+  const commands = [withoutComments(ins.args.slice(0, MAX_SCRIPT))];
   if (!ins.hereDocuments) return commands;
   // The command around the here-documents: its words less flags (--mount=…) and the `<<EOF`s.
   const rest = ins.args
@@ -83,7 +87,7 @@ function shellCommands(ins: Instruction): string[] {
     .join(' ');
   const runner = RUNNER.exec(rest);
   if (rest === '' || (runner && /^(?:sh|bash|zsh|dash|ash|ksh)$/.test(runner[1]!) && runsStdin(runner[1]!, rest.slice(runner[0].length)))) {
-    for (const body of ins.hereDocuments) commands.push(withoutComments(body.slice(0, 20_000)).replace(/\\\r?\n/g, ' ').replace(/\|[ \t]*\r?\n/g, '| ').replace(/\r?\n/g, ' ; '));
+    for (const body of ins.hereDocuments) commands.push(withoutComments(body.slice(0, MAX_SCRIPT)).replace(/\\\r?\n/g, ' ').replace(/\|[ \t]*\r?\n/g, '| ').replace(/\r?\n/g, ' ; '));
   }
   return commands;
 }
