@@ -17,7 +17,8 @@ import type { CommitRef, HistoryResult } from '../scan/history/scan-history.js';
 export const SCAN_USAGE = `usage: depwatch scan [--json | --sarif] [--fail-on LEVEL] [--show-ignored] [--history [--since REF] [--max-commits N]] <dir>
   Scans a directory's code and configuration: risky Python (dynamic imports, eval, pickle, yaml.load,
   shell commands, SQL by formatting, XML parsers, HTTP without timeouts…), credentials in any text
-  file, committed .env files, .gitignore gaps, and Dockerfile / compose / Kubernetes least privilege.
+  file, committed .env files, .gitignore gaps, Dockerfile / compose / Kubernetes least privilege, and
+  GitHub Actions workflows (script injection, pull_request_target checkouts, unpinned actions).
   No Python manifest needed: a secrets gate for any repository.
   --json           the scan as JSON (a contract scripts can rely on: docs/cli-contract.md)
   --sarif          the scan as SARIF 2.1.0, for GitHub code scanning (as "depwatch audit --sarif" writes it;

@@ -71,6 +71,14 @@ export function isComposePath(path: string): boolean {
   return /^(?:docker-)?compose(?:[._-][^/]*)?\.ya?ml$/i.test(baseName(path));
 }
 
+/**
+ * A GitHub Actions workflow: `.github/workflows/*.yml` or `.yaml` at the root of what is scanned, the
+ * only place GitHub runs workflows from (one in a subfolder, a vendored copy's, never runs).
+ */
+export function isWorkflowPath(path: string): boolean {
+  return /^\.github\/workflows\/[^/]+\.ya?ml$/i.test(path);
+}
+
 export function isYamlPath(path: string): boolean {
   return /\.ya?ml$/i.test(path);
 }
@@ -82,9 +90,9 @@ export function isCodePath(path: string): boolean {
 
 /**
  * Whether this file is one the runtime rules read (a cheap test before reading YAML). Kept here,
- * apart from the rules, so a tree with no container files never loads them.
+ * apart from the rules, so a tree with no container or workflow files never loads them.
  */
 export function isRuntimeFile(path: string, text: string | null): boolean {
-  if (isDockerfilePath(path) || isComposePath(path)) return true;
+  if (isDockerfilePath(path) || isComposePath(path) || isWorkflowPath(path)) return true;
   return isYamlPath(path) && text !== null && text.includes('apiVersion') && /^kind:/m.test(text);
 }

@@ -87,6 +87,9 @@ export const SCAN_RULE_IDS: Record<CodeFindingKind, readonly string[]> = {
     'container-run-as-root',
     'container-docker-socket',
     'container-host-network',
+    'gha-script-injection',
+    'gha-untrusted-checkout',
+    'gha-unpinned-action',
   ],
 };
 

@@ -5,11 +5,11 @@ import { FILE_RULES } from '../../src/scan/files/rules/index.js';
 import { PYTHON_RULES } from '../../src/scan/python/rules/index.js';
 import type { RuleInfo } from '../../src/scan/rule.js';
 import { SCAN_RULE_IDS, isScanIgnoreId } from '../../src/scan/rule-ids.js';
-import { CONTAINER_RULES, DOCKERFILE_RULES } from '../../src/scan/runtime/rules/index.js';
+import { CONTAINER_RULES, DOCKERFILE_RULES, WORKFLOW_RULES } from '../../src/scan/runtime/rules/index.js';
 import { SECRET_RULES } from '../../src/scan/secrets/rules.js';
 import { TOKEN_FORMATS } from '../../src/scan/secrets/formats.js';
 
-const ALL: RuleInfo[] = [...PYTHON_RULES.map((r) => r.info), ...SECRET_RULES, ...FILE_RULES.map((r) => r.info), ...DOCKERFILE_RULES.map((r) => r.info), ...CONTAINER_RULES.map((r) => r.info)];
+const ALL: RuleInfo[] = [...PYTHON_RULES.map((r) => r.info), ...SECRET_RULES, ...FILE_RULES.map((r) => r.info), ...DOCKERFILE_RULES.map((r) => r.info), ...CONTAINER_RULES.map((r) => r.info), ...WORKFLOW_RULES.map((r) => r.info)];
 
 describe('rule registry', () => {
   it('rule-ids.ts lists exactly the rules that exist, by kind', () => {

@@ -1,6 +1,10 @@
-/** Interfaces of the runtime rules: Dockerfile rules read parsed instructions, container rules read normalised compose/Kubernetes containers. */
+/**
+ * Interfaces of the runtime rules: Dockerfile rules read parsed instructions, container rules read
+ * normalised compose/Kubernetes containers, workflow rules read a GitHub Actions workflow's triggers and steps.
+ */
 import type { Report, RuleInfo } from '../rule.js';
 import type { Dockerfile } from './dockerfile.js';
+import type { Workflow } from './workflow.js';
 import type { ContainerSpec } from './workloads.js';
 
 export interface DockerfileRule {
@@ -11,4 +15,9 @@ export interface DockerfileRule {
 export interface ContainerRule {
   info: RuleInfo;
   check(container: ContainerSpec, report: (r: Report) => void): void;
+}
+
+export interface WorkflowRule {
+  info: RuleInfo;
+  check(workflow: Workflow, report: (r: Report) => void): void;
 }

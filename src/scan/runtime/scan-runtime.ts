@@ -1,8 +1,9 @@
-/** Runs the runtime rules over one file: a Dockerfile, a compose file or a Kubernetes manifest. */
-import { isComposePath, isDockerfilePath } from '../paths.js';
+/** Runs the runtime rules over one file: a Dockerfile, a compose file, a Kubernetes manifest or a GitHub Actions workflow. */
+import { isComposePath, isDockerfilePath, isWorkflowPath } from '../paths.js';
 import type { Report, RuleInfo } from '../rule.js';
 import { parseDockerfile } from './dockerfile.js';
-import { CONTAINER_RULES, DOCKERFILE_RULES } from './rules/index.js';
+import { CONTAINER_RULES, DOCKERFILE_RULES, WORKFLOW_RULES } from './rules/index.js';
+import { parseWorkflow } from './workflow.js';
 import { composeContainers, kubernetesContainers } from './workloads.js';
 
 export interface RuntimeOutcome {
@@ -10,8 +11,8 @@ export interface RuntimeOutcome {
   /** A template (Helm, any Go template: `{{ }}`) that could not be read as YAML: a note, not partial (see below). */
   errors: string[];
   /**
-   * Parts of the file the rules did not see (a Dockerfile here-document never closed, a compose file
-   * or Kubernetes manifest that is not valid YAML), one line per file: the result is partial.
+   * Parts of the file the rules did not see (a Dockerfile here-document never closed, a compose file,
+   * Kubernetes manifest or workflow that is not valid YAML), one line per file: the result is partial.
    */
   unchecked: string[];
 }
@@ -22,6 +23,14 @@ export function scanRuntime(path: string, text: string): RuntimeOutcome {
     const df = parseDockerfile(text);
     for (const rule of DOCKERFILE_RULES) rule.check(df, (r) => findings.push({ ...r, info: rule.info }));
     return { findings, errors: [], unchecked: df.problems };
+  }
+  if (isWorkflowPath(path)) {
+    // A workflow's `${{ … }}` is not a template to render: a workflow that is not YAML does not run
+    // either, but what it would do was not checked, so it is partial (as a compose file is), never a note.
+    const read = parseWorkflow(text);
+    if (read.problem !== null) return { findings, errors: [], unchecked: [`${read.problem}; workflow rules not applied to it`] };
+    for (const rule of WORKFLOW_RULES) rule.check(read.workflow, (r) => findings.push({ ...r, info: rule.info }));
+    return { findings, errors: [], unchecked: [] };
   }
   const parsed = isComposePath(path) ? composeContainers(text) : kubernetesContainers(text);
   for (const c of parsed.containers) {

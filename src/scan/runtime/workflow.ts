@@ -1,0 +1,190 @@
+/**
+ * A GitHub Actions workflow (`.github/workflows/*.yml`), read as far as the workflow rules ask: its
+ * triggers, and each job's `uses:` (a reusable workflow) and steps (`uses:`, `run:`, `with:`), every
+ * value with where it is written and the `${{ … }}` expressions it holds, each at its own line.
+ *
+ * YAML is read with the project's `yaml` library (core schema, so `on:` is the key GitHub reads, not
+ * YAML 1.1's boolean), aliases as GitHub reads them (it accepts anchors and aliases), through
+ * resolved-yaml.ts, which never expands one: a step or a script named by an alias a thousand times
+ * is read once, and reported once, at its anchor. A file nested past what any workflow nests, or
+ * larger or fuller of brackets than any is, is not handed to the library (see the limits below).
+ */
+import type { LineCounter, Node as YamlNode, YAMLMap } from 'yaml';
+import { flowBrackets, QUIET_YAML, withoutErrorStacks, yaml, yamlMayNestDeeperThan } from '../../yaml.js';
+import { findExpressions } from './gha-expressions.js';
+import { ResolvedDocument } from './resolved-yaml.js';
+
+export interface Where {
+  line: number;
+  column: number;
+}
+
+/** One `${{ … }}` in a value: the text between the braces, at the line and column of its `${{`. */
+export interface Expression extends Where {
+  text: string;
+}
+
+/** A scalar value of the workflow, where it is written, and its expressions. */
+export interface WorkflowValue extends Where {
+  value: string;
+  expressions: Expression[];
+}
+
+export interface WorkflowStep {
+  /** The job the step is in (the first, when an alias gives the same step to several). */
+  job: string;
+  uses: WorkflowValue | null;
+  run: WorkflowValue | null;
+  /** `with:` inputs that are scalars, by name. */
+  with: ReadonlyMap<string, WorkflowValue>;
+}
+
+export interface WorkflowJob {
+  id: string;
+  at: Where;
+  /** A job that calls a reusable workflow (`uses: org/repo/.github/workflows/x.yml@v1`). */
+  uses: WorkflowValue | null;
+}
+
+export interface Workflow {
+  /** The events under `on:` (`push`, `pull_request_target`…), as written. */
+  triggers: string[];
+  jobs: WorkflowJob[];
+  /** Every step of every job, each step once. */
+  steps: WorkflowStep[];
+}
+
+/** The workflow, or why it was not read (one line, without the file's name). */
+export type WorkflowParse = { workflow: Workflow; problem: null } | { workflow: null; problem: string };
+
+/** Real workflows nest a dozen levels; the YAML library overflows the stack near 800 (see interpreter.ts). */
+export const MAX_WORKFLOW_NESTING = 200;
+
+/**
+ * The YAML library reads hostile text at a few microseconds a character (a run of `]` or `"` is an
+ * error per character: a megabyte of `]` cost 3.3 s of CPU, of `"` 0.9 s), so a workflow past these
+ * bounds is one reason the result is partial, not a stall of the scan. Real workflows are tens of
+ * kilobytes, and each `${{ }}` holds four braces: 50,000 brackets is 12,000 expressions.
+ */
+export const MAX_WORKFLOW_CHARS = 1024 * 1024;
+export const MAX_WORKFLOW_BRACKETS = 50_000;
+
+export function parseWorkflow(text: string): WorkflowParse {
+  if (text.length > MAX_WORKFLOW_CHARS) return { workflow: null, problem: `${text.length.toLocaleString('en-US')} characters, more than the ${MAX_WORKFLOW_CHARS.toLocaleString('en-US')} a workflow is read to` };
+  if (yamlMayNestDeeperThan(text, MAX_WORKFLOW_NESTING)) return { workflow: null, problem: `nests deeper than ${MAX_WORKFLOW_NESTING} levels, which no workflow does` };
+  const brackets = flowBrackets(text);
+  if (brackets > MAX_WORKFLOW_BRACKETS) return { workflow: null, problem: `holds ${brackets.toLocaleString('en-US')} brackets ([ ] { }; the limit is ${MAX_WORKFLOW_BRACKETS.toLocaleString('en-US')}), which no workflow does` };
+  const Y = yaml();
+  const counter = new Y.LineCounter();
+  // prettyErrors rescans the line for every error (quadratic on one long bad line): the position is added here.
+  const doc = withoutErrorStacks(() => Y.parseDocument(text, { ...QUIET_YAML, lineCounter: counter, schema: 'core', uniqueKeys: false, prettyErrors: false }));
+  if (doc.errors.length > 0) {
+    const first = doc.errors[0]!;
+    const pos = counter.linePos(first.pos[0]);
+    return { workflow: null, problem: `not valid YAML (${first.message.split('\n')[0]!.replace(/:$/, '')} at line ${pos.line}, column ${pos.col})` };
+  }
+  const view = new ResolvedDocument(doc, (offset) => counter.linePos(offset));
+  const reader = new WorkflowReader(view, counter, text);
+  const workflow = reader.read(doc.contents);
+  // An alias with no anchor, or a bad merge (known once a lookup went through it): GitHub refuses the file too.
+  if (view.error) return { workflow: null, problem: `not valid YAML (${view.error})` };
+  return { workflow, problem: null };
+}
+
+class WorkflowReader {
+  private readonly values = new Map<YamlNode, WorkflowValue | null>();
+
+  constructor(
+    private readonly view: ResolvedDocument,
+    private readonly counter: LineCounter,
+    private readonly text: string,
+  ) {}
+
+  read(root: unknown): Workflow {
+    const Y = yaml();
+    const workflow: Workflow = { triggers: [], jobs: [], steps: [] };
+    if (!Y.isMap(root)) return workflow;
+    workflow.triggers = this.triggers(this.view.get(root, 'on'));
+    const jobs = this.view.get(root, 'jobs');
+    if (!Y.isMap(jobs)) return workflow;
+    const stepsRead = new Set<YAMLMap>();
+    for (const { key, value: job } of this.view.entries(jobs)) {
+      if (!Y.isMap(job)) continue;
+      const id = String(Y.isScalar(key) ? key.value : key);
+      workflow.jobs.push({ id, at: this.where(key as YamlNode), uses: this.value(this.view.get(job, 'uses')) });
+      const steps = this.view.get(job, 'steps');
+      if (!Y.isSeq(steps)) continue;
+      for (const step of this.view.items(steps)) {
+        if (!Y.isMap(step) || stepsRead.has(step)) continue;
+        stepsRead.add(step);
+        const inputs = new Map<string, WorkflowValue>();
+        const withMap = this.view.get(step, 'with');
+        if (Y.isMap(withMap)) {
+          for (const { key: name, value } of this.view.entries(withMap)) {
+            const read = this.value(value);
+            if (read && Y.isScalar(name)) inputs.set(String(name.value), read);
+          }
+        }
+        workflow.steps.push({ job: id, uses: this.value(this.view.get(step, 'uses')), run: this.value(this.view.get(step, 'run')), with: inputs });
+      }
+    }
+    return workflow;
+  }
+
+  /** `on: push`, `on: [push, pull_request_target]`, or `on:` a map of events to their settings. */
+  private triggers(on: unknown): string[] {
+    const Y = yaml();
+    const names: unknown[] = Y.isScalar(on) ? [on.value] : Y.isSeq(on) ? this.view.items(on).map((i) => (Y.isScalar(i) ? i.value : null)) : Y.isMap(on) ? this.view.entries(on).map((e) => (Y.isScalar(e.key) ? e.key.value : null)) : [];
+    return names.filter((n): n is string => typeof n === 'string');
+  }
+
+  /** A scalar's value, position and expressions, read once per node (an aliased script is one value). */
+  private value(node: unknown): WorkflowValue | null {
+    const Y = yaml();
+    if (!Y.isScalar(node) || node.value === null || node.value === undefined || typeof node.value === 'object') return null;
+    const known = this.values.get(node);
+    if (known !== undefined) return known;
+    const value = String(node.value);
+    const at = this.where(node);
+    const read: WorkflowValue = { ...at, value, expressions: this.expressions(node, value, at) };
+    this.values.set(node, read);
+    return read;
+  }
+
+  /**
+   * The value's expressions, each at the line of its `${{` in the file. GitHub reads them in the
+   * parsed value; they are placed by the same expressions in the scalar's source text, which holds
+   * them as written (a block scalar's lines, a plain scalar folded over lines). When the two do not
+   * agree (an escape in a double-quoted string spells `$`), each is placed at the value's start.
+   */
+  private expressions(node: YamlNode, value: string, at: Where): Expression[] {
+    const inValue = findExpressions(value);
+    if (inValue.length === 0) return [];
+    const range = node.range;
+    const inSource = range ? findExpressions(this.text.slice(range[0], range[1])) : [];
+    const same = (a: string, b: string) => a.replace(/\s+/g, ' ').trim() === b.replace(/\s+/g, ' ').trim();
+    if (range && inSource.length === inValue.length && inSource.every((e, i) => same(e.text, inValue[i]!.text))) {
+      return inSource.map((e) => {
+        const pos = this.counter.linePos(range[0] + e.start);
+        return { line: pos.line, column: pos.col, text: e.text };
+      });
+    }
+    return inValue.map((e) => ({ ...at, text: e.text }));
+  }
+
+  private where(node: YamlNode | null | undefined): Where {
+    const offset = node?.range?.[0];
+    if (offset === undefined) return { line: 1, column: 1 };
+    const pos = this.counter.linePos(offset);
+    return { line: pos.line, column: pos.col };
+  }
+}
+
+/** `owner/repo` of a `uses:` of an action on GitHub (`actions/checkout@v4` → `actions/checkout`), lower case; null for local and Docker actions. */
+export function actionName(uses: string): string | null {
+  const spec = uses.trim();
+  if (spec.startsWith('./') || spec.startsWith('docker://')) return null;
+  const at = spec.indexOf('@');
+  const parts = (at === -1 ? spec : spec.slice(0, at)).split('/');
+  return parts.length >= 2 ? `${parts[0]}/${parts[1]}`.toLowerCase() : null;
+}

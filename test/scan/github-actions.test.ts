@@ -1,0 +1,307 @@
+/** GitHub Actions workflows: script injection, privileged checkouts of a pull request's code, unpinned third-party actions. */
+import { describe, expect, it } from 'vitest';
+import { injectedInputs } from '../../src/scan/runtime/gha-expressions.js';
+import { scanRuntime } from '../../src/scan/runtime/scan-runtime.js';
+import { isRuntimeFile, isWorkflowPath } from '../../src/scan/paths.js';
+import { bestCpuMs } from '../helpers/cpu-time.js';
+import { scanFiles } from './helpers.js';
+
+const SHA = '8e5e7e5ab8b370d6c329ec480221332ada57f0ab';
+const WORKFLOW = '.github/workflows/ci.yml';
+
+/** `rule@line` of a workflow's findings, in line order. */
+function findings(text: string, rule?: string, path = WORKFLOW): string[] {
+  return scanRuntime(path, text)
+    .findings.filter((f) => !rule || f.info.id === rule)
+    .sort((a, b) => (a.line ?? 0) - (b.line ?? 0))
+    .map((f) => `${f.info.id}@${f.line}`);
+}
+
+const lines = (...l: string[]) => l.join('\n') + '\n';
+
+describe('which files are workflows', () => {
+  it('.github/workflows/*.yml and *.yaml at the root, where GitHub runs them from; not subfolders, not elsewhere', () => {
+    expect(isWorkflowPath('.github/workflows/ci.yml')).toBe(true);
+    expect(isWorkflowPath('.github/workflows/release.yaml')).toBe(true);
+    expect(isWorkflowPath('.github/workflows/old/ci.yml')).toBe(false);
+    expect(isWorkflowPath('vendor/lib/.github/workflows/ci.yml')).toBe(false);
+    expect(isWorkflowPath('.github/dependabot.yml')).toBe(false);
+    expect(isRuntimeFile('.github/workflows/ci.yml', 'on: push\n')).toBe(true);
+  });
+});
+
+describe('gha-script-injection', () => {
+  it('reports untrusted text expanded into run:, at the line and column of its ${{, however it is wrapped or spaced', () => {
+    const text = lines(
+      'on: [issues, pull_request_target, issue_comment]',
+      'jobs:',
+      '  triage:',
+      '    runs-on: ubuntu-latest',
+      '    steps:',
+      '      - run: echo "${{ github.event.issue.title }}"', // 6
+      '      - run: |',
+      '          echo start',
+      '          echo "${{toJSON(github.event.issue.body)}}"', // 9
+      '          git switch ${{   github.head_ref   }}', // 10
+      '          echo "${{ github.event.pull_request.head.ref }}" "${{ github.event.comment.body }}"', // 11 (twice)
+      "          echo '${{ github.event['review']['body'] }}'", // 12
+      '          echo "${{ join(github.event.commits.*.message, \' \') }} ${{ github.event.commits[0].author.email }}"', // 13 (twice)
+      '          echo "${{ github.event.issue.title || \'untitled\' }}"', // 14
+      '          echo "${{ format(\'{0}\', github.event.discussion.body) }}"', // 15
+      '          echo "${{ github.event.workflow_run.head_branch }} ${{ github.event.pages[0].page_name }}"', // 16 (twice)
+      '          echo "${{ toJSON(github.event) }}"', // 17: the whole event holds them all
+      '          echo "${{ github.event.review_comment.body }} ${{ github.event.head_commit.author.name }}"', // 18 (twice)
+    );
+    expect(findings(text, 'gha-script-injection')).toEqual([6, 9, 10, 11, 11, 12, 13, 13, 14, 15, 16, 16, 17, 18, 18].map((n) => `gha-script-injection@${n}`));
+    const first = scanRuntime(WORKFLOW, text).findings[0]!;
+    expect(first).toMatchObject({ line: 6, column: 20 });
+    expect(first.info).toMatchObject({ severity: 'high', kind: 'runtime' });
+    expect(first.message).toBe("Job triage: the run: script expands github.event.issue.title (text anyone can set) with ${{ }}, so that text becomes part of the shell script and runs with the job's token and secrets.");
+    expect(first.fix).toBe('Pass it through env: (env: ISSUE_TITLE: ${{ github.event.issue.title }}) and use "$ISSUE_TITLE", quoted, in the script.');
+    const whole = scanRuntime(WORKFLOW, text).findings.find((f) => f.line === 17)!;
+    expect(whole.message).toContain('github.event, which holds github.event.issue.title');
+    expect(whole.fix).toContain('${{ toJSON(github.event) }}');
+  });
+
+  it('is quiet for a value passed through env:, for fields nobody outside sets, for comparisons and tests, and outside scripts', () => {
+    const text = lines(
+      'on: pull_request_target',
+      'jobs:',
+      '  greet:',
+      '    if: contains(github.event.pull_request.title, \'[bot]\')',
+      '    runs-on: ubuntu-latest',
+      '    steps:',
+      '      - env:',
+      '          TITLE: ${{ github.event.pull_request.title }}',
+      '          BODY: ${{ github.event.pull_request.body }}',
+      '        run: |',
+      '          echo "$TITLE"',
+      '          echo "PR #${{ github.event.pull_request.number }} at ${{ github.event.pull_request.head.sha }} by ${{ github.actor }}"',
+      '          echo "${{ github.head_ref == \'main\' }} ${{ contains(github.event.pull_request.body, \'x\') }} ${{ !github.event.issue.title }}"',
+      '          echo "${{ github.event_name }} ${{ github.event.pull_request.head.repo.fork }} ${{ matrix.title }}"',
+      '      - uses: some/labeler@' + SHA,
+      '        with:',
+      '          title: ${{ github.event.pull_request.title }}',
+    );
+    expect(findings(text, 'gha-script-injection')).toEqual([]);
+  });
+
+  it("reports actions/github-script's script:, with the fix in JavaScript's terms; other actions' inputs are theirs to quote", () => {
+    const text = lines(
+      'on: issue_comment',
+      'jobs:',
+      '  reply:',
+      '    runs-on: ubuntu-latest',
+      '    steps:',
+      '      - uses: actions/github-script@v7',
+      '        with:',
+      '          script: |',
+      '            const body = `${{ github.event.comment.body }}`', // 9
+      '            console.log(process.env.BODY)',
+    );
+    const [f, ...rest] = scanRuntime(WORKFLOW, text).findings.filter((x) => x.info.id === 'gha-script-injection');
+    expect(rest).toEqual([]);
+    expect(f).toMatchObject({ line: 9, column: 27 });
+    expect(f!.message).toContain('the github-script script expands github.event.comment.body');
+    expect(f!.fix).toBe('Pass it through env: (env: COMMENT_BODY: ${{ github.event.comment.body }}) and read process.env.COMMENT_BODY in the script.');
+  });
+
+  it('a script given to several steps by an alias is reported once, at the anchor', () => {
+    const text = lines(
+      'on: issues',
+      'jobs:',
+      '  a:',
+      '    runs-on: ubuntu-latest',
+      '    steps:',
+      '      - run: &say echo "${{ github.event.issue.title }}"', // 6
+      '  b:',
+      '    runs-on: ubuntu-latest',
+      '    steps:',
+      '      - run: *say',
+      '      - run: *say',
+    );
+    expect(findings(text, 'gha-script-injection')).toEqual(['gha-script-injection@6']);
+  });
+
+  it('reads references as GitHub does: any case, index syntax; a string literal is not a reference', () => {
+    expect(injectedInputs(' GitHub.Event.Issue.Title ').map((i) => i.input)).toEqual(['github.event.issue.title']);
+    expect(injectedInputs("github['head_ref']").map((i) => i.input)).toEqual(['github.head_ref']);
+    expect(injectedInputs("'github.event.issue.title'")).toEqual([]);
+    expect(injectedInputs('github.event.issue.number')).toEqual([]);
+    expect(injectedInputs('startsWith(github.head_ref, \'release/\') && github.head_ref').map((i) => i.input)).toEqual(['github.head_ref']);
+  });
+});
+
+describe('gha-untrusted-checkout', () => {
+  const checkoutOf = (on: string, ref: string, extra: string[] = []) =>
+    lines(
+      `on: ${on}`,
+      'permissions: { contents: read }',
+      'jobs:',
+      '  test:',
+      '    runs-on: ubuntu-latest',
+      '    steps:',
+      '      - uses: actions/checkout@v4',
+      '        with:',
+      `          ref: ${ref}`, // 9
+      ...extra,
+      '      - run: make test',
+    );
+
+  it('reports pull_request_target and workflow_run jobs that check out the head: its commit, branch, merge ref', () => {
+    expect(findings(checkoutOf('pull_request_target', '${{ github.event.pull_request.head.sha }}'), 'gha-untrusted-checkout')).toEqual(['gha-untrusted-checkout@9']);
+    expect(findings(checkoutOf('[pull_request_target]', '${{ github.event.pull_request.head.ref }}'), 'gha-untrusted-checkout')).toEqual(['gha-untrusted-checkout@9']);
+    expect(findings(checkoutOf('{ pull_request_target: { types: [opened] } }', '${{ github.head_ref }}'), 'gha-untrusted-checkout')).toEqual(['gha-untrusted-checkout@9']);
+    expect(findings(checkoutOf('pull_request_target', 'refs/pull/${{ github.event.number }}/merge'), 'gha-untrusted-checkout')).toEqual(['gha-untrusted-checkout@9']);
+    expect(findings(checkoutOf('workflow_run', '${{ github.event.workflow_run.head_sha }}'), 'gha-untrusted-checkout')).toEqual(['gha-untrusted-checkout@9']);
+    expect(findings(checkoutOf('workflow_run', '${{ github.event.workflow_run.head_branch }}'), 'gha-untrusted-checkout')).toEqual(['gha-untrusted-checkout@9']);
+    const [f] = scanRuntime(WORKFLOW, checkoutOf('pull_request_target', '${{ github.event.pull_request.head.sha }}')).findings.filter((x) => x.info.id === 'gha-untrusted-checkout');
+    expect(f!.message).toBe(
+      "Job test checks out the pull request's code (ref: ${{ github.event.pull_request.head.sha }}) in a workflow triggered by pull_request_target, which runs with the base repository's secrets and a write token: whatever of that code the job runs, anyone who opens a pull request controls.",
+    );
+    expect(f!.info.severity).toBe('high');
+  });
+
+  it('is quiet under pull_request (no secrets for forks), and for the default checkout of the base under pull_request_target', () => {
+    expect(findings(checkoutOf('pull_request', '${{ github.event.pull_request.head.sha }}'), 'gha-untrusted-checkout')).toEqual([]);
+    expect(findings(checkoutOf('[push, pull_request]', '${{ github.head_ref }}'), 'gha-untrusted-checkout')).toEqual([]);
+    expect(findings(checkoutOf('pull_request_target', '${{ github.event.pull_request.base.sha }}'), 'gha-untrusted-checkout')).toEqual([]);
+    expect(findings(checkoutOf('pull_request_target', 'main'), 'gha-untrusted-checkout')).toEqual([]);
+  });
+
+  it("a fork's repository checked out is its code too", () => {
+    const text = lines(
+      'on: pull_request_target',
+      'jobs:',
+      '  build:',
+      '    runs-on: ubuntu-latest',
+      '    steps:',
+      '      - uses: actions/checkout@v4',
+      '        with:',
+      '          repository: ${{ github.event.pull_request.head.repo.full_name }}', // 8
+    );
+    expect(findings(text, 'gha-untrusted-checkout')).toEqual(['gha-untrusted-checkout@8']);
+  });
+});
+
+describe('gha-unpinned-action', () => {
+  it('reports third-party actions and reusable workflows by tag, branch or short SHA; low, so under the default gate', () => {
+    const text = lines(
+      'on: push',
+      'jobs:',
+      '  call:',
+      '    uses: acme/workflows/.github/workflows/ci.yml@main', // 4
+      '  build:',
+      '    runs-on: ubuntu-latest',
+      '    steps:',
+      '      - uses: tj-actions/changed-files@v45', // 8
+      '      - uses: pypa/gh-action-pypi-publish@release/v1', // 9
+      '      - uses: someone/action@8e5e7e5', // 10
+      '      - uses: docker://alpine:3.20', // 11
+      `      - uses: someone/action@${SHA} # v2`,
+      `      - uses: someone/action/sub/dir@${SHA.toUpperCase()}`,
+      '      - uses: actions/checkout@v4',
+      '      - uses: actions/setup-python@v5',
+      '      - uses: github/codeql-action/init@v3',
+      '      - uses: ./.github/actions/build',
+      `      - uses: docker://alpine@sha256:${'a'.repeat(64)}`,
+      '      - run: make',
+    );
+    expect(findings(text, 'gha-unpinned-action')).toEqual([4, 8, 9, 10, 11].map((n) => `gha-unpinned-action@${n}`));
+    const f = scanRuntime(WORKFLOW, text).findings.find((x) => x.line === 8)!;
+    expect(f.info.severity).toBe('low');
+    expect(f.message).toBe('uses: tj-actions/changed-files@v45 is a tag or branch, not a commit: the action\'s owner (or whoever takes over their account) can move it to other code, which this workflow then runs with its token and secrets.');
+    expect(f.fix).toBe('Pin the full commit SHA the tag points at, with the tag in a comment: uses: tj-actions/changed-files@<40-character SHA> # v45 (Dependabot and Renovate keep such pins up to date).');
+  });
+});
+
+describe('a workflow that is not YAML', () => {
+  it('makes the scan partial, one line naming the file, though workflows hold ${{ }}; the secrets in it are still looked for', async () => {
+    const result = await scanFiles({
+      '.gitignore': '.env\n*.env\n',
+      [WORKFLOW]: lines('on: push', 'jobs:', '  a:', '    steps:', '      - run: echo "${{ github.event.issue.title }}', '        with: [a', 'token: ghp_R8kq2ZxV7mT4pLw9NcY3bHs6JdF1aQe0Ug5K'),
+    });
+    expect(result.partial).toBe(true);
+    expect(result.notes).toEqual([{ kind: 'incomplete', file: WORKFLOW, message: expect.stringMatching(/^\.github\/workflows\/ci\.yml: not valid YAML \([^\n]+ at line \d+, column \d+\); workflow rules not applied to it$/) }]);
+    expect(result.findings.map((f) => f.rule)).toEqual(['secret-github-token']);
+  });
+
+  it('an alias with no anchor is refused as GitHub refuses it; nesting, size or brackets past any workflow are not handed to the parser', () => {
+    expect(scanRuntime(WORKFLOW, 'on: push\njobs: *nothing\n').unchecked).toEqual([expect.stringMatching(/^not valid YAML \(Unresolved alias \*nothing .*\); workflow rules not applied to it$/)]);
+    expect(scanRuntime(WORKFLOW, `on: push\njobs: ${'['.repeat(5000)}\n`).unchecked).toEqual(['nests deeper than 200 levels, which no workflow does; workflow rules not applied to it']);
+    expect(scanRuntime(WORKFLOW, `on: push\njobs: ${']'.repeat(60_000)}\n`).unchecked).toEqual(['holds 60,000 brackets ([ ] { }; the limit is 50,000), which no workflow does; workflow rules not applied to it']);
+    expect(scanRuntime(WORKFLOW, `on: push\n#${'x'.repeat(1024 * 1024)}\n`).unchecked).toEqual(['1,048,587 characters, more than the 1,048,576 a workflow is read to; workflow rules not applied to it']);
+  });
+});
+
+describe('suppressions and ignores', () => {
+  it('# depwatch: ignore[…] on the finding\'s line, in a run: script or after uses:, and .depwatch.yml ignores by id', async () => {
+    const workflow = lines(
+      'on: [issues, pull_request_target]',
+      'jobs:',
+      '  a:',
+      '    runs-on: ubuntu-latest',
+      '    steps:',
+      '      - uses: acme/thing@v1 # depwatch: ignore[gha-unpinned-action]', // 6
+      '      - uses: acme/other@v1', // 7
+      '      - run: |',
+      '          echo "${{ github.event.issue.title }}" # depwatch: ignore[gha-script-injection]', // 9
+      '          echo "${{ github.event.issue.body }}"', // 10
+      '      - uses: actions/checkout@v4',
+      '        with:',
+      '          ref: ${{ github.event.pull_request.head.sha }} # nosec', // 13
+    );
+    const result = await scanFiles({ '.gitignore': '.env\n*.env\n', [WORKFLOW]: workflow });
+    const at = (list: typeof result.findings) => list.map((f) => `${f.rule}@${f.line}`).sort();
+    expect(at(result.findings)).toEqual(['gha-script-injection@10', 'gha-unpinned-action@7']);
+    expect(at(result.ignored)).toEqual(['gha-script-injection@9', 'gha-unpinned-action@6', 'gha-untrusted-checkout@13']);
+    expect(result.ignored.find((f) => f.line === 9)!.ignoredBy).toMatchObject({ source: 'inline', reason: '# depwatch: ignore on line 9' });
+
+    const settings = lines('ignore:', '  - id: gha-unpinned-action', '    reason: we review third-party actions by hand');
+    const ignored = await scanFiles({ '.gitignore': '.env\n*.env\n', '.depwatch.yml': settings, [WORKFLOW]: workflow });
+    expect(at(ignored.findings)).toEqual(['gha-script-injection@10']);
+  });
+});
+
+describe('workflows take time linear in their size', () => {
+  const SMALL = 30_000;
+  const LARGE = 300_000;
+  /** Null when a text ten times longer costs at most thirty times as much (plus a floor), as the Dockerfile tests measure. */
+  function nonLinearGrowth(make: (length: number) => string, run: (text: string) => unknown): string | null {
+    const small = make(SMALL);
+    const large = make(LARGE);
+    let verdict = '';
+    for (const budgetMs of [0, 50, 200]) {
+      const smallMs = bestCpuMs(() => void run(small), budgetMs);
+      const largeMs = bestCpuMs(() => void run(large), budgetMs);
+      if (largeMs <= 30 * smallMs + 10) return null;
+      verdict = `${smallMs.toFixed(1)} ms at ${SMALL} characters, ${largeMs.toFixed(1)} ms at ${LARGE}`;
+    }
+    return verdict;
+  }
+  const rules = (text: string) => scanRuntime(WORKFLOW, text).findings.length;
+  const head = 'on: pull_request_target\njobs:\n  a:\n    runs-on: x\n    steps:\n';
+
+  it('thousands of steps, each with expressions, checkouts and unpinned actions', () => {
+    const step = '      - uses: a/b@v1\n        with: { ref: "${{ github.head_ref }}" }\n      - run: echo "${{ github.event.issue.title }} ${{ toJSON(github.event) }}"\n';
+    const many = (length: number) => head + step.repeat(length / step.length);
+    expect(rules(many(SMALL))).toBeGreaterThan(100);
+    expect(nonLinearGrowth(many, rules)).toBeNull();
+  });
+
+  it('one script of ${{ never closed, of expressions by the thousand, of brackets and quotes in one expression', () => {
+    const unclosed = (length: number) => `${head}      - run: "${'${{ github.head_ref '.repeat(length / 20)}"\n`;
+    expect(nonLinearGrowth(unclosed, rules)).toBeNull();
+    const many = (length: number) => `${head}      - run: |\n${'          echo ${{ github.event.issue.title }}\n'.repeat(length / 48)}`;
+    expect(rules(many(SMALL))).toBeGreaterThan(500);
+    expect(nonLinearGrowth(many, rules)).toBeNull();
+    const oneExpression = (length: number) => `${head}      - run: "\${{ ${"format('{0}', (github.event['issue'][0].title) || ".repeat(length / 55)} 1 }}"\n`;
+    expect(nonLinearGrowth(oneExpression, rules)).toBeNull();
+  });
+
+  it('a step anchored once and aliased thousands of times is read once', () => {
+    const aliased = (length: number) => `${head}      - &s { uses: a/b@v1, run: "echo \${{ github.event.issue.body }}" }\n${'      - *s\n'.repeat(length / 11)}`;
+    expect(rules(aliased(SMALL))).toBe(2);
+    expect(nonLinearGrowth(aliased, rules)).toBeNull();
+  });
+});
