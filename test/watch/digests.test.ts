@@ -254,7 +254,7 @@ describe('posting digests', () => {
     const details = JSON.stringify(f.thread(CHANNEL, summary!.ts).map((m) => m.blocks));
     expect(details).toContain('*Code and configuration (1 repository)*');
     // Counted nouns agree with their counts: "1 hardcoded secret", never "1 hardcoded secrets".
-    expect(details).toContain('• *octo/app*: 1 critical, 1 high, 1 medium (1 hardcoded secret · 1 risky code finding · 1 container setting)');
+    expect(details).toContain('• *octo/app*: 1 critical, 1 high, 1 medium (1 hardcoded secret · 1 risky code finding · 1 container or workflow setting)');
     expect(f.violations).toEqual([]);
   });
 

@@ -317,7 +317,7 @@ export function quarterlyDigestLayout(d: QuarterlyDigest, options: LayoutOptions
       secret: ['hardcoded secret', 'hardcoded secrets'],
       code: ['risky code finding', 'risky code findings'],
       file: ['file hygiene finding', 'file hygiene findings'],
-      runtime: ['container setting', 'container settings'],
+      runtime: ['container or workflow setting', 'container or workflow settings'],
     };
     const kindCount = (k: string, n: number) => {
       const [one, many] = KINDS[k] ?? [`${k} finding`, `${k} findings`];
