@@ -12,9 +12,24 @@ export const yaml = onFirstUse<typeof import('yaml')>('yaml');
  * library's default level its warnings (an unknown tag, a key that is a collection) go to
  * process.emitWarning, and Node prints them on stderr with the file's raw line, terminal escapes
  * and all, in the CLI and in the bot's logs. 'error' keeps the errors, which `parse` still throws
- * ('silent' would drop them); a reader that needs the warnings reads `doc.warnings`.
+ * ('silent' would drop them); a reader that needs the warnings reads `doc.warnings`. Errors are
+ * not prettified: a reader says where one is with yamlErrorLine.
  */
-export const QUIET_YAML = { logLevel: 'error' } as const;
+export const QUIET_YAML = { logLevel: 'error', prettyErrors: false } as const;
+
+/**
+ * A parse error's first line as the library words it with `prettyErrors` on (`… at line L, column
+ * C`), made from its offset. Untrusted text is parsed with `prettyErrors: false` (QUIET_YAML): the
+ * library's pretty form copies the whole line an error is on, once per error, so one long line of
+ * stray brackets (an error a character) cost its length squared: a 64 KB line in a compose file took
+ * 4.8 s, a megabyte about twenty minutes.
+ */
+export function yamlErrorLine(error: { message: string; pos: readonly [number, number] }, counter: { linePos(offset: number): { line: number; col: number } }): string {
+  const first = error.message.split('\n')[0]!;
+  if (error.pos[0] < 0) return first;
+  const { line, col } = counter.linePos(error.pos[0]);
+  return `${first} at line ${line}, column ${col}`;
+}
 
 /**
  * Whether YAML text might nest deeper than `limit`. A bound, not a parse: each block level starts
@@ -65,6 +80,26 @@ export function withoutErrorStacks<T>(parse: () => T): T {
   } finally {
     Error.stackTraceLimit = saved;
   }
+}
+
+/**
+ * How many closing flow brackets (`]`, `}`) close nothing: quotes and comments are not told apart,
+ * so a bracket there counts when it closes nothing, and one that opens there may hide a later
+ * stray one (an estimate, for bounding the parser's work). Each stray bracket is an error to the
+ * YAML library, which keeps every error: a megabyte of them held about 330 MB.
+ */
+export function strayFlowClosers(text: string): number {
+  let open = 0;
+  let stray = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x5b || c === 0x7b) open++;
+    else if (c === 0x5d || c === 0x7d) {
+      if (open > 0) open--;
+      else stray++;
+    }
+  }
+  return stray;
 }
 
 /** How many flow-collection brackets (`[`, `]`, `{`, `}`) the text holds, quotes and comments included. */

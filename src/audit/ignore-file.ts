@@ -9,7 +9,7 @@ import { errorLine } from '../error-line.js';
 import { normalizeName } from '../python/names.js';
 import { advisoryKindIgnoreRefusal, isAdvisoryKind } from './findings.js';
 import type { Document, LineCounter, YAMLMap } from 'yaml';
-import { QUIET_YAML, withoutErrorStacks, yaml } from '../yaml.js';
+import { QUIET_YAML, withoutErrorStacks, yaml, yamlErrorLine } from '../yaml.js';
 import type { ExcludeRule } from './exclude.js';
 import { compileGlob } from './glob.js';
 import type { IgnoreNote, IgnoreRule } from './ignores.js';
@@ -82,7 +82,7 @@ export function parseIgnoreFile(text: string, source = '.depwatch.yml'): Depwatc
     // document below and said as notes, never printed raw on stderr. Duplicate keys are found
     // there too, to say which entry they spoil.
     const parsed = withoutErrorStacks(() => Y.parseDocument(text, { ...QUIET_YAML, schema: 'core', uniqueKeys: false, lineCounter: counter }));
-    if (parsed.errors.length > 0) throw parsed.errors[0];
+    if (parsed.errors.length > 0) throw new Error(yamlErrorLine(parsed.errors[0]!, counter));
     doc = parsed.toJS({ maxAliasCount: 100 });
     problems = placeProblems(parsed, text, counter);
   } catch (err) {

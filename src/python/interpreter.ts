@@ -267,9 +267,7 @@ export const MAX_WORKFLOW_NESTING = 200;
 function fromWorkflow(text: string): Hit[] {
   if (text.length > MAX_WORKFLOW_CHARS || yamlMayNestDeeperThan(text, MAX_WORKFLOW_NESTING)) return [];
   const counter = new (yaml().LineCounter)();
-  // prettyErrors adds the surrounding text to every error, rescanning the line each time: with
-  // thousands of errors on one long line that was quadratic, and the errors are never shown.
-  const doc = withoutErrorStacks(() => yaml().parseDocument(text, { ...QUIET_YAML, lineCounter: counter, uniqueKeys: false, prettyErrors: false }));
+  const doc = withoutErrorStacks(() => yaml().parseDocument(text, { ...QUIET_YAML, lineCounter: counter, uniqueKeys: false }));
   if (doc.errors.length > 0) return [];
   const hits: Hit[] = [];
   const seen = new Set<string>();

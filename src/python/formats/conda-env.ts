@@ -111,8 +111,7 @@ export function readCondaEnv(text: string, file: string): CondaEnvRead {
 
   const Y = yaml();
   const counter = new Y.LineCounter();
-  // prettyErrors rescans the line for every error (quadratic on one long bad line); errors are said by line.
-  const doc = withoutErrorStacks(() => Y.parseDocument(text, { ...QUIET_YAML, lineCounter: counter, uniqueKeys: false, prettyErrors: false }));
+  const doc = withoutErrorStacks(() => Y.parseDocument(text, { ...QUIET_YAML, lineCounter: counter, uniqueKeys: false }));
   const lineOf = (node: YamlNode | null | undefined): number | null => {
     const offset = node?.range?.[0];
     return offset === undefined ? null : counter.linePos(offset).line || null;

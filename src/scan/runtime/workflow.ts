@@ -10,7 +10,7 @@
  * larger or fuller of brackets than any is, is not handed to the library (see the limits below).
  */
 import type { LineCounter, Node as YamlNode, YAMLMap } from 'yaml';
-import { flowBrackets, QUIET_YAML, withoutErrorStacks, yaml, yamlMayNestDeeperThan } from '../../yaml.js';
+import { flowBrackets, QUIET_YAML, withoutErrorStacks, yaml, yamlErrorLine, yamlMayNestDeeperThan } from '../../yaml.js';
 import { findExpressions } from './gha-expressions.js';
 import { ResolvedDocument } from './resolved-yaml.js';
 
@@ -76,13 +76,8 @@ export function parseWorkflow(text: string): WorkflowParse {
   if (brackets > MAX_WORKFLOW_BRACKETS) return { workflow: null, problem: `holds ${brackets.toLocaleString('en-US')} brackets ([ ] { }; the limit is ${MAX_WORKFLOW_BRACKETS.toLocaleString('en-US')}), which no workflow does` };
   const Y = yaml();
   const counter = new Y.LineCounter();
-  // prettyErrors rescans the line for every error (quadratic on one long bad line): the position is added here.
-  const doc = withoutErrorStacks(() => Y.parseDocument(text, { ...QUIET_YAML, lineCounter: counter, schema: 'core', uniqueKeys: false, prettyErrors: false }));
-  if (doc.errors.length > 0) {
-    const first = doc.errors[0]!;
-    const pos = counter.linePos(first.pos[0]);
-    return { workflow: null, problem: `not valid YAML (${first.message.split('\n')[0]!.replace(/:$/, '')} at line ${pos.line}, column ${pos.col})` };
-  }
+  const doc = withoutErrorStacks(() => Y.parseDocument(text, { ...QUIET_YAML, lineCounter: counter, schema: 'core', uniqueKeys: false }));
+  if (doc.errors.length > 0) return { workflow: null, problem: `not valid YAML (${yamlErrorLine(doc.errors[0]!, counter)})` };
   const view = new ResolvedDocument(doc, (offset) => counter.linePos(offset));
   const reader = new WorkflowReader(view, counter, text);
   const workflow = reader.read(doc.contents);

@@ -10,8 +10,7 @@
  * shares it still gets its own finding, naming it.
  */
 import type { Document, LineCounter, Node as YamlNode, YAMLMap } from 'yaml';
-import { errorLine } from '../../error-line.js';
-import { QUIET_YAML, withoutErrorStacks, yaml } from '../../yaml.js';
+import { QUIET_YAML, strayFlowClosers, withoutErrorStacks, yaml, yamlErrorLine, yamlMayNestDeeperThan } from '../../yaml.js';
 import { ResolvedDocument } from './resolved-yaml.js';
 import { isRootUser } from './users.js';
 
@@ -84,13 +83,32 @@ const POD_TEMPLATES: Record<string, string[]> = {
   CronJob: ['spec', 'jobTemplate', 'spec', 'template', 'spec'],
 };
 
-function docs(text: string): { documents: Document.Parsed[]; counter: LineCounter } {
+/**
+ * Real compose files and manifests nest a few dozen levels and hold no bracket that closes nothing;
+ * the YAML library's memory grows with depth and with errors (it keeps each one), so hostile text
+ * past these bounds is refused before it is parsed: a megabyte of `[` held 860 MB, of `]` 330 MB,
+ * while a 5 MB file may be scanned. Refused, the file is one partial reason, never a crash.
+ */
+const MAX_WORKLOAD_NESTING = 200;
+const MAX_STRAY_CLOSERS = 1_000;
+
+/** Why the text is not handed to the parser at all, or null. */
+function refused(text: string): string | null {
+  if (yamlMayNestDeeperThan(text, MAX_WORKLOAD_NESTING)) return `nests deeper than ${MAX_WORKLOAD_NESTING} levels, which no compose file or manifest does`;
+  const stray = strayFlowClosers(text);
+  if (stray > MAX_STRAY_CLOSERS) return `holds ${stray.toLocaleString('en-US')} closing brackets (] }) that close nothing`;
+  return null;
+}
+
+function docs(text: string): { documents: Document.Parsed[]; counter: LineCounter } | { refused: string } {
+  const why = refused(text);
+  if (why !== null) return { refused: why };
   const counter = new (yaml().LineCounter)();
   return { documents: withoutErrorStacks(() => yaml().parseAllDocuments(text, { ...QUIET_YAML, lineCounter: counter, schema: 'core', uniqueKeys: false })) as Document.Parsed[], counter };
 }
 
-/** The parser's first complaint about a document, in one line without the colon that introduced its excerpt. */
-const yamlError = (doc: Document.Parsed): string => errorLine(doc.errors[0]!).replace(/:$/, '');
+/** The parser's first complaint about a document, in one line, with where it is. */
+const yamlError = (doc: Document.Parsed, counter: LineCounter): string => yamlErrorLine(doc.errors[0]!, counter);
 
 const whereOf = (counter: LineCounter, node: YamlNode | null | undefined, fallback: Where): Where => {
   const offset = node?.range?.[0];
@@ -122,14 +140,16 @@ function mapAt(view: ResolvedDocument, map: YAMLMap | null | undefined, path: st
 
 /** A document's resolved reading, or why compose and kubectl would not read it (a parse error, an alias with no anchor). */
 function readable(doc: Document.Parsed, counter: LineCounter): ResolvedDocument | string {
-  if (doc.errors.length) return yamlError(doc);
+  if (doc.errors.length) return yamlError(doc, counter);
   const view = new ResolvedDocument(doc, (offset) => counter.linePos(offset));
   return view.error ?? view;
 }
 
 /** Services of a docker compose file. */
 export function composeContainers(text: string): WorkloadParse {
-  const { documents, counter } = docs(text);
+  const parsed = docs(text);
+  if ('refused' in parsed) return { containers: [], errors: [parsed.refused] };
+  const { documents, counter } = parsed;
   const containers: ContainerSpec[] = [];
   const errors: string[] = [];
   for (const doc of documents) {
@@ -172,7 +192,9 @@ export function composeContainers(text: string): WorkloadParse {
 
 /** Containers (and init containers) of Kubernetes workloads, in every document of a manifest. */
 export function kubernetesContainers(text: string): WorkloadParse {
-  const { documents, counter } = docs(text);
+  const parsed = docs(text);
+  if ('refused' in parsed) return { containers: [], errors: [parsed.refused] };
+  const { documents, counter } = parsed;
   const containers: ContainerSpec[] = [];
   const errors: string[] = [];
   for (const doc of documents) {
