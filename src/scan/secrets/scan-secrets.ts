@@ -15,7 +15,7 @@ import type { Confidence, ScanSeverity } from '../types.js';
 import { shannonEntropy } from './entropy.js';
 import { curlCredentials } from './curl.js';
 import { fingerprint } from './fingerprint.js';
-import { isPublishedAzureKey, TOKEN_FORMATS } from './formats.js';
+import { isPublishedSample, TOKEN_FORMATS } from './formats.js';
 import { keywordSigns } from './keyword-signs.js';
 import { isPgpassPath, pgpassLogins } from './pgpass.js';
 import { privateKeys } from './private-keys.js';
@@ -251,7 +251,7 @@ function scanText(ctx: SecretScanContext, traits: PathTraits, spans: Array<[numb
   // settings, so `-H "X-API-Key: …"` is one finding. A known token format there was reported above.
   for (const found of curlCredentials(text)) {
     // A value of a known format is that format's to judge: reported above, or left out there as a sample (jwt.io's token) or a placeholder.
-    if (covered.has(found.start) || ofKnownFormat(found.value)) continue;
+    if (covered.has(found.start) || ofKnownFormat(found.value) || isPublishedSample(found.value)) continue;
     const judged = judgeCurlCredential(found.value, found.scheme);
     if (!judged || (relaxed && !envFile && judged !== 'high')) continue;
     const header = found.kind === 'header';
@@ -301,7 +301,7 @@ function scanText(ctx: SecretScanContext, traits: PathTraits, spans: Array<[numb
     // A key of an Azure connection string (`…;AccountKey=<key>;EndpointSuffix=…`, in any case) ends at its `;`.
     const semicolon = CONNECTION_STRING_KEY.test(found.name) ? found.value.indexOf(';') : -1;
     if (semicolon > 0) found = { ...found, value: found.value.slice(0, semicolon) };
-    if (covered.has(found.start) || isPublishedAzureKey(found.value) || (spans !== null && ofKnownFormat(found.value))) return;
+    if (covered.has(found.start) || isPublishedSample(found.value) || (spans !== null && ofKnownFormat(found.value))) return;
     // A name found by a generic word alone (`FERNET_KEY`, `auth`, `DB_CREDS`): its value counts only
     // when it looks generated (GENERIC_WORDS), or, under `auth`, when it is a login (Docker's config.json).
     const generic = !STRONG_SECRET_NAME.test(found.name);

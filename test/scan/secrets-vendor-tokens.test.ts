@@ -1,0 +1,317 @@
+/**
+ * Token formats of Sentry, Mailgun, Docker Hub, Grafana, HashiCorp Vault and Terraform Cloud, New
+ * Relic, Atlassian, Twilio, Doppler, Pulumi, Figma, Fly.io, Square, Alibaba Cloud and Heroku, each
+ * in the shape its vendor documents (src/scan/secrets/formats.ts): found where they are written,
+ * redacted down to their prefix, and quiet for documentation placeholders and for look-alikes.
+ */
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { redactSecrets } from '../../src/redact.js';
+import { KEYWORD_FIRST_CHARACTERS_LIMIT, TOKEN_FORMATS } from '../../src/scan/secrets/formats.js';
+import { SECRET_RULES_BY_ID } from '../../src/scan/secrets/rules.js';
+import { scanSecrets } from '../../src/scan/secrets/scan-secrets.js';
+import { LineIndex } from '../../src/scan/text.js';
+import { cpuMs } from '../helpers/cpu-time.js';
+import { KEY, scanFiles } from './helpers.js';
+
+/** The rules these formats report under. */
+const VENDOR_RULES = [
+  'secret-sentry-token',
+  'secret-mailgun-key',
+  'secret-docker-hub-token',
+  'secret-grafana-token',
+  'secret-vault-token',
+  'secret-terraform-cloud-token',
+  'secret-newrelic-key',
+  'secret-atlassian-token',
+  'secret-twilio-key',
+  'secret-doppler-token',
+  'secret-pulumi-token',
+  'secret-figma-token',
+  'secret-flyio-token',
+  'secret-square-token',
+  'secret-alibaba-access-key-id',
+  'secret-heroku-key',
+];
+
+// Shapes as each vendor documents them, with random characters (no real token), built from parts
+// so this file does not itself hold one whole.
+const SENTRY_FACTS = 'eyJpYXQiOjE3NjQ1NDcyMDAuMSwidXJsIjoiaHR0cHM6Ly9zZW50cnkuaW8iLCJyZWdpb25fdXJsIjoiaHR0cHM6Ly91cy5zZW50cnkuaW8iLCJvcmciOiJhY21lIn0';
+const T = {
+  sentryUser: ['sntryu_', '3bf8173eaa901a3652f76b4d4b36abe826bf561e24a88e02f5d2f028f89c764f'],
+  sentryOrg: ['sntrys_', `${SENTRY_FACTS}_okP9l3tTVAeRzAFYdvQmbYxNjR0MaJwBGgcGfX4FZLq`],
+  mailgun: ['key-', '413ff06584049939400fcc0a82594b0d'],
+  dockerHub: ['dckr_pat_', 'iUdFKrD4KJEtX78une6Mwy114DD'],
+  grafana: ['glsa_', 'P4l2mJZm7uaTUCCTRXOIJ8uF8bMpHHJN_a91756ee'],
+  grafanaCloud: ['glc_', 'eyJvIjoiMTIzNDU2NyIsIm4iOiJzdGFjay1kZXBsb3kiLCJrIjoiOGpWbUhFNm9aNVQ1WkJXTTFKWk5lb0NCIiwibSI6eyJyIjoicHJvZC11cy1lYXN0LTAifX0='],
+  vault: ['hvs.', '8lKFVpIZmC45JXiJn1LKr6MC'],
+  vaultBatch: ['hvb.', 'AAAAAQVvEM4kI8GUz7edSPJBaibGedBELiTT6dyI2Jv7IwBh7PIHKUcq6PUtcn90bIQ_bRGqTXssYR_LcTX76JKEdVGjKPVBjaEysQx2s528YN8j6rUn4zgi-VCTqtbPyDNX0tt1'],
+  terraform: ['KQN5snoi84XaiU.atlasv1.', 'xxixxOafaHfVwnXkZBVlgOtc1fJdZZ_tWat11w_EjKFmStcXa4fzZwlyVnoJl0oElze'],
+  newRelic: ['NRAK-', 'TJZV9IDAXKKXP1QFOKIZP4N9WB0'],
+  atlassian: ['ATATT3', 'JMXJvJSZNlU5KX83DJ727iieBOpObswoGu9YTZaUKyXvPtNMxmd8W1ns1zOcvNQwRjoPvWeOQGhoGVegQE3JPABYZ_ayMWQ7Clir7NmL0Nu3dl15kNPdfzGDrWnMue3VyOq-c9530LlOLQCgzlX0yWYHJ4qZIxh8mggkOfTum0v_Ad4r1=3E8E2AAA'],
+  twilio: ['SK', '60039cb1a5d54f83b9b9941fda4d0268'],
+  dopplerPersonal: ['dp.pt.', 'VTQfKgJ38ytZm4IRoOtHgkH5PMKdA19eFx25PajDKdr'],
+  dopplerService: ['dp.st.', 'prd.YN08z5oqYpK031FwgPeBRxjtb80TLsYOdR9Iftw5'],
+  pulumi: ['pul-', '2fb00fd2548c095c10fe8dcb7021d155acf14e0a'],
+  figma: ['figd_', '2pHRUiDCakgTNHX_KqViy_4VXlPr__ZpmK7ZLsV2'],
+  fly: ['fo1_', 'lEbgmFm_d5Fazg1mawHqliJHDkpbyCS9R_En4z9qY6G'],
+  squareToken: ['sq0atp-', 'Q9bBiHn1WWvt0d5Jh_33S7'],
+  squareSecret: ['sq0csp-', 'luUG5jSWhvJPnXFaIWQUFurEcn2NE4H1TEIyJHOyj7j'],
+  alibaba: ['LTAI', '5tnEBKYyiZme3uCy0R4m'],
+  heroku: ['HRKU-', 'AArbesDEsVr6c1eDAfw219gsPqtqXcDMbEFEOhlvnh0xGu0dJ5rqB1Brymrv'],
+} satisfies Record<string, [string, string]>;
+const token = (name: keyof typeof T) => T[name].join('');
+
+describe('vendor tokens where they are written', () => {
+  it('finds each one, in .env files, YAML under neutral names, a Terraform credentials file and a shell script, with its severity', async () => {
+    const result = await scanFiles({
+      '.env.production': [
+        `SENTRY_AUTH_TOKEN=${token('sentryOrg')}`,
+        `MAILGUN_API_KEY=${token('mailgun')}`,
+        `DOCKERHUB_TOKEN=${token('dockerHub')}`,
+        `GRAFANA_SA_TOKEN=${token('grafana')}`,
+        `VAULT_TOKEN=${token('vault')}`,
+        `NEW_RELIC_API_KEY=${token('newRelic')}`,
+        `TWILIO_API_KEY=${token('twilio')}`,
+        `PULUMI_ACCESS_TOKEN=${token('pulumi')}`,
+        `HEROKU_API_KEY=${token('heroku')}`,
+      ].join('\n'),
+      'deploy/values.yaml': [
+        `sentry_user: ${token('sentryUser')}`,
+        `grafana_cloud: ${token('grafanaCloud')}`,
+        `vault_batch: "${token('vaultBatch')}"`,
+        `design: ${token('figma')}`,
+        `fly: ${token('fly')}`,
+        `square_access: ${token('squareToken')}`,
+        `square_app: ${token('squareSecret')}`,
+        `aliyun_id: ${token('alibaba')}`,
+        `jira: ${token('atlassian')}`,
+      ].join('\n'),
+      'ops/credentials.tfrc.json': JSON.stringify({ credentials: { 'app.terraform.io': { token: token('terraform') } } }, null, 2),
+      'scripts/setup.sh': [`doppler configure set token ${token('dopplerPersonal')} --scope /`, `doppler run --token '${token('dopplerService')}' -- ./serve`].join('\n'),
+    });
+    const secrets = result.findings.filter((f) => f.kind === 'secret');
+    expect(secrets.map((f) => `${f.file}:${f.line} ${f.rule} ${f.severity}`).sort()).toEqual(
+      [
+        '.env.production:1 secret-sentry-token high',
+        '.env.production:2 secret-mailgun-key high',
+        '.env.production:3 secret-docker-hub-token critical',
+        '.env.production:4 secret-grafana-token high',
+        '.env.production:5 secret-vault-token critical',
+        '.env.production:6 secret-newrelic-key high',
+        '.env.production:7 secret-twilio-key high',
+        '.env.production:8 secret-pulumi-token critical',
+        '.env.production:9 secret-heroku-key critical',
+        'deploy/values.yaml:1 secret-sentry-token high',
+        'deploy/values.yaml:2 secret-grafana-token high',
+        'deploy/values.yaml:3 secret-vault-token critical',
+        'deploy/values.yaml:4 secret-figma-token high',
+        'deploy/values.yaml:5 secret-flyio-token critical',
+        'deploy/values.yaml:6 secret-square-token critical',
+        'deploy/values.yaml:7 secret-square-token critical',
+        'deploy/values.yaml:8 secret-alibaba-access-key-id critical',
+        'deploy/values.yaml:9 secret-atlassian-token critical',
+        'ops/credentials.tfrc.json:4 secret-terraform-cloud-token critical',
+        'scripts/setup.sh:1 secret-doppler-token critical',
+        'scripts/setup.sh:2 secret-doppler-token critical',
+      ].sort(),
+    );
+    // Each finding says where to revoke, and nothing of the value reaches the report.
+    expect(secrets.every((f) => /revoke|delete|reset|replace|disable/i.test(f.fix ?? ''))).toBe(true);
+    const json = JSON.stringify(result);
+    for (const [, random] of Object.values(T)) expect(json).not.toContain(random.slice(-12));
+  });
+
+  it('names what it found: "A Mailgun API key", "A Twilio API key SID", "A Terraform Cloud API token"', async () => {
+    const result = await scanFiles({ 'a.env': `A=${token('mailgun')}\nB=${token('twilio')}\nC=${token('terraform')}\n` });
+    const secrets = result.findings.filter((f) => f.kind === 'secret').sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
+    expect(secrets.map((f) => f.message.split(' is written')[0])).toEqual(['A Mailgun API key', 'A Twilio API key SID', 'A Terraform Cloud API token']);
+  });
+
+  it('leaves a Square access token of the newer `EAAA` shape to the secret-named setting rule, which reports it by its name', async () => {
+    // `EAAA` alone also starts Meta's tokens and runs of base64 (formats.ts); under a secret's name it is still reported.
+    const eaaa = 'EAAA' + 'ECpfPv_NFZbT7IGmYO0ZR79CluDF2fjR1cyxrPKtkJ_7c7u6e3_VMa4y6Wt7';
+    const result = await scanFiles({ 'a.env': `SQUARE_ACCESS_TOKEN=${eaaa}\n`, 'b.yaml': `image_chunk: ${eaaa}\n` });
+    expect(result.findings.filter((f) => f.kind === 'secret').map((f) => `${f.file}:${f.line} ${f.rule}`)).toEqual(['a.env:1 secret-assigned']);
+  });
+});
+
+describe('the rules these formats report under', () => {
+  it('are registered secret rules, each format\'s severity the one its rule lists or a lower one', () => {
+    const order = ['low', 'medium', 'high', 'critical'];
+    for (const format of TOKEN_FORMATS) {
+      const rule = SECRET_RULES_BY_ID.get(format.rule);
+      expect(rule?.kind, format.rule).toBe('secret');
+      expect(order.indexOf(format.severity), format.kind).toBeLessThanOrEqual(order.indexOf(rule!.severity));
+    }
+    expect(VENDOR_RULES.filter((id) => !TOKEN_FORMATS.some((f) => f.rule === id))).toEqual([]);
+  });
+});
+
+describe('the one-pass keyword search', () => {
+  it('stays on its fast path: the keywords, with redaction\'s own signs, start with at most 16 different characters', () => {
+    // src/redact.ts searches for these beside the formats' keywords (URLs, private keys, loose token prefixes).
+    const redactionSigns = ['://', 'PRIVATE KEY-----', 'xoxb-', 'xapp-', 'ghp_', 'github_pat_', 'pypi-'];
+    const firsts = new Set([...TOKEN_FORMATS.flatMap((f) => f.keywords), ...redactionSigns].map((k) => k[0]));
+    expect(firsts.size).toBeLessThanOrEqual(KEYWORD_FIRST_CHARACTERS_LIMIT);
+  });
+
+  it('has each format\'s keywords in every token it matches', () => {
+    for (const [name, [prefix, random]] of Object.entries(T)) {
+      const value = prefix + random;
+      const format = TOKEN_FORMATS.find((f) => new RegExp(`^(?:${f.pattern.source})$`).test(value));
+      expect(format, name).toBeDefined();
+      expect(format!.keywords.some((k) => value.includes(k)), name).toBe(true);
+    }
+  });
+});
+
+describe('redactSecrets on vendor tokens', () => {
+  const prefixes: [keyof typeof T, string][] = [
+    ['sentryUser', 'sntryu_'],
+    ['sentryOrg', 'sntrys_'],
+    ['mailgun', 'key-'],
+    ['dockerHub', 'dckr_pat_'],
+    ['grafana', 'glsa_'],
+    ['grafanaCloud', 'glc_'],
+    ['vault', 'hvs.'],
+    ['vaultBatch', 'hvb.'],
+    // The 14-character token id comes first; the kept part is capped at 16 characters (redact.ts).
+    ['terraform', 'KQN5snoi84XaiU.a'],
+    ['newRelic', 'NRAK-'],
+    ['atlassian', 'ATATT3'],
+    ['twilio', 'SK'],
+    ['dopplerPersonal', 'dp.pt.'],
+    ['dopplerService', 'dp.st.'],
+    ['pulumi', 'pul-'],
+    ['figma', 'figd_'],
+    ['fly', 'fo1_'],
+    ['squareToken', 'sq0atp-'],
+    ['squareSecret', 'sq0csp-'],
+    ['alibaba', 'LTAI'],
+    ['heroku', 'HRKU-'],
+  ];
+
+  it.each(prefixes)('masks a %s token in a message, keeping only %s', (name, kept) => {
+    const line = `deploy failed: 401 for credential "${token(name)}" (check the CI secret)`;
+    const redacted = redactSecrets(line);
+    expect(redacted).toBe(`deploy failed: 401 for credential "${kept}…[redacted]" (check the CI secret)`);
+    expect(redacted).not.toContain(T[name][1].slice(-8));
+    expect(redactSecrets(redacted)).toBe(redacted);
+  });
+});
+
+describe('documentation placeholders and look-alikes stay quiet', () => {
+  it('leaves out the placeholders vendors and READMEs write in place of a token', async () => {
+    const result = await scanFiles({
+      'docs/setup.md': [
+        `MAILGUN_API_KEY=key-${'x'.repeat(32)}`,
+        `MAILGUN_API_KEY=key-${'0'.repeat(32)}`,
+        'MAILGUN_API_KEY=key-3ax6xnjp29jd6fds4gc373sgvjxteol0',
+        `SENTRY_AUTH_TOKEN=sntryu_${'0'.repeat(64)}`,
+        `DOCKER_PAT=dckr_pat_${'x'.repeat(27)}`,
+        'DOCKER_PAT=dckr_pat_124509ugsdjga93',
+        `GRAFANA_TOKEN=glsa_${'x'.repeat(32)}_${'0'.repeat(8)}`,
+        'export VAULT_TOKEN="hvs.6j4cuewowBGit65rheNoceI7"',
+        `VAULT_TOKEN=hvs.${'X'.repeat(24)}`,
+        `TFE_TOKEN=${'x'.repeat(14)}.atlasv1.${'x'.repeat(67)}`,
+        `NEW_RELIC_API_KEY=NRAK-${'X'.repeat(27)}`,
+        `TWILIO_API_KEY=SK${'0'.repeat(32)}`,
+        `DOPPLER_TOKEN=dp.pt.${'x'.repeat(43)}`,
+        `PULUMI_ACCESS_TOKEN=pul-${'0'.repeat(40)}`,
+        `FIGMA_TOKEN=figd_${'x'.repeat(40)}`,
+        `SQUARE=sq0atp-${'X'.repeat(22)}`,
+        `ALIBABA_ID=LTAI${'x'.repeat(20)}`,
+        `HEROKU_API_KEY=HRKU-${'x'.repeat(60)}`,
+        `JIRA_TOKEN=ATATT3${'x'.repeat(186)}`,
+        `FLY_API_TOKEN=fo1_${'x'.repeat(43)}`,
+        // Mailgun's own samples send from samples.mailgun.org with this key.
+        "curl -s --user 'api:key-3ax6xnjp29jd6fds4gc373sgvjxteol0' https://api.mailgun.net/v3/samples.mailgun.org/messages",
+      ].join('\n'),
+    });
+    expect(result.findings.filter((f) => f.kind === 'secret').map((f) => `${f.line} ${f.rule}`)).toEqual([]);
+  });
+
+  it('does not read names, hashes and product codes as tokens: `key-value`, an md5 after `cache-key-`, a bare hash, `SKU…`', async () => {
+    const md5 = 'd41d8cd98f00b204e9800998ecf8427e';
+    const sha1 = 'da39a3ee5e6b4b0d3255bfef95601890afd80709';
+    const result = await scanFiles({
+      'app/catalog.py': [
+        'STORE = "key-value"',
+        'BINDINGS = ["key-binding-ctrl-shift-alt-enter"]',
+        `CACHE = "cache-key-${md5}"`,
+        `NAME = "key-${md5}z"`,
+        `LONGER = "key-${md5}0"`,
+        `REVISION = "${md5}"`,
+        `COMMIT = "SK${sha1}"`,
+        'PRODUCT = "SKU12345678901234567890123456789012"',
+        'PART = "SKU-2024-0001-BLACK-XL"',
+        `UPPER = "SK${md5.toUpperCase()}"`,
+        `TASK = "TASK${md5}"`,
+        'STAR = "ALTAIR8800DELTAIDENTIFIER"',
+        `PULL = "spul-${sha1}"`,
+      ].join('\n'),
+    });
+    expect(result.findings.filter((f) => VENDOR_RULES.includes(f.rule)).map((f) => `${f.line} ${f.rule}`)).toEqual([]);
+  });
+});
+
+describe("the new formats on this repository's own code and dependencies", () => {
+  /** Every file under `root`, at most 5 MB each (the scanner's default limit), as [path, text]. */
+  function* filesUnder(root: string): Generator<[string, string]> {
+    for (const entry of readdirSync(root, { withFileTypes: true })) {
+      const path = join(root, entry.name);
+      if (entry.isDirectory()) yield* filesUnder(path);
+      else if (entry.isFile() && statSync(path).size <= 5 * 1024 * 1024) yield [path, readFileSync(path, 'utf8')];
+    }
+  }
+
+  it('finds nothing in src/ or node_modules: none of them is shaped like a vendor token it is not', () => {
+    const formats = TOKEN_FORMATS.filter((f) => VENDOR_RULES.includes(f.rule)).map((f) => ({ keywords: f.keywords, pattern: new RegExp(f.pattern.source, f.pattern.flags) }));
+    expect(formats.length).toBeGreaterThanOrEqual(VENDOR_RULES.length);
+    const found: string[] = [];
+    let scanned = 0;
+    for (const root of ['src', 'node_modules']) {
+      for (const [path, text] of filesUnder(root)) {
+        scanned++;
+        // Only a file one of the new patterns matches can gain a finding from them: the scanner judges those.
+        const matched = formats.some((f) => f.keywords.some((k) => text.includes(k)) && ((f.pattern.lastIndex = 0), f.pattern.test(text)));
+        if (!matched) continue;
+        const reports = scanSecrets({ path: relative('.', path), text, fingerprintKey: KEY, lines: new LineIndex(text) });
+        for (const r of reports) if (VENDOR_RULES.includes(r.rule)) found.push(`${path}:${r.line} ${r.rule}`);
+      }
+    }
+    expect(scanned).toBeGreaterThan(1000);
+    expect(found).toEqual([]);
+  }, 120_000);
+});
+
+describe('linear time on hostile input', () => {
+  function time(text: string, times: number): number {
+    let best = Infinity;
+    for (let round = 0; round < 5; round++) {
+      best = Math.min(best, cpuMs(() => {
+        for (let i = 0; i < times; i++) scanSecrets({ path: 'x.env', text, fingerprintKey: KEY, lines: new LineIndex(text) });
+      }));
+    }
+    return best;
+  }
+
+  const hostile: Record<string, (n: number) => string> = {
+    'vendor prefixes, repeated': (n) => 'sntrys_eyJdckr_pat_glsa_hvs.NRAK-ATATT3SKdp.st.pul-key-figd_fo1_sq0atp-LTAIHRKU-glc_eyJ'.repeat(Math.ceil(n / 84)).slice(0, n),
+    'token ids before `.atlasv1.`, with no secret after': (n) => ('Ab3Cd5Ef7Gh9Jk' + '.atlasv1.').repeat(Math.ceil(n / 23)).slice(0, n),
+    'one run of letters and digits, then `.atlasv1.`': (n) => 'Ab3'.repeat(Math.ceil(n / 3)).slice(0, n - 40) + '.atlasv1.' + 'x'.repeat(31),
+    'hexadecimal runs after `key-` and `SK` that never end right': (n) => ('key-' + 'ab12'.repeat(10) + ' SK' + 'cd34'.repeat(10) + ' ').repeat(Math.ceil(n / 88)).slice(0, n),
+    'Doppler service slugs that never end': (n) => 'dp.st.' + 'ab.'.repeat(Math.ceil(n / 3)).slice(0, n - 6),
+  };
+
+  for (const [name, make] of Object.entries(hostile)) {
+    it(`${name}: one 100k-character input costs about as much as ten 10k ones`, () => {
+      const small = make(10_000);
+      const large = make(100_000);
+      time(small, 10);
+      expect(time(large, 10) / Math.max(time(small, 100), 0.5)).toBeLessThan(4);
+    });
+  }
+});
