@@ -321,7 +321,7 @@ export async function scanTree(source: ScanSource, options: ScanOptions = {}): P
         } else if (isNotebook) {
           // A notebook's code cells, joined as one Python text, through the same parser and rules (python/scan-notebook.ts).
           python ??= await (await import('./python/scan-python.js')).createPythonScanner({ parseTimeoutMs, ruleTimeoutMs });
-          const notebook = (await import('./python/scan-notebook.js')).scanNotebook(python, path, text, inTests);
+          const notebook = (await import('./python/scan-notebook.js')).scanNotebook(python, path, text, inTests, raw);
           if (notebook.outcome !== null) {
             const reports = pythonOutcomeReports(path, notebook.outcome, notebook.codeLength, notebook.places, { parseTimeoutMs, ruleTimeoutMs });
             if (reports.skipped) skipped.push(reports.skipped);

@@ -149,6 +149,27 @@ describe('suppressions are read in the cell', () => {
   });
 });
 
+describe('secrets in a cell', () => {
+  it('are found in the notebook’s text as before, and a marker in the cell covers them as it covers code', async () => {
+    const token = 'ghp_' + 'R4nd0mT0k3nV4lu3abcdefGHIJKLmnopqrST';
+    const other = 'ghp_' + 'An0th3rT0k3nV4lu3abcdefGHIJKLmnopqrS';
+    const json = notebook([code(lines(`import requests\nTOKEN = "${token}"  # depwatch: ignore[secret-github-token] revoked, kept for the demo\nheaders = {\n    "Authorization": "${other}",\n}\n`))]);
+    const result = await scanFiles({ 'nb.ipynb': json });
+    expect(result.ignored.map((f) => `${f.file}:${f.line} ${f.rule} ${f.ignoredBy?.reason}`)).toEqual([`nb.ipynb:${jsonLineOf(json, 'TOKEN = ')} secret-github-token # depwatch: ignore in cell 1, line 2`]);
+    expect(result.findings.filter((f) => f.kind === 'secret').map((f) => `${f.file}:${f.line} ${f.rule}`)).toEqual([`nb.ipynb:${jsonLineOf(json, 'Authorization')} secret-github-token`]);
+  });
+});
+
+describe('secrets in a cell written as one string', () => {
+  it('a marker on the first line of the statement covers a secret on a later line of it', async () => {
+    const token = 'ghp_' + 'R4nd0mT0k3nV4lu3abcdefGHIJKLmnopqrST';
+    const json = notebook([code('x = 1\n'), code(`headers = {  # depwatch: ignore[secret-github-token]\n    "Authorization": "${token}",\n}\n`)]);
+    const result = await scanFiles({ 'nb.ipynb': json });
+    expect(result.ignored.map((f) => `${f.rule} ${f.ignoredBy?.reason}`)).toEqual(['secret-github-token # depwatch: ignore in cell 2, line 1']);
+    expect(result.findings.filter((f) => f.kind === 'secret')).toEqual([]);
+  });
+});
+
 describe('a notebook that is not one', () => {
   it('not JSON: one clear line (partial), no snippet of the text in it; its secrets are still looked for', async () => {
     const token = 'ghp_' + 'R4nd0mT0k3nV4lu3abcdefGHIJKLmnopqrST';

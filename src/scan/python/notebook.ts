@@ -187,6 +187,43 @@ export class NotebookPython {
     return out;
   }
 
+  /**
+   * The reverse of places: positions in the JSON text (1-based lines and columns, such as a secret
+   * found in the notebook's text) as positions in `text`, or null where the JSON there is no code
+   * cell's source (outputs, metadata, markdown). Walked in order as places is: linear.
+   */
+  codePositions(positions: readonly { line: number | null; column: number | null }[]): ({ line: number; column: number } | null)[] {
+    const starts = this.jsonLineStarts();
+    const offsets = positions.map((p) => (p.line === null || p.line < 1 || p.line > starts.length ? -1 : starts[p.line - 1]! + Math.max(1, p.column ?? 1) - 1));
+    const order = offsets.map((_, i) => i).sort((a, b) => offsets[a]! - offsets[b]!);
+    const out: ({ line: number; column: number } | null)[] = new Array(positions.length).fill(null);
+    const { quote, offset } = this.map;
+    let walk = { quote: -1, decoded: 0, raw: 0 };
+    for (const i of order) {
+      const at = offsets[i]!;
+      // The last line whose string opens at or before the position (quotes grow with the lines).
+      const k = lastAtOrBefore(quote, at, quote.length);
+      if (at < 0 || k < 0 || quote[k]! < 0) continue;
+      const q = quote[k]!;
+      if (walk.quote !== q || walk.raw > at) walk = { quote: q, decoded: 0, raw: q + 1 };
+      while (walk.raw < at && walk.raw < this.json.length && this.json.charCodeAt(walk.raw) !== 0x22 /* " */) {
+        walk.raw += this.json.charCodeAt(walk.raw) === 0x5c /* \ */ ? (this.json[walk.raw + 1] === 'u' ? 6 : 2) : 1;
+        walk.decoded++;
+      }
+      if (walk.raw !== at) continue; // past the string's end: not in this source
+      // Among the lines that start in this string, the last that starts at or before the position.
+      const first = firstAtOrAfter(quote, q, k + 1);
+      let j = first;
+      for (let lo = first, hi = k; lo <= hi; ) {
+        const mid = (lo + hi) >> 1;
+        if (offset[mid]! <= walk.decoded) (j = mid), (lo = mid + 1);
+        else hi = mid - 1;
+      }
+      out[i] = { line: j + 1, column: Math.max(1, walk.decoded - offset[j]! + 1) };
+    }
+    return out;
+  }
+
   /** Steps through a JSON string from `walk` until `target` decoded characters are behind (or the string ends). */
   private advance(walk: { quote: number; decoded: number; raw: number }, target: number) {
     let { decoded, raw } = walk;
@@ -201,7 +238,7 @@ export class NotebookPython {
   /** Lines of the JSON text are found by one index, built on first use. */
   private lineStarts: Int32Array | null = null;
 
-  private jsonPosition(offset: number): { line: number; column: number } {
+  private jsonLineStarts(): Int32Array {
     if (this.lineStarts === null) {
       let count = 1;
       for (let i = this.json.indexOf('\n'); i !== -1; i = this.json.indexOf('\n', i + 1)) count++;
@@ -209,7 +246,11 @@ export class NotebookPython {
       for (let i = this.json.indexOf('\n'), k = 1; i !== -1; i = this.json.indexOf('\n', i + 1)) starts[k++] = i + 1;
       this.lineStarts = starts;
     }
-    const starts = this.lineStarts;
+    return this.lineStarts;
+  }
+
+  private jsonPosition(offset: number): { line: number; column: number } {
+    const starts = this.jsonLineStarts();
     let lo = 0;
     let hi = starts.length - 1;
     while (lo < hi) {
@@ -219,6 +260,28 @@ export class NotebookPython {
     }
     return { line: lo + 1, column: offset - starts[lo]! + 1 };
   }
+}
+
+/** The last index below `end` whose value is at most `value` in a non-decreasing array, or -1. */
+function lastAtOrBefore(values: Int32Array, value: number, end: number): number {
+  let found = -1;
+  for (let lo = 0, hi = end - 1; lo <= hi; ) {
+    const mid = (lo + hi) >> 1;
+    if (values[mid]! <= value) (found = mid), (lo = mid + 1);
+    else hi = mid - 1;
+  }
+  return found;
+}
+
+/** The first index below `end` whose value is at least `value` in a non-decreasing array (`end` when none is). */
+function firstAtOrAfter(values: Int32Array, value: number, end: number): number {
+  let found = end;
+  for (let lo = 0, hi = end - 1; lo <= hi; ) {
+    const mid = (lo + hi) >> 1;
+    if (values[mid]! >= value) (found = mid), (hi = mid - 1);
+    else lo = mid + 1;
+  }
+  return found;
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

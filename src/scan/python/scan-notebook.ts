@@ -31,7 +31,12 @@ export interface NotebookScan {
 /** Git LFS keeps the notebook elsewhere and commits this pointer in its place. */
 const LFS_POINTER = 'version https://git-lfs.github.com/spec/';
 
-export function scanNotebook(python: PythonScanner, path: string, text: string, isTest: boolean): NotebookScan {
+/**
+ * `secrets`: what the secret scanner found in the notebook's text. Those in a code cell's source get
+ * the suppression written in the cell (`inline`), as the code rules' findings do; the others
+ * (outputs, metadata) are left to the file's own lines.
+ */
+export function scanNotebook(python: PythonScanner, path: string, text: string, isTest: boolean, secrets: Raw[] = []): NotebookScan {
   const none = (notes: ScanNote[]): NotebookScan => ({ outcome: null, codeLength: 0, places: { at: () => path, span: () => '', toEnd: () => '' }, findings: [], notes });
   if (text.startsWith(LFS_POINTER)) {
     return none([{ kind: 'incomplete', file: path, message: `${path}: a Git LFS pointer, not the notebook itself (it is stored outside the tree); its code was not scanned` }]);
@@ -45,23 +50,32 @@ export function scanNotebook(python: PythonScanner, path: string, text: string, 
   const notebook = read.python;
   const places = notebookPlaces(path, notebook);
   const notes: ScanNote[] = read.gaps.map((gap) => ({ kind: 'incomplete', file: path, message: `${places.at(gap.line)}: cell ${gap.cell}, line ${gap.cellLine}: ${gap.message}` }));
-  const outcome = python.scan(path, notebook.text, isTest);
-  const placed = notebook.places(outcome.findings.map((f) => ({ line: f.line ?? 1, column: f.column ?? 1 })));
+  // The secrets' places in the code, so the parse gives their statements too (a marker on a statement's first or last line covers what is in it).
+  const secretsInCode = notebook.codePositions(secrets);
+  const outcome = python.scan(path, notebook.text, isTest, secretsInCode.map((p) => p ?? { line: null, column: null }));
   const markers = cellMarkers(outcome.comments);
-  const findings = outcome.findings.map((f, i): Raw => {
-    const place = placed[i]!;
-    const candidates = f.line === null ? [] : f.statement ? [f.line, f.statement.line, f.statement.endLine] : [f.line];
-    let inline: Raw['inline'] = null;
-    for (const n of candidates) {
+  /** The marker in the cell that covers a finding of `rule` on these lines of the code, if any. */
+  const inlineMarker = (lines: number[], rule: RuleInfo): Raw['inline'] => {
+    for (const n of lines) {
       const marker = markers(n);
-      if (marker && suppresses(marker, f.info)) {
+      if (marker && suppresses(marker, rule)) {
         const { cell, cellLine } = notebook.cellOf(n);
-        inline = { marker, where: `cell ${cell}, line ${cellLine}` };
-        break;
+        return { marker, where: `cell ${cell}, line ${cellLine}` };
       }
     }
+    return null;
+  };
+  secretsInCode.forEach((p, i) => {
+    if (p === null) return;
+    const statement = outcome.statements[i];
+    secrets[i]!.inline = inlineMarker(statement ? [p.line, statement.line, statement.endLine] : [p.line], secrets[i]!.info);
+  });
+  const placed = notebook.places(outcome.findings.map((f) => ({ line: f.line ?? 1, column: f.column ?? 1 })));
+  const findings = outcome.findings.map((f, i): Raw => {
+    const place = placed[i]!;
+    const lines = f.line === null ? [] : f.statement ? [f.line, f.statement.line, f.statement.endLine] : [f.line];
     const { statement: _, ...rest } = f;
-    return { ...rest, line: place.line, column: place.column, message: `${f.message} (Cell ${place.cell}, line ${place.cellLine}.)`, inline };
+    return { ...rest, line: place.line, column: place.column, message: `${f.message} (Cell ${place.cell}, line ${place.cellLine}.)`, inline: inlineMarker(lines, f.info) };
   });
   return { outcome, codeLength: notebook.text.length, places, findings, notes };
 }
