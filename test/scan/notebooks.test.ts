@@ -115,6 +115,7 @@ describe('IPython syntax', () => {
 
   it('an indented escape keeps a statement, so the block around it still parses; a backslash continues the escape', () => {
     expect(cellPython('if ok:\n    !pip install \\\n        requests\nelse:\n    %time f()\n').lines).toEqual(['if ok:', '    None', '', 'else:', '    None']);
+    expect(cellPython('!pip install \\').unclosed).toBeNull();
   });
 
   it('a cell whose bracket or string is never closed is not read with the next cells: it is noted (partial), the next cell is still checked', async () => {
@@ -180,6 +181,14 @@ describe('a notebook that is not one', () => {
     ]);
     expect(JSON.stringify(result.notes)).not.toContain('sk_live');
     expect(result.findings.filter((f) => f.kind === 'secret').map((f) => `${f.file}:${f.line}`)).toEqual(['broken.ipynb:1']);
+    expect(result.partial).toBe(true);
+  });
+
+  it('a code cell whose source is not text is said, the other cells are checked', async () => {
+    const json = notebook([code(lines('import os\n')), { cell_type: 'code', source: [1, 2] as unknown as string[] }, code(lines('os.system(input())\n'))]);
+    const result = await scanFiles({ 'nb.ipynb': json });
+    expect(result.notes.map((n) => n.message)).toEqual(['nb.ipynb: cell 2: a code cell whose `source` is not text (a string or a list of strings); not read']);
+    expect(codeFindings(result)).toEqual([`nb.ipynb:${jsonLineOf(json, 'os.system(input())')} py-os-system (Cell 3, line 1.)`]);
     expect(result.partial).toBe(true);
   });
 

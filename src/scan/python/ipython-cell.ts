@@ -171,6 +171,7 @@ function blankIPythonSyntax(lines: string[]): CellPython['unclosed'] {
   }
   if (triple !== null) return { line: triple.line, what: 'a triple-quoted string' };
   if (depth > 0) return { line: depthFrom, what: 'a bracket' };
-  if (continued) return { line: lines.length, what: 'a backslash continuation' };
+  // A trailing backslash on IPython's own line (`!pip install \`) is the shell's to read.
+  if (continued && !escaped) return { line: lines.length, what: 'a backslash continuation' };
   return null;
 }

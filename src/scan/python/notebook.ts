@@ -28,9 +28,10 @@ export interface NotebookPlace {
 /** Something about a cell the code rules could not read (its code was not checked): partial. */
 export interface NotebookGap {
   cell: number;
-  cellLine: number;
-  /** The same line in the joined Python text (1-based). */
-  line: number;
+  /** The line in the cell, null when the gap is the whole cell. */
+  cellLine: number | null;
+  /** The same line in the joined Python text (1-based), null when it has none there. */
+  line: number | null;
   message: string;
 }
 
@@ -55,22 +56,29 @@ export function readNotebook(text: string, path: string): NotebookRead {
   }
   const doc = parsed.value;
   if (!isObject(doc)) return { kind: 'invalid', line: 1, message: 'not a Jupyter notebook (the JSON is not an object with `cells`)' };
+  // nbformat 4 has `cells`; nbformat 3 a list of `worksheets`, each with its `cells`, numbered on across them.
   const v3 = !Array.isArray(own(doc, 'cells')) && Array.isArray(own(doc, 'worksheets'));
-  const cells: unknown[] = v3 ? (own(doc, 'worksheets') as unknown[]).flatMap((w) => (isObject(w) && Array.isArray(own(w, 'cells')) ? (own(w, 'cells') as unknown[]) : [])) : (own(doc, 'cells') ?? null) as unknown[];
-  if (!Array.isArray(cells)) return { kind: 'invalid', line: 1, message: 'not a Jupyter notebook (no `cells` list)' };
+  const listed = v3 ? (own(doc, 'worksheets') as unknown[]).map((w) => (isObject(w) ? own(w, 'cells') : undefined)) : [own(doc, 'cells')];
+  if (!listed.every(Array.isArray)) return { kind: 'invalid', line: 1, message: 'not a Jupyter notebook (no `cells` list)' };
+  const cells = (listed as unknown[][]).flat();
   const language = notebookLanguage(doc);
-  if (language !== null && !/^i?python\d*$/i.test(language)) return { kind: 'other-language', language };
+  if (language !== null && !PYTHON_LANGUAGE.test(language)) return { kind: 'other-language', language };
 
   const codeKey = v3 ? 'input' : 'source';
   const sources: { cell: number; parts: string[] }[] = [];
+  const unread: number[] = [];
   cells.forEach((cell, i) => {
     if (!isObject(cell) || own(cell, 'cell_type') !== 'code') return;
     const source = own(cell, codeKey);
     if (typeof source === 'string') sources.push({ cell: i, parts: [source] });
     else if (Array.isArray(source) && source.every((s) => typeof s === 'string')) sources.push({ cell: i, parts: source as string[] });
+    else unread.push(i + 1); // nbformat would refuse it; its code, if any, is not known
   });
-  return joinCells(text, sources, sourcePlaces(text, codeKey, v3), cells.length);
+  return joinCells(text, sources, sourcePlaces(text, codeKey, v3), cells.length, unread);
 }
+
+/** Kernels whose cells are Python (`language_info.name`, the kernel's `language`). */
+const PYTHON_LANGUAGE = /^(?:i?python\d*(?:\.\d+)*|pyspark|pypy\d*)$/;
 
 /** The language a notebook declares (`language_info.name`, the kernel's `language`), lower case, or null. */
 function notebookLanguage(doc: Record<string, unknown>): string | null {
@@ -86,7 +94,7 @@ function notebookLanguage(doc: Record<string, unknown>): string | null {
  * The joined Python and its map back to the notebook. Two passes over the code cells: one to
  * count lines (so the map is a few typed arrays, not an object per line), one to fill them.
  */
-function joinCells(json: string, sources: { cell: number; parts: string[] }[], places: SourcePlaces, cellCount: number): NotebookRead {
+function joinCells(json: string, sources: { cell: number; parts: string[] }[], places: SourcePlaces, cellCount: number, unread: number[]): NotebookRead {
   // The places found by the walk must be the strings JSON.parse gave, one for one; else (a key
   // repeated in odd ways) no finding is placed on a line that may be another's: line 1, the cell in the message.
   const placed = places.length === cellCount && sources.every((s) => places[s.cell]?.length === s.parts.length);
@@ -108,7 +116,7 @@ function joinCells(json: string, sources: { cell: number; parts: string[] }[], p
     /** Where the line starts in that string's decoded text, plus the characters IPython removed before it. */
     offset: new Int32Array(total),
   };
-  const gaps: NotebookGap[] = [];
+  const gaps: NotebookGap[] = unread.map((cell) => ({ cell, cellLine: null, line: null, message: `a code cell whose \`source\` is not text (a string or a list of strings); not read` }));
   const texts: string[] = [];
   let at = 0;
   for (const { cell, parts, source, python } of cellsPython) {

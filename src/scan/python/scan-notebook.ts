@@ -49,7 +49,10 @@ export function scanNotebook(python: PythonScanner, path: string, text: string, 
   }
   const notebook = read.python;
   const places = notebookPlaces(path, notebook);
-  const notes: ScanNote[] = read.gaps.map((gap) => ({ kind: 'incomplete', file: path, message: `${places.at(gap.line)}: cell ${gap.cell}, line ${gap.cellLine}: ${gap.message}` }));
+  const notes: ScanNote[] = read.gaps.map((gap) => {
+    const at = gap.line === null ? path : places.at(gap.line);
+    return { kind: 'incomplete', file: path, message: `${at}: cell ${gap.cell}${gap.cellLine === null ? '' : `, line ${gap.cellLine}`}: ${gap.message}` };
+  });
   // The secrets' places in the code, so the parse gives their statements too (a marker on a statement's first or last line covers what is in it).
   const secretsInCode = notebook.codePositions(secrets);
   const outcome = python.scan(path, notebook.text, isTest, secretsInCode.map((p) => p ?? { line: null, column: null }));
