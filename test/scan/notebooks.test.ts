@@ -192,6 +192,13 @@ describe('a notebook that is not one', () => {
     expect(result.partial).toBe(true);
   });
 
+  it('not UTF-8 (Jupyter would not open it): skipped for code rules, partial, in one line', async () => {
+    const latin1 = Buffer.from(notebook([code(lines('# caf\xe9\nimport os\nos.system(input())\n'))]), 'latin1');
+    const result = await scanFiles({ 'nb.ipynb': latin1 });
+    expect(result.skipped).toEqual([{ path: 'nb.ipynb', reason: 'not-utf8', partial: true, message: 'nb.ipynb: not UTF-8, as a Jupyter notebook must be; code rules not run on its cells (secrets were checked)' }]);
+    expect(codeFindings(result)).toEqual([]);
+  });
+
   it('JSON that is not a notebook, and a Git LFS pointer, are said in one line each', async () => {
     const result = await scanFiles({ 'list.ipynb': '[1, 2]\n', 'big.ipynb': 'version https://git-lfs.github.com/spec/v1\noid sha256:4d7a\nsize 12345\n' });
     expect(result.notes.map((n) => n.message).sort()).toEqual([
