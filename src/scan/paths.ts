@@ -36,14 +36,19 @@ export function isPythonPath(path: string): boolean {
   return /\.pyw?$/i.test(path);
 }
 
+/** A Jupyter notebook: its code cells are read as Python (python/notebook.ts), the file as text for secrets. */
+export function isNotebookPath(path: string): boolean {
+  return /\.ipynb$/i.test(path);
+}
+
 /**
  * Source and configuration files by name: text by nature, so one that is binary by its content
  * (NULs in its first 8 KB and not UTF-8, or many NULs) is worth a word rather than a quiet pass
  * (scan.ts; a file of any name with a stray NUL and UTF-8 bytes is read as text). Python, `.env` files (`.env`,
  * `.env.prod`, `prod.env`), YAML, TOML, INI-like settings, JSON, shell scripts, requirements files,
- * PostgreSQL's `.pgpass` (`pgpass.conf` is a `.conf`), Dockerfiles and Containerfiles.
+ * notebooks, PostgreSQL's `.pgpass` (`pgpass.conf` is a `.conf`), Dockerfiles and Containerfiles.
  */
-const TEXT_LIKE = /\.(?:pyw?|pyi|env|ya?ml|toml|cfg|ini|conf|json|properties|sh|bash|txt)$|(?:^|\/)\.env(?:\.[^/]*)?$|(?:^|\/)\.pgpass$|(?:^|\/)(?:[^/]*\.)?(?:dockerfile|containerfile)(?:[._-][^/]*)?$/i;
+const TEXT_LIKE = /\.(?:pyw?|pyi|ipynb|env|ya?ml|toml|cfg|ini|conf|json|properties|sh|bash|txt)$|(?:^|\/)\.env(?:\.[^/]*)?$|(?:^|\/)\.pgpass$|(?:^|\/)(?:[^/]*\.)?(?:dockerfile|containerfile)(?:[._-][^/]*)?$/i;
 
 export function isTextLikePath(path: string): boolean {
   return TEXT_LIKE.test(path);

@@ -1,4 +1,5 @@
 /** What every scan rule declares about itself, whatever it looks at. */
+import type { Suppression } from './suppressions.js';
 import type { CodeFindingKind, Confidence, ScanSeverity } from './types.js';
 
 export interface RuleInfo {
@@ -30,4 +31,10 @@ export interface Report {
    */
   statement?: { line: number; endLine: number };
   secret?: { kind: string; fingerprint: string };
+  /**
+   * A notebook's code: the inline suppression that covers the finding, already read from the
+   * comments of its cell (null: none does), and where it is written (`cell 3, line 2`). The file's
+   * own lines are JSON, where no comment is: they are not read for one then.
+   */
+  inline?: { marker: Suppression; where: string } | null;
 }

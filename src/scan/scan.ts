@@ -22,8 +22,8 @@ import { GitignoreChain } from './files/gitignore.js';
 import { FILE_RULES } from './files/rules/index.js';
 import { isCommittedEnvFile } from './files/env-files.js';
 import { scanIgnorer, unknownIgnoreNotes, type ScanIgnorer } from './ignores.js';
-import { isDockerfilePath, isPythonPath, isRuntimeFile, isTestPath, isTextLikePath, loweredPlace, type LoweredPlace } from './paths.js';
-import type { PythonScanner, Unparsed } from './python/scan-python.js';
+import { isDockerfilePath, isNotebookPath, isPythonPath, isRuntimeFile, isTestPath, isTextLikePath, loweredPlace, type LoweredPlace } from './paths.js';
+import type { PythonScanner, PythonScanOutcome, Unparsed } from './python/scan-python.js';
 import type { Report, RuleInfo } from './rule.js';
 import type { scanRuntime } from './runtime/scan-runtime.js';
 import { randomFingerprintKey } from './secrets/fingerprint.js';
@@ -232,6 +232,7 @@ export async function scanTree(source: ScanSource, options: ScanOptions = {}): P
       }
       stats.bytes += read.bytes.length;
       const isPython = isPythonPath(path);
+      const isNotebook = !isPython && isNotebookPath(path);
       let decoded = decode(read.bytes, isPython);
       if (decoded.kind === 'binary') {
         // A NUL byte in the first 8 KB (git's test for binary). A stray NUL or two at the top of an
@@ -289,6 +290,9 @@ export async function scanTree(source: ScanSource, options: ScanOptions = {}): P
       let comments: Map<number, string> | null = null;
       if (decoded.kind === 'not-utf8' && (isPython || runtime)) {
         skipped.push({ path, reason: 'not-utf8', partial: true, message: notDecodedMessage(path, decoded) });
+      } else if (decoded.kind === 'not-utf8' && isNotebook) {
+        // nbformat writes and reads notebooks as UTF-8 only: Jupyter would not open this one.
+        skipped.push({ path, reason: 'not-utf8', partial: true, message: `${path}: not UTF-8, as a Jupyter notebook must be; code rules not run on its cells (secrets were checked)` });
       } else if (isPython && text.includes('\0')) {
         // A NUL anywhere in Python source: bandit reads any .py, and Python before 3.11.4 (3.10,
         // 3.9… still in use) runs such a file, dropping the rest of each line from its NUL on and
@@ -304,38 +308,28 @@ export async function scanTree(source: ScanSource, options: ScanOptions = {}): P
           outcome.statements.forEach((statement, i) => {
             if (statement) raw[i]!.statement = statement;
           });
-          if (outcome.timedOut) {
-            skipped.push({ path, reason: 'parse-timeout', partial: true, message: `${path}: parsing took longer than ${Math.round(outcome.parseBudgetMs ?? parseTimeoutMs)} ms (its time limit for ${text.length.toLocaleString('en')} characters); code rules not run (secrets were checked)` });
-          } else {
-            if (outcome.tooWide !== null) {
-              const { line, endLine, children, limit } = outcome.tooWide;
-              const where = endLine > line ? `lines ${line}–${endLine}` : `line ${line}`;
-              skipped.push({
-                path,
-                reason: 'wide-syntax-error',
-                partial: true,
-                message: `${path}:${line}: could not parse ${where} (one stretch of ${children.toLocaleString('en')} pieces, more than the ${limit.toLocaleString('en')} the syntax tree search takes on in linear time); code rules not run (secrets were checked)`,
-              });
-            } else if (outcome.rulesTimedOut === 'query') {
-              skipped.push({ path, reason: 'rule-timeout', partial: true, message: `${path}: finding the code the rules check (the syntax tree query) took longer than ${ruleTimeoutMs} ms and was stopped; code rules not run (secrets were checked)` });
-            } else if (outcome.rulesTimedOut) {
-              skipped.push({ path, reason: 'rule-timeout', partial: true, message: `${path}: the code rules took longer than ${ruleTimeoutMs} ms and were stopped; findings after that point were not looked for (secrets were checked)` });
-            } else stats.pythonFiles++;
+          const reports = pythonOutcomeReports(path, outcome, text.length, pythonFilePlaces(path), { parseTimeoutMs, ruleTimeoutMs });
+          if (reports.skipped) skipped.push(reports.skipped);
+          notes.push(...reports.notes);
+          if (reports.checked) stats.pythonFiles++;
+          if (!outcome.timedOut) {
             comments = outcome.comments;
             // One at a time: a spread passes every element as an argument, and a generated file with
             // 120,000 findings overflowed the stack and lost the whole scan.
             for (const f of outcome.findings) raw.push(lowerTo ? ratedLow(f, lowerTo) : f);
-            const unparsed = outcome.unparsed;
-            if (unparsed?.template) {
-              // As a Helm template in YAML: not code Python runs until it is rendered, so not partial.
-              notes.push({ kind: 'syntax', message: `${path}:${unparsed.line}: looks like a Jinja template; code rules ran on the parts that parse` });
-            } else if (unparsed !== null) {
-              notes.push({ kind: 'incomplete', file: path, message: unparsedMessage(path, unparsed) });
-            } else if (outcome.syntaxErrors > 0) {
-              notes.push({ kind: 'syntax', message: `${path}: ${outcome.syntaxErrors} syntax error${outcome.syntaxErrors > 1 ? 's' : ''} (a missing token the parser put in); rules ran on the whole file` });
-            }
-            for (const e of outcome.ruleErrors) notes.push({ kind: 'error', message: `${path}: rule ${boundMessage(e)}` });
           }
+        } else if (isNotebook) {
+          // A notebook's code cells, joined as one Python text, through the same parser and rules (python/scan-notebook.ts).
+          python ??= await (await import('./python/scan-python.js')).createPythonScanner({ parseTimeoutMs, ruleTimeoutMs });
+          const notebook = (await import('./python/scan-notebook.js')).scanNotebook(python, path, text, inTests, raw);
+          if (notebook.outcome !== null) {
+            const reports = pythonOutcomeReports(path, notebook.outcome, notebook.codeLength, notebook.places, { parseTimeoutMs, ruleTimeoutMs });
+            if (reports.skipped) skipped.push(reports.skipped);
+            notes.push(...reports.notes);
+            if (reports.checked && notebook.notes.length === 0) stats.pythonFiles++;
+          }
+          notes.push(...notebook.notes);
+          for (const f of notebook.findings) raw.push(lowerTo ? ratedLow(f, lowerTo) : f);
         }
         if (runtime) {
           runtimeRules ??= (await import('./runtime/scan-runtime.js')).scanRuntime;
@@ -547,7 +541,12 @@ function finalize(r: Raw, file: string, markers: MarkerAt | null, above: LinesAb
     fix: r.fix,
     ...(r.secret ? { secret: r.secret } : {}),
   };
-  if (markers && r.line !== null) {
+  if (r.inline !== undefined) {
+    if (r.inline !== null) {
+      const { marker: s, where } = r.inline;
+      finding.ignoredBy = { id: s.ids ? s.ids.join(', ') : s.kind, reason: `${s.kind === 'nosec' ? '# nosec' : '# depwatch: ignore'} in ${where}`, until: null, source: 'inline' };
+    }
+  } else if (markers && r.line !== null) {
     const candidates = r.statement ? [r.line, r.statement.line, r.statement.endLine] : above ? [r.line, ...above(r.line)] : [r.line];
     for (const n of candidates) {
       const s = markers(n);
@@ -601,6 +600,59 @@ function binaryByItsHead(head: Uint8Array): boolean {
 /** A lone CR: a line end to Python, YAML and editors (scanTree turns it into LF, the same length). */
 const LONE_CR = /\r(?!\n)/g;
 
+/** How messages name places in parsed code: a `.py` file's own lines, or a notebook's cells (python/scan-notebook.ts). */
+export interface CodePlaces {
+  /** `path:line` of a 1-based line of the parsed text. */
+  at(line: number): string;
+  /** `line 3`, `lines 3–5` (in a notebook: `cell 2, lines 3–5`). */
+  span(line: number, endLine: number): string;
+  /** From a line to the end: `here to the end of the file` (in a notebook: `cell 2, line 3 to the end of the notebook`). */
+  toEnd(line: number): string;
+}
+
+function pythonFilePlaces(path: string): CodePlaces {
+  return { at: (line) => `${path}:${line}`, span: (line, endLine) => (endLine > line ? `lines ${line}–${endLine}` : `line ${line}`), toEnd: () => 'here to the end of the file' };
+}
+
+/**
+ * What one parse of Python says beside its findings: the file skipped when its parse or its
+ * rules ran out of time or a stretch was too wide to query (partial), notes on what could not be
+ * parsed and on rules that failed, and whether the rules ran on it all (`checked`: it counts
+ * among the Python files).
+ */
+function pythonOutcomeReports(path: string, outcome: PythonScanOutcome, codeLength: number, places: CodePlaces, limits: { parseTimeoutMs: number; ruleTimeoutMs: number }): { skipped: SkippedFile | null; notes: ScanNote[]; checked: boolean } {
+  const notes: ScanNote[] = [];
+  if (outcome.timedOut) {
+    const message = `${path}: parsing took longer than ${Math.round(outcome.parseBudgetMs ?? limits.parseTimeoutMs)} ms (its time limit for ${codeLength.toLocaleString('en')} characters); code rules not run (secrets were checked)`;
+    return { skipped: { path, reason: 'parse-timeout', partial: true, message }, notes, checked: false };
+  }
+  let skipped: SkippedFile | null = null;
+  if (outcome.tooWide !== null) {
+    const { line, endLine, children, limit } = outcome.tooWide;
+    skipped = {
+      path,
+      reason: 'wide-syntax-error',
+      partial: true,
+      message: `${places.at(line)}: could not parse ${places.span(line, endLine)} (one stretch of ${children.toLocaleString('en')} pieces, more than the ${limit.toLocaleString('en')} the syntax tree search takes on in linear time); code rules not run (secrets were checked)`,
+    };
+  } else if (outcome.rulesTimedOut === 'query') {
+    skipped = { path, reason: 'rule-timeout', partial: true, message: `${path}: finding the code the rules check (the syntax tree query) took longer than ${limits.ruleTimeoutMs} ms and was stopped; code rules not run (secrets were checked)` };
+  } else if (outcome.rulesTimedOut) {
+    skipped = { path, reason: 'rule-timeout', partial: true, message: `${path}: the code rules took longer than ${limits.ruleTimeoutMs} ms and were stopped; findings after that point were not looked for (secrets were checked)` };
+  }
+  const unparsed = outcome.unparsed;
+  if (unparsed?.template) {
+    // As a Helm template in YAML: not code Python runs until it is rendered, so not partial.
+    notes.push({ kind: 'syntax', message: `${places.at(unparsed.line)}: looks like a Jinja template; code rules ran on the parts that parse` });
+  } else if (unparsed !== null) {
+    notes.push({ kind: 'incomplete', file: path, message: unparsedMessage(unparsed, places) });
+  } else if (outcome.syntaxErrors > 0) {
+    notes.push({ kind: 'syntax', message: `${path}: ${outcome.syntaxErrors} syntax error${outcome.syntaxErrors > 1 ? 's' : ''} (a missing token the parser put in); rules ran on the whole file` });
+  }
+  for (const e of outcome.ruleErrors) notes.push({ kind: 'error', message: `${path}: rule ${boundMessage(e)}` });
+  return { skipped, notes, checked: skipped === null };
+}
+
 /** Why a file that is Python (or runtime configuration) and was not decoded as its program reads it is not checked by code rules. */
 function notDecodedMessage(path: string, decoded: Extract<Decoded, { kind: 'not-utf8' }>): string {
   const declared = decoded.declared === undefined ? null : decoded.declared.length > 40 ? `${decoded.declared.slice(0, 40)}…` : decoded.declared;
@@ -610,11 +662,10 @@ function notDecodedMessage(path: string, decoded: Extract<Decoded, { kind: 'not-
 }
 
 /** The part of a Python file the parser could not read, as a partial reason. */
-function unparsedMessage(path: string, u: Unparsed): string {
+function unparsedMessage(u: Unparsed, places: CodePlaces): string {
   const more = u.others > 0 ? ` (and ${u.others} more place${u.others > 1 ? 's' : ''} after it)` : '';
-  if (u.toEnd) return `${path}:${u.line}: could not parse from here to the end of the file; code rules may have missed code there`;
-  const lines = u.endLine > u.line ? `lines ${u.line}–${u.endLine}` : `line ${u.line}`;
-  return `${path}:${u.line}: could not parse ${lines}${more}; code rules may have missed code there`;
+  if (u.toEnd) return `${places.at(u.line)}: could not parse from ${places.toEnd(u.line)}; code rules may have missed code there`;
+  return `${places.at(u.line)}: could not parse ${places.span(u.line, u.endLine)}${more}; code rules may have missed code there`;
 }
 
 /** How many folders skipped by name a note names; the rest are counted. */

@@ -14,7 +14,7 @@ import { configFileOf, excluder } from '../audit/exclude.js';
 import type { DepwatchFile } from '../audit/ignore-file.js';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { isPythonPath } from '../scan/paths.js';
+import { isNotebookPath, isPythonPath } from '../scan/paths.js';
 import { compareCodeFindings, readTreeIgnores, scanTree, type ScanOptions } from '../scan/scan.js';
 import { randomFingerprintKey } from '../scan/secrets/fingerprint.js';
 import type { DirectoryWalk } from '../python/directory-walk.js';
@@ -61,12 +61,14 @@ export async function scanDirectoryInParallel(root: string, options: ParallelSca
   // A tree too small for workers is scanned here whole, and scanTree reads its settings itself:
   // asked before they are read, so they are read once. Excluding can only make the count smaller.
   const small = (python: readonly string[]) => workers === 0 || python.length < minFiles;
-  if (small(files.filter(isPythonPath))) return scanTree(source, base);
+  // Notebooks are parsed as Python too (their code cells), so they are shared out with the `.py` files.
+  const parsed = (path: string) => isPythonPath(path) || isNotebookPath(path);
+  if (small(files.filter(parsed))) return scanTree(source, base);
   // Only a tree with a settings file is read for it here (its parser loads only then), unless an audit read it already.
   const own = options.settings !== undefined ? options.settings : configFileOf(files) === null ? null : await readTreeIgnores(source, files, 1024 * 1024);
   // What `exclude:` keeps out is never handed to a part (this thread's part says what was excluded).
   const excludedBy = excluder(own?.excludes ?? []);
-  const python = files.filter((path) => isPythonPath(path) && excludedBy(path) === null);
+  const python = files.filter((path) => parsed(path) && excludedBy(path) === null);
   if (small(python)) return scanTree(source, base);
 
   // Every part ignores what this thread's part does: the tree's ignore files, read as the scan reads them.

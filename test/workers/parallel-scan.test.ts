@@ -25,6 +25,8 @@ function tree(): string {
     'app/settings.py': `GITHUB_TOKEN = "${TOKEN}"\n`,
     'legacy/old.py': Buffer.from('print "caf\xe9"\n', 'latin1'),
     'py2/print.py': 'print "hello"\n',
+    // Notebooks are parsed as Python too, so shared out with the .py files.
+    'notebooks/train.ipynb': JSON.stringify({ cells: [{ cell_type: 'code', source: ['%pip install pyyaml\n', 'import pickle\n', 'model = pickle.loads(blob)\n'] }], nbformat: 4 }, null, 1),
   };
   for (let i = 0; i < 12; i++) files[`app/m${i}.py`] = `import subprocess\n\ndef run(cmd):\n    return subprocess.run(cmd, shell=True)\n# ${'x'.repeat(i * 50)}\n`;
   for (const [path, content] of Object.entries(files)) {
@@ -46,6 +48,7 @@ it('scans the Python files in workers with the same result as on one thread', as
   expect(single.findings.length).toBeGreaterThan(12);
   expect(single.ignored.map((f) => f.rule)).toEqual(['py-yaml-load']);
   expect(single.partial).toBe(true); // the Latin-1 Python file
+  expect(parallel.findings.filter((f) => f.file === 'notebooks/train.ipynb').map((f) => `${f.rule} ${f.line}`)).toEqual(['py-unsafe-deserialization 8']);
   expect(JSON.stringify(parallel)).not.toContain(TOKEN);
 });
 
