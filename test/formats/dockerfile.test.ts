@@ -85,7 +85,7 @@ describe('Dockerfile pip installs', () => {
     ]);
   });
 
-  it('keeps index options as the file options the extra-index rule reads (uv indexes as uv-index)', () => {
+  it('keeps index options as the file options the extra-index rule reads (uv extra indexes as pip extra indexes)', () => {
     const result = extract(
       [
         'FROM python:3.12',
@@ -97,7 +97,7 @@ describe('Dockerfile pip installs', () => {
       ['index-url', 'https://mirror.example/simple', 2],
       ['extra-index-url', 'https://pypi.internal/simple', 2],
       ['trusted-host', 'pypi.internal', 2],
-      ['uv-index', 'https://uv.internal/simple', 3],
+      ['extra-index-url', 'https://uv.internal/simple', 3],
     ]);
     expect(result.dependencies.map((d) => [d.name, d.version])).toEqual([
       ['app', '1.0'],
@@ -131,8 +131,8 @@ describe('Dockerfile pip installs', () => {
     );
     expect(result.dependencies.map((d) => d.name)).toEqual(['flask']);
     expect(result.errors.map((e) => [e.line, e.message, e.note])).toEqual([
-      [3, expect.stringContaining(`pip install '"poetry==\${POETRY_VERSION}"': a shell value, known only when the image is built`), undefined],
-      [3, expect.stringContaining("pip install '$EXTRA': a shell value"), undefined],
+      [3, expect.stringContaining('pip install "poetry==${POETRY_VERSION}": a shell value, known only when the image is built'), undefined],
+      [3, expect.stringContaining('pip install $EXTRA: a shell value'), undefined],
       [4, expect.stringContaining('a file pattern'), undefined],
       // Single quotes keep the $: pip is given it, and rejects it as pip would.
       [5, expect.stringContaining('Invalid requirement'), undefined],

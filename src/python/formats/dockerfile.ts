@@ -11,7 +11,8 @@
  *   is a pin, `flask>=2` a range, `pkg[extra]==1` keeps its extras, `.`, `-e .` and local paths are
  *   local projects, URLs and VCS links keep their source;
  * - `-i`/`--index-url`, `--extra-index-url`, `--find-links`, `--trusted-host` are the file's options
- *   (uv's `--index` and `--extra-index-url` as `uv-index`: uv stops at the first index with a name);
+ *   (uv's `--index` too, as an extra index: its `--index-strategy` may merge them as pip does, and
+ *   the command line has no explicit index to tie a package to, so it is rated as pip's);
  * - `-r file` / `-c file` name a file in the image: one named like a requirements file is read by
  *   discovery when it is in the tree (never counted twice), another is said in a notice;
  * - a shell variable (`$PKG`, `"${VERSION}"`, `$(cat …)`) or a file pattern (`*.whl`) is known only
@@ -216,8 +217,9 @@ function isDiscoveredName(path: string): boolean {
 /** Options that name where packages come from, by the name the audit's rules read (./requirements.ts keeps pip's). */
 const URL_OPTIONS: Record<Installer, Record<string, string>> = {
   pip: { 'index-url': 'index-url', 'extra-index-url': 'extra-index-url', 'find-links': 'find-links' },
-  // uv searches its indexes in order and stops at the first that has the name (its default strategy).
-  uv: { 'index-url': 'index-url', 'extra-index-url': 'uv-index', index: 'uv-index', 'find-links': 'find-links' },
+  // uv stops at the first index with the name by default, but `--index-strategy unsafe-best-match`
+  // (or UV_INDEX_STRATEGY in the image) merges them, and nothing on the line ties a package to one.
+  uv: { 'index-url': 'index-url', 'extra-index-url': 'extra-index-url', index: 'extra-index-url', 'find-links': 'find-links' },
 };
 /** Flags kept as the file's options, as a requirements file's are. */
 const FLAG_OPTIONS = new Set(['no-index', 'require-hashes', 'pre']);
@@ -251,7 +253,7 @@ export function extractDockerfile(text: string, context: ExtractContext): Extrac
           return true;
         }
         if (expands(raw)) {
-          out.error(ins.line, `pip install ${singleQuoteInput(raw)}: a shell value, known only when the image is built, so what it installs was not read (${VARIABLE_ADVICE})`);
+          out.error(ins.line, `pip install ${clipInput(raw)}: a shell value, known only when the image is built, so what it installs was not read (${VARIABLE_ADVICE})`);
           return true;
         }
         return false;
@@ -273,7 +275,7 @@ export function extractDockerfile(text: string, context: ExtractContext): Extrac
       for (const raw of command.args) {
         if (unreadable(raw)) continue;
         if (isPattern(raw)) {
-          out.error(ins.line, `pip install ${singleQuoteInput(raw)}: a file pattern, matched against the files of the image when it is built, so what it installs was not read`);
+          out.error(ins.line, `pip install ${clipInput(raw)}: a file pattern, matched against the files of the image when it is built, so what it installs was not read`);
           continue;
         }
         const value = unquote(raw);
