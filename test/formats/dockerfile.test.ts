@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { dockerfileFormat } from '../../src/python/formats/dockerfile.js';
 import { MAX_ENTRIES_PER_FILE } from '../../src/python/formats/collector.js';
-import { extractorFor, itClaimsItsFiles } from './lock-helpers.js';
+import { extractorFor, fixture, itClaimsItsFiles } from './lock-helpers.js';
 
 const extract = extractorFor(dockerfileFormat, 'Dockerfile');
 const pins = (text: string) => extract(text).dependencies.map((d) => [d.name, d.specifier, d.version, d.line]);
@@ -10,6 +10,29 @@ describe('Dockerfile pip installs', () => {
   itClaimsItsFiles(dockerfileFormat, 'dockerfile', {
     claimed: ['Dockerfile', 'docker/Dockerfile.prod', 'Containerfile', 'api.Dockerfile', 'dockerfile'],
     refused: ['Dockerfile.md', 'docs/dockerfile.txt', 'requirements.txt'],
+  });
+
+  it('reads the handwritten Dockerfile: every install shape at its RUN line, a variable as a problem', () => {
+    const result = extract(fixture('handwritten/Dockerfile'));
+    expect(result.dependencies.map((d) => [d.name, d.specifier, d.source, d.line])).toEqual([
+      ['pip', '==24.0', 'registry', 7],
+      ['setuptools', '', 'registry', 7],
+      ['wheel', '', 'registry', 7],
+      ['gunicorn', '==21.2.0', 'registry', 7],
+      ['uvicorn', '<0.30,>=0.23', 'registry', 7],
+      ['internal-sdk', '==3.1.0', 'registry', 7],
+      ['tool', '', 'vcs', 14],
+      ['core', '', 'path', 14],
+      ['celery', '==5.3.6', 'registry', 19],
+      ['pywin32', '==306', 'registry', 19],
+      ['sentry-sdk', '==1.40.0', 'registry', 21],
+      ['flask', '==2.0.1', 'registry', 26],
+      // Unquoted inside the -c script: `>=2` is a redirection, as the shell runs it.
+      ['requests', '', 'registry', 27],
+    ]);
+    expect(result.options).toEqual([expect.objectContaining({ name: 'extra-index-url', value: 'https://pypi.internal.example/simple', line: 7 })]);
+    expect(result.errors.map((e) => [e.line, e.message])).toEqual([[19, expect.stringMatching(/^pip install "poetry==\$\{POETRY_VERSION\}": a shell value/)]]);
+    expect(result.notices ?? []).toEqual([]);
   });
 
   it('reads pip, pip3, python -m pip, python3 -m pip and uv pip installs, with the RUN line of each', () => {

@@ -79,10 +79,11 @@ interface GivenOption {
  */
 function installCommand(words: readonly string[]): { installer: Installer; options: GivenOption[]; args: string[] } | null {
   let i = 0;
-  // `X=1 pip install`, `sudo -H pip install`, `env PIP_NO_CACHE_DIR=1 pip install`.
+  // `X=1 pip install`, `sudo -H pip install`, `env PIP_NO_CACHE_DIR=1 pip install`, and RUN's own
+  // flags before its command (`RUN --mount=type=cache,target=/root/.cache/pip pip install …`).
   while (i < words.length) {
     const word = words[i]!;
-    if (ASSIGNMENT.test(word)) i++;
+    if (ASSIGNMENT.test(word) || word.startsWith('--')) i++;
     else if (PREFIXES.has(word)) {
       i++;
       while (i < words.length && words[i]!.startsWith('-')) i += PREFIX_VALUE_OPTIONS.has(words[i]!) ? 2 : 1;
