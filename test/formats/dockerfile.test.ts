@@ -162,6 +162,38 @@ describe('Dockerfile pip installs', () => {
     ]);
   });
 
+  it('puts in what an earlier ENV of the stage (or of the stage it is built FROM) sets, as Docker does; never a build argument', () => {
+    const result = extract(
+      [
+        'FROM python:3.12 AS base',
+        'ENV POETRY_VERSION=1.8.5 \\',
+        '    DJANGO=django==3.2',
+        'ARG FLASK_VERSION=2.0.1',
+        'RUN pip install "poetry==$POETRY_VERSION" ${DJANGO} flask==${FLASK_VERSION}',
+        'FROM base',
+        'RUN pip install "poetry==${POETRY_VERSION}" \'literal==$POETRY_VERSION\'',
+        'RUN POETRY_VERSION=2.0 && pip install poetry==$POETRY_VERSION',
+        'FROM python:3.12',
+        'RUN pip install "poetry==$POETRY_VERSION"',
+      ].join('\n'),
+    );
+    expect(result.dependencies.map((d) => [d.name, d.specifier, d.line])).toEqual([
+      ['poetry', '==1.8.5', 5],
+      ['django', '==3.2', 5],
+      ['poetry', '==1.8.5', 7],
+    ]);
+    expect(result.errors.map((e) => [e.line, e.message.split(':')[0]])).toEqual([
+      // A build argument: `--build-arg FLASK_VERSION=…` changes it.
+      [5, 'pip install flask==${FLASK_VERSION}'],
+      // Single quotes: pip is given the `$` itself, and rejects it.
+      [7, 'pip install'],
+      // The RUN sets it itself.
+      [8, 'pip install poetry==$POETRY_VERSION'],
+      // Another stage's ENV is not this one's.
+      [10, 'pip install "poetry==$POETRY_VERSION"'],
+    ]);
+  });
+
   it('reads exec form, a shell -c script and a here-document run by the shell', () => {
     const text = [
       'FROM python:3.12',

@@ -15,15 +15,17 @@
  *   the command line has no explicit index to tie a package to, so it is rated as pip's);
  * - `-r file` / `-c file` name a file in the image: one named like a requirements file is read by
  *   discovery when it is in the tree (never counted twice), another is said in a notice;
- * - a shell variable (`$PKG`, `"${VERSION}"`, `$(cat …)`) or a file pattern (`*.whl`) is known only
- *   when the image is built: the argument is not read, and says so (the audit is partial), as a
- *   setup.py value computed at run time is.
+ * - a variable an earlier ENV of the stage (or of the stage it is built FROM) sets to a plain value
+ *   is put in, as Docker gives it to the shell (`ENV POETRY_VERSION=1.8.5` then `pip install
+ *   "poetry==$POETRY_VERSION"`); any other shell value (a build argument, `$PKG` set elsewhere,
+ *   `$(cat …)`) or a file pattern (`*.whl`) is known only when the image is built: the argument is
+ *   not read, and says so (the audit is partial), as a setup.py value computed at run time is.
  *
  * The shell's text comes from the code scan's reading of RUN (src/scan/runtime/run-scripts.ts), so
  * both read the same commands. Linear in the text: each command is split once, each word read once.
  */
 import { clipInput, singleQuoteInput } from '../../quoted-input.js';
-import { execFormWords, parseDockerfile, unquote, type Instruction } from '../../scan/runtime/dockerfile.js';
+import { execFormWords, keyValues, parseDockerfile, unquote, type Instruction } from '../../scan/runtime/dockerfile.js';
 import { isDockerfilePath } from '../../scan/paths.js';
 import { commandWords, runScripts } from '../../scan/runtime/run-scripts.js';
 import type { Dependency, ExtractContext, ExtractResult, ManifestFormatModule } from '../types.js';
@@ -238,12 +240,23 @@ export function extractDockerfile(text: string, context: ExtractContext): Extrac
   // A here-document never closed: what follows it was not read as instructions.
   for (const problem of dockerfile.problems) out.error(null, problem);
 
-  const runs = dockerfile.stages.flatMap((stage) => stage.instructions).filter((ins) => ins.keyword === 'RUN');
-  for (const ins of runs) {
+  /** Each named stage's ENV at its end: a stage built FROM it starts with them. */
+  const envOfStage = new Map<string, ReadonlyMap<string, string>>();
+  const runs: { ins: Instruction; env: ReadonlyMap<string, string> }[] = [];
+  for (const stage of dockerfile.stages) {
+    const env = new Map(envOfStage.get(stage.image.toLowerCase()) ?? []);
+    for (const ins of stage.instructions) {
+      if (ins.keyword === 'ENV') setEnv(env, ins.args);
+      else if (ins.keyword === 'RUN') runs.push({ ins, env: new Map(env) });
+    }
+    if (stage.name !== null) envOfStage.set(stage.name, env);
+  }
+  for (const { ins, env } of runs) {
     if (out.full) {
       out.stopReading(ins.line);
       break;
     }
+    const withEnv = envSubstitution(ins, env);
     for (const words of commandsOf(ins)) {
       const command = installCommand(words);
       if (command === null) continue;
@@ -259,8 +272,10 @@ export function extractDockerfile(text: string, context: ExtractContext): Extrac
         }
         return false;
       };
-      for (const option of command.options) {
-        if (option.raw !== '' && unreadable(option.raw)) continue;
+      for (const given of command.options) {
+        const raw = withEnv(given.raw);
+        if (raw !== '' && unreadable(raw)) continue;
+        const option = raw === given.raw ? given : { ...given, value: unquote(raw), raw };
         const urlName = URL_OPTIONS[command.installer][option.name];
         if (urlName !== undefined) out.urlOption(urlName, option.value, ins.line);
         else if (FLAG_OPTIONS.has(option.name)) out.option(option.name, '', ins.line);
@@ -273,7 +288,8 @@ export function extractDockerfile(text: string, context: ExtractContext): Extrac
           );
         }
       }
-      for (const raw of command.args) {
+      for (const written of command.args) {
+        const raw = withEnv(written);
         if (unreadable(raw)) continue;
         if (isPattern(raw)) {
           out.error(ins.line, `pip install ${clipInput(raw)}: a file pattern, matched against the files of the image when it is built, so what it installs was not read`);
@@ -285,6 +301,65 @@ export function extractDockerfile(text: string, context: ExtractContext): Extrac
     }
   }
   return { dependencies: out.dependencies, errors: out.errors, options: out.options, ...(notices.length === 0 ? {} : { notices }) };
+}
+
+/**
+ * A value ENV sets that the shell puts into a word as it is: a name, a version, a specifier
+ * (`1.8.5`, `>=2,<3`). Anything else (a space the shell would split at, a quote, another `$`) is
+ * left unresolved, and the word is said as not read.
+ */
+const PLAIN_VALUE = /^[A-Za-z0-9_.+!~=<>,-]+$/;
+
+/** ENV's settings (keyValues: its `KEY=value` and legacy `KEY value` forms) into `env`; a value that is not plain takes the name out. */
+function setEnv(env: Map<string, string>, args: string): void {
+  for (const { key, value } of keyValues('ENV', args)) {
+    if (value !== null && PLAIN_VALUE.test(value)) env.set(key, value);
+    else env.delete(key);
+  }
+}
+
+/** `$NAME` / `${NAME}` at the start of the text (sticky): the name. */
+const REFERENCE = /\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))/y;
+/** A shell assignment of a name (`V=2`, `export V=2`): the RUN may change what ENV set. */
+const ASSIGNED = /(?:^|[\s;&|(])([A-Za-z_][A-Za-z0-9_]*)=/g;
+
+/**
+ * A word as written, with the references to what ENV set before this RUN put in, as Docker's
+ * environment gives them to the shell (`pip install "poetry==$POETRY_VERSION"` after `ENV
+ * POETRY_VERSION=1.8.5`). Not a build argument (ARG): `--build-arg` changes it at build time. Not a
+ * name the RUN's own script assigns. Inside single quotes the shell substitutes nothing.
+ */
+function envSubstitution(ins: Instruction, env: ReadonlyMap<string, string>): (raw: string) => string {
+  if (env.size === 0) return (raw) => raw;
+  const usable = new Map(env);
+  for (const script of runScripts(ins, Infinity)) for (const match of script.matchAll(ASSIGNED)) usable.delete(match[1]!);
+  return (raw) => {
+    if (!raw.includes('$')) return raw;
+    let out = '';
+    let quote: '"' | "'" | null = null;
+    for (let k = 0; k < raw.length; k++) {
+      const c = raw[k]!;
+      if (quote !== "'" && c === '$') {
+        REFERENCE.lastIndex = k;
+        const match = REFERENCE.exec(raw);
+        const value = match === null ? undefined : usable.get((match[1] ?? match[2])!);
+        if (match !== null && value !== undefined) {
+          out += value;
+          k += match[0].length - 1;
+          continue;
+        }
+      }
+      if (quote === "'") {
+        if (c === "'") quote = null;
+      } else if (c === '\\' && k + 1 < raw.length) {
+        out += c + raw[++k];
+        continue;
+      } else if (c === '"') quote = quote === '"' ? null : '"';
+      else if (c === "'" && quote === null) quote = "'";
+      out += c;
+    }
+    return out;
+  };
 }
 
 /** One requirement of a `pip install` command, read as pip reads it, as an entry of the Dockerfile (or one error). */
