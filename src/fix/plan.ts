@@ -185,8 +185,8 @@ export function planFixes(result: Pick<AuditResult, 'findings' | 'ignored'>, fil
       }
       // A file fix cannot rewrite (setup.cfg, setup.py, one it could not write back exactly) still
       // constrains the project: a range of it that excludes the fix holds the release there.
-      // A Dockerfile is a project of its own (projects.ts): its pins hold nothing else, and each is
-      // listed with what to change by hand (statusOf).
+      // A Dockerfile is a project of its own (projects.ts): one it cannot write back holds nothing
+      // else, and each of its pins is listed with why (statusOf).
       if (LOCK_FORMATS.has(file.format) || file.format === 'dockerfile') continue;
       for (const d of dependencies) {
         if (d.name !== target.name || d.source !== 'registry' || !excludesFix(d.specifier, target)) continue;
@@ -328,18 +328,6 @@ function targetsOf(result: Pick<AuditResult, 'findings' | 'ignored'>): { targets
 function noFixReason(f: Finding): string {
   const why = /\(([^)]*)\)/.exec(f.fix.text)?.[1];
   return why ? `no single upgrade fixes it: ${why}` : f.fix.text;
-}
-
-/**
- * Why a pin in a file no rewriter writes is left as it is. A Dockerfile's pin sits in a shell
- * command line (quotes, continuations, variables, other commands around it): rewriting it safely is
- * a shell rewriter of its own, so the user is told exactly what to change there.
- */
-function notRewrittenReason(format: ManifestFormat, file: string, target: FixTarget): string {
-  if (format === 'dockerfile') {
-    return `a pip install in a RUN instruction of ${posix.basename(file)} is not rewritten by depwatch fix; change ${target.name}==${target.from} to ${target.name}==${target.to} there by hand`;
-  }
-  return `${posix.basename(file)} is not rewritten by depwatch fix; change the pin by hand`;
 }
 
 function aboutTarget(t: FixTarget, file: string | null, line: number | null): Omit<LeftAlone, 'kind' | 'reason'> {
@@ -546,7 +534,7 @@ function statusOf(target: FixTarget, at: Dependency[], plan: FixPlan, fileOf: Ma
     }
     if (rewrittenAt.has(`${d.file}\u0000${d.line}\u0000${target.name}\u0000${target.from}`)) continue;
     if ((rewriterFor(format) === null || unwritable) && !plan.leftAlone.some((l) => l.file === d.file && l.line === d.line && l.package === target.name)) {
-      plan.leftAlone.push({ ...aboutTarget(target, d.file, d.line), kind: 'unsupported-format', reason: unwritable ?? notRewrittenReason(format, d.file, target) });
+      plan.leftAlone.push({ ...aboutTarget(target, d.file, d.line), kind: 'unsupported-format', reason: unwritable ?? `${posix.basename(d.file)} is not rewritten by depwatch fix; change the pin by hand` });
     }
     return 'left-alone';
   }

@@ -8,8 +8,8 @@
  * - requirements files joined by `-r` / `-c` includes, wherever they are;
  * - a uv, Poetry or PDM lock and the pyproject.toml files below it (a workspace's members).
  * A Dockerfile's `pip install` is a project of its own: it installs into the image, reading none of
- * the files beside it but those its command names, so its pins (left to the user: fix does not
- * rewrite shell lines) hold nothing of the folder's files back, nor they its own.
+ * the files beside it but those its command names, so a pin of it left alone (set through ENV, in a
+ * here-document) holds nothing of the folder's files back, nor they its own.
  */
 import { posix } from 'node:path';
 import type { ManifestFormat } from '../python/types.js';

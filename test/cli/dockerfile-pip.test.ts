@@ -1,8 +1,8 @@
 /**
  * pip installs in a Dockerfile end to end, through the CLI (in-process, offline, a real mirror):
  * `deps` lists them, `audit` reports a vulnerable pin at its RUN line in JSON and SARIF, and `fix`
- * says plainly that the Dockerfile's pin is changed by hand (exit 1: still vulnerable), writing
- * nothing into the Dockerfile.
+ * rewrites the pin where it is written, or says plainly that one it cannot find as written (set
+ * through ENV) is changed by hand (exit 1: still vulnerable).
  */
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -49,34 +49,29 @@ describe('pip installs in a Dockerfile through the CLI', () => {
     expect(locations).toContainEqual(expect.objectContaining({ artifactLocation: expect.objectContaining({ uri: 'Dockerfile' }), region: expect.objectContaining({ startLine: 3 }) }));
   });
 
-  it('fix leaves the Dockerfile pin to the user, saying what to change, writes nothing and exits 1', async () => {
+  it('fix rewrites the Dockerfile pin in place, keeping every other character, and exits 0', async () => {
     const dir = writeTree('depwatch-dockerfile-', { Dockerfile: DOCKERFILE });
     const c = cli();
-    expect(await c.run('fix', '--offline', '--json', dir)).toBe(1);
+    expect(await c.run('fix', '--offline', '--json', dir)).toBe(0);
     const json = JSON.parse(c.out.stdout);
-    expect(json.left_alone).toEqual([
-      expect.objectContaining({
-        kind: 'unsupported-format',
-        package: 'django',
-        version: '2.1.5',
-        file: 'Dockerfile',
-        line: 3,
-        reason: expect.stringMatching(/^a pip install in a RUN instruction of Dockerfile is not rewritten by depwatch fix; change django==2\.1\.5 to django==[\d.]+ there by hand$/),
-      }),
-    ]);
-    expect(json.still_vulnerable).toBe(1);
-    expect(json.written).toEqual([]);
-    expect(readFileSync(join(dir, 'Dockerfile'), 'utf8')).toBe(DOCKERFILE);
+    expect(json.written).toEqual(['Dockerfile']);
+    expect(json.changes).toEqual([expect.objectContaining({ file: 'Dockerfile', line: 3, lines: { first: 4, last: 4 }, package: 'django', from: '==2.1.5' })]);
+    const to = json.changes[0].to_version as string;
+    expect(readFileSync(join(dir, 'Dockerfile'), 'utf8')).toBe(DOCKERFILE.replace('django==2.1.5', `django==${to}`));
   });
 
-  it('fix still moves the same pin in the requirements file beside it: the image installs on its own', async () => {
-    const dir = writeTree('depwatch-dockerfile-', { Dockerfile: DOCKERFILE, 'requirements.txt': 'django==2.1.5\n' });
+  it('fix leaves a pin set through ENV to the user, saying so, writes nothing and exits 1; the requirements file beside it is still fixed', async () => {
+    const text = 'FROM python:3.12\nENV DJANGO_VERSION=2.1.5\nRUN pip install "django==$DJANGO_VERSION"\n';
+    const dir = writeTree('depwatch-dockerfile-', { Dockerfile: text, 'requirements.txt': 'django==2.1.5\n' });
     const c = cli();
     expect(await c.run('fix', '--offline', '--json', dir)).toBe(1);
     const json = JSON.parse(c.out.stdout);
     expect(json.written).toEqual(['requirements.txt']);
-    expect(json.left_alone.map((l: { kind: string; file: string }) => [l.kind, l.file])).toEqual([['unsupported-format', 'Dockerfile']]);
+    expect(json.left_alone).toEqual([
+      expect.objectContaining({ kind: 'not-understood', package: 'django', file: 'Dockerfile', line: 3, reason: expect.stringContaining('set through ENV') }),
+    ]);
+    expect(json.still_vulnerable).toBe(1);
+    expect(readFileSync(join(dir, 'Dockerfile'), 'utf8')).toBe(text);
     expect(readFileSync(join(dir, 'requirements.txt'), 'utf8')).toMatch(/^django==(?!2\.1\.5\n)[\d.]+\n$/);
-    expect(readFileSync(join(dir, 'Dockerfile'), 'utf8')).toBe(DOCKERFILE);
   });
 });
