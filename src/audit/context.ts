@@ -158,9 +158,12 @@ export const registryPackages = (packages: readonly PackageUse[]): PackageUse[] 
 export function unpinnedRequirements(dependencies: Dependency[]): Dependency[] {
   const fixedIn = new Map<string, Set<string>>();
   const fixedInDockerfile = new Set<string>();
+  // Asked once a file: thousands of entries share a few files.
+  const dockerfiles = new Map<string, boolean>();
+  const isDockerfile = (file: string) => dockerfiles.get(file) ?? dockerfiles.set(file, isDockerfilePath(file)).get(file)!;
   for (const d of dependencies) {
     if (d.version === null) continue;
-    if (isDockerfilePath(d.file)) {
+    if (isDockerfile(d.file)) {
       fixedInDockerfile.add(`${d.file}\u0000${d.name}`);
       continue;
     }
@@ -169,7 +172,7 @@ export function unpinnedRequirements(dependencies: Dependency[]): Dependency[] {
     fixedIn.set(d.name, dirs);
   }
   const covered = (dep: Dependency) =>
-    isDockerfilePath(dep.file) ? fixedInDockerfile.has(`${dep.file}\u0000${dep.name}`) : [...(fixedIn.get(dep.name) ?? [])].some((dir) => within(dirOf(dep.file), dir));
+    isDockerfile(dep.file) ? fixedInDockerfile.has(`${dep.file}\u0000${dep.name}`) : [...(fixedIn.get(dep.name) ?? [])].some((dir) => within(dirOf(dep.file), dir));
   return dependencies.filter((d) => d.kind === 'requirement' && d.source === 'registry' && d.version === null && d.name !== '' && !covered(d));
 }
 
