@@ -13,6 +13,7 @@ import type { TyposquatChecker } from '../packages/typosquat/check.js';
 import { compareText } from '../text-order.js';
 import { isArchiveLocation } from '../python/archive-name.js';
 import { isUvLockPath } from '../python/formats/paths.js';
+import { isDockerfilePath } from '../scan/paths.js';
 
 export const LOCK_FORMATS = new Set(['poetry-lock', 'pipfile-lock', 'uv-lock', 'pdm-lock', 'pylock']);
 
@@ -150,16 +151,28 @@ export const registryPackages = (packages: readonly PackageUse[]): PackageUse[] 
 /**
  * Direct registry requirements that nothing fixes to one version: no lockfile, exact pin or constraint
  * of the same package in the same directory or one above it (where pip-compile and lock tools put them).
+ * A Dockerfile's `pip install` is its own: the command reads no lockfile or constraints file beside
+ * it (only what it names), and its pins go into the image alone, so only a pin of the same
+ * Dockerfile fixes one of its ranges, and its pins fix nothing of the project's files.
  */
 export function unpinnedRequirements(dependencies: Dependency[]): Dependency[] {
   const fixedIn = new Map<string, Set<string>>();
+  const fixedInDockerfile = new Set<string>();
+  // Asked once a file: thousands of entries share a few files.
+  const dockerfiles = new Map<string, boolean>();
+  const isDockerfile = (file: string) => dockerfiles.get(file) ?? dockerfiles.set(file, isDockerfilePath(file)).get(file)!;
   for (const d of dependencies) {
     if (d.version === null) continue;
+    if (isDockerfile(d.file)) {
+      fixedInDockerfile.add(`${d.file}\u0000${d.name}`);
+      continue;
+    }
     const dirs = fixedIn.get(d.name) ?? new Set<string>();
     dirs.add(dirOf(d.file));
     fixedIn.set(d.name, dirs);
   }
-  const covered = (dep: Dependency) => [...(fixedIn.get(dep.name) ?? [])].some((dir) => within(dirOf(dep.file), dir));
+  const covered = (dep: Dependency) =>
+    isDockerfile(dep.file) ? fixedInDockerfile.has(`${dep.file}\u0000${dep.name}`) : [...(fixedIn.get(dep.name) ?? [])].some((dir) => within(dirOf(dep.file), dir));
   return dependencies.filter((d) => d.kind === 'requirement' && d.source === 'registry' && d.version === null && d.name !== '' && !covered(d));
 }
 

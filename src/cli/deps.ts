@@ -17,7 +17,7 @@ import { CliError, EXIT, type CliIO } from './io.js';
 import { renderTable } from './table.js';
 import { fileProblem } from '../file-error.js';
 
-const FORMATS: ManifestFormat[] = ['requirements', 'pyproject', 'poetry-lock', 'pipfile', 'pipfile-lock', 'uv-lock', 'pdm-lock', 'pylock', 'setup-cfg', 'setup-py', 'conda-env'];
+const FORMATS: ManifestFormat[] = ['requirements', 'pyproject', 'poetry-lock', 'pipfile', 'pipfile-lock', 'uv-lock', 'pdm-lock', 'pylock', 'setup-cfg', 'setup-py', 'conda-env', 'dockerfile'];
 
 export const DEPS_USAGE = `usage: depwatch deps [--json] [--format FORMAT] <path>...
   Lists the Python dependencies in each directory (every manifest and lockfile found) or file.

@@ -185,7 +185,9 @@ export function planFixes(result: Pick<AuditResult, 'findings' | 'ignored'>, fil
       }
       // A file fix cannot rewrite (setup.cfg, setup.py, one it could not write back exactly) still
       // constrains the project: a range of it that excludes the fix holds the release there.
-      if (LOCK_FORMATS.has(file.format)) continue;
+      // A Dockerfile is a project of its own (projects.ts): one it cannot write back holds nothing
+      // else, and each of its pins is listed with why (statusOf).
+      if (LOCK_FORMATS.has(file.format) || file.format === 'dockerfile') continue;
       for (const d of dependencies) {
         if (d.name !== target.name || d.source !== 'registry' || !excludesFix(d.specifier, target)) continue;
         plan.leftAlone.push({ ...aboutTarget(target, file.path, d.line), kind: 'unsupported-format', reason: notRewritableReason(file.path, d.specifier, target, file.unwritable) });

@@ -7,6 +7,9 @@
  *   and its lock, a setup.cfg beside them);
  * - requirements files joined by `-r` / `-c` includes, wherever they are;
  * - a uv, Poetry or PDM lock and the pyproject.toml files below it (a workspace's members).
+ * A Dockerfile's `pip install` is a project of its own: it installs into the image, reading none of
+ * the files beside it but those its command names, so a pin of it left alone (set through ENV, in a
+ * here-document) holds nothing of the folder's files back, nor they its own.
  */
 import { posix } from 'node:path';
 import type { ManifestFormat } from '../python/types.js';
@@ -44,6 +47,7 @@ export function projectsOf(files: readonly ProjectFile[]): (a: string, b: string
   const known = new Set(files.map((f) => f.path));
   const firstIn = new Map<string, string>();
   for (const f of files) {
+    if (f.format === 'dockerfile') continue;
     const dir = posix.dirname(f.path);
     const first = firstIn.get(dir);
     if (first === undefined) firstIn.set(dir, f.path);

@@ -187,6 +187,9 @@ export async function loadManifests(source: FileSource, options: LoadOptions = {
       errors.push({ file: path, line: null, message: `the ${format} reader failed on this file (${firstLineOf(err)}); not read` });
       continue;
     }
+    // A Dockerfile that installs nothing with pip is no Python manifest: a Go service's image does
+    // not make its tree one that was audited (the audit still says none was found).
+    if (format === 'dockerfile' && installsNothing(result)) continue;
     const manifest: LoadedManifest = {
       path,
       format,
@@ -247,6 +250,11 @@ export async function loadManifests(source: FileSource, options: LoadOptions = {
     errors: withoutWhatSetupPyAnswered(errors, leftToSetupPy, loaded, excluded),
     ...(notices.length === 0 ? {} : { notices }),
   };
+}
+
+/** Whether a reader found nothing at all in its file: no entry, option, problem or notice. */
+function installsNothing(result: ExtractResult): boolean {
+  return result.dependencies.length === 0 && result.errors.length === 0 && (result.options?.length ?? 0) === 0 && (result.notices?.length ?? 0) === 0;
 }
 
 /** The `[tool.uv]` lists uv reads only from a workspace's root pyproject.toml. */
@@ -586,7 +594,7 @@ function declaredRequirementsText(bytes: Buffer, path: string, errors: ExtractEr
  * unknown) and setup.py (Python refuses a file with one such byte, comment or not) are read whole
  * or not at all.
  */
-const LINE_FORMATS: ReadonlySet<ManifestFormat> = new Set(['requirements', 'setup-cfg']);
+const LINE_FORMATS: ReadonlySet<ManifestFormat> = new Set(['requirements', 'setup-cfg', 'dockerfile']);
 
 /**
  * A line-based manifest's text and where its undecodable characters are (decodeLines), or null

@@ -15,7 +15,8 @@ export type ManifestFormat =
   | 'pylock'
   | 'setup-cfg'
   | 'setup-py'
-  | 'conda-env';
+  | 'conda-env'
+  | 'dockerfile';
 
 /** Where a dependency is installed from: PyPI (or a mirror), a VCS, a URL, or a local path. */
 export type DependencySource = 'registry' | 'vcs' | 'url' | 'path';

@@ -242,7 +242,7 @@ describe('a credential planted in every format', () => {
 
     // Not vacuous: the entries that carried the secret were all read and reported, without it.
     const deps = JSON.parse(runs[1]!.stdout) as { manifests: { path: string; dependencies: { name: string; url?: string }[] }[]; errors: { message: string }[] };
-    expect(deps.manifests.map((m) => m.path).sort()).toEqual(['Pipfile', 'Pipfile.lock', 'deploy/pylock.prod.toml', 'pdm/pdm.lock', 'poetry.lock', 'pyproject.toml', 'requirements.txt', 'setup.cfg', 'svc/uv.lock']);
+    expect(deps.manifests.map((m) => m.path).sort()).toEqual(['Dockerfile', 'Pipfile', 'Pipfile.lock', 'deploy/pylock.prod.toml', 'pdm/pdm.lock', 'poetry.lock', 'pyproject.toml', 'requirements.txt', 'setup.cfg', 'svc/uv.lock']);
     const urls = deps.manifests.flatMap((m) => m.dependencies.map((d) => d.url).filter((u): u is string => u !== undefined));
     expect(urls).toEqual(
       expect.arrayContaining([

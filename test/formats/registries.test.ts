@@ -26,13 +26,16 @@ const SAMPLES = [
   'environment.yml',
   'envs/environment.yaml',
   'my-environment.yml',
+  'Dockerfile',
+  'deploy/api.Dockerfile',
+  'Dockerfile.md',
 ];
 
 describe('the three ways to a format (paths, the lazy loader, every parser at once)', () => {
   it('discovery tells each format by its paths, in the order it always asked them', () => {
     // Every format once (the table is a Record over ManifestFormat, so none can be left out).
     expect(new Set(FORMAT_PATHS.map((f) => f.format)).size).toBe(FORMAT_PATHS.length);
-    expect(FORMAT_PATHS.map((f) => f.format)).toEqual(['requirements', 'pyproject', 'poetry-lock', 'pipfile', 'pipfile-lock', 'uv-lock', 'pdm-lock', 'pylock', 'setup-cfg', 'setup-py', 'conda-env']);
+    expect(FORMAT_PATHS.map((f) => f.format)).toEqual(['requirements', 'pyproject', 'poetry-lock', 'pipfile', 'pipfile-lock', 'uv-lock', 'pdm-lock', 'pylock', 'setup-cfg', 'setup-py', 'conda-env', 'dockerfile']);
     expect(SAMPLES.map(formatForPath)).toEqual([
       'requirements',
       'requirements',
@@ -55,6 +58,9 @@ describe('the three ways to a format (paths, the lazy loader, every parser at on
       'conda-env',
       'conda-env',
       null,
+      'dockerfile',
+      'dockerfile',
+      null,
     ]);
   });
 
@@ -64,6 +70,7 @@ describe('the three ways to a format (paths, the lazy loader, every parser at on
       pyproject: '[project]\nname = "x"\ndependencies = ["pkg @ https://user:s3cret@example.com/pkg.whl"]\n',
       'setup-py': 'setup(install_requires=["pkg @ https://user:s3cret@example.com/pkg.whl"])\n',
       'conda-env': 'dependencies:\n  - pip:\n    - --extra-index-url https://user:s3cret@pypi.example/simple\n    - pkg @ https://user:s3cret@example.com/pkg.whl\n',
+      dockerfile: 'FROM python:3.12\nRUN pip install --extra-index-url https://user:s3cret@pypi.example/simple "pkg @ https://user:s3cret@example.com/pkg.whl"\n',
     };
     await readyFormatReaders(FORMAT_PATHS.map((f) => f.format));
     for (const { format } of FORMAT_PATHS) {
@@ -79,6 +86,9 @@ describe('the three ways to a format (paths, the lazy loader, every parser at on
     const conda = (await loadFormatModule('conda-env')).extract(texts['conda-env']!, { file: 'environment.yml' });
     expect(conda.dependencies.map((d) => d.name)).toEqual(['pkg']);
     expect(JSON.stringify(conda)).not.toContain('s3cret');
+    const dockerfile = (await loadFormatModule('dockerfile')).extract(texts['dockerfile']!, { file: 'Dockerfile' });
+    expect(dockerfile.dependencies.map((d) => d.name)).toEqual(['pkg']);
+    expect(JSON.stringify(dockerfile)).not.toContain('s3cret');
     const setupPy = formatModule('setup-py').extract(texts['setup-py']!, { file: 'setup.py' });
     expect(setupPy.dependencies.map((d) => d.name)).toEqual(['pkg']);
     expect(JSON.stringify(setupPy)).not.toContain('s3cret');

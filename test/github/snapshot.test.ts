@@ -35,7 +35,9 @@ const PROJECT: Record<string, string> = {
   '.venv/lib/python3.12/site-packages/x/pyproject.toml': '[project]\nname = "x"\n',
 };
 
+// A Dockerfile is a manifest by its name (its pip installs: src/python/formats/dockerfile.ts), read for its Python too.
 const MANIFESTS = [
+  'Dockerfile',
   'pyproject.toml',
   'requirements/dev.txt',
   'services/api/requirements.txt',
@@ -43,7 +45,7 @@ const MANIFESTS = [
   'services/worker/deep/er/still/Pipfile',
   'services/worker/deep/er/still/Pipfile.lock',
 ];
-const CONTEXT = ['.github/workflows/run-tests.yml', '.python-version', 'Dockerfile'];
+const CONTEXT = ['.github/workflows/run-tests.yml', '.python-version'];
 
 let world: World | undefined;
 afterEach(async () => {
@@ -415,7 +417,8 @@ describe('takeSnapshot of a repository whose .depwatch.yml excludes its test fix
     const whole = memorySource({ ...Object.fromEntries(Object.entries(FILES).filter(([, v]) => typeof v === 'string')), 'tests/fixtures/linked/requirements.txt': 'django==2.1.5\n' } as Record<string, string>);
     const fromSnapshot = await readOf(snapshotSource(snap));
     expect(fromSnapshot).toEqual(await readOf(whole));
-    expect(fromSnapshot.exclusions).toEqual([{ path: 'tests/fixtures/', reason: 'test data', source: '.depwatch.yml', manifests: 3 }]);
+    // The Dockerfile counts by its name: whether it installs anything with pip is not known unread.
+    expect(fromSnapshot.exclusions).toEqual([{ path: 'tests/fixtures/', reason: 'test data', source: '.depwatch.yml', manifests: 4 }]);
     expect(fromSnapshot.read).toEqual(['requirements.txt', 'tests/fixtures/deeper/requirements.txt', 'tests/fixtures/shared/requirements.txt']);
 
     // A changed fixture costs nothing either.

@@ -20,9 +20,9 @@ export function noLockfileFindings(ctx: AuditContext): Finding[] {
   const findings: Finding[] = [];
   for (const m of ctx.manifests) {
     if (LOCK_FORMATS.has(m.format)) continue;
-    // Plain requirements.txt files (and a conda environment's pip: list, one by another name) are
-    // covered by `unpinned`; only pip-tools inputs expect a compiled twin.
-    if ((m.format === 'requirements' && !m.path.endsWith('.in')) || m.format === 'conda-env') continue;
+    // Plain requirements.txt files (and a conda environment's pip: list, one by another name, and a
+    // Dockerfile's pip installs, a command line of one) are covered by `unpinned`; only pip-tools inputs expect a compiled twin.
+    if ((m.format === 'requirements' && !m.path.endsWith('.in')) || m.format === 'conda-env' || m.format === 'dockerfile') continue;
     const ranged = m.dependencies.filter((d) => d.kind === 'requirement' && d.source === 'registry' && d.version === null);
     if (ranged.length === 0) continue;
     if (lockfilesCovering(m, ctx.manifests).length > 0) continue;

@@ -5,11 +5,13 @@
  * Fail closed: when its advisory list or the registry's releases could not be read (offline), it
  * claims nothing ("no known advisory" would be a guess), says the range was not resolved, and is
  * rated as a range that admits one (medium), not as a clean one (low). The release the range
- * resolves to today is audited on its own (resolved-range.ts).
+ * resolves to today is audited on its own (resolved-range.ts). A Dockerfile's `pip install flask` is
+ * hadolint's DL3013: the advice pins it in the Dockerfile or installs from a pinned requirements file.
  */
 import { rangeAdmission, specifierAlternatives } from '../../advisories/range-admission.js';
 import type { AuditContext } from '../context.js';
 import type { Finding } from '../findings.js';
+import { isDockerfilePath } from '../../scan/paths.js';
 
 export function unpinnedFindings(ctx: AuditContext): Finding[] {
   return ctx.unpinned.map((dep) => {
@@ -43,7 +45,9 @@ export function unpinnedFindings(ctx: AuditContext): Finding[] {
       line: dep.line,
       fix: {
         version: newest,
-        text: `${dep.name} allows ${range}: pin it${newest ? ` (${dep.name}==${newest} is the newest release allowed)` : ''} or lock it (uv lock, poetry lock, pip-compile).${risk}`,
+        text: isDockerfilePath(dep.file)
+          ? `${dep.name} allows ${range} in a pip install of ${dep.file}: pin it there${newest ? ` (pip install ${dep.name}==${newest}, the newest release allowed)` : ''}, or install from a pinned requirements file (pip install -r requirements.txt, compiled with pip-compile or uv pip compile).${risk}`
+          : `${dep.name} allows ${range}: pin it${newest ? ` (${dep.name}==${newest} is the newest release allowed)` : ''} or lock it (uv lock, poetry lock, pip-compile).${risk}`,
       },
       details: { specifier: dep.specifier, admits: admitted?.map((r) => r.id) ?? null, group: dep.group },
     } satisfies Finding;

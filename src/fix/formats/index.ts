@@ -2,6 +2,7 @@
 import type { ManifestFormat } from '../../python/types.js';
 import type { ManifestRewriter } from '../types.js';
 import { condaEnvRewriter } from './conda-env.js';
+import { dockerfileRewriter } from './dockerfile.js';
 import { pipfileRewriter } from './pipfile.js';
 import { pyprojectRewriter } from './pyproject.js';
 import { requirementsRewriter } from './requirements.js';
@@ -11,6 +12,7 @@ const REWRITERS: Partial<Record<ManifestFormat, ManifestRewriter>> = {
   pyproject: pyprojectRewriter,
   pipfile: pipfileRewriter,
   'conda-env': condaEnvRewriter,
+  dockerfile: dockerfileRewriter,
 };
 
 export function rewriterFor(format: ManifestFormat): ManifestRewriter | null {

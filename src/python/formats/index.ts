@@ -15,6 +15,7 @@
  */
 import { errorLine } from '../../error-line.js';
 import { condaEnvFormat } from './conda-env.js';
+import { dockerfileFormat } from './dockerfile.js';
 import type { ExtractContext, ExtractResult, ManifestFormat, ManifestFormatModule } from '../types.js';
 import { loadFormatModule } from './lazy.js';
 import { isSetupPyPath } from './paths.js';
@@ -71,6 +72,7 @@ const PARSERS: Record<Exclude<ManifestFormat, 'setup-py'>, ManifestFormatModule>
   pylock: pylockFormat,
   'setup-cfg': setupCfgFormat,
   'conda-env': condaEnvFormat,
+  dockerfile: dockerfileFormat,
 };
 
 const MODULES: Record<ManifestFormat, ManifestFormatModule> = {

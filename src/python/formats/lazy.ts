@@ -22,6 +22,7 @@ const LOADERS: Record<ManifestFormat, () => Promise<ManifestFormatModule>> = {
   // tree with a setup.py pays for it.
   'setup-py': async () => (await import('./setup-py.js')).loadSetupPyFormat(),
   'conda-env': async () => (await import('./conda-env.js')).condaEnvFormat,
+  dockerfile: async () => (await import('./dockerfile.js')).dockerfileFormat,
 };
 
 const loaded = new Map<ManifestFormat, Promise<ManifestFormatModule>>();

@@ -4,6 +4,7 @@
  * that finding the manifests loads none of them and an audit loads only the parsers its files need
  * (./lazy.ts). Each format module's `matches` is the function given here.
  */
+import { isDockerfilePath } from '../../scan/paths.js';
 import type { ManifestFormat } from '../types.js';
 
 /**
@@ -127,6 +128,8 @@ const MATCHERS = {
   'setup-cfg': isSetupCfgPath,
   'setup-py': isSetupPyPath,
   'conda-env': isCondaEnvPath,
+  // Last: a Dockerfile's `pip install` lines (the names hadolint and Trivy take, as the code scan does).
+  dockerfile: isDockerfilePath,
 } satisfies Record<ManifestFormat, (path: string) => boolean>;
 
 /**
@@ -148,6 +151,8 @@ const NAMES_OTHER_FILES = {
   'setup-py': true,
   // Its pip: list is a requirements file (`-r other.txt` included).
   'conda-env': true,
+  // Its `-r` files are paths in the image: discovery reads those the tree has by their names.
+  dockerfile: false,
 } satisfies Record<ManifestFormat, boolean>;
 
 export const namesOtherFiles = (format: ManifestFormat): boolean => NAMES_OTHER_FILES[format];

@@ -450,7 +450,7 @@ function convertExtras(extras: string | null): string[] {
 }
 
 /** What a requirement says about the package; the line adds where and how. Built without object spread: it is the hot path. */
-type RequirementParts = Pick<Dependency, 'name' | 'version' | 'specifier' | 'extras' | 'marker' | 'source'> & { url: string | undefined };
+export type RequirementParts = Pick<Dependency, 'name' | 'version' | 'specifier' | 'extras' | 'marker' | 'source'> & { url: string | undefined };
 
 function requirementParts(
   name: string,
@@ -608,6 +608,21 @@ function editableRequirement(value: string, notes: string[]): RequirementParts {
   const parts = eggRequirement(egg, value, notes);
   parts.url = stripUrlCredentials(url);
   return parts;
+}
+
+/**
+ * One requirement as pip reads it from its own command line (`pip install 'flask>=2'`, `pip install
+ * -e ./pkg`): pip reads each argument as it reads a requirements file's line (`install_req_from_line`,
+ * `parse_editable`), so a Dockerfile's `pip install` (./dockerfile.ts) is read by the same code.
+ * `notes`: what pip accepts with a warning (an egg fragment), to be said on the line.
+ */
+export function requirementArgument(text: string, editable: boolean): { ok: true; parts: RequirementParts; notes: string[] } | { ok: false; message: string } {
+  const notes: string[] = [];
+  try {
+    return { ok: true, parts: editable ? editableRequirement(text, notes) : requirementFromLine(text, notes), notes };
+  } catch (error) {
+    return { ok: false, message: error instanceof LineProblem ? error.message : `Unexpected problem: ${String(error)}` };
+  }
 }
 
 // ---------------------------------------------------------------------------------------------

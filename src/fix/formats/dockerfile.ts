@@ -1,0 +1,244 @@
+/**
+ * Dockerfiles: the pins of their `pip install` lines (src/python/formats/dockerfile.ts).
+ *
+ * The parser says which requirements a RUN instruction installs; this finds each as a word of that
+ * instruction in the file (its physical lines, continuation lines included), checks the word means
+ * what the parser read, and rewrites the version specifier's characters only. Only words whose
+ * characters in the file are the requirement's are rewritten: a plain word (`django==2.1.5`), one
+ * wholly in single or double quotes without anything the shell would expand or unescape inside
+ * (`'django==2.1.5'`, `"celery[redis]==5.3.0"`), or a string of an exec-form RUN
+ * (`["pip", "install", "django==2.1.5"]`) without escapes; and the new text must mean the same to
+ * the shell in that place (no `<` or `>` unquoted, which would be a redirection). A pin set through
+ * ENV, in a here-document, or split by quotes is left alone with the reason. The planner reads the
+ * rewritten file again and keeps it only if every other requirement reads as before (plan.ts
+ * rewriteProblem), so a word found wrongly can cost the fix, never the file.
+ */
+import { dockerfileFormat } from '../../python/formats/dockerfile.js';
+import { normalizeName } from '../../python/names.js';
+import { normalizeSpecifier } from '../../python/pep508.js';
+import { execFormWords } from '../../scan/runtime/dockerfile.js';
+import { pushTo } from '../group.js';
+import { locateRequirement, type RequirementText } from '../requirement-text.js';
+import { specifierContains } from '../../python/pep440.js';
+import type { Dependency } from '../../python/types.js';
+import type { FixTarget, ManifestRewriter, RewriteResult } from '../types.js';
+import { widenPep440 } from '../widen.js';
+import { leftAlone } from './requirements.js';
+
+export const dockerfileRewriter: ManifestRewriter = {
+  format: 'dockerfile',
+  rewrite: rewriteDockerfile,
+};
+
+/** How a word sits in the file: what its characters are inside (the requirement's, here) and what may not be written there. */
+type Quoting = 'plain' | 'single' | 'double' | 'json';
+
+/** A word of a RUN instruction whose characters in the file are its value: where the value is, and how it is quoted. */
+interface Word {
+  start: number;
+  end: number;
+  quoting: Quoting;
+}
+
+interface Line {
+  start: number;
+  end: number;
+}
+
+const NOT_WRITTEN_HERE =
+  'the pin is not written as a word of the RUN instruction the rewriter can change (set through ENV, in a here-document, or quoted in parts); change it by hand';
+
+function rewriteDockerfile(text: string, file: string, targets: readonly FixTarget[]): RewriteResult {
+  const result: RewriteResult = { edits: [], changes: [], leftAlone: [], rehash: [] };
+  const wanted = new Map<string, FixTarget[]>();
+  for (const t of targets) pushTo(wanted, t.name, t);
+  if (wanted.size === 0) return result;
+  // `# escape=`` ` changes what continues a line: such a file is left to the user.
+  const otherEscape = /^(?:#[^\n]*\n)*?#\s*escape\s*=\s*`/i.test(text.replace(/^\uFEFF/, ''));
+
+  const lines = physicalLines(text);
+  const byLine = new Map<number, Dependency[]>();
+  for (const dep of dockerfileFormat.extract(text, { file }).dependencies) {
+    const mine = wanted.get(dep.name);
+    if (!mine || dep.line === null) continue;
+    if (dep.source !== 'registry') {
+      for (const t of mine.filter((t) => dep.version === t.from)) {
+        result.leftAlone.push(leftAlone('non-registry', t, file, dep.line, `installed from ${dep.source === 'path' ? 'a local path' : `a ${dep.source === 'vcs' ? 'VCS' : 'URL'}`}, not from the index: change the URL by hand`));
+      }
+      continue;
+    }
+    pushTo(byLine, dep.line, dep);
+  }
+
+  for (const [line, deps] of byLine) {
+    // The words of the instruction that are a wanted requirement, by what they mean (name and
+    // specifier as the parser prints them), in order: each requirement the parser read there takes
+    // the first one meaning it, once. A map, not a search per requirement: a RUN of 100,000 pins.
+    const byMeaning = new Map<string, { word: Word; located: RequirementText }[]>();
+    if (!otherEscape) {
+      for (const word of wordsOfInstruction(text, lines, line - 1)) {
+        const located = locateRequirement(text, word.start, word.end);
+        if (located === null || located.url) continue;
+        const name = normalizeName(located.name);
+        if (!wanted.has(name)) continue;
+        pushTo(byMeaning, `${name}\u0000${normalizeSpecifier(text.slice(located.specStart, located.specEnd))}`, { word, located });
+      }
+    }
+    const next = new Map<string, number>();
+    for (const dep of deps) {
+      const key = `${dep.name}\u0000${dep.specifier}`;
+      const nth = next.get(key) ?? 0;
+      next.set(key, nth + 1);
+      const mine = wanted.get(dep.name)!.filter((t) => specifierContains(dep.specifier, t.from, INSIDE) && !specifierContains(dep.specifier, t.to, INSIDE));
+      if (mine.length === 0) continue;
+      const hit = byMeaning.get(key)?.[nth];
+      if (hit === undefined) {
+        for (const t of mine) result.leftAlone.push(leftAlone('not-understood', t, file, dep.line, NOT_WRITTEN_HERE));
+        continue;
+      }
+      const { word, located } = hit;
+      const before = text.slice(located.specStart, located.specEnd);
+      let written = before;
+      const moved: FixTarget[] = [];
+      for (const t of mine) {
+        const widening = widenPep440(written, t.from, t.to);
+        if (widening.kind === 'widened') {
+          written = widening.text;
+          moved.push(t);
+        } else if (widening.kind === 'refused') {
+          result.leftAlone.push(leftAlone('not-understood', t, file, dep.line, `not rewritten: ${widening.reason}`));
+        }
+      }
+      if (moved.length === 0) continue;
+      const unsafe = unsafeIn(word.quoting, written);
+      if (unsafe !== null) {
+        for (const t of moved) result.leftAlone.push(leftAlone('not-understood', t, file, dep.line, `not rewritten: ${written} ${unsafe}; change it by hand`));
+        continue;
+      }
+      result.edits.push({ start: located.specStart, end: located.specEnd, text: written });
+      const specLine = lineOf(lines, located.specStart) + 1;
+      for (const t of moved) {
+        result.changes.push({ file, line, lines: { first: specLine, last: specLine }, package: t.name, before, after: written, fromVersion: t.from, toVersion: t.to, hashesRemoved: 0 });
+      }
+    }
+  }
+  return result;
+}
+
+const INSIDE = { containsPrereleases: true } as const;
+
+/** Why `written` cannot stand in a word quoted so (the shell would read it otherwise), or null. */
+function unsafeIn(quoting: Quoting, written: string): string | null {
+  if (quoting === 'plain' && !/^[A-Za-z0-9_.=~!,+-]*$/.test(written)) return 'would need quotes in the shell command (an unquoted < or > is a redirection)';
+  if (quoting === 'single' && written.includes("'")) return "holds ', which would end the quoted word";
+  if ((quoting === 'double' || quoting === 'json') && /["\\$`]/.test(written)) return 'holds a character that would end or change the quoted word';
+  return null;
+}
+
+/** Lines split at `\n` (a `\r` before it stays out of the line), as the Dockerfile reader splits them. */
+function physicalLines(text: string): Line[] {
+  const lines: Line[] = [];
+  let start = 0;
+  for (let at = text.indexOf('\n'); at !== -1; at = text.indexOf('\n', at + 1)) {
+    lines.push({ start, end: at > start && text[at - 1] === '\r' ? at - 1 : at });
+    start = at + 1;
+  }
+  lines.push({ start, end: text.length });
+  return lines;
+}
+
+/** The 0-based line holding an offset. */
+function lineOf(lines: readonly Line[], offset: number): number {
+  let low = 0;
+  let high = lines.length - 1;
+  while (low < high) {
+    const mid = (low + high + 1) >> 1;
+    if (lines[mid]!.start <= offset) low = mid;
+    else high = mid - 1;
+  }
+  return low;
+}
+
+const isBlank = (c: string | undefined) => c === ' ' || c === '\t';
+
+/**
+ * The words of the instruction starting on line `first` whose characters are their value, across
+ * its continuation lines (a line ending in `\`; comment lines between them are not its text), as
+ * the shell splits them; an exec-form RUN's strings. A word that starts a comment ends the reading
+ * (the reader joins the lines, so the comment takes the rest of the instruction).
+ */
+function wordsOfInstruction(text: string, lines: readonly Line[], first: number): Word[] {
+  const parts: Line[] = [];
+  for (let i = first; i < lines.length; i++) {
+    const line = lines[i]!;
+    const content = text.slice(line.start, line.end);
+    if (i > first && /^\s*(#|$)/.test(content)) continue;
+    const trimmed = content.trimEnd();
+    if (!trimmed.endsWith('\\') || i + 1 >= lines.length) {
+      parts.push(line);
+      break;
+    }
+    parts.push({ start: line.start, end: line.start + trimmed.length - 1 });
+  }
+  const whole = parts.map((p) => text.slice(p.start, p.end)).join(' ');
+  const args = whole.replace(/^\s*\S+\s*/, '');
+  if (execFormWords(args) !== null) return parts.flatMap((p) => jsonStrings(text, p));
+  const words: Word[] = [];
+  for (const part of parts) {
+    const ended = shellWordsIn(text, part, words);
+    if (ended) break;
+  }
+  return words;
+}
+
+/** The double-quoted strings of a line without escapes: an exec-form RUN's words. */
+function jsonStrings(text: string, line: Line): Word[] {
+  const words: Word[] = [];
+  for (let k = line.start; k < line.end; k++) {
+    if (text[k] !== '"') continue;
+    const close = text.indexOf('"', k + 1);
+    if (close === -1 || close > line.end) break;
+    if (!text.slice(k + 1, close).includes('\\')) words.push({ start: k + 1, end: close, quoting: 'json' });
+    k = close;
+  }
+  return words;
+}
+
+/**
+ * The shell words of one physical line (its part of the instruction) whose value is their
+ * characters, added to `words`; true when a comment ends the instruction there. Quotes do not span
+ * lines here (a word quoted across a continuation is not one the rewriter changes).
+ */
+function shellWordsIn(text: string, line: Line, words: Word[]): boolean {
+  let k = line.start;
+  while (k < line.end) {
+    const c = text[k]!;
+    if (isBlank(c) || ';&|()<>'.includes(c)) {
+      k++;
+      continue;
+    }
+    if (c === '#') return true;
+    const start = k;
+    let simple = true;
+    let quoting: Quoting = 'plain';
+    while (k < line.end && !isBlank(text[k]) && !';&|()<>'.includes(text[k]!)) {
+      const q = text[k]!;
+      if (q === "'" || q === '"') {
+        const close = text.indexOf(q, k + 1);
+        if (close === -1 || close >= line.end) return false;
+        // Wholly quoted, and nothing inside the shell reads otherwise.
+        if (k === start && (close + 1 === line.end || isBlank(text[close + 1]) || ';&|()<>'.includes(text[close + 1]!))) {
+          quoting = q === "'" ? 'single' : 'double';
+          if (q === '"' && /["\\$`]/.test(text.slice(k + 1, close))) simple = false;
+        } else simple = false;
+        k = close + 1;
+      } else {
+        if (q === '\\' || q === '$' || q === '`') simple = false;
+        k++;
+      }
+    }
+    if (!simple) continue;
+    words.push(quoting === 'plain' ? { start, end: k, quoting } : { start: start + 1, end: k - 1, quoting });
+  }
+  return false;
+}

@@ -1,0 +1,96 @@
+import { describe, expect, it } from 'vitest';
+import { dockerfileRewriter } from '../../src/fix/formats/dockerfile.js';
+import { rewriterFor } from '../../src/fix/formats/index.js';
+import { rewriteProblem } from '../../src/fix/plan.js';
+import { dockerfileFormat } from '../../src/python/formats/dockerfile.js';
+import type { FixTarget } from '../../src/fix/types.js';
+import { apply, changesOutside } from './helpers.js';
+
+const django = (to = '2.2.28'): FixTarget => ({ name: 'django', from: '2.1.5', to, advisories: ['PYSEC-2019-13'] });
+const FILE = 'Dockerfile';
+
+const dockerfile = (...lines: string[]) => ['FROM python:3.12-slim', 'WORKDIR /app', ...lines, ''].join('\n');
+
+function rewrite(text: string, targets: FixTarget[] = [django()]) {
+  const result = dockerfileRewriter.rewrite(text, FILE, targets);
+  const after = apply(text, result.edits);
+  const before = dockerfileFormat.extract(text, { file: FILE }).dependencies;
+  // The planner's guard: the new file reads as the old one apart from the moved constraints.
+  const problem = rewriteProblem({ path: FILE, format: 'dockerfile', text }, before, after, result.changes);
+  const read = dockerfileFormat.extract(after, { file: FILE }).dependencies.map((d) => `${d.name}${d.specifier}`);
+  return { ...result, after, problem, read, outside: changesOutside(text, after, result.changes.map((c) => c.lines)) };
+}
+
+describe('the Dockerfile rewriter', () => {
+  it('is the rewriter depwatch fix uses for Dockerfiles', () => {
+    expect(rewriterFor('dockerfile')).toBe(dockerfileRewriter);
+  });
+
+  it('changes only the version of a plain pin, on its continuation line, keeping every other character', () => {
+    const text = dockerfile('RUN pip install --no-cache-dir \\', '    requests==2.31.0 \\', '    django==2.1.5 \\', '    flask>=2.0 && echo done');
+    const { after, changes, problem, read, outside, leftAlone } = rewrite(text);
+    expect(after).toBe(dockerfile('RUN pip install --no-cache-dir \\', '    requests==2.31.0 \\', '    django==2.2.28 \\', '    flask>=2.0 && echo done'));
+    expect(changes).toEqual([expect.objectContaining({ file: FILE, line: 3, lines: { first: 5, last: 5 }, package: 'django', before: '==2.1.5', after: '==2.2.28' })]);
+    expect(leftAlone).toEqual([]);
+    expect(problem).toBeNull();
+    expect(read).toEqual(['requests==2.31.0', 'django==2.2.28', 'flask']);
+    expect(outside).toEqual([]);
+  });
+
+  it('rewrites inside single and double quotes with extras and markers, and in an exec-form RUN', () => {
+    const text = dockerfile(
+      `RUN pip install 'django[argon2]==2.1.5; python_version >= "3.8"' && python3 -m pip install "django==2.1.5"`,
+      'RUN ["pip", "install", "django==2.1.5"]',
+    );
+    const { after, changes, problem, read } = rewrite(text);
+    expect(after).toBe(
+      dockerfile(`RUN pip install 'django[argon2]==2.2.28; python_version >= "3.8"' && python3 -m pip install "django==2.2.28"`, 'RUN ["pip", "install", "django==2.2.28"]'),
+    );
+    expect(changes.map((c) => [c.line, c.after])).toEqual([
+      [3, '==2.2.28'],
+      [3, '==2.2.28'],
+      [4, '==2.2.28'],
+    ]);
+    expect(problem).toBeNull();
+    expect(read).toEqual(['django==2.2.28', 'django==2.2.28', 'django==2.2.28']);
+  });
+
+  it('widens a quoted range as far as the fix needs, in its own style', () => {
+    const { after, problem } = rewrite(dockerfile(`RUN pip install 'django>=2.1,<2.2'`));
+    expect(after).toBe(dockerfile(`RUN pip install 'django>=2.1,<2.3'`));
+    expect(problem).toBeNull();
+  });
+
+  it('leaves a pin set through ENV, one in a here-document and one quoted in parts to the user, saying why', () => {
+    const text = dockerfile('ENV DJANGO_VERSION=2.1.5', 'RUN pip install "django==$DJANGO_VERSION"', 'RUN <<EOF', 'pip install django==2.1.5', 'EOF', 'RUN pip install django"==2.1.5"');
+    const { edits, leftAlone } = rewrite(text);
+    expect(edits).toEqual([]);
+    expect(leftAlone.map((l) => [l.kind, l.line, l.reason])).toEqual([
+      ['not-understood', 4, expect.stringContaining('set through ENV, in a here-document, or quoted in parts); change it by hand')],
+      ['not-understood', 5, expect.stringContaining('change it by hand')],
+      ['not-understood', 8, expect.stringContaining('change it by hand')],
+    ]);
+  });
+
+  it('says a VCS or URL install of the release is changed by hand, and leaves pins that already admit the fix', () => {
+    const text = dockerfile('RUN pip install https://example.com/dist/Django-2.1.5.tar.gz django>=2.0');
+    const { edits, leftAlone } = rewrite(text);
+    expect(edits).toEqual([]);
+    expect(leftAlone).toEqual([expect.objectContaining({ kind: 'non-registry', line: 3 })]);
+  });
+
+  it('leaves a file whose escape character is the backtick alone', () => {
+    const text = ['# escape=`', 'FROM python:3.12', 'RUN pip install `', '    django==2.1.5', ''].join('\n');
+    const { edits, leftAlone } = rewrite(text);
+    expect(edits).toEqual([]);
+    expect(leftAlone).toEqual([expect.objectContaining({ kind: 'not-understood' })]);
+  });
+
+  it('rewrites a RUN of 20,000 pins of the release in one pass', () => {
+    const text = dockerfile('RUN pip install \\', ...Array.from({ length: 20_000 }, () => '  django==2.1.5 \\'), '  six==1.16.0');
+    const started = performance.now();
+    const { edits } = dockerfileRewriter.rewrite(text, FILE, [django()]);
+    expect(performance.now() - started).toBeLessThan(5_000);
+    expect(edits).toHaveLength(20_000);
+  });
+});
