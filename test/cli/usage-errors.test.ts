@@ -62,7 +62,7 @@ describe('usage errors', () => {
     [['scan', '-x', '.'], 'depwatch scan: unknown option -x (depwatch scan --help shows the options)'],
     [['check', '--db'], "depwatch check: option '--db <value>' argument missing (depwatch check --help shows the options)"],
     [['audit', '--json=yes', '.'], "depwatch audit: option '--json' does not take an argument (depwatch audit --help shows the options)"],
-    [['deps', '--format', 'toml', '.'], 'depwatch deps: --format: unknown format "toml" (one of requirements, pyproject, poetry-lock, pipfile, pipfile-lock, uv-lock, pdm-lock, pylock, setup-cfg, setup-py, conda-env)'],
+    [['deps', '--format', 'toml', '.'], 'depwatch deps: --format: unknown format "toml" (one of requirements, pyproject, poetry-lock, pipfile, pipfile-lock, uv-lock, pdm-lock, pylock, setup-cfg, setup-py, conda-env, dockerfile)'],
   ])('depwatch %j names its command once', async (argv, line) => {
     expect(await depwatch(...argv)).toEqual({ code: 2, stdout: '', stderr: `${line}\n` });
   });
