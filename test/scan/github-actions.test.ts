@@ -279,13 +279,17 @@ describe('gha-untrusted-checkout: run: scripts that check out the head themselve
     const found = scanRuntime(WORKFLOW, text).findings.filter((f) => f.info.id === 'gha-untrusted-checkout');
     expect(found.map((f) => `${f.line}:${f.column}`)).toEqual(['7:14', '12:11', '13:11', '14:19', '15:11', '16:11']);
     expect(found[0]!.message).toBe(
-      "Job build: the run: script's gh pr checkout (${{ github.event.issue.number }}) brings the pull request's code into a workflow triggered by pull_request_target, which runs for pull requests from any fork, with the base repository's secrets and a write token: whatever of that code the job runs, anyone who opens a pull request controls.",
+      "Job build: the run: script's gh pr checkout (${{ github.event.issue.number }}) brings the pull request's code into a workflow triggered by issue_comment, which anyone can start by commenting on a pull request, a fork's included, with the base repository's secrets and a write token: whatever of that code the job runs, anyone who opens a pull request controls.",
     );
-    expect(found[4]!.message).toContain("git reset ($HEAD_SHA (${{ github.event.pull_request.head.sha }}))");
+    expect(found[0]!.fix).toContain('under issue_comment');
+    // The trigger named is the one whose event gives the head: the pull request's fields are pull_request_target's.
+    expect(found[2]!.message).toContain("git checkout (${{ github.event.pull_request.head.sha }}) brings the pull request's code into a workflow triggered by pull_request_target, which runs for pull requests from any fork");
+    expect(found[4]!.message).toContain('git reset ($HEAD_SHA, set to ${{ github.event.pull_request.head.sha }})');
   });
 
   it('reports under workflow_run and issue_comment too, and reads a script hidden by quoting at its start', () => {
     expect(findings(job('workflow_run', '      - run: git checkout ${{ github.event.workflow_run.head_sha }}'), 'gha-untrusted-checkout')).toEqual(['gha-untrusted-checkout@6']);
+    expect(findings(job('pull_request_target', '      - run: git clone --depth 1 ${{ github.event.pull_request.head.repo.clone_url }} pr'), 'gha-untrusted-checkout')).toEqual(['gha-untrusted-checkout@6']);
     expect(findings(job('issue_comment', '      - run: >-', '          git fetch origin', '          pull/${{ github.event.issue.number }}/head'), 'gha-untrusted-checkout')).toEqual(['gha-untrusted-checkout@6']);
     expect(findings(job('issue_comment', '      - run: "git fetch origin pull/1/head\\ngh pr checkout 1"'), 'gha-untrusted-checkout')).toEqual(['gha-untrusted-checkout@6', 'gha-untrusted-checkout@6']);
   });

@@ -22,6 +22,11 @@ const HEAD_REFERENCES = new Set([
   'github.event.workflow_run.head_sha',
   'github.event.workflow_run.head_branch',
   'github.event.workflow_run.head_repository.full_name',
+  'github.event.pull_request.head.repo.clone_url',
+  'github.event.pull_request.head.repo.ssh_url',
+  'github.event.pull_request.head.repo.html_url',
+  'github.event.workflow_run.head_repository.clone_url',
+  'github.event.workflow_run.head_repository.html_url',
 ]);
 
 /** `refs/pull/123/merge`, `refs/pull/${{ github.event.issue.number }}/head`: a pull request's code by its ref. */
@@ -97,7 +102,7 @@ export class PullRequestHead {
       if (name === 'GITHUB_HEAD_REF') return '$GITHUB_HEAD_REF';
       const value = step.env.map((env) => env.get(name)).find((v) => v !== undefined);
       const named = value ? this.inValue(value, step) : null;
-      if (named) return `$${name} (${named})`;
+      if (named) return `$${name}, set to ${named}`;
     }
     return null;
   }
@@ -145,7 +150,24 @@ export class PullRequestHead {
 }
 
 /** The git subcommands that bring a commit into the work tree, or fetch it for the next command to. */
-const GIT_SUBCOMMANDS = new Set(['fetch', 'pull', 'checkout', 'switch', 'reset', 'merge', 'rebase', 'cherry-pick', 'worktree']);
+const GIT_SUBCOMMANDS = new Set(['clone', 'fetch', 'pull', 'checkout', 'switch', 'reset', 'merge', 'rebase', 'cherry-pick', 'worktree']);
+
+/**
+ * Which of a workflow's privileged triggers gives a head its value, by what names it: the issue's
+ * number or pull request is issue_comment's, workflow_run's head is its own, the pull request's
+ * fields and `github.head_ref` are pull_request_target's. Null when the name says nothing (`gh pr
+ * checkout` with no argument, a step's output): the caller names the first trigger.
+ */
+export function triggerOf(named: string, triggers: readonly string[]): string | null {
+  const by = /github\.event\.issue\b/i.test(named)
+    ? 'issue_comment'
+    : /github\.event\.workflow_run\b/i.test(named)
+      ? 'workflow_run'
+      : /github\.event\.(?:number|pull_request)\b|head_ref\b/i.test(named)
+        ? 'pull_request_target'
+        : null;
+  return by !== null && triggers.includes(by) ? by : null;
+}
 
 /**
  * A shell script's simple commands, as words, each with the line (from 0) and column offset of its

@@ -23,7 +23,7 @@
  * not followed.
  */
 import { clipInput } from '../../../quoted-input.js';
-import { PullRequestHead } from '../gha-pr-head.js';
+import { PullRequestHead, triggerOf } from '../gha-pr-head.js';
 import type { WorkflowRule } from '../rule.js';
 import { actionName, whereInSource } from '../workflow.js';
 
@@ -47,22 +47,25 @@ export const rule: WorkflowRule = {
     help: 'pull_request_target, workflow_run and issue_comment run with the base repository\'s secrets and a token that can write, for pull requests (and comments on them) from anyone. Checking out the pull request\'s head there (actions/checkout with ref: its branch, commit, refs/pull/N/merge or /head, or a step output that resolved it; gh pr checkout, git fetch origin pull/N/head or git checkout of the head in a run: script) and then building, installing or testing it runs the fork\'s code with those secrets (a "pwn request"). Run untrusted code in a pull_request workflow, which has no secrets, and hand its results to the privileged workflow as an artifact; or keep the default checkout of the base here.',
   },
   check(workflow, report) {
-    const trigger = PRIVILEGED_TRIGGERS.find((t) => workflow.triggers.includes(t));
-    if (!trigger) return;
+    const first = PRIVILEGED_TRIGGERS.find((t) => workflow.triggers.includes(t));
+    if (!first) return;
+    const privileged = PRIVILEGED_TRIGGERS.filter((t) => workflow.triggers.includes(t));
     const head = new PullRequestHead(workflow);
-    const why = WHY[trigger]!;
-    const fix = `Keep the default checkout (the base) under ${trigger}; build and test the pull request's code in a pull_request workflow, which gets no secrets, and pass its results on as an artifact.`;
+    // The trigger named is the one that gives the head its value, when what names it says which.
+    const trigger = (named: string) => triggerOf(named, privileged) ?? first;
+    const fix = (t: string) => `Keep the default checkout (the base) under ${t}; build and test the pull request's code in a pull_request workflow, which gets no secrets, and pass its results on as an artifact.`;
     for (const step of workflow.steps) {
       if (step.uses && actionName(step.uses.value) === 'actions/checkout') {
         for (const input of ['ref', 'repository']) {
           const value = step.with.get(input);
           const named = value ? head.inValue(value, step) : null;
           if (!value || !named) continue;
+          const t = trigger(named);
           report({
             line: value.line,
             column: value.column,
-            message: `Job ${clipInput(step.job, 60)} checks out the pull request's code (${input}: ${clipInput(named, 100)}) in a workflow triggered by ${why}, with the base repository's secrets and a write token: whatever of that code the job runs, anyone who opens a pull request controls.`,
-            fix,
+            message: `Job ${clipInput(step.job, 60)} checks out the pull request's code (${input}: ${clipInput(named, 100)}) in a workflow triggered by ${WHY[t]}, with the base repository's secrets and a write token: whatever of that code the job runs, anyone who opens a pull request controls.`,
+            fix: fix(t),
           });
           break;
         }
@@ -70,11 +73,12 @@ export const rule: WorkflowRule = {
       if (!step.run) continue;
       for (const found of head.commandsIn(step.run, step)) {
         const at = whereInSource(step.run, found.lineInSource, found.offsetInLine);
+        const t = trigger(found.head);
         report({
           line: at.line,
           column: at.column,
-          message: `Job ${clipInput(step.job, 60)}: the run: script's ${found.command} (${clipInput(found.head, 100)}) brings the pull request's code into a workflow triggered by ${why}, with the base repository's secrets and a write token: whatever of that code the job runs, anyone who opens a pull request controls.`,
-          fix,
+          message: `Job ${clipInput(step.job, 60)}: the run: script's ${found.command} (${clipInput(found.head, 100)}) brings the pull request's code into a workflow triggered by ${WHY[t]}, with the base repository's secrets and a write token: whatever of that code the job runs, anyone who opens a pull request controls.`,
+          fix: fix(t),
         });
       }
     }
