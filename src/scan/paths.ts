@@ -84,6 +84,16 @@ export function isWorkflowPath(path: string): boolean {
   return /^\.github\/workflows\/[^/]+\.ya?ml$/i.test(path);
 }
 
+/**
+ * A GitHub Action the repository defines for its own workflows (or publishes): `action.yml` or
+ * `action.yaml` at the root of what is scanned, or in a folder under `.github/actions/`, where
+ * workflows find local actions by convention (`uses: ./.github/actions/setup`). Its composite steps
+ * run in the calling workflow's job, with its token and secrets.
+ */
+export function isActionPath(path: string): boolean {
+  return /^(?:\.github\/actions\/(?:[^/]+\/)+)?action\.ya?ml$/i.test(path);
+}
+
 export function isYamlPath(path: string): boolean {
   return /\.ya?ml$/i.test(path);
 }
@@ -98,6 +108,6 @@ export function isCodePath(path: string): boolean {
  * apart from the rules, so a tree with no container or workflow files never loads them.
  */
 export function isRuntimeFile(path: string, text: string | null): boolean {
-  if (isDockerfilePath(path) || isComposePath(path) || isWorkflowPath(path)) return true;
+  if (isDockerfilePath(path) || isComposePath(path) || isWorkflowPath(path) || isActionPath(path)) return true;
   return isYamlPath(path) && text !== null && text.includes('apiVersion') && /^kind:/m.test(text);
 }

@@ -42,6 +42,33 @@ describe('depwatch scan: GitHub Actions workflows', () => {
     expect(json.partial).toBe(false);
   });
 
+  it("a /test comment's workflow that checks out the pull request, and a composite action of the repository, are reported where they are written", async () => {
+    const chatops = [
+      'on: issue_comment',
+      'jobs:',
+      '  test:',
+      "    if: github.event.issue.pull_request && github.event.comment.body == '/test'",
+      '    runs-on: ubuntu-latest',
+      '    steps:',
+      '      - uses: actions/checkout@v4',
+      '        with:',
+      '          ref: refs/pull/${{ github.event.issue.number }}/merge', // 9
+      '      - run: gh pr checkout ${{ github.event.issue.number }} && make test', // 10
+      '      - uses: ./.github/actions/build',
+      '',
+    ].join('\n');
+    const action = ['runs:', '  using: composite', '  steps:', '    - run: echo "${{ github.event.comment.body }}"', '      shell: bash', ''].join('\n');
+    const { code, stdout } = await scan({ '.github/workflows/chatops.yml': chatops, '.github/actions/build/action.yml': action }, ['--json']);
+    expect(code).toBe(1);
+    const json = JSON.parse(stdout);
+    expect(json.findings.map((f: { rule: string; file: string; line: number }) => `${f.rule} ${f.file}:${f.line}`).sort()).toEqual([
+      'gha-script-injection .github/actions/build/action.yml:4',
+      'gha-untrusted-checkout .github/workflows/chatops.yml:10',
+      'gha-untrusted-checkout .github/workflows/chatops.yml:9',
+    ]);
+    expect(json.partial).toBe(false);
+  });
+
   it('SARIF lists the rules and places the results in the workflow', async () => {
     const { code, stdout } = await scan({ '.github/workflows/triage.yml': TRIAGE }, ['--sarif']);
     expect(code).toBe(1);

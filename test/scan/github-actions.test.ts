@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { injectedInputs } from '../../src/scan/runtime/gha-expressions.js';
 import { scanRuntime } from '../../src/scan/runtime/scan-runtime.js';
-import { isRuntimeFile, isWorkflowPath } from '../../src/scan/paths.js';
+import { isActionPath, isRuntimeFile, isWorkflowPath } from '../../src/scan/paths.js';
 import { bestCpuMs } from '../helpers/cpu-time.js';
 import { scanFiles } from './helpers.js';
 
@@ -157,7 +157,7 @@ describe('gha-untrusted-checkout', () => {
     expect(findings(checkoutOf('workflow_run', '${{ github.event.workflow_run.head_branch }}'), 'gha-untrusted-checkout')).toEqual(['gha-untrusted-checkout@9']);
     const [f] = scanRuntime(WORKFLOW, checkoutOf('pull_request_target', '${{ github.event.pull_request.head.sha }}')).findings.filter((x) => x.info.id === 'gha-untrusted-checkout');
     expect(f!.message).toBe(
-      "Job test checks out the pull request's code (ref: ${{ github.event.pull_request.head.sha }}) in a workflow triggered by pull_request_target, which runs with the base repository's secrets and a write token: whatever of that code the job runs, anyone who opens a pull request controls.",
+      "Job test checks out the pull request's code (ref: ${{ github.event.pull_request.head.sha }}) in a workflow triggered by pull_request_target, which runs for pull requests from any fork, with the base repository's secrets and a write token: whatever of that code the job runs, anyone who opens a pull request controls.",
     );
     expect(f!.info.severity).toBe('high');
   });
@@ -181,6 +181,165 @@ describe('gha-untrusted-checkout', () => {
       '          repository: ${{ github.event.pull_request.head.repo.full_name }}', // 8
     );
     expect(findings(text, 'gha-untrusted-checkout')).toEqual(['gha-untrusted-checkout@8']);
+  });
+});
+
+describe('gha-untrusted-checkout: issue_comment (ChatOps) workflows', () => {
+  /** A `/test` command: a comment on a pull request runs this, from the default branch, with secrets. */
+  const chatops = (checkout: string[], run = 'make test', on = 'issue_comment') =>
+    lines(
+      `on: ${on}`,
+      'jobs:',
+      '  test:',
+      "    if: github.event.issue.pull_request && startsWith(github.event.comment.body, '/test')",
+      '    runs-on: ubuntu-latest',
+      '    steps:',
+      ...checkout, // from line 7
+      `      - run: ${run}`,
+    );
+
+  it('reports a checkout of refs/pull/<issue number>/head or /merge, and of the pull request the comment is on', () => {
+    for (const ref of ['refs/pull/${{ github.event.issue.number }}/head', 'refs/pull/${{ github.event.issue.number }}/merge', '${{ github.event.issue.pull_request.head.sha }}']) {
+      expect(findings(chatops(['      - uses: actions/checkout@v4', '        with:', `          ref: ${ref}`]), 'gha-untrusted-checkout'), ref).toEqual(['gha-untrusted-checkout@9']);
+    }
+    const [f] = scanRuntime(WORKFLOW, chatops(['      - uses: actions/checkout@v4', '        with:', '          ref: refs/pull/${{ github.event.issue.number }}/head'])).findings;
+    expect(f!.message).toBe(
+      "Job test checks out the pull request's code (ref: refs/pull/${{ github.event.issue.number }}/head) in a workflow triggered by issue_comment, which anyone can start by commenting on a pull request, a fork's included, with the base repository's secrets and a write token: whatever of that code the job runs, anyone who opens a pull request controls.",
+    );
+    expect(f!.fix).toContain('Keep the default checkout (the base) under issue_comment');
+  });
+
+  it("reports a ref from a step output that resolved the pull request's head: gh pr view, github-script's pulls.get, an action made for it", () => {
+    const ghView = [
+      '      - id: pr',
+      '        env: { GH_TOKEN: "${{ github.token }}" }',
+      '        run: echo "sha=$(gh pr view ${{ github.event.issue.number }} --json headRefOid -q .headRefOid)" >> "$GITHUB_OUTPUT"',
+      '      - uses: actions/checkout@v4',
+      '        with:',
+      '          ref: ${{ steps.pr.outputs.sha }}', // 12
+    ];
+    expect(findings(chatops(ghView), 'gha-untrusted-checkout')).toEqual(['gha-untrusted-checkout@12']);
+    const script = [
+      '      - id: pr',
+      '        uses: actions/github-script@v7',
+      '        with:',
+      '          script: |',
+      '            const { data } = await github.rest.pulls.get({ ...context.repo, pull_number: context.issue.number })',
+      "            core.setOutput('head', data.head.sha)",
+      '      - uses: actions/checkout@v4',
+      '        with:',
+      '          ref: ${{ steps.pr.outputs.head }}', // 15
+    ];
+    expect(findings(chatops(script), 'gha-untrusted-checkout')).toEqual(['gha-untrusted-checkout@15']);
+    const branchAction = ['      - uses: xt0rted/pull-request-comment-branch@v3', '        id: branch', '      - uses: actions/checkout@v4', '        with:', '          ref: ${{ steps.branch.outputs.head_sha }}'];
+    expect(findings(chatops(branchAction), 'gha-untrusted-checkout')).toEqual(['gha-untrusted-checkout@11']);
+  });
+
+  it("is quiet when the job never checks out or runs the pull request's code, checks out the base, or takes an output that is not the head", () => {
+    const commentOnly = ['      - run: gh pr comment ${{ github.event.issue.number }} --body "Thanks!"', '        env: { GH_TOKEN: "${{ github.token }}" }'];
+    expect(findings(chatops(commentOnly, 'gh pr view "$NUMBER" --json title'), 'gha-untrusted-checkout')).toEqual([]);
+    expect(findings(chatops(['      - uses: actions/checkout@v4']), 'gha-untrusted-checkout')).toEqual([]);
+    expect(findings(chatops(['      - uses: actions/checkout@v4', '        with:', '          ref: ${{ github.event.repository.default_branch }}']), 'gha-untrusted-checkout')).toEqual([]);
+    const baseOutput = ['      - id: pr', '        run: echo "base_ref=$(gh pr view 1 --json baseRefName -q .baseRefName)" >> "$GITHUB_OUTPUT"', '      - uses: actions/checkout@v4', '        with:', '          ref: ${{ steps.pr.outputs.base_ref }}'];
+    expect(findings(chatops(baseOutput), 'gha-untrusted-checkout')).toEqual([]);
+    const unrelated = ['      - id: version', '        run: echo "v=$(cat VERSION)" >> "$GITHUB_OUTPUT"', '      - uses: actions/checkout@v4', '        with:', '          ref: ${{ steps.version.outputs.v }}'];
+    expect(findings(chatops(unrelated), 'gha-untrusted-checkout')).toEqual([]);
+  });
+
+  it('pull_request_review and pull_request_review_comment run a fork\'s pull request without secrets, as pull_request does: quiet', () => {
+    for (const on of ['pull_request_review', 'pull_request_review_comment', 'pull_request']) {
+      expect(findings(chatops(['      - uses: actions/checkout@v4', '        with:', '          ref: ${{ github.event.pull_request.head.sha }}'], 'gh pr checkout ${{ github.event.pull_request.number }}', on), 'gha-untrusted-checkout'), on).toEqual([]);
+    }
+  });
+});
+
+describe('gha-untrusted-checkout: run: scripts that check out the head themselves', () => {
+  const job = (on: string, ...steps: string[]) => lines(`on: ${on}`, 'jobs:', '  build:', '    runs-on: ubuntu-latest', '    steps:', ...steps);
+
+  it('reports gh pr checkout, git fetch of pull/N/head, git checkout of the head, each at the line and column of its command', () => {
+    const text = job(
+      '[pull_request_target, issue_comment]',
+      '      - uses: actions/checkout@v4', // 6
+      '      - run: gh pr checkout ${{ github.event.issue.number }}', // 7
+      '      - env:',
+      '          HEAD_SHA: ${{ github.event.pull_request.head.sha }}',
+      '        run: |', // 10
+      '          set -e',
+      '          git fetch origin pull/${{ github.event.number }}/head:pr', // 12
+      '          git checkout ${{ github.event.pull_request.head.sha }} && make', // 13
+      '          cd app; git switch "$GITHUB_HEAD_REF"', // 14
+      '          git -C app reset --hard "$HEAD_SHA"', // 15
+      '          git fetch origin \\', // 16: continued on the next line
+      '            +refs/pull/*/merge:refs/remotes/origin/pr/*',
+      '          # git checkout ${{ github.head_ref }} (a comment)',
+      '          echo "git log ${{ github.head_ref == \'x\' }}"',
+      '          git checkout ${{ github.event.pull_request.base.sha }}',
+      '          git diff ${{ github.event.pull_request.head.sha }}',
+    );
+    const found = scanRuntime(WORKFLOW, text).findings.filter((f) => f.info.id === 'gha-untrusted-checkout');
+    expect(found.map((f) => `${f.line}:${f.column}`)).toEqual(['7:14', '12:11', '13:11', '14:19', '15:11', '16:11']);
+    expect(found[0]!.message).toBe(
+      "Job build: the run: script's gh pr checkout (${{ github.event.issue.number }}) brings the pull request's code into a workflow triggered by issue_comment, which anyone can start by commenting on a pull request, a fork's included, with the base repository's secrets and a write token: whatever of that code the job runs, anyone who opens a pull request controls.",
+    );
+    expect(found[0]!.fix).toContain('under issue_comment');
+    // The trigger named is the one whose event gives the head: the pull request's fields are pull_request_target's.
+    expect(found[2]!.message).toContain("git checkout (${{ github.event.pull_request.head.sha }}) brings the pull request's code into a workflow triggered by pull_request_target, which runs for pull requests from any fork");
+    expect(found[4]!.message).toContain('git reset ($HEAD_SHA, set to ${{ github.event.pull_request.head.sha }})');
+  });
+
+  it('reports under workflow_run and issue_comment too, and reads a script hidden by quoting at its start', () => {
+    expect(findings(job('workflow_run', '      - run: git checkout ${{ github.event.workflow_run.head_sha }}'), 'gha-untrusted-checkout')).toEqual(['gha-untrusted-checkout@6']);
+    expect(findings(job('pull_request_target', '      - run: git clone --depth 1 ${{ github.event.pull_request.head.repo.clone_url }} pr'), 'gha-untrusted-checkout')).toEqual(['gha-untrusted-checkout@6']);
+    expect(findings(job('issue_comment', '      - run: >-', '          git fetch origin', '          pull/${{ github.event.issue.number }}/head'), 'gha-untrusted-checkout')).toEqual(['gha-untrusted-checkout@6']);
+    expect(findings(job('issue_comment', '      - run: "git fetch origin pull/1/head\\ngh pr checkout 1"'), 'gha-untrusted-checkout')).toEqual(['gha-untrusted-checkout@6', 'gha-untrusted-checkout@6']);
+  });
+
+  it('is quiet under pull_request, and for scripts that only read the pull request (gh pr view, gh pr diff, git diff, git log)', () => {
+    expect(findings(job('pull_request', '      - run: gh pr checkout ${{ github.event.number }} && git checkout ${{ github.head_ref }}'), 'gha-untrusted-checkout')).toEqual([]);
+    expect(
+      findings(job('issue_comment', '      - run: |', '          gh pr view ${{ github.event.issue.number }} --json files', '          gh pr diff ${{ github.event.issue.number }}', '          git log --oneline -5'), 'gha-untrusted-checkout'),
+    ).toEqual([]);
+  });
+});
+
+describe('composite actions of the repository', () => {
+  const composite = (...steps: string[]) => lines('name: Build', 'inputs:', '  title: { required: true }', 'runs:', '  using: composite', '  steps:', ...steps);
+
+  it('action.yml / action.yaml at the root or in a folder under .github/actions/; not elsewhere', () => {
+    expect(isActionPath('action.yml')).toBe(true);
+    expect(isActionPath('action.yaml')).toBe(true);
+    expect(isActionPath('.github/actions/setup/action.yml')).toBe(true);
+    expect(isActionPath('.github/actions/deploy/aws/action.yaml')).toBe(true);
+    expect(isActionPath('.github/actions/action.yml')).toBe(false);
+    expect(isActionPath('tools/action.yml')).toBe(false);
+    expect(isActionPath('vendor/x/action.yml')).toBe(false);
+    expect(isActionPath('.github/workflows/action.yml')).toBe(false);
+    expect(isRuntimeFile('.github/actions/setup/action.yml', 'runs:\n')).toBe(true);
+  });
+
+  it("reports untrusted event fields in their run: scripts and unpinned third-party actions; the caller's inputs are not judged", () => {
+    const text = composite(
+      '    - run: echo "${{ github.event.pull_request.title }}"', // 7
+      '      shell: bash',
+      '    - run: echo "${{ inputs.title }}"',
+      '      shell: bash',
+      '    - uses: acme/setup@v1', // 11
+      '    - uses: actions/github-script@v7',
+      '      with:',
+      '        script: console.log(`${{ github.event.comment.body }}`)', // 14
+    );
+    for (const path of ['action.yml', '.github/actions/setup/action.yaml']) {
+      expect(findings(text, undefined, path)).toEqual(['gha-script-injection@7', 'gha-unpinned-action@11', 'gha-script-injection@14']);
+    }
+    const [f] = scanRuntime('action.yml', text).findings;
+    expect(f!.message).toBe("Composite action: the run: script expands github.event.pull_request.title (text anyone can set) with ${{ }}, so that text becomes part of the shell script and runs with the job's token and secrets.");
+    expect(scanRuntime('action.yml', text).findings.find((x) => x.line === 11)!.message).toContain('which this action then runs');
+  });
+
+  it('actions of other kinds (node, docker) have no steps to read; one that is not YAML makes the scan partial', () => {
+    expect(findings(lines('runs:', '  using: node20', '  main: index.js', '  steps:', '    - run: echo "${{ github.event.issue.title }}"'), undefined, 'action.yml')).toEqual([]);
+    expect(findings(lines('runs:', '  using: docker', "  image: 'docker://alpine:3'"), undefined, 'action.yml')).toEqual([]);
+    expect(scanRuntime('action.yml', 'runs: [\n').unchecked).toEqual([expect.stringMatching(/^not valid YAML \(.*\); workflow rules not applied to it$/)]);
   });
 });
 
@@ -297,6 +456,18 @@ describe('workflows take time linear in their size', () => {
     expect(nonLinearGrowth(many, rules)).toBeNull();
     const oneExpression = (length: number) => `${head}      - run: "\${{ ${"format('{0}', (github.event['issue'][0].title) || ".repeat(length / 55)} 1 }}"\n`;
     expect(nonLinearGrowth(oneExpression, rules)).toBeNull();
+  });
+
+  it('run: scripts of git and gh commands by the thousand, of one endless word, of variables by the thousand', () => {
+    const env = 'on: issue_comment\njobs:\n  a:\n    runs-on: x\n    env: { HEAD: "${{ github.event.issue.pull_request.head.sha }}" }\n    steps:\n';
+    const commands = (length: number) => `${env}      - run: |\n${'          gh pr checkout 1; git fetch origin pull/1/head\n'.repeat(length / 60)}`;
+    expect(rules(commands(SMALL))).toBeGreaterThan(900);
+    expect(nonLinearGrowth(commands, rules)).toBeNull();
+    const oneWord = (length: number) => `${env}      - run: git checkout x${'pull/'.repeat(length / 5)}\n`;
+    expect(nonLinearGrowth(oneWord, rules)).toBeNull();
+    const variables = (length: number) => `${env}      - run: git checkout ${'$NOPE${X}'.repeat(length / 9)} "$HEAD"\n`;
+    expect(rules(variables(SMALL))).toBe(1);
+    expect(nonLinearGrowth(variables, rules)).toBeNull();
   });
 
   it('a step anchored once and aliased thousands of times is read once', () => {

@@ -1,9 +1,9 @@
-/** Runs the runtime rules over one file: a Dockerfile, a compose file, a Kubernetes manifest or a GitHub Actions workflow. */
-import { isComposePath, isDockerfilePath, isWorkflowPath } from '../paths.js';
+/** Runs the runtime rules over one file: a Dockerfile, a compose file, a Kubernetes manifest, a GitHub Actions workflow or composite action. */
+import { isActionPath, isComposePath, isDockerfilePath, isWorkflowPath } from '../paths.js';
 import type { Report, RuleInfo } from '../rule.js';
 import { parseDockerfile } from './dockerfile.js';
 import { CONTAINER_RULES, DOCKERFILE_RULES, WORKFLOW_RULES } from './rules/index.js';
-import { parseWorkflow } from './workflow.js';
+import { parseAction, parseWorkflow } from './workflow.js';
 import { composeContainers, kubernetesContainers } from './workloads.js';
 
 export interface RuntimeOutcome {
@@ -24,10 +24,11 @@ export function scanRuntime(path: string, text: string): RuntimeOutcome {
     for (const rule of DOCKERFILE_RULES) rule.check(df, (r) => findings.push({ ...r, info: rule.info }));
     return { findings, errors: [], unchecked: df.problems };
   }
-  if (isWorkflowPath(path)) {
+  if (isWorkflowPath(path) || isActionPath(path)) {
     // A workflow's `${{ … }}` is not a template to render: a workflow that is not YAML does not run
-    // either, but what it would do was not checked, so it is partial (as a compose file is), never a note.
-    const read = parseWorkflow(text);
+    // either, but what it would do was not checked, so it is partial (as a compose file is), never a
+    // note. A composite action's steps are read the same way and get the same rules.
+    const read = isWorkflowPath(path) ? parseWorkflow(text) : parseAction(text);
     if (read.problem !== null) return { findings, errors: [], unchecked: [`${read.problem}; workflow rules not applied to it`] };
     for (const rule of WORKFLOW_RULES) rule.check(read.workflow, (r) => findings.push({ ...r, info: rule.info }));
     return { findings, errors: [], unchecked: [] };

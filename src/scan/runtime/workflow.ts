@@ -1,7 +1,9 @@
 /**
  * A GitHub Actions workflow (`.github/workflows/*.yml`), read as far as the workflow rules ask: its
- * triggers, and each job's `uses:` (a reusable workflow) and steps (`uses:`, `run:`, `with:`), every
- * value with where it is written and the `${{ … }}` expressions it holds, each at its own line.
+ * triggers, and each job's `uses:` (a reusable workflow) and steps (`id:`, `uses:`, `run:`, `with:`,
+ * `env:`), every value with where it is written and the `${{ … }}` expressions it holds, each at its
+ * own line. A composite action of the repository (`action.yml`: `runs: { using: composite, steps: … }`)
+ * is read by the same reader: its steps have the same shape, and it has no triggers of its own.
  *
  * YAML is read with the project's `yaml` library (core schema, so `on:` is the key GitHub reads, not
  * YAML 1.1's boolean), aliases as GitHub reads them (it accepts anchors and aliases), through
@@ -28,15 +30,35 @@ export interface Expression extends Where {
 export interface WorkflowValue extends Where {
   value: string;
   expressions: Expression[];
+  /**
+   * The scalar as written in the file, from its first character (a quote, a block scalar's `|`):
+   * what a rule reads to place a command at its own line of a script (whereInSource).
+   */
+  source: string;
 }
 
+/**
+ * Where a character of a value's source is in the file, given as the line of the source it is on
+ * (0 for the first) and its offset in that line: callers walk the source once and count lines as
+ * they go, so placing each of many commands costs nothing more.
+ */
+export function whereInSource(value: WorkflowValue, lineInSource: number, offsetInLine: number): Where {
+  return lineInSource === 0 ? { line: value.line, column: value.column + offsetInLine } : { line: value.line + lineInSource, column: offsetInLine + 1 };
+}
+
+export type Env = ReadonlyMap<string, WorkflowValue>;
+
 export interface WorkflowStep {
-  /** The job the step is in (the first, when an alias gives the same step to several). */
+  /** The job the step is in (the first, when an alias gives the same step to several); '' in a composite action. */
   job: string;
+  /** Its `id:`, which `steps.<id>.outputs.*` names. */
+  id: string | null;
   uses: WorkflowValue | null;
   run: WorkflowValue | null;
   /** `with:` inputs that are scalars, by name. */
   with: ReadonlyMap<string, WorkflowValue>;
+  /** `env:` of the step, then of its job, then of the workflow (the first that names a variable sets it). */
+  env: readonly [step: Env, job: Env, workflow: Env];
 }
 
 export interface WorkflowJob {
@@ -47,7 +69,9 @@ export interface WorkflowJob {
 }
 
 export interface Workflow {
-  /** The events under `on:` (`push`, `pull_request_target`…), as written. */
+  /** A workflow, or a composite action (whose steps run in whichever workflow uses it). */
+  kind: 'workflow' | 'action';
+  /** The events under `on:` (`push`, `pull_request_target`…), as written; none for an action. */
   triggers: string[];
   jobs: WorkflowJob[];
   /** Every step of every job, each step once. */
@@ -70,17 +94,27 @@ export const MAX_WORKFLOW_CHARS = 1024 * 1024;
 export const MAX_WORKFLOW_BRACKETS = 50_000;
 
 export function parseWorkflow(text: string): WorkflowParse {
-  if (text.length > MAX_WORKFLOW_CHARS) return { workflow: null, problem: `${text.length.toLocaleString('en-US')} characters, more than the ${MAX_WORKFLOW_CHARS.toLocaleString('en-US')} a workflow is read to` };
-  if (yamlMayNestDeeperThan(text, MAX_WORKFLOW_NESTING)) return { workflow: null, problem: `nests deeper than ${MAX_WORKFLOW_NESTING} levels, which no workflow does` };
+  return parseWith(text, 'workflow');
+}
+
+/** A composite action (`action.yml`), under the same limits: one of another kind (`using: node20`, `docker`) has no steps. */
+export function parseAction(text: string): WorkflowParse {
+  return parseWith(text, 'action');
+}
+
+function parseWith(text: string, kind: Workflow['kind']): WorkflowParse {
+  const what = kind === 'workflow' ? 'workflow' : 'action';
+  if (text.length > MAX_WORKFLOW_CHARS) return { workflow: null, problem: `${text.length.toLocaleString('en-US')} characters, more than the ${MAX_WORKFLOW_CHARS.toLocaleString('en-US')} a ${what} is read to` };
+  if (yamlMayNestDeeperThan(text, MAX_WORKFLOW_NESTING)) return { workflow: null, problem: `nests deeper than ${MAX_WORKFLOW_NESTING} levels, which no ${what} does` };
   const brackets = flowBrackets(text);
-  if (brackets > MAX_WORKFLOW_BRACKETS) return { workflow: null, problem: `holds ${brackets.toLocaleString('en-US')} brackets ([ ] { }; the limit is ${MAX_WORKFLOW_BRACKETS.toLocaleString('en-US')}), which no workflow does` };
+  if (brackets > MAX_WORKFLOW_BRACKETS) return { workflow: null, problem: `holds ${brackets.toLocaleString('en-US')} brackets ([ ] { }; the limit is ${MAX_WORKFLOW_BRACKETS.toLocaleString('en-US')}), which no ${what} does` };
   const Y = yaml();
   const counter = new Y.LineCounter();
   const doc = withoutErrorStacks(() => Y.parseDocument(text, { ...QUIET_YAML, lineCounter: counter, schema: 'core', uniqueKeys: false }));
   if (doc.errors.length > 0) return { workflow: null, problem: `not valid YAML (${yamlErrorLine(doc.errors[0]!, counter)})` };
   const view = new ResolvedDocument(doc, (offset) => counter.linePos(offset));
   const reader = new WorkflowReader(view, counter, text);
-  const workflow = reader.read(doc.contents);
+  const workflow = kind === 'workflow' ? reader.read(doc.contents) : reader.readAction(doc.contents);
   // An alias with no anchor, or a bad merge (known once a lookup went through it): GitHub refuses the file too.
   if (view.error) return { workflow: null, problem: `not valid YAML (${view.error})` };
   return { workflow, problem: null };
@@ -95,35 +129,70 @@ class WorkflowReader {
     private readonly text: string,
   ) {}
 
+  private readonly stepsRead = new Set<YAMLMap>();
+  private readonly scalarMaps = new Map<YAMLMap, Env>();
+
   read(root: unknown): Workflow {
     const Y = yaml();
-    const workflow: Workflow = { triggers: [], jobs: [], steps: [] };
+    const workflow: Workflow = { kind: 'workflow', triggers: [], jobs: [], steps: [] };
     if (!Y.isMap(root)) return workflow;
     workflow.triggers = this.triggers(this.view.get(root, 'on'));
+    const workflowEnv = this.scalars(this.view.get(root, 'env'));
     const jobs = this.view.get(root, 'jobs');
     if (!Y.isMap(jobs)) return workflow;
-    const stepsRead = new Set<YAMLMap>();
     for (const { key, value: job } of this.view.entries(jobs)) {
       if (!Y.isMap(job)) continue;
       const id = String(Y.isScalar(key) ? key.value : key);
       workflow.jobs.push({ id, at: this.where(key as YamlNode), uses: this.value(this.view.get(job, 'uses')) });
-      const steps = this.view.get(job, 'steps');
-      if (!Y.isSeq(steps)) continue;
-      for (const step of this.view.items(steps)) {
-        if (!Y.isMap(step) || stepsRead.has(step)) continue;
-        stepsRead.add(step);
-        const inputs = new Map<string, WorkflowValue>();
-        const withMap = this.view.get(step, 'with');
-        if (Y.isMap(withMap)) {
-          for (const { key: name, value } of this.view.entries(withMap)) {
-            const read = this.value(value);
-            if (read && Y.isScalar(name)) inputs.set(String(name.value), read);
-          }
-        }
-        workflow.steps.push({ job: id, uses: this.value(this.view.get(step, 'uses')), run: this.value(this.view.get(step, 'run')), with: inputs });
-      }
+      this.steps(this.view.get(job, 'steps'), id, this.scalars(this.view.get(job, 'env')), workflowEnv, workflow.steps);
     }
     return workflow;
+  }
+
+  /** `runs: { using: composite, steps: […] }`; an action of another kind runs no steps of its own. */
+  readAction(root: unknown): Workflow {
+    const Y = yaml();
+    const action: Workflow = { kind: 'action', triggers: [], jobs: [], steps: [] };
+    const runs = Y.isMap(root) ? this.view.get(root, 'runs') : null;
+    if (!Y.isMap(runs)) return action;
+    const using = this.view.get(runs, 'using');
+    if (!Y.isScalar(using) || String(using.value).toLowerCase() !== 'composite') return action;
+    this.steps(this.view.get(runs, 'steps'), '', new Map(), new Map(), action.steps);
+    return action;
+  }
+
+  /** A job's (or a composite action's) steps, each step once however many aliases name it. */
+  private steps(steps: unknown, job: string, jobEnv: Env, workflowEnv: Env, into: WorkflowStep[]): void {
+    const Y = yaml();
+    if (!Y.isSeq(steps)) return;
+    for (const step of this.view.items(steps)) {
+      if (!Y.isMap(step) || this.stepsRead.has(step)) continue;
+      this.stepsRead.add(step);
+      const id = this.view.get(step, 'id');
+      into.push({
+        job,
+        id: Y.isScalar(id) && id.value !== null && typeof id.value !== 'object' ? String(id.value) : null,
+        uses: this.value(this.view.get(step, 'uses')),
+        run: this.value(this.view.get(step, 'run')),
+        with: this.scalars(this.view.get(step, 'with')),
+        env: [this.scalars(this.view.get(step, 'env')), jobEnv, workflowEnv],
+      });
+    }
+  }
+
+  /** A map's scalar values by name (`with:`, `env:`), read once per map (an aliased `env:` is one read). */
+  private scalars(map: unknown): Env {
+    const Y = yaml();
+    if (!Y.isMap(map)) return new Map();
+    const known = this.scalarMaps.get(map);
+    if (known) return known;
+    const read = new Map<string, WorkflowValue>();
+    for (const { key: name, value } of this.view.entries(map)) {
+      const v = this.value(value);
+      if (v && Y.isScalar(name)) read.set(String(name.value), v);
+    }
+    this.scalarMaps.set(map, read);
+    return read;
   }
 
   /** `on: push`, `on: [push, pull_request_target]`, or `on:` a map of events to their settings. */
@@ -141,7 +210,8 @@ class WorkflowReader {
     if (known !== undefined) return known;
     const value = String(node.value);
     const at = this.where(node);
-    const read: WorkflowValue = { ...at, value, expressions: this.expressions(node, value, at) };
+    const source = node.range ? this.text.slice(node.range[0], node.range[1]) : value;
+    const read: WorkflowValue = { ...at, value, expressions: this.expressions(node, value, at), source };
     this.values.set(node, read);
     return read;
   }

@@ -10,6 +10,10 @@
  * true or false in the script, not its text, and is not reported; one wrapped in a function that
  * passes text on (`toJSON(…)`, `format(…)`, `join(…)`, `a || b`) is. A value passed through `env:`
  * and read as `"$VAR"` is never substituted into the script, which is the fix.
+ *
+ * A composite action of the repository (`action.yml`) is read the same way: its steps run in the job
+ * of whichever workflow uses it and can read `github.event` directly. Its `${{ inputs.* }}` are the
+ * caller's to pass and are not judged here.
  */
 import { clipInput } from '../../../quoted-input.js';
 import { injectedInputs } from '../gha-expressions.js';
@@ -35,16 +39,17 @@ export const rule: WorkflowRule = {
     // Each written script once: one given to several steps by an alias is one place to change.
     const seen = new Set<WorkflowValue>();
     for (const step of workflow.steps) {
-      if (step.run && !seen.has(step.run)) reportScript(step.run, 'run', step.job, report);
+      const owner = workflow.kind === 'action' ? 'Composite action' : `Job ${clipInput(step.job, 60)}`;
+      if (step.run && !seen.has(step.run)) reportScript(step.run, 'run', owner, report);
       const script = step.uses && actionName(step.uses.value) === 'actions/github-script' ? step.with.get('script') : undefined;
-      if (script && !seen.has(script)) reportScript(script, 'github-script', step.job, report);
+      if (script && !seen.has(script)) reportScript(script, 'github-script', owner, report);
       if (step.run) seen.add(step.run);
       if (script) seen.add(script);
     }
   },
 };
 
-function reportScript(script: WorkflowValue, how: 'run' | 'github-script', job: string, report: Parameters<WorkflowRule['check']>[1]): void {
+function reportScript(script: WorkflowValue, how: 'run' | 'github-script', owner: string, report: Parameters<WorkflowRule['check']>[1]): void {
   for (const expression of script.expressions) {
     const inputs = injectedInputs(expression.text);
     if (inputs.length === 0) continue;
@@ -59,7 +64,7 @@ function reportScript(script: WorkflowValue, how: 'run' | 'github-script', job: 
     report({
       line: expression.line,
       column: expression.column,
-      message: `Job ${clipInput(job, 60)}: ${where} expands ${what}${more} with \${{ }}, so that text becomes part of the ${how === 'run' ? 'shell script' : 'JavaScript'} and runs with the job's token and secrets.`,
+      message: `${owner}: ${where} expands ${what}${more} with \${{ }}, so that text becomes part of the ${how === 'run' ? 'shell script' : 'JavaScript'} and runs with the job's token and secrets.`,
       fix:
         how === 'run'
           ? `Pass it through env: (env: ${name}: \${{ ${value} }}) and use "$${name}", quoted, in the script.`

@@ -45,7 +45,7 @@ function unpinned(uses: string): { name: string; ref: string; docker: boolean } 
   return { name: path, ref, docker: false };
 }
 
-function reportUses(uses: WorkflowValue, report: (r: Report) => void): void {
+function reportUses(uses: WorkflowValue, kind: 'workflow' | 'action', report: (r: Report) => void): void {
   const found = unpinned(uses.value);
   if (!found) return;
   const name = clipInput(found.name, 120);
@@ -55,7 +55,7 @@ function reportUses(uses: WorkflowValue, report: (r: Report) => void): void {
     column: uses.column,
     message: found.docker
       ? `uses: ${name} names a Docker image by tag, which its publisher can point at another image at any time; the job would run that image with its token and secrets.`
-      : `uses: ${name}@${ref} is a tag or branch, not a commit: the action's owner (or whoever takes over their account) can move it to other code, which this workflow then runs with its token and secrets.`,
+      : `uses: ${name}@${ref} is a tag or branch, not a commit: the action's owner (or whoever takes over their account) can move it to other code, which this ${kind} then runs with its token and secrets.`,
     fix: found.docker
       ? `Pin the image by digest: uses: docker://<image>@sha256:<digest>.`
       : `Pin the full commit SHA the tag points at, with the tag in a comment: uses: ${name}@<40-character SHA> # ${ref} (Dependabot and Renovate keep such pins up to date).`,
@@ -78,7 +78,7 @@ export const rule: WorkflowRule = {
     for (const u of uses) {
       if (!u || seen.has(u)) continue;
       seen.add(u);
-      reportUses(u, report);
+      reportUses(u, workflow.kind, report);
     }
   },
 };
