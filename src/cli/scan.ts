@@ -15,10 +15,12 @@ import { rootSettingsNote } from './root-settings.js';
 import type { CommitRef, HistoryResult } from '../scan/history/scan-history.js';
 
 export const SCAN_USAGE = `usage: depwatch scan [--json | --sarif] [--fail-on LEVEL] [--show-ignored] [--history [--since REF] [--max-commits N]] <dir>
-  Scans a directory's code and configuration: risky Python (dynamic imports, eval, pickle, yaml.load,
-  shell commands, SQL by formatting, XML parsers, HTTP without timeouts…), credentials in any text
-  file, committed .env files, .gitignore gaps, Dockerfile / compose / Kubernetes least privilege, and
-  GitHub Actions workflows (script injection, pull_request_target checkouts, unpinned actions).
+  Scans a directory's code and configuration: risky Python in .py files and Jupyter notebooks (dynamic
+  imports, eval, pickle, yaml.load, shell commands, SQL by formatting, XML parsers, HTTP without
+  timeouts…), credentials in any text file, committed .env files, .gitignore gaps, Dockerfile /
+  compose / Kubernetes least privilege, and GitHub Actions workflows and composite actions (script
+  injection, checkouts of a pull request's code under pull_request_target, workflow_run or
+  issue_comment, unpinned actions).
   No Python manifest needed: a secrets gate for any repository.
   --json           the scan as JSON (a contract scripts can rely on: docs/cli-contract.md)
   --sarif          the scan as SARIF 2.1.0, for GitHub code scanning (as "depwatch audit --sarif" writes it;
