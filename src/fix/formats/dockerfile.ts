@@ -22,8 +22,7 @@ import { locateRequirement, type RequirementText } from '../requirement-text.js'
 import { specifierContains } from '../../python/pep440.js';
 import type { Dependency } from '../../python/types.js';
 import type { FixTarget, ManifestRewriter, RewriteResult } from '../types.js';
-import { widenPep440 } from '../widen.js';
-import { leftAlone } from './requirements.js';
+import { leftAlone, widenForTargets } from './requirements.js';
 
 export const dockerfileRewriter: ManifestRewriter = {
   format: 'dockerfile',
@@ -98,17 +97,7 @@ function rewriteDockerfile(text: string, file: string, targets: readonly FixTarg
       }
       const { word, located } = hit;
       const before = text.slice(located.specStart, located.specEnd);
-      let written = before;
-      const moved: FixTarget[] = [];
-      for (const t of mine) {
-        const widening = widenPep440(written, t.from, t.to);
-        if (widening.kind === 'widened') {
-          written = widening.text;
-          moved.push(t);
-        } else if (widening.kind === 'refused') {
-          result.leftAlone.push(leftAlone('not-understood', t, file, dep.line, `not rewritten: ${widening.reason}`));
-        }
-      }
+      const { written, moved } = widenForTargets(before, mine, file, dep.line, result.leftAlone);
       if (moved.length === 0) continue;
       const unsafe = unsafeIn(word.quoting, written);
       if (unsafe !== null) {

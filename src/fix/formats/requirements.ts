@@ -98,17 +98,7 @@ function rewriteRequirements(text: string, file: string, targets: readonly FixTa
     }
 
     const before = text.slice(located.specStart, located.specEnd);
-    let written = before;
-    const moved: FixTarget[] = [];
-    for (const t of mine) {
-      const widening = widenPep440(written, t.from, t.to);
-      if (widening.kind === 'widened') {
-        written = widening.text;
-        moved.push(t);
-      } else if (widening.kind === 'refused') {
-        result.leftAlone.push(leftAlone('not-understood', t, file, dep.line, `not rewritten: ${widening.reason}`));
-      }
-    }
+    const { written, moved } = widenForTargets(before, mine, file, dep.line, result.leftAlone);
     if (moved.length === 0) continue;
 
     const { edits, lastLine, hashesRemoved } = rewriteLogicalLine(text, lines, dep.line, { start: located.specStart, end: located.specEnd, text: written }, located.optionsStart);
@@ -225,6 +215,26 @@ function withoutHashes(options: string): { kept: string; removed: number } {
 
 function change(file: string, line: number, last: number, t: FixTarget, before: string, after: string, hashesRemoved: number): EntryChange {
   return { file, line, lines: { first: line, last }, package: t.name, before, after, fromVersion: t.from, toVersion: t.to, hashesRemoved };
+}
+
+/**
+ * A requirement's specifier as written, widened for each of its targets in turn, and the targets it
+ * now admits; a target whose widening is refused (a range it cannot move) is left alone, with why.
+ * Shared by the line formats that rewrite a specifier in place (requirements files, Dockerfile RUN lines).
+ */
+export function widenForTargets(before: string, targets: readonly FixTarget[], file: string, line: number | null, leftAloneOut: LeftAlone[]): { written: string; moved: FixTarget[] } {
+  let written = before;
+  const moved: FixTarget[] = [];
+  for (const t of targets) {
+    const widening = widenPep440(written, t.from, t.to);
+    if (widening.kind === 'widened') {
+      written = widening.text;
+      moved.push(t);
+    } else if (widening.kind === 'refused') {
+      leftAloneOut.push(leftAlone('not-understood', t, file, line, `not rewritten: ${widening.reason}`));
+    }
+  }
+  return { written, moved };
 }
 
 export function leftAlone(kind: LeftAlone['kind'], t: FixTarget, file: string, line: number | null, reason: string): LeftAlone {
