@@ -599,6 +599,12 @@ export class LineIndex {
     return this.lineStarts().length;
   }
 
+  /** The offset of a 1-based line and column (a column below 1 read as 1), or -1 when there is no such line. */
+  offset(line: number, column: number): number {
+    const starts = this.lineStarts();
+    return line < 1 || line > starts.length ? -1 : starts[line - 1]! + Math.max(1, column) - 1;
+  }
+
   private lineStarts(): Int32Array {
     if (this.starts) return this.starts;
     let count = 1;

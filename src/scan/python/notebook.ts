@@ -14,6 +14,7 @@
  */
 import { parseLockJson } from '../../python/formats/lock-lines.js';
 import { baseName } from '../paths.js';
+import { LineIndex } from '../text.js';
 import { cellPython } from './ipython-cell.js';
 import { sourcePlaces, type SourcePlaces } from './notebook-places.js';
 
@@ -152,7 +153,9 @@ export class NotebookPython {
     /** The code cells' Python, joined: what the rules read. */
     readonly text: string,
     private readonly map: { cell: Int32Array; cellLine: Int32Array; quote: Int32Array; offset: Int32Array },
-  ) {}
+  ) {
+    this.jsonLines = new LineIndex(json);
+  }
 
   /** The cell and its line of a 1-based line of `text`. */
   cellOf(line: number): { cell: number; cellLine: number } {
@@ -201,8 +204,7 @@ export class NotebookPython {
    * cell's source (outputs, metadata, markdown). Walked in order as places is: linear.
    */
   codePositions(positions: readonly { line: number | null; column: number | null }[]): ({ line: number; column: number } | null)[] {
-    const starts = this.jsonLineStarts();
-    const offsets = positions.map((p) => (p.line === null || p.line < 1 || p.line > starts.length ? -1 : starts[p.line - 1]! + Math.max(1, p.column ?? 1) - 1));
+    const offsets = positions.map((p) => (p.line === null ? -1 : this.jsonLines.offset(p.line, p.column ?? 1)));
     const order = offsets.map((_, i) => i).sort((a, b) => offsets[a]! - offsets[b]!);
     const out: ({ line: number; column: number } | null)[] = new Array(positions.length).fill(null);
     const { quote, offset } = this.map;
@@ -243,30 +245,11 @@ export class NotebookPython {
     return { quote: walk.quote, decoded, raw };
   }
 
-  /** Lines of the JSON text are found by one index, built on first use. */
-  private lineStarts: Int32Array | null = null;
-
-  private jsonLineStarts(): Int32Array {
-    if (this.lineStarts === null) {
-      let count = 1;
-      for (let i = this.json.indexOf('\n'); i !== -1; i = this.json.indexOf('\n', i + 1)) count++;
-      const starts = new Int32Array(count);
-      for (let i = this.json.indexOf('\n'), k = 1; i !== -1; i = this.json.indexOf('\n', i + 1)) starts[k++] = i + 1;
-      this.lineStarts = starts;
-    }
-    return this.lineStarts;
-  }
+  /** Lines of the JSON text, found by one index built on first use. */
+  private readonly jsonLines: LineIndex;
 
   private jsonPosition(offset: number): { line: number; column: number } {
-    const starts = this.jsonLineStarts();
-    let lo = 0;
-    let hi = starts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (starts[mid]! <= offset) lo = mid;
-      else hi = mid - 1;
-    }
-    return { line: lo + 1, column: offset - starts[lo]! + 1 };
+    return this.jsonLines.position(offset);
   }
 }
 
