@@ -69,6 +69,27 @@ describe('depwatch scan: GitHub Actions workflows', () => {
     expect(json.partial).toBe(false);
   });
 
+  it('an untrusted field passed through env: but read back as ${{ env.NAME }} is reported at that line, naming both', async () => {
+    const workflow = [
+      'on: issues',
+      'jobs:',
+      '  greet:',
+      '    runs-on: ubuntu-latest',
+      '    env:',
+      '      TITLE: ${{ github.event.issue.title }}',
+      '    steps:',
+      '      - run: echo "$TITLE"',
+      '      - run: echo "${{ env.TITLE }}"', // 9
+      '',
+    ].join('\n');
+    const { code, stdout } = await scan({ '.github/workflows/greet.yml': workflow }, ['--json']);
+    expect(code).toBe(1);
+    const json = JSON.parse(stdout);
+    expect(json.findings.map((f: { rule: string; file: string; line: number }) => `${f.rule} ${f.file}:${f.line}`)).toEqual(['gha-script-injection .github/workflows/greet.yml:9']);
+    expect(json.findings[0].message).toContain("${{ env.TITLE }}, which the job's env: sets from github.event.issue.title");
+    expect(json.partial).toBe(false);
+  });
+
   it('SARIF lists the rules and places the results in the workflow', async () => {
     const { code, stdout } = await scan({ '.github/workflows/triage.yml': TRIAGE }, ['--sarif']);
     expect(code).toBe(1);

@@ -123,6 +123,85 @@ describe('gha-script-injection', () => {
     expect(findings(text, 'gha-script-injection')).toEqual(['gha-script-injection@6']);
   });
 
+  it('reports ${{ env.NAME }} in a script when NAME, as the step sees it, is set from an untrusted field: step, job and workflow env:', () => {
+    const text = lines(
+      'on: [issues, pull_request_target]',
+      'env:',
+      '  BODY: ${{ github.event.issue.body }}',
+      'jobs:',
+      '  triage:',
+      '    runs-on: ubuntu-latest',
+      '    env:',
+      '      BRANCH: "refs/heads/${{ github.head_ref }}"',
+      '    steps:',
+      '      - env:',
+      '          TITLE: ${{ github.event.issue.title }}',
+      '        run: echo "${{ env.TITLE }}"', // 12
+      '      - run: |',
+      '          git switch "${{ env.branch }}"', // 14: any case
+      "          echo \"${{ env['Body'] }}\"", // 15: index syntax
+      '      - uses: actions/github-script@v7',
+      '        with:',
+      '          script: console.log(`${{ env.BODY }}`)', // 18
+    );
+    expect(findings(text, 'gha-script-injection')).toEqual([12, 14, 15, 18].map((n) => `gha-script-injection@${n}`));
+    const [step, job, workflow, script] = scanRuntime(WORKFLOW, text).findings.filter((f) => f.info.id === 'gha-script-injection');
+    expect(step).toMatchObject({ line: 12, column: 20 });
+    expect(step!.message).toBe(
+      "Job triage: the run: script expands ${{ env.TITLE }}, which the step's env: sets from github.event.issue.title (text anyone can set); GitHub substitutes it before the script runs, so that text becomes part of the shell script and runs with the job's token and secrets.",
+    );
+    expect(step!.fix).toBe('Use "$TITLE", quoted, in the script instead of ${{ env.TITLE }}: the shell then reads the variable as data.');
+    expect(job!.message).toContain("${{ env.BRANCH }}, which the job's env: sets from github.head_ref");
+    expect(workflow!.message).toContain("${{ env.BODY }}, which the workflow's env: sets from github.event.issue.body");
+    expect(script!.message).toContain('the github-script script expands ${{ env.BODY }}');
+    expect(script!.fix).toBe('Read process.env.BODY in the script instead of ${{ env.BODY }}: the script then reads the variable as data.');
+  });
+
+  it('is quiet for "$NAME", for env: of constants and trusted fields, for a variable another step sets, and where a nearer env: overrides it', () => {
+    const text = lines(
+      'on: pull_request_target',
+      'env:',
+      '  TITLE: ${{ github.event.pull_request.title }}',
+      'jobs:',
+      '  build:',
+      '    runs-on: ubuntu-latest',
+      '    env:',
+      '      TITLE: fixed', // overrides the workflow's for every step of the job
+      '      NUMBER: ${{ github.event.pull_request.number }}',
+      '    steps:',
+      '      - env:',
+      '          BODY: ${{ github.event.pull_request.body }}',
+      '          SHA: ${{ github.sha }}',
+      '          MODE: release',
+      '        run: |',
+      '          echo "$BODY" "${{ env.SHA }}" "${{ env.MODE }}" "${{ env.NUMBER }}" "${{ env.TITLE }}"',
+      "          echo \"${{ contains(env.BODY, 'x') }} ${{ env.BODY == '' }}\"",
+      '      - run: echo "${{ env.LATER }}" "${{ env.BODY }}"', // LATER and BODY are other steps' own
+      '      - env:',
+      '          LATER: ${{ github.event.pull_request.head.ref }}',
+      '        run: echo "$LATER"',
+    );
+    expect(findings(text, 'gha-script-injection')).toEqual([]);
+  });
+
+  it('a script given to several steps by an alias is reported for ${{ env.* }} where any of them sets it from an untrusted field, once', () => {
+    const text = lines(
+      'on: issues',
+      'jobs:',
+      '  a:',
+      '    runs-on: ubuntu-latest',
+      '    steps:',
+      '      - run: &say echo "${{ env.TITLE }}"', // 6
+      '  b:',
+      '    runs-on: ubuntu-latest',
+      '    env: { TITLE: "${{ github.event.issue.title }}" }',
+      '    steps:',
+      '      - run: *say',
+      '      - run: *say',
+    );
+    expect(findings(text, 'gha-script-injection')).toEqual(['gha-script-injection@6']);
+  });
+
   it('reads references as GitHub does: any case, index syntax; a string literal is not a reference', () => {
     expect(injectedInputs(' GitHub.Event.Issue.Title ').map((i) => i.input)).toEqual(['github.event.issue.title']);
     expect(injectedInputs("github['head_ref']").map((i) => i.input)).toEqual(['github.head_ref']);
@@ -327,10 +406,15 @@ describe('composite actions of the repository', () => {
       '    - uses: actions/github-script@v7',
       '      with:',
       '        script: console.log(`${{ github.event.comment.body }}`)', // 14
+      '    - env:',
+      '        TITLE: ${{ github.event.issue.title }}',
+      '      run: echo "${{ env.TITLE }}" "$TITLE"', // 17
+      '      shell: bash',
     );
     for (const path of ['action.yml', '.github/actions/setup/action.yaml']) {
-      expect(findings(text, undefined, path)).toEqual(['gha-script-injection@7', 'gha-unpinned-action@11', 'gha-script-injection@14']);
+      expect(findings(text, undefined, path)).toEqual(['gha-script-injection@7', 'gha-unpinned-action@11', 'gha-script-injection@14', 'gha-script-injection@17']);
     }
+    expect(scanRuntime('action.yml', text).findings.find((x) => x.line === 17)!.message).toMatch(/^Composite action: the run: script expands \$\{\{ env\.TITLE \}\}, which the step's env: sets from github\.event\.issue\.title/);
     const [f] = scanRuntime('action.yml', text).findings;
     expect(f!.message).toBe("Composite action: the run: script expands github.event.pull_request.title (text anyone can set) with ${{ }}, so that text becomes part of the shell script and runs with the job's token and secrets.");
     expect(scanRuntime('action.yml', text).findings.find((x) => x.line === 11)!.message).toContain('which this action then runs');
@@ -468,6 +552,30 @@ describe('workflows take time linear in their size', () => {
     const variables = (length: number) => `${env}      - run: git checkout ${'$NOPE${X}'.repeat(length / 9)} "$HEAD"\n`;
     expect(rules(variables(SMALL))).toBe(1);
     expect(nonLinearGrowth(variables, rules)).toBeNull();
+  });
+
+  it('${{ env.* }} by the thousand, in steps by the thousand, under env: of thousands of variables', () => {
+    const manyEnv = (length: number) => {
+      const count = Math.floor(length / 120);
+      const env = Array.from({ length: count }, (_, k) => `  V${k}: \${{ github.event.issue.title }}\n`).join('');
+      const steps = Array.from({ length: count }, (_, k) => `      - run: echo "\${{ env.v${k} }}" "\${{ env.NONE }}"\n`).join('');
+      return `on: issues\nenv:\n${env}jobs:\n  a:\n    runs-on: x\n    env: { X: y }\n    steps:\n${steps}`;
+    };
+    for (const length of [SMALL, LARGE]) expect(rules(manyEnv(length))).toBe(Math.floor(length / 120));
+    expect(nonLinearGrowth(manyEnv, rules)).toBeNull();
+  });
+
+  it('a script of ${{ env.* }} by the thousand given by alias to thousands of steps, with and without env: of their own', () => {
+    const refs = (count: number) => Array.from({ length: count }, (_, k) => `\${{ env.N${k} }}`).join(' ');
+    const tainted = 'env:\n  N0: ${{ github.event.issue.body }}\n';
+    const bare = (length: number) => `on: issues\n${tainted}jobs:\n  a:\n    runs-on: x\n    steps:\n      - run: &s "${refs(length / 30)}"\n${'      - run: *s\n'.repeat(length / 24)}`;
+    for (const length of [SMALL, LARGE]) expect(rules(bare(length))).toBe(1);
+    expect(nonLinearGrowth(bare, rules)).toBeNull();
+    // Block style: a flow map's braces would count towards the bracket bound, past which the file is not read.
+    const ownEnv = (length: number) =>
+      `on: issues\n${tainted}jobs:\n  a:\n    runs-on: x\n    steps:\n      - run: &s "${refs(length / 30)}"\n${Array.from({ length: length / 50 }, (_, k) => `      - run: *s\n        env:\n          M${k}: x\n`).join('')}`;
+    for (const length of [SMALL, LARGE]) expect(rules(ownEnv(length))).toBe(1);
+    expect(nonLinearGrowth(ownEnv, rules)).toBeNull();
   });
 
   it('a step anchored once and aliased thousands of times is read once', () => {
