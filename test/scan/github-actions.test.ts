@@ -157,7 +157,7 @@ describe('gha-script-injection', () => {
     expect(script!.fix).toBe('Read process.env.BODY in the script instead of ${{ env.BODY }}: the script then reads the variable as data.');
   });
 
-  it('is quiet for "$NAME", for env: of constants and trusted fields, for a variable another step sets, and where a nearer env: overrides it', () => {
+  it('is quiet for "$NAME", for env: of constants and trusted fields, for a variable another step sets, and where a nearer env: overrides it with a constant', () => {
     const text = lines(
       'on: pull_request_target',
       'env:',
@@ -168,7 +168,10 @@ describe('gha-script-injection', () => {
       '    env:',
       '      TITLE: fixed', // overrides the workflow's for every step of the job
       '      NUMBER: ${{ github.event.pull_request.number }}',
+      '      BRANCH: ${{ github.head_ref }}',
       '    steps:',
+      '      - env: { BRANCH: main }', // overrides the job's for this step
+      '        run: git switch "${{ env.BRANCH }}"',
       '      - env:',
       '          BODY: ${{ github.event.pull_request.body }}',
       '          SHA: ${{ github.sha }}',
