@@ -80,6 +80,19 @@ describe('Pipfile.lock', () => {
     expect(result.errors[0]!.message).toMatch(/^Pipfile\.lock is not valid JSON \(line 3, column \d+\)/);
   });
 
+  it('places an unexpected token at its own line and column, and does not quote the text around it (a value there may be a credential)', () => {
+    // Node 20 gives no offset for an unexpected token, only up to ten characters either side of it.
+    const text = '{\n    "_meta": {"sources": [{"url": "https://pypi.org/simple"}]},\n    "default": {\n        "six": {"version": ==1.16.0, "token": "s3cr3tValue"}\n    }\n}\n';
+    const result = extract(text);
+    expect(result.errors).toEqual([{ file: 'Pipfile.lock', line: 4, message: 'Pipfile.lock is not valid JSON (line 4, column 28): Unexpected token \'=\'' }]);
+    const nearTheStart = extract('{"x": ghp_abcdefghijklmnopqrstuvwxyz}');
+    expect(nearTheStart.errors[0]!.message).toBe('Pipfile.lock is not valid JSON (line 1, column 7): Unexpected token \'g\'');
+  });
+
+  it('places the end of a file cut short at its end', () => {
+    expect(extract('{"default": ').errors[0]!.message).toBe('Pipfile.lock is not valid JSON (line 1, column 13): Unexpected end of JSON input');
+  });
+
   it('reports an empty file as a syntax error instead of crashing', () => {
     const result = extract('');
     expect(result.dependencies).toEqual([]);

@@ -205,15 +205,41 @@ export function parseLockJson(text: string, file: string, format: string): LockP
     return { ok: true, value: JSON.parse(source) as unknown };
   } catch (error) {
     const reason = describe(error);
-    // V8 reports a character offset ("… in JSON at position 123"); people need line and column.
+    // V8 reports a character offset ("… in JSON at position 123"), or for an unexpected token only a
+    // quote of the text around it (unexpectedToken); people need line and column.
     const position = /position (\d+)/.exec(reason);
-    const offset = position === null ? (source.trim() === '' ? 0 : source.length) : Number(position[1]);
+    const unexpected = position === null ? unexpectedToken(reason, source) : null;
+    const atEnd = source.trim() === '' ? 0 : /^Unexpected end of JSON input/.test(reason) ? source.length : null;
+    const offset = position !== null ? Number(position[1]) : unexpected !== null ? unexpected.offset : atEnd;
+    const cleaned = unexpected?.reason ?? reason.replace(/\s*in JSON at position \d+.*$/, '').replace(/\s*\(line \d+ column \d+\)$/, '');
+    if (offset === null) return { ok: false, error: { file, line: null, message: `${label} is not valid JSON: ${cleaned}` } };
     const lines = new LineIndex(source);
     const line = lines.lineAt(offset);
     const column = lines.columnAt(offset);
-    const cleaned = reason.replace(/\s*in JSON at position \d+.*$/, '').replace(/\s*\(line \d+ column \d+\)$/, '');
     return { ok: false, error: { file, line, message: `${label} is not valid JSON (line ${line}, column ${column}): ${cleaned}` } };
   }
+}
+
+/** Characters V8 quotes before an unexpected token when there are more (`..."` then ten characters). */
+const V8_JSON_CONTEXT = 10;
+
+/**
+ * Node 20's JSON.parse gives no offset for an unexpected token, only a quote of up to ten characters
+ * either side of it: `Unexpected token 'S', ..."x": SECRETVALU"... is not valid JSON`. The quote is
+ * part of the file (a value there may be a credential), so it is not repeated; it says where the
+ * token is: the first place the quote is found (the same characters earlier would have stopped the
+ * parse there), at its tenth character when text before it was cut, else where the file starts.
+ * The token is checked to be there; otherwise the offset is null (said without a place, never a wrong one).
+ */
+function unexpectedToken(reason: string, source: string): { reason: string; offset: number | null } | null {
+  const m = /^(Unexpected token '[\s\S]{1,2}'), (\.\.\.)?"([\s\S]*)"(\.\.\.)? is not valid JSON$/.exec(reason);
+  if (m === null) return null;
+  const [, said, cutBefore, quote, cutAfter] = m as unknown as [string, string, string | undefined, string, string | undefined];
+  const token = said.slice('Unexpected token \''.length, -1);
+  const start = cutBefore ? source.indexOf(quote) : 0;
+  const within = cutBefore ? V8_JSON_CONTEXT : cutAfter ? quote.length - V8_JSON_CONTEXT : quote.indexOf(token);
+  const offset = start >= 0 && within >= 0 && source.startsWith(token, start + within) ? start + within : null;
+  return { reason: said, offset };
 }
 
 /**

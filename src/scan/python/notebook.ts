@@ -50,9 +50,8 @@ export function readNotebook(text: string, path: string): NotebookRead {
   const name = baseName(path);
   const parsed = parseLockJson(text, path, name);
   if (!parsed.ok) {
-    // The reader names the file first (the scan's line names its path), and V8 may quote a few
-    // characters of the text after `Unexpected token`: not repeated, a secret could start there.
-    const message = parsed.error.message.replace(new RegExp(`^${escapeRegExp(name)} (?:is )?`), '').replace(/, "(?:[^"\\]|\\.)*"(?:\.\.\.)? is not valid JSON$/, '');
+    // The reader names the file first (the scan's line names its path); it never quotes the text.
+    const message = parsed.error.message.replace(new RegExp(`^${escapeRegExp(name)} (?:is )?`), '');
     return { kind: 'invalid', line: parsed.error.line, message };
   }
   const doc = parsed.value;
