@@ -205,6 +205,18 @@ describe('gha-script-injection', () => {
     expect(findings(text, 'gha-script-injection')).toEqual(['gha-script-injection@6']);
   });
 
+  it('past its look-up budget (a script and an env: map aliased into thousands of jobs with env: of their own), says what was left unchecked: partial, not quadratic', () => {
+    const names = 4_000;
+    const script = Array.from({ length: names }, (_, i) => `\${{ env.V${i} }}`).join(' ');
+    let text = `on: push\nx: &e\n${Array.from({ length: names }, (_, i) => `  V${i}: constant`).join('\n')}\njobs:\n  j0:\n    runs-on: x\n    steps:\n      - run: &s echo "${script}"\n`;
+    for (let j = 1; j < 4_000; j++) text += `  j${j}:\n    env:\n      B${j}: c\n    steps:\n      - env: *e\n        run: *s\n`;
+    let outcome: ReturnType<typeof scanRuntime> | undefined;
+    const ms = bestCpuMs(() => void (outcome = scanRuntime(WORKFLOW, text)), 0);
+    expect(outcome!.findings.filter((f) => f.info.id === 'gha-script-injection')).toEqual([]);
+    expect(outcome!.unchecked).toEqual([expect.stringMatching(/^gha-script-injection: its \$\{\{ env\.\* \}\} reads need more than 1,000,000 look-ups to resolve .+, so those left were not checked$/)]);
+    expect(ms).toBeLessThan(3_000);
+  });
+
   it('reads references as GitHub does: any case, index syntax; a string literal is not a reference', () => {
     expect(injectedInputs(' GitHub.Event.Issue.Title ').map((i) => i.input)).toEqual(['github.event.issue.title']);
     expect(injectedInputs("github['head_ref']").map((i) => i.input)).toEqual(['github.head_ref']);

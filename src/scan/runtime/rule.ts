@@ -19,5 +19,6 @@ export interface ContainerRule {
 
 export interface WorkflowRule {
   info: RuleInfo;
-  check(workflow: Workflow, report: (r: Report) => void): void;
+  /** `unchecked` says, in one line, what the rule could not check in this file: the scan is then partial. */
+  check(workflow: Workflow, report: (r: Report) => void, unchecked: (why: string) => void): void;
 }

@@ -30,8 +30,9 @@ export function scanRuntime(path: string, text: string): RuntimeOutcome {
     // note. A composite action's steps are read the same way and get the same rules.
     const read = isWorkflowPath(path) ? parseWorkflow(text) : parseAction(text);
     if (read.problem !== null) return { findings, errors: [], unchecked: [`${read.problem}; workflow rules not applied to it`] };
-    for (const rule of WORKFLOW_RULES) rule.check(read.workflow, (r) => findings.push({ ...r, info: rule.info }));
-    return { findings, errors: [], unchecked: [] };
+    const unchecked: string[] = [];
+    for (const rule of WORKFLOW_RULES) rule.check(read.workflow, (r) => findings.push({ ...r, info: rule.info }), (why) => unchecked.push(`${rule.info.id}: ${why}`));
+    return { findings, errors: [], unchecked };
   }
   const parsed = isComposePath(path) ? composeContainers(text) : kubernetesContainers(text);
   for (const c of parsed.containers) {
