@@ -30,6 +30,7 @@ import { compiledBy, LOCK_TOOL, lockCommandsFor, pylockTool, type LockCommand, t
 import type { EntryChange, FixTarget, LeftAlone, RewriteResult, TextEdit } from './types.js';
 import { shellPath, shellWord } from '../shell-word.js';
 import { lastHashesWhy, moveWithNewHashes, REFUSED_UNTIL_REHASHED, rehashWith } from '../python/hash-checking-words.js';
+import { installedFrom, sourceInWords } from './left-alone.js';
 
 /** A file the audit read, with the format it was read as and its text (BOM and line endings included). */
 export interface FixFile {
@@ -385,10 +386,6 @@ const pairKey = (t: FixTarget, file: string) => `${t.name}\u0000${t.from}\u0000$
 const placeKey = (l: LeftAlone) => `${l.package}\u0000${l.version}\u0000${l.file}\u0000${l.line}`;
 
 /** Where a pin that is not the index's installs from, in words. */
-const sourceInWords = (source: Dependency['source']) => (source === 'path' ? 'a local path' : source === 'vcs' ? 'a VCS' : 'a URL');
-
-/** Why a pin from a URL, a VCS or a path is not moved: there is no version to move. */
-const installedFrom = (source: Dependency['source']) => `installed from ${sourceInWords(source)}, not from the index: change the URL by hand`;
 
 interface Rewritten {
   changes: EntryChange[];

@@ -14,7 +14,8 @@
  */
 import { pipRequirementsText, readCondaEnv, type PipEntry, type PipLine } from '../../python/formats/conda-env.js';
 import type { EntryChange, FixTarget, ManifestRewriter, RewriteResult, TextEdit } from '../types.js';
-import { leftAlone, requirementsRewriter } from './requirements.js';
+import { leftAlone } from '../left-alone.js';
+import { requirementsRewriter } from './requirements.js';
 
 export const condaEnvRewriter: ManifestRewriter = {
   format: 'conda-env',

@@ -22,7 +22,8 @@ import { locateRequirement, type RequirementText } from '../requirement-text.js'
 import { specifierContains } from '../../python/pep440.js';
 import type { Dependency } from '../../python/types.js';
 import type { FixTarget, ManifestRewriter, RewriteResult } from '../types.js';
-import { leftAlone, widenForTargets } from './requirements.js';
+import { installedFrom, leftAlone } from '../left-alone.js';
+import { widenForTargets } from './requirements.js';
 
 export const dockerfileRewriter: ManifestRewriter = {
   format: 'dockerfile',
@@ -62,7 +63,7 @@ function rewriteDockerfile(text: string, file: string, targets: readonly FixTarg
     if (!mine || dep.line === null) continue;
     if (dep.source !== 'registry') {
       for (const t of mine.filter((t) => dep.version === t.from)) {
-        result.leftAlone.push(leftAlone('non-registry', t, file, dep.line, `installed from ${dep.source === 'path' ? 'a local path' : `a ${dep.source === 'vcs' ? 'VCS' : 'URL'}`}, not from the index: change the URL by hand`));
+        result.leftAlone.push(leftAlone('non-registry', t, file, dep.line, installedFrom(dep.source)));
       }
       continue;
     }

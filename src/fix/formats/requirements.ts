@@ -16,6 +16,7 @@ import { specifierContains } from '../../python/pep440.js';
 import { pushTo } from '../group.js';
 import { locateRequirement } from '../requirement-text.js';
 import type { EntryChange, FixTarget, LeftAlone, ManifestRewriter, RewriteResult, TextEdit } from '../types.js';
+import { installedFrom, leftAlone } from '../left-alone.js';
 import { widenPep440 } from '../widen.js';
 
 export const requirementsRewriter: ManifestRewriter = {
@@ -82,7 +83,7 @@ function rewriteRequirements(text: string, file: string, targets: readonly FixTa
     if (dep.source !== 'registry') {
       // The vulnerable release itself, from a wheel URL or a VCS `#egg=name==version`: nothing here to move.
       for (const t of mine.filter((t) => dep.version === t.from)) {
-        result.leftAlone.push(leftAlone('non-registry', t, file, dep.line, `installed from ${dep.source === 'path' ? 'a local path' : `a ${dep.source === 'vcs' ? 'VCS' : 'URL'}`}, not from the index: change the URL by hand`));
+        result.leftAlone.push(leftAlone('non-registry', t, file, dep.line, installedFrom(dep.source)));
       }
       continue;
     }
@@ -237,6 +238,3 @@ export function widenForTargets(before: string, targets: readonly FixTarget[], f
   return { written, moved };
 }
 
-export function leftAlone(kind: LeftAlone['kind'], t: FixTarget, file: string, line: number | null, reason: string): LeftAlone {
-  return { kind, package: t.name, version: t.from, file, line, advisories: t.advisories, reason };
-}

@@ -15,7 +15,7 @@ import { locateRequirement } from '../requirement-text.js';
 import { stringSpans, type StringSpan } from '../toml-spans.js';
 import type { FixTarget, ManifestRewriter, RewriteResult } from '../types.js';
 import { widenPep440, widenPoetry, type Widening } from '../widen.js';
-import { leftAlone } from './requirements.js';
+import { leftAlone } from '../left-alone.js';
 
 /**
  * A TOML manifest's rewriter: the file parsed once, its sites listed by `sitesOf`, its requirements
