@@ -42,6 +42,34 @@ export function isNotebookPath(path: string): boolean {
 }
 
 /**
+ * A file in a `.ipynb_checkpoints/` folder: Jupyter's autosave of a file it edited in the folder
+ * above (notebooks, and any text file opened in JupyterLab). Nothing runs or imports it (the
+ * folder's name is no Python package name), so the scan reads it for secrets only
+ * (scan/jupyter-checkpoints.ts says why and what else).
+ */
+export function isJupyterCheckpointPath(path: string): boolean {
+  return CHECKPOINT_DIR.test(path);
+}
+
+const CHECKPOINT_DIR = /(?:^|\/)\.ipynb_checkpoints\//;
+
+/**
+ * The file a checkpoint is the autosave of, or null when the path is not one Jupyter writes.
+ * Jupyter's FileCheckpoints names the copy of `dir/name.ext` `dir/.ipynb_checkpoints/name-checkpoint.ext`
+ * (os.path.splitext: the last extension only, none for `Dockerfile` or `.env`), so
+ * `nb/.ipynb_checkpoints/train-checkpoint.ipynb` is the copy of `nb/train.ipynb`.
+ */
+export function checkpointOriginal(path: string): string | null {
+  const m = CHECKPOINT_FILE.exec(path);
+  if (m === null) return null;
+  const [, dir = '', stem, ext = ''] = m;
+  return `${dir}${stem}${ext}`;
+}
+
+/** `dir/`, then the name before `-checkpoint`, then the extension after it (no dot inside; a name that is all extension, `.env`, has none). */
+const CHECKPOINT_FILE = /^((?:[^/]*\/)*?)\.ipynb_checkpoints\/([^/]+?)-checkpoint(\.[^./]*)?$/;
+
+/**
  * Source and configuration files by name: text by nature, so one that is binary by its content
  * (NULs in its first 8 KB and not UTF-8, or many NULs) is worth a word rather than a quiet pass
  * (scan.ts; a file of any name with a stray NUL and UTF-8 bytes is read as text). Python, `.env` files (`.env`,

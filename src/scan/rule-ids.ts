@@ -89,7 +89,7 @@ export const SCAN_RULE_IDS: Record<CodeFindingKind, readonly string[]> = {
     'secret-pgpass-password',
     'secret-assigned',
   ],
-  file: ['file-env-committed', 'file-secret-config-committed', 'file-gitignore-env', 'file-gitignore-secret-config'],
+  file: ['file-env-committed', 'file-secret-config-committed', 'file-gitignore-env', 'file-gitignore-secret-config', 'file-notebook-checkpoints-committed'],
   runtime: [
     'docker-root-user',
     'docker-unpinned-base-image',

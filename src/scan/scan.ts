@@ -22,7 +22,8 @@ import { GitignoreChain } from './files/gitignore.js';
 import { FILE_RULES } from './files/rules/index.js';
 import { isCommittedEnvFile } from './files/env-files.js';
 import { scanIgnorer, unknownIgnoreNotes, type ScanIgnorer } from './ignores.js';
-import { isDockerfilePath, isNotebookPath, isPythonPath, isRuntimeFile, isTestPath, isTextLikePath, loweredPlace, type LoweredPlace } from './paths.js';
+import { checkpointSecretWording, foldCheckpointCopies } from './jupyter-checkpoints.js';
+import { isDockerfilePath, isJupyterCheckpointPath, isNotebookPath, isPythonPath, isRuntimeFile, isTestPath, isTextLikePath, loweredPlace, type LoweredPlace } from './paths.js';
 import type { PythonScanner, PythonScanOutcome, Unparsed } from './python/scan-python.js';
 import type { Report, RuleInfo } from './rule.js';
 import type { scanRuntime } from './runtime/scan-runtime.js';
@@ -30,7 +31,7 @@ import { randomFingerprintKey } from './secrets/fingerprint.js';
 import { SECRET_RULES_BY_ID } from './secrets/rules.js';
 import { scanSecrets } from './secrets/scan-secrets.js';
 import type { FoldersSkippedByName, ScanSource } from './source.js';
-import { commentLinesAbove, commentStyle, fileSuppressions, suppressionOnLine, suppresses, type Suppression } from './suppressions.js';
+import { commentLinesAbove, commentStyle, fileSuppressions, mentionsMarker, suppressionOnLine, suppresses, type Suppression } from './suppressions.js';
 import { decode, decodeUtf16ByContent, decodeUtf16ByShape, LineIndex, looksLikeText, utf16ByMark, utf8OrLatin1, utf8OrNull, type Decoded } from './text.js';
 import { severityCounts } from '../report/summary.js';
 import type { TreeView } from './tree-rule.js';
@@ -278,9 +279,11 @@ export async function scanTree(source: ScanSource, options: ScanOptions = {}): P
       const lines = new LineIndex(text);
       const raw: Raw[] = [];
       // Secrets: in every text file, UTF-8 or not (the formats are ASCII, so Latin-1 reading finds them all).
+      const checkpoint = isJupyterCheckpointPath(path);
+      const copyWording = checkpoint ? checkpointSecretWording(path, source.workingTree === true) : null;
       for (const s of scanSecrets({ path, text, fingerprintKey: key, lines })) {
         const info = SECRET_RULES_BY_ID.get(s.rule)!;
-        raw.push({ ...s, info });
+        raw.push(copyWording ? { ...s, info, message: `${s.message} ${copyWording.message}`, fix: `${s.fix} ${copyWording.fix}` } : { ...s, info });
       }
       const runtime = isRuntimeFile(path, text);
       const inTests = isTestPath(path);
@@ -288,7 +291,21 @@ export async function scanTree(source: ScanSource, options: ScanOptions = {}): P
       // Where a suppression may be written: the parser's comments for a parsed Python file, else the
       // comment markers of the file's language on the line.
       let comments: Map<number, string> | null = null;
-      if (decoded.kind === 'not-utf8' && (isPython || runtime)) {
+      if (checkpoint) {
+        // Jupyter's autosave, which nothing runs: secrets only (jupyter-checkpoints.ts). Its code is
+        // parsed only to read a marker in it that covers a secret, as in the file it copies.
+        if ((isPython || isNotebook) && raw.length > 0 && decoded.kind !== 'not-utf8' && !text.includes('\0') && mentionsMarker(text)) {
+          python ??= await (await import('./python/scan-python.js')).createPythonScanner({ parseTimeoutMs, ruleTimeoutMs });
+          if (isNotebook) (await import('./python/scan-notebook.js')).scanNotebook(python, path, text, inTests, raw);
+          else {
+            const outcome = python.scan(path, text, inTests, raw);
+            outcome.statements.forEach((statement, i) => {
+              if (statement) raw[i]!.statement = statement;
+            });
+            if (!outcome.timedOut) comments = outcome.comments;
+          }
+        }
+      } else if (decoded.kind === 'not-utf8' && (isPython || runtime)) {
         skipped.push({ path, reason: 'not-utf8', partial: true, message: notDecodedMessage(path, decoded) });
       } else if (decoded.kind === 'not-utf8' && isNotebook) {
         // nbformat writes and reads notebooks as UTF-8 only: Jupyter would not open this one.
@@ -386,9 +403,11 @@ export async function scanTree(source: ScanSource, options: ScanOptions = {}): P
   if (gitignoreLimit !== null) notes.push({ kind: 'incomplete', message: gitignoreLimit });
 
   for (const n of ignorer.notes()) notes.push(n);
+  // A secret in a Jupyter checkpoint that the file it copies holds too is that file's finding.
+  const folded = foldCheckpointCopies(findings, ignored, source.workingTree === true);
   return {
-    findings: findings.sort(compareCodeFindings),
-    ignored: ignored.sort(compareCodeFindings),
+    findings: folded.findings.sort(compareCodeFindings),
+    ignored: folded.ignored.sort(compareCodeFindings),
     skipped,
     notes,
     stats,

@@ -14,7 +14,8 @@ import { configFileOf, excluder } from '../audit/exclude.js';
 import type { DepwatchFile } from '../audit/ignore-file.js';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { isNotebookPath, isPythonPath } from '../scan/paths.js';
+import { foldCheckpointCopies } from '../scan/jupyter-checkpoints.js';
+import { isJupyterCheckpointPath, isNotebookPath, isPythonPath } from '../scan/paths.js';
 import { compareCodeFindings, readTreeIgnores, scanTree, type ScanOptions } from '../scan/scan.js';
 import { randomFingerprintKey } from '../scan/secrets/fingerprint.js';
 import type { DirectoryWalk } from '../python/directory-walk.js';
@@ -61,8 +62,9 @@ export async function scanDirectoryInParallel(root: string, options: ParallelSca
   // A tree too small for workers is scanned here whole, and scanTree reads its settings itself:
   // asked before they are read, so they are read once. Excluding can only make the count smaller.
   const small = (python: readonly string[]) => workers === 0 || python.length < minFiles;
-  // Notebooks are parsed as Python too (their code cells), so they are shared out with the `.py` files.
-  const parsed = (path: string) => isPythonPath(path) || isNotebookPath(path);
+  // Notebooks are parsed as Python too (their code cells), so they are shared out with the `.py` files;
+  // Jupyter's checkpoints are read for secrets only (scan/jupyter-checkpoints.ts), so they stay here.
+  const parsed = (path: string) => (isPythonPath(path) || isNotebookPath(path)) && !isJupyterCheckpointPath(path);
   if (small(files.filter(parsed))) return scanTree(source, base);
   // Only a tree with a settings file is read for it here (its parser loads only then), unless an audit read it already.
   const own = options.settings !== undefined ? options.settings : configFileOf(files) === null ? null : await readTreeIgnores(source, files, 1024 * 1024);
@@ -130,9 +132,11 @@ function merge(here: ScanResult, there: ScanResult[], fingerprintScope: ScanResu
   }
   const rules = new Map(all.flatMap((r) => r.rules).map((r) => [r.id, r]));
   const sum = (pick: (r: ScanResult) => number) => all.reduce((n, r) => n + pick(r), 0);
+  // A notebook and its Jupyter checkpoint may be read in different parts: their shared secrets are folded here (a directory is a checkout).
+  const { findings, ignored } = foldCheckpointCopies(all.flatMap((r) => r.findings), all.flatMap((r) => r.ignored), true);
   return {
-    findings: all.flatMap((r) => r.findings).sort(compareCodeFindings),
-    ignored: all.flatMap((r) => r.ignored).sort(compareCodeFindings),
+    findings: findings.sort(compareCodeFindings),
+    ignored: ignored.sort(compareCodeFindings),
     skipped: [...skipped.values()].sort((a, b) => compareCodeUnits(a.path, b.path)),
     notes: [...notes.values()].filter((n) => n.note.kind !== 'stale' || n.parts === all.length).map((n) => n.note),
     stats: {

@@ -7,12 +7,12 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { redactSecrets } from '../../src/redact.js';
+import { REDACTION_SIGNS, maskSecrets, redactSecrets } from '../../src/redact.js';
 import { KEYWORD_FIRST_CHARACTERS_LIMIT, TOKEN_FORMATS } from '../../src/scan/secrets/formats.js';
 import { SECRET_RULES_BY_ID } from '../../src/scan/secrets/rules.js';
 import { scanSecrets } from '../../src/scan/secrets/scan-secrets.js';
 import { LineIndex } from '../../src/scan/text.js';
-import { cpuMs } from '../helpers/cpu-time.js';
+import { bestCpuMs, cpuMs } from '../helpers/cpu-time.js';
 import { KEY, scanFiles } from './helpers.js';
 
 /** The rules these formats report under. */
@@ -151,9 +151,9 @@ describe('the rules these formats report under', () => {
 
 describe('the one-pass keyword search', () => {
   it('stays on its fast path: the keywords, with redaction\'s own signs, start with at most 16 different characters', () => {
-    // src/redact.ts searches for these beside the formats' keywords (URLs, private keys, loose token prefixes).
-    const redactionSigns = ['://', 'PRIVATE KEY-----', 'xoxb-', 'xapp-', 'ghp_', 'github_pat_', 'pypi-'];
-    const firsts = new Set([...TOKEN_FORMATS.flatMap((f) => f.keywords), ...redactionSigns].map((k) => k[0]));
+    // src/redact.ts searches for its own signs beside the formats' keywords (URLs, private keys, loose token prefixes).
+    const firsts = new Set([...TOKEN_FORMATS.flatMap((f) => f.keywords), ...REDACTION_SIGNS].map((k) => k[0]));
+    expect(REDACTION_SIGNS).toEqual(expect.arrayContaining(['://', 'PRIVATE KEY-----', 'ghp_', 'HRKU-', 'ATATT3', 'lasv1.']));
     expect(firsts.size).toBeLessThanOrEqual(KEYWORD_FIRST_CHARACTERS_LIMIT);
   });
 
@@ -177,8 +177,8 @@ describe('redactSecrets on vendor tokens', () => {
     ['grafanaCloud', 'glc_'],
     ['vault', 'hvs.'],
     ['vaultBatch', 'hvb.'],
-    // The 14-character token id comes first; the kept part is capped at 16 characters (redact.ts).
-    ['terraform', 'KQN5snoi84XaiU.a'],
+    // The 14-character token id comes first and names the token: only the fixed `atlasv1.` after it is kept.
+    ['terraform', 'atlasv1.'],
     ['newRelic', 'NRAK-'],
     ['atlassian', 'ATATT3'],
     ['twilio', 'SK'],
@@ -199,6 +199,113 @@ describe('redactSecrets on vendor tokens', () => {
     expect(redacted).toBe(`deploy failed: 401 for credential "${kept}…[redacted]" (check the CI secret)`);
     expect(redacted).not.toContain(T[name][1].slice(-8));
     expect(redactSecrets(redacted)).toBe(redacted);
+  });
+});
+
+describe('Atlassian, Heroku, Figma, Fly.io and Terraform Cloud tokens are held to the shape each has', () => {
+  /** `n` characters of `alphabet`, scrambled by a fixed seed: constructed like a token, never a real one. */
+  function scrambled(alphabet: string, n: number, seed: number): string {
+    let x = seed;
+    let out = '';
+    // The high bits of the generator: its low bits repeat within a few dozen steps.
+    for (let i = 0; i < n; i++) out += alphabet[Math.floor(((x = (x * 1103515245 + 12345) % 2 ** 31) / 2 ** 31) * alphabet.length)];
+    return out;
+  }
+  const B64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-';
+  const ALNUM = B64URL.slice(0, 62);
+  const HEX = '0123456789ABCDEF';
+  /** Atlassian's shape: `ATATT3`, base64url, `=` and an 8-digit upper-case hexadecimal checksum; `total` characters in all. */
+  const atlassian = (total: number, seed: number) => `ATATT3${scrambled(B64URL, total - 15, seed)}=${scrambled(HEX, 8, seed + 1)}`;
+  const heroku = (after: number, seed: number) => `HRKU-AA${scrambled(B64URL, after, seed)}`;
+  const figma = (after: number, seed: number) => `figd_${scrambled(B64URL, after, seed)}`;
+  const fly = (after: number, seed: number) => `fo1_${scrambled(B64URL, after, seed)}`;
+  const terraform = (secret: number, seed: number) => `${scrambled(ALNUM, 14, seed)}.atlasv1.${scrambled(B64URL, secret, seed + 1)}`;
+
+  /** The vendor-format findings of one YAML file of neutral names, `line rule` each. */
+  async function found(values: string[]): Promise<string[]> {
+    const result = await scanFiles({ 'deploy/values.yaml': values.map((v, i) => `v${i}: "${v}"`).join('\n') + '\n' });
+    return result.findings
+      .filter((f) => f.kind === 'secret')
+      .sort((a, b) => a.line! - b.line!)
+      .map((f) => `${f.line} ${f.rule}`);
+  }
+
+  it('finds tokens of the shape every one has: Atlassian at the lengths it varies between, Heroku 65, Figma 45, Fly.io 47, Terraform with 60 to 70 after `.atlasv1.`', async () => {
+    expect(await found([atlassian(192, 1), atlassian(176, 2), atlassian(210, 3), heroku(58, 4), figma(40, 5), fly(43, 6), terraform(60, 7), terraform(70, 8)])).toEqual([
+      '1 secret-atlassian-token',
+      '2 secret-atlassian-token',
+      '3 secret-atlassian-token',
+      '4 secret-heroku-key',
+      '5 secret-figma-token',
+      '6 secret-flyio-token',
+      '7 secret-terraform-cloud-token',
+      '8 secret-terraform-cloud-token',
+    ]);
+  });
+
+  it('leaves near misses quiet: a length, a checksum or an alphabet no such token has', async () => {
+    const body = scrambled(B64URL, 186, 11);
+    expect(
+      await found([
+        `ATATT3${body}`, // no `=` and checksum
+        `ATATT3${body.slice(0, 177)}=${scrambled(HEX, 8, 12).toLowerCase()}`, // lower-case checksum
+        `ATATT3${body.slice(0, 178)}=${scrambled(HEX, 7, 13)}`, // seven digits
+        heroku(57, 14),
+        heroku(59, 15),
+        `HRKU-${scrambled(B64URL, 60, 16).replace(/^AA/, 'Zq')}`, // not `AA` after the prefix
+        figma(39, 17),
+        figma(41, 18),
+        `figd_${scrambled(B64URL, 20, 19)}+${scrambled(B64URL, 19, 20)}`, // `+` is not base64url
+        fly(42, 21),
+        fly(44, 22),
+        terraform(59, 23),
+        terraform(71, 24),
+      ]),
+    ).toEqual([]);
+  });
+
+  it('redaction still masks each near miss after its prefix (a vendor may change its lengths), and a Terraform token’s id too', () => {
+    const misses = [`ATATT3${scrambled(B64URL, 186, 31)}`, heroku(70, 32), figma(52, 33), fly(50, 34)];
+    for (const miss of misses) {
+      const redacted = redactSecrets(`token "${miss}" refused`);
+      expect(redacted).toMatch(/^token "(?:ATATT3|HRKU-|figd_|fo1_)…\[redacted\]" refused$/);
+      expect(redactSecrets(redacted)).toBe(redacted);
+    }
+    const id = scrambled(ALNUM, 14, 35);
+    for (const secret of [67, 90]) {
+      const value = `${id}.atlasv1.${scrambled(B64URL, secret, 36)}`;
+      const redacted = redactSecrets(`TF token ${value} expired`);
+      expect(redacted).toBe('TF token atlasv1.…[redacted] expired');
+      expect(redactSecrets(redacted)).toBe(redacted);
+    }
+  });
+
+  it('redacting and masking those loose shapes stays linear on hostile runs of them', () => {
+    const runs: Record<string, (n: number) => string> = {
+      'ids and `.atlasv1.` with no secret after': (n) => ('Ab3Cd5Ef7Gh9Jk'.repeat(3) + '.atlasv1.').repeat(Math.ceil(n / 51)).slice(0, n),
+      'one long id before `.atlasv1.`': (n) => 'Ab3'.repeat(Math.ceil(n / 3)).slice(0, n - 30) + '.atlasv1.' + 'x'.repeat(21),
+      'one long run of letters and digits, `.atlasv1.` elsewhere': (n) => 'Ab3'.repeat(Math.ceil(n / 3)).slice(0, n - 40) + ' ' + 'x'.repeat(10) + '.atlasv1.' + '-'.repeat(20),
+      'prefixes run together': (n) => 'ATATT3=HRKU-figd_fo1_x.atlasv1.'.repeat(Math.ceil(n / 31)).slice(0, n),
+    };
+    for (const [name, make] of Object.entries(runs)) {
+      for (const fn of [redactSecrets, maskSecrets]) {
+        const small = make(10_000);
+        const big = make(100_000);
+        fn(big);
+        const tenSmall = bestCpuMs(() => {
+          for (let i = 0; i < 10; i++) fn(small);
+        }, 200);
+        const oneBig = bestCpuMs(() => fn(big), 200);
+        expect(oneBig / Math.max(tenSmall, 1), `${fn.name}: ${name}`).toBeLessThan(4);
+      }
+    }
+  });
+
+  it('text kept for parsing later stars a Terraform token’s id with its secret, character for character, keeping `atlasv1.`', () => {
+    const value = terraform(67, 41);
+    const masked = maskSecrets(`token = "${value}"\n`);
+    expect(masked).toBe(`token = "${'*'.repeat(15)}atlasv1.${'*'.repeat(67)}"\n`);
+    expect(maskSecrets(masked)).toBe(masked);
   });
 });
 
@@ -304,6 +411,8 @@ describe('linear time on hostile input', () => {
     'one run of letters and digits, then `.atlasv1.`': (n) => 'Ab3'.repeat(Math.ceil(n / 3)).slice(0, n - 40) + '.atlasv1.' + 'x'.repeat(31),
     'hexadecimal runs after `key-` and `SK` that never end right': (n) => ('key-' + 'ab12'.repeat(10) + ' SK' + 'cd34'.repeat(10) + ' ').repeat(Math.ceil(n / 88)).slice(0, n),
     'Doppler service slugs that never end': (n) => 'dp.st.' + 'ab.'.repeat(Math.ceil(n / 3)).slice(0, n - 6),
+    'Atlassian bodies that end in no checksum, one after another': (n) => ('=ATATT3' + 'aB3-'.repeat(30) + '=ABCDEF1').repeat(Math.ceil(n / 135)).slice(0, n),
+    'one Atlassian body of tokens run together, `-` between them': (n) => 'ATATT3' + '-ATATT3aB3'.repeat(Math.ceil(n / 10)).slice(0, n - 6),
   };
 
   for (const [name, make] of Object.entries(hostile)) {

@@ -101,3 +101,22 @@ it('handed the parse an audit of the tree made, every part applies it and none r
   expect(parallel.ignored.map((f) => `${f.rule} ${f.file}`)).toEqual(['py-yaml-load config/load.py']);
   expect(parallel.notes.map((n) => n.kind)).toEqual(['excluded']);
 });
+
+it('a notebook read in a worker and its Jupyter checkpoint read on this thread: their shared secret is one finding, as on one thread', async () => {
+  const root = tree();
+  const cell = (source: string[]) => JSON.stringify({ cells: [{ cell_type: 'code', source }], nbformat: 4 }, null, 1);
+  const OLD = 'ghp_' + 'An0th3rT0k3nV4lu3abcdefGHIJKLmnopqrS';
+  writeFileSync(join(root, 'notebooks/train.ipynb'), cell(['import pickle\n', `TOKEN = "${TOKEN}"\n`, 'model = pickle.loads(blob)\n']));
+  mkdirSync(join(root, 'notebooks/.ipynb_checkpoints'));
+  writeFileSync(join(root, 'notebooks/.ipynb_checkpoints/train-checkpoint.ipynb'), cell(['import pickle\n', `TOKEN = "${TOKEN}"\n`, `OLD = "${OLD}"\n`, 'model = pickle.loads(blob)\n']));
+  const options = { fingerprintKey: 'k'.repeat(64), today: new Date('2026-12-05T00:00:00Z') };
+  const single = await scanTree(directoryScanSource(root), options);
+  const parallel = await scanDirectoryInParallel(root, { ...options, workers: 2, minFiles: 1 });
+  expect(parallel).toEqual({ ...single, notes: expect.arrayContaining(single.notes) });
+  expect(parallel.findings.filter((f) => f.file.startsWith('notebooks/')).map((f) => `${f.rule} ${f.file}`)).toEqual([
+    'secret-github-token notebooks/.ipynb_checkpoints/train-checkpoint.ipynb',
+    'secret-github-token notebooks/train.ipynb',
+    'py-unsafe-deserialization notebooks/train.ipynb',
+    'file-notebook-checkpoints-committed notebooks/.ipynb_checkpoints/train-checkpoint.ipynb',
+  ]);
+});

@@ -55,11 +55,14 @@
  *   (Vault Enterprise's server-side consistent tokens). The dev server's token in Vault's getting-started
  *   tutorial (`hvs.6j4cuewowBGit65rheNoceI7`) is a sample.
  * - Terraform Cloud / HCP Terraform: API tokens are a 14-character id, `.atlasv1.`, then a secret of
- *   base64url characters (HashiCorp docs, "API tokens"); the keyword is the middle, the id is kept.
+ *   base64url characters (HashiCorp docs, "API tokens"), 60 to 70 of them (gitleaks'
+ *   hashicorp-tf-api-token; 67 in the tokens seen). The keyword is the middle; the id names the
+ *   token, so redaction shows only `atlasv1.` (variableLead).
  * - New Relic: user API keys `NRAK-` and 27 upper-case letters and digits (New Relic docs, "API keys").
- * - Atlassian: API tokens `ATATT3`, base64url characters, `=` and an 8-digit checksum, 192 characters in
- *   all today (Atlassian support, "Manage API tokens for your Atlassian account"); 100 to 300 are
- *   accepted, the six-character prefix saying enough.
+ * - Atlassian: API tokens `ATATT3`, base64url characters, `=` and an 8-digit upper-case hexadecimal
+ *   checksum, 192 characters in all today (gitleaks' atlassian-api-token sample, and every token seen);
+ *   Atlassian says the length varies on purpose (support, "Manage API tokens for your Atlassian
+ *   account"), so 100 to 300 are accepted and the checksum is what is held to.
  * - Twilio: API key SIDs `SK` and 32 lower-case hexadecimal digits (Twilio docs, "API keys"; every
  *   Twilio SID is two upper-case letters and 32 hexadecimal digits). The SID names the key its secret
  *   unlocks, as an AWS key id does, and is reported the same way. `SKU…` and upper-case hexadecimal are not it.
@@ -67,16 +70,23 @@
  *   digits; service tokens `dp.st.`, optionally a config slug and `.`, then the same (Doppler docs,
  *   "Auth Token Formats").
  * - Pulumi: access tokens `pul-` and 40 lower-case hexadecimal digits (Pulumi docs, "Access tokens").
- * - Figma: personal access tokens `figd_` and base64url characters (Figma developer docs, "Access tokens").
- * - Fly.io: tokens `fo1_` and base64url characters (Fly.io docs, "Access tokens"; `fly auth token`).
+ * - Figma: personal access tokens `figd_` and 40 base64url characters (Figma developer docs, "Access
+ *   tokens", give the prefix only; 40 in every token seen, as SonarQube's S6765 and Kingfisher hold them).
+ * - Fly.io: tokens `fo1_` and 43 base64url characters, 32 random bytes (Fly.io docs, "Access tokens";
+ *   `fly auth token`; gitleaks' flyio-access-token). Macaroon tokens (`FlyV1 fm2_…`) are not read yet.
  * - Square: production access tokens `sq0atp-` and 22 base64url characters, application secrets
  *   `sq0csp-` and 43 (Square developer docs, "Access tokens and other credentials"). Newer access
  *   tokens start `EAAA` and are left out: Meta's (Facebook) tokens start `EAA` too, and `EAAA` starts
  *   runs of base64 wherever binary data holds 0x10 0x00 0x00, so the bare shape says too little.
  * - Alibaba Cloud: AccessKey ids `LTAI` and 12 to 20 letters and digits (Alibaba Cloud docs,
  *   "Create an AccessKey pair"); as with AWS, the id is reported and its secret is beside it.
- * - Heroku: API keys and OAuth tokens `HRKU-` and base64url characters (Heroku changelog, 2024: tokens
- *   carry the `HRKU-` prefix for secret scanning; older keys are bare UUIDs, with no shape of their own).
+ * - Heroku: API keys and OAuth tokens `HRKU-`, then `AA` and 58 base64url characters (Heroku changelog,
+ *   2024: tokens carry the `HRKU-` prefix for secret scanning; the rest is gitleaks' heroku-api-key-v2,
+ *   and every token seen); older keys are bare UUIDs, with no shape of their own.
+ *
+ * Where a vendor does not promise a length (all but Fly.io's, which its bytes fix), redaction masks
+ * any length after the prefix (LOOSE_TOKENS in src/redact.ts): a token of next year's length is not
+ * reported until its shape is learnt, but it is never shown.
  * - JSON Web Tokens: three base64url parts joined by `.`, the first two JSON objects, so each starts
  *   `eyJ` (`{"`), per RFC 7519 / RFC 7515's compact serialisation.
  * - Private keys: PEM blocks per RFC 7468 (PRIVATE KEY, RSA/EC/DSA/OPENSSH/ENCRYPTED PRIVATE KEY,
@@ -89,6 +99,9 @@
  * Linear by construction: each pattern is a literal prefix followed by one greedy character class
  * with nothing after it that could make the engine back up, plus an O(1) look-behind. Lengths are
  * checked in code after the match, so a hostile run (`ghp_ghp_ghp_…`) is consumed in one match.
+ * Where something follows the class (SendGrid's second part, Atlassian's `=` and checksum), the class
+ * cannot hold it, and a match starts only where a run of the class starts: backing up over a run
+ * costs its length once, and no run is read from two starts.
  */
 import type { ScanSeverity } from '../types.js';
 import { readsAsWords } from './reads-as-words.js';
@@ -127,6 +140,12 @@ export interface TokenFormat {
   isName?: (body: string) => boolean;
   /** Extra check on the matched text (e.g. Stripe test keys are lower severity). */
   refine?: (match: string) => { severity?: ScanSeverity; kind?: string } | null;
+  /**
+   * Characters at the start of a match that are not fixed text but name the token (Terraform's
+   * 14-character id and its `.`): redaction shows only the fixed text after them, and masking stars
+   * them with the random part. Default 0: the fixed text starts the match.
+   */
+  variableLead?: number;
 }
 
 const B = '(?<![A-Za-z0-9_])';
@@ -474,8 +493,10 @@ export const TOKEN_FORMATS: readonly TokenFormat[] = [
     // The 14-character id before the keyword is fixed-length; the look-behind lets a match start only
     // where a run of letters and digits starts, so each position is tried once.
     pattern: new RegExp(`${B}[A-Za-z0-9]{14}\\.atlasv1\\.([A-Za-z0-9_=-]{60,})`, 'g'),
+    // 14 + `.atlasv1.` + 60 to 70.
     minLength: 83,
-    maxLength: 120,
+    maxLength: 93,
+    variableLead: 15,
     severity: 'critical',
     fix: 'Delete the token in HCP Terraform (User settings → Tokens, or the team or organization token), then give CI a team token kept in a CI secret.',
   },
@@ -494,7 +515,9 @@ export const TOKEN_FORMATS: readonly TokenFormat[] = [
     rule: 'secret-atlassian-token',
     kind: 'Atlassian API token',
     keywords: ['ATATT3'],
-    pattern: new RegExp(`${B}ATATT3([A-Za-z0-9_=-]{94,})`, 'g'),
+    // The body holds no `=`, so the run before the checksum is read once; a match starts only where a
+    // run of base64url starts (`-` in the look-behind too), so no run is read from two places.
+    pattern: /(?<![A-Za-z0-9_-])ATATT3([A-Za-z0-9_-]{85,}=[0-9A-F]{8})(?![A-Za-z0-9_=-])/g,
     minLength: 100,
     maxLength: 300,
     severity: 'critical',
@@ -550,9 +573,9 @@ export const TOKEN_FORMATS: readonly TokenFormat[] = [
     kind: 'Figma personal access token',
     // `gd_`, in every one: `f` is Fly.io's (KEYWORD_FIRST_CHARACTERS_LIMIT).
     keywords: ['gd_'],
-    pattern: new RegExp(`${B}figd_([A-Za-z0-9_-]{30,})`, 'g'),
-    minLength: 35,
-    maxLength: 120,
+    pattern: new RegExp(`${B}figd_([A-Za-z0-9_-]{40,})`, 'g'),
+    minLength: 45,
+    maxLength: 45,
     severity: 'high',
     fix: 'Revoke the token in Figma (Settings → Security → Personal access tokens), then read a new one from the environment.',
   },
@@ -560,9 +583,9 @@ export const TOKEN_FORMATS: readonly TokenFormat[] = [
     rule: 'secret-flyio-token',
     kind: 'Fly.io access token',
     keywords: ['fo1_'],
-    pattern: new RegExp(`${B}fo1_([A-Za-z0-9_-]{30,})`, 'g'),
-    minLength: 34,
-    maxLength: 120,
+    pattern: new RegExp(`${B}fo1_([A-Za-z0-9_-]{43,})`, 'g'),
+    minLength: 47,
+    maxLength: 47,
     severity: 'critical',
     fix: 'Revoke the token (`fly tokens revoke`, or the dashboard\'s Tokens page), then give CI a deploy token scoped to the app, kept in a CI secret.',
   },
@@ -601,9 +624,9 @@ export const TOKEN_FORMATS: readonly TokenFormat[] = [
     rule: 'secret-heroku-key',
     kind: 'Heroku API key',
     keywords: ['HRKU-'],
-    pattern: new RegExp(`${B}HRKU-([A-Za-z0-9_-]{30,})`, 'g'),
-    minLength: 35,
-    maxLength: 120,
+    pattern: new RegExp(`${B}HRKU-(AA[A-Za-z0-9_-]{58,})`, 'g'),
+    minLength: 65,
+    maxLength: 65,
     severity: 'critical',
     fix: 'Revoke the key (`heroku authorizations:revoke`, or regenerate it under Account settings), then read a new one from the environment.',
   },
