@@ -121,6 +121,20 @@ describe('manifest discovery by path', () => {
     },
   );
 
+  it.each(['.ipynb_checkpoints/requirements-checkpoint.txt', 'nb/.ipynb_checkpoints/requirements-dev-checkpoint.txt', 'nb/.ipynb_checkpoints/environment-checkpoint.yml'])(
+    "does not read %s, Jupyter's autosave of a manifest, as one (nothing installs from it; its findings were the original's again)",
+    (path) => {
+      expect(isManifestPath(path)).toBe(false);
+    },
+  );
+
+  it("leaves Jupyter's checkpoints of Dockerfiles, .python-version and undecided .in files out too", () => {
+    expect(isProjectContextPath('.ipynb_checkpoints/Dockerfile-checkpoint')).toBe(false);
+    expect(isProjectContextPath('app/.ipynb_checkpoints/.python-version')).toBe(false);
+    expect(isUndecidedInput('.ipynb_checkpoints/dev-checkpoint.in')).toBe(false);
+    expect([...pipToolsPairs(['.ipynb_checkpoints/dev-checkpoint.in', '.ipynb_checkpoints/dev-checkpoint.txt']).keys()]).toEqual([]);
+  });
+
   it('recognises files that say which Python runs the project', () => {
     expect(isProjectContextPath('.python-version')).toBe(true);
     expect(isProjectContextPath('runtime.txt')).toBe(true);

@@ -2,7 +2,7 @@
  * Which files are Python manifests, by path alone. Shared by local directory scans (`depwatch deps`)
  * and GitHub repository snapshots, so both see the same files.
  */
-import { isDockerfilePath } from '../scan/paths.js';
+import { isDockerfilePath, isJupyterCheckpointPath } from '../scan/paths.js';
 import { compiledBy } from './formats/created-by.js';
 import { FORMAT_PATHS, isCondaEnvPath, isNeverRequirementsInput, pipToolsTwinOf } from './formats/paths.js';
 import type { ManifestFormat } from './types.js';
@@ -54,6 +54,17 @@ export function isInSkippedDir(path: string): boolean {
   return parts.some(isSkippedDir);
 }
 
+/**
+ * Files that are never the project's manifests or context, though a scan reads them: those in
+ * skipped folders, and Jupyter's checkpoints (`.ipynb_checkpoints/requirements-checkpoint.txt` is
+ * JupyterLab's autosave of `requirements.txt`, `Dockerfile-checkpoint` of a Dockerfile). Nothing
+ * installs from a checkpoint, and auditing one repeated every finding of the file it copies; the
+ * code scan still reads checkpoints for secrets (scan/jupyter-checkpoints.ts).
+ */
+function notTheProjects(path: string): boolean {
+  return isInSkippedDir(path) || isJupyterCheckpointPath(path);
+}
+
 function baseName(path: string): string {
   return path.slice(path.lastIndexOf('/') + 1);
 }
@@ -101,7 +112,7 @@ export function isManifestPath(path: string): boolean {
 
 /** isManifestPath for a path relative to a folder named `folder` (as formatForPathIn). */
 export function isManifestPathIn(folder: string | undefined, path: string): boolean {
-  return !isInSkippedDir(path) && formatForPathIn(folder, path) !== null;
+  return !notTheProjects(path) && formatForPathIn(folder, path) !== null;
 }
 
 /**
@@ -114,7 +125,7 @@ export function isManifestPathIn(folder: string | undefined, path: string): bool
  */
 export function isUndecidedInput(path: string, folder?: string): boolean {
   const base = baseName(path);
-  return base.length > 3 && base.toLowerCase().endsWith('.in') && !isNeverRequirementsInput(base) && !isInSkippedDir(path) && formatForPathIn(folder, path) === null;
+  return base.length > 3 && base.toLowerCase().endsWith('.in') && !isNeverRequirementsInput(base) && !notTheProjects(path) && formatForPathIn(folder, path) === null;
 }
 
 /**
@@ -127,7 +138,7 @@ export function pipToolsPairs(paths: Iterable<string>, folder?: string): Map<str
   const listed = new Set(paths);
   const pairs = new Map<string, string>();
   for (const path of listed) {
-    if (isInSkippedDir(path)) continue;
+    if (notTheProjects(path)) continue;
     // Asked as formatForPathIn asks (under the audited folder's name), then said of the listed path.
     const twin = folder ? pipToolsTwinOf(`${folder}/${path}`)?.slice(folder.length + 1) ?? null : pipToolsTwinOf(path);
     if (twin !== null && listed.has(twin)) pairs.set(path, twin);
@@ -164,7 +175,7 @@ export function isCompiledFrom(text: string, input: string): boolean {
 
 /** Files that say which Python runs the project (for end-of-life checks) and the audit's own settings. */
 export function isProjectContextPath(path: string): boolean {
-  if (isInSkippedDir(path)) return false;
+  if (notTheProjects(path)) return false;
   const base = baseName(path);
   if (base === '.python-version' || base === 'runtime.txt' || base === '.depwatch.yml' || base === '.depwatch.yaml') return true;
   // The Dockerfiles the code scan reads (Dockerfile-prod, dockerfile, Containerfile…): one rule for both.
