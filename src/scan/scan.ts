@@ -23,9 +23,10 @@ import { FILE_RULES } from './files/rules/index.js';
 import { isCommittedEnvFile } from './files/env-files.js';
 import { scanIgnorer, unknownIgnoreNotes, type ScanIgnorer } from './ignores.js';
 import { checkpointSecretWording, foldCheckpointCopies } from './jupyter-checkpoints.js';
-import { isDockerfilePath, isJupyterCheckpointPath, isNotebookPath, isPythonPath, isRuntimeFile, isTestPath, isTextLikePath, loweredPlace, type LoweredPlace } from './paths.js';
+import { isDockerfilePath, isJupyterCheckpointPath, isNotebookPath, isPythonPath, isRuntimeFile, isTestPath, isTextLikePath, isWorkflowPath, loweredPlace, type LoweredPlace } from './paths.js';
 import type { PythonScanner, PythonScanOutcome, Unparsed } from './python/scan-python.js';
 import type { Report, RuleInfo } from './rule.js';
+import type { LocalActions } from './runtime/gha-local-actions.js';
 import type { scanRuntime } from './runtime/scan-runtime.js';
 import { randomFingerprintKey } from './secrets/fingerprint.js';
 import { SECRET_RULES_BY_ID } from './secrets/rules.js';
@@ -188,6 +189,19 @@ export async function scanTree(source: ScanSource, options: ScanOptions = {}): P
   const ignorer = scanIgnorer([...(options.ignores ?? []), ...own.rules], options.today ?? new Date());
   if (options.standalone && options.settings === undefined) notes.push(...unknownIgnoreNotes(own.rules));
 
+  // A composite action of the repository (`uses: ./.github/actions/greet`) runs with the inputs its
+  // callers give it, which only the callers' files show: when this part scans workflows or actions,
+  // the workflows (and the actions they reach) are read for that first (gha-local-actions.ts). A
+  // local action not in the tree is noted at its caller, once, by the part that scans the caller.
+  let localActions: LocalActions | null = null;
+  if (mine.some((path) => isWorkflowPath(path) || ACTION_FILE.test(path))) {
+    localActions = await (await import('./runtime/gha-local-actions.js')).followLocalActions(files, (path) => readForRules(source, path, maxBytes));
+    for (const [file, lines] of localActions.notes) {
+      if (here([file]).length === 0) continue;
+      for (const line of lines) notes.push({ kind: 'unfollowed', file, message: `${file}:${/^\d+: /.test(line) ? '' : ' '}${boundMessage(line)}` });
+    }
+  }
+
   // The Python and runtime rule families (and the parser) load with the first file that needs them:
   // most of a scan's modules, which a tree of manifests alone never uses.
   let python: PythonScanner | null = null;
@@ -285,7 +299,7 @@ export async function scanTree(source: ScanSource, options: ScanOptions = {}): P
         const info = SECRET_RULES_BY_ID.get(s.rule)!;
         raw.push(copyWording ? { ...s, info, message: `${s.message} ${copyWording.message}`, fix: `${s.fix} ${copyWording.fix}` } : { ...s, info });
       }
-      const runtime = isRuntimeFile(path, text);
+      const runtime = isRuntimeFile(path, text) || (localActions?.isAction(path) ?? false);
       const inTests = isTestPath(path);
       const lowerTo = loweredPlace(path);
       // Where a suppression may be written: the parser's comments for a parsed Python file, else the
@@ -350,7 +364,7 @@ export async function scanTree(source: ScanSource, options: ScanOptions = {}): P
         }
         if (runtime) {
           runtimeRules ??= (await import('./runtime/scan-runtime.js')).scanRuntime;
-          const outcome = runtimeRules(path, text);
+          const outcome = runtimeRules(path, text, localActions ? { asAction: localActions.isAction(path), actionInputs: localActions.inputsOf(path) } : {});
           // A credential in ENV/ARG that the secret scanner already reported (with its fingerprint) is one finding, not two.
           const secretLines = new Set(raw.filter((r) => r.info.kind === 'secret').map((r) => r.line));
           const own = outcome.findings.filter((f) => !(f.info.id === 'docker-secret-in-build' && secretLines.has(f.line)));
@@ -618,6 +632,22 @@ function binaryByItsHead(head: Uint8Array): boolean {
 
 /** A lone CR: a line end to Python, YAML and editors (scanTree turns it into LF, the same length). */
 const LONE_CR = /\r(?!\n)/g;
+
+/** An action's metadata file by its name, wherever it is: a workflow may use one from any folder (`uses: ./tools/greet`). */
+const ACTION_FILE = /(?:^|\/)action\.ya?ml$/i;
+
+/**
+ * A file's text as the runtime rules read it in the scan below (decoded as text, lone CRs as line
+ * ends), or null when it is not text or not there: for reading the workflows before the files are
+ * scanned one by one. What cannot be read here is said when the file itself is scanned.
+ */
+async function readForRules(source: ScanSource, path: string, maxBytes: number): Promise<string | null> {
+  const read = await source.read(path, maxBytes).catch(() => null);
+  if (!read || !('bytes' in read)) return null;
+  const decoded = decode(read.bytes, false);
+  if (decoded.kind !== 'text') return null;
+  return decoded.text.includes('\r') ? decoded.text.replace(LONE_CR, '\n') : decoded.text;
+}
 
 /** How messages name places in parsed code: a `.py` file's own lines, or a notebook's cells (python/scan-notebook.ts). */
 export interface CodePlaces {

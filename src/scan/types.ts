@@ -78,10 +78,12 @@ export interface ScanNote {
    * or settings (`.py`, `.env`, `.yml`, a Dockerfile…) that is not text (a NUL byte in its first
    * 8 KB and not UTF-8), passed over (said, not partial); skipped-folders: folders every scan skips
    * by name (`node_modules`, `venv`, `__pycache__`…) that the tree holds, not scanned, not even for
-   * secrets (documented, so said, not partial). `error`, `incomplete` and `truncated`
-   * make the result partial.
+   * secrets (documented, so said, not partial); unfollowed: a workflow step gives untrusted text to
+   * a local action (`uses: ./…`) that is not in the tree, so what it does with it was not checked
+   * (not the tree's code, as a remote action is not: said, not partial). `error`, `incomplete` and
+   * `truncated` make the result partial.
    */
-  kind: 'expired' | 'stale' | 'invalid' | 'syntax' | 'error' | 'incomplete' | 'truncated' | 'ignored-truncated' | 'excluded' | 'binary' | 'skipped-folders';
+  kind: 'expired' | 'stale' | 'invalid' | 'syntax' | 'error' | 'incomplete' | 'truncated' | 'ignored-truncated' | 'excluded' | 'binary' | 'skipped-folders' | 'unfollowed';
   message: string;
   /** The file concerned, when the note is about one (incomplete, truncated). */
   file?: string;

@@ -1,10 +1,11 @@
 /** GitHub Actions workflows: script injection, privileged checkouts of a pull request's code, unpinned third-party actions. */
 import { describe, expect, it } from 'vitest';
 import { injectedInputs } from '../../src/scan/runtime/gha-expressions.js';
+import { followLocalActions } from '../../src/scan/runtime/gha-local-actions.js';
 import { scanRuntime } from '../../src/scan/runtime/scan-runtime.js';
 import { isActionPath, isRuntimeFile, isWorkflowPath } from '../../src/scan/paths.js';
 import { bestCpuMs } from '../helpers/cpu-time.js';
-import { scanFiles } from './helpers.js';
+import { hits, scanFiles } from './helpers.js';
 
 const SHA = '8e5e7e5ab8b370d6c329ec480221332ada57f0ab';
 const WORKFLOW = '.github/workflows/ci.yml';
@@ -213,7 +214,7 @@ describe('gha-script-injection', () => {
     let outcome: ReturnType<typeof scanRuntime> | undefined;
     const ms = bestCpuMs(() => void (outcome = scanRuntime(WORKFLOW, text)), 0);
     expect(outcome!.findings.filter((f) => f.info.id === 'gha-script-injection')).toEqual([]);
-    expect(outcome!.unchecked).toEqual([expect.stringMatching(/^gha-script-injection: its \$\{\{ env\.\* \}\} reads need more than 1,000,000 look-ups to resolve .+, so those left were not checked$/)]);
+    expect(outcome!.unchecked).toEqual([expect.stringMatching(/^gha-script-injection: following where its \$\{\{ \}\} values come from \(env:, step and job outputs\) needs more than 1,000,000 look-ups .+, so those left were not checked$/)]);
     expect(ms).toBeLessThan(3_000);
   });
 
@@ -223,6 +224,249 @@ describe('gha-script-injection', () => {
     expect(injectedInputs("'github.event.issue.title'")).toEqual([]);
     expect(injectedInputs('github.event.issue.number')).toEqual([]);
     expect(injectedInputs('startsWith(github.head_ref, \'release/\') && github.head_ref').map((i) => i.input)).toEqual(['github.head_ref']);
+  });
+});
+
+describe('gha-script-injection: where the text comes from (env: chains, step and job outputs)', () => {
+  /** The lines of the rule's findings and, by line, their messages. */
+  const injections = (text: string) => {
+    const found = scanRuntime(WORKFLOW, text).findings.filter((f) => f.info.id === 'gha-script-injection');
+    return { lines: found.map((f) => f.line).sort((a, b) => (a ?? 0) - (b ?? 0)), at: (line: number) => found.find((f) => f.line === line)! };
+  };
+
+  it('follows env: chains, a variable set from another, in the same map and as the step sees the outer ones; the message goes hop by hop', () => {
+    const text = lines(
+      'on: [issues, pull_request_target]',
+      'env:',
+      '  RAW: ${{ github.event.pull_request.body }}',
+      'jobs:',
+      '  triage:',
+      '    runs-on: ubuntu-latest',
+      '    env:',
+      '      A: ${{ github.event.issue.title }}',
+      '      B: ${{ env.A }}',
+      '      C: "prefix ${{ env.B }}"',
+      '    steps:',
+      '      - run: echo "${{ env.B }}" "${{ env.C }}"', // 12 (twice)
+      '      - env:',
+      '          FROM_JOB: ${{ env.A }}',
+      "          FROM_WORKFLOW: ${{ format('{0}', env.RAW) }}",
+      '        run: |',
+      '          echo "${{ env.FROM_JOB }}"', // 17
+      '          echo "${{ env.FROM_WORKFLOW }}"', // 18
+    );
+    const found = injections(text);
+    expect(found.lines).toEqual([12, 12, 17, 18]);
+    expect(found.at(12).message).toBe(
+      "Job triage: the run: script expands ${{ env.B }}, which the job's env: sets from ${{ env.A }}, which the job's env: sets from github.event.issue.title (text anyone can set); GitHub substitutes it before the script runs, so that text becomes part of the shell script and runs with the job's token and secrets.",
+    );
+    expect(found.at(12).fix).toBe('Use "$B", quoted, in the script instead of ${{ env.B }}: the shell then reads the variable as data.');
+    expect(found.at(17).message).toContain("expands ${{ env.FROM_JOB }}, which the step's env: sets from ${{ env.A }}, which the job's env: sets from github.event.issue.title");
+    expect(found.at(18).message).toContain("${{ env.FROM_WORKFLOW }}, which the step's env: sets from ${{ env.RAW }}, which the workflow's env: sets from github.event.pull_request.body");
+  });
+
+  it('a chain ends at a constant, a trusted field, a comparison or a cycle; a nearer constant hides the untrusted variable it is named after', () => {
+    const text = lines(
+      'on: issues',
+      'jobs:',
+      '  a:',
+      '    runs-on: ubuntu-latest',
+      '    env:',
+      '      TITLE: ${{ github.event.issue.title }}',
+      '      LOOP_A: ${{ env.LOOP_B }}',
+      '      LOOP_B: ${{ env.LOOP_A }}',
+      '      NUMBER: ${{ github.event.issue.number }}',
+      '      SAME: ${{ env.NUMBER }}',
+      "      IS_BUG: ${{ env.TITLE == 'bug' }}",
+      "      HAS_X: ${{ contains(env.TITLE, 'x') }}",
+      '    steps:',
+      '      - env:',
+      '          TITLE: fixed',
+      '          COPY: ${{ env.TITLE }}', // the job's TITLE, as GitHub reads it, but this step's own TITLE is the constant
+      '        run: echo "${{ env.LOOP_A }}" "${{ env.SAME }}" "${{ env.IS_BUG }}" "${{ env.HAS_X }}" "${{ env.TITLE }}"',
+    );
+    expect(injections(text).lines).toEqual([]);
+    // COPY reads the job's TITLE (a step's env: sees its job's, not its own): that one is untrusted.
+    const copy = text.replace('"${{ env.TITLE }}"', '"${{ env.COPY }}"');
+    expect(injections(copy).lines).toEqual([17]);
+    expect(injections(copy).at(17).message).toContain("${{ env.COPY }}, which the step's env: sets from ${{ env.TITLE }}, which the job's env: sets from github.event.issue.title");
+  });
+
+  it("reports ${{ steps.<id>.outputs.<name> }} read after a step writes untrusted text into that output: $GITHUB_OUTPUT lines, the name<<EOF form, cat <<EOF, set-output", () => {
+    const text = lines(
+      'on: [issues, pull_request_target]',
+      'jobs:',
+      '  triage:',
+      '    runs-on: ubuntu-latest',
+      '    steps:',
+      '      - id: t',
+      '        env:',
+      '          TITLE: ${{ github.event.issue.title }}',
+      '          BODY: ${{ github.event.issue.body }}',
+      '        run: |',
+      '          echo "title=$TITLE" >> "$GITHUB_OUTPUT"', // 11
+      '          echo "direct=${{ github.event.pull_request.head.ref }}" >> $GITHUB_OUTPUT', // 12: itself an injection
+      '          echo "body<<EOF" >> "$GITHUB_OUTPUT"', // 13
+      '          echo "$BODY" >> "$GITHUB_OUTPUT"',
+      '          echo "EOF" >> "$GITHUB_OUTPUT"',
+      '          echo "branch=${GITHUB_HEAD_REF}" >> "${GITHUB_OUTPUT}"', // 16
+      '      - id: heredoc',
+      '        env: { TITLE: "${{ github.event.issue.title }}" }',
+      '        run: |',
+      '          cat <<EOF >> "$GITHUB_OUTPUT"',
+      '          safe=1',
+      '          title=$TITLE', // 22
+      '          EOF',
+      '          echo "::set-output name=old::$TITLE"', // 24
+      '      - run: |',
+      '          echo "${{ steps.t.outputs.title }}"', // 26
+      '          echo "${{ steps.t.outputs.direct }}"', // 27
+      '          echo "${{ steps.t.outputs.body }}"', // 28
+      '          echo "${{ steps.t.outputs.branch }}"', // 29
+      '          echo "${{ steps.heredoc.outputs.title }} ${{ steps.heredoc.outputs.old }}"', // 30 (once: one expression each, but two)
+    );
+    const found = injections(text);
+    expect(found.lines).toEqual([12, 26, 27, 28, 29, 30, 30]);
+    expect(found.at(26).message).toBe(
+      "Job triage: the run: script expands ${{ steps.t.outputs.title }}, which step t writes to $GITHUB_OUTPUT (line 11) from $TITLE, which the step's env: sets from github.event.issue.title (text anyone can set); GitHub substitutes it before the script runs, so that text becomes part of the shell script and runs with the job's token and secrets.",
+    );
+    expect(found.at(26).fix).toBe('Pass it through env: (env: TITLE: ${{ steps.t.outputs.title }}) and use "$TITLE", quoted, in the script.');
+    expect(found.at(27).message).toContain('which step t writes to $GITHUB_OUTPUT (line 12) from github.event.pull_request.head.ref (text anyone can set)');
+    expect(found.at(28).message).toContain('which step t writes to $GITHUB_OUTPUT (line 13) from $BODY');
+    expect(found.at(29).message).toContain('(line 16) from ${GITHUB_HEAD_REF}, that is github.head_ref (text anyone can set)');
+    const heredoc = scanRuntime(WORKFLOW, text).findings.filter((f) => f.line === 30).map((f) => f.message);
+    expect(heredoc).toEqual([expect.stringContaining('steps.heredoc.outputs.title }}, which step heredoc writes to $GITHUB_OUTPUT (line 22)'), expect.stringContaining('steps.heredoc.outputs.old }}, which step heredoc writes to $GITHUB_OUTPUT (line 24)')]);
+    // A redirection takes a group's every command, else only the last: c goes to the log, not to an output.
+    const grouped = lines(
+      'on: issues',
+      'jobs:',
+      '  a:',
+      '    runs-on: ubuntu-latest',
+      '    steps:',
+      '      - id: g',
+      '        env: { T: "${{ github.event.issue.title }}" }',
+      '        run: |',
+      '          { echo "a=1"; echo "b=$T"; } >> "$GITHUB_OUTPUT"',
+      '          echo "c=$T" && echo "d=1" >> "$GITHUB_OUTPUT"',
+      '      - run: echo "${{ steps.g.outputs.a }} ${{ steps.g.outputs.c }} ${{ steps.g.outputs.d }}" "${{ steps.g.outputs.b }}"', // 11
+    );
+    expect(injections(grouped).lines).toEqual([11]);
+    expect(injections(grouped).at(11)).toMatchObject({ column: 97, message: expect.stringContaining('${{ steps.g.outputs.b }}, which step g writes to $GITHUB_OUTPUT (line 9)') });
+  });
+
+  it("reports what actions/github-script returns (the result output) or sets with core.setOutput from the event's text, read in a run: or another github-script", () => {
+    const text = lines(
+      'on: issue_comment',
+      'jobs:',
+      '  reply:',
+      '    runs-on: ubuntu-latest',
+      '    steps:',
+      '      - id: parse',
+      '        uses: actions/github-script@v7',
+      '        with:',
+      '          result-encoding: string',
+      '          script: |',
+      "            core.setOutput('command', context.payload.comment.body.split(' ')[0])", // 11
+      '            return context.payload.issue.title', // 12
+      '      - run: ./deploy.sh ${{ steps.parse.outputs.command }}', // 13
+      '      - uses: actions/github-script@v7',
+      '        with:',
+      '          script: console.log(`${{ steps.parse.outputs.result }}`)', // 16
+    );
+    const found = injections(text);
+    expect(found.lines).toEqual([13, 16]);
+    expect(found.at(13).message).toContain("${{ steps.parse.outputs.command }}, which step parse sets with core.setOutput (line 11) from context.payload.comment.body, that is github.event.comment.body (text anyone can set)");
+    expect(found.at(16).message).toContain("the github-script script expands ${{ steps.parse.outputs.result }}, which step parse's github-script returns (line 12) from context.payload.issue.title");
+    expect(found.at(16).fix).toBe('Pass it through env: (env: RESULT: ${{ steps.parse.outputs.result }}) and read process.env.RESULT in the script.');
+  });
+
+  it('is quiet for outputs the write does not show to be untrusted, for other outputs and steps, and for reads before the write or in another job', () => {
+    const text = lines(
+      'on: [issues, pull_request_target]',
+      'jobs:',
+      '  build:',
+      '    runs-on: ubuntu-latest',
+      '    steps:',
+      '      - run: echo "${{ steps.t.outputs.title }}"', // before t runs: empty
+      '      - id: t',
+      '        env: { TITLE: "${{ github.event.issue.title }}" }',
+      '        run: |',
+      '          echo "number=${{ github.event.issue.number }}" >> "$GITHUB_OUTPUT"',
+      "          echo 'quoted=$TITLE' >> \"$GITHUB_OUTPUT\"", // single quotes: the text "$TITLE", not the title
+      '          echo "sha=$(git rev-parse HEAD)" >> "$GITHUB_OUTPUT"',
+      '          T=$(jq -r .issue.title "$GITHUB_EVENT_PATH")', // built in the script: not shown, not followed
+      '          echo "computed=$T" >> "$GITHUB_OUTPUT"',
+      '          echo "$TITLE"',
+      '      - id: files',
+      '        uses: tj-actions/changed-files@' + SHA,
+      '      - id: js',
+      '        uses: actions/github-script@v7',
+      '        with:',
+      '          script: return context.payload.issue.number',
+      '      - run: |',
+      '          echo "${{ steps.t.outputs.number }} ${{ steps.t.outputs.quoted }} ${{ steps.t.outputs.sha }} ${{ steps.t.outputs.computed }}"',
+      '          echo "${{ steps.t.outputs.other }} ${{ steps.files.outputs.all_changed_files }} ${{ steps.js.outputs.result }}"',
+      "          echo \"${{ steps.t.outputs.title == 'x' }} ${{ steps.t.outcome }}\"",
+      '  other:',
+      '    runs-on: ubuntu-latest',
+      '    steps:',
+      '      - id: t',
+      '        run: echo "title=fixed" >> "$GITHUB_OUTPUT"',
+      '      - run: echo "${{ steps.t.outputs.title }}"', // this job's t
+    );
+    expect(injections(text).lines).toEqual([]);
+  });
+
+  it('reports ${{ needs.<job>.outputs.<name> }} in a job that needs a job whose outputs: carry untrusted text, whatever the order of the jobs in the file', () => {
+    const text = lines(
+      'on: pull_request_target',
+      'jobs:',
+      '  comment:',
+      '    needs: [build]',
+      '    runs-on: ubuntu-latest',
+      '    steps:',
+      '      - run: echo "${{ needs.build.outputs.title }}" "${{ needs.build.outputs.version }}"', // 7
+      '  unrelated:',
+      '    runs-on: ubuntu-latest',
+      '    steps:',
+      '      - run: echo "${{ needs.build.outputs.title }}"', // not needed: empty
+      '  build:',
+      '    runs-on: ubuntu-latest',
+      '    outputs:',
+      '      title: ${{ steps.meta.outputs.title }}', // 15
+      '      version: ${{ steps.meta.outputs.version }}',
+      '    steps:',
+      '      - id: meta',
+      '        env: { TITLE: "${{ github.event.pull_request.title }}" }',
+      '        run: |',
+      '          echo "title=$TITLE" >> "$GITHUB_OUTPUT"', // 21
+      '          echo "version=1.2.3" >> "$GITHUB_OUTPUT"',
+    );
+    const found = injections(text);
+    expect(found.lines).toEqual([7]);
+    expect(found.at(7).message).toBe(
+      "Job comment: the run: script expands ${{ needs.build.outputs.title }}, which job build's outputs: set (line 15) from ${{ steps.meta.outputs.title }}, which step meta writes to $GITHUB_OUTPUT (line 21) from $TITLE, which the step's env: sets from github.event.pull_request.title (text anyone can set); GitHub substitutes it before the script runs, so that text becomes part of the shell script and runs with the job's token and secrets.",
+    );
+  });
+
+  it('a step output read through env: and then ${{ env.* }} is followed too; a long chain is told to four hops, then its field', () => {
+    const text = lines(
+      'on: issues',
+      'jobs:',
+      '  a:',
+      '    runs-on: ubuntu-latest',
+      '    env:',
+      '      V0: ${{ github.event.issue.body }}',
+      ...Array.from({ length: 8 }, (_, k) => `      V${k + 1}: \${{ env.V${k} }}`),
+      '    steps:',
+      '      - id: t',
+      '        run: echo "out=$V8" >> "$GITHUB_OUTPUT"',
+      '      - env: { OUT: "${{ steps.t.outputs.out }}" }',
+      '        run: echo "${{ env.OUT }}"', // 19
+    );
+    const found = injections(text);
+    expect(found.lines).toEqual([19]);
+    expect(found.at(19).message).toContain("expands ${{ env.OUT }}, which the step's env: sets from ${{ steps.t.outputs.out }}, which step t writes to $GITHUB_OUTPUT (line 17) from $V8, which the job's env: sets from ${{ env.V7 }}, which the job's env: sets from … github.event.issue.body (text anyone can set);");
   });
 });
 
@@ -442,6 +686,101 @@ describe('composite actions of the repository', () => {
   });
 });
 
+describe('gha-script-injection: local composite actions and what their callers give them', () => {
+  const greet = lines(
+    'name: Greet',
+    'inputs:',
+    '  name: { required: true }',
+    '  count: { required: false }',
+    'runs:',
+    '  using: composite',
+    '  steps:',
+    '    - run: echo "Hello ${{ inputs.name }}, visit ${{ inputs.count }}"', // 8
+    '      shell: bash',
+    '    - env: { NAME: "${{ inputs.name }}" }',
+    '      run: echo "Hello $NAME"',
+    '      shell: bash',
+  );
+  const caller = (uses: string, name = '${{ github.event.pull_request.title }}') =>
+    lines(
+      'on: pull_request_target',
+      'jobs:',
+      '  greet:',
+      '    runs-on: ubuntu-latest',
+      '    steps:',
+      '      - uses: actions/checkout@v4',
+      `      - uses: ${uses}`,
+      '        with:',
+      `          name: ${name}`, // 9
+      '          count: ${{ github.run_number }}',
+    );
+  const ACTION = '.github/actions/greet/action.yml';
+
+  it("reports the composite's script that expands an input a workflow gives untrusted text, at the script's line, naming the caller; the workflow's with: is the caller's to keep", async () => {
+    const result = await scanFiles({ '.gitignore': '.env\n*.env\n', [WORKFLOW]: caller('./.github/actions/greet'), [ACTION]: greet });
+    expect(hits(result, 'gha-script-injection')).toEqual(['gha-script-injection@8']);
+    const [f] = result.findings.filter((x) => x.rule === 'gha-script-injection');
+    expect(f).toMatchObject({ file: ACTION, line: 8, column: 24 });
+    expect(f!.message).toBe(
+      "Composite action: the run: script expands ${{ inputs.name }}, which .github/workflows/ci.yml gives it at line 9 from github.event.pull_request.title (text anyone can set); GitHub substitutes it before the script runs, so that text becomes part of the shell script and runs with the job's token and secrets.",
+    );
+    expect(f!.fix).toBe('Pass it through env: (env: NAME: ${{ inputs.name }}) and use "$NAME", quoted, in the script.');
+    expect(result.partial).toBe(false);
+  });
+
+  it('is quiet when every caller gives constants or trusted fields; one caller that gives untrusted text is enough, and the others are counted', async () => {
+    const quiet = await scanFiles({ '.gitignore': '.env\n*.env\n', [WORKFLOW]: caller('./.github/actions/greet', 'world'), '.github/workflows/b.yml': caller('./.github/actions/greet/', '${{ github.actor }}'), [ACTION]: greet });
+    expect(hits(quiet, 'gha-script-injection')).toEqual([]);
+    const two = await scanFiles({
+      '.gitignore': '.env\n*.env\n',
+      [WORKFLOW]: caller('./.github/actions/greet', 'world'),
+      '.github/workflows/b.yml': caller('./.github/actions/greet', '${{ github.event.issue.title }}'),
+      '.github/workflows/c.yml': caller('./.github/actions/../actions/greet', '${{ github.head_ref }}'),
+      [ACTION]: greet,
+    });
+    expect(hits(two, 'gha-script-injection')).toEqual(['gha-script-injection@8']);
+    expect(two.findings[0]!.message).toContain('which .github/workflows/b.yml gives it at line 9 (and 1 more step of the repository) from github.event.issue.title');
+  });
+
+  it('follows an action from any folder (read as an action though not under .github/actions/), and an input passed on to another local action', async () => {
+    const outer = lines('inputs:', '  title: {}', 'runs:', '  using: composite', '  steps:', '    - uses: ./.github/actions/greet', '      with:', '        name: "${{ inputs.title }}"');
+    const result = await scanFiles({
+      '.gitignore': '.env\n*.env\n',
+      [WORKFLOW]: caller('./tools/welcome').replace('name:', 'title:'),
+      'tools/welcome/action.yaml': outer,
+      [ACTION]: greet,
+    });
+    expect(result.findings.filter((f) => f.rule === 'gha-script-injection').map((f) => `${f.file}:${f.line}`)).toEqual([`${ACTION}:8`]);
+    expect(result.findings[0]!.message).toContain('${{ inputs.name }}, which tools/welcome/action.yaml gives it at line 8 from ${{ inputs.title }}, which .github/workflows/ci.yml gives it at line 9 from github.event.pull_request.title');
+    // tools/welcome/action.yaml is read as an action: its own third-party action is judged.
+    const pinned = await scanFiles({ '.gitignore': '.env\n*.env\n', [WORKFLOW]: caller('./tools/welcome'), 'tools/welcome/action.yaml': lines('runs:', '  using: composite', '  steps:', '    - uses: acme/setup@v1') });
+    expect(pinned.findings.map((f) => `${f.rule}@${f.file}:${f.line}`)).toEqual(['gha-unpinned-action@tools/welcome/action.yaml:4']);
+  });
+
+  it('a local action that is not in the tree is a note at its caller, not partial; one that is not YAML makes the scan partial by itself, and neither stops the rest', async () => {
+    const missing = await scanFiles({ '.gitignore': '.env\n*.env\n', [WORKFLOW]: caller('./.github/actions/gone') });
+    expect(missing.partial).toBe(false);
+    expect(missing.notes).toEqual([
+      {
+        kind: 'unfollowed',
+        file: WORKFLOW,
+        message:
+          '.github/workflows/ci.yml:9: the local action ./.github/actions/gone is given github.event.pull_request.title (text anyone can set) as its input name, but there is no action.yml or action.yaml in .github/actions/gone in what was scanned, so what it does with that text was not checked',
+      },
+    ]);
+    expect((await scanFiles({ '.gitignore': '.env\n*.env\n', [WORKFLOW]: caller('./.github/actions/gone', 'world') })).notes).toEqual([]);
+    const withScript = caller('./.github/actions/greet') + '      - run: echo "${{ github.event.pull_request.body }}"\n'; // 11
+    const broken = await scanFiles({ '.gitignore': '.env\n*.env\n', [WORKFLOW]: withScript, [ACTION]: 'runs: [\n' });
+    expect(broken.partial).toBe(true);
+    expect(broken.notes).toEqual([{ kind: 'incomplete', file: ACTION, message: expect.stringMatching(/^\.github\/actions\/greet\/action\.yml: not valid YAML \(.+\); workflow rules not applied to it$/) }]);
+    expect(hits(broken, 'gha-script-injection')).toEqual(['gha-script-injection@11']);
+  });
+
+  it('a scan given only the action (no caller in the tree) does not judge its inputs', () => {
+    expect(findings(greet, 'gha-script-injection', ACTION)).toEqual([]);
+  });
+});
+
 describe('gha-unpinned-action', () => {
   it('reports third-party actions and reusable workflows by tag, branch or short SHA; low, so under the default gate', () => {
     const text = lines(
@@ -597,5 +936,76 @@ describe('workflows take time linear in their size', () => {
     const aliased = (length: number) => `${head}      - &s { uses: a/b@v1, run: "echo \${{ github.event.issue.body }}" }\n${'      - *s\n'.repeat(length / 11)}`;
     expect(rules(aliased(SMALL))).toBe(2);
     expect(nonLinearGrowth(aliased, rules)).toBeNull();
+  });
+  it('env: chains thousands long (each variable read from the next) and cycles in one map, each followed once', () => {
+    const chain = (length: number) => {
+      const count = Math.floor(length / 60);
+      const vars = Array.from({ length: count }, (_, k) => `      V${k}: \${{ env.V${k + 1} }}\n      W${k}: \${{ env.W${(k + 1) % count} }}\n`).join('');
+      return `on: issues\njobs:\n  a:\n    runs-on: x\n    env:\n${vars}      V${count}: \${{ github.event.issue.title }}\n    steps:\n      - run: echo "\${{ env.V0 }} \${{ env.W0 }}"\n`;
+    };
+    expect(rules(chain(SMALL))).toBe(1);
+    expect(nonLinearGrowth(chain, rules)).toBeNull();
+  });
+
+  it('step outputs by the thousand, each written from the one before, and jobs by the thousand, each needing the one before', () => {
+    const steps = (length: number) =>
+      `on: issues\njobs:\n  a:\n    runs-on: x\n    steps:\n      - id: s0\n        env: { T: "\${{ github.event.issue.title }}" }\n        run: echo "o=$T" >> "$GITHUB_OUTPUT"\n` +
+      Array.from({ length: Math.floor(length / 90) }, (_, k) => `      - id: s${k + 1}\n        run: echo "o=\${{ steps.s${k}.outputs.o }}" >> "$GITHUB_OUTPUT"\n`).join('');
+    expect(rules(steps(SMALL))).toBe(Math.floor(SMALL / 90));
+    expect(nonLinearGrowth(steps, rules)).toBeNull();
+    const jobs = (length: number) =>
+      `on: issues\njobs:\n  j0:\n    outputs: { o: "\${{ steps.s.outputs.o }}" }\n    steps:\n      - id: s\n        run: echo "o=\${{ github.event.issue.body }}" >> "$GITHUB_OUTPUT"\n` +
+      Array.from({ length: Math.floor(length / 150) }, (_, k) => `  j${k + 1}:\n    needs: j${k}\n    outputs: { o: "\${{ steps.s.outputs.o }}" }\n    steps:\n      - id: s\n        run: echo "o=\${{ needs.j${k}.outputs.o }}" >> "$GITHUB_OUTPUT"\n`).reverse().join('');
+    expect(rules(jobs(SMALL))).toBe(Math.floor(SMALL / 150) + 1);
+    expect(nonLinearGrowth(jobs, rules)).toBeNull();
+  });
+
+  it('$GITHUB_OUTPUT writes of one endless line, of a here-document never closed, of words that look like its commands', () => {
+    const step = (script: string) => `on: issues\njobs:\n  a:\n    runs-on: x\n    env: { T: "\${{ github.event.issue.title }}" }\n    steps:\n      - id: s\n        run: |\n${script}      - run: echo "\${{ steps.s.outputs.o }}"\n`;
+    const endless = (length: number) => step(`          echo "o=${'$X${Y:-z}'.repeat(length / 9)} $T" >> "$GITHUB_OUTPUT"\n`);
+    expect(rules(endless(SMALL))).toBe(1);
+    expect(nonLinearGrowth(endless, rules)).toBeNull();
+    const heredoc = (length: number) => step(`          cat <<EOF >> "$GITHUB_OUTPUT"\n          o<<END\n${'          $X text ${{ github.run_id }}\n'.repeat(length / 40)}          $T\n`);
+    expect(rules(heredoc(SMALL))).toBe(1);
+    expect(nonLinearGrowth(heredoc, rules)).toBeNull();
+    const words = (length: number) => step(`          ${'cat tee x=1 o<<E '.repeat(length / 17)} >> "$GITHUB_OUTPUT"\n`);
+    expect(nonLinearGrowth(words, rules)).toBeNull();
+  });
+
+  it("a tree's local actions: workflows of thousands of calls, actions passing their inputs on through more levels than GitHub runs", async () => {
+    const tree = (length: number): Record<string, string> => {
+      const count = Math.floor(length / 100);
+      const calls = Array.from({ length: count }, (_, k) => `      - uses: ./a/${k % 20}\n        with: { name: "\${{ github.event.issue.title }}", n: "\${{ github.run_id }}" }\n`).join('');
+      const files: Record<string, string> = { [WORKFLOW]: `on: issues\njobs:\n  a:\n    runs-on: x\n    steps:\n${calls}` };
+      // Twenty actions, each passing its input to the next, the last expanding it.
+      for (let k = 0; k < 20; k++) {
+        const next = k < 19 ? `    - uses: ./a/${k + 1}\n      with: { name: "\${{ inputs.name }}" }\n` : '    - run: echo "${{ inputs.name }}"\n      shell: bash\n';
+        files[`a/${k}/action.yml`] = `inputs: { name: {} }\nruns:\n  using: composite\n  steps:\n${next}`;
+      }
+      return files;
+    };
+    const followed = async (files: Record<string, string>) => {
+      const paths = Object.keys(files);
+      const before = process.cpuUsage();
+      const actions = await followLocalActions(paths, async (path) => files[path] ?? null);
+      const spent = process.cpuUsage(before);
+      return { actions, ms: (spent.user + spent.system) / 1000 };
+    };
+    const small = await followed(tree(SMALL));
+    // Every action is called by the workflow: each passes the title on, and the last expands it.
+    expect(small.actions.inputsOf('a/19/action.yml').byKey.get('name')).toMatchObject({ kind: 'input', caller: WORKFLOW });
+    let verdict: string | null = 'not measured';
+    for (let attempt = 0; attempt < 3 && verdict !== null; attempt++) {
+      const [s, l] = [(await followed(tree(SMALL))).ms, (await followed(tree(LARGE))).ms];
+      verdict = l <= 30 * s + 10 ? null : `${s.toFixed(1)} ms at ${SMALL} characters, ${l.toFixed(1)} ms at ${LARGE}`;
+    }
+    expect(verdict).toBeNull();
+    // Past GitHub's depth a chain is not followed further (its runner refuses it).
+    const deep: Record<string, string> = { [WORKFLOW]: 'on: issues\njobs:\n  a:\n    steps:\n      - uses: ./d/0\n        with: { name: "${{ github.event.issue.title }}" }\n' };
+    for (let k = 0; k < 12; k++) deep[`d/${k}/action.yml`] = `runs:\n  using: composite\n  steps:\n    - uses: ./d/${k + 1}\n      with: { name: "\${{ inputs.name }}" }\n`;
+    const reached = (await followed(deep)).actions;
+    expect(Array.from({ length: 12 }, (_, k) => reached.inputsOf(`d/${k}/action.yml`).byKey.size)).toEqual([1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0]);
+    expect(reached.isAction('d/9/action.yml')).toBe(true);
+    expect(reached.isAction('d/10/action.yml')).toBe(false);
   });
 });

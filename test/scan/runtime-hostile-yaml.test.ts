@@ -7,6 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { scanRuntime } from '../../src/scan/runtime/scan-runtime.js';
+import { hits, scanFiles } from './helpers.js';
 
 const MB = 1 << 20;
 const cpuMs = (work: () => void): number => {
@@ -47,5 +48,27 @@ describe('hostile YAML in compose files and manifests', () => {
     const outcome = scanRuntime('docker-compose.yml', 'services:\n  web:\n    image: nginx\n    privileged: true\n    command: ["sh", "-c", "[ -f /x ] && echo ok }"]\n');
     expect(outcome.unchecked).toEqual([]);
     expect(outcome.findings.map((f) => f.info.id)).toContain('container-privileged');
+  });
+});
+
+describe('hostile YAML in a local action a workflow uses', () => {
+  it('half a megabyte of `[` as the action.yml a workflow gives untrusted text is refused before parsing, once: partial for that file, the workflow still scanned', async () => {
+    const workflow = [
+      'on: pull_request_target',
+      'jobs:',
+      '  a:',
+      '    runs-on: x',
+      '    steps:',
+      '      - uses: ./.github/actions/greet',
+      '        with: { name: "${{ github.event.pull_request.title }}" }',
+      '      - run: echo "${{ github.event.pull_request.body }}"', // 8
+    ].join('\n');
+    const start = process.cpuUsage();
+    const result = await scanFiles({ '.gitignore': '.env\n*.env\n', '.github/workflows/ci.yml': workflow, '.github/actions/greet/action.yml': `runs:\n  using: composite\n  steps: ${'['.repeat(MB / 2)}` });
+    const spent = process.cpuUsage(start);
+    expect(result.partial).toBe(true);
+    expect(result.notes).toEqual([{ kind: 'incomplete', file: '.github/actions/greet/action.yml', message: '.github/actions/greet/action.yml: nests deeper than 200 levels, which no action does; workflow rules not applied to it' }]);
+    expect(hits(result, 'gha-script-injection')).toEqual(['gha-script-injection@8']);
+    expect((spent.user + spent.system) / 1000).toBeLessThan(2_000);
   });
 });

@@ -2,6 +2,7 @@
 import { isActionPath, isComposePath, isDockerfilePath, isWorkflowPath } from '../paths.js';
 import type { Report, RuleInfo } from '../rule.js';
 import { parseDockerfile } from './dockerfile.js';
+import { NOTHING_TAINTED, type Tainted } from './gha-flows.js';
 import { CONTAINER_RULES, DOCKERFILE_RULES, WORKFLOW_RULES } from './rules/index.js';
 import { parseAction, parseWorkflow } from './workflow.js';
 import { composeContainers, kubernetesContainers } from './workloads.js';
@@ -17,21 +18,30 @@ export interface RuntimeOutcome {
   unchecked: string[];
 }
 
-export function scanRuntime(path: string, text: string): RuntimeOutcome {
+/** What the rest of the tree says about a file (gha-local-actions.ts). */
+export interface RuntimeContext {
+  /** A composite action that a workflow of the tree uses by a local path (`uses: ./tools/greet`): read as one wherever it is. */
+  asAction?: boolean;
+  /** Its inputs that a caller in the tree gives untrusted text. */
+  actionInputs?: Tainted;
+}
+
+export function scanRuntime(path: string, text: string, context: RuntimeContext = {}): RuntimeOutcome {
   const findings: RuntimeOutcome['findings'] = [];
   if (isDockerfilePath(path)) {
     const df = parseDockerfile(text);
     for (const rule of DOCKERFILE_RULES) rule.check(df, (r) => findings.push({ ...r, info: rule.info }));
     return { findings, errors: [], unchecked: df.problems };
   }
-  if (isWorkflowPath(path) || isActionPath(path)) {
+  if (isWorkflowPath(path) || isActionPath(path) || context.asAction) {
     // A workflow's `${{ … }}` is not a template to render: a workflow that is not YAML does not run
     // either, but what it would do was not checked, so it is partial (as a compose file is), never a
     // note. A composite action's steps are read the same way and get the same rules.
     const read = isWorkflowPath(path) ? parseWorkflow(text) : parseAction(text);
     if (read.problem !== null) return { findings, errors: [], unchecked: [`${read.problem}; workflow rules not applied to it`] };
     const unchecked: string[] = [];
-    for (const rule of WORKFLOW_RULES) rule.check(read.workflow, (r) => findings.push({ ...r, info: rule.info }), (why) => unchecked.push(`${rule.info.id}: ${why}`));
+    const inputs = read.workflow.kind === 'action' ? (context.actionInputs ?? NOTHING_TAINTED) : NOTHING_TAINTED;
+    for (const rule of WORKFLOW_RULES) rule.check(read.workflow, (r) => findings.push({ ...r, info: rule.info }), (why) => unchecked.push(`${rule.info.id}: ${why}`), { inputs });
     return { findings, errors: [], unchecked };
   }
   const parsed = isComposePath(path) ? composeContainers(text) : kubernetesContainers(text);

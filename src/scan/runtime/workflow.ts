@@ -1,7 +1,7 @@
 /**
  * A GitHub Actions workflow (`.github/workflows/*.yml`), read as far as the workflow rules ask: its
- * triggers, and each job's `uses:` (a reusable workflow) and steps (`id:`, `uses:`, `run:`, `with:`,
- * `env:`), every value with where it is written and the `${{ … }}` expressions it holds, each at its
+ * triggers, each job's `uses:` (a reusable workflow), `needs:`, `outputs:`, `env:` and steps (`id:`,
+ * `uses:`, `run:`, `with:`, `env:`), every value with where it is written and the `${{ … }}` expressions it holds, each at its
  * own line. A composite action of the repository (`action.yml`: `runs: { using: composite, steps: … }`)
  * is read by the same reader: its steps have the same shape, and it has no triggers of its own.
  *
@@ -66,6 +66,12 @@ export interface WorkflowJob {
   at: Where;
   /** A job that calls a reusable workflow (`uses: org/repo/.github/workflows/x.yml@v1`). */
   uses: WorkflowValue | null;
+  /** The jobs it waits for (`needs: build`, `needs: [a, b]`), lower case: the only ones whose outputs `needs.*` gives it. */
+  needs: string[];
+  /** Its `outputs:` that are scalars, by name: what jobs that need it read as `needs.<id>.outputs.<name>`. */
+  outputs: ReadonlyMap<string, WorkflowValue>;
+  /** Its `env:`, the same map its steps see as their job's. */
+  env: Env;
 }
 
 export interface Workflow {
@@ -74,7 +80,9 @@ export interface Workflow {
   /** The events under `on:` (`push`, `pull_request_target`…), as written; none for an action. */
   triggers: string[];
   jobs: WorkflowJob[];
-  /** Every step of every job, each step once. */
+  /** The workflow's own `env:` (every job's steps see it); none for an action. */
+  env: Env;
+  /** Every step of every job, each step once, in order (a job's steps together). */
   steps: WorkflowStep[];
 }
 
@@ -104,7 +112,7 @@ export function parseAction(text: string): WorkflowParse {
 
 function parseWith(text: string, kind: Workflow['kind']): WorkflowParse {
   const what = kind === 'workflow' ? 'workflow' : 'action';
-  if (text.length > MAX_WORKFLOW_CHARS) return { workflow: null, problem: `${text.length.toLocaleString('en-US')} characters, more than the ${MAX_WORKFLOW_CHARS.toLocaleString('en-US')} a ${what} is read to` };
+  if (text.length > MAX_WORKFLOW_CHARS) return { workflow: null, problem: `${text.length.toLocaleString('en-US')} characters, more than the ${MAX_WORKFLOW_CHARS.toLocaleString('en-US')} ${kind === 'workflow' ? 'a workflow' : 'an action'} is read to` };
   if (yamlMayNestDeeperThan(text, MAX_WORKFLOW_NESTING)) return { workflow: null, problem: `nests deeper than ${MAX_WORKFLOW_NESTING} levels, which no ${what} does` };
   const brackets = flowBrackets(text);
   if (brackets > MAX_WORKFLOW_BRACKETS) return { workflow: null, problem: `holds ${brackets.toLocaleString('en-US')} brackets ([ ] { }; the limit is ${MAX_WORKFLOW_BRACKETS.toLocaleString('en-US')}), which no ${what} does` };
@@ -134,17 +142,19 @@ class WorkflowReader {
 
   read(root: unknown): Workflow {
     const Y = yaml();
-    const workflow: Workflow = { kind: 'workflow', triggers: [], jobs: [], steps: [] };
+    const workflow: Workflow = { kind: 'workflow', triggers: [], jobs: [], env: new Map(), steps: [] };
     if (!Y.isMap(root)) return workflow;
     workflow.triggers = this.triggers(this.view.get(root, 'on'));
     const workflowEnv = this.scalars(this.view.get(root, 'env'));
+    workflow.env = workflowEnv;
     const jobs = this.view.get(root, 'jobs');
     if (!Y.isMap(jobs)) return workflow;
     for (const { key, value: job } of this.view.entries(jobs)) {
       if (!Y.isMap(job)) continue;
       const id = String(Y.isScalar(key) ? key.value : key);
-      workflow.jobs.push({ id, at: this.where(key as YamlNode), uses: this.value(this.view.get(job, 'uses')) });
-      this.steps(this.view.get(job, 'steps'), id, this.scalars(this.view.get(job, 'env')), workflowEnv, workflow.steps);
+      const env = this.scalars(this.view.get(job, 'env'));
+      workflow.jobs.push({ id, at: this.where(key as YamlNode), uses: this.value(this.view.get(job, 'uses')), needs: this.names(this.view.get(job, 'needs')), outputs: this.scalars(this.view.get(job, 'outputs')), env });
+      this.steps(this.view.get(job, 'steps'), id, env, workflowEnv, workflow.steps);
     }
     return workflow;
   }
@@ -152,7 +162,7 @@ class WorkflowReader {
   /** `runs: { using: composite, steps: […] }`; an action of another kind runs no steps of its own. */
   readAction(root: unknown): Workflow {
     const Y = yaml();
-    const action: Workflow = { kind: 'action', triggers: [], jobs: [], steps: [] };
+    const action: Workflow = { kind: 'action', triggers: [], jobs: [], env: new Map(), steps: [] };
     const runs = Y.isMap(root) ? this.view.get(root, 'runs') : null;
     if (!Y.isMap(runs)) return action;
     const using = this.view.get(runs, 'using');
@@ -193,6 +203,13 @@ class WorkflowReader {
     }
     this.scalarMaps.set(map, read);
     return read;
+  }
+
+  /** `needs: build` or `needs: [a, b]`, lower case (job ids are matched as expressions match names, in any case). */
+  private names(node: unknown): string[] {
+    const Y = yaml();
+    const items = Y.isSeq(node) ? this.view.items(node) : [node];
+    return items.flatMap((i) => (Y.isScalar(i) && (typeof i.value === 'string' || typeof i.value === 'number') ? [String(i.value).toLowerCase()] : []));
   }
 
   /** `on: push`, `on: [push, pull_request_target]`, or `on:` a map of events to their settings. */
@@ -252,4 +269,22 @@ export function actionName(uses: string): string | null {
   const at = spec.indexOf('@');
   const parts = (at === -1 ? spec : spec.slice(0, at)).split('/');
   return parts.length >= 2 ? `${parts[0]}/${parts[1]}`.toLowerCase() : null;
+}
+
+/**
+ * The folder of a local action (`uses: ./.github/actions/greet` → `.github/actions/greet`, `uses: ./`
+ * → ''), from the root of the repository (the workspace a job checks it out into), `.` and `..`
+ * steps resolved; null for an action that is not local, or a path that climbs out of the root.
+ */
+export function localActionFolder(uses: string): string | null {
+  const spec = uses.trim();
+  if (!spec.startsWith('./')) return null;
+  const parts: string[] = [];
+  for (const part of spec.slice(2).split('/')) {
+    if (part === '' || part === '.') continue;
+    if (part === '..') {
+      if (parts.pop() === undefined) return null;
+    } else parts.push(part);
+  }
+  return parts.join('/');
 }

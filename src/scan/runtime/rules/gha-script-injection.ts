@@ -16,14 +16,31 @@
  * `${{ env.NAME }}` (`env['NAME']`, any case) is reported when NAME, as the step sees it (its own
  * `env:`, else its job's, else the workflow's, as GitHub resolves it), is set from an untrusted field.
  *
+ * The same text reaches a script by other ways, which are followed as far as the file (and, for a
+ * composite action, its callers in the tree) shows them (gha-flows.ts): an `env:` variable set from
+ * another (`B: ${{ env.A }}`); a step's output that its script writes the text into (`echo
+ * "title=$TITLE" >> "$GITHUB_OUTPUT"`, github-script's `return`), read later as `${{
+ * steps.<id>.outputs.<name> }}`; a job's `outputs:` set from one, read by the jobs that need it as
+ * `${{ needs.<job>.outputs.<name> }}`; a composite action's `${{ inputs.<name> }}`, when a workflow
+ * (or action) of the tree gives that input such text. Each is reported where the script expands it,
+ * which is where the fix goes, and the message says where the text came from, hop by hop. Outputs
+ * are reported only when the write shows the text (gha-outputs.ts): `${{ steps.*.outputs.* }}` is in
+ * most workflows, and a rule that flagged every output would be ignored.
+ *
  * A composite action of the repository (`action.yml`) is read the same way: its steps run in the job
- * of whichever workflow uses it and can read `github.event` directly. Its `${{ inputs.* }}` are the
- * caller's to pass and are not judged here.
+ * of whichever workflow uses it and can read `github.event` directly. Its `${{ inputs.* }}` are
+ * reported when a caller in the tree passes untrusted text to them, at the action's script (one fix
+ * there, `env:` and `"$NAME"`, covers every caller), naming the caller. zizmor rates every input of a
+ * composite action as attacker-controlled; here the callers are read instead, since an action of
+ * `.github/actions/` is called by this repository's workflows, which are all in the tree, and one
+ * passed only constants, or the run number, is not an injection. (An action published for others,
+ * `action.yml` at the root, has callers outside the tree: those are not judged.)
  */
 import { clipInput } from '../../../quoted-input.js';
+import { describeOrigin, envExpression, envOrigin, readOf, WorkflowFlows, type Budget, type Origin, type ReadKind, type Scope } from '../gha-flows.js';
 import { injectedInputs, references } from '../gha-expressions.js';
 import type { WorkflowRule } from '../rule.js';
-import { actionName, type Env, type Expression, type WorkflowStep, type WorkflowValue } from '../workflow.js';
+import { actionName, type Expression, type WorkflowValue } from '../workflow.js';
 
 /** `github.event.issue.title` → `ISSUE_TITLE`: the name the fix suggests for the environment variable. */
 function variableName(input: string): string {
@@ -40,14 +57,15 @@ export const rule: WorkflowRule = {
     title: 'Untrusted input expanded into a workflow script',
     help: 'GitHub substitutes ${{ … }} into a run: script (or actions/github-script\'s script:) before the shell reads it, so text anyone can set (an issue or pull request title or body, a branch name, a comment, a commit message) becomes code that runs with the job\'s token and secrets. Pass the value through env: (env: TITLE: ${{ github.event.issue.title }}) and use "$TITLE", quoted, in the script (process.env.TITLE in github-script).',
   },
-  check(workflow, report, unchecked) {
-    // Each written script once: one given to several steps by an alias is one place to change. Its
-    // `${{ env.* }}` are resolved again in each step it is given to (each sees its own env:), but
-    // each expression is reported once, and each script once per distinct set of env: maps.
-    const seen = new Map<WorkflowValue, EnvReads>();
-    const envs = new EnvReader();
-    const budget = { left: ENV_LOOKUP_BUDGET };
-    for (const step of workflow.steps) {
+  check(workflow, report, unchecked, context) {
+    // Each written script once: one given to several steps by an alias is one place to change. What
+    // it reads (`${{ env.* }}`, outputs, inputs) is resolved again in each step it is given to (each
+    // sees its own env: and outputs), but each expression is reported once, and each script once
+    // per distinct set of what it reads.
+    const seen = new Map<WorkflowValue, ScriptReads>();
+    const budget: Budget = { left: LOOKUP_BUDGET };
+    const flows = new WorkflowFlows(workflow, context.inputs, budget);
+    flows.walk((step, scope) => {
       const owner = workflow.kind === 'action' ? 'Composite action' : `Job ${clipInput(step.job, 60)}`;
       const script = step.uses && actionName(step.uses.value) === 'actions/github-script' ? step.with.get('script') : undefined;
       for (const [value, how] of [[step.run, 'run'], [script, 'github-script']] as const) {
@@ -57,92 +75,58 @@ export const rule: WorkflowRule = {
           reads = reportScript(value, how, owner, report);
           seen.set(value, reads);
         }
-        if (reads.pending.size > 0 && budget.left > 0) {
-          reportEnvReads(reads, step, envs, how === 'run' ? 'the run: script' : 'the github-script script', how, owner, report, budget);
-          if (budget.left <= 0) unchecked(`its \${{ env.* }} reads need more than ${ENV_LOOKUP_BUDGET.toLocaleString('en-US')} look-ups to resolve (scripts and env: maps given to thousands of steps by aliases), so those left were not checked`);
-        }
+        if (reads.pendingCount > 0 && budget.left > 0) reportReads(reads, scope, { how, owner, where: how === 'run' ? 'the run: script' : 'the github-script script' }, report, budget);
       }
-    }
+    });
+    if (budget.left <= 0) unchecked(`following where its \${{ }} values come from (env:, step and job outputs) needs more than ${LOOKUP_BUDGET.toLocaleString('en-US')} look-ups (scripts and env: maps given to thousands of steps by aliases), so those left were not checked`);
   },
 };
 
 type Report = Parameters<WorkflowRule['check']>[1];
 
 /**
- * Look-ups of `env:` names a file may cost. A script and env: maps given by aliases to thousands of
- * steps, each with env: of its own, made the resolution below quadratic (8,000 jobs of a constructed
- * 800 KB workflow: 4.1 s against 0.8 s without it); real workflows need hundreds. Past it, what is
- * left is said (the scan is partial), never passed.
+ * Look-ups a file may cost. A script and env: maps given by aliases to thousands of steps, each with
+ * env: of its own, made the resolution below quadratic (8,000 jobs of a constructed 800 KB workflow:
+ * 4.1 s against 0.8 s without it); real workflows need hundreds. Past it, what is left is said (the
+ * scan is partial), never passed.
  */
-const ENV_LOOKUP_BUDGET = 1_000_000;
+const LOOKUP_BUDGET = 1_000_000;
 
 /**
- * A script's `${{ env.NAME }}` not reported yet (NAME lower case: GitHub reads `env.title` as
- * `TITLE`, expression property names ignoring case), and the env: maps it was resolved against.
+ * A script's reads not reported yet, by kind and lower-case key (`title` for `env.title`: GitHub
+ * reads `env.title` as `TITLE`, expression property names ignoring case; `t.title` for
+ * `steps.t.outputs.title`), and the contexts it was resolved in.
  */
-interface EnvReads {
-  pending: Map<string, Expression[]>;
+interface ScriptReads {
+  pending: Record<ReadKind, Map<string, Expression[]>>;
+  pendingCount: number;
   resolvedIn: Set<string>;
-  /** Expressions reported for an `env.*` they read (one may read several). */
+  /** Expressions reported for a value they read (one may read several). */
   reported: Set<Expression>;
 }
 
-/** An `env:` variable and the untrusted field its value carries. */
-interface EnvVariable {
-  /** Its name as written in `env:` (what `"$NAME"` reads). */
-  name: string;
-  carries: { reference: string; input: string } | null;
+interface Place {
+  how: 'run' | 'github-script';
+  owner: string;
+  where: string;
 }
 
-type Level = 'step' | 'job' | 'workflow';
-type EnvIndex = { byName: Map<string, EnvVariable>; untrusted: EnvVariable[]; id: number };
-
-/**
- * `env:` maps indexed by lower-case name, each map once (a job's `env:` seen by a thousand steps is
- * read once). Of two names differing only in case in one map, the one carrying untrusted text is
- * kept, so the rule errs towards reporting.
- */
-class EnvReader {
-  private readonly indexes = new Map<Env, EnvIndex>();
-
-  index(env: Env): EnvIndex {
-    let index = this.indexes.get(env);
-    if (index) return index;
-    const byName = new Map<string, EnvVariable>();
-    for (const [name, value] of env) {
-      const lower = name.toLowerCase();
-      const known = byName.get(lower);
-      if (known?.carries) continue;
-      let carries: EnvVariable['carries'] = null;
-      for (const expression of value.expressions) {
-        const first = injectedInputs(expression.text)[0];
-        if (first) {
-          carries = { reference: first.reference, input: first.input };
-          break;
-        }
-      }
-      if (!known || carries) byName.set(lower, { name, carries });
-    }
-    // Empty maps (most steps') are one context: a script aliased into a thousand steps without env: is resolved once.
-    index = { byName, untrusted: [...byName.values()].filter((v) => v.carries), id: byName.size === 0 ? 0 : this.indexes.size + 1 };
-    this.indexes.set(env, index);
-    return index;
-  }
-}
-
-/** The direct findings of a script, and its `${{ env.* }}` left to resolve in each step it is given to. */
-function reportScript(script: WorkflowValue, how: 'run' | 'github-script', owner: string, report: Report): EnvReads {
-  const reads: EnvReads = { pending: new Map(), resolvedIn: new Set(), reported: new Set() };
+/** The direct findings of a script, and what else it reads, left to resolve in each step it is given to. */
+function reportScript(script: WorkflowValue, how: 'run' | 'github-script', owner: string, report: Report): ScriptReads {
+  const reads: ScriptReads = { pending: { env: new Map(), steps: new Map(), needs: new Map(), inputs: new Map() }, pendingCount: 0, resolvedIn: new Set(), reported: new Set() };
   const where = how === 'run' ? 'the run: script' : 'the github-script script';
   for (const expression of script.expressions) {
     const inputs = injectedInputs(expression.text);
     if (inputs.length === 0) {
       for (const ref of references(expression.text)) {
-        if (!ref.flows || ref.path.length !== 2 || ref.path[0] !== 'env') continue;
-        const name = ref.path[1]!;
-        const list = reads.pending.get(name);
+        const read = ref.flows ? readOf(ref.path) : null;
+        if (!read) continue;
+        const list = reads.pending[read.kind].get(read.key);
         if (list) list.push(expression);
-        else reads.pending.set(name, [expression]);
+        else {
+          reads.pending[read.kind].set(read.key, [expression]);
+          reads.pendingCount++;
+        }
       }
       continue;
     }
@@ -167,60 +151,80 @@ function reportScript(script: WorkflowValue, how: 'run' | 'github-script', owner
 }
 
 /**
- * Reports the script's pending `${{ env.NAME }}` whose NAME, as this step sees it (its own env:, else
- * its job's, else the workflow's, as GitHub resolves it), is set from an untrusted field. A script
- * is resolved once per distinct (step, job, workflow) env: maps (steps without env: are one), each
- * time walking the smaller of its pending names and those maps' variables, and a reported name
- * leaves pending: a script aliased into thousands of steps with env: of their own costs what its
+ * Reports the script's pending reads that, as this step sees them, carry untrusted text. A script is
+ * resolved once per distinct context of what it reads (steps without env: are one), and a reported
+ * read leaves pending. For `env.*`, each time walking the smaller of its pending names and those
+ * maps' variables: a script aliased into thousands of steps with env: of their own costs what its
  * steps' env: do, not steps times expressions (only a script and a large env: map both aliased into
- * thousands of jobs with env: of their own would make both sides large, each job once).
+ * thousands of jobs with env: of their own would make both sides large, each job once). The other
+ * kinds are empty in nearly every step and cost nothing there; else the smaller side again.
  */
-function reportEnvReads(reads: EnvReads, step: WorkflowStep, envs: EnvReader, where: string, how: 'run' | 'github-script', owner: string, report: Report, budget: { left: number }): void {
-  const [stepIndex, jobIndex, workflowIndex] = step.env.map((env) => envs.index(env)) as [EnvIndex, EnvIndex, EnvIndex];
-  const context = `${stepIndex.id}/${jobIndex.id}/${workflowIndex.id}`;
+function reportReads(reads: ScriptReads, scope: Scope, place: Place, report: Report, budget: Budget): void {
+  const [stepIndex, jobIndex, workflowIndex] = scope.env;
+  const context = [
+    reads.pending.env.size > 0 ? `${stepIndex.id}/${jobIndex.id}/${workflowIndex.id}` : '',
+    reads.pending.steps.size > 0 ? scope.steps.id : '',
+    reads.pending.needs.size > 0 ? scope.needs.id : '',
+    reads.pending.inputs.size > 0 ? scope.inputs.id : '',
+  ].join('|');
   if (reads.resolvedIn.has(context)) return;
   reads.resolvedIn.add(context);
-  const found = (lower: string, variable: EnvVariable, level: Level) => {
-    const expressions = reads.pending.get(lower);
-    if (!variable.carries || !expressions) return;
+  const found = (kind: ReadKind, key: string, origin: Origin | null) => {
+    const expressions = reads.pending[kind].get(key);
+    if (!origin || !expressions) return;
     for (const expression of expressions) {
       if (reads.reported.has(expression)) continue;
       reads.reported.add(expression);
-      reportEnvReference(expression, variable, level, where, how, owner, report);
+      reportRead(expression, key, origin, place, report);
     }
-    reads.pending.delete(lower);
+    reads.pending[kind].delete(key);
+    reads.pendingCount--;
   };
-  if (reads.pending.size <= stepIndex.byName.size + jobIndex.byName.size + workflowIndex.untrusted.length) {
-    budget.left -= reads.pending.size;
-    for (const lower of [...reads.pending.keys()]) {
-      const atStep = stepIndex.byName.get(lower);
-      const atJob = atStep ? undefined : jobIndex.byName.get(lower);
-      const atWorkflow = atStep || atJob ? undefined : workflowIndex.byName.get(lower);
-      if (atStep) found(lower, atStep, 'step');
-      else if (atJob) found(lower, atJob, 'job');
-      else if (atWorkflow) found(lower, atWorkflow, 'workflow');
+  const env = reads.pending.env;
+  if (env.size === 0) {
+    // nothing to look up
+  } else if (env.size <= stepIndex.byName.size + jobIndex.byName.size + workflowIndex.untrusted.length) {
+    budget.left -= env.size;
+    for (const lower of [...env.keys()]) found('env', lower, WorkflowFlows.variableOrigin(scope.env, lower, envExpression));
+  } else {
+    budget.left -= stepIndex.byName.size + jobIndex.byName.size + workflowIndex.untrusted.length;
+    for (const [lower, v] of stepIndex.byName) found('env', lower, envOrigin(v, 'step', envExpression(v.name)));
+    for (const [lower, v] of jobIndex.byName) if (!stepIndex.byName.has(lower)) found('env', lower, envOrigin(v, 'job', envExpression(v.name)));
+    for (const v of workflowIndex.untrusted) {
+      const lower = v.name.toLowerCase();
+      if (!stepIndex.byName.has(lower) && !jobIndex.byName.has(lower)) found('env', lower, envOrigin(v, 'workflow', envExpression(v.name)));
     }
-    return;
   }
-  budget.left -= stepIndex.byName.size + jobIndex.byName.size + workflowIndex.untrusted.length;
-  for (const [lower, variable] of stepIndex.byName) found(lower, variable, 'step');
-  for (const [lower, variable] of jobIndex.byName) if (!stepIndex.byName.has(lower)) found(lower, variable, 'job');
-  for (const variable of workflowIndex.untrusted) {
-    const lower = variable.name.toLowerCase();
-    if (!stepIndex.byName.has(lower) && !jobIndex.byName.has(lower)) found(lower, variable, 'workflow');
+  for (const kind of ['steps', 'needs', 'inputs'] as const) {
+    const pending = reads.pending[kind];
+    const tainted = scope[kind].byKey;
+    if (pending.size === 0 || tainted.size === 0) continue;
+    budget.left -= Math.min(pending.size, tainted.size);
+    if (pending.size <= tainted.size) for (const key of [...pending.keys()]) found(kind, key, tainted.get(key) ?? null);
+    else for (const [key, origin] of tainted) found(kind, key, origin);
   }
 }
 
-function reportEnvReference(expression: Expression, variable: EnvVariable, level: Level, where: string, how: 'run' | 'github-script', owner: string, report: Report): void {
-  const name = clipInput(variable.name, 60);
-  const setBy = `the ${level}'s env:`;
+/** A read reported at its expression; `key` is what it read (`title`, `<id>.<name>`), whose last part names the variable the fix suggests. */
+function reportRead(expression: Expression, key: string, origin: Origin, place: Place, report: Report): void {
+  const language = place.how === 'run' ? 'shell script' : 'JavaScript';
+  let fix: string;
+  if (origin.kind === 'env') {
+    const name = clipInput(origin.name, 60);
+    fix =
+      place.how === 'run'
+        ? `Use "$${name}", quoted, in the script instead of \${{ env.${name} }}: the shell then reads the variable as data.`
+        : `Read process.env.${name} in the script instead of \${{ env.${name} }}: the script then reads the variable as data.`;
+  } else {
+    const written = expression.text.trim();
+    const value = written.length <= 80 && !written.includes('\n') ? written : clipInput(origin.kind === 'field' ? origin.reference : origin.spelled, 80);
+    const name = key.slice(key.lastIndexOf('.') + 1).toUpperCase().replace(/[^A-Z0-9_]/g, '_').replace(/^(?=\d)/, '_') || 'VALUE';
+    fix = place.how === 'run' ? `Pass it through env: (env: ${name}: \${{ ${value} }}) and use "$${name}", quoted, in the script.` : `Pass it through env: (env: ${name}: \${{ ${value} }}) and read process.env.${name} in the script.`;
+  }
   report({
     line: expression.line,
     column: expression.column,
-    message: `${owner}: ${where} expands \${{ env.${name} }}, which ${setBy} sets from ${variable.carries!.reference} (text anyone can set); GitHub substitutes it before the script runs, so that text becomes part of the ${how === 'run' ? 'shell script' : 'JavaScript'} and runs with the job's token and secrets.`,
-    fix:
-      how === 'run'
-        ? `Use "$${name}", quoted, in the script instead of \${{ env.${name} }}: the shell then reads the variable as data.`
-        : `Read process.env.${name} in the script instead of \${{ env.${name} }}: the script then reads the variable as data.`,
+    message: `${place.owner}: ${place.where} expands ${describeOrigin(origin)}; GitHub substitutes it before the script runs, so that text becomes part of the ${language} and runs with the job's token and secrets.`,
+    fix,
   });
 }

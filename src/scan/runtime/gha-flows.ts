@@ -1,0 +1,451 @@
+/**
+ * Where the text of a workflow's values comes from: which `env:` variables, step outputs, job
+ * outputs and composite-action inputs carry text anyone can set (an issue title, a branch name), and
+ * through what. gha-script-injection reports the scripts that expand them; gha-local-actions.ts asks
+ * which inputs a workflow gives its local composite actions. The flows followed are those zizmor's
+ * template-injection and CodeQL's code-injection follow, as far as the file itself shows them:
+ *
+ * - `env:` chains: a variable set from `${{ env.A }}` carries what A carries, A as the step sees it
+ *   (its job's env:, else the workflow's), or A of the same map. GitHub gives `env` only to a step's
+ *   `env:` (a job's or the workflow's `env:` that reads it is refused, actionlint says so too), and
+ *   a step's `env:` reads its job's A, not its own: both are followed anyway, which errs towards
+ *   reporting, as this rule does elsewhere. Chains are followed through each map's entries once,
+ *   however long, and a cycle (`A: ${{ env.B }}`, `B: ${{ env.A }}`) carries nothing of its own.
+ * - Step outputs: what a step with an `id:` writes into an output it names (gha-outputs.ts), read by
+ *   the steps after it in its job as `steps.<id>.outputs.<name>`.
+ * - Job outputs: a job's `outputs:` set from such a value, read by the jobs that `needs:` it.
+ * - A composite action's `inputs.<name>`, when some caller in the tree gives it such text (the
+ *   caller hands them in).
+ *
+ * Everything an outside party sets in the file is one of UNTRUSTED_INPUTS (gha-expressions.ts). All
+ * of it is one pass in the order GitHub runs it (jobs after the jobs they need, steps in order),
+ * under a budget of look-ups a file may cost, shared with the rule that reads the results: past it,
+ * nothing more is followed, and the caller says so (the scan is partial).
+ */
+import { clipInput } from '../../quoted-input.js';
+import { injectedInputs, references, untrustedInput } from './gha-expressions.js';
+import { outputWrites, type OutputWrite, type WrittenRead } from './gha-outputs.js';
+import { actionName, type Env, type Workflow, type WorkflowJob, type WorkflowStep, type WorkflowValue } from './workflow.js';
+
+export type Level = 'step' | 'job' | 'workflow';
+
+/** A field anyone can set, as the value reads it (`github.event.issue.title`, `context.payload.issue.title`). */
+export interface FieldOrigin {
+  kind: 'field';
+  /** As read: a reference (`github.event.issue.title`, `github.event.commits.0.message`), a whole object holding one (`github.event`), a variable. */
+  reference: string;
+  /** The field of UNTRUSTED_INPUTS it is or holds. */
+  input: string;
+  /** Whether `reference` is an object that holds the field (`toJSON(github.event)`). */
+  whole: boolean;
+  /** What a reference spelled otherwise is (`$GITHUB_HEAD_REF` is `github.head_ref`), for the message. */
+  means?: string;
+}
+
+/**
+ * Where a value's untrusted text comes from, as its reader names it: a field, or something that
+ * carries one (each with `from`, where that got it, and `root`, the field at the end of the chain).
+ */
+export type Origin =
+  | FieldOrigin
+  | { kind: 'env'; name: string; spelled: string; level: Level; from: Origin; root: FieldOrigin }
+  | { kind: 'step-output'; spelled: string; step: string; how: OutputWrite['how']; line: number; from: Origin; root: FieldOrigin }
+  | { kind: 'job-output'; spelled: string; job: string; line: number; from: Origin; root: FieldOrigin }
+  | { kind: 'input'; spelled: string; caller: string; line: number; callers: number; from: Origin; root: FieldOrigin };
+
+const rootOf = (origin: Origin): FieldOrigin => (origin.kind === 'field' ? origin : origin.root);
+
+/** Hops of a chain a message spells out; the rest is `…` and the field at its end. */
+const MESSAGE_HOPS = 4;
+
+/** "${{ env.B }}, which the job's env: sets from ${{ env.A }}, which … from github.event.issue.title (text anyone can set)". */
+export function describeOrigin(origin: Origin, hops = 0): string {
+  if (origin.kind === 'field') {
+    if (origin.means) return `${origin.reference}, that is ${origin.means} (text anyone can set)`;
+    return origin.whole ? `${origin.reference}, which holds ${origin.input} (text anyone can set)` : `${origin.reference} (text anyone can set)`;
+  }
+  const from = hops + 1 >= MESSAGE_HOPS && origin.from.kind !== 'field' ? `… ${describeOrigin(origin.root)}` : describeOrigin(origin.from, hops + 1);
+  const spelled = clipInput(origin.spelled, 120);
+  switch (origin.kind) {
+    case 'env':
+      return `${spelled}, which the ${origin.level}'s env: sets from ${from}`;
+    case 'step-output': {
+      const step = `step ${clipInput(origin.step, 60)}`;
+      const how = origin.how === 'return' ? `${step}'s github-script returns` : origin.how === 'setOutput' ? `${step} sets with core.setOutput` : `${step} writes to $GITHUB_OUTPUT`;
+      return `${spelled}, which ${how} (line ${origin.line}) from ${from}`;
+    }
+    case 'job-output':
+      return `${spelled}, which job ${clipInput(origin.job, 60)}'s outputs: set (line ${origin.line}) from ${from}`;
+    case 'input': {
+      const others = origin.callers > 1 ? ` (and ${origin.callers - 1} more step${origin.callers > 2 ? 's' : ''} of the repository)` : '';
+      return `${spelled}, which ${clipInput(origin.caller, 120)} gives it at line ${origin.line}${others} from ${from}`;
+    }
+  }
+}
+
+/** What a file's look-ups may cost; shared by the flows and the rule that reads them. */
+export interface Budget {
+  left: number;
+}
+
+/** Untrusted values of one kind a step can read (`steps.*.outputs.*`, `needs.*.outputs.*`, `inputs.*`), by lower-case key; `id` names the set, 0 when empty. */
+export interface Tainted {
+  byKey: ReadonlyMap<string, Origin>;
+  id: number;
+}
+
+export const NOTHING_TAINTED: Tainted = { byKey: new Map(), id: 0 };
+
+/** An `env:` variable and what its value carries. */
+export interface EnvVariable {
+  /** Its name as written in `env:` (what `"$NAME"` reads). */
+  name: string;
+  carries: Origin | null;
+}
+
+/** An `env:` map as a step sees it, by lower-case name; `id` names the map and what it was resolved against (0: empty). */
+export interface EnvIndex {
+  byName: ReadonlyMap<string, EnvVariable>;
+  untrusted: readonly EnvVariable[];
+  id: number;
+}
+
+/** What a step can read: its env: maps (step, job, workflow: the first that names a variable sets it) and the untrusted values of the other kinds. */
+export interface Scope {
+  env: readonly [step: EnvIndex, job: EnvIndex, workflow: EnvIndex];
+  steps: Tainted;
+  needs: Tainted;
+  inputs: Tainted;
+}
+
+const LEVELS: readonly Level[] = ['step', 'job', 'workflow'];
+const EMPTY_INDEX: EnvIndex = { byName: new Map(), untrusted: [], id: 0 };
+
+/** A reference that names a value which may carry untrusted text: `env.X`, `steps.<id>.outputs.<name>`, `needs.<job>.outputs.<name>`, `inputs.<name>`. */
+export type ReadKind = 'env' | 'steps' | 'needs' | 'inputs';
+export interface Read {
+  kind: ReadKind;
+  /** Lower case: `title`, `<id>.<name>`. */
+  key: string;
+}
+
+export function readOf(path: readonly string[]): Read | null {
+  if ((path[0] === 'env' || path[0] === 'inputs') && path.length === 2) return { kind: path[0], key: path[1]! };
+  if ((path[0] === 'steps' || path[0] === 'needs') && path.length === 4 && path[2] === 'outputs') return { kind: path[0], key: `${path[1]}.${path[3]}` };
+  return null;
+}
+
+/** An entry of an `env:` map, as written: the field its value expands directly, and what else it reads. */
+interface EnvEntry {
+  name: string;
+  lower: string;
+  direct: FieldOrigin | null;
+  reads: Read[];
+}
+
+/** An `env:` map read once: its entries, which of them read other values, and its resolutions by context. */
+interface EnvMap {
+  entries: EnvEntry[];
+  /** Entries that read `env.<name>`, by that name: followed through the map's own entries. */
+  readersOf: Map<string, EnvEntry[]>;
+  /** The kinds its entries read: what its resolution depends on. */
+  kinds: Set<ReadKind>;
+  /** Resolved with its direct fields only: all there is when it reads nothing. */
+  base: EnvIndex;
+  resolved: Map<string, EnvIndex>;
+}
+
+export class WorkflowFlows {
+  private readonly maps = new Map<Env, EnvMap>();
+  private readonly writes = new Map<WorkflowValue, OutputWrite[]>();
+  /** Each job's outputs that carry untrusted text, by lower-case job id, then output name. */
+  private readonly jobOutputs = new Map<string, Map<string, Origin>>();
+  private ids = 0;
+
+  constructor(
+    private readonly workflow: Workflow,
+    private readonly inputs: Tainted,
+    private readonly budget: Budget,
+  ) {}
+
+  /**
+   * Calls `visit` for each step, with what it can read, in an order where that is known: jobs after
+   * the jobs they need (a cycle, which GitHub refuses, in file order), each job's steps in order;
+   * after each step, its outputs are taken in, and after each job, its outputs.
+   */
+  walk(visit: (step: WorkflowStep, scope: Scope) => void): void {
+    const stepsOf = new Map<string, WorkflowStep[]>();
+    for (const step of this.workflow.steps) {
+      const list = stepsOf.get(step.job);
+      if (list) list.push(step);
+      else stepsOf.set(step.job, [step]);
+    }
+    const workflowEnv = this.resolve(this.workflow.env, [], NOTHING_TAINTED, NOTHING_TAINTED, 'workflow');
+    const jobs: WorkflowJob[] = this.workflow.kind === 'action' ? [{ id: '', at: { line: 1, column: 1 }, uses: null, needs: [], outputs: new Map(), env: new Map() }] : jobOrder(this.workflow.jobs);
+    for (const job of jobs) {
+      const needs = this.needsOf(job);
+      const jobEnv = this.resolve(job.env, [[workflowEnv, 'workflow']], NOTHING_TAINTED, needs, 'job');
+      const outputs = new Map<string, Origin>();
+      let steps = NOTHING_TAINTED;
+      for (const step of stepsOf.get(job.id) ?? []) {
+        const stepEnv = this.resolve(step.env[0], [[jobEnv, 'job'], [workflowEnv, 'workflow']], steps, needs, 'step');
+        const scope: Scope = { env: [stepEnv, jobEnv, workflowEnv], steps, needs, inputs: this.inputs };
+        visit(step, scope);
+        if (step.id !== null && this.takeOutputs(step, scope, outputs)) steps = { byKey: outputs, id: ++this.ids };
+      }
+      this.takeJobOutputs(job, { env: [EMPTY_INDEX, jobEnv, workflowEnv], steps, needs, inputs: NOTHING_TAINTED });
+    }
+  }
+
+  /** Where the untrusted text an expression puts where it is written comes from, as `scope` reads it: the first of its references that carries some. */
+  expressionOrigin(expression: string, scope: Scope): Origin | null {
+    for (const ref of references(expression)) {
+      if (!ref.flows) continue;
+      const field = untrustedInput(ref.path);
+      if (field) return { kind: 'field', reference: ref.path.join('.'), input: field.input, whole: field.whole };
+      const read = readOf(ref.path);
+      if (!read || this.budget.left <= 0) continue;
+      this.budget.left--;
+      const origin = readOrigin(read, scope);
+      if (origin) return origin;
+    }
+    return null;
+  }
+
+  /** A variable of the step's env: (step, job, workflow, the first that names it) read as `spelled`: what it carries, or null. */
+  static variableOrigin(env: Scope['env'], lower: string, spelled: (name: string) => string): Origin | null {
+    for (let k = 0; k < env.length; k++) {
+      const variable = env[k]!.byName.get(lower);
+      if (variable) return envOrigin(variable, LEVELS[k]!, spelled(variable.name));
+    }
+    return null;
+  }
+
+  /**
+   * An env: map resolved for the context it is read in: each map is read once; one whose entries
+   * read nothing but fields is the same in every context; one that reads other values is resolved
+   * once per distinct context (its outer maps, the outputs and inputs it reads), its entries' reads
+   * looked up at one unit of budget each and chained through the map's own entries once.
+   */
+  private resolve(env: Env, outer: readonly (readonly [EnvIndex, Level])[], steps: Tainted, needs: Tainted, level: Level): EnvIndex {
+    const map = this.mapOf(env);
+    if (map.kinds.size === 0 || this.budget.left <= 0) return map.base;
+    const context = [
+      ...(map.kinds.has('env') ? outer.map(([index]) => index.id) : []),
+      map.kinds.has('steps') ? steps.id : '',
+      map.kinds.has('needs') ? needs.id : '',
+      map.kinds.has('inputs') ? this.inputs.id : '',
+    ].join('/');
+    const known = map.resolved.get(context);
+    if (known) return known;
+    const scope: Scope = { env: [EMPTY_INDEX, EMPTY_INDEX, EMPTY_INDEX], steps, needs, inputs: this.inputs };
+    this.budget.left -= map.entries.length;
+    const carries = new Map<string, { name: string; origin: Origin }>();
+    for (const entry of map.entries) if (entry.direct && !carries.has(entry.lower)) carries.set(entry.lower, { name: entry.name, origin: entry.direct });
+    for (const entry of map.entries) {
+      if (entry.reads.length === 0 || carries.has(entry.lower)) continue;
+      this.budget.left -= entry.reads.length;
+      for (const read of entry.reads) {
+        const origin = read.kind === 'env' ? outerVariable(outer, read.key) : readOrigin(read, scope);
+        if (!origin) continue;
+        carries.set(entry.lower, { name: entry.name, origin });
+        break;
+      }
+    }
+    // Through the map's own entries: each carrying name passes on to the entries that read it, once.
+    const queue = [...carries.keys()];
+    while (queue.length > 0) {
+      const lower = queue.pop()!;
+      const source = carries.get(lower)!;
+      for (const reader of map.readersOf.get(lower) ?? []) {
+        if (carries.has(reader.lower)) continue;
+        carries.set(reader.lower, { name: reader.name, origin: { kind: 'env', name: source.name, spelled: envExpression(source.name), level, from: source.origin, root: rootOf(source.origin) } });
+        queue.push(reader.lower);
+      }
+    }
+    const byName = new Map<string, EnvVariable>();
+    for (const entry of map.entries) {
+      if (byName.has(entry.lower)) continue;
+      const carried = carries.get(entry.lower);
+      byName.set(entry.lower, carried ? { name: carried.name, carries: carried.origin } : { name: entry.name, carries: null });
+    }
+    const index: EnvIndex = { byName, untrusted: [...byName.values()].filter((v) => v.carries), id: ++this.ids };
+    map.resolved.set(context, index);
+    return index;
+  }
+
+  /** An env: map's entries, read once however many steps (by aliases) share it. */
+  private mapOf(env: Env): EnvMap {
+    let map = this.maps.get(env);
+    if (map) return map;
+    const entries: EnvEntry[] = [];
+    const readersOf = new Map<string, EnvEntry[]>();
+    const kinds = new Set<ReadKind>();
+    for (const [name, value] of env) {
+      const entry: EnvEntry = { name, lower: name.toLowerCase(), direct: null, reads: [] };
+      for (const expression of value.expressions) {
+        const first = injectedInputs(expression.text)[0];
+        if (first) {
+          entry.direct = { kind: 'field', reference: first.reference, input: first.input, whole: first.whole };
+          break;
+        }
+        for (const ref of references(expression.text)) {
+          const read = ref.flows ? readOf(ref.path) : null;
+          if (!read) continue;
+          entry.reads.push(read);
+          kinds.add(read.kind);
+          if (read.kind !== 'env' || read.key === entry.lower) continue;
+          const readers = readersOf.get(read.key);
+          if (readers) readers.push(entry);
+          else readersOf.set(read.key, [entry]);
+        }
+      }
+      if (entry.direct) entry.reads = [];
+      entries.push(entry);
+    }
+    // Of two names differing only in case in one map, the one carrying untrusted text is kept, so the rule errs towards reporting.
+    const byName = new Map<string, EnvVariable>();
+    for (const entry of entries) {
+      const known = byName.get(entry.lower);
+      if (!known || (!known.carries && entry.direct)) byName.set(entry.lower, { name: entry.name, carries: entry.direct });
+    }
+    const base: EnvIndex = { byName, untrusted: [...byName.values()].filter((v) => v.carries), id: byName.size === 0 ? 0 : ++this.ids };
+    map = { entries, readersOf, kinds, base, resolved: new Map() };
+    this.maps.set(env, map);
+    return map;
+  }
+
+  /** A step's outputs that its script writes untrusted text into (gha-outputs.ts), added to its job's; whether any was. */
+  private takeOutputs(step: WorkflowStep, scope: Scope, outputs: Map<string, Origin>): boolean {
+    const script = step.run ?? (step.uses && actionName(step.uses.value) === 'actions/github-script' ? step.with.get('script') : undefined);
+    if (!script || this.budget.left <= 0) return false;
+    let writes = this.writes.get(script);
+    if (!writes) this.writes.set(script, (writes = outputWrites(script, step.run ? 'run' : 'github-script')));
+    let grew = false;
+    for (const write of writes) {
+      const key = `${step.id!.toLowerCase()}.${write.output.toLowerCase()}`;
+      if (outputs.has(key)) continue;
+      this.budget.left -= write.reads.length + 1;
+      for (const read of write.reads) {
+        const origin = this.writtenOrigin(read, scope);
+        if (!origin) continue;
+        outputs.set(key, { kind: 'step-output', spelled: `\${{ steps.${step.id}.outputs.${write.output} }}`, step: step.id!, how: write.how, line: write.line, from: origin, root: rootOf(origin) });
+        grew = true;
+        break;
+      }
+    }
+    return grew;
+  }
+
+  private writtenOrigin(read: WrittenRead, scope: Scope): Origin | null {
+    if (read.kind === 'expression') return this.expressionOrigin(read.text, scope);
+    if (read.kind === 'payload') {
+      // `context.payload.comment.body.split(' ')[0]` is the body's text still: the longest part of the
+      // path that is a field. An object that holds one counts only as the whole value (`JSON.stringify(context.payload.issue)`):
+      // `context.payload.comment.user.login` is not the comment's body.
+      for (let k = read.path.length; k > 2; k--) {
+        const field = untrustedInput(k === read.path.length ? read.path : read.path.slice(0, k));
+        if (field && (!field.whole || k === read.path.length)) {
+          const reference = k === read.path.length ? read.spelled : `context.payload.${read.path.slice(2, k).join('.')}`;
+          return { kind: 'field', reference, input: field.input, whole: field.whole, means: field.whole ? read.path.join('.') : field.input };
+        }
+      }
+      return null;
+    }
+    const carried = WorkflowFlows.variableOrigin(scope.env, read.name.toLowerCase(), () => read.spelled);
+    if (carried) return carried;
+    // The runner sets GITHUB_HEAD_REF to the pull request's branch, which whoever opened it names.
+    return read.name === 'GITHUB_HEAD_REF' && !scope.env.some((index) => index.byName.has('github_head_ref')) ? { kind: 'field', reference: read.spelled, input: 'github.head_ref', whole: false, means: 'github.head_ref' } : null;
+  }
+
+  /** A job's `outputs:` that carry untrusted text, for the jobs that need it. */
+  private takeJobOutputs(job: WorkflowJob, scope: Scope): void {
+    const carried = new Map<string, Origin>();
+    for (const [name, value] of job.outputs) {
+      if (this.budget.left <= 0) break;
+      for (const expression of value.expressions) {
+        const origin = this.expressionOrigin(expression.text, scope);
+        if (!origin) continue;
+        carried.set(name.toLowerCase(), { kind: 'job-output', spelled: `\${{ needs.${job.id}.outputs.${name} }}`, job: job.id, line: value.line, from: origin, root: rootOf(origin) });
+        break;
+      }
+    }
+    if (carried.size > 0) this.jobOutputs.set(job.id.toLowerCase(), carried);
+  }
+
+  /** The outputs carrying untrusted text of the jobs a job needs, as `<job>.<output>`. */
+  private needsOf(job: WorkflowJob): Tainted {
+    let byKey: Map<string, Origin> | null = null;
+    for (const need of new Set(job.needs)) {
+      const outputs = this.jobOutputs.get(need);
+      if (!outputs) continue;
+      byKey ??= new Map();
+      this.budget.left -= outputs.size;
+      for (const [name, origin] of outputs) byKey.set(`${need}.${name}`, origin);
+    }
+    return byKey ? { byKey, id: ++this.ids } : NOTHING_TAINTED;
+  }
+}
+
+/** What an env: variable read as `spelled` carries, from the map of `level`: null when nothing. */
+export function envOrigin(variable: EnvVariable, level: Level, spelled: string): Origin | null {
+  return variable.carries ? { kind: 'env', name: variable.name, spelled, level, from: variable.carries, root: rootOf(variable.carries) } : null;
+}
+
+export const envExpression = (name: string): string => `\${{ env.${name} }}`;
+
+/** What a read carries in a scope (`env.*` as the step sees it). */
+function readOrigin(read: Read, scope: Scope): Origin | null {
+  switch (read.kind) {
+    case 'env':
+      return WorkflowFlows.variableOrigin(scope.env, read.key, envExpression);
+    case 'steps':
+      return scope.steps.byKey.get(read.key) ?? null;
+    case 'needs':
+      return scope.needs.byKey.get(read.key) ?? null;
+    case 'inputs':
+      return scope.inputs.byKey.get(read.key) ?? null;
+  }
+}
+
+/** `env.<name>` in an env: value, looked up in the maps outside it (the first that names it). */
+function outerVariable(outer: readonly (readonly [EnvIndex, Level])[], lower: string): Origin | null {
+  for (const [index, level] of outer) {
+    const variable = index.byName.get(lower);
+    if (variable) return envOrigin(variable, level, envExpression(variable.name));
+  }
+  return null;
+}
+
+/** Jobs after the jobs they need (Kahn's order, file order among equals); jobs on a cycle, which GitHub refuses, last in file order. */
+function jobOrder(jobs: readonly WorkflowJob[]): WorkflowJob[] {
+  const byId = new Map<string, WorkflowJob>();
+  for (const job of jobs) if (!byId.has(job.id.toLowerCase())) byId.set(job.id.toLowerCase(), job);
+  const waiting = new Map<WorkflowJob, number>();
+  const dependents = new Map<string, WorkflowJob[]>();
+  for (const job of jobs) {
+    const needs = new Set(job.needs.filter((n) => byId.has(n) && n !== job.id.toLowerCase()));
+    waiting.set(job, needs.size);
+    for (const need of needs) {
+      const list = dependents.get(need);
+      if (list) list.push(job);
+      else dependents.set(need, [job]);
+    }
+  }
+  const order: WorkflowJob[] = [];
+  const placed = new Set<WorkflowJob>();
+  const ready = jobs.filter((job) => waiting.get(job) === 0);
+  for (let k = 0; k < ready.length; k++) {
+    const job = ready[k]!;
+    if (placed.has(job)) continue;
+    placed.add(job);
+    order.push(job);
+    for (const dependent of dependents.get(job.id.toLowerCase()) ?? []) {
+      const left = waiting.get(dependent)! - 1;
+      waiting.set(dependent, left);
+      if (left === 0) ready.push(dependent);
+    }
+  }
+  for (const job of jobs) if (!placed.has(job)) order.push(job);
+  return order;
+}
