@@ -68,7 +68,8 @@ interface Place {
 }
 
 interface ComponentDraft {
-  ref: string;
+  /** `name@version`'s purl, the package's without a version, or the URL of a requirement with no name: one component each. */
+  key: string;
   name: string;
   version: string | null;
   /** Whether some place installs it from a package index (then it has a purl). */
@@ -107,24 +108,32 @@ function components(dependencies: readonly Dependency[]): ComponentDraft[] {
     if (!exact && d.kind === 'constraint') continue;
     const name = d.name ? normalizeName(d.name) : '';
     // A requirement with no name (a bare URL) is known by its URL alone.
-    const ref = exact ? pypiPurl(name, d.version) : name ? pypiPurl(name, null) : `depwatch:unnamed:${d.url ?? ''}`;
-    let draft = byKey.get(ref);
+    const key = exact ? pypiPurl(name, d.version) : name ? pypiPurl(name, null) : `depwatch:unnamed:${d.url ?? ''}`;
+    let draft = byKey.get(key);
     if (draft === undefined) {
-      draft = { ref, name: name || (d.url ?? ''), version: exact ? d.version : null, fromIndex: false, places: new Map(), extras: new Set(), specifiers: new Set(), elsewhere: new Map() };
-      byKey.set(ref, draft);
+      draft = { key, name: name || (d.url ?? ''), version: exact ? d.version : null, fromIndex: false, places: new Map(), extras: new Set(), specifiers: new Set(), elsewhere: new Map() };
+      byKey.set(key, draft);
     }
     if (d.source === 'registry') draft.fromIndex = true;
     else if (d.url !== undefined) draft.elsewhere.set(d.url, d.source);
     for (const extra of d.extras) draft.extras.add(extra);
     if (!exact && d.specifier) draft.specifiers.add(d.specifier);
     const additionalContext = entryText(d);
-    const key = `${d.file}\u0000${d.line}\u0000${additionalContext}`;
-    if (!draft.places.has(key)) draft.places.set(key, { location: d.file, ...(d.line !== null ? { line: d.line } : {}), additionalContext });
+    const place = `${d.file}\u0000${d.line}\u0000${additionalContext}`;
+    if (!draft.places.has(place)) draft.places.set(place, { location: d.file, ...(d.line !== null ? { line: d.line } : {}), additionalContext });
   }
   return [...byKey.values()].sort((a, b) => compareText(a.name, b.name) || (a.version === null ? 1 : 0) - (b.version === null ? 1 : 0) || compareCodeUnits(a.version ?? '', b.version ?? ''));
 }
 
 const property = (name: string, value: string) => ({ name, value });
+
+/**
+ * The component's bom-ref: its purl when it has one (a release, or a package some place installs
+ * from an index). A requirement installed only from elsewhere (a VCS, a URL, a local path) has no
+ * purl, and a bom-ref that does not read as one: tools that take a bom-ref for a purl would
+ * otherwise take it for PyPI's package of that name.
+ */
+const bomRef = (c: ComponentDraft): string => (c.version !== null || c.fromIndex || !c.name || c.key.startsWith('depwatch:') ? c.key : `depwatch:requirement:${c.name}`);
 
 function componentJson(c: ComponentDraft) {
   const places = [...c.places.values()].sort((a, b) => compareText(a.location, b.location) || (a.line ?? 0) - (b.line ?? 0));
@@ -140,10 +149,10 @@ function componentJson(c: ComponentDraft) {
   ];
   return {
     type: 'library',
-    'bom-ref': c.ref,
+    'bom-ref': bomRef(c),
     name: c.name,
     version: c.version ?? undefined,
-    purl: c.fromIndex || c.version !== null ? (c.version === null ? pypiPurl(c.name, null) : c.ref) : undefined,
+    purl: c.fromIndex || c.version !== null ? c.key : undefined,
     externalReferences: references.length ? references : undefined,
     evidence: places.length ? { occurrences: places } : undefined,
     properties: properties.length ? properties : undefined,
@@ -204,19 +213,15 @@ export function* cyclonedxChunks(input: BomInput, audit?: BomAudit): Generator<s
   // Each vulnerability affects the component of its release; a range's finding (the release it
   // resolves to today, written nowhere) the requirement's component without version. A release
   // in neither gets a component of its own, so that no `affects` points at nothing.
-  const refs = new Set(drafts.map((d) => d.ref));
-  const refOf = (f: Finding): string => {
-    const exact = pypiPurl(f.package!, f.version);
-    if (refs.has(exact)) return exact;
-    const anyVersion = pypiPurl(f.package!, null);
-    return refs.has(anyVersion) ? anyVersion : exact;
-  };
+  const byKey = new Map(drafts.map((d) => [d.key, d]));
+  const draftOf = (f: Finding): ComponentDraft | undefined => byKey.get(pypiPurl(f.package!, f.version)) ?? byKey.get(pypiPurl(f.package!, null));
   for (const f of advisoryFindings) {
-    const ref = refOf(f);
-    if (refs.has(ref)) continue;
-    refs.add(ref);
-    drafts.push({ ref, name: normalizeName(f.package!), version: f.version, fromIndex: true, places: new Map(), extras: new Set(), specifiers: new Set(), elsewhere: new Map() });
+    if (draftOf(f) !== undefined) continue;
+    const made: ComponentDraft = { key: pypiPurl(f.package!, f.version), name: normalizeName(f.package!), version: f.version, fromIndex: true, places: new Map(), extras: new Set(), specifiers: new Set(), elsewhere: new Map() };
+    byKey.set(made.key, made);
+    drafts.push(made);
   }
+  const refOf = (f: Finding): string => bomRef(draftOf(f)!);
   const partial = input.reasons.length > 0;
   const unknownAs = audit?.unknownAs ?? DEFAULT_UNKNOWN_AS;
   const bom = {

@@ -93,6 +93,7 @@ const shop = () =>
       'Flask',
       `--extra-index-url https://user:${SECRET_PASSWORD}@pypi.example.com/simple`,
       'torch==2.1.0+cpu',
+      '-e ./plugins/local-plugin',
       '-c constraints.txt',
       '',
     ].join('\n'),
@@ -145,12 +146,18 @@ describe('depwatch deps --cyclonedx', () => {
     expect(flask.version).toBeUndefined();
     expect(values(flask.properties, 'depwatch:resolved')).toEqual(['false']);
     expect(values(flask.properties, 'depwatch:specifier')).toEqual([]);
-    // A VCS requirement is not PyPI's release: no purl, its repository as the reference.
+    // A VCS requirement is not PyPI's release: no purl (nor a bom-ref that reads as one), its repository as the reference.
     const lib = bom.components.find((c) => c.name === 'private-lib')!;
     expect(lib.version).toBeUndefined();
     expect(lib.purl).toBeUndefined();
+    expect(lib['bom-ref']).toBe('depwatch:requirement:private-lib');
     expect(lib.externalReferences).toEqual([expect.objectContaining({ type: 'vcs', url: 'git+https://github.com/org/private-lib.git@v1' })]);
     expect(values(lib.properties, 'depwatch:source')).toEqual(['vcs']);
+    // So is a local path: where it is, as written.
+    const plugin = byRef(bom, 'depwatch:requirement:local-plugin')!;
+    expect(plugin).toMatchObject({ name: 'local-plugin', properties: [{ name: 'depwatch:resolved', value: 'false' }, { name: 'depwatch:source', value: 'path' }, { name: 'depwatch:path', value: './plugins/local-plugin' }] });
+    expect(plugin.purl).toBeUndefined();
+    expect(plugin.evidence!.occurrences).toEqual([{ location: 'requirements.txt', line: 9, additionalContext: 'local-plugin @ ./plugins/local-plugin (requirement, editable)' }]);
     expect(bom.components.some((c) => c.name === 'six')).toBe(false);
   });
 
@@ -179,7 +186,8 @@ describe('depwatch deps --cyclonedx', () => {
       'pkg:pypi/django@2.1.5',
       'pkg:pypi/django@3.2.0',
       'pkg:pypi/flask',
-      'pkg:pypi/private-lib',
+      'depwatch:requirement:local-plugin',
+      'depwatch:requirement:private-lib',
       'pkg:pypi/requests@2.31.0',
       'pkg:pypi/ruamel-yaml',
       'pkg:pypi/torch@2.1.0%2Bcpu',
