@@ -20,12 +20,12 @@ type Command = (argv: string[], io: CliIO) => Promise<number>;
  * clients at start-up. The module paths are constants, never user input.
  */
 const COMMANDS: Record<string, { load: () => Promise<Command>; summary: string; actions?: readonly string[] }> = {
-  deps: { load: async () => (await import('./cli/deps.js')).depsCommand, summary: 'deps [--json] [--format FORMAT] <path>...' },
+  deps: { load: async () => (await import('./cli/deps.js')).depsCommand, summary: 'deps [--json | --cyclonedx] [--format FORMAT] <path>...' },
   check: { load: async () => (await import('./cli/check.js')).checkCommand, summary: 'check [--json] [--offline] <name==version>...' },
   audit: {
     load: async () => (await import('./cli/audit.js')).auditCommand,
     summary:
-      'audit [--json | --markdown | --sarif] [--offline [--max-data-age DAYS]] [--no-code] [--fail-on LEVEL] [--unknown-as LEVEL] [--show-ignored] [--db PATH] <dir | file | owner/repo[@branch] | github URL>',
+      'audit [--json | --markdown | --sarif | --cyclonedx] [--offline [--max-data-age DAYS]] [--no-code] [--fail-on LEVEL] [--unknown-as LEVEL] [--show-ignored] [--db PATH] <dir | file | owner/repo[@branch] | github URL>',
   },
   review: {
     load: async () => (await import('./cli/review.js')).reviewCommand,

@@ -1,12 +1,12 @@
 /** `depwatch audit <dir | file | owner/repo | github URL>`: everything the product finds, in a terminal. */
 import { stat } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { basename, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { atOrAbove, DEFAULT_UNKNOWN_AS, parseSeverity, parseUnknownAs, UNKNOWN_AS_LEVELS, type RatedSeverity, type Severity } from '../audit/findings.js';
 import type { AuditResult } from '../audit/audit.js';
 import { codeFindingsAtOrAbove, DEFAULT_CODE_FAIL_LEVEL, isCommittedCredential, withCodeScan } from '../audit/code-scan.js';
 import { partialStderrLines, reasonsOf } from '../audit/partial.js';
-import { auditFileSource, readTreeSettings, withSettingsNotes, type NamedManifest, type TreeAuditOptions, type TreeSettings } from '../audit/run.js';
+import { auditTree, readTree, readTreeSettings, withSettingsNotes, type NamedManifest, type TreeAuditOptions, type TreeSettings } from '../audit/run.js';
 import type { DepwatchFile } from '../audit/ignore-file.js';
 import { isManifestPath, isProjectContextPath } from '../python/discover.js';
 import { namedFileSource } from '../python/named-file-source.js';
@@ -14,6 +14,7 @@ import { directoryWalk, type DirectoryWalk } from '../python/directory-walk.js';
 import { directorySource, type FileSource } from '../python/files.js';
 import type { ChunkedRenderer, RenderedReport, ReportFormat, ReportOptions } from '../report/interface.js';
 import type { ScanResult } from '../scan/types.js';
+import type { Dependency } from '../python/types.js';
 import { fingerprintOptions } from './fingerprint-key.js';
 import { MAX_DATA_AGE_OPTION, MAX_DATA_AGE_USAGE, offlineLimit } from './offline-limit.js';
 import { CliError, EXIT, writeChunks, type CliIO } from './io.js';
@@ -24,7 +25,7 @@ import { missingOr } from './missing-path.js';
 import { rootSettingsNote } from './root-settings.js';
 import { namedManifestAt, namesManifest } from './manifest-file.js';
 
-export const AUDIT_USAGE = `usage: depwatch audit [--json | --markdown | --sarif] [--offline [--max-data-age DAYS]] [--no-code] [--fail-on LEVEL] [--unknown-as LEVEL] [--show-ignored] [--db PATH] <dir | file | owner/repo[@branch] | github URL>
+export const AUDIT_USAGE = `usage: depwatch audit [--json | --markdown | --sarif | --cyclonedx] [--offline [--max-data-age DAYS]] [--no-code] [--fail-on LEVEL] [--unknown-as LEVEL] [--show-ignored] [--db PATH] <dir | file | owner/repo[@branch] | github URL>
   Audits every manifest and lockfile: vulnerabilities, malicious packages, outdated and yanked
   releases, unpinned requirements, missing locks and hashes, VCS/URL sources, extra indexes, old Python.
   In a directory it also scans code and configuration, as "depwatch scan" does: risky Python,
@@ -34,6 +35,8 @@ export const AUDIT_USAGE = `usage: depwatch audit [--json | --markdown | --sarif
   --json           the report as JSON (a contract scripts can rely on: docs/cli-contract.md)
   --markdown       the report as Markdown
   --sarif          the report as SARIF 2.1.0, for GitHub code scanning
+  --cyclonedx      a CycloneDX 1.6 JSON BOM (SBOM) of the dependencies with their vulnerabilities
+                   (as pip-audit --format cyclonedx-json); other findings are counted, not listed
   --fail-on LEVEL  exit 1 when a finding is at or above LEVEL (critical, high, medium, low, info);
                    default: any vulnerability, a credential in an index URL, or a code finding at high or above.
                    "never": findings never fail the run.
@@ -65,6 +68,7 @@ const RENDERERS: Record<ReportFormat, () => Promise<ReportMaker>> = {
   json: async () => whole((await import('../report/json.js')).renderJsonChunks),
   markdown: async () => whole((await import('../report/markdown.js')).renderMarkdownChunks),
   sarif: async () => (await import('../report/sarif.js')).sarifReport,
+  cyclonedx: async () => whole((await import('../report/cyclonedx.js')).renderCyclonedxChunks),
 };
 
 /** What audit's parser accepts; test/cli/help.test.ts holds AUDIT_USAGE and the top-level help to it. */
@@ -72,6 +76,7 @@ export const AUDIT_OPTIONS = {
   json: { type: 'boolean' },
   markdown: { type: 'boolean' },
   sarif: { type: 'boolean' },
+  cyclonedx: { type: 'boolean' },
   offline: { type: 'boolean' },
   ...MAX_DATA_AGE_OPTION,
   'no-code': { type: 'boolean' },
@@ -93,8 +98,8 @@ export async function auditCommand(argv: string[], io: CliIO): Promise<number> {
     return EXIT.ok;
   }
   if (positionals.length !== 1) throw new CliError('audit: give one directory, manifest file, owner/repo or GitHub URL');
-  const chosen = (['json', 'markdown', 'sarif'] as const).filter((f) => values[f]);
-  if (chosen.length > 1) throw new CliError('audit: choose one of --json, --markdown, --sarif');
+  const chosen = (['json', 'markdown', 'sarif', 'cyclonedx'] as const).filter((f) => values[f]);
+  if (chosen.length > 1) throw new CliError('audit: choose one of --json, --markdown, --sarif, --cyclonedx');
   const format: ReportFormat = chosen[0] ?? 'text';
   const failOn = parseFailOn(values['fail-on']);
   const unknownAs = parseUnknownAsFlag(values['unknown-as']);
@@ -122,14 +127,17 @@ export async function auditCommand(argv: string[], io: CliIO): Promise<number> {
     };
     // Loaded before the audit, for the reason given at loadScanner.
     const render = await rendering;
+    // The BOM lists every dependency read; the result keeps only their count.
+    const read: ReadDependencies = format === 'cyclonedx' ? { dependencies: [] } : null;
     const { result, report } =
       target.kind === 'repository'
-        ? await auditRepository(target.given, online!, options, scanCode) // a repository always opens them
+        ? await auditRepository(target.given, online!, options, scanCode, read) // a repository always opens them
         : {
-            result: target.kind === 'directory' ? await auditDirectory(target.dir, target.given, options, scanCode) : await auditManifestFile(target, options, scanCode),
+            result: target.kind === 'directory' ? await auditDirectory(target.dir, target.given, options, scanCode, read) : await auditManifestFile(target, options, scanCode, read),
             report: format === 'sarif' ? { sourceRoot: await sourceRootOf(target.dir) } : {},
           };
-    const { chunks, leftOut } = render(result, { ...report, showIgnored: Boolean(values['show-ignored']) });
+    const bom = read ? { bom: { dependencies: read.dependencies, project: projectOf(target, result), now } } : {};
+    const { chunks, leftOut } = render(result, { ...report, ...bom, showIgnored: Boolean(values['show-ignored']) });
     await writeChunks(io, chunks);
     if (format !== 'text') {
       for (const line of partialStderrLines(reasonsOf(result))) io.stderr(line);
@@ -143,6 +151,26 @@ export async function auditCommand(argv: string[], io: CliIO): Promise<number> {
   } finally {
     services.close();
   }
+}
+
+/**
+ * Where the dependencies an audit read are kept, for a report that lists them (the CycloneDX BOM);
+ * null when none does.
+ */
+type ReadDependencies = { dependencies: readonly Dependency[] } | null;
+
+/** The audit of a tree (auditFileSource), keeping what it read in `read` when asked. */
+async function auditSource(source: FileSource, options: TreeAuditOptions, read: ReadDependencies, settings?: TreeSettings, manifest?: NamedManifest): Promise<AuditResult> {
+  const contents = await readTree(source, settings, manifest);
+  if (read) read.dependencies = contents.load.manifests.flatMap((m) => m.dependencies);
+  return auditTree(contents, options);
+}
+
+/** The project a BOM describes: the folder audited (a file's folder), or the repository at its commit. */
+function projectOf(target: AuditTarget, result: AuditResult): { name: string; version?: string } {
+  if (target.kind !== 'repository') return { name: basename(target.dir) || target.dir };
+  const at = result.target.lastIndexOf('@');
+  return at > 0 ? { name: result.target.slice(0, at), version: result.target.slice(at + 1) } : { name: result.target };
 }
 
 /** Code scanning wanted (with the fingerprint key, if any), or null for --no-code. */
@@ -185,15 +213,15 @@ async function auditTargetOf(io: CliIO, given: string, offline: boolean): Promis
  * scanned (a pip-audit user asks about dependencies; the folder's code is not "that file"), and,
  * unless --no-code asked for exactly that, the report says so.
  */
-async function auditManifestFile(target: FileTarget, options: TreeAuditOptions, scanCode: ScanCode): Promise<AuditResult> {
+async function auditManifestFile(target: FileTarget, options: TreeAuditOptions, scanCode: ScanCode, read: ReadDependencies): Promise<AuditResult> {
   const source = await namedFileSource(target.dir);
-  const audited = await auditFileSource(source, { ...options, target: target.given }, await settingsOf(source, target.dir, false), target.manifest);
+  const audited = await auditSource(source, { ...options, target: target.given }, read, await settingsOf(source, target.dir, false), target.manifest);
   return scanCode ? { ...audited, notices: [...audited.notices, CODE_NOT_SCANNED_FOR_A_FILE] } : audited;
 }
 
 export const CODE_NOT_SCANNED_FOR_A_FILE = 'code and configuration were not scanned: a single manifest was audited (its dependencies only); audit its folder (depwatch audit DIR) to scan the code too';
 
-async function auditDirectory(dir: string, target: string, options: TreeAuditOptions, scanCode: ScanCode): Promise<AuditResult> {
+async function auditDirectory(dir: string, target: string, options: TreeAuditOptions, scanCode: ScanCode, read: ReadDependencies): Promise<AuditResult> {
   const scanner = scanCode === null ? null : { scan: await loadScanner(), options: scanCode };
   // The scan reads the same tree while the audit waits on advisories and PyPI; both list it from one
   // walk, and both apply its `.depwatch.yml` as read and parsed once here (the audit says its notes).
@@ -201,7 +229,7 @@ async function auditDirectory(dir: string, target: string, options: TreeAuditOpt
   const source = directorySource(dir, walk);
   const settings = await settingsOf(source, dir, scanner !== null);
   const [audit, scan] = await Promise.all([
-    auditFileSource(source, { ...options, target }, settings),
+    auditSource(source, { ...options, target }, read, settings),
     scanner && settings ? scanner.scan(dir, { ...scanner.options, walk, settings: settings.parsed }) : null,
   ]);
   return scan ? withCodeScan(audit, scan) : audit;
@@ -219,7 +247,7 @@ async function settingsOf(source: FileSource, dir: string, scanned: boolean): Pr
   return rootNote === null ? settings : withSettingsNotes(settings, [rootNote]);
 }
 
-async function auditRepository(target: string, services: OnlineServices, options: TreeAuditOptions, scanCode: ScanCode): Promise<{ result: AuditResult; report: ReportOptions }> {
+async function auditRepository(target: string, services: OnlineServices, options: TreeAuditOptions, scanCode: ScanCode, read: ReadDependencies): Promise<{ result: AuditResult; report: ReportOptions }> {
   // GitHub's client (octokit and its plugins) loads only for a repository: a checkout never needs it.
   const [{ createGitHubClient }, { blobLineUrl }, { htmlHostFromApiUrl, parseRepoRef }, { snapshotErrors, snapshotSource, takeSnapshot }] = await Promise.all([
     import('../github/client.js'),
@@ -232,11 +260,15 @@ async function auditRepository(target: string, services: OnlineServices, options
   const octokit = await createGitHubClient(services.config.github);
   if (options.onProgress) options.onProgress(`reading ${ref.owner}/${ref.repo} from GitHub`);
   const snapshot = await takeSnapshot(octokit, services.db, ref, { select: isManifestPath, selectInterpreter: isProjectContextPath });
-  const audited = await auditFileSource(snapshotSource(snapshot), {
-    ...options,
-    target: `${snapshot.owner}/${snapshot.repo}@${snapshot.sha}`,
-    extraErrors: snapshotErrors(snapshot),
-  });
+  const audited = await auditSource(
+    snapshotSource(snapshot),
+    {
+      ...options,
+      target: `${snapshot.owner}/${snapshot.repo}@${snapshot.sha}`,
+      extraErrors: snapshotErrors(snapshot),
+    },
+    read,
+  );
   // Said, not hidden: the terminal reads a repository's manifests from GitHub, not its whole tree.
   const result = scanCode ? { ...audited, notices: [...audited.notices, CODE_NOT_SCANNED_REMOTELY] } : audited;
   return { result, report: { fileUrl: (file, line) => blobLineUrl(snapshot.htmlUrl, snapshot.sha, file, line) } };

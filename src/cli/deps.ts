@@ -1,6 +1,6 @@
 /** `depwatch deps <path>...`: lists the Python dependencies found (see README, "CLI JSON"). */
 import { realpath, stat } from 'node:fs/promises';
-import { dirname, isAbsolute, posix, relative, resolve, sep } from 'node:path';
+import { basename, dirname, isAbsolute, posix, relative, resolve, sep } from 'node:path';
 import { parseArgs } from 'node:util';
 import { describeExclusion } from '../audit/exclude.js';
 import { describeReason, extractErrorJson, partialReasonJson, partialReasons, partialStderrLines } from '../audit/partial.js';
@@ -13,14 +13,18 @@ import { plural } from '../plural.js';
 import { placeOf } from '../place.js';
 import { shortProblemMessage } from '../report/shorten.js';
 import { terminalLines } from '../report/terminal-text.js';
-import { CliError, EXIT, type CliIO } from './io.js';
+import { CliError, EXIT, writeChunks, type CliIO } from './io.js';
+import { packageVersion } from '../version.js';
 import { renderTable } from './table.js';
 import { fileProblem } from '../file-error.js';
 
 const FORMATS: ManifestFormat[] = ['requirements', 'pyproject', 'poetry-lock', 'pipfile', 'pipfile-lock', 'uv-lock', 'pdm-lock', 'pylock', 'setup-cfg', 'setup-py', 'conda-env', 'dockerfile'];
 
-export const DEPS_USAGE = `usage: depwatch deps [--json] [--format FORMAT] <path>...
+export const DEPS_USAGE = `usage: depwatch deps [--json | --cyclonedx] [--format FORMAT] <path>...
   Lists the Python dependencies in each directory (every manifest and lockfile found) or file.
+  --json           the list as JSON (a contract scripts can rely on: docs/cli-contract.md)
+  --cyclonedx      the list as a CycloneDX 1.6 JSON BOM (SBOM): one component per exact release,
+                   requirements that are not one release without a version; a partial list says so
   --format FORMAT  read files as ${FORMATS.join(', ')}`;
 
 const toPosix = (p: string) => p.split(sep).join('/');
@@ -181,22 +185,60 @@ export function depsTable(result: DepsResult): string {
   return out;
 }
 
+/** What deps's parser accepts; test/cli/help.test.ts holds DEPS_USAGE and the top-level help to it. */
+export const DEPS_OPTIONS = {
+  json: { type: 'boolean' },
+  cyclonedx: { type: 'boolean' },
+  format: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+/**
+ * The project a BOM describes: the folder given (a file's folder), or the folder holding every path
+ * given. Its name is the BOM's metadata.component.
+ */
+async function projectName(paths: string[], cwd: string): Promise<string> {
+  const folders = await Promise.all(
+    paths.map(async (given) => {
+      const full = resolve(cwd, given);
+      return (await stat(full)).isDirectory() ? full : dirname(full);
+    }),
+  );
+  let common = folders[0]!.split(sep);
+  for (const folder of folders.slice(1)) {
+    const parts = folder.split(sep);
+    let same = 0;
+    while (same < common.length && same < parts.length && common[same] === parts[same]) same++;
+    common = common.slice(0, same);
+  }
+  return basename(common.join(sep)) || sep;
+}
+
 export async function depsCommand(argv: string[], io: CliIO): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { json: { type: 'boolean' }, format: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    options: DEPS_OPTIONS,
   });
   if (values.help) {
     io.stdout(DEPS_USAGE + '\n');
     return EXIT.ok;
   }
   if (positionals.length === 0) throw new CliError('deps: give at least one directory or file (try: depwatch deps .)');
+  if (values.json && values.cyclonedx) throw new CliError('deps: choose one of --json, --cyclonedx');
   const format = values.format as ManifestFormat | undefined;
   if (format && !FORMATS.includes(format)) throw new CliError(`--format: unknown format "${format}" (one of ${FORMATS.join(', ')})`);
+  // The BOM's writer loads only when asked for, beside the reading.
+  const bom = values.cyclonedx ? import('../report/cyclonedx.js') : null;
+  bom?.catch(() => undefined); // awaited below; a missing path must not leave it unhandled
   const result = await collectDependencies(positionals, io.cwd, format);
-  io.stdout(values.json ? JSON.stringify(depsJson(result), null, 2) + '\n' : depsTable(result));
   const reasons = reasonsFor(result);
+  if (bom) {
+    const { cyclonedxChunks } = await bom;
+    const dependencies = result.manifests.flatMap((m) => m.dependencies);
+    const project = { name: await projectName(positionals, io.cwd) };
+    await writeChunks(io, cyclonedxChunks({ project, dependencies, reasons, toolVersion: packageVersion(), now: new Date() }));
+  } else io.stdout(values.json ? JSON.stringify(depsJson(result), null, 2) + '\n' : depsTable(result));
   if (reasons.length === 0) return EXIT.ok;
   // One line per reason, as audit prints them (the contract): "and 1 more" hid which file was not read.
   for (const line of partialStderrLines(reasons, 'depwatch deps')) io.stderr(line);

@@ -1,8 +1,9 @@
 /** Every report format turns one audit result into text; the CLI picks one by flag. */
 import type { AuditResult } from '../audit/audit.js';
+import type { Dependency } from '../python/types.js';
 import type { SarifCommand } from './sarif-limits.js';
 
-export type ReportFormat = 'text' | 'json' | 'markdown' | 'sarif';
+export type ReportFormat = 'text' | 'json' | 'markdown' | 'sarif' | 'cyclonedx';
 
 export interface ReportOptions {
   /** Base URL to link files and lines (a GitHub blob URL at the audited commit), when known. */
@@ -18,6 +19,11 @@ export interface ReportOptions {
   sourceRoot?: { uri: string; prefix: string };
   /** SARIF: the command whose `--json` lists what the SARIF leaves out (sarif-limits.ts). Default `audit`. */
   sarifCommand?: SarifCommand;
+  /**
+   * CycloneDX (required there): the dependencies the audit read, whose components the BOM lists (the
+   * result keeps only their count), the project they belong to, and when the BOM was made. Given by the CLI.
+   */
+  bom?: { dependencies: readonly Dependency[]; project: { name: string; version?: string }; now: Date };
 }
 
 export type Renderer = (result: AuditResult, options: ReportOptions) => string;

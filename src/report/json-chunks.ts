@@ -19,6 +19,11 @@ export interface Streamed<T> {
  */
 export const streamed = <T>(items: Iterable<T>): Streamed<T> => ({ [STREAMED]: items });
 
+/** Each item mapped as it is taken: what a streamed array of a report's values is made from. */
+export function* lazyMap<T, U>(items: readonly T[], map: (item: T) => U): Generator<U> {
+  for (const item of items) yield map(item);
+}
+
 const isStreamed = (value: unknown): value is Streamed<unknown> => typeof value === 'object' && value !== null && STREAMED in value;
 
 /**

@@ -3,7 +3,7 @@ import { DEFAULT_UNKNOWN_AS, findingJson, fixJson } from '../audit/findings.js';
 import { extractErrorJson, partialReasonJson, reasonsOf } from '../audit/partial.js';
 import type { ChunkedRenderer, Renderer } from './interface.js';
 import { codeScanJson } from '../scan/json.js';
-import { jsonChunks, streamed } from './json-chunks.js';
+import { jsonChunks, lazyMap, streamed } from './json-chunks.js';
 import { packageHeadline, vulnerablePackages, type PackageGroup } from './packages.js';
 
 /** One entry per vulnerable release: the upgrade that clears its advisories, and where it is. */
@@ -53,7 +53,3 @@ export const renderJsonChunks: ChunkedRenderer = function* (result) {
 };
 
 export const renderJson: Renderer = (result, options) => [...renderJsonChunks(result, options)].join('');
-
-function* lazyMap<T, U>(items: readonly T[], map: (item: T) => U): Generator<U> {
-  for (const item of items) yield map(item);
-}

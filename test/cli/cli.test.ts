@@ -13,6 +13,7 @@ import { startFakeOsv, type FakeOsv } from '../fakes/osv.js';
 import { startFakePypi, type FakePypi } from '../fakes/pypi.js';
 import { ADVISORIES_JSONL_GZ, fixtureRecords } from '../fixtures/osv/load.js';
 import { inProcessCli } from '../helpers/cli-in-process.js';
+import { cyclonedxSchemaErrors } from '../helpers/cyclonedx-schema.js';
 
 const MANIFESTS = join(import.meta.dirname, '..', 'fixtures', 'manifests');
 const TOKEN = 'ghp_' + 'x'.repeat(36);
@@ -303,6 +304,21 @@ describe('depwatch audit', () => {
     const result = JSON.parse(json.out.stdout);
     expect(result.partial_reasons).toEqual([]);
     expect(result.findings).toContainEqual(expect.objectContaining({ kind: 'vulnerability', package: 'django', file: 'plugins/setup.py', line: 5 }));
+  });
+
+  it('writes a GitHub repository as a CycloneDX BOM: the repository at its commit, its releases where they are written, their vulnerabilities', async () => {
+    const { out, run } = cli();
+    expect(await run('audit', '--cyclonedx', 'octo/app')).toBe(1);
+    expect(cyclonedxSchemaErrors(out.stdout)).toEqual([]);
+    const bom = JSON.parse(out.stdout);
+    expect(bom.metadata.component).toEqual({ type: 'application', 'bom-ref': 'depwatch:project', name: 'octo/app', version: expect.stringMatching(/^[0-9a-f]{40}$/) });
+    const django = bom.components.find((c: { 'bom-ref': string }) => c['bom-ref'] === 'pkg:pypi/django@2.1.5');
+    expect(django.evidence.occurrences.map((o: { location: string; line: number }) => `${o.location}:${o.line}`)).toEqual(['plugins/setup.py:5', 'requirements.txt:1']);
+    expect(bom.components.find((c: { name: string }) => c.name === 'sphinx')).toMatchObject({ 'bom-ref': 'pkg:pypi/sphinx', properties: [{ name: 'depwatch:resolved', value: 'false' }, { name: 'depwatch:specifier', value: '>=7' }] });
+    expect(bom.components.some((c: { name: string }) => c.name === 'evil')).toBe(false);
+    const vulnerability = bom.vulnerabilities.find((v: { id: string }) => v.id === 'PYSEC-2019-13');
+    expect(vulnerability.affects).toEqual([{ ref: 'pkg:pypi/django@2.1.5', versions: [{ version: '2.1.5', status: 'affected' }] }]);
+    expect(bom.metadata.properties).toContainEqual({ name: 'depwatch:advisory_source', value: 'api' });
   });
 
   it('a GitHub repository of submodules alone: partial (exit 2, no manifests) and the notice names each submodule at its commit', async () => {

@@ -181,6 +181,18 @@ describe('start-up of the compiled CLI', () => {
     expect(loaded.filter((p) => p.startsWith('dist/advisories/'))).toEqual(['dist/advisories/max-data-age.js']);
   });
 
+  it('the CycloneDX writer loads only for --cyclonedx, and brings no package with it', () => {
+    const json = depwatch('deps', '--json', 'app');
+    expect(json.status).toBe(0);
+    expect(json.loaded).not.toContain('dist/report/cyclonedx.js');
+    const bom = depwatch('deps', '--cyclonedx', 'app');
+    expect(bom.status).toBe(0);
+    expect((JSON.parse(bom.stdout) as { components: unknown[] }).components).toHaveLength(2);
+    expect(bom.loaded).toContain('dist/report/cyclonedx.js');
+    expect(packagesIn(bom.loaded)).toEqual(packagesIn(json.loaded));
+    expect(depwatch('audit', '--offline', '--json', '--no-code', 'app').loaded).not.toContain('dist/report/cyclonedx.js');
+  });
+
   it('an audit that scans code loads the scanner, still without GitHub or the logger', () => {
     const { loaded } = depwatch('audit', '--offline', '--json', 'app');
     expect(loaded).toContain('dist/scan/scan.js');

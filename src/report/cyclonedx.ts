@@ -1,0 +1,266 @@
+/**
+ * A CycloneDX 1.6 JSON BOM of the dependencies read (`depwatch deps --cyclonedx`), and with the
+ * audit's vulnerabilities (`depwatch audit --cyclonedx`), as pip-audit, OSV-Scanner and Snyk write
+ * one. Written as plain JSON: the official library (@cyclonedx/cyclonedx-library) has no model for
+ * `evidence.occurrences`, writes a dependency-graph entry with no `dependsOn` for every component
+ * (which the spec reads as "has no dependencies", where Depwatch knows nothing of the graph), and
+ * took 100-140 ms to load. It and its schemas are a devDependency: the tests validate every BOM
+ * made here against the official 1.6 schema.
+ *
+ * What it says, and why (docs/cli-contract.md, "CycloneDX"):
+ * - One component per distinct exact release (an exact pin or lock entry: isRatedRelease, what the
+ *   audit matches advisories against), `pkg:pypi/<PEP 503 name>@<version>` as purl and bom-ref,
+ *   every place it is written as an occurrence (`location` the file, `line`, and the entry as read).
+ * - A requirement that is not one exact release (a range, a bare name, a VCS or URL source without
+ *   a version, a local path) is a component without version, one per name, as cyclonedx-py lists an
+ *   unpinned requirement: `depwatch:resolved` false and each specifier in `depwatch:specifier`. A
+ *   constraint that is not exact installs nothing, and is not listed.
+ * - Fail closed: `depwatch:partial` in metadata.properties, true with one `depwatch:partial_reason`
+ *   per reason when anything was not read or checked, and a composition saying the project's
+ *   inventory is `incomplete`. No dependency graph: Depwatch does not read one, and an empty
+ *   `dependsOn` would say there is none. No serialNumber: the same tree gives the same BOM (the
+ *   timestamp aside), where a random one would make every BOM differ.
+ */
+import { describeReason, notReached, reasonsOf, type PartialReason } from '../audit/partial.js';
+import { isRatedRelease } from '../audit/context.js';
+import { DEFAULT_UNKNOWN_AS, type Finding, type RatedSeverity } from '../audit/findings.js';
+import { packageVersion } from '../version.js';
+import type { ChunkedRenderer } from './interface.js';
+import { normalizeName } from '../python/names.js';
+import type { Dependency } from '../python/types.js';
+import { compareCodeUnits, compareText } from '../text-order.js';
+import { jsonChunks, lazyMap, streamed } from './json-chunks.js';
+import { osvUrl } from './summary.js';
+
+export const CYCLONEDX_SCHEMA = 'http://cyclonedx.org/schema/bom-1.6.schema.json';
+
+/** The project's own component (metadata.component): what the BOM describes. */
+const PROJECT_REF = 'depwatch:project';
+
+export interface BomInput {
+  /** The audited project: its folder's name, or `owner/repo` (with the commit as version). */
+  project: { name: string; version?: string };
+  /** Every dependency read, from every manifest, as `deps --json` lists them. */
+  dependencies: readonly Dependency[];
+  /** Why the result is partial (none: complete). */
+  reasons: readonly PartialReason[];
+  toolVersion: string;
+  now: Date;
+}
+
+/** What the audit adds to the BOM. */
+export interface BomAudit {
+  findings: readonly Finding[];
+  /** Ignored findings, listed with why (--show-ignored); empty otherwise. */
+  ignored: readonly Finding[];
+  /** False when the advisories were not reached: then the BOM has no `vulnerabilities` at all, never an empty list. */
+  advisoriesChecked: boolean;
+  advisorySource: string;
+  unknownAs?: RatedSeverity;
+  /** Findings that are not vulnerabilities (outdated, unpinned, code…): counted, since the BOM cannot carry them. */
+  otherFindings: number;
+}
+
+interface Place {
+  location: string;
+  line?: number;
+  additionalContext: string;
+}
+
+interface ComponentDraft {
+  /** `name@version`'s purl, the package's without a version, or the URL of a requirement with no name: one component each. */
+  key: string;
+  name: string;
+  version: string | null;
+  /** Whether some place installs it from a package index (then it has a purl). */
+  fromIndex: boolean;
+  places: Map<string, Place>;
+  extras: Set<string>;
+  specifiers: Set<string>;
+  /** Where a non-index place installs it from: url → source. */
+  elsewhere: Map<string, Dependency['source']>;
+}
+
+/** A purl segment: everything but the unreserved characters percent-encoded (`1.0+cpu` → `1.0%2Bcpu`, `1!2.0` → `1%212.0`). */
+const purlSegment = (text: string): string => encodeURIComponent(text).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+
+/** The purl of a PyPI release, or of the package when no version is known: PEP 503 name, as the purl spec's pypi type says. */
+export function pypiPurl(name: string, version: string | null): string {
+  const base = `pkg:pypi/${purlSegment(normalizeName(name))}`;
+  return version === null ? base : `${base}@${purlSegment(version)}`;
+}
+
+/** An entry as read, in PEP 508 form (`django[argon2]==2.1.5 ; python_version < "3.8"`), and what kind of entry it is. */
+function entryText(d: Dependency): string {
+  const extras = d.extras.length ? `[${d.extras.join(',')}]` : '';
+  const what = d.source === 'registry' ? d.specifier || (d.version !== null && d.kind === 'locked' ? `==${d.version}` : '') : d.url !== undefined ? ` @ ${d.url}` : '';
+  const marker = d.marker ? ` ; ${d.marker}` : '';
+  const notes = [d.kind, ...(d.group !== 'main' ? [`group ${d.group}`] : []), ...(d.editable ? ['editable'] : []), ...(d.direct ? [] : ['indirect'])];
+  return `${d.name || '(no name)'}${extras}${what}${marker} (${notes.join(', ')})`;
+}
+
+/** The components, in name order (exact releases of a name before its requirement without version), each with its places in file order. */
+function components(dependencies: readonly Dependency[]): ComponentDraft[] {
+  const byKey = new Map<string, ComponentDraft>();
+  for (const d of dependencies) {
+    const exact = isRatedRelease(d);
+    // A constraint that is not one release installs nothing: not a component.
+    if (!exact && d.kind === 'constraint') continue;
+    const name = d.name ? normalizeName(d.name) : '';
+    // A requirement with no name (a bare URL) is known by its URL alone.
+    const key = exact ? pypiPurl(name, d.version) : name ? pypiPurl(name, null) : `depwatch:unnamed:${d.url ?? ''}`;
+    let draft = byKey.get(key);
+    if (draft === undefined) {
+      draft = { key, name: name || (d.url ?? ''), version: exact ? d.version : null, fromIndex: false, places: new Map(), extras: new Set(), specifiers: new Set(), elsewhere: new Map() };
+      byKey.set(key, draft);
+    }
+    if (d.source === 'registry') draft.fromIndex = true;
+    else if (d.url !== undefined) draft.elsewhere.set(d.url, d.source);
+    for (const extra of d.extras) draft.extras.add(extra);
+    if (!exact && d.specifier) draft.specifiers.add(d.specifier);
+    const additionalContext = entryText(d);
+    const place = `${d.file}\u0000${d.line}\u0000${additionalContext}`;
+    if (!draft.places.has(place)) draft.places.set(place, { location: d.file, ...(d.line !== null ? { line: d.line } : {}), additionalContext });
+  }
+  return [...byKey.values()].sort((a, b) => compareText(a.name, b.name) || (a.version === null ? 1 : 0) - (b.version === null ? 1 : 0) || compareCodeUnits(a.version ?? '', b.version ?? ''));
+}
+
+const property = (name: string, value: string) => ({ name, value });
+
+/**
+ * The component's bom-ref: its purl when it has one (a release, or a package some place installs
+ * from an index). A requirement installed only from elsewhere (a VCS, a URL, a local path) has no
+ * purl, and a bom-ref that does not read as one: tools that take a bom-ref for a purl would
+ * otherwise take it for PyPI's package of that name.
+ */
+const bomRef = (c: ComponentDraft): string => (c.version !== null || c.fromIndex || !c.name || c.key.startsWith('depwatch:') ? c.key : `depwatch:requirement:${c.name}`);
+
+function componentJson(c: ComponentDraft) {
+  const places = [...c.places.values()].sort((a, b) => compareText(a.location, b.location) || (a.line ?? 0) - (b.line ?? 0));
+  const references = [...c.elsewhere]
+    .filter(([, source]) => source === 'vcs' || source === 'url')
+    .map(([url, source]) => ({ type: source === 'vcs' ? 'vcs' : 'distribution', url, comment: 'as the manifest names it' }));
+  const properties = [
+    ...(c.version === null ? [property('depwatch:resolved', 'false'), ...[...c.specifiers].sort(compareCodeUnits).map((s) => property('depwatch:specifier', s))] : []),
+    ...[...new Set(c.elsewhere.values())].sort(compareCodeUnits).map((s) => property('depwatch:source', s)),
+    ...[...c.elsewhere].filter(([, source]) => source === 'path').map(([path]) => property('depwatch:path', path)),
+    // The CycloneDX property taxonomy's name for an extra asked of a Python package (cyclonedx-py's too).
+    ...[...c.extras].sort(compareCodeUnits).map((e) => property('cdx:python:package:required-extra', e)),
+  ];
+  return {
+    type: 'library',
+    'bom-ref': bomRef(c),
+    name: c.name,
+    version: c.version ?? undefined,
+    purl: c.fromIndex || c.version !== null ? c.key : undefined,
+    externalReferences: references.length ? references : undefined,
+    evidence: places.length ? { occurrences: places } : undefined,
+    properties: properties.length ? properties : undefined,
+  };
+}
+
+/** CycloneDX's name for how a CVSS vector scores (its scoreMethod). */
+function scoreMethod(vector: string | null | undefined): string {
+  if (!vector) return 'other';
+  if (vector.startsWith('CVSS:4.0/')) return 'CVSSv4';
+  if (vector.startsWith('CVSS:3.1/')) return 'CVSSv31';
+  if (vector.startsWith('CVSS:3.0/')) return 'CVSSv3';
+  return /^\(?AV:[LAN]\//.test(vector) ? 'CVSSv2' : 'other';
+}
+
+/** The ratings of a finding: none when no source rated it (never an invented one). */
+function ratings(f: Finding) {
+  if (f.kind === 'malicious') return [{ severity: 'critical', method: 'other', justification: `${f.id} reports the package as malicious` }];
+  if (f.severity === 'unknown') return undefined;
+  const rater = f.severityFrom ?? f.id;
+  return [
+    {
+      ...(rater ? { source: { name: 'OSV', url: osvUrl(rater) } } : {}),
+      score: typeof f.cvss === 'number' && Number.isFinite(f.cvss) ? f.cvss : undefined,
+      severity: f.severity,
+      method: scoreMethod(f.cvssVector),
+      vector: f.cvssVector ?? undefined,
+    },
+  ];
+}
+
+function vulnerabilityJson(f: Finding, refOf: (f: Finding) => string, unknownAs: RatedSeverity) {
+  const id = f.id!;
+  const properties = [
+    ...(f.kind === 'malicious' ? [property('depwatch:kind', 'malicious')] : []),
+    // Unrated: no rating is given, and what it counts as for --fail-on is said.
+    ...(f.kind !== 'malicious' && f.severity === 'unknown' ? [property('depwatch:treated_as', unknownAs)] : []),
+    ...(typeof f.details?.resolved_from === 'string' ? [property('depwatch:resolved_from', f.details.resolved_from)] : []),
+  ];
+  return {
+    id,
+    source: { name: 'OSV', url: osvUrl(id) },
+    references: f.aliases?.length ? f.aliases.map((alias) => ({ id: alias, source: { name: 'OSV', url: osvUrl(alias) } })) : undefined,
+    ratings: ratings(f),
+    description: f.summary || undefined,
+    recommendation: f.fix.text || undefined,
+    advisories: [{ url: osvUrl(id) }],
+    analysis: f.ignoredBy ? { detail: `ignored (${f.ignoredBy.source}): ${f.ignoredBy.reason}${f.ignoredBy.until ? ` (until ${f.ignoredBy.until})` : ''}` } : undefined,
+    affects: [{ ref: refOf(f), versions: f.version ? [{ version: f.version, status: 'affected' }] : undefined }],
+    properties: properties.length ? properties : undefined,
+  };
+}
+
+/** The BOM, in pieces as the other reports are written (json-chunks.ts): components and vulnerabilities one batch at a time. */
+export function* cyclonedxChunks(input: BomInput, audit?: BomAudit): Generator<string> {
+  const drafts = components(input.dependencies);
+  const advisoryFindings = audit ? [...audit.findings, ...audit.ignored].filter((f) => (f.kind === 'vulnerability' || f.kind === 'malicious') && f.id && f.package) : [];
+  // Each vulnerability affects the component of its release; a range's finding (the release it
+  // resolves to today, written nowhere) the requirement's component without version. A release
+  // in neither gets a component of its own, so that no `affects` points at nothing.
+  const byKey = new Map(drafts.map((d) => [d.key, d]));
+  const draftOf = (f: Finding): ComponentDraft | undefined => byKey.get(pypiPurl(f.package!, f.version)) ?? byKey.get(pypiPurl(f.package!, null));
+  for (const f of advisoryFindings) {
+    if (draftOf(f) !== undefined) continue;
+    const made: ComponentDraft = { key: pypiPurl(f.package!, f.version), name: normalizeName(f.package!), version: f.version, fromIndex: true, places: new Map(), extras: new Set(), specifiers: new Set(), elsewhere: new Map() };
+    byKey.set(made.key, made);
+    drafts.push(made);
+  }
+  const refOf = (f: Finding): string => bomRef(draftOf(f)!);
+  const partial = input.reasons.length > 0;
+  const unknownAs = audit?.unknownAs ?? DEFAULT_UNKNOWN_AS;
+  const bom = {
+    $schema: CYCLONEDX_SCHEMA,
+    bomFormat: 'CycloneDX',
+    specVersion: '1.6',
+    version: 1,
+    metadata: {
+      timestamp: input.now.toISOString(),
+      tools: { components: [{ type: 'application', name: 'depwatch', version: input.toolVersion }] },
+      component: { type: 'application', 'bom-ref': PROJECT_REF, name: input.project.name, version: input.project.version },
+      properties: [
+        property('depwatch:partial', String(partial)),
+        ...input.reasons.map((r) => property('depwatch:partial_reason', describeReason(r))),
+        ...(audit ? [property('depwatch:advisory_source', audit.advisorySource), property('depwatch:other_findings', String(audit.otherFindings))] : []),
+      ],
+    },
+    components: streamed(lazyMap(drafts, componentJson)),
+    // The spec's own word for it: what the project is made of is not all listed here.
+    compositions: partial ? [{ aggregate: 'incomplete', assemblies: [PROJECT_REF] }] : undefined,
+    vulnerabilities: audit?.advisoriesChecked ? streamed(lazyMap(advisoryFindings, (f) => vulnerabilityJson(f, refOf, unknownAs))) : undefined,
+  };
+  yield* jsonChunks(bom);
+  yield '\n';
+}
+
+/** An audit's BOM (`depwatch audit --cyclonedx`): its dependencies' components and its vulnerabilities. */
+export const renderCyclonedxChunks: ChunkedRenderer = (result, options) => {
+  if (!options.bom) throw new Error('the CycloneDX report needs the dependencies the audit read');
+  const { dependencies, project, now } = options.bom;
+  const isAdvisory = (f: Finding) => f.kind === 'vulnerability' || f.kind === 'malicious';
+  const otherFindings = result.findings.filter((f) => !isAdvisory(f)).length + (result.code?.findings.length ?? 0);
+  const audit: BomAudit = {
+    findings: result.findings,
+    ignored: options.showIgnored ? result.ignored : [],
+    advisoriesChecked: !notReached(result, 'advisories'),
+    advisorySource: result.advisorySource,
+    otherFindings,
+    ...(result.unknownAs ? { unknownAs: result.unknownAs } : {}),
+  };
+  return cyclonedxChunks({ project, dependencies, reasons: reasonsOf(result), toolVersion: packageVersion(), now }, audit);
+};

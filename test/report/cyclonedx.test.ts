@@ -1,0 +1,121 @@
+/**
+ * The CycloneDX report's rules on what the CLI tests cannot reach with the fixture advisories: a
+ * range's vulnerability (the release it resolves to today, written nowhere) affects the
+ * requirement's component; a malicious package, an unrated advisory and each kind of CVSS vector
+ * are rated as they are (never an invented score); advisories that were not reached leave the BOM
+ * without `vulnerabilities`, never with an empty list. Every BOM is checked against the 1.6 schema.
+ */
+import { describe, expect, it } from 'vitest';
+import type { AuditResult } from '../../src/audit/audit.js';
+import type { Finding } from '../../src/audit/findings.js';
+import type { PartialReason } from '../../src/audit/partial.js';
+import type { Dependency } from '../../src/python/types.js';
+import { pypiPurl, renderCyclonedxChunks } from '../../src/report/cyclonedx.js';
+import { cyclonedxSchemaErrors } from '../helpers/cyclonedx-schema.js';
+
+const dependency = (fields: Partial<Dependency> & { name: string; line: number }): Dependency => ({
+  version: null,
+  specifier: '',
+  extras: [],
+  marker: null,
+  source: 'registry',
+  editable: false,
+  kind: 'requirement',
+  group: 'main',
+  direct: true,
+  file: 'requirements.txt',
+  ...fields,
+});
+
+const vulnerability = (fields: Partial<Finding> & { id: string; package: string; version: string }): Finding => ({
+  kind: 'vulnerability',
+  severity: 'high',
+  file: 'requirements.txt',
+  line: 1,
+  fix: { version: null, text: `Upgrade ${fields.package}.` },
+  ...fields,
+});
+
+function result(findings: Finding[], partialReasons: PartialReason[] = []): AuditResult {
+  return {
+    target: '.',
+    dependencies: 2,
+    findings,
+    ignored: [],
+    notes: [],
+    errors: [],
+    warnings: partialReasons.map((r) => r.message),
+    notices: [],
+    partial: partialReasons.length > 0,
+    partialReasons,
+    advisorySource: 'api',
+    unknownAs: 'medium',
+  };
+}
+
+const DEPENDENCIES = [
+  dependency({ name: 'jinja2', line: 1, specifier: '>=2.10' }),
+  dependency({ name: 'evil-pkg', line: 2, version: '1.0', specifier: '==1.0' }),
+  dependency({ name: 'oldlib', line: 3, version: '1!2.0', specifier: '==1!2.0' }),
+];
+
+interface Bom {
+  components: { 'bom-ref': string; version?: string }[];
+  vulnerabilities?: { id: string; ratings?: { score?: number; severity: string; method: string; vector?: string; justification?: string }[]; affects: { ref: string; versions: { version: string }[] }[]; properties?: { name: string; value: string }[] }[];
+}
+
+function render(findings: Finding[], reasons: PartialReason[] = []): Bom {
+  const text = [...renderCyclonedxChunks(result(findings, reasons), { bom: { dependencies: DEPENDENCIES, project: { name: 'app' }, now: new Date('2024-01-02T03:04:05Z') } })].join('');
+  expect(cyclonedxSchemaErrors(text)).toEqual([]);
+  return JSON.parse(text) as Bom;
+}
+
+describe('the CycloneDX report', () => {
+  it('has a range vulnerability affect the requirement (no version) at the release it resolves to today', () => {
+    const bom = render([vulnerability({ id: 'GHSA-aaaa', package: 'jinja2', version: '2.11.2', details: { resolved_from: '>=2.10' } })]);
+    const [v] = bom.vulnerabilities!;
+    expect(v!.affects).toEqual([{ ref: 'pkg:pypi/jinja2', versions: [{ version: '2.11.2', status: 'affected' }] }]);
+    expect(v!.properties).toEqual([{ name: 'depwatch:resolved_from', value: '>=2.10' }]);
+    // No component of a release written nowhere is made up.
+    expect(bom.components.map((c) => c['bom-ref'])).toEqual(['pkg:pypi/evil-pkg@1.0', 'pkg:pypi/jinja2', 'pkg:pypi/oldlib@1%212.0']);
+  });
+
+  it('rates each advisory by what its source said: CVSS v4, v3.0, v2, a word alone, nothing, or malicious', () => {
+    const bom = render([
+      vulnerability({ id: 'A-4', package: 'evil-pkg', version: '1.0', severity: 'critical', cvss: 9.3, cvssVector: 'CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N', severityFrom: 'GHSA-bbbb' }),
+      vulnerability({ id: 'A-30', package: 'evil-pkg', version: '1.0', cvss: 7.5, cvssVector: 'CVSS:3.0/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:N/A:N' }),
+      vulnerability({ id: 'A-2', package: 'evil-pkg', version: '1.0', severity: 'medium', cvss: 5, cvssVector: 'AV:N/AC:L/Au:N/C:P/I:N/A:N' }),
+      vulnerability({ id: 'A-word', package: 'evil-pkg', version: '1.0', severity: 'low', cvss: null, cvssVector: null }),
+      vulnerability({ id: 'A-none', package: 'evil-pkg', version: '1.0', severity: 'unknown', cvss: null, cvssVector: null }),
+      vulnerability({ id: 'MAL-1', package: 'evil-pkg', version: '1.0', kind: 'malicious', severity: 'critical' }),
+    ]);
+    const rating = (id: string) => bom.vulnerabilities!.find((v) => v.id === id)!.ratings;
+    expect(rating('A-4')).toEqual([{ source: { name: 'OSV', url: 'https://osv.dev/vulnerability/GHSA-bbbb' }, score: 9.3, severity: 'critical', method: 'CVSSv4', vector: 'CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N' }]);
+    expect(rating('A-30')![0]).toMatchObject({ score: 7.5, method: 'CVSSv3' });
+    expect(rating('A-2')![0]).toMatchObject({ score: 5, method: 'CVSSv2' });
+    expect(rating('A-word')).toEqual([{ source: { name: 'OSV', url: 'https://osv.dev/vulnerability/A-word' }, severity: 'low', method: 'other' }]);
+    // Unrated: no rating at all, and what it counts as for --fail-on.
+    expect(rating('A-none')).toBeUndefined();
+    expect(bom.vulnerabilities!.find((v) => v.id === 'A-none')!.properties).toEqual([{ name: 'depwatch:treated_as', value: 'medium' }]);
+    expect(rating('MAL-1')).toEqual([{ severity: 'critical', method: 'other', justification: 'MAL-1 reports the package as malicious' }]);
+    for (const v of bom.vulnerabilities!) expect(v.affects[0]!.ref).toBe('pkg:pypi/evil-pkg@1.0');
+  });
+
+  it('has no vulnerabilities at all when the advisories were not reached, and says why', () => {
+    const reason: PartialReason = { kind: 'data-source', message: 'advisories unavailable (timeout): vulnerabilities were NOT checked', transient: true, unreached: 'advisories' };
+    const bom = render([], [reason]) as Bom & { metadata: { properties: { name: string; value: string }[] } };
+    expect(bom.vulnerabilities).toBeUndefined();
+    expect(bom.metadata.properties.slice(0, 2)).toEqual([
+      { name: 'depwatch:partial', value: 'true' },
+      { name: 'depwatch:partial_reason', value: reason.message },
+    ]);
+    // Reached: an empty list says "none found".
+    expect(render([]).vulnerabilities).toEqual([]);
+  });
+
+  it('writes a purl with the PEP 503 name and the version percent-encoded', () => {
+    expect(pypiPurl('Zope.Interface', '5.0')).toBe('pkg:pypi/zope-interface@5.0');
+    expect(pypiPurl('ruamel.yaml', null)).toBe('pkg:pypi/ruamel-yaml');
+    expect(pypiPurl('Foo__Bar', '1!2.0+local.1')).toBe('pkg:pypi/foo-bar@1%212.0%2Blocal.1');
+  });
+});
