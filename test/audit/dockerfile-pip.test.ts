@@ -49,7 +49,7 @@ describe('pip installs in a Dockerfile', () => {
       ['requests', 'Dockerfile', 2],
     ]);
     const text = of(result.findings, 'unpinned').find((f) => f.package === 'requests')!.fix!.text;
-    expect(text).toContain('in a pip install of Dockerfile: pin it there (pip install requests==2.32.3, the newest release allowed), or install from a pinned requirements file');
+    expect(text).toContain('requests allows any version where Dockerfile installs it: pin it there (requests==2.32.3, the newest release allowed), or install from a pinned requirements file');
     expect(of(result.findings, 'no-lockfile')).toEqual([]);
     // Nor does a Dockerfile pin fix the project's own range.
     const project = await audit({ Dockerfile: 'FROM python:3.12\nRUN pip install requests==2.32.3\n', 'requirements.txt': 'requests>=2\n' });
@@ -69,6 +69,33 @@ describe('pip installs in a Dockerfile', () => {
   it('reports an extra index given on the command line', async () => {
     const result = await audit({ Dockerfile: 'FROM python:3.12\nRUN pip install --extra-index-url https://pypi.internal.example/simple internal-lib==1.0\n' }, false);
     expect(of(result.findings, 'extra-index-url').map((f) => [f.file, f.line])).toEqual([['Dockerfile', 2]]);
+  });
+
+  it('audits what ONBUILD RUN, pipx and a bash -c script install, each at its line, like a RUN pip install', async () => {
+    const result = await audit({
+      Dockerfile: [
+        'FROM python:3.12', // 1
+        'ONBUILD RUN pip install \\', // 2
+        '    django==2.1.5', // 3
+        'RUN pipx install "requests>=2" && pipx inject app jinja2==2.10', // 4
+        "RUN bash -c 'pip install django==2.1.5'", // 5
+        '',
+      ].join('\n'),
+    });
+    expect(result.partial).toBe(false);
+    const django = of(result.findings, 'vulnerability').filter((f) => f.package === 'django');
+    expect(django.length).toBeGreaterThan(0);
+    expect(django.every((f) => f.line === 3 && f.locations?.map((l) => l.line).join() === '3,5')).toBe(true);
+    expect(of(result.findings, 'unpinned').map((f) => [f.package, f.line])).toEqual([['requests', 4]]);
+    expect(of(result.findings, 'yanked').map((f) => [f.package, f.line])).toEqual([['jinja2', 4]]);
+  });
+
+  it("reports an extra index given by pip's abbreviation of --extra-index-url, and an ambiguous abbreviation makes the audit partial", async () => {
+    const result = await audit({ Dockerfile: 'FROM python:3.12\nRUN pip install --extra-index https://pypi.internal.example/simple internal-lib==1.0\nRUN pip install --req requirements.txt\n' }, false);
+    expect(of(result.findings, 'extra-index-url').map((f) => [f.file, f.line])).toEqual([['Dockerfile', 2]]);
+    expect(result.partial).toBe(true);
+    expect(result.partialReasons!.map((r) => [r.kind, r.file, r.line])).toEqual([['unread', 'Dockerfile', 3]]);
+    expect(result.partialReasons![0]!.message).toContain('which pip refuses as ambiguous');
   });
 
   it('a Dockerfile that installs nothing with pip is no manifest: the tree still has none', async () => {

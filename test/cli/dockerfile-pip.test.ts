@@ -1,8 +1,8 @@
 /**
  * pip installs in a Dockerfile end to end, through the CLI (in-process, offline, a real mirror):
- * `deps` lists them, `audit` reports a vulnerable pin at its RUN line in JSON and SARIF, and `fix`
- * rewrites the pin where it is written, or says plainly that one it cannot find as written (set
- * through ENV) is changed by hand (exit 1: still vulnerable).
+ * `deps` lists them, `audit` reports a vulnerable pin at the line it is written on in JSON and
+ * SARIF, and `fix` rewrites the pin where it is written, reporting that same line, or says plainly
+ * that one it cannot find as written (set through ENV) is changed by hand (exit 1: still vulnerable).
  */
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -23,15 +23,15 @@ beforeAll(async () => {
 });
 
 describe('pip installs in a Dockerfile through the CLI', () => {
-  it('deps lists them as the dockerfile format, at the RUN line', async () => {
+  it('deps lists them as the dockerfile format, each at the line of its requirement', async () => {
     const c = cli();
     expect(await c.run('deps', '--json', writeTree('depwatch-dockerfile-', { Dockerfile: DOCKERFILE }))).toBe(0);
     const json = JSON.parse(c.out.stdout);
     expect(json.partial).toBe(false);
     expect(json.manifests).toEqual([expect.objectContaining({ path: 'Dockerfile', format: 'dockerfile' })]);
     expect(json.manifests[0].dependencies.map((d: { name: string; specifier: string; line: number }) => [d.name, d.specifier, d.line])).toEqual([
-      ['django', '==2.1.5', 3],
-      ['requests', '>=2', 3],
+      ['django', '==2.1.5', 4],
+      ['requests', '>=2', 5],
     ]);
   });
 
@@ -40,13 +40,15 @@ describe('pip installs in a Dockerfile through the CLI', () => {
     const c = cli();
     expect(await c.run('audit', '--offline', '--json', '--no-code', dir)).toBe(1);
     const json = JSON.parse(c.out.stdout);
-    expect(json.findings).toContainEqual(expect.objectContaining({ kind: 'vulnerability', package: 'django', file: 'Dockerfile', line: 3 }));
-    expect(json.findings).toContainEqual(expect.objectContaining({ kind: 'unpinned', package: 'requests', file: 'Dockerfile', line: 3 }));
+    expect(json.findings).toContainEqual(expect.objectContaining({ kind: 'vulnerability', package: 'django', file: 'Dockerfile', line: 4 }));
+    expect(json.findings).toContainEqual(expect.objectContaining({ kind: 'unpinned', package: 'requests', file: 'Dockerfile', line: 5 }));
     const s = cli();
     await s.run('audit', '--offline', '--sarif', '--no-code', dir);
     const sarif = JSON.parse(s.out.stdout);
     const locations = sarif.runs[0].results.map((r: { locations: { physicalLocation: { artifactLocation: { uri: string }; region?: { startLine: number } } }[] }) => r.locations[0]!.physicalLocation);
-    expect(locations).toContainEqual(expect.objectContaining({ artifactLocation: expect.objectContaining({ uri: 'Dockerfile' }), region: expect.objectContaining({ startLine: 3 }) }));
+    expect(locations).toContainEqual(expect.objectContaining({ artifactLocation: expect.objectContaining({ uri: 'Dockerfile' }), region: expect.objectContaining({ startLine: 4 }) }));
+    expect(locations).toContainEqual(expect.objectContaining({ artifactLocation: expect.objectContaining({ uri: 'Dockerfile' }), region: expect.objectContaining({ startLine: 5 }) }));
+    expect(locations).not.toContainEqual(expect.objectContaining({ region: expect.objectContaining({ startLine: 3 }) }));
   });
 
   it('fix rewrites the Dockerfile pin in place, keeping every other character, and exits 0', async () => {
@@ -55,9 +57,68 @@ describe('pip installs in a Dockerfile through the CLI', () => {
     expect(await c.run('fix', '--offline', '--json', dir)).toBe(0);
     const json = JSON.parse(c.out.stdout);
     expect(json.written).toEqual(['Dockerfile']);
-    expect(json.changes).toEqual([expect.objectContaining({ file: 'Dockerfile', line: 3, lines: { first: 4, last: 4 }, package: 'django', from: '==2.1.5' })]);
+    expect(json.changes).toEqual([expect.objectContaining({ file: 'Dockerfile', line: 4, lines: { first: 4, last: 4 }, package: 'django', from: '==2.1.5' })]);
     const to = json.changes[0].to_version as string;
     expect(readFileSync(join(dir, 'Dockerfile'), 'utf8')).toBe(DOCKERFILE.replace('django==2.1.5', `django==${to}`));
+  });
+
+  it('deps, audit and fix agree on the line of each pin: continuation lines, ONBUILD RUN, pipx, a bash -c script, a here-document', async () => {
+    const rewritable = [
+      'FROM python:3.12-slim', // 1
+      'RUN pip install \\', // 2
+      '    requests==2.19.1 \\', // 3
+      '    "django==2.1.5"', // 4
+      'ONBUILD RUN pipx install \\', // 5
+      '    django==2.1.5', // 6
+      '',
+    ].join('\n');
+    const byHand = [
+      'FROM python:3.12-slim', // 1
+      'RUN bash -c "pip install django==2.1.5"', // 2
+      'RUN <<EOF', // 3
+      'set -e', // 4
+      'pip install django==2.1.5', // 5
+      'EOF', // 6
+      '',
+    ].join('\n');
+    // Each Dockerfile is a project of its own: a pin left to the user in one holds back none of the other.
+    const dir = writeTree('depwatch-dockerfile-', { Dockerfile: rewritable, 'worker/Dockerfile': byHand });
+    const d = cli();
+    expect(await d.run('deps', '--json', dir)).toBe(0);
+    const deps = JSON.parse(d.out.stdout).manifests.flatMap((m: { path: string; dependencies: { name: string; line: number }[] }) => m.dependencies.map((x) => [m.path, x.name, x.line]));
+    expect(deps).toEqual([
+      ['Dockerfile', 'requests', 3],
+      ['Dockerfile', 'django', 4],
+      ['Dockerfile', 'django', 6],
+      ['worker/Dockerfile', 'django', 2],
+      ['worker/Dockerfile', 'django', 5],
+    ]);
+    const a = cli();
+    expect(await a.run('audit', '--offline', '--json', '--no-code', dir)).toBe(1);
+    // One finding per advisory, at the first place, with every place in its locations.
+    const django = JSON.parse(a.out.stdout).findings.find((x: { kind: string; package: string }) => x.kind === 'vulnerability' && x.package === 'django');
+    expect([django.file, django.line]).toEqual(['Dockerfile', 4]);
+    expect(django.locations.map((l: { file: string; line: number }) => [l.file, l.line])).toEqual([
+      ['Dockerfile', 4],
+      ['Dockerfile', 6],
+      ['worker/Dockerfile', 2],
+      ['worker/Dockerfile', 5],
+    ]);
+    const f = cli();
+    expect(await f.run('fix', '--offline', '--json', dir)).toBe(1);
+    const fixed = JSON.parse(f.out.stdout);
+    expect(fixed.changes.map((c: { file: string; package: string; line: number; lines: { first: number } }) => [c.file, c.package, c.line, c.lines.first])).toEqual([
+      ['Dockerfile', 'requests', 3, 3],
+      ['Dockerfile', 'django', 4, 4],
+      ['Dockerfile', 'django', 6, 6],
+    ]);
+    // What the rewriter cannot change is left to the user at the line the audit gave.
+    expect(fixed.left_alone.map((l: { file: string; package: string; line: number; reason: string }) => [l.file, l.package, l.line, l.reason])).toEqual([
+      ['worker/Dockerfile', 'django', 2, expect.stringContaining("a shell's -c script")],
+      ['worker/Dockerfile', 'django', 5, expect.stringContaining('in a here-document')],
+    ]);
+    const to = fixed.changes[1].to_version as string;
+    expect(readFileSync(join(dir, 'Dockerfile'), 'utf8')).toBe(rewritable.replace('requests==2.19.1', `requests==${fixed.changes[0].to_version}`).replaceAll('django==2.1.5', `django==${to}`));
   });
 
   it('fix leaves a pin set through ENV to the user, saying so, writes nothing and exits 1; the requirements file beside it is still fixed', async () => {

@@ -30,7 +30,7 @@ describe('the Dockerfile rewriter', () => {
     const text = dockerfile('RUN pip install --no-cache-dir \\', '    requests==2.31.0 \\', '    django==2.1.5 \\', '    flask>=2.0 && echo done');
     const { after, changes, problem, read, outside, leftAlone } = rewrite(text);
     expect(after).toBe(dockerfile('RUN pip install --no-cache-dir \\', '    requests==2.31.0 \\', '    django==2.2.28 \\', '    flask>=2.0 && echo done'));
-    expect(changes).toEqual([expect.objectContaining({ file: FILE, line: 3, lines: { first: 5, last: 5 }, package: 'django', before: '==2.1.5', after: '==2.2.28' })]);
+    expect(changes).toEqual([expect.objectContaining({ file: FILE, line: 5, lines: { first: 5, last: 5 }, package: 'django', before: '==2.1.5', after: '==2.2.28' })]);
     expect(leftAlone).toEqual([]);
     expect(problem).toBeNull();
     expect(read).toEqual(['requests==2.31.0', 'django==2.2.28', 'flask']);
@@ -66,8 +66,9 @@ describe('the Dockerfile rewriter', () => {
     const { edits, leftAlone } = rewrite(text);
     expect(edits).toEqual([]);
     expect(leftAlone.map((l) => [l.kind, l.line, l.reason])).toEqual([
-      ['not-understood', 4, expect.stringContaining('set through ENV, in a here-document, or quoted in parts); change it by hand')],
-      ['not-understood', 5, expect.stringContaining('change it by hand')],
+      ['not-understood', 4, expect.stringContaining("set through ENV, in a here-document or a shell's -c script, or quoted in parts); change it by hand")],
+      // The here-document's line the pin is written on.
+      ['not-understood', 6, expect.stringContaining('change it by hand')],
       ['not-understood', 8, expect.stringContaining('change it by hand')],
     ]);
   });
@@ -77,6 +78,54 @@ describe('the Dockerfile rewriter', () => {
     const { edits, leftAlone } = rewrite(text);
     expect(edits).toEqual([]);
     expect(leftAlone).toEqual([expect.objectContaining({ kind: 'non-registry', line: 3 })]);
+  });
+
+  it('reports each pin of a continued RUN at the line it rewrites, as the audit and deps place it', () => {
+    const requests: FixTarget = { name: 'requests', from: '2.19.1', to: '2.20.0', advisories: ['PYSEC-2018-28'] };
+    const pyyaml: FixTarget = { name: 'pyyaml', from: '5.3.1', to: '5.4', advisories: ['PYSEC-2021-142'] };
+    const text = dockerfile('RUN pip install \\', '    requests==2.19.1 \\', '    # a comment line', '    "pyyaml==5.3.1"');
+    const { after, changes, problem, leftAlone } = rewrite(text, [requests, pyyaml]);
+    expect(after).toBe(dockerfile('RUN pip install \\', '    requests==2.20.0 \\', '    # a comment line', '    "pyyaml==5.4"'));
+    expect(changes.map((c) => [c.package, c.line, c.lines])).toEqual([
+      ['requests', 4, { first: 4, last: 4 }],
+      ['pyyaml', 6, { first: 6, last: 6 }],
+    ]);
+    expect(leftAlone).toEqual([]);
+    expect(problem).toBeNull();
+    const lines = dockerfileFormat.extract(text, { file: FILE }).dependencies.map((d) => [d.name, d.line]);
+    expect(lines).toEqual([
+      ['requests', 4],
+      ['pyyaml', 6],
+    ]);
+  });
+
+  it('rewrites the pin of the line the parser read it on when the same pin is on several lines of one RUN', () => {
+    const text = dockerfile('RUN pip install django==2.1.5 \\', '  && pip install --target /opt/b \\', '     django==2.1.5');
+    const { after, changes, problem } = rewrite(text);
+    expect(after).toBe(dockerfile('RUN pip install django==2.2.28 \\', '  && pip install --target /opt/b \\', '     django==2.2.28'));
+    expect(changes.map((c) => [c.line, c.lines.first])).toEqual([
+      [3, 3],
+      [5, 5],
+    ]);
+    expect(problem).toBeNull();
+  });
+
+  it('rewrites the pins of ONBUILD RUN and pipx, and leaves one in a -c script to the user at its line', () => {
+    const text = dockerfile(
+      'ONBUILD RUN pip install \\', // 3
+      '    django==2.1.5', // 4
+      'ONBUILD RUN ["pip", "install", "django==2.1.5"]', // 5
+      'RUN pipx inject app django==2.1.5', // 6
+      'RUN bash -c \\', // 7
+      '    "pip install django==2.1.5"', // 8
+    );
+    const { after, changes, leftAlone, problem } = rewrite(text);
+    expect(after).toBe(
+      dockerfile('ONBUILD RUN pip install \\', '    django==2.2.28', 'ONBUILD RUN ["pip", "install", "django==2.2.28"]', 'RUN pipx inject app django==2.2.28', 'RUN bash -c \\', '    "pip install django==2.1.5"'),
+    );
+    expect(changes.map((c) => c.line)).toEqual([4, 5, 6]);
+    expect(leftAlone.map((l) => [l.kind, l.line, l.reason])).toEqual([['not-understood', 8, expect.stringContaining("a shell's -c script")]]);
+    expect(problem).toBeNull();
   });
 
   it('leaves a file whose escape character is the backtick alone', () => {

@@ -12,26 +12,27 @@ describe('Dockerfile pip installs', () => {
     refused: ['Dockerfile.md', 'docs/dockerfile.txt', 'requirements.txt'],
   });
 
-  it('reads the handwritten Dockerfile: every install shape at its RUN line, a variable as a problem', () => {
+  it('reads the handwritten Dockerfile: every install shape at the line its requirement is written on, a variable as a problem', () => {
     const result = extract(fixture('handwritten/Dockerfile'));
     expect(result.dependencies.map((d) => [d.name, d.specifier, d.source, d.line])).toEqual([
-      ['pip', '==24.0', 'registry', 7],
-      ['setuptools', '', 'registry', 7],
-      ['wheel', '', 'registry', 7],
-      ['gunicorn', '==22.0.0', 'registry', 7],
-      ['uvicorn', '<0.30,>=0.23', 'registry', 7],
-      ['internal-sdk', '==3.1.0', 'registry', 7],
+      ['pip', '==24.0', 'registry', 8],
+      ['setuptools', '', 'registry', 8],
+      ['wheel', '', 'registry', 8],
+      ['gunicorn', '==22.0.0', 'registry', 11],
+      ['uvicorn', '<0.30,>=0.23', 'registry', 11],
+      ['internal-sdk', '==3.1.0', 'registry', 12],
       ['tool', '', 'vcs', 14],
-      ['core', '', 'path', 14],
+      ['core', '', 'path', 15],
       ['celery', '==5.4.0', 'registry', 19],
       ['pywin32', '==306', 'registry', 19],
-      ['sentry-sdk', '==2.14.0', 'registry', 21],
+      // In the here-document's body, on its own line.
+      ['sentry-sdk', '==2.14.0', 'registry', 24],
       ['flask', '==3.0.3', 'registry', 26],
       // Unquoted inside the -c script: `>=2` is a redirection, as the shell runs it.
       ['requests', '', 'registry', 27],
     ]);
-    expect(result.options).toEqual([expect.objectContaining({ name: 'extra-index-url', value: 'https://pypi.internal.example/simple', line: 7 })]);
-    expect(result.errors.map((e) => [e.line, e.message])).toEqual([[19, expect.stringMatching(/^pip install "poetry==\$\{POETRY_VERSION\}": a shell value/)]]);
+    expect(result.options).toEqual([expect.objectContaining({ name: 'extra-index-url', value: 'https://pypi.internal.example/simple', line: 12 })]);
+    expect(result.errors.map((e) => [e.line, e.message])).toEqual([[20, expect.stringMatching(/^pip install "poetry==\$\{POETRY_VERSION\}": a shell value/)]]);
     expect(result.notices ?? []).toEqual([]);
   });
 
@@ -57,7 +58,7 @@ describe('Dockerfile pip installs', () => {
     expect(flask).toMatchObject({ file: 'Dockerfile', kind: 'requirement', source: 'registry', direct: true, group: 'main', editable: false });
   });
 
-  it('finds the install after &&, ; and | and across continuation lines, with options between the arguments', () => {
+  it('finds the install after &&, ; and | and across continuation lines, with options between the arguments, each at its own line', () => {
     const text = [
       'FROM python:3.12',
       'RUN apt-get update && apt-get install -y gcc \\',
@@ -69,8 +70,8 @@ describe('Dockerfile pip installs', () => {
       'RUN set -eux; PIP_NO_CACHE_DIR=1 sudo -H pip install "uvicorn==0.23.0" | tee log',
     ].join('\n');
     expect(pins(text)).toEqual([
-      ['gunicorn', '==21.2.0', '21.2.0', 2],
-      ['celery', '==5.3.0', '5.3.0', 2],
+      ['gunicorn', '==21.2.0', '21.2.0', 5],
+      ['celery', '==5.3.0', '5.3.0', 7],
       ['uvicorn', '==0.23.0', '0.23.0', 8],
     ]);
   });
@@ -194,7 +195,7 @@ describe('Dockerfile pip installs', () => {
     ]);
   });
 
-  it('reads exec form, a shell -c script and a here-document run by the shell', () => {
+  it('reads exec form, a shell -c script and a here-document run by the shell, a here-document line at its own line', () => {
     const text = [
       'FROM python:3.12',
       'RUN ["pip", "install", "flask==2.0.1"]',
@@ -209,7 +210,7 @@ describe('Dockerfile pip installs', () => {
     expect(pins(text)).toEqual([
       ['flask', '==2.0.1', '2.0.1', 2],
       ['requests', '==2.19.0', '2.19.0', 3],
-      ['django', '==3.2', '3.2', 4],
+      ['django', '==3.2', '3.2', 7],
     ]);
   });
 
@@ -217,7 +218,7 @@ describe('Dockerfile pip installs', () => {
     const text = [
       'FROM python:3.12',
       '# RUN pip install commented==1',
-      'RUN echo pip install x==1 && pip download y==1 -d /w && pip freeze > r.txt && pipx install z==1',
+      'RUN echo pip install x==1 && pip download y==1 -d /w && pip freeze > r.txt && pipx list && pipx uninstall z',
       'RUN pip install --help # pip install a==1',
       'RUN python -c "import pip" && python app.py install b==1',
     ].join('\n');
@@ -238,14 +239,300 @@ describe('Dockerfile pip installs', () => {
     const result = extract(lines.join('\n'));
     expect(performance.now() - started).toBeLessThan(10_000);
     expect(result.dependencies).toHaveLength(MAX_ENTRIES_PER_FILE);
-    expect(result.errors).toEqual([expect.objectContaining({ line: 2, message: expect.stringContaining('reading stopped here') })]);
+    // The first entry past the limit: line 3 holds the first.
+    expect(result.errors).toEqual([expect.objectContaining({ line: MAX_ENTRIES_PER_FILE + 3, message: expect.stringContaining('reading stopped here') })]);
   });
 
   it('reads thousands of continuation lines and a 100k-character argument in one pass', () => {
     const many = ['FROM python:3.12', 'RUN pip install \\', ...Array.from({ length: 5_000 }, (_, i) => `  -U \\`), '  a==1'].join('\n');
-    expect(pins(many)).toEqual([['a', '==1', '1', 2]]);
+    expect(pins(many)).toEqual([['a', '==1', '1', 5_003]]);
     const long = extract(`FROM python:3.12\nRUN pip install 'x${'['.repeat(100_000)}'\n`);
     expect(long.dependencies).toEqual([]);
     expect(long.errors).toEqual([expect.objectContaining({ line: 2, message: expect.stringContaining('Invalid requirement') })]);
+  });
+
+  describe('the line of each entry, option and problem: where its word is written', () => {
+    it('puts each requirement of a continued RUN at its own line, its options and problems at theirs, past comment lines', () => {
+      const result = extract(
+        [
+          'FROM python:3.12', // 1
+          'RUN pip install \\', // 2
+          '    requests==2.19.1 \\', // 3
+          '    # a comment line between continuation lines', // 4
+          '    "pyyaml==5.3.1" \\', // 5
+          '    --extra-index-url \\', // 6
+          '      https://pypi.internal/simple \\', // 7
+          '    -r /app/deps.txt \\', // 8
+          '    "poetry==$UNSET" && \\', // 9
+          '    pip install flask==2.0.1', // 10
+        ].join('\n'),
+      );
+      expect(result.dependencies.map((d) => [d.name, d.line])).toEqual([
+        ['requests', 3],
+        ['pyyaml', 5],
+        ['flask', 10],
+      ]);
+      // An option is at its own word's line; a problem with a value at the value's.
+      expect(result.options?.map((o) => [o.name, o.line])).toEqual([['extra-index-url', 6]]);
+      expect(result.errors.map((e) => [e.line, e.message.split(':')[0]])).toEqual([[9, 'pip install "poetry==$UNSET"']]);
+      expect(result.notices).toEqual([expect.stringMatching(/^Dockerfile:8: pip installs the requirements of '\/app\/deps.txt'/)]);
+    });
+
+    it('puts an exec-form string at its line, and each here-document line at its own', () => {
+      const text = [
+        'FROM python:3.12', // 1
+        'RUN ["pip", "install", \\', // 2
+        '     "flask==2.0.1", \\', // 3
+        '     "six==1.16.0"]', // 4
+        'RUN ["/bin/sh", "-c", \\', // 5
+        '     "pip install requests==2.19.0"]', // 6
+        'RUN <<EOF', // 7
+        'pip install django==3.2 \\', // 8
+        '  celery==5.3.0', // 9
+        '# a comment', // 10
+        'pip install attrs==23.1.0', // 11
+        'EOF', // 12
+        'RUN bash -e <<-SCRIPT', // 13
+        '\tpip install pyyaml==5.3.1', // 14
+        '\tSCRIPT', // 15
+      ].join('\n');
+      expect(pins(text).map(([name, , , line]) => [name, line])).toEqual([
+        ['flask', 3],
+        ['six', 4],
+        ['requests', 6],
+        ['django', 8],
+        ['celery', 9],
+        ['attrs', 11],
+        ['pyyaml', 14],
+      ]);
+    });
+
+    it('keeps lines right after a blank continuation line, a line of only the escape, and the backtick escape', () => {
+      expect(pins(['FROM python:3.12', 'RUN \\', '', '  pip install \\', '\\', '  flask==2.0.1'].join('\n'))).toEqual([['flask', '==2.0.1', '2.0.1', 6]]);
+      expect(pins(['# escape=`', 'FROM python:3.12', 'RUN pip install `', '    flask==2.0.1 `', '    six==1.16.0'].join('\n'))).toEqual([
+        ['flask', '==2.0.1', '2.0.1', 4],
+        ['six', '==1.16.0', '1.16.0', 5],
+      ]);
+    });
+  });
+
+  describe('ONBUILD RUN', () => {
+    it('reads the pip installs of ONBUILD RUN, which run in every image built FROM this one, at their lines', () => {
+      const result = extract(
+        [
+          'FROM python:3.12', // 1
+          'ENV DJANGO_VERSION=2.1.5', // 2
+          'ONBUILD RUN pip install "django==$DJANGO_VERSION" \\', // 3
+          '    requests==2.19.1', // 4
+          'onbuild run ["pip", "install", "flask==0.12"]', // 5
+          'ONBUILD RUN <<EOF', // 6
+          'pip install pyyaml==5.3.1', // 7
+          'EOF', // 8
+          'ONBUILD COPY requirements.txt .', // 9
+          'ONBUILD RUN pip install "celery==$CELERY"', // 10
+          // Set after the ONBUILD lines, yet in the image the trigger runs on.
+          'ENV CELERY=5.3.0', // 11
+        ].join('\n'),
+      );
+      expect(result.errors).toEqual([]);
+      expect(result.dependencies.map((d) => [d.name, d.specifier, d.line])).toEqual([
+        ['django', '==2.1.5', 3],
+        ['requests', '==2.19.1', 4],
+        ['flask', '==0.12', 5],
+        ['pyyaml', '==5.3.1', 7],
+        ['celery', '==5.3.0', 10],
+      ]);
+    });
+  });
+
+  describe("a shell's -c script in the command line", () => {
+    it('reads a single- or double-quoted -c script of bash, sh and the rest as a RUN line, after sudo, env and the shell options', () => {
+      const text = [
+        'FROM python:3.12', // 1
+        'RUN bash -c "pip install flask==0.12"', // 2
+        "RUN apt-get update && sh -c 'pip install requests==2.19.1 && pip install \"pyyaml==5.3.1\"'", // 3
+        'RUN sudo -u app /bin/bash -euo pipefail -c "pip install \\"django==2.1.5\\" six==1.16.0"', // 4
+        'RUN ["/bin/bash", "-o", "pipefail", "-c", "bash -c \'pip install celery==5.3.0\'"]', // 5
+        "RUN sh -c 'sh -c \"pip install attrs==23.1.0\"'", // 6
+        'RUN bash -c \\', // 7
+        '  "pip install \\', // 8
+        '    jinja2==2.10"', // 9
+        'RUN bash setup.sh pip install not-this==1 && bash -c -- "pip install toml==0.10.0" name', // 10
+      ].join('\n');
+      const result = extract(text);
+      expect(result.errors).toEqual([]);
+      expect(result.dependencies.map((d) => [d.name, d.specifier, d.line])).toEqual([
+        ['flask', '==0.12', 2],
+        ['requests', '==2.19.1', 3],
+        ['pyyaml', '==5.3.1', 3],
+        ['django', '==2.1.5', 4],
+        ['six', '==1.16.0', 4],
+        ['celery', '==5.3.0', 5],
+        ['attrs', '==23.1.0', 6],
+        // Docker joins the lines before the shell reads the quotes: the requirement's own line.
+        ['jinja2', '==2.10', 9],
+        ['toml', '==0.10.0', 10],
+      ]);
+    });
+
+    it('puts in what ENV sets where the outer shell or the inner one does, and says a value only the build knows as not read', () => {
+      const result = extract(
+        [
+          'FROM python:3.12', // 1
+          'ENV FLASK=0.12 DJANGO=2.1.5', // 2
+          'ARG PKGS', // 3
+          'RUN bash -c "pip install flask==$FLASK \'django==$DJANGO\'"', // 4
+          "RUN bash -c 'pip install \"flask==$FLASK\"'", // 5
+          // The outer shell fills $PKGS in before bash splits the script: only the build knows what it installs.
+          'RUN bash -c "pip install \'$PKGS\' six==1.16.0"', // 6
+          'RUN sh -c "pip install \\$PKGS"', // 7
+          "RUN sh -c 'pip install `cat pins.txt`'", // 8
+          'RUN pip install $(cat pins.txt)', // 9
+        ].join('\n'),
+      );
+      expect(result.dependencies.map((d) => [d.name, d.specifier, d.line])).toEqual([
+        ['flask', '==0.12', 4],
+        ['django', '==2.1.5', 4],
+        ['flask', '==0.12', 5],
+        ['six', '==1.16.0', 6],
+      ]);
+      expect(result.errors.map((e) => [e.line, e.message])).toEqual([
+        [6, expect.stringMatching(/^pip install '\$PKGS': a shell value, known only when the image is built/)],
+        [7, expect.stringMatching(/^pip install \$PKGS: a shell value/)],
+        [8, expect.stringMatching(/^pip install `cat pins.txt`: a shell value/)],
+        [9, expect.stringMatching(/^pip install \$\(cat pins.txt\): a shell value/)],
+      ]);
+    });
+
+    it('says a script nested in more shells than it reads as not read (partial), never passes it silently', () => {
+      // Each shell given the last command as its -c script, quoted as the shell quotes it.
+      const nested = (depth: number): string => {
+        let command = 'pip install flask==0.12';
+        for (let n = 0; n < depth; n++) command = `sh -c '${command.replace(/'/g, `'\\''`)}'`;
+        return command;
+      };
+      expect(pins(`FROM python:3.12\nRUN ${nested(4)}\n`)).toEqual([['flask', '==0.12', '0.12', 2]]);
+      const result = extract(`FROM python:3.12\nRUN ${nested(5)}\n`);
+      expect(result.dependencies).toEqual([]);
+      expect(result.errors).toEqual([expect.objectContaining({ line: 2, message: expect.stringContaining("a shell's script inside 4 others; what it runs was not read") })]);
+    });
+  });
+
+  describe('pipx', () => {
+    it('reads pipx install, inject, run and runpip as pins and ranges, as pip installs are', () => {
+      const text = [
+        'FROM python:3.12', // 1
+        'RUN pipx install black==22.1.0 "isort>=5" --python python3.12 --suffix @22', // 2
+        'RUN pipx inject --include-apps poetry poetry-plugin-export==1.6.0 -r /tmp/plugins.txt', // 3
+        'RUN pipx run --spec ansible-core==2.15.0 ansible-playbook site.yml && pipx run cowsay==6.0 -t hello', // 4
+        'RUN pipx run --with pyyaml==5.3.1 yamllint==1.26.0 --version', // 5
+        'RUN pipx runpip poetry install --no-cache-dir jinja2==2.10', // 6
+        'RUN python3 -m pipx install --preinstall setuptools==68.0.0 -e ./tools/cli', // 7
+        'RUN ["pipx", "install", "httpie==3.2.1"]', // 8
+        'RUN pipx install httpie --spec httpie==3.2.2', // 9
+        'RUN pipx list && pipx uninstall black && pipx upgrade poetry', // 10
+      ].join('\n');
+      const result = extract(text);
+      expect(result.errors).toEqual([]);
+      expect(result.dependencies.map((d) => [d.name, d.specifier, d.source, d.editable, d.line])).toEqual([
+        ['black', '==22.1.0', 'registry', false, 2],
+        ['isort', '>=5', 'registry', false, 2],
+        ['poetry-plugin-export', '==1.6.0', 'registry', false, 3],
+        ['ansible-core', '==2.15.0', 'registry', false, 4],
+        ['cowsay', '==6.0', 'registry', false, 4],
+        ['pyyaml', '==5.3.1', 'registry', false, 5],
+        ['yamllint', '==1.26.0', 'registry', false, 5],
+        ['jinja2', '==2.10', 'registry', false, 6],
+        ['setuptools', '==68.0.0', 'registry', false, 7],
+        ['cli', '', 'path', true, 7],
+        ['httpie', '==3.2.1', 'registry', false, 8],
+        // Older pipx's --spec: the positional is only the app's name.
+        ['httpie', '==3.2.2', 'registry', false, 9],
+      ]);
+      expect(result.notices).toEqual([expect.stringMatching(/^Dockerfile:3: pipx installs the requirements of '\/tmp\/plugins.txt' \(-r\)/)]);
+    });
+
+    it("reads pipx's --index-url and the index options it gives pip (--pip-args), abbreviated as argparse allows", () => {
+      const result = extract(
+        [
+          'FROM python:3.12',
+          'RUN pipx install --index-url https://mirror.example/simple tool==1.0',
+          'RUN pipx install --pip-args "--extra-index-url https://pypi.internal/simple --no-cache-dir" app==2.0',
+          "RUN pipx install --pip-arg='--extra-index https://abbreviated.internal/simple' other==3.0",
+        ].join('\n'),
+      );
+      expect(result.errors).toEqual([]);
+      expect(result.options?.map((o) => [o.name, o.value, o.line])).toEqual([
+        ['index-url', 'https://mirror.example/simple', 2],
+        ['extra-index-url', 'https://pypi.internal/simple', 3],
+        ['extra-index-url', 'https://abbreviated.internal/simple', 4],
+      ]);
+      expect(result.dependencies.map((d) => d.name)).toEqual(['tool', 'app', 'other']);
+    });
+
+    it('says a pipx run of a script, and a --pip-args that does not split, as not read (partial)', () => {
+      const result = extract(['FROM python:3.12', 'RUN pipx run ./scripts/migrate.py --now', 'RUN pipx run https://example.com/tool.py', `RUN pipx install --pip-args "--index-url 'x" app==1`].join('\n'));
+      expect(result.dependencies.map((d) => d.name)).toEqual(['app']);
+      expect(result.errors.map((e) => [e.line, e.message])).toEqual([
+        [2, expect.stringMatching(/^pipx run \.\/scripts\/migrate\.py: runs a script, whose dependencies \(its inline metadata\) were not read/)],
+        [3, expect.stringMatching(/^pipx run https:\/\/example\.com\/tool\.py: runs a script/)],
+        [4, expect.stringContaining('pipx cannot split it into words')],
+      ]);
+    });
+  });
+
+  describe("pip's abbreviated options (optparse: a unique prefix stands for the option)", () => {
+    it('reads an abbreviation as the option it stands for, its value never as a requirement', () => {
+      const result = extract(
+        [
+          'FROM python:3.12', // 1
+          'RUN pip install --extra-index https://pypi.internal/simple internal-lib==1.0', // 2
+          'RUN pip install --index https://mirror.example/simple --no-cache flask==2.0.1', // 3
+          'RUN pip install --extra-index=https://other.internal/simple --trusted pypi.internal --constr /app/pins.txt six==1.16.0', // 4
+          'RUN pip --no-cache --disable install --requirement requirements.txt attrs==23.1.0', // 5
+        ].join('\n'),
+      );
+      expect(result.errors).toEqual([]);
+      expect(result.dependencies.map((d) => [d.name, d.line])).toEqual([
+        ['internal-lib', 2],
+        ['flask', 3],
+        ['six', 4],
+        ['attrs', 5],
+      ]);
+      expect(result.options?.map((o) => [o.name, o.value, o.line])).toEqual([
+        ['extra-index-url', 'https://pypi.internal/simple', 2],
+        ['index-url', 'https://mirror.example/simple', 3],
+        ['extra-index-url', 'https://other.internal/simple', 4],
+        ['trusted-host', 'pypi.internal', 4],
+      ]);
+      expect(result.notices).toEqual([expect.stringContaining("Dockerfile:4: pip installs the constraints of '/app/pins.txt' (-c)")]);
+    });
+
+    it('says an abbreviation pip refuses as ambiguous (--req, --ex) makes the command fail, and reads none of it (partial)', () => {
+      const result = extract(['FROM python:3.12', 'RUN pip install --req requirements.txt flask==2.0.1', 'RUN pip3 install --ex https://x.example/simple six==1.16.0 && pip install attrs==23.1.0'].join('\n'));
+      expect(result.dependencies.map((d) => [d.name, d.line])).toEqual([['attrs', 3]]);
+      expect(result.errors.map((e) => [e.line, e.message])).toEqual([
+        [2, expect.stringMatching(/^pip install: --req is the start of several options \(--require-hashes, --require-venv, --require-virtualenv, --requirement, --requirements-from-script\), which pip refuses as ambiguous/)],
+        [3, expect.stringMatching(/^pip install: --ex is the start of several options \(--exists-action, --extra-index-url\)/)],
+      ]);
+    });
+
+    it("reads uv's options only in full, as uv does", () => {
+      const result = extract(['FROM python:3.12', 'RUN uv pip install --system --index https://uv.internal/simple --no-cache tool==2.0'].join('\n'));
+      expect(result.errors).toEqual([]);
+      expect(result.options?.map((o) => [o.name, o.value])).toEqual([['extra-index-url', 'https://uv.internal/simple']]);
+      expect(result.dependencies.map((d) => d.name)).toEqual(['tool']);
+    });
+  });
+
+  it('reads a 50k-word -c script two shells deep, and a 50k-word pipx install, in linear time', () => {
+    const words = Array.from({ length: 50_000 }, (_, i) => `p${i}==1.0`).join(' ');
+    const started = performance.now();
+    const nested = extract(`FROM python:3.12\nRUN sh -c "bash -c 'pip install ${words} \\$(x'"\n`);
+    const pipx = extract(`FROM python:3.12\nRUN pipx install --pip-args "${words}" ${words}\n`);
+    expect(performance.now() - started).toBeLessThan(10_000);
+    expect(nested.dependencies).toHaveLength(50_000);
+    expect(nested.errors).toEqual([expect.objectContaining({ message: expect.stringContaining('pip install $(x: a shell value') })]);
+    expect(pipx.dependencies).toHaveLength(100_000);
   });
 });

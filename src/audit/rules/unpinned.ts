@@ -6,7 +6,8 @@
  * claims nothing ("no known advisory" would be a guess), says the range was not resolved, and is
  * rated as a range that admits one (medium), not as a clean one (low). The release the range
  * resolves to today is audited on its own (resolved-range.ts). A Dockerfile's `pip install flask` is
- * hadolint's DL3013: the advice pins it in the Dockerfile or installs from a pinned requirements file.
+ * hadolint's DL3013: the advice pins it in the Dockerfile or installs from a pinned requirements file
+ * (the pin written as any installer there takes it: pip's, uv's and pipx's alike).
  */
 import { rangeAdmission, specifierAlternatives } from '../../advisories/range-admission.js';
 import type { AuditContext } from '../context.js';
@@ -46,7 +47,7 @@ export function unpinnedFindings(ctx: AuditContext): Finding[] {
       fix: {
         version: newest,
         text: isDockerfilePath(dep.file)
-          ? `${dep.name} allows ${range} in a pip install of ${dep.file}: pin it there${newest ? ` (pip install ${dep.name}==${newest}, the newest release allowed)` : ''}, or install from a pinned requirements file (pip install -r requirements.txt, compiled with pip-compile or uv pip compile).${risk}`
+          ? `${dep.name} allows ${range} where ${dep.file} installs it: pin it there${newest ? ` (${dep.name}==${newest}, the newest release allowed)` : ''}, or install from a pinned requirements file (pip install -r requirements.txt, compiled with pip-compile or uv pip compile).${risk}`
           : `${dep.name} allows ${range}: pin it${newest ? ` (${dep.name}==${newest} is the newest release allowed)` : ''} or lock it (uv lock, poetry lock, pip-compile).${risk}`,
       },
       details: { specifier: dep.specifier, admits: admitted?.map((r) => r.id) ?? null, group: dep.group },

@@ -16,7 +16,7 @@
 import { dockerfileFormat } from '../../python/formats/dockerfile.js';
 import { normalizeName } from '../../python/names.js';
 import { normalizeSpecifier } from '../../python/pep508.js';
-import { execFormWords } from '../../scan/runtime/dockerfile.js';
+import { execFormWords, parseDockerfile } from '../../scan/runtime/dockerfile.js';
 import { pushTo } from '../group.js';
 import { locateRequirement, type RequirementText } from '../requirement-text.js';
 import { specifierContains } from '../../python/pep440.js';
@@ -46,7 +46,7 @@ interface Line {
 }
 
 const NOT_WRITTEN_HERE =
-  'the pin is not written as a word of the RUN instruction the rewriter can change (set through ENV, in a here-document, or quoted in parts); change it by hand';
+  "the pin is not written as a word of the RUN instruction the rewriter can change (set through ENV, in a here-document or a shell's -c script, or quoted in parts); change it by hand";
 
 function rewriteDockerfile(text: string, file: string, targets: readonly FixTarget[]): RewriteResult {
   const result: RewriteResult = { edits: [], changes: [], leftAlone: [], rehash: [] };
@@ -57,7 +57,10 @@ function rewriteDockerfile(text: string, file: string, targets: readonly FixTarg
   const otherEscape = /^(?:#[^\n]*\n)*?#\s*escape\s*=\s*`/i.test(text.replace(/^\uFEFF/, ''));
 
   const lines = physicalLines(text);
-  const byLine = new Map<number, Dependency[]>();
+  const instructions = instructionSpans(text);
+  // The requirements of each instruction, by its first line (0-based); those in no instruction's
+  // own lines (a here-document's body) under -1.
+  const byInstruction = new Map<number, Dependency[]>();
   for (const dep of dockerfileFormat.extract(text, { file }).dependencies) {
     const mine = wanted.get(dep.name);
     if (!mine || dep.line === null) continue;
@@ -67,26 +70,29 @@ function rewriteDockerfile(text: string, file: string, targets: readonly FixTarg
       }
       continue;
     }
-    pushTo(byLine, dep.line, dep);
+    pushTo(byInstruction, instructionAt(instructions, dep.line), dep);
   }
 
-  for (const [line, deps] of byLine) {
-    // The words of the instruction that are a wanted requirement, by what they mean (name and
-    // specifier as the parser prints them), in order: each requirement the parser read there takes
-    // the first one meaning it, once. A map, not a search per requirement: a RUN of 100,000 pins.
+  for (const [first, deps] of byInstruction) {
+    // The words of the instruction that are a wanted requirement, by their line and what they mean
+    // (name and specifier as the parser prints them), in order: each requirement the parser read
+    // on a line takes the first word there meaning it, once. A map, not a search per requirement:
+    // a RUN of 100,000 pins.
     const byMeaning = new Map<string, { word: Word; located: RequirementText }[]>();
-    if (!otherEscape) {
-      for (const word of wordsOfInstruction(text, lines, line - 1)) {
+    if (!otherEscape && first !== -1) {
+      for (const word of wordsOfInstruction(text, lines, first)) {
         const located = locateRequirement(text, word.start, word.end);
         if (located === null || located.url) continue;
         const name = normalizeName(located.name);
         if (!wanted.has(name)) continue;
-        pushTo(byMeaning, `${name}\u0000${normalizeSpecifier(text.slice(located.specStart, located.specEnd))}`, { word, located });
+        const line = lineOf(lines, word.start) + 1;
+        pushTo(byMeaning, `${line}\u0000${name}\u0000${normalizeSpecifier(text.slice(located.specStart, located.specEnd))}`, { word, located });
       }
     }
     const next = new Map<string, number>();
     for (const dep of deps) {
-      const key = `${dep.name}\u0000${dep.specifier}`;
+      const line = dep.line!;
+      const key = `${line}\u0000${dep.name}\u0000${dep.specifier}`;
       const nth = next.get(key) ?? 0;
       next.set(key, nth + 1);
       const mine = wanted.get(dep.name)!.filter((t) => specifierContains(dep.specifier, t.from, INSIDE) && !specifierContains(dep.specifier, t.to, INSIDE));
@@ -123,6 +129,28 @@ function unsafeIn(quoting: Quoting, written: string): string | null {
   if (quoting === 'single' && written.includes("'")) return "holds ', which would end the quoted word";
   if ((quoting === 'double' || quoting === 'json') && /["\\$`]/.test(written)) return 'holds a character that would end or change the quoted word';
   return null;
+}
+
+/** Each instruction's first and last line (1-based, its continuation lines; not its here-documents' bodies), in order. */
+function instructionSpans(text: string): { first: number; last: number }[] {
+  const { preamble, stages } = parseDockerfile(text.replace(/^\uFEFF/, ''));
+  return [...preamble, ...stages.flatMap((stage) => [stage.from, ...stage.instructions])].map((ins) => ({
+    first: ins.line,
+    last: ins.argsLines[ins.argsLines.length - 1]?.line ?? ins.line,
+  }));
+}
+
+/** The 0-based first line of the instruction whose own lines hold `line` (a binary search), or -1 (a here-document's body). */
+function instructionAt(spans: readonly { first: number; last: number }[], line: number): number {
+  let low = 0;
+  let high = spans.length - 1;
+  while (low < high) {
+    const mid = (low + high + 1) >> 1;
+    if (spans[mid]!.first <= line) low = mid;
+    else high = mid - 1;
+  }
+  const span = spans[low];
+  return span !== undefined && span.first <= line && line <= span.last ? span.first - 1 : -1;
 }
 
 /** Lines split at `\n` (a `\r` before it stays out of the line), as the Dockerfile reader splits them. */
@@ -171,7 +199,8 @@ function wordsOfInstruction(text: string, lines: readonly Line[], first: number)
     parts.push({ start: line.start, end: line.start + trimmed.length - 1 });
   }
   const whole = parts.map((p) => text.slice(p.start, p.end)).join(' ');
-  const args = whole.replace(/^\s*\S+\s*/, '');
+  // After the keyword (`ONBUILD RUN` is one).
+  const args = whole.replace(/^\s*(?:ONBUILD\s+)?\S+\s*/i, '');
   if (execFormWords(args) !== null) return parts.flatMap((p) => jsonStrings(text, p));
   const words: Word[] = [];
   for (const part of parts) {

@@ -1,11 +1,14 @@
 /**
- * The Python packages a Dockerfile installs with pip: `pip install`, `pip3 install`, `python -m pip
- * install`, `python3.12 -m pip install` and `uv pip install` in its RUN instructions (anywhere in
- * the command line: after `&&`, `;`, `|`, in an exec-form shell's `-c` script or a here-document a
- * shell runs), read as the shell splits them: quotes removed, redirections dropped (`flask>=2`
+ * The Python packages a Dockerfile installs with pip or pipx: `pip install`, `pip3 install`, `python
+ * -m pip install`, `python3.12 -m pip install`, `uv pip install`, `pipx install`, `pipx inject`,
+ * `pipx run` and `pipx runpip` in its RUN instructions and its `ONBUILD RUN`s (which run in the
+ * images built FROM it), anywhere in the command line: after `&&`, `;`, `|`, in a shell's `-c`
+ * script (exec form, or `bash -c "…"` in the command line, one inside another), in a here-document
+ * a shell runs. Read as the shell splits them: quotes removed, redirections dropped (`flask>=2`
  * unquoted is `flask` with its output sent to a file named `=2`, as the shell runs it), options
- * told from arguments. What hadolint's DL3013 and Trivy look at, as requirements of the Dockerfile,
- * so the audit reads them as any pin or range:
+ * told from arguments as each program's parser tells them (./install-commands.ts). What hadolint's
+ * DL3013 and Trivy look at, as requirements of the Dockerfile, so the audit reads them as any pin
+ * or range:
  *
  * - each argument is read as pip reads it (./requirements.ts requirementArgument): `flask==2.0.1`
  *   is a pin, `flask>=2` a range, `pkg[extra]==1` keeps its extras, `.`, `-e .` and local paths are
@@ -21,157 +24,22 @@
  *   `$(cat …)`) or a file pattern (`*.whl`) is known only when the image is built: the argument is
  *   not read, and says so (the audit is partial), as a setup.py value computed at run time is.
  *
+ * Each entry, option and problem is at the line its word is written on (a continuation line, a
+ * here-document's line), so the audit, `deps` and `depwatch fix` point at the requirement itself.
  * The shell's text comes from the code scan's reading of RUN (src/scan/runtime/run-scripts.ts), so
- * both read the same commands. Linear in the text: each command is split once, each word read once.
+ * both read the same commands. Linear in the text: each command is split once, each word read once
+ * (a `-c` script once more for each shell it is nested in, at most MAX_NESTED_SHELLS).
  */
 import { clipInput, singleQuoteInput } from '../../quoted-input.js';
-import { execFormWords, keyValues, parseDockerfile, unquote, type Instruction } from '../../scan/runtime/dockerfile.js';
+import { execFormWordsAt, keyValues, lineInArgs, parseDockerfile, unquote, type Instruction } from '../../scan/runtime/dockerfile.js';
 import { isDockerfilePath } from '../../scan/paths.js';
-import { commandWords, runScripts } from '../../scan/runtime/run-scripts.js';
+import { commandWords, dashCScript, locatedRunScripts, runScripts } from '../../scan/runtime/run-scripts.js';
 import type { Dependency, ExtractContext, ExtractResult, ManifestFormatModule } from '../types.js';
 import { ManifestCollector } from './collector.js';
+import { installCommand, pipArgs, programIndex, programName, refusal, type GivenOption, type InstallCommand, type Installer, type Word } from './install-commands.js';
 import { FORMAT_PATHS } from './paths.js';
 import { requirementArgument } from './requirements.js';
 import { undecodableLineMessage, withoutByteOrderMark } from './undecodable.js';
-
-/** Which installer a command runs: pip's options and uv's differ in a few names. */
-type Installer = 'pip' | 'uv';
-
-/** Commands that run the next word as the program (`sudo pip install`, `env X=1 pip install`). */
-const PREFIXES = new Set(['sudo', 'env', 'command', 'exec', 'time', 'nice', 'nohup']);
-/** Their options that take the next word (`sudo -u app pip install`). */
-const PREFIX_VALUE_OPTIONS = new Set(['-u', '-g', '-C', '-h', '-p', '-n']);
-const ASSIGNMENT = /^[A-Za-z_][A-Za-z0-9_]*=/;
-const PIP = /^pip[0-9.]*$/;
-const PYTHON = /^python[0-9.]*$/;
-
-/**
- * Options of pip and uv (before and after `install`) that take a value, without dashes: the word
- * after them is their value, not a requirement. Any other option is taken to stand alone.
- */
-const VALUE_OPTIONS = new Set([
-  // pip install and pip's general options
-  'requirement', 'constraint', 'editable', 'target', 'platform', 'python-version', 'implementation', 'abi', 'root', 'prefix',
-  'src', 'upgrade-strategy', 'config-settings', 'global-option', 'install-option', 'build-option', 'no-binary', 'only-binary',
-  'progress-bar', 'root-user-action', 'report', 'index-url', 'extra-index-url', 'find-links', 'trusted-host', 'log', 'log-file',
-  'proxy', 'retries', 'timeout', 'exists-action', 'cert', 'client-cert', 'cache-dir', 'python', 'keyring-provider', 'use-feature',
-  'use-deprecated', 'group', 'resume-retries', 'build', 'pypi-url',
-  // uv pip install and uv's general options
-  'requirements', 'constraints', 'overrides', 'override', 'build-constraints', 'build-constraint', 'index', 'default-index',
-  'index-strategy', 'resolution', 'prerelease', 'exclude-newer', 'link-mode', 'python-platform', 'extra', 'torch-backend',
-  'directory', 'project', 'config-file', 'color', 'upgrade-package', 'reinstall-package', 'no-build-isolation-package',
-  'refresh-package', 'allow-insecure-host', 'config-setting', 'fork-strategy', 'excludes', 'exclude',
-]);
-/** Short options of pip and uv that take a value (`-r`, `-c`, `-e`, `-t`, `-i`, `-f`, `-b`, `-C`, uv's `-p`, `-P`). */
-const SHORT_VALUE_OPTIONS: Record<string, string> = { r: 'requirement', c: 'constraint', e: 'editable', t: 'target', i: 'index-url', f: 'find-links', b: 'build', C: 'config-settings', p: 'python', P: 'upgrade-package' };
-/** Long names that mean the same (uv's plural `--requirements`, pip's old `--pypi-url`). */
-const SAME_AS: Record<string, string> = { requirements: 'requirement', constraints: 'constraint', 'pypi-url': 'index-url', 'default-index': 'index-url', 'allow-insecure-host': 'trusted-host' };
-
-/** One option as given: its name (long, no dashes) and value ('' for a flag). */
-interface GivenOption {
-  name: string;
-  value: string;
-  /** The value's word as written (quotes kept), to tell a shell variable. */
-  raw: string;
-}
-
-/**
- * The options and arguments of a pip or uv `install` command, or null when the command is not one.
- * `words`: the command's words as written (quotes kept).
- */
-function installCommand(words: readonly string[]): { installer: Installer; options: GivenOption[]; args: string[] } | null {
-  let i = 0;
-  // `X=1 pip install`, `sudo -H pip install`, `env PIP_NO_CACHE_DIR=1 pip install`, and RUN's own
-  // flags before its command (`RUN --mount=type=cache,target=/root/.cache/pip pip install …`).
-  while (i < words.length) {
-    const word = words[i]!;
-    if (ASSIGNMENT.test(word) || word.startsWith('--')) i++;
-    else if (PREFIXES.has(word)) {
-      i++;
-      while (i < words.length && words[i]!.startsWith('-')) i += PREFIX_VALUE_OPTIONS.has(words[i]!) ? 2 : 1;
-    } else break;
-  }
-  if (i >= words.length) return null;
-  const program = programName(words[i++]!);
-  let installer: Installer;
-  if (PIP.test(program)) installer = 'pip';
-  else if (PYTHON.test(program)) {
-    // `python3 -u -m pip install`: pip as a module, after the interpreter's own options.
-    while (i < words.length && words[i]!.startsWith('-') && !words[i]!.startsWith('-m')) i += /^-[WX]$/.test(words[i]!) ? 2 : 1;
-    const module = words[i] === '-m' ? unquote(words[i + 1] ?? '') : words[i]?.startsWith('-m') ? unquote(words[i]!.slice(2)) : null;
-    if (module !== 'pip') return null;
-    i += words[i] === '-m' ? 2 : 1;
-    installer = 'pip';
-  } else if (program === 'uv') {
-    const sub = subcommandAt(words, i);
-    if (sub === null || unquote(words[sub.at]!) !== 'pip') return null;
-    i = sub.at + 1;
-    installer = 'uv';
-  } else return null;
-  const before = subcommandAt(words, i);
-  if (before === null || unquote(words[before.at]!) !== 'install') return null;
-  // General options before `install` (`pip --no-cache-dir install`) count as its own.
-  const read = readArguments([...words.slice(i, before.at), ...words.slice(before.at + 1)]);
-  return { installer, ...read };
-}
-
-/** The program's name without its folder (`/usr/local/bin/pip3` is `pip3`). */
-function programName(word: string): string {
-  const name = unquote(word);
-  return name.slice(name.lastIndexOf('/') + 1);
-}
-
-/** The first word from `from` that is not an option or an option's value: a subcommand (`install`, uv's `pip`). */
-function subcommandAt(words: readonly string[], from: number): { at: number } | null {
-  let i = from;
-  while (i < words.length) {
-    const word = words[i]!;
-    if (!word.startsWith('-')) return { at: i };
-    i += takesNextWord(word) ? 2 : 1;
-  }
-  return null;
-}
-
-/** Whether an option word (`--cache-dir`, `-r`) is followed by its value as the next word. */
-function takesNextWord(word: string): boolean {
-  if (word.startsWith('--')) return !word.includes('=') && VALUE_OPTIONS.has(word.slice(2));
-  // `-r` alone, or a cluster whose last letter takes a value (`-Ur`); `-rfile` holds its value.
-  for (let c = 1; c < word.length; c++) if (SHORT_VALUE_OPTIONS[word[c]!] !== undefined) return c === word.length - 1;
-  return false;
-}
-
-/** Options (with their values) and arguments, as optparse and uv's parser tell them apart; after `--` all are arguments. */
-function readArguments(words: readonly string[]): { options: GivenOption[]; args: string[] } {
-  const options: GivenOption[] = [];
-  const args: string[] = [];
-  for (let i = 0; i < words.length; i++) {
-    const word = words[i]!;
-    if (word === '--') {
-      for (let k = i + 1; k < words.length; k++) args.push(words[k]!);
-      break;
-    }
-    if (word.startsWith('--')) {
-      const eq = word.indexOf('=');
-      const flag = eq === -1 ? word.slice(2) : word.slice(2, eq);
-      const name = SAME_AS[flag] ?? flag;
-      if (eq !== -1) options.push({ name, value: unquote(word.slice(eq + 1)), raw: word.slice(eq + 1) });
-      else if (VALUE_OPTIONS.has(flag)) {
-        const raw = words[++i] ?? '';
-        options.push({ name, value: unquote(raw), raw });
-      } else options.push({ name, value: '', raw: '' });
-    } else if (word.startsWith('-') && word.length > 1) {
-      for (let c = 1; c < word.length; c++) {
-        const name = SHORT_VALUE_OPTIONS[word[c]!];
-        if (name === undefined) continue;
-        // uv's `-p` is its Python; pip has no `-p` (nothing else takes it), so it is read the same.
-        const raw = c < word.length - 1 ? word.slice(c + 1) : (words[++i] ?? '');
-        options.push({ name, value: unquote(raw), raw });
-        break;
-      }
-    } else args.push(word);
-  }
-  return { options, args };
-}
 
 /**
  * Whether a word as written has something the shell fills in when it runs: `$NAME`, `${NAME}`,
@@ -223,13 +91,25 @@ const URL_OPTIONS: Record<Installer, Record<string, string>> = {
   // uv stops at the first index with the name by default, but `--index-strategy unsafe-best-match`
   // (or UV_INDEX_STRATEGY in the image) merges them, and nothing on the line ties a package to one.
   uv: { 'index-url': 'index-url', 'extra-index-url': 'extra-index-url', index: 'extra-index-url', 'find-links': 'find-links' },
+  // pipx's own --index-url is pip's (its --pip-args are read as pip's options).
+  pipx: { 'index-url': 'index-url' },
 };
 /** Flags kept as the file's options, as a requirements file's are. */
 const FLAG_OPTIONS = new Set(['no-index', 'require-hashes', 'pre']);
 /** Valued options kept as the file's options. */
 const VALUE_KEPT = new Set(['trusted-host', 'no-binary', 'only-binary']);
+/** Options that name a file in the image whose packages are installed: what the notice says of each. */
+const FILE_OPTIONS: Record<string, { what: string; flag: string }> = {
+  requirement: { what: 'the requirements of', flag: '-r' },
+  constraint: { what: 'the constraints of', flag: '-c' },
+  'requirements-from-script': { what: 'the dependencies of the script', flag: '--requirements-from-script' },
+  lock: { what: 'the environment locked in', flag: '--lock' },
+};
 
 const VARIABLE_ADVICE = 'write the requirement in the Dockerfile, or install from a pinned requirements file';
+
+/** How many shells' `-c` scripts, one inside another, are read (`sh -c "bash -c '…'"`); past them, the script is said as not read. */
+const MAX_NESTED_SHELLS = 4;
 
 export function extractDockerfile(text: string, context: ExtractContext): ExtractResult {
   const out = new ManifestCollector(context.file);
@@ -248,59 +128,100 @@ export function extractDockerfile(text: string, context: ExtractContext): Extrac
     for (const ins of stage.instructions) {
       if (ins.keyword === 'ENV') setEnv(env, ins.args);
       else if (ins.keyword === 'RUN') runs.push({ ins, env: new Map(env) });
+      else if (ins.keyword === 'ONBUILD') {
+        // It runs in an image built FROM this one, first thing, with the ENV this image ends with:
+        // the stage's map, which its later ENVs still change.
+        const run = onbuildRun(ins);
+        if (run !== null) runs.push({ ins: run, env });
+      }
     }
     if (stage.name !== null) envOfStage.set(stage.name, env);
   }
+  /** What ENV sets, as the RUN being read sees it. */
+  let withEnv: EnvValues;
   for (const { ins, env } of runs) {
     if (out.full) {
       out.stopReading(ins.line);
       break;
     }
-    const withEnv = envSubstitution(ins, env);
-    for (const words of commandsOf(ins)) {
+    withEnv = envSubstitution(ins, env);
+    for (const words of commandsOf(ins, withEnv, (line, message) => out.error(line, message))) {
       const command = installCommand(words);
-      if (command === null) continue;
-      const where = `${context.file}:${ins.line}`;
-      const unreadable = (raw: string): boolean => {
-        if (hasUndecodable && /[\uFFFD\u0000]/.test(raw)) {
-          out.error(ins.line, undecodableLineMessage(raw.includes('\u0000')));
-          return true;
-        }
-        if (expands(raw)) {
-          out.error(ins.line, `pip install ${clipInput(raw)}: a shell value, known only when the image is built, so what it installs was not read (${VARIABLE_ADVICE})`);
-          return true;
-        }
-        return false;
-      };
-      for (const given of command.options) {
-        const raw = withEnv(given.raw);
-        if (raw !== '' && unreadable(raw)) continue;
-        const option = raw === given.raw ? given : { ...given, value: unquote(raw), raw };
-        const urlName = URL_OPTIONS[command.installer][option.name];
-        if (urlName !== undefined) out.urlOption(urlName, option.value, ins.line);
-        else if (FLAG_OPTIONS.has(option.name)) out.option(option.name, '', ins.line);
-        else if (VALUE_KEPT.has(option.name)) out.option(option.name, option.value, ins.line);
-        else if (option.name === 'editable') readArgument(out, option.value, true, ins.line, context.file);
-        else if ((option.name === 'requirement' || option.name === 'constraint') && !isDiscoveredName(option.value)) {
-          // A path in the image: the tree's file of that name, when there is one, is read by discovery only if its name says requirements.
-          notices.push(
-            `${where}: pip installs ${option.name === 'requirement' ? 'the requirements' : 'the constraints'} of ${singleQuoteInput(clipInput(option.value))} (-${option.name === 'requirement' ? 'r' : 'c'}), a file Depwatch does not find by its name; audit it by naming it (depwatch audit FILE)`,
-          );
-        }
-      }
-      for (const written of command.args) {
-        const raw = withEnv(written);
-        if (unreadable(raw)) continue;
-        if (isPattern(raw)) {
-          out.error(ins.line, `pip install ${clipInput(raw)}: a file pattern, matched against the files of the image when it is built, so what it installs was not read`);
-          continue;
-        }
-        const value = unquote(raw);
-        if (value !== '') readArgument(out, value, false, ins.line, context.file);
-      }
+      if (command !== null) readCommand(command);
     }
   }
   return { dependencies: out.dependencies, errors: out.errors, options: out.options, ...(notices.length === 0 ? {} : { notices }) };
+
+  function readCommand(command: InstallCommand): void {
+    if (command.refused) {
+      out.error(command.refused.line, command.refused.message);
+      return;
+    }
+    for (const unread of command.unread) out.error(unread.line, unread.message);
+    for (const given of command.options) readOption(command, given);
+    for (const { word, editable } of command.requirements) {
+      const raw = usable(command, word.raw, word.line, word.outerValue);
+      if (raw !== null) readArgument(out, unquote(raw), editable, word.line, context.file);
+    }
+  }
+
+  function readOption(command: InstallCommand, given: GivenOption): void {
+    let option = given;
+    if (given.raw !== '') {
+      const raw = usable(command, given.raw, given.valueLine, given.outerValue, true);
+      if (raw === null) return;
+      if (raw !== given.raw) option = { ...given, value: unquote(raw), raw };
+    }
+    const urlName = URL_OPTIONS[command.installer][option.name];
+    if (urlName !== undefined) out.urlOption(urlName, option.value, option.line);
+    else if (FLAG_OPTIONS.has(option.name)) out.option(option.name, '', option.line);
+    else if (VALUE_KEPT.has(option.name)) out.option(option.name, option.value, option.line);
+    else if (option.name === 'editable' && option.raw !== '') readArgument(out, option.value, true, option.valueLine, context.file);
+    else if (option.name === 'pip-args') readPipArgs(command, option);
+    else if (FILE_OPTIONS[option.name] !== undefined && !isDiscoveredName(option.value)) {
+      // A path in the image: the tree's file of that name, when there is one, is read by discovery only if its name says requirements.
+      const { what, flag } = FILE_OPTIONS[option.name]!;
+      notices.push(
+        `${context.file}:${option.line}: ${command.program} installs ${what} ${singleQuoteInput(clipInput(option.value))} (${flag}), a file Depwatch does not find by its name; audit it by naming it (depwatch audit FILE)`,
+      );
+    }
+  }
+
+  /** pipx's `--pip-args "…"`: pip's own options and requirements, on the line of the value. */
+  function readPipArgs(command: InstallCommand, option: GivenOption): void {
+    const read = pipArgs(option.value, option.valueLine);
+    if (read === null) {
+      out.error(option.valueLine, `${command.label} --pip-args ${clipInput(option.raw)}: pipx cannot split it into words (an unclosed quote), so what it gives pip was not read`);
+      return;
+    }
+    if (read.ambiguous) {
+      out.error(read.ambiguous.line, refusal(`${command.label} --pip-args`, read.ambiguous).message);
+      return;
+    }
+    readCommand({ ...command, installer: 'pip', options: read.options, requirements: read.requirements, unread: [] });
+  }
+
+  /**
+   * A word as the program is given it, with what ENV sets put in; null (and one error) when that is
+   * not known from the file: bytes that are not text, a shell value only the build knows, or (an
+   * argument) a file pattern.
+   */
+  function usable(command: InstallCommand, written: string, line: number, outerValue: true | undefined, isOption = false): string | null {
+    const raw = withEnv.substitute(written);
+    if (hasUndecodable && /[\uFFFD\u0000]/.test(raw)) {
+      out.error(line, undecodableLineMessage(raw.includes('\u0000')));
+      return null;
+    }
+    if (outerValue || expands(raw)) {
+      out.error(line, `${command.label} ${clipInput(raw)}: a shell value, known only when the image is built, so what it installs was not read (${VARIABLE_ADVICE})`);
+      return null;
+    }
+    if (!isOption && isPattern(raw)) {
+      out.error(line, `${command.label} ${clipInput(raw)}: a file pattern, matched against the files of the image when it is built, so what it installs was not read`);
+      return null;
+    }
+    return raw;
+  }
 }
 
 /**
@@ -318,34 +239,54 @@ function setEnv(env: Map<string, string>, args: string): void {
   }
 }
 
+/** An `ONBUILD RUN …` as the RUN it is (its words at the same lines), or null for another ONBUILD. */
+function onbuildRun(ins: Instruction): Instruction | null {
+  const run = /^RUN(?:\s+|$)/i.exec(ins.args);
+  if (run === null) return null;
+  const cut = run[0].length;
+  return { ...ins, keyword: 'RUN', args: ins.args.slice(cut), argsLines: ins.argsLines.map(({ at, line }) => ({ at: Math.max(0, at - cut), line })) };
+}
+
 /** `$NAME` / `${NAME}` at the start of the text (sticky): the name. */
 const REFERENCE = /\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))/y;
 /** A shell assignment of a name (`V=2`, `export V=2`): the RUN may change what ENV set. */
 const ASSIGNED = /(?:^|[\s;&|(])([A-Za-z_][A-Za-z0-9_]*)=/g;
 
+/** What ENV sets before a RUN, as its shell puts it in. */
+interface EnvValues {
+  /** A word as written, with the references it resolves put in. */
+  substitute(raw: string): string;
+  /** The reference at `k` of `text` (a `$`) and the value it resolves to, or null. */
+  at(text: string, k: number): { value: string; length: number } | null;
+}
+
 /**
- * A word as written, with the references to what ENV set before this RUN put in, as Docker's
- * environment gives them to the shell (`pip install "poetry==$POETRY_VERSION"` after `ENV
- * POETRY_VERSION=1.8.5`). Not a build argument (ARG): `--build-arg` changes it at build time. Not a
- * name the RUN's own script assigns. Inside single quotes the shell substitutes nothing.
+ * What ENV set before this RUN, put in for the references to it, as Docker's environment gives them
+ * to the shell (`pip install "poetry==$POETRY_VERSION"` after `ENV POETRY_VERSION=1.8.5`). Not a
+ * build argument (ARG): `--build-arg` changes it at build time. Not a name the RUN's own script
+ * assigns. Inside single quotes the shell substitutes nothing.
  */
-function envSubstitution(ins: Instruction, env: ReadonlyMap<string, string>): (raw: string) => string {
-  if (env.size === 0) return (raw) => raw;
+function envSubstitution(ins: Instruction, env: ReadonlyMap<string, string>): EnvValues {
   const usable = new Map(env);
-  for (const script of runScripts(ins, Infinity)) for (const match of script.matchAll(ASSIGNED)) usable.delete(match[1]!);
-  return (raw) => {
-    if (!raw.includes('$')) return raw;
+  if (usable.size > 0) for (const script of runScripts(ins, Infinity)) for (const match of script.matchAll(ASSIGNED)) usable.delete(match[1]!);
+  const at = (text: string, k: number): { value: string; length: number } | null => {
+    if (usable.size === 0) return null;
+    REFERENCE.lastIndex = k;
+    const match = REFERENCE.exec(text);
+    const value = match === null ? undefined : usable.get((match[1] ?? match[2])!);
+    return value === undefined ? null : { value, length: match![0].length };
+  };
+  const substitute = (raw: string): string => {
+    if (usable.size === 0 || !raw.includes('$')) return raw;
     let out = '';
     let quote: '"' | "'" | null = null;
     for (let k = 0; k < raw.length; k++) {
       const c = raw[k]!;
       if (quote !== "'" && c === '$') {
-        REFERENCE.lastIndex = k;
-        const match = REFERENCE.exec(raw);
-        const value = match === null ? undefined : usable.get((match[1] ?? match[2])!);
-        if (match !== null && value !== undefined) {
-          out += value;
-          k += match[0].length - 1;
+        const found = at(raw, k);
+        if (found !== null) {
+          out += found.value;
+          k += found.length - 1;
           continue;
         }
       }
@@ -360,9 +301,10 @@ function envSubstitution(ins: Instruction, env: ReadonlyMap<string, string>): (r
     }
     return out;
   };
+  return { substitute, at };
 }
 
-/** One requirement of a `pip install` command, read as pip reads it, as an entry of the Dockerfile (or one error). */
+/** One requirement of an install command, read as pip reads it, as an entry of the Dockerfile (or one error). */
 function readArgument(out: ManifestCollector, value: string, editable: boolean, line: number, file: string): void {
   const read = requirementArgument(value, editable);
   if (!read.ok) {
@@ -389,26 +331,150 @@ function readArgument(out: ManifestCollector, value: string, editable: boolean, 
   out.dependency(dependency);
 }
 
+/** Shell text whose words are read as commands, and where each of its characters comes from. */
+interface ScriptText {
+  text: string;
+  /** The 1-based line of the character at `offset`. */
+  lineAt(offset: number): number;
+  /** The offsets (ascending) of the characters a shell outside fills in before this script runs (`$`, `` ` ``); empty for the RUN's own text. */
+  filled: readonly number[];
+}
+
+/** Whether text[from, to) holds a character in `filled` (sorted): a binary search. */
+function filledIn(filled: readonly number[], from: number, to: number): boolean {
+  let low = 0;
+  let high = filled.length;
+  while (low < high) {
+    const mid = (low + high) >> 1;
+    if (filled[mid]! < from) low = mid + 1;
+    else high = mid;
+  }
+  return low < filled.length && filled[low]! < to;
+}
+
 /**
- * The commands a RUN runs, each as its words as written (quotes kept): the shell's commands, one
- * after the other, split at `;`, `&&`, `||`, `|`, `&` and parentheses; an exec-form RUN that starts a
- * program other than a shell (`RUN ["pip", "install", "flask"]`) is that one command, its words
- * taken literally (no shell expands them).
+ * The commands a RUN runs, each as its words as written (quotes kept) with their lines: the shell's
+ * commands, one after the other, split at `;`, `&&`, `||`, `|`, `&` and parentheses, and those of
+ * the `-c` script a shell among them is given (`bash -c "pip install …"`), read the same way; an
+ * exec-form RUN that starts a program other than a shell (`RUN ["pip", "install", "flask"]`) is that
+ * one command, its words taken literally (no shell expands them).
  */
-function* commandsOf(ins: Instruction): Generator<string[]> {
-  const exec = execFormWords(ins.args);
-  if (exec !== null && !/(?:^|\/)(?:sh|bash|zsh|dash|ash|ksh)$/.test(exec[0] ?? '')) {
-    yield exec.map((word) => `'${word.replace(/'/g, `'\\''`)}'`);
+function* commandsOf(ins: Instruction, env: EnvValues, problem: (line: number, message: string) => void): Generator<Word[]> {
+  const exec = execFormWordsAt(ins.args);
+  if (exec !== null && !/(?:^|\/)(?:sh|bash|zsh|dash|ash|ksh)$/.test(exec[0]?.word ?? '')) {
+    yield exec.map(({ word, at }) => ({ raw: `'${word.replace(/'/g, `'\\''`)}'`, line: lineInArgs(ins, at) }));
     return;
   }
-  for (const script of runScripts(ins, Infinity)) {
-    let k = 0;
-    while (k < script.length) {
-      const command = commandWords(script, k, Infinity);
-      if (command.words.length > 0) yield command.words;
-      k = command.end + 1;
+  for (const script of locatedRunScripts(ins, Infinity)) yield* scriptCommands({ ...script, filled: [] }, 0, env, problem);
+}
+
+/** The commands of one shell text (commandsOf), `depth` shells deep. */
+function* scriptCommands(script: ScriptText, depth: number, env: EnvValues, problem: (line: number, message: string) => void): Generator<Word[]> {
+  const { text } = script;
+  let k = 0;
+  while (k < text.length) {
+    const command = commandWords(text, k, Infinity);
+    k = command.end + 1;
+    if (command.words.length === 0) continue;
+    const words = command.words.map((raw, n): Word => {
+      const start = command.starts[n]!;
+      return { raw, line: script.lineAt(start), ...(filledIn(script.filled, start, start + raw.length) ? { outerValue: true } : {}) };
+    });
+    const program = programIndex(words);
+    const shell = program < words.length && /^(?:sh|bash|zsh|dash|ash|ksh)$/.test(programName(words[program]!));
+    const at = shell ? dashCScript(command.words, program + 1, unquote) : null;
+    if (at === null) {
+      yield words;
+      continue;
     }
+    if (depth >= MAX_NESTED_SHELLS) {
+      problem(words[at]!.line, `${clipInput(command.words[program]!)} -c ${clipInput(command.words[at]!)}: a shell's script inside ${MAX_NESTED_SHELLS} others; what it runs was not read`);
+      continue;
+    }
+    yield* scriptCommands(dashCText(script, command.words[at]!, command.starts[at]!, env), depth + 1, env, problem);
   }
+}
+
+/**
+ * The script a shell is given with -c, as the shell around it hands it over: the word's quotes
+ * removed (inside double quotes a backslash escapes only `$`, `` ` ``, `"` and `\`), what ENV sets
+ * put in where that shell puts it in (outside single quotes), and any other `$…` or `` ` `` there
+ * marked as filled in by that shell (`filled`): what the inner shell reads there is known only
+ * when the image is built. Each character keeps the line of the character it comes from. One pass;
+ * the text is built from runs of the word, each mapped back by where it starts.
+ */
+function dashCText(outer: ScriptText, raw: string, start: number, env: EnvValues): ScriptText {
+  const chunks: string[] = [];
+  let length = 0;
+  /** Where each run of the text starts (`at`) and the outer offset it comes from; `one`: all of it comes from that one character (a value ENV put in). */
+  const runs: { at: number; from: number; one: boolean }[] = [];
+  const filled: number[] = [];
+  /** The next of the outer text's filled characters not yet passed (runs come in the outer text's order). */
+  let outerFilled = 0;
+  const emit = (chars: string, from: number, one: boolean, isFilled: boolean): void => {
+    runs.push({ at: length, from, one });
+    if (isFilled) filled.push(length);
+    // A character an outer shell fills in is still filled in here.
+    const end = from + (one ? 1 : chars.length);
+    while (outerFilled < outer.filled.length && outer.filled[outerFilled]! < from) outerFilled++;
+    for (; outerFilled < outer.filled.length && outer.filled[outerFilled]! < end; outerFilled++) filled.push(length + (one ? 0 : outer.filled[outerFilled]! - from));
+    chunks.push(chars);
+    length += chars.length;
+  };
+  /** Where the run of plain characters being gathered starts in `raw`, or -1. */
+  let plain = -1;
+  const flush = (k: number): void => {
+    if (plain !== -1 && k > plain) emit(raw.slice(plain, k), start + plain, false, false);
+    plain = -1;
+  };
+  const gather = (k: number): void => {
+    if (plain === -1) plain = k;
+  };
+  let quote: '"' | "'" | null = null;
+  for (let k = 0; k < raw.length; k++) {
+    const c = raw[k]!;
+    if (quote === "'") {
+      if (c !== "'") gather(k);
+      else {
+        flush(k);
+        quote = null;
+      }
+    } else if (c === '\\' && k + 1 < raw.length) {
+      // In double quotes only these are escaped; elsewhere the backslash stays.
+      if (quote === '"' && !'$`"\\'.includes(raw[k + 1]!)) gather(k);
+      else {
+        flush(k);
+        gather(++k);
+      }
+    } else if (c === '"' || (c === "'" && quote === null)) {
+      flush(k);
+      quote = c === '"' && quote === '"' ? null : c;
+    } else if (c === '$' || c === '`') {
+      const found = c === '$' ? env.at(raw, k) : null;
+      flush(k);
+      if (found !== null) {
+        emit(found.value, start + k, true, false);
+        k += found.length - 1;
+      } else emit(c, start + k, false, c === '`' || /[A-Za-z_{(0-9@*#?$!-]/.test(raw[k + 1] ?? ''));
+    } else gather(k);
+  }
+  flush(raw.length);
+  return {
+    text: chunks.join(''),
+    lineAt: (offset) => {
+      let low = 0;
+      let high = runs.length - 1;
+      if (high < 0) return outer.lineAt(start);
+      while (low < high) {
+        const mid = (low + high + 1) >> 1;
+        if (runs[mid]!.at <= offset) low = mid;
+        else high = mid - 1;
+      }
+      const run = runs[low]!;
+      return outer.lineAt(run.one ? run.from : run.from + (offset - run.at));
+    },
+    filled,
+  };
 }
 
 export const dockerfileFormat: ManifestFormatModule = {

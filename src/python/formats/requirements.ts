@@ -277,15 +277,25 @@ interface ParsedOption {
   value: string;
 }
 
-/** optparse's `_match_abbrev`: a unique prefix of a long option names it. */
+/** A long option of a requirements file, named in full or abbreviated (matchAbbreviation). */
 function matchLongOption(flag: string): OptionSpec {
-  const exact = LONG_OPTIONS.get(flag);
-  if (exact) return exact;
-  const candidates = LONG_FLAGS.filter((known) => known.startsWith(flag));
-  const only = candidates[0];
-  if (candidates.length === 1 && only !== undefined) return LONG_OPTIONS.get(only) as OptionSpec;
-  if (candidates.length === 0) throw new LineProblem(`no such option: ${clipInput(flag)}`);
-  throw new LineProblem(`ambiguous option: ${clipInput(flag)} (${candidates.join(', ')}?)`);
+  const match = matchAbbreviation(flag, LONG_FLAGS);
+  if (match === null) throw new LineProblem(`no such option: ${clipInput(flag)}`);
+  if ('ambiguous' in match) throw new LineProblem(`ambiguous option: ${clipInput(flag)} (${match.ambiguous.join(', ')}?)`);
+  return LONG_OPTIONS.get(match.only) as OptionSpec;
+}
+
+/**
+ * optparse's `_match_abbrev` (argparse matches long options the same way): the option of `known`
+ * (sorted) that `flag` names in full or by a unique prefix (`--extra-index` is `--extra-index-url`);
+ * every candidate when it is the prefix of several (`--req`: pip refuses it); null when it is the
+ * prefix of none.
+ */
+export function matchAbbreviation(flag: string, known: readonly string[]): { only: string } | { ambiguous: string[] } | null {
+  if (known.includes(flag)) return { only: flag };
+  const candidates = known.filter((option) => option.startsWith(flag));
+  if (candidates.length === 0) return null;
+  return candidates.length === 1 ? { only: candidates[0]! } : { ambiguous: candidates };
 }
 
 /** optparse's argument loop; leftover positional arguments are ignored, as pip ignores them. */

@@ -14,8 +14,16 @@ export interface Instruction {
   /** 1-based line of the keyword. */
   line: number;
   column: number;
+  /**
+   * Where each physical line's part of `args` starts (`at`, an offset in `args`) and its 1-based
+   * line, in order: a word of a continued instruction is on the line of the last part starting at
+   * or before it (lineInArgs). One entry per line that holds text; the keyword's line first.
+   */
+  argsLines: readonly { at: number; line: number }[];
   /** The bodies of the here-documents it opens (`RUN <<EOF` … `EOF`), in order, lines joined with `\n`; absent when none. */
   hereDocuments?: string[];
+  /** The 1-based line of each here-document body's first line, with hereDocuments. */
+  hereDocumentLines?: number[];
 }
 
 export interface Stage {
@@ -59,23 +67,30 @@ export function parseDockerfile(text: string): Dockerfile {
     // Each line's own part, joined once at the end: cutting the escape off a string built up line
     // by line copies all of it again on every continuation line, quadratic in the instruction.
     const parts: string[] = [];
+    /** The 0-based line of each part. */
+    const partLines: number[] = [];
     let part = trimmed;
     // Continuations: the line ends with the escape character (trailing spaces allowed).
     while (endsWithEscape(lines[i]!, escape) && i + 1 < lines.length) {
       part = part.trimEnd().slice(0, -1).trimEnd();
-      if (part !== '') parts.push(part);
+      if (part !== '') {
+        parts.push(part);
+        partLines.push(i);
+      }
       i++;
       // Comment lines inside a continuation are dropped, blank ones too.
       while (i < lines.length && /^\s*(#|$)/.test(lines[i]!) && i + 1 < lines.length) i++;
       part = lines[i]!.trim();
     }
     parts.push(part);
+    partLines.push(i);
     const joined = parts.join(' ');
     i++;
     const space = joined.search(/\s/);
     const keyword = (space === -1 ? joined : joined.slice(0, space)).toUpperCase();
-    const args = space === -1 ? '' : joined.slice(space + 1).trim();
-    const instruction: Instruction = { keyword, args, line: start + 1, column };
+    const afterKeyword = space === -1 ? '' : joined.slice(space + 1);
+    const args = afterKeyword.trim();
+    const instruction: Instruction = { keyword, args, line: start + 1, column, argsLines: argsLinesOf(parts, partLines, joined.length - afterKeyword.trimStart().length) };
     instructions.push(instruction);
     // Here-documents: their bodies follow the instruction, one after the other, each up to a line
     // that is exactly its delimiter (after leading tabs, for `<<-`), as BuildKit reads them.
@@ -83,6 +98,7 @@ export function parseDockerfile(text: string): Dockerfile {
       const bodyStart = i;
       while (i < lines.length && (heredoc.chomp ? lines[i]!.replace(/^\t+/, '') : lines[i]!) !== heredoc.delimiter) i++;
       (instruction.hereDocuments ??= []).push(lines.slice(bodyStart, i).join('\n'));
+      (instruction.hereDocumentLines ??= []).push(bodyStart + 1);
       if (i === lines.length) {
         // BuildKit refuses the file ("unterminated heredoc"); what follows was not read as instructions.
         const word = heredoc.delimiter.length > 40 ? `${heredoc.delimiter.slice(0, 40)}…` : heredoc.delimiter;
@@ -105,6 +121,34 @@ export function parseDockerfile(text: string): Dockerfile {
     }
   }
   return out;
+}
+
+/**
+ * Where each part (a physical line's text, joined with single spaces) starts in the instruction's
+ * `args`, which start at `argsStart` of the joined text; the keyword's part starts before them (0).
+ */
+function argsLinesOf(parts: readonly string[], partLines: readonly number[], argsStart: number): { at: number; line: number }[] {
+  const out: { at: number; line: number }[] = [];
+  let at = 0;
+  for (let p = 0; p < parts.length; p++) {
+    out.push({ at: Math.max(0, at - argsStart), line: partLines[p]! + 1 });
+    at += parts[p]!.length + 1;
+  }
+  return out;
+}
+
+/** The 1-based line of the character at `offset` in the instruction's `args` (a binary search of its argsLines). */
+export function lineInArgs(ins: Pick<Instruction, 'argsLines' | 'line'>, offset: number): number {
+  const parts = ins.argsLines;
+  let low = 0;
+  let high = parts.length - 1;
+  if (high < 0) return ins.line;
+  while (low < high) {
+    const mid = (low + high + 1) >> 1;
+    if (parts[mid]!.at <= offset) low = mid;
+    else high = mid - 1;
+  }
+  return parts[low]!.line;
 }
 
 /** The instructions whose shell form may open here-documents (ONBUILD too, before one of them). */
@@ -148,9 +192,7 @@ const isExecForm = (args: string): boolean => execFormWords(args) !== null;
 
 /** The words of an exec-form instruction (`RUN ["sh", "-c", "make"]`, after any `--flag`s); null for shell form. */
 export function execFormWords(args: string): string[] | null {
-  const flag = /--\S*\s*/y;
-  let start = 0;
-  while (flag.test(args)) start = flag.lastIndex;
+  const start = afterFlags(args);
   if (!args.startsWith('[', start)) return null;
   try {
     const value: unknown = JSON.parse(args.slice(start));
@@ -158,6 +200,32 @@ export function execFormWords(args: string): string[] | null {
   } catch {
     return null;
   }
+}
+
+/** Where an instruction's text starts after its `--flag`s (`RUN --mount=… [`). */
+function afterFlags(args: string): number {
+  const flag = /--\S*\s*/y;
+  let start = 0;
+  while (flag.test(args)) start = flag.lastIndex;
+  return start;
+}
+
+/**
+ * The words of an exec-form instruction with where each string starts in `args` (its opening
+ * quote), for the line it is on; null for shell form. A JSON string holds no line break, so each
+ * word is on one line.
+ */
+export function execFormWordsAt(args: string): { word: string; at: number }[] | null {
+  const words = execFormWords(args);
+  if (words === null) return null;
+  // Valid JSON of strings: each `"` outside a string opens the next one; inside, `\` escapes one character.
+  const out: { word: string; at: number }[] = [];
+  for (let k = afterFlags(args); k < args.length && out.length < words.length; k++) {
+    if (args[k] !== '"') continue;
+    out.push({ word: words[out.length]!, at: k });
+    for (k++; k < args.length && args[k] !== '"'; k++) if (args[k] === '\\') k++;
+  }
+  return out;
 }
 
 /** A shell line split into words as written (quotes and backslashes kept): blanks inside quotes or after a backslash do not split. */
