@@ -3,6 +3,7 @@
  * with a byte order mark is read as text, and a line index turns offsets into 1-based line and
  * column without splitting the text into lines.
  */
+import { partitionPoint } from '../sorted.js';
 
 export type Decoded =
   /** `encoding`: the decoder's name (`utf-8`, `utf-16le`, `latin-1`, or the one a PEP 263 cookie named, such as `shift_jis`). */
@@ -576,14 +577,9 @@ export class LineIndex {
 
   position(offset: number): { line: number; column: number } {
     const starts = this.lineStarts();
-    let lo = 0;
-    let hi = starts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (starts[mid]! <= offset) lo = mid;
-      else hi = mid - 1;
-    }
-    return { line: lo + 1, column: offset - starts[lo]! + 1 };
+    // The last line start at or before the offset (the first, 0, always is).
+    const line = Math.max(0, partitionPoint(0, starts.length, (i) => starts[i]! <= offset) - 1);
+    return { line: line + 1, column: offset - starts[line]! + 1 };
   }
 
   /** The text of a 1-based line (without its newline). */

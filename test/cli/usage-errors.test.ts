@@ -47,7 +47,7 @@ describe('usage errors', () => {
   });
 
   it.each([
-    [['audit', '--json', '--sarif', '.'], 'depwatch audit: choose one of --json, --markdown, --sarif'],
+    [['audit', '--json', '--sarif', '.'], 'depwatch audit: choose one of --json, --markdown, --sarif, --cyclonedx'],
     [['audit'], 'depwatch audit: give one directory, manifest file, owner/repo or GitHub URL'],
     [['deps'], 'depwatch deps: give at least one directory or file (try: depwatch deps .)'],
     [['check'], 'depwatch check: give at least one name==version'],

@@ -24,6 +24,7 @@ import type { Dependency } from '../../python/types.js';
 import type { FixTarget, ManifestRewriter, RewriteResult } from '../types.js';
 import { installedFrom, leftAlone } from '../left-alone.js';
 import { widenForTargets } from './requirements.js';
+import { partitionPoint } from '../../sorted.js';
 
 export const dockerfileRewriter: ManifestRewriter = {
   format: 'dockerfile',
@@ -142,14 +143,7 @@ function instructionSpans(text: string): { first: number; last: number }[] {
 
 /** The 0-based first line of the instruction whose own lines hold `line` (a binary search), or -1 (a here-document's body). */
 function instructionAt(spans: readonly { first: number; last: number }[], line: number): number {
-  let low = 0;
-  let high = spans.length - 1;
-  while (low < high) {
-    const mid = (low + high + 1) >> 1;
-    if (spans[mid]!.first <= line) low = mid;
-    else high = mid - 1;
-  }
-  const span = spans[low];
+  const span = spans[Math.max(0, partitionPoint(0, spans.length, (i) => spans[i]!.first <= line) - 1)];
   return span !== undefined && span.first <= line && line <= span.last ? span.first - 1 : -1;
 }
 
@@ -167,14 +161,7 @@ function physicalLines(text: string): Line[] {
 
 /** The 0-based line holding an offset. */
 function lineOf(lines: readonly Line[], offset: number): number {
-  let low = 0;
-  let high = lines.length - 1;
-  while (low < high) {
-    const mid = (low + high + 1) >> 1;
-    if (lines[mid]!.start <= offset) low = mid;
-    else high = mid - 1;
-  }
-  return low;
+  return Math.max(0, partitionPoint(0, lines.length, (i) => lines[i]!.start <= offset) - 1);
 }
 
 const isBlank = (c: string | undefined) => c === ' ' || c === '\t';

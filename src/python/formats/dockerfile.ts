@@ -40,6 +40,7 @@ import { installCommand, pipArgs, programIndex, programName, refusal, type Given
 import { FORMAT_PATHS } from './paths.js';
 import { requirementArgument } from './requirements.js';
 import { undecodableLineMessage, withoutByteOrderMark } from './undecodable.js';
+import { partitionPoint } from '../../sorted.js';
 
 /**
  * Whether a word as written has something the shell fills in when it runs: `$NAME`, `${NAME}`,
@@ -342,14 +343,8 @@ interface ScriptText {
 
 /** Whether text[from, to) holds a character in `filled` (sorted): a binary search. */
 function filledIn(filled: readonly number[], from: number, to: number): boolean {
-  let low = 0;
-  let high = filled.length;
-  while (low < high) {
-    const mid = (low + high) >> 1;
-    if (filled[mid]! < from) low = mid + 1;
-    else high = mid;
-  }
-  return low < filled.length && filled[low]! < to;
+  const first = partitionPoint(0, filled.length, (i) => filled[i]! < from);
+  return first < filled.length && filled[first]! < to;
 }
 
 /**
@@ -462,15 +457,8 @@ function dashCText(outer: ScriptText, raw: string, start: number, env: EnvValues
   return {
     text: chunks.join(''),
     lineAt: (offset) => {
-      let low = 0;
-      let high = runs.length - 1;
-      if (high < 0) return outer.lineAt(start);
-      while (low < high) {
-        const mid = (low + high + 1) >> 1;
-        if (runs[mid]!.at <= offset) low = mid;
-        else high = mid - 1;
-      }
-      const run = runs[low]!;
+      if (runs.length === 0) return outer.lineAt(start);
+      const run = runs[Math.max(0, partitionPoint(0, runs.length, (i) => runs[i]!.at <= offset) - 1)]!;
       return outer.lineAt(run.one ? run.from : run.from + (offset - run.at));
     },
     filled,

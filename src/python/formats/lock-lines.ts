@@ -17,6 +17,7 @@ import { MAX_ENTRIES_PER_FILE } from './collector.js';
 const MAX_NESTING = MAX_TOML_DEPTH;
 import { stripUrlCredentials } from '../urls.js';
 import type { ExtractError } from '../types.js';
+import { partitionPoint } from '../../sorted.js';
 
 /**
  * Generous on purpose: lockfiles of large workspaces reach several megabytes; this only stops a
@@ -34,14 +35,9 @@ export class LineIndex {
 
   /** 1-based line containing `offset`. */
   lineAt(offset: number): number {
-    let lo = 0;
-    let hi = this.#starts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (this.#starts[mid]! <= offset) lo = mid;
-      else hi = mid - 1;
-    }
-    return lo + 1;
+    const starts = this.#starts;
+    // The last line start at or before the offset (the first, 0, always is).
+    return Math.max(1, partitionPoint(0, starts.length, (i) => starts[i]! <= offset));
   }
 
   /** 1-based column of `offset` on its line. */

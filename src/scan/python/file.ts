@@ -7,6 +7,7 @@
  */
 import type { Node } from 'web-tree-sitter';
 import { NestedNodes } from './nesting.js';
+import { partitionPoint } from '../../sorted.js';
 
 /** Builtins the rules care about; a bare name resolves to `builtins.<name>` unless the file defines or imports it. */
 const BUILTINS = new Set(['eval', 'exec', 'compile', '__import__', 'open', 'print', 'input', 'raw_input', 'execfile']);
@@ -508,16 +509,8 @@ export class PythonFile {
   lastAssignment(name: string, use: Node): { plain: Node | null; built: Node | null } {
     const list = this.indexAssignments().get((this.enclosingFunction(use) ?? this.root).id)?.get(name);
     const at = use.startIndex;
-    let lo = 0;
-    let hi = (list?.length ?? 0) - 1;
-    let found: AssignmentState | null = null;
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1;
-      if (list![mid]!.start < at) {
-        found = list![mid]!;
-        lo = mid + 1;
-      } else hi = mid - 1;
-    }
+    // The last assignment that starts before the use.
+    const found = list === undefined ? undefined : list[partitionPoint(0, list.length, (i) => list[i]!.start < at) - 1];
     return found ? { plain: found.plain, built: found.built } : { plain: null, built: null };
   }
 

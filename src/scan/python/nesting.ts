@@ -5,6 +5,7 @@
  * expression that way is quadratic. Here it is one walk per file and a binary search per question.
  */
 import type { Node } from 'web-tree-sitter';
+import { partitionPoint } from '../../sorted.js';
 
 export interface Nested<P> {
   node: Node;
@@ -39,17 +40,8 @@ export class NestedNodes<P> {
    */
   innermost(startsBefore: (n: Nested<P>) => boolean, contains: (n: Nested<P>) => boolean): Nested<P> | null {
     const list = this.list;
-    let lo = 0;
-    let hi = list.length - 1;
-    let i = -1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1;
-      if (startsBefore(list[mid]!)) {
-        i = mid;
-        lo = mid + 1;
-      } else hi = mid - 1;
-    }
-    for (; i >= 0; i = list[i]!.outer) if (contains(list[i]!)) return list[i]!;
+    // The last that starts before, then outwards.
+    for (let i = partitionPoint(0, list.length, (k) => startsBefore(list[k]!)) - 1; i >= 0; i = list[i]!.outer) if (contains(list[i]!)) return list[i]!;
     return null;
   }
 }

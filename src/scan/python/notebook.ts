@@ -17,6 +17,7 @@ import { baseName } from '../paths.js';
 import { LineIndex } from '../text.js';
 import { cellPython } from './ipython-cell.js';
 import { sourcePlaces, type SourcePlaces } from './notebook-places.js';
+import { partitionPoint } from '../../sorted.js';
 
 /** A place in a notebook: its cell (1-based among all cells), the line in the cell, and the line and column in the JSON file. */
 export interface NotebookPlace {
@@ -222,12 +223,7 @@ export class NotebookPython {
       if (walk.raw !== at) continue; // past the string's end: not in this source
       // Among the lines that start in this string, the last that starts at or before the position.
       const first = firstAtOrAfter(quote, q, k + 1);
-      let j = first;
-      for (let lo = first, hi = k; lo <= hi; ) {
-        const mid = (lo + hi) >> 1;
-        if (offset[mid]! <= walk.decoded) (j = mid), (lo = mid + 1);
-        else hi = mid - 1;
-      }
+      const j = Math.max(first, partitionPoint(first, k + 1, (m) => offset[m]! <= walk.decoded) - 1);
       out[i] = { line: j + 1, column: Math.max(1, walk.decoded - offset[j]! + 1) };
     }
     return out;
@@ -254,24 +250,12 @@ export class NotebookPython {
 
 /** The last index below `end` whose value is at most `value` in a non-decreasing array, or -1. */
 function lastAtOrBefore(values: Int32Array, value: number, end: number): number {
-  let found = -1;
-  for (let lo = 0, hi = end - 1; lo <= hi; ) {
-    const mid = (lo + hi) >> 1;
-    if (values[mid]! <= value) (found = mid), (lo = mid + 1);
-    else hi = mid - 1;
-  }
-  return found;
+  return partitionPoint(0, end, (i) => values[i]! <= value) - 1;
 }
 
 /** The first index below `end` whose value is at least `value` in a non-decreasing array (`end` when none is). */
 function firstAtOrAfter(values: Int32Array, value: number, end: number): number {
-  let found = end;
-  for (let lo = 0, hi = end - 1; lo <= hi; ) {
-    const mid = (lo + hi) >> 1;
-    if (values[mid]! >= value) (found = mid), (hi = mid - 1);
-    else lo = mid + 1;
-  }
-  return found;
+  return partitionPoint(0, end, (i) => values[i]! < value);
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

@@ -5,6 +5,7 @@
  * are not instructions; here-documents are recognised as BuildKit's parser recognises them
  * (moby/buildkit frontend/dockerfile/parser). Linear in the text.
  */
+import { partitionPoint } from '../../sorted.js';
 
 export interface Instruction {
   /** Upper case: FROM, USER, ADD, ENV, ARG… */
@@ -140,15 +141,8 @@ function argsLinesOf(parts: readonly string[], partLines: readonly number[], arg
 /** The 1-based line of the character at `offset` in the instruction's `args` (a binary search of its argsLines). */
 export function lineInArgs(ins: Pick<Instruction, 'argsLines' | 'line'>, offset: number): number {
   const parts = ins.argsLines;
-  let low = 0;
-  let high = parts.length - 1;
-  if (high < 0) return ins.line;
-  while (low < high) {
-    const mid = (low + high + 1) >> 1;
-    if (parts[mid]!.at <= offset) low = mid;
-    else high = mid - 1;
-  }
-  return parts[low]!.line;
+  if (parts.length === 0) return ins.line;
+  return parts[Math.max(0, partitionPoint(0, parts.length, (i) => parts[i]!.at <= offset) - 1)]!.line;
 }
 
 /** The instructions whose shell form may open here-documents (ONBUILD too, before one of them). */

@@ -6,6 +6,7 @@
  * (src/python/formats/dockerfile.ts), so both read the same commands. Linear in the text.
  */
 import { execFormWordsAt, lineInArgs, type Instruction } from './dockerfile.js';
+import { partitionPoint } from '../../sorted.js';
 
 /** A shell or an interpreter, maybe after sudo or env settings; the name is group 1, its arguments follow the match. */
 export const RUNNER = /^(?:sudo\s+(?:-\S+\s+){0,4})?(?:env\s+)?(?:[A-Za-z_][A-Za-z0-9_]*=\S*\s+){0,4}(?:\/(?:usr\/)?(?:local\/)?bin\/)?(sh|bash|zsh|dash|ash|ksh|python[0-9.]*|perl|ruby|node)(?=[\s;&|()<>]|$)/;
@@ -70,17 +71,8 @@ export function locatedRunScripts(ins: Instruction, limit: number): RunScript[] 
 function bodyLines(body: string, first: number): (offset: number) => number {
   const ends: number[] = [];
   for (let at = body.indexOf('\n'); at !== -1; at = body.indexOf('\n', at + 1)) ends.push(at);
-  return (offset) => {
-    // How many line ends come before the offset.
-    let low = 0;
-    let high = ends.length;
-    while (low < high) {
-      const mid = (low + high) >> 1;
-      if (ends[mid]! < offset) low = mid + 1;
-      else high = mid;
-    }
-    return first + low;
-  };
+  // How many line ends come before the offset.
+  return (offset) => first + partitionPoint(0, ends.length, (i) => ends[i]! < offset);
 }
 
 /**
