@@ -12,14 +12,28 @@ declare module 'vitest' {
   }
 }
 
+/**
+ * Vitest calls a global set-up once for the root config and once for each of its projects
+ * (vitest.config.ts has two): they all run in the main process, and share the one server here.
+ */
+const shared = globalThis as { depwatchTestPostgres?: { server: ReturnType<typeof startPostgresServer>; users: number } };
+
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const own = process.env.DEPWATCH_TEST_POSTGRES_URL;
   if (own) {
     project.provide('postgresUrl', own);
     return async () => undefined;
   }
-  const server = await startPostgresServer();
-  if (process.env.DEPWATCH_TEST_POSTGRES_VERBOSE) process.stderr.write(`embedded PostgreSQL ready in ${server.startMs} ms\n`);
+  const first = shared.depwatchTestPostgres === undefined;
+  const entry = (shared.depwatchTestPostgres ??= { server: startPostgresServer(), users: 0 });
+  entry.users += 1;
+  const server = await entry.server;
+  if (first && process.env.DEPWATCH_TEST_POSTGRES_VERBOSE) process.stderr.write(`embedded PostgreSQL ready in ${server.startMs} ms\n`);
   project.provide('postgresUrl', server.url);
-  return () => server.stop();
+  return async () => {
+    entry.users -= 1;
+    if (entry.users > 0) return;
+    delete shared.depwatchTestPostgres;
+    await server.stop();
+  };
 }
