@@ -416,6 +416,14 @@ describe('Dockerfile pip installs', () => {
       expect(result.dependencies).toEqual([]);
       expect(result.errors).toEqual([expect.objectContaining({ line: 2, message: expect.stringContaining("a shell's script inside 4 others; what it runs was not read") })]);
     });
+
+    it('says a -c script longer than 64 KiB as not read (partial), and reads the commands around it', () => {
+      const long = `pip install flask==0.12 ${'a'.repeat(70_000)}`;
+      const result = extract(`FROM python:3.12\nRUN pip install requests==2.0.0 && bash -c "${long}"\n`);
+      expect(result.dependencies.map((d) => d.name)).toEqual(['requests']);
+      expect(result.errors).toEqual([expect.objectContaining({ line: 2, message: expect.stringContaining('a script of 70,026 characters (the limit is 65,536); what it runs was not read') })]);
+      expect(pins(`FROM python:3.12\nRUN bash -c "pip install flask==0.12 ${'a'.repeat(60_000)}"\n`)).toContainEqual(['flask', '==0.12', '0.12', 2]);
+    });
   });
 
   describe('pipx', () => {
@@ -525,14 +533,17 @@ describe('Dockerfile pip installs', () => {
     });
   });
 
-  it('reads a 50k-word -c script two shells deep, and a 50k-word pipx install, in linear time', () => {
-    const words = Array.from({ length: 50_000 }, (_, i) => `p${i}==1.0`).join(' ');
+  it('reads a 6,000-word -c script two shells deep and a 50k-word pipx install quickly, and says a 50k-word -c script as not read', () => {
+    const words = (count: number) => Array.from({ length: count }, (_, i) => `p${i}==1.0`).join(' ');
     const started = performance.now();
-    const nested = extract(`FROM python:3.12\nRUN sh -c "bash -c 'pip install ${words} \\$(x'"\n`);
-    const pipx = extract(`FROM python:3.12\nRUN pipx install --pip-args "${words}" ${words}\n`);
+    const nested = extract(`FROM python:3.12\nRUN sh -c "bash -c 'pip install ${words(6_000)} \\$(x'"\n`);
+    const tooLong = extract(`FROM python:3.12\nRUN sh -c "bash -c 'pip install ${words(50_000)}'"\n`);
+    const pipx = extract(`FROM python:3.12\nRUN pipx install --pip-args "${words(50_000)}" ${words(50_000)}\n`);
     expect(performance.now() - started).toBeLessThan(10_000);
-    expect(nested.dependencies).toHaveLength(50_000);
+    expect(nested.dependencies).toHaveLength(6_000);
     expect(nested.errors).toEqual([expect.objectContaining({ message: expect.stringContaining('pip install $(x: a shell value') })]);
+    expect(tooLong.dependencies).toEqual([]);
+    expect(tooLong.errors).toEqual([expect.objectContaining({ message: expect.stringContaining('(the limit is 65,536); what it runs was not read') })]);
     expect(pipx.dependencies).toHaveLength(100_000);
   });
 });

@@ -112,6 +112,14 @@ const VARIABLE_ADVICE = 'write the requirement in the Dockerfile, or install fro
 /** How many shells' `-c` scripts, one inside another, are read (`sh -c "bash -c '…'"`); past them, the script is said as not read. */
 const MAX_NESTED_SHELLS = 4;
 
+/**
+ * The longest `-c` script read (64 KiB, far beyond any real RUN's): each character a shell escapes
+ * there is mapped back to its line on its own, and at a few megabytes of escapes that bookkeeping
+ * made the collector's work grow faster than the text (1.5 s for 4 MB). A longer one is said and
+ * not read, as one nested too deep is.
+ */
+const MAX_SCRIPT_CHARS = 65_536;
+
 export function extractDockerfile(text: string, context: ExtractContext): ExtractResult {
   const out = new ManifestCollector(context.file);
   const notices: string[] = [];
@@ -386,6 +394,10 @@ function* scriptCommands(script: ScriptText, depth: number, env: EnvValues, prob
       problem(words[at]!.line, `${clipInput(command.words[program]!)} -c ${clipInput(command.words[at]!)}: a shell's script inside ${MAX_NESTED_SHELLS} others; what it runs was not read`);
       continue;
     }
+    if (command.words[at]!.length > MAX_SCRIPT_CHARS) {
+      problem(words[at]!.line, `${clipInput(command.words[program]!)} -c ${clipInput(command.words[at]!)}: a script of ${command.words[at]!.length.toLocaleString('en')} characters (the limit is ${MAX_SCRIPT_CHARS.toLocaleString('en')}); what it runs was not read`);
+      continue;
+    }
     yield* scriptCommands(dashCText(script, command.words[at]!, command.starts[at]!, env), depth + 1, env, problem);
   }
 }
@@ -401,13 +413,18 @@ function* scriptCommands(script: ScriptText, depth: number, env: EnvValues, prob
 function dashCText(outer: ScriptText, raw: string, start: number, env: EnvValues): ScriptText {
   const chunks: string[] = [];
   let length = 0;
-  /** Where each run of the text starts (`at`) and the outer offset it comes from; `one`: all of it comes from that one character (a value ENV put in). */
-  const runs: { at: number; from: number; one: boolean }[] = [];
+  // Where each run of the text starts (runAt) and the outer offset it comes from (runFrom), negated
+  // minus one when all of it comes from that one character (a value ENV put in). Numbers in two
+  // arrays rather than an object a run: an escaped character is a run of its own, and a script of
+  // a million `\\` made as many objects, which the collector copied again and again (1.5 s).
+  const runAt: number[] = [];
+  const runFrom: number[] = [];
   const filled: number[] = [];
   /** The next of the outer text's filled characters not yet passed (runs come in the outer text's order). */
   let outerFilled = 0;
   const emit = (chars: string, from: number, one: boolean, isFilled: boolean): void => {
-    runs.push({ at: length, from, one });
+    runAt.push(length);
+    runFrom.push(one ? -from - 1 : from);
     if (isFilled) filled.push(length);
     // A character an outer shell fills in is still filled in here.
     const end = from + (one ? 1 : chars.length);
@@ -457,9 +474,10 @@ function dashCText(outer: ScriptText, raw: string, start: number, env: EnvValues
   return {
     text: chunks.join(''),
     lineAt: (offset) => {
-      if (runs.length === 0) return outer.lineAt(start);
-      const run = runs[Math.max(0, partitionPoint(0, runs.length, (i) => runs[i]!.at <= offset) - 1)]!;
-      return outer.lineAt(run.one ? run.from : run.from + (offset - run.at));
+      if (runAt.length === 0) return outer.lineAt(start);
+      const run = Math.max(0, partitionPoint(0, runAt.length, (i) => runAt[i]! <= offset) - 1);
+      const from = runFrom[run]!;
+      return outer.lineAt(from < 0 ? -from - 1 : from + (offset - runAt[run]!));
     },
     filled,
   };
