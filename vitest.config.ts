@@ -1,19 +1,14 @@
 import { defineConfig } from 'vitest/config';
 
 /**
- * Test files that need a module graph of their own: those that replace modules (`vi.mock`) or
- * globals and the environment (`vi.stubGlobal`, `vi.stubEnv`), since a module another file in the
- * same worker already loaded would be used as it is, unmocked; and those that failed when run
- * after others in one worker (`vitest run --sequence.shuffle --sequence.seed 4242`, session 26):
- * the bot's app tests (test/slack/app-*) and two CLI audits, whose shared state is not yet found.
- * Every other file shares its worker's modules (`isolate: false`): loading the code again for each
- * of the 420 files was 300 s of a 760 s run on the 2-core CI machine, and the run past CI's 15
- * minutes (911 s at session 26). A file that fails only after others belongs here.
+ * Test files that replace modules (`vi.mock`) or globals and the environment (`vi.stubGlobal`,
+ * `vi.stubEnv`): each needs a module graph of its own, since a module another file in the same
+ * worker already loaded would be used as it is, unmocked. Every other file shares its worker's
+ * modules (`isolate: false`): loading the code again for each of the 420 files was 300 s of a
+ * 760 s run on the 2-core CI machine, and the run past CI's 15 minutes (911 s at session 26).
+ * A file added here is one that fails when run after others in one worker.
  */
 const NEEDS_ITS_OWN_MODULES = [
-  'test/slack/app-*.test.ts',
-  'test/cli/cli.test.ts',
-  'test/cli/registry-partial.test.ts',
   'test/advisories/mirror-index-reads.test.ts',
   'test/advisories/osv-api.test.ts',
   'test/audit/fix-search.test.ts',
