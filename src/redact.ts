@@ -50,6 +50,9 @@ const PREFIX_KEPT = 16;
 /** The formats, each with its own copy of the pattern (a global regex keeps state between uses). */
 const FORMATS = TOKEN_FORMATS.map((f) => ({ keywords: f.keywords, pattern: new RegExp(f.pattern.source, f.pattern.flags), lead: f.variableLead ?? 0 }));
 
+/** Redaction's own signs besides the formats' keywords, for the test that holds their first characters to KEYWORD_FIRST_CHARACTERS_LIMIT. */
+export const REDACTION_SIGNS: readonly string[] = ['://', 'PRIVATE KEY-----', ...LOOSE_KEYWORDS, ...LOOSE_VENDOR_TOKENS.flatMap((t) => t.keywords)];
+
 /**
  * Every keyword whose presence is a sign of a secret (a URL, a private key, a token format), found
  * in one pass (keyword-signs.ts, as the scanner finds them): most text (a report piece, a log line)
@@ -57,10 +60,8 @@ const FORMATS = TOKEN_FORMATS.map((f) => ({ keywords: f.keywords, pattern: new R
  * runs only the formats whose keywords it holds. A `pypi-AgE` token too short for the PyPI format
  * still holds the loose rule's `pypi-`, which it masks.
  */
-const signsIn = keywordSigns(['://', 'PRIVATE KEY-----', ...FORMATS.flatMap((f) => f.keywords), ...LOOSE_KEYWORDS, ...LOOSE_VENDOR_TOKENS.flatMap((t) => t.keywords)]);
+const signsIn = keywordSigns([...FORMATS.flatMap((f) => f.keywords), ...REDACTION_SIGNS]);
 
-/** Redaction's own signs besides the formats' keywords, for the test that holds their first characters to KEYWORD_FIRST_CHARACTERS_LIMIT. */
-export const REDACTION_SIGNS: readonly string[] = ['://', 'PRIVATE KEY-----', ...LOOSE_KEYWORDS, ...LOOSE_VENDOR_TOKENS.flatMap((t) => t.keywords)];
 
 export function redactSecrets(text: string): string {
   const named = replaceSpans(text, secretValueSpans(text), () => '…[redacted]');
