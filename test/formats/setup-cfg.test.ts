@@ -209,6 +209,28 @@ describe('setup.cfg format', () => {
     ]);
   });
 
+  it('keeps blank lines inside a value as configparser does, one piece per run, and drops those at its end', () => {
+    const ini = parseIni(['[s]', 'a =', '  1', '', '', '  2', '', '\r', 'b = 3'].join('\n'));
+    const a = ini.sections.get('s')!.options.get('a')!;
+    expect(a.lines.map((l) => [l.text, l.line])).toEqual([
+      ['', 2],
+      ['1', 3],
+      ['\n', 4],
+      ['2', 6],
+    ]);
+    // Joined with line breaks, the pieces are configparser's value: '\n1\n\n\n2'.
+    expect(a.lines.map((l) => l.text).join('\n')).toBe('\n1\n\n\n2');
+  });
+
+  it('reads a value spanning a million line breaks as one requirement list', () => {
+    const result = extract(`[options]\ninstall_requires =\n    a==1${'\r'.repeat(1_000_000)}    b==2\n`);
+    expect(result.dependencies.map((d) => [d.name, d.line])).toEqual([
+      ['a', 3],
+      ['b', 1_000_003],
+    ]);
+    expect(result.errors).toEqual([]);
+  });
+
   it('refuses absurdly large input and survives odd bytes', () => {
     expect(extract('x'.repeat(3_000_000)).errors[0]!.message).toMatch(/too large/);
     const odd = extract('\uFEFF[options]\r\ninstall_requires =\r\n  a\r\n  \u0000b\r\n');

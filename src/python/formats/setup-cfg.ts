@@ -48,7 +48,13 @@ export interface IniValueLine {
 
 export interface IniOption {
   line: number;
-  /** First line's value, then each continuation line (blank ones kept as `""`, like configparser). */
+  /**
+   * First line's value, then each continuation line. Blank lines between them are kept, as
+   * configparser keeps them, but a run of them is one line whose text is the line breaks inside the
+   * run (`""` for one blank line), so joining the lines with `\n` gives configparser's value; blank
+   * lines at the end are dropped, as configparser drops them. One object per run, not per line: a
+   * value of a million blank lines is not a million objects.
+   */
   lines: IniValueLine[];
 }
 
@@ -101,20 +107,24 @@ export function parseIni(text: string): IniDocument {
   let option: IniOption | null = null;
   let indentLevel = 0;
 
-  const lines = text.split(/\r\n|\n|\r/);
-  lines.forEach((raw, index) => {
-    const lineNumber = index + 1;
+  // Blank lines seen since the option's last line that was not blank, and where they began.
+  let blankRun = 0;
+  let blankRunLine = 0;
+  const readLine = (raw: string, lineNumber: number): void => {
     const stripped = raw.trim();
     if (stripped.startsWith('#') || stripped.startsWith(';')) return;
     if (stripped === '') {
-      if (option) option.lines.push({ text: '', line: lineNumber });
+      if (option && blankRun++ === 0) blankRunLine = lineNumber;
       return;
     }
     const indent = raw.length - raw.trimStart().length;
     if (section && option && indent > indentLevel) {
+      if (blankRun > 0) option.lines.push({ text: '\n'.repeat(blankRun - 1), line: blankRunLine });
+      blankRun = 0;
       option.lines.push({ text: stripped, line: lineNumber });
       return;
     }
+    blankRun = 0;
     indentLevel = indent;
     const header = SECTION.exec(stripped);
     if (header) {
@@ -146,7 +156,20 @@ export function parseIni(text: string): IniDocument {
       return;
     }
     section.options.set(key, option);
-  });
+  };
+
+  // Lines end at \r\n, \n or \r, read one by one rather than split into an array first: on a
+  // file of a million line breaks the array alone cost more than the reading.
+  let lineNumber = 1;
+  let start = 0;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code !== 0x0a && code !== 0x0d) continue;
+    readLine(text.slice(start, i), lineNumber++);
+    if (code === 0x0d && text.charCodeAt(i + 1) === 0x0a) i++;
+    start = i + 1;
+  }
+  readLine(text.slice(start), lineNumber);
   return { sections, errors, unlistedErrors };
 }
 
