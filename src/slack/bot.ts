@@ -39,6 +39,7 @@ import { registerListeners } from './listeners/index.js';
 import { checkSlackAccess, listenStartupError, slackStartupError } from './startup.js';
 import { createGuardedReceiver } from './receiver.js';
 import { sendAddingCallsOnce } from './post-once.js';
+import { openViewsOnce } from './views-once.js';
 import { createViewMetadataSeal, type ViewMetadataSeal } from './view-metadata.js';
 import { createAccessGate, type AccessGate } from '../authz/gate.js';
 
@@ -255,10 +256,13 @@ export function createBot(options: BotOptions): Bot {
       incidents: async (viewer) => incidentHomeBlocks(await openIncidentsForHome(incidents, viewer)),
     },
   });
-  // Every client Bolt hands a listener (one per token, kept) posts once; app.client too (the incident outbox's).
+  // Every client Bolt hands a listener (one per token, kept) posts once and takes a lost answer to
+  // views.open for the view it opened; app.client too (the incident outbox's).
   sendAddingCallsOnce(app.client, clientOptions);
+  openViewsOnce(app.client, logger);
   app.use(async ({ client, context, next }) => {
     sendAddingCallsOnce(client, { ...clientOptions, ...(context.teamId ? { teamId: context.teamId } : {}) });
+    openViewsOnce(client, logger);
     await next();
   });
   const events = new EventDeduplicator();

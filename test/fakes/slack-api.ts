@@ -291,6 +291,14 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
   const channels = new Map<string, StoredMessage[]>();
   const ephemerals: EphemeralMessage[] = [];
   const views = new Map<string, StoredView>();
+  // A trigger_id opens one view: Slack answers a second views.open or views.push with it `exchanged_trigger_id`.
+  const exchangedTriggers = new Set<string>();
+  const exchangeTrigger = (params: Params): Answer | null => {
+    const trigger = str(params.trigger_id);
+    if (!trigger) return { ok: false, error: 'invalid_trigger_id' };
+    if (exchangedTriggers.has(trigger)) return { ok: false, error: 'exchanged_trigger_id' };
+    return null;
+  };
   const homeViews = new Map<string, string>();
   const files = new Map<string, UploadedFile>();
   const dms = new Map<string, string>();
@@ -503,15 +511,15 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       return { ok: true, channel, permalink: permalink(channel, stored) };
     },
     'views.open': (params) => {
-      if (!str(params.trigger_id)) return { ok: false, error: 'invalid_trigger_id' };
-      const invalid = checkAView('views.open', params.view);
-      if (invalid) return invalid;
+      const refused = exchangeTrigger(params) ?? checkAView('views.open', params.view);
+      if (refused) return refused;
+      exchangedTriggers.add(str(params.trigger_id)!);
       return viewAnswer(storeView(params.view as Params));
     },
     'views.push': (params) => {
-      if (!str(params.trigger_id)) return { ok: false, error: 'invalid_trigger_id' };
-      const invalid = checkAView('views.push', params.view);
-      if (invalid) return invalid;
+      const refused = exchangeTrigger(params) ?? checkAView('views.push', params.view);
+      if (refused) return refused;
+      exchangedTriggers.add(str(params.trigger_id)!);
       return viewAnswer(storeView(params.view as Params));
     },
     'views.update': (params) => {

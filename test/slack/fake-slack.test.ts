@@ -171,6 +171,10 @@ describe('fake Slack Web API answering a real WebClient', () => {
     const tooLong = await platformError(client.views.open({ trigger_id: '1', view: { ...modal, title: { type: 'plain_text', text: 'Vulnerabilities in octo/app' } } }));
     expect(tooLong.data.error).toBe('invalid_arguments');
     expect(fake.violations.map((v) => [v.method, v.rule])).toEqual([['views.open', 'view.title']]);
+    // A trigger opens one view; a view refused does not use its trigger.
+    expect((await platformError(client.views.open({ trigger_id: '123.456.abc', view: modal }))).data.error).toBe('exchanged_trigger_id');
+    expect((await platformError(client.views.push({ trigger_id: '123.456.abc', view: modal }))).data.error).toBe('exchanged_trigger_id');
+    expect((await client.views.open({ trigger_id: '1', view: modal })).ok).toBe(true);
 
     await client.views.publish({ user_id: 'U0ALICE0001', view: { type: 'home', blocks: [header('Depwatch')] } });
     expect(fake.homeView('U0ALICE0001')?.view.blocks).toEqual([header('Depwatch')]);
