@@ -118,12 +118,13 @@ describe('depwatch deps --cyclonedx', () => {
     expect(bom.vulnerabilities).toBeUndefined();
 
     const django = byRef(bom, 'pkg:pypi/django@2.1.5')!;
-    expect(django).toMatchObject({ type: 'library', name: 'django', version: '2.1.5', purl: 'pkg:pypi/django@2.1.5' });
-    expect(django.evidence!.occurrences).toEqual([{ location: 'requirements.txt', line: 1, additionalContext: 'django==2.1.5 (requirement)' }]);
+    // The name as written (as cdxgen and pip-audit show it); the purl's is PEP 503.
+    expect(django).toMatchObject({ type: 'library', name: 'Django', version: '2.1.5', purl: 'pkg:pypi/django@2.1.5' });
+    expect(django.evidence!.occurrences).toEqual([{ location: 'requirements.txt', line: 1, additionalContext: 'Django==2.1.5 (requirement)' }]);
     // The same package at another release, in another file, is another component.
     expect(byRef(bom, 'pkg:pypi/django@3.2.0')!.evidence!.occurrences).toEqual([{ location: 'services/api/requirements.txt', line: 1, additionalContext: 'django==3.2.0 (requirement)' }]);
     // Dots and underscores become dashes in the purl (the purl spec's pypi type, PEP 503).
-    expect(byRef(bom, 'pkg:pypi/zope-interface@5.0')).toMatchObject({ version: '5.0', purl: 'pkg:pypi/zope-interface@5.0' });
+    expect(byRef(bom, 'pkg:pypi/zope-interface@5.0')).toMatchObject({ name: 'zope.interface', version: '5.0', purl: 'pkg:pypi/zope-interface@5.0' });
     // A local version's `+` is percent-encoded in the purl, and kept as is in `version`.
     expect(byRef(bom, 'pkg:pypi/torch@2.1.0%2Bcpu')).toMatchObject({ version: '2.1.0+cpu', purl: 'pkg:pypi/torch@2.1.0%2Bcpu' });
     // Extras are not part of the purl: they are the taxonomy's property; the marker is in the entry as read.
