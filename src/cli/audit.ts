@@ -15,6 +15,7 @@ import { directorySource, type FileSource } from '../python/files.js';
 import type { ChunkedRenderer, RenderedReport, ReportFormat, ReportOptions } from '../report/interface.js';
 import type { ScanResult } from '../scan/types.js';
 import type { Dependency } from '../python/types.js';
+import type { LoadedManifest } from '../python/load.js';
 import { fingerprintOptions } from './fingerprint-key.js';
 import { MAX_DATA_AGE_OPTION, MAX_DATA_AGE_USAGE, offlineLimit } from './offline-limit.js';
 import { CliError, EXIT, writeChunks, type CliIO } from './io.js';
@@ -128,7 +129,7 @@ export async function auditCommand(argv: string[], io: CliIO): Promise<number> {
     // Loaded before the audit, for the reason given at loadScanner.
     const render = await rendering;
     // The BOM lists every dependency read; the result keeps only their count.
-    const read: ReadDependencies = format === 'cyclonedx' ? { dependencies: [] } : null;
+    const read: ReadDependencies = format === 'cyclonedx' ? { dependencies: [], manifests: [] } : null;
     const { result, report } =
       target.kind === 'repository'
         ? await auditRepository(target.given, online!, options, scanCode, read) // a repository always opens them
@@ -136,7 +137,7 @@ export async function auditCommand(argv: string[], io: CliIO): Promise<number> {
             result: target.kind === 'directory' ? await auditDirectory(target.dir, target.given, options, scanCode, read) : await auditManifestFile(target, options, scanCode, read),
             report: format === 'sarif' ? { sourceRoot: await sourceRootOf(target.dir) } : {},
           };
-    const bom = read ? { bom: { dependencies: read.dependencies, project: projectOf(target, result), now } } : {};
+    const bom = read ? { bom: { dependencies: read.dependencies, manifests: read.manifests, project: projectOf(target, result), now } } : {};
     const { chunks, leftOut } = render(result, { ...report, ...bom, showIgnored: Boolean(values['show-ignored']) });
     await writeChunks(io, chunks);
     if (format !== 'text') {
@@ -157,12 +158,16 @@ export async function auditCommand(argv: string[], io: CliIO): Promise<number> {
  * Where the dependencies an audit read are kept, for a report that lists them (the CycloneDX BOM);
  * null when none does.
  */
-type ReadDependencies = { dependencies: readonly Dependency[] } | null;
+type ReadDependencies = { dependencies: readonly Dependency[]; manifests: readonly LoadedManifest[] } | null;
 
 /** The audit of a tree (auditFileSource), keeping what it read in `read` when asked. */
 async function auditSource(source: FileSource, options: TreeAuditOptions, read: ReadDependencies, settings?: TreeSettings, manifest?: NamedManifest): Promise<AuditResult> {
   const contents = await readTree(source, settings, manifest);
-  if (read) read.dependencies = contents.load.manifests.flatMap((m) => m.dependencies);
+  if (read) {
+    read.dependencies = contents.load.manifests.flatMap((m) => m.dependencies);
+    // The lockfiles among them say the dependency graph.
+    read.manifests = contents.load.manifests;
+  }
   return auditTree(contents, options);
 }
 

@@ -237,7 +237,7 @@ export async function depsCommand(argv: string[], io: CliIO): Promise<number> {
     const { cyclonedxChunks } = await bom;
     const dependencies = result.manifests.flatMap((m) => m.dependencies);
     const project = { name: await projectName(positionals, io.cwd) };
-    await writeChunks(io, cyclonedxChunks({ project, dependencies, reasons, toolVersion: packageVersion(), now: new Date() }));
+    await writeChunks(io, cyclonedxChunks({ project, dependencies, manifests: result.manifests, reasons, toolVersion: packageVersion(), now: new Date() }));
   } else io.stdout(values.json ? JSON.stringify(depsJson(result), null, 2) + '\n' : depsTable(result));
   if (reasons.length === 0) return EXIT.ok;
   // One line per reason, as audit prints them (the contract): "and 1 more" hid which file was not read.

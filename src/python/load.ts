@@ -34,6 +34,8 @@ export interface LoadedManifest {
   origin?: PylockOrigin;
   /** The compiler a requirements file's header names (ExtractResult.compiledBy); absent when none does. */
   compiledBy?: 'pip-compile' | 'uv-pip-compile';
+  /** A lockfile's requirement list of each entry of `dependencies`, as read (ExtractResult.requirementLists); absent for other formats. */
+  requirementLists?: unknown[];
   /**
    * The text as read, for the formats whose entries the fix advice quotes as `depwatch fix` would
    * rewrite them (TOML_ADVICE_FORMATS: a Pipfile or pyproject.toml entry keeps its other keys);
@@ -200,6 +202,7 @@ export async function loadManifests(source: FileSource, options: LoadOptions = {
       ...(result.lockedBy ? { lockedBy: result.lockedBy } : {}),
       ...(result.origin ? { origin: result.origin } : {}),
       ...(result.compiledBy ? { compiledBy: result.compiledBy } : {}),
+      ...(result.requirementLists ? { requirementLists: result.requirementLists } : {}),
       // Credentials in URLs masked, as the blob cache keeps manifests: a loaded manifest goes to worker
       // threads, logs and stores, and the advice never quotes a URL entry (the fixer leaves those alone).
       ...(TOML_ADVICE_FORMATS.has(format) ? { text: maskSecrets(text) } : {}),

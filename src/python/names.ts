@@ -3,6 +3,15 @@ export function normalizeName(name: string): string {
   return name.trim().replace(/[-_.]+/g, '-').toLowerCase();
 }
 
+/**
+ * Dependency.writtenName: the name as written (trimmed), when it is not already the normalised
+ * `name`; undefined when it is, so that an entry written in the normalised form carries nothing more.
+ */
+export function writtenNameOf(written: string, name: string): string | undefined {
+  const trimmed = written.trim();
+  return trimmed === name || trimmed === '' ? undefined : trimmed;
+}
+
 /** PEP 685 extras use the same normalisation as project names. */
 export const normalizeExtra = normalizeName;
 

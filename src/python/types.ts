@@ -27,6 +27,12 @@ export type DependencyKind = 'requirement' | 'constraint' | 'locked';
 export interface Dependency {
   /** PEP 503 normalised name. */
   name: string;
+  /**
+   * The name as the file writes it (`zope.interface`, `Django`), when that is not already `name`;
+   * absent when it is, or when the file gives no name of its own (one taken from a URL or a file
+   * name). What a BOM shows (src/report/cyclonedx.ts); everything else goes by `name`.
+   */
+  writtenName?: string;
   /** Exact version when pinned (`==` without `*`, or `===`) or locked; otherwise null. */
   version: string | null;
   /** PEP 440 specifier, normalised (clauses without spaces, sorted as packaging prints them); "" when none. */
@@ -154,6 +160,14 @@ export interface ExtractResult {
    * and `constraint-dependencies` only from the workspace root (src/python/load.ts).
    */
   uvWorkspace?: UvWorkspace;
+  /**
+   * A lockfile that records what each locked entry requires (uv.lock, poetry.lock, pdm.lock, and
+   * pylock.toml when its writer fills `dependencies`; Pipfile.lock records none): for
+   * `dependencies[i]`, that entry's list as the file writes it (a TOML value), or null when the file
+   * records nothing for it. Kept as parsed and read into names only when a CycloneDX BOM asks
+   * (src/python/formats/lock-graph.ts), so that reading a lock for an audit costs one lookup per entry.
+   */
+  requirementLists?: unknown[];
   /**
    * What the file holds that is not audited and not a reason the result is partial, one line each
    * (a conda environment's conda packages: not PyPI's); the loader adds them to its notices.

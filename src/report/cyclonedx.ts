@@ -10,16 +10,23 @@
  * What it says, and why (docs/cli-contract.md, "CycloneDX"):
  * - One component per distinct exact release (an exact pin or lock entry: isRatedRelease, what the
  *   audit matches advisories against), `pkg:pypi/<PEP 503 name>@<version>` as purl and bom-ref,
- *   every place it is written as an occurrence (`location` the file, `line`, and the entry as read).
+ *   every place it is written as an occurrence (`location` the file, `line`, and the entry as read,
+ *   its name spelled as that place writes it). The component's `name` is the name as written
+ *   (`zope.interface`, `Django`: what cdxgen and pip-audit show), the purl's stays PEP 503.
  * - A requirement that is not one exact release (a range, a bare name, a VCS or URL source without
  *   a version, a local path) is a component without version, one per name, as cyclonedx-py lists an
  *   unpinned requirement: `depwatch:resolved` false and each specifier in `depwatch:specifier`. A
  *   constraint that is not exact installs nothing, and is not listed.
  * - Fail closed: `depwatch:partial` in metadata.properties, true with one `depwatch:partial_reason`
  *   per reason when anything was not read or checked, and a composition saying the project's
- *   inventory is `incomplete`. No dependency graph: Depwatch does not read one, and an empty
- *   `dependsOn` would say there is none. No serialNumber: the same tree gives the same BOM (the
- *   timestamp aside), where a random one would make every BOM differ.
+ *   inventory is `incomplete`.
+ * - A dependency graph only where a lockfile records one (uv.lock, poetry.lock, pdm.lock, a
+ *   pylock.toml that fills `dependencies`: src/python/formats/lock-graph.ts): `dependencies[]` holds
+ *   a component whose lock says what it requires, `dependsOn` the components of that lock's entries
+ *   (empty: it requires nothing). A component no lock says this of has no entry (its requirements
+ *   are unknown), never an empty one; the project itself has none.
+ * - No serialNumber: the same tree gives the same BOM (the timestamp aside), where a random one
+ *   would make every BOM differ.
  */
 import { describeReason, notReached, reasonsOf, type PartialReason } from '../audit/partial.js';
 import { isRatedRelease } from '../audit/context.js';
@@ -28,6 +35,7 @@ import { packageVersion } from '../version.js';
 import type { ChunkedRenderer } from './interface.js';
 import { normalizeName } from '../python/names.js';
 import type { Dependency } from '../python/types.js';
+import { lockEdges, type LockedManifest } from '../python/formats/lock-graph.js';
 import { compareCodeUnits, compareText } from '../text-order.js';
 import { jsonChunks, lazyMap, streamed } from './json-chunks.js';
 import { osvUrl } from './summary.js';
@@ -42,6 +50,8 @@ export interface BomInput {
   project: { name: string; version?: string };
   /** Every dependency read, from every manifest, as `deps --json` lists them. */
   dependencies: readonly Dependency[];
+  /** The manifests they were read from: the lockfiles among them give the dependency graph (none given: no graph). */
+  manifests?: readonly LockedManifest[];
   /** Why the result is partial (none: complete). */
   reasons: readonly PartialReason[];
   toolVersion: string;
@@ -70,7 +80,10 @@ interface Place {
 interface ComponentDraft {
   /** `name@version`'s purl, the package's without a version, or the URL of a requirement with no name: one component each. */
   key: string;
+  /** PEP 503 (or the URL of a requirement with no name): what components are sorted by. */
   name: string;
+  /** The name as written at the first of its places (see noteSpelling); `name` when none writes another. */
+  shown: { name: string; location: string; line: number } | null;
   version: string | null;
   /** Whether some place installs it from a package index (then it has a purl). */
   fromIndex: boolean;
@@ -96,24 +109,46 @@ function entryText(d: Dependency): string {
   const what = d.source === 'registry' ? d.specifier || (d.version !== null && d.kind === 'locked' ? `==${d.version}` : '') : d.url !== undefined ? ` @ ${d.url}` : '';
   const marker = d.marker ? ` ; ${d.marker}` : '';
   const notes = [d.kind, ...(d.group !== 'main' ? [`group ${d.group}`] : []), ...(d.editable ? ['editable'] : []), ...(d.direct ? [] : ['indirect'])];
-  return `${d.name || '(no name)'}${extras}${what}${marker} (${notes.join(', ')})`;
+  return `${d.writtenName ?? (d.name || '(no name)')}${extras}${what}${marker} (${notes.join(', ')})`;
+}
+
+/** The component a dependency is listed under (components' `key`), or null when it is none (a constraint that is not one release). */
+function componentKey(d: Dependency): string | null {
+  const exact = isRatedRelease(d);
+  // A constraint that is not one release installs nothing: not a component.
+  if (!exact && d.kind === 'constraint') return null;
+  const name = d.name ? normalizeName(d.name) : '';
+  // A requirement with no name (a bare URL) is known by its URL alone.
+  return exact ? pypiPurl(name, d.version) : name ? pypiPurl(name, null) : `depwatch:unnamed:${d.url ?? ''}`;
+}
+
+/**
+ * The name a component shows: as written at the first of its places in the order its occurrences
+ * are listed (file path, then line; the spelling that sorts first between two on one line), so
+ * that a release written `zope.interface` in one file and `Zope.Interface` in another is named the
+ * same whatever order the files were read in. Each occurrence keeps its own spelling.
+ */
+function noteSpelling(draft: ComponentDraft, d: Dependency): void {
+  const name = d.writtenName ?? draft.name;
+  const line = d.line ?? 0;
+  const shown = draft.shown;
+  if (shown === null || (compareText(d.file, shown.location) || line - shown.line || compareCodeUnits(name, shown.name)) < 0) draft.shown = { name, location: d.file, line };
 }
 
 /** The components, in name order (exact releases of a name before its requirement without version), each with its places in file order. */
 function components(dependencies: readonly Dependency[]): ComponentDraft[] {
   const byKey = new Map<string, ComponentDraft>();
   for (const d of dependencies) {
+    const key = componentKey(d);
+    if (key === null) continue;
     const exact = isRatedRelease(d);
-    // A constraint that is not one release installs nothing: not a component.
-    if (!exact && d.kind === 'constraint') continue;
-    const name = d.name ? normalizeName(d.name) : '';
-    // A requirement with no name (a bare URL) is known by its URL alone.
-    const key = exact ? pypiPurl(name, d.version) : name ? pypiPurl(name, null) : `depwatch:unnamed:${d.url ?? ''}`;
     let draft = byKey.get(key);
     if (draft === undefined) {
-      draft = { key, name: name || (d.url ?? ''), version: exact ? d.version : null, fromIndex: false, places: new Map(), extras: new Set(), specifiers: new Set(), elsewhere: new Map() };
+      const name = d.name ? normalizeName(d.name) : '';
+      draft = { key, name: name || (d.url ?? ''), shown: null, version: exact ? d.version : null, fromIndex: false, places: new Map(), extras: new Set(), specifiers: new Set(), elsewhere: new Map() };
       byKey.set(key, draft);
     }
+    noteSpelling(draft, d);
     if (d.source === 'registry') draft.fromIndex = true;
     else if (d.url !== undefined) draft.elsewhere.set(d.url, d.source);
     for (const extra of d.extras) draft.extras.add(extra);
@@ -150,7 +185,7 @@ function componentJson(c: ComponentDraft) {
   return {
     type: 'library',
     'bom-ref': bomRef(c),
-    name: c.name,
+    name: c.shown?.name ?? c.name,
     version: c.version ?? undefined,
     purl: c.fromIndex || c.version !== null ? c.key : undefined,
     externalReferences: references.length ? references : undefined,
@@ -206,6 +241,34 @@ function vulnerabilityJson(f: Finding, refOf: (f: Finding) => string, unknownAs:
   };
 }
 
+/**
+ * `dependencies[]`: each component some lockfile says the requirements of, with the components of
+ * the entries it requires (lock-graph.ts), in component order. A release locked in two files
+ * requires what either says (the same release, the same metadata); an entry requiring itself (a
+ * PDM extras entry requires its base release, the same component) is no edge.
+ */
+function dependencyGraph(manifests: readonly LockedManifest[], drafts: readonly ComponentDraft[], byKey: ReadonlyMap<string, ComponentDraft>): { ref: string; dependsOn: string[] }[] {
+  const dependsOn = new Map<ComponentDraft, Set<ComponentDraft>>();
+  for (const manifest of manifests) {
+    for (const { from, to } of lockEdges(manifest)) {
+      const fromKey = componentKey(from);
+      const source = fromKey === null ? undefined : byKey.get(fromKey);
+      if (source === undefined) continue;
+      let targets = dependsOn.get(source);
+      if (targets === undefined) dependsOn.set(source, (targets = new Set()));
+      for (const d of to) {
+        const toKey = componentKey(d);
+        const target = toKey === null ? undefined : byKey.get(toKey);
+        if (target !== undefined && target !== source) targets.add(target);
+      }
+    }
+  }
+  const order = new Map(drafts.map((d, i) => [d, i]));
+  return drafts
+    .filter((d) => dependsOn.has(d))
+    .map((d) => ({ ref: bomRef(d), dependsOn: [...dependsOn.get(d)!].sort((a, b) => order.get(a)! - order.get(b)!).map(bomRef) }));
+}
+
 /** The BOM, in pieces as the other reports are written (json-chunks.ts): components and vulnerabilities one batch at a time. */
 export function* cyclonedxChunks(input: BomInput, audit?: BomAudit): Generator<string> {
   const drafts = components(input.dependencies);
@@ -217,11 +280,12 @@ export function* cyclonedxChunks(input: BomInput, audit?: BomAudit): Generator<s
   const draftOf = (f: Finding): ComponentDraft | undefined => byKey.get(pypiPurl(f.package!, f.version)) ?? byKey.get(pypiPurl(f.package!, null));
   for (const f of advisoryFindings) {
     if (draftOf(f) !== undefined) continue;
-    const made: ComponentDraft = { key: pypiPurl(f.package!, f.version), name: normalizeName(f.package!), version: f.version, fromIndex: true, places: new Map(), extras: new Set(), specifiers: new Set(), elsewhere: new Map() };
+    const made: ComponentDraft = { key: pypiPurl(f.package!, f.version), name: normalizeName(f.package!), shown: null, version: f.version, fromIndex: true, places: new Map(), extras: new Set(), specifiers: new Set(), elsewhere: new Map() };
     byKey.set(made.key, made);
     drafts.push(made);
   }
   const refOf = (f: Finding): string => bomRef(draftOf(f)!);
+  const graph = dependencyGraph(input.manifests ?? [], drafts, byKey);
   const partial = input.reasons.length > 0;
   const unknownAs = audit?.unknownAs ?? DEFAULT_UNKNOWN_AS;
   const bom = {
@@ -240,6 +304,7 @@ export function* cyclonedxChunks(input: BomInput, audit?: BomAudit): Generator<s
       ],
     },
     components: streamed(lazyMap(drafts, componentJson)),
+    dependencies: graph.length ? streamed(graph) : undefined,
     // The spec's own word for it: what the project is made of is not all listed here.
     compositions: partial ? [{ aggregate: 'incomplete', assemblies: [PROJECT_REF] }] : undefined,
     vulnerabilities: audit?.advisoriesChecked ? streamed(lazyMap(advisoryFindings, (f) => vulnerabilityJson(f, refOf, unknownAs))) : undefined,
@@ -251,7 +316,7 @@ export function* cyclonedxChunks(input: BomInput, audit?: BomAudit): Generator<s
 /** An audit's BOM (`depwatch audit --cyclonedx`): its dependencies' components and its vulnerabilities. */
 export const renderCyclonedxChunks: ChunkedRenderer = (result, options) => {
   if (!options.bom) throw new Error('the CycloneDX report needs the dependencies the audit read');
-  const { dependencies, project, now } = options.bom;
+  const { dependencies, manifests, project, now } = options.bom;
   const isAdvisory = (f: Finding) => f.kind === 'vulnerability' || f.kind === 'malicious';
   const otherFindings = result.findings.filter((f) => !isAdvisory(f)).length + (result.code?.findings.length ?? 0);
   const audit: BomAudit = {
@@ -262,5 +327,5 @@ export const renderCyclonedxChunks: ChunkedRenderer = (result, options) => {
     otherFindings,
     ...(result.unknownAs ? { unknownAs: result.unknownAs } : {}),
   };
-  return cyclonedxChunks({ project, dependencies, reasons: reasonsOf(result), toolVersion: packageVersion(), now }, audit);
+  return cyclonedxChunks({ project, dependencies, ...(manifests ? { manifests } : {}), reasons: reasonsOf(result), toolVersion: packageVersion(), now }, audit);
 };

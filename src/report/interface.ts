@@ -1,6 +1,7 @@
 /** Every report format turns one audit result into text; the CLI picks one by flag. */
 import type { AuditResult } from '../audit/audit.js';
 import type { Dependency } from '../python/types.js';
+import type { LockedManifest } from '../python/formats/lock-graph.js';
 import type { SarifCommand } from './sarif-limits.js';
 
 export type ReportFormat = 'text' | 'json' | 'markdown' | 'sarif' | 'cyclonedx';
@@ -23,7 +24,7 @@ export interface ReportOptions {
    * CycloneDX (required there): the dependencies the audit read, whose components the BOM lists (the
    * result keeps only their count), the project they belong to, and when the BOM was made. Given by the CLI.
    */
-  bom?: { dependencies: readonly Dependency[]; project: { name: string; version?: string }; now: Date };
+  bom?: { dependencies: readonly Dependency[]; manifests?: readonly LockedManifest[]; project: { name: string; version?: string }; now: Date };
 }
 
 export type Renderer = (result: AuditResult, options: ReportOptions) => string;

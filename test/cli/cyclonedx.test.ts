@@ -67,6 +67,7 @@ interface Bom {
   metadata: { timestamp: string; tools: { components: { name: string; version: string }[] }; component: { name: string; version?: string }; properties: Property[] };
   components: Component[];
   compositions?: { aggregate: string; assemblies: string[] }[];
+  dependencies?: { ref: string; dependsOn?: string[] }[];
   vulnerabilities?: Vulnerability[];
 }
 
@@ -118,12 +119,13 @@ describe('depwatch deps --cyclonedx', () => {
     expect(bom.vulnerabilities).toBeUndefined();
 
     const django = byRef(bom, 'pkg:pypi/django@2.1.5')!;
-    expect(django).toMatchObject({ type: 'library', name: 'django', version: '2.1.5', purl: 'pkg:pypi/django@2.1.5' });
-    expect(django.evidence!.occurrences).toEqual([{ location: 'requirements.txt', line: 1, additionalContext: 'django==2.1.5 (requirement)' }]);
+    // The name as written (as cdxgen and pip-audit show it); the purl's is PEP 503.
+    expect(django).toMatchObject({ type: 'library', name: 'Django', version: '2.1.5', purl: 'pkg:pypi/django@2.1.5' });
+    expect(django.evidence!.occurrences).toEqual([{ location: 'requirements.txt', line: 1, additionalContext: 'Django==2.1.5 (requirement)' }]);
     // The same package at another release, in another file, is another component.
     expect(byRef(bom, 'pkg:pypi/django@3.2.0')!.evidence!.occurrences).toEqual([{ location: 'services/api/requirements.txt', line: 1, additionalContext: 'django==3.2.0 (requirement)' }]);
     // Dots and underscores become dashes in the purl (the purl spec's pypi type, PEP 503).
-    expect(byRef(bom, 'pkg:pypi/zope-interface@5.0')).toMatchObject({ version: '5.0', purl: 'pkg:pypi/zope-interface@5.0' });
+    expect(byRef(bom, 'pkg:pypi/zope-interface@5.0')).toMatchObject({ name: 'zope.interface', version: '5.0', purl: 'pkg:pypi/zope-interface@5.0' });
     // A local version's `+` is percent-encoded in the purl, and kept as is in `version`.
     expect(byRef(bom, 'pkg:pypi/torch@2.1.0%2Bcpu')).toMatchObject({ version: '2.1.0+cpu', purl: 'pkg:pypi/torch@2.1.0%2Bcpu' });
     // Extras are not part of the purl: they are the taxonomy's property; the marker is in the entry as read.
@@ -329,5 +331,42 @@ describe('depwatch audit --cyclonedx', () => {
     expect(stdout).toBe('');
     expect(stderr).toBe('depwatch audit: choose one of --json, --markdown, --sarif, --cyclonedx\n');
     expect((await depwatch(shop(), 'audit', '--help')).stdout.split('\n')[0]).toContain('[--json | --markdown | --sarif | --cyclonedx]');
+  });
+});
+
+describe('the dependency graph the lockfiles record, in deps --cyclonedx and audit --cyclonedx', () => {
+  const locked = () =>
+    tree({
+      'uv.lock': [
+        'version = 1',
+        '[[package]]\nname = "app"\nversion = "0.1.0"\nsource = { virtual = "." }\ndependencies = [{ name = "django" }]',
+        '[[package]]\nname = "django"\nversion = "2.1.5"\nsource = { registry = "https://pypi.org/simple" }\ndependencies = [{ name = "pytz" }]',
+        '[[package]]\nname = "pytz"\nversion = "2024.1"\nsource = { registry = "https://pypi.org/simple" }',
+      ].join('\n\n'),
+      'tools/poetry.lock': [
+        '[[package]]\nname = "Jinja2"\nversion = "2.10"\nfiles = []\n\n[package.dependencies]\nMarkupSafe = ">=0.23"',
+        '[[package]]\nname = "MarkupSafe"\nversion = "2.1.5"\nfiles = []',
+        '[metadata]\nlock-version = "2.0"',
+      ].join('\n\n'),
+      'Pipfile.lock': JSON.stringify({ _meta: {}, default: { six: { version: '==1.16.0' } } }),
+      'requirements.txt': 'Django==2.1.5\n',
+    });
+
+  it('lists what each locked component requires, names each as written, and invents nothing where a lock records nothing', async () => {
+    const dir = locked();
+    for (const argv of [['deps', '--cyclonedx', '.'], ['audit', '--offline', '--no-code', '--cyclonedx', '.']]) {
+      const { stdout } = await depwatch(dir, ...argv);
+      const bom = bomOf(stdout);
+      expect(byRef(bom, 'pkg:pypi/django@2.1.5')!.name, argv[0]).toBe('Django');
+      expect(byRef(bom, 'pkg:pypi/jinja2@2.10')!.name).toBe('Jinja2');
+      expect(bom.dependencies, argv[0]).toEqual([
+        { ref: 'pkg:pypi/django@2.1.5', dependsOn: ['pkg:pypi/pytz@2024.1'] },
+        { ref: 'pkg:pypi/jinja2@2.10', dependsOn: ['pkg:pypi/markupsafe@2.1.5'] },
+        { ref: 'pkg:pypi/markupsafe@2.1.5', dependsOn: [] },
+        { ref: 'pkg:pypi/pytz@2024.1', dependsOn: [] },
+      ]);
+      // Pipfile.lock records no requirements: six is a component with no place in the graph.
+      expect(byRef(bom, 'pkg:pypi/six@1.16.0')).toBeDefined();
+    }
   });
 });

@@ -75,6 +75,7 @@ describe('line grammar', () => {
   it('reads a plain pin with everything the contract asks for', () => {
     expect(only('Django==2.1.5')).toEqual({
       name: 'django',
+      writtenName: 'Django',
       version: '2.1.5',
       specifier: '==2.1.5',
       extras: [],

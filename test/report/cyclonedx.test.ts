@@ -10,7 +10,9 @@ import type { AuditResult } from '../../src/audit/audit.js';
 import type { Finding } from '../../src/audit/findings.js';
 import type { PartialReason } from '../../src/audit/partial.js';
 import type { Dependency } from '../../src/python/types.js';
-import { pypiPurl, renderCyclonedxChunks } from '../../src/report/cyclonedx.js';
+import { cyclonedxChunks, pypiPurl, renderCyclonedxChunks } from '../../src/report/cyclonedx.js';
+import { uvLockFormat } from '../../src/python/formats/uv-lock.js';
+import { pylockFormat } from '../../src/python/formats/pylock.js';
 import { cyclonedxSchemaErrors } from '../helpers/cyclonedx-schema.js';
 
 const dependency = (fields: Partial<Dependency> & { name: string; line: number }): Dependency => ({
@@ -117,5 +119,69 @@ describe('the CycloneDX report', () => {
     expect(pypiPurl('Zope.Interface', '5.0')).toBe('pkg:pypi/zope-interface@5.0');
     expect(pypiPurl('ruamel.yaml', null)).toBe('pkg:pypi/ruamel-yaml');
     expect(pypiPurl('Foo__Bar', '1!2.0+local.1')).toBe('pkg:pypi/foo-bar@1%212.0%2Blocal.1');
+  });
+
+  describe('names and the dependency graph', () => {
+    interface GraphBom {
+      components: { 'bom-ref': string; name: string; purl?: string; evidence?: { occurrences: { location: string; additionalContext?: string }[] } }[];
+      dependencies?: { ref: string; dependsOn?: string[] }[];
+    }
+    const bomOf = (dependencies: Dependency[], manifests?: Parameters<typeof cyclonedxChunks>[0]['manifests']): GraphBom => {
+      const text = [...cyclonedxChunks({ project: { name: 'app' }, dependencies, ...(manifests ? { manifests } : {}), reasons: [], toolVersion: '1.0.0', now: new Date('2024-01-02T03:04:05Z') })].join('');
+      expect(cyclonedxSchemaErrors(text)).toEqual([]);
+      return JSON.parse(text) as GraphBom;
+    };
+    const UV_LOCK = [
+      'version = 1',
+      '[[package]]\nname = "app"\nversion = "0.1.0"\nsource = { virtual = "." }\ndependencies = [{ name = "requests" }]',
+      '[[package]]\nname = "requests"\nversion = "2.31.0"\nsource = { registry = "https://pypi.org/simple" }\ndependencies = [{ name = "idna" }, { name = "PySocks", marker = "sys_platform == \'win32\'" }, { name = "app" }]',
+      '[[package]]\nname = "idna"\nversion = "3.6"\nsource = { registry = "https://pypi.org/simple" }',
+      '[[package]]\nname = "PySocks"\nversion = "1.7.1"\nsource = { registry = "https://pypi.org/simple" }',
+    ].join('\n\n');
+    const uvLock = () => {
+      const result = uvLockFormat.extract(UV_LOCK, { file: 'uv.lock' });
+      return { format: uvLockFormat.format, dependencies: result.dependencies, requirementLists: result.requirementLists };
+    };
+
+    it('names a component as written at its first place, in any order the files were read, each occurrence with its own spelling; the purl stays PEP 503', () => {
+      const spellings = [
+        dependency({ name: 'zope-interface', writtenName: 'Zope.Interface', line: 4, file: 'services/requirements.txt', version: '5.0', specifier: '==5.0' }),
+        dependency({ name: 'zope-interface', writtenName: 'zope_interface', line: 2, file: 'requirements.txt', version: '5.0', specifier: '==5.0' }),
+        dependency({ name: 'zope-interface', line: 9, file: 'requirements.txt', version: '5.0', specifier: '==5.0' }),
+      ];
+      for (const order of [spellings, [...spellings].reverse()]) {
+        const [zope] = bomOf(order).components;
+        expect(zope).toMatchObject({ 'bom-ref': 'pkg:pypi/zope-interface@5.0', name: 'zope_interface', purl: 'pkg:pypi/zope-interface@5.0' });
+        expect(zope!.evidence!.occurrences.map((o) => [o.location, o.additionalContext])).toEqual([
+          ['requirements.txt', 'zope_interface==5.0 (requirement)'],
+          ['requirements.txt', 'zope-interface==5.0 (requirement)'],
+          ['services/requirements.txt', 'Zope.Interface==5.0 (requirement)'],
+        ]);
+      }
+    });
+
+    it('has each locked component depend on the components its lock says it requires, a marker no obstacle; the project and what is not locked are no edge', () => {
+      const lock = uvLock();
+      const bom = bomOf(lock.dependencies, [lock]);
+      expect(bom.components.map((c) => [c['bom-ref'], c.name])).toEqual([
+        ['pkg:pypi/idna@3.6', 'idna'],
+        ['pkg:pypi/pysocks@1.7.1', 'PySocks'],
+        ['pkg:pypi/requests@2.31.0', 'requests'],
+      ]);
+      expect(bom.dependencies).toEqual([
+        { ref: 'pkg:pypi/idna@3.6', dependsOn: [] },
+        { ref: 'pkg:pypi/pysocks@1.7.1', dependsOn: [] },
+        { ref: 'pkg:pypi/requests@2.31.0', dependsOn: ['pkg:pypi/idna@3.6', 'pkg:pypi/pysocks@1.7.1'] },
+      ]);
+    });
+
+    it('has no dependency graph where no lock records one (a requirements file, a pylock.toml without `dependencies`, no manifests given)', () => {
+      const lock = uvLock();
+      expect(bomOf(lock.dependencies)).not.toHaveProperty('dependencies');
+      const pins = [dependency({ name: 'requests', line: 1, version: '2.31.0', specifier: '==2.31.0' })];
+      expect(bomOf(pins, [{ format: 'requirements', dependencies: pins }])).not.toHaveProperty('dependencies');
+      const pylock = pylockFormat.extract('lock-version = "1.0"\ncreated-by = "pip"\n\n[[packages]]\nname = "idna"\nversion = "3.6"\nsdist = { url = "https://example.org/i.tar.gz", hashes = { sha256 = "00" } }\n', { file: 'pylock.toml' });
+      expect(bomOf(pylock.dependencies, [{ format: 'pylock', dependencies: pylock.dependencies, requirementLists: pylock.requirementLists }])).not.toHaveProperty('dependencies');
+    });
   });
 });

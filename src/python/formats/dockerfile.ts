@@ -336,6 +336,7 @@ function readArgument(out: ManifestCollector, value: string, editable: boolean, 
     file,
     line,
   };
+  if (parts.writtenName !== undefined) dependency.writtenName = parts.writtenName;
   if (parts.url !== undefined) dependency.url = parts.url;
   out.dependency(dependency);
 }

@@ -4,7 +4,7 @@
  * same way, and build the `locked` dependency. The formats differ in where they keep versions,
  * sources and groups; what they produce from those is the same, so it is written once here.
  */
-import { normalizeExtra, normalizeName } from '../names.js';
+import { normalizeExtra, normalizeName, writtenNameOf } from '../names.js';
 import { isValidVersion } from '../pep440.js';
 import { stripUrlCredentials } from '../urls.js';
 import type { Dependency, DependencySource, ExtractError, ManifestOption } from '../types.js';
@@ -31,14 +31,14 @@ export function packageSlots(doc: LockTable, lines: number[], file: string, labe
   return packages.map((entry, index) => ({ entry, line: lines[index] ?? null }));
 }
 
-export type NamedPackage = { ok: true; table: LockTable; name: string } | { ok: false; error: string };
+export type NamedPackage = { ok: true; table: LockTable; name: string; writtenName: string } | { ok: false; error: string };
 
-/** A `[[package]]` entry (`header` names the array) must be a table with a non-blank name (PEP 503 normalised here). */
+/** A `[[package]]` entry (`header` names the array) must be a table with a non-blank name (PEP 503 normalised here, and as written). */
 export function namedPackage(entry: unknown, header = '[[package]]'): NamedPackage {
   if (!isLockTable(entry)) return { ok: false, error: `a ${header} entry is not a table` };
   const rawName = ownString(entry, 'name');
   if (rawName === null || rawName.trim() === '') return { ok: false, error: `a ${header} entry has no name` };
-  return { ok: true, table: entry, name: normalizeName(rawName) };
+  return { ok: true, table: entry, name: normalizeName(rawName), writtenName: rawName };
 }
 
 export const VCS_KEYS = ['git', 'hg', 'svn', 'bzr'] as const;
@@ -68,6 +68,8 @@ export function lockExtras(value: unknown): string[] {
 /** What a lock entry says about its package; the reader adds where it stands. */
 export interface LockedFields {
   name: string;
+  /** The name as the entry writes it (Dependency.writtenName: kept when it is not `name`). */
+  writtenName?: string;
   version: string | null;
   extras: string[];
   marker: string | null;
@@ -134,6 +136,8 @@ export function lockedDependency(fields: LockedFields, file: string, line: numbe
     file,
     line,
   };
+  const written = fields.writtenName === undefined ? undefined : writtenNameOf(fields.writtenName, fields.name);
+  if (written !== undefined) dependency.writtenName = written;
   if (fields.url !== null) dependency.url = fields.url;
   if (fields.hashes.length > 0) dependency.hashes = fields.hashes;
   return { ok: true, dependency };

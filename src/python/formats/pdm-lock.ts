@@ -53,6 +53,8 @@ export function extractPdmLock(text: string, context: ExtractContext): ExtractRe
   const legacyFiles = legacyFileHashes(metadata);
 
   const dependencies: Dependency[] = [];
+  // Each entry's `dependencies` (PEP 508 strings) as written; PDM leaves the key out when there are none.
+  const requirementLists: unknown[] = [];
   for (const { entry, line } of packageSlots(doc, parsed.packageLines, file, 'pdm.lock', errors)) {
     const result = readPackage(entry, legacyFiles);
     const locked = 'error' in result ? result : lockedDependency(result, file, line);
@@ -61,15 +63,16 @@ export function extractPdmLock(text: string, context: ExtractContext): ExtractRe
       continue;
     }
     dependencies.push(locked.dependency);
+    requirementLists.push((isLockTable(entry) ? own(entry, 'dependencies') : undefined) ?? []);
   }
 
-  return { dependencies, errors, options: [], requiresPython: requiresPythonOf(metadata) };
+  return { dependencies, errors, options: [], requiresPython: requiresPythonOf(metadata), requirementLists };
 }
 
 function readPackage(entry: unknown, legacyFiles: Map<string, string[]>): LockedFields | { error: string } {
   const named = namedPackage(entry);
   if (!named.ok) return { error: named.error };
-  const { table, name } = named;
+  const { table, name, writtenName } = named;
   const read = lockedVersion(own(table, 'version'));
   if (!read.ok) return { error: `package ${name}: ${read.problem}` };
   const version = read.version;
@@ -80,6 +83,7 @@ function readPackage(entry: unknown, legacyFiles: Map<string, string[]>): Locked
   const legacyKey = version === null ? null : `${name} ${version}`;
   return {
     name,
+    writtenName,
     version,
     extras: lockExtras(own(table, 'extras')),
     marker: cleanMarker(ownString(table, 'marker')),

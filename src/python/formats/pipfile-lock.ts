@@ -119,6 +119,7 @@ function readEntry(rawName: string, entry: unknown, indexUrls: Map<string, strin
 
   return {
     name,
+    writtenName: rawName,
     version,
     extras: lockExtras(own(entry, 'extras')),
     marker: cleanMarker(ownString(entry, 'markers')),

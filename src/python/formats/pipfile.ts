@@ -99,11 +99,11 @@ function pipfileEntry(rawName: string, value: unknown, place: EntryPlace): Entry
   if (typeof value === 'string') {
     const specifier = checkedSpecifier(rawName, value);
     if (!specifier.ok) return specifier;
-    return { ok: true, dependency: makeDependency(place, { name, specifier: specifier.specifier }) };
+    return { ok: true, dependency: makeDependency(place, { name, writtenName: rawName, specifier: specifier.specifier }) };
   }
   if (!isTable(value)) return { ok: false, message: `expected a version string or a table, found ${tomlTypeName(value)}` };
 
-  const fields: Partial<Dependency> & Pick<Dependency, 'name'> = { name };
+  const fields: Partial<Dependency> & Pick<Dependency, 'name'> = { name, writtenName: rawName };
   const version = getOwn(value, 'version');
   if (version !== undefined) {
     if (typeof version !== 'string') return { ok: false, message: 'version must be a string' };

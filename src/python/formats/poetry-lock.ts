@@ -51,6 +51,8 @@ export function extractPoetryLock(text: string, context: ExtractContext): Extrac
   const separateHashes = metadataHashes(metadata);
 
   const dependencies: Dependency[] = [];
+  // `[package.dependencies]` as written; Poetry leaves the table out of a package that requires nothing.
+  const requirementLists: unknown[] = [];
   const indexes = new IndexOptions('extra-index-url');
   for (const { entry, line } of packageSlots(doc, parsed.packageLines, file, 'poetry.lock', errors)) {
     const result = readPackage(entry, separateHashes, file, line);
@@ -59,11 +61,12 @@ export function extractPoetryLock(text: string, context: ExtractContext): Extrac
       continue;
     }
     dependencies.push(result.dependency);
+    requirementLists.push(result.requires);
     indexes.add(result.indexUrl, line);
   }
 
   const requiresPython = metadata === null ? null : ownString(metadata, 'python-versions');
-  return { dependencies, errors, options: indexes.options, requiresPython };
+  return { dependencies, errors, options: indexes.options, requiresPython, requirementLists };
 }
 
 function readPackage(
@@ -71,10 +74,10 @@ function readPackage(
   separateHashes: Map<string, string[]>,
   file: string,
   line: number | null,
-): { dependency: Dependency; indexUrl: string | null } | { error: string } {
+): { dependency: Dependency; indexUrl: string | null; requires: unknown } | { error: string } {
   const named = namedPackage(entry);
   if (!named.ok) return { error: named.error };
-  const { table, name } = named;
+  const { table, name, writtenName } = named;
   const read = lockedVersion(own(table, 'version'));
   if (!read.ok) return { error: `package ${name}: ${read.problem}` };
   const version = read.version;
@@ -84,6 +87,7 @@ function readPackage(
   const source = readSource(ownTable(table, 'source'));
   const fields: LockedFields = {
     name,
+    writtenName,
     version,
     extras: [],
     marker: cleanMarker(chooseMarker(table, group)),
@@ -95,7 +99,7 @@ function readPackage(
     hashes: packageHashes(table, name, separateHashes),
   };
   const locked = lockedDependency(fields, file, line);
-  return locked.ok ? { dependency: locked.dependency, indexUrl: source.indexUrl } : { error: locked.error };
+  return locked.ok ? { dependency: locked.dependency, indexUrl: source.indexUrl, requires: own(table, 'dependencies') ?? {} } : { error: locked.error };
 }
 
 /**

@@ -69,7 +69,7 @@ export function extractPylock(text: string, context: ExtractContext): ExtractRes
 
   const packages = own(doc, 'packages');
   const packagesLine = packages === undefined || Array.isArray(packages) ? null : keyLine(text, 'packages');
-  const entries: { fields: LockedFields; indexUrl: string | null; line: number | null }[] = [];
+  const entries: { fields: LockedFields; indexUrl: string | null; line: number | null; requires: unknown }[] = [];
   for (const { entry, line } of packageSlots(doc, parsed.packageLines, file, LABEL, errors, 'packages', packagesLine)) {
     const result = readPackage(entry);
     if ('error' in result) {
@@ -78,21 +78,25 @@ export function extractPylock(text: string, context: ExtractContext): ExtractRes
     }
     // Read whole, but not as PEP 751 requires: said, without making the result partial.
     if (result.problem !== null) errors.push({ file, line, message: `${LABEL}: ${result.problem}`, note: true });
-    entries.push({ fields: result.fields, indexUrl: result.indexUrl, line });
+    // `[[packages.dependencies]]` is optional (PEP 751: informational, for audits): an entry
+    // without it records nothing, which is not the same as requiring nothing.
+    entries.push({ fields: result.fields, indexUrl: result.indexUrl, line, requires: isLockTable(entry) ? (own(entry, 'dependencies') ?? null) : null });
   }
 
   const dependencies: Dependency[] = [];
+  const requirementLists: unknown[] = [];
   const indexes = new IndexOptions(indexOptionName(entries.map((e) => e.indexUrl), lockedBy));
-  for (const { fields, indexUrl, line } of entries) {
+  for (const { fields, indexUrl, line, requires } of entries) {
     const locked = lockedDependency(fields, file, line);
     if (!locked.ok) {
       errors.push({ file, line, message: `${LABEL}: ${locked.error}` });
       continue;
     }
     dependencies.push(locked.dependency);
+    requirementLists.push(requires);
     if (indexUrl !== null && !isPypiIndex(indexUrl)) indexes.add(indexUrl, line);
   }
-  return { dependencies, errors, options: indexes.options, requiresPython, lockedBy, origin };
+  return { dependencies, errors, options: indexes.options, requiresPython, lockedBy, origin, requirementLists };
 }
 
 /**
@@ -142,7 +146,7 @@ type PackageRead = { fields: LockedFields; indexUrl: string | null; problem: str
 function readPackage(entry: unknown): PackageRead {
   const named = namedPackage(entry, HEADER);
   if (!named.ok) return { error: named.error };
-  const { table, name } = named;
+  const { table, name, writtenName } = named;
   const read = lockedVersion(own(table, 'version'));
   if (!read.ok) return { error: `package ${name}: ${read.problem}` };
   const version = read.version;
@@ -155,6 +159,7 @@ function readPackage(entry: unknown): PackageRead {
   const privateIndex = indexUrl !== null && !isPypiIndex(indexUrl) ? stripUrlCredentials(indexUrl) : null;
   const fields: LockedFields = {
     name,
+    writtenName,
     version,
     extras: [],
     marker: cleanMarker(ownString(table, 'marker')),

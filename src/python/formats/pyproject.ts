@@ -43,7 +43,7 @@
  * `uv-index-explicit`); `[[tool.pdm.source]]` becomes `pdm-source`.
  */
 import { clipInput, quoteInput } from '../../quoted-input.js';
-import { normalizeExtra, normalizeName, isValidName } from '../names.js';
+import { normalizeExtra, normalizeName, isValidName, writtenNameOf } from '../names.js';
 import { combineMarkers, exactPin, normalizeMarker, normalizeSpecifier, parsePep508, type Pep508Requirement } from '../pep508.js';
 import { isUnion, poetryToPep440 } from '../poetry-constraint.js';
 import { poetryPythonMarker } from '../poetry-python-marker.js';
@@ -115,6 +115,9 @@ export function makeDependency(
     file: place.file,
     line: place.line,
   };
+  // `fields.writtenName` is the name as written: kept only when it differs from the normalised one.
+  const written = fields.writtenName === undefined ? undefined : writtenNameOf(fields.writtenName, fields.name);
+  if (written !== undefined) dependency.writtenName = written;
   if (fields.url !== undefined) dependency.url = stripUrlCredentials(fields.url);
   if (place.section !== undefined) dependency.section = place.section;
   return dependency;
@@ -142,6 +145,7 @@ export function dependencyFromPep508(text: string, place: EntryPlace): Dependenc
 function dependencyFromRequirement(r: Pep508Requirement, place: EntryPlace, editable: boolean): Dependency {
   return makeDependency(place, {
     name: r.normalizedName,
+    writtenName: r.name,
     specifier: r.specifier,
     extras: r.extras,
     marker: r.marker,
@@ -288,6 +292,7 @@ function requirementOrEditable(entry: string, place: EntryPlace): DependencyResu
     ok: true,
     dependency: makeDependency(place, {
       name: normalizeName(egg),
+      writtenName: egg,
       editable: true,
       source: sourceOfUrl(target),
       url: fragment === -1 ? target : target.slice(0, fragment),
@@ -709,7 +714,7 @@ function readPoetryTable(ctx: Context, path: string[], group: string, options: P
       ? value.map((element: unknown, index) => ({ value: element, line: keyPlace.element(index).line ?? line }))
       : [{ value, line }];
     for (const entry of entries) {
-      const result = poetryEntry(name, entry.value, { file: ctx.out.file, group, line: entry.line, section });
+      const result = poetryEntry(name, rawName, entry.value, { file: ctx.out.file, group, line: entry.line, section });
       if (!result.ok) {
         ctx.out.error(entry.line, `${clipInput(rawName)}: ${result.message}`);
         continue;
@@ -733,11 +738,11 @@ function readPoetryTable(ctx: Context, path: string[], group: string, options: P
 type PoetryEntryResult = { ok: true; dependency: Dependency; optional: boolean } | { ok: false; message: string };
 
 /** One Poetry dependency value: a constraint string or a table (one element of a multi-constraint list). */
-function poetryEntry(name: string, value: unknown, place: EntryPlace): PoetryEntryResult {
+function poetryEntry(name: string, writtenName: string, value: unknown, place: EntryPlace): PoetryEntryResult {
   if (typeof value === 'string') {
     const translated = poetryToPep440(value);
     if (!translated.ok) return translated;
-    return { ok: true, optional: false, dependency: makeDependency(place, { name, specifier: translated.specifier }) };
+    return { ok: true, optional: false, dependency: makeDependency(place, { name, writtenName, specifier: translated.specifier }) };
   }
   if (!isTable(value)) return { ok: false, message: `expected a version string or a table, found ${tomlTypeName(value)}` };
 
@@ -774,7 +779,7 @@ function poetryEntry(name: string, value: unknown, place: EntryPlace): PoetryEnt
   const marker = combined === null ? null : normalizeMarker(combined);
   if (combined !== null && marker === null) return { ok: false, message: `invalid marker ${quoteInput(combined)}` };
 
-  const fields: Partial<Dependency> & Pick<Dependency, 'name'> = { name, specifier, extras, marker };
+  const fields: Partial<Dependency> & Pick<Dependency, 'name'> = { name, writtenName, specifier, extras, marker };
   const git = getOwn(value, 'git');
   const path = getOwn(value, 'path');
   const url = getOwn(value, 'url');

@@ -31,7 +31,7 @@ import type {
   ExtractResult,
   ManifestFormatModule,
 } from '../types.js';
-import { normalizeName } from '../names.js';
+import { normalizeName, writtenNameOf } from '../names.js';
 import { archiveExtension, archivePin, linkFilename, wheelRelease } from '../archive-name.js';
 import { exactPin, parseMarker, parsePep508 } from '../pep508.js';
 import { isJsSpace, pythonStrip } from '../text.js';
@@ -460,8 +460,9 @@ function convertExtras(extras: string | null): string[] {
 }
 
 /** What a requirement says about the package; the line adds where and how. Built without object spread: it is the hot path. */
-export type RequirementParts = Pick<Dependency, 'name' | 'version' | 'specifier' | 'extras' | 'marker' | 'source'> & { url: string | undefined };
+export type RequirementParts = Pick<Dependency, 'name' | 'version' | 'specifier' | 'extras' | 'marker' | 'source'> & { url: string | undefined; writtenName: string | undefined };
 
+/** `written`: the name as the line writes it (Dependency.writtenName), when it names one; a name taken from a URL or a file name is not one. */
 function requirementParts(
   name: string,
   specifier: string,
@@ -469,8 +470,9 @@ function requirementParts(
   marker: string | null,
   source: DependencySource,
   url: string | undefined,
+  written?: string,
 ): RequirementParts {
-  return { name, version: exactPin(specifier), specifier, extras, marker, source, url };
+  return { name, version: exactPin(specifier), specifier, extras, marker, source, url, writtenName: written === undefined ? undefined : writtenNameOf(written, name) };
 }
 
 function invalidRequirement(text: string, message: string): LineProblem {
@@ -488,7 +490,7 @@ function namedRequirement(text: string): RequirementParts {
   const url = req.url === null ? undefined : stripUrlCredentials(req.url);
   // `name @ …/name-1.0-py3-none-any.whl` installs 1.0, as the same link on a line of its own does.
   const fromFile = req.url === null || source === 'vcs' ? null : archivePin(req.normalizedName, linkFilename(req.url));
-  return requirementParts(req.normalizedName, fromFile ?? req.specifier, req.extras, req.marker, source, url);
+  return requirementParts(req.normalizedName, fromFile ?? req.specifier, req.extras, req.marker, source, url, req.name);
 }
 
 /** A link pip would install from: wheel → `name==version`; otherwise `#egg=` names it, or nothing does. */
@@ -505,7 +507,7 @@ function linkRequirement(location: string, source: DependencySource, extras: str
   const egg = isPipUrl(location) ? eggFragment(location) : null;
   if (egg !== null) {
     const named = eggRequirement(egg, location, notes);
-    return requirementParts(named.name, named.specifier, extras.length > 0 ? extras : named.extras, named.marker, source, url);
+    return requirementParts(named.name, named.specifier, extras.length > 0 ? extras : named.extras, named.marker, source, url, named.writtenName);
   }
   const name = deriveName(location, source);
   // An sdist (`…/Django-2.2.0.tar.gz`) installs the release its name states, as a wheel does.
@@ -527,7 +529,7 @@ function eggRequirement(egg: string, location: string, notes: string[]): Require
     notes.push(
       `${clipInput(location)} pins ${singleQuoteInput(legacy.name)} to ${singleQuoteInput(legacy.version)} in its egg fragment, which is not a PEP 440 version; pip 24.1 and later reject the line (use 'name @ url')`,
     );
-    return requirementParts(legacy.name, `${legacy.operator}${legacy.version}`, [], null, 'vcs', undefined);
+    return requirementParts(legacy.name, `${legacy.operator}${legacy.version}`, [], null, 'vcs', undefined, legacy.written);
   }
   if (!VALID_PROJECT_NAME.test(egg)) {
     notes.push(
@@ -535,7 +537,7 @@ function eggRequirement(egg: string, location: string, notes: string[]): Require
     );
   }
   const req = parsed.requirement;
-  return requirementParts(req.normalizedName, req.specifier, req.extras, req.marker, 'vcs', undefined);
+  return requirementParts(req.normalizedName, req.specifier, req.extras, req.marker, 'vcs', undefined, req.name);
 }
 
 /**
@@ -543,10 +545,10 @@ function eggRequirement(egg: string, location: string, notes: string[]): Require
  * it (packaging's legacy versions) and installs the URL either way, so the name and the pin as
  * written are kept rather than losing the line; the version is simply never matched as PEP 440.
  */
-function legacyEggPin(egg: string): { name: string; operator: string; version: string } | null {
+function legacyEggPin(egg: string): { name: string; written: string; operator: string; version: string } | null {
   const match = /^([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)\s*(===|==)\s*([^\s,;]+)$/.exec(egg);
   if (!match) return null;
-  return { name: normalizeName(match[1] as string), operator: match[2] as string, version: match[3] as string };
+  return { name: normalizeName(match[1] as string), written: match[1] as string, operator: match[2] as string, version: match[3] as string };
 }
 
 /** pip's `parse_req_from_line`, without the file system. */
@@ -691,6 +693,7 @@ export function extractRequirements(text: string, context: ExtractContext): Extr
           file: context.file,
           line,
         };
+        if (parts.writtenName !== undefined) dependency.writtenName = parts.writtenName;
         if (parts.url !== undefined) dependency.url = parts.url;
         if (hashes.length > 0) dependency.hashes = hashes;
         out.dependency(dependency);

@@ -67,6 +67,8 @@ export function extractUvLock(text: string, context: ExtractContext): ExtractRes
   const directUses = collectDirectUses(manifest, packages, members);
 
   const dependencies: Dependency[] = [];
+  // uv writes `dependencies` for every package that has some: none written is none required.
+  const requirementLists: unknown[] = [];
   const indexes = new IndexOptions('index-url');
   for (const { entry, line } of slots) {
     const named = namedPackage(entry);
@@ -74,7 +76,7 @@ export function extractUvLock(text: string, context: ExtractContext): ExtractRes
       errors.push({ file, line, message: `uv.lock: ${named.error}` });
       continue;
     }
-    const { table, name } = named;
+    const { table, name, writtenName } = named;
     if (members.has(name)) continue;
 
     const source = readSource(ownTable(table, 'source'));
@@ -96,6 +98,7 @@ export function extractUvLock(text: string, context: ExtractContext): ExtractRes
     const use = directUses.of(name, ownString(table, 'version'), sourceKey(ownTable(table, 'source')));
     const fields = {
       name,
+      writtenName,
       version: version.version,
       extras: use === undefined ? [] : [...use.extras].sort(),
       marker: use?.marker ?? null,
@@ -112,10 +115,11 @@ export function extractUvLock(text: string, context: ExtractContext): ExtractRes
       continue;
     }
     dependencies.push(locked.dependency);
+    requirementLists.push(own(table, 'dependencies') ?? []);
     indexes.add(source.indexUrl, line);
   }
 
-  return { dependencies, errors, options: indexes.options, requiresPython: ownString(doc, 'requires-python') };
+  return { dependencies, errors, options: indexes.options, requiresPython: ownString(doc, 'requires-python'), requirementLists };
 }
 
 /** `[manifest] members` (workspaces), plus any package whose source is the project directory itself. */
