@@ -24,7 +24,9 @@
  *   pylock.toml that fills `dependencies`: src/python/formats/lock-graph.ts): `dependencies[]` holds
  *   a component whose lock says what it requires, `dependsOn` the components of that lock's entries
  *   (empty: it requires nothing). A component no lock says this of has no entry (its requirements
- *   are unknown), never an empty one; the project itself has none.
+ *   are unknown), never an empty one; the project itself has none. When the lock names a
+ *   requirement it holds no package of, the component's edges are only part of them: an
+ *   `incomplete` composition lists it (`dependencies`, the spec's word for a node of the graph).
  * - No serialNumber: the same tree gives the same BOM (the timestamp aside), where a random one
  *   would make every BOM differ.
  */
@@ -247,13 +249,22 @@ function vulnerabilityJson(f: Finding, refOf: (f: Finding) => string, unknownAs:
  * requires what either says (the same release, the same metadata); an entry requiring itself (a
  * PDM extras entry requires its base release, the same component) is no edge.
  */
-function dependencyGraph(manifests: readonly LockedManifest[], drafts: readonly ComponentDraft[], byKey: ReadonlyMap<string, ComponentDraft>): { ref: string; dependsOn: string[] }[] {
+function dependencyGraph(
+  manifests: readonly LockedManifest[],
+  drafts: readonly ComponentDraft[],
+  byKey: ReadonlyMap<string, ComponentDraft>,
+): { graph: { ref: string; dependsOn: string[] }[]; incomplete: string[] } {
   const dependsOn = new Map<ComponentDraft, Set<ComponentDraft>>();
+  // Components no lock lists all the requirements of (lock-graph.ts LockEdges.complete): one lock
+  // that lists them all speaks for the release, so a component leaves this set once one does.
+  const partlyKnown = new Set<ComponentDraft>();
+  const wholeKnown = new Set<ComponentDraft>();
   for (const manifest of manifests) {
-    for (const { from, to } of lockEdges(manifest)) {
+    for (const { from, to, complete } of lockEdges(manifest)) {
       const fromKey = componentKey(from);
       const source = fromKey === null ? undefined : byKey.get(fromKey);
       if (source === undefined) continue;
+      (complete ? wholeKnown : partlyKnown).add(source);
       let targets = dependsOn.get(source);
       if (targets === undefined) dependsOn.set(source, (targets = new Set()));
       for (const d of to) {
@@ -264,9 +275,11 @@ function dependencyGraph(manifests: readonly LockedManifest[], drafts: readonly 
     }
   }
   const order = new Map(drafts.map((d, i) => [d, i]));
-  return drafts
-    .filter((d) => dependsOn.has(d))
-    .map((d) => ({ ref: bomRef(d), dependsOn: [...dependsOn.get(d)!].sort((a, b) => order.get(a)! - order.get(b)!).map(bomRef) }));
+  const listed = drafts.filter((d) => dependsOn.has(d));
+  return {
+    graph: listed.map((d) => ({ ref: bomRef(d), dependsOn: [...dependsOn.get(d)!].sort((a, b) => order.get(a)! - order.get(b)!).map(bomRef) })),
+    incomplete: listed.filter((d) => partlyKnown.has(d) && !wholeKnown.has(d)).map(bomRef),
+  };
 }
 
 /** The BOM, in pieces as the other reports are written (json-chunks.ts): components and vulnerabilities one batch at a time. */
@@ -285,7 +298,13 @@ export function* cyclonedxChunks(input: BomInput, audit?: BomAudit): Generator<s
     drafts.push(made);
   }
   const refOf = (f: Finding): string => bomRef(draftOf(f)!);
-  const graph = dependencyGraph(input.manifests ?? [], drafts, byKey);
+  const { graph, incomplete } = dependencyGraph(input.manifests ?? [], drafts, byKey);
+  const compositions = [
+    // The spec's own word for it: what the project is made of is not all listed here.
+    ...(input.reasons.length > 0 ? [{ aggregate: 'incomplete', assemblies: [PROJECT_REF] }] : []),
+    // And for a component whose lock names requirements it holds no package of: its `dependsOn` is only part of them.
+    ...(incomplete.length > 0 ? [{ aggregate: 'incomplete', dependencies: incomplete }] : []),
+  ];
   const partial = input.reasons.length > 0;
   const unknownAs = audit?.unknownAs ?? DEFAULT_UNKNOWN_AS;
   const bom = {
@@ -305,8 +324,7 @@ export function* cyclonedxChunks(input: BomInput, audit?: BomAudit): Generator<s
     },
     components: streamed(lazyMap(drafts, componentJson)),
     dependencies: graph.length ? streamed(graph) : undefined,
-    // The spec's own word for it: what the project is made of is not all listed here.
-    compositions: partial ? [{ aggregate: 'incomplete', assemblies: [PROJECT_REF] }] : undefined,
+    compositions: compositions.length > 0 ? compositions : undefined,
     vulnerabilities: audit?.advisoriesChecked ? streamed(lazyMap(advisoryFindings, (f) => vulnerabilityJson(f, refOf, unknownAs))) : undefined,
   };
   yield* jsonChunks(bom);

@@ -47,6 +47,14 @@ describe('the dependency graph of a lockfile', () => {
     expect(graph['pandas@2.2.0']).toEqual(['numpy@1.26.4']);
     // No version named: every entry of the name (which one installs is the markers' to say); a name the lock does not hold is no edge.
     expect(graph['scipy@1.11.0']).toEqual(['numpy@1.24.4', 'numpy@1.26.4']);
+    // …and makes that entry's edges only part of what it requires.
+    const edges = lockEdges({ format: 'uv-lock', ...uvLockFormat.extract(text, { file: 'uv.lock' }) });
+    expect(edges.map((e) => [e.from.name, e.from.version, e.complete])).toEqual([
+      ['pandas', '2.2.0', true],
+      ['numpy', '1.24.4', true],
+      ['numpy', '1.26.4', true],
+      ['scipy', '1.11.0', false],
+    ]);
   });
 
   it('poetry.lock: `[package.dependencies]`, without those needed only for an extra (`optional = true`)', () => {

@@ -125,6 +125,7 @@ describe('the CycloneDX report', () => {
     interface GraphBom {
       components: { 'bom-ref': string; name: string; purl?: string; evidence?: { occurrences: { location: string; additionalContext?: string }[] } }[];
       dependencies?: { ref: string; dependsOn?: string[] }[];
+      compositions?: { aggregate: string; assemblies?: string[]; dependencies?: string[] }[];
     }
     const bomOf = (dependencies: Dependency[], manifests?: Parameters<typeof cyclonedxChunks>[0]['manifests']): GraphBom => {
       const text = [...cyclonedxChunks({ project: { name: 'app' }, dependencies, ...(manifests ? { manifests } : {}), reasons: [], toolVersion: '1.0.0', now: new Date('2024-01-02T03:04:05Z') })].join('');
@@ -173,6 +174,8 @@ describe('the CycloneDX report', () => {
         { ref: 'pkg:pypi/pysocks@1.7.1', dependsOn: [] },
         { ref: 'pkg:pypi/requests@2.31.0', dependsOn: ['pkg:pypi/idna@3.6', 'pkg:pypi/pysocks@1.7.1'] },
       ]);
+      // requests also requires `app`, which is the project, not a component: its edges are not all of what it requires.
+      expect(bom.compositions).toEqual([{ aggregate: 'incomplete', dependencies: ['pkg:pypi/requests@2.31.0'] }]);
     });
 
     it('has no dependency graph where no lock records one (a requirements file, a pylock.toml without `dependencies`, no manifests given)', () => {

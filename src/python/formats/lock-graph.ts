@@ -18,8 +18,10 @@
  *
  * Kept simple on purpose: a requirement under a marker (`sys_platform == "win32"`) or asked with
  * extras is still an edge, to every entry of that name the lock holds (narrowed to the version the
- * reference names, when it names one). A name the lock does not hold (a platform or extra it did
- * not lock, a workspace member) is no edge. A list that cannot be read (not the shape the tool
+ * reference names, when it names one). A name the lock does not hold as a package (a workspace
+ * member, a lock cut by hand) is no edge, and the entry's edges are then said to be incomplete
+ * (`complete: false`): uv, Poetry and PDM lock every platform's packages, so the lock names a
+ * requirement it does not list, and the BOM must not read "requires only these". A list that cannot be read (not the shape the tool
  * writes, a requirement that is not PEP 508) leaves the entry's requirements unknown: no edges at
  * all for it, never a part of them said as the whole.
  */
@@ -35,10 +37,12 @@ export interface LockedManifest {
   requirementLists?: readonly unknown[];
 }
 
-/** One entry and the entries of the same lock it requires (none: it requires nothing). */
+/** One entry and the entries of the same lock it requires (none and complete: it requires nothing). */
 export interface LockEdges {
   from: Dependency;
   to: Dependency[];
+  /** False when the entry requires a name the lock holds no package of: `to` is then only part of what it requires. */
+  complete: boolean;
 }
 
 /** A requirement as a list names it: the package (PEP 503), and the version when it names one. */
@@ -83,12 +87,17 @@ export function lockEdges(manifest: LockedManifest): LockEdges[] {
     const references = read(list);
     if (references === null) return;
     const to: Dependency[] = [];
+    let complete = true;
     for (const reference of references) {
-      const named = byName.get(reference.name) ?? [];
+      const named = byName.get(reference.name);
+      if (named === undefined) {
+        complete = false;
+        continue;
+      }
       if (named.length > MAX_ENTRIES_PER_REFERENCE) return;
       for (const d of named) if (reference.version === null || d.version === reference.version) to.push(d);
     }
-    edges.push({ from, to });
+    edges.push({ from, to, complete });
   });
   return edges;
 }
