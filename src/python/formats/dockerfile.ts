@@ -36,7 +36,7 @@ import { isDockerfilePath } from '../../scan/paths.js';
 import { commandWords, dashCScript, locatedRunScripts, runScripts } from '../../scan/runtime/run-scripts.js';
 import type { Dependency, ExtractContext, ExtractResult, ManifestFormatModule } from '../types.js';
 import { ManifestCollector } from './collector.js';
-import { installCommand, pipArgs, programIndex, programName, refusal, type GivenOption, type InstallCommand, type Installer, type Word } from './install-commands.js';
+import { installCommand, pipArgs, programIndex, programName, refusal, requirementValues, sayUncertain, SU_PROGRAMS, suScript, type GivenOption, type InstallCommand, type Installer, type Word } from './install-commands.js';
 import { FORMAT_PATHS } from './paths.js';
 import { requirementArgument } from './requirements.js';
 import { undecodableLineMessage, withoutByteOrderMark } from './undecodable.js';
@@ -168,9 +168,10 @@ export function extractDockerfile(text: string, context: ExtractContext): Extrac
     }
     for (const unread of command.unread) out.error(unread.line, unread.message);
     for (const given of command.options) readOption(command, given);
-    for (const { word, editable } of command.requirements) {
+    for (const { word, editable, form } of command.requirements) {
       const raw = usable(command, word.raw, word.line, word.outerValue);
-      if (raw !== null) readArgument(out, unquote(raw), editable, word.line, context.file);
+      if (raw === null) continue;
+      for (const value of requirementValues(unquote(raw), form)) readArgument(out, value, editable, word.line, context.file);
     }
   }
 
@@ -207,7 +208,9 @@ export function extractDockerfile(text: string, context: ExtractContext): Extrac
       out.error(read.ambiguous.line, refusal(`${command.label} --pip-args`, read.ambiguous).message);
       return;
     }
-    readCommand({ ...command, installer: 'pip', options: read.options, requirements: read.requirements, unread: [] });
+    const pip: InstallCommand = { ...command, label: `${command.label} --pip-args`, installer: 'pip', options: read.options, requirements: read.requirements, unread: [] };
+    sayUncertain(pip, read.uncertain);
+    readCommand(pip);
   }
 
   /**
@@ -384,8 +387,14 @@ function* scriptCommands(script: ScriptText, depth: number, env: EnvValues, prob
       return { raw, line: script.lineAt(start), ...(filledIn(script.filled, start, start + raw.length) ? { outerValue: true } : {}) };
     });
     const program = programIndex(words);
-    const shell = program < words.length && /^(?:sh|bash|zsh|dash|ash|ksh)$/.test(programName(words[program]!));
-    const at = shell ? dashCScript(command.words, program + 1, unquote) : null;
+    const name = program < words.length ? programName(words[program]!) : '';
+    // A shell's -c script, or the one `su` (and `runuser` so) hands the user's shell: `--command=…` holds it after its `=`.
+    const inner = /^(?:sh|bash|zsh|dash|ash|ksh)$/.test(name)
+      ? { at: dashCScript(command.words, program + 1, unquote), skip: 0 }
+      : SU_PROGRAMS.has(name)
+        ? (suScript(command.words, program + 1) ?? { at: null, skip: 0 })
+        : { at: null, skip: 0 };
+    const { at, skip } = inner;
     if (at === null) {
       yield words;
       continue;
@@ -398,7 +407,7 @@ function* scriptCommands(script: ScriptText, depth: number, env: EnvValues, prob
       problem(words[at]!.line, `${clipInput(command.words[program]!)} -c ${clipInput(command.words[at]!)}: a script of ${command.words[at]!.length.toLocaleString('en')} characters (the limit is ${MAX_SCRIPT_CHARS.toLocaleString('en')}); what it runs was not read`);
       continue;
     }
-    yield* scriptCommands(dashCText(script, command.words[at]!, command.starts[at]!, env), depth + 1, env, problem);
+    yield* scriptCommands(dashCText(script, command.words[at]!.slice(skip), command.starts[at]! + skip, env), depth + 1, env, problem);
   }
 }
 
