@@ -1,10 +1,12 @@
 /**
- * The Python packages a Dockerfile installs with pip or pipx: `pip install`, `pip3 install`, `python
- * -m pip install`, `python3.12 -m pip install`, `uv pip install`, `pipx install`, `pipx inject`,
- * `pipx run` and `pipx runpip` in its RUN instructions and its `ONBUILD RUN`s (which run in the
- * images built FROM it), anywhere in the command line: after `&&`, `;`, `|`, in a shell's `-c`
- * script (exec form, or `bash -c "…"` in the command line, one inside another), in a here-document
- * a shell runs. Read as the shell splits them: quotes removed, redirections dropped (`flask>=2`
+ * The Python packages a Dockerfile installs with pip, uv or pipx: `pip install`, `pip3 install`,
+ * `python -m pip install`, `python3.12 -m pip install`, `uv pip install`, `uv tool install`, `uvx`,
+ * `uv tool run`, `pipx install`, `pipx inject`, `pipx run` and `pipx runpip` in its RUN
+ * instructions and its `ONBUILD RUN`s (which run in the images built FROM it), anywhere in the
+ * command line: after `&&`, `;`, `|`, after a command that runs it as another user (`gosu app`,
+ * `runuser -u app --`), in a shell's `-c` script (exec form, or `bash -c "…"` in the command line,
+ * or the script `su app -c "…"` hands the user's shell, one inside another), in a here-document a
+ * shell runs. Read as the shell splits them: quotes removed, redirections dropped (`flask>=2`
  * unquoted is `flask` with its output sent to a file named `=2`, as the shell runs it), options
  * told from arguments as each program's parser tells them (./install-commands.ts). What hadolint's
  * DL3013 and Trivy look at, as requirements of the Dockerfile, so the audit reads them as any pin
