@@ -648,6 +648,8 @@ describe('Dockerfile pip installs', () => {
           'RUN pipx install --new-flag black==22.1.0 && pipx install --new-flag --force isort==5.0.0', // 6
           'RUN uv pip install --new-flag numpy==1.26.4 && uv pip install --system --no-cache --compile-bytecode pandas==2.2.0', // 7
           'RUN uvx --new-flag ruff==0.6.0', // 8
+          // Older pips' flags, known in full: no doubt about the word after them.
+          'RUN pip install --no-use-pep517 --egg mock==1.0.0', // 9
         ].join('\n'),
       );
       expect(result.dependencies.map((d) => [d.name, d.line])).toEqual([
@@ -658,6 +660,7 @@ describe('Dockerfile pip installs', () => {
         ['idna', 5],
         ['isort', 6],
         ['pandas', 7],
+        ['mock', 9],
       ]);
       expect(result.errors.map((e) => [e.line, e.message])).toEqual([
         [2, "pip install: --new-flag is not an option Depwatch knows pip to have (a newer release's?), so whether flask==2.0.1 after it is its value or a package to install is not known, and it was not read; write --new-flag=VALUE if it takes one"],

@@ -83,13 +83,22 @@ interface OptionTable {
   hyphenValues: boolean;
 }
 
-function table(valued: readonly string[], flags: readonly string[], short: OptionTable['short'], same: OptionTable['same'], abbreviated: boolean, legacy: readonly string[] = [], hyphenValues = false): OptionTable {
+function table(
+  valued: readonly string[],
+  flags: readonly string[],
+  short: OptionTable['short'],
+  same: OptionTable['same'],
+  abbreviated: boolean,
+  legacy: { valued: readonly string[]; flags: readonly string[] } = { valued: [], flags: [] },
+  hyphenValues = false,
+): OptionTable {
   const long = new Map<string, boolean>();
   for (const name of flags) long.set(name, false);
   for (const name of valued) long.set(name, true);
   // Options of older releases are known in full only: a prefix is matched against the current parser's options.
   const current = [...long.keys()].map((name) => `--${name}`).sort();
-  for (const name of legacy) long.set(name, true);
+  for (const name of legacy.flags) if (!long.has(name)) long.set(name, false);
+  for (const name of legacy.valued) long.set(name, true);
   return { long, abbreviable: abbreviated ? current : [], short, same, hyphenValues };
 }
 
@@ -111,7 +120,16 @@ const PIP_FLAGS = [
   'no-proxy-env', 'no-cache-dir', 'disable-pip-version-check', 'no-color', 'no-python-version-warning', 'version',
 ];
 /** Value-taking options older pips had (`--install-option`, `-b`/`--build`): known when written in full. */
-const PIP_LEGACY_VALUED = ['install-option', 'global-option', 'build-option', 'build', 'download'];
+const PIP_LEGACY_VALUED = [
+  'install-option', 'global-option', 'build-option', 'build', 'download', 'allow-external', 'allow-unverified', 'allow-insecure',
+  'download-cache', 'mirrors',
+];
+/** Flags older pips had (`--no-use-pep517`, `--egg`): known when written in full, so not taken for options Depwatch does not know. */
+const PIP_LEGACY_FLAGS = [
+  'no-use-pep517', 'process-dependency-links', 'egg', 'always-unzip', 'allow-all-external', 'no-allow-external', 'no-allow-insecure',
+  'use-wheel', 'no-use-wheel', 'use-mirrors', 'no-download', 'no-install', 'no-python-version-warning',
+];
+const PIP_LEGACY = { valued: PIP_LEGACY_VALUED, flags: PIP_LEGACY_FLAGS };
 /** pip's short options (`-r`, `-c`, `-e`, `-t`, `-i`, `-f`, old pip's `-b`, and its flags). */
 const PIP_SHORT: OptionTable['short'] = {
   r: ['requirement', true], c: ['constraint', true], e: ['editable', true], t: ['target', true], i: ['index-url', true], f: ['find-links', true],
@@ -120,7 +138,7 @@ const PIP_SHORT: OptionTable['short'] = {
 };
 const PIP_SAME = { 'pypi-url': 'index-url', 'no-dependencies': 'no-deps', 'require-venv': 'require-virtualenv' };
 
-const PIP = table(PIP_VALUED, PIP_FLAGS, PIP_SHORT, PIP_SAME, true, PIP_LEGACY_VALUED, true);
+const PIP = table(PIP_VALUED, PIP_FLAGS, PIP_SHORT, PIP_SAME, true, PIP_LEGACY, true);
 
 /** uv's global options (its TopLevelArgs, GlobalArgs and CacheArgs): taken before or after any subcommand. */
 const UV_GLOBAL_VALUED = [
@@ -168,7 +186,7 @@ const UV_SAME = {
 const UV_GLOBAL = table(UV_GLOBAL_VALUED, UV_GLOBAL_FLAGS, UV_GLOBAL_SHORT, UV_SAME, false);
 const UV_PIP_INSTALL = table(
   [...UV_GLOBAL_VALUED, ...UV_RESOLVER_VALUED, ...UV_PIP_INSTALL_VALUED, ...PIP_VALUED, ...PIP_LEGACY_VALUED],
-  [...UV_GLOBAL_FLAGS, ...UV_RESOLVER_FLAGS, ...UV_PIP_INSTALL_FLAGS, ...PIP_FLAGS],
+  [...UV_GLOBAL_FLAGS, ...UV_RESOLVER_FLAGS, ...UV_PIP_INSTALL_FLAGS, ...PIP_FLAGS, ...PIP_LEGACY_FLAGS],
   { ...UV_RESOLVER_SHORT, r: ['requirements', true], e: ['editable', true], t: ['target', true] },
   UV_SAME,
   false,
@@ -202,7 +220,7 @@ const PIPX_SHORT: OptionTable['short'] = {
   e: ['editable', false], f: ['force', false], U: ['upgrade', false], q: ['quiet', false], v: ['verbose', false], h: ['help', false],
 };
 function pipxTable(valued: readonly string[], flags: readonly string[], legacy: readonly string[] = []): OptionTable {
-  return table([...PIPX_VENV.valued, ...valued], [...PIPX_SHARED_FLAGS, ...PIPX_VENV.flags, ...flags], PIPX_SHORT, {}, true, legacy);
+  return table([...PIPX_VENV.valued, ...valued], [...PIPX_SHARED_FLAGS, ...PIPX_VENV.flags, ...flags], PIPX_SHORT, {}, true, { valued: legacy, flags: [] });
 }
 /** pipx's subcommands that install packages, by name: their own options (pipx's main.py). */
 const PIPX: Readonly<Record<string, OptionTable>> = {
