@@ -608,6 +608,8 @@ describe('Dockerfile pip installs', () => {
         'RUN gosu app sh -c "pip install \\', // 7
         '      urllib3==1.24.1" && time -p pip install idna==2.7', // 8
         'RUN su app && gosu app && runuser -l app', // 9
+        'RUN ["su", "app", "-c", "pip install zope.interface==5.0.0"]', // 10
+        'RUN ["gosu", "app", "pip", "install", "certifi==2019.3.9"]', // 11
       ].join('\n');
       const result = extract(text);
       expect(result.errors).toEqual([]);
@@ -623,6 +625,8 @@ describe('Dockerfile pip installs', () => {
         ['toml', '==0.10.0', 6],
         ['urllib3', '==1.24.1', 8],
         ['idna', '==2.7', 8],
+        ['zope-interface', '==5.0.0', 10],
+        ['certifi', '==2019.3.9', 11],
       ]);
     });
 

@@ -370,7 +370,16 @@ function filledIn(filled: readonly number[], from: number, to: number): boolean 
 function* commandsOf(ins: Instruction, env: EnvValues, problem: (line: number, message: string) => void): Generator<Word[]> {
   const exec = execFormWordsAt(ins.args);
   if (exec !== null && !/(?:^|\/)(?:sh|bash|zsh|dash|ash|ksh)$/.test(exec[0]?.word ?? '')) {
-    yield exec.map(({ word, at }) => ({ raw: `'${word.replace(/'/g, `'\\''`)}'`, line: lineInArgs(ins, at) }));
+    const words = exec.map(({ word, at }): Word => ({ raw: `'${word.replace(/'/g, `'\\''`)}'`, line: lineInArgs(ins, at) }));
+    // `["su", "app", "-c", "pip install …"]`: the script su hands the user's shell, one string at its line.
+    const program = programIndex(words);
+    const su = program < words.length && SU_PROGRAMS.has(programName(words[program]!)) ? suScript(words.map((w) => w.raw), program + 1) : null;
+    if (su === null || su.skip !== 0) {
+      yield words;
+      return;
+    }
+    const line = words[su.at]!.line;
+    yield* scriptCommands({ text: exec[su.at]!.word, lineAt: () => line, filled: [] }, 1, env, problem);
     return;
   }
   for (const script of locatedRunScripts(ins, Infinity)) yield* scriptCommands({ ...script, filled: [] }, 0, env, problem);
