@@ -33,13 +33,16 @@ const LOOSE_KEYWORDS = ['xoxa-', 'xoxb-', 'xoxp-', 'xoxr-', 'xoxs-', 'xapp-', 'g
 
 /**
  * Atlassian's tokens, whose length Atlassian says varies, with or without the `=` and checksum the
- * scanner asks for; and Terraform Cloud's, whatever the length of the secret after `.atlasv1.` or of
- * the id before it, which names the token and goes with the secret. Their keywords are the formats'.
+ * scanner asks for; Terraform Cloud's, whatever the length of the secret after `.atlasv1.` or of
+ * the id before it, which names the token and goes with the secret; and Fly.io's macaroons, whose
+ * length depends on their caveats. Their keywords are the formats'.
  */
 const LOOSE_VENDOR_TOKENS: readonly { keywords: readonly string[]; pattern: RegExp }[] = [
   { keywords: ['ATATT3'], pattern: /\b(ATATT3)[A-Za-z0-9_=-]{20,}/g },
   // A match starts only where a run of letters and digits does: the run is read once however it ends.
   { keywords: ['lasv1.'], pattern: /(?<![A-Za-z0-9_])[A-Za-z0-9]{8,}\.(atlasv1\.)[A-Za-z0-9_=-]{20,}/g },
+  // Fly.io's macaroons, of any length and however they start after the prefix (standard base64: `+` and `/` too).
+  { keywords: ['fm2_', 'fm1a_', 'fm1r_'], pattern: /\b(fm2_|fm1[ar]_)[A-Za-z0-9+/]{20,}={0,2}/g },
 ];
 
 const PRIVATE_KEY_PATTERN = /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----/g;

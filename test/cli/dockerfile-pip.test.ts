@@ -121,6 +121,66 @@ describe('pip installs in a Dockerfile through the CLI', () => {
     expect(readFileSync(join(dir, 'Dockerfile'), 'utf8')).toBe(rewritable.replace('requests==2.19.1', `requests==${fixed.changes[0].to_version}`).replaceAll('django==2.1.5', `django==${to}`));
   });
 
+  it("deps, audit (JSON, SARIF) and fix read uv's tools and commands run as another user at each pin's line; an unknown option makes the audit partial", async () => {
+    const text = [
+      'FROM python:3.12-slim', // 1
+      'RUN uv tool install \\', // 2
+      '      --with requests==2.19.1 \\', // 3
+      '      django==2.1.5', // 4
+      'RUN gosu app pip install \\', // 5
+      '      django==2.1.5', // 6
+      '',
+    ].join('\n');
+    // Its own project: pins left to the user hold back none of the other file's.
+    const byHand = ['FROM python:3.12-slim', "RUN su app -c 'pip install django==2.1.5' && uvx django@2.1.5", ''].join('\n');
+    const dir = writeTree('depwatch-dockerfile-', { Dockerfile: text, 'worker/Dockerfile': byHand });
+    const d = cli();
+    expect(await d.run('deps', '--json', dir)).toBe(0);
+    const deps = JSON.parse(d.out.stdout);
+    expect(deps.partial).toBe(false);
+    const listed = deps.manifests.flatMap((m: { path: string; dependencies: { name: string; specifier: string; line: number }[] }) => m.dependencies.map((x) => [m.path, x.name, x.specifier, x.line]));
+    expect(listed).toEqual([
+      ['Dockerfile', 'django', '==2.1.5', 4],
+      ['Dockerfile', 'requests', '==2.19.1', 3],
+      ['Dockerfile', 'django', '==2.1.5', 6],
+      ['worker/Dockerfile', 'django', '==2.1.5', 2],
+      ['worker/Dockerfile', 'django', '==2.1.5', 2],
+    ]);
+    const a = cli();
+    expect(await a.run('audit', '--offline', '--json', '--no-code', dir)).toBe(1);
+    const django = JSON.parse(a.out.stdout).findings.find((x: { kind: string; package: string }) => x.kind === 'vulnerability' && x.package === 'django');
+    expect(django.locations.map((l: { file: string; line: number }) => [l.file, l.line])).toEqual([
+      ['Dockerfile', 4],
+      ['Dockerfile', 6],
+      ['worker/Dockerfile', 2],
+    ]);
+    const s = cli();
+    await s.run('audit', '--offline', '--sarif', '--no-code', dir);
+    const lines = JSON.parse(s.out.stdout).runs[0].results.map((r: { locations: { physicalLocation: { region?: { startLine: number } } }[] }) => r.locations[0]!.physicalLocation.region?.startLine);
+    expect(lines).toContain(4);
+    expect(lines).toContain(3);
+    const f = cli();
+    expect(await f.run('fix', '--offline', '--json', dir)).toBe(1);
+    const fixed = JSON.parse(f.out.stdout);
+    // In the order the parser read them: the tool, then what --with installs beside it.
+    expect(fixed.changes.map((c: { package: string; line: number }) => [c.package, c.line])).toEqual([
+      ['django', 4],
+      ['requests', 3],
+      ['django', 6],
+    ]);
+    expect(fixed.left_alone.map((l: { file: string; package: string; line: number; reason: string }) => [l.file, l.package, l.line, l.reason])).toEqual([
+      ['worker/Dockerfile', 'django', 2, expect.stringContaining("a shell's -c script")],
+      ['worker/Dockerfile', 'django', 2, expect.stringContaining("as uv's name@version")],
+    ]);
+
+    const unknown = writeTree('depwatch-dockerfile-', { Dockerfile: 'FROM python:3.12\nRUN pip install --new-flag django==2.1.5 attrs==23.1.0\n' });
+    const p = cli();
+    expect(await p.run('audit', '--offline', '--json', '--no-code', unknown)).toBe(2);
+    const partial = JSON.parse(p.out.stdout);
+    expect(partial.partial).toBe(true);
+    expect(JSON.stringify(partial.partial_reasons)).toContain('--new-flag is not an option Depwatch knows pip to have');
+  });
+
   it('fix leaves a pin set through ENV to the user, saying so, writes nothing and exits 1; the requirements file beside it is still fixed', async () => {
     const text = 'FROM python:3.12\nENV DJANGO_VERSION=2.1.5\nRUN pip install "django==$DJANGO_VERSION"\n';
     const dir = writeTree('depwatch-dockerfile-', { Dockerfile: text, 'requirements.txt': 'django==2.1.5\n' });

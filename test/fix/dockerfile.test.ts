@@ -66,7 +66,7 @@ describe('the Dockerfile rewriter', () => {
     const { edits, leftAlone } = rewrite(text);
     expect(edits).toEqual([]);
     expect(leftAlone.map((l) => [l.kind, l.line, l.reason])).toEqual([
-      ['not-understood', 4, expect.stringContaining("set through ENV, in a here-document or a shell's -c script, or quoted in parts); change it by hand")],
+      ['not-understood', 4, expect.stringContaining("set through ENV, in a here-document or a shell's -c script, quoted in parts, in a uv --with list, or as uv's name@version); change it by hand")],
       // The here-document's line the pin is written on.
       ['not-understood', 6, expect.stringContaining('change it by hand')],
       ['not-understood', 8, expect.stringContaining('change it by hand')],
@@ -125,6 +125,33 @@ describe('the Dockerfile rewriter', () => {
     );
     expect(changes.map((c) => c.line)).toEqual([4, 5, 6]);
     expect(leftAlone.map((l) => [l.kind, l.line, l.reason])).toEqual([['not-understood', 8, expect.stringContaining("a shell's -c script")]]);
+    expect(problem).toBeNull();
+  });
+
+  it("rewrites the pins of uv's tools and of commands run as another user; leaves uv's name@version, a --with list and su's script to the user", () => {
+    const text = dockerfile(
+      'RUN uv tool install --with django==2.1.5 tool==1.0 && uvx django==2.1.5', // 3
+      'RUN gosu app pip install django==2.1.5 && runuser -u app -- pip install \\', // 4
+      '      django==2.1.5', // 5
+      "RUN uvx django@2.1.5 && uvx --with 'six==1.16.0,django==2.1.5' tool==1.0", // 6
+      'RUN su app -c "pip install django==2.1.5"', // 7
+    );
+    const { after, changes, leftAlone, problem } = rewrite(text);
+    expect(after).toBe(
+      dockerfile(
+        'RUN uv tool install --with django==2.2.28 tool==1.0 && uvx django==2.2.28',
+        'RUN gosu app pip install django==2.2.28 && runuser -u app -- pip install \\',
+        '      django==2.2.28',
+        "RUN uvx django@2.1.5 && uvx --with 'six==1.16.0,django==2.1.5' tool==1.0",
+        'RUN su app -c "pip install django==2.1.5"',
+      ),
+    );
+    expect(changes.map((c) => c.line)).toEqual([3, 3, 4, 5]);
+    expect(leftAlone.map((l) => [l.kind, l.line, l.reason])).toEqual([
+      ['not-understood', 6, expect.stringContaining("as uv's name@version); change it by hand")],
+      ['not-understood', 6, expect.stringContaining('in a uv --with list')],
+      ['not-understood', 7, expect.stringContaining("a shell's -c script")],
+    ]);
     expect(problem).toBeNull();
   });
 

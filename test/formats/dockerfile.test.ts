@@ -533,6 +533,168 @@ describe('Dockerfile pip installs', () => {
     });
   });
 
+  describe("uv's tools: uv tool install, uvx and uv tool run", () => {
+    it('reads the tool, --from and --with as uv does: name@version a pin, @latest any version, --with a list split at its commas', () => {
+      const result = extract(
+        [
+          'FROM python:3.12', // 1
+          'RUN uv tool install ruff==0.6.0', // 2
+          "RUN uv tool install --with 'dep==1.0,other>=2,<3' -w extra[cli]==4.0 black==24.1.0", // 3
+          'RUN uvx pycowsay==0.0.0.2 hello && uvx ruff@0.5.0 check . && uvx ruff@latest format', // 4
+          "RUN uvx --from 'httpie==3.2.1' http --version", // 5
+          'RUN uv tool run --from mkdocs==1.5.3 --with mkdocs-material==9.5.0 mkdocs build', // 6
+          'RUN uv --no-cache tool install -e ./tools/cli && uvx --python 3.12 isort==5.13.2 --check .', // 7
+          "RUN uvx python@3.12 -c 'print(1)' && uv tool list && uv tool uninstall ruff", // 8
+          'RUN uv tool install \\', // 9
+          '      --with attrs==23.1.0 \\', // 10
+          '      tox==4.0.0', // 11
+        ].join('\n'),
+      );
+      expect(result.errors).toEqual([]);
+      expect(result.dependencies.map((d) => [d.name, d.specifier, d.source, d.editable, d.line])).toEqual([
+        ['ruff', '==0.6.0', 'registry', false, 2],
+        ['black', '==24.1.0', 'registry', false, 3],
+        ['dep', '==1.0', 'registry', false, 3],
+        ['other', '<3,>=2', 'registry', false, 3],
+        ['extra', '==4.0', 'registry', false, 3],
+        ['pycowsay', '==0.0.0.2', 'registry', false, 4],
+        ['ruff', '==0.5.0', 'registry', false, 4],
+        ['ruff', '', 'registry', false, 4],
+        ['httpie', '==3.2.1', 'registry', false, 5],
+        ['mkdocs', '==1.5.3', 'registry', false, 6],
+        ['mkdocs-material', '==9.5.0', 'registry', false, 6],
+        ['cli', '', 'path', true, 7],
+        ['isort', '==5.13.2', 'registry', false, 7],
+        ['tox', '==4.0.0', 'registry', false, 11],
+        ['attrs', '==23.1.0', 'registry', false, 10],
+      ]);
+    });
+
+    it("keeps uv's index options and names --with-requirements files; says uv add, which changes the image's project, as not read", () => {
+      const result = extract(
+        [
+          'FROM python:3.12',
+          'RUN uv tool install --index-url https://mirror.example/simple --extra-index-url https://pypi.internal/simple tool==1.0',
+          'RUN uv pip install --system -r requirements.txt --index-url https://m.example/simple --extra-index-url https://e.example/simple flask==2.0.1',
+          'RUN uvx --with-requirements /opt/plugins.txt pytest==8.0.0',
+          'RUN uv add requests==2.19.1',
+        ].join('\n'),
+      );
+      expect(result.options?.map((o) => [o.name, o.value, o.line])).toEqual([
+        ['index-url', 'https://mirror.example/simple', 2],
+        ['extra-index-url', 'https://pypi.internal/simple', 2],
+        ['index-url', 'https://m.example/simple', 3],
+        ['extra-index-url', 'https://e.example/simple', 3],
+      ]);
+      expect(result.dependencies.map((d) => [d.name, d.line])).toEqual([
+        ['tool', 2],
+        ['flask', 3],
+        ['pytest', 4],
+      ]);
+      expect(result.notices).toEqual([expect.stringMatching(/^Dockerfile:4: uv installs the requirements of '\/opt\/plugins.txt' \(-r\)/)]);
+      expect(result.errors.map((e) => [e.line, e.message])).toEqual([[5, expect.stringMatching(/^uv add: adds packages to the pyproject.toml and uv.lock of the project in the image/)]]);
+    });
+  });
+
+  describe('commands run as another user (su, gosu, su-exec, runuser, sudo)', () => {
+    it('reads the command each runs as if run directly, and the -c script su hands the shell, each pin at its line', () => {
+      const text = [
+        'FROM python:3.12', // 1
+        'RUN su -c "pip install flask==1.0" app', // 2
+        "RUN su app -c 'pip install six==1.16.0' && su - app --command='pip install attrs==23.1.0'", // 3
+        'RUN gosu app pip install requests==2.19.1 && su-exec app:app pip install pyyaml==5.3.1', // 4
+        'RUN runuser -u app -- pip install django==2.1.5 && runuser app -c "pip3 install celery==5.3.0"', // 5
+        'RUN sudo -Hu app pip install jinja2==2.10 && sudo --user=app -- python -m pip install toml==0.10.0', // 6
+        'RUN gosu app sh -c "pip install \\', // 7
+        '      urllib3==1.24.1" && time -p pip install idna==2.7', // 8
+        'RUN su app && gosu app && runuser -l app', // 9
+        'RUN ["su", "app", "-c", "pip install zope.interface==5.0.0"]', // 10
+        'RUN ["gosu", "app", "pip", "install", "certifi==2019.3.9"]', // 11
+      ].join('\n');
+      const result = extract(text);
+      expect(result.errors).toEqual([]);
+      expect(result.dependencies.map((d) => [d.name, d.specifier, d.line])).toEqual([
+        ['flask', '==1.0', 2],
+        ['six', '==1.16.0', 3],
+        ['attrs', '==23.1.0', 3],
+        ['requests', '==2.19.1', 4],
+        ['pyyaml', '==5.3.1', 4],
+        ['django', '==2.1.5', 5],
+        ['celery', '==5.3.0', 5],
+        ['jinja2', '==2.10', 6],
+        ['toml', '==0.10.0', 6],
+        ['urllib3', '==1.24.1', 8],
+        ['idna', '==2.7', 8],
+        ['zope-interface', '==5.0.0', 10],
+        ['certifi', '==2019.3.9', 11],
+      ]);
+    });
+
+    it("reads su's script as a shell's: a value only the build knows is said, and one nested past the limit is said", () => {
+      const result = extract(['FROM python:3.12', 'ARG PKG', 'RUN su app -c "pip install $PKG six==1.16.0"', `RUN su app -c "sh -c 'sh -c \\"sh -c \\\\\\"sh -c pip\\\\\\"\\"'"`].join('\n'));
+      expect(result.dependencies.map((d) => d.name)).toEqual(['six']);
+      expect(result.errors.map((e) => [e.line, e.message])).toEqual([
+        [3, expect.stringMatching(/^pip install \$PKG: a shell value/)],
+        [4, expect.stringContaining("a shell's script inside 4 others; what it runs was not read")],
+      ]);
+    });
+  });
+
+  describe('an option not known to be a flag (a newer release\'s?): the word after it is said, not guessed', () => {
+    it('says the word an unknown option may take as its value, reads the rest, as each parser would in either reading', () => {
+      const result = extract(
+        [
+          'FROM python:3.12', // 1
+          'RUN pip install --new-flag flask==2.0.1 django==3.2', // 2
+          'RUN pip install --new-option=value six==1.16.0 && pip install attrs==23.1.0 --new-flag', // 3
+          'RUN pip install --new-flag -r /app/extra.txt toml==0.10.0', // 4
+          'RUN pip install --new-flag --no-deps idna==2.7 && pip install -X jinja2==2.10', // 5
+          'RUN pipx install --new-flag black==22.1.0 && pipx install --new-flag --force isort==5.0.0', // 6
+          'RUN uv pip install --new-flag numpy==1.26.4 && uv pip install --system --no-cache --compile-bytecode pandas==2.2.0', // 7
+          'RUN uvx --new-flag ruff==0.6.0', // 8
+          // Older pips' flags, known in full: no doubt about the word after them.
+          'RUN pip install --no-use-pep517 --egg mock==1.0.0', // 9
+        ].join('\n'),
+      );
+      expect(result.dependencies.map((d) => [d.name, d.line])).toEqual([
+        ['django', 2],
+        ['six', 3],
+        ['attrs', 3],
+        ['toml', 4],
+        ['idna', 5],
+        ['isort', 6],
+        ['pandas', 7],
+        ['mock', 9],
+      ]);
+      expect(result.errors.map((e) => [e.line, e.message])).toEqual([
+        [2, "pip install: --new-flag is not an option Depwatch knows pip to have (a newer release's?), so whether flask==2.0.1 after it is its value or a package to install is not known, and it was not read; write --new-flag=VALUE if it takes one"],
+        // optparse takes `-r` as the unknown option's value if it takes one: then the file is a requirement.
+        [4, expect.stringMatching(/^pip install: --new-flag is not an option .* whether \/app\/extra.txt after it is its value/)],
+        [5, expect.stringMatching(/^pip install: -X is not an option Depwatch knows pip to have .* jinja2==2.10/)],
+        [6, expect.stringMatching(/^pipx install: --new-flag is not an option Depwatch knows pipx to have .* black==22.1.0/)],
+        [7, expect.stringMatching(/^pip install: --new-flag is not an option Depwatch knows pip to have .* numpy==1.26.4/)],
+        [8, expect.stringMatching(/^uvx: --new-flag is not an option Depwatch knows uvx to have .* ruff==0.6.0/)],
+      ]);
+    });
+  });
+
+  it('reads the new shapes linearly: runners nested 20k deep, a 50k-requirement --with list, 20k unknown options, a 60k su script', () => {
+    const started = performance.now();
+    const runners = extract(`FROM python:3.12\nRUN ${'gosu app sudo -u app '.repeat(20_000)}pip install flask==2.0.1\n`);
+    const list = extract(`FROM python:3.12\nRUN uvx --with '${Array.from({ length: 50_000 }, (_, i) => `p${i}==1.0`).join(',')}' tool==1\n`);
+    const unknown = extract(`FROM python:3.12\nRUN pip install ${'--new x==1 '.repeat(20_000)}last==1\n`);
+    const su = extract(`FROM python:3.12\nRUN su app -c "pip install flask==0.12 ${'a'.repeat(60_000)}"\n`);
+    const commas = extract(`FROM python:3.12\nRUN uvx --with '${','.repeat(100_000)}' tool==1\n`);
+    expect(performance.now() - started).toBeLessThan(10_000);
+    expect(runners.dependencies.map((d) => d.name)).toEqual(['flask']);
+    expect(list.dependencies).toHaveLength(50_001);
+    expect(unknown.dependencies.map((d) => d.name)).toEqual(['last']);
+    // One problem, said once for its line.
+    expect(unknown.errors).toEqual([expect.objectContaining({ line: 2, message: expect.stringContaining('--new is not an option Depwatch knows pip to have') })]);
+    expect(su.dependencies.map((d) => d.name)).toContain('flask');
+    expect(commas.dependencies.map((d) => d.name)).toEqual(['tool']);
+  });
+
   it('reads a 6,000-word -c script two shells deep and a 50k-word pipx install quickly, and says a 50k-word -c script as not read', () => {
     const words = (count: number) => Array.from({ length: count }, (_, i) => `p${i}==1.0`).join(' ');
     const started = performance.now();

@@ -202,15 +202,16 @@ describe('redactSecrets on vendor tokens', () => {
   });
 });
 
+/** `n` characters of `alphabet`, scrambled by a fixed seed: constructed like a token, never a real one. */
+function scrambled(alphabet: string, n: number, seed: number): string {
+  let x = seed;
+  let out = '';
+  // The high bits of the generator: its low bits repeat within a few dozen steps.
+  for (let i = 0; i < n; i++) out += alphabet[Math.floor(((x = (x * 1103515245 + 12345) % 2 ** 31) / 2 ** 31) * alphabet.length)];
+  return out;
+}
+
 describe('Atlassian, Heroku, Figma, Fly.io and Terraform Cloud tokens are held to the shape each has', () => {
-  /** `n` characters of `alphabet`, scrambled by a fixed seed: constructed like a token, never a real one. */
-  function scrambled(alphabet: string, n: number, seed: number): string {
-    let x = seed;
-    let out = '';
-    // The high bits of the generator: its low bits repeat within a few dozen steps.
-    for (let i = 0; i < n; i++) out += alphabet[Math.floor(((x = (x * 1103515245 + 12345) % 2 ** 31) / 2 ** 31) * alphabet.length)];
-    return out;
-  }
   const B64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-';
   const ALNUM = B64URL.slice(0, 62);
   const HEX = '0123456789ABCDEF';
@@ -306,6 +307,98 @@ describe('Atlassian, Heroku, Figma, Fly.io and Terraform Cloud tokens are held t
     const masked = maskSecrets(`token = "${value}"\n`);
     expect(masked).toBe(`token = "${'*'.repeat(15)}atlasv1.${'*'.repeat(67)}"\n`);
     expect(maskSecrets(masked)).toBe(masked);
+  });
+});
+
+describe('Fly.io macaroon tokens (`FlyV1 fm2_…`, what `fly tokens create` gives)', () => {
+  const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+  /**
+   * A macaroon's shape after its prefix: `lJPE` (a MessagePack array of four, its nonce first), the
+   * zeros of a key id as `A`s, standard base64, and `==`; `length` characters in all.
+   */
+  const macaroon = (length: number, seed: number) => `lJPECAAAAAAAA${scrambled(B64, length - 15, seed)}==`;
+  const permission = macaroon(240, 1);
+  const discharge = macaroon(196, 2);
+  const header = `FlyV1 fm2_${permission},fm2_${discharge}`;
+
+  /** The secret findings of one file, `line rule kind` each. */
+  async function found(file: string, lines: string[]): Promise<string[]> {
+    const result = await scanFiles({ [file]: lines.join('\n') + '\n' });
+    const secrets = result.findings.filter((f) => f.kind === 'secret');
+    expect(JSON.stringify(result)).not.toContain(permission.slice(-20, -2));
+    return secrets.sort((a, b) => a.line! - b.line!).map((f) => `${f.line} ${f.rule} ${f.message.split(' is written')[0]}`);
+  }
+
+  it('finds a token as flyctl prints it (one finding for the macaroons joined by commas), and fm1r_ and fm1a_ ones, under neutral names', async () => {
+    expect(
+      await found('deploy/values.yaml', [
+        `deploy: "${header}"`,
+        `older: fm1r_${macaroon(300, 3)}`,
+        `discharge: 'fm1a_${macaroon(148, 4)}'`,
+        `# FLY_API_TOKEN: FlyV1 fm2_${macaroon(400, 5)}`,
+      ]),
+    ).toEqual([
+      '1 secret-flyio-token A Fly.io macaroon token',
+      '2 secret-flyio-token A Fly.io macaroon token',
+      '3 secret-flyio-token A Fly.io macaroon token',
+      '4 secret-flyio-token A Fly.io macaroon token',
+    ]);
+    expect(await found('.github/workflows/deploy.yml', ['env:', `  FLY_API_TOKEN: ${header}`])).toEqual(['2 secret-flyio-token A Fly.io macaroon token']);
+  });
+
+  it('leaves near misses quiet: no `lJ`, too short, not padded to 4, base64url, inside a word, another prefix, a placeholder, an ellipsis', async () => {
+    const body = macaroon(200, 6);
+    expect(
+      await found('deploy/values.yaml', [
+        `a: fm2_${body.replace(/^lJ/, 'kJ')}`, // not a MessagePack array of four
+        `b: fm2_${macaroon(96, 7)}`, // 96 characters
+        `c: fm2_${body.slice(0, -3)}`, // 197: not padded base64
+        `d: fm2_${body.slice(0, 100)}_${body.slice(100, 120)}`, // base64url runs on
+        `e: fm2_${body.slice(0, 100)}-x`,
+        `f: Nfm2_${body}`, // inside a word (an image URL's path)
+        `g: fm3_${body}`,
+        `h: fm2_lJ${'x'.repeat(198)}`,
+        `i: fm2_lJPE${'A'.repeat(196)}`,
+        'j: FlyV1 fm2_lJPE...,fm2_lJPE...',
+        `k: fm2_lJPE${scrambled(B64, 150, 8)}...`,
+      ]),
+    ).toEqual([]);
+  });
+
+  it('redaction never shows any of it: a whole header, each macaroon, and near misses after their prefix', () => {
+    const redacted = redactSecrets(`flyctl failed with token "${header}"`);
+    expect(redacted).toBe('flyctl failed with token "FlyV1 fm2_…[redacted]"');
+    expect(redactSecrets(redacted)).toBe(redacted);
+    for (const miss of [`fm2_${macaroon(200, 9).slice(0, -3)}`, `fm1a_kJ${scrambled(B64, 30, 10)}`, `fm1r_${scrambled(B64, 20, 11)}+/`]) {
+      const out = redactSecrets(`token ${miss} refused`);
+      expect(out).toMatch(/^token fm(?:2|1a|1r)_…\[redacted\] refused$/);
+    }
+    const masked = maskSecrets(`FLY_API_TOKEN="${header}"\n`);
+    expect(masked).toHaveLength(`FLY_API_TOKEN="${header}"\n`.length);
+    expect(masked).not.toContain(permission.slice(-20, -2));
+    expect(masked).not.toContain(discharge.slice(-20, -2));
+    expect(masked.startsWith('FLY_API_TOKEN="FlyV1 fm2_***')).toBe(true);
+  });
+
+  it('stays linear on hostile runs: macaroons joined by commas that never end right, prefixes run together', () => {
+    const runs: Record<string, (n: number) => string> = {
+      'members ending in base64url': (n) => ('fm2_lJ' + 'aB3+'.repeat(30) + '=,').repeat(Math.ceil(n / 128)).slice(0, n - 1) + '-',
+      'one long member ending in ===': (n) => 'fm2_lJ' + 'aB3/'.repeat(Math.ceil(n / 4)).slice(0, n - 9) + '===',
+      'prefixes run together': (n) => 'fm2_lJfm1a_fm1r_lJ,'.repeat(Math.ceil(n / 19)).slice(0, n),
+    };
+    for (const [name, make] of Object.entries(runs)) {
+      const small = make(10_000);
+      const big = make(100_000);
+      const scan = (text: string) => scanSecrets({ path: 'x.env', text, fingerprintKey: KEY, lines: new LineIndex(text) });
+      scan(big);
+      for (const fn of [scan, redactSecrets, maskSecrets]) {
+        const tenSmall = bestCpuMs(() => {
+          for (let i = 0; i < 10; i++) fn(small);
+        }, 200);
+        const oneBig = bestCpuMs(() => fn(big), 200);
+        expect(oneBig / Math.max(tenSmall, 1), `${fn.name}: ${name}`).toBeLessThan(4);
+      }
+    }
   });
 });
 

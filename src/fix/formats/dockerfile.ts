@@ -1,5 +1,5 @@
 /**
- * Dockerfiles: the pins of their `pip install` lines (src/python/formats/dockerfile.ts).
+ * Dockerfiles: the pins of their `pip install` lines, and pipx's and uv's tools (src/python/formats/dockerfile.ts).
  *
  * The parser says which requirements a RUN instruction installs; this finds each as a word of that
  * instruction in the file (its physical lines, continuation lines included), checks the word means
@@ -47,7 +47,7 @@ interface Line {
 }
 
 const NOT_WRITTEN_HERE =
-  "the pin is not written as a word of the RUN instruction the rewriter can change (set through ENV, in a here-document or a shell's -c script, or quoted in parts); change it by hand";
+  "the pin is not written as a word of the RUN instruction the rewriter can change (set through ENV, in a here-document or a shell's -c script, quoted in parts, in a uv --with list, or as uv's name@version); change it by hand";
 
 function rewriteDockerfile(text: string, file: string, targets: readonly FixTarget[]): RewriteResult {
   const result: RewriteResult = { edits: [], changes: [], leftAlone: [], rehash: [] };

@@ -1,10 +1,12 @@
 /**
- * The Python packages a Dockerfile installs with pip or pipx: `pip install`, `pip3 install`, `python
- * -m pip install`, `python3.12 -m pip install`, `uv pip install`, `pipx install`, `pipx inject`,
- * `pipx run` and `pipx runpip` in its RUN instructions and its `ONBUILD RUN`s (which run in the
- * images built FROM it), anywhere in the command line: after `&&`, `;`, `|`, in a shell's `-c`
- * script (exec form, or `bash -c "…"` in the command line, one inside another), in a here-document
- * a shell runs. Read as the shell splits them: quotes removed, redirections dropped (`flask>=2`
+ * The Python packages a Dockerfile installs with pip, uv or pipx: `pip install`, `pip3 install`,
+ * `python -m pip install`, `python3.12 -m pip install`, `uv pip install`, `uv tool install`, `uvx`,
+ * `uv tool run`, `pipx install`, `pipx inject`, `pipx run` and `pipx runpip` in its RUN
+ * instructions and its `ONBUILD RUN`s (which run in the images built FROM it), anywhere in the
+ * command line: after `&&`, `;`, `|`, after a command that runs it as another user (`gosu app`,
+ * `runuser -u app --`), in a shell's `-c` script (exec form, or `bash -c "…"` in the command line,
+ * or the script `su app -c "…"` hands the user's shell, one inside another), in a here-document a
+ * shell runs. Read as the shell splits them: quotes removed, redirections dropped (`flask>=2`
  * unquoted is `flask` with its output sent to a file named `=2`, as the shell runs it), options
  * told from arguments as each program's parser tells them (./install-commands.ts). What hadolint's
  * DL3013 and Trivy look at, as requirements of the Dockerfile, so the audit reads them as any pin
@@ -36,7 +38,7 @@ import { isDockerfilePath } from '../../scan/paths.js';
 import { commandWords, dashCScript, locatedRunScripts, runScripts } from '../../scan/runtime/run-scripts.js';
 import type { Dependency, ExtractContext, ExtractResult, ManifestFormatModule } from '../types.js';
 import { ManifestCollector } from './collector.js';
-import { installCommand, pipArgs, programIndex, programName, refusal, type GivenOption, type InstallCommand, type Installer, type Word } from './install-commands.js';
+import { installCommand, pipArgs, programIndex, programName, refusal, requirementValues, sayUncertain, SU_PROGRAMS, suScript, type GivenOption, type InstallCommand, type Installer, type Word } from './install-commands.js';
 import { FORMAT_PATHS } from './paths.js';
 import { requirementArgument } from './requirements.js';
 import { undecodableLineMessage, withoutByteOrderMark } from './undecodable.js';
@@ -168,9 +170,10 @@ export function extractDockerfile(text: string, context: ExtractContext): Extrac
     }
     for (const unread of command.unread) out.error(unread.line, unread.message);
     for (const given of command.options) readOption(command, given);
-    for (const { word, editable } of command.requirements) {
+    for (const { word, editable, form } of command.requirements) {
       const raw = usable(command, word.raw, word.line, word.outerValue);
-      if (raw !== null) readArgument(out, unquote(raw), editable, word.line, context.file);
+      if (raw === null) continue;
+      for (const value of requirementValues(unquote(raw), form)) readArgument(out, value, editable, word.line, context.file);
     }
   }
 
@@ -207,7 +210,9 @@ export function extractDockerfile(text: string, context: ExtractContext): Extrac
       out.error(read.ambiguous.line, refusal(`${command.label} --pip-args`, read.ambiguous).message);
       return;
     }
-    readCommand({ ...command, installer: 'pip', options: read.options, requirements: read.requirements, unread: [] });
+    const pip: InstallCommand = { ...command, label: `${command.label} --pip-args`, installer: 'pip', options: read.options, requirements: read.requirements, unread: [] };
+    sayUncertain(pip, read.uncertain);
+    readCommand(pip);
   }
 
   /**
@@ -366,7 +371,16 @@ function filledIn(filled: readonly number[], from: number, to: number): boolean 
 function* commandsOf(ins: Instruction, env: EnvValues, problem: (line: number, message: string) => void): Generator<Word[]> {
   const exec = execFormWordsAt(ins.args);
   if (exec !== null && !/(?:^|\/)(?:sh|bash|zsh|dash|ash|ksh)$/.test(exec[0]?.word ?? '')) {
-    yield exec.map(({ word, at }) => ({ raw: `'${word.replace(/'/g, `'\\''`)}'`, line: lineInArgs(ins, at) }));
+    const words = exec.map(({ word, at }): Word => ({ raw: `'${word.replace(/'/g, `'\\''`)}'`, line: lineInArgs(ins, at) }));
+    // `["su", "app", "-c", "pip install …"]`: the script su hands the user's shell, one string at its line.
+    const program = programIndex(words);
+    const su = program < words.length && SU_PROGRAMS.has(programName(words[program]!)) ? suScript(words.map((w) => w.raw), program + 1) : null;
+    if (su === null || su.skip !== 0) {
+      yield words;
+      return;
+    }
+    const line = words[su.at]!.line;
+    yield* scriptCommands({ text: exec[su.at]!.word, lineAt: () => line, filled: [] }, 1, env, problem);
     return;
   }
   for (const script of locatedRunScripts(ins, Infinity)) yield* scriptCommands({ ...script, filled: [] }, 0, env, problem);
@@ -385,8 +399,14 @@ function* scriptCommands(script: ScriptText, depth: number, env: EnvValues, prob
       return { raw, line: script.lineAt(start), ...(filledIn(script.filled, start, start + raw.length) ? { outerValue: true } : {}) };
     });
     const program = programIndex(words);
-    const shell = program < words.length && /^(?:sh|bash|zsh|dash|ash|ksh)$/.test(programName(words[program]!));
-    const at = shell ? dashCScript(command.words, program + 1, unquote) : null;
+    const name = program < words.length ? programName(words[program]!) : '';
+    // A shell's -c script, or the one `su` (and `runuser` so) hands the user's shell: `--command=…` holds it after its `=`.
+    const inner = /^(?:sh|bash|zsh|dash|ash|ksh)$/.test(name)
+      ? { at: dashCScript(command.words, program + 1, unquote), skip: 0 }
+      : SU_PROGRAMS.has(name)
+        ? (suScript(command.words, program + 1) ?? { at: null, skip: 0 })
+        : { at: null, skip: 0 };
+    const { at, skip } = inner;
     if (at === null) {
       yield words;
       continue;
@@ -399,7 +419,7 @@ function* scriptCommands(script: ScriptText, depth: number, env: EnvValues, prob
       problem(words[at]!.line, `${clipInput(command.words[program]!)} -c ${clipInput(command.words[at]!)}: a script of ${command.words[at]!.length.toLocaleString('en')} characters (the limit is ${MAX_SCRIPT_CHARS.toLocaleString('en')}); what it runs was not read`);
       continue;
     }
-    yield* scriptCommands(dashCText(script, command.words[at]!, command.starts[at]!, env), depth + 1, env, problem);
+    yield* scriptCommands(dashCText(script, command.words[at]!.slice(skip), command.starts[at]! + skip, env), depth + 1, env, problem);
   }
 }
 

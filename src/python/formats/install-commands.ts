@@ -1,15 +1,20 @@
 /**
  * Which Python packages one shell command installs, from its words as written: `pip install`,
- * `pip3 install`, `python -m pip install`, `uv pip install`, and pipx (`pipx install`, `pipx
- * inject`, `pipx run`, `pipx runpip … install`), each after `sudo`, `env` or `X=1`. Options are told
- * from requirements as each program's parser tells them: pip's optparse and pipx's argparse take a
- * unique prefix of a long option for it (`--extra-index` is `--extra-index-url`, `--no-cache` is
- * `--no-cache-dir`) and pip refuses one that is the prefix of several (`--req`); uv's parser takes
- * names only in full. A value-taking option's value is never read as a requirement.
+ * `pip3 install`, `python -m pip install`, `uv pip install`, uv's tools (`uv tool install`, `uvx`,
+ * `uv tool run`), and pipx (`pipx install`, `pipx inject`, `pipx run`, `pipx runpip … install`),
+ * each after `X=1` or a command that runs the rest as its command (`sudo`, `env`, and those that run
+ * it as another user: `gosu USER`, `su-exec USER`, `runuser -u USER --`; `su -c '…'` is a shell's
+ * script, ./dockerfile.ts). Options are told from requirements as each program's parser tells them:
+ * pip's optparse and pipx's argparse take a unique prefix of a long option for it (`--extra-index`
+ * is `--extra-index-url`, `--no-cache` is `--no-cache-dir`) and pip refuses one that is the prefix
+ * of several (`--req`); uv's parser (clap) takes names only in full. A value-taking option's value
+ * is never read as a requirement. An option not in these lists (a newer release's?) is not guessed
+ * at: the word after it, which may be its value or a requirement, is said as not read.
  *
- * The option lists are pip's install command (general options included) and pipx's subcommands as
- * their own parsers declare them (pypa/pip cli/cmdoptions.py and commands/install.py, pypa/pipx
- * main.py), plus uv's options that take a value. Used by the Dockerfile format (./dockerfile.ts).
+ * The option lists are pip's install command (general options included), pipx's subcommands and
+ * uv's `pip install`, `tool install` and `tool run` (with uv's global options) as their own parsers
+ * declare them (pypa/pip cli/cmdoptions.py and commands/install.py, pypa/pipx main.py, astral-sh/uv
+ * crates/uv-cli). Used by the Dockerfile format (./dockerfile.ts).
  */
 import { clipInput } from '../../quoted-input.js';
 import { unquote } from '../../scan/runtime/dockerfile.js';
@@ -25,6 +30,13 @@ export interface Word {
 
 /** Which parser reads the command's options. */
 export type Installer = 'pip' | 'uv' | 'pipx';
+
+/**
+ * How uv reads a word that names packages: `uv-target`, the tool of `uv tool install` / `uvx` /
+ * `--from` (`ruff@0.6.0` is `ruff==0.6.0`, `ruff@latest` any version); `uv-list`, a `--with` value
+ * (requirements joined by commas).
+ */
+export type RequirementForm = 'uv-target' | 'uv-list';
 
 /** One option as given: its name (long, no dashes, as its program names it in full) and value ('' for a flag). */
 export interface GivenOption {
@@ -42,12 +54,15 @@ export interface GivenOption {
 export interface InstallCommand {
   /** The command as messages name it: `pip install` (uv's too), `pipx install`, `pipx inject`, `pipx run`. */
   label: string;
-  /** `pip` or `pipx`: who installs the files a `-r` names, in notices. */
-  program: 'pip' | 'pipx';
+  /** Who installs the files a `-r` names, in notices. */
+  program: 'pip' | 'pipx' | 'uv';
   installer: Installer;
   options: GivenOption[];
-  /** The requirements it installs, as written; editable ones by pipx's `-e` flag (pip's `-e` is an option with its own value). */
-  requirements: { word: Word; editable: boolean }[];
+  /**
+   * The requirements it installs, as written; editable ones by pipx's or uv tool's `-e` flag (pip's
+   * `-e` is an option with its own value). `form`: a word uv reads its own way (requirementValues).
+   */
+  requirements: { word: Word; editable: boolean; form?: RequirementForm }[];
   /** What the command runs that Depwatch does not read, each with why (a pipx run of a script). */
   unread: { line: number; message: string }[];
   /** Set when the program refuses the command as written (an ambiguous option): nothing else of it is read. */
@@ -64,16 +79,27 @@ interface OptionTable {
   short: Readonly<Record<string, readonly [name: string, takesValue: boolean]>>;
   /** Long names that mean another (`--pypi-url` is `--index-url`). */
   same: Readonly<Record<string, string>>;
+  /** Whether an option's value may start with `-` (optparse takes any next word; argparse and clap take none that looks like an option). */
+  hyphenValues: boolean;
 }
 
-function table(valued: readonly string[], flags: readonly string[], short: OptionTable['short'], same: OptionTable['same'], abbreviated: boolean, legacy: readonly string[] = []): OptionTable {
+function table(
+  valued: readonly string[],
+  flags: readonly string[],
+  short: OptionTable['short'],
+  same: OptionTable['same'],
+  abbreviated: boolean,
+  legacy: { valued: readonly string[]; flags: readonly string[] } = { valued: [], flags: [] },
+  hyphenValues = false,
+): OptionTable {
   const long = new Map<string, boolean>();
   for (const name of flags) long.set(name, false);
   for (const name of valued) long.set(name, true);
   // Options of older releases are known in full only: a prefix is matched against the current parser's options.
   const current = [...long.keys()].map((name) => `--${name}`).sort();
-  for (const name of legacy) long.set(name, true);
-  return { long, abbreviable: abbreviated ? current : [], short, same };
+  for (const name of legacy.flags) if (!long.has(name)) long.set(name, false);
+  for (const name of legacy.valued) long.set(name, true);
+  return { long, abbreviable: abbreviated ? current : [], short, same, hyphenValues };
 }
 
 /** pip install's options and pip's general options that take a value (pip 26's parser). */
@@ -94,27 +120,94 @@ const PIP_FLAGS = [
   'no-proxy-env', 'no-cache-dir', 'disable-pip-version-check', 'no-color', 'no-python-version-warning', 'version',
 ];
 /** Value-taking options older pips had (`--install-option`, `-b`/`--build`): known when written in full. */
-const PIP_LEGACY_VALUED = ['install-option', 'global-option', 'build-option', 'build', 'download'];
-/** Short options of pip and uv (`-r`, `-c`, `-e`, `-t`, `-i`, `-f`, `-C`, old pip's `-b`, uv's `-p` and `-P`); any other letter is a flag. */
+const PIP_LEGACY_VALUED = [
+  'install-option', 'global-option', 'build-option', 'build', 'download', 'allow-external', 'allow-unverified', 'allow-insecure',
+  'download-cache', 'mirrors',
+];
+/** Flags older pips had (`--no-use-pep517`, `--egg`): known when written in full, so not taken for options Depwatch does not know. */
+const PIP_LEGACY_FLAGS = [
+  'no-use-pep517', 'process-dependency-links', 'egg', 'always-unzip', 'allow-all-external', 'no-allow-external', 'no-allow-insecure',
+  'use-wheel', 'no-use-wheel', 'use-mirrors', 'no-download', 'no-install', 'no-python-version-warning',
+];
+const PIP_LEGACY = { valued: PIP_LEGACY_VALUED, flags: PIP_LEGACY_FLAGS };
+/** pip's short options (`-r`, `-c`, `-e`, `-t`, `-i`, `-f`, old pip's `-b`, and its flags). */
 const PIP_SHORT: OptionTable['short'] = {
   r: ['requirement', true], c: ['constraint', true], e: ['editable', true], t: ['target', true], i: ['index-url', true], f: ['find-links', true],
-  b: ['build', true], C: ['config-settings', true], p: ['python', true], P: ['upgrade-package', true],
-  U: ['upgrade', false], I: ['ignore-installed', false], q: ['quiet', false], v: ['verbose', false], h: ['help', false],
+  b: ['build', true], C: ['config-settings', true], U: ['upgrade', false], I: ['ignore-installed', false], q: ['quiet', false], v: ['verbose', false], h: ['help', false],
+  V: ['version', false],
 };
 const PIP_SAME = { 'pypi-url': 'index-url', 'no-dependencies': 'no-deps', 'require-venv': 'require-virtualenv' };
 
-/** uv's options that take a value (with pip's, which `uv pip install` mostly shares); uv takes none abbreviated. */
-const UV_VALUED = [
-  ...PIP_VALUED, ...PIP_LEGACY_VALUED,
-  'requirements', 'constraints', 'overrides', 'override', 'build-constraints', 'index', 'default-index', 'index-strategy', 'resolution',
-  'prerelease', 'exclude-newer', 'link-mode', 'python-platform', 'extra', 'torch-backend', 'directory', 'project', 'config-file', 'color',
-  'upgrade-package', 'reinstall-package', 'no-build-isolation-package', 'allow-insecure-host', 'config-setting', 'fork-strategy',
-  'excludes', 'exclude',
-];
-const UV_SAME = { ...PIP_SAME, requirements: 'requirement', constraints: 'constraint', 'default-index': 'index-url', 'allow-insecure-host': 'trusted-host' };
+const PIP = table(PIP_VALUED, PIP_FLAGS, PIP_SHORT, PIP_SAME, true, PIP_LEGACY, true);
 
-const PIP = table(PIP_VALUED, PIP_FLAGS, PIP_SHORT, PIP_SAME, true, PIP_LEGACY_VALUED);
-const UV = table(UV_VALUED, [], PIP_SHORT, UV_SAME, false);
+/** uv's global options (its TopLevelArgs, GlobalArgs and CacheArgs): taken before or after any subcommand. */
+const UV_GLOBAL_VALUED = [
+  'allow-insecure-host', 'cache-dir', 'color', 'config-file', 'directory', 'preview-feature', 'preview-features', 'project', 'python-fetch',
+  'python-preference', 'trusted-host',
+];
+const UV_GLOBAL_FLAGS = [
+  'allow-python-downloads', 'help', 'isolated', 'managed-python', 'native-tls', 'no-cache', 'no-cache-dir', 'no-color', 'no-config',
+  'no-installer-metadata', 'no-managed-python', 'no-native-tls', 'no-offline', 'no-preview', 'no-progress', 'no-python-downloads',
+  'no-system-certs', 'offline', 'preview', 'quiet', 'show-settings', 'system-certs', 'verbose', 'version',
+];
+const UV_GLOBAL_SHORT: OptionTable['short'] = { n: ['no-cache', false], q: ['quiet', false], v: ['verbose', false], h: ['help', false], V: ['version', false] };
+/** The resolver and installer options `uv pip install`, `uv tool install` and `uv tool run` share. */
+const UV_RESOLVER_VALUED = [
+  'build-constraint', 'build-constraints', 'config-setting', 'config-settings', 'config-settings-package', 'constraint', 'constraints',
+  'default-index', 'exclude-newer', 'exclude-newer-package', 'extra-index-url', 'find-links', 'fork-strategy', 'index', 'index-strategy',
+  'index-url', 'keyring-provider', 'link-mode', 'no-build-isolation-package', 'no-sources-package', 'override', 'overrides', 'prerelease',
+  'prerelease-package', 'python', 'python-platform', 'refresh-package', 'reinstall-package', 'resolution', 'torch-backend', 'upgrade-group',
+  'upgrade-package',
+];
+const UV_RESOLVER_FLAGS = [
+  'build', 'build-isolation', 'compile', 'compile-bytecode', 'force-reinstall', 'no-build', 'no-build-isolation', 'no-compile',
+  'no-compile-bytecode', 'no-index', 'no-refresh', 'no-reinstall', 'no-sources', 'no-upgrade', 'pre', 'refresh', 'reinstall', 'upgrade',
+];
+const UV_RESOLVER_SHORT: OptionTable['short'] = {
+  ...UV_GLOBAL_SHORT, c: ['constraints', true], b: ['build-constraints', true], i: ['index-url', true], f: ['find-links', true],
+  U: ['upgrade', false], P: ['upgrade-package', true], C: ['config-setting', true], p: ['python', true],
+};
+/** `uv pip install`'s own (and the pip options uv knows, so a pip habit is not taken for a new option). */
+const UV_PIP_INSTALL_VALUED = [
+  'editable', 'exclude', 'excludes', 'extra', 'group', 'no-binary', 'no-editable-package', 'only-binary', 'prefix', 'python-version',
+  'requirement', 'requirements', 'target',
+];
+const UV_PIP_INSTALL_FLAGS = [
+  'all-extras', 'break-system-packages', 'deps', 'disable-pip-version-check', 'dry-run', 'exact', 'inexact', 'no-all-extras',
+  'no-break-system-packages', 'no-deps', 'no-editable', 'no-exact', 'no-require-hashes', 'no-strict', 'no-system', 'no-verify-hashes',
+  'require-hashes', 'strict', 'system', 'user', 'verify-hashes',
+];
+const UV_TOOL_VALUED = ['from', 'with', 'with-editable', 'with-requirements', 'no-binary-package', 'no-build-package'];
+const UV_TOOL_FLAGS = ['binary', 'no-binary', 'lfs'];
+const UV_SAME = {
+  ...PIP_SAME, requirements: 'requirement', constraints: 'constraint', 'default-index': 'index-url', 'allow-insecure-host': 'trusted-host',
+};
+
+const UV_GLOBAL = table(UV_GLOBAL_VALUED, UV_GLOBAL_FLAGS, UV_GLOBAL_SHORT, UV_SAME, false);
+const UV_PIP_INSTALL = table(
+  [...UV_GLOBAL_VALUED, ...UV_RESOLVER_VALUED, ...UV_PIP_INSTALL_VALUED, ...PIP_VALUED, ...PIP_LEGACY_VALUED],
+  [...UV_GLOBAL_FLAGS, ...UV_RESOLVER_FLAGS, ...UV_PIP_INSTALL_FLAGS, ...PIP_FLAGS, ...PIP_LEGACY_FLAGS],
+  { ...UV_RESOLVER_SHORT, r: ['requirements', true], e: ['editable', true], t: ['target', true] },
+  UV_SAME,
+  false,
+);
+/** `uv tool install PACKAGE` (`-e` a flag: the package is editable) and `uv tool run` / `uvx COMMAND ARGS…`. */
+const UV_TOOL = {
+  install: table(
+    [...UV_GLOBAL_VALUED, ...UV_RESOLVER_VALUED, ...UV_TOOL_VALUED, 'with-executables-from', 'exclude', 'excludes'],
+    [...UV_GLOBAL_FLAGS, ...UV_RESOLVER_FLAGS, ...UV_TOOL_FLAGS, 'editable', 'force'],
+    { ...UV_RESOLVER_SHORT, w: ['with', true], e: ['editable', false] },
+    UV_SAME,
+    false,
+  ),
+  run: table(
+    [...UV_GLOBAL_VALUED, ...UV_RESOLVER_VALUED, ...UV_TOOL_VALUED, 'env-file', 'generate-shell-completion'],
+    [...UV_GLOBAL_FLAGS, ...UV_RESOLVER_FLAGS, ...UV_TOOL_FLAGS, 'no-env-file', 'show-resolution'],
+    { ...UV_RESOLVER_SHORT, w: ['with', true] },
+    UV_SAME,
+    false,
+  ),
+};
 
 /** pipx's flags every subcommand has. */
 const PIPX_SHARED_FLAGS = ['quiet', 'verbose', 'skip-maintenance', 'global', 'help'];
@@ -127,7 +220,7 @@ const PIPX_SHORT: OptionTable['short'] = {
   e: ['editable', false], f: ['force', false], U: ['upgrade', false], q: ['quiet', false], v: ['verbose', false], h: ['help', false],
 };
 function pipxTable(valued: readonly string[], flags: readonly string[], legacy: readonly string[] = []): OptionTable {
-  return table([...PIPX_VENV.valued, ...valued], [...PIPX_SHARED_FLAGS, ...PIPX_VENV.flags, ...flags], PIPX_SHORT, {}, true, legacy);
+  return table([...PIPX_VENV.valued, ...valued], [...PIPX_SHARED_FLAGS, ...PIPX_VENV.flags, ...flags], PIPX_SHORT, {}, true, { valued: legacy, flags: [] });
 }
 /** pipx's subcommands that install packages, by name: their own options (pipx's main.py). */
 const PIPX: Readonly<Record<string, OptionTable>> = {
@@ -143,30 +236,126 @@ const PIPX: Readonly<Record<string, OptionTable>> = {
 /** pipx's options before its subcommand, and runpip's before the environment it names. */
 const PIPX_GENERAL = table([], [...PIPX_SHARED_FLAGS, 'version'], PIPX_SHORT, {}, true);
 
-/** Commands that run the next word as the program (`sudo pip install`, `env X=1 pip install`). */
-const PREFIXES = new Set(['sudo', 'env', 'command', 'exec', 'time', 'nice', 'nohup']);
-/** Their options that take the next word (`sudo -u app pip install`). */
-const PREFIX_VALUE_OPTIONS = new Set(['-u', '-g', '-C', '-h', '-p', '-n']);
+/**
+ * Commands that run their arguments as a command (`sudo pip install`, `env X=1 pip install`, `gosu
+ * app pip install`), each with its options that take the next word as their value (short letters,
+ * long names) and how many words name a user before the command. `runuser` runs a command only with
+ * `-u`; without it, as `su`, it runs a shell's `-c` script (suScript).
+ */
+const RUNNERS: Readonly<Record<string, { short: string; long: readonly string[]; user: number; needs?: string }>> = {
+  // sudo(8): -C -c -D -g -h -p -R -r -T -t -U -u take a value.
+  sudo: { short: 'CcDghpRrTtUu', long: ['close-from', 'login-class', 'chdir', 'group', 'host', 'prompt', 'chroot', 'role', 'command-timeout', 'type', 'other-user', 'user'], user: 0 },
+  env: { short: 'uCSa', long: ['unset', 'chdir', 'split-string', 'argv0'], user: 0 },
+  command: { short: '', long: [], user: 0 },
+  exec: { short: 'a', long: [], user: 0 },
+  // GNU time's -f and -o; the shell's `time -p` is a flag.
+  time: { short: 'fo', long: ['format', 'output'], user: 0 },
+  nice: { short: 'n', long: ['adjustment'], user: 0 },
+  nohup: { short: '', long: [], user: 0 },
+  // gosu USER COMMAND…, su-exec USER COMMAND… (tianon/gosu, ncopa/su-exec): no options of their own.
+  gosu: { short: '', long: [], user: 1 },
+  'su-exec': { short: '', long: [], user: 1 },
+  // runuser -u USER [--] COMMAND… (util-linux).
+  runuser: { short: 'ugGswc', long: ['user', 'group', 'supp-group', 'shell', 'whitelist-environment', 'command', 'session-command'], user: 0, needs: 'u' },
+};
 const ASSIGNMENT = /^[A-Za-z_][A-Za-z0-9_]*=/;
 const PIP_NAME = /^pip[0-9.]*$/;
 const PYTHON = /^python[0-9.]*$/;
 
 /**
- * Where the program of a command is among its words: past `X=1` settings, the prefixes that run
- * the next word (`sudo -H`, `env`), and RUN's own flags before its command (`RUN
+ * Where the command a runner runs starts (after its options and their values, `--`, and the user
+ * it names), or null when it runs none as given (`runuser` without `-u`, `sudo -l`).
+ */
+function runnerCommand(words: readonly Word[], from: number, runner: (typeof RUNNERS)[string]): number | null {
+  let i = from;
+  let needed = runner.needs === undefined;
+  for (; i < words.length; i++) {
+    const word = unquote(words[i]!.raw);
+    if (word === '--') {
+      i++;
+      break;
+    }
+    if (!word.startsWith('-') || word === '-') break;
+    if (word.startsWith('--')) {
+      const name = word.slice(2).split('=')[0]!;
+      if (runner.needs !== undefined && name === 'user') needed = true;
+      if (!word.includes('=') && runner.long.includes(name)) i++;
+      continue;
+    }
+    // A cluster (`-Hu app`): the first letter that takes a value takes the rest, or the next word.
+    for (let c = 1; c < word.length; c++) {
+      if (word[c] === runner.needs) needed = true;
+      if (runner.short.includes(word[c]!)) {
+        if (c === word.length - 1) i++;
+        break;
+      }
+    }
+  }
+  if (!needed) return null;
+  i += runner.user;
+  return i < words.length ? i : null;
+}
+
+/**
+ * Where the program of a command is among its words: past `X=1` settings, the commands that run
+ * the rest (RUNNERS: `sudo -H`, `env`, `gosu app`), and RUN's own flags before its command (`RUN
  * --mount=type=cache,target=/root/.cache/pip pip install …`); words.length when there is none.
  */
 export function programIndex(words: readonly Word[]): number {
   let i = 0;
   while (i < words.length) {
     const word = words[i]!.raw;
-    if (ASSIGNMENT.test(word) || word.startsWith('--')) i++;
-    else if (PREFIXES.has(word)) {
+    if (ASSIGNMENT.test(word) || word.startsWith('--')) {
       i++;
-      while (i < words.length && words[i]!.raw.startsWith('-')) i += PREFIX_VALUE_OPTIONS.has(words[i]!.raw) ? 2 : 1;
-    } else break;
+      continue;
+    }
+    const runner = RUNNERS[programName(words[i]!)];
+    const next = runner === undefined ? null : runnerCommand(words, i + 1, runner);
+    if (next === null) break;
+    i = next;
   }
   return i;
+}
+
+/** Programs that run a shell's `-c` script as another user: `su [USER] -c '…' [USER]`, and `runuser` so (without `-u`). */
+export const SU_PROGRAMS = new Set(['su', 'runuser']);
+/** su's (util-linux, BusyBox) options that take the next word as their value, besides `-c` / `--command`. */
+const SU_VALUED = { short: 'sgGw', long: ['shell', 'group', 'supp-group', 'whitelist-environment'] };
+
+/**
+ * Which word (from `from`) holds the script `su` hands the user's shell with `-c` / `--command`,
+ * and how many characters of it come before the script (`--command=…`), or null when it is given
+ * none. GNU su reads its options wherever they are (`su app -c '…'`); BusyBox's hands `-c '…'`
+ * after the user to the shell, which runs it alike. Looks at the words once.
+ */
+export function suScript(words: readonly string[], from: number): { at: number; skip: number } | null {
+  for (let i = from; i < words.length; i++) {
+    const word = unquote(words[i]!);
+    if (word === '--') return null;
+    if (word.startsWith('--')) {
+      const eq = word.indexOf('=');
+      const name = word.slice(2, eq === -1 ? undefined : eq);
+      if (name === 'command' || name === 'session-command') {
+        if (eq === -1) return i + 1 < words.length ? { at: i + 1, skip: 0 } : null;
+        // Written plainly up to the `=`: the script is what follows it in the word.
+        const skip = words[i]!.indexOf('=') + 1;
+        return words[i]!.slice(0, skip) === word.slice(0, skip) ? { at: i, skip } : null;
+      }
+      if (eq === -1 && SU_VALUED.long.includes(name)) i++;
+    } else if (word.startsWith('-') && word !== '-') {
+      for (let c = 1; c < word.length; c++) {
+        if (word[c] === 'c') {
+          if (c < word.length - 1) return words[i]!.startsWith(word.slice(0, c + 1)) ? { at: i, skip: c + 1 } : null;
+          return i + 1 < words.length ? { at: i + 1, skip: 0 } : null;
+        }
+        if (SU_VALUED.short.includes(word[c]!)) {
+          if (c === word.length - 1) i++;
+          break;
+        }
+      }
+    }
+  }
+  return null;
 }
 
 /** The program's name without its folder (`/usr/local/bin/pip3` is `pip3`). */
@@ -182,10 +371,8 @@ export function installCommand(words: readonly Word[]): InstallCommand | null {
   const program = programName(words[i++]!);
   if (PIP_NAME.test(program)) return pipInstall(words, i, 'pip');
   if (program === 'pipx') return pipxCommand(words, i);
-  if (program === 'uv') {
-    const sub = subcommandAt(words, i, UV);
-    return sub !== null && unquote(words[sub]!.raw) === 'pip' ? pipInstall(words, sub + 1, 'uv') : null;
-  }
+  if (program === 'uv') return uvCommand(words, i);
+  if (program === 'uvx') return uvToolCommand(words, i, 'run', 'uvx');
   if (!PYTHON.test(program)) return null;
   // `python3 -u -m pip install`: pip as a module, after the interpreter's own options.
   while (i < words.length && words[i]!.raw.startsWith('-') && !words[i]!.raw.startsWith('-m')) i += /^-[WX]$/.test(words[i]!.raw) ? 2 : 1;
@@ -198,13 +385,117 @@ export function installCommand(words: readonly Word[]): InstallCommand | null {
 
 /** `pip … install …` (or `uv pip install`) from the words after the program; its general options before `install` count as its own, as pip reads them. */
 function pipInstall(words: readonly Word[], from: number, installer: 'pip' | 'uv'): InstallCommand | null {
-  const options = installer === 'pip' ? PIP : UV;
+  const options = installer === 'pip' ? PIP : UV_PIP_INSTALL;
   const sub = subcommandAt(words, from, options);
   if (sub === null || unquote(words[sub]!.raw) !== 'install') return null;
   const read = readArguments([...words.slice(from, sub), ...words.slice(sub + 1)], options, Infinity);
   const command: InstallCommand = { label: 'pip install', program: 'pip', installer, options: read.options, requirements: read.args.map((word) => ({ word, editable: false })), unread: [] };
   if (read.ambiguous) command.refused = refusal(command.label, read.ambiguous);
+  sayUncertain(command, read.uncertain);
   return command;
+}
+
+/**
+ * `uv pip install …`, `uv tool install …` and `uv tool run …`, past uv's global options; `uv add`
+ * is said as not read: it changes the project's pyproject.toml and uv.lock in the image, which the
+ * tree's copies (read by discovery) do not show.
+ */
+function uvCommand(words: readonly Word[], from: number): InstallCommand | null {
+  const sub = subcommandAt(words, from, UV_GLOBAL);
+  if (sub === null) return null;
+  const name = unquote(words[sub]!.raw);
+  if (name === 'pip') return pipInstall(words, sub + 1, 'uv');
+  if (name === 'add') {
+    const line = words[sub]!.line;
+    const message = 'uv add: adds packages to the pyproject.toml and uv.lock of the project in the image, not the ones in the tree, so what it installs was not read; add them to the project in the repository, or install them with uv pip install';
+    return { label: 'uv add', program: 'uv', installer: 'uv', options: [], requirements: [], unread: [{ line, message }] };
+  }
+  if (name !== 'tool') return null;
+  const tool = subcommandAt(words, sub + 1, UV_GLOBAL);
+  const action = tool === null ? null : unquote(words[tool]!.raw);
+  if (action === 'install') return uvToolCommand(words, tool! + 1, 'install', 'uv tool install');
+  return action === 'run' ? uvToolCommand(words, tool! + 1, 'run', 'uv tool run') : null;
+}
+
+/**
+ * `uv tool install PACKAGE` and `uvx COMMAND ARGS…` / `uv tool run COMMAND ARGS…`: the tool (the
+ * positional, or `--from`'s value with the positional only the command's name), and what `--with`,
+ * `--with-editable` and `--with-executables-from` install alongside, read as uv reads them
+ * (requirementValues). A Python interpreter as the tool (`uvx python@3.12`) installs no package.
+ */
+function uvToolCommand(words: readonly Word[], from: number, action: 'install' | 'run', label: string): InstallCommand {
+  // `uvx COMMAND ARGS…`: what follows the command is the command's.
+  const read = readArguments(words.slice(from), UV_TOOL[action], action === 'run' ? 1 : Infinity);
+  const command: InstallCommand = { label, program: 'uv', installer: 'uv', options: [], requirements: [], unread: [] };
+  const editable = read.options.some((o) => o.name === 'editable');
+  let fromOption = false;
+  for (const option of read.options) {
+    const word: Word = { raw: option.raw, line: option.valueLine, ...(option.outerValue ? { outerValue: true } : {}) };
+    if (option.name === 'from') {
+      fromOption = true;
+      command.requirements.push({ word, editable, form: 'uv-target' });
+    } else if (option.name === 'with' || option.name === 'with-executables-from') command.requirements.push({ word, editable: false, form: 'uv-list' });
+    else if (option.name === 'with-editable') command.requirements.push({ word, editable: true, form: 'uv-list' });
+    else if (option.name === 'with-requirements') command.options.push({ ...option, name: 'requirement' });
+    else if (option.name !== 'editable') command.options.push(option);
+  }
+  const tool = read.args[0];
+  if (tool !== undefined && !fromOption) command.requirements.unshift({ word: tool, editable, form: 'uv-target' });
+  sayUncertain(command, read.uncertain);
+  return command;
+}
+
+/** A Python interpreter named as a tool (uv's PythonRequest::try_from_tool_name): `python`, `python3.12`, `pypy@3.10`, `graalpy`. */
+const INTERPRETER = /^(?:python|pythonw|cpython|pypy|graalpy|pyodide)[0-9.]*(?:@.*)?$/i;
+/** A package name as uv takes it before `@` (PEP 508's), with extras. */
+const TOOL_AT_VERSION = /^([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)(\[[^\]]*\])?@(.+)$/;
+
+/**
+ * The requirements a word names, as the program reads it (its shell quoting already removed):
+ * pip's and pipx's words are one requirement each; uv's tool (`uv-target`) is `name@version` for
+ * `name==version`, `name@latest` for any version, an interpreter for none, and otherwise a
+ * requirement; a `--with` list (`uv-list`) is split at the commas outside brackets, except one
+ * before a version operator (`pkg>=1,<2` is one), as uv's CommaSeparatedRequirements splits it.
+ * Linear in the value.
+ */
+export function requirementValues(value: string, form: RequirementForm | undefined): string[] {
+  if (form === undefined) return [value];
+  if (form === 'uv-target') {
+    if (INTERPRETER.test(value)) return [];
+    const at = TOOL_AT_VERSION.exec(value);
+    if (at === null || /^[ \t]*$/.test(at[3]!)) return [value];
+    const [, name, extras = '', version] = at;
+    if (version === 'latest') return [`${name}${extras}`];
+    // A version uv reads as one; anything else after `@` (a URL) makes the whole a requirement.
+    return /^[0-9][0-9A-Za-z.+!_-]*$/.test(version!) ? [`${name}${extras}==${version}`] : [value];
+  }
+  const values: string[] = [];
+  let depth = 0;
+  let start = 0;
+  for (let k = 0; k < value.length; k++) {
+    const c = value[k]!;
+    if (c === '[') depth++;
+    else if (c === ']') depth = Math.max(0, depth - 1);
+    else if (c === ',' && depth === 0) {
+      const next = /\S/.exec(value.slice(k + 1, k + 1 + 64))?.[0];
+      if (next !== undefined && '!=<>~'.includes(next)) continue;
+      values.push(value.slice(start, k).trim());
+      start = k + 1;
+    }
+  }
+  values.push(value.slice(start).trim());
+  return values.filter((v) => v !== '');
+}
+
+/** An option not known to be a flag with the next word after it: that word is said, not read as a requirement (nor as the option's value). */
+export function sayUncertain(command: InstallCommand, uncertain: readonly { flag: string; word: Word }[]): void {
+  const program = command.label.split(' ')[0];
+  for (const { flag, word } of uncertain) {
+    command.unread.push({
+      line: word.line,
+      message: `${command.label}: ${clipInput(flag)} is not an option Depwatch knows ${program} to have (a newer release's?), so whether ${clipInput(word.raw)} after it is its value or a package to install is not known, and it was not read; write ${clipInput(flag)}=VALUE if it takes one`,
+    });
+  }
 }
 
 /**
@@ -232,6 +523,7 @@ function pipxCommand(words: readonly Word[], from: number): InstallCommand | nul
     command.refused = refusal(label, read.ambiguous);
     return command;
   }
+  sayUncertain(command, read.uncertain);
   // `-e` makes the package editable (the positional, or --spec in its place), not those installed alongside it.
   const editable = read.options.some((o) => o.name === 'editable');
   let positional = read.args;
@@ -264,7 +556,10 @@ function runsScript(app: Word, path: boolean): boolean {
  * The words of pipx's `--pip-args` value, as pipx splits them (shlex), read as pip's options and
  * requirements; null when the value does not split (an unclosed quote: pipx refuses it too).
  */
-export function pipArgs(value: string, line: number): { options: GivenOption[]; requirements: InstallCommand['requirements']; ambiguous?: { line: number; flag: string; candidates: string[] } } | null {
+export function pipArgs(
+  value: string,
+  line: number,
+): { options: GivenOption[]; requirements: InstallCommand['requirements']; uncertain: { flag: string; word: Word }[]; ambiguous?: { line: number; flag: string; candidates: string[] } } | null {
   let split: string[];
   try {
     split = shlexSplit(value);
@@ -273,7 +568,7 @@ export function pipArgs(value: string, line: number): { options: GivenOption[]; 
   }
   // Literal words, each quoted as the shell would leave it.
   const read = readArguments(split.map((word) => ({ raw: `'${word.replace(/'/g, `'\\''`)}'`, line })), PIP, Infinity);
-  return { options: read.options, requirements: read.args.map((word) => ({ word, editable: false })), ...(read.ambiguous ? { ambiguous: read.ambiguous } : {}) };
+  return { options: read.options, requirements: read.args.map((word) => ({ word, editable: false })), uncertain: read.uncertain, ...(read.ambiguous ? { ambiguous: read.ambiguous } : {}) };
 }
 
 /** The message for a command its program refuses: an option that abbreviates several. */
@@ -285,13 +580,16 @@ export function refusal(label: string, ambiguous: { line: number; flag: string; 
   };
 }
 
-/** An option word's name and whether the next word is its value, by the program's parser; `ambiguous` when it refuses the word. */
-function resolveLong(options: OptionTable, flag: string): { name: string; takesValue: boolean } | { ambiguous: string[] } {
+/**
+ * An option word's name and whether the next word is its value, by the program's parser;
+ * `ambiguous` when it refuses the word; `unknown` when it is none of the options listed.
+ */
+function resolveLong(options: OptionTable, flag: string): { name: string; takesValue: boolean; unknown?: true } | { ambiguous: string[] } {
   const exact = options.long.get(flag);
   if (exact !== undefined) return { name: options.same[flag] ?? flag, takesValue: exact };
   const match = options.abbreviable.length === 0 ? null : matchAbbreviation(`--${flag}`, options.abbreviable);
-  // Not an option of the program as we know it (a newer release's?): taken to stand alone.
-  if (match === null) return { name: flag, takesValue: false };
+  // Not an option of the program as we know it (a newer release's?): whether it takes a value is not known.
+  if (match === null) return { name: flag, takesValue: false, unknown: true };
   if ('ambiguous' in match) return { ambiguous: match.ambiguous };
   const full = match.only.slice(2);
   return { name: options.same[full] ?? full, takesValue: options.long.get(full) ?? false };
@@ -341,9 +639,32 @@ function takesNextWord(options: OptionTable, word: string): boolean {
  * after `--` all are arguments. `maxArgs`: after that many arguments the rest are not the
  * program's (`pipx run APP ARGS…`). `ambiguous`: the first option the program refuses, if any.
  */
-function readArguments(words: readonly Word[], options: OptionTable, maxArgs: number): { options: GivenOption[]; args: Word[]; ambiguous?: { line: number; flag: string; candidates: string[] } } {
+function readArguments(
+  words: readonly Word[],
+  options: OptionTable,
+  maxArgs: number,
+): { options: GivenOption[]; args: Word[]; uncertain: { flag: string; word: Word }[]; ambiguous?: { line: number; flag: string; candidates: string[] } } {
   const found: GivenOption[] = [];
   const args: Word[] = [];
+  const uncertain: { flag: string; word: Word }[] = [];
+  /**
+   * After an option not listed (at `i`): the word its value would be, if it took one, is neither
+   * read as a requirement nor as an option; the index of the last word that reading passes. A word
+   * that looks like an option is a value only to optparse (pip), and then the word that option
+   * itself would take is the one in doubt.
+   */
+  const unknownOption = (flag: string, i: number): number => {
+    const next = words[i + 1];
+    if (next === undefined) return i;
+    const given = optionWord(next.raw);
+    if (given === null) {
+      uncertain.push({ flag, word: next });
+      return i + 1;
+    }
+    if (!options.hyphenValues || given.text === '--' || !takesNextWord(options, given.text) || words[i + 2] === undefined) return i;
+    uncertain.push({ flag, word: words[i + 2]! });
+    return i + 2;
+  };
   const option = (name: string, at: Word, raw: string, valueAt: Word): void => {
     found.push({ name, value: unquote(raw), raw, line: at.line, valueLine: valueAt.line, ...(valueAt.outerValue && raw !== '' ? { outerValue: true } : {}) });
   };
@@ -365,8 +686,9 @@ function readArguments(words: readonly Word[], options: OptionTable, maxArgs: nu
       const eq = word.indexOf('=');
       const flag = eq === -1 ? word.slice(2) : word.slice(2, eq);
       const resolved = resolveLong(options, flag);
-      if ('ambiguous' in resolved) return { options: found, args, ambiguous: { line: at.line, flag: `--${flag}`, candidates: resolved.ambiguous } };
+      if ('ambiguous' in resolved) return { options: found, args, uncertain, ambiguous: { line: at.line, flag: `--${flag}`, candidates: resolved.ambiguous } };
       if (eq !== -1) option(resolved.name, at, cut(word.slice(eq + 1)), at);
+      else if (resolved.unknown) i = unknownOption(`--${flag}`, i);
       else if (resolved.takesValue) {
         const next = words[++i];
         option(resolved.name, at, next?.raw ?? '', next ?? at);
@@ -374,7 +696,11 @@ function readArguments(words: readonly Word[], options: OptionTable, maxArgs: nu
     } else {
       for (let c = 1; c < word.length; c++) {
         const short = options.short[word[c]!];
-        if (short === undefined) continue;
+        if (short === undefined) {
+          // A letter not listed: it may take the rest of the word as its value, or the next word.
+          if (c === word.length - 1) i = unknownOption(`-${word[c]}`, i);
+          break;
+        }
         if (!short[1]) {
           option(short[0], at, '', at);
           continue;
@@ -389,5 +715,5 @@ function readArguments(words: readonly Word[], options: OptionTable, maxArgs: nu
       }
     }
   }
-  return { options: found, args };
+  return { options: found, args, uncertain };
 }

@@ -73,7 +73,14 @@
  * - Figma: personal access tokens `figd_` and 40 base64url characters (Figma developer docs, "Access
  *   tokens", give the prefix only; 40 in every token seen, as SonarQube's S6765 and Kingfisher hold them).
  * - Fly.io: tokens `fo1_` and 43 base64url characters, 32 random bytes (Fly.io docs, "Access tokens";
- *   `fly auth token`; gitleaks' flyio-access-token). Macaroon tokens (`FlyV1 fm2_…`) are not read yet.
+ *   `fly auth token`; gitleaks' flyio-access-token). Macaroon tokens, what `fly tokens create` gives
+ *   today (`FlyV1 fm2_…`; superfly/macaroon, Fly.io's token library, and its Elixir port macfly):
+ *   `fm2_` (permission), `fm1r_` (older permission) or `fm1a_` (discharge), then a MessagePack
+ *   array of four (nonce, location, caveats, signature) in padded standard base64, so every one
+ *   starts `lJ` (0x94) and is a multiple of 4 characters long; 100 or more after the prefix (gitleaks'
+ *   flyio-access-token; a bare macaroon holds two 16-byte nonce parts and a 32-byte signature). A
+ *   token may be several joined by commas (`fm2_…,fm2_…`, a permission and its discharge): one
+ *   credential, one finding. The random part is the first one's signature, its last characters.
  * - Square: production access tokens `sq0atp-` and 22 base64url characters, application secrets
  *   `sq0csp-` and 43 (Square developer docs, "Access tokens and other credentials"). Newer access
  *   tokens start `EAAA` and are left out: Meta's (Facebook) tokens start `EAA` too, and `EAAA` starts
@@ -138,6 +145,8 @@ export interface TokenFormat {
    * letters only: code naming something (`hf_TokenizerFastConfigurationHelpers`), not a token.
    */
   isName?: (body: string) => boolean;
+  /** Whether group 1 is encoded as every token of the format is (Fly.io's padded base64: a multiple of 4 characters). */
+  isEncoded?: (body: string) => boolean;
   /** Extra check on the matched text (e.g. Stripe test keys are lower severity). */
   refine?: (match: string) => { severity?: ScanSeverity; kind?: string } | null;
   /**
@@ -149,6 +158,9 @@ export interface TokenFormat {
 }
 
 const B = '(?<![A-Za-z0-9_])';
+
+/** A Fly.io macaroon after its prefix: `lJ` (a MessagePack array of four) and 98 or more standard base64 characters, padded. */
+const FLY_MACAROON = 'lJ[A-Za-z0-9+/]{98,}={0,2}';
 
 /**
  * How many different first characters the keywords (with redaction's own `://` and `PRIVATE KEY-----`)
@@ -588,6 +600,22 @@ export const TOKEN_FORMATS: readonly TokenFormat[] = [
     maxLength: 47,
     severity: 'critical',
     fix: 'Revoke the token (`fly tokens revoke`, or the dashboard\'s Tokens page), then give CI a deploy token scoped to the app, kept in a CI secret.',
+  },
+  {
+    rule: 'secret-flyio-token',
+    kind: 'Fly.io macaroon token',
+    keywords: ['fm2_', 'fm1a_', 'fm1r_'],
+    // One macaroon, then any more joined by commas; nothing base64 or base64url right after. Each
+    // macaroon's run is a class a comma and the next prefix end, so backing up costs it once.
+    pattern: new RegExp(`${B}fm(?:2|1[ar])_(${FLY_MACAROON}(?:,fm(?:2|1[ar])_${FLY_MACAROON})*)(?![A-Za-z0-9+/=_-])`, 'g'),
+    minLength: 104,
+    // Many caveats make a long token, and a bundle holds several: far beyond any seen.
+    maxLength: 16_384,
+    severity: 'critical',
+    fix: 'Revoke the token (`fly tokens revoke`, or the dashboard\'s Tokens page), then give CI a deploy token scoped to the app, kept in a CI secret.',
+    // The first macaroon's signature, at its end: nonce, location and caveats are structured (runs of `A` where they hold zeros).
+    randomPart: (body) => body.slice(0, body.indexOf(',') === -1 ? body.length : body.indexOf(',')).replace(/=+$/, '').slice(-40),
+    isEncoded: (body) => body.split(',').every((member) => (member.length - (member.indexOf('_') + 1)) % 4 === 0),
   },
   {
     rule: 'secret-square-token',

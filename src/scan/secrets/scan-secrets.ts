@@ -230,7 +230,7 @@ function scanText(ctx: SecretScanContext, traits: PathTraits, spans: Array<[numb
       const token = m[0];
       if (token.length < format.minLength || token.length > format.maxLength) continue;
       const body = m[1] ?? token;
-      if (!looksRandom(format.randomPart ? format.randomPart(body) : body) || format.isSample?.(token) || format.isName?.(body)) continue;
+      if (!looksRandom(format.randomPart ? format.randomPart(body) : body) || format.isSample?.(token) || format.isName?.(body) || format.isEncoded?.(body) === false) continue;
       const refined = format.refine?.(token);
       const kind = refined?.kind ?? format.kind;
       add(format.rule, kind, token, m.index, refined?.severity ?? format.severity, 'high', `${article(kind)} ${kind} is written in this file; anyone who can read the repository (or its history) can use it.`, format.fix);
