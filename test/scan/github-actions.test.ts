@@ -470,6 +470,107 @@ describe('gha-script-injection: where the text comes from (env: chains, step and
   });
 });
 
+describe('gha-script-injection: variables written to $GITHUB_ENV', () => {
+  const injections = (text: string) => {
+    const found = scanRuntime(WORKFLOW, text).findings.filter((f) => f.info.id === 'gha-script-injection');
+    return { lines: found.map((f) => f.line).sort((a, b) => (a ?? 0) - (b ?? 0)), at: (line: number) => found.find((f) => f.line === line)! };
+  };
+
+  it('reports ${{ env.X }} in a later step of the job after a step writes untrusted text to $GITHUB_ENV: name=value, name<<EOF, cat <<EOF, core.exportVariable', () => {
+    const text = lines(
+      'on: [issues, pull_request_target]',
+      'jobs:',
+      '  triage:',
+      '    runs-on: ubuntu-latest',
+      '    steps:',
+      '      - env:',
+      '          TITLE: ${{ github.event.issue.title }}',
+      '          BODY: ${{ github.event.issue.body }}',
+      '        run: |',
+      '          echo "T=$TITLE" >> "$GITHUB_ENV"', // 10
+      '          echo "HEAD=${{ github.head_ref }}" >> $GITHUB_ENV', // 11: itself an injection
+      '          echo "B<<EOF" >> "$GITHUB_ENV"', // 12
+      '          echo "$BODY" >> "$GITHUB_ENV"',
+      '          echo "EOF" >> "$GITHUB_ENV"',
+      '          echo "SAFE=1" >> "$GITHUB_ENV"',
+      '      - env: { TITLE: "${{ github.event.issue.title }}" }',
+      '        run: |',
+      '          cat >> "$GITHUB_ENV" <<EOF',
+      '          HD=$TITLE', // 19
+      '          EOF',
+      '      - uses: actions/github-script@' + SHA,
+      '        with:',
+      '          script: |',
+      "            core.exportVariable('JS', context.payload.issue.body)", // 24
+      '      - run: |',
+      '          echo "${{ env.T }}"', // 26
+      '          echo "${{ env.HEAD }} ${{ env.SAFE }}"', // 27
+      '          echo "${{ env.B }}"', // 28
+      '          echo "${{ env.HD }} ${{ env.js }}"', // 29 (twice)
+      '          echo "$T"',
+    );
+    const found = injections(text);
+    expect(found.lines).toEqual([11, 26, 27, 28, 29, 29]);
+    expect(found.at(26).message).toBe(
+      "Job triage: the run: script expands ${{ env.T }}, which an earlier step writes to $GITHUB_ENV (line 10) from $TITLE, which the step's env: sets from github.event.issue.title (text anyone can set); GitHub substitutes it before the script runs, so that text becomes part of the shell script and runs with the job's token and secrets.",
+    );
+    expect(found.at(26).fix).toBe('Use "$T", quoted, in the script instead of ${{ env.T }}: the shell then reads the variable as data.');
+    expect(found.at(28).message).toContain('${{ env.B }}, which an earlier step writes to $GITHUB_ENV (line 12) from $BODY');
+    const at29 = scanRuntime(WORKFLOW, text).findings.filter((f) => f.line === 29).map((f) => f.message);
+    expect(at29).toEqual([expect.stringContaining('${{ env.HD }}, which an earlier step writes to $GITHUB_ENV (line 19)'), expect.stringContaining('${{ env.JS }}, which an earlier step sets with core.exportVariable (line 24) from context.payload.issue.body, that is github.event.issue.body')]);
+  });
+
+  it('follows a written variable into env: maps, outputs and later writes, names the step by its id; a step env: of the same name overrides it', () => {
+    const text = lines(
+      'on: issue_comment',
+      'jobs:',
+      '  a:',
+      '    runs-on: ubuntu-latest',
+      '    steps:',
+      '      - id: first',
+      '        run: echo "C=${{ github.event.comment.body }}" >> "${GITHUB_ENV}"', // 7
+      '      - run: echo "D=$C" >> "$GITHUB_ENV"', // 8: $C from the environment
+      '      - id: out',
+      '        run: echo "o=$D" >> "$GITHUB_OUTPUT"',
+      '      - env: { E: "${{ env.C }}" }',
+      '        run: echo "${{ env.E }} ${{ steps.out.outputs.o }}"', // 12 (twice)
+      '      - env: { C: constant }',
+      '        run: echo "${{ env.C }}"', // 14: the step's own env: wins
+    );
+    const found = injections(text);
+    expect(found.lines).toEqual([7, 12, 12]);
+    const at12 = scanRuntime(WORKFLOW, text).findings.filter((f) => f.line === 12).map((f) => f.message);
+    expect(at12).toEqual([
+      expect.stringContaining("${{ env.E }}, which the step's env: sets from ${{ env.C }}, which step first writes to $GITHUB_ENV (line 7) from github.event.comment.body"),
+      expect.stringContaining('${{ steps.out.outputs.o }}, which step out writes to $GITHUB_OUTPUT (line 10) from $D, which an earlier step writes to $GITHUB_ENV (line 8) from $C, which step first writes to $GITHUB_ENV (line 7)'),
+    ]);
+  });
+
+  it('is quiet for constants and trusted text written there, for reads before the write, in the writing step itself, and in another job', () => {
+    const text = lines(
+      'on: pull_request_target',
+      'jobs:',
+      '  a:',
+      '    runs-on: ubuntu-latest',
+      '    steps:',
+      '      - run: echo "${{ env.T }}"', // before the write
+      '      - env: { TITLE: "${{ github.event.pull_request.title }}" }',
+      '        run: |',
+      '          echo "T=$TITLE" >> "$GITHUB_ENV"',
+      '          echo "${{ env.T }}"', // the writing step does not see it
+      "          echo 'Q=$TITLE' >> \"$GITHUB_ENV\"", // single quotes: the text $TITLE
+      '          echo "N=${{ github.event.pull_request.number }}" >> "$GITHUB_ENV"',
+      '          echo "T=$TITLE" > notes.txt',
+      '      - run: echo "${{ env.Q }} ${{ env.N }}"',
+      '  b:',
+      '    runs-on: ubuntu-latest',
+      '    steps:',
+      '      - run: echo "${{ env.T }}"',
+    );
+    expect(injections(text).lines).toEqual([]);
+  });
+});
+
 describe('gha-untrusted-checkout', () => {
   const checkoutOf = (on: string, ref: string, extra: string[] = []) =>
     lines(

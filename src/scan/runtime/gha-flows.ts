@@ -13,6 +13,9 @@
  *   however long, and a cycle (`A: ${{ env.B }}`, `B: ${{ env.A }}`) carries nothing of its own.
  * - Step outputs: what a step with an `id:` writes into an output it names (gha-outputs.ts), read by
  *   the steps after it in its job as `steps.<id>.outputs.<name>`.
+ * - `$GITHUB_ENV`: a variable a step writes such text into (the same lines, gha-outputs.ts) is in the
+ *   environment of the steps after it in its job, `${{ env.X }}` and `"$X"` alike, under their own
+ *   `env:` and over their job's and the workflow's, as the runner merges them.
  * - Job outputs: a job's `outputs:` set from such a value, read by the jobs that `needs:` it.
  * - A composite action's `inputs.<name>`, when some caller in the tree gives it such text (the
  *   caller hands them in).
@@ -27,7 +30,8 @@ import { injectedInputs, references, untrustedInput } from './gha-expressions.js
 import { outputWrites, type OutputWrite, type WrittenRead } from './gha-outputs.js';
 import { actionName, type Env, type Workflow, type WorkflowJob, type WorkflowStep, type WorkflowValue } from './workflow.js';
 
-export type Level = 'step' | 'job' | 'workflow';
+/** Where a step's environment variable is set: its own `env:`, a `$GITHUB_ENV` write of an earlier step of its job, its job's `env:`, the workflow's. */
+export type Level = 'step' | 'github-env' | 'job' | 'workflow';
 
 /** A field anyone can set, as the value reads it (`github.event.issue.title`, `context.payload.issue.title`). */
 export interface FieldOrigin {
@@ -51,6 +55,7 @@ export type Origin =
   | { kind: 'env'; name: string; spelled: string; level: Level; from: Origin; root: FieldOrigin }
   | { kind: 'step-output'; spelled: string; step: string; how: OutputWrite['how']; line: number; from: Origin; root: FieldOrigin }
   | { kind: 'job-output'; spelled: string; job: string; line: number; from: Origin; root: FieldOrigin }
+  | { kind: 'env-file'; spelled: string; name: string; step: string | null; how: 'GITHUB_ENV' | 'exportVariable'; line: number; from: Origin; root: FieldOrigin }
   | { kind: 'input'; spelled: string; caller: string; line: number; callers: number; from: Origin; root: FieldOrigin };
 
 const rootOf = (origin: Origin): FieldOrigin => (origin.kind === 'field' ? origin : origin.root);
@@ -72,6 +77,11 @@ export function describeOrigin(origin: Origin, hops = 0): string {
     case 'step-output': {
       const step = `step ${clipInput(origin.step, 60)}`;
       const how = origin.how === 'return' ? `${step}'s github-script returns` : origin.how === 'setOutput' ? `${step} sets with core.setOutput` : `${step} writes to $GITHUB_OUTPUT`;
+      return `${spelled}, which ${how} (line ${origin.line}) from ${from}`;
+    }
+    case 'env-file': {
+      const step = origin.step === null ? 'an earlier step' : `step ${clipInput(origin.step, 60)}`;
+      const how = origin.how === 'exportVariable' ? `${step} sets with core.exportVariable` : `${step} writes to $GITHUB_ENV`;
       return `${spelled}, which ${how} (line ${origin.line}) from ${from}`;
     }
     case 'job-output':
@@ -110,15 +120,19 @@ export interface EnvIndex {
   id: number;
 }
 
-/** What a step can read: its env: maps (step, job, workflow: the first that names a variable sets it) and the untrusted values of the other kinds. */
+/**
+ * What a step can read: its environment (its env:, what earlier steps of its job wrote to
+ * $GITHUB_ENV, its job's env:, the workflow's: the first that names a variable sets it, as the
+ * runner merges them) and the untrusted values of the other kinds.
+ */
 export interface Scope {
-  env: readonly [step: EnvIndex, job: EnvIndex, workflow: EnvIndex];
+  env: readonly [step: EnvIndex, written: EnvIndex, job: EnvIndex, workflow: EnvIndex];
   steps: Tainted;
   needs: Tainted;
   inputs: Tainted;
 }
 
-const LEVELS: readonly Level[] = ['step', 'job', 'workflow'];
+const LEVELS: readonly Level[] = ['step', 'github-env', 'job', 'workflow'];
 const EMPTY_INDEX: EnvIndex = { byName: new Map(), untrusted: [], id: 0 };
 
 /** A reference that names a value which may carry untrusted text: `env.X`, `steps.<id>.outputs.<name>`, `needs.<job>.outputs.<name>`, `inputs.<name>`. */
@@ -187,14 +201,39 @@ export class WorkflowFlows {
       const jobEnv = this.resolve(job.env, [[workflowEnv, 'workflow']], NOTHING_TAINTED, needs, 'job');
       const outputs = new Map<string, Origin>();
       let steps = NOTHING_TAINTED;
+      // What the job's steps wrote to $GITHUB_ENV carrying untrusted text: one map that grows, given a new id each time it does (as `outputs`).
+      const written = new Map<string, EnvVariable>();
+      const writtenList: EnvVariable[] = [];
+      let writtenEnv = EMPTY_INDEX;
       for (const step of stepsOf.get(job.id) ?? []) {
-        const stepEnv = this.resolve(step.env[0], [[jobEnv, 'job'], [workflowEnv, 'workflow']], steps, needs, 'step');
-        const scope: Scope = { env: [stepEnv, jobEnv, workflowEnv], steps, needs, inputs: this.inputs };
+        const stepEnv = this.resolve(step.env[0], [[writtenEnv, 'github-env'], [jobEnv, 'job'], [workflowEnv, 'workflow']], steps, needs, 'step');
+        const scope: Scope = { env: [stepEnv, writtenEnv, jobEnv, workflowEnv], steps, needs, inputs: this.inputs };
         visit(step, scope);
-        if (step.id !== null && this.takeOutputs(step, scope, outputs)) steps = { byKey: outputs, id: ++this.ids };
+        const grew = this.takeWrites(step, scope, outputs, written);
+        if (grew.outputs) steps = { byKey: outputs, id: ++this.ids };
+        if (grew.env) {
+          writtenList.length = 0;
+          for (const v of written.values()) writtenList.push(v);
+          writtenEnv = { byName: written, untrusted: writtenList, id: ++this.ids };
+        }
       }
-      this.takeJobOutputs(job, { env: [EMPTY_INDEX, jobEnv, workflowEnv], steps, needs, inputs: NOTHING_TAINTED });
+      this.takeJobOutputs(job, { env: [EMPTY_INDEX, writtenEnv, jobEnv, workflowEnv], steps, needs, inputs: NOTHING_TAINTED });
     }
+  }
+
+  /**
+   * A step's writes to $GITHUB_ENV (or github-script's core.exportVariable) that carry untrusted
+   * text, as `scope` (the step's) reads them: for gha-github-env-injection, which reports them in
+   * privileged workflows. Each script's writes are read once (shared with the walk).
+   */
+  envFileWrites(step: WorkflowStep, scope: Scope): { write: OutputWrite; origin: Origin }[] {
+    const found: { write: OutputWrite; origin: Origin }[] = [];
+    for (const write of this.writesOf(step)) {
+      if (write.how !== 'GITHUB_ENV' && write.how !== 'exportVariable') continue;
+      const origin = this.writeOrigin(write, scope);
+      if (origin) found.push({ write, origin });
+    }
+    return found;
   }
 
   /** Where the untrusted text an expression puts where it is written comes from, as `scope` reads it: the first of its references that carries some. */
@@ -238,7 +277,7 @@ export class WorkflowFlows {
     ].join('/');
     const known = map.resolved.get(context);
     if (known) return known;
-    const scope: Scope = { env: [EMPTY_INDEX, EMPTY_INDEX, EMPTY_INDEX], steps, needs, inputs: this.inputs };
+    const scope: Scope = { env: [EMPTY_INDEX, EMPTY_INDEX, EMPTY_INDEX, EMPTY_INDEX], steps, needs, inputs: this.inputs };
     this.budget.left -= map.entries.length;
     const carries = new Map<string, { name: string; origin: Origin }>();
     for (const entry of map.entries) if (entry.direct && !carries.has(entry.lower)) carries.set(entry.lower, { name: entry.name, origin: entry.direct });
@@ -315,24 +354,52 @@ export class WorkflowFlows {
     return map;
   }
 
-  /** A step's outputs that its script writes untrusted text into (gha-outputs.ts), added to its job's; whether any was. */
-  private takeOutputs(step: WorkflowStep, scope: Scope, outputs: Map<string, Origin>): boolean {
+  /** The writes of a step's script (gha-outputs.ts), read once per script however many steps share it. */
+  private writesOf(step: WorkflowStep): readonly OutputWrite[] {
     const script = step.run ?? (step.uses && actionName(step.uses.value) === 'actions/github-script' ? step.with.get('script') : undefined);
-    if (!script || this.budget.left <= 0) return false;
+    if (!script) return [];
     let writes = this.writes.get(script);
     if (!writes) this.writes.set(script, (writes = outputWrites(script, step.run ? 'run' : 'github-script')));
-    let grew = false;
-    for (const write of writes) {
-      const key = `${step.id!.toLowerCase()}.${write.output.toLowerCase()}`;
-      if (outputs.has(key)) continue;
-      this.budget.left -= write.reads.length + 1;
-      for (const read of write.reads) {
-        const origin = this.writtenOrigin(read, scope);
+    return writes;
+  }
+
+  /** What the first of a write's reads that carries untrusted text carries, at one unit of budget a read. */
+  private writeOrigin(write: OutputWrite, scope: Scope): Origin | null {
+    if (this.budget.left <= 0) return null;
+    this.budget.left -= write.reads.length + 1;
+    for (const read of write.reads) {
+      const origin = this.writtenOrigin(read, scope);
+      if (origin) return origin;
+    }
+    return null;
+  }
+
+  /**
+   * A step's outputs that its script writes untrusted text into, added to its job's (only a step with
+   * an `id:` has outputs others read), and the variables it writes such text into with $GITHUB_ENV,
+   * added to what its job's later steps see: which of the two grew.
+   */
+  private takeWrites(step: WorkflowStep, scope: Scope, outputs: Map<string, Origin>, written: Map<string, EnvVariable>): { outputs: boolean; env: boolean } {
+    const grew = { outputs: false, env: false };
+    if (this.budget.left <= 0) return grew;
+    for (const write of this.writesOf(step)) {
+      if (write.how === 'GITHUB_ENV' || write.how === 'exportVariable') {
+        // The first untrusted write of a name is kept: a later constant one is not read, which errs towards reporting.
+        const lower = write.output.toLowerCase();
+        if (written.has(lower)) continue;
+        const origin = this.writeOrigin(write, scope);
         if (!origin) continue;
-        outputs.set(key, { kind: 'step-output', spelled: `\${{ steps.${step.id}.outputs.${write.output} }}`, step: step.id!, how: write.how, line: write.line, from: origin, root: rootOf(origin) });
-        grew = true;
-        break;
+        written.set(lower, { name: write.output, carries: { kind: 'env-file', spelled: envExpression(write.output), name: write.output, step: step.id, how: write.how, line: write.line, from: origin, root: rootOf(origin) } });
+        grew.env = true;
+        continue;
       }
+      if (step.id === null) continue;
+      const key = `${step.id.toLowerCase()}.${write.output.toLowerCase()}`;
+      if (outputs.has(key)) continue;
+      const origin = this.writeOrigin(write, scope);
+      if (!origin) continue;
+      outputs.set(key, { kind: 'step-output', spelled: `\${{ steps.${step.id}.outputs.${write.output} }}`, step: step.id, how: write.how, line: write.line, from: origin, root: rootOf(origin) });
+      grew.outputs = true;
     }
     return grew;
   }
@@ -389,7 +456,10 @@ export class WorkflowFlows {
 
 /** What an env: variable read as `spelled` carries, from the map of `level`: null when nothing. */
 export function envOrigin(variable: EnvVariable, level: Level, spelled: string): Origin | null {
-  return variable.carries ? { kind: 'env', name: variable.name, spelled, level, from: variable.carries, root: rootOf(variable.carries) } : null;
+  if (!variable.carries) return null;
+  // A variable an earlier step wrote to $GITHUB_ENV is that write, read as `spelled`.
+  if (level === 'github-env' && variable.carries.kind === 'env-file') return { ...variable.carries, spelled };
+  return { kind: 'env', name: variable.name, spelled, level, from: variable.carries, root: rootOf(variable.carries) };
 }
 
 export const envExpression = (name: string): string => `\${{ env.${name} }}`;

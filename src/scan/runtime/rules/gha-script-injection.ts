@@ -20,7 +20,9 @@
  * composite action, its callers in the tree) shows them (gha-flows.ts): an `env:` variable set from
  * another (`B: ${{ env.A }}`); a step's output that its script writes the text into (`echo
  * "title=$TITLE" >> "$GITHUB_OUTPUT"`, github-script's `return`), read later as `${{
- * steps.<id>.outputs.<name> }}`; a job's `outputs:` set from one, read by the jobs that need it as
+ * steps.<id>.outputs.<name> }}`; a variable its script writes the text into with `$GITHUB_ENV` (or
+ * github-script's `core.exportVariable`), read by the job's later steps as `${{ env.<name> }}`; a
+ * job's `outputs:` set from one, read by the jobs that need it as
  * `${{ needs.<job>.outputs.<name> }}`; a composite action's `${{ inputs.<name> }}`, when a workflow
  * (or action) of the tree gives that input such text. Each is reported where the script expands it,
  * which is where the fix goes, and the message says where the text came from, hop by hop. Outputs
@@ -160,9 +162,9 @@ function reportScript(script: WorkflowValue, how: 'run' | 'github-script', owner
  * kinds are empty in nearly every step and cost nothing there; else the smaller side again.
  */
 function reportReads(reads: ScriptReads, scope: Scope, place: Place, report: Report, budget: Budget): void {
-  const [stepIndex, jobIndex, workflowIndex] = scope.env;
+  const [stepIndex, writtenIndex, jobIndex, workflowIndex] = scope.env;
   const context = [
-    reads.pending.env.size > 0 ? `${stepIndex.id}/${jobIndex.id}/${workflowIndex.id}` : '',
+    reads.pending.env.size > 0 ? `${stepIndex.id}/${writtenIndex.id}/${jobIndex.id}/${workflowIndex.id}` : '',
     reads.pending.steps.size > 0 ? scope.steps.id : '',
     reads.pending.needs.size > 0 ? scope.needs.id : '',
     reads.pending.inputs.size > 0 ? scope.inputs.id : '',
@@ -183,16 +185,21 @@ function reportReads(reads: ScriptReads, scope: Scope, place: Place, report: Rep
   const env = reads.pending.env;
   if (env.size === 0) {
     // nothing to look up
-  } else if (env.size <= stepIndex.byName.size + jobIndex.byName.size + workflowIndex.untrusted.length) {
+  } else if (env.size <= stepIndex.byName.size + writtenIndex.untrusted.length + jobIndex.byName.size + workflowIndex.untrusted.length) {
     budget.left -= env.size;
     for (const lower of [...env.keys()]) found('env', lower, WorkflowFlows.variableOrigin(scope.env, lower, envExpression));
   } else {
-    budget.left -= stepIndex.byName.size + jobIndex.byName.size + workflowIndex.untrusted.length;
+    // Each map's variables that no nearer map names: step, then $GITHUB_ENV (which holds only untrusted ones), job, workflow.
+    budget.left -= stepIndex.byName.size + writtenIndex.untrusted.length + jobIndex.byName.size + workflowIndex.untrusted.length;
     for (const [lower, v] of stepIndex.byName) found('env', lower, envOrigin(v, 'step', envExpression(v.name)));
-    for (const [lower, v] of jobIndex.byName) if (!stepIndex.byName.has(lower)) found('env', lower, envOrigin(v, 'job', envExpression(v.name)));
+    for (const v of writtenIndex.untrusted) {
+      const lower = v.name.toLowerCase();
+      if (!stepIndex.byName.has(lower)) found('env', lower, envOrigin(v, 'github-env', envExpression(v.name)));
+    }
+    for (const [lower, v] of jobIndex.byName) if (!stepIndex.byName.has(lower) && !writtenIndex.byName.has(lower)) found('env', lower, envOrigin(v, 'job', envExpression(v.name)));
     for (const v of workflowIndex.untrusted) {
       const lower = v.name.toLowerCase();
-      if (!stepIndex.byName.has(lower) && !jobIndex.byName.has(lower)) found('env', lower, envOrigin(v, 'workflow', envExpression(v.name)));
+      if (!stepIndex.byName.has(lower) && !writtenIndex.byName.has(lower) && !jobIndex.byName.has(lower)) found('env', lower, envOrigin(v, 'workflow', envExpression(v.name)));
     }
   }
   for (const kind of ['steps', 'needs', 'inputs'] as const) {
@@ -209,7 +216,8 @@ function reportReads(reads: ScriptReads, scope: Scope, place: Place, report: Rep
 function reportRead(expression: Expression, key: string, origin: Origin, place: Place, report: Report): void {
   const language = place.how === 'run' ? 'shell script' : 'JavaScript';
   let fix: string;
-  if (origin.kind === 'env') {
+  if (origin.kind === 'env' || origin.kind === 'env-file') {
+    // The variable is in the script's environment already (its env:, or $GITHUB_ENV's).
     const name = clipInput(origin.name, 60);
     fix =
       place.how === 'run'
