@@ -571,6 +571,84 @@ describe('gha-script-injection: variables written to $GITHUB_ENV', () => {
   });
 });
 
+describe('gha-github-env-injection', () => {
+  const envWrites = (text: string) => findings(text, 'gha-github-env-injection');
+
+  it('reports untrusted text a step writes to $GITHUB_ENV in a privileged workflow, at the write, whatever form, the sanitised form and constants aside', () => {
+    const text = lines(
+      'on: pull_request_target',
+      'jobs:',
+      '  label:',
+      '    runs-on: ubuntu-latest',
+      '    steps:',
+      '      - env:',
+      '          TITLE: ${{ github.event.pull_request.title }}',
+      '          BODY: ${{ github.event.pull_request.body }}',
+      '        run: |',
+      '          echo "TITLE=$TITLE" >> "$GITHUB_ENV"', // 10
+      '          { echo "BODY<<EOF"; echo "$BODY"; echo EOF; } >> $GITHUB_ENV', // 11
+      '          echo "REF=${{ github.head_ref }}" >> "$GITHUB_ENV"', // 12 (a script injection too)
+      '          CLEAN=$(printf \'%s\' "$BODY" | tr -d \'\\r\\n\')',
+      '          echo "CLEAN=$CLEAN" >> "$GITHUB_ENV"', // built first: not followed
+      '          echo "NUMBER=${{ github.event.pull_request.number }}" >> "$GITHUB_ENV"',
+      '          echo "X=1" >> "$GITHUB_ENV"',
+      '      - uses: actions/github-script@' + SHA,
+      '        with:',
+      '          script: |',
+      "            core.exportVariable('HEAD', context.payload.pull_request.head.ref)", // 20
+    );
+    expect(envWrites(text)).toEqual([10, 11, 12, 20].map((n) => `gha-github-env-injection@${n}`));
+    expect(findings(text, 'gha-script-injection')).toEqual(['gha-script-injection@12']);
+    const first = scanRuntime(WORKFLOW, text).findings.find((f) => f.info.id === 'gha-github-env-injection')!;
+    expect(first.info).toMatchObject({ severity: 'high', kind: 'runtime' });
+    expect(first.message).toBe(
+      "Job label: a step writes TITLE to $GITHUB_ENV from $TITLE, which the step's env: sets from github.event.pull_request.title (text anyone can set), in a workflow triggered by pull_request_target: a line break in that text sets any other variable (BASH_ENV, LD_PRELOAD…) for the job's later steps, which run with its secrets and token.",
+    );
+    expect(scanRuntime(WORKFLOW, text).findings.find((f) => f.line === 20 && f.info.id === 'gha-github-env-injection')!.message).toContain('a step sets HEAD with core.exportVariable from context.payload.pull_request.head.ref');
+  });
+
+  it('follows the text through env: chains, outputs and earlier $GITHUB_ENV writes; under workflow_run, issue_comment, issues too', () => {
+    const text = lines(
+      'on:',
+      '  issue_comment:',
+      '  workflow_run: { workflows: [ci], types: [completed] }',
+      'env:',
+      '  MSG: ${{ github.event.workflow_run.head_commit.message }}',
+      'jobs:',
+      '  a:',
+      '    runs-on: ubuntu-latest',
+      '    steps:',
+      '      - id: c',
+      '        run: echo "body=${{ github.event.comment.body }}" >> "$GITHUB_OUTPUT"',
+      '      - env: { B: "${{ steps.c.outputs.body }}" }',
+      '        run: echo "B=$B" >> "$GITHUB_ENV"', // 13
+      '      - run: |',
+      '          echo "M=$MSG" >> "$GITHUB_ENV"', // 15
+      '          echo "AGAIN=$B" >> "$GITHUB_ENV"', // 16: $B from the earlier write
+    );
+    expect(envWrites(text)).toEqual([13, 15, 16].map((n) => `gha-github-env-injection@${n}`));
+    const messages = scanRuntime(WORKFLOW, text).findings.filter((f) => f.info.id === 'gha-github-env-injection').map((f) => f.message);
+    expect(messages[0]).toContain('in a workflow triggered by issue_comment, workflow_run:');
+    expect(messages[2]).toContain('writes AGAIN to $GITHUB_ENV from $B, which an earlier step writes to $GITHUB_ENV (line 13)');
+    expect(envWrites(text.replace('  issue_comment:\n  workflow_run: { workflows: [ci], types: [completed] }', '  issues:'))).toHaveLength(3);
+  });
+
+  it('is quiet where the job has no secrets for outsiders (push, pull_request) and in composite actions, which have no trigger', () => {
+    const job = [
+      'jobs:',
+      '  a:',
+      '    runs-on: ubuntu-latest',
+      '    steps:',
+      '      - env: { T: "${{ github.event.pull_request.title }}" }',
+      '        run: echo "T=$T" >> "$GITHUB_ENV"',
+    ];
+    expect(envWrites(lines('on: [push, pull_request]', ...job))).toEqual([]);
+    expect(envWrites(lines('on: pull_request_target', ...job))).toEqual(['gha-github-env-injection@7']);
+    const action = lines('runs:', '  using: composite', '  steps:', '    - env: { T: "${{ github.event.pull_request.title }}" }', '      shell: bash', '      run: echo "T=$T" >> "$GITHUB_ENV"');
+    expect(findings(action, 'gha-github-env-injection', '.github/actions/a/action.yml')).toEqual([]);
+  });
+});
+
 describe('gha-untrusted-checkout', () => {
   const checkoutOf = (on: string, ref: string, extra: string[] = []) =>
     lines(
