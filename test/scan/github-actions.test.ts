@@ -960,6 +960,134 @@ describe('gha-script-injection: local composite actions and what their callers g
   });
 });
 
+describe("gha-script-injection: local actions' outputs and input defaults, local reusable workflows", () => {
+  const IGNORE = { '.gitignore': '.env\n*.env\n' };
+  const ACTION = '.github/actions/title/action.yml';
+  /** An action whose outputs carry the event's text (its own read, and an input passed through) and one constant. */
+  const titleAction = lines(
+    'inputs:',
+    '  given: {}',
+    'outputs:',
+    '  title:',
+    '    value: ${{ steps.read.outputs.title }}', // 5
+    '  passed:',
+    '    value: ${{ inputs.given }}', // 7
+    '  fixed:',
+    '    value: ${{ steps.read.outputs.fixed }}',
+    'runs:',
+    '  using: composite',
+    '  steps:',
+    '    - id: read',
+    '      env: { T: "${{ github.event.pull_request.title }}" }',
+    '      shell: bash',
+    '      run: |',
+    '        echo "title=$T" >> "$GITHUB_OUTPUT"', // 17
+    '        echo "fixed=1" >> "$GITHUB_OUTPUT"',
+  );
+  const user = lines(
+    'on: pull_request_target',
+    'jobs:',
+    '  a:',
+    '    runs-on: ubuntu-latest',
+    '    steps:',
+    '      - id: t',
+    '        uses: ./.github/actions/title',
+    '        with: { given: "${{ github.event.pull_request.body }}" }',
+    '      - run: echo "${{ steps.t.outputs.title }}"', // 9
+    '      - run: echo "${{ steps.t.outputs.passed }} ${{ steps.t.outputs.fixed }}"', // 10
+  );
+
+  it("reports a local composite action's output read by the caller as steps.<id>.outputs.<name> when the action sets it from untrusted text, its own or its caller's", async () => {
+    const result = await scanFiles({ ...IGNORE, [WORKFLOW]: user, [ACTION]: titleAction });
+    expect(hits(result, 'gha-script-injection').filter((h) => !h.startsWith(ACTION))).toEqual(['gha-script-injection@9', 'gha-script-injection@10']);
+    const at9 = result.findings.find((f) => f.file === WORKFLOW && f.line === 9)!;
+    expect(at9.message).toBe(
+      "Job a: the run: script expands ${{ steps.t.outputs.title }}, which the local action ./.github/actions/title gives as its output title (line 5 of its action.yml) from ${{ steps.read.outputs.title }}, which step read writes to $GITHUB_OUTPUT (line 17) from $T, which the step's env: sets from github.event.pull_request.title (text anyone can set); GitHub substitutes it before the script runs, so that text becomes part of the shell script and runs with the job's token and secrets.",
+    );
+    expect(result.findings.find((f) => f.file === WORKFLOW && f.line === 10)!.message).toContain('gives as its output passed (line 7 of its action.yml) from ${{ inputs.given }}, which .github/workflows/ci.yml gives it at line 8 from github.event.pull_request.body');
+    // Without the caller's untrusted input, the passed-through output is not untrusted; without the action in the tree, none is.
+    const constant = await scanFiles({ ...IGNORE, [WORKFLOW]: user.replace('${{ github.event.pull_request.body }}', 'hello'), [ACTION]: titleAction });
+    expect(hits(constant, 'gha-script-injection')).toEqual(['gha-script-injection@9']);
+    expect(hits(await scanFiles({ ...IGNORE, [WORKFLOW]: user }), 'gha-script-injection')).toEqual([]);
+  });
+
+  it('an input whose default: is untrusted text is untrusted in the action, called or scanned alone; a constant default is not', async () => {
+    const action = lines(
+      'inputs:',
+      '  title:',
+      '    default: ${{ github.event.pull_request.title }}', // 3
+      '  mode:',
+      '    default: fast',
+      'runs:',
+      '  using: composite',
+      '  steps:',
+      '    - run: echo "${{ inputs.title }} ${{ inputs.mode }}"', // 9
+      '      shell: bash',
+    );
+    const path = '.github/actions/t/action.yml';
+    expect(findings(action, 'gha-script-injection', path)).toEqual(['gha-script-injection@9']);
+    expect(scanRuntime(path, action).findings[0]!.message).toContain('expands ${{ inputs.title }}, whose default: (line 3) is github.event.pull_request.title (text anyone can set), for a caller that gives it none;');
+    expect(findings(action.replace('${{ github.event.pull_request.title }}', '${{ github.event.pull_request.number }}'), 'gha-script-injection', path)).toEqual([]);
+  });
+
+  const called = lines(
+    'on:',
+    '  workflow_call:',
+    '    inputs:',
+    '      title: { type: string }',
+    '      count: { type: number }',
+    'jobs:',
+    '  build:',
+    '    runs-on: ubuntu-latest',
+    '    steps:',
+    '      - run: echo "${{ inputs.title }} ${{ inputs.count }}"', // 10
+  );
+  const callerOf = (uses: string, title: string) =>
+    lines(
+      'on: issues',
+      'jobs:',
+      '  first:',
+      '    runs-on: ubuntu-latest',
+      '    outputs: { t: "${{ steps.s.outputs.t }}" }',
+      '    steps:',
+      '      - id: s',
+      '        run: echo "t=${{ github.event.issue.body }}" >> "$GITHUB_OUTPUT"', // 8 (itself an injection)
+      '  call:',
+      '    needs: first',
+      `    uses: ${uses}`,
+      '    with:',
+      `      title: ${title}`, // 13
+      '      count: 3',
+    );
+  const CALLED = '.github/workflows/build.yml';
+
+  it("reports a local reusable workflow's ${{ inputs.* }} that a caller gives untrusted text with with:, at the called workflow's line, naming the caller; a constant is quiet", async () => {
+    const result = await scanFiles({ ...IGNORE, [WORKFLOW]: callerOf('./.github/workflows/build.yml', '${{ github.event.issue.title }}'), [CALLED]: called });
+    expect(result.findings.filter((f) => f.rule === 'gha-script-injection').map((f) => `${f.file}:${f.line}`).sort()).toEqual([`${CALLED}:10`, `${WORKFLOW}:8`]);
+    expect(result.findings.find((f) => f.file === CALLED)!.message).toBe(
+      "Job build: the run: script expands ${{ inputs.title }}, which .github/workflows/ci.yml gives it at line 13 from github.event.issue.title (text anyone can set); GitHub substitutes it before the script runs, so that text becomes part of the shell script and runs with the job's token and secrets.",
+    );
+    const needs = await scanFiles({ ...IGNORE, [WORKFLOW]: callerOf('./.github/workflows/build.yml', '${{ needs.first.outputs.t }}'), [CALLED]: called });
+    expect(needs.findings.find((f) => f.file === CALLED)!.message).toContain('${{ inputs.title }}, which .github/workflows/ci.yml gives it at line 13 from ${{ needs.first.outputs.t }}, which job first\'s outputs: set (line 5)');
+    const quiet = await scanFiles({ ...IGNORE, [WORKFLOW]: callerOf('./.github/workflows/build.yml', 'release'), [CALLED]: called });
+    expect(quiet.findings.filter((f) => f.file === CALLED)).toEqual([]);
+    // Scanned alone, nobody is known to call it: its inputs are not judged.
+    expect(findings(called, 'gha-script-injection', CALLED)).toEqual([]);
+  });
+
+  it('a called workflow that is not in the tree is an unfollowed note at the caller, not partial', async () => {
+    const result = await scanFiles({ ...IGNORE, [WORKFLOW]: callerOf('./.github/workflows/gone.yml', '${{ github.event.issue.title }}') });
+    expect(result.partial).toBe(false);
+    expect(result.notes).toEqual([
+      {
+        kind: 'unfollowed',
+        file: WORKFLOW,
+        message: '.github/workflows/ci.yml:13: the local workflow ./.github/workflows/gone.yml is given github.event.issue.title (text anyone can set) as its input title, but that file is not in what was scanned, so what it does with that text was not checked',
+      },
+    ]);
+  });
+});
+
 describe('gha-unpinned-action', () => {
   it('reports third-party actions and reusable workflows by tag, branch or short SHA; low, so under the default gate', () => {
     const text = lines(

@@ -17,8 +17,10 @@
  *   environment of the steps after it in its job, `${{ env.X }}` and `"$X"` alike, under their own
  *   `env:` and over their job's and the workflow's, as the runner merges them.
  * - Job outputs: a job's `outputs:` set from such a value, read by the jobs that `needs:` it.
- * - A composite action's `inputs.<name>`, when some caller in the tree gives it such text (the
- *   caller hands them in).
+ * - A composite action's or reusable workflow's `inputs.<name>`, when some caller in the tree gives it
+ *   such text (the caller hands them in), and an action's input whose `default:` is such text.
+ * - A local composite action's `outputs:` set from such text, read by the caller's later steps as
+ *   `steps.<id>.outputs.<name>` (the caller hands them in, from gha-local-actions.ts).
  *
  * Everything an outside party sets in the file is one of UNTRUSTED_INPUTS (gha-expressions.ts). All
  * of it is one pass in the order GitHub runs it (jobs after the jobs they need, steps in order),
@@ -54,9 +56,26 @@ export type Origin =
   | FieldOrigin
   | { kind: 'env'; name: string; spelled: string; level: Level; from: Origin; root: FieldOrigin }
   | { kind: 'step-output'; spelled: string; step: string; how: OutputWrite['how']; line: number; from: Origin; root: FieldOrigin }
-  | { kind: 'job-output'; spelled: string; job: string; line: number; from: Origin; root: FieldOrigin }
+  | { kind: 'job-output'; spelled: string; job: string; output: string; line: number; from: Origin; root: FieldOrigin }
   | { kind: 'env-file'; spelled: string; name: string; step: string | null; how: 'GITHUB_ENV' | 'exportVariable'; line: number; from: Origin; root: FieldOrigin }
-  | { kind: 'input'; spelled: string; caller: string; line: number; callers: number; from: Origin; root: FieldOrigin };
+  | { kind: 'input'; spelled: string; caller: string; line: number; callers: number; from: Origin; root: FieldOrigin }
+  | { kind: 'input-default'; spelled: string; line: number; from: Origin; root: FieldOrigin }
+  | { kind: 'action-output'; spelled: string; action: string; output: string; line: number; from: Origin; root: FieldOrigin };
+
+/** An output of a local composite action that carries untrusted text: its name as written, the line of its `value:` in the action's file, and where the text comes from there. */
+export interface ActionOutput {
+  name: string;
+  line: number;
+  from: Origin;
+}
+
+/** What the rest of the tree tells the flows of one file. */
+export interface FlowContext {
+  /** The inputs (`inputs.*`) that callers in the tree give untrusted text: a composite action's, a reusable workflow's. */
+  inputs: Tainted;
+  /** The outputs carrying untrusted text of the local action a step uses (`uses: ./…`), as the tree's copy of it gives them (gha-local-actions.ts). */
+  actionOutputs?: (uses: string) => ReadonlyMap<string, ActionOutput> | undefined;
+}
 
 const rootOf = (origin: Origin): FieldOrigin => (origin.kind === 'field' ? origin : origin.root);
 
@@ -84,6 +103,10 @@ export function describeOrigin(origin: Origin, hops = 0): string {
       const how = origin.how === 'exportVariable' ? `${step} sets with core.exportVariable` : `${step} writes to $GITHUB_ENV`;
       return `${spelled}, which ${how} (line ${origin.line}) from ${from}`;
     }
+    case 'input-default':
+      return `${spelled}, whose default: (line ${origin.line}) is ${from}, for a caller that gives it none`;
+    case 'action-output':
+      return `${spelled}, which the local action ${clipInput(origin.action, 120)} gives as its output ${clipInput(origin.output, 60)} (line ${origin.line} of its action.yml) from ${from}`;
     case 'job-output':
       return `${spelled}, which job ${clipInput(origin.job, 60)}'s outputs: set (line ${origin.line}) from ${from}`;
     case 'input': {
@@ -175,19 +198,25 @@ export class WorkflowFlows {
   /** Each job's outputs that carry untrusted text, by lower-case job id, then output name. */
   private readonly jobOutputs = new Map<string, Map<string, Origin>>();
   private ids = 0;
+  private readonly inputs: Tainted;
+  private readonly actionOutputs: FlowContext['actionOutputs'];
 
   constructor(
     private readonly workflow: Workflow,
-    private readonly inputs: Tainted,
+    context: FlowContext,
     private readonly budget: Budget,
-  ) {}
+  ) {
+    this.actionOutputs = context.actionOutputs;
+    this.inputs = withDefaults(workflow, context.inputs);
+  }
 
   /**
    * Calls `visit` for each step, with what it can read, in an order where that is known: jobs after
    * the jobs they need (a cycle, which GitHub refuses, in file order), each job's steps in order;
-   * after each step, its outputs are taken in, and after each job, its outputs.
+   * after each step, its outputs are taken in, and after each job, its outputs. `visitJob` sees each
+   * job first, with what its own keys (`with:` of a reusable workflow it calls) can read.
    */
-  walk(visit: (step: WorkflowStep, scope: Scope) => void): void {
+  walk(visit: (step: WorkflowStep, scope: Scope) => void, visitJob?: (job: WorkflowJob, scope: Scope) => void): void {
     const stepsOf = new Map<string, WorkflowStep[]>();
     for (const step of this.workflow.steps) {
       const list = stepsOf.get(step.job);
@@ -195,10 +224,12 @@ export class WorkflowFlows {
       else stepsOf.set(step.job, [step]);
     }
     const workflowEnv = this.resolve(this.workflow.env, [], NOTHING_TAINTED, NOTHING_TAINTED, 'workflow');
-    const jobs: WorkflowJob[] = this.workflow.kind === 'action' ? [{ id: '', at: { line: 1, column: 1 }, uses: null, needs: [], outputs: new Map(), env: new Map() }] : jobOrder(this.workflow.jobs);
+    // A composite action is one job, whose outputs are the action's.
+    const jobs: WorkflowJob[] = this.workflow.kind === 'action' ? [{ id: '', at: { line: 1, column: 1 }, uses: null, needs: [], outputs: this.workflow.outputs, env: new Map(), with: new Map() }] : jobOrder(this.workflow.jobs);
     for (const job of jobs) {
       const needs = this.needsOf(job);
       const jobEnv = this.resolve(job.env, [[workflowEnv, 'workflow']], NOTHING_TAINTED, needs, 'job');
+      visitJob?.(job, { env: [EMPTY_INDEX, EMPTY_INDEX, EMPTY_INDEX, EMPTY_INDEX], steps: NOTHING_TAINTED, needs, inputs: this.inputs });
       const outputs = new Map<string, Origin>();
       let steps = NOTHING_TAINTED;
       // What the job's steps wrote to $GITHUB_ENV carrying untrusted text: one map that grows, given a new id each time it does (as `outputs`).
@@ -217,8 +248,15 @@ export class WorkflowFlows {
           writtenEnv = { byName: written, untrusted: writtenList, id: ++this.ids };
         }
       }
-      this.takeJobOutputs(job, { env: [EMPTY_INDEX, writtenEnv, jobEnv, workflowEnv], steps, needs, inputs: NOTHING_TAINTED });
+      this.takeJobOutputs(job, { env: [EMPTY_INDEX, writtenEnv, jobEnv, workflowEnv], steps, needs, inputs: this.inputs });
     }
+  }
+
+  /** A composite action's outputs that carry untrusted text, by lower-case name: known once `walk` has run. */
+  ownActionOutputs(): ReadonlyMap<string, ActionOutput> {
+    const outputs = new Map<string, ActionOutput>();
+    for (const [lower, origin] of this.jobOutputs.get('') ?? []) if (origin.kind === 'job-output') outputs.set(lower, { name: origin.output, line: origin.line, from: origin.from });
+    return outputs;
   }
 
   /**
@@ -382,6 +420,15 @@ export class WorkflowFlows {
   private takeWrites(step: WorkflowStep, scope: Scope, outputs: Map<string, Origin>, written: Map<string, EnvVariable>): { outputs: boolean; env: boolean } {
     const grew = { outputs: false, env: false };
     if (this.budget.left <= 0) return grew;
+    // A local composite action's outputs, as the tree's copy of it writes them.
+    const given = step.id !== null && step.uses && this.actionOutputs ? this.actionOutputs(step.uses.value) : undefined;
+    for (const [lower, output] of given ?? []) {
+      const key = `${step.id!.toLowerCase()}.${lower}`;
+      if (outputs.has(key)) continue;
+      this.budget.left--;
+      outputs.set(key, { kind: 'action-output', spelled: `\${{ steps.${step.id}.outputs.${output.name} }}`, action: step.uses!.value.trim(), output: output.name, line: output.line, from: output.from, root: rootOf(output.from) });
+      grew.outputs = true;
+    }
     for (const write of this.writesOf(step)) {
       if (write.how === 'GITHUB_ENV' || write.how === 'exportVariable') {
         // The first untrusted write of a name is kept: a later constant one is not read, which errs towards reporting.
@@ -433,7 +480,7 @@ export class WorkflowFlows {
       for (const expression of value.expressions) {
         const origin = this.expressionOrigin(expression.text, scope);
         if (!origin) continue;
-        carried.set(name.toLowerCase(), { kind: 'job-output', spelled: `\${{ needs.${job.id}.outputs.${name} }}`, job: job.id, line: value.line, from: origin, root: rootOf(origin) });
+        carried.set(name.toLowerCase(), { kind: 'job-output', spelled: `\${{ needs.${job.id}.outputs.${name} }}`, job: job.id, output: name, line: value.line, from: origin, root: rootOf(origin) });
         break;
       }
     }
@@ -452,6 +499,26 @@ export class WorkflowFlows {
     }
     return byKey ? { byKey, id: ++this.ids } : NOTHING_TAINTED;
   }
+}
+
+/**
+ * The inputs a composite action's callers give untrusted text, and those whose `default:` is such
+ * text: a caller that leaves one out gets it (a caller that gives a constant does not, which is not
+ * known here: errs towards reporting). The callers' word is kept where both say so.
+ */
+function withDefaults(workflow: Workflow, given: Tainted): Tainted {
+  let byKey: Map<string, Origin> | null = null;
+  for (const [name, value] of workflow.inputDefaults) {
+    const lower = name.toLowerCase();
+    if (given.byKey.has(lower)) continue;
+    const first = value.expressions.map((e) => injectedInputs(e.text)[0]).find((f) => f !== undefined);
+    if (!first) continue;
+    byKey ??= new Map(given.byKey);
+    const from: FieldOrigin = { kind: 'field', reference: first.reference, input: first.input, whole: first.whole };
+    byKey.set(lower, { kind: 'input-default', spelled: `\${{ inputs.${name} }}`, line: value.line, from, root: from });
+  }
+  // Ids of the caller's sets are small numbers; a set grown here is told apart from them by its sign.
+  return byKey ? { byKey, id: -1 - given.id } : given;
 }
 
 /** What an env: variable read as `spelled` carries, from the map of `level`: null when nothing. */

@@ -51,7 +51,7 @@ export const rule: WorkflowRule = {
     const triggers = workflow.triggers.filter((t) => PRIVILEGED_TRIGGERS.includes(t));
     if (workflow.kind !== 'workflow' || triggers.length === 0) return;
     const budget: Budget = { left: LOOKUP_BUDGET };
-    const flows = new WorkflowFlows(workflow, context.inputs, budget);
+    const flows = new WorkflowFlows(workflow, context, budget);
     // A script given to several steps by an alias is one write to fix: reported once, at its line.
     const reported = new Set<string>();
     flows.walk((step, scope) => {

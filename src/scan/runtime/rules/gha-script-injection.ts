@@ -24,7 +24,10 @@
  * github-script's `core.exportVariable`), read by the job's later steps as `${{ env.<name> }}`; a
  * job's `outputs:` set from one, read by the jobs that need it as
  * `${{ needs.<job>.outputs.<name> }}`; a composite action's `${{ inputs.<name> }}`, when a workflow
- * (or action) of the tree gives that input such text. Each is reported where the script expands it,
+ * (or action) of the tree gives that input such text, or its `default:` is such text; a local
+ * action's output that it sets from such text, read by its caller as `steps.<id>.outputs.<name>`;
+ * a local reusable workflow's `${{ inputs.<name> }}`, when a job of the tree calls it (`uses:
+ * ./.github/workflows/x.yml`) with such text in `with:`. Each is reported where the script expands it,
  * which is where the fix goes, and the message says where the text came from, hop by hop. Outputs
  * are reported only when the write shows the text (gha-outputs.ts): `${{ steps.*.outputs.* }}` is in
  * most workflows, and a rule that flagged every output would be ignored.
@@ -66,7 +69,7 @@ export const rule: WorkflowRule = {
     // per distinct set of what it reads.
     const seen = new Map<WorkflowValue, ScriptReads>();
     const budget: Budget = { left: LOOKUP_BUDGET };
-    const flows = new WorkflowFlows(workflow, context.inputs, budget);
+    const flows = new WorkflowFlows(workflow, context, budget);
     flows.walk((step, scope) => {
       const owner = workflow.kind === 'action' ? 'Composite action' : `Job ${clipInput(step.job, 60)}`;
       const script = step.uses && actionName(step.uses.value) === 'actions/github-script' ? step.with.get('script') : undefined;
