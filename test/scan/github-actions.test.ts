@@ -649,6 +649,39 @@ describe('gha-github-env-injection', () => {
   });
 });
 
+describe('gha-script-injection: whole contexts in toJSON()', () => {
+  it('reports toJSON() of a context that holds untrusted text (the event, env, steps, needs, inputs), not of a field nobody outside sets', () => {
+    const text = lines(
+      'on: pull_request_target',
+      'jobs:',
+      '  a:',
+      '    runs-on: ubuntu-latest',
+      '    env: { T: "${{ github.event.pull_request.title }}" }',
+      '    outputs: { t: "${{ steps.s.outputs.t }}" }',
+      '    steps:',
+      '      - run: echo \'${{ toJSON(steps) }}\'', // 8: nothing written yet
+      '      - id: s',
+      '        run: echo "t=$T" >> "$GITHUB_OUTPUT"',
+      '      - run: |',
+      "          echo '${{ toJSON(github.event.pull_request) }}'", // 12
+      "          echo '${{ toJSON(github.event.pull_request.number) }} ${{ toJSON(github.event.pull_request.user) }}'",
+      "          echo '${{ toJSON(env) }}'", // 14
+      "          echo '${{ toJSON(steps) }}' '${{ toJSON(steps.s.outputs) }}'", // 15 (twice)
+      "          echo '${{ toJSON(steps.other) }} ${{ toJSON(runner) }}'",
+      '  b:',
+      '    needs: a',
+      '    runs-on: ubuntu-latest',
+      '    steps:',
+      "      - run: echo '${{ toJSON(needs) }}'", // 21
+    );
+    expect(findings(text, 'gha-script-injection')).toEqual([12, 14, 15, 15, 21].map((n) => `gha-script-injection@${n}`));
+    const at = (line: number) => scanRuntime(WORKFLOW, text).findings.filter((f) => f.line === line).map((f) => f.message);
+    expect(at(14)[0]).toContain("expands env, which holds ${{ env.T }}, which the job's env: sets from github.event.pull_request.title (text anyone can set);");
+    expect(at(15)[1]).toContain('expands steps.s.outputs, which holds ${{ steps.s.outputs.t }}, which step s writes to $GITHUB_OUTPUT (line 10)');
+    expect(at(21)[0]).toContain("expands needs, which holds ${{ needs.a.outputs.t }}, which job a's outputs: set (line 6)");
+  });
+});
+
 describe('gha-untrusted-checkout', () => {
   const checkoutOf = (on: string, ref: string, extra: string[] = []) =>
     lines(
@@ -1265,6 +1298,15 @@ describe('workflows take time linear in their size', () => {
       Array.from({ length: Math.floor(length / 150) }, (_, k) => `  j${k + 1}:\n    needs: j${k}\n    outputs: { o: "\${{ steps.s.outputs.o }}" }\n    steps:\n      - id: s\n        run: echo "o=\${{ needs.j${k}.outputs.o }}" >> "$GITHUB_OUTPUT"\n`).reverse().join('');
     expect(rules(jobs(SMALL))).toBe(Math.floor(SMALL / 150) + 1);
     expect(nonLinearGrowth(jobs, rules)).toBeNull();
+  });
+
+  it('$GITHUB_ENV writes by the thousand, each from the one before, read by ${{ env.* }} and toJSON(env) in every later step', () => {
+    const chain = (length: number) =>
+      `on: issues\njobs:\n  a:\n    runs-on: x\n    steps:\n      - env: { T: "\${{ github.event.issue.title }}" }\n        run: echo "V0=$T" >> "$GITHUB_ENV"\n` +
+      Array.from({ length: Math.floor(length / 100) }, (_, k) => `      - run: |\n          echo "V${k + 1}=$V${k}" >> "$GITHUB_ENV"\n          echo "\${{ env.V${k} }} \${{ toJSON(env) }}"\n`).join('');
+    // Two injections a step, and each write to $GITHUB_ENV under issues (gha-github-env-injection), the first step's too.
+    expect(rules(chain(SMALL))).toBe(3 * Math.floor(SMALL / 100) + 1);
+    expect(nonLinearGrowth(chain, rules)).toBeNull();
   });
 
   it('$GITHUB_OUTPUT writes of one endless line, of a here-document never closed, of words that look like its commands', () => {

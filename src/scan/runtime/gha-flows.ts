@@ -59,6 +59,7 @@ export type Origin =
   | { kind: 'job-output'; spelled: string; job: string; output: string; line: number; from: Origin; root: FieldOrigin }
   | { kind: 'env-file'; spelled: string; name: string; step: string | null; how: 'GITHUB_ENV' | 'exportVariable'; line: number; from: Origin; root: FieldOrigin }
   | { kind: 'input'; spelled: string; caller: string; line: number; callers: number; from: Origin; root: FieldOrigin }
+  | { kind: 'holds'; spelled: string; from: Origin; root: FieldOrigin }
   | { kind: 'input-default'; spelled: string; line: number; from: Origin; root: FieldOrigin }
   | { kind: 'action-output'; spelled: string; action: string; output: string; line: number; from: Origin; root: FieldOrigin };
 
@@ -103,6 +104,8 @@ export function describeOrigin(origin: Origin, hops = 0): string {
       const how = origin.how === 'exportVariable' ? `${step} sets with core.exportVariable` : `${step} writes to $GITHUB_ENV`;
       return `${spelled}, which ${how} (line ${origin.line}) from ${from}`;
     }
+    case 'holds':
+      return `${spelled}, which holds ${from}`;
     case 'input-default':
       return `${spelled}, whose default: (line ${origin.line}) is ${from}, for a caller that gives it none`;
     case 'action-output':
@@ -170,6 +173,51 @@ export function readOf(path: readonly string[]): Read | null {
   if ((path[0] === 'env' || path[0] === 'inputs') && path.length === 2) return { kind: path[0], key: path[1]! };
   if ((path[0] === 'steps' || path[0] === 'needs') && path.length === 4 && path[2] === 'outputs') return { kind: path[0], key: `${path[1]}.${path[3]}` };
   return null;
+}
+
+/**
+ * A reference to a whole context, or a part of one, that holds values a read names: `env`, `inputs`,
+ * `steps`, `steps.<id>`, `steps.<id>.outputs`, `needs`… (`toJSON(steps)` puts all their text in the
+ * script). `prefix` is what the keys it holds start with (`<id>.`; '' for all).
+ */
+export interface WholeRead {
+  kind: ReadKind;
+  prefix: string;
+}
+
+export function wholeReadOf(path: readonly string[]): WholeRead | null {
+  const [context, id, outputs] = path;
+  if ((context === 'env' || context === 'inputs') && path.length === 1) return { kind: context, prefix: '' };
+  if (context !== 'steps' && context !== 'needs') return null;
+  if (path.length === 1) return { kind: context, prefix: '' };
+  if (path.length === 2 || (path.length === 3 && outputs === 'outputs')) return { kind: context, prefix: `${id}.` };
+  return null;
+}
+
+/**
+ * The first value a whole read holds that carries untrusted text, as `scope` reads it, at one unit of
+ * budget a value looked at: for `env`, the first of each map's untrusted variables (a nearer
+ * constant of the same name is not looked for, which errs towards reporting).
+ */
+export function wholeOrigin(whole: WholeRead, spelled: string, scope: Scope, budget: Budget): Origin | null {
+  let from: Origin | null = null;
+  if (whole.kind === 'env') {
+    for (let k = 0; k < scope.env.length && !from; k++) {
+      const first = scope.env[k]!.untrusted[0];
+      budget.left--;
+      if (first) from = envOrigin(first, LEVELS[k]!, envExpression(first.name));
+    }
+  } else {
+    for (const [key, origin] of scope[whole.kind].byKey) {
+      budget.left--;
+      if (budget.left <= 0) break;
+      if (key.startsWith(whole.prefix)) {
+        from = origin;
+        break;
+      }
+    }
+  }
+  return from ? { kind: 'holds', spelled, from, root: rootOf(from) } : null;
 }
 
 /** An entry of an `env:` map, as written: the field its value expands directly, and what else it reads. */
@@ -280,10 +328,12 @@ export class WorkflowFlows {
       if (!ref.flows) continue;
       const field = untrustedInput(ref.path);
       if (field) return { kind: 'field', reference: ref.path.join('.'), input: field.input, whole: field.whole };
+      if (this.budget.left <= 0) continue;
       const read = readOf(ref.path);
-      if (!read || this.budget.left <= 0) continue;
+      const whole = read ? null : wholeReadOf(ref.path);
+      if (!read && !whole) continue;
       this.budget.left--;
-      const origin = readOrigin(read, scope);
+      const origin = read ? readOrigin(read, scope) : wholeOrigin(whole!, ref.path.join('.'), scope, this.budget);
       if (origin) return origin;
     }
     return null;

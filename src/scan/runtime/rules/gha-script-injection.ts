@@ -8,7 +8,9 @@
  * The untrusted fields are listed once, in gha-expressions.ts. A field that is only compared
  * (`${{ github.head_ref == 'main' }}`) or tested (`contains(github.event.issue.body, 'x')`) puts
  * true or false in the script, not its text, and is not reported; one wrapped in a function that
- * passes text on (`toJSON(…)`, `format(…)`, `join(…)`, `a || b`) is. A value passed through `env:`
+ * passes text on (`toJSON(…)`, `format(…)`, `join(…)`, `a || b`) is, and so is an object that holds
+ * one (`toJSON(github.event)`, `toJSON(github.event.pull_request)`, not `….pull_request.number`), or
+ * a context that holds a value carrying one (`toJSON(env)`, `toJSON(steps)`, `toJSON(needs)`). A value passed through `env:`
  * and read as `"$VAR"` is never substituted into the script, which is the fix.
  *
  * Read as `${{ env.VAR }}` instead, the same value is substituted into the script text before the
@@ -42,7 +44,7 @@
  * `action.yml` at the root, has callers outside the tree: those are not judged.)
  */
 import { clipInput } from '../../../quoted-input.js';
-import { describeOrigin, envExpression, envOrigin, readOf, WorkflowFlows, type Budget, type Origin, type ReadKind, type Scope } from '../gha-flows.js';
+import { describeOrigin, envExpression, envOrigin, readOf, wholeOrigin, wholeReadOf, WorkflowFlows, type Budget, type Origin, type ReadKind, type Scope, type WholeRead } from '../gha-flows.js';
 import { injectedInputs, references } from '../gha-expressions.js';
 import type { WorkflowRule } from '../rule.js';
 import { actionName, type Expression, type WorkflowValue } from '../workflow.js';
@@ -104,6 +106,10 @@ const LOOKUP_BUDGET = 1_000_000;
  */
 interface ScriptReads {
   pending: Record<ReadKind, Map<string, Expression[]>>;
+  /** Whole contexts read (`toJSON(steps)`, `toJSON(env)`), each with its expression, until one is reported. */
+  wholes: { expression: Expression; whole: WholeRead; spelled: string }[];
+  /** The kinds those read (kept when they are reported: a context resolved once more costs little). */
+  wholeKinds: Set<ReadKind>;
   pendingCount: number;
   resolvedIn: Set<string>;
   /** Expressions reported for a value they read (one may read several). */
@@ -118,13 +124,19 @@ interface Place {
 
 /** The direct findings of a script, and what else it reads, left to resolve in each step it is given to. */
 function reportScript(script: WorkflowValue, how: 'run' | 'github-script', owner: string, report: Report): ScriptReads {
-  const reads: ScriptReads = { pending: { env: new Map(), steps: new Map(), needs: new Map(), inputs: new Map() }, pendingCount: 0, resolvedIn: new Set(), reported: new Set() };
+  const reads: ScriptReads = { pending: { env: new Map(), steps: new Map(), needs: new Map(), inputs: new Map() }, wholes: [], wholeKinds: new Set(), pendingCount: 0, resolvedIn: new Set(), reported: new Set() };
   const where = how === 'run' ? 'the run: script' : 'the github-script script';
   for (const expression of script.expressions) {
     const inputs = injectedInputs(expression.text);
     if (inputs.length === 0) {
       for (const ref of references(expression.text)) {
         const read = ref.flows ? readOf(ref.path) : null;
+        const whole = ref.flows && !read ? wholeReadOf(ref.path) : null;
+        if (whole) {
+          reads.wholes.push({ expression, whole, spelled: ref.path.join('.') });
+          reads.wholeKinds.add(whole.kind);
+          reads.pendingCount++;
+        }
         if (!read) continue;
         const list = reads.pending[read.kind].get(read.key);
         if (list) list.push(expression);
@@ -166,11 +178,12 @@ function reportScript(script: WorkflowValue, how: 'run' | 'github-script', owner
  */
 function reportReads(reads: ScriptReads, scope: Scope, place: Place, report: Report, budget: Budget): void {
   const [stepIndex, writtenIndex, jobIndex, workflowIndex] = scope.env;
+  const reading = (kind: ReadKind) => reads.pending[kind].size > 0 || reads.wholeKinds.has(kind);
   const context = [
-    reads.pending.env.size > 0 ? `${stepIndex.id}/${writtenIndex.id}/${jobIndex.id}/${workflowIndex.id}` : '',
-    reads.pending.steps.size > 0 ? scope.steps.id : '',
-    reads.pending.needs.size > 0 ? scope.needs.id : '',
-    reads.pending.inputs.size > 0 ? scope.inputs.id : '',
+    reading('env') ? `${stepIndex.id}/${writtenIndex.id}/${jobIndex.id}/${workflowIndex.id}` : '',
+    reading('steps') ? scope.steps.id : '',
+    reading('needs') ? scope.needs.id : '',
+    reading('inputs') ? scope.inputs.id : '',
   ].join('|');
   if (reads.resolvedIn.has(context)) return;
   reads.resolvedIn.add(context);
@@ -204,6 +217,19 @@ function reportReads(reads: ScriptReads, scope: Scope, place: Place, report: Rep
       const lower = v.name.toLowerCase();
       if (!stepIndex.byName.has(lower) && !writtenIndex.byName.has(lower) && !jobIndex.byName.has(lower)) found('env', lower, envOrigin(v, 'workflow', envExpression(v.name)));
     }
+  }
+  if (reads.wholes.length > 0) {
+    const left: ScriptReads['wholes'] = [];
+    for (const w of reads.wholes) {
+      const origin = reads.reported.has(w.expression) ? null : wholeOrigin(w.whole, w.spelled, scope, budget);
+      if (origin) {
+        reads.reported.add(w.expression);
+        reportRead(w.expression, w.spelled, origin, place, report);
+        reads.pendingCount--;
+      } else if (!reads.reported.has(w.expression)) left.push(w);
+      else reads.pendingCount--;
+    }
+    reads.wholes = left;
   }
   for (const kind of ['steps', 'needs', 'inputs'] as const) {
     const pending = reads.pending[kind];
