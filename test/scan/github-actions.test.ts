@@ -1357,4 +1357,35 @@ describe('workflows take time linear in their size', () => {
     expect(reached.isAction('d/9/action.yml')).toBe(true);
     expect(reached.isAction('d/10/action.yml')).toBe(false);
   });
+
+  it("a tree's local reusable workflows and actions' outputs: thousands of jobs calling them, actions whose outputs come from the next one's", async () => {
+    const tree = (length: number): Record<string, string> => {
+      const count = Math.floor(length / 160);
+      const jobs = Array.from({ length: count }, (_, k) => `  j${k}:\n    uses: ./.github/workflows/w${k % 20}.yml\n    with: { t: "\${{ github.event.issue.title }}" }\n  s${k}:\n    steps: [{ id: o, uses: ./o/0 }]\n`).join('');
+      const files: Record<string, string> = { [WORKFLOW]: `on: issues\njobs:\n${jobs}` };
+      for (let k = 0; k < 20; k++) files[`.github/workflows/w${k}.yml`] = 'on: { workflow_call: { inputs: { t: { type: string } } } }\njobs:\n  a:\n    steps:\n      - run: echo "${{ inputs.t }}"\n';
+      // Each action's output is the next one's, as deep as the runner goes; the last reads the event.
+      for (let k = 0; k < 9; k++) {
+        const inner = k < 8 ? `    - id: i\n      uses: ./o/${k + 1}\n` : '    - id: i\n      run: echo "v=${{ github.event.issue.body }}" >> "$GITHUB_OUTPUT"\n      shell: bash\n';
+        files[`o/${k}/action.yml`] = `outputs: { v: { value: "\${{ steps.i.outputs.v }}" } }\nruns:\n  using: composite\n  steps:\n${inner}`;
+      }
+      return files;
+    };
+    const followed = async (files: Record<string, string>) => {
+      const before = process.cpuUsage();
+      const actions = await followLocalActions(Object.keys(files), async (path) => files[path] ?? null);
+      const outputs = actions.actionOutputs('./o/0');
+      const spent = process.cpuUsage(before);
+      return { actions, outputs, ms: (spent.user + spent.system) / 1000 };
+    };
+    const small = await followed(tree(SMALL));
+    expect(small.actions.inputsOf('.github/workflows/w19.yml').byKey.get('t')).toMatchObject({ kind: 'input', caller: WORKFLOW });
+    expect(small.outputs?.get('v')).toMatchObject({ name: 'v', from: { kind: 'action-output', root: { input: 'github.event.issue.body' } } });
+    let verdict: string | null = 'not measured';
+    for (let attempt = 0; attempt < 3 && verdict !== null; attempt++) {
+      const [s, l] = [(await followed(tree(SMALL))).ms, (await followed(tree(LARGE))).ms];
+      verdict = l <= 30 * s + 10 ? null : `${s.toFixed(1)} ms at ${SMALL} characters, ${l.toFixed(1)} ms at ${LARGE}`;
+    }
+    expect(verdict).toBeNull();
+  });
 });
