@@ -601,6 +601,7 @@ describe('gha-github-env-injection', () => {
     expect(findings(text, 'gha-script-injection')).toEqual(['gha-script-injection@12']);
     const first = scanRuntime(WORKFLOW, text).findings.find((f) => f.info.id === 'gha-github-env-injection')!;
     expect(first.info).toMatchObject({ severity: 'high', kind: 'runtime' });
+    expect(first).toMatchObject({ line: 10, column: 11 });
     expect(first.message).toBe(
       "Job label: a step writes TITLE to $GITHUB_ENV from $TITLE, which the step's env: sets from github.event.pull_request.title (text anyone can set), in a workflow triggered by pull_request_target: a line break in that text sets any other variable (BASH_ENV, LD_PRELOAD…) for the job's later steps, which run with its secrets and token.",
     );

@@ -34,8 +34,9 @@ export interface OutputWrite {
   output: string;
   /** How: for the message. `GITHUB_ENV` and `exportVariable` set an environment variable of the later steps, the others an output. */
   how: 'GITHUB_OUTPUT' | 'return' | 'setOutput' | 'GITHUB_ENV' | 'exportVariable';
-  /** The file's line of the write. */
+  /** The file's line of the write (the script's line from 0 while it is read), and the column where that line's command starts. */
   line: number;
+  column?: number;
   reads: WrittenRead[];
 }
 
@@ -53,9 +54,11 @@ export function outputWrites(script: WorkflowValue, how: 'run' | 'github-script'
   const read = how === 'run' ? shellWrites : scriptWrites;
   // Read in the script as written (each write at its own line) or, when its quoting hides some there
   // (a double-quoted script of `\n` escapes), in its value, at its start (as gha-pr-head.ts places commands).
-  const inSource = read(script.source).map((w) => ({ ...w, line: whereInSource(script, w.line, 0).line }));
+  // Each write at its line's first character that is not a space.
+  const sourceLines = script.source.split('\n');
+  const inSource = read(script.source).map((w) => ({ ...w, ...whereInSource(script, w.line, /^\s*/.exec(sourceLines[w.line] ?? '')![0].length) }));
   const inValue = script.value === script.source ? [] : read(script.value);
-  return inValue.length > inSource.length ? inValue.map((w) => ({ ...w, line: script.line })) : inSource;
+  return inValue.length > inSource.length ? inValue.map((w) => ({ ...w, line: script.line, column: script.column })) : inSource;
 }
 
 /** The writes of a shell script, each with its line in the text (from 0). */

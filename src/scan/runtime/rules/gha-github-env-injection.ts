@@ -62,7 +62,7 @@ export const rule: WorkflowRule = {
         const how = write.how === 'exportVariable' ? `sets ${clipInput(write.output, 60)} with core.exportVariable` : `writes ${clipInput(write.output, 60)} to $GITHUB_ENV`;
         report({
           line: write.line,
-          column: null,
+          column: write.column ?? null,
           message: `Job ${clipInput(step.job, 60)}: a step ${how} from ${describeOrigin(origin)}, in a workflow triggered by ${triggers.join(', ')}: a line break in that text sets any other variable (BASH_ENV, LD_PRELOAD…) for the job's later steps, which run with its secrets and token.`,
           fix: `Give the steps that need it the value through their own env: (env: ${clipInput(write.output, 60).toUpperCase()}: \${{ … }}) instead of $GITHUB_ENV; if it must go there, remove its line breaks first (tr -d '\\r\\n') and use a random name<<delimiter.`,
         });
