@@ -104,6 +104,7 @@ export const SCAN_RULE_IDS: Record<CodeFindingKind, readonly string[]> = {
     'container-docker-socket',
     'container-host-network',
     'gha-script-injection',
+    'gha-github-env-injection',
     'gha-untrusted-checkout',
     'gha-unpinned-action',
   ],

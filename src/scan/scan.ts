@@ -364,7 +364,7 @@ export async function scanTree(source: ScanSource, options: ScanOptions = {}): P
         }
         if (runtime) {
           runtimeRules ??= (await import('./runtime/scan-runtime.js')).scanRuntime;
-          const outcome = runtimeRules(path, text, localActions ? { asAction: localActions.isAction(path), actionInputs: localActions.inputsOf(path) } : {});
+          const outcome = runtimeRules(path, text, localActions ? { asAction: localActions.isAction(path), actionInputs: localActions.inputsOf(path), actionOutputs: localActions.actionOutputs } : {});
           // A credential in ENV/ARG that the secret scanner already reported (with its fingerprint) is one finding, not two.
           const secretLines = new Set(raw.filter((r) => r.info.kind === 'secret').map((r) => r.line));
           const own = outcome.findings.filter((f) => !(f.info.id === 'docker-secret-in-build' && secretLines.has(f.line)));

@@ -470,6 +470,219 @@ describe('gha-script-injection: where the text comes from (env: chains, step and
   });
 });
 
+describe('gha-script-injection: variables written to $GITHUB_ENV', () => {
+  const injections = (text: string) => {
+    const found = scanRuntime(WORKFLOW, text).findings.filter((f) => f.info.id === 'gha-script-injection');
+    return { lines: found.map((f) => f.line).sort((a, b) => (a ?? 0) - (b ?? 0)), at: (line: number) => found.find((f) => f.line === line)! };
+  };
+
+  it('reports ${{ env.X }} in a later step of the job after a step writes untrusted text to $GITHUB_ENV: name=value, name<<EOF, cat <<EOF, core.exportVariable', () => {
+    const text = lines(
+      'on: [issues, pull_request_target]',
+      'jobs:',
+      '  triage:',
+      '    runs-on: ubuntu-latest',
+      '    steps:',
+      '      - env:',
+      '          TITLE: ${{ github.event.issue.title }}',
+      '          BODY: ${{ github.event.issue.body }}',
+      '        run: |',
+      '          echo "T=$TITLE" >> "$GITHUB_ENV"', // 10
+      '          echo "HEAD=${{ github.head_ref }}" >> $GITHUB_ENV', // 11: itself an injection
+      '          echo "B<<EOF" >> "$GITHUB_ENV"', // 12
+      '          echo "$BODY" >> "$GITHUB_ENV"',
+      '          echo "EOF" >> "$GITHUB_ENV"',
+      '          echo "SAFE=1" >> "$GITHUB_ENV"',
+      '      - env: { TITLE: "${{ github.event.issue.title }}" }',
+      '        run: |',
+      '          cat >> "$GITHUB_ENV" <<EOF',
+      '          HD=$TITLE', // 19
+      '          EOF',
+      '      - uses: actions/github-script@' + SHA,
+      '        with:',
+      '          script: |',
+      "            core.exportVariable('JS', context.payload.issue.body)", // 24
+      '      - run: |',
+      '          echo "${{ env.T }}"', // 26
+      '          echo "${{ env.HEAD }} ${{ env.SAFE }}"', // 27
+      '          echo "${{ env.B }}"', // 28
+      '          echo "${{ env.HD }} ${{ env.js }}"', // 29 (twice)
+      '          echo "$T"',
+    );
+    const found = injections(text);
+    expect(found.lines).toEqual([11, 26, 27, 28, 29, 29]);
+    expect(found.at(26).message).toBe(
+      "Job triage: the run: script expands ${{ env.T }}, which an earlier step writes to $GITHUB_ENV (line 10) from $TITLE, which the step's env: sets from github.event.issue.title (text anyone can set); GitHub substitutes it before the script runs, so that text becomes part of the shell script and runs with the job's token and secrets.",
+    );
+    expect(found.at(26).fix).toBe('Use "$T", quoted, in the script instead of ${{ env.T }}: the shell then reads the variable as data.');
+    expect(found.at(28).message).toContain('${{ env.B }}, which an earlier step writes to $GITHUB_ENV (line 12) from $BODY');
+    const at29 = scanRuntime(WORKFLOW, text).findings.filter((f) => f.line === 29).map((f) => f.message);
+    expect(at29).toEqual([expect.stringContaining('${{ env.HD }}, which an earlier step writes to $GITHUB_ENV (line 19)'), expect.stringContaining('${{ env.JS }}, which an earlier step sets with core.exportVariable (line 24) from context.payload.issue.body, that is github.event.issue.body')]);
+  });
+
+  it('follows a written variable into env: maps, outputs and later writes, names the step by its id; a step env: of the same name overrides it', () => {
+    const text = lines(
+      'on: issue_comment',
+      'jobs:',
+      '  a:',
+      '    runs-on: ubuntu-latest',
+      '    steps:',
+      '      - id: first',
+      '        run: echo "C=${{ github.event.comment.body }}" >> "${GITHUB_ENV}"', // 7
+      '      - run: echo "D=$C" >> "$GITHUB_ENV"', // 8: $C from the environment
+      '      - id: out',
+      '        run: echo "o=$D" >> "$GITHUB_OUTPUT"',
+      '      - env: { E: "${{ env.C }}" }',
+      '        run: echo "${{ env.E }} ${{ steps.out.outputs.o }}"', // 12 (twice)
+      '      - env: { C: constant }',
+      '        run: echo "${{ env.C }}"', // 14: the step's own env: wins
+    );
+    const found = injections(text);
+    expect(found.lines).toEqual([7, 12, 12]);
+    const at12 = scanRuntime(WORKFLOW, text).findings.filter((f) => f.line === 12).map((f) => f.message);
+    expect(at12).toEqual([
+      expect.stringContaining("${{ env.E }}, which the step's env: sets from ${{ env.C }}, which step first writes to $GITHUB_ENV (line 7) from github.event.comment.body"),
+      expect.stringContaining('${{ steps.out.outputs.o }}, which step out writes to $GITHUB_OUTPUT (line 10) from $D, which an earlier step writes to $GITHUB_ENV (line 8) from $C, which step first writes to $GITHUB_ENV (line 7)'),
+    ]);
+  });
+
+  it('is quiet for constants and trusted text written there, for reads before the write, in the writing step itself, and in another job', () => {
+    const text = lines(
+      'on: pull_request_target',
+      'jobs:',
+      '  a:',
+      '    runs-on: ubuntu-latest',
+      '    steps:',
+      '      - run: echo "${{ env.T }}"', // before the write
+      '      - env: { TITLE: "${{ github.event.pull_request.title }}" }',
+      '        run: |',
+      '          echo "T=$TITLE" >> "$GITHUB_ENV"',
+      '          echo "${{ env.T }}"', // the writing step does not see it
+      "          echo 'Q=$TITLE' >> \"$GITHUB_ENV\"", // single quotes: the text $TITLE
+      '          echo "N=${{ github.event.pull_request.number }}" >> "$GITHUB_ENV"',
+      '          echo "T=$TITLE" > notes.txt',
+      '      - run: echo "${{ env.Q }} ${{ env.N }}"',
+      '  b:',
+      '    runs-on: ubuntu-latest',
+      '    steps:',
+      '      - run: echo "${{ env.T }}"',
+    );
+    expect(injections(text).lines).toEqual([]);
+  });
+});
+
+describe('gha-github-env-injection', () => {
+  const envWrites = (text: string) => findings(text, 'gha-github-env-injection');
+
+  it('reports untrusted text a step writes to $GITHUB_ENV in a privileged workflow, at the write, whatever form, the sanitised form and constants aside', () => {
+    const text = lines(
+      'on: pull_request_target',
+      'jobs:',
+      '  label:',
+      '    runs-on: ubuntu-latest',
+      '    steps:',
+      '      - env:',
+      '          TITLE: ${{ github.event.pull_request.title }}',
+      '          BODY: ${{ github.event.pull_request.body }}',
+      '        run: |',
+      '          echo "TITLE=$TITLE" >> "$GITHUB_ENV"', // 10
+      '          { echo "BODY<<EOF"; echo "$BODY"; echo EOF; } >> $GITHUB_ENV', // 11
+      '          echo "REF=${{ github.head_ref }}" >> "$GITHUB_ENV"', // 12 (a script injection too)
+      '          CLEAN=$(printf \'%s\' "$BODY" | tr -d \'\\r\\n\')',
+      '          echo "CLEAN=$CLEAN" >> "$GITHUB_ENV"', // built first: not followed
+      '          echo "NUMBER=${{ github.event.pull_request.number }}" >> "$GITHUB_ENV"',
+      '          echo "X=1" >> "$GITHUB_ENV"',
+      '      - uses: actions/github-script@' + SHA,
+      '        with:',
+      '          script: |',
+      "            core.exportVariable('HEAD', context.payload.pull_request.head.ref)", // 20
+    );
+    expect(envWrites(text)).toEqual([10, 11, 12, 20].map((n) => `gha-github-env-injection@${n}`));
+    expect(findings(text, 'gha-script-injection')).toEqual(['gha-script-injection@12']);
+    const first = scanRuntime(WORKFLOW, text).findings.find((f) => f.info.id === 'gha-github-env-injection')!;
+    expect(first.info).toMatchObject({ severity: 'high', kind: 'runtime' });
+    expect(first).toMatchObject({ line: 10, column: 11 });
+    expect(first.message).toBe(
+      "Job label: a step writes TITLE to $GITHUB_ENV from $TITLE, which the step's env: sets from github.event.pull_request.title (text anyone can set), in a workflow triggered by pull_request_target: a line break in that text sets any other variable (BASH_ENV, LD_PRELOAD…) for the job's later steps, which run with its secrets and token.",
+    );
+    expect(scanRuntime(WORKFLOW, text).findings.find((f) => f.line === 20 && f.info.id === 'gha-github-env-injection')!.message).toContain('a step sets HEAD with core.exportVariable from context.payload.pull_request.head.ref');
+  });
+
+  it('follows the text through env: chains, outputs and earlier $GITHUB_ENV writes; under workflow_run, issue_comment, issues too', () => {
+    const text = lines(
+      'on:',
+      '  issue_comment:',
+      '  workflow_run: { workflows: [ci], types: [completed] }',
+      'env:',
+      '  MSG: ${{ github.event.workflow_run.head_commit.message }}',
+      'jobs:',
+      '  a:',
+      '    runs-on: ubuntu-latest',
+      '    steps:',
+      '      - id: c',
+      '        run: echo "body=${{ github.event.comment.body }}" >> "$GITHUB_OUTPUT"',
+      '      - env: { B: "${{ steps.c.outputs.body }}" }',
+      '        run: echo "B=$B" >> "$GITHUB_ENV"', // 13
+      '      - run: |',
+      '          echo "M=$MSG" >> "$GITHUB_ENV"', // 15
+      '          echo "AGAIN=$B" >> "$GITHUB_ENV"', // 16: $B from the earlier write
+    );
+    expect(envWrites(text)).toEqual([13, 15, 16].map((n) => `gha-github-env-injection@${n}`));
+    const messages = scanRuntime(WORKFLOW, text).findings.filter((f) => f.info.id === 'gha-github-env-injection').map((f) => f.message);
+    expect(messages[0]).toContain('in a workflow triggered by issue_comment, workflow_run:');
+    expect(messages[2]).toContain('writes AGAIN to $GITHUB_ENV from $B, which an earlier step writes to $GITHUB_ENV (line 13)');
+    expect(envWrites(text.replace('  issue_comment:\n  workflow_run: { workflows: [ci], types: [completed] }', '  issues:'))).toHaveLength(3);
+  });
+
+  it('is quiet where the job has no secrets for outsiders (push, pull_request) and in composite actions, which have no trigger', () => {
+    const job = [
+      'jobs:',
+      '  a:',
+      '    runs-on: ubuntu-latest',
+      '    steps:',
+      '      - env: { T: "${{ github.event.pull_request.title }}" }',
+      '        run: echo "T=$T" >> "$GITHUB_ENV"',
+    ];
+    expect(envWrites(lines('on: [push, pull_request]', ...job))).toEqual([]);
+    expect(envWrites(lines('on: pull_request_target', ...job))).toEqual(['gha-github-env-injection@7']);
+    const action = lines('runs:', '  using: composite', '  steps:', '    - env: { T: "${{ github.event.pull_request.title }}" }', '      shell: bash', '      run: echo "T=$T" >> "$GITHUB_ENV"');
+    expect(findings(action, 'gha-github-env-injection', '.github/actions/a/action.yml')).toEqual([]);
+  });
+});
+
+describe('gha-script-injection: whole contexts in toJSON()', () => {
+  it('reports toJSON() of a context that holds untrusted text (the event, env, steps, needs, inputs), not of a field nobody outside sets', () => {
+    const text = lines(
+      'on: pull_request_target',
+      'jobs:',
+      '  a:',
+      '    runs-on: ubuntu-latest',
+      '    env: { T: "${{ github.event.pull_request.title }}" }',
+      '    outputs: { t: "${{ steps.s.outputs.t }}" }',
+      '    steps:',
+      '      - run: echo \'${{ toJSON(steps) }}\'', // 8: nothing written yet
+      '      - id: s',
+      '        run: echo "t=$T" >> "$GITHUB_OUTPUT"',
+      '      - run: |',
+      "          echo '${{ toJSON(github.event.pull_request) }}'", // 12
+      "          echo '${{ toJSON(github.event.pull_request.number) }} ${{ toJSON(github.event.pull_request.user) }}'",
+      "          echo '${{ toJSON(env) }}'", // 14
+      "          echo '${{ toJSON(steps) }}' '${{ toJSON(steps.s.outputs) }}'", // 15 (twice)
+      "          echo '${{ toJSON(steps.other) }} ${{ toJSON(runner) }}'",
+      '  b:',
+      '    needs: a',
+      '    runs-on: ubuntu-latest',
+      '    steps:',
+      "      - run: echo '${{ toJSON(needs) }}'", // 21
+    );
+    expect(findings(text, 'gha-script-injection')).toEqual([12, 14, 15, 15, 21].map((n) => `gha-script-injection@${n}`));
+    const at = (line: number) => scanRuntime(WORKFLOW, text).findings.filter((f) => f.line === line).map((f) => f.message);
+    expect(at(14)[0]).toContain("expands env, which holds ${{ env.T }}, which the job's env: sets from github.event.pull_request.title (text anyone can set);");
+    expect(at(15)[1]).toContain('expands steps.s.outputs, which holds ${{ steps.s.outputs.t }}, which step s writes to $GITHUB_OUTPUT (line 10)');
+    expect(at(21)[0]).toContain("expands needs, which holds ${{ needs.a.outputs.t }}, which job a's outputs: set (line 6)");
+  });
+});
+
 describe('gha-untrusted-checkout', () => {
   const checkoutOf = (on: string, ref: string, extra: string[] = []) =>
     lines(
@@ -781,6 +994,134 @@ describe('gha-script-injection: local composite actions and what their callers g
   });
 });
 
+describe("gha-script-injection: local actions' outputs and input defaults, local reusable workflows", () => {
+  const IGNORE = { '.gitignore': '.env\n*.env\n' };
+  const ACTION = '.github/actions/title/action.yml';
+  /** An action whose outputs carry the event's text (its own read, and an input passed through) and one constant. */
+  const titleAction = lines(
+    'inputs:',
+    '  given: {}',
+    'outputs:',
+    '  title:',
+    '    value: ${{ steps.read.outputs.title }}', // 5
+    '  passed:',
+    '    value: ${{ inputs.given }}', // 7
+    '  fixed:',
+    '    value: ${{ steps.read.outputs.fixed }}',
+    'runs:',
+    '  using: composite',
+    '  steps:',
+    '    - id: read',
+    '      env: { T: "${{ github.event.pull_request.title }}" }',
+    '      shell: bash',
+    '      run: |',
+    '        echo "title=$T" >> "$GITHUB_OUTPUT"', // 17
+    '        echo "fixed=1" >> "$GITHUB_OUTPUT"',
+  );
+  const user = lines(
+    'on: pull_request_target',
+    'jobs:',
+    '  a:',
+    '    runs-on: ubuntu-latest',
+    '    steps:',
+    '      - id: t',
+    '        uses: ./.github/actions/title',
+    '        with: { given: "${{ github.event.pull_request.body }}" }',
+    '      - run: echo "${{ steps.t.outputs.title }}"', // 9
+    '      - run: echo "${{ steps.t.outputs.passed }} ${{ steps.t.outputs.fixed }}"', // 10
+  );
+
+  it("reports a local composite action's output read by the caller as steps.<id>.outputs.<name> when the action sets it from untrusted text, its own or its caller's", async () => {
+    const result = await scanFiles({ ...IGNORE, [WORKFLOW]: user, [ACTION]: titleAction });
+    expect(hits(result, 'gha-script-injection').filter((h) => !h.startsWith(ACTION))).toEqual(['gha-script-injection@9', 'gha-script-injection@10']);
+    const at9 = result.findings.find((f) => f.file === WORKFLOW && f.line === 9)!;
+    expect(at9.message).toBe(
+      "Job a: the run: script expands ${{ steps.t.outputs.title }}, which the local action ./.github/actions/title gives as its output title (line 5 of its action.yml) from ${{ steps.read.outputs.title }}, which step read writes to $GITHUB_OUTPUT (line 17) from $T, which the step's env: sets from github.event.pull_request.title (text anyone can set); GitHub substitutes it before the script runs, so that text becomes part of the shell script and runs with the job's token and secrets.",
+    );
+    expect(result.findings.find((f) => f.file === WORKFLOW && f.line === 10)!.message).toContain('gives as its output passed (line 7 of its action.yml) from ${{ inputs.given }}, which .github/workflows/ci.yml gives it at line 8 from github.event.pull_request.body');
+    // Without the caller's untrusted input, the passed-through output is not untrusted; without the action in the tree, none is.
+    const constant = await scanFiles({ ...IGNORE, [WORKFLOW]: user.replace('${{ github.event.pull_request.body }}', 'hello'), [ACTION]: titleAction });
+    expect(hits(constant, 'gha-script-injection')).toEqual(['gha-script-injection@9']);
+    expect(hits(await scanFiles({ ...IGNORE, [WORKFLOW]: user }), 'gha-script-injection')).toEqual([]);
+  });
+
+  it('an input whose default: is untrusted text is untrusted in the action, called or scanned alone; a constant default is not', async () => {
+    const action = lines(
+      'inputs:',
+      '  title:',
+      '    default: ${{ github.event.pull_request.title }}', // 3
+      '  mode:',
+      '    default: fast',
+      'runs:',
+      '  using: composite',
+      '  steps:',
+      '    - run: echo "${{ inputs.title }} ${{ inputs.mode }}"', // 9
+      '      shell: bash',
+    );
+    const path = '.github/actions/t/action.yml';
+    expect(findings(action, 'gha-script-injection', path)).toEqual(['gha-script-injection@9']);
+    expect(scanRuntime(path, action).findings[0]!.message).toContain('expands ${{ inputs.title }}, whose default: (line 3) is github.event.pull_request.title (text anyone can set), for a caller that gives it none;');
+    expect(findings(action.replace('${{ github.event.pull_request.title }}', '${{ github.event.pull_request.number }}'), 'gha-script-injection', path)).toEqual([]);
+  });
+
+  const called = lines(
+    'on:',
+    '  workflow_call:',
+    '    inputs:',
+    '      title: { type: string }',
+    '      count: { type: number }',
+    'jobs:',
+    '  build:',
+    '    runs-on: ubuntu-latest',
+    '    steps:',
+    '      - run: echo "${{ inputs.title }} ${{ inputs.count }}"', // 10
+  );
+  const callerOf = (uses: string, title: string) =>
+    lines(
+      'on: issues',
+      'jobs:',
+      '  first:',
+      '    runs-on: ubuntu-latest',
+      '    outputs: { t: "${{ steps.s.outputs.t }}" }',
+      '    steps:',
+      '      - id: s',
+      '        run: echo "t=${{ github.event.issue.body }}" >> "$GITHUB_OUTPUT"', // 8 (itself an injection)
+      '  call:',
+      '    needs: first',
+      `    uses: ${uses}`,
+      '    with:',
+      `      title: ${title}`, // 13
+      '      count: 3',
+    );
+  const CALLED = '.github/workflows/build.yml';
+
+  it("reports a local reusable workflow's ${{ inputs.* }} that a caller gives untrusted text with with:, at the called workflow's line, naming the caller; a constant is quiet", async () => {
+    const result = await scanFiles({ ...IGNORE, [WORKFLOW]: callerOf('./.github/workflows/build.yml', '${{ github.event.issue.title }}'), [CALLED]: called });
+    expect(result.findings.filter((f) => f.rule === 'gha-script-injection').map((f) => `${f.file}:${f.line}`).sort()).toEqual([`${CALLED}:10`, `${WORKFLOW}:8`]);
+    expect(result.findings.find((f) => f.file === CALLED)!.message).toBe(
+      "Job build: the run: script expands ${{ inputs.title }}, which .github/workflows/ci.yml gives it at line 13 from github.event.issue.title (text anyone can set); GitHub substitutes it before the script runs, so that text becomes part of the shell script and runs with the job's token and secrets.",
+    );
+    const needs = await scanFiles({ ...IGNORE, [WORKFLOW]: callerOf('./.github/workflows/build.yml', '${{ needs.first.outputs.t }}'), [CALLED]: called });
+    expect(needs.findings.find((f) => f.file === CALLED)!.message).toContain('${{ inputs.title }}, which .github/workflows/ci.yml gives it at line 13 from ${{ needs.first.outputs.t }}, which job first\'s outputs: set (line 5)');
+    const quiet = await scanFiles({ ...IGNORE, [WORKFLOW]: callerOf('./.github/workflows/build.yml', 'release'), [CALLED]: called });
+    expect(quiet.findings.filter((f) => f.file === CALLED)).toEqual([]);
+    // Scanned alone, nobody is known to call it: its inputs are not judged.
+    expect(findings(called, 'gha-script-injection', CALLED)).toEqual([]);
+  });
+
+  it('a called workflow that is not in the tree is an unfollowed note at the caller, not partial', async () => {
+    const result = await scanFiles({ ...IGNORE, [WORKFLOW]: callerOf('./.github/workflows/gone.yml', '${{ github.event.issue.title }}') });
+    expect(result.partial).toBe(false);
+    expect(result.notes).toEqual([
+      {
+        kind: 'unfollowed',
+        file: WORKFLOW,
+        message: '.github/workflows/ci.yml:13: the local workflow ./.github/workflows/gone.yml is given github.event.issue.title (text anyone can set) as its input title, but that file is not in what was scanned, so what it does with that text was not checked',
+      },
+    ]);
+  });
+});
+
 describe('gha-unpinned-action', () => {
   it('reports third-party actions and reusable workflows by tag, branch or short SHA; low, so under the default gate', () => {
     const text = lines(
@@ -960,6 +1301,15 @@ describe('workflows take time linear in their size', () => {
     expect(nonLinearGrowth(jobs, rules)).toBeNull();
   });
 
+  it('$GITHUB_ENV writes by the thousand, each from the one before, read by ${{ env.* }} and toJSON(env) in every later step', () => {
+    const chain = (length: number) =>
+      `on: issues\njobs:\n  a:\n    runs-on: x\n    steps:\n      - env: { T: "\${{ github.event.issue.title }}" }\n        run: echo "V0=$T" >> "$GITHUB_ENV"\n` +
+      Array.from({ length: Math.floor(length / 100) }, (_, k) => `      - run: |\n          echo "V${k + 1}=$V${k}" >> "$GITHUB_ENV"\n          echo "\${{ env.V${k} }} \${{ toJSON(env) }}"\n`).join('');
+    // Two injections a step, and each write to $GITHUB_ENV under issues (gha-github-env-injection), the first step's too.
+    expect(rules(chain(SMALL))).toBe(3 * Math.floor(SMALL / 100) + 1);
+    expect(nonLinearGrowth(chain, rules)).toBeNull();
+  });
+
   it('$GITHUB_OUTPUT writes of one endless line, of a here-document never closed, of words that look like its commands', () => {
     const step = (script: string) => `on: issues\njobs:\n  a:\n    runs-on: x\n    env: { T: "\${{ github.event.issue.title }}" }\n    steps:\n      - id: s\n        run: |\n${script}      - run: echo "\${{ steps.s.outputs.o }}"\n`;
     const endless = (length: number) => step(`          echo "o=${'$X${Y:-z}'.repeat(length / 9)} $T" >> "$GITHUB_OUTPUT"\n`);
@@ -1007,5 +1357,36 @@ describe('workflows take time linear in their size', () => {
     expect(Array.from({ length: 12 }, (_, k) => reached.inputsOf(`d/${k}/action.yml`).byKey.size)).toEqual([1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0]);
     expect(reached.isAction('d/9/action.yml')).toBe(true);
     expect(reached.isAction('d/10/action.yml')).toBe(false);
+  });
+
+  it("a tree's local reusable workflows and actions' outputs: thousands of jobs calling them, actions whose outputs come from the next one's", async () => {
+    const tree = (length: number): Record<string, string> => {
+      const count = Math.floor(length / 160);
+      const jobs = Array.from({ length: count }, (_, k) => `  j${k}:\n    uses: ./.github/workflows/w${k % 20}.yml\n    with: { t: "\${{ github.event.issue.title }}" }\n  s${k}:\n    steps: [{ id: o, uses: ./o/0 }]\n`).join('');
+      const files: Record<string, string> = { [WORKFLOW]: `on: issues\njobs:\n${jobs}` };
+      for (let k = 0; k < 20; k++) files[`.github/workflows/w${k}.yml`] = 'on: { workflow_call: { inputs: { t: { type: string } } } }\njobs:\n  a:\n    steps:\n      - run: echo "${{ inputs.t }}"\n';
+      // Each action's output is the next one's, as deep as the runner goes; the last reads the event.
+      for (let k = 0; k < 9; k++) {
+        const inner = k < 8 ? `    - id: i\n      uses: ./o/${k + 1}\n` : '    - id: i\n      run: echo "v=${{ github.event.issue.body }}" >> "$GITHUB_OUTPUT"\n      shell: bash\n';
+        files[`o/${k}/action.yml`] = `outputs: { v: { value: "\${{ steps.i.outputs.v }}" } }\nruns:\n  using: composite\n  steps:\n${inner}`;
+      }
+      return files;
+    };
+    const followed = async (files: Record<string, string>) => {
+      const before = process.cpuUsage();
+      const actions = await followLocalActions(Object.keys(files), async (path) => files[path] ?? null);
+      const outputs = actions.actionOutputs('./o/0');
+      const spent = process.cpuUsage(before);
+      return { actions, outputs, ms: (spent.user + spent.system) / 1000 };
+    };
+    const small = await followed(tree(SMALL));
+    expect(small.actions.inputsOf('.github/workflows/w19.yml').byKey.get('t')).toMatchObject({ kind: 'input', caller: WORKFLOW });
+    expect(small.outputs?.get('v')).toMatchObject({ name: 'v', from: { kind: 'action-output', root: { input: 'github.event.issue.body' } } });
+    let verdict: string | null = 'not measured';
+    for (let attempt = 0; attempt < 3 && verdict !== null; attempt++) {
+      const [s, l] = [(await followed(tree(SMALL))).ms, (await followed(tree(LARGE))).ms];
+      verdict = l <= 30 * s + 10 ? null : `${s.toFixed(1)} ms at ${SMALL} characters, ${l.toFixed(1)} ms at ${LARGE}`;
+    }
+    expect(verdict).toBeNull();
   });
 });

@@ -13,9 +13,14 @@
  *   however long, and a cycle (`A: ${{ env.B }}`, `B: ${{ env.A }}`) carries nothing of its own.
  * - Step outputs: what a step with an `id:` writes into an output it names (gha-outputs.ts), read by
  *   the steps after it in its job as `steps.<id>.outputs.<name>`.
+ * - `$GITHUB_ENV`: a variable a step writes such text into (the same lines, gha-outputs.ts) is in the
+ *   environment of the steps after it in its job, `${{ env.X }}` and `"$X"` alike, under their own
+ *   `env:` and over their job's and the workflow's, as the runner merges them.
  * - Job outputs: a job's `outputs:` set from such a value, read by the jobs that `needs:` it.
- * - A composite action's `inputs.<name>`, when some caller in the tree gives it such text (the
- *   caller hands them in).
+ * - A composite action's or reusable workflow's `inputs.<name>`, when some caller in the tree gives it
+ *   such text (the caller hands them in), and an action's input whose `default:` is such text.
+ * - A local composite action's `outputs:` set from such text, read by the caller's later steps as
+ *   `steps.<id>.outputs.<name>` (the caller hands them in, from gha-local-actions.ts).
  *
  * Everything an outside party sets in the file is one of UNTRUSTED_INPUTS (gha-expressions.ts). All
  * of it is one pass in the order GitHub runs it (jobs after the jobs they need, steps in order),
@@ -27,7 +32,8 @@ import { injectedInputs, references, untrustedInput } from './gha-expressions.js
 import { outputWrites, type OutputWrite, type WrittenRead } from './gha-outputs.js';
 import { actionName, type Env, type Workflow, type WorkflowJob, type WorkflowStep, type WorkflowValue } from './workflow.js';
 
-export type Level = 'step' | 'job' | 'workflow';
+/** Where a step's environment variable is set: its own `env:`, a `$GITHUB_ENV` write of an earlier step of its job, its job's `env:`, the workflow's. */
+export type Level = 'step' | 'github-env' | 'job' | 'workflow';
 
 /** A field anyone can set, as the value reads it (`github.event.issue.title`, `context.payload.issue.title`). */
 export interface FieldOrigin {
@@ -50,8 +56,27 @@ export type Origin =
   | FieldOrigin
   | { kind: 'env'; name: string; spelled: string; level: Level; from: Origin; root: FieldOrigin }
   | { kind: 'step-output'; spelled: string; step: string; how: OutputWrite['how']; line: number; from: Origin; root: FieldOrigin }
-  | { kind: 'job-output'; spelled: string; job: string; line: number; from: Origin; root: FieldOrigin }
-  | { kind: 'input'; spelled: string; caller: string; line: number; callers: number; from: Origin; root: FieldOrigin };
+  | { kind: 'job-output'; spelled: string; job: string; output: string; line: number; from: Origin; root: FieldOrigin }
+  | { kind: 'env-file'; spelled: string; name: string; step: string | null; how: 'GITHUB_ENV' | 'exportVariable'; line: number; from: Origin; root: FieldOrigin }
+  | { kind: 'input'; spelled: string; caller: string; line: number; callers: number; from: Origin; root: FieldOrigin }
+  | { kind: 'holds'; spelled: string; from: Origin; root: FieldOrigin }
+  | { kind: 'input-default'; spelled: string; line: number; from: Origin; root: FieldOrigin }
+  | { kind: 'action-output'; spelled: string; action: string; output: string; line: number; from: Origin; root: FieldOrigin };
+
+/** An output of a local composite action that carries untrusted text: its name as written, the line of its `value:` in the action's file, and where the text comes from there. */
+export interface ActionOutput {
+  name: string;
+  line: number;
+  from: Origin;
+}
+
+/** What the rest of the tree tells the flows of one file. */
+export interface FlowContext {
+  /** The inputs (`inputs.*`) that callers in the tree give untrusted text: a composite action's, a reusable workflow's. */
+  inputs: Tainted;
+  /** The outputs carrying untrusted text of the local action a step uses (`uses: ./…`), as the tree's copy of it gives them (gha-local-actions.ts). */
+  actionOutputs?: (uses: string) => ReadonlyMap<string, ActionOutput> | undefined;
+}
 
 const rootOf = (origin: Origin): FieldOrigin => (origin.kind === 'field' ? origin : origin.root);
 
@@ -74,6 +99,17 @@ export function describeOrigin(origin: Origin, hops = 0): string {
       const how = origin.how === 'return' ? `${step}'s github-script returns` : origin.how === 'setOutput' ? `${step} sets with core.setOutput` : `${step} writes to $GITHUB_OUTPUT`;
       return `${spelled}, which ${how} (line ${origin.line}) from ${from}`;
     }
+    case 'env-file': {
+      const step = origin.step === null ? 'an earlier step' : `step ${clipInput(origin.step, 60)}`;
+      const how = origin.how === 'exportVariable' ? `${step} sets with core.exportVariable` : `${step} writes to $GITHUB_ENV`;
+      return `${spelled}, which ${how} (line ${origin.line}) from ${from}`;
+    }
+    case 'holds':
+      return `${spelled}, which holds ${from}`;
+    case 'input-default':
+      return `${spelled}, whose default: (line ${origin.line}) is ${from}, for a caller that gives it none`;
+    case 'action-output':
+      return `${spelled}, which the local action ${clipInput(origin.action, 120)} gives as its output ${clipInput(origin.output, 60)} (line ${origin.line} of its action.yml) from ${from}`;
     case 'job-output':
       return `${spelled}, which job ${clipInput(origin.job, 60)}'s outputs: set (line ${origin.line}) from ${from}`;
     case 'input': {
@@ -110,15 +146,19 @@ export interface EnvIndex {
   id: number;
 }
 
-/** What a step can read: its env: maps (step, job, workflow: the first that names a variable sets it) and the untrusted values of the other kinds. */
+/**
+ * What a step can read: its environment (its env:, what earlier steps of its job wrote to
+ * $GITHUB_ENV, its job's env:, the workflow's: the first that names a variable sets it, as the
+ * runner merges them) and the untrusted values of the other kinds.
+ */
 export interface Scope {
-  env: readonly [step: EnvIndex, job: EnvIndex, workflow: EnvIndex];
+  env: readonly [step: EnvIndex, written: EnvIndex, job: EnvIndex, workflow: EnvIndex];
   steps: Tainted;
   needs: Tainted;
   inputs: Tainted;
 }
 
-const LEVELS: readonly Level[] = ['step', 'job', 'workflow'];
+const LEVELS: readonly Level[] = ['step', 'github-env', 'job', 'workflow'];
 const EMPTY_INDEX: EnvIndex = { byName: new Map(), untrusted: [], id: 0 };
 
 /** A reference that names a value which may carry untrusted text: `env.X`, `steps.<id>.outputs.<name>`, `needs.<job>.outputs.<name>`, `inputs.<name>`. */
@@ -133,6 +173,51 @@ export function readOf(path: readonly string[]): Read | null {
   if ((path[0] === 'env' || path[0] === 'inputs') && path.length === 2) return { kind: path[0], key: path[1]! };
   if ((path[0] === 'steps' || path[0] === 'needs') && path.length === 4 && path[2] === 'outputs') return { kind: path[0], key: `${path[1]}.${path[3]}` };
   return null;
+}
+
+/**
+ * A reference to a whole context, or a part of one, that holds values a read names: `env`, `inputs`,
+ * `steps`, `steps.<id>`, `steps.<id>.outputs`, `needs`… (`toJSON(steps)` puts all their text in the
+ * script). `prefix` is what the keys it holds start with (`<id>.`; '' for all).
+ */
+export interface WholeRead {
+  kind: ReadKind;
+  prefix: string;
+}
+
+export function wholeReadOf(path: readonly string[]): WholeRead | null {
+  const [context, id, outputs] = path;
+  if ((context === 'env' || context === 'inputs') && path.length === 1) return { kind: context, prefix: '' };
+  if (context !== 'steps' && context !== 'needs') return null;
+  if (path.length === 1) return { kind: context, prefix: '' };
+  if (path.length === 2 || (path.length === 3 && outputs === 'outputs')) return { kind: context, prefix: `${id}.` };
+  return null;
+}
+
+/**
+ * The first value a whole read holds that carries untrusted text, as `scope` reads it, at one unit of
+ * budget a value looked at: for `env`, the first of each map's untrusted variables (a nearer
+ * constant of the same name is not looked for, which errs towards reporting).
+ */
+export function wholeOrigin(whole: WholeRead, spelled: string, scope: Scope, budget: Budget): Origin | null {
+  let from: Origin | null = null;
+  if (whole.kind === 'env') {
+    for (let k = 0; k < scope.env.length && !from; k++) {
+      const first = scope.env[k]!.untrusted[0];
+      budget.left--;
+      if (first) from = envOrigin(first, LEVELS[k]!, envExpression(first.name));
+    }
+  } else {
+    for (const [key, origin] of scope[whole.kind].byKey) {
+      budget.left--;
+      if (budget.left <= 0) break;
+      if (key.startsWith(whole.prefix)) {
+        from = origin;
+        break;
+      }
+    }
+  }
+  return from ? { kind: 'holds', spelled, from, root: rootOf(from) } : null;
 }
 
 /** An entry of an `env:` map, as written: the field its value expands directly, and what else it reads. */
@@ -161,19 +246,25 @@ export class WorkflowFlows {
   /** Each job's outputs that carry untrusted text, by lower-case job id, then output name. */
   private readonly jobOutputs = new Map<string, Map<string, Origin>>();
   private ids = 0;
+  private readonly inputs: Tainted;
+  private readonly actionOutputs: FlowContext['actionOutputs'];
 
   constructor(
     private readonly workflow: Workflow,
-    private readonly inputs: Tainted,
+    context: FlowContext,
     private readonly budget: Budget,
-  ) {}
+  ) {
+    this.actionOutputs = context.actionOutputs;
+    this.inputs = withDefaults(workflow, context.inputs);
+  }
 
   /**
    * Calls `visit` for each step, with what it can read, in an order where that is known: jobs after
    * the jobs they need (a cycle, which GitHub refuses, in file order), each job's steps in order;
-   * after each step, its outputs are taken in, and after each job, its outputs.
+   * after each step, its outputs are taken in, and after each job, its outputs. `visitJob` sees each
+   * job first, with what its own keys (`with:` of a reusable workflow it calls) can read.
    */
-  walk(visit: (step: WorkflowStep, scope: Scope) => void): void {
+  walk(visit: (step: WorkflowStep, scope: Scope) => void, visitJob?: (job: WorkflowJob, scope: Scope) => void): void {
     const stepsOf = new Map<string, WorkflowStep[]>();
     for (const step of this.workflow.steps) {
       const list = stepsOf.get(step.job);
@@ -181,20 +272,54 @@ export class WorkflowFlows {
       else stepsOf.set(step.job, [step]);
     }
     const workflowEnv = this.resolve(this.workflow.env, [], NOTHING_TAINTED, NOTHING_TAINTED, 'workflow');
-    const jobs: WorkflowJob[] = this.workflow.kind === 'action' ? [{ id: '', at: { line: 1, column: 1 }, uses: null, needs: [], outputs: new Map(), env: new Map() }] : jobOrder(this.workflow.jobs);
+    // A composite action is one job, whose outputs are the action's.
+    const jobs: WorkflowJob[] = this.workflow.kind === 'action' ? [{ id: '', at: { line: 1, column: 1 }, uses: null, needs: [], outputs: this.workflow.outputs, env: new Map(), with: new Map() }] : jobOrder(this.workflow.jobs);
     for (const job of jobs) {
       const needs = this.needsOf(job);
       const jobEnv = this.resolve(job.env, [[workflowEnv, 'workflow']], NOTHING_TAINTED, needs, 'job');
+      visitJob?.(job, { env: [EMPTY_INDEX, EMPTY_INDEX, EMPTY_INDEX, EMPTY_INDEX], steps: NOTHING_TAINTED, needs, inputs: this.inputs });
       const outputs = new Map<string, Origin>();
       let steps = NOTHING_TAINTED;
+      // What the job's steps wrote to $GITHUB_ENV carrying untrusted text: one map that grows, given a new id each time it does (as `outputs`).
+      const written = new Map<string, EnvVariable>();
+      const writtenList: EnvVariable[] = [];
+      let writtenEnv = EMPTY_INDEX;
       for (const step of stepsOf.get(job.id) ?? []) {
-        const stepEnv = this.resolve(step.env[0], [[jobEnv, 'job'], [workflowEnv, 'workflow']], steps, needs, 'step');
-        const scope: Scope = { env: [stepEnv, jobEnv, workflowEnv], steps, needs, inputs: this.inputs };
+        const stepEnv = this.resolve(step.env[0], [[writtenEnv, 'github-env'], [jobEnv, 'job'], [workflowEnv, 'workflow']], steps, needs, 'step');
+        const scope: Scope = { env: [stepEnv, writtenEnv, jobEnv, workflowEnv], steps, needs, inputs: this.inputs };
         visit(step, scope);
-        if (step.id !== null && this.takeOutputs(step, scope, outputs)) steps = { byKey: outputs, id: ++this.ids };
+        const grew = this.takeWrites(step, scope, outputs, written);
+        if (grew.outputs) steps = { byKey: outputs, id: ++this.ids };
+        if (grew.env) {
+          writtenList.length = 0;
+          for (const v of written.values()) writtenList.push(v);
+          writtenEnv = { byName: written, untrusted: writtenList, id: ++this.ids };
+        }
       }
-      this.takeJobOutputs(job, { env: [EMPTY_INDEX, jobEnv, workflowEnv], steps, needs, inputs: NOTHING_TAINTED });
+      this.takeJobOutputs(job, { env: [EMPTY_INDEX, writtenEnv, jobEnv, workflowEnv], steps, needs, inputs: this.inputs });
     }
+  }
+
+  /** A composite action's outputs that carry untrusted text, by lower-case name: known once `walk` has run. */
+  ownActionOutputs(): ReadonlyMap<string, ActionOutput> {
+    const outputs = new Map<string, ActionOutput>();
+    for (const [lower, origin] of this.jobOutputs.get('') ?? []) if (origin.kind === 'job-output') outputs.set(lower, { name: origin.output, line: origin.line, from: origin.from });
+    return outputs;
+  }
+
+  /**
+   * A step's writes to $GITHUB_ENV (or github-script's core.exportVariable) that carry untrusted
+   * text, as `scope` (the step's) reads them: for gha-github-env-injection, which reports them in
+   * privileged workflows. Each script's writes are read once (shared with the walk).
+   */
+  envFileWrites(step: WorkflowStep, scope: Scope): { write: OutputWrite; origin: Origin }[] {
+    const found: { write: OutputWrite; origin: Origin }[] = [];
+    for (const write of this.writesOf(step)) {
+      if (write.how !== 'GITHUB_ENV' && write.how !== 'exportVariable') continue;
+      const origin = this.writeOrigin(write, scope);
+      if (origin) found.push({ write, origin });
+    }
+    return found;
   }
 
   /** Where the untrusted text an expression puts where it is written comes from, as `scope` reads it: the first of its references that carries some. */
@@ -203,10 +328,12 @@ export class WorkflowFlows {
       if (!ref.flows) continue;
       const field = untrustedInput(ref.path);
       if (field) return { kind: 'field', reference: ref.path.join('.'), input: field.input, whole: field.whole };
+      if (this.budget.left <= 0) continue;
       const read = readOf(ref.path);
-      if (!read || this.budget.left <= 0) continue;
+      const whole = read ? null : wholeReadOf(ref.path);
+      if (!read && !whole) continue;
       this.budget.left--;
-      const origin = readOrigin(read, scope);
+      const origin = read ? readOrigin(read, scope) : wholeOrigin(whole!, ref.path.join('.'), scope, this.budget);
       if (origin) return origin;
     }
     return null;
@@ -238,7 +365,7 @@ export class WorkflowFlows {
     ].join('/');
     const known = map.resolved.get(context);
     if (known) return known;
-    const scope: Scope = { env: [EMPTY_INDEX, EMPTY_INDEX, EMPTY_INDEX], steps, needs, inputs: this.inputs };
+    const scope: Scope = { env: [EMPTY_INDEX, EMPTY_INDEX, EMPTY_INDEX, EMPTY_INDEX], steps, needs, inputs: this.inputs };
     this.budget.left -= map.entries.length;
     const carries = new Map<string, { name: string; origin: Origin }>();
     for (const entry of map.entries) if (entry.direct && !carries.has(entry.lower)) carries.set(entry.lower, { name: entry.name, origin: entry.direct });
@@ -315,24 +442,61 @@ export class WorkflowFlows {
     return map;
   }
 
-  /** A step's outputs that its script writes untrusted text into (gha-outputs.ts), added to its job's; whether any was. */
-  private takeOutputs(step: WorkflowStep, scope: Scope, outputs: Map<string, Origin>): boolean {
+  /** The writes of a step's script (gha-outputs.ts), read once per script however many steps share it. */
+  private writesOf(step: WorkflowStep): readonly OutputWrite[] {
     const script = step.run ?? (step.uses && actionName(step.uses.value) === 'actions/github-script' ? step.with.get('script') : undefined);
-    if (!script || this.budget.left <= 0) return false;
+    if (!script) return [];
     let writes = this.writes.get(script);
     if (!writes) this.writes.set(script, (writes = outputWrites(script, step.run ? 'run' : 'github-script')));
-    let grew = false;
-    for (const write of writes) {
-      const key = `${step.id!.toLowerCase()}.${write.output.toLowerCase()}`;
+    return writes;
+  }
+
+  /** What the first of a write's reads that carries untrusted text carries, at one unit of budget a read. */
+  private writeOrigin(write: OutputWrite, scope: Scope): Origin | null {
+    if (this.budget.left <= 0) return null;
+    this.budget.left -= write.reads.length + 1;
+    for (const read of write.reads) {
+      const origin = this.writtenOrigin(read, scope);
+      if (origin) return origin;
+    }
+    return null;
+  }
+
+  /**
+   * A step's outputs that its script writes untrusted text into, added to its job's (only a step with
+   * an `id:` has outputs others read), and the variables it writes such text into with $GITHUB_ENV,
+   * added to what its job's later steps see: which of the two grew.
+   */
+  private takeWrites(step: WorkflowStep, scope: Scope, outputs: Map<string, Origin>, written: Map<string, EnvVariable>): { outputs: boolean; env: boolean } {
+    const grew = { outputs: false, env: false };
+    if (this.budget.left <= 0) return grew;
+    // A local composite action's outputs, as the tree's copy of it writes them.
+    const given = step.id !== null && step.uses && this.actionOutputs ? this.actionOutputs(step.uses.value) : undefined;
+    for (const [lower, output] of given ?? []) {
+      const key = `${step.id!.toLowerCase()}.${lower}`;
       if (outputs.has(key)) continue;
-      this.budget.left -= write.reads.length + 1;
-      for (const read of write.reads) {
-        const origin = this.writtenOrigin(read, scope);
+      this.budget.left--;
+      outputs.set(key, { kind: 'action-output', spelled: `\${{ steps.${step.id}.outputs.${output.name} }}`, action: step.uses!.value.trim(), output: output.name, line: output.line, from: output.from, root: rootOf(output.from) });
+      grew.outputs = true;
+    }
+    for (const write of this.writesOf(step)) {
+      if (write.how === 'GITHUB_ENV' || write.how === 'exportVariable') {
+        // The first untrusted write of a name is kept: a later constant one is not read, which errs towards reporting.
+        const lower = write.output.toLowerCase();
+        if (written.has(lower)) continue;
+        const origin = this.writeOrigin(write, scope);
         if (!origin) continue;
-        outputs.set(key, { kind: 'step-output', spelled: `\${{ steps.${step.id}.outputs.${write.output} }}`, step: step.id!, how: write.how, line: write.line, from: origin, root: rootOf(origin) });
-        grew = true;
-        break;
+        written.set(lower, { name: write.output, carries: { kind: 'env-file', spelled: envExpression(write.output), name: write.output, step: step.id, how: write.how, line: write.line, from: origin, root: rootOf(origin) } });
+        grew.env = true;
+        continue;
       }
+      if (step.id === null) continue;
+      const key = `${step.id.toLowerCase()}.${write.output.toLowerCase()}`;
+      if (outputs.has(key)) continue;
+      const origin = this.writeOrigin(write, scope);
+      if (!origin) continue;
+      outputs.set(key, { kind: 'step-output', spelled: `\${{ steps.${step.id}.outputs.${write.output} }}`, step: step.id, how: write.how, line: write.line, from: origin, root: rootOf(origin) });
+      grew.outputs = true;
     }
     return grew;
   }
@@ -366,7 +530,7 @@ export class WorkflowFlows {
       for (const expression of value.expressions) {
         const origin = this.expressionOrigin(expression.text, scope);
         if (!origin) continue;
-        carried.set(name.toLowerCase(), { kind: 'job-output', spelled: `\${{ needs.${job.id}.outputs.${name} }}`, job: job.id, line: value.line, from: origin, root: rootOf(origin) });
+        carried.set(name.toLowerCase(), { kind: 'job-output', spelled: `\${{ needs.${job.id}.outputs.${name} }}`, job: job.id, output: name, line: value.line, from: origin, root: rootOf(origin) });
         break;
       }
     }
@@ -387,9 +551,32 @@ export class WorkflowFlows {
   }
 }
 
+/**
+ * The inputs a composite action's callers give untrusted text, and those whose `default:` is such
+ * text: a caller that leaves one out gets it (a caller that gives a constant does not, which is not
+ * known here: errs towards reporting). The callers' word is kept where both say so.
+ */
+function withDefaults(workflow: Workflow, given: Tainted): Tainted {
+  let byKey: Map<string, Origin> | null = null;
+  for (const [name, value] of workflow.inputDefaults) {
+    const lower = name.toLowerCase();
+    if (given.byKey.has(lower)) continue;
+    const first = value.expressions.map((e) => injectedInputs(e.text)[0]).find((f) => f !== undefined);
+    if (!first) continue;
+    byKey ??= new Map(given.byKey);
+    const from: FieldOrigin = { kind: 'field', reference: first.reference, input: first.input, whole: first.whole };
+    byKey.set(lower, { kind: 'input-default', spelled: `\${{ inputs.${name} }}`, line: value.line, from, root: from });
+  }
+  // Ids of the caller's sets are small numbers; a set grown here is told apart from them by its sign.
+  return byKey ? { byKey, id: -1 - given.id } : given;
+}
+
 /** What an env: variable read as `spelled` carries, from the map of `level`: null when nothing. */
 export function envOrigin(variable: EnvVariable, level: Level, spelled: string): Origin | null {
-  return variable.carries ? { kind: 'env', name: variable.name, spelled, level, from: variable.carries, root: rootOf(variable.carries) } : null;
+  if (!variable.carries) return null;
+  // A variable an earlier step wrote to $GITHUB_ENV is that write, read as `spelled`.
+  if (level === 'github-env' && variable.carries.kind === 'env-file') return { ...variable.carries, spelled };
+  return { kind: 'env', name: variable.name, spelled, level, from: variable.carries, root: rootOf(variable.carries) };
 }
 
 export const envExpression = (name: string): string => `\${{ env.${name} }}`;

@@ -15,19 +15,28 @@
  * the scan) is said in a note, not made partial: it is not the tree's code, as a remote action is
  * not. A workflow or action that cannot be read or parsed is passed over here; its own scan says so.
  *
- * Bounded: each workflow is read once and each action at most once per level of that depth, each
- * under the flows' own budget of look-ups.
+ * The same for a job that calls a reusable workflow of the repository (`uses:
+ * ./.github/workflows/build.yml`, `with:`): the called workflow's `${{ inputs.* }}` are judged by
+ * what its callers give (one not in the tree is a note, as an action is). And the other way: a local
+ * action's `outputs:` that its steps (or its callers' inputs) fill with untrusted text, read by the
+ * caller as `steps.<id>.outputs.<name>`, worked out once every caller's inputs are known (an output
+ * handed to another local action's input is not followed further: the inputs are known first).
+ *
+ * Bounded: each workflow is read once and each action (or called workflow) at most once per level
+ * of that depth, each under the flows' own budget of look-ups; each action's outputs are worked out once.
  */
 import { clipInput } from '../../quoted-input.js';
 import { isWorkflowPath } from '../paths.js';
-import { describeOrigin, WorkflowFlows, type Origin, type Tainted } from './gha-flows.js';
-import { localActionFolder, parseAction, parseWorkflow, type Workflow } from './workflow.js';
+import { describeOrigin, WorkflowFlows, type ActionOutput, type Origin, type Scope, type Tainted } from './gha-flows.js';
+import { localActionFolder, parseAction, parseWorkflow, type Workflow, type WorkflowValue } from './workflow.js';
 
 export interface LocalActions {
   /** The inputs of the action file at this path that some caller gives untrusted text, by lower-case name. */
   inputsOf(file: string): Tainted;
   /** Whether a workflow (or action) of the tree uses this file as a local action. */
   isAction(file: string): boolean;
+  /** The outputs carrying untrusted text of the local action a step uses (`uses: ./…`), given what its callers in the tree give it. */
+  actionOutputs(uses: string): ReadonlyMap<string, ActionOutput> | undefined;
   /** What could not be followed, one line each (`12: …`, the caller's line first, else a count; without the file's name), by the file of the step that calls it. */
   notes: ReadonlyMap<string, readonly string[]>;
 }
@@ -51,6 +60,8 @@ export async function followLocalActions(paths: readonly string[], readText: (pa
   const reached = new Set<string>();
   const notes = new Map<string, string[]>();
   const unsaid = new Map<string, number>();
+  /** Each action read, as last parsed: its outputs are worked out once every caller's inputs are known. */
+  const parsedActions = new Map<string, Workflow>();
   let next = new Set<string>();
 
   const actionIn = (folder: string): string | null => {
@@ -61,45 +72,75 @@ export async function followLocalActions(paths: readonly string[], readText: (pa
     return null;
   };
 
-  /** The local actions a file's steps call, and the untrusted text they give each. */
+  /** A caller's untrusted text given as input `name` of `callee` (an action's or a reusable workflow's file), or, when the callee is not in the tree, a note. */
+  const give = (file: string, callee: string | null, what: string, uses: string, name: string, value: WorkflowValue, origin: Origin) => {
+    if (callee === null) {
+      // A few said in full, the rest counted: a generated workflow may call one a thousand times.
+      const said = notes.get(file) ?? [];
+      notes.set(file, said);
+      if (said.length < MAX_NOTES_PER_FILE) said.push(`${value.line}: the local ${what} ${clipInput(uses.trim(), 120)} is given ${describeOrigin(origin)} as its input ${clipInput(name, 60)}, but ${what === 'action' ? `there is no action.yml or action.yaml in ${clipInput(localActionFolder(uses) || 'the root', 120)}` : 'that file is not'} in what was scanned, so what it does with that text was not checked`);
+      else unsaid.set(file, (unsaid.get(file) ?? 0) + 1);
+      return;
+    }
+    const key = name.toLowerCase();
+    const sites = callSites.get(`${callee}\0${key}`) ?? new Set<string>();
+    callSites.set(`${callee}\0${key}`, sites);
+    sites.add(`${file}:${value.line}:${value.column}`);
+    let tainted = inputs.get(callee);
+    if (!tainted) inputs.set(callee, (tainted = new Map()));
+    const known = tainted.get(key);
+    if (known?.kind === 'input') {
+      known.callers = sites.size;
+      return;
+    }
+    tainted.set(key, { kind: 'input', spelled: `\${{ inputs.${name} }}`, caller: file, line: value.line, callers: 1, from: origin, root: origin.kind === 'field' ? origin : origin.root });
+    next.add(callee);
+  };
+
+  /** The first untrusted text of a `with:` value, as `scope` reads it. */
+  const originOf = (flows: WorkflowFlows, value: WorkflowValue, scope: Scope): Origin | null => {
+    for (const expression of value.expressions) {
+      const origin = flows.expressionOrigin(expression.text, scope);
+      if (origin) return origin;
+    }
+    return null;
+  };
+
+  /** The local actions a file's steps call and the local workflows its jobs call, and the untrusted text they give each. */
   const follow = (file: string, workflow: Workflow, given: Tainted) => {
-    const flows = new WorkflowFlows(workflow, given, { left: LOOKUP_BUDGET });
-    flows.walk((step, scope) => {
-      const folder = step.uses ? localActionFolder(step.uses.value) : null;
-      if (folder === null) return;
-      const action = actionIn(folder);
-      if (action !== null && !reached.has(action)) {
-        reached.add(action);
-        next.add(action);
-      }
-      for (const [name, value] of step.with) {
-        let origin: Origin | null = null;
-        for (const expression of value.expressions) if ((origin = flows.expressionOrigin(expression.text, scope))) break;
-        if (!origin) continue;
-        if (action === null) {
-          // A few said in full, the rest counted: a generated workflow may call one a thousand times.
-          const said = notes.get(file) ?? [];
-          notes.set(file, said);
-          const uses = clipInput(step.uses!.value.trim(), 120);
-          if (said.length < MAX_NOTES_PER_FILE) said.push(`${value.line}: the local action ${uses} is given ${describeOrigin(origin)} as its input ${clipInput(name, 60)}, but there is no action.yml or action.yaml in ${folder === '' ? 'the root' : clipInput(folder, 120)} in what was scanned, so what it does with that text was not checked`);
-          else unsaid.set(file, (unsaid.get(file) ?? 0) + 1);
-          break;
+    const flows = new WorkflowFlows(workflow, { inputs: given }, { left: LOOKUP_BUDGET });
+    const reach = (callee: string) => {
+      if (reached.has(callee)) return;
+      reached.add(callee);
+      next.add(callee);
+    };
+    flows.walk(
+      (step, scope) => {
+        const folder = step.uses ? localActionFolder(step.uses.value) : null;
+        if (folder === null) return;
+        const action = actionIn(folder);
+        if (action !== null) reach(action);
+        for (const [name, value] of step.with) {
+          const origin = originOf(flows, value, scope);
+          if (!origin) continue;
+          give(file, action, 'action', step.uses!.value, name, value, origin);
+          if (action === null) break;
         }
-        const key = name.toLowerCase();
-        const sites = callSites.get(`${action}\0${key}`) ?? new Set<string>();
-        callSites.set(`${action}\0${key}`, sites);
-        sites.add(`${file}:${value.line}:${value.column}`);
-        let tainted = inputs.get(action);
-        if (!tainted) inputs.set(action, (tainted = new Map()));
-        const known = tainted.get(key);
-        if (known?.kind === 'input') {
-          known.callers = sites.size;
-          continue;
+      },
+      (job, scope) => {
+        // A job that calls a reusable workflow of the repository (`uses: ./.github/workflows/build.yml`), at its path from the root.
+        const path = job.uses ? localActionFolder(job.uses.value) : null;
+        if (path === null || !isWorkflowPath(path)) return;
+        const called = present.has(path) ? path : null;
+        if (called !== null) reach(called);
+        for (const [name, value] of job.with) {
+          const origin = originOf(flows, value, scope);
+          if (!origin) continue;
+          give(file, called, 'workflow', job.uses!.value, name, value, origin);
+          if (called === null) break;
         }
-        tainted.set(key, { kind: 'input', spelled: `\${{ inputs.${name} }}`, caller: file, line: value.line, callers: 1, from: origin, root: origin.kind === 'field' ? origin : origin.root });
-        next.add(action);
-      }
-    });
+      },
+    );
   };
 
   for (const file of paths) {
@@ -109,21 +150,47 @@ export async function followLocalActions(paths: readonly string[], readText: (pa
     const read = parseWorkflow(text);
     if (read.workflow) follow(file, read.workflow, { byKey: new Map(), id: 0 });
   }
-  // Round k reads the actions k levels below a workflow's step (0: those its steps use), whose calls are
-  // one level deeper: the last level the runner runs calls nothing it would run.
+  // Round k reads the actions (and called workflows) k levels below a workflow's step or job (0: those
+  // it uses), whose calls are one level deeper: the last level the runner runs calls nothing it would
+  // run. (GitHub nests reusable workflows less deep than composite actions; the deeper bound errs towards reporting.)
   for (let depth = 0; depth < MAX_ACTION_DEPTH - 1 && next.size > 0; depth++) {
     const now = next;
     next = new Set();
     for (const file of now) {
       const text = await readText(file);
-      const read = text === null ? null : parseAction(text);
-      if (read?.workflow) follow(file, read.workflow, taintedOf(inputs.get(file), depth + 1));
+      const read = text === null ? null : isWorkflowPath(file) ? parseWorkflow(text) : parseAction(text);
+      if (!read?.workflow) continue;
+      if (read.workflow.kind === 'action') parsedActions.set(file, read.workflow);
+      follow(file, read.workflow, taintedOf(inputs.get(file), depth + 1));
     }
   }
-  for (const [file, count] of unsaid) notes.get(file)!.push(`${count.toLocaleString('en-US')} more step${count === 1 ? '' : 's'} give untrusted text to local actions that are not in what was scanned, so what they do with it was not checked`);
+  for (const [file, count] of unsaid) notes.get(file)!.push(`${count.toLocaleString('en-US')} more step${count === 1 ? '' : 's'} or job${count === 1 ? '' : 's'} give untrusted text to local actions or workflows that are not in what was scanned, so what they do with it was not checked`);
+
+  // Each action's outputs that carry untrusted text, given what its callers give it: the actions it
+  // uses first (once each, to the runner's depth; one on a cycle, which the runner refuses, gives none).
+  const outputs = new Map<string, ReadonlyMap<string, ActionOutput>>();
+  const working = new Set<string>();
+  const outputsOfUses = (uses: string, depth: number): ReadonlyMap<string, ActionOutput> | undefined => {
+    const folder = localActionFolder(uses);
+    const file = folder === null ? null : actionIn(folder);
+    if (file === null) return undefined;
+    const known = outputs.get(file);
+    if (known) return known;
+    const action = parsedActions.get(file);
+    if (!action || working.has(file) || depth >= MAX_ACTION_DEPTH) return undefined;
+    working.add(file);
+    const flows = new WorkflowFlows(action, { inputs: taintedOf(inputs.get(file), 1), actionOutputs: (inner) => outputsOfUses(inner, depth + 1) }, { left: LOOKUP_BUDGET });
+    flows.walk(() => {});
+    working.delete(file);
+    const found = flows.ownActionOutputs();
+    outputs.set(file, found);
+    return found;
+  };
+
   return {
     inputsOf: (file) => taintedOf(inputs.get(file), 1),
-    isAction: (file) => reached.has(file),
+    isAction: (file) => reached.has(file) && !isWorkflowPath(file),
+    actionOutputs: (uses) => outputsOfUses(uses, 0),
     notes,
   };
 }

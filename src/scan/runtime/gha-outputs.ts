@@ -3,7 +3,11 @@
  * to `$GITHUB_OUTPUT` (`echo "title=$TITLE" >> "$GITHUB_OUTPUT"`, the `name<<EOF` form over several
  * lines, `cat <<EOF >> "$GITHUB_OUTPUT"`, the old `::set-output name=title::`), and what
  * `actions/github-script`'s script returns (its `result` output) or passes to `core.setOutput`.
- * gha-flows.ts asks of each written value whether it holds untrusted text.
+ * The same for the variables it sets for the later steps of its job: lines to `$GITHUB_ENV`, which
+ * the runner reads in the same `name=value` and `name<<EOF` forms, and github-script's
+ * `core.exportVariable`. (The old `::set-env` command is refused by the runner unless a workflow
+ * turns insecure commands back on, and is not read.) gha-flows.ts asks of each written value
+ * whether it holds untrusted text.
  *
  * Only what a line shows is taken: an output named on the line (or opened by `name<<EOF` there) and
  * the `${{ }}`, shell variables (`$TITLE`, `${TITLE}`, not inside single quotes) and, in JavaScript,
@@ -28,14 +32,17 @@ export type WrittenRead =
 export interface OutputWrite {
   /** The output's name as written (`result` for what github-script returns). */
   output: string;
-  /** How: for the message. */
-  how: 'GITHUB_OUTPUT' | 'return' | 'setOutput';
-  /** The file's line of the write. */
+  /** How: for the message. `GITHUB_ENV` and `exportVariable` set an environment variable of the later steps, the others an output. */
+  how: 'GITHUB_OUTPUT' | 'return' | 'setOutput' | 'GITHUB_ENV' | 'exportVariable';
+  /** The file's line of the write (the script's line from 0 while it is read), and the column where that line's command starts. */
   line: number;
+  column?: number;
   reads: WrittenRead[];
 }
 
-const INTO_OUTPUT = /\$\{?GITHUB_OUTPUT\b\}?|\$env:GITHUB_OUTPUT\b|%GITHUB_OUTPUT%/i;
+/** A redirection's target: `$GITHUB_OUTPUT`, `${GITHUB_ENV}`, `$env:GITHUB_OUTPUT` (PowerShell), `%GITHUB_ENV%` (cmd); group 1 or 2 or 3 names the file. */
+const INTO_FILE = /\$\{?(GITHUB_OUTPUT|GITHUB_ENV)\b\}?|\$env:(GITHUB_OUTPUT|GITHUB_ENV)\b|%(GITHUB_OUTPUT|GITHUB_ENV)%/i;
+const fileOf = (into: RegExpExecArray): 'GITHUB_OUTPUT' | 'GITHUB_ENV' => ((into[1] ?? into[2] ?? into[3])!.toUpperCase() === 'GITHUB_ENV' ? 'GITHUB_ENV' : 'GITHUB_OUTPUT');
 const SET_OUTPUT = /::set-output\s+name=([A-Za-z_][\w-]{0,99})::/;
 const NAME_VALUE = /(?:^|[\s"'{;(])([A-Za-z_][\w-]{0,99})=/;
 const MULTILINE = /(?:^|[\s"'{;(])([A-Za-z_][\w-]{0,99})<<([A-Za-z_][\w-]{0,99})/;
@@ -47,16 +54,18 @@ export function outputWrites(script: WorkflowValue, how: 'run' | 'github-script'
   const read = how === 'run' ? shellWrites : scriptWrites;
   // Read in the script as written (each write at its own line) or, when its quoting hides some there
   // (a double-quoted script of `\n` escapes), in its value, at its start (as gha-pr-head.ts places commands).
-  const inSource = read(script.source).map((w) => ({ ...w, line: whereInSource(script, w.line, 0).line }));
+  // Each write at its line's first character that is not a space.
+  const sourceLines = script.source.split('\n');
+  const inSource = read(script.source).map((w) => ({ ...w, ...whereInSource(script, w.line, /^\s*/.exec(sourceLines[w.line] ?? '')![0].length) }));
   const inValue = script.value === script.source ? [] : read(script.value);
-  return inValue.length > inSource.length ? inValue.map((w) => ({ ...w, line: script.line })) : inSource;
+  return inValue.length > inSource.length ? inValue.map((w) => ({ ...w, line: script.line, column: script.column })) : inSource;
 }
 
 /** The writes of a shell script, each with its line in the text (from 0). */
 function shellWrites(text: string): OutputWrite[] {
   const writes: OutputWrite[] = [];
-  /** Inside a here-document going to $GITHUB_OUTPUT: its delimiter, and whether `$VAR` expands in it. */
-  let heredoc: { end: string; expands: boolean } | null = null;
+  /** Inside a here-document going to $GITHUB_OUTPUT or $GITHUB_ENV: its delimiter, whether `$VAR` expands in it, and the file. */
+  let heredoc: { end: string; expands: boolean; file: OutputWrite['how'] } | null = null;
   /** Inside a `name<<EOF` value: the write its lines add to, and the delimiter that ends it. */
   let multiline: { write: OutputWrite; end: string } | null = null;
   const lines = text.split('\n');
@@ -77,13 +86,13 @@ function shellWrites(text: string): OutputWrite[] {
       const opens = MULTILINE.exec(line);
       const named = opens ? null : NAME_VALUE.exec(line);
       if (opens) {
-        const write: OutputWrite = { output: opens[1]!, how: 'GITHUB_OUTPUT', line: k, reads: [] };
+        const write: OutputWrite = { output: opens[1]!, how: heredoc.file, line: k, reads: [] };
         writes.push(write);
         multiline = { write, end: opens[2]! };
-      } else if (named) writes.push({ output: named[1]!, how: 'GITHUB_OUTPUT', line: k, reads: readsIn(line, named.index + named[0].length, heredoc.expands) });
+      } else if (named) writes.push({ output: named[1]!, how: heredoc.file, line: k, reads: readsIn(line, named.index + named[0].length, heredoc.expands) });
       continue;
     }
-    const into = INTO_OUTPUT.exec(line);
+    const into = INTO_FILE.exec(line);
     const setOutput = SET_OUTPUT.exec(line);
     if (setOutput) {
       writes.push({ output: setOutput[1]!, how: 'GITHUB_OUTPUT', line: k, reads: readsIn(line, setOutput.index + setOutput[0].length, true) });
@@ -92,13 +101,15 @@ function shellWrites(text: string): OutputWrite[] {
     if (!into) continue;
     const opened = SHELL_HEREDOC.exec(line);
     if (opened) {
-      heredoc = { end: opened[2]!, expands: opened[1] === '' };
+      heredoc = { end: opened[2]!, expands: opened[1] === '', file: fileOf(into) };
       continue;
     }
     // What the line writes: its text before the redirection (`>>`, `| tee -a`) into the file.
     const cut = Math.max(line.lastIndexOf('>', into.index), line.lastIndexOf('|', into.index));
     const written = cut > 0 ? line.slice(0, cut) : line;
-    if (multiline) {
+    const file = fileOf(into);
+    // A value open in one file (`body<<EOF` to $GITHUB_OUTPUT) is not continued by a line to the other.
+    if (multiline && multiline.write.how === file) {
       // `echo "EOF" >> "$GITHUB_OUTPUT"` ends the value; any other line written there is part of it.
       if (new RegExp(`(?:^|[\\s"'])${multiline.end}(?:$|[\\s"'])`).test(written.replace(/^\s*(?:echo|printf)\b/, ''))) multiline = null;
       else multiline.write.reads.push(...readsIn(written, 0, true));
@@ -106,7 +117,7 @@ function shellWrites(text: string): OutputWrite[] {
     }
     const opens = MULTILINE.exec(written);
     if (opens) {
-      const write: OutputWrite = { output: opens[1]!, how: 'GITHUB_OUTPUT', line: k, reads: [] };
+      const write: OutputWrite = { output: opens[1]!, how: file, line: k, reads: [] };
       writes.push(write);
       // `{ echo "body<<EOF"; echo "$BODY"; echo EOF; } >> "$GITHUB_OUTPUT"` opens and closes on one line.
       const rest = written.slice(opens.index + opens[0].length);
@@ -121,7 +132,7 @@ function shellWrites(text: string): OutputWrite[] {
     const commands = commandsOf(written);
     commands.forEach((command, c) => {
       const named = group || c === commands.length - 1 ? NAME_VALUE.exec(command) : null;
-      if (named) writes.push({ output: named[1]!, how: 'GITHUB_OUTPUT', line: k, reads: readsIn(command, named.index + named[0].length, true) });
+      if (named) writes.push({ output: named[1]!, how: file, line: k, reads: readsIn(command, named.index + named[0].length, true) });
     });
   }
   return writes;
@@ -182,9 +193,9 @@ function scriptWrites(text: string): OutputWrite[] {
   for (let k = 0; k < lines.length; k++) {
     const line = lines[k]!;
     if (/^\s*\/\//.test(line)) continue;
-    const set = /\bcore\.setOutput\(\s*(['"`])([A-Za-z_][\w-]{0,99})\1\s*,/.exec(line);
+    const set = /\bcore\.(setOutput|exportVariable)\(\s*(['"`])([A-Za-z_][\w-]{0,99})\2\s*,/.exec(line);
     const returned = set ? null : /\breturn\b/.exec(line);
-    if (set) writes.push({ output: set[2]!, how: 'setOutput', line: k, reads: jsReads(line.slice(set.index + set[0].length)) });
+    if (set) writes.push({ output: set[3]!, how: set[1] === 'setOutput' ? 'setOutput' : 'exportVariable', line: k, reads: jsReads(line.slice(set.index + set[0].length)) });
     else if (returned) writes.push({ output: 'result', how: 'return', line: k, reads: jsReads(line.slice(returned.index + returned[0].length)) });
   }
   return writes;

@@ -4,7 +4,7 @@
  */
 import type { Report, RuleInfo } from '../rule.js';
 import type { Dockerfile } from './dockerfile.js';
-import type { Tainted } from './gha-flows.js';
+import type { FlowContext } from './gha-flows.js';
 import type { Workflow } from './workflow.js';
 import type { ContainerSpec } from './workloads.js';
 
@@ -18,11 +18,12 @@ export interface ContainerRule {
   check(container: ContainerSpec, report: (r: Report) => void): void;
 }
 
-/** What a workflow rule knows of a file from the rest of the tree. */
-export interface WorkflowContext {
-  /** A composite action's inputs that a caller in the tree gives untrusted text (gha-local-actions.ts); none for a workflow. */
-  inputs: Tainted;
-}
+/**
+ * What a workflow rule knows of a file from the rest of the tree (gha-local-actions.ts): the inputs
+ * a caller in the tree gives untrusted text (a composite action's, a reusable workflow's), and the
+ * outputs of the local actions its steps use.
+ */
+export type WorkflowContext = FlowContext;
 
 export interface WorkflowRule {
   info: RuleInfo;

@@ -2,7 +2,7 @@
 import { isActionPath, isComposePath, isDockerfilePath, isWorkflowPath } from '../paths.js';
 import type { Report, RuleInfo } from '../rule.js';
 import { parseDockerfile } from './dockerfile.js';
-import { NOTHING_TAINTED, type Tainted } from './gha-flows.js';
+import { NOTHING_TAINTED, type FlowContext, type Tainted } from './gha-flows.js';
 import { CONTAINER_RULES, DOCKERFILE_RULES, WORKFLOW_RULES } from './rules/index.js';
 import { parseAction, parseWorkflow } from './workflow.js';
 import { composeContainers, kubernetesContainers } from './workloads.js';
@@ -22,8 +22,10 @@ export interface RuntimeOutcome {
 export interface RuntimeContext {
   /** A composite action that a workflow of the tree uses by a local path (`uses: ./tools/greet`): read as one wherever it is. */
   asAction?: boolean;
-  /** Its inputs that a caller in the tree gives untrusted text. */
+  /** Its inputs that a caller in the tree gives untrusted text (a composite action's, or a reusable workflow's that a job of the tree calls with `uses: ./…`). */
   actionInputs?: Tainted;
+  /** The outputs carrying untrusted text of the local actions its steps use. */
+  actionOutputs?: FlowContext['actionOutputs'];
 }
 
 export function scanRuntime(path: string, text: string, context: RuntimeContext = {}): RuntimeOutcome {
@@ -40,8 +42,8 @@ export function scanRuntime(path: string, text: string, context: RuntimeContext 
     const read = isWorkflowPath(path) ? parseWorkflow(text) : parseAction(text);
     if (read.problem !== null) return { findings, errors: [], unchecked: [`${read.problem}; workflow rules not applied to it`] };
     const unchecked: string[] = [];
-    const inputs = read.workflow.kind === 'action' ? (context.actionInputs ?? NOTHING_TAINTED) : NOTHING_TAINTED;
-    for (const rule of WORKFLOW_RULES) rule.check(read.workflow, (r) => findings.push({ ...r, info: rule.info }), (why) => unchecked.push(`${rule.info.id}: ${why}`), { inputs });
+    const flowContext: FlowContext = { inputs: context.actionInputs ?? NOTHING_TAINTED, ...(context.actionOutputs ? { actionOutputs: context.actionOutputs } : {}) };
+    for (const rule of WORKFLOW_RULES) rule.check(read.workflow, (r) => findings.push({ ...r, info: rule.info }), (why) => unchecked.push(`${rule.info.id}: ${why}`), flowContext);
     return { findings, errors: [], unchecked };
   }
   const parsed = isComposePath(path) ? composeContainers(text) : kubernetesContainers(text);

@@ -72,6 +72,8 @@ export interface WorkflowJob {
   outputs: ReadonlyMap<string, WorkflowValue>;
   /** Its `env:`, the same map its steps see as their job's. */
   env: Env;
+  /** `with:` inputs that are scalars, by name: what a reusable workflow it calls (`uses:`) is given. */
+  with: ReadonlyMap<string, WorkflowValue>;
 }
 
 export interface Workflow {
@@ -84,6 +86,10 @@ export interface Workflow {
   env: Env;
   /** Every step of every job, each step once, in order (a job's steps together). */
   steps: WorkflowStep[];
+  /** A composite action's `inputs:` that have a scalar `default:`, by name: what a caller that does not give one gets. */
+  inputDefaults: ReadonlyMap<string, WorkflowValue>;
+  /** A composite action's `outputs:` (their `value:`), by name: what a caller's step reads as `steps.<id>.outputs.<name>`. */
+  outputs: ReadonlyMap<string, WorkflowValue>;
 }
 
 /** The workflow, or why it was not read (one line, without the file's name). */
@@ -142,7 +148,7 @@ class WorkflowReader {
 
   read(root: unknown): Workflow {
     const Y = yaml();
-    const workflow: Workflow = { kind: 'workflow', triggers: [], jobs: [], env: new Map(), steps: [] };
+    const workflow: Workflow = { kind: 'workflow', triggers: [], jobs: [], env: new Map(), steps: [], inputDefaults: new Map(), outputs: new Map() };
     if (!Y.isMap(root)) return workflow;
     workflow.triggers = this.triggers(this.view.get(root, 'on'));
     const workflowEnv = this.scalars(this.view.get(root, 'env'));
@@ -153,7 +159,7 @@ class WorkflowReader {
       if (!Y.isMap(job)) continue;
       const id = String(Y.isScalar(key) ? key.value : key);
       const env = this.scalars(this.view.get(job, 'env'));
-      workflow.jobs.push({ id, at: this.where(key as YamlNode), uses: this.value(this.view.get(job, 'uses')), needs: this.names(this.view.get(job, 'needs')), outputs: this.scalars(this.view.get(job, 'outputs')), env });
+      workflow.jobs.push({ id, at: this.where(key as YamlNode), uses: this.value(this.view.get(job, 'uses')), needs: this.names(this.view.get(job, 'needs')), outputs: this.scalars(this.view.get(job, 'outputs')), env, with: this.scalars(this.view.get(job, 'with')) });
       this.steps(this.view.get(job, 'steps'), id, env, workflowEnv, workflow.steps);
     }
     return workflow;
@@ -162,11 +168,23 @@ class WorkflowReader {
   /** `runs: { using: composite, steps: […] }`; an action of another kind runs no steps of its own. */
   readAction(root: unknown): Workflow {
     const Y = yaml();
-    const action: Workflow = { kind: 'action', triggers: [], jobs: [], env: new Map(), steps: [] };
+    const inputDefaults = new Map<string, WorkflowValue>();
+    const outputs = new Map<string, WorkflowValue>();
+    const action: Workflow = { kind: 'action', triggers: [], jobs: [], env: new Map(), steps: [], inputDefaults, outputs };
     const runs = Y.isMap(root) ? this.view.get(root, 'runs') : null;
     if (!Y.isMap(runs)) return action;
     const using = this.view.get(runs, 'using');
     if (!Y.isScalar(using) || String(using.value).toLowerCase() !== 'composite') return action;
+    // `inputs: { name: { default: … } }` and `outputs: { name: { value: … } }`.
+    for (const [field, into, key] of [['inputs', inputDefaults, 'default'], ['outputs', outputs, 'value']] as const) {
+      const map = Y.isMap(root) ? this.view.get(root, field) : null;
+      if (!Y.isMap(map)) continue;
+      for (const { key: name, value: spec } of this.view.entries(map)) {
+        if (!Y.isScalar(name) || !Y.isMap(spec)) continue;
+        const value = this.value(this.view.get(spec, key));
+        if (value && !into.has(String(name.value))) into.set(String(name.value), value);
+      }
+    }
     this.steps(this.view.get(runs, 'steps'), '', new Map(), new Map(), action.steps);
     return action;
   }

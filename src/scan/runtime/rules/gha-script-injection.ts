@@ -8,7 +8,9 @@
  * The untrusted fields are listed once, in gha-expressions.ts. A field that is only compared
  * (`${{ github.head_ref == 'main' }}`) or tested (`contains(github.event.issue.body, 'x')`) puts
  * true or false in the script, not its text, and is not reported; one wrapped in a function that
- * passes text on (`toJSON(…)`, `format(…)`, `join(…)`, `a || b`) is. A value passed through `env:`
+ * passes text on (`toJSON(…)`, `format(…)`, `join(…)`, `a || b`) is, and so is an object that holds
+ * one (`toJSON(github.event)`, `toJSON(github.event.pull_request)`, not `….pull_request.number`), or
+ * a context that holds a value carrying one (`toJSON(env)`, `toJSON(steps)`, `toJSON(needs)`). A value passed through `env:`
  * and read as `"$VAR"` is never substituted into the script, which is the fix.
  *
  * Read as `${{ env.VAR }}` instead, the same value is substituted into the script text before the
@@ -20,9 +22,14 @@
  * composite action, its callers in the tree) shows them (gha-flows.ts): an `env:` variable set from
  * another (`B: ${{ env.A }}`); a step's output that its script writes the text into (`echo
  * "title=$TITLE" >> "$GITHUB_OUTPUT"`, github-script's `return`), read later as `${{
- * steps.<id>.outputs.<name> }}`; a job's `outputs:` set from one, read by the jobs that need it as
+ * steps.<id>.outputs.<name> }}`; a variable its script writes the text into with `$GITHUB_ENV` (or
+ * github-script's `core.exportVariable`), read by the job's later steps as `${{ env.<name> }}`; a
+ * job's `outputs:` set from one, read by the jobs that need it as
  * `${{ needs.<job>.outputs.<name> }}`; a composite action's `${{ inputs.<name> }}`, when a workflow
- * (or action) of the tree gives that input such text. Each is reported where the script expands it,
+ * (or action) of the tree gives that input such text, or its `default:` is such text; a local
+ * action's output that it sets from such text, read by its caller as `steps.<id>.outputs.<name>`;
+ * a local reusable workflow's `${{ inputs.<name> }}`, when a job of the tree calls it (`uses:
+ * ./.github/workflows/x.yml`) with such text in `with:`. Each is reported where the script expands it,
  * which is where the fix goes, and the message says where the text came from, hop by hop. Outputs
  * are reported only when the write shows the text (gha-outputs.ts): `${{ steps.*.outputs.* }}` is in
  * most workflows, and a rule that flagged every output would be ignored.
@@ -37,7 +44,7 @@
  * `action.yml` at the root, has callers outside the tree: those are not judged.)
  */
 import { clipInput } from '../../../quoted-input.js';
-import { describeOrigin, envExpression, envOrigin, readOf, WorkflowFlows, type Budget, type Origin, type ReadKind, type Scope } from '../gha-flows.js';
+import { describeOrigin, envExpression, envOrigin, readOf, wholeOrigin, wholeReadOf, WorkflowFlows, type Budget, type Origin, type ReadKind, type Scope, type WholeRead } from '../gha-flows.js';
 import { injectedInputs, references } from '../gha-expressions.js';
 import type { WorkflowRule } from '../rule.js';
 import { actionName, type Expression, type WorkflowValue } from '../workflow.js';
@@ -64,7 +71,7 @@ export const rule: WorkflowRule = {
     // per distinct set of what it reads.
     const seen = new Map<WorkflowValue, ScriptReads>();
     const budget: Budget = { left: LOOKUP_BUDGET };
-    const flows = new WorkflowFlows(workflow, context.inputs, budget);
+    const flows = new WorkflowFlows(workflow, context, budget);
     flows.walk((step, scope) => {
       const owner = workflow.kind === 'action' ? 'Composite action' : `Job ${clipInput(step.job, 60)}`;
       const script = step.uses && actionName(step.uses.value) === 'actions/github-script' ? step.with.get('script') : undefined;
@@ -99,6 +106,10 @@ const LOOKUP_BUDGET = 1_000_000;
  */
 interface ScriptReads {
   pending: Record<ReadKind, Map<string, Expression[]>>;
+  /** Whole contexts read (`toJSON(steps)`, `toJSON(env)`), each with its expression, until one is reported. */
+  wholes: { expression: Expression; whole: WholeRead; spelled: string }[];
+  /** The kinds those read (kept when they are reported: a context resolved once more costs little). */
+  wholeKinds: Set<ReadKind>;
   pendingCount: number;
   resolvedIn: Set<string>;
   /** Expressions reported for a value they read (one may read several). */
@@ -113,13 +124,19 @@ interface Place {
 
 /** The direct findings of a script, and what else it reads, left to resolve in each step it is given to. */
 function reportScript(script: WorkflowValue, how: 'run' | 'github-script', owner: string, report: Report): ScriptReads {
-  const reads: ScriptReads = { pending: { env: new Map(), steps: new Map(), needs: new Map(), inputs: new Map() }, pendingCount: 0, resolvedIn: new Set(), reported: new Set() };
+  const reads: ScriptReads = { pending: { env: new Map(), steps: new Map(), needs: new Map(), inputs: new Map() }, wholes: [], wholeKinds: new Set(), pendingCount: 0, resolvedIn: new Set(), reported: new Set() };
   const where = how === 'run' ? 'the run: script' : 'the github-script script';
   for (const expression of script.expressions) {
     const inputs = injectedInputs(expression.text);
     if (inputs.length === 0) {
       for (const ref of references(expression.text)) {
         const read = ref.flows ? readOf(ref.path) : null;
+        const whole = ref.flows && !read ? wholeReadOf(ref.path) : null;
+        if (whole) {
+          reads.wholes.push({ expression, whole, spelled: ref.path.join('.') });
+          reads.wholeKinds.add(whole.kind);
+          reads.pendingCount++;
+        }
         if (!read) continue;
         const list = reads.pending[read.kind].get(read.key);
         if (list) list.push(expression);
@@ -160,12 +177,13 @@ function reportScript(script: WorkflowValue, how: 'run' | 'github-script', owner
  * kinds are empty in nearly every step and cost nothing there; else the smaller side again.
  */
 function reportReads(reads: ScriptReads, scope: Scope, place: Place, report: Report, budget: Budget): void {
-  const [stepIndex, jobIndex, workflowIndex] = scope.env;
+  const [stepIndex, writtenIndex, jobIndex, workflowIndex] = scope.env;
+  const reading = (kind: ReadKind) => reads.pending[kind].size > 0 || reads.wholeKinds.has(kind);
   const context = [
-    reads.pending.env.size > 0 ? `${stepIndex.id}/${jobIndex.id}/${workflowIndex.id}` : '',
-    reads.pending.steps.size > 0 ? scope.steps.id : '',
-    reads.pending.needs.size > 0 ? scope.needs.id : '',
-    reads.pending.inputs.size > 0 ? scope.inputs.id : '',
+    reading('env') ? `${stepIndex.id}/${writtenIndex.id}/${jobIndex.id}/${workflowIndex.id}` : '',
+    reading('steps') ? scope.steps.id : '',
+    reading('needs') ? scope.needs.id : '',
+    reading('inputs') ? scope.inputs.id : '',
   ].join('|');
   if (reads.resolvedIn.has(context)) return;
   reads.resolvedIn.add(context);
@@ -183,17 +201,35 @@ function reportReads(reads: ScriptReads, scope: Scope, place: Place, report: Rep
   const env = reads.pending.env;
   if (env.size === 0) {
     // nothing to look up
-  } else if (env.size <= stepIndex.byName.size + jobIndex.byName.size + workflowIndex.untrusted.length) {
+  } else if (env.size <= stepIndex.byName.size + writtenIndex.untrusted.length + jobIndex.byName.size + workflowIndex.untrusted.length) {
     budget.left -= env.size;
     for (const lower of [...env.keys()]) found('env', lower, WorkflowFlows.variableOrigin(scope.env, lower, envExpression));
   } else {
-    budget.left -= stepIndex.byName.size + jobIndex.byName.size + workflowIndex.untrusted.length;
+    // Each map's variables that no nearer map names: step, then $GITHUB_ENV (which holds only untrusted ones), job, workflow.
+    budget.left -= stepIndex.byName.size + writtenIndex.untrusted.length + jobIndex.byName.size + workflowIndex.untrusted.length;
     for (const [lower, v] of stepIndex.byName) found('env', lower, envOrigin(v, 'step', envExpression(v.name)));
-    for (const [lower, v] of jobIndex.byName) if (!stepIndex.byName.has(lower)) found('env', lower, envOrigin(v, 'job', envExpression(v.name)));
+    for (const v of writtenIndex.untrusted) {
+      const lower = v.name.toLowerCase();
+      if (!stepIndex.byName.has(lower)) found('env', lower, envOrigin(v, 'github-env', envExpression(v.name)));
+    }
+    for (const [lower, v] of jobIndex.byName) if (!stepIndex.byName.has(lower) && !writtenIndex.byName.has(lower)) found('env', lower, envOrigin(v, 'job', envExpression(v.name)));
     for (const v of workflowIndex.untrusted) {
       const lower = v.name.toLowerCase();
-      if (!stepIndex.byName.has(lower) && !jobIndex.byName.has(lower)) found('env', lower, envOrigin(v, 'workflow', envExpression(v.name)));
+      if (!stepIndex.byName.has(lower) && !writtenIndex.byName.has(lower) && !jobIndex.byName.has(lower)) found('env', lower, envOrigin(v, 'workflow', envExpression(v.name)));
     }
+  }
+  if (reads.wholes.length > 0) {
+    const left: ScriptReads['wholes'] = [];
+    for (const w of reads.wholes) {
+      const origin = reads.reported.has(w.expression) ? null : wholeOrigin(w.whole, w.spelled, scope, budget);
+      if (origin) {
+        reads.reported.add(w.expression);
+        reportRead(w.expression, w.spelled, origin, place, report);
+        reads.pendingCount--;
+      } else if (!reads.reported.has(w.expression)) left.push(w);
+      else reads.pendingCount--;
+    }
+    reads.wholes = left;
   }
   for (const kind of ['steps', 'needs', 'inputs'] as const) {
     const pending = reads.pending[kind];
@@ -209,7 +245,8 @@ function reportReads(reads: ScriptReads, scope: Scope, place: Place, report: Rep
 function reportRead(expression: Expression, key: string, origin: Origin, place: Place, report: Report): void {
   const language = place.how === 'run' ? 'shell script' : 'JavaScript';
   let fix: string;
-  if (origin.kind === 'env') {
+  if (origin.kind === 'env' || origin.kind === 'env-file') {
+    // The variable is in the script's environment already (its env:, or $GITHUB_ENV's).
     const name = clipInput(origin.name, 60);
     fix =
       place.how === 'run'

@@ -12,10 +12,11 @@ import { rule as pipeToShell } from './docker-pipe-to-shell.js';
 import { rule as rootUser } from './docker-root-user.js';
 import { rule as secretInBuild } from './docker-secret-in-build.js';
 import { rule as unpinned } from './docker-unpinned-base-image.js';
+import { rule as githubEnvInjection } from './gha-github-env-injection.js';
 import { rule as scriptInjection } from './gha-script-injection.js';
 import { rule as unpinnedAction } from './gha-unpinned-action.js';
 import { rule as untrustedCheckout } from './gha-untrusted-checkout.js';
 
 export const DOCKERFILE_RULES: readonly DockerfileRule[] = [rootUser, unpinned, latestTag, addRemote, secretInBuild, pipeToShell];
 export const CONTAINER_RULES: readonly ContainerRule[] = [noLimits, writableRoot, privileged, runAsRoot, dockerSocket, hostNetwork];
-export const WORKFLOW_RULES: readonly WorkflowRule[] = [scriptInjection, untrustedCheckout, unpinnedAction];
+export const WORKFLOW_RULES: readonly WorkflowRule[] = [scriptInjection, githubEnvInjection, untrustedCheckout, unpinnedAction];
