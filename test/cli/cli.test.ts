@@ -67,6 +67,9 @@ beforeAll(async () => {
       { owner: 'octo', name: 'meta', files: { 'README.md': '# meta\n', 'services/api': submoduleAt('a1b2c3d4e5f60718293a4b5c6d7e8f9012345678') } },
     ],
   });
+  // The advisory mirror that every --offline command here reads: the PyPA fixture, imported as `db import` does.
+  const mirror = cli();
+  if ((await mirror.run('db', 'import', ADVISORIES_JSONL_GZ)) !== 0) throw new Error(`importing the fixture mirror failed: ${mirror.out.stderr}`);
 });
 
 afterAll(async () => {
@@ -164,15 +167,17 @@ describe('depwatch db and check', () => {
     expect(await empty.run('check', '--offline', 'django==2.1.5')).toBe(2);
     expect(empty.out.stderr).toMatch(/--offline needs the local advisory mirror, and it is empty: run `depwatch db sync`/);
 
-    const imp = cli();
+    // A database of its own: the shared one holds the mirror beforeAll imported.
+    const own = { DEPWATCH_DB: join(dbDir, 'imported.db') };
+    const imp = cli(own);
     expect(await imp.run('db', 'import', ADVISORIES_JSONL_GZ)).toBe(0);
     expect(imp.out.stdout).toMatch(/^added 2661, updated 0, unchanged 0, rejected 0/);
 
-    const status = cli();
+    const status = cli(own);
     expect(await status.run('db', 'status', '--json')).toBe(0);
     expect(JSON.parse(status.out.stdout)).toMatchObject({ records: 2661, withdrawn: 10, packages: 664 });
 
-    const check = cli();
+    const check = cli(own);
     expect(await check.run('check', '--offline', '--json', 'Django==2.1.5', 'flask==3.0.3', 'cherrypy==2.0.0-final')).toBe(1);
     const { results } = JSON.parse(check.out.stdout);
     expect(results.map((r: { name: string; version: string }) => `${r.name}==${r.version}`)).toEqual(['Django==2.1.5', 'flask==3.0.3', 'cherrypy==2.0.0-final']);

@@ -30,6 +30,8 @@ beforeAll(async () => {
   world = await startWorld({
     repos: [
       APP,
+      // The same files as octo/webapp, audited only by the test that counts archive downloads (the tests run in any order).
+      { ...APP, name: 'repeat' },
       { owner: 'octo', name: 'bomb', files: { 'requirements.txt': 'attrs==23.1.0\n' } },
       // A host that is not a documentation one: the scan's secret-url-password reports its password too.
       { owner: 'octo', name: 'privateindex', files: { 'requirements.txt': '--index-url https://user:hunter3pass@pkgs.acme-corp.net/simple\nattrs==23.1.0\n' } },
@@ -94,13 +96,17 @@ describe('/audit with code scanning', () => {
   });
 
   it('downloads one archive per commit: a repeat /audit of the same commit downloads none', async () => {
-    expect(world.github.count(ROUTES.tarball)).toBe(1);
-    expect(world.github.count(ROUTES.codeload)).toBe(1);
-    await replyTo('octo/webapp');
-    expect(world.github.count(ROUTES.tarball)).toBe(1);
+    const tarballs = world.github.count(ROUTES.tarball);
+    const codeloads = world.github.count(ROUTES.codeload);
+    await replyTo('octo/repeat');
+    expect(world.github.count(ROUTES.tarball)).toBe(tarballs + 1);
+    expect(world.github.count(ROUTES.codeload)).toBe(codeloads + 1);
+    await replyTo('octo/repeat');
+    expect(world.github.count(ROUTES.tarball)).toBe(tarballs + 1);
   });
 
-  it('never lets the secret’s value reach Slack, the logs or the database', () => {
+  it('never lets the secret’s value reach Slack, the logs or the database', async () => {
+    await replyTo('octo/webapp');
     expect(JSON.stringify(world.slack.calls)).not.toContain(TOKEN);
     expect(JSON.stringify(world.logs)).not.toContain(TOKEN);
     const tables = world.db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[];

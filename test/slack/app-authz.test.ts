@@ -54,12 +54,19 @@ const CELLS: Record<Column, Cell> = {
   'private repository': { user: MEMBER, from: CHANNEL, repo: 'vault' },
 };
 
-/** What the world holds before the rows run: replies, an alert and incidents in CHANNEL. */
+/**
+ * What the world holds before the rows run: replies, an alert and incidents in CHANNEL. The rows run
+ * in any order, so each incident a row closes is that row's own: the others stay open for theirs.
+ */
 interface Seeded {
   replies: Record<'shop' | 'vault', { ts: string; ignore: string; incident: string }>;
   alertId: number;
   incident: number;
   second: number;
+  /** Closed by the Close modal's row. */
+  closedByModal: number;
+  /** Closed by `/incident close #id`'s row. */
+  closedByCommand: number;
 }
 
 interface Row {
@@ -211,14 +218,14 @@ const ROWS: Row[] = [
     action: 'Close modal (submit)',
     expect: { admin: 'allowed', member: 'allowed', 'other channel': 'refused', 'private repository': 'n/a' },
     run: (w, c, s) =>
-      w.send(viewSubmission({ callbackId: INCIDENT_VIEWS.close, user: c.user, privateMetadata: seal(w, c.user, c.from, { i: s.incident }), values: { [INPUTS.summary]: { [INPUTS.summary]: { type: 'plain_text_input', value: 'fixed' } } } })),
-    changed: (w, _c, s) => getIncident(w.db, s.incident)?.status === 'closed',
+      w.send(viewSubmission({ callbackId: INCIDENT_VIEWS.close, user: c.user, privateMetadata: seal(w, c.user, c.from, { i: s.closedByModal }), values: { [INPUTS.summary]: { [INPUTS.summary]: { type: 'plain_text_input', value: 'fixed' } } } })),
+    changed: (w, _c, s) => getIncident(w.db, s.closedByModal)?.status === 'closed',
   },
   {
     action: '/incident close #id',
     expect: { admin: 'allowed', member: 'allowed', 'other channel': 'refused', 'private repository': 'n/a' },
-    run: (w, c, s, id) => command(w, c, `close #${s.second} done`, id, '/incident'),
-    changed: (w, _c, s) => getIncident(w.db, s.second)?.status === 'closed',
+    run: (w, c, s, id) => command(w, c, `close #${s.closedByCommand} done`, id, '/incident'),
+    changed: (w, _c, s) => getIncident(w.db, s.closedByCommand)?.status === 'closed',
   },
 ];
 
@@ -241,12 +248,13 @@ async function seed(w: World): Promise<Seeded> {
     const incident = buttons(message.blocks).find((b) => b.action_id === AUDIT_ACTIONS.incident)!.value!;
     replies[repo] = { ts: message.ts, ignore, incident };
   }
-  for (const title of ['Seeded incident', 'Second incident']) {
+  const titles = ['Seeded incident', 'Second incident', 'Closed by the modal', 'Closed by command'];
+  for (const title of titles) {
     await w.send(slashCommand({ command: '/incident', text: `start high ${title}`, user_id: ADMIN, channel_id: CHANNEL, response_url: w.slack.responseUrl(`seed-${title}`, { channel: CHANNEL, user: ADMIN }) }));
     await waitFor(() => listOpenIncidents(w.db, { channel: CHANNEL }).find((i) => i.title === title && i.rootTs), title);
   }
-  const [first, second] = ['Seeded incident', 'Second incident'].map((t) => listOpenIncidents(w.db, { channel: CHANNEL }).find((i) => i.title === t)!.id);
-  return { replies, alertId: alert.id, incident: first!, second: second! };
+  const [first, second, closedByModal, closedByCommand] = titles.map((t) => listOpenIncidents(w.db, { channel: CHANNEL }).find((i) => i.title === t)!.id);
+  return { replies, alertId: alert.id, incident: first!, second: second!, closedByModal: closedByModal!, closedByCommand: closedByCommand! };
 }
 
 /** Everything the person was told: answers through response_url, ephemerals, the HTTP answer (modal errors). */

@@ -7,55 +7,82 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { viewMetadataSealFor } from '../../src/slack/bot.js';
 import { findByToken, parseFindingButtonValue } from '../../src/slack/blocks/audit-reply.js';
 import { blockAction, ignoreModalValues, viewSubmission } from '../helpers/slack-requests.js';
-import { blockText, buttons, CHANNEL, startWorld, USER, waitFor, type World, latestAudit } from './app-world.js';
+import { blockText, buttons, CHANNEL, SHOP, startWorld, USER, waitFor, type World, latestAudit } from './app-world.js';
 
 const ADVISORY = 'PYSEC-2023-221'; // werkzeug 0.14.1, the one high finding of octo/shop
+const REASON = 'We never parse multipart form data with werkzeug';
+
+/**
+ * The tests run in any order, so each that stores an ignore does it on a repository of its own (octo/shop's
+ * files under another name); octo/shop itself is never ignored, for the tests that check nothing was stored.
+ */
+const STORED = 'octo/stored';
+const REAUDITED = 'octo/reaudited';
+const ALIASED = 'octo/aliased';
+const OWN_REPOS = [STORED, REAUDITED, ALIASED].map((repo) => ({ ...SHOP, name: repo.split('/')[1]! }));
 
 describe('Ignore…', () => {
   let world: World;
-  let parentTs: string;
-  let metadata: string;
+  let shopTs: string;
+
+  /** Audits the repository in CHANNEL; resolves with the ts of the reply's first message. */
+  async function auditReply(repo: string): Promise<string> {
+    const before = world.slack.callsTo('chat.update').length;
+    await world.audit(repo);
+    const update = await waitFor(() => world.slack.callsTo('chat.update').slice(before).find((c) => String(c.params.text).startsWith(`${repo}@`)), `the audit of ${repo}`);
+    await world.bot.service.idle();
+    return String(update.params.ts);
+  }
+
+  /** Presses the reply's first Ignore… (werkzeug's, the worst finding); resolves with the modal opened. */
+  async function openIgnoreModal(ts: string): Promise<{ callback_id: string; private_metadata: string; blocks: unknown[] }> {
+    const opens = world.slack.callsTo('views.open').length;
+    const ignore = buttons(world.slack.message(CHANNEL, ts)!.blocks).find((b) => b.action_id === 'audit_ignore');
+    expect(ignore?.value).toMatch(/^\d+:[0-9a-f]{16}$/);
+    const response = await world.send(blockAction({ actionId: 'audit_ignore', value: ignore!.value!, channel: CHANNEL, message_ts: ts, blockId: 'f:x' }));
+    expect(response.status).toBe(200);
+    const opened = await waitFor(() => world.slack.callsTo('views.open')[opens], 'views.open');
+    expect(opened.response.ok).toBe(true);
+    return opened.params.view as { callback_id: string; private_metadata: string; blocks: unknown[] };
+  }
+
+  const submit = (metadata: string, fields: Parameters<typeof ignoreModalValues>[0]) =>
+    world.send(viewSubmission({ callbackId: 'ignore_submit', privateMetadata: metadata, user: USER, values: ignoreModalValues(fields) }));
+
+  /** Audits the repository and ignores werkzeug's advisory through the modal, as a person would. */
+  async function auditAndIgnore(repo: string): Promise<{ ts: string; metadata: string }> {
+    const ts = await auditReply(repo);
+    const { private_metadata: metadata } = await openIgnoreModal(ts);
+    const response = await submit(metadata, { advisory: ADVISORY, reason: REASON, until: '2999-12-31', pkg: 'werkzeug' });
+    expect(response.text).toBe('');
+    await world.bot.service.idle();
+    return { ts, metadata };
+  }
 
   beforeAll(async () => {
-    world = await startWorld();
-    await world.audit('octo/shop');
-    await waitFor(() => world.slack.callsTo('chat.update')[0], 'the audit');
-    await world.bot.service.idle();
-    parentTs = world.channel()[0]!.ts;
+    world = await startWorld({ repos: [SHOP, ...OWN_REPOS] });
+    shopTs = await auditReply('octo/shop');
   });
   afterAll(async () => {
     await world.close();
   });
 
   it('opens a modal pre-filled with the advisory and package, with ids only in private_metadata', async () => {
-    const parent = world.slack.message(CHANNEL, parentTs)!;
-    const ignore = buttons(parent.blocks).find((b) => b.action_id === 'audit_ignore');
     // The first Ignore… button belongs to the first (worst) finding: werkzeug's.
-    expect(ignore?.value).toMatch(/^\d+:[0-9a-f]{16}$/);
-    const response = await world.send(blockAction({ actionId: 'audit_ignore', value: ignore!.value!, channel: CHANNEL, message_ts: parentTs, blockId: 'f:x' }));
-    expect(response.status).toBe(200);
-    const opened = await waitFor(() => world.slack.callsTo('views.open')[0], 'views.open');
-    expect(opened.response.ok).toBe(true);
-    const view = opened.params.view as { callback_id: string; private_metadata: string; blocks: unknown[] };
+    const view = await openIgnoreModal(shopTs);
     expect(view.callback_id).toBe('ignore_submit');
     const inputs = JSON.stringify(view.blocks);
     expect(inputs).toContain(`"initial_value":"${ADVISORY}"`);
     expect(inputs).toContain('"initial_value":"werkzeug"');
     expect(inputs).toContain('"type":"datepicker"');
-    metadata = view.private_metadata;
     // Sealed to the person who opened it and the channel of the reply (view-metadata.ts).
-    expect(viewMetadataSealFor(world.config).open(metadata, USER)).toEqual({ channel: CHANNEL, data: { a: expect.any(Number) } });
+    expect(viewMetadataSealFor(world.config).open(view.private_metadata, USER)).toEqual({ channel: CHANNEL, data: { a: expect.any(Number) } });
     expect(world.slack.violations).toEqual([]);
   });
 
   it('keeps the modal open with errors when the reason is missing or the date is past', async () => {
-    const response = await world.send(
-      viewSubmission({
-        callbackId: 'ignore_submit',
-        privateMetadata: metadata,
-        values: ignoreModalValues({ advisory: ADVISORY, reason: '   ', until: '2020-01-01', pkg: 'werkzeug' }),
-      }),
-    );
+    const { private_metadata: metadata } = await openIgnoreModal(shopTs);
+    const response = await submit(metadata, { advisory: ADVISORY, reason: '   ', until: '2020-01-01', pkg: 'werkzeug' });
     expect(response.status).toBe(200);
     expect(response.json).toEqual({
       response_action: 'errors',
@@ -65,8 +92,9 @@ describe('Ignore…', () => {
   });
 
   it('keeps the modal open with the error id that is in the log when the store cannot be read (the database down)', async () => {
+    const { private_metadata: metadata } = await openIgnoreModal(shopTs);
     const spy = vi.spyOn(world.bot.service.state, 'getAudit').mockRejectedValueOnce(new Error('connect ECONNREFUSED 127.0.0.1:5432 (postgres://depwatch:hunter2secret@db/depwatch)'));
-    const response = await world.send(viewSubmission({ callbackId: 'ignore_submit', privateMetadata: metadata, values: ignoreModalValues({ advisory: ADVISORY, reason: 'not exposed', until: '2999-12-31', pkg: 'werkzeug' }) }));
+    const response = await submit(metadata, { advisory: ADVISORY, reason: 'not exposed', until: '2999-12-31', pkg: 'werkzeug' });
     spy.mockRestore();
     expect(response.status).toBe(200);
     const logged = await waitFor(() => world.logs.find((l) => l.msg === 'storing an ignore failed'), 'the log line');
@@ -80,33 +108,26 @@ describe('Ignore…', () => {
   });
 
   it('keeps the modal open when the advisory id is changed to words that are not one (NOT-AN-ID), storing nothing', async () => {
-    const response = await world.send(
-      viewSubmission({ callbackId: 'ignore_submit', privateMetadata: metadata, values: ignoreModalValues({ advisory: 'NOT-AN-ID', reason: 'typed over the id', until: '2999-12-31', pkg: 'werkzeug' }) }),
-    );
+    const { private_metadata: metadata } = await openIgnoreModal(shopTs);
+    const logsBefore = world.logs.length;
+    const response = await submit(metadata, { advisory: 'NOT-AN-ID', reason: 'typed over the id', until: '2999-12-31', pkg: 'werkzeug' });
     expect(response.json).toEqual({ response_action: 'errors', errors: { ignore_advisory: expect.stringContaining('does not look like an advisory id') } });
-    expect(world.logs.some((l) => l.msg === 'ignore stored')).toBe(false);
+    expect(world.logs.slice(logsBefore).some((l) => l.msg === 'ignore stored')).toBe(false);
     expect(await world.bot.service.state.ignoresForRepo('octo/shop')).toEqual([]);
   });
 
   it('stores the ignore and updates the reply in place without the ignored finding, with no new GitHub or OSV call', async () => {
+    const parentTs = await auditReply(STORED);
+    const { private_metadata: metadata } = await openIgnoreModal(parentTs);
     const githubBefore = world.github.totalRequests();
     const osvBefore = world.osv.requests.length;
     const updatesBefore = world.slack.callsTo('chat.update').length;
-    const response = await world.send(
-      viewSubmission({
-        callbackId: 'ignore_submit',
-        privateMetadata: metadata,
-        user: USER,
-        values: ignoreModalValues({ advisory: ADVISORY, reason: 'We never parse multipart form data with werkzeug', until: '2999-12-31', pkg: 'Werkzeug' }),
-      }),
-    );
+    const response = await submit(metadata, { advisory: ADVISORY, reason: REASON, until: '2999-12-31', pkg: 'Werkzeug' });
     expect(response.status).toBe(200);
     expect(response.text).toBe('');
 
-    const stored = await world.bot.service.state.ignoresForRepo('octo/shop');
-    expect(stored).toEqual([
-      expect.objectContaining({ advisoryId: ADVISORY, package: 'werkzeug', reason: 'We never parse multipart form data with werkzeug', until: '2999-12-31', createdBy: USER }),
-    ]);
+    const stored = await world.bot.service.state.ignoresForRepo(STORED);
+    expect(stored).toEqual([expect.objectContaining({ advisoryId: ADVISORY, package: 'werkzeug', reason: REASON, until: '2999-12-31', createdBy: USER })]);
 
     // The thread's continuations are brought in line first, then the message itself.
     const update = await waitFor(() => world.slack.callsTo('chat.update').slice(updatesBefore).find((c) => c.params.ts === parentTs), 'the re-rendered reply');
@@ -118,13 +139,13 @@ describe('Ignore…', () => {
     // The package stays, with one advisory fewer to clear (in the reply's continuation when the
     // first message is full: its other advisories are unrated, so they count as high and each gets
     // its own section with buttons).
-    const rendered = await world.bot.service.render((await latestAudit(world, 'octo/shop')));
+    const rendered = await world.bot.service.render(await latestAudit(world, STORED));
     const whole = [rendered.first, ...rendered.replies].map((m) => blockText(m.blocks)).join('\n');
     expect(whole).toContain('*werkzeug 0.14.1 → 2.3.8 clears 4 advisories*');
     expect(text).toContain('*23 vulnerabilities in 10 releases of 9 packages:*');
     expect(text).toContain('1 ignored');
     // Werkzeug's incident button went with it; those left are for advisories no source rated (they count as high).
-    const stored2 = (await latestAudit(world, 'octo/shop'));
+    const stored2 = await latestAudit(world, STORED);
     const incidentFor = buttons(message.blocks)
       .filter((b) => b.action_id === 'audit_start_incident')
       .map((b) => findByToken(stored2.result, parseFindingButtonValue(b.value)!.token));
@@ -135,38 +156,31 @@ describe('Ignore…', () => {
   });
 
   it('applies the stored ignore to the next audit of the repository', async () => {
-    const updatesBefore = world.slack.callsTo('chat.update').length;
-    await world.audit('octo/shop');
-    await waitFor(() => world.slack.callsTo('chat.update').length > updatesBefore, 'the next audit');
-    await world.bot.service.idle();
-    const latest = await latestAudit(world, 'octo/shop');
+    await auditAndIgnore(REAUDITED);
+    await auditReply(REAUDITED);
+    const latest = await latestAudit(world, REAUDITED);
     const record = latest;
     expect(record.result.findings.some((f) => f.id === ADVISORY)).toBe(false);
-    expect(record.result.ignored.map((f) => [f.id, f.ignoredBy?.reason, f.ignoredBy?.source])).toEqual([
-      [ADVISORY, 'We never parse multipart form data with werkzeug', `Slack, by <@${USER}>`],
-    ]);
+    expect(record.result.ignored.map((f) => [f.id, f.ignoredBy?.reason, f.ignoredBy?.source])).toEqual([[ADVISORY, REASON, `Slack, by <@${USER}>`]]);
     const all = [world.slack.message(CHANNEL, latest.ts!)!, ...world.slack.thread(CHANNEL, latest.ts!)].map((m) => blockText(m.blocks)).join('\n');
     expect(all).toContain('*Ignored:* 1');
-    expect(all).toContain('We never parse multipart form data with werkzeug');
+    expect(all).toContain(REASON);
     expect(latest.counts.high).toBe(0);
   });
 
   it('checks the id as /audit ignore does: an alias of an advisory the repository ignores stays in the modal; an id the advisory data lacks is stored, and its author warned beside the edited reply', async () => {
-    // PYSEC-2023-221 is ignored for octo/shop (above); CVE-2023-46136 is its alias in the advisory data.
-    const alias = await world.send(
-      viewSubmission({ callbackId: 'ignore_submit', privateMetadata: metadata, user: USER, values: ignoreModalValues({ advisory: 'CVE-2023-46136', reason: 'same thing', until: '2999-12-31', pkg: 'werkzeug' }) }),
-    );
+    // PYSEC-2023-221 is ignored for the repository; CVE-2023-46136 is its alias in the advisory data.
+    const { metadata } = await auditAndIgnore(ALIASED);
+    const alias = await submit(metadata, { advisory: 'CVE-2023-46136', reason: 'same thing', until: '2999-12-31', pkg: 'werkzeug' });
     expect(alias.json).toEqual({
       response_action: 'errors',
-      errors: { ignore_advisory: 'CVE-2023-46136 is already ignored for octo/shop as PYSEC-2023-221 for werkzeug (the same advisory): nothing to add.' },
+      errors: { ignore_advisory: `CVE-2023-46136 is already ignored for ${ALIASED} as PYSEC-2023-221 for werkzeug (the same advisory): nothing to add.` },
     });
-    expect((await world.bot.service.state.ignoresForRepo('octo/shop')).map((i) => i.advisoryId)).toEqual([ADVISORY]);
+    expect((await world.bot.service.state.ignoresForRepo(ALIASED)).map((i) => i.advisoryId)).toEqual([ADVISORY]);
 
-    const unknown = await world.send(
-      viewSubmission({ callbackId: 'ignore_submit', privateMetadata: metadata, user: USER, values: ignoreModalValues({ advisory: 'PYSEC-2099-4242', reason: 'typo, perhaps', until: '2999-12-31', pkg: 'werkzeug' }) }),
-    );
+    const unknown = await submit(metadata, { advisory: 'PYSEC-2099-4242', reason: 'typo, perhaps', until: '2999-12-31', pkg: 'werkzeug' });
     expect(unknown.text).toBe('');
-    expect((await world.bot.service.state.ignoresForRepo('octo/shop')).map((i) => i.advisoryId).sort()).toEqual([ADVISORY, 'PYSEC-2099-4242']);
+    expect((await world.bot.service.state.ignoresForRepo(ALIASED)).map((i) => i.advisoryId).sort()).toEqual([ADVISORY, 'PYSEC-2099-4242']);
     const warned = await waitFor(() => world.slack.ephemerals().find((e) => e.user === USER && String(e.text).includes('PYSEC-2099-4242')), 'the warning');
     await world.bot.service.idle();
     expect(warned.text).toBe(':warning: The advisory data I read has no advisory PYSEC-2099-4242 (nor an alias of that name): check it is not a typo. It may also be too new for the data yet; once it is there, the ignore applies.');

@@ -7,6 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { blockText, buttons, CHANNEL, startWorld, waitFor, type World } from './app-world.js';
 
 const OTHER_CHANNEL = 'C0OTHER0001';
+/** The channel the setting is changed in: no other test audits there, so CHANNEL keeps the default. */
+const MEDIUM_CHANNEL = 'C0MEDIUM001';
 
 let world: World;
 beforeAll(async () => {
@@ -50,20 +52,20 @@ describe('unrated advisories in Slack', () => {
   });
 
   it('follows the channel setting: medium here, still high in another channel', async () => {
-    const { responseId } = await world.audit('settings unknown-as medium');
+    const { responseId } = await world.audit('settings unknown-as medium', { channel: MEDIUM_CHANNEL });
     expect(await waitFor(() => responseText(responseId), 'the settings reply')).toContain('set advisories not rated by the source to count as *medium* in this channel');
-    expect(world.watch!.store.channelUnknownAs(CHANNEL)).toBe('medium');
-    expect(world.watch!.store.changes(CHANNEL)[0]).toMatchObject({ action: 'unknown-as', detail: 'medium' });
+    expect(world.watch!.store.channelUnknownAs(MEDIUM_CHANNEL)).toBe('medium');
+    expect(world.watch!.store.changes(MEDIUM_CHANNEL)[0]).toMatchObject({ action: 'unknown-as', detail: 'medium' });
 
-    const here = await auditReplyIn(CHANNEL);
+    const here = await auditReplyIn(MEDIUM_CHANNEL);
     expect(here.text).toContain('*Not rated by the source* (counts as medium)');
     expect(here.incidentButtons).toBe(1); // werkzeug's high advisory only
     const elsewhere = await auditReplyIn(OTHER_CHANNEL);
     expect(elsewhere.text).toContain('(counts as high)');
 
-    const { responseId: shown } = await world.audit('settings');
+    const { responseId: shown } = await world.audit('settings', { channel: MEDIUM_CHANNEL });
     expect(await waitFor(() => responseText(shown), 'the settings')).toContain('count as *medium* in this channel');
-    const { responseId: bad } = await world.audit('settings unknown-as whatever');
+    const { responseId: bad } = await world.audit('settings unknown-as whatever', { channel: MEDIUM_CHANNEL });
     expect(await waitFor(() => responseText(bad), 'the refusal')).toContain('"whatever" is not a level');
   });
 });
