@@ -596,6 +596,34 @@ describe('Dockerfile pip installs', () => {
     });
   });
 
+  describe("uv run's --with and --with-requirements", () => {
+    it('reads what --with installs alongside the command as uvx --with is read, and names --with-requirements files (split at commas, as uv run splits them)', () => {
+      const result = extract(
+        [
+          'FROM python:3.12', // 1
+          'RUN uv run --with django==2.1.5 --with "six==1.16.0,toml>=0.10,<1" python manage.py check', // 2
+          'RUN uv run -w attrs==23.1.0 --with=idna==2.7 --no-project --python 3.12 -- pytest --with not-this==1', // 3
+          'RUN uv --no-cache run --frozen --group dev --with-requirements /opt/a.txt,/opt/b.txt --with-editable ./lib script.py', // 4
+          'RUN uv run --extra docs python -c "import flask" && uv run manage.py collectstatic', // 5
+          'RUN uv run --new-flag celery==5.3.0 python', // 6
+        ].join('\n'),
+      );
+      expect(result.dependencies.map((d) => [d.name, d.specifier, d.editable, d.line])).toEqual([
+        ['django', '==2.1.5', false, 2],
+        ['six', '==1.16.0', false, 2],
+        ['toml', '<1,>=0.10', false, 2],
+        ['attrs', '==23.1.0', false, 3],
+        ['idna', '==2.7', false, 3],
+        ['lib', '', true, 4],
+      ]);
+      expect(result.notices).toEqual([
+        expect.stringMatching(/^Dockerfile:4: uv installs the requirements of '\/opt\/a.txt' \(-r\)/),
+        expect.stringMatching(/^Dockerfile:4: uv installs the requirements of '\/opt\/b.txt' \(-r\)/),
+      ]);
+      expect(result.errors.map((e) => [e.line, e.message])).toEqual([[6, expect.stringMatching(/^uv run: --new-flag is not an option Depwatch knows uv to have .* celery==5.3.0/)]]);
+    });
+  });
+
   describe('commands run as another user (su, gosu, su-exec, runuser, sudo)', () => {
     it('reads the command each runs as if run directly, and the -c script su hands the shell, each pin at its line', () => {
       const text = [
@@ -610,6 +638,8 @@ describe('Dockerfile pip installs', () => {
         'RUN su app && gosu app && runuser -l app', // 9
         'RUN ["su", "app", "-c", "pip install zope.interface==5.0.0"]', // 10
         'RUN ["gosu", "app", "pip", "install", "certifi==2019.3.9"]', // 11
+        'RUN ["su", "app", "--command=pip install idna==2.8"] ', // 12
+        'RUN ["su", "-", "app", "-cpip install chardet==3.0.4"]', // 13
       ].join('\n');
       const result = extract(text);
       expect(result.errors).toEqual([]);
@@ -627,6 +657,8 @@ describe('Dockerfile pip installs', () => {
         ['idna', '==2.7', 8],
         ['zope-interface', '==5.0.0', 10],
         ['certifi', '==2019.3.9', 11],
+        ['idna', '==2.8', 12],
+        ['chardet', '==3.0.4', 13],
       ]);
     });
 

@@ -49,6 +49,8 @@ export interface GivenOption {
   /** The line of its value (the next word's, or the option's own for `--opt=value`). */
   valueLine: number;
   outerValue?: true;
+  /** The value is a list of them joined by this (uv run's `--with-requirements a.txt,b.txt`). */
+  list?: ',';
 }
 
 export interface InstallCommand {
@@ -206,8 +208,26 @@ const UV_TOOL = {
     { ...UV_RESOLVER_SHORT, w: ['with', true] },
     UV_SAME,
     false,
-  ),
-};
+  ),};
+/**
+ * `uv run [OPTIONS] COMMAND ARGS…` (its RunArgs, with the dependency-group options): `--with` and
+ * `--with-editable` as uvx's, `--with-requirements` files (a list split at commas); `-m` and `-s`
+ * are flags here. `no_workspace` is an alias clap declares with its underscore.
+ */
+const UV_RUN = table(
+  [
+    ...UV_GLOBAL_VALUED, ...UV_RESOLVER_VALUED, 'with', 'with-editable', 'with-requirements', 'no-binary-package', 'no-build-package', 'extra',
+    'no-extra', 'group', 'no-group', 'only-group', 'no-editable-package', 'env-file', 'package', 'max-recursion-depth',
+  ],
+  [
+    ...UV_GLOBAL_FLAGS, ...UV_RESOLVER_FLAGS, 'no-binary', 'all-extras', 'no-all-extras', 'dev', 'no-dev', 'only-dev', 'no-default-groups',
+    'all-groups', 'module', 'editable', 'no-editable', 'inexact', 'exact', 'no-exact', 'no-env-file', 'active', 'no-active', 'no-sync', 'locked',
+    'frozen', 'script', 'gui-script', 'all-packages', 'no-project', 'no_workspace', 'show-resolution',
+  ],
+  { ...UV_RESOLVER_SHORT, w: ['with', true], m: ['module', false], s: ['script', false] },
+  UV_SAME,
+  false,
+);
 
 /** pipx's flags every subcommand has. */
 const PIPX_SHARED_FLAGS = ['quiet', 'verbose', 'skip-maintenance', 'global', 'help'];
@@ -326,11 +346,12 @@ const SU_VALUED = { short: 'sgGw', long: ['shell', 'group', 'supp-group', 'white
  * Which word (from `from`) holds the script `su` hands the user's shell with `-c` / `--command`,
  * and how many characters of it come before the script (`--command=…`), or null when it is given
  * none. GNU su reads its options wherever they are (`su app -c '…'`); BusyBox's hands `-c '…'`
- * after the user to the shell, which runs it alike. Looks at the words once.
+ * after the user to the shell, which runs it alike. `literal`: the words are an exec-form RUN's
+ * strings, given as they are (no quotes to take off). Looks at the words once.
  */
-export function suScript(words: readonly string[], from: number): { at: number; skip: number } | null {
+export function suScript(words: readonly string[], from: number, literal = false): { at: number; skip: number } | null {
   for (let i = from; i < words.length; i++) {
-    const word = unquote(words[i]!);
+    const word = literal ? words[i]! : unquote(words[i]!);
     if (word === '--') return null;
     if (word.startsWith('--')) {
       const eq = word.indexOf('=');
@@ -410,6 +431,7 @@ function uvCommand(words: readonly Word[], from: number): InstallCommand | null 
     const message = 'uv add: adds packages to the pyproject.toml and uv.lock of the project in the image, not the ones in the tree, so what it installs was not read; add them to the project in the repository, or install them with uv pip install';
     return { label: 'uv add', program: 'uv', installer: 'uv', options: [], requirements: [], unread: [{ line, message }] };
   }
+  if (name === 'run') return uvRunCommand(words, sub + 1);
   if (name !== 'tool') return null;
   const tool = subcommandAt(words, sub + 1, UV_GLOBAL);
   const action = tool === null ? null : unquote(words[tool]!.raw);
@@ -441,6 +463,25 @@ function uvToolCommand(words: readonly Word[], from: number, action: 'install' |
   }
   const tool = read.args[0];
   if (tool !== undefined && !fromOption) command.requirements.unshift({ word: tool, editable, form: 'uv-target' });
+  sayUncertain(command, read.uncertain);
+  return command;
+}
+
+/**
+ * `uv run … COMMAND ARGS…`: what `--with` and `--with-editable` install alongside the command (read
+ * as uvx's), and the `--with-requirements` files. The project it runs in is the tree's, read by
+ * discovery; the command's own words are the command's.
+ */
+function uvRunCommand(words: readonly Word[], from: number): InstallCommand {
+  const read = readArguments(words.slice(from), UV_RUN, 1);
+  const command: InstallCommand = { label: 'uv run', program: 'uv', installer: 'uv', options: [], requirements: [], unread: [] };
+  for (const option of read.options) {
+    const word: Word = { raw: option.raw, line: option.valueLine, ...(option.outerValue ? { outerValue: true } : {}) };
+    if (option.name === 'with') command.requirements.push({ word, editable: false, form: 'uv-list' });
+    else if (option.name === 'with-editable') command.requirements.push({ word, editable: true, form: 'uv-list' });
+    else if (option.name === 'with-requirements') command.options.push({ ...option, name: 'requirement', list: ',' });
+    else command.options.push(option);
+  }
   sayUncertain(command, read.uncertain);
   return command;
 }
