@@ -662,6 +662,29 @@ describe('Dockerfile pip installs', () => {
       ]);
     });
 
+    it('reads the command env -, env VAR=x and timeout run, and says what xargs feeds a pip install from its input as not read (partial)', () => {
+      const result = extract(
+        [
+          'FROM python:3.12', // 1
+          'RUN env - PATH=/usr/bin pip install flask==1.0 && env PIP_NO_CACHE_DIR=1 pip install six==1.16.0', // 2
+          'RUN timeout 600 pip install attrs==23.1.0 && timeout -s KILL --foreground 10m uv pip install idna==2.7', // 3
+          'RUN cat requirements.txt | xargs -n 1 pip install', // 4
+          'RUN find /wheels -name "*.whl" | xargs -I{} pip install {}', // 5
+          'RUN ls | xargs rm -f && xargs -a list.txt echo', // 6
+        ].join('\n'),
+      );
+      expect(result.dependencies.map((d) => [d.name, d.specifier, d.line])).toEqual([
+        ['flask', '==1.0', 2],
+        ['six', '==1.16.0', 2],
+        ['attrs', '==23.1.0', 3],
+        ['idna', '==2.7', 3],
+      ]);
+      expect(result.errors.map((e) => [e.line, e.message])).toEqual([
+        [4, 'xargs pip install: xargs adds words it reads from its input to the command, so what it installs was not read; install from a requirements file instead (pip install -r FILE), which Depwatch reads'],
+        [5, expect.stringMatching(/^xargs pip install: xargs adds words/)],
+      ]);
+    });
+
     it("reads su's script as a shell's: a value only the build knows is said, and one nested past the limit is said", () => {
       const result = extract(['FROM python:3.12', 'ARG PKG', 'RUN su app -c "pip install $PKG six==1.16.0"', `RUN su app -c "sh -c 'sh -c \\"sh -c \\\\\\"sh -c pip\\\\\\"\\"'"`].join('\n'));
       expect(result.dependencies.map((d) => d.name)).toEqual(['six']);
@@ -725,6 +748,19 @@ describe('Dockerfile pip installs', () => {
     expect(unknown.errors).toEqual([expect.objectContaining({ line: 2, message: expect.stringContaining('--new is not an option Depwatch knows pip to have') })]);
     expect(su.dependencies.map((d) => d.name)).toContain('flask');
     expect(commas.dependencies.map((d) => d.name)).toEqual(['tool']);
+  });
+
+  it('reads this round\'s shapes linearly: timeout/env -/xargs nested 20k deep, uv run with 20k --with and a 50k-file --with-requirements list, 10k exec-form su', () => {
+    const started = performance.now();
+    const runners = extract(`FROM python:3.12\nRUN ${'timeout 60 env - xargs -n 1 '.repeat(20_000)}pip install flask==2.0.1\n`);
+    const run = extract(`FROM python:3.12\nRUN uv run ${'--with x==1 '.repeat(20_000)}--with-requirements ${Array.from({ length: 50_000 }, (_, i) => `/r${i}`).join(',')} python\n`);
+    const su = extract(`FROM python:3.12\n${'RUN ["su", "app", "--command=pip install flask==0.12"]\n'.repeat(10_000)}`);
+    expect(performance.now() - started).toBeLessThan(10_000);
+    expect(runners.dependencies).toEqual([]);
+    expect(runners.errors).toEqual([expect.objectContaining({ line: 2, message: expect.stringContaining('xargs adds words') })]);
+    expect(run.dependencies).toHaveLength(20_000);
+    expect(run.notices).toHaveLength(50_000);
+    expect(su.dependencies).toHaveLength(10_000);
   });
 
   it('reads a 6,000-word -c script two shells deep and a 50k-word pipx install quickly, and says a 50k-word -c script as not read', () => {

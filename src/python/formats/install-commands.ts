@@ -259,13 +259,25 @@ const PIPX_GENERAL = table([], [...PIPX_SHARED_FLAGS, 'version'], PIPX_SHORT, {}
 /**
  * Commands that run their arguments as a command (`sudo pip install`, `env X=1 pip install`, `gosu
  * app pip install`), each with its options that take the next word as their value (short letters,
- * long names) and how many words name a user before the command. `runuser` runs a command only with
- * `-u`; without it, as `su`, it runs a shell's `-c` script (suScript).
+ * long names) and how many words name a user (or, for `timeout`, a duration) before the command.
+ * `runuser` runs a command only with `-u`; without it, as `su`, it runs a shell's `-c` script
+ * (suScript). `dash`: a lone `-` is an option (`env -` is `env -i`). `feeds`: the runner adds words
+ * of its input to the command (xargs), so what the command is given is not all written.
+ *
+ * Which ones, by what RUN lines write (hadolint's DL3013 corpus, Dockerfiles on GitHub): sudo, env,
+ * gosu, su-exec and runuser before a pip install are common; `cat requirements.txt | xargs -n 1 pip
+ * install` and `pip list … | xargs pip install -U` are common enough to say rather than pass; `timeout
+ * 600 pip install` guards builds against a hanging index. `env -S '…'` (a split string) is written
+ * in shebangs, not RUN lines, and is not read.
  */
-const RUNNERS: Readonly<Record<string, { short: string; long: readonly string[]; user: number; needs?: string }>> = {
+const RUNNERS: Readonly<Record<string, { short: string; long: readonly string[]; user: number; needs?: string; dash?: true; feeds?: true }>> = {
   // sudo(8): -C -c -D -g -h -p -R -r -T -t -U -u take a value.
   sudo: { short: 'CcDghpRrTtUu', long: ['close-from', 'login-class', 'chdir', 'group', 'host', 'prompt', 'chroot', 'role', 'command-timeout', 'type', 'other-user', 'user'], user: 0 },
-  env: { short: 'uCSa', long: ['unset', 'chdir', 'split-string', 'argv0'], user: 0 },
+  env: { short: 'uCSa', long: ['unset', 'chdir', 'split-string', 'argv0'], user: 0, dash: true },
+  // GNU timeout [-k D] [-s SIG] DURATION COMMAND…: the duration stands where gosu's user does.
+  timeout: { short: 'ks', long: ['kill-after', 'signal'], user: 1 },
+  // GNU xargs: -a -d -E -I -L -n -P -s take a value (-e, -i, -l only one joined to them, as --eof=, --replace=, --max-lines=).
+  xargs: { short: 'adEILnPs', long: ['arg-file', 'delimiter', 'max-args', 'max-procs', 'max-chars', 'process-slot-var'], user: 0, feeds: true },
   command: { short: '', long: [], user: 0 },
   exec: { short: 'a', long: [], user: 0 },
   // GNU time's -f and -o; the shell's `time -p` is a flag.
@@ -295,6 +307,7 @@ function runnerCommand(words: readonly Word[], from: number, runner: (typeof RUN
       i++;
       break;
     }
+    if (word === '-' && runner.dash) continue;
     if (!word.startsWith('-') || word === '-') break;
     if (word.startsWith('--')) {
       const name = word.slice(2).split('=')[0]!;
@@ -322,7 +335,13 @@ function runnerCommand(words: readonly Word[], from: number, runner: (typeof RUN
  * --mount=type=cache,target=/root/.cache/pip pip install …`); words.length when there is none.
  */
 export function programIndex(words: readonly Word[]): number {
+  return programOf(words).index;
+}
+
+/** programIndex, and the runner before it that feeds the command words of its input (xargs), if any. */
+function programOf(words: readonly Word[]): { index: number; fedBy?: Word } {
   let i = 0;
+  let fedBy: Word | undefined;
   while (i < words.length) {
     const word = words[i]!.raw;
     if (ASSIGNMENT.test(word) || word.startsWith('--')) {
@@ -332,9 +351,10 @@ export function programIndex(words: readonly Word[]): number {
     const runner = RUNNERS[programName(words[i]!)];
     const next = runner === undefined ? null : runnerCommand(words, i + 1, runner);
     if (next === null) break;
+    if (runner!.feeds) fedBy ??= words[i];
     i = next;
   }
-  return i;
+  return fedBy === undefined ? { index: i } : { index: i, fedBy };
 }
 
 /** Programs that run a shell's `-c` script as another user: `su [USER] -c '…' [USER]`, and `runuser` so (without `-u`). */
@@ -385,9 +405,22 @@ export function programName(word: Word): string {
   return name.slice(name.lastIndexOf('/') + 1);
 }
 
-/** What the command installs with pip, uv or pipx, or null when it is no such install. */
+/**
+ * What the command installs with pip, uv or pipx, or null when it is no such install. One xargs
+ * feeds (`cat requirements.txt | xargs -n 1 pip install`) is said as not read, none of it guessed:
+ * its input's words (or, with -I, the words it fills in) are what it installs.
+ */
 export function installCommand(words: readonly Word[]): InstallCommand | null {
-  let i = programIndex(words);
+  const { index, fedBy } = programOf(words);
+  const command = installCommandAt(words, index);
+  if (command === null || fedBy === undefined) return command;
+  const label = `${programName(fedBy)} ${command.label}`;
+  const message = `${label}: xargs adds words it reads from its input to the command, so what it installs was not read; install from a requirements file instead (pip install -r FILE), which Depwatch reads`;
+  return { label, program: command.program, installer: command.installer, options: [], requirements: [], unread: [{ line: fedBy.line, message }] };
+}
+
+function installCommandAt(words: readonly Word[], from: number): InstallCommand | null {
+  let i = from;
   if (i >= words.length) return null;
   const program = programName(words[i++]!);
   if (PIP_NAME.test(program)) return pipInstall(words, i, 'pip');
