@@ -1,7 +1,7 @@
 /**
  * The Python packages a Dockerfile installs with pip, uv or pipx: `pip install`, `pip3 install`,
  * `python -m pip install`, `python3.12 -m pip install`, `uv pip install`, `uv tool install`, `uvx`,
- * `uv tool run`, `pipx install`, `pipx inject`, `pipx run` and `pipx runpip` in its RUN
+ * `uv tool run`, `uv run --with`, `pipx install`, `pipx inject`, `pipx run` and `pipx runpip` in its RUN
  * instructions and its `ONBUILD RUN`s (which run in the images built FROM it), anywhere in the
  * command line: after `&&`, `;`, `|`, after a command that runs it as another user (`gosu app`,
  * `runuser -u app --`), in a shell's `-c` script (exec form, or `bash -c "…"` in the command line,

@@ -1,8 +1,9 @@
 /**
  * Which Python packages one shell command installs, from its words as written: `pip install`,
  * `pip3 install`, `python -m pip install`, `uv pip install`, uv's tools (`uv tool install`, `uvx`,
- * `uv tool run`), and pipx (`pipx install`, `pipx inject`, `pipx run`, `pipx runpip … install`),
- * each after `X=1` or a command that runs the rest as its command (`sudo`, `env`, and those that run
+ * `uv tool run`), what `uv run --with` installs beside its command, and pipx (`pipx install`, `pipx
+ * inject`, `pipx run`, `pipx runpip … install`), each after `X=1` or a command that runs the rest as
+ * its command (`sudo`, `env`, `timeout`, `xargs` (said: its input adds words), and those that run
  * it as another user: `gosu USER`, `su-exec USER`, `runuser -u USER --`; `su -c '…'` is a shell's
  * script, ./dockerfile.ts). Options are told from requirements as each program's parser tells them:
  * pip's optparse and pipx's argparse take a unique prefix of a long option for it (`--extra-index`
@@ -12,7 +13,7 @@
  * at: the word after it, which may be its value or a requirement, is said as not read.
  *
  * The option lists are pip's install command (general options included), pipx's subcommands and
- * uv's `pip install`, `tool install` and `tool run` (with uv's global options) as their own parsers
+ * uv's `pip install`, `tool install`, `tool run` and `run` (with uv's global options) as their own parsers
  * declare them (pypa/pip cli/cmdoptions.py and commands/install.py, pypa/pipx main.py, astral-sh/uv
  * crates/uv-cli). Used by the Dockerfile format (./dockerfile.ts).
  */
