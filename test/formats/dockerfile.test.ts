@@ -570,13 +570,13 @@ describe('Dockerfile pip installs', () => {
       ]);
     });
 
-    it("keeps uv's index options and names --with-requirements files; says uv add, which changes the image's project, as not read", () => {
+    it("keeps uv's index options and names --with-requirements files (a list split at commas); says uv add, which changes the image's project, as not read", () => {
       const result = extract(
         [
           'FROM python:3.12',
           'RUN uv tool install --index-url https://mirror.example/simple --extra-index-url https://pypi.internal/simple tool==1.0',
           'RUN uv pip install --system -r requirements.txt --index-url https://m.example/simple --extra-index-url https://e.example/simple flask==2.0.1',
-          'RUN uvx --with-requirements /opt/plugins.txt pytest==8.0.0',
+          'RUN uvx --with-requirements /opt/plugins.txt,requirements.txt pytest==8.0.0 && uv tool install --with-requirements=/opt/x.txt,/opt/y.txt t',
           'RUN uv add requests==2.19.1',
         ].join('\n'),
       );
@@ -590,8 +590,14 @@ describe('Dockerfile pip installs', () => {
         ['tool', 2],
         ['flask', 3],
         ['pytest', 4],
+        ['t', 4],
       ]);
-      expect(result.notices).toEqual([expect.stringMatching(/^Dockerfile:4: uv installs the requirements of '\/opt\/plugins.txt' \(-r\)/)]);
+      // A list split at its commas, as uv splits it; requirements.txt is read by discovery.
+      expect(result.notices).toEqual([
+        expect.stringMatching(/^Dockerfile:4: uv installs the requirements of '\/opt\/plugins.txt' \(-r\)/),
+        expect.stringMatching(/^Dockerfile:4: uv installs the requirements of '\/opt\/x.txt' \(-r\)/),
+        expect.stringMatching(/^Dockerfile:4: uv installs the requirements of '\/opt\/y.txt' \(-r\)/),
+      ]);
       expect(result.errors.map((e) => [e.line, e.message])).toEqual([[5, expect.stringMatching(/^uv add: adds packages to the pyproject.toml and uv.lock of the project in the image/)]]);
     });
   });

@@ -492,7 +492,8 @@ function uvToolCommand(words: readonly Word[], from: number, action: 'install' |
       command.requirements.push({ word, editable, form: 'uv-target' });
     } else if (option.name === 'with' || option.name === 'with-executables-from') command.requirements.push({ word, editable: false, form: 'uv-list' });
     else if (option.name === 'with-editable') command.requirements.push({ word, editable: true, form: 'uv-list' });
-    else if (option.name === 'with-requirements') command.options.push({ ...option, name: 'requirement' });
+    // A list of files split at its commas (uv's value_delimiter), as uv run's.
+    else if (option.name === 'with-requirements') command.options.push({ ...option, name: 'requirement', list: ',' });
     else if (option.name !== 'editable') command.options.push(option);
   }
   const tool = read.args[0];
