@@ -8,7 +8,8 @@
  * wholly in single or double quotes without anything the shell would expand or unescape inside
  * (`'django==2.1.5'`, `"celery[redis]==5.3.0"`), or a string of an exec-form RUN
  * (`["pip", "install", "django==2.1.5"]`) without escapes, or such a word's value after
- * `--with=` / `--from=` / `--spec=` / `--preinstall=`; uv's `name@version` has its version
+ * `--with=` / `--from=` / `--spec=` / `--preinstall=`, and each requirement of a `--with` list
+ * (`'six==1.16.0,django==2.1.5'`); uv's `name@version` has its version
  * rewritten after the `@` when the fix is a version of its own; and the new text must mean the same to
  * the shell in that place (no `<` or `>` unquoted, which would be a redirection). A pin set through
  * ENV, in a here-document, or split by quotes is left alone with the reason. The planner reads the
@@ -16,6 +17,7 @@
  * rewriteProblem), so a word found wrongly can cost the fix, never the file.
  */
 import { dockerfileFormat } from '../../python/formats/dockerfile.js';
+import { listParts } from '../../python/formats/install-commands.js';
 import { normalizeName } from '../../python/names.js';
 import { normalizeSpecifier } from '../../python/pep508.js';
 import { execFormWords, parseDockerfile } from '../../scan/runtime/dockerfile.js';
@@ -49,7 +51,7 @@ interface Line {
 }
 
 const NOT_WRITTEN_HERE =
-  "the pin is not written as a word of the RUN instruction the rewriter can change (set through ENV, in a here-document or a shell's -c script, quoted in parts, or in a uv --with list of several); change it by hand";
+  "the pin is not written as a word of the RUN instruction the rewriter can change (set through ENV, in a here-document or a shell's -c script, or quoted in parts); change it by hand";
 
 function rewriteDockerfile(text: string, file: string, targets: readonly FixTarget[]): RewriteResult {
   const result: RewriteResult = { edits: [], changes: [], leftAlone: [], rehash: [] };
@@ -84,12 +86,12 @@ function rewriteDockerfile(text: string, file: string, targets: readonly FixTarg
     const byMeaning = new Map<string, ({ word: Word } & FoundRequirement)[]>();
     if (!otherEscape && first !== -1) {
       for (const word of wordsOfInstruction(text, lines, first)) {
-        const found = requirementIn(text, word);
-        if (found === null) continue;
-        const name = normalizeName(found.located.name);
-        if (!wanted.has(name)) continue;
-        const line = lineOf(lines, word.start) + 1;
-        pushTo(byMeaning, `${line}\u0000${name}\u0000${found.specifier}`, { word, ...found });
+        for (const found of requirementsIn(text, word)) {
+          const name = normalizeName(found.located.name);
+          if (!wanted.has(name)) continue;
+          const line = lineOf(lines, word.start) + 1;
+          pushTo(byMeaning, `${line}\u0000${name}\u0000${found.specifier}`, { word, ...found });
+        }
       }
     }
     const next = new Map<string, number>();
@@ -153,20 +155,30 @@ const REQUIREMENT_OPTION = /^--(?:with|from|spec|preinstall)=/;
 const AT_VERSION = /^([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)(?:\[[^\]]*\])?@([0-9][0-9A-Za-z.+!_-]*)$/;
 
 /**
- * The requirement a word of the RUN holds, or null: the word itself, or the value of a
- * REQUIREMENT_OPTION. A comma list (`--with=a==1,b==2`) reads as one requirement whose specifier
- * holds the rest, which no requirement the parser read means, so it is left to the user. Linear
- * in the word.
+ * The requirements a word of the RUN holds: the word itself, or the value of a REQUIREMENT_OPTION,
+ * each of its parts when it is a `--with` list (split as uv splits one: listParts; a word of one
+ * requirement is one part). What the parser read each word as is not known here: a part stands for
+ * a requirement only when it means one the parser read at that line. Linear in the word.
  */
-function requirementIn(text: string, word: Word): FoundRequirement | null {
+function requirementsIn(text: string, word: Word): FoundRequirement[] {
   const option = REQUIREMENT_OPTION.exec(text.slice(word.start, Math.min(word.end, word.start + 16)));
   const start = word.start + (option?.[0].length ?? 0);
-  const at = text.slice(start, word.end).includes('@') ? AT_VERSION.exec(text.slice(start, word.end)) : null;
-  if (at !== null) {
-    const specStart = word.end - at[2]!.length;
-    return { located: { name: at[1]!, specStart, specEnd: word.end, url: false }, specifier: `==${at[2]}`, atVersion: true };
+  const found: FoundRequirement[] = [];
+  for (const [from, to] of listParts(text.slice(start, word.end))) {
+    const part = requirementAt(text, start + from, start + to);
+    if (part !== null) found.push(part);
   }
-  const located = locateRequirement(text, start, word.end);
+  return found;
+}
+
+/** The requirement text[start, end) is (uv's `name@version` too), or null. */
+function requirementAt(text: string, start: number, end: number): FoundRequirement | null {
+  const at = text.slice(start, end).includes('@') ? AT_VERSION.exec(text.slice(start, end)) : null;
+  if (at !== null) {
+    const specStart = end - at[2]!.length;
+    return { located: { name: at[1]!, specStart, specEnd: end, url: false }, specifier: `==${at[2]}`, atVersion: true };
+  }
+  const located = locateRequirement(text, start, end);
   if (located === null || located.url) return null;
   return { located, specifier: normalizeSpecifier(text.slice(located.specStart, located.specEnd)), atVersion: false };
 }

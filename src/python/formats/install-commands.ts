@@ -545,7 +545,22 @@ export function requirementValues(value: string, form: RequirementForm | undefin
     // A version uv reads as one; anything else after `@` (a URL) makes the whole a requirement.
     return /^[0-9][0-9A-Za-z.+!_-]*$/.test(version!) ? [`${name}${extras}==${version}`] : [value];
   }
-  const values: string[] = [];
+  return listParts(value).map(([from, to]) => value.slice(from, to));
+}
+
+/**
+ * Where each requirement of a `--with` list is in it (offsets, blanks around each left out, empty
+ * ones skipped), split as uv's CommaSeparatedRequirements splits it: at the commas outside
+ * brackets, except one before a version operator (`pkg>=1,<2` is one). Linear in the value; the
+ * fix (src/fix/formats/dockerfile.ts) finds the list's pins by it.
+ */
+export function listParts(value: string): [from: number, to: number][] {
+  const parts: [number, number][] = [];
+  const push = (from: number, to: number): void => {
+    while (from < to && /\s/.test(value[from]!)) from++;
+    while (to > from && /\s/.test(value[to - 1]!)) to--;
+    if (to > from) parts.push([from, to]);
+  };
   let depth = 0;
   let start = 0;
   for (let k = 0; k < value.length; k++) {
@@ -555,12 +570,12 @@ export function requirementValues(value: string, form: RequirementForm | undefin
     else if (c === ',' && depth === 0) {
       const next = /\S/.exec(value.slice(k + 1, k + 1 + 64))?.[0];
       if (next !== undefined && '!=<>~'.includes(next)) continue;
-      values.push(value.slice(start, k).trim());
+      push(start, k);
       start = k + 1;
     }
   }
-  values.push(value.slice(start).trim());
-  return values.filter((v) => v !== '');
+  push(start, value.length);
+  return parts;
 }
 
 /** An option not known to be a flag with the next word after it: that word is said, not read as a requirement (nor as the option's value). */
