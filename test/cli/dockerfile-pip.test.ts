@@ -129,11 +129,13 @@ describe('pip installs in a Dockerfile through the CLI', () => {
       '      django==2.1.5', // 4
       'RUN gosu app pip install \\', // 5
       '      django==2.1.5', // 6
+      'RUN uv run --with=django==2.1.5 python -c pass', // 7
       '',
     ].join('\n');
-    // Its own project: pins left to the user hold back none of the other file's.
-    const byHand = ['FROM python:3.12-slim', "RUN su app -c 'pip install django==2.1.5' && uvx django@2.1.5", ''].join('\n');
-    const dir = writeTree('depwatch-dockerfile-', { Dockerfile: text, 'worker/Dockerfile': byHand });
+    // Each its own project: pins left to the user hold back none of the other files'; uv's name@version is rewritten after its @.
+    const byHand = ['FROM python:3.12-slim', "RUN su app -c 'pip install django==2.1.5'", ''].join('\n');
+    const tool = ['FROM python:3.12-slim', 'RUN uvx django@2.1.5 check', ''].join('\n');
+    const dir = writeTree('depwatch-dockerfile-', { Dockerfile: text, 'worker/Dockerfile': byHand, 'tools/Dockerfile': tool });
     const d = cli();
     expect(await d.run('deps', '--json', dir)).toBe(0);
     const deps = JSON.parse(d.out.stdout);
@@ -143,7 +145,8 @@ describe('pip installs in a Dockerfile through the CLI', () => {
       ['Dockerfile', 'django', '==2.1.5', 4],
       ['Dockerfile', 'requests', '==2.19.1', 3],
       ['Dockerfile', 'django', '==2.1.5', 6],
-      ['worker/Dockerfile', 'django', '==2.1.5', 2],
+      ['Dockerfile', 'django', '==2.1.5', 7],
+      ['tools/Dockerfile', 'django', '==2.1.5', 2],
       ['worker/Dockerfile', 'django', '==2.1.5', 2],
     ]);
     const a = cli();
@@ -152,6 +155,8 @@ describe('pip installs in a Dockerfile through the CLI', () => {
     expect(django.locations.map((l: { file: string; line: number }) => [l.file, l.line])).toEqual([
       ['Dockerfile', 4],
       ['Dockerfile', 6],
+      ['Dockerfile', 7],
+      ['tools/Dockerfile', 2],
       ['worker/Dockerfile', 2],
     ]);
     const s = cli();
@@ -167,10 +172,13 @@ describe('pip installs in a Dockerfile through the CLI', () => {
       ['django', 4],
       ['requests', 3],
       ['django', 6],
+      ['django', 7],
+      ['django', 2],
     ]);
+    expect(fixed.changes[4]).toEqual(expect.objectContaining({ file: 'tools/Dockerfile', from: '@2.1.5', to: `@${fixed.changes[4].to_version}` }));
+    expect(readFileSync(join(dir, 'tools/Dockerfile'), 'utf8')).toBe(tool.replace('django@2.1.5', `django@${fixed.changes[4].to_version}`));
     expect(fixed.left_alone.map((l: { file: string; package: string; line: number; reason: string }) => [l.file, l.package, l.line, l.reason])).toEqual([
       ['worker/Dockerfile', 'django', 2, expect.stringContaining("a shell's -c script")],
-      ['worker/Dockerfile', 'django', 2, expect.stringContaining("as uv's name@version")],
     ]);
 
     const unknown = writeTree('depwatch-dockerfile-', { Dockerfile: 'FROM python:3.12\nRUN pip install --new-flag django==2.1.5 attrs==23.1.0\n' });

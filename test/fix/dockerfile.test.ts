@@ -66,7 +66,7 @@ describe('the Dockerfile rewriter', () => {
     const { edits, leftAlone } = rewrite(text);
     expect(edits).toEqual([]);
     expect(leftAlone.map((l) => [l.kind, l.line, l.reason])).toEqual([
-      ['not-understood', 4, expect.stringContaining("set through ENV, in a here-document or a shell's -c script, quoted in parts, in a uv --with list, or as uv's name@version); change it by hand")],
+      ['not-understood', 4, expect.stringContaining("set through ENV, in a here-document or a shell's -c script, or quoted in parts); change it by hand")],
       // The here-document's line the pin is written on.
       ['not-understood', 6, expect.stringContaining('change it by hand')],
       ['not-understood', 8, expect.stringContaining('change it by hand')],
@@ -128,12 +128,12 @@ describe('the Dockerfile rewriter', () => {
     expect(problem).toBeNull();
   });
 
-  it("rewrites the pins of uv's tools and of commands run as another user; leaves uv's name@version, a --with list and su's script to the user", () => {
+  it("rewrites the pins of uv's tools, each of a --with list, and of commands run as another user; leaves su's script to the user", () => {
     const text = dockerfile(
       'RUN uv tool install --with django==2.1.5 tool==1.0 && uvx django==2.1.5', // 3
       'RUN gosu app pip install django==2.1.5 && runuser -u app -- pip install \\', // 4
       '      django==2.1.5', // 5
-      "RUN uvx django@2.1.5 && uvx --with 'six==1.16.0,django==2.1.5' tool==1.0", // 6
+      "RUN uvx --with 'six==1.16.0,django==2.1.5' tool==1.0 && uvx --with=six==1.16.0,django==2.1.5 tool==1.0", // 6
       'RUN su app -c "pip install django==2.1.5"', // 7
     );
     const { after, changes, leftAlone, problem } = rewrite(text);
@@ -142,17 +142,47 @@ describe('the Dockerfile rewriter', () => {
         'RUN uv tool install --with django==2.2.28 tool==1.0 && uvx django==2.2.28',
         'RUN gosu app pip install django==2.2.28 && runuser -u app -- pip install \\',
         '      django==2.2.28',
-        "RUN uvx django@2.1.5 && uvx --with 'six==1.16.0,django==2.1.5' tool==1.0",
+        "RUN uvx --with 'six==1.16.0,django==2.2.28' tool==1.0 && uvx --with=six==1.16.0,django==2.2.28 tool==1.0",
         'RUN su app -c "pip install django==2.1.5"',
       ),
     );
-    expect(changes.map((c) => c.line)).toEqual([3, 3, 4, 5]);
-    expect(leftAlone.map((l) => [l.kind, l.line, l.reason])).toEqual([
-      ['not-understood', 6, expect.stringContaining("as uv's name@version); change it by hand")],
-      ['not-understood', 6, expect.stringContaining('in a uv --with list')],
-      ['not-understood', 7, expect.stringContaining("a shell's -c script")],
-    ]);
+    expect(changes.map((c) => c.line)).toEqual([3, 3, 4, 5, 6, 6]);
+    expect(leftAlone.map((l) => [l.kind, l.line, l.reason])).toEqual([['not-understood', 7, expect.stringContaining("a shell's -c script")]]);
     expect(problem).toBeNull();
+  });
+
+  it("rewrites uv's name@version as a version after the @, a requirement joined to --with=, --from= or --spec= by its =, and those of a --with list", () => {
+    const text = dockerfile(
+      'RUN uvx django@2.1.5 check && uv tool install "django[argon2]@2.1.5" && uvx --from=django@2.1.5 tool', // 3
+      "RUN uvx --with=django==2.1.5 tool==1.0 && uv run '--with=django>=2.1,<2.2' python && pipx run --spec=django==2.1.5 app", // 4
+      'RUN ["uvx", "django@2.1.5"]', // 5
+      'RUN uvx django@latest && uvx django@2.2.28', // 6
+      "RUN uvx --with 'six, django>=2.1,<2.2 ,attrs' --with=django[argon2]==2.1.5,idna tool", // 7
+    );
+    const { after, changes, leftAlone, problem, read } = rewrite(text);
+    expect(after).toBe(
+      dockerfile(
+        'RUN uvx django@2.2.28 check && uv tool install "django[argon2]@2.2.28" && uvx --from=django@2.2.28 tool',
+        "RUN uvx --with=django==2.2.28 tool==1.0 && uv run '--with=django>=2.1,<2.3' python && pipx run --spec=django==2.2.28 app",
+        'RUN ["uvx", "django@2.2.28"]',
+        'RUN uvx django@latest && uvx django@2.2.28',
+        "RUN uvx --with 'six, django>=2.1,<2.3 ,attrs' --with=django[argon2]==2.2.28,idna tool",
+      ),
+    );
+    expect(changes.map((c) => [c.line, c.before, c.after])).toEqual([
+      [3, '@2.1.5', '@2.2.28'],
+      [3, '@2.1.5', '@2.2.28'],
+      [3, '@2.1.5', '@2.2.28'],
+      [4, '==2.1.5', '==2.2.28'],
+      [4, '>=2.1,<2.2', '>=2.1,<2.3'],
+      [4, '==2.1.5', '==2.2.28'],
+      [5, '@2.1.5', '@2.2.28'],
+      [7, '>=2.1,<2.2', '>=2.1,<2.3'],
+      [7, '==2.1.5', '==2.2.28'],
+    ]);
+    expect(leftAlone).toEqual([]);
+    expect(problem).toBeNull();
+    expect(read).toContain('django==2.2.28');
   });
 
   it('leaves a file whose escape character is the backtick alone', () => {
@@ -168,5 +198,20 @@ describe('the Dockerfile rewriter', () => {
     const { edits } = dockerfileRewriter.rewrite(text, FILE, [django()]);
     expect(performance.now() - started).toBeLessThan(5_000);
     expect(edits).toHaveLength(20_000);
+  });
+
+  it('rewrites 25,000 uv name@version, --with= and --with list pins in one pass, past a 1 MB word holding @ and a list of 200k commas, in linear time', () => {
+    const text = dockerfile(
+      'RUN uvx \\',
+      ...Array.from({ length: 10_000 }, () => '  --with=django==2.1.5 \\'),
+      ...Array.from({ length: 10_000 }, () => '  django@2.1.5 && uvx \\'),
+      `  --with=${'django==2.1.5,'.repeat(5_000)}${', <'.repeat(100_000)} \\`,
+      `  ${'a'.repeat(500_000)}@${'1.'.repeat(250_000)}x`,
+    );
+    const started = performance.now();
+    const { edits } = dockerfileRewriter.rewrite(text, FILE, [django()]);
+    expect(performance.now() - started).toBeLessThan(5_000);
+    expect(edits).toHaveLength(25_000);
+    expect(new Set(edits.map((e) => e.text))).toEqual(new Set(['==2.2.28', '2.2.28']));
   });
 });

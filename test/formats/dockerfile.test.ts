@@ -570,13 +570,13 @@ describe('Dockerfile pip installs', () => {
       ]);
     });
 
-    it("keeps uv's index options and names --with-requirements files; says uv add, which changes the image's project, as not read", () => {
+    it("keeps uv's index options and names --with-requirements files (a list split at commas); says uv add, which changes the image's project, as not read", () => {
       const result = extract(
         [
           'FROM python:3.12',
           'RUN uv tool install --index-url https://mirror.example/simple --extra-index-url https://pypi.internal/simple tool==1.0',
           'RUN uv pip install --system -r requirements.txt --index-url https://m.example/simple --extra-index-url https://e.example/simple flask==2.0.1',
-          'RUN uvx --with-requirements /opt/plugins.txt pytest==8.0.0',
+          'RUN uvx --with-requirements /opt/plugins.txt,requirements.txt pytest==8.0.0 && uv tool install --with-requirements=/opt/x.txt,/opt/y.txt t',
           'RUN uv add requests==2.19.1',
         ].join('\n'),
       );
@@ -590,9 +590,43 @@ describe('Dockerfile pip installs', () => {
         ['tool', 2],
         ['flask', 3],
         ['pytest', 4],
+        ['t', 4],
       ]);
-      expect(result.notices).toEqual([expect.stringMatching(/^Dockerfile:4: uv installs the requirements of '\/opt\/plugins.txt' \(-r\)/)]);
+      // A list split at its commas, as uv splits it; requirements.txt is read by discovery.
+      expect(result.notices).toEqual([
+        expect.stringMatching(/^Dockerfile:4: uv installs the requirements of '\/opt\/plugins.txt' \(-r\)/),
+        expect.stringMatching(/^Dockerfile:4: uv installs the requirements of '\/opt\/x.txt' \(-r\)/),
+        expect.stringMatching(/^Dockerfile:4: uv installs the requirements of '\/opt\/y.txt' \(-r\)/),
+      ]);
       expect(result.errors.map((e) => [e.line, e.message])).toEqual([[5, expect.stringMatching(/^uv add: adds packages to the pyproject.toml and uv.lock of the project in the image/)]]);
+    });
+  });
+
+  describe("uv run's --with and --with-requirements", () => {
+    it('reads what --with installs alongside the command as uvx --with is read, and names --with-requirements files (split at commas, as uv run splits them)', () => {
+      const result = extract(
+        [
+          'FROM python:3.12', // 1
+          'RUN uv run --with django==2.1.5 --with "six==1.16.0,toml>=0.10,<1" python manage.py check', // 2
+          'RUN uv run -w attrs==23.1.0 --with=idna==2.7 --no-project --python 3.12 -- pytest --with not-this==1', // 3
+          'RUN uv --no-cache run --frozen --group dev --with-requirements /opt/a.txt,/opt/b.txt --with-editable ./lib script.py', // 4
+          'RUN uv run --extra docs python -c "import flask" && uv run manage.py collectstatic', // 5
+          'RUN uv run --new-flag celery==5.3.0 python', // 6
+        ].join('\n'),
+      );
+      expect(result.dependencies.map((d) => [d.name, d.specifier, d.editable, d.line])).toEqual([
+        ['django', '==2.1.5', false, 2],
+        ['six', '==1.16.0', false, 2],
+        ['toml', '<1,>=0.10', false, 2],
+        ['attrs', '==23.1.0', false, 3],
+        ['idna', '==2.7', false, 3],
+        ['lib', '', true, 4],
+      ]);
+      expect(result.notices).toEqual([
+        expect.stringMatching(/^Dockerfile:4: uv installs the requirements of '\/opt\/a.txt' \(-r\)/),
+        expect.stringMatching(/^Dockerfile:4: uv installs the requirements of '\/opt\/b.txt' \(-r\)/),
+      ]);
+      expect(result.errors.map((e) => [e.line, e.message])).toEqual([[6, expect.stringMatching(/^uv run: --new-flag is not an option Depwatch knows uv to have .* celery==5.3.0/)]]);
     });
   });
 
@@ -610,6 +644,8 @@ describe('Dockerfile pip installs', () => {
         'RUN su app && gosu app && runuser -l app', // 9
         'RUN ["su", "app", "-c", "pip install zope.interface==5.0.0"]', // 10
         'RUN ["gosu", "app", "pip", "install", "certifi==2019.3.9"]', // 11
+        'RUN ["su", "app", "--command=pip install idna==2.8"] ', // 12
+        'RUN ["su", "-", "app", "-cpip install chardet==3.0.4"]', // 13
       ].join('\n');
       const result = extract(text);
       expect(result.errors).toEqual([]);
@@ -627,6 +663,31 @@ describe('Dockerfile pip installs', () => {
         ['idna', '==2.7', 8],
         ['zope-interface', '==5.0.0', 10],
         ['certifi', '==2019.3.9', 11],
+        ['idna', '==2.8', 12],
+        ['chardet', '==3.0.4', 13],
+      ]);
+    });
+
+    it('reads the command env -, env VAR=x and timeout run, and says what xargs feeds a pip install from its input as not read (partial)', () => {
+      const result = extract(
+        [
+          'FROM python:3.12', // 1
+          'RUN env - PATH=/usr/bin pip install flask==1.0 && env PIP_NO_CACHE_DIR=1 pip install six==1.16.0', // 2
+          'RUN timeout 600 pip install attrs==23.1.0 && timeout -s KILL --foreground 10m uv pip install idna==2.7', // 3
+          'RUN cat requirements.txt | xargs -n 1 pip install', // 4
+          'RUN find /wheels -name "*.whl" | xargs -I{} pip install {}', // 5
+          'RUN ls | xargs rm -f && xargs -a list.txt echo', // 6
+        ].join('\n'),
+      );
+      expect(result.dependencies.map((d) => [d.name, d.specifier, d.line])).toEqual([
+        ['flask', '==1.0', 2],
+        ['six', '==1.16.0', 2],
+        ['attrs', '==23.1.0', 3],
+        ['idna', '==2.7', 3],
+      ]);
+      expect(result.errors.map((e) => [e.line, e.message])).toEqual([
+        [4, 'xargs pip install: xargs adds words it reads from its input to the command, so what it installs was not read; install from a requirements file instead (pip install -r FILE), which Depwatch reads'],
+        [5, expect.stringMatching(/^xargs pip install: xargs adds words/)],
       ]);
     });
 
@@ -693,6 +754,19 @@ describe('Dockerfile pip installs', () => {
     expect(unknown.errors).toEqual([expect.objectContaining({ line: 2, message: expect.stringContaining('--new is not an option Depwatch knows pip to have') })]);
     expect(su.dependencies.map((d) => d.name)).toContain('flask');
     expect(commas.dependencies.map((d) => d.name)).toEqual(['tool']);
+  });
+
+  it('reads this round\'s shapes linearly: timeout/env -/xargs nested 20k deep, uv run with 20k --with and a 50k-file --with-requirements list, 10k exec-form su', () => {
+    const started = performance.now();
+    const runners = extract(`FROM python:3.12\nRUN ${'timeout 60 env - xargs -n 1 '.repeat(20_000)}pip install flask==2.0.1\n`);
+    const run = extract(`FROM python:3.12\nRUN uv run ${'--with x==1 '.repeat(20_000)}--with-requirements ${Array.from({ length: 50_000 }, (_, i) => `/r${i}`).join(',')} python\n`);
+    const su = extract(`FROM python:3.12\n${'RUN ["su", "app", "--command=pip install flask==0.12"]\n'.repeat(10_000)}`);
+    expect(performance.now() - started).toBeLessThan(10_000);
+    expect(runners.dependencies).toEqual([]);
+    expect(runners.errors).toEqual([expect.objectContaining({ line: 2, message: expect.stringContaining('xargs adds words') })]);
+    expect(run.dependencies).toHaveLength(20_000);
+    expect(run.notices).toHaveLength(50_000);
+    expect(su.dependencies).toHaveLength(10_000);
   });
 
   it('reads a 6,000-word -c script two shells deep and a 50k-word pipx install quickly, and says a 50k-word -c script as not read', () => {

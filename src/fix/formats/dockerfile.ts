@@ -7,13 +7,17 @@
  * characters in the file are the requirement's are rewritten: a plain word (`django==2.1.5`), one
  * wholly in single or double quotes without anything the shell would expand or unescape inside
  * (`'django==2.1.5'`, `"celery[redis]==5.3.0"`), or a string of an exec-form RUN
- * (`["pip", "install", "django==2.1.5"]`) without escapes; and the new text must mean the same to
+ * (`["pip", "install", "django==2.1.5"]`) without escapes, or such a word's value after
+ * `--with=` / `--from=` / `--spec=` / `--preinstall=`, and each requirement of a `--with` list
+ * (`'six==1.16.0,django==2.1.5'`); uv's `name@version` has its version
+ * rewritten after the `@` when the fix is a version of its own; and the new text must mean the same to
  * the shell in that place (no `<` or `>` unquoted, which would be a redirection). A pin set through
  * ENV, in a here-document, or split by quotes is left alone with the reason. The planner reads the
  * rewritten file again and keeps it only if every other requirement reads as before (plan.ts
  * rewriteProblem), so a word found wrongly can cost the fix, never the file.
  */
 import { dockerfileFormat } from '../../python/formats/dockerfile.js';
+import { listParts } from '../../python/formats/install-commands.js';
 import { normalizeName } from '../../python/names.js';
 import { normalizeSpecifier } from '../../python/pep508.js';
 import { execFormWords, parseDockerfile } from '../../scan/runtime/dockerfile.js';
@@ -47,7 +51,7 @@ interface Line {
 }
 
 const NOT_WRITTEN_HERE =
-  "the pin is not written as a word of the RUN instruction the rewriter can change (set through ENV, in a here-document or a shell's -c script, quoted in parts, in a uv --with list, or as uv's name@version); change it by hand";
+  "the pin is not written as a word of the RUN instruction the rewriter can change (set through ENV, in a here-document or a shell's -c script, or quoted in parts); change it by hand";
 
 function rewriteDockerfile(text: string, file: string, targets: readonly FixTarget[]): RewriteResult {
   const result: RewriteResult = { edits: [], changes: [], leftAlone: [], rehash: [] };
@@ -79,15 +83,15 @@ function rewriteDockerfile(text: string, file: string, targets: readonly FixTarg
     // (name and specifier as the parser prints them), in order: each requirement the parser read
     // on a line takes the first word there meaning it, once. A map, not a search per requirement:
     // a RUN of 100,000 pins.
-    const byMeaning = new Map<string, { word: Word; located: RequirementText }[]>();
+    const byMeaning = new Map<string, ({ word: Word } & FoundRequirement)[]>();
     if (!otherEscape && first !== -1) {
       for (const word of wordsOfInstruction(text, lines, first)) {
-        const located = locateRequirement(text, word.start, word.end);
-        if (located === null || located.url) continue;
-        const name = normalizeName(located.name);
-        if (!wanted.has(name)) continue;
-        const line = lineOf(lines, word.start) + 1;
-        pushTo(byMeaning, `${line}\u0000${name}\u0000${normalizeSpecifier(text.slice(located.specStart, located.specEnd))}`, { word, located });
+        for (const found of requirementsIn(text, word)) {
+          const name = normalizeName(found.located.name);
+          if (!wanted.has(name)) continue;
+          const line = lineOf(lines, word.start) + 1;
+          pushTo(byMeaning, `${line}\u0000${name}\u0000${found.specifier}`, { word, ...found });
+        }
       }
     }
     const next = new Map<string, number>();
@@ -103,10 +107,18 @@ function rewriteDockerfile(text: string, file: string, targets: readonly FixTarg
         for (const t of mine) result.leftAlone.push(leftAlone('not-understood', t, file, dep.line, NOT_WRITTEN_HERE));
         continue;
       }
-      const { word, located } = hit;
+      const { word, located, atVersion } = hit;
       const before = text.slice(located.specStart, located.specEnd);
-      const { written, moved } = widenForTargets(before, mine, file, dep.line, result.leftAlone);
+      const widened = widenForTargets(atVersion ? `==${before}` : before, mine, file, dep.line, result.leftAlone);
+      const { moved } = widened;
       if (moved.length === 0) continue;
+      // uv's `name@version` names one version: a fix that needs more (a range) is written by hand.
+      const pinned = atVersion ? /^==([0-9][0-9A-Za-z.+!_-]*)$/.exec(widened.written)?.[1] : undefined;
+      if (atVersion && pinned === undefined) {
+        for (const t of moved) result.leftAlone.push(leftAlone('not-understood', t, file, dep.line, `not rewritten: uv's name@version names one version, and the fix needs ${widened.written}; change it by hand`));
+        continue;
+      }
+      const written = pinned ?? widened.written;
       const unsafe = unsafeIn(word.quoting, written);
       if (unsafe !== null) {
         for (const t of moved) result.leftAlone.push(leftAlone('not-understood', t, file, dep.line, `not rewritten: ${written} ${unsafe}; change it by hand`));
@@ -114,8 +126,10 @@ function rewriteDockerfile(text: string, file: string, targets: readonly FixTarg
       }
       result.edits.push({ start: located.specStart, end: located.specEnd, text: written });
       const specLine = lineOf(lines, located.specStart) + 1;
+      // As written: `@2.1.5` → `@2.2.28` for uv's name@version.
+      const shown = atVersion ? { before: `@${before}`, after: `@${written}` } : { before, after: written };
       for (const t of moved) {
-        result.changes.push({ file, line, lines: { first: specLine, last: specLine }, package: t.name, before, after: written, fromVersion: t.from, toVersion: t.to, hashesRemoved: 0 });
+        result.changes.push({ file, line, lines: { first: specLine, last: specLine }, package: t.name, ...shown, fromVersion: t.from, toVersion: t.to, hashesRemoved: 0 });
       }
     }
   }
@@ -123,6 +137,51 @@ function rewriteDockerfile(text: string, file: string, targets: readonly FixTarg
 }
 
 const INSIDE = { containsPrereleases: true } as const;
+
+/** A requirement a word of the RUN holds: where its specifier is written, what it means (normalized), and whether it is uv's `name@version`. */
+interface FoundRequirement {
+  located: RequirementText;
+  specifier: string;
+  /** `ruff@0.6.0`: the specifier's characters are the version alone, meaning `==0.6.0`. */
+  atVersion: boolean;
+}
+
+/** Options of uv and pipx whose value is a requirement, joined to them by `=` (`--with=django==2.1.5`); the value is read after it. */
+const REQUIREMENT_OPTION = /^--(?:with|from|spec|preinstall)=/;
+/**
+ * uv's `name@version` (with extras): `name==version` to uv (src/python/formats/install-commands.ts
+ * requirementValues reads it so); `@latest` or a URL after the `@` is no pin.
+ */
+const AT_VERSION = /^([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)(?:\[[^\]]*\])?@([0-9][0-9A-Za-z.+!_-]*)$/;
+
+/**
+ * The requirements a word of the RUN holds: the word itself, or the value of a REQUIREMENT_OPTION,
+ * each of its parts when it is a `--with` list (split as uv splits one: listParts; a word of one
+ * requirement is one part). What the parser read each word as is not known here: a part stands for
+ * a requirement only when it means one the parser read at that line. Linear in the word.
+ */
+function requirementsIn(text: string, word: Word): FoundRequirement[] {
+  const option = REQUIREMENT_OPTION.exec(text.slice(word.start, Math.min(word.end, word.start + 16)));
+  const start = word.start + (option?.[0].length ?? 0);
+  const found: FoundRequirement[] = [];
+  for (const [from, to] of listParts(text.slice(start, word.end))) {
+    const part = requirementAt(text, start + from, start + to);
+    if (part !== null) found.push(part);
+  }
+  return found;
+}
+
+/** The requirement text[start, end) is (uv's `name@version` too), or null. */
+function requirementAt(text: string, start: number, end: number): FoundRequirement | null {
+  const at = text.slice(start, end).includes('@') ? AT_VERSION.exec(text.slice(start, end)) : null;
+  if (at !== null) {
+    const specStart = end - at[2]!.length;
+    return { located: { name: at[1]!, specStart, specEnd: end, url: false }, specifier: `==${at[2]}`, atVersion: true };
+  }
+  const located = locateRequirement(text, start, end);
+  if (located === null || located.url) return null;
+  return { located, specifier: normalizeSpecifier(text.slice(located.specStart, located.specEnd)), atVersion: false };
+}
 
 /** Why `written` cannot stand in a word quoted so (the shell would read it otherwise), or null. */
 function unsafeIn(quoting: Quoting, written: string): string | null {

@@ -1,7 +1,7 @@
 /**
  * The Python packages a Dockerfile installs with pip, uv or pipx: `pip install`, `pip3 install`,
  * `python -m pip install`, `python3.12 -m pip install`, `uv pip install`, `uv tool install`, `uvx`,
- * `uv tool run`, `pipx install`, `pipx inject`, `pipx run` and `pipx runpip` in its RUN
+ * `uv tool run`, `uv run --with`, `pipx install`, `pipx inject`, `pipx run` and `pipx runpip` in its RUN
  * instructions and its `ONBUILD RUN`s (which run in the images built FROM it), anywhere in the
  * command line: after `&&`, `;`, `|`, after a command that runs it as another user (`gosu app`,
  * `runuser -u app --`), in a shell's `-c` script (exec form, or `bash -c "…"` in the command line,
@@ -190,12 +190,15 @@ export function extractDockerfile(text: string, context: ExtractContext): Extrac
     else if (VALUE_KEPT.has(option.name)) out.option(option.name, option.value, option.line);
     else if (option.name === 'editable' && option.raw !== '') readArgument(out, option.value, true, option.valueLine, context.file);
     else if (option.name === 'pip-args') readPipArgs(command, option);
-    else if (FILE_OPTIONS[option.name] !== undefined && !isDiscoveredName(option.value)) {
-      // A path in the image: the tree's file of that name, when there is one, is read by discovery only if its name says requirements.
+    else if (FILE_OPTIONS[option.name] !== undefined) {
       const { what, flag } = FILE_OPTIONS[option.name]!;
-      notices.push(
-        `${context.file}:${option.line}: ${command.program} installs ${what} ${singleQuoteInput(clipInput(option.value))} (${flag}), a file Depwatch does not find by its name; audit it by naming it (depwatch audit FILE)`,
-      );
+      for (const path of option.list === undefined ? [option.value] : option.value.split(option.list)) {
+        // A path in the image: the tree's file of that name, when there is one, is read by discovery only if its name says requirements.
+        if ((option.list !== undefined && path === '') || isDiscoveredName(path)) continue;
+        notices.push(
+          `${context.file}:${option.line}: ${command.program} installs ${what} ${singleQuoteInput(clipInput(path))} (${flag}), a file Depwatch does not find by its name; audit it by naming it (depwatch audit FILE)`,
+        );
+      }
     }
   }
 
@@ -374,13 +377,14 @@ function* commandsOf(ins: Instruction, env: EnvValues, problem: (line: number, m
     const words = exec.map(({ word, at }): Word => ({ raw: `'${word.replace(/'/g, `'\\''`)}'`, line: lineInArgs(ins, at) }));
     // `["su", "app", "-c", "pip install …"]`: the script su hands the user's shell, one string at its line.
     const program = programIndex(words);
-    const su = program < words.length && SU_PROGRAMS.has(programName(words[program]!)) ? suScript(words.map((w) => w.raw), program + 1) : null;
-    if (su === null || su.skip !== 0) {
+    // The strings are given literally: `--command=…` and `-c…` hold the script after their first characters.
+    const su = program < words.length && SU_PROGRAMS.has(programName(words[program]!)) ? suScript(exec.map((e) => e.word), program + 1, true) : null;
+    if (su === null) {
       yield words;
       return;
     }
     const line = words[su.at]!.line;
-    yield* scriptCommands({ text: exec[su.at]!.word, lineAt: () => line, filled: [] }, 1, env, problem);
+    yield* scriptCommands({ text: exec[su.at]!.word.slice(su.skip), lineAt: () => line, filled: [] }, 1, env, problem);
     return;
   }
   for (const script of locatedRunScripts(ins, Infinity)) yield* scriptCommands({ ...script, filled: [] }, 0, env, problem);

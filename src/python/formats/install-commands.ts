@@ -1,8 +1,9 @@
 /**
  * Which Python packages one shell command installs, from its words as written: `pip install`,
  * `pip3 install`, `python -m pip install`, `uv pip install`, uv's tools (`uv tool install`, `uvx`,
- * `uv tool run`), and pipx (`pipx install`, `pipx inject`, `pipx run`, `pipx runpip … install`),
- * each after `X=1` or a command that runs the rest as its command (`sudo`, `env`, and those that run
+ * `uv tool run`), what `uv run --with` installs beside its command, and pipx (`pipx install`, `pipx
+ * inject`, `pipx run`, `pipx runpip … install`), each after `X=1` or a command that runs the rest as
+ * its command (`sudo`, `env`, `timeout`, `xargs` (said: its input adds words), and those that run
  * it as another user: `gosu USER`, `su-exec USER`, `runuser -u USER --`; `su -c '…'` is a shell's
  * script, ./dockerfile.ts). Options are told from requirements as each program's parser tells them:
  * pip's optparse and pipx's argparse take a unique prefix of a long option for it (`--extra-index`
@@ -12,7 +13,7 @@
  * at: the word after it, which may be its value or a requirement, is said as not read.
  *
  * The option lists are pip's install command (general options included), pipx's subcommands and
- * uv's `pip install`, `tool install` and `tool run` (with uv's global options) as their own parsers
+ * uv's `pip install`, `tool install`, `tool run` and `run` (with uv's global options) as their own parsers
  * declare them (pypa/pip cli/cmdoptions.py and commands/install.py, pypa/pipx main.py, astral-sh/uv
  * crates/uv-cli). Used by the Dockerfile format (./dockerfile.ts).
  */
@@ -49,6 +50,8 @@ export interface GivenOption {
   /** The line of its value (the next word's, or the option's own for `--opt=value`). */
   valueLine: number;
   outerValue?: true;
+  /** The value is a list of them joined by this (uv run's `--with-requirements a.txt,b.txt`). */
+  list?: ',';
 }
 
 export interface InstallCommand {
@@ -206,8 +209,26 @@ const UV_TOOL = {
     { ...UV_RESOLVER_SHORT, w: ['with', true] },
     UV_SAME,
     false,
-  ),
-};
+  ),};
+/**
+ * `uv run [OPTIONS] COMMAND ARGS…` (its RunArgs, with the dependency-group options): `--with` and
+ * `--with-editable` as uvx's, `--with-requirements` files (a list split at commas); `-m` and `-s`
+ * are flags here. `no_workspace` is an alias clap declares with its underscore.
+ */
+const UV_RUN = table(
+  [
+    ...UV_GLOBAL_VALUED, ...UV_RESOLVER_VALUED, 'with', 'with-editable', 'with-requirements', 'no-binary-package', 'no-build-package', 'extra',
+    'no-extra', 'group', 'no-group', 'only-group', 'no-editable-package', 'env-file', 'package', 'max-recursion-depth',
+  ],
+  [
+    ...UV_GLOBAL_FLAGS, ...UV_RESOLVER_FLAGS, 'no-binary', 'all-extras', 'no-all-extras', 'dev', 'no-dev', 'only-dev', 'no-default-groups',
+    'all-groups', 'module', 'editable', 'no-editable', 'inexact', 'exact', 'no-exact', 'no-env-file', 'active', 'no-active', 'no-sync', 'locked',
+    'frozen', 'script', 'gui-script', 'all-packages', 'no-project', 'no_workspace', 'show-resolution',
+  ],
+  { ...UV_RESOLVER_SHORT, w: ['with', true], m: ['module', false], s: ['script', false] },
+  UV_SAME,
+  false,
+);
 
 /** pipx's flags every subcommand has. */
 const PIPX_SHARED_FLAGS = ['quiet', 'verbose', 'skip-maintenance', 'global', 'help'];
@@ -239,13 +260,25 @@ const PIPX_GENERAL = table([], [...PIPX_SHARED_FLAGS, 'version'], PIPX_SHORT, {}
 /**
  * Commands that run their arguments as a command (`sudo pip install`, `env X=1 pip install`, `gosu
  * app pip install`), each with its options that take the next word as their value (short letters,
- * long names) and how many words name a user before the command. `runuser` runs a command only with
- * `-u`; without it, as `su`, it runs a shell's `-c` script (suScript).
+ * long names) and how many words name a user (or, for `timeout`, a duration) before the command.
+ * `runuser` runs a command only with `-u`; without it, as `su`, it runs a shell's `-c` script
+ * (suScript). `dash`: a lone `-` is an option (`env -` is `env -i`). `feeds`: the runner adds words
+ * of its input to the command (xargs), so what the command is given is not all written.
+ *
+ * Which ones, by what RUN lines write (hadolint's DL3013 corpus, Dockerfiles on GitHub): sudo, env,
+ * gosu, su-exec and runuser before a pip install are common; `cat requirements.txt | xargs -n 1 pip
+ * install` and `pip list … | xargs pip install -U` are common enough to say rather than pass; `timeout
+ * 600 pip install` guards builds against a hanging index. `env -S '…'` (a split string) is written
+ * in shebangs, not RUN lines, and is not read.
  */
-const RUNNERS: Readonly<Record<string, { short: string; long: readonly string[]; user: number; needs?: string }>> = {
+const RUNNERS: Readonly<Record<string, { short: string; long: readonly string[]; user: number; needs?: string; dash?: true; feeds?: true }>> = {
   // sudo(8): -C -c -D -g -h -p -R -r -T -t -U -u take a value.
   sudo: { short: 'CcDghpRrTtUu', long: ['close-from', 'login-class', 'chdir', 'group', 'host', 'prompt', 'chroot', 'role', 'command-timeout', 'type', 'other-user', 'user'], user: 0 },
-  env: { short: 'uCSa', long: ['unset', 'chdir', 'split-string', 'argv0'], user: 0 },
+  env: { short: 'uCSa', long: ['unset', 'chdir', 'split-string', 'argv0'], user: 0, dash: true },
+  // GNU timeout [-k D] [-s SIG] DURATION COMMAND…: the duration stands where gosu's user does.
+  timeout: { short: 'ks', long: ['kill-after', 'signal'], user: 1 },
+  // GNU xargs: -a -d -E -I -L -n -P -s take a value (-e, -i, -l only one joined to them, as --eof=, --replace=, --max-lines=).
+  xargs: { short: 'adEILnPs', long: ['arg-file', 'delimiter', 'max-args', 'max-procs', 'max-chars', 'process-slot-var'], user: 0, feeds: true },
   command: { short: '', long: [], user: 0 },
   exec: { short: 'a', long: [], user: 0 },
   // GNU time's -f and -o; the shell's `time -p` is a flag.
@@ -275,6 +308,7 @@ function runnerCommand(words: readonly Word[], from: number, runner: (typeof RUN
       i++;
       break;
     }
+    if (word === '-' && runner.dash) continue;
     if (!word.startsWith('-') || word === '-') break;
     if (word.startsWith('--')) {
       const name = word.slice(2).split('=')[0]!;
@@ -302,7 +336,13 @@ function runnerCommand(words: readonly Word[], from: number, runner: (typeof RUN
  * --mount=type=cache,target=/root/.cache/pip pip install …`); words.length when there is none.
  */
 export function programIndex(words: readonly Word[]): number {
+  return programOf(words).index;
+}
+
+/** programIndex, and the runner before it that feeds the command words of its input (xargs), if any. */
+function programOf(words: readonly Word[]): { index: number; fedBy?: Word } {
   let i = 0;
+  let fedBy: Word | undefined;
   while (i < words.length) {
     const word = words[i]!.raw;
     if (ASSIGNMENT.test(word) || word.startsWith('--')) {
@@ -312,9 +352,10 @@ export function programIndex(words: readonly Word[]): number {
     const runner = RUNNERS[programName(words[i]!)];
     const next = runner === undefined ? null : runnerCommand(words, i + 1, runner);
     if (next === null) break;
+    if (runner!.feeds) fedBy ??= words[i];
     i = next;
   }
-  return i;
+  return fedBy === undefined ? { index: i } : { index: i, fedBy };
 }
 
 /** Programs that run a shell's `-c` script as another user: `su [USER] -c '…' [USER]`, and `runuser` so (without `-u`). */
@@ -326,11 +367,12 @@ const SU_VALUED = { short: 'sgGw', long: ['shell', 'group', 'supp-group', 'white
  * Which word (from `from`) holds the script `su` hands the user's shell with `-c` / `--command`,
  * and how many characters of it come before the script (`--command=…`), or null when it is given
  * none. GNU su reads its options wherever they are (`su app -c '…'`); BusyBox's hands `-c '…'`
- * after the user to the shell, which runs it alike. Looks at the words once.
+ * after the user to the shell, which runs it alike. `literal`: the words are an exec-form RUN's
+ * strings, given as they are (no quotes to take off). Looks at the words once.
  */
-export function suScript(words: readonly string[], from: number): { at: number; skip: number } | null {
+export function suScript(words: readonly string[], from: number, literal = false): { at: number; skip: number } | null {
   for (let i = from; i < words.length; i++) {
-    const word = unquote(words[i]!);
+    const word = literal ? words[i]! : unquote(words[i]!);
     if (word === '--') return null;
     if (word.startsWith('--')) {
       const eq = word.indexOf('=');
@@ -364,9 +406,22 @@ export function programName(word: Word): string {
   return name.slice(name.lastIndexOf('/') + 1);
 }
 
-/** What the command installs with pip, uv or pipx, or null when it is no such install. */
+/**
+ * What the command installs with pip, uv or pipx, or null when it is no such install. One xargs
+ * feeds (`cat requirements.txt | xargs -n 1 pip install`) is said as not read, none of it guessed:
+ * its input's words (or, with -I, the words it fills in) are what it installs.
+ */
 export function installCommand(words: readonly Word[]): InstallCommand | null {
-  let i = programIndex(words);
+  const { index, fedBy } = programOf(words);
+  const command = installCommandAt(words, index);
+  if (command === null || fedBy === undefined) return command;
+  const label = `${programName(fedBy)} ${command.label}`;
+  const message = `${label}: xargs adds words it reads from its input to the command, so what it installs was not read; install from a requirements file instead (pip install -r FILE), which Depwatch reads`;
+  return { label, program: command.program, installer: command.installer, options: [], requirements: [], unread: [{ line: fedBy.line, message }] };
+}
+
+function installCommandAt(words: readonly Word[], from: number): InstallCommand | null {
+  let i = from;
   if (i >= words.length) return null;
   const program = programName(words[i++]!);
   if (PIP_NAME.test(program)) return pipInstall(words, i, 'pip');
@@ -410,6 +465,7 @@ function uvCommand(words: readonly Word[], from: number): InstallCommand | null 
     const message = 'uv add: adds packages to the pyproject.toml and uv.lock of the project in the image, not the ones in the tree, so what it installs was not read; add them to the project in the repository, or install them with uv pip install';
     return { label: 'uv add', program: 'uv', installer: 'uv', options: [], requirements: [], unread: [{ line, message }] };
   }
+  if (name === 'run') return uvRunCommand(words, sub + 1);
   if (name !== 'tool') return null;
   const tool = subcommandAt(words, sub + 1, UV_GLOBAL);
   const action = tool === null ? null : unquote(words[tool]!.raw);
@@ -436,11 +492,31 @@ function uvToolCommand(words: readonly Word[], from: number, action: 'install' |
       command.requirements.push({ word, editable, form: 'uv-target' });
     } else if (option.name === 'with' || option.name === 'with-executables-from') command.requirements.push({ word, editable: false, form: 'uv-list' });
     else if (option.name === 'with-editable') command.requirements.push({ word, editable: true, form: 'uv-list' });
-    else if (option.name === 'with-requirements') command.options.push({ ...option, name: 'requirement' });
+    // A list of files split at its commas (uv's value_delimiter), as uv run's.
+    else if (option.name === 'with-requirements') command.options.push({ ...option, name: 'requirement', list: ',' });
     else if (option.name !== 'editable') command.options.push(option);
   }
   const tool = read.args[0];
   if (tool !== undefined && !fromOption) command.requirements.unshift({ word: tool, editable, form: 'uv-target' });
+  sayUncertain(command, read.uncertain);
+  return command;
+}
+
+/**
+ * `uv run … COMMAND ARGS…`: what `--with` and `--with-editable` install alongside the command (read
+ * as uvx's), and the `--with-requirements` files. The project it runs in is the tree's, read by
+ * discovery; the command's own words are the command's.
+ */
+function uvRunCommand(words: readonly Word[], from: number): InstallCommand {
+  const read = readArguments(words.slice(from), UV_RUN, 1);
+  const command: InstallCommand = { label: 'uv run', program: 'uv', installer: 'uv', options: [], requirements: [], unread: [] };
+  for (const option of read.options) {
+    const word: Word = { raw: option.raw, line: option.valueLine, ...(option.outerValue ? { outerValue: true } : {}) };
+    if (option.name === 'with') command.requirements.push({ word, editable: false, form: 'uv-list' });
+    else if (option.name === 'with-editable') command.requirements.push({ word, editable: true, form: 'uv-list' });
+    else if (option.name === 'with-requirements') command.options.push({ ...option, name: 'requirement', list: ',' });
+    else command.options.push(option);
+  }
   sayUncertain(command, read.uncertain);
   return command;
 }
@@ -469,7 +545,22 @@ export function requirementValues(value: string, form: RequirementForm | undefin
     // A version uv reads as one; anything else after `@` (a URL) makes the whole a requirement.
     return /^[0-9][0-9A-Za-z.+!_-]*$/.test(version!) ? [`${name}${extras}==${version}`] : [value];
   }
-  const values: string[] = [];
+  return listParts(value).map(([from, to]) => value.slice(from, to));
+}
+
+/**
+ * Where each requirement of a `--with` list is in it (offsets, blanks around each left out, empty
+ * ones skipped), split as uv's CommaSeparatedRequirements splits it: at the commas outside
+ * brackets, except one before a version operator (`pkg>=1,<2` is one). Linear in the value; the
+ * fix (src/fix/formats/dockerfile.ts) finds the list's pins by it.
+ */
+export function listParts(value: string): [from: number, to: number][] {
+  const parts: [number, number][] = [];
+  const push = (from: number, to: number): void => {
+    while (from < to && /\s/.test(value[from]!)) from++;
+    while (to > from && /\s/.test(value[to - 1]!)) to--;
+    if (to > from) parts.push([from, to]);
+  };
   let depth = 0;
   let start = 0;
   for (let k = 0; k < value.length; k++) {
@@ -479,12 +570,12 @@ export function requirementValues(value: string, form: RequirementForm | undefin
     else if (c === ',' && depth === 0) {
       const next = /\S/.exec(value.slice(k + 1, k + 1 + 64))?.[0];
       if (next !== undefined && '!=<>~'.includes(next)) continue;
-      values.push(value.slice(start, k).trim());
+      push(start, k);
       start = k + 1;
     }
   }
-  values.push(value.slice(start).trim());
-  return values.filter((v) => v !== '');
+  push(start, value.length);
+  return parts;
 }
 
 /** An option not known to be a flag with the next word after it: that word is said, not read as a requirement (nor as the option's value). */
