@@ -1109,6 +1109,56 @@ describe("gha-script-injection: local actions' outputs and input defaults, local
     expect(findings(called, 'gha-script-injection', CALLED)).toEqual([]);
   });
 
+  it("reports a local reusable workflow's on.workflow_call.outputs read by the jobs after the calling job as needs.<job>.outputs.<name>, when its job's output carries untrusted text, its own or its caller's", async () => {
+    const producer = lines(
+      'on:',
+      '  workflow_call:',
+      '    inputs:',
+      '      given: { type: string }',
+      '    outputs:',
+      '      title:',
+      '        value: ${{ jobs.read.outputs.t }}', // 7
+      '      passed:',
+      '        value: ${{ inputs.given }}', // 9
+      '      fixed:',
+      '        value: ${{ jobs.read.outputs.f }}',
+      'jobs:',
+      '  read:',
+      '    runs-on: ubuntu-latest',
+      '    outputs: { t: "${{ steps.s.outputs.t }}", f: "${{ steps.s.outputs.f }}" }', // 15
+      '    steps:',
+      '      - id: s',
+      '        env: { T: "${{ github.event.issue.title }}" }',
+      '        run: |',
+      '          echo "t=$T" >> "$GITHUB_OUTPUT"', // 20
+      '          echo "f=1" >> "$GITHUB_OUTPUT"',
+    );
+    const consumer = (given: string) =>
+      lines(
+        'on: issues',
+        'jobs:',
+        '  call:',
+        '    uses: ./.github/workflows/build.yml',
+        `    with: { given: "${given}" }`,
+        '  after:',
+        '    needs: call',
+        '    runs-on: ubuntu-latest',
+        '    steps:',
+        '      - run: echo "${{ needs.call.outputs.title }}"', // 10
+        '      - run: echo "${{ needs.call.outputs.passed }} ${{ needs.call.outputs.fixed }}"', // 11
+      );
+    const result = await scanFiles({ ...IGNORE, [WORKFLOW]: consumer('${{ github.event.issue.body }}'), [CALLED]: producer });
+    expect(hits(result, 'gha-script-injection').filter((h) => !h.startsWith(CALLED))).toEqual(['gha-script-injection@10', 'gha-script-injection@11']);
+    expect(result.findings.find((f) => f.file === WORKFLOW && f.line === 10)!.message).toBe(
+      "Job after: the run: script expands ${{ needs.call.outputs.title }}, which the local workflow ./.github/workflows/build.yml gives as its output title (line 7 of that file) from ${{ jobs.read.outputs.t }}, which job read's outputs: set (line 15) from ${{ steps.s.outputs.t }}, which step s writes to $GITHUB_OUTPUT (line 20) from $T, which the step's env: sets from github.event.issue.title (text anyone can set); GitHub substitutes it before the script runs, so that text becomes part of the shell script and runs with the job's token and secrets.",
+    );
+    expect(result.findings.find((f) => f.file === WORKFLOW && f.line === 11)!.message).toContain('gives as its output passed (line 9 of that file) from ${{ inputs.given }}, which .github/workflows/ci.yml gives it at line 5 from github.event.issue.body');
+    // A constant given: only the output set from the event is untrusted; a job that does not need the caller reads nothing of it; without the called workflow in the tree, nothing is known.
+    expect(hits(await scanFiles({ ...IGNORE, [WORKFLOW]: consumer('hello'), [CALLED]: producer }), 'gha-script-injection').filter((h) => !h.startsWith(CALLED))).toEqual(['gha-script-injection@10']);
+    expect(hits(await scanFiles({ ...IGNORE, [WORKFLOW]: consumer('hello').replace('    needs: call\n', ''), [CALLED]: producer }), 'gha-script-injection').filter((h) => !h.startsWith(CALLED))).toEqual([]);
+    expect(hits(await scanFiles({ ...IGNORE, [WORKFLOW]: consumer('hello') }), 'gha-script-injection')).toEqual([]);
+  });
+
   it('a called workflow that is not in the tree is an unfollowed note at the caller, not partial', async () => {
     const result = await scanFiles({ ...IGNORE, [WORKFLOW]: callerOf('./.github/workflows/gone.yml', '${{ github.event.issue.title }}') });
     expect(result.partial).toBe(false);
@@ -1359,12 +1409,13 @@ describe('workflows take time linear in their size', () => {
     expect(reached.isAction('d/10/action.yml')).toBe(false);
   });
 
-  it("a tree's local reusable workflows and actions' outputs: thousands of jobs calling them, actions whose outputs come from the next one's", async () => {
+  it("a tree's local reusable workflows and actions' outputs: thousands of jobs calling them, workflows' outputs from their inputs, actions whose outputs come from the next one's", async () => {
     const tree = (length: number): Record<string, string> => {
       const count = Math.floor(length / 160);
       const jobs = Array.from({ length: count }, (_, k) => `  j${k}:\n    uses: ./.github/workflows/w${k % 20}.yml\n    with: { t: "\${{ github.event.issue.title }}" }\n  s${k}:\n    steps: [{ id: o, uses: ./o/0 }]\n`).join('');
       const files: Record<string, string> = { [WORKFLOW]: `on: issues\njobs:\n${jobs}` };
-      for (let k = 0; k < 20; k++) files[`.github/workflows/w${k}.yml`] = 'on: { workflow_call: { inputs: { t: { type: string } } } }\njobs:\n  a:\n    steps:\n      - run: echo "${{ inputs.t }}"\n';
+      // Each called workflow's output is its job's, which is its input.
+      for (let k = 0; k < 20; k++) files[`.github/workflows/w${k}.yml`] = 'on: { workflow_call: { inputs: { t: { type: string } }, outputs: { o: { value: "${{ jobs.a.outputs.o }}" } } } }\njobs:\n  a:\n    outputs: { o: "${{ inputs.t }}" }\n    steps:\n      - run: echo "${{ inputs.t }}"\n';
       // Each action's output is the next one's, as deep as the runner goes; the last reads the event.
       for (let k = 0; k < 9; k++) {
         const inner = k < 8 ? `    - id: i\n      uses: ./o/${k + 1}\n` : '    - id: i\n      run: echo "v=${{ github.event.issue.body }}" >> "$GITHUB_OUTPUT"\n      shell: bash\n';
@@ -1375,13 +1426,15 @@ describe('workflows take time linear in their size', () => {
     const followed = async (files: Record<string, string>) => {
       const before = process.cpuUsage();
       const actions = await followLocalActions(Object.keys(files), async (path) => files[path] ?? null);
-      const outputs = actions.actionOutputs('./o/0');
+      const outputs = actions.actionOutputs('./o/0', 'step');
+      const called = Array.from({ length: 20 }, (_, k) => actions.actionOutputs(`./.github/workflows/w${k}.yml`, 'job'));
       const spent = process.cpuUsage(before);
-      return { actions, outputs, ms: (spent.user + spent.system) / 1000 };
+      return { actions, outputs, called, ms: (spent.user + spent.system) / 1000 };
     };
     const small = await followed(tree(SMALL));
     expect(small.actions.inputsOf('.github/workflows/w19.yml').byKey.get('t')).toMatchObject({ kind: 'input', caller: WORKFLOW });
     expect(small.outputs?.get('v')).toMatchObject({ name: 'v', from: { kind: 'action-output', root: { input: 'github.event.issue.body' } } });
+    expect(small.called.map((o) => o?.get('o')?.from.root.input)).toEqual(Array(20).fill('github.event.issue.title'));
     let verdict: string | null = 'not measured';
     for (let attempt = 0; attempt < 3 && verdict !== null; attempt++) {
       const [s, l] = [(await followed(tree(SMALL))).ms, (await followed(tree(LARGE))).ms];

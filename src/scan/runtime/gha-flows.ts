@@ -20,7 +20,9 @@
  * - A composite action's or reusable workflow's `inputs.<name>`, when some caller in the tree gives it
  *   such text (the caller hands them in), and an action's input whose `default:` is such text.
  * - A local composite action's `outputs:` set from such text, read by the caller's later steps as
- *   `steps.<id>.outputs.<name>` (the caller hands them in, from gha-local-actions.ts).
+ *   `steps.<id>.outputs.<name>`, and a local reusable workflow's `on.workflow_call.outputs` set from
+ *   such a job output (`${{ jobs.<job>.outputs.<name> }}`) or input, read by the jobs that need the
+ *   calling job as `needs.<calling job>.outputs.<name>` (the caller hands both in, from gha-local-actions.ts).
  *
  * Everything an outside party sets in the file is one of UNTRUSTED_INPUTS (gha-expressions.ts). All
  * of it is one pass in the order GitHub runs it (jobs after the jobs they need, steps in order),
@@ -61,9 +63,10 @@ export type Origin =
   | { kind: 'input'; spelled: string; caller: string; line: number; callers: number; from: Origin; root: FieldOrigin }
   | { kind: 'holds'; spelled: string; from: Origin; root: FieldOrigin }
   | { kind: 'input-default'; spelled: string; line: number; from: Origin; root: FieldOrigin }
-  | { kind: 'action-output'; spelled: string; action: string; output: string; line: number; from: Origin; root: FieldOrigin };
+  | { kind: 'action-output'; spelled: string; action: string; output: string; line: number; from: Origin; root: FieldOrigin }
+  | { kind: 'workflow-output'; spelled: string; workflow: string; output: string; line: number; from: Origin; root: FieldOrigin };
 
-/** An output of a local composite action that carries untrusted text: its name as written, the line of its `value:` in the action's file, and where the text comes from there. */
+/** An output of a local composite action (or reusable workflow) that carries untrusted text: its name as written, the line of its `value:` in the action's file, and where the text comes from there. */
 export interface ActionOutput {
   name: string;
   line: number;
@@ -74,8 +77,11 @@ export interface ActionOutput {
 export interface FlowContext {
   /** The inputs (`inputs.*`) that callers in the tree give untrusted text: a composite action's, a reusable workflow's. */
   inputs: Tainted;
-  /** The outputs carrying untrusted text of the local action a step uses (`uses: ./…`), as the tree's copy of it gives them (gha-local-actions.ts). */
-  actionOutputs?: (uses: string) => ReadonlyMap<string, ActionOutput> | undefined;
+  /**
+   * The outputs carrying untrusted text of the local action a step uses (`uses: ./…`), or of the
+   * local reusable workflow a job calls (`by` says which), as the tree's copy of it gives them (gha-local-actions.ts).
+   */
+  actionOutputs?: (uses: string, by: 'step' | 'job') => ReadonlyMap<string, ActionOutput> | undefined;
 }
 
 const rootOf = (origin: Origin): FieldOrigin => (origin.kind === 'field' ? origin : origin.root);
@@ -110,6 +116,8 @@ export function describeOrigin(origin: Origin, hops = 0): string {
       return `${spelled}, whose default: (line ${origin.line}) is ${from}, for a caller that gives it none`;
     case 'action-output':
       return `${spelled}, which the local action ${clipInput(origin.action, 120)} gives as its output ${clipInput(origin.output, 60)} (line ${origin.line} of its action.yml) from ${from}`;
+    case 'workflow-output':
+      return `${spelled}, which the local workflow ${clipInput(origin.workflow, 120)} gives as its output ${clipInput(origin.output, 60)} (line ${origin.line} of that file) from ${from}`;
     case 'job-output':
       return `${spelled}, which job ${clipInput(origin.job, 60)}'s outputs: set (line ${origin.line}) from ${from}`;
     case 'input': {
@@ -300,11 +308,41 @@ export class WorkflowFlows {
     }
   }
 
-  /** A composite action's outputs that carry untrusted text, by lower-case name: known once `walk` has run. */
-  ownActionOutputs(): ReadonlyMap<string, ActionOutput> {
+  /**
+   * A composite action's outputs that carry untrusted text, or a reusable workflow's
+   * (`on.workflow_call.outputs`, from its jobs' outputs as `jobs.<job>.outputs.<name>`, or its
+   * inputs), by lower-case name: known once `walk` has run.
+   */
+  ownOutputs(): ReadonlyMap<string, ActionOutput> {
     const outputs = new Map<string, ActionOutput>();
-    for (const [lower, origin] of this.jobOutputs.get('') ?? []) if (origin.kind === 'job-output') outputs.set(lower, { name: origin.output, line: origin.line, from: origin.from });
+    if (this.workflow.kind === 'action') {
+      for (const [lower, origin] of this.jobOutputs.get('') ?? []) if (origin.kind === 'job-output') outputs.set(lower, { name: origin.output, line: origin.line, from: origin.from });
+      return outputs;
+    }
+    const scope: Scope = { env: [EMPTY_INDEX, EMPTY_INDEX, EMPTY_INDEX, EMPTY_INDEX], steps: NOTHING_TAINTED, needs: NOTHING_TAINTED, inputs: this.inputs };
+    for (const [name, value] of this.workflow.outputs) {
+      if (this.budget.left <= 0) break;
+      for (const expression of value.expressions) {
+        const origin = this.expressionOrigin(expression.text, scope) ?? this.calledJobsOrigin(expression.text);
+        if (!origin) continue;
+        outputs.set(name.toLowerCase(), { name, line: value.line, from: origin });
+        break;
+      }
+    }
     return outputs;
+  }
+
+  /** `jobs.<job>.outputs.<name>` in a reusable workflow's output: that job's output, read under this name. */
+  private calledJobsOrigin(expression: string): Origin | null {
+    for (const ref of references(expression)) {
+      const [context, job, outputs, name] = ref.path;
+      if (!ref.flows || context !== 'jobs' || ref.path.length !== 4 || outputs !== 'outputs') continue;
+      this.budget.left--;
+      const origin = this.jobOutputs.get(job!)?.get(name!);
+      // Spelled as the job wrote its output where that is known (the path is read in lower case).
+      if (origin && origin.kind !== 'field') return { ...origin, spelled: origin.kind === 'job-output' ? `\${{ jobs.${origin.job}.outputs.${origin.output} }}` : `\${{ ${ref.path.join('.')} }}` };
+    }
+    return null;
   }
 
   /**
@@ -471,7 +509,7 @@ export class WorkflowFlows {
     const grew = { outputs: false, env: false };
     if (this.budget.left <= 0) return grew;
     // A local composite action's outputs, as the tree's copy of it writes them.
-    const given = step.id !== null && step.uses && this.actionOutputs ? this.actionOutputs(step.uses.value) : undefined;
+    const given = step.id !== null && step.uses && this.actionOutputs ? this.actionOutputs(step.uses.value, 'step') : undefined;
     for (const [lower, output] of given ?? []) {
       const key = `${step.id!.toLowerCase()}.${lower}`;
       if (outputs.has(key)) continue;
@@ -522,9 +560,14 @@ export class WorkflowFlows {
     return read.name === 'GITHUB_HEAD_REF' && !scope.env.some((index) => index.byName.has('github_head_ref')) ? { kind: 'field', reference: read.spelled, input: 'github.head_ref', whole: false, means: 'github.head_ref' } : null;
   }
 
-  /** A job's `outputs:` that carry untrusted text, for the jobs that need it. */
+  /** A job's `outputs:` that carry untrusted text, for the jobs that need it: of a job that calls a local reusable workflow, that workflow's. */
   private takeJobOutputs(job: WorkflowJob, scope: Scope): void {
     const carried = new Map<string, Origin>();
+    const called = job.uses && this.actionOutputs ? this.actionOutputs(job.uses.value, 'job') : undefined;
+    for (const [lower, output] of called ?? []) {
+      this.budget.left--;
+      carried.set(lower, { kind: 'workflow-output', spelled: `\${{ needs.${job.id}.outputs.${output.name} }}`, workflow: job.uses!.value.trim(), output: output.name, line: output.line, from: output.from, root: rootOf(output.from) });
+    }
     for (const [name, value] of job.outputs) {
       if (this.budget.left <= 0) break;
       for (const expression of value.expressions) {

@@ -19,8 +19,10 @@
  * ./.github/workflows/build.yml`, `with:`): the called workflow's `${{ inputs.* }}` are judged by
  * what its callers give (one not in the tree is a note, as an action is). And the other way: a local
  * action's `outputs:` that its steps (or its callers' inputs) fill with untrusted text, read by the
- * caller as `steps.<id>.outputs.<name>`, worked out once every caller's inputs are known (an output
- * handed to another local action's input is not followed further: the inputs are known first).
+ * caller as `steps.<id>.outputs.<name>`, and a local reusable workflow's `on.workflow_call.outputs`,
+ * read by the jobs after the calling job as `needs.<calling job>.outputs.<name>`, worked out once
+ * every caller's inputs are known (an output handed to another local action's input is not followed
+ * further: the inputs are known first).
  *
  * Bounded: each workflow is read once and each action (or called workflow) at most once per level
  * of that depth, each under the flows' own budget of look-ups; each action's outputs are worked out once.
@@ -35,8 +37,8 @@ export interface LocalActions {
   inputsOf(file: string): Tainted;
   /** Whether a workflow (or action) of the tree uses this file as a local action. */
   isAction(file: string): boolean;
-  /** The outputs carrying untrusted text of the local action a step uses (`uses: ./…`), given what its callers in the tree give it. */
-  actionOutputs(uses: string): ReadonlyMap<string, ActionOutput> | undefined;
+  /** The outputs carrying untrusted text of the local action a step uses (`uses: ./…`), or of the local reusable workflow a job calls, given what its callers in the tree give it. */
+  actionOutputs(uses: string, by: 'step' | 'job'): ReadonlyMap<string, ActionOutput> | undefined;
   /** What could not be followed, one line each (`12: …`, the caller's line first, else a count; without the file's name), by the file of the step that calls it. */
   notes: ReadonlyMap<string, readonly string[]>;
 }
@@ -60,8 +62,8 @@ export async function followLocalActions(paths: readonly string[], readText: (pa
   const reached = new Set<string>();
   const notes = new Map<string, string[]>();
   const unsaid = new Map<string, number>();
-  /** Each action read, as last parsed: its outputs are worked out once every caller's inputs are known. */
-  const parsedActions = new Map<string, Workflow>();
+  /** Each action and called workflow read, as last parsed: its outputs are worked out once every caller's inputs are known. */
+  const parsed = new Map<string, Workflow>();
   let next = new Set<string>();
 
   const actionIn = (folder: string): string | null => {
@@ -160,29 +162,31 @@ export async function followLocalActions(paths: readonly string[], readText: (pa
       const text = await readText(file);
       const read = text === null ? null : isWorkflowPath(file) ? parseWorkflow(text) : parseAction(text);
       if (!read?.workflow) continue;
-      if (read.workflow.kind === 'action') parsedActions.set(file, read.workflow);
+      parsed.set(file, read.workflow);
       follow(file, read.workflow, taintedOf(inputs.get(file), depth + 1));
     }
   }
   for (const [file, count] of unsaid) notes.get(file)!.push(`${count.toLocaleString('en-US')} more step${count === 1 ? '' : 's'} or job${count === 1 ? '' : 's'} give untrusted text to local actions or workflows that are not in what was scanned, so what they do with it was not checked`);
 
-  // Each action's outputs that carry untrusted text, given what its callers give it: the actions it
-  // uses first (once each, to the runner's depth; one on a cycle, which the runner refuses, gives none).
+  // Each action's (and called workflow's) outputs that carry untrusted text, given what its callers
+  // give it: the actions and workflows it uses first (once each, to the runner's depth; one on a
+  // cycle, which the runner refuses, gives none).
   const outputs = new Map<string, ReadonlyMap<string, ActionOutput>>();
   const working = new Set<string>();
-  const outputsOfUses = (uses: string, depth: number): ReadonlyMap<string, ActionOutput> | undefined => {
-    const folder = localActionFolder(uses);
-    const file = folder === null ? null : actionIn(folder);
+  const outputsOfUses = (uses: string, by: 'step' | 'job', depth: number): ReadonlyMap<string, ActionOutput> | undefined => {
+    const path = localActionFolder(uses);
+    // A step uses an action's folder; a job calls a workflow's file.
+    const file = path === null ? null : by === 'step' ? actionIn(path) : isWorkflowPath(path) ? path : null;
     if (file === null) return undefined;
     const known = outputs.get(file);
     if (known) return known;
-    const action = parsedActions.get(file);
-    if (!action || working.has(file) || depth >= MAX_ACTION_DEPTH) return undefined;
+    const callee = parsed.get(file);
+    if (!callee || callee.kind !== (by === 'step' ? 'action' : 'workflow') || working.has(file) || depth >= MAX_ACTION_DEPTH) return undefined;
     working.add(file);
-    const flows = new WorkflowFlows(action, { inputs: taintedOf(inputs.get(file), 1), actionOutputs: (inner) => outputsOfUses(inner, depth + 1) }, { left: LOOKUP_BUDGET });
+    const flows = new WorkflowFlows(callee, { inputs: taintedOf(inputs.get(file), 1), actionOutputs: (inner, innerBy) => outputsOfUses(inner, innerBy, depth + 1) }, { left: LOOKUP_BUDGET });
     flows.walk(() => {});
     working.delete(file);
-    const found = flows.ownActionOutputs();
+    const found = flows.ownOutputs();
     outputs.set(file, found);
     return found;
   };
@@ -190,7 +194,7 @@ export async function followLocalActions(paths: readonly string[], readText: (pa
   return {
     inputsOf: (file) => taintedOf(inputs.get(file), 1),
     isAction: (file) => reached.has(file) && !isWorkflowPath(file),
-    actionOutputs: (uses) => outputsOfUses(uses, 0),
+    actionOutputs: (uses, by) => outputsOfUses(uses, by, 0),
     notes,
   };
 }
