@@ -1434,7 +1434,7 @@ describe('workflows take time linear in their size', () => {
     const small = await followed(tree(SMALL));
     expect(small.actions.inputsOf('.github/workflows/w19.yml').byKey.get('t')).toMatchObject({ kind: 'input', caller: WORKFLOW });
     expect(small.outputs?.get('v')).toMatchObject({ name: 'v', from: { kind: 'action-output', root: { input: 'github.event.issue.body' } } });
-    expect(small.called.map((o) => o?.get('o')?.from.root.input)).toEqual(Array(20).fill('github.event.issue.title'));
+    for (const outputs of small.called) expect(outputs?.get('o')).toMatchObject({ name: 'o', from: { kind: 'input', root: { input: 'github.event.issue.title' } } });
     let verdict: string | null = 'not measured';
     for (let attempt = 0; attempt < 3 && verdict !== null; attempt++) {
       const [s, l] = [(await followed(tree(SMALL))).ms, (await followed(tree(LARGE))).ms];
