@@ -1,7 +1,7 @@
 /** GitHub Actions workflows: script injection, privileged checkouts of a pull request's code, unpinned third-party actions. */
 import { describe, expect, it } from 'vitest';
 import { injectedInputs } from '../../src/scan/runtime/gha-expressions.js';
-import { followLocalActions } from '../../src/scan/runtime/gha-local-actions.js';
+import { followLocalActions, MAX_PASSES } from '../../src/scan/runtime/gha-local-actions.js';
 import { scanRuntime } from '../../src/scan/runtime/scan-runtime.js';
 import { isActionPath, isRuntimeFile, isWorkflowPath } from '../../src/scan/paths.js';
 import { bestCpuMs } from '../helpers/cpu-time.js';
@@ -1159,6 +1159,61 @@ describe("gha-script-injection: local actions' outputs and input defaults, local
     expect(hits(await scanFiles({ ...IGNORE, [WORKFLOW]: consumer('hello') }), 'gha-script-injection')).toEqual([]);
   });
 
+  it("follows a local action's output handed to another local action's input with with:, reported at the second action's script", async () => {
+    const echoAction = lines('inputs:', '  text: {}', 'runs:', '  using: composite', '  steps:', '    - run: echo "${{ inputs.text }}"', '      shell: bash'); // 6
+    const ECHO = '.github/actions/echo/action.yml';
+    const handing = lines(
+      'on: pull_request_target',
+      'jobs:',
+      '  a:',
+      '    runs-on: ubuntu-latest',
+      '    steps:',
+      '      - id: t',
+      '        uses: ./.github/actions/title',
+      '      - uses: ./.github/actions/echo',
+      '        with: { text: "${{ steps.t.outputs.title }}" }', // 9
+    );
+    const result = await scanFiles({ ...IGNORE, [WORKFLOW]: handing, [ACTION]: titleAction, [ECHO]: echoAction });
+    expect(result.findings.filter((f) => f.rule === 'gha-script-injection' && f.file === ECHO).map((f) => f.line)).toEqual([6]);
+    expect(result.findings.find((f) => f.file === ECHO)!.message).toContain(
+      'expands ${{ inputs.text }}, which .github/workflows/ci.yml gives it at line 9 from ${{ steps.t.outputs.title }}, which the local action ./.github/actions/title gives as its output title (line 5 of its action.yml) from',
+    );
+    expect(result.partial).toBe(false);
+    // The constant output handed on is quiet.
+    const fixed = await scanFiles({ ...IGNORE, [WORKFLOW]: handing.replace('outputs.title', 'outputs.fixed'), [ACTION]: titleAction, [ECHO]: echoAction });
+    expect(fixed.findings.filter((f) => f.file === ECHO)).toEqual([]);
+  });
+
+  it("a called workflow's output handed to another called workflow's input is followed too", async () => {
+    const producer = lines('on:', '  workflow_call:', '    outputs:', '      t: { value: "${{ jobs.r.outputs.t }}" }', 'jobs:', '  r:', '    outputs: { t: "${{ github.event.issue.title }}" }', '    runs-on: x', '    steps: [{ run: "true" }]');
+    const consumer = lines('on:', '  workflow_call:', '    inputs: { t: { type: string } }', 'jobs:', '  e:', '    runs-on: x', '    steps:', '      - run: echo "${{ inputs.t }}"'); // 8
+    const caller = lines('on: issues', 'jobs:', '  p:', '    uses: ./.github/workflows/p.yml', '  c:', '    needs: p', '    uses: ./.github/workflows/c.yml', '    with: { t: "${{ needs.p.outputs.t }}" }');
+    const result = await scanFiles({ ...IGNORE, [WORKFLOW]: caller, '.github/workflows/p.yml': producer, '.github/workflows/c.yml': consumer });
+    expect(hits(result, 'gha-script-injection')).toEqual(['gha-script-injection@8']);
+    expect(result.findings[0]!.message).toContain('${{ inputs.t }}, which .github/workflows/ci.yml gives it at line 8 from ${{ needs.p.outputs.t }}, which the local workflow ./.github/workflows/p.yml gives as its output t (line 4 of that file)');
+  });
+
+  it(`outputs handed on to inputs through a chain of local actions are followed ${MAX_PASSES - 1} times over; past that the scan is partial, at the action where it stopped`, async () => {
+    // Step k uses action c/k, given step k-1's output; c/0 reads the event, each other passes its input on as its output and expands it.
+    const chain = (length: number) => {
+      const steps = Array.from({ length }, (_, k) => `      - id: s${k}\n        uses: ./c/${k}\n` + (k > 0 ? `        with: { t: "\${{ steps.s${k - 1}.outputs.v }}" }\n` : '')).join('');
+      const files: Record<string, string> = { ...IGNORE, [WORKFLOW]: `on: issues\njobs:\n  a:\n    runs-on: x\n    steps:\n${steps}` };
+      files['c/0/action.yml'] = 'outputs: { v: { value: "${{ steps.r.outputs.v }}" } }\nruns:\n  using: composite\n  steps:\n    - id: r\n      env: { B: "${{ github.event.issue.body }}" }\n      run: echo "v=$B" >> "$GITHUB_OUTPUT"\n      shell: bash\n';
+      for (let k = 1; k < length; k++) files[`c/${k}/action.yml`] = 'inputs: { t: {} }\noutputs: { v: { value: "${{ inputs.t }}" } }\nruns:\n  using: composite\n  steps:\n    - run: echo "${{ inputs.t }}"\n      shell: bash\n';
+      return files;
+    };
+    const expanded = (result: Awaited<ReturnType<typeof scanFiles>>) => result.findings.filter((f) => f.rule === 'gha-script-injection').map((f) => f.file).sort();
+    const within = await scanFiles(chain(MAX_PASSES - 1));
+    expect(expanded(within)).toEqual(Array.from({ length: MAX_PASSES - 2 }, (_, k) => `c/${k + 1}/action.yml`));
+    expect(within.partial).toBe(false);
+    const past = await scanFiles(chain(MAX_PASSES + 2));
+    expect(expanded(past)).toEqual(Array.from({ length: MAX_PASSES - 1 }, (_, k) => `c/${k + 1}/action.yml`));
+    expect(past.partial).toBe(true);
+    expect(past.notes.filter((n) => n.kind === 'incomplete')).toEqual([
+      { kind: 'incomplete', file: `c/${MAX_PASSES - 1}/action.yml`, message: `c/${MAX_PASSES - 1}/action.yml: its inputs are given untrusted text from local actions' (or workflows') outputs handed on to inputs ${MAX_PASSES - 1} times over, as far as that is followed, so what its outputs carry on into further local actions' inputs, if anything, was not checked` },
+    ]);
+  });
+
   it('a called workflow that is not in the tree is an unfollowed note at the caller, not partial', async () => {
     const result = await scanFiles({ ...IGNORE, [WORKFLOW]: callerOf('./.github/workflows/gone.yml', '${{ github.event.issue.title }}') });
     expect(result.partial).toBe(false);
@@ -1409,11 +1464,12 @@ describe('workflows take time linear in their size', () => {
     expect(reached.isAction('d/10/action.yml')).toBe(false);
   });
 
-  it("a tree's local reusable workflows and actions' outputs: thousands of jobs calling them, workflows' outputs from their inputs, actions whose outputs come from the next one's", async () => {
+  it("a tree's local reusable workflows and actions' outputs: thousands of jobs calling them, workflows' outputs from their inputs, actions whose outputs come from the next one's, handed on to another's input", async () => {
     const tree = (length: number): Record<string, string> => {
-      const count = Math.floor(length / 160);
-      const jobs = Array.from({ length: count }, (_, k) => `  j${k}:\n    uses: ./.github/workflows/w${k % 20}.yml\n    with: { t: "\${{ github.event.issue.title }}" }\n  s${k}:\n    steps: [{ id: o, uses: ./o/0 }]\n`).join('');
-      const files: Record<string, string> = { [WORKFLOW]: `on: issues\njobs:\n${jobs}` };
+      const count = Math.floor(length / 220);
+      // Each s job hands the action's output on to another action's input.
+      const jobs = Array.from({ length: count }, (_, k) => `  j${k}:\n    uses: ./.github/workflows/w${k % 20}.yml\n    with: { t: "\${{ github.event.issue.title }}" }\n  s${k}:\n    steps: [{ id: o, uses: ./o/0 }, { uses: ./h, with: { t: "\${{ steps.o.outputs.v }}" } }]\n`).join('');
+      const files: Record<string, string> = { [WORKFLOW]: `on: issues\njobs:\n${jobs}`, 'h/action.yml': 'runs:\n  using: composite\n  steps:\n    - run: echo "${{ inputs.t }}"\n      shell: bash\n' };
       // Each called workflow's output is its job's, which is its input.
       for (let k = 0; k < 20; k++) files[`.github/workflows/w${k}.yml`] = 'on: { workflow_call: { inputs: { t: { type: string } }, outputs: { o: { value: "${{ jobs.a.outputs.o }}" } } } }\njobs:\n  a:\n    outputs: { o: "${{ inputs.t }}" }\n    steps:\n      - run: echo "${{ inputs.t }}"\n';
       // Each action's output is the next one's, as deep as the runner goes; the last reads the event.
@@ -1434,7 +1490,8 @@ describe('workflows take time linear in their size', () => {
     const small = await followed(tree(SMALL));
     expect(small.actions.inputsOf('.github/workflows/w19.yml').byKey.get('t')).toMatchObject({ kind: 'input', caller: WORKFLOW });
     expect(small.outputs?.get('v')).toMatchObject({ name: 'v', from: { kind: 'action-output', root: { input: 'github.event.issue.body' } } });
-    for (const outputs of small.called) expect(outputs?.get('o')).toMatchObject({ name: 'o', from: { kind: 'input', root: { input: 'github.event.issue.title' } } });
+    expect(small.actions.inputsOf('h/action.yml').byKey.get('t')).toMatchObject({ kind: 'input', from: { kind: 'action-output' }, root: { input: 'github.event.issue.body' } });
+    for (const outputs of small.called) expect(outputs?.get('o')).toMatchObject({ name: 'o', from: { kind: 'job-output', spelled: '${{ jobs.a.outputs.o }}', from: { kind: 'input' }, root: { input: 'github.event.issue.title' } } });
     let verdict: string | null = 'not measured';
     for (let attempt = 0; attempt < 3 && verdict !== null; attempt++) {
       const [s, l] = [(await followed(tree(SMALL))).ms, (await followed(tree(LARGE))).ms];
