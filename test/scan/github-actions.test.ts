@@ -608,6 +608,43 @@ describe('gha-github-env-injection', () => {
     expect(scanRuntime(WORKFLOW, text).findings.find((f) => f.line === 20 && f.info.id === 'gha-github-env-injection')!.message).toContain('a step sets HEAD with core.exportVariable from context.payload.pull_request.head.ref');
   });
 
+  it('reports untrusted text written to $GITHUB_PATH or core.addPath, a directory the later steps look for commands in; constants and outputs aside', () => {
+    const text = lines(
+      'on: pull_request_target',
+      'jobs:',
+      '  build:',
+      '    runs-on: ubuntu-latest',
+      '    steps:',
+      '      - env: { DIR: "${{ github.event.pull_request.head.ref }}" }',
+      '        run: |',
+      '          echo "$GITHUB_WORKSPACE/$DIR/bin" >> "$GITHUB_PATH"', // 8
+      '          echo "$HOME/.local/bin" >> "$GITHUB_PATH"',
+      '          echo "${{ github.event.pull_request.title }}" >> $GITHUB_PATH', // 10 (a script injection too)
+      '          cat <<EOF >> "$GITHUB_PATH"',
+      '          /opt/tool/bin',
+      '          $DIR', // 13
+      '          EOF',
+      '      - id: p',
+      '        run: echo "$GITHUB_HEAD_REF" >> "$GITHUB_PATH"', // 16: a path, no output named PATH
+      '      - run: echo "${{ steps.p.outputs.PATH }}"',
+      '      - uses: actions/github-script@' + SHA,
+      '        with:',
+      '          script: |',
+      "            core.addPath(context.payload.pull_request.head.repo.name)", // 21: not a field anyone sets freely here
+      "            core.addPath(context.payload.comment.body)", // 22
+    );
+    expect(envWrites(text)).toEqual([8, 10, 13, 16, 22].map((n) => `gha-github-env-injection@${n}`));
+    expect(findings(text, 'gha-script-injection')).toEqual(['gha-script-injection@10']);
+    const first = scanRuntime(WORKFLOW, text).findings.find((f) => f.info.id === 'gha-github-env-injection')!;
+    expect(first).toMatchObject({ line: 8, column: 11 });
+    expect(first.message).toBe(
+      "Job build: a step writes a directory to $GITHUB_PATH from $DIR, which the step's env: sets from github.event.pull_request.head.ref (text anyone can set), in a workflow triggered by pull_request_target: that text chooses the directories the job's later steps, which run with its secrets and token, look for their commands in first (a folder of the pull request's files runs the attacker's git, node, bash…).",
+    );
+    expect(scanRuntime(WORKFLOW, text).findings.find((f) => f.line === 22)!.message).toContain('a step adds a directory to PATH with core.addPath from context.payload.comment.body');
+    // Not under push, which runs without the base repository's secrets for outsiders.
+    expect(envWrites(text.replace('on: pull_request_target', 'on: push'))).toEqual([]);
+  });
+
   it('follows the text through env: chains, outputs and earlier $GITHUB_ENV writes; under workflow_run, issue_comment, issues too', () => {
     const text = lines(
       'on:',
@@ -1425,6 +1462,20 @@ describe('workflows take time linear in their size', () => {
     expect(nonLinearGrowth(heredoc, rules)).toBeNull();
     const words = (length: number) => step(`          ${'cat tee x=1 o<<E '.repeat(length / 17)} >> "$GITHUB_OUTPUT"\n`);
     expect(nonLinearGrowth(words, rules)).toBeNull();
+  });
+
+  it('$GITHUB_PATH writes of one endless line, of a here-document never closed, by the thousand', () => {
+    const step = (script: string) => `on: issues\njobs:\n  a:\n    runs-on: x\n    env: { T: "\${{ github.event.issue.title }}" }\n    steps:\n      - run: |\n${script}`;
+    // Each reported once (gha-github-env-injection), at its line.
+    const endless = (length: number) => step(`          echo "${'$X${Y:-z}/'.repeat(length / 10)}$T" >> "$GITHUB_PATH"\n`);
+    expect(rules(endless(SMALL))).toBe(1);
+    expect(nonLinearGrowth(endless, rules)).toBeNull();
+    const heredoc = (length: number) => step(`          cat <<EOF >> "$GITHUB_PATH"\n${'          /opt/$X/bin\n'.repeat(length / 22)}          $T\n`);
+    expect(rules(heredoc(SMALL))).toBe(1);
+    expect(nonLinearGrowth(heredoc, rules)).toBeNull();
+    const many = (length: number) => step(`          echo "/opt/$T" >> "$GITHUB_PATH"\n`.repeat(length / 42));
+    expect(rules(many(SMALL))).toBe(Math.floor(SMALL / 42));
+    expect(nonLinearGrowth(many, rules)).toBeNull();
   });
 
   it("a tree's local actions: workflows of thousands of calls, actions passing their inputs on through more levels than GitHub runs", async () => {

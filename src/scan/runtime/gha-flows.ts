@@ -346,14 +346,15 @@ export class WorkflowFlows {
   }
 
   /**
-   * A step's writes to $GITHUB_ENV (or github-script's core.exportVariable) that carry untrusted
-   * text, as `scope` (the step's) reads them: for gha-github-env-injection, which reports them in
-   * privileged workflows. Each script's writes are read once (shared with the walk).
+   * A step's writes to $GITHUB_ENV or $GITHUB_PATH (or github-script's core.exportVariable,
+   * core.addPath) that carry untrusted text, as `scope` (the step's) reads them: for
+   * gha-github-env-injection, which reports them in privileged workflows. Each script's writes are
+   * read once (shared with the walk).
    */
   envFileWrites(step: WorkflowStep, scope: Scope): { write: OutputWrite; origin: Origin }[] {
     const found: { write: OutputWrite; origin: Origin }[] = [];
     for (const write of this.writesOf(step)) {
-      if (write.how !== 'GITHUB_ENV' && write.how !== 'exportVariable') continue;
+      if (write.how !== 'GITHUB_ENV' && write.how !== 'exportVariable' && write.how !== 'GITHUB_PATH' && write.how !== 'addPath') continue;
       const origin = this.writeOrigin(write, scope);
       if (origin) found.push({ write, origin });
     }
@@ -518,6 +519,8 @@ export class WorkflowFlows {
       grew.outputs = true;
     }
     for (const write of this.writesOf(step)) {
+      // A directory put on PATH is no value a later step reads (gha-github-env-injection judges the write).
+      if (write.how === 'GITHUB_PATH' || write.how === 'addPath') continue;
       if (write.how === 'GITHUB_ENV' || write.how === 'exportVariable') {
         // The first untrusted write of a name is kept: a later constant one is not read, which errs towards reporting.
         const lower = write.output.toLowerCase();
