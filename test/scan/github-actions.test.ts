@@ -1196,6 +1196,46 @@ describe("gha-script-injection: local actions' outputs and input defaults, local
     expect(hits(await scanFiles({ ...IGNORE, [WORKFLOW]: consumer('hello') }), 'gha-script-injection')).toEqual([]);
   });
 
+  it("a variable a local action writes to $GITHUB_ENV from untrusted text is untrusted in the caller's later steps, naming the action", async () => {
+    const ENVACT = '.github/actions/setenv/action.yml';
+    const setEnv = lines(
+      'inputs:',
+      '  given: {}',
+      'runs:',
+      '  using: composite',
+      '  steps:',
+      '    - id: w',
+      '      env: { T: "${{ github.event.issue.title }}", G: "${{ inputs.given }}" }',
+      '      shell: bash',
+      '      run: |',
+      '        echo "TITLE=$T" >> "$GITHUB_ENV"', // 10
+      '        echo "GIVEN=$G" >> "$GITHUB_ENV"', // 11
+      '        echo "FIXED=1" >> "$GITHUB_ENV"',
+    );
+    const caller = (given: string) =>
+      lines(
+        'on: issues',
+        'jobs:',
+        '  a:',
+        '    runs-on: ubuntu-latest',
+        '    steps:',
+        '      - run: echo "${{ env.TITLE }}"', // 6: before the action ran
+        '      - uses: ./.github/actions/setenv',
+        `        with: { given: "${given}" }`,
+        '      - run: echo "${{ env.TITLE }}"', // 9
+        '      - run: echo "${{ env.GIVEN }} ${{ env.FIXED }}"', // 10
+      );
+    const result = await scanFiles({ ...IGNORE, [WORKFLOW]: caller('${{ github.event.issue.body }}'), [ENVACT]: setEnv });
+    expect(hits(result, 'gha-script-injection').filter((h) => !h.startsWith(ENVACT))).toEqual(['gha-script-injection@9', 'gha-script-injection@10']);
+    expect(result.findings.find((f) => f.file === WORKFLOW && f.line === 9)!.message).toBe(
+      "Job a: the run: script expands ${{ env.TITLE }}, which step w of the local action ./.github/actions/setenv writes to $GITHUB_ENV (line 10 of its action.yml) from $T, which the step's env: sets from github.event.issue.title (text anyone can set); GitHub substitutes it before the script runs, so that text becomes part of the shell script and runs with the job's token and secrets.",
+    );
+    expect(result.findings.find((f) => f.file === WORKFLOW && f.line === 10)!.message).toContain('${{ env.GIVEN }}, which step w of the local action ./.github/actions/setenv writes to $GITHUB_ENV (line 11 of its action.yml) from $G, which the step\'s env: sets from ${{ inputs.given }}, which .github/workflows/ci.yml gives it at line 8');
+    const constant = await scanFiles({ ...IGNORE, [WORKFLOW]: caller('hello'), [ENVACT]: setEnv });
+    expect(hits(constant, 'gha-script-injection').filter((h) => !h.startsWith(ENVACT))).toEqual(['gha-script-injection@9']);
+    expect(hits(await scanFiles({ ...IGNORE, [WORKFLOW]: caller('hello') }), 'gha-script-injection')).toEqual([]);
+  });
+
   it("follows a local action's output handed to another local action's input with with:, reported at the second action's script", async () => {
     const echoAction = lines('inputs:', '  text: {}', 'runs:', '  using: composite', '  steps:', '    - run: echo "${{ inputs.text }}"', '      shell: bash'); // 6
     const ECHO = '.github/actions/echo/action.yml';
@@ -1515,6 +1555,36 @@ describe('workflows take time linear in their size', () => {
     expect(reached.isAction('d/10/action.yml')).toBe(false);
   });
 
+  it("a local action writing thousands of variables to $GITHUB_ENV, used by thousands of steps that read them", async () => {
+    // Half the size in the action's writes, half in the workflow's steps using it and reading the last variable.
+    const tree = (length: number): Record<string, string> => {
+      const count = Math.floor(length / 100);
+      const writes = Array.from({ length: count }, (_, k) => `        echo "V${k}=$T" >> "$GITHUB_ENV"\n`).join('');
+      const steps = Array.from({ length: count }, () => `      - uses: ./e\n      - run: echo "\${{ env.V${count - 1} }}"\n`).join('');
+      return {
+        [WORKFLOW]: `on: issues\njobs:\n  a:\n    runs-on: x\n    steps:\n${steps}`,
+        'e/action.yml': `runs:\n  using: composite\n  steps:\n    - env: { T: "\${{ github.event.issue.title }}" }\n      shell: bash\n      run: |\n${writes}`,
+      };
+    };
+    const measured = async (length: number) => {
+      const files = tree(length);
+      const actions = await followLocalActions(Object.keys(files), async (path) => files[path] ?? null);
+      const context = { asAction: false, actionInputs: actions.inputsOf(WORKFLOW), actionOutputs: actions.actionOutputs };
+      const run = () => scanRuntime(WORKFLOW, files[WORKFLOW]!, context).findings.length;
+      return { found: run(), ms: (budgetMs: number) => bestCpuMs(() => void run(), budgetMs) };
+    };
+    const [small, large] = [await measured(SMALL), await measured(LARGE)];
+    // Each reading step (each after a use of the action) expands the action's variable.
+    expect(small.found).toBe(Math.floor(SMALL / 100));
+    let verdict: string | null = 'not measured';
+    for (const budgetMs of [0, 50, 200]) {
+      const [s, l] = [small.ms(budgetMs), large.ms(budgetMs)];
+      verdict = l <= 30 * s + 10 ? null : `${s.toFixed(1)} ms at ${SMALL} characters, ${l.toFixed(1)} ms at ${LARGE}`;
+      if (verdict === null) break;
+    }
+    expect(verdict).toBeNull();
+  });
+
   it("a tree's local reusable workflows and actions' outputs: thousands of jobs calling them, workflows' outputs from their inputs, actions whose outputs come from the next one's, handed on to another's input", async () => {
     const tree = (length: number): Record<string, string> => {
       const count = Math.floor(length / 220);
@@ -1540,9 +1610,9 @@ describe('workflows take time linear in their size', () => {
     };
     const small = await followed(tree(SMALL));
     expect(small.actions.inputsOf('.github/workflows/w19.yml').byKey.get('t')).toMatchObject({ kind: 'input', caller: WORKFLOW });
-    expect(small.outputs?.get('v')).toMatchObject({ name: 'v', from: { kind: 'action-output', root: { input: 'github.event.issue.body' } } });
+    expect(small.outputs?.outputs.get('v')).toMatchObject({ name: 'v', from: { kind: 'action-output', root: { input: 'github.event.issue.body' } } });
     expect(small.actions.inputsOf('h/action.yml').byKey.get('t')).toMatchObject({ kind: 'input', from: { kind: 'action-output' }, root: { input: 'github.event.issue.body' } });
-    for (const outputs of small.called) expect(outputs?.get('o')).toMatchObject({ name: 'o', from: { kind: 'job-output', spelled: '${{ jobs.a.outputs.o }}', from: { kind: 'input' }, root: { input: 'github.event.issue.title' } } });
+    for (const outputs of small.called) expect(outputs?.outputs.get('o')).toMatchObject({ name: 'o', from: { kind: 'job-output', spelled: '${{ jobs.a.outputs.o }}', from: { kind: 'input' }, root: { input: 'github.event.issue.title' } } });
     let verdict: string | null = 'not measured';
     for (let attempt = 0; attempt < 3 && verdict !== null; attempt++) {
       const [s, l] = [(await followed(tree(SMALL))).ms, (await followed(tree(LARGE))).ms];

@@ -31,7 +31,7 @@
  */
 import { clipInput } from '../../quoted-input.js';
 import { isWorkflowPath } from '../paths.js';
-import { describeOrigin, WorkflowFlows, type ActionOutput, type FlowContext, type Origin, type Scope, type Tainted } from './gha-flows.js';
+import { describeOrigin, WorkflowFlows, type CalleeOutputs, type FlowContext, type Origin, type Scope, type Tainted } from './gha-flows.js';
 import { localActionFolder, parseAction, parseWorkflow, type Workflow, type WorkflowValue } from './workflow.js';
 
 export interface LocalActions {
@@ -40,7 +40,7 @@ export interface LocalActions {
   /** Whether a workflow (or action) of the tree uses this file as a local action. */
   isAction(file: string): boolean;
   /** The outputs carrying untrusted text of the local action a step uses (`uses: ./…`), or of the local reusable workflow a job calls, given what its callers in the tree give it. */
-  actionOutputs(uses: string, by: 'step' | 'job'): ReadonlyMap<string, ActionOutput> | undefined;
+  actionOutputs(uses: string, by: 'step' | 'job'): CalleeOutputs | undefined;
   /** What could not be followed, one line each (`12: …`, the caller's line first, else a count; without the file's name), by the file of the step that calls it. */
   notes: ReadonlyMap<string, readonly string[]>;
   /** What was left unfollowed past the passes' bound (MAX_PASSES), at the file where it stopped (without its name): it makes the scan partial. */
@@ -220,9 +220,9 @@ export async function followLocalActions(paths: readonly string[], readText: (pa
     // Each action's (and called workflow's) outputs that carry untrusted text, given what its callers
     // give it: the actions and workflows it uses first (once each, to the runner's depth; one on a
     // cycle, which the runner refuses, gives none).
-    const outputs = new Map<string, ReadonlyMap<string, ActionOutput>>();
+    const outputs = new Map<string, CalleeOutputs>();
     const working = new Set<string>();
-    const outputsOfUses = (uses: string, by: 'step' | 'job', depth: number): ReadonlyMap<string, ActionOutput> | undefined => {
+    const outputsOfUses = (uses: string, by: 'step' | 'job', depth: number): CalleeOutputs | undefined => {
       const path = localActionFolder(uses);
       // A step uses an action's folder; a job calls a workflow's file.
       const file = path === null ? null : by === 'step' ? actionIn(path) : isWorkflowPath(path) ? path : null;
