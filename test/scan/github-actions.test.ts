@@ -638,7 +638,7 @@ describe('gha-github-env-injection', () => {
     const first = scanRuntime(WORKFLOW, text).findings.find((f) => f.info.id === 'gha-github-env-injection')!;
     expect(first).toMatchObject({ line: 8, column: 11 });
     expect(first.message).toBe(
-      "Job build: a step writes a directory to $GITHUB_PATH from $DIR, which the step's env: sets from github.event.pull_request.head.ref (text anyone can set), in a workflow triggered by pull_request_target: that text chooses the directories the job's later steps, which run with its secrets and token, look for their commands in first (a folder of the pull request's files runs the attacker's git, node, bash…).",
+      "Job build: a step writes a directory to $GITHUB_PATH from $DIR, which the step's env: sets from github.event.pull_request.head.ref (text anyone can set), in a workflow triggered by pull_request_target: that text chooses the directories the job's later steps, which run with its secrets and token, look for their commands in first (a folder of files the attacker wrote, such as a pull request's checkout or an artifact, runs their git, node, bash…).",
     );
     expect(scanRuntime(WORKFLOW, text).findings.find((f) => f.line === 22)!.message).toContain('a step adds a directory to PATH with core.addPath from context.payload.comment.body');
     // Not under push, which runs without the base repository's secrets for outsiders.

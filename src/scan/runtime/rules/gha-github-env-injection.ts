@@ -68,7 +68,7 @@ export const rule: WorkflowRule = {
           report({
             line: write.line,
             column: write.column ?? null,
-            message: `Job ${clipInput(step.job, 60)}: a step ${write.how === 'addPath' ? 'adds a directory to PATH with core.addPath' : 'writes a directory to $GITHUB_PATH'} from ${describeOrigin(origin)}, in a workflow triggered by ${triggers.join(', ')}: that text chooses the directories the job's later steps, which run with its secrets and token, look for their commands in first (a folder of the pull request's files runs the attacker's git, node, bash…).`,
+            message: `Job ${clipInput(step.job, 60)}: a step ${write.how === 'addPath' ? 'adds a directory to PATH with core.addPath' : 'writes a directory to $GITHUB_PATH'} from ${describeOrigin(origin)}, in a workflow triggered by ${triggers.join(', ')}: that text chooses the directories the job's later steps, which run with its secrets and token, look for their commands in first (a folder of files the attacker wrote, such as a pull request's checkout or an artifact, runs their git, node, bash…).`,
             fix: 'Write only a directory the workflow names itself (a constant path under $RUNNER_TEMP or the tool\'s install folder) to $GITHUB_PATH, never one built from text anyone can set.',
           });
           continue;
