@@ -200,6 +200,7 @@ export async function scanTree(source: ScanSource, options: ScanOptions = {}): P
       if (here([file]).length === 0) continue;
       for (const line of lines) notes.push({ kind: 'unfollowed', file, message: `${file}:${/^\d+: /.test(line) ? '' : ' '}${boundMessage(line)}` });
     }
+    for (const { file, message } of localActions.unchecked) if (here([file]).length > 0) notes.push({ kind: 'incomplete', file, message: `${file}: ${boundMessage(message)}` });
   }
 
   // The Python and runtime rule families (and the parser) load with the first file that needs them:

@@ -1,7 +1,7 @@
 /** GitHub Actions workflows: script injection, privileged checkouts of a pull request's code, unpinned third-party actions. */
 import { describe, expect, it } from 'vitest';
 import { injectedInputs } from '../../src/scan/runtime/gha-expressions.js';
-import { followLocalActions } from '../../src/scan/runtime/gha-local-actions.js';
+import { followLocalActions, MAX_PASSES } from '../../src/scan/runtime/gha-local-actions.js';
 import { scanRuntime } from '../../src/scan/runtime/scan-runtime.js';
 import { isActionPath, isRuntimeFile, isWorkflowPath } from '../../src/scan/paths.js';
 import { bestCpuMs } from '../helpers/cpu-time.js';
@@ -608,6 +608,43 @@ describe('gha-github-env-injection', () => {
     expect(scanRuntime(WORKFLOW, text).findings.find((f) => f.line === 20 && f.info.id === 'gha-github-env-injection')!.message).toContain('a step sets HEAD with core.exportVariable from context.payload.pull_request.head.ref');
   });
 
+  it('reports untrusted text written to $GITHUB_PATH or core.addPath, a directory the later steps look for commands in; constants and outputs aside', () => {
+    const text = lines(
+      'on: pull_request_target',
+      'jobs:',
+      '  build:',
+      '    runs-on: ubuntu-latest',
+      '    steps:',
+      '      - env: { DIR: "${{ github.event.pull_request.head.ref }}" }',
+      '        run: |',
+      '          echo "$GITHUB_WORKSPACE/$DIR/bin" >> "$GITHUB_PATH"', // 8
+      '          echo "$HOME/.local/bin" >> "$GITHUB_PATH"',
+      '          echo "${{ github.event.pull_request.title }}" >> $GITHUB_PATH', // 10 (a script injection too)
+      '          cat <<EOF >> "$GITHUB_PATH"',
+      '          /opt/tool/bin',
+      '          $DIR', // 13
+      '          EOF',
+      '      - id: p',
+      '        run: echo "$GITHUB_HEAD_REF" >> "$GITHUB_PATH"', // 16: a path, no output named PATH
+      '      - run: echo "${{ steps.p.outputs.PATH }}"',
+      '      - uses: actions/github-script@' + SHA,
+      '        with:',
+      '          script: |',
+      "            core.addPath(context.payload.pull_request.head.repo.name)", // 21: not a field anyone sets freely here
+      "            core.addPath(context.payload.comment.body)", // 22
+    );
+    expect(envWrites(text)).toEqual([8, 10, 13, 16, 22].map((n) => `gha-github-env-injection@${n}`));
+    expect(findings(text, 'gha-script-injection')).toEqual(['gha-script-injection@10']);
+    const first = scanRuntime(WORKFLOW, text).findings.find((f) => f.info.id === 'gha-github-env-injection')!;
+    expect(first).toMatchObject({ line: 8, column: 11 });
+    expect(first.message).toBe(
+      "Job build: a step writes a directory to $GITHUB_PATH from $DIR, which the step's env: sets from github.event.pull_request.head.ref (text anyone can set), in a workflow triggered by pull_request_target: that text chooses the directories the job's later steps, which run with its secrets and token, look for their commands in first (a folder of files the attacker wrote, such as a pull request's checkout or an artifact, runs their git, node, bash…).",
+    );
+    expect(scanRuntime(WORKFLOW, text).findings.find((f) => f.line === 22)!.message).toContain('a step adds a directory to PATH with core.addPath from context.payload.comment.body');
+    // Not under push, which runs without the base repository's secrets for outsiders.
+    expect(envWrites(text.replace('on: pull_request_target', 'on: push'))).toEqual([]);
+  });
+
   it('follows the text through env: chains, outputs and earlier $GITHUB_ENV writes; under workflow_run, issue_comment, issues too', () => {
     const text = lines(
       'on:',
@@ -1109,6 +1146,151 @@ describe("gha-script-injection: local actions' outputs and input defaults, local
     expect(findings(called, 'gha-script-injection', CALLED)).toEqual([]);
   });
 
+  it("reports a local reusable workflow's on.workflow_call.outputs read by the jobs after the calling job as needs.<job>.outputs.<name>, when its job's output carries untrusted text, its own or its caller's", async () => {
+    const producer = lines(
+      'on:',
+      '  workflow_call:',
+      '    inputs:',
+      '      given: { type: string }',
+      '    outputs:',
+      '      title:',
+      '        value: ${{ jobs.read.outputs.t }}', // 7
+      '      passed:',
+      '        value: ${{ inputs.given }}', // 9
+      '      fixed:',
+      '        value: ${{ jobs.read.outputs.f }}',
+      'jobs:',
+      '  read:',
+      '    runs-on: ubuntu-latest',
+      '    outputs: { t: "${{ steps.s.outputs.t }}", f: "${{ steps.s.outputs.f }}" }', // 15
+      '    steps:',
+      '      - id: s',
+      '        env: { T: "${{ github.event.issue.title }}" }',
+      '        run: |',
+      '          echo "t=$T" >> "$GITHUB_OUTPUT"', // 20
+      '          echo "f=1" >> "$GITHUB_OUTPUT"',
+    );
+    const consumer = (given: string) =>
+      lines(
+        'on: issues',
+        'jobs:',
+        '  call:',
+        '    uses: ./.github/workflows/build.yml',
+        `    with: { given: "${given}" }`,
+        '  after:',
+        '    needs: call',
+        '    runs-on: ubuntu-latest',
+        '    steps:',
+        '      - run: echo "${{ needs.call.outputs.title }}"', // 10
+        '      - run: echo "${{ needs.call.outputs.passed }} ${{ needs.call.outputs.fixed }}"', // 11
+      );
+    const result = await scanFiles({ ...IGNORE, [WORKFLOW]: consumer('${{ github.event.issue.body }}'), [CALLED]: producer });
+    expect(hits(result, 'gha-script-injection').filter((h) => !h.startsWith(CALLED))).toEqual(['gha-script-injection@10', 'gha-script-injection@11']);
+    expect(result.findings.find((f) => f.file === WORKFLOW && f.line === 10)!.message).toBe(
+      "Job after: the run: script expands ${{ needs.call.outputs.title }}, which the local workflow ./.github/workflows/build.yml gives as its output title (line 7 of that file) from ${{ jobs.read.outputs.t }}, which job read's outputs: set (line 15) from ${{ steps.s.outputs.t }}, which step s writes to $GITHUB_OUTPUT (line 20) from $T, which the step's env: sets from github.event.issue.title (text anyone can set); GitHub substitutes it before the script runs, so that text becomes part of the shell script and runs with the job's token and secrets.",
+    );
+    expect(result.findings.find((f) => f.file === WORKFLOW && f.line === 11)!.message).toContain('gives as its output passed (line 9 of that file) from ${{ inputs.given }}, which .github/workflows/ci.yml gives it at line 5 from github.event.issue.body');
+    // A constant given: only the output set from the event is untrusted; a job that does not need the caller reads nothing of it; without the called workflow in the tree, nothing is known.
+    expect(hits(await scanFiles({ ...IGNORE, [WORKFLOW]: consumer('hello'), [CALLED]: producer }), 'gha-script-injection').filter((h) => !h.startsWith(CALLED))).toEqual(['gha-script-injection@10']);
+    expect(hits(await scanFiles({ ...IGNORE, [WORKFLOW]: consumer('hello').replace('    needs: call\n', ''), [CALLED]: producer }), 'gha-script-injection').filter((h) => !h.startsWith(CALLED))).toEqual([]);
+    expect(hits(await scanFiles({ ...IGNORE, [WORKFLOW]: consumer('hello') }), 'gha-script-injection')).toEqual([]);
+  });
+
+  it("a variable a local action writes to $GITHUB_ENV from untrusted text is untrusted in the caller's later steps, naming the action", async () => {
+    const ENVACT = '.github/actions/setenv/action.yml';
+    const setEnv = lines(
+      'inputs:',
+      '  given: {}',
+      'runs:',
+      '  using: composite',
+      '  steps:',
+      '    - id: w',
+      '      env: { T: "${{ github.event.issue.title }}", G: "${{ inputs.given }}" }',
+      '      shell: bash',
+      '      run: |',
+      '        echo "TITLE=$T" >> "$GITHUB_ENV"', // 10
+      '        echo "GIVEN=$G" >> "$GITHUB_ENV"', // 11
+      '        echo "FIXED=1" >> "$GITHUB_ENV"',
+    );
+    const caller = (given: string) =>
+      lines(
+        'on: issues',
+        'jobs:',
+        '  a:',
+        '    runs-on: ubuntu-latest',
+        '    steps:',
+        '      - run: echo "${{ env.TITLE }}"', // 6: before the action ran
+        '      - uses: ./.github/actions/setenv',
+        `        with: { given: "${given}" }`,
+        '      - run: echo "${{ env.TITLE }}"', // 9
+        '      - run: echo "${{ env.GIVEN }} ${{ env.FIXED }}"', // 10
+      );
+    const result = await scanFiles({ ...IGNORE, [WORKFLOW]: caller('${{ github.event.issue.body }}'), [ENVACT]: setEnv });
+    expect(hits(result, 'gha-script-injection').filter((h) => !h.startsWith(ENVACT))).toEqual(['gha-script-injection@9', 'gha-script-injection@10']);
+    expect(result.findings.find((f) => f.file === WORKFLOW && f.line === 9)!.message).toBe(
+      "Job a: the run: script expands ${{ env.TITLE }}, which step w of the local action ./.github/actions/setenv writes to $GITHUB_ENV (line 10 of its action.yml) from $T, which the step's env: sets from github.event.issue.title (text anyone can set); GitHub substitutes it before the script runs, so that text becomes part of the shell script and runs with the job's token and secrets.",
+    );
+    expect(result.findings.find((f) => f.file === WORKFLOW && f.line === 10)!.message).toContain('${{ env.GIVEN }}, which step w of the local action ./.github/actions/setenv writes to $GITHUB_ENV (line 11 of its action.yml) from $G, which the step\'s env: sets from ${{ inputs.given }}, which .github/workflows/ci.yml gives it at line 8');
+    const constant = await scanFiles({ ...IGNORE, [WORKFLOW]: caller('hello'), [ENVACT]: setEnv });
+    expect(hits(constant, 'gha-script-injection').filter((h) => !h.startsWith(ENVACT))).toEqual(['gha-script-injection@9']);
+    expect(hits(await scanFiles({ ...IGNORE, [WORKFLOW]: caller('hello') }), 'gha-script-injection')).toEqual([]);
+  });
+
+  it("follows a local action's output handed to another local action's input with with:, reported at the second action's script", async () => {
+    const echoAction = lines('inputs:', '  text: {}', 'runs:', '  using: composite', '  steps:', '    - run: echo "${{ inputs.text }}"', '      shell: bash'); // 6
+    const ECHO = '.github/actions/echo/action.yml';
+    const handing = lines(
+      'on: pull_request_target',
+      'jobs:',
+      '  a:',
+      '    runs-on: ubuntu-latest',
+      '    steps:',
+      '      - id: t',
+      '        uses: ./.github/actions/title',
+      '      - uses: ./.github/actions/echo',
+      '        with: { text: "${{ steps.t.outputs.title }}" }', // 9
+    );
+    const result = await scanFiles({ ...IGNORE, [WORKFLOW]: handing, [ACTION]: titleAction, [ECHO]: echoAction });
+    expect(result.findings.filter((f) => f.rule === 'gha-script-injection' && f.file === ECHO).map((f) => f.line)).toEqual([6]);
+    expect(result.findings.find((f) => f.file === ECHO)!.message).toContain(
+      'expands ${{ inputs.text }}, which .github/workflows/ci.yml gives it at line 9 from ${{ steps.t.outputs.title }}, which the local action ./.github/actions/title gives as its output title (line 5 of its action.yml) from',
+    );
+    expect(result.partial).toBe(false);
+    // The constant output handed on is quiet.
+    const fixed = await scanFiles({ ...IGNORE, [WORKFLOW]: handing.replace('outputs.title', 'outputs.fixed'), [ACTION]: titleAction, [ECHO]: echoAction });
+    expect(fixed.findings.filter((f) => f.file === ECHO)).toEqual([]);
+  });
+
+  it("a called workflow's output handed to another called workflow's input is followed too", async () => {
+    const producer = lines('on:', '  workflow_call:', '    outputs:', '      t: { value: "${{ jobs.r.outputs.t }}" }', 'jobs:', '  r:', '    outputs: { t: "${{ github.event.issue.title }}" }', '    runs-on: x', '    steps: [{ run: "true" }]');
+    const consumer = lines('on:', '  workflow_call:', '    inputs: { t: { type: string } }', 'jobs:', '  e:', '    runs-on: x', '    steps:', '      - run: echo "${{ inputs.t }}"'); // 8
+    const caller = lines('on: issues', 'jobs:', '  p:', '    uses: ./.github/workflows/p.yml', '  c:', '    needs: p', '    uses: ./.github/workflows/c.yml', '    with: { t: "${{ needs.p.outputs.t }}" }');
+    const result = await scanFiles({ ...IGNORE, [WORKFLOW]: caller, '.github/workflows/p.yml': producer, '.github/workflows/c.yml': consumer });
+    expect(hits(result, 'gha-script-injection')).toEqual(['gha-script-injection@8']);
+    expect(result.findings[0]!.message).toContain('${{ inputs.t }}, which .github/workflows/ci.yml gives it at line 8 from ${{ needs.p.outputs.t }}, which the local workflow ./.github/workflows/p.yml gives as its output t (line 4 of that file)');
+  });
+
+  it(`outputs handed on to inputs through a chain of local actions are followed ${MAX_PASSES - 1} times over; past that the scan is partial, at the action where it stopped`, async () => {
+    // Step k uses action c/k, given step k-1's output; c/0 reads the event, each other passes its input on as its output and expands it.
+    const chain = (length: number) => {
+      const steps = Array.from({ length }, (_, k) => `      - id: s${k}\n        uses: ./c/${k}\n` + (k > 0 ? `        with: { t: "\${{ steps.s${k - 1}.outputs.v }}" }\n` : '')).join('');
+      const files: Record<string, string> = { ...IGNORE, [WORKFLOW]: `on: issues\njobs:\n  a:\n    runs-on: x\n    steps:\n${steps}` };
+      files['c/0/action.yml'] = 'outputs: { v: { value: "${{ steps.r.outputs.v }}" } }\nruns:\n  using: composite\n  steps:\n    - id: r\n      env: { B: "${{ github.event.issue.body }}" }\n      run: echo "v=$B" >> "$GITHUB_OUTPUT"\n      shell: bash\n';
+      for (let k = 1; k < length; k++) files[`c/${k}/action.yml`] = 'inputs: { t: {} }\noutputs: { v: { value: "${{ inputs.t }}" } }\nruns:\n  using: composite\n  steps:\n    - run: echo "${{ inputs.t }}"\n      shell: bash\n';
+      return files;
+    };
+    const expanded = (result: Awaited<ReturnType<typeof scanFiles>>) => result.findings.filter((f) => f.rule === 'gha-script-injection').map((f) => f.file).sort();
+    const within = await scanFiles(chain(MAX_PASSES - 1));
+    expect(expanded(within)).toEqual(Array.from({ length: MAX_PASSES - 2 }, (_, k) => `c/${k + 1}/action.yml`));
+    expect(within.partial).toBe(false);
+    const past = await scanFiles(chain(MAX_PASSES + 2));
+    expect(expanded(past)).toEqual(Array.from({ length: MAX_PASSES - 1 }, (_, k) => `c/${k + 1}/action.yml`));
+    expect(past.partial).toBe(true);
+    expect(past.notes.filter((n) => n.kind === 'incomplete')).toEqual([
+      { kind: 'incomplete', file: `c/${MAX_PASSES - 1}/action.yml`, message: `c/${MAX_PASSES - 1}/action.yml: its inputs are given untrusted text from local actions' (or workflows') outputs handed on to inputs ${MAX_PASSES - 1} times over, as far as that is followed, so what its outputs carry on into further local actions' inputs, if anything, was not checked` },
+    ]);
+  });
+
   it('a called workflow that is not in the tree is an unfollowed note at the caller, not partial', async () => {
     const result = await scanFiles({ ...IGNORE, [WORKFLOW]: callerOf('./.github/workflows/gone.yml', '${{ github.event.issue.title }}') });
     expect(result.partial).toBe(false);
@@ -1322,6 +1504,20 @@ describe('workflows take time linear in their size', () => {
     expect(nonLinearGrowth(words, rules)).toBeNull();
   });
 
+  it('$GITHUB_PATH writes of one endless line, of a here-document never closed, by the thousand', () => {
+    const step = (script: string) => `on: issues\njobs:\n  a:\n    runs-on: x\n    env: { T: "\${{ github.event.issue.title }}" }\n    steps:\n      - run: |\n${script}`;
+    // Each reported once (gha-github-env-injection), at its line.
+    const endless = (length: number) => step(`          echo "${'$X${Y:-z}/'.repeat(length / 10)}$T" >> "$GITHUB_PATH"\n`);
+    expect(rules(endless(SMALL))).toBe(1);
+    expect(nonLinearGrowth(endless, rules)).toBeNull();
+    const heredoc = (length: number) => step(`          cat <<EOF >> "$GITHUB_PATH"\n${'          /opt/$X/bin\n'.repeat(length / 22)}          $T\n`);
+    expect(rules(heredoc(SMALL))).toBe(1);
+    expect(nonLinearGrowth(heredoc, rules)).toBeNull();
+    const many = (length: number) => step(`          echo "/opt/$T" >> "$GITHUB_PATH"\n`.repeat(length / 42));
+    expect(rules(many(SMALL))).toBe(Math.floor(SMALL / 42));
+    expect(nonLinearGrowth(many, rules)).toBeNull();
+  });
+
   it("a tree's local actions: workflows of thousands of calls, actions passing their inputs on through more levels than GitHub runs", async () => {
     const tree = (length: number): Record<string, string> => {
       const count = Math.floor(length / 100);
@@ -1359,12 +1555,44 @@ describe('workflows take time linear in their size', () => {
     expect(reached.isAction('d/10/action.yml')).toBe(false);
   });
 
-  it("a tree's local reusable workflows and actions' outputs: thousands of jobs calling them, actions whose outputs come from the next one's", async () => {
+  it("a local action writing thousands of variables to $GITHUB_ENV, used by thousands of steps that read them", async () => {
+    // Half the size in the action's writes, half in the workflow's steps using it and reading the last variable.
     const tree = (length: number): Record<string, string> => {
-      const count = Math.floor(length / 160);
-      const jobs = Array.from({ length: count }, (_, k) => `  j${k}:\n    uses: ./.github/workflows/w${k % 20}.yml\n    with: { t: "\${{ github.event.issue.title }}" }\n  s${k}:\n    steps: [{ id: o, uses: ./o/0 }]\n`).join('');
-      const files: Record<string, string> = { [WORKFLOW]: `on: issues\njobs:\n${jobs}` };
-      for (let k = 0; k < 20; k++) files[`.github/workflows/w${k}.yml`] = 'on: { workflow_call: { inputs: { t: { type: string } } } }\njobs:\n  a:\n    steps:\n      - run: echo "${{ inputs.t }}"\n';
+      const count = Math.floor(length / 100);
+      const writes = Array.from({ length: count }, (_, k) => `        echo "V${k}=$T" >> "$GITHUB_ENV"\n`).join('');
+      const steps = Array.from({ length: count }, () => `      - uses: ./e\n      - run: echo "\${{ env.V${count - 1} }}"\n`).join('');
+      return {
+        [WORKFLOW]: `on: issues\njobs:\n  a:\n    runs-on: x\n    steps:\n${steps}`,
+        'e/action.yml': `runs:\n  using: composite\n  steps:\n    - env: { T: "\${{ github.event.issue.title }}" }\n      shell: bash\n      run: |\n${writes}`,
+      };
+    };
+    const measured = async (length: number) => {
+      const files = tree(length);
+      const actions = await followLocalActions(Object.keys(files), async (path) => files[path] ?? null);
+      const context = { asAction: false, actionInputs: actions.inputsOf(WORKFLOW), actionOutputs: actions.actionOutputs };
+      const run = () => scanRuntime(WORKFLOW, files[WORKFLOW]!, context).findings.length;
+      return { found: run(), ms: (budgetMs: number) => bestCpuMs(() => void run(), budgetMs) };
+    };
+    const [small, large] = [await measured(SMALL), await measured(LARGE)];
+    // Each reading step (each after a use of the action) expands the action's variable.
+    expect(small.found).toBe(Math.floor(SMALL / 100));
+    let verdict: string | null = 'not measured';
+    for (const budgetMs of [0, 50, 200]) {
+      const [s, l] = [small.ms(budgetMs), large.ms(budgetMs)];
+      verdict = l <= 30 * s + 10 ? null : `${s.toFixed(1)} ms at ${SMALL} characters, ${l.toFixed(1)} ms at ${LARGE}`;
+      if (verdict === null) break;
+    }
+    expect(verdict).toBeNull();
+  });
+
+  it("a tree's local reusable workflows and actions' outputs: thousands of jobs calling them, workflows' outputs from their inputs, actions whose outputs come from the next one's, handed on to another's input", async () => {
+    const tree = (length: number): Record<string, string> => {
+      const count = Math.floor(length / 220);
+      // Each s job hands the action's output on to another action's input.
+      const jobs = Array.from({ length: count }, (_, k) => `  j${k}:\n    uses: ./.github/workflows/w${k % 20}.yml\n    with: { t: "\${{ github.event.issue.title }}" }\n  s${k}:\n    steps: [{ id: o, uses: ./o/0 }, { uses: ./h, with: { t: "\${{ steps.o.outputs.v }}" } }]\n`).join('');
+      const files: Record<string, string> = { [WORKFLOW]: `on: issues\njobs:\n${jobs}`, 'h/action.yml': 'runs:\n  using: composite\n  steps:\n    - run: echo "${{ inputs.t }}"\n      shell: bash\n' };
+      // Each called workflow's output is its job's, which is its input.
+      for (let k = 0; k < 20; k++) files[`.github/workflows/w${k}.yml`] = 'on: { workflow_call: { inputs: { t: { type: string } }, outputs: { o: { value: "${{ jobs.a.outputs.o }}" } } } }\njobs:\n  a:\n    outputs: { o: "${{ inputs.t }}" }\n    steps:\n      - run: echo "${{ inputs.t }}"\n';
       // Each action's output is the next one's, as deep as the runner goes; the last reads the event.
       for (let k = 0; k < 9; k++) {
         const inner = k < 8 ? `    - id: i\n      uses: ./o/${k + 1}\n` : '    - id: i\n      run: echo "v=${{ github.event.issue.body }}" >> "$GITHUB_OUTPUT"\n      shell: bash\n';
@@ -1375,13 +1603,16 @@ describe('workflows take time linear in their size', () => {
     const followed = async (files: Record<string, string>) => {
       const before = process.cpuUsage();
       const actions = await followLocalActions(Object.keys(files), async (path) => files[path] ?? null);
-      const outputs = actions.actionOutputs('./o/0');
+      const outputs = actions.actionOutputs('./o/0', 'step');
+      const called = Array.from({ length: 20 }, (_, k) => actions.actionOutputs(`./.github/workflows/w${k}.yml`, 'job'));
       const spent = process.cpuUsage(before);
-      return { actions, outputs, ms: (spent.user + spent.system) / 1000 };
+      return { actions, outputs, called, ms: (spent.user + spent.system) / 1000 };
     };
     const small = await followed(tree(SMALL));
     expect(small.actions.inputsOf('.github/workflows/w19.yml').byKey.get('t')).toMatchObject({ kind: 'input', caller: WORKFLOW });
-    expect(small.outputs?.get('v')).toMatchObject({ name: 'v', from: { kind: 'action-output', root: { input: 'github.event.issue.body' } } });
+    expect(small.outputs?.outputs.get('v')).toMatchObject({ name: 'v', from: { kind: 'action-output', root: { input: 'github.event.issue.body' } } });
+    expect(small.actions.inputsOf('h/action.yml').byKey.get('t')).toMatchObject({ kind: 'input', from: { kind: 'action-output' }, root: { input: 'github.event.issue.body' } });
+    for (const outputs of small.called) expect(outputs?.outputs.get('o')).toMatchObject({ name: 'o', from: { kind: 'job-output', spelled: '${{ jobs.a.outputs.o }}', from: { kind: 'input' }, root: { input: 'github.event.issue.title' } } });
     let verdict: string | null = 'not measured';
     for (let attempt = 0; attempt < 3 && verdict !== null; attempt++) {
       const [s, l] = [(await followed(tree(SMALL))).ms, (await followed(tree(LARGE))).ms];

@@ -20,7 +20,10 @@
  * - A composite action's or reusable workflow's `inputs.<name>`, when some caller in the tree gives it
  *   such text (the caller hands them in), and an action's input whose `default:` is such text.
  * - A local composite action's `outputs:` set from such text, read by the caller's later steps as
- *   `steps.<id>.outputs.<name>` (the caller hands them in, from gha-local-actions.ts).
+ *   `steps.<id>.outputs.<name>`, and the variables its steps write such text into with `$GITHUB_ENV`,
+ *   which the caller's later steps see as their own earlier steps' writes; a local reusable workflow's `on.workflow_call.outputs` set from
+ *   such a job output (`${{ jobs.<job>.outputs.<name> }}`) or input, read by the jobs that need the
+ *   calling job as `needs.<calling job>.outputs.<name>` (the caller hands both in, from gha-local-actions.ts).
  *
  * Everything an outside party sets in the file is one of UNTRUSTED_INPUTS (gha-expressions.ts). All
  * of it is one pass in the order GitHub runs it (jobs after the jobs they need, steps in order),
@@ -57,25 +60,40 @@ export type Origin =
   | { kind: 'env'; name: string; spelled: string; level: Level; from: Origin; root: FieldOrigin }
   | { kind: 'step-output'; spelled: string; step: string; how: OutputWrite['how']; line: number; from: Origin; root: FieldOrigin }
   | { kind: 'job-output'; spelled: string; job: string; output: string; line: number; from: Origin; root: FieldOrigin }
-  | { kind: 'env-file'; spelled: string; name: string; step: string | null; how: 'GITHUB_ENV' | 'exportVariable'; line: number; from: Origin; root: FieldOrigin }
+  | { kind: 'env-file'; spelled: string; name: string; step: string | null; how: 'GITHUB_ENV' | 'exportVariable'; line: number; from: Origin; root: FieldOrigin; action?: string }
   | { kind: 'input'; spelled: string; caller: string; line: number; callers: number; from: Origin; root: FieldOrigin }
   | { kind: 'holds'; spelled: string; from: Origin; root: FieldOrigin }
   | { kind: 'input-default'; spelled: string; line: number; from: Origin; root: FieldOrigin }
-  | { kind: 'action-output'; spelled: string; action: string; output: string; line: number; from: Origin; root: FieldOrigin };
+  | { kind: 'action-output'; spelled: string; action: string; output: string; line: number; from: Origin; root: FieldOrigin }
+  | { kind: 'workflow-output'; spelled: string; workflow: string; output: string; line: number; from: Origin; root: FieldOrigin };
 
-/** An output of a local composite action that carries untrusted text: its name as written, the line of its `value:` in the action's file, and where the text comes from there. */
+/** An output of a local composite action (or reusable workflow) that carries untrusted text: its name as written, the line of its `value:` in the action's file, and where the text comes from there. */
 export interface ActionOutput {
   name: string;
   line: number;
   from: Origin;
 }
 
+/**
+ * What a local composite action (or reusable workflow) gives back to its caller that carries
+ * untrusted text: its outputs, and (an action) the variables its steps write to $GITHUB_ENV, which
+ * the caller's later steps see, as the job's environment file is the same for both.
+ */
+export interface CalleeOutputs {
+  outputs: ReadonlyMap<string, ActionOutput>;
+  /** By lower-case name, each carrying an `env-file` origin. */
+  env: ReadonlyMap<string, EnvVariable>;
+}
+
 /** What the rest of the tree tells the flows of one file. */
 export interface FlowContext {
   /** The inputs (`inputs.*`) that callers in the tree give untrusted text: a composite action's, a reusable workflow's. */
   inputs: Tainted;
-  /** The outputs carrying untrusted text of the local action a step uses (`uses: ./…`), as the tree's copy of it gives them (gha-local-actions.ts). */
-  actionOutputs?: (uses: string) => ReadonlyMap<string, ActionOutput> | undefined;
+  /**
+   * The outputs carrying untrusted text of the local action a step uses (`uses: ./…`), or of the
+   * local reusable workflow a job calls (`by` says which), as the tree's copy of it gives them (gha-local-actions.ts).
+   */
+  actionOutputs?: (uses: string, by: 'step' | 'job') => CalleeOutputs | undefined;
 }
 
 const rootOf = (origin: Origin): FieldOrigin => (origin.kind === 'field' ? origin : origin.root);
@@ -101,8 +119,9 @@ export function describeOrigin(origin: Origin, hops = 0): string {
     }
     case 'env-file': {
       const step = origin.step === null ? 'an earlier step' : `step ${clipInput(origin.step, 60)}`;
-      const how = origin.how === 'exportVariable' ? `${step} sets with core.exportVariable` : `${step} writes to $GITHUB_ENV`;
-      return `${spelled}, which ${how} (line ${origin.line}) from ${from}`;
+      const by = origin.action === undefined ? step : `${origin.step === null ? 'a step' : step} of the local action ${clipInput(origin.action, 120)}`;
+      const how = origin.how === 'exportVariable' ? `${by} sets with core.exportVariable` : `${by} writes to $GITHUB_ENV`;
+      return `${spelled}, which ${how} (line ${origin.line}${origin.action === undefined ? '' : ' of its action.yml'}) from ${from}`;
     }
     case 'holds':
       return `${spelled}, which holds ${from}`;
@@ -110,6 +129,8 @@ export function describeOrigin(origin: Origin, hops = 0): string {
       return `${spelled}, whose default: (line ${origin.line}) is ${from}, for a caller that gives it none`;
     case 'action-output':
       return `${spelled}, which the local action ${clipInput(origin.action, 120)} gives as its output ${clipInput(origin.output, 60)} (line ${origin.line} of its action.yml) from ${from}`;
+    case 'workflow-output':
+      return `${spelled}, which the local workflow ${clipInput(origin.workflow, 120)} gives as its output ${clipInput(origin.output, 60)} (line ${origin.line} of that file) from ${from}`;
     case 'job-output':
       return `${spelled}, which job ${clipInput(origin.job, 60)}'s outputs: set (line ${origin.line}) from ${from}`;
     case 'input': {
@@ -246,6 +267,8 @@ export class WorkflowFlows {
   /** Each job's outputs that carry untrusted text, by lower-case job id, then output name. */
   private readonly jobOutputs = new Map<string, Map<string, Origin>>();
   private ids = 0;
+  /** What a composite action's steps wrote to $GITHUB_ENV carrying untrusted text, once `walk` has run. */
+  private actionEnv: ReadonlyMap<string, EnvVariable> = new Map();
   private readonly inputs: Tainted;
   private readonly actionOutputs: FlowContext['actionOutputs'];
 
@@ -282,13 +305,15 @@ export class WorkflowFlows {
       let steps = NOTHING_TAINTED;
       // What the job's steps wrote to $GITHUB_ENV carrying untrusted text: one map that grows, given a new id each time it does (as `outputs`).
       const written = new Map<string, EnvVariable>();
+      /** The $GITHUB_ENV writes of local actions the job's steps use, each taken in once. */
+      const mergedEnv = new Set<ReadonlyMap<string, EnvVariable>>();
       const writtenList: EnvVariable[] = [];
       let writtenEnv = EMPTY_INDEX;
       for (const step of stepsOf.get(job.id) ?? []) {
         const stepEnv = this.resolve(step.env[0], [[writtenEnv, 'github-env'], [jobEnv, 'job'], [workflowEnv, 'workflow']], steps, needs, 'step');
         const scope: Scope = { env: [stepEnv, writtenEnv, jobEnv, workflowEnv], steps, needs, inputs: this.inputs };
         visit(step, scope);
-        const grew = this.takeWrites(step, scope, outputs, written);
+        const grew = this.takeWrites(step, scope, outputs, written, mergedEnv);
         if (grew.outputs) steps = { byKey: outputs, id: ++this.ids };
         if (grew.env) {
           writtenList.length = 0;
@@ -297,25 +322,58 @@ export class WorkflowFlows {
         }
       }
       this.takeJobOutputs(job, { env: [EMPTY_INDEX, writtenEnv, jobEnv, workflowEnv], steps, needs, inputs: this.inputs });
+      if (this.workflow.kind === 'action') this.actionEnv = written;
     }
   }
 
-  /** A composite action's outputs that carry untrusted text, by lower-case name: known once `walk` has run. */
-  ownActionOutputs(): ReadonlyMap<string, ActionOutput> {
+  /**
+   * A composite action's outputs that carry untrusted text, or a reusable workflow's
+   * (`on.workflow_call.outputs`, from its jobs' outputs as `jobs.<job>.outputs.<name>`, or its
+   * inputs), by lower-case name: known once `walk` has run.
+   */
+  ownOutputs(): CalleeOutputs {
     const outputs = new Map<string, ActionOutput>();
-    for (const [lower, origin] of this.jobOutputs.get('') ?? []) if (origin.kind === 'job-output') outputs.set(lower, { name: origin.output, line: origin.line, from: origin.from });
-    return outputs;
+    if (this.workflow.kind === 'action') {
+      for (const [lower, origin] of this.jobOutputs.get('') ?? []) if (origin.kind === 'job-output') outputs.set(lower, { name: origin.output, line: origin.line, from: origin.from });
+      return { outputs, env: this.actionEnv };
+    }
+    const scope: Scope = { env: [EMPTY_INDEX, EMPTY_INDEX, EMPTY_INDEX, EMPTY_INDEX], steps: NOTHING_TAINTED, needs: NOTHING_TAINTED, inputs: this.inputs };
+    for (const [name, value] of this.workflow.outputs) {
+      if (this.budget.left <= 0) break;
+      for (const expression of value.expressions) {
+        const origin = this.expressionOrigin(expression.text, scope) ?? this.calledJobsOrigin(expression.text);
+        if (!origin) continue;
+        outputs.set(name.toLowerCase(), { name, line: value.line, from: origin });
+        break;
+      }
+    }
+    // A called workflow's jobs run apart from the caller's: its $GITHUB_ENV is not theirs.
+    return { outputs, env: new Map() };
+  }
+
+  /** `jobs.<job>.outputs.<name>` in a reusable workflow's output: that job's output, read under this name. */
+  private calledJobsOrigin(expression: string): Origin | null {
+    for (const ref of references(expression)) {
+      const [context, job, outputs, name] = ref.path;
+      if (!ref.flows || context !== 'jobs' || ref.path.length !== 4 || outputs !== 'outputs') continue;
+      this.budget.left--;
+      const origin = this.jobOutputs.get(job!)?.get(name!);
+      // Spelled as the job wrote its output where that is known (the path is read in lower case).
+      if (origin && origin.kind !== 'field') return { ...origin, spelled: origin.kind === 'job-output' ? `\${{ jobs.${origin.job}.outputs.${origin.output} }}` : `\${{ ${ref.path.join('.')} }}` };
+    }
+    return null;
   }
 
   /**
-   * A step's writes to $GITHUB_ENV (or github-script's core.exportVariable) that carry untrusted
-   * text, as `scope` (the step's) reads them: for gha-github-env-injection, which reports them in
-   * privileged workflows. Each script's writes are read once (shared with the walk).
+   * A step's writes to $GITHUB_ENV or $GITHUB_PATH (or github-script's core.exportVariable,
+   * core.addPath) that carry untrusted text, as `scope` (the step's) reads them: for
+   * gha-github-env-injection, which reports them in privileged workflows. Each script's writes are
+   * read once (shared with the walk).
    */
   envFileWrites(step: WorkflowStep, scope: Scope): { write: OutputWrite; origin: Origin }[] {
     const found: { write: OutputWrite; origin: Origin }[] = [];
     for (const write of this.writesOf(step)) {
-      if (write.how !== 'GITHUB_ENV' && write.how !== 'exportVariable') continue;
+      if (write.how !== 'GITHUB_ENV' && write.how !== 'exportVariable' && write.how !== 'GITHUB_PATH' && write.how !== 'addPath') continue;
       const origin = this.writeOrigin(write, scope);
       if (origin) found.push({ write, origin });
     }
@@ -467,11 +525,12 @@ export class WorkflowFlows {
    * an `id:` has outputs others read), and the variables it writes such text into with $GITHUB_ENV,
    * added to what its job's later steps see: which of the two grew.
    */
-  private takeWrites(step: WorkflowStep, scope: Scope, outputs: Map<string, Origin>, written: Map<string, EnvVariable>): { outputs: boolean; env: boolean } {
+  private takeWrites(step: WorkflowStep, scope: Scope, outputs: Map<string, Origin>, written: Map<string, EnvVariable>, mergedEnv: Set<ReadonlyMap<string, EnvVariable>>): { outputs: boolean; env: boolean } {
     const grew = { outputs: false, env: false };
     if (this.budget.left <= 0) return grew;
     // A local composite action's outputs, as the tree's copy of it writes them.
-    const given = step.id !== null && step.uses && this.actionOutputs ? this.actionOutputs(step.uses.value) : undefined;
+    const callee = step.uses && this.actionOutputs ? this.actionOutputs(step.uses.value, 'step') : undefined;
+    const given = step.id !== null ? callee?.outputs : undefined;
     for (const [lower, output] of given ?? []) {
       const key = `${step.id!.toLowerCase()}.${lower}`;
       if (outputs.has(key)) continue;
@@ -479,7 +538,19 @@ export class WorkflowFlows {
       outputs.set(key, { kind: 'action-output', spelled: `\${{ steps.${step.id}.outputs.${output.name} }}`, action: step.uses!.value.trim(), output: output.name, line: output.line, from: output.from, root: rootOf(output.from) });
       grew.outputs = true;
     }
+    // What it wrote to $GITHUB_ENV, named by the action (the innermost, whose file the line is in):
+    // once a job, however many of its steps use the action, so the job costs what it holds.
+    const env = callee && callee.env.size > 0 && !mergedEnv.has(callee.env) ? callee.env : undefined;
+    if (env) mergedEnv.add(env);
+    for (const [lower, variable] of env ?? []) {
+      if (written.has(lower) || variable.carries?.kind !== 'env-file') continue;
+      this.budget.left--;
+      written.set(lower, { name: variable.name, carries: { ...variable.carries, action: variable.carries.action ?? step.uses!.value.trim() } });
+      grew.env = true;
+    }
     for (const write of this.writesOf(step)) {
+      // A directory put on PATH is no value a later step reads (gha-github-env-injection judges the write).
+      if (write.how === 'GITHUB_PATH' || write.how === 'addPath') continue;
       if (write.how === 'GITHUB_ENV' || write.how === 'exportVariable') {
         // The first untrusted write of a name is kept: a later constant one is not read, which errs towards reporting.
         const lower = write.output.toLowerCase();
@@ -522,9 +593,14 @@ export class WorkflowFlows {
     return read.name === 'GITHUB_HEAD_REF' && !scope.env.some((index) => index.byName.has('github_head_ref')) ? { kind: 'field', reference: read.spelled, input: 'github.head_ref', whole: false, means: 'github.head_ref' } : null;
   }
 
-  /** A job's `outputs:` that carry untrusted text, for the jobs that need it. */
+  /** A job's `outputs:` that carry untrusted text, for the jobs that need it: of a job that calls a local reusable workflow, that workflow's. */
   private takeJobOutputs(job: WorkflowJob, scope: Scope): void {
     const carried = new Map<string, Origin>();
+    const called = job.uses && this.actionOutputs ? this.actionOutputs(job.uses.value, 'job')?.outputs : undefined;
+    for (const [lower, output] of called ?? []) {
+      this.budget.left--;
+      carried.set(lower, { kind: 'workflow-output', spelled: `\${{ needs.${job.id}.outputs.${output.name} }}`, workflow: job.uses!.value.trim(), output: output.name, line: output.line, from: output.from, root: rootOf(output.from) });
+    }
     for (const [name, value] of job.outputs) {
       if (this.budget.left <= 0) break;
       for (const expression of value.expressions) {

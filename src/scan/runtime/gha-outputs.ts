@@ -5,9 +5,10 @@
  * `actions/github-script`'s script returns (its `result` output) or passes to `core.setOutput`.
  * The same for the variables it sets for the later steps of its job: lines to `$GITHUB_ENV`, which
  * the runner reads in the same `name=value` and `name<<EOF` forms, and github-script's
- * `core.exportVariable`. (The old `::set-env` command is refused by the runner unless a workflow
- * turns insecure commands back on, and is not read.) gha-flows.ts asks of each written value
- * whether it holds untrusted text.
+ * `core.exportVariable`; and the directories it puts first on the later steps' PATH: lines to
+ * `$GITHUB_PATH` (each line one directory) and github-script's `core.addPath`. (The old `::set-env`
+ * and `::add-path` commands are refused by the runner unless a workflow turns insecure commands back
+ * on, and are not read.) gha-flows.ts asks of each written value whether it holds untrusted text.
  *
  * Only what a line shows is taken: an output named on the line (or opened by `name<<EOF` there) and
  * the `${{ }}`, shell variables (`$TITLE`, `${TITLE}`, not inside single quotes) and, in JavaScript,
@@ -30,19 +31,19 @@ export type WrittenRead =
   | { kind: 'payload'; path: string[]; spelled: string };
 
 export interface OutputWrite {
-  /** The output's name as written (`result` for what github-script returns). */
+  /** The output's name as written (`result` for what github-script returns; `PATH` for a directory put on it). */
   output: string;
-  /** How: for the message. `GITHUB_ENV` and `exportVariable` set an environment variable of the later steps, the others an output. */
-  how: 'GITHUB_OUTPUT' | 'return' | 'setOutput' | 'GITHUB_ENV' | 'exportVariable';
+  /** How: for the message. `GITHUB_ENV` and `exportVariable` set an environment variable of the later steps, `GITHUB_PATH` and `addPath` a directory of their PATH, the others an output. */
+  how: 'GITHUB_OUTPUT' | 'return' | 'setOutput' | 'GITHUB_ENV' | 'exportVariable' | 'GITHUB_PATH' | 'addPath';
   /** The file's line of the write (the script's line from 0 while it is read), and the column where that line's command starts. */
   line: number;
   column?: number;
   reads: WrittenRead[];
 }
 
-/** A redirection's target: `$GITHUB_OUTPUT`, `${GITHUB_ENV}`, `$env:GITHUB_OUTPUT` (PowerShell), `%GITHUB_ENV%` (cmd); group 1 or 2 or 3 names the file. */
-const INTO_FILE = /\$\{?(GITHUB_OUTPUT|GITHUB_ENV)\b\}?|\$env:(GITHUB_OUTPUT|GITHUB_ENV)\b|%(GITHUB_OUTPUT|GITHUB_ENV)%/i;
-const fileOf = (into: RegExpExecArray): 'GITHUB_OUTPUT' | 'GITHUB_ENV' => ((into[1] ?? into[2] ?? into[3])!.toUpperCase() === 'GITHUB_ENV' ? 'GITHUB_ENV' : 'GITHUB_OUTPUT');
+/** A redirection's target: `$GITHUB_OUTPUT`, `${GITHUB_ENV}`, `$env:GITHUB_PATH` (PowerShell), `%GITHUB_ENV%` (cmd); group 1 or 2 or 3 names the file. */
+const INTO_FILE = /\$\{?(GITHUB_OUTPUT|GITHUB_ENV|GITHUB_PATH)\b\}?|\$env:(GITHUB_OUTPUT|GITHUB_ENV|GITHUB_PATH)\b|%(GITHUB_OUTPUT|GITHUB_ENV|GITHUB_PATH)%/i;
+const fileOf = (into: RegExpExecArray): 'GITHUB_OUTPUT' | 'GITHUB_ENV' | 'GITHUB_PATH' => (into[1] ?? into[2] ?? into[3])!.toUpperCase() as 'GITHUB_OUTPUT' | 'GITHUB_ENV' | 'GITHUB_PATH';
 const SET_OUTPUT = /::set-output\s+name=([A-Za-z_][\w-]{0,99})::/;
 const NAME_VALUE = /(?:^|[\s"'{;(])([A-Za-z_][\w-]{0,99})=/;
 const MULTILINE = /(?:^|[\s"'{;(])([A-Za-z_][\w-]{0,99})<<([A-Za-z_][\w-]{0,99})/;
@@ -77,6 +78,11 @@ function shellWrites(text: string): OutputWrite[] {
         multiline = null;
         continue;
       }
+      // A directory a line of $GITHUB_PATH names, whatever it holds.
+      if (heredoc.file === 'GITHUB_PATH') {
+        writes.push({ output: 'PATH', how: 'GITHUB_PATH', line: k, reads: readsIn(line, 0, heredoc.expands) });
+        continue;
+      }
       // An output line as the file holds it: `name=value`, `name<<EOF`, or a line of a multiline value.
       if (multiline) {
         if (line.trim() === multiline.end) multiline = null;
@@ -108,6 +114,12 @@ function shellWrites(text: string): OutputWrite[] {
     const cut = Math.max(line.lastIndexOf('>', into.index), line.lastIndexOf('|', into.index));
     const written = cut > 0 ? line.slice(0, cut) : line;
     const file = fileOf(into);
+    if (file === 'GITHUB_PATH') {
+      // The line's last command (or a group's every command) writes the directory: all it reads.
+      const commands = /\}\s*>?\s*$/.test(written) ? [written] : commandsOf(written).slice(-1);
+      writes.push({ output: 'PATH', how: 'GITHUB_PATH', line: k, reads: readsIn(commands[0]!, 0, true) });
+      continue;
+    }
     // A value open in one file (`body<<EOF` to $GITHUB_OUTPUT) is not continued by a line to the other.
     if (multiline && multiline.write.how === file) {
       // `echo "EOF" >> "$GITHUB_OUTPUT"` ends the value; any other line written there is part of it.
@@ -194,8 +206,10 @@ function scriptWrites(text: string): OutputWrite[] {
     const line = lines[k]!;
     if (/^\s*\/\//.test(line)) continue;
     const set = /\bcore\.(setOutput|exportVariable)\(\s*(['"`])([A-Za-z_][\w-]{0,99})\2\s*,/.exec(line);
-    const returned = set ? null : /\breturn\b/.exec(line);
-    if (set) writes.push({ output: set[3]!, how: set[1] === 'setOutput' ? 'setOutput' : 'exportVariable', line: k, reads: jsReads(line.slice(set.index + set[0].length)) });
+    const addPath = set ? null : /\bcore\.addPath\(/.exec(line);
+    const returned = set || addPath ? null : /\breturn\b/.exec(line);
+    if (addPath) writes.push({ output: 'PATH', how: 'addPath', line: k, reads: jsReads(line.slice(addPath.index + addPath[0].length)) });
+    else if (set) writes.push({ output: set[3]!, how: set[1] === 'setOutput' ? 'setOutput' : 'exportVariable', line: k, reads: jsReads(line.slice(set.index + set[0].length)) });
     else if (returned) writes.push({ output: 'result', how: 'return', line: k, reads: jsReads(line.slice(returned.index + returned[0].length)) });
   }
   return writes;

@@ -88,7 +88,11 @@ export interface Workflow {
   steps: WorkflowStep[];
   /** A composite action's `inputs:` that have a scalar `default:`, by name: what a caller that does not give one gets. */
   inputDefaults: ReadonlyMap<string, WorkflowValue>;
-  /** A composite action's `outputs:` (their `value:`), by name: what a caller's step reads as `steps.<id>.outputs.<name>`. */
+  /**
+   * A composite action's `outputs:` (their `value:`), by name: what a caller's step reads as
+   * `steps.<id>.outputs.<name>`; a reusable workflow's `on.workflow_call.outputs`, what the jobs after
+   * the calling job read as `needs.<calling job>.outputs.<name>`.
+   */
   outputs: ReadonlyMap<string, WorkflowValue>;
 }
 
@@ -150,7 +154,10 @@ class WorkflowReader {
     const Y = yaml();
     const workflow: Workflow = { kind: 'workflow', triggers: [], jobs: [], env: new Map(), steps: [], inputDefaults: new Map(), outputs: new Map() };
     if (!Y.isMap(root)) return workflow;
-    workflow.triggers = this.triggers(this.view.get(root, 'on'));
+    const on = this.view.get(root, 'on');
+    workflow.triggers = this.triggers(on);
+    const call = Y.isMap(on) ? this.view.get(on, 'workflow_call') : null;
+    if (Y.isMap(call)) workflow.outputs = this.valuesOf(this.view.get(call, 'outputs'), 'value');
     const workflowEnv = this.scalars(this.view.get(root, 'env'));
     workflow.env = workflowEnv;
     const jobs = this.view.get(root, 'jobs');
@@ -168,25 +175,29 @@ class WorkflowReader {
   /** `runs: { using: composite, steps: […] }`; an action of another kind runs no steps of its own. */
   readAction(root: unknown): Workflow {
     const Y = yaml();
-    const inputDefaults = new Map<string, WorkflowValue>();
-    const outputs = new Map<string, WorkflowValue>();
-    const action: Workflow = { kind: 'action', triggers: [], jobs: [], env: new Map(), steps: [], inputDefaults, outputs };
-    const runs = Y.isMap(root) ? this.view.get(root, 'runs') : null;
-    if (!Y.isMap(runs)) return action;
+    const none: Workflow = { kind: 'action', triggers: [], jobs: [], env: new Map(), steps: [], inputDefaults: new Map(), outputs: new Map() };
+    if (!Y.isMap(root)) return none;
+    const runs = this.view.get(root, 'runs');
+    if (!Y.isMap(runs)) return none;
     const using = this.view.get(runs, 'using');
-    if (!Y.isScalar(using) || String(using.value).toLowerCase() !== 'composite') return action;
+    if (!Y.isScalar(using) || String(using.value).toLowerCase() !== 'composite') return none;
     // `inputs: { name: { default: … } }` and `outputs: { name: { value: … } }`.
-    for (const [field, into, key] of [['inputs', inputDefaults, 'default'], ['outputs', outputs, 'value']] as const) {
-      const map = Y.isMap(root) ? this.view.get(root, field) : null;
-      if (!Y.isMap(map)) continue;
-      for (const { key: name, value: spec } of this.view.entries(map)) {
-        if (!Y.isScalar(name) || !Y.isMap(spec)) continue;
-        const value = this.value(this.view.get(spec, key));
-        if (value && !into.has(String(name.value))) into.set(String(name.value), value);
-      }
-    }
+    const action: Workflow = { kind: 'action', triggers: [], jobs: [], env: new Map(), steps: [], inputDefaults: this.valuesOf(this.view.get(root, 'inputs'), 'default'), outputs: this.valuesOf(this.view.get(root, 'outputs'), 'value') };
     this.steps(this.view.get(runs, 'steps'), '', new Map(), new Map(), action.steps);
     return action;
+  }
+
+  /** `{ name: { <key>: value } }` (inputs' `default:`, outputs' `value:`): each name's scalar, the first of a name. */
+  private valuesOf(map: unknown, key: string): Map<string, WorkflowValue> {
+    const Y = yaml();
+    const into = new Map<string, WorkflowValue>();
+    if (!Y.isMap(map)) return into;
+    for (const { key: name, value: spec } of this.view.entries(map)) {
+      if (!Y.isScalar(name) || !Y.isMap(spec)) continue;
+      const value = this.value(this.view.get(spec, key));
+      if (value && !into.has(String(name.value))) into.set(String(name.value), value);
+    }
+    return into;
   }
 
   /** A job's (or a composite action's) steps, each step once however many aliases name it. */

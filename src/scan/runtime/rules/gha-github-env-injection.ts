@@ -10,6 +10,12 @@
  * github-env audit ("dangerous use of environment file"), CodeQL's actions/envvar-injection and
  * Synacktiv's and GitHub Security Lab's advisories (GHSL-2024-177) describe it.
  *
+ * `$GITHUB_PATH` (and github-script's `core.addPath`) the same way: each line of it is a directory
+ * the runner puts first on PATH for the later steps, so such text chooses where their `git`, `node`
+ * or `bash` is looked for first: a folder of the pull request's checkout, or of an artifact or cache
+ * it wrote, runs the attacker's program instead (zizmor's github-env audit and CodeQL's
+ * actions/envpath-injection report it too).
+ *
  * Its own rule, not part of gha-script-injection, because it is another hole with another fix: the
  * script-injection fix (env: and `"$TITLE"`) is exactly the write this rule reports, nothing is
  * substituted into a script, and it matters only where the job has something to steal, so only
@@ -21,8 +27,7 @@
  * gha-outputs.ts): a `${{ }}`, or a shell or `process.env` variable shown on the line to carry the
  * text; a value built first (`T=$(printf '%s' "$TITLE" | tr -d '\r\n')`, the usual sanitising) is not
  * followed, so a write is never reported on a guess (zizmor reports every write that is not a
- * constant). A composite action has no trigger of its own and is not judged; `$GITHUB_PATH` is not
- * read (a directory put first on PATH still needs the attacker's files in it).
+ * constant). A composite action has no trigger of its own and is not judged.
  */
 import { clipInput } from '../../../quoted-input.js';
 import { describeOrigin, WorkflowFlows, type Budget } from '../gha-flows.js';
@@ -44,8 +49,8 @@ export const rule: WorkflowRule = {
     kind: 'runtime',
     severity: 'high',
     confidence: 'medium',
-    title: 'Untrusted text written to $GITHUB_ENV in a privileged workflow',
-    help: 'The runner reads $GITHUB_ENV as name=value lines (or name<<EOF blocks) after the step and sets them for every later step of the job. Text anyone can set that holds a line break (a body, a comment, a commit message) therefore sets any variable its writer chooses, such as BASH_ENV or LD_PRELOAD, and runs their code with the job\'s secrets and token. Give the later steps the value through their own env: (or a step output read through env:) instead; if it must go to $GITHUB_ENV, remove line breaks first and use a random name<<delimiter.',
+    title: 'Untrusted text written to $GITHUB_ENV or $GITHUB_PATH in a privileged workflow',
+    help: 'The runner reads $GITHUB_ENV as name=value lines (or name<<EOF blocks) after the step and sets them for every later step of the job. Text anyone can set that holds a line break (a body, a comment, a commit message) therefore sets any variable its writer chooses, such as BASH_ENV or LD_PRELOAD, and runs their code with the job\'s secrets and token. Give the later steps the value through their own env: (or a step output read through env:) instead; if it must go to $GITHUB_ENV, remove line breaks first and use a random name<<delimiter. Each line of $GITHUB_PATH is a directory put first on PATH for the later steps: text anyone can set there chooses where their commands are found, so write only directories the workflow itself names.',
   },
   check(workflow, report, unchecked, context) {
     const triggers = workflow.triggers.filter((t) => PRIVILEGED_TRIGGERS.includes(t));
@@ -59,6 +64,15 @@ export const rule: WorkflowRule = {
         const key = `${write.line}\0${write.output.toLowerCase()}`;
         if (reported.has(key)) continue;
         reported.add(key);
+        if (write.how === 'GITHUB_PATH' || write.how === 'addPath') {
+          report({
+            line: write.line,
+            column: write.column ?? null,
+            message: `Job ${clipInput(step.job, 60)}: a step ${write.how === 'addPath' ? 'adds a directory to PATH with core.addPath' : 'writes a directory to $GITHUB_PATH'} from ${describeOrigin(origin)}, in a workflow triggered by ${triggers.join(', ')}: that text chooses the directories the job's later steps, which run with its secrets and token, look for their commands in first (a folder of files the attacker wrote, such as a pull request's checkout or an artifact, runs their git, node, bash…).`,
+            fix: 'Write only a directory the workflow names itself (a constant path under $RUNNER_TEMP or the tool\'s install folder) to $GITHUB_PATH, never one built from text anyone can set.',
+          });
+          continue;
+        }
         const how = write.how === 'exportVariable' ? `sets ${clipInput(write.output, 60)} with core.exportVariable` : `writes ${clipInput(write.output, 60)} to $GITHUB_ENV`;
         report({
           line: write.line,
@@ -68,6 +82,6 @@ export const rule: WorkflowRule = {
         });
       }
     });
-    if (budget.left <= 0) unchecked(`following where the values written to $GITHUB_ENV come from needs more than ${LOOKUP_BUDGET.toLocaleString('en-US')} look-ups, so those left were not checked`);
+    if (budget.left <= 0) unchecked(`following where the values written to $GITHUB_ENV and $GITHUB_PATH come from needs more than ${LOOKUP_BUDGET.toLocaleString('en-US')} look-ups, so those left were not checked`);
   },
 };

@@ -27,7 +27,10 @@
  * job's `outputs:` set from one, read by the jobs that need it as
  * `${{ needs.<job>.outputs.<name> }}`; a composite action's `${{ inputs.<name> }}`, when a workflow
  * (or action) of the tree gives that input such text, or its `default:` is such text; a local
- * action's output that it sets from such text, read by its caller as `steps.<id>.outputs.<name>`;
+ * action's output that it sets from such text, read by its caller as `steps.<id>.outputs.<name>`,
+ * or a variable its steps write such text into with `$GITHUB_ENV`, read by the caller's later steps;
+ * a local reusable workflow's `on.workflow_call.outputs` set from such text, read by the jobs after
+ * the calling job as `needs.<calling job>.outputs.<name>`;
  * a local reusable workflow's `${{ inputs.<name> }}`, when a job of the tree calls it (`uses:
  * ./.github/workflows/x.yml`) with such text in `with:`. Each is reported where the script expands it,
  * which is where the fix goes, and the message says where the text came from, hop by hop. Outputs
