@@ -6,6 +6,8 @@
  * third-party dependencies, so they are not listed; instead they decide `direct` (a member names
  * the package in `dependencies`, `optional-dependencies` or `dev-dependencies`) and `group` (`main`,
  * the extra, or the dev group it is named under). Packages reached only transitively are `main`.
+ * Their lists are also kept as written (ExtractResult.lockedProject): a CycloneDX BOM's project
+ * node requires what they name (src/python/formats/lock-graph.ts projectEdges).
  */
 import { clipInput } from '../../quoted-input.js';
 import { normalizeExtra, normalizeName } from '../names.js';
