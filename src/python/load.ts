@@ -12,7 +12,7 @@ import { InSubmoduleError, LinkNotFollowedError, NotDownloadedError, NotRegularF
 import { submodulesNotice } from './submodules.js';
 import { loadFormatModule } from './formats/lazy.js';
 import type { PylockOrigin } from './formats/created-by.js';
-import type { Dependency, ExtractError, ExtractResult, ManifestFormat, ManifestOption, UvWorkspace } from './types.js';
+import type { Dependency, ExtractError, ExtractResult, LockedProject, ManifestFormat, ManifestOption, UvWorkspace } from './types.js';
 import { compileGlobLevels } from '../audit/glob.js';
 import { andMarker } from './pep508.js';
 import { maskSecrets, redactSecrets } from '../redact.js';
@@ -36,6 +36,8 @@ export interface LoadedManifest {
   compiledBy?: 'pip-compile' | 'uv-pip-compile';
   /** A lockfile's requirement list of each entry of `dependencies`, as read (ExtractResult.requirementLists); absent for other formats. */
   requirementLists?: unknown[];
+  /** What a lock says the project itself requires (ExtractResult.lockedProject); absent when it says nothing. */
+  lockedProject?: LockedProject;
   /**
    * The text as read, for the formats whose entries the fix advice quotes as `depwatch fix` would
    * rewrite them (TOML_ADVICE_FORMATS: a Pipfile or pyproject.toml entry keeps its other keys);
@@ -203,6 +205,7 @@ export async function loadManifests(source: FileSource, options: LoadOptions = {
       ...(result.origin ? { origin: result.origin } : {}),
       ...(result.compiledBy ? { compiledBy: result.compiledBy } : {}),
       ...(result.requirementLists ? { requirementLists: result.requirementLists } : {}),
+      ...(result.lockedProject ? { lockedProject: result.lockedProject } : {}),
       // Credentials in URLs masked, as the blob cache keeps manifests: a loaded manifest goes to worker
       // threads, logs and stores, and the advice never quotes a URL entry (the fixer leaves those alone).
       ...(TOML_ADVICE_FORMATS.has(format) ? { text: maskSecrets(text) } : {}),

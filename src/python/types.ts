@@ -169,10 +169,27 @@ export interface ExtractResult {
    */
   requirementLists?: unknown[];
   /**
+   * uv.lock only: what the project itself requires, as the lock says it (LockedProject); absent
+   * when the lock holds no entry of the project (no workspace member, no `[manifest]` requirements).
+   */
+  lockedProject?: LockedProject;
+  /**
    * What the file holds that is not audited and not a reason the result is partial, one line each
    * (a conda environment's conda packages: not PyPI's); the loader adds them to its notices.
    */
   notices?: string[];
+}
+
+/**
+ * The project's own requirements as a lock records them (uv.lock: the workspace root and members,
+ * which are entries of the lock but not third-party dependencies). Kept as parsed, like
+ * requirementLists, and read into names only for a CycloneDX BOM (src/python/formats/lock-graph.ts).
+ */
+export interface LockedProject {
+  /** The project's own packages (PEP 503): a requirement of one of them is of the project, not of a component. */
+  members: string[];
+  /** Each list of requirements as the file writes it: a member's `dependencies`, each extra's and dev group's, `[manifest]`'s. */
+  requirementLists: unknown[];
 }
 
 export interface UvWorkspace {

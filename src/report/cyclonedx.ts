@@ -24,20 +24,24 @@
  *   pylock.toml that fills `dependencies`: src/python/formats/lock-graph.ts): `dependencies[]` holds
  *   a component whose lock says what it requires, `dependsOn` the components of that lock's entries
  *   (empty: it requires nothing). A component no lock says this of has no entry (its requirements
- *   are unknown), never an empty one; the project itself has none. When the lock names a
- *   requirement it holds no package of, the component's edges are only part of them: an
- *   `incomplete` composition lists it (`dependencies`, the spec's word for a node of the graph).
+ *   are unknown), never an empty one. When the lock names a requirement it holds no package of,
+ *   the component's edges are only part of them: an `incomplete` composition lists it
+ *   (`dependencies`, the spec's word for a node of the graph).
+ * - The project (metadata.component) always has an entry, first: its direct requirements, as
+ *   cdxgen and cyclonedx-py give the root (projectNode). Listed in the same `incomplete`
+ *   composition when they may not be all of them (a partial read, a lock nothing declares beside).
  * - No serialNumber: the same tree gives the same BOM (the timestamp aside), where a random one
  *   would make every BOM differ.
  */
 import { describeReason, notReached, reasonsOf, type PartialReason } from '../audit/partial.js';
-import { isRatedRelease } from '../audit/context.js';
+import { isRatedRelease, isRequirementsLock } from '../audit/context.js';
 import { DEFAULT_UNKNOWN_AS, type Finding, type RatedSeverity } from '../audit/findings.js';
 import { packageVersion } from '../version.js';
 import type { ChunkedRenderer } from './interface.js';
 import { normalizeName } from '../python/names.js';
 import type { Dependency } from '../python/types.js';
-import { lockEdges, type LockedManifest } from '../python/formats/lock-graph.js';
+import { lockEdges, projectEdges, type LockedManifest } from '../python/formats/lock-graph.js';
+import { posix } from 'node:path';
 import { compareCodeUnits, compareText } from '../text-order.js';
 import { jsonChunks, lazyMap, streamed } from './json-chunks.js';
 import { osvUrl } from './summary.js';
@@ -282,6 +286,66 @@ function dependencyGraph(
   };
 }
 
+/**
+ * The project's own node of the graph (metadata.component): what it requires directly. A uv.lock
+ * says it (its workspace root and members' lists: lock-graph.ts projectEdges); every other file
+ * says it by what it declares: each requirement (not a constraint, not a lock's entry) is an edge
+ * to the component of its name — its exact release when the tree holds one release of the name,
+ * else its own component (a range's without version). A tree of several projects has one root
+ * requiring what any of them declares.
+ *
+ * `complete` (fail closed): the read was whole, every lock's project says what it requires, and
+ * every other lock has a file declaring requirements beside it (a poetry.lock's pyproject.toml, a
+ * Pipfile.lock's Pipfile): a lock alone holds the project's requirements among its entries without
+ * saying which.
+ */
+function projectNode(
+  manifests: readonly LockedManifest[],
+  dependencies: readonly Dependency[],
+  drafts: readonly ComponentDraft[],
+  byKey: ReadonlyMap<string, ComponentDraft>,
+  partial: boolean,
+): { dependsOn: Set<ComponentDraft>; complete: boolean } {
+  const releases = new Map<string, ComponentDraft[]>();
+  for (const d of drafts) {
+    // Releases the tree writes (not one made for an advisory alone).
+    if (d.version === null || d.places.size === 0) continue;
+    const same = releases.get(d.name);
+    if (same === undefined) releases.set(d.name, [d]);
+    else same.push(d);
+  }
+  const dependsOn = new Set<ComponentDraft>();
+  const add = (target: ComponentDraft | undefined): void => {
+    if (target !== undefined) dependsOn.add(target);
+  };
+  const declaredIn = new Set<string>();
+  const locks = new Set<string>();
+  for (const d of dependencies) {
+    // A requirements-format `.lock` (rye's) pins what its project resolves to, as a lock does: not what the project declares.
+    const isLock = d.kind === 'locked' || isRequirementsLock({ path: d.file, format: 'requirements' });
+    if (isLock) locks.add(d.file);
+    if (d.kind !== 'requirement' || isLock) continue;
+    declaredIn.add(posix.dirname(d.file));
+    const key = componentKey(d);
+    const named = releases.get(d.name ? normalizeName(d.name) : '');
+    add(!isRatedRelease(d) && named?.length === 1 ? named[0] : key === null ? undefined : byKey.get(key));
+  }
+  let complete = !partial;
+  for (const manifest of manifests) {
+    const fromLock = projectEdges(manifest);
+    if (fromLock === null) continue;
+    // The lock says what its project requires: it needs no declaration beside it.
+    for (const d of manifest.dependencies) locks.delete(d.file);
+    complete &&= fromLock.complete;
+    for (const d of fromLock.to) {
+      const key = componentKey(d);
+      add(key === null ? undefined : byKey.get(key));
+    }
+  }
+  for (const lock of locks) if (!declaredIn.has(posix.dirname(lock))) complete = false;
+  return { dependsOn, complete };
+}
+
 /** The BOM, in pieces as the other reports are written (json-chunks.ts): components and vulnerabilities one batch at a time. */
 export function* cyclonedxChunks(input: BomInput, audit?: BomAudit): Generator<string> {
   const drafts = components(input.dependencies);
@@ -298,14 +362,20 @@ export function* cyclonedxChunks(input: BomInput, audit?: BomAudit): Generator<s
     drafts.push(made);
   }
   const refOf = (f: Finding): string => bomRef(draftOf(f)!);
+  const partial = input.reasons.length > 0;
   const { graph, incomplete } = dependencyGraph(input.manifests ?? [], drafts, byKey);
+  const order = new Map(drafts.map((d, i) => [d, i]));
+  const root = projectNode(input.manifests ?? [], input.dependencies, drafts, byKey, partial);
+  const rootEntry = { ref: PROJECT_REF, dependsOn: [...root.dependsOn].sort((a, b) => order.get(a)! - order.get(b)!).map(bomRef) };
+  const incompleteNodes = [...(root.complete ? [] : [PROJECT_REF]), ...incomplete];
   const compositions = [
     // The spec's own word for it: what the project is made of is not all listed here.
-    ...(input.reasons.length > 0 ? [{ aggregate: 'incomplete', assemblies: [PROJECT_REF] }] : []),
-    // And for a component whose lock names requirements it holds no package of: its `dependsOn` is only part of them.
-    ...(incomplete.length > 0 ? [{ aggregate: 'incomplete', dependencies: incomplete }] : []),
+    ...(partial ? [{ aggregate: 'incomplete', assemblies: [PROJECT_REF] }] : []),
+    // And for a node whose `dependsOn` is only part of what it requires (the spec's `dependencies`: a
+    // node of the graph): the project when its requirements were not all read, a component whose
+    // lock names requirements it holds no package of.
+    ...(incompleteNodes.length > 0 ? [{ aggregate: 'incomplete', dependencies: incompleteNodes }] : []),
   ];
-  const partial = input.reasons.length > 0;
   const unknownAs = audit?.unknownAs ?? DEFAULT_UNKNOWN_AS;
   const bom = {
     $schema: CYCLONEDX_SCHEMA,
@@ -323,7 +393,7 @@ export function* cyclonedxChunks(input: BomInput, audit?: BomAudit): Generator<s
       ],
     },
     components: streamed(lazyMap(drafts, componentJson)),
-    dependencies: graph.length ? streamed(graph) : undefined,
+    dependencies: streamed([rootEntry, ...graph]),
     compositions: compositions.length > 0 ? compositions : undefined,
     vulnerabilities: audit?.advisoriesChecked ? streamed(lazyMap(advisoryFindings, (f) => vulnerabilityJson(f, refOf, unknownAs))) : undefined,
   };

@@ -66,7 +66,7 @@ interface Bom {
   serialNumber?: string;
   metadata: { timestamp: string; tools: { components: { name: string; version: string }[] }; component: { name: string; version?: string }; properties: Property[] };
   components: Component[];
-  compositions?: { aggregate: string; assemblies: string[] }[];
+  compositions?: { aggregate: string; assemblies?: string[]; dependencies?: string[] }[];
   dependencies?: { ref: string; dependsOn?: string[] }[];
   vulnerabilities?: Vulnerability[];
 }
@@ -207,7 +207,12 @@ describe('depwatch deps --cyclonedx', () => {
     const reasons = values(bom.metadata.properties, 'depwatch:partial_reason');
     expect(reasons).toHaveLength(2);
     expect(reasons).toEqual(expect.arrayContaining([expect.stringMatching(/^pyproject\.toml(:\d+)? not read completely: /), expect.stringMatching(/^missing\.txt.* not read completely: /)]));
-    expect(bom.compositions).toEqual([{ aggregate: 'incomplete', assemblies: ['depwatch:project'] }]);
+    // What the project is made of, and what it requires (its node in the graph), are both not all said.
+    expect(bom.compositions).toEqual([
+      { aggregate: 'incomplete', assemblies: ['depwatch:project'] },
+      { aggregate: 'incomplete', dependencies: ['depwatch:project'] },
+    ]);
+    expect(bom.dependencies).toEqual([{ ref: 'depwatch:project', dependsOn: ['pkg:pypi/attrs@23.1.0'] }]);
     // What was read is still listed.
     expect(byRef(bom, 'pkg:pypi/attrs@23.1.0')).toBeDefined();
     // The stderr lines are the JSON format's, one per reason.
@@ -293,7 +298,10 @@ describe('depwatch audit --cyclonedx', () => {
     const bom = bomOf(stdout);
     expect(values(bom.metadata.properties, 'depwatch:partial')).toEqual(['true']);
     expect(values(bom.metadata.properties, 'depwatch:partial_reason')).toEqual([expect.stringMatching(/^missing\.txt.* not read completely: /)]);
-    expect(bom.compositions).toEqual([{ aggregate: 'incomplete', assemblies: ['depwatch:project'] }]);
+    expect(bom.compositions).toEqual([
+      { aggregate: 'incomplete', assemblies: ['depwatch:project'] },
+      { aggregate: 'incomplete', dependencies: ['depwatch:project'] },
+    ]);
     expect(bom.vulnerabilities).toEqual([]);
   });
 
@@ -360,6 +368,8 @@ describe('the dependency graph the lockfiles record, in deps --cyclonedx and aud
       expect(byRef(bom, 'pkg:pypi/django@2.1.5')!.name, argv[0]).toBe('Django');
       expect(byRef(bom, 'pkg:pypi/jinja2@2.10')!.name).toBe('Jinja2');
       expect(bom.dependencies, argv[0]).toEqual([
+        // The project requires what its uv.lock's root requires, and what requirements.txt declares: Django, once.
+        { ref: 'depwatch:project', dependsOn: ['pkg:pypi/django@2.1.5'] },
         { ref: 'pkg:pypi/django@2.1.5', dependsOn: ['pkg:pypi/pytz@2024.1'] },
         { ref: 'pkg:pypi/jinja2@2.10', dependsOn: ['pkg:pypi/markupsafe@2.1.5'] },
         { ref: 'pkg:pypi/markupsafe@2.1.5', dependsOn: [] },
@@ -367,6 +377,33 @@ describe('the dependency graph the lockfiles record, in deps --cyclonedx and aud
       ]);
       // Pipfile.lock records no requirements: six is a component with no place in the graph.
       expect(byRef(bom, 'pkg:pypi/six@1.16.0')).toBeDefined();
+      // tools/poetry.lock has nothing beside it saying which of its packages its project requires: the project's edges are not all known.
+      expect(bom.compositions, argv[0]).toEqual([{ aggregate: 'incomplete', dependencies: ['depwatch:project'] }]);
     }
+  });
+
+  it("gives the project the direct requirements of a uv workspace's root and members, and those its other projects declare", async () => {
+    const dir = tree({
+      'pyproject.toml': '[project]\nname = "app"\nversion = "0.1.0"\ndependencies = ["django>=2"]\n\n[tool.uv.workspace]\nmembers = ["packages/*"]\n',
+      'uv.lock': [
+        'version = 1',
+        '[manifest]\nmembers = ["app", "lib"]',
+        '[[package]]\nname = "app"\nversion = "0.1.0"\nsource = { editable = "." }\ndependencies = [{ name = "django" }, { name = "lib" }]\n\n[package.dev-dependencies]\ndev = [{ name = "pytest" }]',
+        '[[package]]\nname = "lib"\nversion = "0.1.0"\nsource = { editable = "packages/lib" }\ndependencies = [{ name = "attrs" }]',
+        '[[package]]\nname = "attrs"\nversion = "23.1.0"\nsource = { registry = "https://pypi.org/simple" }',
+        '[[package]]\nname = "django"\nversion = "2.1.5"\nsource = { registry = "https://pypi.org/simple" }\ndependencies = [{ name = "pytz" }]',
+        '[[package]]\nname = "pytest"\nversion = "8.3.3"\nsource = { registry = "https://pypi.org/simple" }',
+        '[[package]]\nname = "pytz"\nversion = "2024.1"\nsource = { registry = "https://pypi.org/simple" }',
+      ].join('\n\n'),
+      'packages/lib/pyproject.toml': '[project]\nname = "lib"\nversion = "0.1.0"\ndependencies = ["attrs"]\n',
+      'scripts/requirements.txt': 'click==8.1.7\n',
+    });
+    const { code, stdout } = await depwatch(dir, 'deps', '--cyclonedx', '.');
+    expect(code).toBe(0);
+    const bom = bomOf(stdout);
+    // The workspace's members are the project, not components.
+    expect(bom.components.map((c) => c['bom-ref'])).not.toContain('pkg:pypi/lib@0.1.0');
+    expect(bom.dependencies![0]).toEqual({ ref: 'depwatch:project', dependsOn: ['pkg:pypi/attrs@23.1.0', 'pkg:pypi/click@8.1.7', 'pkg:pypi/django@2.1.5', 'pkg:pypi/pytest@8.3.3'] });
+    expect(bom).not.toHaveProperty('compositions');
   });
 });

@@ -5,7 +5,7 @@
  * requirements unknown (no edges at all, never some of them).
  */
 import { describe, expect, it } from 'vitest';
-import { lockEdges } from '../../src/python/formats/lock-graph.js';
+import { lockEdges, projectEdges } from '../../src/python/formats/lock-graph.js';
 import { pdmLockFormat } from '../../src/python/formats/pdm-lock.js';
 import { pipfileLockFormat } from '../../src/python/formats/pipfile-lock.js';
 import { poetryLockFormat } from '../../src/python/formats/poetry-lock.js';
@@ -132,6 +132,75 @@ describe('the dependency graph of a lockfile', () => {
     timeOf(500);
     const small = Math.max(timeOf(2_000), 1);
     expect(timeOf(8_000)).toBeLessThan(small * 12);
+  });
+
+  describe('what the project itself requires (uv.lock: its workspace root and members)', () => {
+    /** The entries the project requires (`name@version`), and whether they are all it requires; null when the lock says nothing of it. */
+    const projectOf = (text: string) => {
+      const result = uvLockFormat.extract(text, { file: 'uv.lock' });
+      expect(result.errors).toEqual([]);
+      const edges = projectEdges({ format: 'uv-lock', ...result });
+      return edges === null ? null : { to: edges.to.map((d) => `${d.name}@${d.version}`).sort(), complete: edges.complete };
+    };
+    const registry = (name: string, version: string, more = '') => `[[package]]\nname = "${name}"\nversion = "${version}"\nsource = { registry = "https://pypi.org/simple" }${more}`;
+
+    it("is the lists of its members' entries (`dependencies`, each extra's, each dev group's) and of `[manifest]`, the members themselves no edge and no gap", () => {
+      const text = [
+        'version = 1',
+        '[manifest]\nmembers = ["app", "lib"]\n\n[manifest.dependency-groups]\nlint = [{ name = "ruff", specifier = ">=0.5" }]',
+        '[[package]]\nname = "app"\nversion = "0.1.0"\nsource = { virtual = "." }\ndependencies = [{ name = "lib" }, { name = "requests" }]\n\n[package.optional-dependencies]\nsocks = [{ name = "pysocks" }]\n\n[package.dev-dependencies]\ndev = [{ name = "pytest" }]',
+        '[[package]]\nname = "lib"\nversion = "0.2.0"\nsource = { editable = "packages/lib" }\ndependencies = [{ name = "attrs" }]',
+        registry('attrs', '23.1.0'),
+        registry('idna', '3.6'),
+        registry('pysocks', '1.7.1'),
+        registry('pytest', '8.3.3'),
+        registry('requests', '2.31.0', '\ndependencies = [{ name = "idna" }]'),
+        registry('ruff', '0.6.0'),
+      ].join('\n\n');
+      // idna is required by requests, not by the project.
+      expect(projectOf(text)).toEqual({ to: ['attrs@23.1.0', 'pysocks@1.7.1', 'pytest@8.3.3', 'requests@2.31.0', 'ruff@0.6.0'], complete: true });
+    });
+
+    it('reads a real workspace (cut to ten packages): a virtual root with `[manifest]` dependency groups, and a member with its dev group', () => {
+      const result = uvLockFormat.extract(fixture('full-stack-fastapi-template/uv.lock'), { file: 'uv.lock' });
+      const edges = projectEdges({ format: 'uv-lock', ...result })!;
+      // alembic and sentry-sdk from the member's `dependencies`, ruff from its dev group, smokeshow from `[manifest]`'s.
+      expect(edges.to.map((d) => d.name).sort()).toEqual(['alembic', 'ruff', 'sentry-sdk', 'smokeshow']);
+      // The lists name packages the cut lock no longer holds (fastapi, pytest, zizmor…): not all of it.
+      expect(edges.complete).toBe(false);
+    });
+
+    it('is not all of it when a list names a package the lock does not hold, or cannot be read; what could be read is still said', () => {
+      const missing = ['version = 1', '[[package]]\nname = "app"\nversion = "0.1.0"\nsource = { editable = "." }\ndependencies = [{ name = "attrs" }, { name = "gone" }]', registry('attrs', '23.1.0')].join('\n\n');
+      expect(projectOf(missing)).toEqual({ to: ['attrs@23.1.0'], complete: false });
+      const unreadable = ['version = 1', '[[package]]\nname = "app"\nversion = "0.1.0"\nsource = { virtual = "." }\ndependencies = [{ name = "attrs" }]\n\n[package.dev-dependencies]\ndev = ["pytest"]', registry('attrs', '23.1.0'), registry('pytest', '8.3.3')].join('\n\n');
+      expect(projectOf(unreadable)).toEqual({ to: ['attrs@23.1.0'], complete: false });
+      const notATable = ['version = 1', '[[package]]\nname = "app"\nversion = "0.1.0"\nsource = { virtual = "." }\noptional-dependencies = "socks"', registry('attrs', '23.1.0')].join('\n\n');
+      expect(projectOf(notATable)).toEqual({ to: [], complete: false });
+    });
+
+    it('says nothing where the lock holds no entry of the project, nor of any other lock', () => {
+      expect(projectOf(['version = 1', registry('attrs', '23.1.0')].join('\n\n'))).toBeNull();
+      const poetry = poetryLockFormat.extract('[[package]]\nname = "attrs"\nversion = "23.1.0"\nfiles = []\n\n[metadata]\nlock-version = "2.0"\n', { file: 'poetry.lock' });
+      expect(projectEdges({ format: 'poetry-lock', ...poetry })).toBeNull();
+    });
+
+    it('is linear in the lock: thousands of references to a name held by thousands of entries are not an edge to each', () => {
+      const lock = (n: number) =>
+        ['version = 1', `[[package]]\nname = "app"\nversion = "0.1.0"\nsource = { virtual = "." }\ndependencies = [${Array.from({ length: n }, () => '{ name = "a" }').join(', ')}]`, ...Array.from({ length: n }, (_, i) => registry('a', `1.${i}`))].join('\n\n');
+      const timeOf = (n: number) => {
+        const result = uvLockFormat.extract(lock(n), { file: 'uv.lock' });
+        const started = performance.now();
+        const edges = projectEdges({ format: 'uv-lock', ...result })!;
+        const took = performance.now() - started;
+        // `a` stands for more entries than one reference may: the project's requirements are not all known.
+        expect(edges).toEqual({ to: [], complete: false });
+        return took;
+      };
+      timeOf(500);
+      const small = Math.max(timeOf(2_000), 1);
+      expect(timeOf(8_000)).toBeLessThan(small * 12);
+    });
   });
 
   it('reads nothing of a manifest whose lists do not stand beside its entries one for one', () => {

@@ -127,8 +127,8 @@ describe('the CycloneDX report', () => {
       dependencies?: { ref: string; dependsOn?: string[] }[];
       compositions?: { aggregate: string; assemblies?: string[]; dependencies?: string[] }[];
     }
-    const bomOf = (dependencies: Dependency[], manifests?: Parameters<typeof cyclonedxChunks>[0]['manifests']): GraphBom => {
-      const text = [...cyclonedxChunks({ project: { name: 'app' }, dependencies, ...(manifests ? { manifests } : {}), reasons: [], toolVersion: '1.0.0', now: new Date('2024-01-02T03:04:05Z') })].join('');
+    const bomOf = (dependencies: Dependency[], manifests?: Parameters<typeof cyclonedxChunks>[0]['manifests'], reasons: PartialReason[] = []): GraphBom => {
+      const text = [...cyclonedxChunks({ project: { name: 'app' }, dependencies, ...(manifests ? { manifests } : {}), reasons, toolVersion: '1.0.0', now: new Date('2024-01-02T03:04:05Z') })].join('');
       expect(cyclonedxSchemaErrors(text)).toEqual([]);
       return JSON.parse(text) as GraphBom;
     };
@@ -141,7 +141,7 @@ describe('the CycloneDX report', () => {
     ].join('\n\n');
     const uvLock = () => {
       const result = uvLockFormat.extract(UV_LOCK, { file: 'uv.lock' });
-      return { format: uvLockFormat.format, dependencies: result.dependencies, requirementLists: result.requirementLists };
+      return { format: uvLockFormat.format, dependencies: result.dependencies, requirementLists: result.requirementLists, lockedProject: result.lockedProject };
     };
 
     it('names a component as written at its first place, in any order the files were read, each occurrence with its own spelling; the purl stays PEP 503', () => {
@@ -161,7 +161,7 @@ describe('the CycloneDX report', () => {
       }
     });
 
-    it('has each locked component depend on the components its lock says it requires, a marker no obstacle; the project and what is not locked are no edge', () => {
+    it('has each locked component depend on the components its lock says it requires, a marker no obstacle; the project and what is not locked are no edge; the project what its lock says it requires', () => {
       const lock = uvLock();
       const bom = bomOf(lock.dependencies, [lock]);
       expect(bom.components.map((c) => [c['bom-ref'], c.name])).toEqual([
@@ -170,6 +170,7 @@ describe('the CycloneDX report', () => {
         ['pkg:pypi/requests@2.31.0', 'requests'],
       ]);
       expect(bom.dependencies).toEqual([
+        { ref: 'depwatch:project', dependsOn: ['pkg:pypi/requests@2.31.0'] },
         { ref: 'pkg:pypi/idna@3.6', dependsOn: [] },
         { ref: 'pkg:pypi/pysocks@1.7.1', dependsOn: [] },
         { ref: 'pkg:pypi/requests@2.31.0', dependsOn: ['pkg:pypi/idna@3.6', 'pkg:pypi/pysocks@1.7.1'] },
@@ -178,13 +179,67 @@ describe('the CycloneDX report', () => {
       expect(bom.compositions).toEqual([{ aggregate: 'incomplete', dependencies: ['pkg:pypi/requests@2.31.0'] }]);
     });
 
-    it('has no dependency graph where no lock records one (a requirements file, a pylock.toml without `dependencies`, no manifests given)', () => {
+    it('has no component in the graph where no lock records one (a requirements file, a pylock.toml without `dependencies`, no manifests given): only the project', () => {
       const lock = uvLock();
-      expect(bomOf(lock.dependencies)).not.toHaveProperty('dependencies');
+      // The lock's entries without the lock: nothing says which the project requires.
+      expect(bomOf(lock.dependencies)).toMatchObject({ dependencies: [{ ref: 'depwatch:project', dependsOn: [] }], compositions: [{ aggregate: 'incomplete', dependencies: ['depwatch:project'] }] });
       const pins = [dependency({ name: 'requests', line: 1, version: '2.31.0', specifier: '==2.31.0' })];
-      expect(bomOf(pins, [{ format: 'requirements', dependencies: pins }])).not.toHaveProperty('dependencies');
+      const fromPins = bomOf(pins, [{ format: 'requirements', dependencies: pins }]);
+      expect(fromPins.dependencies).toEqual([{ ref: 'depwatch:project', dependsOn: ['pkg:pypi/requests@2.31.0'] }]);
+      expect(fromPins).not.toHaveProperty('compositions');
       const pylock = pylockFormat.extract('lock-version = "1.0"\ncreated-by = "pip"\n\n[[packages]]\nname = "idna"\nversion = "3.6"\nsdist = { url = "https://example.org/i.tar.gz", hashes = { sha256 = "00" } }\n', { file: 'pylock.toml' });
-      expect(bomOf(pylock.dependencies, [{ format: 'pylock', dependencies: pylock.dependencies, requirementLists: pylock.requirementLists }])).not.toHaveProperty('dependencies');
+      const fromPylock = bomOf(pylock.dependencies, [{ format: 'pylock', dependencies: pylock.dependencies, requirementLists: pylock.requirementLists }]);
+      expect(fromPylock.dependencies).toEqual([{ ref: 'depwatch:project', dependsOn: [] }]);
+      expect(fromPylock.compositions).toEqual([{ aggregate: 'incomplete', dependencies: ['depwatch:project'] }]);
+    });
+
+    describe("the project's own node: what its files declare", () => {
+      const locked = (name: string, version: string, file = 'poetry.lock') => dependency({ name, version, line: 1, file, kind: 'locked', direct: true });
+      const requirement = (name: string, specifier: string, fields: Partial<Omit<Dependency, 'line'>> = {}) =>
+        dependency({ name, specifier, line: 1, version: /^==[^*]+$/.test(specifier) ? specifier.slice(2) : null, ...fields });
+      const tree = () => [
+        requirement('attrs', '==23.1.0'),
+        requirement('requests', '>=2', { file: 'pyproject.toml' }),
+        requirement('numpy', '>=1', { file: 'pyproject.toml' }),
+        requirement('urllib3', '==1.24.1', { file: 'constraints.txt', kind: 'constraint' }),
+        requirement('flask', '==3.0.0', { file: 'services/api/requirements.txt' }),
+        locked('requests', '2.31.0'),
+        locked('idna', '3.6'),
+        locked('numpy', '1.24.4'),
+        locked('numpy', '1.26.4', 'services/api/poetry.lock'),
+        requirement('numpy', '', { file: 'services/api/pyproject.toml' }),
+      ];
+
+      it('is an edge to the release an exact pin names, to the one release the tree locks of a range, else to the requirement without version; a constraint and a lock entry are none', () => {
+        const bom = bomOf(tree());
+        expect(bom.dependencies![0]).toEqual({
+          ref: 'depwatch:project',
+          // flask from the second project of the tree (services/api): one root, what any of them declares.
+          dependsOn: ['pkg:pypi/attrs@23.1.0', 'pkg:pypi/flask@3.0.0', 'pkg:pypi/numpy', 'pkg:pypi/requests@2.31.0'],
+        });
+        // Each lock has files declaring requirements beside it, and everything was read: the project's edges are all of them.
+        expect(bom).not.toHaveProperty('compositions');
+      });
+
+      it('is not claimed whole (fail closed) when the read was partial, or a lock has no file declaring what its project requires beside it', () => {
+        const reason: PartialReason = { kind: 'unread', file: 'pyproject.toml', line: 3, message: 'a line that does not parse' };
+        expect(bomOf(tree(), undefined, [reason]).compositions).toEqual([
+          { aggregate: 'incomplete', assemblies: ['depwatch:project'] },
+          { aggregate: 'incomplete', dependencies: ['depwatch:project'] },
+        ]);
+        const loneLock = [...tree(), locked('six', '1.16.0', 'tools/Pipfile.lock')];
+        const bom = bomOf(loneLock);
+        expect(bom.compositions).toEqual([{ aggregate: 'incomplete', dependencies: ['depwatch:project'] }]);
+        expect(bom.dependencies![0]!.dependsOn).not.toContain('pkg:pypi/six@1.16.0');
+      });
+
+      it("reads a uv.lock's project beside what the files declare, the union of both; a requirements `.lock` (rye's) pins, it does not declare", () => {
+        const lock = uvLock();
+        const rye = requirement('pysocks', '==1.7.1', { file: 'requirements.lock' });
+        const bom = bomOf([...lock.dependencies, rye, requirement('idna', '>=3', { file: 'pyproject.toml' })], [lock, { format: 'requirements', dependencies: [rye] }]);
+        expect(bom.dependencies![0]).toEqual({ ref: 'depwatch:project', dependsOn: ['pkg:pypi/idna@3.6', 'pkg:pypi/requests@2.31.0'] });
+        expect(bom.compositions).toEqual([{ aggregate: 'incomplete', dependencies: ['pkg:pypi/requests@2.31.0'] }]);
+      });
     });
   });
 });

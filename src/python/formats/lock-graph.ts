@@ -27,7 +27,7 @@
  */
 import { normalizeName } from '../names.js';
 import { exactPin, parsePep508 } from '../pep508.js';
-import type { Dependency, ManifestFormat } from '../types.js';
+import type { Dependency, LockedProject, ManifestFormat } from '../types.js';
 import { isLockTable, own, ownString } from './lock-lines.js';
 
 /** What the graph is read from: a loaded manifest (src/python/load.ts LoadedManifest). */
@@ -35,6 +35,7 @@ export interface LockedManifest {
   format: ManifestFormat;
   dependencies: readonly Dependency[];
   requirementLists?: readonly unknown[];
+  lockedProject?: LockedProject;
 }
 
 /** One entry and the entries of the same lock it requires (none and complete: it requires nothing). */
@@ -74,32 +75,71 @@ export function lockEdges(manifest: LockedManifest): LockEdges[] {
   const read = READERS[manifest.format];
   // The lists stand beside the entries one for one; anything else is not this reader's output.
   if (read === undefined || lists === undefined || lists.length !== dependencies.length) return [];
-  const byName = new Map<string, Dependency[]>();
-  for (const d of dependencies) {
-    const same = byName.get(d.name);
-    if (same === undefined) byName.set(d.name, [d]);
-    else same.push(d);
-  }
+  const byName = entriesByName(dependencies);
   const edges: LockEdges[] = [];
   dependencies.forEach((from, i) => {
     const list = lists[i];
     if (list === null || list === undefined) return;
     const references = read(list);
     if (references === null) return;
-    const to: Dependency[] = [];
-    let complete = true;
-    for (const reference of references) {
-      const named = byName.get(reference.name);
-      if (named === undefined) {
-        complete = false;
-        continue;
-      }
-      if (named.length > MAX_ENTRIES_PER_REFERENCE) return;
-      for (const d of named) if (reference.version === null || d.version === reference.version) to.push(d);
-    }
-    edges.push({ from, to, complete });
+    const resolved = resolve(references, byName, new Set());
+    if (resolved !== null) edges.push({ from, ...resolved });
   });
   return edges;
+}
+
+/**
+ * What the project itself requires, as the lock says (uv.lock's workspace root and members:
+ * ExtractResult.lockedProject), resolved to the lock's entries; null when the lock says nothing of
+ * the project. A requirement of a member is the project's own, no edge and no gap; a list that
+ * cannot be read, or a name the lock holds no package of, makes `to` only part of what the project
+ * requires (`complete: false`), the lists that could be read still giving their edges.
+ */
+export function projectEdges(manifest: LockedManifest): { to: Dependency[]; complete: boolean } | null {
+  const project = manifest.lockedProject;
+  const read = READERS[manifest.format];
+  if (project === undefined || read === undefined) return null;
+  const byName = entriesByName(manifest.dependencies);
+  const members = new Set(project.members);
+  const to: Dependency[] = [];
+  let complete = true;
+  for (const list of project.requirementLists) {
+    const references = read(list);
+    const resolved = references === null ? null : resolve(references, byName, members);
+    if (resolved === null) complete = false;
+    else {
+      for (const d of resolved.to) to.push(d);
+      complete &&= resolved.complete;
+    }
+  }
+  return { to, complete };
+}
+
+function entriesByName(dependencies: readonly Dependency[]): Map<string, Dependency[]> {
+  const byName = new Map<string, Dependency[]>();
+  for (const d of dependencies) {
+    const same = byName.get(d.name);
+    if (same === undefined) byName.set(d.name, [d]);
+    else same.push(d);
+  }
+  return byName;
+}
+
+/** The entries a list's references stand for (null: one stands for too many to say), and whether each name was held; `skip` names are no edge and no gap. */
+function resolve(references: readonly Reference[], byName: ReadonlyMap<string, Dependency[]>, skip: ReadonlySet<string>): { to: Dependency[]; complete: boolean } | null {
+  const to: Dependency[] = [];
+  let complete = true;
+  for (const reference of references) {
+    if (skip.has(reference.name)) continue;
+    const named = byName.get(reference.name);
+    if (named === undefined) {
+      complete = false;
+      continue;
+    }
+    if (named.length > MAX_ENTRIES_PER_REFERENCE) return null;
+    for (const d of named) if (reference.version === null || d.version === reference.version) to.push(d);
+  }
+  return { to, complete };
 }
 
 /** uv.lock and pylock.toml: an array of tables, each with a `name` (and a `version` when it narrows). */

@@ -6,12 +6,14 @@
  * third-party dependencies, so they are not listed; instead they decide `direct` (a member names
  * the package in `dependencies`, `optional-dependencies` or `dev-dependencies`) and `group` (`main`,
  * the extra, or the dev group it is named under). Packages reached only transitively are `main`.
+ * Their lists are also kept as written (ExtractResult.lockedProject): a CycloneDX BOM's project
+ * node requires what they name (src/python/formats/lock-graph.ts projectEdges).
  */
 import { clipInput } from '../../quoted-input.js';
 import { normalizeExtra, normalizeName } from '../names.js';
 import { trimEndChar } from '../text.js';
 import { stripUrlCredentials } from '../urls.js';
-import type { Dependency, DependencySource, ExtractContext, ExtractError, ExtractResult, ManifestFormatModule } from '../types.js';
+import type { Dependency, DependencySource, ExtractContext, ExtractError, ExtractResult, LockedProject, ManifestFormatModule } from '../types.js';
 import { IndexOptions, lockedDependency, lockedVersion, namedPackage, packageSlots, vcsPin } from './lock-entries.js';
 import {
   cleanMarker,
@@ -119,7 +121,42 @@ export function extractUvLock(text: string, context: ExtractContext): ExtractRes
     indexes.add(source.indexUrl, line);
   }
 
-  return { dependencies, errors, options: indexes.options, requiresPython: ownString(doc, 'requires-python'), requirementLists };
+  const lockedProject = projectRequirements(manifest, packages, members);
+  return { dependencies, errors, options: indexes.options, requiresPython: ownString(doc, 'requires-python'), requirementLists, ...(lockedProject ? { lockedProject } : {}) };
+}
+
+/**
+ * The lists of what the project requires, as written (the lock graph reads them for a BOM's root):
+ * the same lists collectDirectUses reads, kept whole so that one uv would not write leaves the
+ * project's requirements not all known rather than silently fewer. None when the lock holds no
+ * entry of the project.
+ */
+function projectRequirements(manifest: LockTable | null, packages: unknown[], members: Set<string>): LockedProject | undefined {
+  const lists: unknown[] = [];
+  let found = false;
+  for (const entry of packages) {
+    if (!isLockTable(entry)) continue;
+    const name = ownString(entry, 'name');
+    if (name === null || !members.has(normalizeName(name))) continue;
+    found = true;
+    const requires = own(entry, 'dependencies');
+    if (requires !== undefined) lists.push(requires);
+    lists.push(...listsIn(entry, 'optional-dependencies'), ...listsIn(entry, 'dev-dependencies'));
+  }
+  if (manifest !== null) {
+    const requires = own(manifest, 'requirements');
+    if (requires !== undefined) lists.push(requires);
+    lists.push(...listsIn(manifest, 'dependency-groups'));
+    found ||= requires !== undefined || own(manifest, 'dependency-groups') !== undefined;
+  }
+  return found ? { members: [...members], requirementLists: lists } : undefined;
+}
+
+/** The lists of a table of lists (`optional-dependencies`, a dev group…); a value that is no table is kept as one list, which then cannot be read. */
+function listsIn(table: LockTable, key: string): unknown[] {
+  const value = own(table, key);
+  if (value === undefined) return [];
+  return isLockTable(value) ? Object.values(value) : [value];
 }
 
 /** `[manifest] members` (workspaces), plus any package whose source is the project directory itself. */
