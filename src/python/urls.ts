@@ -47,9 +47,12 @@ const endsUrlInText = (c: number) => c <= 32 || c === 34 || c === 39 || c === 96
 function secretSpans(text: string, mode: 'text' | 'url'): Span[] {
   // URLs, found by their "://": scheme start (walking back no further than the previous URL's
   // "://"), separator, and end (shared by every URL of one unbroken token, so computed once per token).
-  const urls: { start: number; sep: number; end: number }[] = [];
+  // Each URL is read once the next one is found (it may end it), so none is kept: a text of a
+  // hundred thousand `a://` made as many objects, and grew faster than linearly for it.
+  const spans: Span[] = [];
   let floor = 0;
   let tokenEnd = -1;
+  let pending: { start: number; sep: number; end: number } | null = null;
   for (let sep = text.indexOf('://'); sep !== -1; sep = text.indexOf('://', sep + 3)) {
     let start = sep;
     while (start > floor && isSchemeChar(text.charCodeAt(start - 1))) start--;
@@ -59,49 +62,53 @@ function secretSpans(text: string, mode: 'text' | 'url'): Span[] {
       tokenEnd = sep + 3;
       while (tokenEnd < text.length && !endsUrlInText(text.charCodeAt(tokenEnd))) tokenEnd++;
     }
-    urls.push({ start, sep, end: tokenEnd });
-    floor = sep + 3;
-  }
-
-  const spans: Span[] = [];
-  for (let i = 0; i < urls.length; i++) {
-    const url = urls[i]!;
     // A URL nested in another one (`?next=https://u:p@h/`) is a URL of its own: the outer one stops
     // at its `://`, so no character is scanned twice and every span stays apart from the others.
-    const next = urls[i + 1];
-    const end = next !== undefined && next.sep < url.end ? next.sep : url.end;
-    const hostStart = url.sep + 3;
-    let hostEnd = hostStart;
-    let at = -1;
-    for (; hostEnd < end; hostEnd++) {
-      const c = text.charCodeAt(hostEnd);
-      if (c === 47 || c === 63 || c === 35) break; // / ? #
-      if (c === 64) at = hostEnd; // the last @ ends the userinfo (an unencoded @ in a password stays hidden)
+    if (pending !== null) addUrlSpans(text, pending.start, pending.sep, sep < pending.end ? sep : pending.end, spans);
+    if (pending === null) pending = { start, sep, end: tokenEnd };
+    else {
+      pending.start = start;
+      pending.sep = sep;
+      pending.end = tokenEnd;
     }
-    if (at !== -1) {
-      let hasPassword = false;
-      for (let j = hostStart; j < at && !hasPassword; j++) hasPassword = text.charCodeAt(j) === 58;
-      const scheme = text.slice(url.start, url.sep).toLowerCase();
-      const transport = scheme.slice(scheme.lastIndexOf('+') + 1);
-      if (hasPassword || TOKEN_USER_TRANSPORTS.has(transport)) spans.push({ start: hostStart, end: at, kind: 'userinfo' });
-    }
-    // Query and fragment parameters: name=value pairs after the first ? (or #), split by & and #.
-    let name = -1; // where the current parameter's name starts
-    let eq = -1; // its first =
-    for (let j = hostEnd; j <= end; j++) {
-      const c = j < end ? text.charCodeAt(j) : 38;
-      if (c === 61) {
-        if (eq === -1) eq = j;
-        continue;
-      }
-      const separates = c === 38 || c === 35 || (c === 63 && name === -1); // & # and the ? that opens the query
-      if (!separates) continue;
-      if (name !== -1 && eq !== -1 && isSecretParam(text.slice(name, eq))) spans.push({ start: eq + 1, end: j, kind: 'value' });
-      name = j + 1;
-      eq = -1;
-    }
+    floor = sep + 3;
   }
+  if (pending !== null) addUrlSpans(text, pending.start, pending.sep, pending.end, spans);
   return spans;
+}
+
+/** The secret spans of the URL whose scheme starts at `start`, whose `://` is at `sep`, and that ends at `end`. */
+function addUrlSpans(text: string, start: number, sep: number, end: number, spans: Span[]): void {
+  const hostStart = sep + 3;
+  let hostEnd = hostStart;
+  let at = -1;
+  for (; hostEnd < end; hostEnd++) {
+    const c = text.charCodeAt(hostEnd);
+    if (c === 47 || c === 63 || c === 35) break; // / ? #
+    if (c === 64) at = hostEnd; // the last @ ends the userinfo (an unencoded @ in a password stays hidden)
+  }
+  if (at !== -1) {
+    let hasPassword = false;
+    for (let j = hostStart; j < at && !hasPassword; j++) hasPassword = text.charCodeAt(j) === 58;
+    const scheme = text.slice(start, sep).toLowerCase();
+    const transport = scheme.slice(scheme.lastIndexOf('+') + 1);
+    if (hasPassword || TOKEN_USER_TRANSPORTS.has(transport)) spans.push({ start: hostStart, end: at, kind: 'userinfo' });
+  }
+  // Query and fragment parameters: name=value pairs after the first ? (or #), split by & and #.
+  let name = -1; // where the current parameter's name starts
+  let eq = -1; // its first =
+  for (let j = hostEnd; j <= end; j++) {
+    const c = j < end ? text.charCodeAt(j) : 38;
+    if (c === 61) {
+      if (eq === -1) eq = j;
+      continue;
+    }
+    const separates = c === 38 || c === 35 || (c === 63 && name === -1); // & # and the ? that opens the query
+    if (!separates) continue;
+    if (name !== -1 && eq !== -1 && isSecretParam(text.slice(name, eq))) spans.push({ start: eq + 1, end: j, kind: 'value' });
+    name = j + 1;
+    eq = -1;
+  }
 }
 
 /** Applies the spans: removed (userinfo with its `@`) or replaced by REDACTED (values). */
