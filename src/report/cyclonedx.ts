@@ -36,6 +36,7 @@
 import { describeReason, notReached, reasonsOf, type PartialReason } from '../audit/partial.js';
 import { isRatedRelease, isRequirementsLock } from '../audit/context.js';
 import { DEFAULT_UNKNOWN_AS, type Finding, type RatedSeverity } from '../audit/findings.js';
+import { pushTo } from '../fix/group.js';
 import { packageVersion } from '../version.js';
 import type { ChunkedRenderer } from './interface.js';
 import { normalizeName } from '../python/names.js';
@@ -309,10 +310,7 @@ function projectNode(
   const releases = new Map<string, ComponentDraft[]>();
   for (const d of drafts) {
     // Releases the tree writes (not one made for an advisory alone).
-    if (d.version === null || d.places.size === 0) continue;
-    const same = releases.get(d.name);
-    if (same === undefined) releases.set(d.name, [d]);
-    else same.push(d);
+    if (d.version !== null && d.places.size > 0) pushTo(releases, d.name, d);
   }
   const dependsOn = new Set<ComponentDraft>();
   const add = (target: ComponentDraft | undefined): void => {

@@ -25,6 +25,7 @@
  * writes, a requirement that is not PEP 508) leaves the entry's requirements unknown: no edges at
  * all for it, never a part of them said as the whole.
  */
+import { pushTo } from '../../fix/group.js';
 import { normalizeName } from '../names.js';
 import { exactPin, parsePep508 } from '../pep508.js';
 import type { Dependency, LockedProject, ManifestFormat } from '../types.js';
@@ -117,11 +118,7 @@ export function projectEdges(manifest: LockedManifest): { to: Dependency[]; comp
 
 function entriesByName(dependencies: readonly Dependency[]): Map<string, Dependency[]> {
   const byName = new Map<string, Dependency[]>();
-  for (const d of dependencies) {
-    const same = byName.get(d.name);
-    if (same === undefined) byName.set(d.name, [d]);
-    else same.push(d);
-  }
+  for (const d of dependencies) pushTo(byName, d.name, d);
   return byName;
 }
 
