@@ -65,7 +65,6 @@ export const REDACTION_SIGNS: readonly string[] = ['://', 'PRIVATE KEY-----', ..
  */
 const signsIn = keywordSigns([...FORMATS.flatMap((f) => f.keywords), ...REDACTION_SIGNS]);
 
-
 export function redactSecrets(text: string): string {
   const named = replaceSpans(text, secretValueSpans(text), () => '…[redacted]');
   const signs = signsIn(named);
