@@ -168,31 +168,25 @@ export async function followLocalActions(paths: readonly string[], readText: (pa
         reached.add(callee);
         next.add(callee);
       };
+      /** What a step gives a local action, or a job a local workflow, through `with:` (one note when the callee is not in the tree). */
+      const giveInputs = (callee: string | null, what: string, caller: { uses: WorkflowValue | null; with: ReadonlyMap<string, WorkflowValue> }, scope: Scope) => {
+        if (callee !== null) reach(callee);
+        for (const [name, value] of caller.with) {
+          const origin = originOf(flows, value, scope);
+          if (!origin) continue;
+          give(file, callee, what, caller.uses!.value, name, value, origin);
+          if (callee === null) break;
+        }
+      };
       flows.walk(
         (step, scope) => {
           const folder = step.uses ? localActionFolder(step.uses.value) : null;
-          if (folder === null) return;
-          const action = actionIn(folder);
-          if (action !== null) reach(action);
-          for (const [name, value] of step.with) {
-            const origin = originOf(flows, value, scope);
-            if (!origin) continue;
-            give(file, action, 'action', step.uses!.value, name, value, origin);
-            if (action === null) break;
-          }
+          if (folder !== null) giveInputs(actionIn(folder), 'action', step, scope);
         },
         (job, scope) => {
           // A job that calls a reusable workflow of the repository (`uses: ./.github/workflows/build.yml`), at its path from the root.
           const path = job.uses ? localActionFolder(job.uses.value) : null;
-          if (path === null || !isWorkflowPath(path)) return;
-          const called = present.has(path) ? path : null;
-          if (called !== null) reach(called);
-          for (const [name, value] of job.with) {
-            const origin = originOf(flows, value, scope);
-            if (!origin) continue;
-            give(file, called, 'workflow', job.uses!.value, name, value, origin);
-            if (called === null) break;
-          }
+          if (path !== null && isWorkflowPath(path)) giveInputs(present.has(path) ? path : null, 'workflow', job, scope);
         },
       );
     };
